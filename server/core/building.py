@@ -1,0 +1,238 @@
+"""The building as the queue core sees it: agencies, lines, counters, hours, people, policy.
+
+Frozen dataclasses only. `server.config` builds a `Building` from a TOML file and validates it;
+the core trusts what it is given. Times of day are naive `datetime.time` values in the building's
+own local time; `Building.utc_offset_hours` turns an aware instant into that local time (Indonesia
+has no daylight saving, so a fixed offset is exact: WIB +7, WITA +8, WIT +9).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from enum import StrEnum
+
+__all__ = [
+    "TIMEZONE_OFFSETS",
+    "Agency",
+    "Building",
+    "Counter",
+    "DayHours",
+    "Device",
+    "DeviceKind",
+    "Holiday",
+    "Line",
+    "Manager",
+    "ManagerRole",
+    "Officer",
+    "PolicySettings",
+    "SpecialHours",
+    "TimeRange",
+    "Zone",
+]
+
+# Indonesia's three zones. Keys are what a config may write; IANA names map to the same offsets.
+TIMEZONE_OFFSETS: dict[str, int] = {
+    "WIB": 7,
+    "WITA": 8,
+    "WIT": 9,
+    "Asia/Jakarta": 7,
+    "Asia/Pontianak": 7,
+    "Asia/Makassar": 8,
+    "Asia/Jayapura": 9,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    """A span of local time within one day, start inclusive, end exclusive."""
+
+    start: time
+    end: time
+
+    def contains(self, t: time) -> bool:
+        return self.start <= t < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class DayHours:
+    """Service hours of one weekday: open..close with breaks (e.g. Friday prayer) inside."""
+
+    open: time
+    close: time
+    breaks: tuple[TimeRange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialHours:
+    """A date range with its own weekly hours, e.g. Ramadan 08.00–14.00."""
+
+    name: str
+    start: date
+    end: date  # inclusive
+    weekly: tuple[DayHours | None, ...]  # index 0 = Monday … 6 = Sunday; None = closed
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    day: date
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    code: str
+    name: str
+    short_name: str
+    zone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One queue line: one number sequence per day with one letter prefix."""
+
+    prefix: str
+    agency: str
+    name: str
+    target_service_min: float
+    quota_walk_in: int | None = None  # None = no daily cap
+    quota_priority: int | None = None
+    cutoff: time | None = None  # last local time a new ticket is issued
+    max_wait_min: float | None = None  # overrides PolicySettings.max_wait_min for this line
+
+
+@dataclass(frozen=True, slots=True)
+class Counter:
+    """A loket. `number` is what the voice reads ("silakan menuju loket lima")."""
+
+    id: str
+    name: str
+    number: int
+    zone: str
+    agency: str
+    serves: tuple[str, ...]  # line prefixes, in the order the config lists them
+    priority: bool = False  # a priority counter prefers priority tickets
+
+
+class DeviceKind(StrEnum):
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """A kiosk or TV. The token is a long random secret; only its SHA-256 is kept."""
+
+    id: str
+    kind: DeviceKind
+    zone: str | None  # a display shows this zone; None = every zone
+    token_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    id: str
+    name: str
+    agency: str
+    pin_hash: str  # see server.auth: "scrypt$<n>$<r>$<p>$<salt hex>$<hash hex>"
+
+
+class ManagerRole(StrEnum):
+    FLOOR = "floor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Manager:
+    id: str
+    name: str
+    role: ManagerRole
+    pin_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySettings:
+    """Calling-policy knobs; docs/calling-policy.md explains each."""
+
+    # After a priority call on a line, at least this many regular tickets of that line are called
+    # (when any wait) before the next priority ticket: 2 = "one priority after every two regular".
+    regular_per_priority: int = 2
+    # A waiting ticket older than this is called before anything else (oldest first).
+    max_wait_min: float = 60.0
+    # A counter marked priority calls priority tickets first, ignoring the ratio.
+    priority_counter_first: bool = True
+    # A no-show may be reactivated this long after it was marked, regaining its place.
+    noshow_window_min: float = 30.0
+    # A ticket reserved for printing that is neither confirmed nor failed expires after this.
+    printing_timeout_s: float = 120.0
+    # Waiting, called and no-show tickets expire this long after closing time; a ticket being
+    # served is left to finish and only expires when the day ends.
+    closing_grace_min: float = 60.0
+    # How many recent services per line feed the service-time estimate.
+    estimate_window: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Building:
+    name: str
+    timezone: str  # "WIB" / "WITA" / "WIT" or an IANA name from TIMEZONE_OFFSETS
+    weekly: tuple[DayHours | None, ...]  # index 0 = Monday … 6 = Sunday; None = closed
+    zones: tuple[Zone, ...]
+    agencies: tuple[Agency, ...]
+    lines: tuple[Line, ...]
+    counters: tuple[Counter, ...]
+    devices: tuple[Device, ...] = ()
+    officers: tuple[Officer, ...] = ()
+    managers: tuple[Manager, ...] = ()
+    holidays: tuple[Holiday, ...] = ()
+    special_hours: tuple[SpecialHours, ...] = ()
+    policy: PolicySettings = field(default_factory=PolicySettings)
+    running_text: str = ""  # the TV's scrolling line
+
+    # Lookup tables built once; the core reads them on every command.
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lines", {ln.prefix: ln for ln in self.lines})
+        object.__setattr__(self, "_counters", {c.id: c for c in self.counters})
+        object.__setattr__(self, "_agencies", {a.code: a for a in self.agencies})
+
+    @property
+    def tz(self) -> timezone:
+        hours = TIMEZONE_OFFSETS[self.timezone]
+        return timezone(timedelta(hours=hours), self.zone_label)
+
+    @property
+    def zone_label(self) -> str:
+        """WIB / WITA / WIT, as printed on tickets."""
+        return {7: "WIB", 8: "WITA", 9: "WIT"}[TIMEZONE_OFFSETS[self.timezone]]
+
+    def local(self, instant: datetime) -> datetime:
+        """The building's wall-clock time of an aware instant."""
+        return instant.astimezone(self.tz)
+
+    def service_day(self, instant: datetime) -> date:
+        """The local calendar day an instant belongs to; numbering resets at local midnight."""
+        return self.local(instant).date()
+
+    def line(self, prefix: str) -> Line | None:
+        return self._lines.get(prefix)  # type: ignore[attr-defined]
+
+    def counter(self, counter_id: str) -> Counter | None:
+        return self._counters.get(counter_id)  # type: ignore[attr-defined]
+
+    def agency(self, code: str) -> Agency | None:
+        return self._agencies.get(code)  # type: ignore[attr-defined]
+
+    def counters_serving(self, prefix: str) -> tuple[Counter, ...]:
+        return tuple(c for c in self.counters if prefix in c.serves)
+
+    def max_wait_min(self, prefix: str) -> float:
+        line = self.line(prefix)
+        if line is not None and line.max_wait_min is not None:
+            return line.max_wait_min
+        return self.policy.max_wait_min
