@@ -1,0 +1,46 @@
+# Antre — the two commands a newcomer needs are `make run` and `make test`.
+# Everything they need is installed by these targets: the virtualenv, the Python packages, and
+# (when missing) the Debian packages the tests use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+DB     ?= var/antre.db
+HOST   ?= 127.0.0.1
+PORT   ?= 8700
+
+.PHONY: run test lint format system-deps clean help
+
+help:
+	@echo "make run    - set up .venv and run the demo building (MPP Kota Contoh) on $(HOST):$(PORT)"
+	@echo "make test   - set up .venv and system packages, then lint and run every test"
+
+# Re-install whenever pyproject.toml changes; the stamp makes repeated runs instant.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p $(dir $(DB))
+	$(VENV)/bin/antre server --db $(DB) --host $(HOST) --port $(PORT)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+test: $(STAMP) system-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs, only when they are missing.
+# CI runs on a clean machine as root; a developer without root is told what to install.
+set -euo pipefail
+
+# Debian package -> a command it provides (to test presence cheaply). Empty until a part needs
+# one (the TV tests will add chromium and espeak-ng).
+declare -A NEEDED=()
+
+missing=()
+for pkg in "${!NEEDED[@]}"; do
+  command -v "${NEEDED[$pkg]}" >/dev/null 2>&1 || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "system-deps: missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "system-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,92 @@
+"""The `antre` command: one entry point, a subcommand per part.
+
+Each subcommand imports its part lazily, so `antre --help` stays fast and a part that is not
+installed or not built yet cannot break the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from server import __version__
+
+__all__ = ["DEFAULT_DB", "DEFAULT_PORT", "build_parser", "main"]
+
+DEFAULT_PORT = 8700
+DEFAULT_DB = "var/antre.db"
+
+
+def _cmd_server(args: argparse.Namespace) -> int:
+    from server.app import run
+    from server.config import ConfigError, demo_building_path, load_building
+
+    config = Path(args.config) if args.config else demo_building_path()
+    try:
+        building = load_building(config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+    return run(
+        building,
+        args.db,
+        args.host,
+        args.port,
+        config_path=config,
+        show_demo_credentials=args.config is None,
+    )
+
+
+def _cmd_config_check(args: argparse.Namespace) -> int:
+    from server.config import check_main
+
+    return check_main(args.file)
+
+
+def _cmd_config_hash_pin(args: argparse.Namespace) -> int:
+    from server.config import hash_pin_main
+
+    return hash_pin_main(args.pin)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="antre",
+        description="Antre: the counter queue system for a Mal Pelayanan Publik.",
+    )
+    parser.add_argument("--version", action="version", version=f"antre {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    srv = sub.add_parser("server", help="run the queue server (websockets + HTTP on one port)")
+    srv.add_argument("--config", help="building TOML file (default: the demo building)")
+    srv.add_argument("--db", default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    srv.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
+    srv.set_defaults(func=_cmd_server)
+
+    cfg = sub.add_parser("config", help="building configuration tools")
+    cfg_sub = cfg.add_subparsers(dest="config_command", metavar="ACTION")
+    check = cfg_sub.add_parser("check", help="validate a building TOML file")
+    check.add_argument("file")
+    check.set_defaults(func=_cmd_config_check)
+    hp = cfg_sub.add_parser("hash-pin", help="print the hash of a PIN for the config file")
+    hp.add_argument("pin", nargs="?", help="the PIN (asked for when omitted)")
+    hp.set_defaults(func=_cmd_config_hash_pin)
+    cfg.set_defaults(func=lambda _args: (cfg.print_help(), 2)[1])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
