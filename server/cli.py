@@ -63,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     srv = sub.add_parser("server", help="run the queue server (websockets + HTTP on one port)")
     srv.add_argument("--config", help="building TOML file (default: the demo building)")
     srv.add_argument("--db", default=DEFAULT_DB, help=f"SQLite store (default: {DEFAULT_DB})")
-    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    srv.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
     srv.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
     srv.set_defaults(func=_cmd_server)
 
