@@ -1,0 +1,152 @@
+"""The demo building "MPP Kota Contoh" shipped in the package."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from server.auth import verify_pin, verify_token
+from server.config import (
+    demo_building_path,
+    demo_credentials_path,
+    load_demo_building,
+    load_demo_credentials,
+)
+from server.core.building import Building, DeviceKind, ManagerRole
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def demo() -> Building:
+    return load_demo_building()
+
+
+def test_demo_files_live_in_the_package() -> None:
+    """The demo TOML and credentials sit in server/demo, where package-data ships them."""
+    assert demo_building_path() == REPO / "server" / "demo" / "mpp-kota-contoh.toml"
+    assert demo_building_path().is_file() and demo_credentials_path().is_file()
+
+
+def test_demo_counts(demo: Building) -> None:
+    """The demo has 2 zones, 15 agencies, 21 lines, 31 counters, 4 devices and 19 people."""
+    assert demo.name == "MPP Kota Contoh"
+    assert (len(demo.zones), len(demo.agencies), len(demo.lines), len(demo.counters)) == (
+        2,
+        15,
+        21,
+        31,
+    )
+    assert [d.id for d in demo.devices] == ["KIOSK-1", "KIOSK-2", "TV-1", "TV-2"]
+    assert len(demo.officers) == 17 and [m.id for m in demo.managers] == ["LANTAI", "ADMIN"]
+
+
+def test_l07_is_dukcapils_priority_counter(demo: Building) -> None:
+    """L07 is loket 7, a priority counter serving all Dukcapil lines A–D; no other is priority."""
+    l07 = demo.counter("L07")
+    assert l07 is not None
+    assert (l07.number, l07.agency, l07.serves, l07.priority) == (
+        7,
+        "DUKCAPIL",
+        ("A", "B", "C", "D"),
+        True,
+    )
+    assert [c.id for c in demo.counters if c.priority] == ["L07"]
+
+
+def test_demo_hours(demo: Building) -> None:
+    """Mon–Fri 07:30–16:00 WIB, Friday break 11:30–13:00, closed at weekends."""
+    assert demo.timezone == "WIB" and demo.zone_label == "WIB"
+    for day in demo.weekly[:5]:
+        assert day is not None and (day.open, day.close) == (time(7, 30), time(16))
+    friday = demo.weekly[4]
+    assert friday is not None and [(b.start, b.end) for b in friday.breaks] == [
+        (time(11, 30), time(13))
+    ]
+    assert demo.weekly[0] is not None and demo.weekly[0].breaks == ()
+    assert demo.weekly[5] is None and demo.weekly[6] is None
+
+
+def test_demo_holidays(demo: Building) -> None:
+    """Independence Day and Idulfitri 2026 are holidays, and 2027 is covered too."""
+    days = {h.day: h.name for h in demo.holidays}
+    assert days[date(2026, 8, 17)] == "Proklamasi Kemerdekaan"
+    assert days[date(2026, 3, 21)] == "Idulfitri 1447 Hijriah"
+    assert any(d.year == 2027 for d in days)
+
+
+def test_demo_lines_follow_the_data(demo: Building) -> None:
+    """Quotas and cutoffs are those of lines.csv: A capped 300+40 until 14:30, D uncapped."""
+    a, d = demo.line("A"), demo.line("D")
+    assert a is not None and d is not None
+    assert (a.quota_walk_in, a.quota_priority, a.cutoff) == (300, 40, time(14, 30))
+    assert (d.quota_walk_in, d.quota_priority, d.cutoff) == (None, None, time(15))
+    assert {z.id for z in demo.zones} == {"1", "2"}
+
+
+def test_demo_devices_and_people(demo: Building) -> None:
+    """Kiosks see every zone, each TV one zone; Dukcapil and Samsat have two officers each."""
+    kinds = {d.id: (d.kind, d.zone) for d in demo.devices}
+    assert kinds["KIOSK-1"] == (DeviceKind.KIOSK, None)
+    assert kinds["TV-2"] == (DeviceKind.DISPLAY, "2")
+    per_agency = {
+        a.code: [o.id for o in demo.officers if o.agency == a.code] for a in demo.agencies
+    }
+    assert per_agency["DUKCAPIL"] == ["DKP01", "DKP02"] and len(per_agency["SAMSAT"]) == 2
+    assert all(per_agency.values())
+    assert {m.id: m.role for m in demo.managers} == {
+        "LANTAI": ManagerRole.FLOOR,
+        "ADMIN": ManagerRole.ADMIN,
+    }
+
+
+def test_demo_credentials_match_the_hashes(demo: Building) -> None:
+    """Every plaintext demo token and PIN verifies against the building's digest or hash."""
+    secrets = load_demo_credentials()
+    people = {p.id: p.pin_hash for p in (*demo.officers, *demo.managers)}
+    devices = {d.id: d.token_sha256 for d in demo.devices}
+    assert set(secrets) == set(people) | set(devices)
+    for device_id, digest in devices.items():
+        assert secrets[device_id].startswith("demo-") and len(secrets[device_id]) >= 40
+        assert verify_token(secrets[device_id], digest), device_id
+    for person_id, stored in people.items():
+        assert len(secrets[person_id]) == 6 and secrets[person_id].isdigit()
+        assert verify_pin(secrets[person_id], stored), person_id
+
+
+def test_demo_credentials_file_is_a_readable_table() -> None:
+    """After the # comments, each line is `kind id secret` with a known kind."""
+    lines = demo_credentials_path().read_text(encoding="utf-8").splitlines()
+    body = [ln.split() for ln in lines if ln and not ln.startswith("#")]
+    assert lines[0].startswith("#") and len(body) == 4 + 17 + 2
+    assert all(len(row) == 3 for row in body)
+    assert {row[0] for row in body} == {"kiosk", "display", "officer", "manager"}
+
+
+def test_running_text_uses_kbbi_spelling(demo: Building) -> None:
+    """The running text says "antrean" and "silakan", never "antrian" or "silahkan"."""
+    text = demo.running_text.lower()
+    assert "antrean" in text and "silakan" in text
+    assert "antrian" not in text and "silahkan" not in text
+
+
+@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data is not here")
+def test_generator_reproduces_the_committed_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regenerating from the shared CSVs gives the committed TOML and credentials byte for byte."""
+    spec = importlib.util.spec_from_file_location("make_demo", REPO / "tools/make_demo_building.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "make_demo", module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    toml_path, creds_path = module.generate(SHARED_DATA, tmp_path)
+    assert toml_path.read_text(encoding="utf-8") == demo_building_path().read_text(encoding="utf-8")
+    assert creds_path.read_text(encoding="utf-8") == demo_credentials_path().read_text(
+        encoding="utf-8"
+    )
