@@ -1,31 +1,68 @@
-"""The engine: the one place where a command becomes durable events. STUB — store helper fills it.
+"""The engine: the one place where a command becomes durable events.
 
 The hub (and tests, and the simulator with a store) call `Engine.execute`. The engine runs the
 pure core synchronously on the event loop (so commands are serialised without locks), hands the
 events to the store's single writer, which commits them in batches (group commit), and returns
 only after the batch holding them is on disk. Subscribers (the hub's broadcaster) are told of
 every committed batch, in sequence order, before `execute` returns to its caller.
+
+Theory of operation:
+
+- `execute` reads the clock, runs `QueueState.handle(command, now)` (which applies the events to
+  memory), numbers the events with the next sequence numbers, snapshots the ticket and counter
+  rows they touched, and queues the batch for the writer. Nothing awaits between reading the
+  state and queueing, so two counters racing for one ticket are serialised by the event loop.
+- The writer task takes everything queued so far and commits it in ONE transaction (events plus
+  rows). While it waits for that fsync, new commands pile up and become the next transaction:
+  the busier the server, the bigger the batches, which is where durable throughput comes from.
+- After COMMIT the writer first calls every subscriber with the committed events (seq order),
+  then resolves the callers' futures. A TV therefore never shows something that is not on disk,
+  and a broadcast is already on its way when the officer's console gets its ack.
+- Memory runs ahead of the disk by the batches in flight. If a commit fails, memory holds changes
+  that will never be on disk: the engine is poisoned (`EngineFailed` for every pending and later
+  command) and the process must restart; `start` rebuilds the state from what was committed.
+
+Idempotency: a request id seen today returns the events stamped with it in its first execution
+(also across restarts, rebuilt from today's log). Events that close an earlier day, triggered by
+the first command of a new day, are the system's: actor "system", no request id.
 """
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import logging
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from server.core.building import Building
-from server.core.model import Command, Event
+from server.core.model import Command, CounterStatus, DomainError, Event, Tick, Ticket
 from server.core.queue import QueueState
+from server.store import Store, StoredEvent
 
-__all__ = ["Engine", "StoredEvent"]
+__all__ = ["Engine", "EngineFailed", "StoredEvent"]
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "system"
+
+Subscriber = Callable[[list[StoredEvent]], None]
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    seq: int  # the store's sequence number: gapless, increasing, the order of everything
-    event: Event
-    actor: str  # "kiosk:K1", "officer:OF001@L05", "manager:M1", "system"
-    request_id: str | None  # the client's idempotency key, when it sent one
+class EngineFailed(RuntimeError):
+    """A commit failed: memory is ahead of the disk. Restart the process to rebuild from disk."""
+
+
+@dataclass(slots=True)
+class _Batch:
+    """One command's events on their way to the disk."""
+
+    events: list[StoredEvent]
+    tickets: dict[str, Ticket]  # snapshots taken when the batch was queued
+    counters: dict[str, CounterStatus]
+    future: asyncio.Future[list[StoredEvent]] = field(repr=False)
 
 
 class Engine:
@@ -35,14 +72,97 @@ class Engine:
     def __init__(
         self, building: Building, db_path: str, clock: Callable[[], datetime] | None = None
     ) -> None:
-        raise NotImplementedError
+        self.building = building  # the building the core and the service-day rule use
+        self.db_path = db_path  # the SQLite file; opened by start()
+        # Injected so tests (and the simulator) control time; the core never reads a clock.
+        self._clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.state = QueueState(building)  # replaced by start() with the replayed state
+        self.last_seq = 0
+        self.commits = 0  # transactions committed since start: shows group commit batching
+        self.failure: EngineFailed | None = None  # set once a commit failed; the engine is dead
+        self._store: Store | None = None  # opened by start()
+        self._next_seq = 1  # the seq the next produced event gets (ahead of last_seq in flight)
+        self._queue: list[_Batch] = []  # batches waiting for the writer, in seq order
+        self._in_flight: list[_Batch] = []  # batches in the writer's current transaction
+        self._wake = asyncio.Event()  # set when _queue gets a batch or close() wants a drain
+        self._writer: asyncio.Task[None] | None = None  # the single writer task
+        self._closing = False  # close() called: refuse new commands, drain, stop the writer
+        self._subscribers: list[Subscriber] = []
+        # request id -> its committed events, or the batch still in flight (retries await it).
+        # Only today's ids: cleared when the service day changes.
+        self._requests: dict[str, list[StoredEvent] | _Batch] = {}
+        self._requests_day: date | None = None  # the service day _requests belongs to
+
+    # -- life cycle -----------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Open the store, migrate, rebuild today's state, close a day left open by a crash."""
-        raise NotImplementedError
+        store = self._store = await Store.open(self.db_path)
+        try:
+            await self._rebuild(store)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _rebuild(self, store: Store) -> None:
+        now = self._clock()
+        await store.set_meta(
+            {"building": self.building.name, "created_at": now.isoformat()}, only_missing=True
+        )
+        recorded = (await store.meta()).get("building")
+        if recorded != self.building.name:
+            logger.warning("%s was created for building %r, now serving %r", self.db_path,
+                           recorded, self.building.name)  # fmt: skip
+        self.last_seq = await store.last_seq()
+        self._next_seq = self.last_seq + 1
+        today = self.building.service_day(now)
+        self._requests_day = today
+
+        # Replay everything after the last day close, not only "today's" events: DayClosed is
+        # what resets the state, so this tail rebuilds exactly the state the live engine had,
+        # even when a day ended without a close (the server was down at midnight, or the core
+        # did not close a day that saw no ticket).
+        started = time.perf_counter()
+        tail = await store.events_after_last_close()
+        state = self.state = QueueState(self.building)
+        day_of = self.building.service_day
+        for stored in tail:
+            state.apply(stored.event)
+            if stored.request_id is not None and day_of(stored.event.at) == today:
+                known = self._requests.setdefault(stored.request_id, [])
+                assert isinstance(known, list)
+                known.append(stored)
+        logger.info("replayed %d events in %.3f s (day %s); last seq %d", len(tail),
+                    time.perf_counter() - started, state.day, self.last_seq)  # fmt: skip
+        if tail and day_of(tail[0].event.at) < (state.day or today):
+            logger.warning("the open state spans days %s..%s without a day close",
+                           day_of(tail[0].event.at), state.day)  # fmt: skip
+
+        self._writer = asyncio.create_task(self._write_loop(), name="antre-engine-writer")
+        if state.day is not None and state.day > today:
+            # The clock is behind the log (a reset RTC?). Keep serving the logged day rather
+            # than refusing to start on a morning with citizens waiting; say so loudly.
+            logger.error("the clock says %s but the log reaches %s: check the clock", today,
+                         state.day)  # fmt: skip
+        elif state.day is not None and state.day < today:
+            # The server was down when that day ended: let the core close it now (it stamps the
+            # closing events inside the old day) and make that durable before serving.
+            stale = state.day
+            closing = await self.execute(Tick(), SYSTEM_ACTOR)
+            logger.info("closed stale day %s with %d events", stale, len(closing))
 
     async def close(self) -> None:
-        raise NotImplementedError
+        """Refuse new commands, commit what is queued, stop the writer, close the store."""
+        self._closing = True
+        self._wake.set()
+        if self._writer is not None:
+            await self._writer
+            self._writer = None
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
+
+    # -- commands -------------------------------------------------------------------------------
 
     async def execute(
         self, command: Command, actor: str, request_id: str | None = None
@@ -51,13 +171,197 @@ class Engine:
 
         Raises DomainError (nothing changed). A request_id already executed today returns the
         events of its first execution without running it again (also across restarts).
+        Raises EngineFailed after a failed commit, RuntimeError before start or after close.
         """
-        raise NotImplementedError
+        if self.failure is not None:
+            raise self.failure
+        if self._writer is None or self._closing:
+            raise RuntimeError("the engine is not running (start() it, or it was closed)")
+        now = self._clock()
+        today = self.building.service_day(now)
+        if today != self._requests_day:
+            self._requests.clear()  # request ids are unique per day, not for ever
+            self._requests_day = today
+        if request_id is not None:
+            known = self._requests.get(request_id)
+            if isinstance(known, list):
+                return list(known)
+            if known is not None:
+                done = await asyncio.shield(known.future)
+                return [s for s in done if s.request_id == request_id]
+
+        # From here to the end of _enqueue nothing awaits: the state read by handle() is the
+        # state its events are applied to, and their seqs follow the previous command's.
+        # A day close replaces the state's dicts (QueueState._reset); keep the old ones, whose
+        # objects the closing events still update, for the rows of the day being closed.
+        tickets_before, counters_before = self.state.tickets, self.state.counters
+        try:
+            events = self.state.handle(command, now)
+        except Exception as exc:
+            if not isinstance(exc, DomainError):
+                # A bug in the core may have left memory half-changed: stop before it spreads.
+                self._poison(exc, "the queue core raised unexpectedly")
+            raise
+        if not events:
+            return []  # e.g. a Tick with nothing to expire: no transaction at all
+        batch = self._enqueue(events, actor, request_id, today, tickets_before, counters_before)
+        if request_id is not None:
+            self._requests[request_id] = batch
+        return list(await asyncio.shield(batch.future))
+
+    def _enqueue(
+        self,
+        events: list[Event],
+        actor: str,
+        request_id: str | None,
+        today: date,
+        tickets_before: dict[str, Ticket],
+        counters_before: dict[str, CounterStatus],
+    ) -> _Batch:
+        """Number the events, snapshot the rows they touched, and queue them for the writer."""
+        stored: list[StoredEvent] = []
+        tickets: dict[str, Ticket] = {}
+        counters: dict[str, CounterStatus] = {}
+        seq = self._next_seq
+        day_of = self.building.service_day
+        state = self.state
+        for event in events:
+            if day_of(event.at) < today:
+                # Closing an old day: the system's doing, and its rows are the old day's objects
+                # (DayClosed replaced the state's dicts with the new day's).
+                stored.append(StoredEvent(seq, event, SYSTEM_ACTOR, None))
+                ticket_src, counter_src = tickets_before, counters_before
+            else:
+                stored.append(StoredEvent(seq, event, actor, request_id))
+                ticket_src, counter_src = state.tickets, state.counters
+            seq += 1
+            # Snapshot the row as the batch leaves it (all its events are applied already); the
+            # state moves on before the writer runs. A later event's snapshot replaces an earlier.
+            ticket_id: str | None = getattr(event, "ticket", None)
+            counter_ids = [getattr(event, "counter", None)]
+            if ticket_id is not None:
+                ticket = ticket_src.get(ticket_id)
+                if ticket is not None:
+                    tickets[ticket_id] = copy.copy(ticket)
+                    # An event that ends a called ticket (an expiry at closing) frees its
+                    # counter without naming it: that counter's row changed too.
+                    counter_ids.append(ticket.counter)
+                else:
+                    logger.warning("%s names ticket %s, unknown to the state", event.kind,
+                                   ticket_id)  # fmt: skip
+            for counter_id in counter_ids:
+                status = counter_src.get(counter_id) if counter_id is not None else None
+                if status is not None:
+                    counters[status.id] = copy.copy(status)
+        self._next_seq = seq
+        future: asyncio.Future[list[StoredEvent]] = asyncio.get_running_loop().create_future()
+        batch = _Batch(stored, tickets, counters, future)
+        self._queue.append(batch)
+        self._wake.set()
+        return batch
+
+    # -- the single writer ---------------------------------------------------------------------
+
+    async def _write_loop(self) -> None:
+        """The writer task: never leaves a caller waiting for ever, whatever stops it."""
+        try:
+            await self._commit_loop()
+        except asyncio.CancelledError as exc:
+            self._poison(exc, "the writer task was cancelled")
+            raise
+        except Exception as exc:  # a bug here: callers get EngineFailed, not a hang
+            self._poison(exc, "the writer task failed")
+
+    async def _commit_loop(self) -> None:
+        """Commit everything queued so far in one transaction, tell subscribers, then ack."""
+        assert self._store is not None
+        store = self._store
+        while True:
+            if not self._queue:
+                if self._closing or self.failure is not None:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            batches = self._in_flight = self._queue
+            self._queue = []
+            events = [s for b in batches for s in b.events]
+            tickets: dict[str, Ticket] = {}
+            counters: dict[str, CounterStatus] = {}
+            for b in batches:  # later snapshots of the same row win
+                tickets.update(b.tickets)
+                counters.update(b.counters)
+            try:
+                await store.append(
+                    events, tickets.values(), counters.values(), self.building.service_day
+                )
+            except Exception as exc:
+                self._poison(exc, f"commit of seq {events[0].seq}..{events[-1].seq} failed")
+                return
+            self.last_seq = events[-1].seq
+            self.commits += 1
+            for b in batches:
+                for rid in {s.request_id for s in b.events if s.request_id is not None}:
+                    if self._requests.get(rid) is b:
+                        self._requests[rid] = [s for s in b.events if s.request_id == rid]
+            # Subscribers first, acks second: see the module docstring.
+            for callback in list(self._subscribers):
+                try:
+                    callback(events)
+                except Exception:
+                    logger.exception("subscriber %r failed; the engine carries on", callback)
+            for b in batches:
+                if not b.future.done():
+                    b.future.set_result(b.events)
+            self._in_flight = []
+
+    def _poison(self, exc: BaseException, what: str) -> None:
+        """Fail every pending command and every later one: memory is ahead of the disk."""
+        failure = EngineFailed(
+            f"{what}: {exc!r}. In-memory state is ahead of the database; restart the server "
+            "(it rebuilds from the committed log)."
+        )
+        failure.__cause__ = exc
+        if self.failure is None:
+            self.failure = failure
+            logger.critical("engine failed: %s", failure, exc_info=exc)
+        pending = [*self._in_flight, *self._queue]
+        self._in_flight, self._queue = [], []
+        for b in pending:
+            if not b.future.done():
+                b.future.set_exception(failure)
+        self._wake.set()  # let an idle writer see the failure and stop
+
+    # -- subscribers and replay -----------------------------------------------------------------
 
     def subscribe(self, callback: Callable[[list[StoredEvent]], None]) -> None:
-        """Call back with every committed batch, in sequence order."""
-        raise NotImplementedError
+        """Call back with every committed batch, in sequence order.
+
+        Called once per transaction with all its events, after COMMIT and before the commands
+        in it are acknowledged. A callback must not block; an exception in it is logged only.
+        """
+        self._subscribers.append(callback)
+
+    def unsubscribe(self, callback: Callable[[list[StoredEvent]], None]) -> None:
+        """Stop calling a subscriber (no error if it was not subscribed)."""
+        if callback in self._subscribers:
+            self._subscribers.remove(callback)
 
     async def events_since(self, seq: int, limit: int = 10_000) -> list[StoredEvent] | None:
-        """Committed events after seq, in order; None when more than `limit` (send a snapshot)."""
-        raise NotImplementedError
+        """Committed events after seq, in order; None when more than `limit` (send a snapshot).
+
+        Also None when `seq` is ahead of the log: that client saw events this database does not
+        hold (it was restored from a backup), so only a snapshot can set it right.
+        """
+        if self._store is None:
+            raise RuntimeError("the engine is not running")
+        if self.last_seq - seq > limit or seq > self.last_seq:
+            return None  # no need to read them to know a snapshot is needed
+        return await self._store.events_since(seq, limit)
+
+    @property
+    def store(self) -> Store:
+        """The open store, for reads (reports, the ticket page, backups)."""
+        if self._store is None:
+            raise RuntimeError("the engine is not running")
+        return self._store

@@ -1,0 +1,341 @@
+"""The durable store against real SQLite files: schema, migrations, the log, backups."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from server.core.model import (
+    EVENT_TYPES,
+    CallReason,
+    CounterClosed,
+    CounterOpened,
+    CounterPaused,
+    CounterResumed,
+    CounterState,
+    CounterStatus,
+    DayClosed,
+    Event,
+    OfficerLoggedIn,
+    OfficerLoggedOut,
+    PriorityGroup,
+    ServiceFinished,
+    ServiceStarted,
+    Ticket,
+    TicketCalled,
+    TicketCancelled,
+    TicketExpired,
+    TicketIssued,
+    TicketNoShow,
+    TicketPrinted,
+    TicketPrintFailed,
+    TicketReactivated,
+    TicketRecalled,
+    TicketState,
+    TicketTransferred,
+    event_from_dict,
+    event_to_dict,
+)
+from server.store import LATEST_VERSION, SchemaTooNew, Store, StoredEvent, StoreError
+
+WIB = timezone(timedelta(hours=7), "WIB")
+DAY = date(2026, 11, 23)
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=WIB)
+TID = "2026-11-23/A-001"
+
+
+def day_of(instant: datetime) -> date:
+    return instant.astimezone(WIB).date()
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def one_of_each_kind() -> list[Event]:
+    """Every event kind once, with awkward values (None, enums, non-ASCII text)."""
+    return [
+        OfficerLoggedIn(at(0), counter="L01", officer="DKP01"),
+        CounterOpened(at(0), counter="L01"),
+        TicketIssued(at(1), TID, DAY, "A-001", 1, "A", PriorityGroup.LANSIA, "tok-1", "K1"),
+        TicketPrinted(at(1), ticket=TID),
+        TicketPrintFailed(at(1), ticket="2026-11-23/A-002", reason="paper_out"),
+        TicketCalled(at(2), TID, "A-001", "A", "L01", CallReason.PRIORITY),
+        TicketCalled(at(2), TID, "A-001", "A", "L01", CallReason.OFFICER, note="dipanggil ulang"),
+        TicketRecalled(at(3), TID, "A-001", "A", "L01"),
+        TicketNoShow(at(4), ticket=TID, counter="L01"),
+        TicketReactivated(at(5), ticket=TID),
+        ServiceStarted(at(6), ticket=TID, counter="L01"),
+        TicketTransferred(at(7), ticket=TID, from_line="A", to_line="B", counter="L01"),
+        ServiceFinished(at(8), ticket=TID, counter="L02"),
+        TicketCancelled(at(9), ticket="2026-11-23/A-003", reason="warga pulang — batal"),
+        TicketExpired(at(10), ticket="2026-11-23/A-004", reason="closing"),
+        CounterPaused(at(11), counter="L01", reason="sholat"),
+        CounterResumed(at(12), counter="L01"),
+        CounterClosed(at(13), counter="L01"),
+        OfficerLoggedOut(at(13), counter="L01", officer="DKP01"),
+        DayClosed(datetime(2026, 11, 23, 23, 59, 59, 999999, tzinfo=WIB), day=DAY),
+    ]
+
+
+def payload(event: Event) -> str:
+    return json.dumps(event_to_dict(event))
+
+
+def stored(events: list[Event], first_seq: int = 1, actor: str = "system") -> list[StoredEvent]:
+    return [StoredEvent(first_seq + i, e, actor, None) for i, e in enumerate(events)]
+
+
+def a_ticket(**changes: object) -> Ticket:
+    fields: dict[str, object] = dict(
+        id=TID,
+        day=DAY,
+        number="A-001",
+        seq=1,
+        line="A",
+        priority=None,
+        state=TicketState.WAITING,
+        issued_at=at(1),
+        queued_at=at(1),
+        token="tok-1",
+        kiosk="K1",
+    )
+    fields.update(changes)
+    return Ticket(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    s = await Store.open(tmp_path / "antre.db")
+    yield s
+    await s.close()
+
+
+async def test_fresh_file_is_migrated_to_the_latest_schema(tmp_path: Path) -> None:
+    """Opening a new file creates every table and records the latest schema version."""
+    s = await Store.open(tmp_path / "new.db")
+    try:
+        assert await s.schema_version() == LATEST_VERSION
+        assert await s.last_seq() == 0
+        assert await s.last_day() is None
+    finally:
+        await s.close()
+    db = sqlite3.connect(tmp_path / "new.db")
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    db.close()
+    assert {"schema_version", "meta", "events", "tickets", "counters"} <= tables
+
+
+async def test_v1_file_with_data_migrates_to_latest_and_keeps_its_data(tmp_path: Path) -> None:
+    """A file at schema 1 holding events and rows opens at the latest version, data intact."""
+    path = tmp_path / "v1.db"
+    old = await Store.open(path, target_version=1)
+    assert await old.schema_version() == 1
+    await old.close()
+    # Write as a version-1 Antre would have: its tables had no updated_seq column yet.
+    db = sqlite3.connect(path)
+    db.execute(
+        "INSERT INTO events VALUES (1, ?, '2026-11-23', 'kiosk:K1', 'ticket_issued', 'r1', ?)",
+        (at(1).isoformat(), payload(one_of_each_kind()[2])),
+    )
+    db.execute(
+        "INSERT INTO tickets (id, day, number, seq, line, state, token, issued_at, queued_at) "
+        "VALUES (?, '2026-11-23', 'A-001', 1, 'A', 'waiting', 'tok-1', ?, ?)",
+        (TID, at(1).isoformat(), at(1).isoformat()),
+    )
+    db.commit()
+    db.close()
+
+    s = await Store.open(path)
+    try:
+        assert await s.schema_version() == LATEST_VERSION
+        assert [e.event for e in await s.load_day(DAY)] == [one_of_each_kind()[2]]
+        ticket = await s.ticket(TID)
+        assert ticket is not None and ticket.state is TicketState.WAITING
+        assert (await s.ticket_by_token("tok-1")) == ticket  # v2's token index serves lookups
+    finally:
+        await s.close()
+    db = sqlite3.connect(path)
+    columns = {r[1] for r in db.execute("PRAGMA table_info(tickets)")}
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    db.close()
+    assert "updated_seq" in columns
+    assert {"tickets_token", "tickets_day_line", "events_day_closed"} <= indexes
+
+
+async def test_file_from_a_newer_version_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    """A schema version above the latest raises SchemaTooNew naming both versions."""
+    path = tmp_path / "future.db"
+    s = await Store.open(path)
+    await s.close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE schema_version SET version = ?", (LATEST_VERSION + 5,))
+    db.commit()
+    db.close()
+    with pytest.raises(SchemaTooNew) as refused:
+        await Store.open(path)
+    assert str(LATEST_VERSION + 5) in str(refused.value)
+    assert "newer Antre" in str(refused.value)
+
+
+async def test_pragmas_are_wal_and_full(store: Store) -> None:
+    """The writer runs in WAL mode with synchronous=FULL, a busy timeout and foreign keys on."""
+    pragmas = await store.pragmas()
+    assert pragmas["journal_mode"] == "wal"
+    assert pragmas["synchronous"] == 2  # FULL
+    assert pragmas["busy_timeout"] > 0
+    assert pragmas["foreign_keys"] == 1
+    # WAL is recorded in the file itself: any other connection sees it too.
+    other = sqlite3.connect(store.path)
+    assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    other.close()
+
+
+async def test_an_in_memory_database_is_refused() -> None:
+    """Store.open(":memory:") raises StoreError: durability needs a file."""
+    with pytest.raises(StoreError):
+        await Store.open(":memory:")
+
+
+async def test_every_event_kind_round_trips_through_the_log(store: Store) -> None:
+    """append then load_day returns each kind's event equal to what was written."""
+    events = one_of_each_kind()
+    assert {e.kind for e in events} == set(EVENT_TYPES)
+    batch = [
+        StoredEvent(i + 1, e, f"actor-{i}", f"req-{i}" if i % 2 else None)
+        for i, e in enumerate(events)
+    ]
+    await store.append(batch, [], [], day_of)
+    loaded = await store.load_day(DAY)
+    assert loaded == batch
+    # And the stored payload is exactly the shared dict form.
+    assert [event_from_dict(event_to_dict(s.event)) for s in loaded] == events
+    assert await store.last_seq() == len(events)
+    assert await store.last_day() == DAY
+
+
+async def test_events_are_filed_under_their_local_service_day(store: Store) -> None:
+    """An event at 23:30 WIB (16:30 UTC) goes under that WIB date, the next under the next."""
+    late = TicketExpired(datetime(2026, 11, 23, 16, 30, tzinfo=UTC), TID, "day_end")
+    early = CounterOpened(datetime(2026, 11, 23, 17, 30, tzinfo=UTC), counter="L01")
+    await store.append(stored([late, early]), [], [], day_of)
+    assert [e.event for e in await store.load_day(DAY)] == [late]
+    assert [e.event for e in await store.load_day(DAY + timedelta(days=1))] == [early]
+    assert await store.last_day() == DAY + timedelta(days=1)
+
+
+async def test_events_since_returns_the_tail_or_none_when_too_many(store: Store) -> None:
+    """events_since gives events after a seq in order, and None when more than the limit."""
+    events = one_of_each_kind()
+    await store.append(stored(events[:10]), [], [], day_of)
+    await store.append(stored(events[10:], first_seq=11), [], [], day_of)
+    tail = await store.events_since(15, limit=100)
+    assert tail is not None
+    assert [s.seq for s in tail] == list(range(16, len(events) + 1))
+    assert await store.events_since(len(events), limit=0) == []
+    assert await store.events_since(0, limit=len(events)) is not None
+    assert await store.events_since(0, limit=len(events) - 1) is None
+
+
+async def test_events_after_last_close_is_the_open_tail_of_the_log(store: Store) -> None:
+    """events_after_last_close returns the whole log without a close, else what follows it."""
+    events = one_of_each_kind()  # ends with DayClosed
+    assert await store.events_after_last_close() == []
+    await store.append(stored(events[:5]), [], [], day_of)
+    assert await store.events_after_last_close() == stored(events[:5])
+    await store.append(stored(events[5:], first_seq=6), [], [], day_of)
+    assert await store.events_after_last_close() == []
+    n = len(events)
+    await store.append(stored(events[:2], first_seq=n + 1), [], [], day_of)
+    assert await store.events_after_last_close() == stored(events[:2], first_seq=n + 1)
+
+
+async def test_request_ids_group_a_days_events_by_request(store: Store) -> None:
+    """request_ids(day) maps each request id to its events, in seq order, ignoring None."""
+    events = one_of_each_kind()[:4]
+    batch = [
+        StoredEvent(1, events[0], "officer:DKP01@L01", "r-login"),
+        StoredEvent(2, events[1], "officer:DKP01@L01", "r-open"),
+        StoredEvent(3, events[2], "kiosk:K1", "r-issue"),
+        StoredEvent(4, events[3], "kiosk:K1", "r-issue"),
+    ]
+    await store.append(batch, [], [], day_of)
+    await store.append(stored([events[0]], first_seq=5), [], [], day_of)
+    ids = await store.request_ids(DAY)
+    assert ids == {"r-login": [batch[0]], "r-open": [batch[1]], "r-issue": batch[2:]}
+    assert await store.request_ids(DAY + timedelta(days=1)) == {}
+
+
+async def test_current_state_rows_follow_the_last_append(store: Store) -> None:
+    """Ticket and counter rows are upserted with the batch and read back as written."""
+    waiting = a_ticket(priority=PriorityGroup.BALITA)
+    counter = CounterStatus("L01", CounterState.OPEN, officer="DKP01", since=at(0))
+    await store.append(stored(one_of_each_kind()[:3]), [waiting], [counter], day_of)
+    assert await store.ticket(TID) == waiting
+    assert await store.counters() == [counter]
+
+    called = a_ticket(
+        priority=PriorityGroup.BALITA,
+        state=TicketState.CALLED,
+        counter="L01",
+        called_at=at(2),
+        calls=1,
+        call_reason=CallReason.PRIORITY,
+        transfers=("C",),
+    )
+    busy = CounterStatus("L01", CounterState.OPEN, officer="DKP01", since=at(0), ticket=TID)
+    await store.append(stored([one_of_each_kind()[5]], first_seq=4), [called], [busy], day_of)
+    assert await store.ticket(TID) == called
+    assert await store.ticket_by_token("tok-1") == called
+    assert await store.tickets_of_day(DAY) == [called]
+    assert await store.counters() == [busy]
+    assert await store.ticket("2026-11-23/Z-999") is None
+
+
+async def test_a_failed_append_leaves_nothing_behind(store: Store) -> None:
+    """When a statement fails mid-batch the whole transaction rolls back; the store stays usable."""
+    events = one_of_each_kind()
+    await store.append(stored(events[:2]), [], [], day_of)
+    with pytest.raises(sqlite3.IntegrityError):  # seq 2 again: the primary key refuses it
+        await store.append(stored(events[2:5], first_seq=2), [a_ticket()], [], day_of)
+    assert await store.last_seq() == 2
+    assert await store.ticket(TID) is None
+    await store.append(stored(events[2:5], first_seq=3), [a_ticket()], [], day_of)
+    assert await store.last_seq() == 5
+
+
+async def test_backup_while_serving_opens_with_the_same_events(store: Store, tmp_path: Path):
+    """backup() writes a complete file that opens as a store with identical events and rows."""
+    events = one_of_each_kind()
+    await store.append(stored(events), [a_ticket()], [], day_of)
+    await store.set_meta({"building": "MPP Kota Contoh"})
+    dest = tmp_path / "backups" / "antre-2026-11-23.db"
+    dest.parent.mkdir()
+    await store.backup(dest)
+    # The store keeps serving after the backup; the copy is the earlier instant.
+    await store.append(stored([events[0]], first_seq=len(events) + 1), [], [], day_of)
+
+    copy = await Store.open(dest)
+    try:
+        assert await copy.load_day(DAY) == stored(events)
+        assert await copy.ticket(TID) == a_ticket()
+        assert (await copy.meta())["building"] == "MPP Kota Contoh"
+        assert await copy.schema_version() == LATEST_VERSION
+    finally:
+        await copy.close()
+    assert not Path(str(dest) + ".partial").exists()
+
+
+async def test_meta_keeps_existing_values_when_asked(store: Store) -> None:
+    """set_meta(only_missing=True) fills absent keys and leaves present ones alone."""
+    await store.set_meta({"building": "MPP A", "created_at": "2026-11-23T08:00:00+07:00"})
+    await store.set_meta({"building": "MPP B", "extra": "x"}, only_missing=True)
+    assert await store.meta() == {
+        "building": "MPP A",
+        "created_at": "2026-11-23T08:00:00+07:00",
+        "extra": "x",
+    }
