@@ -1,1 +1,14 @@
-"""Antre."""
+"""The queue core: pure rules, no I/O, no clock (time comes in as an aware `now`).
+
+Where things live:
+- `model`: states, tickets, commands, events, DomainError; `building`: the frozen configuration.
+- `queue`: `QueueState.handle(command, now) -> events` and `apply(event)`; the kiosk's figures.
+- `waitlist`: one line's waiting tickets in calling order, and each ticket's position.
+- `transitions`: the ticket and counter transition tables; `errors`: refusal codes and messages.
+- `numbering`: "A-017" and ticket ids; `calendar`: hours per day; `issuing`: hours, cutoff, quotas.
+- `policy`: who is called next; `estimates`: waiting-time figures.
+
+Nothing is re-exported here, so importing one module never drags in the others.
+"""
+
+__all__: list[str] = []

@@ -178,7 +178,8 @@ class PolicySettings:
     estimate_window: int = 20
 
 
-@dataclass(frozen=True, slots=True)
+# Not slotted: __post_init__ caches lookup dicts as extra attributes, which slots would forbid.
+@dataclass(frozen=True)
 class Building:
     name: str
     timezone: str  # "WIB" / "WITA" / "WIT" or an IANA name from TIMEZONE_OFFSETS

@@ -1,0 +1,101 @@
+"""Whether a new ticket may be issued on a line now: hours, breaks, holidays, cutoff, quotas.
+
+Theory of operation: `issue_refusal` answers for the kiosk (and `LineView`) without raising;
+`QueueState.handle(IssueTicket)` raises the refusal it returns. The checks run from the most
+general to the most specific, so the citizen reads the reason that matters most:
+
+1. no service today: a holiday ("Hari ini libur: Hari Raya Natal") or a closed weekday;
+2. before opening ("Layanan dibuka pukul 07.30") or after closing;
+3. after the line's cutoff — from the cutoff minute on, like every end time here (half-open);
+4. during a break (Friday prayer): the message says when it reopens, or that it does not reopen
+   today when the break runs into the cutoff or the closing time;
+5. the quota.
+
+Decisions (recorded here because the kiosk relies on them):
+- A ticket is issued even when no counter serving the line is open: doors open before counters
+  do. `LineView.counters_open` lets the kiosk say so.
+- Quotas count every ticket issued today that is not released. A printing reservation counts
+  (a jammed printer cannot oversell) and is released when its print fails or it expires unprinted.
+  A cancelled, expired, or no-show ticket that was printed is not released: the number was used.
+- A priority ticket (UU 25/2009) counts against the line's priority quota. When that is gone it
+  falls back to the walk-in quota, still marked priority: refusing an elderly citizen a ticket a
+  walk-in citizen could still get would turn a protection into a penalty. Only when both are gone
+  is it refused. A quota of `None` means no cap for that bucket.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from enum import StrEnum
+
+from server.core.building import Line
+from server.core.calendar import DayPlan, reopens_at
+from server.core.errors import error, format_clock
+from server.core.model import DomainError, PriorityGroup
+
+__all__ = ["QuotaBucket", "hours_refusal", "issue_refusal", "quota_bucket", "quota_left"]
+
+
+class QuotaBucket(StrEnum):
+    """Which daily quota a ticket counts against."""
+
+    WALK_IN = "walk_in"
+    PRIORITY = "priority"
+
+
+def quota_bucket(
+    line: Line, priority: PriorityGroup | None, used_walk_in: int, used_priority: int
+) -> QuotaBucket | None:
+    """The quota a new ticket would count against, or None when it would exceed every quota."""
+    if priority is not None and (
+        line.quota_priority is None or used_priority < line.quota_priority
+    ):
+        return QuotaBucket.PRIORITY
+    if line.quota_walk_in is None or used_walk_in < line.quota_walk_in:
+        return QuotaBucket.WALK_IN
+    return None
+
+
+def quota_left(quota: int | None, used: int) -> int | None:
+    """What is left of a quota (never negative); None for no cap."""
+    return None if quota is None else max(0, quota - used)
+
+
+def hours_refusal(plan: DayPlan, line: Line, t: time) -> DomainError | None:
+    """Why no ticket may be issued on `line` at local time `t` of the plan's day, by the clock."""
+    hours = plan.hours
+    if hours is None:
+        if plan.holiday is not None:
+            return error("holiday", name=plan.holiday.name)
+        return error("closed_day")
+    if t < hours.open:
+        return error("not_open_yet", time=format_clock(hours.open))
+    if t >= hours.close:
+        return error("closed_hours", time=format_clock(hours.close))
+    cutoff = line.cutoff
+    if cutoff is not None and t >= cutoff:
+        return error("after_cutoff", time=format_clock(cutoff))
+    if hours.breaks:
+        resume = reopens_at(hours, t)
+        if resume != t:
+            if resume >= hours.close or (cutoff is not None and resume >= cutoff):
+                return error("no_more_today")
+            return error("on_break", time=format_clock(resume))
+    return None
+
+
+def issue_refusal(
+    plan: DayPlan,
+    line: Line,
+    priority: PriorityGroup | None,
+    t: time,
+    used_walk_in: int,
+    used_priority: int,
+) -> DomainError | None:
+    """Why a ticket may not be issued now (hours first, then quota), or None when it may."""
+    refusal = hours_refusal(plan, line, t)
+    if refusal is not None:
+        return refusal
+    if quota_bucket(line, priority, used_walk_in, used_priority) is None:
+        return error("quota_exhausted", line=line.name)
+    return None
