@@ -8,15 +8,33 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from server import __version__
 
-__all__ = ["DEFAULT_DB", "DEFAULT_PORT", "build_parser", "main"]
+__all__ = ["DEFAULT_DB", "DEFAULT_PORT", "build_parser", "main", "running_clock"]
 
 DEFAULT_PORT = 8700
 DEFAULT_DB = "var/antre.db"
+
+
+def running_clock(start: datetime) -> Callable[[], datetime]:
+    """A clock that reads `start` now and then advances in real time (monotonic)."""
+    origin = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - origin)
+
+
+def _parse_clock(text: str) -> datetime:
+    try:
+        start = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from None
+    if start.tzinfo is None:
+        raise argparse.ArgumentTypeError("give the zone too, e.g. 2026-11-23T09:00+07:00")
+    return start
 
 
 def _cmd_server(args: argparse.Namespace) -> int:
@@ -37,6 +55,7 @@ def _cmd_server(args: argparse.Namespace) -> int:
         args.port,
         config_path=config,
         show_demo_credentials=args.config is None,
+        clock=running_clock(args.clock) if args.clock else None,
     )
 
 
@@ -67,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
     srv.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
+    srv.add_argument(
+        "--clock",
+        type=_parse_clock,
+        metavar="ISO",
+        help="run the building's clock from this instant (demos and tests outside office "
+        "hours), e.g. 2026-11-23T09:00+07:00; it then advances in real time",
+    )
     srv.set_defaults(func=_cmd_server)
 
     cfg = sub.add_parser("config", help="building configuration tools")
