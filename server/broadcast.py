@@ -1,0 +1,518 @@
+"""What each audience may see, and the fan-out that sends it: events, line figures, snapshots.
+
+Theory of operation: sessions are grouped into audiences — every session of an audience receives
+byte-identical frames, so each event is encoded once per audience, never once per client:
+
+    floor            floor managers and admins: every event, staff form
+    agency:<code>    officers of one agency: events touching that agency's lines or counters
+    zone:<id>        TVs of one zone ("zone:*" for a TV of every zone): calls, counter states and
+                     ticket movements of that zone, in the public form
+    kiosk:<id>       one kiosk: the fate of the tickets it issued
+
+The staff form is the core's `event_to_dict` minus the ticket's public `token` (only the kiosk
+that printed a ticket ever holds it). The public form keeps a whitelist of fields: no token, no
+kiosk, no priority group (that a citizen is disabled or pregnant is nobody's business on a TV),
+no officer ids and no free-text notes.
+
+Line figures (`lines` frames: waiting, quota left, estimated wait…) are derived, not events: they
+are recomputed at most every `lines_flush_s` after a commit, plus every `lines_refresh_s` for the
+figures that move with the clock, and sent to an audience only when its frame changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from server import protocol as p
+from server.core.building import Building
+from server.core.model import (
+    CounterStatus,
+    DayClosed,
+    Event,
+    Ticket,
+    TicketIssued,
+    TicketTransferred,
+    event_to_dict,
+)
+from server.core.queue import LineView, QueueState
+from server.engine import StoredEvent
+from server.roles import Principal, Role
+from server.sessions import Session, SessionState
+
+__all__ = [
+    "Broadcaster",
+    "Scope",
+    "building_view",
+    "counter_view",
+    "line_view",
+    "snapshot",
+    "ticket_view",
+    "view_event",
+]
+
+log = logging.getLogger("antre.hub")
+
+# Event kinds a TV never receives (who is logged in is staff business).
+_DISPLAY_HIDDEN = frozenset({"officer_logged_in", "officer_logged_out"})
+# Fields of the public form; `reason` only where it is a fixed vocabulary, not someone's note.
+_PUBLIC_FIELDS = frozenset(
+    {"kind", "at", "ticket", "number", "line", "counter", "from_line", "to_line", "day"}
+)
+_PUBLIC_REASON_KINDS = frozenset({"counter_paused", "ticket_expired"})
+# What a kiosk hears about its own tickets.
+_KIOSK_KINDS = frozenset(
+    {
+        "ticket_issued",
+        "ticket_printed",
+        "ticket_print_failed",
+        "ticket_expired",
+        "ticket_cancelled",
+    }
+)
+_RECENT_CALLS = 10
+
+
+# --------------------------------------------------------------------------------------------
+# Plain views of state: JSON-ready dicts, no personal data beyond what the audience may see
+# --------------------------------------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def ticket_view(t: Ticket, *, staff: bool) -> dict[str, Any]:
+    """A ticket without its token; staff also see the priority group, kiosk and call reason."""
+    out: dict[str, Any] = {
+        "id": t.id,
+        "number": t.number,
+        "line": t.line,
+        "state": t.state.value,
+        "issued_at": _iso(t.issued_at),
+        "counter": t.counter,
+        "called_at": _iso(t.called_at),
+        "calls": t.calls,
+    }
+    if staff:
+        out.update(
+            priority=t.priority.value if t.priority else None,
+            kiosk=t.kiosk,
+            queued_at=_iso(t.queued_at),
+            started_at=_iso(t.started_at),
+            finished_at=_iso(t.finished_at),
+            no_show_at=_iso(t.no_show_at),
+            call_reason=t.call_reason.value if t.call_reason else None,
+            transfers=list(t.transfers),
+        )
+    return out
+
+
+def counter_view(c: CounterStatus, state: QueueState, *, staff: bool) -> dict[str, Any]:
+    """A counter's state and its active ticket's number; staff also see who is logged in."""
+    active = state.tickets.get(c.ticket) if c.ticket else None
+    out: dict[str, Any] = {
+        "id": c.id,
+        "state": c.state.value,
+        "since": _iso(c.since),
+        "pause_reason": c.pause_reason,
+        "ticket": c.ticket,
+        "number": active.number if active else None,
+        "ticket_state": active.state.value if active else None,
+    }
+    if staff:
+        out["officer"] = c.officer
+    return out
+
+
+def line_view(v: LineView) -> dict[str, Any]:
+    """A LineView as JSON, seconds rounded so that figures do not churn every tick."""
+    out = asdict(v)
+    out["longest_wait_s"] = round(v.longest_wait_s)
+    out["estimated_wait_s"] = round(v.estimated_wait_s)
+    return out
+
+
+def building_view(building: Building, zone: str | None = None) -> dict[str, Any]:
+    """The static layout: zones, agencies, lines, counters (one zone's, or all when None)."""
+    agencies = [a for a in building.agencies if zone is None or a.zone == zone]
+    codes = {a.code for a in agencies}
+    counters = [c for c in building.counters if zone is None or c.zone == zone]
+    return {
+        "name": building.name,
+        "timezone": building.zone_label,
+        "running_text": building.running_text,
+        "zones": [{"id": z.id, "name": z.name} for z in building.zones],
+        "agencies": [
+            {"code": a.code, "name": a.name, "short_name": a.short_name, "zone": a.zone}
+            for a in agencies
+        ],
+        "lines": [
+            {
+                "prefix": ln.prefix,
+                "agency": ln.agency,
+                "name": ln.name,
+                "target_service_min": ln.target_service_min,
+                "quota_walk_in": ln.quota_walk_in,
+                "quota_priority": ln.quota_priority,
+                "cutoff": ln.cutoff.isoformat(timespec="minutes") if ln.cutoff else None,
+            }
+            for ln in building.lines
+            if zone is None or ln.agency in codes
+        ],
+        "counters": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "number": c.number,
+                "zone": c.zone,
+                "agency": c.agency,
+                "serves": list(c.serves),
+                "priority": c.priority,
+            }
+            for c in counters
+        ],
+    }
+
+
+def recent_calls(state: QueueState, counters: set[str] | None, n: int = _RECENT_CALLS) -> list:
+    """The last n calls (newest first) at the given counters, or at any counter when None."""
+    called = [
+        t
+        for t in state.tickets.values()
+        if t.called_at is not None
+        and t.counter is not None
+        and (counters is None or t.counter in counters)
+    ]
+    called.sort(key=lambda t: t.called_at or datetime.min, reverse=True)
+    return [
+        {
+            "ticket": t.id,
+            "number": t.number,
+            "line": t.line,
+            "counter": t.counter,
+            "at": _iso(t.called_at),
+            "state": t.state.value,
+        }
+        for t in called[:n]
+    ]
+
+
+def _lines_of(building: Building, audience: str) -> list[str]:
+    """The line prefixes an audience receives figures for."""
+    kind, _, key = audience.partition(":")
+    if kind == "agency":
+        return [ln.prefix for ln in building.lines if ln.agency == key]
+    if kind == "zone" and key != "*":
+        codes = {a.code for a in building.agencies if a.zone == key}
+        return [ln.prefix for ln in building.lines if ln.agency in codes]
+    return [ln.prefix for ln in building.lines]
+
+
+def snapshot(
+    principal: Principal,
+    building: Building,
+    state: QueueState,
+    now: datetime,
+    seq: int,
+    printers: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """The whole picture a role may see, as of sequence number `seq`."""
+    day = state.day.isoformat() if state.day else building.service_day(now).isoformat()
+    out: dict[str, Any] = {"type": "snapshot", "seq": seq, "day": day}
+    role = principal.role
+    if role is Role.DISPLAY:
+        zone = principal.zone
+        counters = {c.id for c in building.counters if zone is None or c.zone == zone}
+        out["building"] = building_view(building, zone)
+        out["lines"] = [
+            line_view(state.line_view(x, now)) for x in _lines_of(building, principal.audience)
+        ]
+        out["counters"] = [
+            counter_view(state.counters[c], state, staff=False)
+            for c in sorted(counters)
+            if c in state.counters
+        ]
+        out["calls"] = recent_calls(state, counters)
+        return out
+    out["building"] = building_view(building)
+    out["lines"] = [line_view(state.line_view(ln.prefix, now)) for ln in building.lines]
+    if role is Role.KIOSK:
+        out["kiosk"] = principal.id
+        return out
+    if role is Role.OFFICER:
+        agency = principal.agency
+        mine = {ln.prefix for ln in building.lines if ln.agency == agency}
+        counters = {c.id for c in building.counters if c.agency == agency}
+        out["counters"] = [
+            counter_view(state.counters[c], state, staff=True)
+            for c in sorted(counters)
+            if c in state.counters
+        ]
+        out["tickets"] = [
+            ticket_view(t, staff=True)
+            for t in state.tickets.values()
+            if t.line in mine and t.state.value in ("waiting", "called", "serving", "no_show")
+        ]
+        out["counter"] = principal.counter
+        out["next"] = [
+            ticket_view(t, staff=True) for t in state.next_for(principal.counter or "", now)
+        ]
+        out["calls"] = recent_calls(state, counters)
+        return out
+    # Floor manager and admin: everything of today.
+    out["counters"] = [counter_view(c, state, staff=True) for c in state.counters.values()]
+    out["tickets"] = [ticket_view(t, staff=True) for t in state.tickets.values()]
+    out["calls"] = recent_calls(state, None)
+    out["printers"] = dict(printers)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Event routing
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where an event belongs: the lines, counters, agencies and zones it touches."""
+
+    agencies: frozenset[str]
+    zones: frozenset[str]
+    kiosk: str | None
+    everyone: bool  # the end of a day concerns every client
+
+
+def view_event(audience: str, event: dict[str, Any], scope: Scope) -> dict[str, Any] | None:
+    """The form of an event dict an audience receives, or None when it may not see it."""
+    kind = event["kind"]
+    group, _, key = audience.partition(":")
+    if group == "floor":
+        return _staff_form(event)
+    if group == "agency":
+        return _staff_form(event) if scope.everyone or key in scope.agencies else None
+    if group == "zone":
+        if kind in _DISPLAY_HIDDEN:
+            return None
+        if scope.everyone or key == "*" or key in scope.zones:
+            return _public_form(event)
+        return None
+    if group == "kiosk":
+        if scope.everyone or (kind in _KIOSK_KINDS and scope.kiosk == key):
+            return _staff_form(event)
+        return None
+    return None
+
+
+def _staff_form(event: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in event.items() if k != "token"}
+
+
+def _public_form(event: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in event.items() if k in _PUBLIC_FIELDS}
+    if event["kind"] in _PUBLIC_REASON_KINDS and "reason" in event:
+        out["reason"] = event["reason"]
+    return out
+
+
+class Broadcaster:
+    """Keeps sessions by audience and sends each of them the frames it is entitled to."""
+
+    def __init__(
+        self,
+        building: Building,
+        state: Callable[[], QueueState],
+        clock: Callable[[], datetime],
+        *,
+        lines_flush_s: float = 0.25,
+        lines_refresh_s: float = 15.0,
+    ) -> None:
+        self._building = building
+        # A getter, not the object: the engine owns its state and may rebuild it.
+        self._state = state
+        self._clock = clock
+        self._lines_flush_s = lines_flush_s
+        self._lines_refresh_s = lines_refresh_s
+        # Live sessions by audience key; an audience without sessions costs nothing.
+        self._audiences: dict[str, set[Session]] = {}
+        # The state's ticket dict, and the one before it: closing a day replaces the dict, and
+        # the day's last batch names tickets (expiries) that only the old dict still knows.
+        self._day_tickets: dict[str, Ticket] | None = None
+        self._old_tickets: dict[str, Ticket] = {}
+        # The last `lines` frame body sent to each audience, to send only changes.
+        self._last_lines: dict[str, str] = {}
+        self._lines_timer: asyncio.TimerHandle | None = None
+        self._refresher: asyncio.Task[None] | None = None
+        self._agency_zone = {a.code: a.zone for a in building.agencies}
+        self._line_agency = {ln.prefix: ln.agency for ln in building.lines}
+
+    # -- registry ---------------------------------------------------------------------------
+
+    def add(self, session: Session) -> None:
+        assert session.principal is not None
+        self._audiences.setdefault(session.principal.audience, set()).add(session)
+
+    def remove(self, session: Session) -> None:
+        if session.principal is None:
+            return
+        members = self._audiences.get(session.principal.audience)
+        if members is not None:
+            members.discard(session)
+            if not members:
+                del self._audiences[session.principal.audience]
+                self._last_lines.pop(session.principal.audience, None)
+
+    def sessions(self) -> Iterable[Session]:
+        for members in self._audiences.values():
+            yield from members
+
+    def count_by_role(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for s in self.sessions():
+            if s.role is not None:
+                out[s.role] = out.get(s.role, 0) + 1
+        return out
+
+    def send_to_floor(self, msg: dict[str, Any]) -> None:
+        members = self._audiences.get("floor")
+        if members:
+            frame = p.encode(msg)
+            for s in list(members):
+                if s.state is SessionState.LIVE:
+                    s.send(frame)
+
+    # -- events -----------------------------------------------------------------------------
+
+    def scope(self, event: Event) -> Scope:
+        """The agencies and zones an event touches."""
+        if isinstance(event, DayClosed):
+            return Scope(frozenset(), frozenset(), None, everyone=True)
+        lines: set[str] = set()
+        counters: set[str] = set()
+        kiosk: str | None = None
+        line = getattr(event, "line", None)
+        if isinstance(line, str):
+            lines.add(line)
+        if isinstance(event, TicketTransferred):
+            lines.update((event.from_line, event.to_line))
+        counter = getattr(event, "counter", None)
+        if isinstance(counter, str):
+            counters.add(counter)
+        ticket = getattr(event, "ticket", None)
+        if isinstance(ticket, str):
+            info = self._ticket_info(ticket, event)
+            if info is not None:
+                lines.add(info[0])
+                kiosk = info[1]
+        agencies = {self._line_agency[x] for x in lines if x in self._line_agency}
+        zones = {self._agency_zone.get(a, "") for a in agencies}
+        for cid in counters:
+            c = self._building.counter(cid)
+            if c is not None:
+                agencies.add(c.agency)
+                zones.add(c.zone)
+        return Scope(frozenset(agencies), frozenset(zones), kiosk, everyone=False)
+
+    def _ticket_info(self, ticket_id: str, event: Event) -> tuple[str, str | None] | None:
+        if isinstance(event, TicketIssued):
+            return event.line, event.kiosk
+        tickets = self._state().tickets
+        if tickets is not self._day_tickets:
+            # A new day's dict: keep the previous one for the closing batch still to come.
+            if self._day_tickets is not None:
+                self._old_tickets = self._day_tickets
+            self._day_tickets = tickets
+        t = tickets.get(ticket_id) or self._old_tickets.get(ticket_id)
+        return (t.line, t.kiosk) if t is not None else None
+
+    def frames_for(self, audience: str, events: Iterable[StoredEvent]) -> list[tuple[int, str]]:
+        """One audience's encoded frames for past events (a replay)."""
+        out = []
+        for stored in events:
+            view = view_event(audience, event_to_dict(stored.event), self.scope(stored.event))
+            if view is not None:
+                out.append((stored.seq, p.encode(_event_frame(stored.seq, view))))
+        return out
+
+    def publish(self, batch: list[StoredEvent]) -> None:
+        """Fan a committed batch out: encode once per audience, queue for each member."""
+        if not batch:
+            return
+        for stored in batch:
+            event = event_to_dict(stored.event)
+            scope = self.scope(stored.event)
+            for audience, members in list(self._audiences.items()):
+                view = view_event(audience, event, scope)
+                if view is None:
+                    continue
+                frame = p.encode(_event_frame(stored.seq, view))
+                for s in list(members):
+                    s.push_event(stored.seq, frame)
+        last = batch[-1].seq
+        for s in list(self.sessions()):
+            s.advance(last)
+        self.schedule_lines()
+
+    # -- line figures -----------------------------------------------------------------------
+
+    def lines_frame(self, audience: str) -> str:
+        """The current `lines` frame for an audience (computed now)."""
+        state, now = self._state(), self._clock()
+        views = [line_view(state.line_view(x, now)) for x in _lines_of(self._building, audience)]
+        return p.encode({"type": "lines", "at": now.isoformat(), "lines": views})
+
+    def schedule_lines(self) -> None:
+        if self._lines_timer is None:
+            loop = asyncio.get_running_loop()
+            self._lines_timer = loop.call_later(self._lines_flush_s, self.flush_lines)
+
+    def flush_lines(self) -> None:
+        """Send each audience its line figures if they changed since its last frame."""
+        self._lines_timer = None
+        if not self._audiences:
+            return
+        try:
+            state, now = self._state(), self._clock()
+            views = {
+                ln.prefix: line_view(state.line_view(ln.prefix, now)) for ln in self._building.lines
+            }
+        except Exception:
+            log.exception("computing line figures failed")
+            return
+        for audience, members in list(self._audiences.items()):
+            body = p.encode([views[x] for x in _lines_of(self._building, audience)])
+            if self._last_lines.get(audience) == body:
+                continue
+            self._last_lines[audience] = body
+            frame = f'{{"type":"lines","at":"{now.isoformat()}","lines":{body}}}'
+            for s in list(members):
+                if s.state is SessionState.LIVE:
+                    s.send(frame)
+
+    def start(self) -> None:
+        self._day_tickets = self._state().tickets
+        self._refresher = asyncio.create_task(self._refresh(), name="antre-lines-refresh")
+
+    async def stop(self) -> None:
+        if self._lines_timer is not None:
+            self._lines_timer.cancel()
+            self._lines_timer = None
+        if self._refresher is not None:
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresher
+
+    async def _refresh(self) -> None:
+        # Issuing flips at cutoffs and breaks, waits grow: refresh even when nothing happens.
+        while True:
+            await asyncio.sleep(self._lines_refresh_s)
+            self.flush_lines()
+
+
+def _event_frame(seq: int, view: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "event", "seq": seq, "event": view}

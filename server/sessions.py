@@ -1,0 +1,277 @@
+"""One connected client: its bounded send queue, its writer task, its rate limit, its position.
+
+Theory of operation: nothing writes to a websocket directly. Replies, snapshots and broadcast
+events are put on the session's bounded queue as already-encoded text, and one writer task per
+session sends them in order. Putting never waits: a broadcast to a hundred TVs is a hundred
+`put_nowait` calls, whatever the network does. A session whose queue is full has fallen behind;
+it is dropped with close code 4008 and resynchronises from its last sequence number when it
+reconnects, so one slow client never delays the others and never grows the server's memory.
+
+`position` is the session's place in the event stream: every event with a sequence number up to
+it that the session may see has been queued. While the session is catching up (replay or snapshot
+after hello) live events are held in a side buffer and released, without duplicates, once the
+catch-up is queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from server import protocol as p
+from server.roles import Principal
+
+__all__ = ["Session", "SessionState", "TokenBucket"]
+
+log = logging.getLogger("antre.hub")
+
+
+class SessionState(StrEnum):
+    GREETING = "greeting"  # waiting for hello
+    SYNCING = "syncing"  # authenticated; snapshot or replay being queued, live events buffered
+    LIVE = "live"
+    CLOSED = "closed"
+
+
+class TokenBucket:
+    """Allows `rate` operations a second on average and bursts of up to `burst`."""
+
+    def __init__(
+        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._tokens = burst  # start full: a client's first burst after connecting is normal
+        self._stamp = clock()
+
+    def take(self) -> bool:
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Close:
+    code: int
+    reason: str
+
+
+class Session:
+    """A websocket connection as the hub sees it."""
+
+    def __init__(
+        self,
+        ws: ServerConnection,
+        *,
+        queue_max: int,
+        rate: TokenBucket,
+        abuse: TokenBucket,
+        close_timeout_s: float,
+        held_max: int,
+        on_drop: Callable[[Session], None],
+    ) -> None:
+        self.ws = ws
+        # Set by hello; None while GREETING.
+        self.principal: Principal | None = None
+        self.state = SessionState.GREETING
+        # Highest sequence number whose visible events are all queued for this client.
+        self.position = 0
+        # Live events that arrive while SYNCING, as (seq, encoded frame); None when not syncing.
+        self._held: deque[tuple[int, str]] | None = None
+        # A client that lets this many pile up while catching up is too slow to ever catch up.
+        self._held_max = held_max
+        # Bounded: a client that cannot keep up is dropped rather than buffered without limit.
+        self._queue: asyncio.Queue[str | _Close] = asyncio.Queue(maxsize=queue_max)
+        # Requests allowed per second, and the budget of refused ones before we give up on it.
+        self.rate = rate
+        self.abuse = abuse
+        self._close_timeout_s = close_timeout_s
+        # Lets the hub forget a dropped session at once (registries, audiences).
+        self._on_drop = on_drop
+        self._writer = asyncio.create_task(self._write(), name=f"antre-writer-{ws.id}")
+        # True once a close is queued behind the last frames (see finish()).
+        self._graceful = False
+        # Keeps the task that closes a dropped connection alive until it is done.
+        self._closer: asyncio.Task[None] | None = None
+        self.connected_at = time.time()
+
+    @property
+    def role(self) -> str | None:
+        return self.principal.role.value if self.principal else None
+
+    def __repr__(self) -> str:
+        who = self.principal.actor if self.principal else "anonymous"
+        return f"<Session {who} {self.state} {self.ws.remote_address}>"
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def send(self, frame: str) -> bool:
+        """Queue an encoded frame; drop the client (4008) if its queue is full."""
+        if self.state is SessionState.CLOSED:
+            return False
+        try:
+            self._queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            self.drop(p.CLOSE_TOO_SLOW, "too slow: reconnect with last_seq")
+            return False
+        return True
+
+    def send_message(self, msg: dict[str, Any]) -> bool:
+        return self.send(p.encode(msg))
+
+    async def send_wait(self, frame: str, timeout_s: float) -> bool:
+        """Queue a frame, waiting for room (catch-up only); drop the client (4008) on timeout.
+
+        A replay may be far longer than the queue; the session's own handler sends it at the
+        pace the client reads, and gives up on a client that stops reading altogether.
+        """
+        if self.state is SessionState.CLOSED:
+            return False
+        try:
+            async with asyncio.timeout(timeout_s):
+                await self._queue.put(frame)
+        except TimeoutError:
+            self.drop(p.CLOSE_TOO_SLOW, "too slow to catch up: reconnect with last_seq")
+            return False
+        return self.state is not SessionState.CLOSED
+
+    def push_event(self, seq: int, frame: str) -> None:
+        """A live event for this session's audience, encoded once for all of it."""
+        if self.state is SessionState.SYNCING:
+            assert self._held is not None
+            self._held.append((seq, frame))
+            if len(self._held) > self._held_max:
+                self.drop(p.CLOSE_TOO_SLOW, "too slow to catch up: reconnect with last_seq")
+        elif self.state is SessionState.LIVE and seq > self.position:
+            self.send(frame)
+
+    def advance(self, seq: int) -> None:
+        """Every event up to seq has been offered to this session (it may have seen none)."""
+        if self.state is SessionState.LIVE and seq > self.position:
+            self.position = seq
+
+    def start_sync(self) -> None:
+        self.state = SessionState.SYNCING
+        self._held = deque()
+
+    async def finish_sync(
+        self,
+        position: int,
+        latest: Callable[[], int],
+        closing: Callable[[int], list[str]],
+        timeout_s: float,
+    ) -> bool:
+        """Release held events after `position`, queue `closing(position)`, go live.
+
+        Returns False if the client was dropped meanwhile. Events committed while this waits
+        for room are held and released in order; the switch to LIVE happens with nothing held
+        and no await in between, so every event is sent exactly once.
+        """
+        self.position = position
+        if not await self._release_held(timeout_s):
+            return False
+        # Nothing is held and nothing awaits until `closing` is built: every committed batch has
+        # been offered to this session, so its position is the store's last sequence number.
+        self.position = max(self.position, latest())
+        for frame in closing(self.position):
+            if not await self.send_wait(frame, timeout_s):
+                return False
+        if not await self._release_held(timeout_s) or self.state is not SessionState.SYNCING:
+            return False
+        self._held = None
+        self.state = SessionState.LIVE
+        return True
+
+    async def _release_held(self, timeout_s: float) -> bool:
+        while self._held:
+            seq, frame = self._held.popleft()
+            if seq > self.position:
+                if not await self.send_wait(frame, timeout_s):
+                    return False
+                self.position = seq
+        return self.state is SessionState.SYNCING
+
+    # -- closing ----------------------------------------------------------------------------
+
+    def close(self, code: int, reason: str) -> None:
+        """Close after everything already queued has been sent (an error, then the close)."""
+        if self.state is SessionState.CLOSED:
+            return
+        try:
+            self._queue.put_nowait(_Close(code, reason))
+        except asyncio.QueueFull:
+            self.drop(code, reason)
+            return
+        self.state = SessionState.CLOSED
+        self._graceful = True
+        self._on_drop(self)
+
+    def drop(self, code: int, reason: str) -> None:
+        """Close now, discarding whatever is queued (the client resyncs when it returns)."""
+        if self.state is SessionState.CLOSED and self._closer is not None:
+            return
+        level = logging.INFO if code == p.CLOSE_GOING_AWAY else logging.WARNING
+        log.log(level, "dropping %r: %s (%d)", self, reason, code)
+        self.state = SessionState.CLOSED
+        self._writer.cancel()
+        self._closer = asyncio.create_task(self._close_now(code, reason))
+        self._on_drop(self)
+
+    async def _close_now(self, code: int, reason: str) -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._writer
+        await self._close_ws(code, reason)
+
+    async def _close_ws(self, code: int, reason: str) -> None:
+        # websockets' close() waits for the write buffer to drain; a client that stopped reading
+        # never drains it, so bound the wait and then cut the connection.
+        try:
+            async with asyncio.timeout(self._close_timeout_s):
+                await self.ws.close(code, reason)
+        except TimeoutError:
+            self.ws.transport.abort()
+        except Exception:  # the connection is going away anyway
+            log.debug("error closing %r", self, exc_info=True)
+
+    async def finish(self) -> None:
+        """The handler is done: let a pending close go out, then stop the writer."""
+        self.state = SessionState.CLOSED
+        if self._graceful and not self._writer.done():
+            # An error frame and its close code are queued: websockets would close with 1000
+            # if the handler returned before they were written.
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
+                async with asyncio.timeout(self._close_timeout_s + 1):
+                    await asyncio.shield(self._writer)
+        if not self._writer.done():
+            self._writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self._writer
+        if self._closer is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._closer
+
+    async def _write(self) -> None:
+        try:
+            while True:
+                item = await self._queue.get()
+                if isinstance(item, _Close):
+                    await self._close_ws(item.code, item.reason)
+                    return
+                await self.ws.send(item)
+        except ConnectionClosed:
+            pass
