@@ -9,6 +9,9 @@ STAMP  := $(VENV)/.installed-stamp
 DB     ?= var/antre.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8700
+# Set to run the building's clock from another instant, e.g. outside office hours:
+#   make run CLOCK=2026-11-23T09:00+07:00
+CLOCK  ?=
 
 .PHONY: run test lint format system-deps clean help
 
@@ -25,7 +28,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	@mkdir -p $(dir $(DB))
-	$(VENV)/bin/antre server --db $(DB) --host $(HOST) --port $(PORT)
+	$(VENV)/bin/antre server --db $(DB) --host $(HOST) --port $(PORT) $(if $(CLOCK),--clock $(CLOCK))
 
 system-deps:
 	@bash scripts/system-deps.sh
