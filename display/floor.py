@@ -1,0 +1,342 @@
+"""`antre floor`: the floor manager's live dashboard of the whole building.
+
+Frames from the server become `Frame` messages; `display.floor_model.FloorModel` turns them into
+figures and alerts (pure, tested without sockets) and this app only draws them and sends the
+manager's actions — each asked for confirmation first; the server logs it as `manager:<id>`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Static
+from textual_plotext import PlotextPlot
+
+from display.floor_model import FloorModel, FloorSettings
+from display.floor_screens import ConfirmScreen, WaitingScreen, mmss
+from server import protocol as p
+from server.client import AntreClient, ConnectionState, RequestError
+
+__all__ = ["FloorApp", "Frame", "build_parser", "main", "run"]
+
+_STATES = {"open": "buka", "paused": "jeda", "closed": "tutup"}
+_CONNECTION = {
+    ConnectionState.CONNECTING: "menghubungkan…",
+    ConnectionState.CONNECTED: "terhubung",
+    ConnectionState.RECONNECTING: "koneksi terputus, menghubungkan ulang…",
+    ConnectionState.CLOSED: "terputus",
+}
+
+
+class Frame(Message):
+    """A frame pushed by the server."""
+
+    def __init__(self, msg: dict[str, Any]) -> None:
+        super().__init__()
+        self.msg = msg
+
+
+class FloorApp(App[int]):
+    CSS_PATH = "floor.tcss"
+    TITLE = "Antre — Dasbor Lantai"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "drill", "Daftar tunggu", show=True),
+        Binding("t", "close_counter", "Tutup loket"),
+        Binding("o", "open_counter", "Buka loket"),
+        Binding("q", "quit", "Keluar"),
+    ]
+
+    def __init__(
+        self,
+        server_url: str,
+        manager: str,
+        pin: str,
+        *,
+        settings: FloorSettings | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.manager = manager
+        self.model = FloorModel(settings or FloorSettings())
+        # The server's clock, not this PC's: waits are measured against the server's instants.
+        self._clock = clock
+        self._offset = timedelta(0)  # server time minus local time, from welcome and pongs
+        # Kept by reference: frames keep arriving while a second screen is on top.
+        self.lines_table = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+        self.counters_table = DataTable(id="counters", cursor_type="row", zebra_stripes=True)
+        self.alerts_table = DataTable(id="alerts", cursor_type="row")
+        self.chart = PlotextPlot(id="chart")
+        self.client = AntreClient(
+            server_url,
+            p.hello_manager(manager, pin),
+            on_message=lambda msg: self.post_message(Frame(msg)),
+            on_state=self._on_state,
+        )
+
+    def now(self) -> datetime:
+        return self._clock() if self._clock else datetime.now(UTC) + self._offset
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static("menghubungkan…", id="status")
+        with Horizontal():
+            with Vertical(id="left"):
+                yield self.lines_table
+                yield self.counters_table
+            with Vertical(id="right"):
+                yield self.alerts_table
+                yield self.chart
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.lines_table.add_columns(
+            "Layanan", "Nama", "Tunggu", "Terlama", "Rata² tunggu", "Rata² layanan", "Target",
+            "Ambil", "Dilayani", "Absen", "Batal", "Kuota", "B/J/T", "Saran",
+        )  # fmt: skip
+        self.counters_table.add_columns(
+            "Loket", "Layanan", "Status", "Sejak", "Petugas", "Nomor aktif"
+        )
+        self.alerts_table.add_columns("Mulai", "Peringatan")
+        self.client.start()
+        self.set_interval(1.0, self.refresh_view)
+
+    async def on_unmount(self) -> None:
+        await self.client.close()
+
+    def _on_state(self, state: ConnectionState) -> None:
+        if state is ConnectionState.CONNECTED and self.client.welcome:
+            self._sync_clock(self.client.welcome.get("server_time"))
+        self.call_later(self._show_status, state)
+
+    def _sync_clock(self, server_time: str | None) -> None:
+        if server_time:
+            self._offset = datetime.fromisoformat(server_time) - datetime.now(UTC)
+
+    def _show_status(self, state: ConnectionState) -> None:
+        self.screen_stack[0].query_one("#status", Static).update(
+            f"{self.manager} · {_CONNECTION[state]}"
+        )
+        if state is ConnectionState.CLOSED and self.client.close_code == p.CLOSE_AUTH_FAILED:
+            self.notify("Masuk ditolak: periksa ID pengelola dan PIN.", severity="error")
+
+    @on(Frame)
+    def frame(self, message: Frame) -> None:
+        if message.msg.get("type") == "snapshot":
+            self.sub_title = message.msg.get("building", {}).get("name", "")
+        if self.model.handle(message.msg, self.now()):
+            self.refresh_view()
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def refresh_view(self) -> None:
+        if not self.model.building:
+            return
+        now = self.now()
+        lines = self.model.lines(now)
+        rows: list[tuple[str, list[str]]] = []
+        for agency in self.model.agency_rows(lines):
+            rows.append(
+                (
+                    f"agency:{agency['agency']}",
+                    [f"[b]{escape(agency['name'])}[/b]", "", str(agency["waiting"]),
+                     mmss(agency["longest_wait_s"]), mmss(agency["avg_wait_s"]), "", "",
+                     str(agency["issued"]), str(agency["served"]), str(agency["no_show"]),
+                     str(agency["cancelled"]), "", "", ""],
+                )
+            )  # fmt: skip
+            for lf in (lf for lf in lines if lf.agency == agency["agency"]):
+                over = lf.avg_service_s is not None and lf.avg_service_s > lf.target_service_s
+                quota = "–" if lf.quota_left_walk_in is None else str(lf.quota_left_walk_in)
+                rows.append(
+                    (
+                        f"line:{lf.prefix}",
+                        [f"  {lf.prefix}", escape(lf.name[:22]), str(lf.waiting),
+                         mmss(lf.longest_wait_s), mmss(lf.avg_wait_s),
+                         f"[red]{mmss(lf.avg_service_s)}[/red]" if over else mmss(lf.avg_service_s),
+                         mmss(lf.target_service_s), str(lf.issued), str(lf.served),
+                         str(lf.no_show), str(lf.cancelled), quota,
+                         f"{lf.counters_open}/{lf.counters_paused}/{lf.counters_closed}",
+                         _hint(lf.staffing, lf.counters_open)],
+                    )
+                )  # fmt: skip
+        _fill(self.lines_table, rows)
+        counters = []
+        for c in self.model.counter_figures():
+            state = _STATES.get(c.state, c.state)
+            if c.state == "paused":
+                took = mmss((now - c.since).total_seconds()) if c.since else ""
+                state = f"jeda ({c.pause_reason}) {took}"
+            since = c.since.astimezone(self.model.tz).strftime("%H.%M") if c.since else "–"
+            active = f"{c.number} ({c.ticket_state})" if c.number else "–"
+            counters.append(
+                (
+                    c.id,
+                    [
+                        escape(c.name),
+                        ",".join(c.serves),
+                        escape(state),
+                        since,
+                        c.officer or "–",
+                        active,
+                    ],
+                )
+            )
+        _fill(self.counters_table, counters)
+        alerts = [
+            (
+                f"{a.kind}:{a.subject}",
+                [a.started.astimezone(self.model.tz).strftime("%H.%M"),
+                 f"[{'b red' if a.severe else 'yellow'}]{escape(a.message)}[/]"],
+            )
+            for a in self.model.alerts(now)
+        ]  # fmt: skip
+        _fill(self.alerts_table, alerts)
+        self._draw_chart(now)
+
+    def _draw_chart(self, now: datetime) -> None:
+        slots, issued, served = self.model.chart(now)
+        chart = self.chart
+        plt = chart.plt
+        plt.clear_data()
+        plt.title("Nomor diambil dan dilayani per setengah jam")
+        if slots:
+            plt.multiple_bar(slots, [issued, served], labels=["diambil", "dilayani"])
+        chart.refresh()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_drill(self) -> None:
+        table = self.lines_table
+        if self.focused is not table or not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        if key.startswith("line:"):
+            self.push_screen(WaitingScreen(self.model, key.removeprefix("line:"), self.now))
+
+    @on(DataTable.RowSelected, "#lines")
+    def line_selected(self) -> None:
+        self.action_drill()
+
+    def _counter_selected(self) -> str | None:
+        table = self.counters_table
+        if self.focused is not table or not table.row_count:
+            self.notify("Pilih loket di tabel loket dahulu.")
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_open_counter(self) -> None:
+        # The protocol opens a counter only for the officer logged in there: an open counter
+        # without an officer would call citizens to an empty desk.
+        self.notify(
+            "Loket hanya dapat dibuka oleh petugas yang masuk di loket itu. "
+            "Minta petugas masuk dan membuka loket dari konsol loket.",
+            title="Buka loket",
+        )
+
+    def action_close_counter(self) -> None:
+        counter = self._counter_selected()
+        if counter is None:
+            return
+        name = next((c.name for c in self.model.counter_figures() if c.id == counter), counter)
+
+        def confirmed(answer: str | None) -> None:
+            if answer is not None:
+                self._act("close_counter", f"{name} ditutup", counter=counter)
+
+        self.push_screen(
+            ConfirmScreen(f"Tutup {name}? Petugasnya tetap tercatat masuk."), confirmed
+        )
+
+    def run_action_on_ticket(self, kind: str, ticket: str, number: str) -> None:
+        """Cancel or reactivate a ticket after confirmation (called from the waiting list)."""
+        if kind == "cancel_ticket":
+            question, reason = f"Batalkan nomor {number}?", "dibatalkan pengelola lantai"
+        else:
+            question, reason = f"Aktifkan kembali nomor {number} di tempat semula?", None
+
+        def confirmed(answer: str | None) -> None:
+            if answer is None:
+                return
+            fields: dict[str, Any] = {"ticket": ticket}
+            if kind == "cancel_ticket":
+                fields["reason"] = answer
+            done = "dibatalkan" if kind == "cancel_ticket" else "diaktifkan kembali"
+            self._act(kind, f"Nomor {number} {done}", **fields)
+
+        self.push_screen(ConfirmScreen(question, reason), confirmed)
+
+    @work(group="actions")
+    async def _act(self, kind: str, done: str, **fields: Any) -> None:
+        try:
+            await self.client.act(kind, **fields)
+        except RequestError as exc:
+            self.notify(exc.message or exc.code, title="Ditolak", severity="error")
+        except Exception as exc:  # a lost connection: the request may be retried by hand
+            self.notify(f"Tidak terkirim: {exc!r}", severity="error")
+        else:
+            self.notify(f"{done} (dicatat atas nama {self.manager}).")
+
+
+def _hint(staffing: int, open_now: int) -> str:
+    if staffing > open_now:
+        return f"[b red]{staffing}[/]"
+    return str(staffing)
+
+
+def _fill(table: DataTable, rows: list[tuple[str, list[str]]]) -> None:
+    """Replace a table's rows, keeping the cursor where it was."""
+    row = table.cursor_row
+    table.clear()
+    for key, cells in rows:
+        # Markup becomes styled Text: the table shows the colours, tests read `.plain`.
+        table.add_row(*(Text.from_markup(c) for c in cells), key=key)
+    if table.row_count:
+        table.move_cursor(row=min(row, table.row_count - 1))
+
+
+def build_parser(prog: str = "antre floor") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Dasbor pengelola lantai.")
+    parser.add_argument("--server", default="ws://127.0.0.1:8700/ws", help="server websocket URL")
+    parser.add_argument("--manager", required=True, help="manager id, e.g. LANTAI")
+    parser.add_argument("--pin", help="PIN (asked for when omitted)")
+    parser.add_argument("--target-wait-min", type=float, default=30.0)
+    parser.add_argument("--wait-alert-min", type=float, default=60.0)
+    parser.add_argument("--pause-alert-min", type=float, default=30.0)
+    return parser
+
+
+def run(server_url: str, manager: str, pin: str, settings: FloorSettings | None = None) -> int:
+    """Run the dashboard until the manager quits; 0 on a normal exit."""
+    app = FloorApp(server_url, manager, pin, settings=settings)
+    app.run()
+    return 0 if app.return_code in (None, 0) else int(app.return_code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    pin = args.pin
+    if pin is None:
+        import getpass
+
+        pin = getpass.getpass("PIN: ")
+    settings = FloorSettings(
+        target_wait_min=args.target_wait_min,
+        wait_alert_min=args.wait_alert_min,
+        pause_alert_min=args.pause_alert_min,
+    )
+    return run(args.server, args.manager, pin, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
