@@ -7,6 +7,8 @@ installed or not built yet cannot break the others.
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +21,22 @@ __all__ = ["DEFAULT_DB", "DEFAULT_PORT", "build_parser", "main", "running_clock"
 
 DEFAULT_PORT = 8700
 DEFAULT_DB = "var/antre.db"
+
+# Parts that parse their own arguments: `antre <part> ARGS…` hands ARGS to `module.function`.
+# A part whose module is not installed is left out of the command, not broken.
+PARTS: dict[str, tuple[str, str, str]] = {
+    "kiosk": ("kiosk.cli", "main", "the citizen's ticket kiosk (touch screen and printer)"),
+    "counter": ("counter.app", "main", "the officer's counter console"),
+    "floor": ("display.floor", "main", "the floor manager's live dashboard"),
+    "report": ("server.report", "report_main", "the day's figures and ticket journal, as CSV"),
+    "simulate": ("server.simulate_cli", "simulate_main", "replay a day on the queue core"),
+}
+
+
+def _installed_parts() -> dict[str, tuple[str, str, str]]:
+    return {
+        name: part for name, part in PARTS.items() if importlib.util.find_spec(part[0]) is not None
+    }
 
 
 def running_clock(start: datetime) -> Callable[[], datetime]:
@@ -95,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     srv.set_defaults(func=_cmd_server)
 
+    for name, (_module, _function, summary) in _installed_parts().items():
+        sub.add_parser(name, help=summary, add_help=False)
+
     cfg = sub.add_parser("config", help="building configuration tools")
     cfg_sub = cfg.add_subparsers(dest="config_command", metavar="ACTION")
     check = cfg_sub.add_parser("check", help="validate a building TOML file")
@@ -108,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parts = _installed_parts()
+    if argv and argv[0] in parts:
+        module, function, _summary = parts[argv[0]]
+        return int(getattr(importlib.import_module(module), function)(argv[1:]) or 0)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
