@@ -22,13 +22,13 @@ import websockets
 from websockets.asyncio.server import Server
 
 from server import protocol as p
-from server.core.building import Building
+from server.core.building import Building, DeviceKind
 from server.core.model import DomainError, Tick
 from server.engine import Engine
 from server.http import make_process_request
 from server.hub import Hub, HubLimits
 
-__all__ = ["Running", "run", "serve"]
+__all__ = ["Running", "run", "serve", "where_to_point"]
 
 log = logging.getLogger("antre.server")
 
@@ -144,8 +144,15 @@ def run(
 
     def on_ready(running: Running) -> None:
         log.info("TV page at %s/display, health at %s/healthz", running.http_url, running.http_url)
+        secrets = None
         if show_demo_credentials:
-            _print_demo_credentials()
+            from server.config import load_demo_credentials
+
+            secrets = load_demo_credentials()
+        host_shown = running.host if running.host not in ("0.0.0.0", "::", "") else "HOST"
+        ws_url = running.url.replace(running.host, host_shown, 1)
+        http_url = running.http_url.replace(running.host, host_shown, 1)
+        print(where_to_point(building, ws_url, http_url, secrets), flush=True)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -173,15 +180,45 @@ def run(
     return 0
 
 
-def _print_demo_credentials() -> None:
-    from server.config import demo_credentials_path
+def where_to_point(
+    building: Building, ws_url: str, http_url: str, secrets: dict[str, str] | None
+) -> str:
+    """The banner telling a newcomer how to connect each part; `secrets` only for the demo."""
 
-    path = demo_credentials_path()
-    print(
-        f"Demo building: its public demo tokens and PINs are in {path}",
-        file=sys.stderr,
-    )
-    with contextlib.suppress(OSError):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                print("  " + line, file=sys.stderr)
+    def secret(ident: str, placeholder: str) -> str:
+        return secrets.get(ident, placeholder) if secrets else placeholder
+
+    kiosk = next((d for d in building.devices if d.kind == DeviceKind.KIOSK), None)
+    displays = [d for d in building.devices if d.kind == DeviceKind.DISPLAY]
+    counter = building.counters[0] if building.counters else None
+    officer = next((o for o in building.officers if counter and o.agency == counter.agency), None)
+    manager = building.managers[0] if building.managers else None
+    rows = [f"{building.name} is serving at {ws_url}", ""]
+    for d in displays:
+        zone = f"zone={d.zone}&" if d.zone else ""
+        token = secret(d.id, "<token of " + d.id + ">")
+        rows.append(f"  TV {d.id:<10} {http_url}/display?{zone}token={token}")
+    if kiosk is not None:
+        token = secret(kiosk.id, "<token of " + kiosk.id + ">")
+        rows.append(
+            f"  Kiosk {kiosk.id:<7} antre kiosk --server {ws_url} --token {token}"
+            " --printer dummy:var/tickets.bin"
+        )
+    if counter is not None:
+        who = f"   officer {officer.id}" if officer else ""
+        if officer and secrets:
+            who += f", PIN {secret(officer.id, '')}"
+        rows.append(
+            f"  Counter {counter.id:<5} antre counter --server {ws_url} --counter {counter.id}{who}"
+        )
+    if manager is not None:
+        pin = f"   PIN {secret(manager.id, '')}" if secrets else ""
+        rows.append(f"  Floor         antre floor --server {ws_url} --manager {manager.id}{pin}")
+    rows.append(f"  Health        {http_url}/healthz")
+    rows += [
+        "",
+        "  (`antre` lives in .venv/bin: run `source .venv/bin/activate` in a new terminal)",
+    ]
+    if secrets:
+        rows += ["", "  Every demo credential is in server/demo/credentials.txt and the README."]
+    return "\n".join(rows)
