@@ -113,7 +113,9 @@ def ticket_view(t: Ticket, *, staff: bool) -> dict[str, Any]:
     return out
 
 
-def counter_view(c: CounterStatus, state: QueueState, *, staff: bool) -> dict[str, Any]:
+def counter_view(
+    c: CounterStatus, state: QueueState, building: Building, *, staff: bool
+) -> dict[str, Any]:
     """A counter's state and its active ticket's number; staff also see who is logged in."""
     active = state.tickets.get(c.ticket) if c.ticket else None
     out: dict[str, Any] = {
@@ -127,14 +129,27 @@ def counter_view(c: CounterStatus, state: QueueState, *, staff: bool) -> dict[st
     }
     if staff:
         out["officer"] = c.officer
+        out["officer_name"] = _officer_name(building, c.officer)
     return out
 
 
-def line_view(v: LineView) -> dict[str, Any]:
-    """A LineView as JSON, seconds rounded so that figures do not churn every tick."""
+def _officer_name(building: Building, officer: str | None) -> str | None:
+    """The display name of an officer id (None when nobody, or an id the building lacks)."""
+    if officer is None:
+        return None
+    return next((o.name for o in building.officers if o.id == officer), None)
+
+
+def line_view(v: LineView, building: Building) -> dict[str, Any]:
+    """A LineView as JSON, seconds rounded so that figures do not churn every tick.
+
+    `max_wait_min` is the line's wait threshold (the building's, or the line's own override):
+    the floor dashboard alerts on a wait past it.
+    """
     out = asdict(v)
     out["longest_wait_s"] = round(v.longest_wait_s)
     out["estimated_wait_s"] = round(v.estimated_wait_s)
+    out["max_wait_min"] = building.max_wait_min(v.prefix)
     return out
 
 
@@ -161,6 +176,7 @@ def building_view(building: Building, zone: str | None = None) -> dict[str, Any]
                 "quota_walk_in": ln.quota_walk_in,
                 "quota_priority": ln.quota_priority,
                 "cutoff": ln.cutoff.isoformat(timespec="minutes") if ln.cutoff else None,
+                "max_wait_min": building.max_wait_min(ln.prefix),
             }
             for ln in building.lines
             if zone is None or ln.agency in codes
@@ -221,8 +237,13 @@ def snapshot(
     now: datetime,
     seq: int,
     printers: dict[str, dict[str, Any]],
+    devices: Iterable[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The whole picture a role may see, as of sequence number `seq`."""
+    """The whole picture a role may see, as of sequence number `seq`.
+
+    `printers` and `devices` (kiosk and TV presence, the `presence` push's entries) are the
+    hub's in-memory knowledge; only floor managers and admins see them.
+    """
     day = state.day.isoformat() if state.day else building.service_day(now).isoformat()
     out: dict[str, Any] = {"type": "snapshot", "seq": seq, "day": day}
     role = principal.role
@@ -231,17 +252,18 @@ def snapshot(
         counters = {c.id for c in building.counters if zone is None or c.zone == zone}
         out["building"] = building_view(building, zone)
         out["lines"] = [
-            line_view(state.line_view(x, now)) for x in _lines_of(building, principal.audience)
+            line_view(state.line_view(x, now), building)
+            for x in _lines_of(building, principal.audience)
         ]
         out["counters"] = [
-            counter_view(state.counters[c], state, staff=False)
+            counter_view(state.counters[c], state, building, staff=False)
             for c in sorted(counters)
             if c in state.counters
         ]
         out["calls"] = recent_calls(state, counters)
         return out
     out["building"] = building_view(building)
-    out["lines"] = [line_view(state.line_view(ln.prefix, now)) for ln in building.lines]
+    out["lines"] = [line_view(state.line_view(ln.prefix, now), building) for ln in building.lines]
     if role is Role.KIOSK:
         out["kiosk"] = principal.id
         return out
@@ -250,7 +272,7 @@ def snapshot(
         mine = {ln.prefix for ln in building.lines if ln.agency == agency}
         counters = {c.id for c in building.counters if c.agency == agency}
         out["counters"] = [
-            counter_view(state.counters[c], state, staff=True)
+            counter_view(state.counters[c], state, building, staff=True)
             for c in sorted(counters)
             if c in state.counters
         ]
@@ -266,10 +288,13 @@ def snapshot(
         out["calls"] = recent_calls(state, counters)
         return out
     # Floor manager and admin: everything of today.
-    out["counters"] = [counter_view(c, state, staff=True) for c in state.counters.values()]
+    out["counters"] = [
+        counter_view(c, state, building, staff=True) for c in state.counters.values()
+    ]
     out["tickets"] = [ticket_view(t, staff=True) for t in state.tickets.values()]
     out["calls"] = recent_calls(state, None)
     out["printers"] = dict(printers)
+    out["devices"] = [dict(d) for d in devices]
     return out
 
 
@@ -463,7 +488,10 @@ class Broadcaster:
     def lines_frame(self, audience: str) -> str:
         """The current `lines` frame for an audience (computed now)."""
         state, now = self._state(), self._clock()
-        views = [line_view(state.line_view(x, now)) for x in _lines_of(self._building, audience)]
+        views = [
+            line_view(state.line_view(x, now), self._building)
+            for x in _lines_of(self._building, audience)
+        ]
         return p.encode({"type": "lines", "at": now.isoformat(), "lines": views})
 
     def schedule_lines(self) -> None:
@@ -479,7 +507,8 @@ class Broadcaster:
         try:
             state, now = self._state(), self._clock()
             views = {
-                ln.prefix: line_view(state.line_view(ln.prefix, now)) for ln in self._building.lines
+                ln.prefix: line_view(state.line_view(ln.prefix, now), self._building)
+                for ln in self._building.lines
             }
         except Exception:
             log.exception("computing line figures failed")

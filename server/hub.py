@@ -17,6 +17,12 @@ Theory of operation, for one connection:
 Every state change reaches clients through `on_commit`, which the engine calls after each
 committed batch: the `Broadcaster` encodes each event once per audience and queues it.
 
+Presence: the hub counts the authenticated sessions of each kiosk and TV. A device is connected
+while it has at least one (so a replacing session never makes it blink off), and its `since` moves
+when that changes. Floor and admin sessions get every device in a `presence` frame right after
+`synced` (and in their snapshot), then a `presence` frame naming one device whenever one of its
+sessions authenticates or ends. Like printer status, this is in memory: a restart forgets it.
+
 Idempotency: a mutating request carries a `request_id`; the hub scopes it by the actor
 ("kiosk:K1#<request_id>") so two clients can never collide, and the engine returns the first
 result for a key it has seen today, even while the first attempt is still being committed.
@@ -39,7 +45,7 @@ from websockets.exceptions import ConnectionClosed
 
 from server import protocol as p
 from server.broadcast import Broadcaster, counter_view, line_view, snapshot, ticket_view
-from server.core.building import Building
+from server.core.building import Building, DeviceKind
 from server.core.errors import error as core_error
 from server.core.model import (
     CallNext,
@@ -148,6 +154,18 @@ class Hub:
         self._quiet.set()
         # Last reported status of each kiosk's printer, for the floor's snapshot and alerts.
         self.printers: dict[str, dict[str, Any]] = {}
+        # Presence of each kiosk and TV: its authenticated sessions, and when it last connected
+        # or disconnected (None: not seen since the server started). See the module docstring.
+        self._device_kinds = {
+            d.id: d.kind
+            for d in building.devices
+            if d.kind in (DeviceKind.KIOSK, DeviceKind.DISPLAY)
+        }
+        self._device_sessions: dict[str, set[Session]] = {d: set() for d in self._device_kinds}
+        self._device_since: dict[str, datetime | None] = dict.fromkeys(self._device_kinds)
+        # Moves on every presence change: a floor session that went live after its full list was
+        # built, and may have missed a change meanwhile, is sent the list again.
+        self._presence_version = 0
         self._handlers: dict[str, Handler] = {
             "ping": self._ping,
             "snapshot": self._snapshot,
@@ -253,6 +271,66 @@ class Hub:
         seat = self._seat(session.principal)
         if seat is not None and self._by_seat.get(seat) is session:
             del self._by_seat[seat]
+        self._device_left(session)
+
+    # -- device presence --------------------------------------------------------------------
+
+    def _device_id(self, session: Session) -> str | None:
+        """The kiosk or TV a session speaks for, if it is one of the building's devices."""
+        principal = session.principal
+        if principal is None or principal.role not in (Role.KIOSK, Role.DISPLAY):
+            return None
+        return principal.id if principal.id in self._device_kinds else None
+
+    def _device_joined(self, session: Session) -> None:
+        """A kiosk or TV session authenticated: the device is connected (if it was not)."""
+        device = self._device_id(session)
+        if device is None or session.state is SessionState.CLOSED:
+            return
+        members = self._device_sessions[device]
+        if session in members:
+            return
+        members.add(session)
+        if len(members) == 1:
+            self._device_since[device] = self._clock()
+        self._push_presence(device)
+
+    def _device_left(self, session: Session) -> None:
+        """A kiosk or TV session ended: the device is disconnected when it was the last one."""
+        device = self._device_id(session)
+        if device is None:
+            return
+        members = self._device_sessions[device]
+        if session not in members:
+            return  # never counted, or already forgotten (_forget runs on drop and at the end)
+        members.discard(session)
+        if not members:
+            self._device_since[device] = self._clock()
+        self._push_presence(device)
+
+    def _device_view(self, device: str) -> dict[str, Any]:
+        since = self._device_since[device]
+        return {
+            "id": device,
+            "kind": self._device_kinds[device].value,
+            "connected": bool(self._device_sessions[device]),
+            "since": self.building.local(since).isoformat() if since is not None else None,
+        }
+
+    def devices(self) -> list[dict[str, Any]]:
+        """Every kiosk and TV of the building with its presence, in the building's order."""
+        return [self._device_view(d) for d in self._device_kinds]
+
+    def _presence(self, devices: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "type": "presence",
+            "at": self.building.local(self._clock()).isoformat(),
+            "devices": devices,
+        }
+
+    def _push_presence(self, device: str) -> None:
+        self._presence_version += 1
+        self.broadcaster.send_to_floor(self._presence([self._device_view(device)]))
 
     @staticmethod
     def _seat(principal: Principal | None) -> str | None:
@@ -321,6 +399,9 @@ class Hub:
             self._refuse(session, exc.code, exc.message, exc.close_code, ref, **extra)
             return False
         session.principal = principal
+        # Counted before an older session of the same kiosk is replaced: the device stays
+        # connected throughout instead of blinking off and on.
+        self._device_joined(session)
         seat = self._seat(principal)
         if seat is not None:
             old = self._by_seat.get(seat)
@@ -385,6 +466,7 @@ class Hub:
                 self._clock(),
                 engine.last_seq,
                 self.printers,
+                self.devices(),
             )
             frames = [p.encode(welcome), p.encode(snap)]
             position, replayed = snap["seq"], 0
@@ -399,16 +481,29 @@ class Hub:
             if not await session.send_wait(frame, stall):
                 return
 
+        managing = principal.role in (Role.FLOOR, Role.ADMIN)
+        presence_version = self._presence_version
+
         def closing(position: int) -> list[str]:
+            nonlocal presence_version
             synced = {
                 "type": "synced",
                 "seq": position,
                 "replayed": replayed,
                 "resume": welcome["resume"],
             }
-            return [p.encode(synced), self.broadcaster.lines_frame(principal.audience)]
+            frames = [p.encode(synced)]
+            if managing:
+                presence_version = self._presence_version
+                frames.append(p.encode(self._presence(self.devices())))
+            return [*frames, self.broadcaster.lines_frame(principal.audience)]
 
-        await session.finish_sync(position, lambda: engine.last_seq, closing, stall)
+        if not await session.finish_sync(position, lambda: engine.last_seq, closing, stall):
+            return
+        if managing and self._presence_version != presence_version:
+            # A device came or went while the list above was being sent (presence pushes reach
+            # live sessions only): send the whole list again, now that this session is live.
+            session.send_message(self._presence(self.devices()))
 
     async def _wait_quiet(self) -> None:
         try:
@@ -564,11 +659,17 @@ class Hub:
             self._clock(),
             self.engine.last_seq,
             self.printers,
+            self.devices(),
         )
 
     async def _list_lines(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
         state, now = self.engine.state, self._clock()
-        return {"lines": [line_view(state.line_view(ln.prefix, now)) for ln in self.building.lines]}
+        return {
+            "lines": [
+                line_view(state.line_view(ln.prefix, now), self.building)
+                for ln in self.building.lines
+            ]
+        }
 
     # -- handlers: kiosk --------------------------------------------------------------------
 
@@ -691,7 +792,7 @@ class Hub:
         active = state.tickets.get(status.ticket) if status and status.ticket else None
         return {
             **self._events_reply(session, events),
-            "counter": counter_view(status, state, staff=True) if status else None,
+            "counter": counter_view(status, state, self.building, staff=True) if status else None,
             "ticket": ticket_view(active, staff=True) if active else None,
         }
 

@@ -63,6 +63,7 @@ __all__ = [
     "LinesMessage",
     "OkMessage",
     "PongMessage",
+    "PresenceMessage",
     "ProtocolError",
     "ServerMessage",
     "SnapshotMessage",
@@ -236,7 +237,7 @@ MUTATING_TYPES: Final = frozenset(t for t, f in REQUESTS.items() if "request_id"
 
 # Server -> client message types.
 PUSH_TYPES: Final = frozenset(
-    {"welcome", "ok", "error", "event", "snapshot", "synced", "lines", "alert", "pong"}
+    {"welcome", "ok", "error", "event", "snapshot", "synced", "lines", "alert", "presence", "pong"}
 )
 
 # Common optional envelope field of every request: the client's correlation id.
@@ -433,6 +434,15 @@ class AlertMessage(TypedDict):
     at: str
 
 
+class PresenceMessage(TypedDict):
+    type: Literal["presence"]  # floor and admin only
+    at: str  # the server time of this frame
+    # {"id": "KIOSK-1", "kind": "kiosk" | "display", "connected": bool,
+    #  "since": ISO time it last connected or disconnected, or None if not seen since start}:
+    # every kiosk and TV right after synced, then just the one whose connection changed.
+    devices: list[dict[str, Any]]
+
+
 class PongMessage(TypedDict):
     type: Literal["pong"]
     ref: str | int | None
@@ -449,5 +459,6 @@ ServerMessage = (
     | SyncedMessage
     | LinesMessage
     | AlertMessage
+    | PresenceMessage
     | PongMessage
 )
