@@ -1,0 +1,618 @@
+"""The officer's counter console: `antre counter --server URL --counter L05`.
+
+Theory of operation: the console is bound to one counter. The officer logs in with id and PIN
+(the protocol's officer `hello`), the console logs the officer in at the counter and opens it,
+and from then on every action is one key (the footer lists them; keys that do not apply now are
+greyed out, and the hint line says what comes next). `server.client.AntreClient` keeps the
+connection: it reconnects by itself and resumes from the last sequence number, and while it is
+away a red marker says so. Frames the server pushes become `ServerFrame` messages, so the model
+(`counter.view.ConsoleModel`) changes only on the app's message queue, in arrival order; action
+replies come back the same way (`ActionDone`), after the events that caused them.
+
+No action is lost or doubled: each press gets one request id, and the request is re-sent with
+that same id until the server answers — through blips and restarts — while the keys stay
+disabled. The server answers a repeated id with the first result. The next numbers are only in
+the officer snapshot, so the console asks for a fresh snapshot (at most every `NEXT_REFRESH_S`)
+after events, and after every reconnect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, Final
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Digits, Footer, Static
+
+from counter.screens import LoginScreen, PickScreen
+from counter.view import (
+    ACTION_LABELS,
+    CALL_REASONS,
+    PAUSE_REASONS,
+    Action,
+    ConsoleModel,
+    allowed_actions,
+    call_options,
+    counter_state_text,
+    done_text,
+    hint_text,
+    identity_text,
+    lines_text,
+    next_text,
+    normalize_number,
+    normalize_server_url,
+    parse_time,
+    ticket_detail_text,
+    transfer_options,
+)
+from server import protocol as p
+from server.client import (
+    AntreClient,
+    ClientClosed,
+    ConnectionLost,
+    ConnectionState,
+    HelloRefused,
+    RequestError,
+)
+
+__all__ = ["DEFAULT_SERVER", "KEY_ACTIONS", "CounterApp", "main", "run"]
+
+DEFAULT_SERVER: Final = "ws://127.0.0.1:8700/ws"
+CONNECT_TIMEOUT_S: Final = 10.0  # a login that has not reached the server by then says so
+ACTION_RETRY_S: Final = 15.0  # after this, say "still waiting" and keep re-sending the same id
+NEXT_REFRESH_S: Final = 0.3  # at most this often a snapshot for the next numbers
+
+# Binding action name -> the officer action it performs (its guard comes from view.allowed_actions).
+KEY_ACTIONS: Final = {
+    "call_next": Action.CALL_NEXT,
+    "recall": Action.RECALL,
+    "start": Action.START,
+    "finish": Action.FINISH,
+    "no_show": Action.NO_SHOW,
+    "transfer": Action.TRANSFER,
+    "pause": Action.PAUSE,
+    "resume": Action.RESUME,
+    "call_number": Action.CALL_TICKET,
+    "reactivate": Action.REACTIVATE,
+    "open": Action.OPEN,
+    "logout": Action.LOGOUT,
+}
+# Shown only when they apply (P is pause or resume; O is rare), instead of greyed out.
+_HIDDEN_WHEN_OFF: Final = frozenset({Action.PAUSE, Action.RESUME, Action.OPEN})
+_CLOSE_REASONS: Final = {
+    p.CLOSE_REPLACED: "Sesi ini diambil alih oleh konsol lain (petugas dan loket yang sama).",
+    p.CLOSE_AUTH_FAILED: "Server menolak sesi ini. Silakan masuk kembali.",
+}
+
+
+class ServerFrame(Message):
+    """A frame the server pushed (snapshot, event, lines…) to the session `generation`."""
+
+    def __init__(self, generation: int, frame: dict[str, Any]) -> None:
+        super().__init__()
+        self.generation = generation
+        self.frame = frame
+
+
+class ConnectionChanged(Message):
+    def __init__(self, generation: int, state: ConnectionState) -> None:
+        super().__init__()
+        self.generation = generation
+        self.state = state
+
+
+class ActionDone(Message):
+    """The server's answer to one action: a reply, or a refusal to show."""
+
+    def __init__(
+        self,
+        generation: int,
+        action: Action,
+        number: str | None,
+        fields: dict[str, Any],
+        reply: dict[str, Any] | None,
+        refusal: str | None,
+    ) -> None:
+        super().__init__()
+        self.generation = generation
+        self.action = action
+        self.number = number  # the active ticket's number when the key was pressed
+        self.fields = fields
+        self.reply = reply
+        self.refusal = refusal
+
+
+class CounterApp(App[None]):
+    """One counter's console."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Antre — Konsol Loket"
+    ENABLE_COMMAND_PALETTE = False
+    # Upper case too: Caps Lock left on must not make the console deaf.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n,N", "call_next", "Panggil"),
+        Binding("r,R", "recall", "Panggil ulang"),
+        Binding("s,S", "start", "Mulai"),
+        Binding("f,F", "finish", "Selesai"),
+        Binding("x,X", "no_show", "Tidak hadir"),
+        Binding("t,T", "transfer", "Alihkan"),
+        Binding("p,P", "pause", "Jeda"),
+        Binding("p,P", "resume", "Lanjut"),
+        Binding("c,C", "call_number", "Panggil nomor"),
+        Binding("a,A", "reactivate", "Aktifkan lagi"),
+        Binding("o,O", "open", "Buka loket"),
+        Binding("q,Q", "logout", "Keluar"),
+    ]
+
+    connection: reactive[str] = reactive("closed", init=False)
+    pending: reactive[Action | None] = reactive(None, init=False)
+    logged_in: reactive[bool] = reactive(False, init=False)
+    revision: reactive[int] = reactive(0, init=False)  # bumped on every model change
+
+    def __init__(
+        self,
+        server_url: str,
+        counter_id: str,
+        *,
+        officer: str = "",
+        clock: Callable[[], datetime] | None = None,
+        client_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.server_url = normalize_server_url(server_url)
+        self.counter_id = counter_id.upper()
+        self.officer = officer.upper()  # prefilled on the login screen
+        self.model = ConsoleModel(self.counter_id)
+        self.client: AntreClient | None = None
+        # Counts sessions (logins): frames, state changes and replies of an earlier session
+        # still in the message queue are recognised as stale and dropped.
+        self._generation = 0
+        # The local clock (tests fix it); server time = local + offset, learnt at each welcome,
+        # so timers are right even when this PC's clock is not.
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._offset = timedelta(0)
+        # Extra AntreClient arguments (tests shorten the backoff).
+        self._client_options = client_options or {}
+        self._refresh_due = False  # a snapshot for the next numbers is already on its way
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("TERPUTUS — menyambung ulang…", id="offline")
+        yield Static("", id="identity")
+        with Horizontal(id="status-row"):
+            yield Static("", id="counter-state")
+            yield Static("", id="connection")
+        with Horizontal(id="body"):
+            with Vertical(id="current") as current:
+                current.border_title = "Nomor aktif"
+                with Horizontal(id="big-number"):
+                    yield Static("", id="ticket-prefix")
+                    yield Digits("", id="ticket-digits")
+                yield Static("", id="ticket-detail")
+            with Vertical(id="queue") as queue:
+                queue.border_title = "Antrean loket ini"
+                yield Static("", id="lines")
+                yield Static("", id="next")
+        yield Static("", id="notice")
+        yield Static("", id="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._render_all()
+        self.set_interval(1.0, self._render_ticket)  # the running timers
+        self.push_screen(LoginScreen(self.counter_id, self.officer))
+
+    @property
+    def drawable(self) -> bool:
+        """False once shutting down: frames still queued then find no widgets to draw on."""
+        return self.is_running and bool(self.screen_stack)
+
+    def part(self, widget_id: str) -> Widget:
+        """A widget of the console (the bottom screen, whatever is on top of it)."""
+        return self.screen_stack[0].query_one(f"#{widget_id}")
+
+    def server_now(self) -> datetime:
+        return self._clock() + self._offset
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def watch_revision(self) -> None:
+        self._render_all()
+
+    def watch_logged_in(self) -> None:
+        self.refresh_bindings()
+
+    def watch_pending(self, action: Action | None) -> None:
+        if action is not None:
+            self._notice(f"Mengirim: {ACTION_LABELS[action]}…", "info")
+        self.refresh_bindings()
+
+    def watch_connection(self, state: str) -> None:
+        if not self.drawable:
+            return
+        offline = state == ConnectionState.RECONNECTING.value
+        self.screen_stack[0].set_class(offline, "-offline")
+        label = {"connected": "● Terhubung", "reconnecting": "● Terputus", "connecting": "…"}
+        self.part("connection").update(label.get(state, ""))
+
+    def _render_all(self) -> None:
+        if not self.drawable:
+            return
+        model = self.model
+        self.part("identity").update(identity_text(model))
+        state = self.part("counter-state")
+        state.update(f"Loket: {counter_state_text(model)}")
+        for name in ("open", "paused", "closed"):
+            state.set_class(model.counter_state == name, f"-{name}")
+        self.part("lines").update(lines_text(model))
+        self.part("next").update(next_text(model))
+        self.part("hint").update(hint_text(model) if self.logged_in else "")
+        self._render_ticket()
+        self.refresh_bindings()
+
+    def _render_ticket(self) -> None:
+        if not self.drawable:
+            return
+        active = self.model.active
+        number = active.get("number", "") if active else ""
+        prefix, _, digits = number.partition("-")
+        self.part("ticket-prefix").update(prefix)
+        self.part("ticket-digits").update(f"-{digits}" if digits else "")
+        self.part("ticket-detail").update(ticket_detail_text(self.model, self.server_now()))
+        self.part("current").set_class(active is not None, "-active")
+
+    def _notice(self, text: str, kind: str = "ok") -> None:
+        if not self.drawable:
+            return
+        notice = self.part("notice")
+        notice.update(text)
+        for name in ("ok", "info", "error"):
+            notice.set_class(kind == name, f"-{name}")
+
+    # -- server frames ----------------------------------------------------------------------
+
+    def _new_client(self, hello: dict[str, Any]) -> AntreClient:
+        """A client for a new session whose frames and state changes become messages."""
+        self._generation += 1
+        gen = self._generation
+        return AntreClient(
+            self.server_url,
+            hello,
+            on_state=lambda state: self.post_message(ConnectionChanged(gen, state)),
+            on_message=lambda frame: self.post_message(ServerFrame(gen, frame)),
+            **self._client_options,
+        )
+
+    @on(ServerFrame)
+    def _frame(self, message: ServerFrame) -> None:
+        if message.generation != self._generation:
+            return  # a session we already gave up on
+        frame, kind = message.frame, message.frame.get("type")
+        if kind == "snapshot":
+            self.model.apply_snapshot(frame)
+        elif kind == "event":
+            self.model.apply_event(frame.get("seq", 0), frame.get("event") or {})
+            self.refresh_next()
+        elif kind == "lines":
+            if self.model.apply_lines(frame.get("lines", [])) and self._idle():
+                self._new_ticket_alert()
+        else:
+            return
+        self.revision += 1
+
+    @on(ConnectionChanged)
+    def _connection(self, message: ConnectionChanged) -> None:
+        client = self.client
+        if message.generation != self._generation or client is None:
+            return
+        self.connection = message.state.value
+        if message.state is ConnectionState.CONNECTED:
+            server_time = parse_time((client.welcome or {}).get("server_time"))
+            if server_time is not None:
+                self._offset = server_time - self._clock()
+            if self.logged_in:
+                self.refresh_next()  # the next numbers may have moved while we were away
+        elif message.state is ConnectionState.CLOSED and self.logged_in:
+            # The server ended the session for good (another console took over, or refused).
+            reason = _CLOSE_REASONS.get(client.close_code or 0, "Koneksi ditutup server.")
+            self._end_session(reason)
+
+    def _idle(self) -> bool:
+        return self.model.counter_state == "open" and self.model.active is None
+
+    def _new_ticket_alert(self) -> None:
+        """A citizen arrived on an empty line while the officer waits: a beep and a flash."""
+        if not self.drawable:
+            return
+        self.bell()
+        queue = self.part("queue")
+        queue.add_class("-flash")
+        self.set_timer(1.5, lambda: queue.remove_class("-flash"))
+
+    def refresh_next(self) -> None:
+        """Ask for a snapshot soon (the next numbers live only there), at most one at a time."""
+        if not self._refresh_due:
+            self._refresh_due = True
+            self._refresh()
+
+    @work(group="refresh")
+    async def _refresh(self) -> None:
+        await asyncio.sleep(NEXT_REFRESH_S)  # gathers a burst of events into one request
+        self._refresh_due = False
+        client = self.client
+        if client is None or client.state is not ConnectionState.CONNECTED:
+            return
+        # The reply comes back through on_message as well, in order with the events.
+        with contextlib.suppress(RequestError, TimeoutError, ClientClosed, ConnectionLost):
+            await client.request("snapshot", timeout=5, retry=False)
+
+    # -- login and logout -------------------------------------------------------------------
+
+    @on(LoginScreen.Submitted)
+    def _login_submitted(self, message: LoginScreen.Submitted) -> None:
+        self.officer = message.officer
+        self.login(message.officer, message.pin)
+
+    @work(exclusive=True, group="login")
+    async def login(self, officer: str, pin: str) -> None:
+        """Hello, then log in at the counter and open it unless that is already so."""
+        hello = {**p.hello_officer(self.counter_id, officer, pin), "client": "antre-counter"}
+        client = self._new_client(hello)
+        self.model = ConsoleModel(self.counter_id)
+        self.client = client
+        try:
+            await client.connect(timeout=CONNECT_TIMEOUT_S)
+            self.model.apply_welcome((client.welcome or {}).get("principal", {}))
+            snap = await client.snapshot()
+            mine = next((c for c in snap.get("counters", []) if c["id"] == self.counter_id), {})
+            if mine.get("officer") != officer:
+                mine = (await client.act("login"))["counter"] or {}
+            if mine.get("state") == "closed":
+                await client.act("open_counter")
+            await client.snapshot()  # the opened counter, through the frame path
+        except HelloRefused as exc:
+            await self._login_failed(client, exc.message)
+        except RequestError as exc:
+            await self._login_failed(client, exc.message)
+        except (TimeoutError, ClientClosed, ConnectionLost):
+            await self._login_failed(
+                client, f"Server tidak dapat dihubungi di {self.server_url}. Coba lagi."
+            )
+        except asyncio.CancelledError:
+            await client.close()  # a client left running would reconnect for ever
+            raise
+        else:
+            self.logged_in = True
+            if isinstance(self.screen, LoginScreen):
+                self.pop_screen()
+            self._notice(f"Selamat bekerja, {self.model.officer_name}.", "ok")
+            self.revision += 1
+
+    async def _login_failed(self, client: AntreClient, text: str) -> None:
+        self._generation += 1  # whatever this client still says is no news
+        self.client = None
+        await client.close()
+        self.connection = "closed"
+        if isinstance(self.screen, LoginScreen):
+            self.screen.show_error(text)
+
+    def _end_session(self, text: str) -> None:
+        """Back to the login screen (logged out, or the server ended the session)."""
+        client, self.client = self.client, None
+        self._generation += 1
+        self.logged_in = False
+        self.pending = None
+        if client is not None:
+            self.run_worker(client.close(), group="close")
+        # A question still open belongs to the session that ended: drop it unanswered.
+        self.workers.cancel_group(self, "ask")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.model = ConsoleModel(self.counter_id)
+        self.connection = "closed"
+        self._notice("")
+        self.revision += 1
+        self.push_screen(LoginScreen(self.counter_id, self.officer, text))
+
+    # -- actions: guards --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Officer keys only when logged in; greyed out when they do not apply or one is sent."""
+        act = KEY_ACTIONS.get(action)
+        if act is None:
+            return True
+        if not self.logged_in:
+            return False
+        if act not in allowed_actions(self.model):
+            return False if act in _HIDDEN_WHEN_OFF else None
+        return None if self.pending is not None else True
+
+    def send(self, action: Action, **fields: Any) -> None:
+        """Send one action with a fresh request id; keys stay disabled until it is answered."""
+        if self.client is None or self.pending is not None:
+            return
+        self.pending = action
+        number = (self.model.active or {}).get("number")
+        self._send(self.client, self._generation, action, number, uuid.uuid4().hex, fields)
+
+    # Not exclusive: cancelling a request in flight would lose its answer and invite a second
+    # press. `pending` refuses new presses instead.
+    @work(group="action")
+    async def _send(
+        self,
+        client: AntreClient,
+        generation: int,
+        action: Action,
+        number: str | None,
+        request_id: str,
+        fields: dict[str, Any],
+    ) -> None:
+        reply: dict[str, Any] | None = None
+        refusal: str | None = None
+        while reply is None and refusal is None:
+            try:
+                reply = await client.request(
+                    action.value, request_id=request_id, timeout=ACTION_RETRY_S, **fields
+                )
+            except RequestError as exc:
+                refusal = exc.message or exc.code
+            except TimeoutError:
+                # Not answered yet (server away): keep sending the same request id.
+                self._notice(f"Menunggu server: {ACTION_LABELS[action]}…", "info")
+            except (ClientClosed, ConnectionLost):
+                refusal = "Koneksi ditutup sebelum server menjawab."
+        self.post_message(ActionDone(generation, action, number, fields, reply, refusal))
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        if message.generation != self._generation:
+            return
+        self.pending = None
+        if message.refusal is not None:
+            self._notice(message.refusal, "error")
+            return
+        if message.action is Action.LOGOUT:
+            self._end_session("Anda telah keluar. Sampai jumpa.")
+            return
+        self.model.apply_reply(message.reply or {})
+        self._notice(done_text(message.action, message.number, message.fields, self.model))
+        self.revision += 1
+
+    # -- actions: one key each --------------------------------------------------------------
+
+    def action_call_next(self) -> None:
+        self.send(Action.CALL_NEXT)
+
+    def action_recall(self) -> None:
+        self.send(Action.RECALL)
+
+    def action_start(self) -> None:
+        self.send(Action.START)
+
+    def action_finish(self) -> None:
+        self.send(Action.FINISH)
+
+    def action_no_show(self) -> None:
+        self.send(Action.NO_SHOW)
+
+    def action_resume(self) -> None:
+        self.send(Action.RESUME)
+
+    def action_open(self) -> None:
+        self.send(Action.OPEN)
+
+    @work(exclusive=True, group="ask")
+    async def action_transfer(self) -> None:
+        options = transfer_options(self.model)
+        known = {prefix for prefix, _ in options}
+
+        def typed(text: str) -> str | None:
+            prefix = text.strip().upper()
+            return prefix if prefix in known else None
+
+        number = (self.model.active or {}).get("number", "")
+        line = await self.push_screen_wait(
+            PickScreen(
+                f"Alihkan {number} ke layanan",
+                options,
+                placeholder="Atau ketik huruf layanan, mis. E",
+                check=typed,
+                problem="Huruf layanan tidak dikenal.",
+            )
+        )
+        if line:
+            self.send(Action.TRANSFER, line=line)
+
+    @work(exclusive=True, group="ask")
+    async def action_pause(self) -> None:
+        options = [(r, r.capitalize()) for r in PAUSE_REASONS]
+        reason = await self.push_screen_wait(
+            PickScreen("Alasan jeda", options, placeholder="Alasan lain…")
+        )
+        if reason:
+            self.send(Action.PAUSE, reason=reason)
+
+    @work(exclusive=True, group="ask")
+    async def action_call_number(self) -> None:
+        number = await self.push_screen_wait(
+            PickScreen(
+                "Panggil nomor tertentu",
+                call_options(self.model),
+                placeholder="Ketik nomor, mis. A-017",
+                check=normalize_number,
+                problem="Tulis nomor seperti A-017.",
+            )
+        )
+        if not number:
+            return
+        reasons = [(r, r.capitalize()) for r in CALL_REASONS]
+        reason = await self.push_screen_wait(
+            PickScreen(
+                f"Alasan memanggil {number} di luar urutan", reasons, placeholder="Alasan lain…"
+            )
+        )
+        if reason:
+            self.send(Action.CALL_TICKET, ticket=number, reason=reason)
+
+    @work(exclusive=True, group="ask")
+    async def action_reactivate(self) -> None:
+        number = await self.push_screen_wait(
+            PickScreen(
+                "Aktifkan lagi nomor yang tidak hadir",
+                [(t["number"], f"{t['number']}  (tidak hadir)") for t in self.model.no_shows()],
+                placeholder="Ketik nomor, mis. A-004",
+                check=normalize_number,
+                problem="Tulis nomor seperti A-004.",
+            )
+        )
+        if number:
+            self.send(Action.REACTIVATE, ticket=number)
+
+    @work(exclusive=True, group="ask")
+    async def action_logout(self) -> None:
+        options = [("ya", "Ya, keluar (loket ditutup)"), ("batal", "Batal")]
+        answer = await self.push_screen_wait(PickScreen("Keluar dari loket?", options))
+        if answer == "ya":
+            self.send(Action.LOGOUT)
+
+    async def on_unmount(self) -> None:
+        # Closing the console does not log the officer out: like a network blink, the counter
+        # stays as it is until the officer comes back (or a floor manager closes it).
+        if self.client is not None:
+            self._generation += 1
+            await self.client.close()
+
+
+def run(server_url: str, counter_id: str, *, officer: str = "") -> int:
+    """Run the console in this terminal until the officer quits (Ctrl+Q); returns the exit code."""
+    CounterApp(server_url, counter_id, officer=officer).run()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="antre counter", description="Konsol petugas loket.")
+    parser.add_argument("--server", default=DEFAULT_SERVER, help="server (default: %(default)s)")
+    parser.add_argument("--counter", required=True, help="the counter id, e.g. L05")
+    parser.add_argument("--officer", default="", help="prefill the officer id (never the PIN)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run(args.server, args.counter, officer=args.officer)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,542 @@
+"""What the counter console shows, computed from what the server sent: no I/O, no Textual.
+
+Theory of operation: `ConsoleModel` is the officer's picture of one counter — the building
+layout, the counter's state, the open tickets of the officer's agency, the line figures and the
+next numbers. It is built from the officer `snapshot` and kept current by the pushed `event` and
+`lines` frames and by the replies to the officer's own actions, all in the order they arrived.
+The app renders it with the `*_text` functions below and asks `allowed_actions` which keys apply
+now; the same table gives the hint line, so what the footer offers and what the hint says can
+never disagree. Every text an officer reads is Indonesian; durations read "12 mnt", "1 jam 5 mnt".
+
+Only `server.protocol` field names are assumed here (docs/protocol.md): the console imports
+nothing of the server's core.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Final
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = [
+    "ACTION_LABELS",
+    "CALL_REASONS",
+    "PAUSE_REASONS",
+    "PRIORITY_LABELS",
+    "Action",
+    "ConsoleModel",
+    "allowed_actions",
+    "call_options",
+    "counter_state_text",
+    "done_text",
+    "format_timer",
+    "format_wait",
+    "hint_text",
+    "identity_text",
+    "lines_text",
+    "next_text",
+    "normalize_number",
+    "normalize_server_url",
+    "parse_time",
+    "priority_label",
+    "ticket_detail_text",
+    "transfer_options",
+]
+
+
+class Action(StrEnum):
+    """An officer's action; the value is the protocol request type that carries it out."""
+
+    CALL_NEXT = "call_next"
+    RECALL = "recall"
+    START = "start_service"
+    FINISH = "finish_service"
+    NO_SHOW = "no_show"
+    TRANSFER = "transfer"
+    PAUSE = "pause_counter"
+    RESUME = "resume_counter"
+    CALL_TICKET = "call_ticket"
+    REACTIVATE = "reactivate"
+    OPEN = "open_counter"
+    LOGOUT = "logout"
+
+
+# What the footer and the messages call each action.
+ACTION_LABELS: Final = {
+    Action.CALL_NEXT: "Panggil",
+    Action.RECALL: "Panggil ulang",
+    Action.START: "Mulai",
+    Action.FINISH: "Selesai",
+    Action.NO_SHOW: "Tidak hadir",
+    Action.TRANSFER: "Alihkan",
+    Action.PAUSE: "Jeda",
+    Action.RESUME: "Lanjut",
+    Action.CALL_TICKET: "Panggil nomor",
+    Action.REACTIVATE: "Aktifkan lagi",
+    Action.OPEN: "Buka loket",
+    Action.LOGOUT: "Keluar",
+}
+
+# Why a counter pauses; the officer may also type another reason.
+PAUSE_REASONS: Final = ("istirahat", "sholat", "urusan dinas", "rapat", "gangguan sistem")
+# Why a number is called out of order; the officer may also type another reason.
+CALL_REASONS: Final = (
+    "berkas susulan",
+    "kembali dari loket lain",
+    "kondisi darurat",
+    "salah panggil",
+)
+
+# Mirrors protocol.PRIORITY_GROUPS, in the words the officer reads.
+PRIORITY_LABELS: Final = {
+    "lansia": "Lansia",
+    "disabilitas": "Penyandang disabilitas",
+    "ibu_hamil": "Ibu hamil / menyusui",
+    "balita": "Membawa balita",
+}
+
+_TICKET_STATES: Final = {
+    "waiting": "menunggu",
+    "called": "DIPANGGIL",
+    "serving": "SEDANG DILAYANI",
+    "no_show": "tidak hadir",
+}
+# Tickets the console keeps: the others are finished business.
+_OPEN_STATES: Final = frozenset({"printing", "waiting", "called", "serving", "no_show"})
+
+
+# --------------------------------------------------------------------------------------------
+# Small formatting
+# --------------------------------------------------------------------------------------------
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO-8601 timestamp from the wire, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def format_wait(seconds: float) -> str:
+    """A waiting time as an officer says it: "< 1 mnt", "12 mnt", "1 jam 5 mnt"."""
+    minutes = int(max(seconds, 0) // 60)
+    if minutes < 1:
+        return "< 1 mnt"
+    hours, minutes = divmod(minutes, 60)
+    if hours == 0:
+        return f"{minutes} mnt"
+    return f"{hours} jam" if minutes == 0 else f"{hours} jam {minutes} mnt"
+
+
+def format_timer(seconds: float) -> str:
+    """A running service timer: "04:12", or "1:04:12" past an hour."""
+    total = int(max(seconds, 0))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def priority_label(group: str | None) -> str:
+    return PRIORITY_LABELS.get(group, group) if group else "Reguler"
+
+
+_NUMBER = re.compile(r"^\s*([A-Za-z]{1,3})\s*-?\s*(\d{1,4})\s*$")
+
+
+def normalize_number(text: str) -> str | None:
+    """A typed ticket number in the printed form: "a7", "A 7", "a-007" -> "A-007"; else None."""
+    match = _NUMBER.match(text)
+    if match is None:
+        return None
+    prefix, digits = match.groups()
+    return f"{prefix.upper()}-{int(digits):03d}"
+
+
+def normalize_server_url(text: str) -> str:
+    """The websocket URL of a server given as "host:port", "http://host:port" or a ws URL."""
+    text = text.strip()
+    if "://" not in text:
+        text = "ws://" + text
+    parts = urlsplit(text)
+    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
+    path = parts.path if parts.path not in ("", "/") else "/ws"
+    return urlunsplit((scheme, parts.netloc, path, parts.query, ""))
+
+
+# --------------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ConsoleModel:
+    """What the console knows about its counter; every `apply_*` keeps it as the server has it."""
+
+    counter_id: str
+    officer_id: str = ""
+    officer_name: str = ""
+    agency: str = ""  # the officer's agency code, from the welcome
+    # The static layout from the snapshot: agencies, lines and counters by id.
+    agencies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    line_defs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counter_defs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # This counter's state as the server reported it last (state, pause_reason, ticket…).
+    counter: dict[str, Any] = field(default_factory=dict)
+    # Open tickets of the agency's lines by id: the active one, the no-shows, the waiting.
+    tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Line figures (waiting, longest wait…) by prefix, from `lines` frames.
+    lines: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The numbers this counter would call next, in order (only the snapshot carries them).
+    next: list[dict[str, Any]] = field(default_factory=list)
+    # The newest event sequence number applied: replays and snapshots never go backwards.
+    seq: int = -1
+
+    # -- derived ----------------------------------------------------------------------------
+
+    @property
+    def counter_name(self) -> str:
+        return self.counter_defs.get(self.counter_id, {}).get("name", self.counter_id)
+
+    @property
+    def serves(self) -> list[str]:
+        return list(self.counter_defs.get(self.counter_id, {}).get("serves", []))
+
+    @property
+    def agency_name(self) -> str:
+        agency = self.agencies.get(self.agency, {})
+        return agency.get("short_name") or agency.get("name") or self.agency
+
+    @property
+    def counter_state(self) -> str | None:
+        return self.counter.get("state")
+
+    @property
+    def active(self) -> dict[str, Any] | None:
+        """The ticket called or served at this counter, if any."""
+        tid = self.counter.get("ticket")
+        if not tid:
+            return None
+        return self.tickets.get(tid) or {
+            "id": tid,
+            "number": self.counter.get("number") or tid.rpartition("/")[2],
+            "line": (self.counter.get("number") or "?").partition("-")[0],
+            "state": self.counter.get("ticket_state") or "called",
+        }
+
+    def line_name(self, prefix: str) -> str:
+        return self.line_defs.get(prefix, {}).get("name", prefix)
+
+    def no_shows(self) -> list[dict[str, Any]]:
+        """The agency's no-show tickets, the most recent first: candidates to reactivate."""
+        found = [t for t in self.tickets.values() if t.get("state") == "no_show"]
+        return sorted(found, key=lambda t: t.get("no_show_at") or "", reverse=True)
+
+    # -- applying what the server sent ------------------------------------------------------
+
+    def apply_welcome(self, principal: dict[str, Any]) -> None:
+        self.officer_id = principal.get("id", self.officer_id)
+        self.officer_name = principal.get("name", self.officer_name)
+        self.agency = principal.get("agency", self.agency)
+
+    def apply_snapshot(self, snap: dict[str, Any]) -> None:
+        """Replace everything with the snapshot's picture (complete up to its `seq`)."""
+        building = snap.get("building") or {}
+        self.agencies = {a["code"]: a for a in building.get("agencies", [])}
+        self.line_defs = {ln["prefix"]: ln for ln in building.get("lines", [])}
+        self.counter_defs = {c["id"]: c for c in building.get("counters", [])}
+        mine = next((c for c in snap.get("counters", []) if c["id"] == self.counter_id), None)
+        self.counter = dict(mine) if mine else {}
+        self.tickets = {t["id"]: dict(t) for t in snap.get("tickets", [])}
+        self.apply_lines(snap.get("lines", []))
+        self.next = list(snap.get("next", []))
+        self.seq = snap.get("seq", self.seq)
+
+    def apply_lines(self, figures: list[dict[str, Any]]) -> bool:
+        """Take new line figures; True when one of this counter's lines stopped being empty."""
+        woke = False
+        for fig in figures:
+            prefix = fig.get("prefix")
+            before = self.lines.get(prefix)
+            if prefix in self.serves and before is not None:
+                woke |= before.get("waiting", 0) == 0 and fig.get("waiting", 0) > 0
+            self.lines[prefix] = fig
+        return woke
+
+    def apply_reply(self, reply: dict[str, Any]) -> None:
+        """The `counter` and `ticket` of a counter action's reply: the state right after it."""
+        if isinstance(reply.get("counter"), dict):
+            self.counter = dict(reply["counter"])
+        ticket = reply.get("ticket")
+        if isinstance(ticket, dict):
+            self._keep(dict(ticket))
+
+    def apply_event(self, seq: int, ev: dict[str, Any]) -> None:
+        """One pushed event (staff form); an event already applied is skipped."""
+        if seq <= self.seq:
+            return
+        self.seq = seq
+        kind, at = ev.get("kind"), ev.get("at")
+        tid = ev.get("ticket")
+        ticket = self.tickets.get(tid) if tid else None
+        mine = ev.get("counter") == self.counter_id
+        if kind == "ticket_issued":
+            self._keep(
+                {
+                    "id": tid,
+                    "number": ev.get("number"),
+                    "line": ev.get("line"),
+                    "state": "printing",
+                    "priority": ev.get("priority"),
+                    "issued_at": at,
+                    "queued_at": at,
+                    "calls": 0,
+                }
+            )
+        elif ticket is None and tid and kind == "ticket_transferred":
+            # A ticket sent to our agency from another's: we know it from now on.
+            number = tid.rpartition("/")[2]
+            self._keep({"id": tid, "number": number, "line": ev.get("to_line"), "calls": 0})
+            ticket = self.tickets.get(tid)
+        if ticket is not None:
+            self._ticket_event(kind, at, ticket, ev)
+        if kind == "ticket_called" and mine:
+            self.counter.update(ticket=tid, number=ev.get("number"), ticket_state="called")
+        elif tid and self.counter.get("ticket") == tid and kind in _RELEASING:
+            self.counter.update(ticket=None, number=None, ticket_state=None)
+        elif kind == "service_started" and mine:
+            self.counter["ticket_state"] = "serving"
+        if mine and kind in _COUNTER_MOVES:
+            state = _COUNTER_MOVES[kind]
+            reason = ev.get("reason") if state == "paused" else None
+            self.counter.update(state=state, since=at, pause_reason=reason)
+        if mine and kind == "officer_logged_in":
+            self.counter["officer"] = ev.get("officer")
+        elif mine and kind == "officer_logged_out":
+            self.counter["officer"] = None
+        if kind == "day_closed":
+            self.tickets.clear()
+            self.next = []
+
+    def _ticket_event(
+        self, kind: str | None, at: str | None, ticket: dict[str, Any], ev: dict[str, Any]
+    ) -> None:
+        if kind == "ticket_printed" or kind == "ticket_reactivated":
+            ticket.update(state="waiting", counter=None)
+        elif kind == "ticket_called":
+            if ticket.get("counter") != ev.get("counter"):
+                ticket["called_at"] = at
+            ticket.update(state="called", counter=ev.get("counter"), call_reason=ev.get("reason"))
+            ticket["calls"] = ticket.get("calls", 0) + 1
+        elif kind == "ticket_recalled":
+            ticket["calls"] = ticket.get("calls", 0) + 1
+        elif kind == "service_started":
+            ticket.update(state="serving", started_at=at)
+        elif kind == "ticket_no_show":
+            ticket.update(state="no_show", no_show_at=at)
+        elif kind == "ticket_transferred":
+            to_line = ev.get("to_line")
+            ticket.update(state="waiting", line=to_line, counter=None, called_at=None)
+            ticket["transfers"] = [*ticket.get("transfers", []), ev.get("from_line")]
+            if to_line not in self.line_defs or self.line_defs[to_line]["agency"] != self.agency:
+                # Gone to another agency: we will hear no more of it.
+                self.tickets.pop(ticket["id"], None)
+        elif kind in _CLOSING_KINDS:
+            self.tickets.pop(ticket["id"], None)
+
+    def _keep(self, ticket: dict[str, Any]) -> None:
+        tid = ticket.get("id")
+        if not tid:
+            return
+        if ticket.get("state") in _OPEN_STATES or "state" not in ticket:
+            self.tickets[tid] = {**self.tickets.get(tid, {}), **ticket}
+        else:
+            self.tickets.pop(tid, None)
+
+
+# Events after which the counter no longer holds the ticket.
+_RELEASING: Final = frozenset(
+    {
+        "service_finished",
+        "ticket_no_show",
+        "ticket_transferred",
+        "ticket_cancelled",
+        "ticket_expired",
+    }
+)
+# Events after which a ticket is finished business for the console.
+_CLOSING_KINDS: Final = frozenset(
+    {"service_finished", "ticket_cancelled", "ticket_expired", "ticket_print_failed"}
+)
+# Counter events -> the state they lead to (pause keeps its reason).
+_COUNTER_MOVES: Final = {
+    "counter_opened": "open",
+    "counter_paused": "paused",
+    "counter_resumed": "open",
+    "counter_closed": "closed",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Which keys apply, and what the officer reads
+# --------------------------------------------------------------------------------------------
+
+
+def allowed_actions(model: ConsoleModel) -> frozenset[Action]:
+    """The actions that make sense now; the server is the judge, this only spares a refusal."""
+    state = model.counter_state
+    active = model.active
+    out = {Action.REACTIVATE}
+    if active is None:
+        out.add(Action.LOGOUT)
+        if state == "open":
+            out |= {Action.CALL_NEXT, Action.CALL_TICKET, Action.PAUSE}
+        elif state == "paused":
+            out.add(Action.RESUME)
+        elif state == "closed":
+            out.add(Action.OPEN)
+        return frozenset(out)
+    out.add(Action.TRANSFER)
+    if active.get("state") == "called":
+        out |= {Action.RECALL, Action.START, Action.NO_SHOW}
+    elif active.get("state") == "serving":
+        out.add(Action.FINISH)
+    return frozenset(out)
+
+
+def hint_text(model: ConsoleModel) -> str:
+    """The next step, in one line: the officer never has to wonder which key applies."""
+    state = model.counter_state
+    active = model.active
+    if active is not None:
+        number = active.get("number", "")
+        if active.get("state") == "serving":
+            return f"Melayani {number}. F: selesai · T: alihkan ke layanan lain"
+        return (
+            f"{number} dipanggil. S: mulai layani · R: panggil ulang · X: tidak hadir · T: alihkan"
+        )
+    if state == "paused":
+        return "Loket sedang jeda. P: lanjutkan melayani"
+    if state == "closed":
+        return "Loket tutup. O: buka loket · Q: keluar"
+    if state == "open":
+        return "N: panggil berikutnya · C: panggil nomor tertentu · P: jeda · Q: keluar"
+    return ""
+
+
+def counter_state_text(model: ConsoleModel) -> str:
+    state = model.counter_state
+    if state == "open":
+        return "BUKA"
+    if state == "paused":
+        reason = model.counter.get("pause_reason")
+        return f"JEDA — {reason}" if reason else "JEDA"
+    if state == "closed":
+        return "TUTUP"
+    return "—"
+
+
+def identity_text(model: ConsoleModel) -> str:
+    """Who works at which counter for which lines."""
+    lines = ", ".join(f"{p} {model.line_name(p)}" for p in model.serves) or "—"
+    officer = f"{model.officer_name} ({model.officer_id})" if model.officer_id else "—"
+    return f"{model.counter_name} · {officer} · {model.agency_name} · Layanan: {lines}"
+
+
+def ticket_detail_text(model: ConsoleModel, now: datetime) -> str:
+    """The active ticket: line, priority, how long it waited, and the call or service timer."""
+    t = model.active
+    if t is None:
+        return "Tidak ada nomor aktif."
+    line = t.get("line", "")
+    rows = [
+        f"{t.get('number', '')}  ·  {line} {model.line_name(line)}",
+        f"Kategori: {priority_label(t.get('priority'))}",
+    ]
+    queued, called = parse_time(t.get("queued_at")), parse_time(t.get("called_at"))
+    if queued is not None and called is not None:
+        rows.append(f"Menunggu: {format_wait((called - queued).total_seconds())}")
+    started = parse_time(t.get("started_at"))
+    state = t.get("state", "")
+    if state == "serving" and started is not None:
+        rows.append(f"SEDANG DILAYANI  {format_timer((now - started).total_seconds())}")
+    else:
+        since = f" — sejak {format_timer((now - called).total_seconds())}" if called else ""
+        calls = t.get("calls") or 1
+        rows.append(f"{_TICKET_STATES.get(state, state)}{since} · {calls}× dipanggil")
+    if t.get("call_reason") == "dipilih_petugas":
+        rows.append("Dipanggil di luar urutan (alasan dicatat)")
+    return "\n".join(rows)
+
+
+def lines_text(model: ConsoleModel) -> str:
+    """Waiting per line this counter serves, with the longest current wait."""
+    rows = []
+    for prefix in model.serves:
+        fig = model.lines.get(prefix, {})
+        waiting = fig.get("waiting", 0)
+        prio = fig.get("waiting_priority", 0)
+        extra = f" ({prio} prioritas)" if prio else ""
+        longest = f" · terlama {format_wait(fig.get('longest_wait_s', 0))}" if waiting else ""
+        rows.append(f"{prefix}  {model.line_name(prefix)}: {waiting} menunggu{extra}{longest}")
+    return "\n".join(rows) or "—"
+
+
+def next_text(model: ConsoleModel) -> str:
+    """The next numbers this counter would call; ★ marks a priority ticket."""
+    numbers = [t.get("number", "") + ("★" if t.get("priority") else "") for t in model.next]
+    return "Berikutnya: " + ("  ".join(numbers) if numbers else "—")
+
+
+def done_text(
+    action: Action, number: str | None, fields: dict[str, Any], model: ConsoleModel
+) -> str:
+    """What the officer reads after the server accepted an action."""
+    active = model.active
+    shown = (active or {}).get("number") or number or fields.get("ticket") or ""
+    if action in (Action.CALL_NEXT, Action.CALL_TICKET):
+        return f"{shown} dipanggil ke {model.counter_name}."
+    if action is Action.TRANSFER:
+        line = fields.get("line", "")
+        return f"{number} dialihkan ke layanan {line} {model.line_name(line)}."
+    texts = {
+        Action.RECALL: f"{shown} dipanggil ulang.",
+        Action.START: f"Mulai melayani {shown}.",
+        Action.FINISH: f"{number} selesai dilayani.",
+        Action.NO_SHOW: f"{number} dicatat tidak hadir.",
+        Action.PAUSE: f"Loket dijeda: {fields.get('reason', '')}.",
+        Action.RESUME: "Loket kembali melayani.",
+        Action.REACTIVATE: f"{fields.get('ticket', '')} kembali ke antrean.",
+        Action.OPEN: "Loket dibuka.",
+        Action.LOGOUT: "Anda telah keluar.",
+    }
+    return texts[action]
+
+
+def transfer_options(model: ConsoleModel) -> list[tuple[str, str]]:
+    """Every line of the building but the active ticket's own, as (prefix, label)."""
+    current = (model.active or {}).get("line")
+    out = []
+    for prefix, line in model.line_defs.items():
+        if prefix != current:
+            agency = model.agencies.get(line.get("agency", ""), {})
+            short = agency.get("short_name") or line.get("agency", "")
+            out.append((prefix, f"{prefix}  {line.get('name', '')} ({short})"))
+    return out
+
+
+def call_options(model: ConsoleModel) -> list[tuple[str, str]]:
+    """Numbers this counter may call out of order: waiting or no-show on its lines."""
+    serves = set(model.serves)
+    found = [
+        t
+        for t in model.tickets.values()
+        if t.get("line") in serves and t.get("state") in ("waiting", "no_show")
+    ]
+    found.sort(key=lambda t: t.get("number", ""))
+    return [(t["number"], f"{t['number']}  ({_TICKET_STATES[t['state']]})") for t in found]

@@ -1,0 +1,156 @@
+"""Text snapshots of the main screen in each of its states (no server: the model is given).
+
+pytest-textual-snapshot would pin pytest below 9 (through syrupy 4), so these snapshots are
+the console's own words and footer keys, compared as text; they survive Textual upgrades that
+redraw borders, and still catch any change to what the officer reads or may press.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from countertest import NINE, SIZE, ev, model
+from textual.pilot import Pilot
+
+from counter.app import KEY_ACTIONS, CounterApp
+from counter.view import ConsoleModel
+
+
+def footer(app: CounterApp) -> str:
+    """The footer's keys: enabled ones plain, greyed-out ones in parentheses."""
+    shown: dict[str, str] = {}  # by action, as the footer shows them: the first key of each
+    for key, active in app.screen.active_bindings.items():
+        action = active.binding.action
+        if active.binding.show and action in KEY_ACTIONS and action not in shown:
+            label = f"{key} {active.binding.description}"
+            shown[action] = label if active.enabled else f"({label})"
+    return " · ".join(shown.values())
+
+
+def picture(app: CounterApp) -> str:
+    parts = ("identity", "counter-state", "connection", "ticket-detail", "lines", "next", "hint")
+    out = [str(app.part(p).render()) for p in parts]
+    offline = "[TERPUTUS]" if app.screen_stack[0].has_class("-offline") else ""
+    return "\n".join([*out, footer(app), offline]).strip()
+
+
+async def show(pilot: Pilot, m: ConsoleModel, connection: str = "connected") -> str:
+    app = pilot.app
+    assert isinstance(app, CounterApp)
+    app.model = m
+    app.logged_in = True
+    app.connection = connection
+    app.revision += 1
+    await pilot.pause()
+    return picture(app)
+
+
+async def in_console(check: Any) -> None:
+    """Run `check(pilot)` in a console past its login screen, its clock at 09:26:05 WIB."""
+    app = CounterApp("ws://127.0.0.1:9/ws", "L06", clock=lambda: NINE + timedelta(seconds=1565))
+    async with app.run_test(size=SIZE) as pilot:
+        await app.pop_screen()
+        await check(pilot)
+
+
+async def test_idle_open_counter_offers_the_call_keys() -> None:
+    """Open and idle: the queue, the next numbers, and the keys to call or pause."""
+
+    async def check(pilot: Pilot) -> None:
+        assert await show(pilot, model()) == (
+            "Loket 6 · Budi Santoso (DKP02) · Dukcapil · Layanan: C Akta Kelahiran dan Kematian,"
+            " D Aktivasi IKD dan Konsultasi\n"
+            "Loket: BUKA\n"
+            "● Terhubung\n"
+            "Tidak ada nomor aktif.\n"
+            "C  Akta Kelahiran dan Kematian: 2 menunggu (1 prioritas) · terlama 21 mnt\n"
+            "D  Aktivasi IKD dan Konsultasi: 0 menunggu\n"
+            "Berikutnya: C-001★  C-002\n"
+            "N: panggil berikutnya · C: panggil nomor tertentu · P: jeda · Q: keluar\n"
+            "n Panggil · (r Panggil ulang) · (s Mulai) · (f Selesai) · (x Tidak hadir) · "
+            "(t Alihkan) · p Jeda · c Panggil nomor · a Aktifkan lagi · q Keluar"
+        )
+
+    await in_console(check)
+
+
+async def test_called_ticket_shows_its_wait_and_the_call_keys() -> None:
+    """Called: number, line, priority, how long it waited, time since the call."""
+
+    async def check(pilot: Pilot) -> None:
+        m = model()
+        m.apply_event(11, ev("ticket_called", 21, "C-001", line="C", counter="L06"))
+        text = await show(pilot, m)
+        assert "\n".join(text.splitlines()[3:7]) == (
+            "C-001  ·  C Akta Kelahiran dan Kematian\n"
+            "Kategori: Lansia\n"
+            "Menunggu: 21 mnt\n"
+            "DIPANGGIL — sejak 05:05 · 1× dipanggil"
+        )
+        assert text.splitlines()[-2:] == [
+            "C-001 dipanggil. S: mulai layani · R: panggil ulang · X: tidak hadir · T: alihkan",
+            "(n Panggil) · r Panggil ulang · s Mulai · (f Selesai) · x Tidak hadir · "
+            "t Alihkan · (c Panggil nomor) · a Aktifkan lagi · (q Keluar)",
+        ]
+
+    await in_console(check)
+
+
+async def test_serving_ticket_runs_the_service_timer() -> None:
+    """Serving: the running timer; only finish and transfer apply."""
+
+    async def check(pilot: Pilot) -> None:
+        m = model()
+        m.apply_event(11, ev("ticket_called", 21, "C-001", line="C", counter="L06"))
+        m.apply_event(12, ev("service_started", 22, "C-001", counter="L06"))
+        text = await show(pilot, m)
+        assert "SEDANG DILAYANI  04:05" in text
+        assert text.splitlines()[-2:] == [
+            "Melayani C-001. F: selesai · T: alihkan ke layanan lain",
+            "(n Panggil) · (r Panggil ulang) · (s Mulai) · f Selesai · (x Tidak hadir) · "
+            "t Alihkan · (c Panggil nomor) · a Aktifkan lagi · (q Keluar)",
+        ]
+
+    await in_console(check)
+
+
+async def test_paused_counter_shows_its_reason_and_offers_resume() -> None:
+    """Paused: the reason in the state line; P now resumes."""
+
+    async def check(pilot: Pilot) -> None:
+        m = model()
+        m.apply_event(11, ev("counter_paused", 30, counter="L06", reason="istirahat"))
+        lines = (await show(pilot, m)).splitlines()
+        assert lines[1] == "Loket: JEDA — istirahat"
+        assert lines[-2:] == [
+            "Loket sedang jeda. P: lanjutkan melayani",
+            "(n Panggil) · (r Panggil ulang) · (s Mulai) · (f Selesai) · (x Tidak hadir) · "
+            "(t Alihkan) · p Lanjut · (c Panggil nomor) · a Aktifkan lagi · q Keluar",
+        ]
+
+    await in_console(check)
+
+
+async def test_closed_counter_offers_to_open() -> None:
+    """Closed (e.g. by the floor manager): O opens it again."""
+
+    async def check(pilot: Pilot) -> None:
+        m = model()
+        m.apply_event(11, ev("counter_closed", 30, counter="L06"))
+        lines = (await show(pilot, m)).splitlines()
+        assert lines[1] == "Loket: TUTUP"
+        assert lines[-1].endswith("a Aktifkan lagi · o Buka loket · q Keluar")
+
+    await in_console(check)
+
+
+async def test_disconnected_console_keeps_its_picture_under_a_red_marker() -> None:
+    """While reconnecting the last picture stays, marked as disconnected."""
+
+    async def check(pilot: Pilot) -> None:
+        text = await show(pilot, model(), connection="reconnecting")
+        assert "● Terputus" in text and text.endswith("[TERPUTUS]")
+        assert "Berikutnya: C-001★  C-002" in text
+
+    await in_console(check)
