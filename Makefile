@@ -13,11 +13,13 @@ PORT   ?= 8700
 #   make run CLOCK=2026-11-23T09:00+07:00
 CLOCK  ?=
 
-.PHONY: run test lint format system-deps clean help
+.PHONY: run test bench soak lint format system-deps clean help
 
 help:
 	@echo "make run    - set up .venv and run the demo building (MPP Kota Contoh) on $(HOST):$(PORT)"
 	@echo "make test   - set up .venv and system packages, then lint and run every test"
+	@echo "make bench  - the benchmarks, each figure beside a baseline from the same run (~4 min)"
+	@echo "make soak   - long fault runs: 60 SIGKILLs under load, then a compressed day"
 
 # Re-install whenever pyproject.toml changes; the stamp makes repeated runs instant.
 $(STAMP): pyproject.toml
@@ -36,6 +38,14 @@ system-deps:
 test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
+
+# Not part of `make test`: figures, never timed assertions (docs/benchmarks.md).
+bench: $(STAMP)
+	$(PY) -m bench.run
+
+soak: $(STAMP)
+	ANTRE_FAULT_KILLS=60 $(VENV)/bin/pytest -q -s tests/faults/test_fault_crash.py -k sigkill --timeout 1800
+	$(PY) -m bench.soak
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -77,6 +77,12 @@ def _cmd_server(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from server.backup import backup_main
+
+    return backup_main(args.db, args.dest)
+
+
 def _cmd_config_check(args: argparse.Namespace) -> int:
     from server.config import check_main
 
@@ -115,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, (_module, _function, summary) in _installed_parts().items():
         sub.add_parser(name, help=summary, add_help=False)
+
+    bak = sub.add_parser(
+        "backup", help="copy the live store consistently (SQLite online backup) while serving"
+    )
+    bak.add_argument("dest", help="a file, or a directory for a dated file")
+    bak.add_argument("--db", default=DEFAULT_DB, help=f"the live store (default: {DEFAULT_DB})")
+    bak.set_defaults(func=_cmd_backup)
 
     cfg = sub.add_parser("config", help="building configuration tools")
     cfg_sub = cfg.add_subparsers(dest="config_command", metavar="ACTION")

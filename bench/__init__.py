@@ -1,0 +1,1 @@
+"""Benchmarks and the load generator: `python -m bench.run` (docs/benchmarks.md)."""

@@ -1,0 +1,128 @@
+"""Buildings for load generation, with their plaintext credentials.
+
+The demo building has 2 kiosks, 2 TVs and 17 officers for 31 counters: enough to try Antre, too
+few to load it. These factories add devices and people with known secrets. PINs are hashed with
+a tiny scrypt cost: a bench measures the queue, not 300 logins at 50 ms each (login cost is a
+deliberate security property, measured nowhere here).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from datetime import time
+
+from server.auth import hash_pin, token_digest
+from server.config import load_demo_building
+from server.core.building import (
+    Agency,
+    Building,
+    Counter,
+    DayHours,
+    Device,
+    DeviceKind,
+    Line,
+    Officer,
+    Zone,
+)
+
+__all__ = [
+    "TOWER_LINES",
+    "BenchBuilding",
+    "day_building",
+    "tower_building",
+]
+
+# 20 one-letter prefixes, as a real building would use.
+TOWER_LINES = "ABCDEFGHJKLMNPRSTUVW"
+_CHEAP_PIN_N = 2**4  # see the module docstring
+_PIN = "123456"
+
+
+@dataclass(frozen=True)
+class BenchBuilding:
+    """A building plus the secrets and the seat of every officer."""
+
+    building: Building
+    kiosks: dict[str, str]  # kiosk id -> token
+    displays: dict[str, str]  # display id -> token
+    officers: dict[str, tuple[str, str]]  # counter id -> (officer id, PIN)
+
+
+def _token(kind: str, i: int) -> str:
+    # Deterministic: a bench needs no secrecy, and the same token across runs helps debugging.
+    return f"bench-{kind}-{i}-" + hashlib.sha256(f"{kind}{i}".encode()).hexdigest()[:24]
+
+
+def _devices(kind: DeviceKind, n: int, zone: str | None) -> tuple[list[Device], dict[str, str]]:
+    devices, secrets = [], {}
+    for i in range(1, n + 1):
+        ident = f"{'KIOSK' if kind is DeviceKind.KIOSK else 'TV'}-B{i}"
+        token = _token(kind.value, i)
+        devices.append(Device(ident, kind, zone, token_digest(token)))
+        secrets[ident] = token
+    return devices, secrets
+
+
+def tower_building(counters: int = 300, displays: int = 500, kiosks: int = 20) -> BenchBuilding:
+    """One zone, 20 lines of one agency each, `counters` counters spread over the lines.
+
+    Every display watches the one zone, so every call goes to every display: the worst case
+    for fan-out.
+    """
+    pin_hash = hash_pin(_PIN, n=_CHEAP_PIN_N)
+    agencies = tuple(Agency(f"AG{p}", f"Instansi {p}", f"Instansi {p}", "1") for p in TOWER_LINES)
+    lines = tuple(Line(p, f"AG{p}", f"Layanan {p}", 10.0) for p in TOWER_LINES)
+    counter_rows, officers, seats = [], [], {}
+    for i in range(1, counters + 1):
+        prefix = TOWER_LINES[(i - 1) % len(TOWER_LINES)]
+        cid = f"T{i:03d}"
+        counter_rows.append(Counter(cid, f"Loket {i}", i, "1", f"AG{prefix}", (prefix,)))
+        officers.append(Officer(f"O{i:03d}", f"Petugas {i}", f"AG{prefix}", pin_hash))
+        seats[cid] = (f"O{i:03d}", _PIN)
+    kiosk_devs, kiosk_secrets = _devices(DeviceKind.KIOSK, kiosks, None)
+    tv_devs, tv_secrets = _devices(DeviceKind.DISPLAY, displays, "1")
+    every_day = DayHours(time(0, 0), time(23, 59))  # the bench may run at any hour
+    building = Building(
+        name="Menara Uji",
+        timezone="WIB",
+        weekly=(every_day,) * 7,
+        zones=(Zone("1", "Lantai 1"),),
+        agencies=agencies,
+        lines=lines,
+        counters=tuple(counter_rows),
+        devices=(*kiosk_devs, *tv_devs),
+        officers=tuple(officers),
+    )
+    return BenchBuilding(building, kiosk_secrets, tv_secrets, seats)
+
+
+def day_building(kiosks: int = 20, displays: int = 1000) -> BenchBuilding:
+    """The demo building with every counter staffed, more kiosks and TVs, and no quotas.
+
+    Quotas and cutoffs are lifted because the 4,000-ticket peak day is bigger than the demo's
+    quotas allow (a real MPP would refuse some of those citizens); the bench wants every one of
+    them to get a number so that nothing-lost / nothing-doubled can be checked on 4,000 tickets.
+    Displays have no zone, so each sees the whole building.
+    """
+    demo = load_demo_building()
+    pin_hash = hash_pin(_PIN, n=_CHEAP_PIN_N)
+    officers, seats = [], {}
+    for c in demo.counters:
+        oid = f"B{c.id}"
+        officers.append(Officer(oid, f"Petugas {c.id}", c.agency, pin_hash))
+        seats[c.id] = (oid, _PIN)
+    kiosk_devs, kiosk_secrets = _devices(DeviceKind.KIOSK, kiosks, None)
+    tv_devs, tv_secrets = _devices(DeviceKind.DISPLAY, displays, None)
+    lines = tuple(
+        dataclasses.replace(ln, quota_walk_in=None, quota_priority=None, cutoff=None)
+        for ln in demo.lines
+    )
+    building = dataclasses.replace(
+        demo,
+        lines=lines,
+        devices=(*demo.devices, *kiosk_devs, *tv_devs),
+        officers=(*demo.officers, *officers),
+    )
+    return BenchBuilding(building, kiosk_secrets, tv_secrets, seats)

@@ -1,0 +1,222 @@
+"""`make bench`: every figure of docs/benchmarks.md, each beside a baseline from the same run.
+
+    .venv/bin/python -m bench.run [--only throughput,fanout,day,startup,fairness] [--dir var/bench]
+
+Each part starts its own server process (`bench.serverproc`) on loopback and drives it from this
+process with real websocket clients; parts run one after another so that they never share the
+two cores. Stores live under `--dir` on the project's disk (not /tmp, which may be RAM: fsync
+must cost what it costs in production). Results are printed and written to `<dir>/results.json`.
+Takes about three minutes (plus one minute the first time, to build the year of history).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import websockets
+
+from server.core.simulate import compare_with_fifo, fifo_choose, plan_day, run_plan
+
+__all__ = ["main"]
+
+PARTS = ("throughput", "fanout", "day", "startup", "fairness")
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def _machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "websockets": websockets.__version__,
+        "kernel": platform.release(),
+    }
+
+
+def throughput(folder: Path, out: dict[str, Any]) -> None:
+    from bench.throughput import run_throughput
+
+    r = run_throughput(folder)
+    ok = r.tickets_per_s >= 2000 and r.share_of_raw >= 0.6
+    print(
+        f"durable tickets/s, 20 kiosks, request -> ack: {r.tickets_per_s:,.0f} "
+        f"({r.tickets:,} tickets in {r.seconds:.2f} s; per ticket {r.latency.ms()})"
+    )
+    print(
+        f"  baseline raw sqlite3 single-row commits/s (WAL, FULL): {r.raw_commits_per_s:,.0f}"
+        f" -> {r.share_of_raw:.0%} of raw"
+    )
+    print(f"  target >= 2,000/s and >= 60 % of raw: {_verdict(ok)}")
+    out["throughput"] = {
+        "tickets_per_s": r.tickets_per_s,
+        "raw_commits_per_s": r.raw_commits_per_s,
+        "share_of_raw": r.share_of_raw,
+        "latency_p50_ms": r.latency.p50 * 1e3,
+        "latency_p99_ms": r.latency.p99 * 1e3,
+        "met": ok,
+    }
+
+
+def fanout(folder: Path, out: dict[str, Any]) -> None:
+    from bench.fanout import run_fanout
+
+    r = run_fanout(folder)
+    ok = r.antre.p99 <= 0.050 and r.missing == 0
+    print(
+        f"call -> last of {r.displays} TVs, {r.counters} counters calling "
+        f"{r.rate_per_s:g} calls/s ({r.calls} calls): {r.antre.ms()}; missing {r.missing}"
+    )
+    print(
+        f"  baseline bare websockets broadcast, {r.frame_bytes}-byte frames to {r.displays} "
+        f"clients: {r.bare.ms()}"
+    )
+    print(f"  target p99 <= 50 ms: {_verdict(ok)}")
+    out["fanout"] = {
+        "counters": r.counters,
+        "displays": r.displays,
+        "calls": r.calls,
+        "rate_per_s": r.rate_per_s,
+        "antre_ms": {"p50": r.antre.p50 * 1e3, "p99": r.antre.p99 * 1e3, "max": r.antre.max * 1e3},
+        "bare_ms": {"p50": r.bare.p50 * 1e3, "p99": r.bare.p99 * 1e3, "max": r.bare.max * 1e3},
+        "missing": r.missing,
+        "met": ok,
+    }
+
+
+def day(folder: Path, out: dict[str, Any]) -> None:
+    from bench.day import run_day
+
+    r = run_day(folder)
+    ok_day = r.seconds <= 30 and not r.problems
+    ok_mem = r.peak_rss_mib <= 150
+    print(
+        f"full day, {r.tickets:,} tickets, 20 kiosks, 31 counters, 3 TVs: {r.seconds:.1f} s "
+        f"wall; {r.report.summary()}"
+    )
+    print(
+        "  checks (acked tickets on disk, numbers unique, one call each, every TV every call "
+        f"once in seq order): {'all passed' if not r.problems else r.problems}"
+    )
+    print(f"  baseline: the day itself spans 8.5 h of opening; target <= 30 s: {_verdict(ok_day)}")
+    print(
+        f"server peak memory (VmHWM) with {r.connections:,} connections and the day's tickets: "
+        f"{r.peak_rss_mib:.0f} MiB (resident after: {r.rss_after_mib:.0f} MiB); "
+        f"target <= 150 MB: {_verdict(ok_mem)}"
+    )
+    out["day"] = {
+        "tickets": r.tickets,
+        "seconds": r.seconds,
+        "problems": r.problems,
+        "summary": r.report.summary(),
+        "met": ok_day,
+    }
+    out["memory"] = {
+        "connections": r.connections,
+        "peak_rss_mib": r.peak_rss_mib,
+        "rss_after_mib": r.rss_after_mib,
+        "met": ok_mem,
+    }
+
+
+def startup(folder: Path, out: dict[str, Any]) -> None:
+    from bench.startup import run_startup
+
+    r = run_startup(folder)
+    ok = r.year_s <= 3
+    built = f" (year built in {r.build_s:.0f} s)" if r.build_s > 1 else ""
+    print(
+        f"start-up (spawn -> serving) on a year of history, {r.events:,} events: "
+        f"{r.year_s:.2f} s{built}"
+    )
+    print(f"  baseline on an empty store: {r.empty_s:.2f} s; target <= 3 s: {_verdict(ok)}")
+    out["startup"] = {"events": r.events, "year_s": r.year_s, "empty_s": r.empty_s, "met": ok}
+
+
+def fairness(folder: Path, out: dict[str, Any]) -> None:
+    from server.core.simulate import demo_building, format_comparison
+
+    building = demo_building()
+    results = {}
+    for tickets in (1000, 4000):
+        plan = plan_day(building, 1, _params(tickets))
+        policy_run, fifo_run = run_plan(building, plan), run_plan(building, plan, fifo_choose)
+        check = compare_with_fifo(policy_run, fifo_run)
+        print(f"fairness, demo building, {tickets:,} tickets, seed 1 (antre simulate):")
+        print("  " + format_comparison(policy_run, fifo_run).replace("\n", "\n  "))
+        print(
+            f"  target (priority p90 <= regular p90 / 3; regular <= FIFO + max(25 %, 5 min)): "
+            f"{_verdict(check.passed)}"
+        )
+        results[str(tickets)] = {
+            "priority_p90_min": check.priority_p90_s / 60,
+            "regular_p90_min": check.regular_p90_s / 60,
+            "fifo_priority_p90_min": check.fifo_priority_p90_s / 60,
+            "fifo_regular_p90_min": check.fifo_regular_p90_s / 60,
+            "regular_over_allowance": check.regular_over_allowance,
+            "met": check.passed,
+        }
+    out["fairness"] = results
+
+
+def _params(tickets: int) -> Any:
+    from server.core.simulate import SimParams
+
+    return SimParams(tickets=tickets)
+
+
+RUNNERS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
+    "throughput": throughput,
+    "fanout": fanout,
+    "day": day,
+    "startup": startup,
+    "fairness": fairness,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    ap.add_argument("--only", default=",".join(PARTS), help="comma-separated parts")
+    ap.add_argument("--dir", default="var/bench", help="where the stores go (default var/bench)")
+    args = ap.parse_args(argv)
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    machine = _machine()
+    print(
+        f"machine: {machine['cpu']}, {machine['cores']} cores, Python {machine['python']}, "
+        f"websockets {machine['websockets']}, Linux {machine['kernel']}"
+    )
+    out: dict[str, Any] = {"machine": machine, "at": time.strftime("%Y-%m-%d %H:%M:%S")}
+    for part in args.only.split(","):
+        if part not in RUNNERS:
+            ap.error(f"unknown part {part!r}; choose from {', '.join(PARTS)}")
+        started = time.perf_counter()
+        RUNNERS[part](folder, out)
+        print(f"  ({part}: {time.perf_counter() - started:.0f} s)", flush=True)
+    # Other processes on the machine skew every figure: say how busy it was.
+    out["load_average"] = os.getloadavg()
+    print("load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    (folder / "results.json").write_text(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

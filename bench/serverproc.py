@@ -1,0 +1,281 @@
+"""A real Antre server in its own process, configured for load generation.
+
+    python -m bench.serverproc --building tower|day --db PATH [--clock ISO] [--port N]
+
+Runs `server.app.serve` (the same code `antre server` runs) with a bench building and with the
+per-connection rate limits lifted: one bench kiosk sends hundreds of requests a second, which the
+default limits (20/s, made for a person at a touch screen) would refuse. Everything else — the
+engine, the hub, send queues, ticks — is as in production. The load generator lives in another
+process so that the server has one core of the two to itself, as in a real deployment.
+
+`ServerProcess` starts it, waits for "READY <port>" on stdout, and reads the process's memory and
+open file descriptors from /proc (Linux): no psutil needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+__all__ = ["BENCH_LIMITS", "ServerProcess", "fresh_db", "open_fds", "proc_status_kib"]
+
+# HubLimits fields for load: no request-rate limit, a deeper send queue for 1,000 clients.
+BENCH_LIMITS: dict[str, float] = {
+    "rate_per_s": 1_000_000.0,
+    "rate_burst": 1_000_000.0,
+    "abuse_budget": 1_000_000.0,
+}
+
+
+def proc_status_kib(pid: int, field: str) -> int:
+    """A `VmHWM` / `VmRSS` line of /proc/PID/status, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+def fresh_db(path: Path) -> Path:
+    """Remove a store and its WAL files left by an earlier run; return the path."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return path
+
+
+def open_fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+class ServerProcess:
+    """`python -m bench.serverproc` as a child process."""
+
+    def __init__(
+        self,
+        building: str,
+        db: Path,
+        *,
+        clock: datetime | None = None,
+        log: Path | None = None,
+        extra: list[str] | None = None,
+        command: list[str] | None = None,
+    ) -> None:
+        self.building = building
+        self.db = db
+        self.clock = clock
+        self.log = log or db.with_suffix(".log")
+        self.extra = extra or []
+        self.command = command  # replaces the bench.serverproc command line (the bare baseline)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self.started_s = 0.0  # spawn to READY, seconds
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self, timeout: float = 120.0) -> ServerProcess:
+        cmd = [sys.executable, "-m", "bench.serverproc", "--building", self.building]
+        cmd += ["--db", str(self.db), *self.extra]
+        if self.clock is not None:
+            cmd += ["--clock", self.clock.isoformat()]
+        if self.command is not None:
+            cmd = self.command
+        t0 = time.perf_counter()
+        with self.log.open("ab") as err:
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline().decode()
+            if line.startswith("READY "):
+                self.port = int(line.split()[1])
+                self.started_s = time.perf_counter() - t0
+                return self
+            if not line and self.proc.poll() is not None:
+                break
+        self.kill()
+        raise RuntimeError(f"bench server did not start; see {self.log}")
+
+    def peak_rss_mib(self) -> float:
+        return proc_status_kib(self.pid, "VmHWM") / 1024
+
+    def rss_mib(self) -> float:
+        return proc_status_kib(self.pid, "VmRSS") / 1024
+
+    def fds(self) -> int:
+        return open_fds(self.pid)
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """SIGTERM and wait: the server commits and closes its store."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else 0
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return -9
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _one_hop_append() -> None:
+    """Experiment (proposed for server/store.py): the whole transaction in ONE writer-thread call.
+
+    `Store.append` awaits BEGIN, two or three executemany and COMMIT: four or five hand-offs to
+    aiosqlite's thread, each waiting for the GIL and a loop wake-up. Here the same statements run
+    in one function on that thread. Enabled by ANTRE_BENCH_ONE_HOP=1; never in production.
+    """
+    from server import store as st
+
+    def write(conn, event_rows, ticket_rows, counter_rows):  # type: ignore[no-untyped-def]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(st._EVENT_INSERT, event_rows)
+            if ticket_rows:
+                conn.executemany(st._TICKET_UPSERT, ticket_rows)
+            if counter_rows:
+                conn.executemany(st._COUNTER_UPSERT, counter_rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    async def append(self, batch, tickets, counters, day_of):  # type: ignore[no-untyped-def]
+        last_seq = batch[-1].seq if batch else 0
+        touched: dict[str, int] = {}
+        event_rows = []
+        for stored in batch:
+            event = stored.event
+            for attr in ("ticket", "counter"):
+                key = getattr(event, attr, None)
+                if key is not None:
+                    touched[key] = stored.seq
+            event_rows.append(
+                (
+                    stored.seq,
+                    event.at.isoformat(),
+                    day_of(event.at).isoformat(),
+                    stored.actor,
+                    event.kind,
+                    stored.request_id,
+                    st._encode(event),
+                )
+            )
+        ticket_rows = [st._ticket_row(t, touched.get(t.id, last_seq)) for t in tickets]
+        counter_rows = [st._counter_row(c, touched.get(c.id, last_seq)) for c in counters]
+        db = self._writer
+        await db._execute(write, db._conn, event_rows, ticket_rows, counter_rows)
+        self.commits += 1
+
+    st.Store.append = append  # type: ignore[method-assign]
+
+
+def _trace_commits() -> None:
+    """Log the duration and size of every store commit at exit (profiling the group commit)."""
+    import atexit
+    import time
+
+    from server.store import Store
+
+    spans: list[tuple[float, int]] = []
+    append = Store.append
+
+    async def timed(self, batch, *args, **kwargs):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        await append(self, batch, *args, **kwargs)
+        spans.append((time.perf_counter() - t0, len(batch)))
+
+    Store.append = timed  # type: ignore[method-assign]
+
+    def report() -> None:
+        if spans:
+            ms = sorted(s for s, _n in spans)
+            events = sum(n for _s, n in spans)
+            print(
+                f"TRACE commits {len(spans)}, events {events}, mean batch "
+                f"{events / len(spans):.1f}, commit ms p50 {ms[len(ms) // 2] * 1e3:.2f} "
+                f"p99 {ms[int(len(ms) * 0.99)] * 1e3:.2f}, busy {sum(ms):.2f} s",
+                file=sys.stderr,
+            )
+
+    atexit.register(report)
+
+
+def _main() -> int:
+    ap = argparse.ArgumentParser(prog="bench.serverproc")
+    ap.add_argument("--building", choices=("tower", "day"), required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--clock", type=datetime.fromisoformat)
+    ap.add_argument("--counters", type=int, default=300)
+    ap.add_argument("--displays", type=int, default=500)
+    # An experiment knob (profile finding, docs/benchmarks.md): the GIL hand-off interval.
+    ap.add_argument("--switch-interval", type=float, default=None, metavar="S")
+    args = ap.parse_args()
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
+    if os.environ.get("ANTRE_BENCH_ONE_HOP"):
+        _one_hop_append()
+    if os.environ.get("ANTRE_BENCH_TRACE"):
+        _trace_commits()
+    # The log (stderr, kept in the ServerProcess's log file) says what start-up replayed.
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    from bench.building import day_building, tower_building
+    from server.app import Running, serve
+    from server.cli import running_clock
+    from server.hub import HubLimits
+
+    if args.building == "tower":
+        building = tower_building(args.counters, args.displays).building
+    else:
+        building = day_building().building
+    clock = running_clock(args.clock) if args.clock else None
+
+    def ready(running: Running) -> None:
+        print(f"READY {running.port}", flush=True)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.create_task(
+            serve(
+                building,
+                args.db,
+                "127.0.0.1",
+                args.port,
+                ready=ready,
+                clock=clock,
+                limits=HubLimits(**BENCH_LIMITS),  # type: ignore[arg-type]
+            )
+        )
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

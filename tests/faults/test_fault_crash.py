@@ -1,0 +1,145 @@
+"""SIGKILL the real server at random moments under load; every client resumes by sequence number.
+
+One asyncio loop runs two kiosks, two officers (counters L01 and L02, both on line A) and two
+TVs (zone 1 and zone 2) — all `AntreClient`s — across every life of the server. Between lives
+the server is killed with SIGKILL at a random moment and restarted on the same store and port;
+the clients reconnect on their own and resume from their last sequence number. Afterwards:
+
+- every ticket acknowledged to a kiosk is on disk with its number, every acknowledged print too;
+- no number exists twice on a line and day; no ticket was called twice; every acknowledged call
+  is in the log;
+- each TV resumed every time by replay (a snapshot would mean it had seen an event the store
+  lost), received events in strictly increasing sequence order with no double, and received
+  every call of its zone exactly once;
+- every client's position caught up with the store's last sequence number.
+
+`ANTRE_FAULT_KILLS` sets the number of kills (6 here; `make soak` runs many more).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from faultkit import (
+    MONDAY_0900,
+    Acks,
+    Watcher,
+    called_events,
+    demo_hello,
+    free_port,
+    health,
+    kiosk_loop,
+    officer_loop,
+    quick_client,
+    start_server,
+)
+
+from server.config import load_demo_building
+
+KILLS = int(os.environ.get("ANTRE_FAULT_KILLS", "6"))
+
+
+async def _lives(db: Path, log: Path, port: int, acks: Acks) -> tuple[list[Watcher], list, int]:
+    url = f"ws://127.0.0.1:{port}/ws"
+    proc = await asyncio.to_thread(start_server, db, port, MONDAY_0900, log)
+    kiosks = [quick_client(url, demo_hello(k)) for k in ("KIOSK-1", "KIOSK-2")]
+    officers = {
+        c: quick_client(url, demo_hello(f"{o}@{c}"))
+        for c, o in (("L01", "DKP01"), ("L02", "DKP02"))
+    }
+    tvs = [Watcher(url, demo_hello("TV-1")), Watcher(url, demo_hello("TV-2"))]
+    clients = [*kiosks, *officers.values(), *(tv.client for tv in tvs)]
+    await asyncio.gather(*(c.connect(timeout=30) for c in clients))
+    stop = asyncio.Event()
+    load = [asyncio.create_task(kiosk_loop(k, acks, stop)) for k in kiosks]
+    load += [asyncio.create_task(officer_loop(c, cid, acks, stop)) for cid, c in officers.items()]
+    rng = random.Random()
+    try:
+        for life in range(1, KILLS + 1):
+            await asyncio.sleep(rng.uniform(0.3, 1.2))
+            os.kill(proc.pid, signal.SIGKILL)
+            await asyncio.to_thread(proc.wait)
+            # Each life's clock starts later than the last ended, as a real clock would.
+            clock = MONDAY_0900 + timedelta(minutes=2 * life)
+            proc = await asyncio.to_thread(start_server, db, port, clock, log)
+        await asyncio.sleep(0.5)  # the last life under load too
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*load), 60)
+        for c in clients:
+            await c.wait_connected(timeout=30)
+            await c.ping()  # a pong moves the position up to the store's last seq
+        last_seq = health(port)["seq"]
+        positions = [c.last_seq for c in clients]
+    finally:
+        for c in clients:
+            await c.close()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.to_thread(proc.wait, 20)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # never leave a server behind a failed test
+            raise
+    assert proc.returncode == 0, "the server did not stop cleanly on SIGTERM"
+    return tvs, positions, last_seq
+
+
+def test_sigkill_at_random_moments_loses_nothing_and_clients_resume(tmp_path: Path) -> None:
+    """Random SIGKILLs under load: acks survive, nothing doubles, every client resumes by seq."""
+    db, log, acks = tmp_path / "antre.db", tmp_path / "server.log", Acks()
+    # A bound on the whole run: a client that never resumes must fail the test, not stall it.
+    tvs, positions, last_seq = asyncio.run(
+        asyncio.wait_for(_lives(db, log, free_port(), acks), 240)
+    )
+    print(f"{KILLS} kill points: {len(acks.issued)} tickets, {len(acks.calls)} calls acknowledged")
+    assert len(acks.issued) > 10 * KILLS // 2 and len(acks.calls) > KILLS, "too little load"
+
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT id, day, line, number, state FROM tickets").fetchall()
+    finally:
+        con.close()
+    on_disk = {r[0]: r for r in rows}
+    assert not [t for t in acks.issued if t not in on_disk], "acknowledged tickets lost"
+    assert all(on_disk[t][3] == n for t, n in acks.issued.items()), "a number changed"
+    assert not [t for t in acks.printed if on_disk[t][4] == "printing"], "acked prints lost"
+    numbers = [(r[1], r[2], r[3]) for r in rows]
+    assert len(numbers) == len(set(numbers)), "a number was issued twice"
+
+    calls = called_events(db)
+    called = [t for t, _c in calls]
+    assert len(called) == len(set(called)), "a ticket was called twice"
+    assert all(t in set(called) for t, _c in acks.calls), "an acknowledged call was lost"
+
+    zone_of = {c.id: c.zone for c in load_demo_building().counters}
+    for tv, zone in zip(tvs, ("1", "2"), strict=True):
+        assert len(tv.resumes) == KILLS + 1, tv.resumes
+        assert tv.resumes[0] == "snapshot" and set(tv.resumes[1:]) <= {"replay"}, tv.resumes
+        assert all(b > a for a, b in zip(tv.seqs, tv.seqs[1:], strict=False)), "out of order"
+        assert tv.calls == [t for t, c in calls if zone_of[c] == zone], "calls lost or doubled"
+    assert positions == [last_seq] * len(positions), "a client did not catch up"
+
+
+def test_the_store_survives_a_kill_during_start_up(tmp_path: Path) -> None:
+    """A SIGKILL while the server is starting leaves a store that the next start opens."""
+    db, log, port = tmp_path / "antre.db", tmp_path / "server.log", free_port()
+    proc = start_server(db, port, MONDAY_0900, log)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(20)
+    cmd = [sys.executable, "-m", "server.cli", "server", "--db", str(db), "--port", str(port)]
+    early = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    early.kill()  # most likely mid-import or mid-open: either must be harmless
+    early.wait()
+    proc = start_server(db, port, MONDAY_0900 + timedelta(minutes=1), log)
+    try:
+        assert health(port)["ok"] is True
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
