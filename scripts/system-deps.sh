@@ -3,9 +3,10 @@
 # CI runs on a clean machine as root; a developer without root is told what to install.
 set -euo pipefail
 
-# Debian package -> a command it provides (to test presence cheaply). Empty until a part needs
-# one (the TV tests will add chromium and espeak-ng).
-declare -A NEEDED=()
+# Debian package -> a command it provides (to test presence cheaply).
+#   espeak-ng: the server renders each call's Indonesian voice with it (display/voice.py)
+#   chromium:  the TV page's tests drive Debian's headless browser (tests/display)
+declare -A NEEDED=([espeak-ng]=espeak-ng [chromium]=chromium)
 
 missing=()
 for pkg in "${!NEEDED[@]}"; do

@@ -7,7 +7,8 @@ raise into websockets: a failure becomes a 500 page without a traceback, logged 
 
 Routes:
     /healthz      JSON: ok, building, service day, sequence number, today's counts, connections
-    /display      the TV page (a placeholder until the display issue builds it)
+    /display      the TV page, and /static/<name>, /audio/call: its assets and each call's
+                  audio, answered by display/tv.py (issue 6)
     /t/<token>    the citizen's ticket status: number, line, state, people ahead, estimated wait
     /             a tiny index
 """
@@ -18,7 +19,7 @@ import email.utils
 import html
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
+from display import tv as tv_display  # the TV page, its assets and its audio (issue 6)
 from server import protocol as p
 from server.core.model import TicketState
 
@@ -170,15 +172,6 @@ def ticket_page(hub: Hub, token: str) -> Response:
     return _html(HTTPStatus.OK, _page(title, body, refresh_s=None if final else 20))
 
 
-def _display_page(hub: Hub) -> Response:
-    body = (
-        f"<h1>{html.escape(hub.building.name)}</h1>"
-        "<p>Layar antrean. Halaman tampilan TV sedang disiapkan; perangkat TV tersambung ke "
-        f"<code>{p.WS_PATH}</code> dengan token perangkatnya.</p>"
-    )
-    return _html(HTTPStatus.OK, _page("Layar antrean", body))
-
-
 def _index(hub: Hub) -> Response:
     body = (
         f"<h1>{html.escape(hub.building.name)}</h1>"
@@ -191,18 +184,22 @@ def _index(hub: Hub) -> Response:
 
 def make_process_request(
     hub: Hub,
-) -> Callable[[ServerConnection, Request], Response | None]:
+) -> Callable[[ServerConnection, Request], Response | Awaitable[Response] | None]:
     """websockets' `process_request` for this hub: HTTP routes, or None to upgrade."""
 
-    def process_request(connection: ServerConnection, request: Request) -> Response | None:
+    def process_request(
+        connection: ServerConnection, request: Request
+    ) -> Response | Awaitable[Response] | None:
         path = request.path.partition("?")[0]
         try:
             if path == p.WS_PATH:
                 return None
             if path == "/healthz":
                 return _json(HTTPStatus.OK, health(hub))
-            if path in ("/display", "/display/"):
-                return _display_page(hub)
+            if tv_display.handles(path):
+                # /display, /static/<name>, /audio/call: a coroutine (websockets awaits it; the
+                # audio is rendered by a subprocess) that answers errors itself, never raises.
+                return tv_display.respond(hub.building, request)
             if path.startswith("/t/"):
                 return ticket_page(hub, path[3:])
             if path == "/":

@@ -1,0 +1,314 @@
+"""The TV page over HTTP: the page itself, its static assets, and the audio of each call.
+
+Theory of operation: `server/http.py` hands every request whose path `handles` to `respond`,
+which returns a coroutine (websockets awaits what `process_request` returns). Three kinds of
+answer, none of which needs anything from the internet:
+
+    /display?zone=1&token=…   index.html with the building's name; the page then opens the
+                               websocket with the token from its own URL (docs/operations.md)
+    /static/<name>            tv.js, tv.css, chime.wav — a fixed whitelist, never a file path
+    /audio/call?number=B-017&counter=L05[&style=number][&agency=1]
+                               the announcement as a WAV, rendered by espeak-ng and cached
+
+The audio endpoint takes a ticket number and a counter id, not text: the server builds the
+phrase itself from the building (the counter's number and agency), so nobody can make the
+server say arbitrary words, and the cache holds at most one entry per (number, counter, style).
+It also requires a display's device token (header `X-Antre-Token`), like the websocket does.
+When espeak-ng cannot speak, it answers 503 with the phrase as JSON so that the page can fall
+back to the browser's own voice with exactly the words the server would have said.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import json
+import logging
+import re
+import urllib.parse
+from collections.abc import Awaitable, Mapping
+from functools import cache
+from http import HTTPStatus
+from pathlib import Path
+from typing import Final
+
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from display.voice import (
+    ReadingStyle,
+    VoiceRenderer,
+    VoiceSettings,
+    VoiceUnavailable,
+    call_phrase,
+    chime_wav,
+)
+from server import protocol as p
+from server.auth import verify_token
+from server.core.building import Building, DeviceKind
+
+__all__ = [
+    "AUDIO_CALL_PATH",
+    "DISPLAY_PATHS",
+    "STATIC_PREFIX",
+    "AudioRequestError",
+    "audio_for_call",
+    "configure",
+    "display_zone",
+    "handles",
+    "phrase_for",
+    "respond",
+    "static_asset",
+    "tv_page",
+]
+
+log = logging.getLogger("antre.display")
+
+WEB_DIR: Final = Path(__file__).parent / "web"
+DISPLAY_PATHS: Final = frozenset({"/display", "/display/"})
+STATIC_PREFIX: Final = "/static/"
+AUDIO_CALL_PATH: Final = "/audio/call"
+
+# The only files /static/ serves: name -> (source, content type). chime.wav is made in memory.
+_STATIC: Final[Mapping[str, tuple[str, str]]] = {
+    "tv.js": ("web/tv.js", "text/javascript; charset=utf-8"),
+    "tv.css": ("web/tv.css", "text/css; charset=utf-8"),
+    "chime.wav": ("chime", "audio/wav"),
+}
+_NUMBER_RE: Final = re.compile(r"[A-Z]{1,3}-[0-9]{1,4}")
+_COUNTER_RE: Final = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+# Everything the page loads comes from this server: scripts, styles, audio, the websocket.
+_CSP: Final = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self' blob:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'"
+)
+
+# One renderer and one set of voice settings per process; `configure` replaces them.
+_renderer = VoiceRenderer()
+_settings = VoiceSettings()
+
+
+def configure(
+    settings: VoiceSettings | None = None, *, cache_dir: Path | str | None = None
+) -> None:
+    """Set the building's voice settings and, optionally, an on-disk audio cache directory."""
+    global _renderer, _settings
+    if settings is not None:
+        _settings = settings
+    if cache_dir is not None:
+        _renderer = VoiceRenderer(cache_dir=cache_dir)
+
+
+def handles(path: str) -> bool:
+    """True for the paths this module answers (path without the query string)."""
+    return path in DISPLAY_PATHS or path.startswith(STATIC_PREFIX) or path == AUDIO_CALL_PATH
+
+
+# --------------------------------------------------------------------------------------------
+# Pure parts: the page, the assets, the phrase of a call
+# --------------------------------------------------------------------------------------------
+
+
+@cache
+def _read_web(name: str) -> str:
+    return (WEB_DIR / name).read_text(encoding="utf-8")
+
+
+def tv_page(building: Building, zone: str | None = None) -> bytes:
+    """index.html with the building's (and the zone's) name filled in, as UTF-8."""
+    zone_name = next((z.name for z in building.zones if z.id == zone), "")
+    values = {
+        "building": html.escape(building.name),
+        "zone": html.escape(zone_name),
+        "ws_path": html.escape(p.WS_PATH),
+        "protocol": str(p.PROTOCOL_VERSION),
+    }
+    page = _read_web("index.html")
+    for key, value in values.items():
+        page = page.replace("{{" + key + "}}", value)
+    return page.encode("utf-8")
+
+
+def static_asset(name: str) -> tuple[bytes, str] | None:
+    """The bytes and content type of a whitelisted asset, or None."""
+    entry = _STATIC.get(name)
+    if entry is None:
+        return None
+    source, content_type = entry
+    if source == "chime":
+        return chime_wav(), content_type
+    return _read_web(source.removeprefix("web/")).encode("utf-8"), content_type
+
+
+def display_zone(building: Building, token: str) -> tuple[bool, str | None]:
+    """(is a display's token, that display's zone or None for every zone)."""
+    for device in building.devices:
+        if device.kind is DeviceKind.DISPLAY and verify_token(token, device.token_sha256):
+            return True, device.zone
+    return False, None
+
+
+class AudioRequestError(ValueError):
+    """A refused /audio/call request: the HTTP status and a short Indonesian reason."""
+
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def phrase_for(
+    building: Building,
+    query: Mapping[str, str],
+    token: str,
+    settings: VoiceSettings,
+    *,
+    letter_names: bool = False,
+) -> str:
+    """The phrase an /audio/call request asks for; AudioRequestError when it is not allowed."""
+    ok, zone = display_zone(building, token)
+    if not ok:
+        raise AudioRequestError(HTTPStatus.FORBIDDEN, "Token perangkat tidak dikenal.")
+    number = query.get("number", "")
+    counter_id = query.get("counter", "")
+    if not _NUMBER_RE.fullmatch(number) or not _COUNTER_RE.fullmatch(counter_id):
+        raise AudioRequestError(HTTPStatus.BAD_REQUEST, "Nomor atau loket tidak sah.")
+    counter = building.counter(counter_id)
+    line = building.line(number.partition("-")[0])
+    if counter is None or line is None:
+        raise AudioRequestError(HTTPStatus.NOT_FOUND, "Loket atau layanan tidak dikenal.")
+    if zone is not None and counter.zone != zone:
+        raise AudioRequestError(HTTPStatus.FORBIDDEN, "Loket ini bukan di zona layar ini.")
+    style = query.get("style", settings.style.value)
+    if style not in {s.value for s in ReadingStyle}:
+        raise AudioRequestError(HTTPStatus.BAD_REQUEST, "Gaya baca tidak dikenal.")
+    say_agency = query["agency"] == "1" if "agency" in query else settings.agency
+    agency = building.agency(counter.agency) if say_agency else None
+    return call_phrase(
+        number,
+        counter.number,
+        style,
+        agency.short_name if agency else None,
+        settings.template,
+        letter_names=letter_names,
+    )
+
+
+async def audio_for_call(
+    building: Building, query: Mapping[str, str], token: str
+) -> tuple[bytes, str]:
+    """(WAV bytes, spoken phrase); AudioRequestError or VoiceUnavailable when it cannot be."""
+    settings = _settings
+    phrase = phrase_for(building, query, token, settings)
+    return await _renderer.render(phrase, settings), phrase
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP adapter
+# --------------------------------------------------------------------------------------------
+
+
+def _response(
+    status: HTTPStatus,
+    body: bytes,
+    content_type: str,
+    *,
+    cache_control: str = "no-store",
+    extra: Mapping[str, str] | None = None,
+) -> Response:
+    # Like server/http.py's helper (which this module cannot import without a cycle), plus
+    # caching and extra headers that the TV's assets and audio need.
+    headers = Headers(
+        [
+            ("Date", email.utils.formatdate(usegmt=True)),
+            ("Connection", "close"),
+            ("Content-Length", str(len(body))),
+            ("Content-Type", content_type),
+            ("Cache-Control", cache_control),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+    )
+    for name, value in (extra or {}).items():
+        headers[name] = value
+    return Response(status.value, status.phrase, headers, body)
+
+
+def _json(status: HTTPStatus, data: dict[str, object]) -> Response:
+    body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return _response(status, body, "application/json; charset=utf-8")
+
+
+def _not_found() -> Response:
+    body = b"<!doctype html><meta charset=utf-8><h1>Halaman tidak ditemukan</h1>"
+    return _response(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8")
+
+
+def _query(target: str) -> dict[str, str]:
+    # The first value of each key; keep_blank_values so that `agency=` is seen, not dropped.
+    parsed = urllib.parse.parse_qs(
+        urllib.parse.urlsplit(target).query, keep_blank_values=True, max_num_fields=20
+    )
+    return {k: v[0] for k, v in parsed.items() if v}
+
+
+def respond(building: Building, request: Request) -> Awaitable[Response]:
+    """The answer to a path that `handles`; the coroutine never raises (errors become 5xx)."""
+    return _respond(building, request)
+
+
+async def _respond(building: Building, request: Request) -> Response:
+    target = request.path
+    path = target.partition("?")[0]
+    try:
+        if path in DISPLAY_PATHS:
+            zone = _query(target).get("zone")
+            return _response(
+                HTTPStatus.OK,
+                tv_page(building, zone),
+                "text/html; charset=utf-8",
+                extra={"Content-Security-Policy": _CSP, "Referrer-Policy": "no-referrer"},
+            )
+        if path.startswith(STATIC_PREFIX):
+            asset = static_asset(path.removeprefix(STATIC_PREFIX))
+            if asset is None:
+                return _not_found()
+            body, content_type = asset
+            # no-cache: the TV revalidates after an upgrade instead of running yesterday's js.
+            return _response(HTTPStatus.OK, body, content_type, cache_control="no-cache")
+        if path == AUDIO_CALL_PATH:
+            return await _audio(building, request, _query(target))
+        return _not_found()
+    except ValueError as exc:  # e.g. a query string with too many fields
+        return _json(HTTPStatus.BAD_REQUEST, {"error": str(exc)[:200]})
+    except Exception:
+        log.exception("TV request %s failed", path[:200])
+        return _json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "Terjadi kesalahan di server."})
+
+
+async def _audio(building: Building, request: Request, query: Mapping[str, str]) -> Response:
+    token = request.headers.get("X-Antre-Token") or query.get("token", "")
+    settings = _settings
+    try:
+        phrase = phrase_for(building, query, token, settings)
+        fallback = phrase_for(building, query, token, settings, letter_names=True)
+    except AudioRequestError as exc:
+        return _json(exc.status, {"error": exc.message})
+    # The fallback phrase spells the letters ("be") for voices that would read "B" in English.
+    quoted = urllib.parse.quote(fallback)
+    try:
+        wav = await _renderer.render(phrase, settings)
+    except VoiceUnavailable as exc:
+        log.warning("no server voice for %r: %s", phrase, exc)
+        body = {"error": "Suara server tidak tersedia.", "phrase": fallback}
+        response = _json(HTTPStatus.SERVICE_UNAVAILABLE, body)
+        response.headers["X-Antre-Phrase"] = quoted
+        return response
+    return _response(
+        HTTPStatus.OK,
+        wav,
+        "audio/wav",
+        # The same call's audio never changes while the server runs: a recall replays it free.
+        cache_control="private, max-age=3600",
+        extra={"X-Antre-Phrase": quoted},
+    )

@@ -1,0 +1,661 @@
+/* The waiting-room TV page of Antre. Plain JavaScript, no framework, nothing from the internet.
+ *
+ * Theory of operation: one websocket to the server (docs/protocol.md). The page says `hello` as
+ * a display with the device token from its own URL, then receives either a snapshot (the whole
+ * picture of its zone) or the events it missed since `last_seq`, then `synced`, then pushed
+ * events as they are committed. Nothing is polled. `last_seq`, the service day and the keys of
+ * the calls already announced are kept in localStorage, so that a reconnect or a reload resumes
+ * exactly where the page was: missed calls are shown, and announced only while still recent;
+ * calls already announced are never announced again (a recall is a new event, so it is).
+ *
+ * Browsers send no websocket keepalive: the page pings every PING_EVERY_MS and reconnects when
+ * the pong does not come within PONG_TIMEOUT_MS. On a drop the last picture stays on screen with
+ * a small "menyambung ulang…" marker, and the page reconnects with exponential backoff.
+ *
+ * Sound: a chime, then the server's espeak-ng rendering of the phrase (/audio/call), one
+ * announcement at a time, each waiting for the previous one to end. When the server cannot speak
+ * the browser's own voice (id-ID) reads the phrase instead. Browsers allow sound only after a
+ * user gesture unless the kiosk is started with an autoplay flag: hence "Aktifkan suara".
+ */
+(() => {
+  'use strict';
+
+  // --- settings ----------------------------------------------------------------------------
+  const BACKOFF_FIRST_MS = 250;
+  const BACKOFF_MAX_MS = 10000;
+  const FATAL_RETRY_MS = 60000;   // a refused token: retry slowly, the server may be fixed
+  const RECENT_MS = 60000;        // a replayed call older than this is shown, not announced
+  const FRESH_MS = 8000;          // how long a new call flashes
+  const HISTORY = 6;              // earlier calls listed under the current one
+  const KEEP_CALLS = 20;
+  const KEEP_ANNOUNCED = 200;
+  const QUEUE_MAX = 12;           // announcements waiting; beyond this the oldest are dropped
+  const FATAL_CLOSE = new Set([4001, 4002, 4003, 4009]);
+
+  const params = new URLSearchParams(location.search);
+  const TOKEN = params.get('token') || '';
+  const STYLE = params.get('style') === 'number' ? 'number' : params.get('style') === 'digits' ? 'digits' : '';
+  const AGENCY = params.get('agency');  // '1' or '0' overrides the server's setting
+  const WS_PATH = document.body.dataset.wsPath || '/ws';
+  const PROTOCOL = Number(document.body.dataset.protocol || 1);
+  const STORE_KEY = 'antre.tv.' + TOKEN.slice(-16);
+  // The page's own keepalive (browsers send none): a ping every `heartbeat` seconds (default 12,
+  // 2–60), and a connection that leaves one unanswered for 2/3 of that is taken for dead.
+  const HEARTBEAT_S = Math.min(60, Math.max(2, Number(params.get('heartbeat')) || 12));
+  const PING_EVERY_MS = HEARTBEAT_S * 1000;
+  const PONG_TIMEOUT_MS = PING_EVERY_MS * 2 / 3;
+
+  const $ = (id) => document.getElementById(id);
+
+  // --- the picture -------------------------------------------------------------------------
+  const tv = {
+    building: null,            // snapshot.building: zones, agencies, lines, counters of the zone
+    counters: new Map(),       // id -> {state, ticket, number, ticket_state}
+    calls: [],                 // newest first: {ticket, number, line, counter, at, seq}
+    lines: new Map(),          // prefix -> line figures (waiting…)
+    pictureSeq: -1,            // the snapshot's seq: events up to it are already in the picture
+    seq: null,                 // our position (last_seq)
+    day: null,
+    zone: params.get('zone'),
+    serverOffsetMs: 0,         // server clock minus this clock: the TV's own clock may be wrong
+    tzOffsetMin: 7 * 60,       // the building's UTC offset, from the server's timestamps
+    tzLabel: 'WIB',
+    connected: false,
+    syncing: false,
+    soundOn: false,
+    autoplay: 'unknown',       // 'allowed' or 'blocked' once the silent probe below has run
+    // What tests and a technician with devtools may look at.
+    stats: { shownAt: {}, paintedAt: {}, queued: [], audio: [], announced: [], played: [], syncs: [], fallbacks: 0 },
+  };
+  window.antreTV = tv;
+
+  // The stats are for looking at, not for keeping: a TV runs for weeks.
+  const STATS_KEEP = 200;
+  function note(list, item) {
+    list.push(item);
+    if (list.length > STATS_KEEP) list.splice(0, list.length - STATS_KEEP);
+  }
+  function noteTime(map, key, value) {
+    delete map[key];  // re-inserted last, so that the oldest key is the first to go
+    map[key] = value;
+    const keys = Object.keys(map);
+    if (keys.length > STATS_KEEP) delete map[keys[0]];
+  }
+
+  // --- persistence -------------------------------------------------------------------------
+  const saved = (() => {
+    try { return JSON.parse(localStorage.getItem(STORE_KEY) || 'null') || {}; } catch { return {}; }
+  })();
+  const announced = new Set(Array.isArray(saved.announced) ? saved.announced : []);
+  if (typeof saved.seq === 'number' && typeof saved.day === 'string') {
+    tv.seq = saved.seq;
+    tv.day = saved.day;
+  }
+
+  let persistTimer = null;
+  function persistNow() {
+    clearTimeout(persistTimer);
+    persistTimer = null;
+    const keys = [...announced].slice(-KEEP_ANNOUNCED);
+    try {
+      localStorage.setItem(STORE_KEY, JSON.stringify({ seq: tv.seq, day: tv.day, announced: keys }));
+    } catch { /* private mode or full: resume by snapshot instead */ }
+  }
+  function persist() {
+    // Batched: a burst of events costs one write. (An announced call is written at once.)
+    if (persistTimer === null) persistTimer = setTimeout(persistNow, 200);
+  }
+  window.addEventListener('pagehide', persistNow);
+
+  // --- time --------------------------------------------------------------------------------
+  const DAYS = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
+  const MONTHS = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus',
+    'September', 'Oktober', 'November', 'Desember'];
+
+  function serverNow() { return Date.now() + tv.serverOffsetMs; }
+
+  // Python writes microseconds ("09:00:00.123456+07:00"); not every browser parses six digits.
+  function parseIso(iso) {
+    return Date.parse(String(iso).replace(/(\.\d{3})\d+/, '$1'));
+  }
+
+  function learnServerTime(iso) {
+    const t = parseIso(iso);
+    if (Number.isNaN(t)) return;
+    tv.serverOffsetMs = t - Date.now();
+    const m = /([+-])(\d\d):(\d\d)$/.exec(iso);
+    if (m) tv.tzOffsetMin = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  }
+
+  function local(ms) { return new Date(ms + tv.tzOffsetMin * 60000); }  // read with getUTC*
+  const pad = (n) => String(n).padStart(2, '0');
+
+  function renderClock() {
+    const d = local(serverNow());
+    $('time').textContent = `${pad(d.getUTCHours())}.${pad(d.getUTCMinutes())}`;
+    $('date').textContent =
+      `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} · ${tv.tzLabel}`;
+  }
+
+  // --- rendering ---------------------------------------------------------------------------
+  const STATE_LABEL = { called: 'dipanggil', serving: 'melayani', idle: 'kosong', paused: 'istirahat', closed: 'tutup' };
+
+  function counterDef(id) {
+    return tv.building ? tv.building.counters.find((c) => c.id === id) : null;
+  }
+  function agencyShort(code) {
+    const a = tv.building ? tv.building.agencies.find((x) => x.code === code) : null;
+    return a ? a.short_name : '';
+  }
+  function counterName(id) {
+    const c = counterDef(id);
+    return c ? c.name : id;
+  }
+  function lineName(prefix) {
+    const l = tv.building ? tv.building.lines.find((x) => x.prefix === prefix) : null;
+    return l ? l.name : '';
+  }
+  function counterShown(c) {
+    if (!c || c.state === 'closed') return 'closed';
+    if (c.state === 'paused') return 'paused';
+    if (c.ticket && c.ticket_state === 'serving') return 'serving';
+    if (c.ticket) return 'called';
+    return 'idle';
+  }
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function renderCurrent() {
+    const call = tv.calls[0];
+    const box = $('current');
+    if (!call) {
+      box.classList.add('idle');
+      $('current-number').textContent = '—';
+      $('current-counter').textContent = '';
+      $('current-agency').textContent = '';
+      $('current-line').hidden = true;
+      return;
+    }
+    box.classList.remove('idle');
+    $('current-number').textContent = call.number;
+    $('current-counter').textContent = counterName(call.counter);
+    const def = counterDef(call.counter);
+    $('current-agency').textContent = def ? agencyShort(def.agency) : '';
+    const ln = lineName(call.line);
+    $('current-line').textContent = ln;
+    $('current-line').hidden = !ln;
+  }
+
+  function renderHistory() {
+    const list = $('history');
+    list.replaceChildren(...tv.calls.slice(1, 1 + HISTORY).map((c) => {
+      const li = el('li');
+      li.append(el('span', 'number', c.number), el('span', 'counter-name', counterName(c.counter)));
+      return li;
+    }));
+  }
+
+  function renderCounters() {
+    if (!tv.building) return;
+    const defs = [...tv.building.counters].sort((a, b) => a.number - b.number);
+    $('counters').replaceChildren(...defs.map((d) => {
+      const c = tv.counters.get(d.id);
+      const shown = counterShown(c);
+      const li = el('li', shown);
+      li.dataset.counter = d.id;
+      li.title = agencyShort(d.agency);
+      li.append(
+        el('span', 'c-name', `Loket ${d.number}`),
+        el('span', 'c-state', STATE_LABEL[shown]),
+        el('span', 'c-number', c && c.number && (shown === 'called' || shown === 'serving') ? c.number : ''),
+      );
+      return li;
+    }));
+  }
+
+  function renderWaiting() {
+    if (!tv.building) return;
+    const byAgency = new Map(tv.building.agencies.map((a) => [a.code, 0]));
+    for (const l of tv.lines.values()) {
+      if (byAgency.has(l.agency)) byAgency.set(l.agency, byAgency.get(l.agency) + (l.waiting || 0));
+    }
+    $('waiting').replaceChildren(...tv.building.agencies.map((a) => {
+      const li = el('li');
+      li.dataset.agency = a.code;
+      li.append(el('span', 'w-name', a.short_name), el('span', 'w-count', `${byAgency.get(a.code)} orang`));
+      return li;
+    }));
+  }
+
+  function renderBuilding() {
+    const b = tv.building;
+    if (!b) return;
+    $('building').textContent = b.name;
+    tv.tzLabel = b.timezone || tv.tzLabel;
+    const zone = b.zones.find((z) => z.id === tv.zone);
+    $('zone').textContent = zone ? zone.name : '';
+    const text = b.running_text || '';
+    $('running-text').textContent = text;
+    // About 12 characters a second, whatever the text's length.
+    document.querySelector('.ticker-track').style.animationDuration = `${Math.max(20, text.length / 12)}s`;
+  }
+
+  function renderAll() {
+    renderBuilding();
+    renderCurrent();
+    renderHistory();
+    renderCounters();
+    renderWaiting();
+  }
+
+  let freshTimer = null;
+  function flash() {
+    const box = $('current');
+    box.classList.remove('fresh');
+    void box.offsetWidth;  // restart the CSS animation for a second call in a row
+    box.classList.add('fresh');
+    clearTimeout(freshTimer);
+    freshTimer = setTimeout(() => box.classList.remove('fresh'), FRESH_MS);
+  }
+
+  function markShown(number) {
+    noteTime(tv.stats.shownAt, number, performance.timeOrigin + performance.now());
+    requestAnimationFrame(() => {
+      noteTime(tv.stats.paintedAt, number, performance.timeOrigin + performance.now());
+    });
+  }
+
+  // --- status marker -----------------------------------------------------------------------
+  function setStatus(text, isError) {
+    const box = $('status');
+    if (!text) { box.hidden = true; return; }
+    $('status-text').textContent = text;
+    box.classList.toggle('error', !!isError);
+    box.hidden = false;
+  }
+
+  // --- applying what the server says -------------------------------------------------------
+  function applySnapshot(msg) {
+    if (tv.day && msg.day !== tv.day) announced.clear();  // a new service day: new numbers
+    tv.building = msg.building;
+    tv.day = msg.day;
+    tv.pictureSeq = msg.seq;
+    tv.counters = new Map((msg.counters || []).map((c) => [c.id, c]));
+    tv.lines = new Map((msg.lines || []).map((l) => [l.prefix, l]));
+    tv.calls = (msg.calls || []).map((c) => ({ ...c, seq: null })).slice(0, KEEP_CALLS);
+    if (tv.seq === null || msg.seq > tv.seq) tv.seq = msg.seq;
+    renderAll();
+    persist();
+  }
+
+  function counter(id) {
+    let c = tv.counters.get(id);
+    if (!c) { c = { id, state: 'closed', ticket: null, number: null, ticket_state: null }; tv.counters.set(id, c); }
+    return c;
+  }
+
+  function releaseTicket(ticket) {
+    for (const c of tv.counters.values()) {
+      if (c.ticket === ticket) { c.ticket = null; c.number = null; c.ticket_state = null; }
+    }
+  }
+
+  function applyEvent(seq, ev, replayed) {
+    const inPicture = seq <= tv.pictureSeq;  // the snapshot already holds it
+    if (tv.seq === null || seq > tv.seq) tv.seq = seq;
+    if (ev.kind === 'ticket_called' || ev.kind === 'ticket_recalled') {
+      if (!inPicture) {
+        const c = counter(ev.counter);
+        c.ticket = ev.ticket; c.number = ev.number; c.ticket_state = 'called';
+        tv.calls = [{ ticket: ev.ticket, number: ev.number, line: ev.line, counter: ev.counter, at: ev.at, seq },
+          ...tv.calls.filter((x) => x.ticket !== ev.ticket)].slice(0, KEEP_CALLS);
+        renderCurrent(); renderHistory(); renderCounters();
+        markShown(ev.number);
+      }
+      considerAnnouncing(seq, ev, replayed);
+    } else if (!inPicture) {
+      const c = ev.counter ? counter(ev.counter) : null;
+      switch (ev.kind) {
+        case 'service_started': c.ticket_state = 'serving'; if (!c.ticket) c.ticket = ev.ticket; break;
+        case 'service_finished':
+        case 'ticket_no_show':
+        case 'ticket_transferred': releaseTicket(ev.ticket); break;
+        case 'ticket_cancelled':
+        case 'ticket_expired': releaseTicket(ev.ticket); break;
+        case 'counter_opened':
+        case 'counter_resumed': c.state = 'open'; break;
+        case 'counter_paused': c.state = 'paused'; break;
+        case 'counter_closed': c.state = 'closed'; c.ticket = null; c.number = null; c.ticket_state = null; break;
+        case 'day_closed': requestSnapshot(); return;
+        default: return;  // ticket_issued etc.: the `lines` frames carry the waiting figures
+      }
+      renderCounters();
+    }
+  }
+
+  // --- announcements -------------------------------------------------------------------------
+  const queue = [];
+  let speaking = false;
+
+  function considerAnnouncing(seq, ev, replayed) {
+    const key = `${tv.day}:${seq}`;
+    if (announced.has(key)) return;
+    announced.add(key);
+    persistNow();  // before anything is said: a reload a moment later must not say it again
+    // A call missed while the page was away is announced only while its citizen may still be
+    // looking for the counter; older ones are shown but not read out.
+    const age = serverNow() - parseIso(ev.at);
+    if (replayed && !(age < RECENT_MS)) return;
+    flash();
+    const item = { number: ev.number, counter: ev.counter, key, at: parseIso(ev.at), audio: null };
+    note(tv.stats.queued, { number: item.number, counter: item.counter, key, replayed });
+    // Fetch now, so that it is ready before the chime ends; while the page may not play sound
+    // yet (before "Aktifkan suara"), the call waits in the queue and is fetched when its turn comes.
+    if (tv.soundOn) item.audio = fetchAudio(item);
+    queue.push(item);
+    while (queue.length > QUEUE_MAX) queue.shift();
+    pump();
+  }
+
+  // Sound becomes possible (the press, or a browser that allows it): calls that waited for it
+  // are said if still recent; a burst of old calls would help nobody.
+  function soundAllowed(afterwards) {
+    if (tv.soundOn) return;
+    tv.soundOn = true;
+    $('activate').hidden = true;
+    const now = serverNow();
+    for (let i = queue.length - 1; i >= 0; i--) {
+      if (!(now - queue[i].at < RECENT_MS)) queue.splice(i, 1);
+    }
+    (afterwards || Promise.resolve()).then(pump, pump);
+  }
+
+  async function pump() {
+    if (speaking || !tv.soundOn) return;
+    speaking = true;
+    try {
+      while (queue.length) {
+        const item = queue.shift();
+        note(tv.stats.announced, { number: item.number, counter: item.counter, key: item.key, at: Date.now() });
+        try { await announceOne(item); } catch (e) { console.warn('announcement failed', e); }
+      }
+    } finally {
+      speaking = false;
+    }
+  }
+
+  function audioUrl(item) {
+    const q = new URLSearchParams({ number: item.number, counter: item.counter });
+    if (STYLE) q.set('style', STYLE);
+    if (AGENCY === '1' || AGENCY === '0') q.set('agency', AGENCY);
+    return `/audio/call?${q}`;
+  }
+
+  async function fetchAudio(item) {
+    const url = audioUrl(item);
+    const record = { number: item.number, url, status: 0 };
+    note(tv.stats.audio, record);
+    try {
+      const res = await fetch(url, { headers: { 'X-Antre-Token': TOKEN }, cache: 'default' });
+      record.status = res.status;
+      const phraseHeader = res.headers.get('X-Antre-Phrase');
+      const phrase = phraseHeader ? decodeURIComponent(phraseHeader) : null;
+      if (!res.ok) return { phrase };
+      const blob = await res.blob();
+      record.bytes = blob.size;
+      return { url: URL.createObjectURL(blob), phrase };
+    } catch (e) {
+      record.error = String(e);
+      return { phrase: null };
+    }
+  }
+
+  // Reading a call when even the phrase could not be fetched: digits as words, the counter as a
+  // numeral (every Indonesian voice reads numerals correctly).
+  const DIGIT_WORDS = ['nol', 'satu', 'dua', 'tiga', 'empat', 'lima', 'enam', 'tujuh', 'delapan', 'sembilan'];
+  function localPhrase(item) {
+    const [letters, digits] = item.number.split('-');
+    const def = counterDef(item.counter);
+    const spoken = [...(letters || '')].join(' ') + ' ' + [...(digits || '')].map((d) => DIGIT_WORDS[+d] ?? d).join(' ');
+    return `Nomor antrean ${spoken}, silakan menuju loket ${def ? def.number : item.counter}`;
+  }
+
+  // The chime is fetched once and kept as a blob: a recall or a burst of calls costs nothing.
+  let chime = null;
+  let chimeReady = null;  // the blob URL once fetched, for use inside a click handler
+  function chimeUrl() {
+    if (!chime) {
+      chime = fetch('/static/chime.wav')
+        .then((r) => (r.ok ? r.blob() : Promise.reject(new Error(String(r.status)))))
+        .then((b) => (chimeReady = URL.createObjectURL(b)))
+        .catch(() => { chime = null; return '/static/chime.wav'; });
+    }
+    return chime;
+  }
+
+  async function announceOne(item) {
+    if (!item.audio) item.audio = fetchAudio(item);
+    await play(await chimeUrl(), 4000).catch(() => {});
+    const audio = await item.audio;
+    if (audio.url) {
+      try {
+        const started = Date.now();
+        await play(audio.url, 20000);
+        note(tv.stats.played, { number: item.number, ms: Date.now() - started });
+        return;
+      } catch (e) {
+        console.warn('server audio did not play', e);
+      } finally {
+        URL.revokeObjectURL(audio.url);
+      }
+    }
+    tv.stats.fallbacks += 1;
+    await speak(audio.phrase || localPhrase(item));
+  }
+
+  // One audio element for every sound: the element that played during the "Aktifkan suara"
+  // press stays allowed to play on browsers that unlock elements one by one (older WebViews of
+  // smart TVs), and announcements never overlap because there is only one.
+  const player = new Audio();
+  player.preload = 'auto';
+
+  // Resolves when the sound has ended; rejects when it cannot play. A watchdog ends the wait in
+  // any case, so that a stuck element can never block the queue.
+  function play(url, maxMs) {
+    return new Promise((resolve, reject) => {
+      const a = player;
+      a.src = url;
+      let done = false;
+      const finish = (err) => {
+        if (done) return;
+        done = true;
+        clearTimeout(watchdog);
+        a.onended = a.onerror = a.onloadedmetadata = null;
+        if (err) reject(err); else resolve();
+      };
+      let watchdog = setTimeout(() => finish(), maxMs);
+      a.onloadedmetadata = () => {
+        if (Number.isFinite(a.duration)) {
+          clearTimeout(watchdog);
+          watchdog = setTimeout(() => finish(), a.duration * 1000 + 1500);
+        }
+      };
+      a.onended = () => finish();
+      a.onerror = () => finish(new Error('audio error'));
+      a.play().catch((e) => finish(e));
+    });
+  }
+
+  function speak(text) {
+    return new Promise((resolve) => {
+      const synth = window.speechSynthesis;
+      if (!synth || !window.SpeechSynthesisUtterance) { resolve(); return; }
+      const u = new SpeechSynthesisUtterance(text);
+      u.lang = 'id-ID';
+      const voice = synth.getVoices().find((v) => (v.lang || '').toLowerCase().startsWith('id'));
+      if (voice) u.voice = voice;
+      u.rate = 0.9;
+      const watchdog = setTimeout(resolve, 2000 + text.length * 120);
+      u.onend = u.onerror = () => { clearTimeout(watchdog); resolve(); };
+      synth.speak(u);
+    });
+  }
+
+  function enableSound() {
+    // Play the chime now, inside the press (some browsers unlock sound only there): the
+    // technician hears that the TV's sound works. Waiting calls follow it.
+    const chimed = play(chimeReady || '/static/chime.wav', 4000).catch(() => {});
+    soundAllowed(chimed);
+  }
+
+  $('activate-button').addEventListener('click', enableSound);
+  // A kiosk started with --autoplay-policy=no-user-gesture-required may play at once. An
+  // AudioContext tells without making a sound: it runs only where sound is allowed. (A silent
+  // media element would not: muted or volume-0 playback is allowed everywhere.)
+  (() => {
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) { tv.autoplay = 'blocked'; return; }
+    const ctx = new Ctx();
+    const allowed = () => {
+      if (tv.autoplay !== 'unknown') return;
+      tv.autoplay = 'allowed';
+      soundAllowed();
+    };
+    if (ctx.state === 'running') allowed();
+    else ctx.resume().then(() => { if (ctx.state === 'running') allowed(); }).catch(() => {});
+    setTimeout(() => {
+      if (tv.autoplay === 'unknown') tv.autoplay = 'blocked';  // a press is needed: the button stays
+      ctx.close().catch(() => {});
+    }, 1000);
+  })();
+
+  // --- the connection ----------------------------------------------------------------------
+  let ws = null;
+  let backoff = BACKOFF_FIRST_MS;
+  let pingTimer = null;
+  let pongTimer = null;
+  let retryTimer = null;
+  let nextId = 1;
+
+  function send(msg) {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+  }
+
+  function requestSnapshot() { send({ type: 'snapshot', id: `snap-${nextId++}` }); }
+
+  function heartbeat() {
+    clearTimeout(pongTimer);
+    send({ type: 'ping', id: `ping-${nextId++}` });
+    pongTimer = setTimeout(() => {
+      // No pong: the connection is dead without knowing it (a cable, a switch, a sleeping AP).
+      if (ws) ws.close(4000, 'no pong');
+      dropped();
+    }, PONG_TIMEOUT_MS);
+  }
+
+  function connect() {
+    clearTimeout(retryTimer);
+    if (!TOKEN) {
+      setStatus('Token perangkat belum diatur: buka /display?zone=N&token=…', true);
+      return;
+    }
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    const sock = new WebSocket(scheme + location.host + WS_PATH);
+    ws = sock;
+    sock.onopen = () => {
+      const hello = { type: 'hello', id: 'hello', version: PROTOCOL, role: 'display', token: TOKEN, client: 'antre-tv' };
+      if (tv.seq !== null && tv.day) { hello.last_seq = tv.seq; hello.day = tv.day; }
+      sock.send(JSON.stringify(hello));
+      clearInterval(pingTimer);
+      pingTimer = setInterval(heartbeat, PING_EVERY_MS);
+    };
+    sock.onmessage = (e) => {
+      if (sock !== ws) return;
+      let msg;
+      try { msg = JSON.parse(e.data); } catch { return; }
+      onMessage(msg);
+    };
+    sock.onclose = (e) => {
+      if (sock !== ws) return;
+      dropped(e.code);
+    };
+  }
+
+  function dropped(code) {
+    const sock = ws;
+    ws = null;
+    if (sock) { sock.onclose = sock.onmessage = sock.onopen = null; try { sock.close(); } catch { /* closed */ } }
+    clearInterval(pingTimer);
+    clearTimeout(pongTimer);
+    tv.connected = false;
+    tv.syncing = false;
+    clearTimeout(retryTimer);
+    if (FATAL_CLOSE.has(code)) {
+      retryTimer = setTimeout(connect, FATAL_RETRY_MS);
+      return;  // the status already says why (from the error frame)
+    }
+    setStatus('menyambung ulang…');
+    // Equal jitter: half fixed, half random, so that the TVs of a building do not reconnect in step.
+    const wait = backoff / 2 + Math.random() * backoff / 2;
+    backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+    retryTimer = setTimeout(connect, wait);
+  }
+
+  function onMessage(msg) {
+    switch (msg.type) {
+      case 'welcome': {
+        learnServerTime(msg.server_time);
+        if (msg.principal && msg.principal.zone) {
+          if (tv.zone && tv.zone !== msg.principal.zone) console.warn(`zone=${tv.zone} in the URL, but this token shows zone ${msg.principal.zone}`);
+          tv.zone = msg.principal.zone;
+        }
+        if (tv.day && msg.day !== tv.day) announced.clear();  // a new service day
+        tv.day = msg.day;
+        tv.syncing = true;
+        tv.resume = msg.resume;
+        break;
+      }
+      case 'snapshot':
+        applySnapshot(msg);
+        break;
+      case 'event':
+        applyEvent(msg.seq, msg.event, tv.syncing);
+        persist();
+        break;
+      case 'synced':
+        tv.seq = msg.seq;
+        tv.syncing = false;
+        tv.connected = true;
+        backoff = BACKOFF_FIRST_MS;
+        note(tv.stats.syncs, { resume: msg.resume, replayed: msg.replayed, seq: msg.seq });
+        setStatus(null);
+        persist();
+        // A reload resumed by replay has the missed calls but no picture yet: ask for one.
+        if (!tv.building) requestSnapshot();
+        break;
+      case 'lines':
+        for (const l of msg.lines || []) tv.lines.set(l.prefix, l);
+        renderWaiting();
+        break;
+      case 'pong':
+        clearTimeout(pongTimer);
+        if (typeof msg.seq === 'number' && (tv.seq === null || msg.seq > tv.seq)) { tv.seq = msg.seq; persist(); }
+        if (msg.server_time) learnServerTime(msg.server_time);
+        break;
+      case 'error':
+        if (msg.ref === 'hello') setStatus(msg.message || 'Layar ditolak oleh server.', true);
+        else console.warn('server error', msg);
+        break;
+      default:
+        break;
+    }
+  }
+
+  renderClock();
+  setInterval(renderClock, 1000);
+  connect();
+})();
