@@ -1,0 +1,367 @@
+"""The citizen's kiosk: a full-screen Textual app at the entrance that prints queue tickets.
+
+The app owns the connection (`server.client.AntreClient`; pushed frames become Messages), the
+printer watch, the idle timer, the language, and the navigation between the screens of
+`kiosk.screens`. What one press does — check the printer, reserve, print, confirm or release —
+lives in `kiosk.issuer.Issuer`; this file only decides what the citizen sees next.
+
+Out of order: when the server has been unreachable for `outage_grace_s`, or the printer cannot
+print, the maintenance screen covers the start (never a ticket being printed or a message being
+read) and goes away by itself when both are back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Button
+
+from kiosk.issuer import BuildingInfo, Issuer, Outcome, PressResult
+from kiosk.printer import Printer, PrinterStatus
+from kiosk.screens import (
+    AgencyScreen,
+    KioskScreen,
+    LinesScreen,
+    MaintenanceScreen,
+    MessageScreen,
+    PrintingScreen,
+    PriorityScreen,
+    ResultScreen,
+)
+from kiosk.texts import Lang, printer_problem, refusal_text, t
+from server import protocol as p
+from server.client import AntreClient, ConnectionState
+
+__all__ = ["KioskApp", "KioskConfig", "http_base", "run", "ws_url"]
+
+log = logging.getLogger("antre.kiosk")
+
+
+@dataclass(frozen=True, slots=True)
+class KioskConfig:
+    """How one kiosk runs; every time is in seconds (tests shorten them)."""
+
+    server_url: str  # ws://host:port/ws (or http://host:port, or host:port)
+    token: str  # the kiosk's device token from the building file
+    public_url: str | None = None  # base of the QR address; default: the server's http address
+    idle_timeout_s: float = 45.0  # untouched this long, the kiosk returns to the start
+    result_timeout_s: float = 12.0  # the "take your ticket" screen stays this long
+    printer_check_s: float = 30.0  # how often an idle kiosk asks the printer how it is
+    printer_recheck_s: float = 3.0  # the same while out of order, to come back quickly
+    outage_grace_s: float = 3.0  # a network blink shorter than this is not shown
+    issue_timeout_s: float = 8.0  # a press waits this long for the server
+    backoff_max_s: float = 10.0  # reconnect attempts are spread up to this far apart
+
+
+def ws_url(server: str) -> str:
+    """The websocket address for --server: accepts ws(s)://…, http(s)://… or host:port."""
+    if "://" not in server:
+        server = f"ws://{server}"
+    parts = urlsplit(server)
+    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
+    return urlunsplit((scheme, parts.netloc, parts.path or p.WS_PATH, "", ""))
+
+
+def http_base(server: str) -> str:
+    """The server's plain HTTP address, where /t/<token> is served."""
+    parts = urlsplit(ws_url(server))
+    scheme = "https" if parts.scheme == "wss" else "http"
+    return urlunsplit((scheme, parts.netloc, "", "", ""))
+
+
+class ServerState(Message):
+    def __init__(self, state: ConnectionState) -> None:
+        super().__init__()
+        self.state = state
+
+
+class ServerPush(Message):
+    def __init__(self, msg: dict[str, Any]) -> None:
+        super().__init__()
+        self.msg = msg
+
+
+class PrinterChanged(Message):
+    def __init__(self, status: PrinterStatus) -> None:
+        super().__init__()
+        self.status = status
+
+
+class KioskApp(App[None]):
+    """The kiosk. `printer` is a `kiosk.printer` printer; kiosk/cli.py builds both from argv."""
+
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = False  # citizens must not stumble into it
+    TITLE = "Antre"
+    BINDINGS = [  # noqa: RUF012 - Textual reads this class attribute
+        Binding("escape", "back", "Kembali / Back"),
+        Binding("f2", "toggle_language", "Bahasa / Language"),
+        Binding("f9", "reprint", "Cetak ulang", show=False),  # floor staff only
+    ]
+
+    lang: reactive[Lang] = reactive(Lang.ID)
+
+    def __init__(self, config: KioskConfig, printer: Printer) -> None:
+        super().__init__()
+        self.config = config
+        self.printer = printer
+        # What the server told us: the building (from the first snapshot) and the line figures.
+        self.building: BuildingInfo | None = None
+        self.lines: dict[str, dict[str, Any]] = {}
+        self.server_ok = False
+        # Unreachable for longer than outage_grace_s: out of order until it is back.
+        self.server_down = False
+        # The connection's state as last told by a ServerState message (the client's own
+        # attribute may be ahead of the messages still queued for this app).
+        self.connection = ConnectionState.CONNECTING
+        self.client = AntreClient(
+            ws_url(config.server_url),
+            p.hello_kiosk(config.token) | {"client": "antre-kiosk"},
+            on_state=lambda state: self.post_message(ServerState(state)),
+            on_message=lambda msg: self.post_message(ServerPush(msg)),
+            backoff_max_s=config.backoff_max_s,
+        )
+        self.issuer = Issuer(
+            self.client,
+            printer,
+            printer.spec.layout(),
+            public_base=config.public_url or http_base(config.server_url),
+            issue_timeout_s=config.issue_timeout_s,
+            on_printer=lambda status: self.post_message(PrinterChanged(status)),
+        )
+        self._idle: Timer | None = None
+        self._outage: Timer | None = None
+        self._busy = False  # a press is between the printer, the server and the paper
+        self._checking = False  # a printer status check is under way
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(AgencyScreen())
+        self.client.start()
+        self.issuer.start()
+        self.poll_printer()
+        self.set_interval(self.config.printer_check_s, self.poll_printer)
+        self._touch()
+
+    async def on_unmount(self) -> None:
+        await self.issuer.close()
+        await self.client.close()
+
+    # -- server ----------------------------------------------------------------------------
+
+    @on(ServerState)
+    def server_state(self, message: ServerState) -> None:
+        self.connection = message.state
+        if message.state is ConnectionState.CONNECTED:
+            self.server_ok = True
+            self.server_down = False
+            if self._outage is not None:
+                self._outage.stop()
+                self._outage = None
+            self.issuer.reconnected()
+            self.update_service()
+        elif message.state is not ConnectionState.CONNECTING:
+            # Reconnecting, or closed for good (the token was refused): out of order either way,
+            # once the outage has lasted longer than a blink.
+            self.server_ok = False
+            if self._outage is None and not self.server_down:
+                # (A zero-second Textual timer divides by zero: no grace means now.)
+                grace = max(self.config.outage_grace_s, 0.001)
+                self._outage = self.set_timer(grace, self._outage_lasted)
+
+    def _outage_lasted(self) -> None:
+        self._outage = None
+        if not self.server_ok:
+            self.server_down = True
+            self.update_service()
+
+    @on(ServerPush)
+    def server_push(self, message: ServerPush) -> None:
+        msg = message.msg
+        kind = msg.get("type")
+        if kind == "snapshot" and "building" in msg:
+            first = self.building is None
+            self.building = BuildingInfo.from_snapshot(msg["building"])
+            self.issuer.building = self.building
+            self._set_lines(msg.get("lines", []))
+            if first:
+                for screen in self.screen_stack:
+                    if isinstance(screen, AgencyScreen):
+                        screen.building_arrived()
+        elif kind == "lines":
+            self._set_lines(msg.get("lines", []))
+
+    def _set_lines(self, lines: list[dict[str, Any]]) -> None:
+        self.lines = {view["prefix"]: view for view in lines}
+        for screen in self.screen_stack:
+            if isinstance(screen, LinesScreen):
+                screen.refresh_lines()
+
+    # -- printer ---------------------------------------------------------------------------
+
+    def poll_printer(self) -> None:
+        """Ask the printer how it is (not during a press: the press asks it itself).
+
+        A check still waiting for a silent printer is left to finish, not replaced: cancelling
+        it would leave the kiosk never knowing.
+        """
+        if not self._busy and not self._checking:
+            self._checking = True
+            self._check_printer()
+
+    @work(group="printer")
+    async def _check_printer(self) -> None:
+        try:
+            await self.issuer.check_printer()
+        finally:
+            self._checking = False
+
+    @on(PrinterChanged)
+    def printer_changed(self, message: PrinterChanged) -> None:
+        self.update_service()
+
+    def update_service(self) -> None:
+        """Cover the start with the maintenance screen while out of order; lift it after."""
+        status = self.issuer.printer_status
+        printer_down = status is not None and not status.printable
+        down = self.server_down or printer_down
+        top = self.screen
+        if isinstance(top, MaintenanceScreen):
+            if down:
+                top.refresh_detail()
+            else:
+                self.go_home()
+        elif down and isinstance(top, AgencyScreen | LinesScreen | PriorityScreen):
+            self.push_screen(MaintenanceScreen())
+
+    # -- presses ---------------------------------------------------------------------------
+
+    def start_press(self, line: str, priority: str | None) -> None:
+        self.switch_screen(PrintingScreen())
+        self._busy = True
+        self._press(line, priority)
+
+    def retry_press(self) -> None:
+        pending = self.issuer.pending
+        if pending is None:
+            self.go_home()
+        else:
+            self.start_press(pending.line, pending.priority)
+
+    def cancel_press(self) -> None:
+        self.issuer.abandon()
+        self.go_home()
+
+    @work(exclusive=True, group="press")
+    async def _press(self, line: str, priority: str | None) -> None:
+        try:
+            result = await self.issuer.press(line, priority)
+        except Exception:
+            # A bug must not leave a citizen before a frozen "printing" screen or end the app:
+            # say so, log it, and start afresh (an unconfirmed reservation expires by itself).
+            log.exception("press on line %s failed", line)
+            self.issuer.abandon()
+            self.switch_screen(MessageScreen("out_of_order", t("out_of_order", self.lang)))
+            return
+        finally:
+            self._busy = False
+        self.show_result(result)
+
+    def show_result(self, result: PressResult) -> None:
+        lang = self.lang
+        if result.outcome is Outcome.PRINTED:
+            assert result.ticket is not None
+            self.switch_screen(ResultScreen(result.ticket))
+        elif result.outcome is Outcome.REFUSED:
+            self.switch_screen(
+                MessageScreen("sorry", refusal_text(result.code, result.message, lang))
+            )
+        elif result.outcome is Outcome.PRINT_FAILED:
+            assert result.printer is not None
+            reason = printer_problem(result.printer.state.value, lang)
+            self.switch_screen(MessageScreen("sorry", t("print_failed", lang, reason=reason)))
+        elif result.outcome is Outcome.SERVER_DOWN:
+            body = t("server_down", lang) + "\n" + t("retry_hint", lang)
+            self.switch_screen(MessageScreen("out_of_order", body, retry=True))
+        else:  # PRINTER_DOWN: nothing was reserved; the maintenance screen says the rest
+            self.go_home()
+        self._touch()
+
+    # -- navigation, idle, language, reprint ------------------------------------------------
+
+    def go_home(self) -> None:
+        """Back to the agencies (then out of order, if the kiosk is)."""
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, AgencyScreen):
+            self.pop_screen()
+        if not isinstance(self.screen, AgencyScreen):
+            self.switch_screen(AgencyScreen())
+        self._touch()
+        self.update_service()
+
+    def action_back(self) -> None:
+        if isinstance(self.screen, LinesScreen | PriorityScreen):
+            self.pop_screen()
+        elif isinstance(self.screen, ResultScreen | MessageScreen):
+            self.cancel_press()
+
+    def _touch(self) -> None:
+        """Someone is here: restart the idle countdown."""
+        if self._idle is not None:
+            self._idle.stop()
+        self._idle = self.set_timer(self.config.idle_timeout_s, self._idle_timeout)
+
+    def _idle_timeout(self) -> None:
+        top = self.screen
+        if self._busy or isinstance(top, AgencyScreen | MaintenanceScreen | PrintingScreen):
+            self._touch()
+            return
+        log.info("idle on %s: back to the start", type(top).__name__)
+        self.issuer.abandon()
+        self.go_home()
+
+    @on(Button.Pressed)
+    def _pressed(self) -> None:
+        self._touch()
+
+    def on_key(self) -> None:
+        self._touch()
+
+    def action_toggle_language(self) -> None:
+        self.lang = Lang.EN if self.lang is Lang.ID else Lang.ID
+
+    def watch_lang(self) -> None:
+        self._touch()
+        screen = self.screen if self.is_mounted else None
+        if isinstance(screen, KioskScreen) and not isinstance(screen, PrintingScreen):
+            screen.call_later(screen.redraw)
+
+    @work(exclusive=True, group="press")
+    async def action_reprint(self) -> None:
+        if self._busy:
+            return
+        copy, status = await self.issuer.reprint()
+        if copy is None or status is None:
+            self.notify("Belum ada tiket untuk dicetak ulang.", severity="warning")
+        elif status.printable:
+            self.notify(f"Tiket {copy.number} dicetak ulang.")
+        else:
+            self.notify(
+                f"Cetak ulang {copy.number} gagal: {printer_problem(status.state.value)}",
+                severity="error",
+            )
+
+
+def run(config: KioskConfig, printer: Printer) -> int:
+    """Run the kiosk full screen until it is stopped (ctrl+q); the exit status."""
+    KioskApp(config, printer).run()
+    return 0

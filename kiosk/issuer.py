@@ -1,0 +1,340 @@
+"""One press, one printed ticket: the kiosk's conversation with the server and the printer.
+
+Theory of operation, for a citizen's press on a line (and a priority choice):
+
+1. Check the printer (DLE EOT). A printer without paper, offline or silent never gets a number
+   reserved for it: the press ends here and the floor is alerted (`printer_status`).
+2. `issue_ticket` with the press's request id. The id is made once per press and kept (in memory)
+   until the press is settled, so every retry — the client's own after a reconnect, or the
+   citizen's "Coba lagi" after an outage — is the same request, and the server answers it with
+   the same ticket: one press, one number. The ticket is reserved in the `printing` state.
+3. Render the ticket (`kiosk.ticket.render_ticket`) and print it (`kiosk.printer`). The printer
+   answers a status query after the job only once it has read every byte of it.
+4. Printed: `confirm_printed`, and the number enters the queue. Not printed: `print_failed`
+   with the reason, and the number leaves the queue (no phantom numbers); the floor is alerted.
+
+Confirmations and failure reports go through an outbox that retries (same request id) until the
+server has them, because the paper is already in the citizen's hand or the number already lost:
+the report must not die with a network blink. A reservation that never gets either expires on
+the server after two minutes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Any, Final
+
+from kiosk.printer import Printer, PrinterState, PrinterStatus
+from kiosk.ticket import Layout, TicketPrint, render_ticket
+from server.client import AntreClient, ClientClosed, ConnectionLost, RequestError
+
+__all__ = ["Agency", "BuildingInfo", "Issuer", "Outcome", "Press", "PressResult"]
+
+log = logging.getLogger("antre.kiosk")
+
+_ZONE_OFFSETS: Final = {"WIB": 7, "WITA": 8, "WIT": 9}
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    code: str
+    name: str
+    short_name: str
+    zone: str
+
+
+@dataclass(frozen=True, slots=True)
+class BuildingInfo:
+    """The part of the server's snapshot the kiosk shows and prints."""
+
+    name: str
+    zone_label: str  # WIB / WITA / WIT
+    zones: tuple[tuple[str, str], ...]  # (id, name) in the building's order
+    agencies: tuple[Agency, ...]
+
+    @classmethod
+    def from_snapshot(cls, building: dict[str, Any]) -> BuildingInfo:
+        return cls(
+            name=building["name"],
+            zone_label=building.get("timezone", "WIB"),
+            zones=tuple((z["id"], z["name"]) for z in building.get("zones", [])),
+            agencies=tuple(
+                Agency(a["code"], a["name"], a.get("short_name") or a["name"], a.get("zone", ""))
+                for a in building.get("agencies", [])
+            ),
+        )
+
+    def agency(self, code: str) -> Agency | None:
+        return next((a for a in self.agencies if a.code == code), None)
+
+    @property
+    def tz(self) -> timezone:
+        return timezone(timedelta(hours=_ZONE_OFFSETS.get(self.zone_label, 7)), self.zone_label)
+
+
+class Outcome(StrEnum):
+    PRINTED = "printed"  # on paper and confirmed (or the confirmation is on its way)
+    REFUSED = "refused"  # the queue rules said no: quota, cutoff, hours…
+    PRINTER_DOWN = "printer_down"  # checked before reserving: no number was taken
+    PRINT_FAILED = "print_failed"  # reserved, not printed: the server was told to release it
+    SERVER_DOWN = "server_down"  # no answer from the server; the press can be retried as is
+
+
+@dataclass(frozen=True, slots=True)
+class PressResult:
+    outcome: Outcome
+    ticket: dict[str, Any] | None = None  # the server's issued ticket
+    printer: PrinterStatus | None = None
+    code: str | None = None  # a refusal's code
+    message: str | None = None  # a refusal's Indonesian message
+
+
+@dataclass(slots=True)
+class Press:
+    """A citizen's press, kept until settled so that retries reuse its request id."""
+
+    line: str
+    priority: str | None
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    ticket: dict[str, Any] | None = None  # the issue reply, once the server gave it
+
+
+@dataclass(slots=True)
+class _Report:
+    type: str
+    fields: dict[str, Any]
+    done: asyncio.Future[None]
+
+
+class Issuer:
+    """Runs presses, keeps the last ticket for reprints, and reports the printer's state."""
+
+    def __init__(
+        self,
+        client: AntreClient,
+        printer: Printer,
+        layout: Layout,
+        *,
+        public_base: str,
+        issue_timeout_s: float = 8.0,
+        confirm_wait_s: float = 3.0,
+        on_printer: Callable[[PrinterStatus], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.printer = printer
+        self.layout = layout
+        # Where citizens' phones reach the ticket page: the QR code's address prefix.
+        self.public_base = public_base.rstrip("/")
+        self.issue_timeout_s = issue_timeout_s
+        # How long a press waits for its confirmation before telling the citizen anyway (the
+        # outbox keeps trying in the background).
+        self.confirm_wait_s = confirm_wait_s
+        # Set by the app once the server's snapshot arrived; a press needs it to print.
+        self.building: BuildingInfo | None = None
+        # The press in flight, if any: a retry reuses it (and its request id).
+        self.pending: Press | None = None
+        # The last ticket printed, for the floor staff's reprint.
+        self.last: TicketPrint | None = None
+        # The printer's last known state, and the last one the server acknowledged.
+        self.printer_status: PrinterStatus | None = None
+        self._reported: PrinterStatus | None = None
+        self._on_printer = on_printer
+        # One conversation with the printer at a time: many printers take one connection only.
+        self._printer_lock = asyncio.Lock()
+        self._outbox: asyncio.Queue[_Report] = asyncio.Queue()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._outbox_task: asyncio.Task[None] | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._outbox_task is None:
+            self._outbox_task = asyncio.create_task(self._deliver(), name="kiosk-outbox")
+
+    async def close(self) -> None:
+        tasks = [*self._tasks, *([self._outbox_task] if self._outbox_task else [])]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    def reconnected(self) -> None:
+        """The server may have restarted and forgotten our printer: tell it again."""
+        self._reported = None
+        if self.printer_status is not None:
+            self._report_printer(self.printer_status)
+
+    # -- presses ----------------------------------------------------------------------------
+
+    async def press(self, line: str, priority: str | None) -> PressResult:
+        """A citizen's press: the pending one again if it is the same choice, else a new one."""
+        pending = self.pending
+        if pending is None or (pending.line, pending.priority) != (line, priority):
+            self.pending = Press(line, priority)
+        return await self._run(self.pending)
+
+    def abandon(self) -> None:
+        """The citizen walked away: forget the pending press (a reservation expires by itself)."""
+        self.pending = None
+
+    async def _run(self, press: Press, *, renewed: bool = False) -> PressResult:
+        status = await self.check_printer()
+        if not status.printable:
+            return PressResult(Outcome.PRINTER_DOWN, printer=status)
+        if press.ticket is None:
+            try:
+                reply = await self.client.request(
+                    "issue_ticket",
+                    timeout=self.issue_timeout_s,
+                    request_id=press.request_id,
+                    line=press.line,
+                    priority=press.priority,
+                )
+            except RequestError as exc:
+                self.pending = None
+                return PressResult(Outcome.REFUSED, code=exc.code, message=exc.message)
+            except (TimeoutError, ConnectionLost, ClientClosed):
+                return PressResult(Outcome.SERVER_DOWN)
+            ticket = reply["ticket"]
+            if ticket.get("state") not in (None, "printing") and not renewed:
+                # A retry answered with a reservation that meanwhile expired (or failed): that
+                # number is gone; this press gets a fresh one.
+                log.info("reservation %s is %s; issuing anew", ticket["number"], ticket["state"])
+                self.pending = Press(press.line, press.priority)
+                return await self._run(self.pending, renewed=True)
+            press.ticket = ticket
+        ticket = press.ticket
+        printed = self.ticket_print(ticket)
+        async with self._printer_lock:
+            result = await self.printer.print(render_ticket(printed, self.layout))
+        self._printer_seen(result)
+        self.pending = None
+        if not result.printable:
+            log.warning("ticket %s not printed: %s (%s)", ticket["number"], *_pair(result))
+            reason = f"{result.state.value}: {result.detail}" if result.detail else result.state
+            await self._report(
+                "print_failed",
+                request_id=f"{press.request_id}-failed",
+                ticket=ticket["id"],
+                reason=str(reason)[:200],
+            )
+            return PressResult(Outcome.PRINT_FAILED, ticket=ticket, printer=result)
+        self.last = printed
+        log.info("ticket %s printed", ticket["number"])
+        await self._report(
+            "confirm_printed", request_id=f"{press.request_id}-printed", ticket=ticket["id"]
+        )
+        return PressResult(Outcome.PRINTED, ticket=ticket, printer=result)
+
+    def ticket_print(self, ticket: dict[str, Any]) -> TicketPrint:
+        """What goes on paper for an issued ticket."""
+        building = self.building
+        if building is None:  # pragma: no cover - presses are offered only after the snapshot
+            raise RuntimeError("no building yet")
+        agency = building.agency(ticket.get("agency") or "")
+        issued = datetime.fromisoformat(ticket["issued_at"]).astimezone(building.tz)
+        return TicketPrint(
+            building=building.name,
+            agency=agency.name if agency else (ticket.get("agency") or ""),
+            line_name=ticket.get("line_name") or ticket["line"],
+            number=ticket["number"],
+            issued_at=issued,
+            zone_label=building.zone_label,
+            people_ahead=int(ticket.get("people_ahead") or 0),
+            estimated_wait_s=ticket.get("estimated_wait_s"),
+            status_url=f"{self.public_base}/t/{ticket['token']}",
+            priority=ticket.get("priority"),
+        )
+
+    async def reprint(self) -> tuple[TicketPrint | None, PrinterStatus | None]:
+        """Print the last ticket again, marked as a copy; logged for the floor's records."""
+        if self.last is None:
+            return None, None
+        copy = replace(self.last, reprint=True)
+        async with self._printer_lock:
+            result = await self.printer.print(render_ticket(copy, self.layout))
+        self._printer_seen(result)
+        log.warning("REPRINT of ticket %s by staff: %s", copy.number, result.state.value)
+        return copy, result
+
+    # -- the printer's state ----------------------------------------------------------------
+
+    async def check_printer(self) -> PrinterStatus:
+        """Ask the printer now; the server hears of every change."""
+        async with self._printer_lock:
+            status = await self.printer.status()
+        self._printer_seen(status)
+        return status
+
+    def _printer_seen(self, status: PrinterStatus) -> None:
+        changed = self.printer_status is None or self.printer_status.state != status.state
+        self.printer_status = status
+        if changed:
+            log.info("printer: %s (%s)", *_pair(status))
+            if self._on_printer is not None:
+                self._on_printer(status)
+        if self._reported is None or self._reported.state != status.state:
+            self._report_printer(status)
+
+    def _report_printer(self, status: PrinterStatus) -> None:
+        async def send() -> None:
+            fields: dict[str, Any] = {"status": status.state.protocol_status}
+            if status.detail or status.state in (PrinterState.TIMEOUT, PrinterState.RESET):
+                fields["detail"] = (status.detail or status.state.value)[:200]
+            try:
+                await self.client.request("printer_status", timeout=5.0, **fields)
+            except (RequestError, TimeoutError, ConnectionLost, ClientClosed) as exc:
+                log.info("printer status not reported yet: %r", exc)
+                if self._reported is status:
+                    self._reported = None  # the next check tries again
+                return
+
+        # Taken as reported at once, so that checks while this is in flight do not repeat it.
+        self._reported = status
+        self._spawn(send())
+
+    # -- reports that must arrive -----------------------------------------------------------
+
+    async def _report(self, type: str, **fields: Any) -> None:
+        """Queue a confirmation or failure; wait a little for it, then let the outbox carry it."""
+        report = _Report(type, fields, asyncio.get_running_loop().create_future())
+        self._outbox.put_nowait(report)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.confirm_wait_s):
+                await asyncio.shield(report.done)
+
+    async def _deliver(self) -> None:
+        while True:
+            report = await self._outbox.get()
+            while True:
+                try:
+                    await self.client.request(report.type, timeout=10.0, **report.fields)
+                except RequestError as exc:
+                    # The server refuses (e.g. the reservation already expired): retrying the
+                    # same request cannot change its mind.
+                    log.warning("%s %s refused: %s", report.type, report.fields, exc)
+                except (TimeoutError, ConnectionLost):
+                    await asyncio.sleep(1.0)
+                    continue
+                except ClientClosed:
+                    log.error("%s %s lost: client closed", report.type, report.fields)
+                if not report.done.done():
+                    report.done.set_result(None)
+                break
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _pair(status: PrinterStatus) -> tuple[str, str]:
+    return status.state.value, status.detail or "-"

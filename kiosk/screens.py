@@ -1,0 +1,331 @@
+"""The kiosk's screens, one per step: agencies → lines → priority → printing → result.
+
+Plus a message screen (refusals, a failed print, an outage during a press) and the maintenance
+screen shown while the server or the printer is down. Screens read what they show from the app
+(`KioskApp.building`, `.lines`, `.lang`) and tell it what the citizen chose; the app owns the
+network, the printer and the navigation. All words come from `kiosk.texts`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Center, Grid, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, LoadingIndicator, Static
+
+from kiosk.bigtext import big_text
+from kiosk.texts import (
+    PRIORITY_CHOICES,
+    format_duration,
+    printer_problem,
+    priority_label,
+    refusal_text,
+    t,
+)
+from server.client import ConnectionState
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+__all__ = [
+    "AgencyScreen",
+    "KioskScreen",
+    "LinesScreen",
+    "MaintenanceScreen",
+    "MessageScreen",
+    "PrintingScreen",
+    "PriorityScreen",
+    "ResultScreen",
+    "line_is_open",
+    "priority_only",
+]
+
+
+def priority_only(view: dict[str, Any]) -> bool:
+    """Walk-in quota gone but priority quota left: only priority visitors may still take one."""
+    left = view.get("quota_left_priority")
+    return view.get("refusal_code") == "quota_exhausted" and (left is None or left > 0)
+
+
+def line_is_open(view: dict[str, Any]) -> bool:
+    return bool(view.get("issuing")) or priority_only(view)
+
+
+class KioskScreen(Screen[None]):
+    """A screen that knows its app and re-composes itself when the language changes."""
+
+    @property
+    def kiosk(self) -> KioskApp:
+        return self.app  # type: ignore[return-value]
+
+    def tr(self, key: str, **params: object) -> str:
+        return t(key, self.kiosk.lang, **params)
+
+    async def redraw(self) -> None:
+        """Compose again (new language, or the building just arrived), keeping a focus."""
+        await self.recompose()
+        if isinstance(self.AUTO_FOCUS, str):
+            for widget in self.query(self.AUTO_FOCUS):
+                if widget.focusable:
+                    widget.focus()
+                    break
+
+
+class AgencyScreen(KioskScreen):
+    """The start: every agency, grouped by zone, with its logo letter and short name."""
+
+    AUTO_FOCUS = ".agency"  # a keyboard user starts on the first agency
+
+    def compose(self) -> ComposeResult:
+        building = self.kiosk.building
+        self.has_building = building is not None
+        name = building.name if building else "Antre"
+        yield Static(self.tr("welcome", building=name), id="welcome", classes="title")
+        with VerticalScroll(id="agencies"):
+            if building is None:
+                yield Static(self.tr("connecting"), id="connecting", classes="subtitle")
+            else:
+                yield Static(self.tr("choose_agency"), classes="subtitle")
+                for zone_id, zone_name in building.zones:
+                    agencies = [a for a in building.agencies if a.zone == zone_id]
+                    if not agencies:
+                        continue
+                    yield Static(zone_name, classes="zone")
+                    with Grid(classes="agency-grid"):
+                        for a in agencies:
+                            label = Content.assemble(
+                                (f" {a.short_name[:1].upper()} ", "bold reverse"),
+                                f"  {a.short_name}",
+                            )
+                            yield Button(label, id=f"agency-{a.code}", classes="agency")
+        with Horizontal(classes="bar"):
+            yield Button(self.tr("switch_language"), id="lang", classes="lang")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.building_arrived()  # it may have come while this screen was being composed
+
+    def building_arrived(self) -> None:
+        """Show the agencies once the server's snapshot is here (the start says "connecting")."""
+        if not getattr(self, "has_building", True) and self.kiosk.building is not None:
+            self.has_building = True
+            self.call_later(self.redraw)
+
+    @on(Button.Pressed, ".agency")
+    def choose(self, event: Button.Pressed) -> None:
+        code = (event.button.id or "").removeprefix("agency-")
+        self.kiosk.push_screen(LinesScreen(code))
+
+    @on(Button.Pressed, "#lang")
+    def switch_language(self) -> None:
+        self.kiosk.action_toggle_language()
+
+
+class LinesScreen(KioskScreen):
+    """An agency's lines: people waiting, estimated wait, quota left; closed ones greyed."""
+
+    AUTO_FOCUS = ".line"
+
+    def __init__(self, agency: str) -> None:
+        super().__init__()
+        self.agency = agency
+
+    def compose(self) -> ComposeResult:
+        building = self.kiosk.building
+        agency = building.agency(self.agency) if building else None
+        title = agency.short_name if agency else self.agency
+        yield Static(self.tr("choose_line", agency=title), id="line-title", classes="title")
+        with VerticalScroll(id="lines"):
+            for prefix, view in self.kiosk.lines.items():
+                if view.get("agency") == self.agency:
+                    is_open = line_is_open(view)
+                    yield Button(
+                        self.label(view),
+                        id=f"line-{prefix}",
+                        classes="line" if is_open else "line closed",
+                        disabled=not is_open,
+                    )
+        with Horizontal(classes="bar"):
+            yield Button(self.tr("back"), id="back", classes="back")
+        yield Footer()
+
+    def label(self, view: dict[str, Any]) -> Content:
+        head = Content.assemble((f" {view['prefix']} ", "bold reverse"), f"  {view['name']}")
+        lang = self.kiosk.lang
+        if not line_is_open(view):
+            reason = refusal_text(view.get("refusal_code"), view.get("refusal_message"), lang)
+            return Content.assemble(head, "\n", f"{self.tr('closed')}: {reason}")
+        facts = [
+            self.tr("waiting", n=view.get("waiting", 0)),
+            self.tr("estimated_wait", duration=format_duration(view.get("estimated_wait_s"), lang)),
+        ]
+        if view.get("quota_left_walk_in") is not None:
+            facts.append(self.tr("quota_left", n=view["quota_left_walk_in"]))
+        lines = [" · ".join(facts)]
+        if priority_only(view):
+            lines = [self.tr("priority_only")]
+        elif not view.get("counters_open"):
+            lines.append(self.tr("no_counter_open"))
+        return Content.assemble(head, *("\n" + line for line in lines))
+
+    def refresh_lines(self) -> None:
+        """Show the newest figures the server pushed, in place (focus stays where it is)."""
+        for button in self.query(".line").results(Button):
+            view = self.kiosk.lines.get((button.id or "").removeprefix("line-"))
+            if view is None:
+                continue
+            button.label = self.label(view)
+            button.disabled = not line_is_open(view)
+            button.set_class(not line_is_open(view), "closed")
+
+    @on(Button.Pressed, ".line")
+    def choose(self, event: Button.Pressed) -> None:
+        prefix = (event.button.id or "").removeprefix("line-")
+        view = self.kiosk.lines.get(prefix, {})
+        self.kiosk.push_screen(PriorityScreen(prefix, only_priority=priority_only(view)))
+
+    @on(Button.Pressed, "#back")
+    def back(self) -> None:
+        self.kiosk.action_back()
+
+
+class PriorityScreen(KioskScreen):
+    """The question "Apakah Anda termasuk layanan prioritas?": four groups, or no."""
+
+    AUTO_FOCUS = ".prio"
+
+    def __init__(self, line: str, *, only_priority: bool = False) -> None:
+        super().__init__()
+        self.line = line
+        self.only_priority = only_priority
+
+    def compose(self) -> ComposeResult:
+        view = self.kiosk.lines.get(self.line, {})
+        yield Static(f"{self.line} · {view.get('name', '')}", id="prio-line", classes="subtitle")
+        yield Static(self.tr("ask_priority"), id="prio-title", classes="title")
+        with Grid(id="priorities"):
+            for group in PRIORITY_CHOICES:
+                yield Button(
+                    priority_label(group, lang=self.kiosk.lang),
+                    id=f"prio-{group}",
+                    classes="prio",
+                )
+        if not self.only_priority:
+            yield Button(self.tr("prio_none"), id="prio-none", classes="prio", variant="primary")
+        yield Static(self.tr("priority_note"), classes="note")
+        with Horizontal(classes="bar"):
+            yield Button(self.tr("back"), id="back", classes="back")
+        yield Footer()
+
+    @on(Button.Pressed, ".prio")
+    def choose(self, event: Button.Pressed) -> None:
+        group = (event.button.id or "").removeprefix("prio-")
+        self.kiosk.start_press(self.line, None if group == "none" else group)
+
+    @on(Button.Pressed, "#back")
+    def back(self) -> None:
+        self.kiosk.action_back()
+
+
+class PrintingScreen(KioskScreen):
+    """While the printer checks, the server reserves and the ticket prints."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="printing-box"):
+            yield Static(self.tr("printing"), id="printing", classes="title")
+            yield LoadingIndicator()
+
+
+class ResultScreen(KioskScreen):
+    """The result: "Silakan ambil tiket Anda", the number large, then back to the start."""
+
+    def __init__(self, ticket: dict[str, Any]) -> None:
+        super().__init__()
+        self.ticket = ticket
+
+    def compose(self) -> ComposeResult:
+        ticket = self.ticket
+        yield Static(self.tr("take_ticket"), id="result-title", classes="title")
+        with Center():
+            yield Static(big_text(ticket["number"]), id="big-number")
+        yield Static(ticket["number"], id="number")
+        yield Static(ticket.get("line_name", ""), id="result-line", classes="subtitle")
+        if ticket.get("priority"):
+            yield Static(priority_label(ticket["priority"], lang=self.kiosk.lang), classes="note")
+        ahead = self.tr("people_ahead", n=ticket.get("people_ahead", 0))
+        wait = format_duration(ticket.get("estimated_wait_s"), self.kiosk.lang)
+        wait = self.tr("estimated_wait", duration=wait)
+        yield Static(f"{ahead} · {wait}", id="result-ahead", classes="subtitle")
+        yield Static(self.tr("wait_called"), id="wait-called", classes="subtitle")
+        with Horizontal(classes="bar"):
+            yield Button(self.tr("done"), id="done", classes="home", variant="primary")
+
+    def on_mount(self) -> None:
+        self.set_timer(self.kiosk.config.result_timeout_s, self.kiosk.go_home)
+
+    @on(Button.Pressed, "#done")
+    def done(self) -> None:
+        self.kiosk.go_home()
+
+
+class MessageScreen(KioskScreen):
+    """A plain refusal or failure, with the way back (and a retry when one makes sense)."""
+
+    def __init__(self, title_key: str, body: str, *, retry: bool = False) -> None:
+        super().__init__()
+        self.title_key = title_key
+        self.body = body  # already in the citizen's language
+        self.retry = retry
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.tr(self.title_key), id="message-title", classes="title")
+        yield Static(self.body, id="message-body", classes="message")
+        with Horizontal(classes="bar"):
+            if self.retry:
+                yield Button(self.tr("retry"), id="retry", variant="primary")
+                yield Button(self.tr("cancel"), id="home", classes="home")
+            else:
+                yield Button(self.tr("back"), id="home", classes="home", variant="primary")
+
+    @on(Button.Pressed, "#retry")
+    def again(self) -> None:
+        self.kiosk.retry_press()
+
+    @on(Button.Pressed, "#home")
+    def home(self) -> None:
+        self.kiosk.cancel_press()
+
+
+class MaintenanceScreen(KioskScreen):
+    """Out of order: says so plainly, names the cause for the staff, and waits for recovery."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="maintenance"):
+            yield Static(self.tr("out_of_order"), id="out-of-order", classes="title")
+            yield Static(self.detail(), id="detail", classes="message")
+            yield Static(self.tr("recovers"), classes="note")
+
+    def detail(self) -> str:
+        app = self.kiosk
+        parts = []
+        if app.connection is ConnectionState.CLOSED:
+            parts.append(self.tr("server_refused"))
+        elif not app.server_ok:
+            parts.append(self.tr("server_down"))
+        status = app.issuer.printer_status if app.issuer else None
+        if status is not None and not status.printable:
+            reason = printer_problem(status.state.value, app.lang)
+            parts.append(self.tr("printer_down", reason=reason))
+        return "\n".join(parts)
+
+    def on_mount(self) -> None:
+        # While out of order, look at the printer more often: the staff just changed the roll.
+        self.set_interval(self.kiosk.config.printer_recheck_s, self.kiosk.poll_printer)
+
+    def refresh_detail(self) -> None:
+        for detail in self.query("#detail").results(Static):  # none before the first compose
+            detail.update(self.detail())

@@ -1,0 +1,247 @@
+"""Every word the kiosk shows or prints, in Bahasa Indonesia (default) and English.
+
+Citizens read these, so they are written once, here, in KBBI spelling (antrean, silakan, nomor,
+Jumat) and with Indonesian number and time habits: times with a dot ("08.15"), dates as
+"Senin, 23 November 2026". Everything in this module is pure: no I/O, no clock.
+
+The server's refusal messages are Indonesian only; `refusal_text` gives the English form by the
+refusal's stable code, taking the time it names ("13.00") from the Indonesian message.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Final
+
+__all__ = [
+    "PRIORITY_CHOICES",
+    "TEXTS",
+    "Lang",
+    "format_clock",
+    "format_datetime_id",
+    "format_duration",
+    "printer_problem",
+    "priority_label",
+    "refusal_text",
+    "t",
+]
+
+
+class Lang(StrEnum):
+    ID = "id"
+    EN = "en"
+
+
+TEXTS: Final[dict[str, dict[Lang, str]]] = {
+    # The start: agencies by zone.
+    "welcome": {
+        Lang.ID: "Selamat datang di {building}",
+        Lang.EN: "Welcome to {building}",
+    },
+    "choose_agency": {
+        Lang.ID: "Silakan sentuh instansi yang Anda tuju",
+        Lang.EN: "Please touch the agency you need",
+    },
+    "connecting": {
+        Lang.ID: "Menghubungkan ke server antrean…",
+        Lang.EN: "Connecting to the queue server…",
+    },
+    "switch_language": {Lang.ID: "English", Lang.EN: "Bahasa Indonesia"},
+    # The agency's lines.
+    "choose_line": {
+        Lang.ID: "{agency}: silakan pilih layanan",
+        Lang.EN: "{agency}: please choose a service",
+    },
+    "waiting": {Lang.ID: "{n} orang menunggu", Lang.EN: "{n} waiting"},
+    "estimated_wait": {Lang.ID: "perkiraan tunggu {duration}", Lang.EN: "wait {duration}"},
+    "quota_left": {Lang.ID: "sisa kuota {n}", Lang.EN: "{n} numbers left today"},
+    "priority_only": {
+        Lang.ID: "Kuota umum habis: hanya untuk layanan prioritas",
+        Lang.EN: "Regular quota used up: priority visitors only",
+    },
+    "no_counter_open": {
+        Lang.ID: "Loket belum buka, nomor tetap dapat diambil",
+        Lang.EN: "No counter open yet; you can still take a number",
+    },
+    "closed": {Lang.ID: "Tutup", Lang.EN: "Closed"},
+    # Priority.
+    "ask_priority": {
+        Lang.ID: "Apakah Anda termasuk layanan prioritas?",
+        Lang.EN: "Do you need priority service?",
+    },
+    "priority_note": {
+        Lang.ID: "Petugas akan memeriksa di loket.",
+        Lang.EN: "The officer will check at the counter.",
+    },
+    "prio_lansia": {Lang.ID: "Lansia (60 tahun ke atas)", Lang.EN: "Senior (60 or older)"},
+    "prio_disabilitas": {Lang.ID: "Penyandang disabilitas", Lang.EN: "Person with a disability"},
+    "prio_ibu_hamil": {Lang.ID: "Ibu hamil / menyusui", Lang.EN: "Pregnant or nursing"},
+    "prio_balita": {Lang.ID: "Membawa balita", Lang.EN: "With a small child"},
+    "prio_none": {Lang.ID: "Tidak", Lang.EN: "No"},
+    # Printing and the result.
+    "printing": {
+        Lang.ID: "Tiket sedang dicetak, mohon tunggu…",
+        Lang.EN: "Printing your ticket, please wait…",
+    },
+    "take_ticket": {Lang.ID: "Silakan ambil tiket Anda", Lang.EN: "Please take your ticket"},
+    "wait_called": {
+        Lang.ID: "Mohon menunggu nomor Anda dipanggil",
+        Lang.EN: "Please wait until your number is called",
+    },
+    "people_ahead": {Lang.ID: "{n} orang di depan Anda", Lang.EN: "{n} people ahead of you"},
+    "sorry": {Lang.ID: "Mohon maaf", Lang.EN: "Sorry"},
+    "print_failed": {
+        Lang.ID: "Tiket Anda tidak dapat dicetak ({reason}) dan nomornya dibatalkan. "
+        "Silakan menghubungi petugas.",
+        Lang.EN: "Your ticket could not be printed ({reason}) and its number was cancelled. "
+        "Please ask a member of staff.",
+    },
+    "out_of_order": {
+        Lang.ID: "Mohon maaf, mesin sedang gangguan. Silakan menghubungi petugas.",
+        Lang.EN: "Sorry, this machine is out of order. Please ask a member of staff.",
+    },
+    "server_down": {
+        Lang.ID: "Tidak terhubung ke server antrean.",
+        Lang.EN: "No connection to the queue server.",
+    },
+    "server_refused": {
+        Lang.ID: "Server antrean menolak kios ini: periksa token perangkat.",
+        Lang.EN: "The queue server refused this kiosk: check its device token.",
+    },
+    "printer_down": {Lang.ID: "Printer: {reason}.", Lang.EN: "Printer: {reason}."},
+    "recovers": {
+        Lang.ID: "Mesin akan kembali melayani dengan sendirinya.",
+        Lang.EN: "The machine will resume by itself.",
+    },
+    "retry_hint": {
+        Lang.ID: "Nomor Anda belum tercetak. Sentuh Coba lagi setelah mesin kembali normal.",
+        Lang.EN: "Your number was not printed yet. Touch Try again once the machine is back.",
+    },
+    "error": {
+        Lang.ID: "Terjadi kesalahan: {message}",
+        Lang.EN: "Something went wrong: {message}",
+    },
+    # Buttons.
+    "back": {Lang.ID: "Kembali", Lang.EN: "Back"},
+    "done": {Lang.ID: "Selesai", Lang.EN: "Done"},
+    "retry": {Lang.ID: "Coba lagi", Lang.EN: "Try again"},
+    "cancel": {Lang.ID: "Batal", Lang.EN: "Cancel"},
+    # Printer problems, as the citizen and the staff read them.
+    "printer_ok": {Lang.ID: "siap", Lang.EN: "ready"},
+    "printer_near_end": {Lang.ID: "kertas hampir habis", Lang.EN: "paper nearly out"},
+    "printer_paper_out": {Lang.ID: "kertas habis", Lang.EN: "out of paper"},
+    "printer_offline": {
+        Lang.ID: "printer mati atau penutupnya terbuka",
+        Lang.EN: "printer off or its cover open",
+    },
+    "printer_timeout": {Lang.ID: "printer tidak menjawab", Lang.EN: "printer not responding"},
+    "printer_reset": {
+        Lang.ID: "sambungan ke printer terputus",
+        Lang.EN: "printer connection lost",
+    },
+}
+
+# The order the priority buttons are shown in; "none" (Tidak) is the last, widest button.
+PRIORITY_CHOICES: Final = ("lansia", "disabilitas", "ibu_hamil", "balita")
+
+# What a ticket says when the citizen chose priority service (tickets are printed in Indonesian:
+# the officer who checks the claim reads them too).
+_PRIORITY_TICKET: Final = {
+    "lansia": "LANSIA",
+    "disabilitas": "DISABILITAS",
+    "ibu_hamil": "IBU HAMIL / MENYUSUI",
+    "balita": "MEMBAWA BALITA",
+}
+
+_DAYS_ID: Final = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+_MONTHS_ID: Final = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+# English forms of the core's refusal codes; {time} is taken from the Indonesian message.
+_REFUSALS_EN: Final = {
+    "holiday": "Closed today for a public holiday",
+    "closed_day": "No service today",
+    "not_open_yet": "Service opens at {time}",
+    "closed_hours": "Service closed for today at {time}",
+    "on_break": "Service resumes at {time}",
+    "no_more_today": "No more numbers for this service today",
+    "after_cutoff": "Numbers for this service closed at {time}",
+    "quota_exhausted": "Today's quota for this service is used up",
+}
+_TIME = re.compile(r"\b(\d{2}\.\d{2})\b")
+
+
+def t(key: str, lang: Lang = Lang.ID, /, **params: object) -> str:
+    """The text `key` in `lang`, filled with `params`."""
+    return TEXTS[key][lang].format(**params)
+
+
+def priority_label(group: str | None, *, ticket: bool = False, lang: Lang = Lang.ID) -> str:
+    """A priority group as a button says it, or (ticket=True) as the printed ticket says it."""
+    if group is None:
+        return "" if ticket else t("prio_none", lang)
+    if ticket:
+        return _PRIORITY_TICKET.get(group, group.upper())
+    return t(f"prio_{group}", lang)
+
+
+def printer_problem(state: str, lang: Lang = Lang.ID) -> str:
+    """A printer state ("paper_out", "timeout"…) in plain words."""
+    key = f"printer_{state}"
+    return t(key, lang) if key in TEXTS else state
+
+
+def refusal_text(code: str | None, message: str | None, lang: Lang = Lang.ID) -> str:
+    """Why a line issues no number now, for the citizen: the server's text, or its English."""
+    if lang is Lang.EN and code in _REFUSALS_EN:
+        found = _TIME.search(message or "")
+        return _REFUSALS_EN[code].format(time=found.group(1) if found else "?")
+    return message or code or ""
+
+
+def format_clock(at: datetime) -> str:
+    """A time of day as Indonesians write it: 08.15."""
+    return f"{at.hour:02d}.{at.minute:02d}"
+
+
+def format_datetime_id(at: datetime, zone_label: str) -> str:
+    """A local date-time as "Senin, 23 November 2026 · 08.15 WIB"."""
+    day = _DAYS_ID[at.weekday()]
+    month = _MONTHS_ID[at.month - 1]
+    return f"{day}, {at.day} {month} {at.year} · {format_clock(at)} {zone_label}"
+
+
+def format_duration(seconds: float | None, lang: Lang = Lang.ID) -> str:
+    """An estimated wait, honestly rounded: "± 25 menit", "± 1 jam 10 menit", "< 5 menit".
+
+    Short waits are not promised to the minute (a counter may take one long case), and long
+    ones are rounded to 5 minutes: the figure is an estimate, not an appointment.
+    """
+    if seconds is None:
+        return "–"
+    minutes = math.ceil(max(0.0, seconds) / 60)
+    if minutes < 5:
+        return "< 5 menit" if lang is Lang.ID else "< 5 min"
+    if minutes > 15:
+        minutes = 5 * round(minutes / 5)
+    hours, rest = divmod(minutes, 60)
+    if lang is Lang.ID:
+        parts = ([f"{hours} jam"] if hours else []) + ([f"{rest} menit"] if rest else [])
+    else:
+        parts = ([f"{hours} h"] if hours else []) + ([f"{rest} min"] if rest else [])
+    return "± " + " ".join(parts)

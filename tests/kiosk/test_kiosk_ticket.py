@@ -1,0 +1,128 @@
+"""The ticket's bytes (render_ticket, pure) and the words and numbers on it."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from escpos_decode import decode
+
+from kiosk.texts import Lang, format_datetime_id, format_duration, refusal_text
+from kiosk.ticket import LAYOUT_58MM, LAYOUT_80MM, Layout, TicketPrint, render_ticket
+
+WIB = timezone(timedelta(hours=7))
+URL = "http://mpp.example:8700/t/Fwl6noCLF-rEgp4iVfFVXA"
+
+TICKET = TicketPrint(
+    building="MPP Kota Contoh",
+    agency="Dinas Kependudukan dan Pencatatan Sipil",
+    line_name="Perekaman dan Cetak KTP-el",
+    number="A-017",
+    issued_at=datetime(2026, 11, 23, 8, 15, tzinfo=WIB),
+    zone_label="WIB",
+    people_ahead=16,
+    estimated_wait_s=1490,
+    status_url=URL,
+)
+
+
+@pytest.mark.parametrize("layout", [LAYOUT_80MM, LAYOUT_58MM], ids=["80mm", "58mm"])
+def test_ticket_carries_everything_and_ends_with_a_cut(layout: Layout) -> None:
+    """A ticket prints building, agency, line, number, date, people ahead, wait, QR, then cuts."""
+    out = decode(render_ticket(TICKET, layout))
+    text = "\n".join(out.texts)
+    assert out.line("MPP KOTA CONTOH").bold
+    assert "Dinas Kependudukan" in text and "Perekaman dan Cetak KTP-el" in text
+    assert "Senin, 23 November 2026" in text and "08.15 WIB" in text
+    assert out.line("Antrean di depan Anda").text.endswith("Antrean di depan Anda: 16 orang")
+    assert "± 25 menit" in text
+    assert "Mohon menunggu nomor Anda dipanggil" in " ".join(out.texts)
+    assert out.qr_codes == [URL]
+    assert out.cuts == ["partial"] and out.cut_at_end
+    assert "PRIORITAS" not in text and "CETAK ULANG" not in text
+
+
+@pytest.mark.parametrize("layout", [LAYOUT_80MM, LAYOUT_58MM], ids=["80mm", "58mm"])
+def test_number_is_very_large_bold_and_fits_the_paper(layout: Layout) -> None:
+    """The number is printed bold at the layout's scale, and six characters still fit."""
+    number = decode(render_ticket(TICKET, layout)).line("A-017")
+    assert number.bold and number.width == number.height == layout.number_scale >= 5
+    assert number.align == 1
+    assert len("A-1000") * 12 * layout.number_scale <= layout.width_dots
+
+
+@pytest.mark.parametrize("layout", [LAYOUT_80MM, LAYOUT_58MM], ids=["80mm", "58mm"])
+def test_every_line_fits_the_paper(layout: Layout) -> None:
+    """No normal-size line is wider than the paper's columns (long names wrap at words)."""
+    long_names = dataclasses.replace(
+        TICKET, agency="Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Contoh"
+    )
+    for line in decode(render_ticket(long_names, layout)).lines:
+        assert len(line.text) * line.width <= layout.columns, line
+
+
+def test_58mm_splits_date_and_time_80mm_keeps_one_line() -> None:
+    """The date line "Senin, … · 08.15 WIB" is one line on 80 mm, two on 58 mm."""
+    assert "Senin, 23 November 2026 · 08.15 WIB" in decode(render_ticket(TICKET, LAYOUT_80MM)).texts
+    narrow = decode(render_ticket(TICKET, LAYOUT_58MM)).texts
+    assert "Senin, 23 November 2026" in narrow and "08.15 WIB" in narrow
+
+
+def test_priority_label_is_printed_inverted() -> None:
+    """A priority ticket says so, white on black, for the officer who checks the claim."""
+    out = decode(render_ticket(dataclasses.replace(TICKET, priority="ibu_hamil"), LAYOUT_80MM))
+    label = out.line("PRIORITAS")
+    assert label.text.strip() == "PRIORITAS: IBU HAMIL / MENYUSUI"
+    assert label.invert and label.bold
+    assert not out.line("Antrean di depan Anda").invert
+
+
+def test_reprint_is_marked_as_a_copy() -> None:
+    """A reprint carries "(CETAK ULANG)" so that two papers with one number are told apart."""
+    out = decode(render_ticket(dataclasses.replace(TICKET, reprint=True), LAYOUT_80MM))
+    assert "(CETAK ULANG)" in out.texts
+
+
+def test_render_is_pure() -> None:
+    """The same ticket gives the same bytes, and starts by resetting the printer (ESC @)."""
+    first = render_ticket(TICKET, LAYOUT_80MM)
+    assert first == render_ticket(TICKET, LAYOUT_80MM)
+    assert first.startswith(b"\x1b@\x1bt\x00")
+
+
+def test_image_qr_for_printers_without_native_qr() -> None:
+    """`native_qr=False` prints the QR code as one raster image instead of GS ( k."""
+    out = decode(render_ticket(TICKET, dataclasses.replace(LAYOUT_58MM, native_qr=False)))
+    assert out.qr_codes == [] and out.images == 1 and out.cut_at_end
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (None, "–"),
+        (0, "< 5 menit"),
+        (240, "< 5 menit"),
+        (600, "± 10 menit"),
+        (1490, "± 25 menit"),
+        (3600, "± 1 jam"),
+        (4980, "± 1 jam 25 menit"),
+    ],
+)
+def test_estimated_wait_is_rounded_honestly(seconds: float | None, words: str) -> None:
+    """Waits under 5 minutes are not promised; long ones are rounded to 5 minutes."""
+    assert format_duration(seconds) == words
+
+
+def test_indonesian_date_and_time() -> None:
+    """Day and month names in Indonesian, time with a dot: "Jumat, 1 Mei 2026 · 13.05 WITA"."""
+    at = datetime(2026, 5, 1, 13, 5, tzinfo=timezone(timedelta(hours=8)))
+    assert format_datetime_id(at, "WITA") == "Jumat, 1 Mei 2026 · 13.05 WITA"
+
+
+def test_refusal_in_english_keeps_the_time() -> None:
+    """The English refusal is chosen by code and keeps the time the server named."""
+    msg = "Layanan dibuka kembali pukul 13.00"
+    assert refusal_text("on_break", msg, Lang.EN) == "Service resumes at 13.00"
+    assert refusal_text("on_break", msg, Lang.ID) == msg
+    assert refusal_text("something_new", "Pesan baru", Lang.EN) == "Pesan baru"
