@@ -11,9 +11,10 @@ replies come back the same way (`ActionDone`), after the events that caused them
 
 No action is lost or doubled: each press gets one request id, and the request is re-sent with
 that same id until the server answers — through blips and restarts — while the keys stay
-disabled. The server answers a repeated id with the first result. The next numbers are only in
-the officer snapshot, so the console asks for a fresh snapshot (at most every `NEXT_REFRESH_S`)
-after events, and after every reconnect.
+disabled. The server answers a repeated id with the first result. The next numbers come from the
+server: in the snapshot, in the `next` frame it pushes whenever the counter's list changes, and in
+the reply to each of the officer's own actions (shown at once). After every reconnect the console
+also asks for a fresh snapshot: the whole picture again, whatever happened while it was away.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ __all__ = ["DEFAULT_SERVER", "KEY_ACTIONS", "CounterApp", "main", "run"]
 DEFAULT_SERVER: Final = "ws://127.0.0.1:8700/ws"
 CONNECT_TIMEOUT_S: Final = 10.0  # a login that has not reached the server by then says so
 ACTION_RETRY_S: Final = 15.0  # after this, say "still waiting" and keep re-sending the same id
-NEXT_REFRESH_S: Final = 0.3  # at most this often a snapshot for the next numbers
+RESYNC_DELAY_S: Final = 0.3  # after a reconnect, a fresh snapshot this much later
 
 # Binding action name -> the officer action it performs (its guard comes from view.allowed_actions).
 KEY_ACTIONS: Final = {
@@ -184,7 +185,11 @@ class CounterApp(App[None]):
         self._offset = timedelta(0)
         # Extra AntreClient arguments (tests shorten the backoff).
         self._client_options = client_options or {}
-        self._refresh_due = False  # a snapshot for the next numbers is already on its way
+        self._refresh_due = False  # a snapshot after a reconnect is already on its way
+        # Next numbers taken from `next` pushes and snapshots so far: an action's reply carries
+        # them too, but a list that came while the action was under way may be newer.
+        self._next_updates = 0
+        self._updates_at_send = 0
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -302,9 +307,13 @@ class CounterApp(App[None]):
         frame, kind = message.frame, message.frame.get("type")
         if kind == "snapshot":
             self.model.apply_snapshot(frame)
+            self._next_updates += 1
         elif kind == "event":
             self.model.apply_event(frame.get("seq", 0), frame.get("event") or {})
-            self.refresh_next()
+        elif kind == "next":
+            if not self.model.apply_next(frame):
+                return
+            self._next_updates += 1
         elif kind == "lines":
             if self.model.apply_lines(frame.get("lines", [])) and self._idle():
                 self._new_ticket_alert()
@@ -323,7 +332,7 @@ class CounterApp(App[None]):
             if server_time is not None:
                 self._offset = server_time - self._clock()
             if self.logged_in:
-                self.refresh_next()  # the next numbers may have moved while we were away
+                self.refresh_snapshot()  # the whole picture again, whoever served meanwhile
         elif message.state is ConnectionState.CLOSED and self.logged_in:
             # The server ended the session for good (another console took over, or refused).
             reason = _CLOSE_REASONS.get(client.close_code or 0, "Koneksi ditutup server.")
@@ -341,15 +350,15 @@ class CounterApp(App[None]):
         queue.add_class("-flash")
         self.set_timer(1.5, lambda: queue.remove_class("-flash"))
 
-    def refresh_next(self) -> None:
-        """Ask for a snapshot soon (the next numbers live only there), at most one at a time."""
+    def refresh_snapshot(self) -> None:
+        """Ask for a snapshot soon (after a reconnect), at most one at a time."""
         if not self._refresh_due:
             self._refresh_due = True
             self._refresh()
 
     @work(group="refresh")
     async def _refresh(self) -> None:
-        await asyncio.sleep(NEXT_REFRESH_S)  # gathers a burst of events into one request
+        await asyncio.sleep(RESYNC_DELAY_S)  # a flapping connection asks once
         self._refresh_due = False
         client = self.client
         if client is None or client.state is not ConnectionState.CONNECTED:
@@ -445,6 +454,7 @@ class CounterApp(App[None]):
             return
         self.pending = action
         number = (self.model.active or {}).get("number")
+        self._updates_at_send = self._next_updates
         self._send(self.client, self._generation, action, number, uuid.uuid4().hex, fields)
 
     # Not exclusive: cancelling a request in flight would lose its answer and invite a second
@@ -486,7 +496,12 @@ class CounterApp(App[None]):
         if message.action is Action.LOGOUT:
             self._end_session("Anda telah keluar. Sampai jumpa.")
             return
-        self.model.apply_reply(message.reply or {})
+        # The reply's next numbers are the newest the console has, unless a `next` push or a
+        # snapshot came in while the action was under way: that list may have been sent after
+        # the reply (and the server pushes a list once), so it is kept. Had it been sent before
+        # the reply, the server pushes the list again after the action if the action moved it.
+        fresh = self._next_updates == self._updates_at_send
+        self.model.apply_reply(message.reply or {}, with_next=fresh)
         self._notice(done_text(message.action, message.number, message.fields, self.model))
         self.revision += 1
 

@@ -2,8 +2,9 @@
 
 Theory of operation: `ConsoleModel` is the officer's picture of one counter — the building
 layout, the counter's state, the open tickets of the officer's agency, the line figures and the
-next numbers. It is built from the officer `snapshot` and kept current by the pushed `event` and
-`lines` frames and by the replies to the officer's own actions, all in the order they arrived.
+next numbers. It is built from the officer `snapshot` and kept current by the pushed `event`,
+`lines` and `next` frames and by the replies to the officer's own actions, all in the order they
+arrived.
 The app renders it with the `*_text` functions below and asks `allowed_actions` which keys apply
 now; the same table gives the hint line, so what the footer offers and what the hint says can
 never disagree. Every text an officer reads is Indonesian; durations read "12 mnt", "1 jam 5 mnt".
@@ -192,7 +193,8 @@ class ConsoleModel:
     tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Line figures (waiting, longest wait…) by prefix, from `lines` frames.
     lines: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The numbers this counter would call next, in order (only the snapshot carries them).
+    # The numbers this counter would call next, in order: from the snapshot, the `next` push
+    # and the counter actions' replies (the server computes them; events alone cannot).
     next: list[dict[str, Any]] = field(default_factory=list)
     # The newest event sequence number applied: replays and snapshots never go backwards.
     seq: int = -1
@@ -268,13 +270,28 @@ class ConsoleModel:
             self.lines[prefix] = fig
         return woke
 
-    def apply_reply(self, reply: dict[str, Any]) -> None:
-        """The `counter` and `ticket` of a counter action's reply: the state right after it."""
+    def apply_next(self, frame: dict[str, Any]) -> bool:
+        """A pushed `next` frame: this counter's next numbers now. False if not for us."""
+        numbers = frame.get("next")
+        if frame.get("counter") != self.counter_id or not isinstance(numbers, list):
+            return False
+        self.next = [dict(t) for t in numbers if isinstance(t, dict)]
+        return True
+
+    def apply_reply(self, reply: dict[str, Any], *, with_next: bool = True) -> None:
+        """The `counter`, `ticket` and `next` of a counter action's reply: the state right after.
+
+        `with_next=False` keeps the next numbers as they are: a `next` push that may be newer
+        than the reply was applied while the action was under way.
+        """
         if isinstance(reply.get("counter"), dict):
             self.counter = dict(reply["counter"])
         ticket = reply.get("ticket")
         if isinstance(ticket, dict):
             self._keep(dict(ticket))
+        numbers = reply.get("next")
+        if with_next and isinstance(numbers, list):
+            self.next = [dict(t) for t in numbers if isinstance(t, dict)]
 
     def apply_event(self, seq: int, ev: dict[str, Any]) -> None:
         """One pushed event (staff form); an event already applied is skipped."""

@@ -17,6 +17,12 @@ no officer ids and no free-text notes.
 Line figures (`lines` frames: waiting, quota left, estimated wait…) are derived, not events: they
 are recomputed at most every `lines_flush_s` after a commit, plus every `lines_refresh_s` for the
 figures that move with the clock, and sent to an audience only when its frame changed.
+
+Each officer session also gets its own counter's next numbers (`next` frames: what `call_next`
+would call, `NEXT_COUNT` of them). They are paced with the line figures: on the same tick, for the
+counters of the agencies the commits since the last tick touched (every counter on the clock
+refresh), computed once per counter whatever the number of sessions watching it, and sent to a
+session only when the list's ticket ids and states differ from the last list it was sent.
 """
 
 from __future__ import annotations
@@ -46,11 +52,14 @@ from server.roles import Principal, Role
 from server.sessions import Session, SessionState
 
 __all__ = [
+    "NEXT_COUNT",
     "Broadcaster",
     "Scope",
     "building_view",
     "counter_view",
     "line_view",
+    "next_key",
+    "next_view",
     "snapshot",
     "ticket_view",
     "view_event",
@@ -76,6 +85,8 @@ _KIOSK_KINDS = frozenset(
     }
 )
 _RECENT_CALLS = 10
+# How many of a counter's next numbers officers see (snapshot, `next` push, counter replies).
+NEXT_COUNT = 5
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,6 +149,16 @@ def _officer_name(building: Building, officer: str | None) -> str | None:
     if officer is None:
         return None
     return next((o.name for o in building.officers if o.id == officer), None)
+
+
+def next_view(tickets: Iterable[Ticket]) -> list[dict[str, Any]]:
+    """A counter's next numbers (QueueState.next_for) in the staff form."""
+    return [ticket_view(t, staff=True) for t in tickets]
+
+
+def next_key(tickets: Iterable[Ticket]) -> tuple[tuple[str, str], ...]:
+    """What makes a next-numbers list different for the officer: its ticket ids and states."""
+    return tuple((t.id, t.state.value) for t in tickets)
 
 
 def line_view(v: LineView, building: Building) -> dict[str, Any]:
@@ -282,9 +303,7 @@ def snapshot(
             if t.line in mine and t.state.value in ("waiting", "called", "serving", "no_show")
         ]
         out["counter"] = principal.counter
-        out["next"] = [
-            ticket_view(t, staff=True) for t in state.next_for(principal.counter or "", now)
-        ]
+        out["next"] = next_view(state.next_for(principal.counter or "", now, NEXT_COUNT))
         out["calls"] = recent_calls(state, counters)
         return out
     # Floor manager and admin: everything of today.
@@ -372,6 +391,10 @@ class Broadcaster:
         # The last `lines` frame body sent to each audience, to send only changes.
         self._last_lines: dict[str, str] = {}
         self._lines_timer: asyncio.TimerHandle | None = None
+        # The next numbers: the key (next_key) of the last list sent to each officer session, and
+        # the agencies whose counters' lists may have moved since the last tick (None: all).
+        self._next_sent: dict[Session, tuple[tuple[str, str], ...]] = {}
+        self._next_dirty: set[str] | None = set()
         self._refresher: asyncio.Task[None] | None = None
         self._agency_zone = {a.code: a.zone for a in building.agencies}
         self._line_agency = {ln.prefix: ln.agency for ln in building.lines}
@@ -383,6 +406,7 @@ class Broadcaster:
         self._audiences.setdefault(session.principal.audience, set()).add(session)
 
     def remove(self, session: Session) -> None:
+        self._next_sent.pop(session, None)
         if session.principal is None:
             return
         members = self._audiences.get(session.principal.audience)
@@ -478,6 +502,7 @@ class Broadcaster:
                 frame = p.encode(_event_frame(stored.seq, view))
                 for s in list(members):
                     s.push_event(stored.seq, frame)
+            self._next_touched(scope)
         last = batch[-1].seq
         for s in list(self.sessions()):
             s.advance(last)
@@ -495,13 +520,18 @@ class Broadcaster:
         return p.encode({"type": "lines", "at": now.isoformat(), "lines": views})
 
     def schedule_lines(self) -> None:
+        """Send line figures and next numbers that changed, at most every `lines_flush_s`."""
         if self._lines_timer is None:
             loop = asyncio.get_running_loop()
-            self._lines_timer = loop.call_later(self._lines_flush_s, self.flush_lines)
+            self._lines_timer = loop.call_later(self._lines_flush_s, self._flush)
+
+    def _flush(self) -> None:
+        self._lines_timer = None
+        self.flush_lines()
+        self.flush_next()
 
     def flush_lines(self) -> None:
         """Send each audience its line figures if they changed since its last frame."""
-        self._lines_timer = None
         if not self._audiences:
             return
         try:
@@ -523,6 +553,78 @@ class Broadcaster:
                 if s.state is SessionState.LIVE:
                     s.send(frame)
 
+    # -- next numbers (officers) ------------------------------------------------------------
+
+    def _next_touched(self, scope: Scope) -> None:
+        """A committed event may have moved the next numbers of these agencies' counters."""
+        if self._next_dirty is None:
+            return
+        if scope.everyone:
+            self._next_dirty = None
+        else:
+            self._next_dirty |= scope.agencies
+
+    def next_frame(self, session: Session) -> str | None:
+        """The `next` frame for an officer session now (None for other roles); noted as sent."""
+        principal = session.principal
+        if principal is None or principal.role is not Role.OFFICER or not principal.counter:
+            return None
+        now = self._clock()
+        tickets = self._state().next_for(principal.counter, now, NEXT_COUNT)
+        self._next_sent[session] = next_key(tickets)
+        return self._encode_next(principal.counter, now, tickets)
+
+    def watch_next(self, session: Session) -> None:
+        """A session went live: check its list on the next tick (it may have moved meanwhile)."""
+        principal = session.principal
+        if principal is None or principal.role is not Role.OFFICER:
+            return
+        if self._next_dirty is not None and principal.agency is not None:
+            self._next_dirty.add(principal.agency)
+        self.schedule_lines()
+
+    def flush_next(self, *, every: bool = False) -> None:
+        """Send each live officer session its counter's next numbers if they changed.
+
+        Only counters of agencies touched since the last tick (every counter with `every`),
+        and each counter's list computed once for all the sessions watching it.
+        """
+        dirty, self._next_dirty = self._next_dirty, set()
+        if every:
+            dirty = None
+        if dirty is not None and not dirty:
+            return
+        watching: dict[str, list[Session]] = {}
+        for audience, members in self._audiences.items():
+            group, _, agency = audience.partition(":")
+            if group != "agency" or (dirty is not None and agency not in dirty):
+                continue
+            for s in members:
+                counter = s.principal.counter if s.principal is not None else None
+                if counter and s.state is SessionState.LIVE and s in self._next_sent:
+                    watching.setdefault(counter, []).append(s)
+        if not watching:
+            return
+        try:
+            state, now = self._state(), self._clock()
+            for counter, sessions in watching.items():
+                tickets = state.next_for(counter, now, NEXT_COUNT)
+                key = next_key(tickets)
+                frame: str | None = None
+                for s in sessions:
+                    if self._next_sent.get(s) == key:
+                        continue
+                    if frame is None:
+                        frame = self._encode_next(counter, now, tickets)
+                    self._next_sent[s] = key
+                    s.send(frame)
+        except Exception:
+            log.exception("computing next numbers failed")
+
+    def _encode_next(self, counter: str, now: datetime, tickets: list[Ticket]) -> str:
+        at = self._building.local(now).isoformat()
+        return p.encode({"type": "next", "counter": counter, "at": at, "next": next_view(tickets)})
+
     def start(self) -> None:
         self._day_tickets = self._state().tickets
         self._refresher = asyncio.create_task(self._refresh(), name="antre-lines-refresh")
@@ -538,9 +640,11 @@ class Broadcaster:
 
     async def _refresh(self) -> None:
         # Issuing flips at cutoffs and breaks, waits grow: refresh even when nothing happens.
+        # The next numbers too: the calling policy weighs how long citizens have waited.
         while True:
             await asyncio.sleep(self._lines_refresh_s)
             self.flush_lines()
+            self.flush_next(every=True)
 
 
 def _event_frame(seq: int, view: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,9 @@ Theory of operation, for one connection:
    turned into a core command for `Engine.execute`. Any refusal changes nothing.
 
 Every state change reaches clients through `on_commit`, which the engine calls after each
-committed batch: the `Broadcaster` encodes each event once per audience and queues it.
+committed batch: the `Broadcaster` encodes each event once per audience and queues it. Derived
+frames follow on its paced tick: line figures per audience, and each officer session's `next`
+(its counter's next numbers, also sent after `synced` and carried by every counter reply).
 
 Presence: the hub counts the authenticated sessions of each kiosk and TV. A device is connected
 while it has at least one (so a replacing session never makes it blink off), and its `since` moves
@@ -44,7 +46,15 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from server import protocol as p
-from server.broadcast import Broadcaster, counter_view, line_view, snapshot, ticket_view
+from server.broadcast import (
+    NEXT_COUNT,
+    Broadcaster,
+    counter_view,
+    line_view,
+    next_view,
+    snapshot,
+    ticket_view,
+)
 from server.core.building import Building, DeviceKind
 from server.core.errors import error as core_error
 from server.core.model import (
@@ -496,10 +506,16 @@ class Hub:
             if managing:
                 presence_version = self._presence_version
                 frames.append(p.encode(self._presence(self.devices())))
-            return [*frames, self.broadcaster.lines_frame(principal.audience)]
+            frames.append(self.broadcaster.lines_frame(principal.audience))
+            next_frame = self.broadcaster.next_frame(session)  # officers: their counter's
+            if next_frame is not None:
+                frames.append(next_frame)
+            return frames
 
         if not await session.finish_sync(position, lambda: engine.last_seq, closing, stall):
             return
+        # The next numbers sent above may have moved before the session went live.
+        self.broadcaster.watch_next(session)
         if managing and self._presence_version != presence_version:
             # A device came or went while the list above was being sent (presence pushes reach
             # live sessions only): send the whole list again, now that this session is live.
@@ -790,10 +806,14 @@ class Hub:
         state = self.engine.state
         status = state.counters.get(counter)
         active = state.tickets.get(status.ticket) if status and status.ticket else None
+        # The officer's console shows the next numbers at once from here; the paced `next` push
+        # follows, as ever, if the list differs from the last one pushed to the session.
+        upcoming = state.next_for(counter, self._clock(), NEXT_COUNT)
         return {
             **self._events_reply(session, events),
             "counter": counter_view(status, state, self.building, staff=True) if status else None,
             "ticket": ticket_view(active, staff=True) if active else None,
+            "next": next_view(upcoming),
         }
 
     async def _close_counter(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:

@@ -61,6 +61,7 @@ __all__ = [
     "EventMessage",
     "Field",
     "LinesMessage",
+    "NextMessage",
     "OkMessage",
     "PongMessage",
     "PresenceMessage",
@@ -237,7 +238,19 @@ MUTATING_TYPES: Final = frozenset(t for t, f in REQUESTS.items() if "request_id"
 
 # Server -> client message types.
 PUSH_TYPES: Final = frozenset(
-    {"welcome", "ok", "error", "event", "snapshot", "synced", "lines", "alert", "presence", "pong"}
+    {
+        "welcome",
+        "ok",
+        "error",
+        "event",
+        "snapshot",
+        "synced",
+        "lines",
+        "next",
+        "alert",
+        "presence",
+        "pong",
+    }
 )
 
 # Common optional envelope field of every request: the client's correlation id.
@@ -428,6 +441,15 @@ class LinesMessage(TypedDict):
     lines: list[dict[str, Any]]
 
 
+class NextMessage(TypedDict):
+    type: Literal["next"]  # officers only: their own counter's list
+    counter: str  # the officer's counter
+    at: str  # the server time the list was computed at, in the building's time zone
+    # The tickets `call_next` would call, in order, at most 5, in the staff ticket form (the
+    # same items as the officer snapshot's `next`). Sent after synced, then only when it changed.
+    next: list[dict[str, Any]]
+
+
 class AlertMessage(TypedDict):
     type: Literal["alert"]
     alert: str  # "printer"
@@ -458,6 +480,7 @@ ServerMessage = (
     | SnapshotMessage
     | SyncedMessage
     | LinesMessage
+    | NextMessage
     | AlertMessage
     | PresenceMessage
     | PongMessage

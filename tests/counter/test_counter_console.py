@@ -93,6 +93,32 @@ async def test_call_start_finish_with_guards(server: Server) -> None:
     assert len(await events_of(server, "ticket_called")) == 1
 
 
+async def test_next_numbers_follow_the_push_without_asking_for_snapshots(
+    server: Server,
+) -> None:
+    """Tickets issued and a colleague's call move the next numbers with no snapshot request."""
+    asked: list[str] = []
+    original = server.hub._handlers["snapshot"]
+
+    async def counted(session, msg):
+        asked.append(session.principal.actor)
+        return await original(session, msg)
+
+    server.hub._handlers["snapshot"] = counted
+    async with at_work(server, "DKP01@L01") as (app, pilot):
+        asked.clear()  # the login's own snapshots
+        await issue(server, "A", 3)
+        await until(pilot, lambda: "A-001  A-002  A-003" in text(app, "next"), "the push")
+        colleague = await server.officer_at_work("DKP02@L02")
+        await colleague.act("call_next")
+        await until(pilot, lambda: "A-001" not in text(app, "next"), "the colleague's call")
+        assert "A-002  A-003" in text(app, "next")
+        await pilot.press("n")
+        await until(pilot, lambda: "A-002 dipanggil" in text(app, "notice"), "our call")
+        assert text(app, "next") == "Berikutnya: A-003"
+        assert asked == []
+
+
 async def test_the_servers_refusal_is_shown_in_indonesian(server: Server) -> None:
     """Calling with an empty queue shows the server's own refusal."""
     async with at_work(server, "DKP01@L05") as (app, pilot):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from countertest import NINE, ev, model
+from countertest import NINE, ev, model, ticket
 
 from counter.view import (
     Action,
@@ -62,6 +62,24 @@ def test_snapshot_gives_lines_next_numbers_and_state() -> None:
     assert next_text(m) == "Berikutnya: C-001★  C-002"
     assert counter_state_text(m) == "BUKA"
     assert m.agency_name == "Dukcapil" and m.counter_name == "Loket 6"
+
+
+def test_next_numbers_come_from_the_push_and_the_action_replies() -> None:
+    """A `next` frame for this counter replaces the list; another counter's is ignored; an
+    action's reply brings the list after it, unless told to keep a newer one."""
+    m = model()
+    frame = {"type": "next", "counter": "L06", "at": NINE.isoformat(), "next": [ticket("C-002")]}
+    assert m.apply_next(frame) is True
+    assert next_text(m) == "Berikutnya: C-002"
+    assert m.apply_next({**frame, "counter": "L05", "next": []}) is False
+    assert next_text(m) == "Berikutnya: C-002"
+    reply = {"counter": {"id": "L06", "state": "open", "ticket": None}, "next": []}
+    m.apply_reply({**reply, "next": [ticket("D-001")]}, with_next=False)
+    assert next_text(m) == "Berikutnya: C-002"
+    m.apply_reply(reply)
+    assert next_text(m) == "Berikutnya: —"
+    m.apply_reply({"counter": {"id": "L06", "state": "open", "ticket": None}})  # no list: kept
+    assert m.next == []
 
 
 def test_the_keys_follow_the_ticket_through_its_day() -> None:
