@@ -231,6 +231,9 @@ class AntreClient:
                 await self.wait_connected()
                 ws = self._ws
                 if ws is None:
+                    # Synced but no socket: the connection loop is between two states. Yield to
+                    # it; `continue` alone would spin without ever letting it run.
+                    await asyncio.sleep(0.01)
                     continue
                 rid = next(self._ids)
                 future: asyncio.Future[dict[str, Any]] = loop.create_future()
@@ -241,7 +244,13 @@ class AntreClient:
                 except (ConnectionClosed, ConnectionLost):
                     if not retry:
                         raise ConnectionLost() from None
-                    # Wait for the next connection and send the same request again.
+                    # Wait for the next connection and send the same request again. send() on a
+                    # dead socket raises without yielding, and the connection loop may not have
+                    # cleared `_synced` yet: clear it here (only for this same socket, not a
+                    # newer one), or wait_connected() returns at once and this loop spins for
+                    # ever, starving the event loop so that not even its timeout can fire.
+                    if self._ws is ws:
+                        self._synced.clear()
                     continue
                 finally:
                     self._pending.pop(rid, None)

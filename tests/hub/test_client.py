@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from hubtest import Server, hello_for
 
 from server import protocol as p
@@ -103,3 +104,26 @@ async def test_the_end_of_the_day_reaches_every_client_and_resets_resume(server:
     assert "ticket_expired" in kinds  # routed to the zone although the new day forgot it
     back = await server.raw(hello_for("TV-1", last_seq=left_at, day="2026-11-23"))
     assert back.welcome["resume"] == "snapshot" and back.welcome["day"] == "2026-11-24"
+
+
+@pytest.mark.timeout(30)
+async def test_a_request_on_a_connection_that_just_died_waits_for_the_next_one(
+    server: Server,
+) -> None:
+    """A request sent the instant its connection dies waits for a reconnect instead of spinning.
+
+    The socket is cut and its loss noticed (one loop turn), but the client's connection loop has
+    not yet cleaned up: `send()` then raises at once without yielding. Retrying at once would spin
+    for ever and starve the event loop, so not even the request's own timeout could fire; this
+    test would then hang until pytest-timeout stops it.
+    """
+    client = AntreClient(server.url, hello_for("KIOSK-1"), backoff_initial_s=0.05)
+    await client.connect(timeout=10)
+    try:
+        assert client._ws is not None
+        client._ws.transport.abort()  # a cut cable, seen first by the sender
+        await asyncio.sleep(0)  # websockets learns of the loss; the client loop has not run yet
+        reply = await client.request("ping", timeout=10)
+        assert reply["type"] == "pong"
+    finally:
+        await client.close()
