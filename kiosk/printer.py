@@ -13,7 +13,8 @@ offline, timeout (nothing answers), reset (the connection broke mid-job). Every 
 citizen in front of a frozen screen. python-escpos' own network printer waits 60 s and never
 checks for paper, so for TCP the job bytes (built by `kiosk.ticket`) are sent here with asyncio
 streams. USB and serial printers go through python-escpos' device classes in a worker thread
-(they need pyusb or pyserial, not installed by default; see docs/operations.md). A file or dummy
+(they need pyusb or pyserial: the extras `antre[usb]`, `antre[serial]`; without them such a
+printer stays offline and says which to install, see `missing_library`). A file or dummy
 printer writes the bytes to a file, for development and for printers behind a device file.
 
 The status bytes are parsed by pure functions (`parse_status`), following Epson's ESC/POS
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import os
 from collections.abc import Callable
@@ -49,6 +51,7 @@ __all__ = [
     "TcpPrinter",
     "Timeouts",
     "is_status_byte",
+    "missing_library",
     "open_printer",
     "parse_status",
 ]
@@ -388,15 +391,37 @@ def _write_file(path: str, mode: str, job: bytes) -> None:
         f.flush()
 
 
+# python-escpos' USB and serial classes import these lazily and fail only when a job is sent
+# (with a RuntimeError, and a traceback from the device's __del__ on stderr, over the screen).
+_LIBRARIES: Final = {
+    "usb": ("usb", "USB printers need pyusb: pip install 'antre[usb]'"),
+    "serial": ("serial", "Serial printers need pyserial: pip install 'antre[serial]'"),
+}
+
+
+def missing_library(kind: str) -> str | None:
+    """What to install for a `usb` or `serial` printer whose library is missing; else None."""
+    needed = _LIBRARIES.get(kind)
+    if needed is None:
+        return None
+    module, message = needed
+    return message if importlib.util.find_spec(module) is None else None
+
+
 class EscposDevicePrinter:
     """USB and serial printers through python-escpos' device classes, in a worker thread.
 
-    Not covered by the tests (no device here); needs `pip install pyusb` or `pyserial`.
+    Not covered by the tests (no device here) beyond a missing library: pyusb or pyserial, the
+    extras `antre[usb]` and `antre[serial]`. Without it the printer is offline, the detail says
+    what to install, and no python-escpos device is ever built.
     """
 
     def __init__(self, spec: PrinterSpec, timeouts: Timeouts | None = None) -> None:
         self.spec = spec
         self.timeouts = timeouts or spec.timeouts()
+        self.missing = missing_library(spec.kind)
+        if self.missing:
+            log.error("printer %s: %s", spec, self.missing)
 
     def _device(self) -> Any:
         o = self.spec.options
@@ -450,6 +475,8 @@ class EscposDevicePrinter:
         return parse_status(printer, paper, cause)
 
     async def _guarded(self, job: bytes | None) -> PrinterStatus:
+        if self.missing:
+            return PrinterStatus(PrinterState.OFFLINE, self.missing)
         t = self.timeouts
         budget = t.connect_s + 3 * t.status_s + (t.write_s + 3 * t.status_s if job else 0)
         try:

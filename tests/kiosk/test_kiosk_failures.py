@@ -46,8 +46,9 @@ async def test_printer_not_ready_takes_no_number_and_alerts_the_floor(
         printer.mood = mood
         await click(pilot, "#prio-none")
         await on_screen(pilot, "MaintenanceScreen")
-        shown = screen_text(app)
-        assert OUT_OF_ORDER in shown and words in shown
+        # The screen is pushed before its text is drawn: wait for the words, then check all.
+        await until(pilot, lambda: words in screen_text(app), "the printer's words")
+        assert OUT_OF_ORDER in screen_text(app)
         got = await alert(floor, status)
         assert got["kiosk"] == "KIOSK-1"
         lines = await floor_lines(server)
@@ -113,7 +114,7 @@ async def test_idle_kiosk_notices_a_dead_printer_and_recovers(
     async with started(app) as pilot:
         printer.mood = Mood.NO_PAPER
         await on_screen(pilot, "MaintenanceScreen")
-        assert "Printer: kertas habis." in screen_text(app)
+        await until(pilot, lambda: "Printer: kertas habis." in screen_text(app), "paper out")
         printer.mood = Mood.READY
         await on_screen(pilot, "AgencyScreen")
 
@@ -128,8 +129,9 @@ async def test_server_unreachable_then_back(
     async with started(app) as pilot:
         await start_server.stop(first)  # type: ignore[attr-defined]
         await on_screen(pilot, "MaintenanceScreen")
-        shown = screen_text(app)
-        assert OUT_OF_ORDER in shown and "Tidak terhubung ke server antrean." in shown
+        gone = "Tidak terhubung ke server antrean."
+        await until(pilot, lambda: gone in screen_text(app), "the server-down words")
+        assert OUT_OF_ORDER in screen_text(app)
         second = await start_server(port=first.running.port, db=db)
         await on_screen(pilot, "AgencyScreen")
         await choose(pilot, "KPP", "R", None)

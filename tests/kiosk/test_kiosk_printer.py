@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from kiosk.printer import (
     PrinterState,
     TcpPrinter,
     is_status_byte,
+    missing_library,
     open_printer,
     parse_status,
 )
@@ -201,3 +203,33 @@ async def test_missing_device_file_is_offline(tmp_path: Path) -> None:
     device = open_printer(f"file:{tmp_path / 'lp0'}")
     assert (await device.status()).state is PrinterState.OFFLINE
     assert (await device.print(b"x")).state is PrinterState.OFFLINE
+
+
+@pytest.mark.parametrize(
+    ("spec", "module", "message"),
+    [
+        ("usb:04b8:0e15", "usb", "USB printers need pyusb: pip install 'antre[usb]'"),
+        (
+            "serial:/dev/ttyUSB0",
+            "serial",
+            "Serial printers need pyserial: pip install 'antre[serial]'",
+        ),
+    ],
+)
+async def test_usb_or_serial_without_its_library_says_what_to_install(
+    spec: str, module: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No pyusb / pyserial: offline, the detail names the extra; no python-escpos device."""
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed (import fails)
+    import escpos.printer
+
+    def built(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a python-escpos device was built")
+
+    monkeypatch.setattr(escpos.printer, "Usb", built)
+    monkeypatch.setattr(escpos.printer, "Serial", built)
+    assert missing_library(PrinterSpec.parse(spec).kind) == message
+    device = open_printer(spec)
+    for status in (await device.status(), await device.print(JOB)):
+        assert (status.state, status.detail) == (PrinterState.OFFLINE, message)
+    assert missing_library("tcp") is None and missing_library("file") is None

@@ -1,0 +1,198 @@
+"""Text snapshots of the kiosk's main screens, against a real server and a loopback printer.
+
+As for the counter console (tests/counter/test_counter_screens.py), pytest-textual-snapshot
+would pin pytest below 9, so a snapshot is what a citizen reads: the words on screen in reading
+order (whitespace normalised; the big number kept as drawn), greyed-out buttons in parentheses,
+and the footer's keys. Borders and colours may change with Textual; the words may not. An SVG
+screenshot of each screen goes to test-artifacts/kiosk-<name>.svg for humans to look at.
+
+Deterministic by construction: the server's fake clock, a fixed terminal size, line figures made
+before the kiosk connects (they arrive with its first snapshot), and no text input (no cursor).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hubtest import WIB, FakeClock, Server
+from kiosktest import LoopbackPrinter, Mood, choose, click, kiosk_app, on_screen, started, until
+from textual.containers import ScrollableContainer
+from textual.pilot import Pilot
+from textual.widgets import Button, Footer, Static
+
+from kiosk.app import KioskApp
+
+SIZE = (140, 50)  # columns, rows: every screen fits without scrolling
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def footer(app: KioskApp) -> str:
+    """The footer's keys by key name: enabled ones plain, greyed-out ones in parentheses."""
+    if not app.screen.query(Footer):
+        return ""
+    shown: dict[str, str] = {}  # by action: the first key of each
+    for key, active in app.screen.active_bindings.items():
+        action = active.binding.action
+        if active.binding.show and action not in shown:
+            label = f"{key} {active.binding.description}"
+            shown[action] = label if active.enabled else f"({label})"
+    return " · ".join(shown.values())
+
+
+def words(text: str) -> str:
+    """A widget's text on one line: each of its lines with whitespace collapsed, joined by |."""
+    rows = (" ".join(row.split()) for row in text.splitlines())
+    return " | ".join(row for row in rows if row)
+
+
+def picture(app: KioskApp) -> str:
+    """The current screen as a citizen reads it, top to bottom: one widget a line."""
+    screen = app.screen
+    for scroll in screen.query(ScrollableContainer):
+        assert scroll.max_scroll_y == 0, f"#{scroll.id} hides part of itself below the fold"
+    out: list[str] = []
+    for widget in screen.query("*"):  # document order is reading order on these screens
+        if not isinstance(widget, Button | Static) or not screen.find_widget(widget).visible_region:
+            continue
+        if widget.id == "big-number":  # a picture of the number: its rows as drawn
+            out.extend(row.rstrip() for row in str(widget.render()).splitlines())
+            continue
+        text = words(widget.label.plain if isinstance(widget, Button) else str(widget.render()))
+        if text:
+            out.append(f"({text})" if widget.disabled else text)
+    return "\n".join([*out, footer(app)]).strip()
+
+
+async def snapshot(pilot: Pilot[Any], name: str) -> str:
+    """Let the screen settle, save its SVG for humans, and return its words."""
+    app = pilot.app
+    assert isinstance(app, KioskApp)
+    await pilot.pause()
+    ARTIFACTS.mkdir(exist_ok=True)
+    app.save_screenshot(f"kiosk-{name}.svg", str(ARTIFACTS))
+    return picture(app)
+
+
+async def test_agency_screen_lists_the_agencies_by_zone(
+    server: Server, printer: LoopbackPrinter
+) -> None:
+    """The start: a welcome, every agency under its floor, and the language button."""
+    app = kiosk_app(server, printer.spec)
+    async with started(app, SIZE) as pilot:
+        assert await snapshot(pilot, "agencies") == (
+            "Selamat datang di MPP Kota Contoh\n"
+            "Silakan sentuh instansi yang Anda tuju\n"
+            "Lantai 1\n"
+            "D Dukcapil\n"
+            "S Samsat\n"
+            "P Polres\n"
+            "B BPJS Kesehatan\n"
+            "B BPJS Ketenagakerjaan\n"
+            "B Bank Daerah\n"
+            "Lantai 2\n"
+            "P Perizinan\n"
+            "I Imigrasi\n"
+            "P Pajak\n"
+            "B BPN\n"
+            "B Bapenda\n"
+            "K Kemenag\n"
+            "P PDAM\n"
+            "P PLN\n"
+            "P Pengadilan Agama\n"
+            "English\n"
+            "escape Kembali / Back · f2 Bahasa / Language"
+        )
+
+
+async def test_lines_screen_greys_closed_lines_and_shows_figures(
+    server: Server, printer: LoopbackPrinter, clock: FakeClock
+) -> None:
+    """Dukcapil at 14.45: lines past their cutoff greyed with the reason; the open one's figures."""
+    clock.now = datetime(2026, 11, 23, 14, 45, tzinfo=WIB)  # A-C close at 14.30, D at 15.00
+    await server.officer_at_work("DKP02@L06")  # counter 6 serves C and D
+    other = await server.client("KIOSK-2")
+    for _ in range(2):
+        ticket = await other.issue_ticket("D")
+        await other.confirm_printed(ticket["id"])
+    app = kiosk_app(server, printer.spec)
+    async with started(app, SIZE) as pilot:
+        await click(pilot, "#agency-DUKCAPIL")
+        await on_screen(pilot, "LinesScreen")
+        closed = "Tutup: Pengambilan nomor antrean untuk layanan ini sudah ditutup pukul 14.30"
+        assert await snapshot(pilot, "lines") == (
+            "Dukcapil: silakan pilih layanan\n"
+            f"(A Perekaman dan Cetak KTP-el | {closed})\n"
+            f"(B Kartu Keluarga dan Pindah Datang | {closed})\n"
+            f"(C Akta Kelahiran dan Kematian | {closed})\n"
+            "D Aktivasi IKD dan Konsultasi | 2 orang menunggu · perkiraan tunggu ± 50 menit\n"
+            "Kembali\n"
+            "escape Kembali / Back · f2 Bahasa / Language"
+        )
+
+
+async def test_priority_screen_asks_before_printing(
+    server: Server, printer: LoopbackPrinter
+) -> None:
+    """The question "Apakah Anda termasuk layanan prioritas?": four groups, or "Tidak"."""
+    app = kiosk_app(server, printer.spec)
+    async with started(app, SIZE) as pilot:
+        await choose(pilot, "SAMSAT", "E")
+        assert await snapshot(pilot, "priority") == (
+            "E · Pajak Kendaraan Tahunan\n"
+            "Apakah Anda termasuk layanan prioritas?\n"
+            "Lansia (60 tahun ke atas)\n"
+            "Penyandang disabilitas\n"
+            "Ibu hamil / menyusui\n"
+            "Membawa balita\n"
+            "Tidak\n"
+            "Petugas akan memeriksa di loket.\n"
+            "Kembali\n"
+            "escape Kembali / Back · f2 Bahasa / Language"
+        )
+
+
+async def test_result_screen_shows_the_number_large(
+    server: Server, printer: LoopbackPrinter
+) -> None:
+    """The result: "Silakan ambil tiket Anda", the number in big letters, the wait ahead."""
+    other = await server.client("KIOSK-2")  # A-001, a walk-in: a priority number goes first
+    ticket = await other.issue_ticket("A")
+    await other.confirm_printed(ticket["id"])
+    app = kiosk_app(server, printer.spec)
+    async with started(app, SIZE) as pilot:
+        await choose(pilot, "DUKCAPIL", "A", "lansia")
+        await on_screen(pilot, "ResultScreen")
+        assert await snapshot(pilot, "result") == (
+            "Silakan ambil tiket Anda\n"
+            "▄▀▀▄        ▄▀▀▄  ▄▀▀▄  ▄▀▀▄\n"
+            "█  █        █ ▄█  █ ▄█     █\n"
+            "█▀▀█  ▄▄▄▄  █▀ █  █▀ █    ▄▀\n"
+            "█  █        █  █  █  █   ▄▀\n"
+            "█  █        ▀▄▄▀  ▀▄▄▀  █▄▄▄\n"
+            "A-002\n"
+            "Perekaman dan Cetak KTP-el\n"
+            "Lansia (60 tahun ke atas)\n"
+            "0 orang di depan Anda · perkiraan tunggu ± 10 menit\n"
+            "Mohon menunggu nomor Anda dipanggil\n"
+            "Selesai"
+        )
+    assert len(printer.tickets) == 1
+
+
+async def test_maintenance_screen_when_the_printer_has_no_paper(
+    server: Server, printer: LoopbackPrinter
+) -> None:
+    """Out of order: "Mohon maaf, mesin sedang gangguan", the printer's problem for the staff."""
+    app = kiosk_app(server, printer.spec)
+    async with started(app, SIZE) as pilot:
+        printer.mood = Mood.NO_PAPER
+        app.poll_printer()
+        await on_screen(pilot, "MaintenanceScreen")
+        await until(pilot, lambda: bool(app.screen.query("#detail")), "the printer's problem")
+        assert await snapshot(pilot, "maintenance") == (
+            "Mohon maaf, mesin sedang gangguan. Silakan menghubungi petugas.\n"
+            "Printer: kertas habis.\n"
+            "Mesin akan kembali melayani dengan sendirinya."
+        )
