@@ -136,59 +136,6 @@ class ServerProcess:
             self.proc.wait()
 
 
-def _one_hop_append() -> None:
-    """Experiment (proposed for server/store.py): the whole transaction in ONE writer-thread call.
-
-    `Store.append` awaits BEGIN, two or three executemany and COMMIT: four or five hand-offs to
-    aiosqlite's thread, each waiting for the GIL and a loop wake-up. Here the same statements run
-    in one function on that thread. Enabled by ANTRE_BENCH_ONE_HOP=1; never in production.
-    """
-    from server import store as st
-
-    def write(conn, event_rows, ticket_rows, counter_rows):  # type: ignore[no-untyped-def]
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.executemany(st._EVENT_INSERT, event_rows)
-            if ticket_rows:
-                conn.executemany(st._TICKET_UPSERT, ticket_rows)
-            if counter_rows:
-                conn.executemany(st._COUNTER_UPSERT, counter_rows)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
-    async def append(self, batch, tickets, counters, day_of):  # type: ignore[no-untyped-def]
-        last_seq = batch[-1].seq if batch else 0
-        touched: dict[str, int] = {}
-        event_rows = []
-        for stored in batch:
-            event = stored.event
-            for attr in ("ticket", "counter"):
-                key = getattr(event, attr, None)
-                if key is not None:
-                    touched[key] = stored.seq
-            event_rows.append(
-                (
-                    stored.seq,
-                    event.at.isoformat(),
-                    day_of(event.at).isoformat(),
-                    stored.actor,
-                    event.kind,
-                    stored.request_id,
-                    st._encode(event),
-                )
-            )
-        ticket_rows = [st._ticket_row(t, touched.get(t.id, last_seq)) for t in tickets]
-        counter_rows = [st._counter_row(c, touched.get(c.id, last_seq)) for c in counters]
-        db = self._writer
-        await db._execute(write, db._conn, event_rows, ticket_rows, counter_rows)
-        self.commits += 1
-
-    st.Store.append = append  # type: ignore[method-assign]
-
-
 def _trace_commits() -> None:
     """Log the duration and size of every store commit at exit (profiling the group commit)."""
     import atexit
@@ -233,8 +180,6 @@ def _main() -> int:
     args = ap.parse_args()
     if args.switch_interval is not None:
         sys.setswitchinterval(args.switch_interval)
-    if os.environ.get("ANTRE_BENCH_ONE_HOP"):
-        _one_hop_append()
     if os.environ.get("ANTRE_BENCH_TRACE"):
         _trace_commits()
     # The log (stderr, kept in the ServerProcess's log file) says what start-up replayed.
