@@ -21,14 +21,16 @@ from pathlib import Path
 import websockets
 from websockets.asyncio.server import Server
 
+from display import tv as tv_display
+from display.voice import ReadingStyle, VoiceSettings
 from server import protocol as p
-from server.core.building import Building, DeviceKind
+from server.core.building import Building, DeviceKind, VoiceConfig
 from server.core.model import DomainError, Tick
 from server.engine import Engine
 from server.http import make_process_request
 from server.hub import Hub, HubLimits
 
-__all__ = ["Running", "run", "serve", "where_to_point"]
+__all__ = ["Running", "run", "serve", "voice_settings", "where_to_point"]
 
 log = logging.getLogger("antre.server")
 
@@ -65,6 +67,11 @@ async def serve(
 ) -> None:
     """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick."""
     limits = limits or HubLimits()
+    # The building's [voice] for the TVs' audio; rendered calls are kept next to the database
+    # so that a restart does not make espeak-ng say the morning's calls again.
+    tv_display.configure(
+        voice_settings(building.voice), cache_dir=Path(db_path).resolve().parent / "voice-cache"
+    )
     engine = Engine(building, db_path, clock=clock)
     await engine.start()
     hub = Hub(engine, building, clock=clock, limits=limits)
@@ -109,6 +116,16 @@ async def serve(
     finally:
         await engine.close()
         log.info("stopped")
+
+
+def voice_settings(voice: VoiceConfig) -> VoiceSettings:
+    """The display's voice settings for a building's [voice] table."""
+    return VoiceSettings(
+        style=ReadingStyle(voice.style),
+        template=voice.template,
+        agency=voice.agency,
+        speed_wpm=voice.speed_wpm,
+    )
 
 
 async def _tick(hub: Hub, every_s: float) -> None:

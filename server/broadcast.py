@@ -69,11 +69,13 @@ log = logging.getLogger("antre.hub")
 
 # Event kinds a TV never receives (who is logged in is staff business).
 _DISPLAY_HIDDEN = frozenset({"officer_logged_in", "officer_logged_out"})
-# Fields of the public form; `reason` only where it is a fixed vocabulary, not someone's note.
+# Fields of the public form; `reason` only where it is a fixed vocabulary, not someone's note:
+# a pause reason is typed by the officer, so a TV learns only that the counter is paused (the
+# event's kind, the counter's state), never why.
 _PUBLIC_FIELDS = frozenset(
     {"kind", "at", "ticket", "number", "line", "counter", "from_line", "to_line", "day"}
 )
-_PUBLIC_REASON_KINDS = frozenset({"counter_paused", "ticket_expired"})
+_PUBLIC_REASON_KINDS = frozenset({"ticket_expired"})
 # What a kiosk hears about its own tickets.
 _KIOSK_KINDS = frozenset(
     {
@@ -127,7 +129,11 @@ def ticket_view(t: Ticket, *, staff: bool) -> dict[str, Any]:
 def counter_view(
     c: CounterStatus, state: QueueState, building: Building, *, staff: bool
 ) -> dict[str, Any]:
-    """A counter's state and its active ticket's number; staff also see who is logged in."""
+    """A counter's state and its active ticket's number; staff also see who is logged in.
+
+    The pause reason is free text an officer typed: staff only. The public form says a paused
+    counter is paused by its `state` alone.
+    """
     active = state.tickets.get(c.ticket) if c.ticket else None
     out: dict[str, Any] = {
         "id": c.id,
@@ -141,6 +147,8 @@ def counter_view(
     if staff:
         out["officer"] = c.officer
         out["officer_name"] = _officer_name(building, c.officer)
+    else:
+        del out["pause_reason"]
     return out
 
 
@@ -218,15 +226,19 @@ def building_view(building: Building, zone: str | None = None) -> dict[str, Any]
 
 
 def recent_calls(state: QueueState, counters: set[str] | None, n: int = _RECENT_CALLS) -> list:
-    """The last n calls (newest first) at the given counters, or at any counter when None."""
-    called = [
-        t
-        for t in state.tickets.values()
-        if t.called_at is not None
-        and t.counter is not None
-        and (counters is None or t.counter in counters)
-    ]
-    called.sort(key=lambda t: t.called_at or datetime.min, reverse=True)
+    """The last n calls at the given counters, or at any counter when None.
+
+    Newest first in commit order, as the TV's own list grows from events: a recall moves its
+    call to the top, and calls at one instant keep the order they were made in.
+    """
+    called: list[Ticket] = []
+    if n <= 0:
+        return []
+    for t in state.calls_newest_first():
+        if t.counter is not None and (counters is None or t.counter in counters):
+            called.append(t)
+            if len(called) == n:
+                break
     return [
         {
             "ticket": t.id,
@@ -236,7 +248,7 @@ def recent_calls(state: QueueState, counters: set[str] | None, n: int = _RECENT_
             "at": _iso(t.called_at),
             "state": t.state.value,
         }
-        for t in called[:n]
+        for t in called
     ]
 
 

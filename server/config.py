@@ -29,6 +29,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, TypeVar
 
+from display.voice import ReadingStyle, validate_template
 from server.auth import hash_pin, is_pin_hash, is_token_digest, token_digest
 from server.core.building import (
     TIMEZONE_OFFSETS,
@@ -46,6 +47,7 @@ from server.core.building import (
     PolicySettings,
     SpecialHours,
     TimeRange,
+    VoiceConfig,
     Zone,
 )
 
@@ -568,6 +570,7 @@ _TOP_LEVEL = (
     "officers",
     "managers",
     "policy",
+    "voice",
 )
 _BUILDING_KEYS = ("name", "timezone", "running_text")
 _DAY_KEYS = ("open", "close", "breaks")
@@ -590,6 +593,9 @@ _DEVICE_KEYS = ("id", "kind", "zone", "token_sha256")
 _OFFICER_KEYS = ("id", "name", "agency", "pin_hash")
 _MANAGER_KEYS = ("id", "name", "role", "pin_hash")
 _POLICY_KEYS = tuple(PolicySettings.__dataclass_fields__)
+_VOICE_KEYS = tuple(VoiceConfig.__dataclass_fields__)
+# espeak-ng takes 80..450 words per minute; past 250 a call is too quick for a hall with an echo.
+_SPEED_WPM = (80, 250)
 _CLOSED = "closed"
 
 
@@ -1042,6 +1048,46 @@ def _read_policy(doc: dict[str, Any], r: _Reader) -> PolicySettings | None:
     return settings if len(r.problems) == problems_before else None
 
 
+def _read_voice(doc: dict[str, Any], r: _Reader) -> VoiceConfig | None:
+    key = _Key() / "voice"
+    value = doc.get("voice", {})
+    table = r.table(value, key, _VOICE_KEYS, header="voice")
+    if table is None:
+        return None
+    defaults = VoiceConfig()
+    problems_before = len(r.problems)
+    styles = r.choice({s.value: s.value for s in ReadingStyle})
+
+    def template(value: object, at: _Key) -> str | None:
+        text = r.string(value, at)
+        if text is None:
+            return None
+        try:
+            validate_template(text)
+        except ValueError as e:
+            r.problem(at, f'{e}; for example template = "{defaults.template}"')
+            return None
+        return text
+
+    def speed(value: object, at: _Key) -> int | None:
+        low, high = _SPEED_WPM
+        if isinstance(value, bool) or not isinstance(value, int):
+            r.problem(at, f"expected a whole number from {low} to {high}, got {_describe(value)}")
+            return None
+        if not low <= value <= high:
+            r.problem(at, f"must be {low} to {high} words per minute, got {value}")
+            return None
+        return value
+
+    voice = VoiceConfig(
+        style=r.get(table, key, "style", styles, defaults.style),
+        template=r.get(table, key, "template", template, defaults.template),
+        agency=r.get(table, key, "agency", r.boolean, defaults.agency),
+        speed_wpm=r.get(table, key, "speed_wpm", speed, defaults.speed_wpm),
+    )
+    return voice if len(r.problems) == problems_before else None
+
+
 def _check_cutoffs(lines: list[tuple[Line, _Key]], open_days: list[DayHours], r: _Reader) -> None:
     """A cutoff that falls outside opening hours on every open day is a typo, not a policy."""
     if not open_days:
@@ -1086,7 +1132,8 @@ def _read(doc: dict[str, Any], r: _Reader) -> Building | None:
     devices = _read_devices(doc, r, zone_ids)
     officers, managers = _read_people(doc, r, agency_zones)
     policy = _read_policy(doc, r)
-    complete = name and tz and running_text is not None and week is not None and policy
+    voice = _read_voice(doc, r)
+    complete = name and tz and running_text is not None and week is not None and policy and voice
     if r.problems or not complete:
         return None
     return Building(
@@ -1104,6 +1151,7 @@ def _read(doc: dict[str, Any], r: _Reader) -> Building | None:
         special_hours=tuple(sorted(special, key=lambda s: s.start)),
         policy=policy,
         running_text=running_text,
+        voice=voice,
     )
 
 

@@ -65,6 +65,8 @@ DEVICES = (  # id, kind, zone (None = every zone), token stem
     ("TV-2", "display", "2", "demo-tv-2"),
 )
 
+# The announcement, as display/voice.py's DEFAULT_TEMPLATE: [...] is said only with a value.
+VOICE_TEMPLATE = "Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]"
 RUNNING_TEXT = (
     "Selamat datang di Mal Pelayanan Publik Kota Contoh. "
     "Silakan ambil nomor antrean di anjungan, lalu tunggu hingga nomor Anda dipanggil. "
@@ -320,6 +322,13 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
     yield "printing_timeout_s = 120     # an unconfirmed print reservation expires after this"
     yield "closing_grace_min = 60       # waiting tickets expire this long after closing"
     yield "estimate_window = 20         # recent services per line behind the wait estimate"
+    yield ""
+    yield "# ---- The TVs' voice: docs/configuration.md explains each field ----"
+    yield "[voice]"
+    yield 'style = "digits"             # "B nol satu tujuh"; "number" reads "B tujuh belas"'
+    yield f"template = {_q(VOICE_TEMPLATE)}"
+    yield "agency = false               # true: say the agency's short name after the loket"
+    yield "speed_wpm = 140              # espeak-ng's speed, 80 to 250 words per minute"
 
 
 def _credentials_text(credentials: list[Credential]) -> Iterator[str]:

@@ -28,6 +28,7 @@ __all__ = [
     "PolicySettings",
     "SpecialHours",
     "TimeRange",
+    "VoiceConfig",
     "Zone",
 ]
 
@@ -178,6 +179,20 @@ class PolicySettings:
     estimate_window: int = 20
 
 
+@dataclass(frozen=True, slots=True)
+class VoiceConfig:
+    """How TVs read a call aloud ([voice]); display/voice.py's VoiceSettings speaks it.
+
+    Pure data: the defaults repeat VoiceSettings' own (a test keeps them equal), and the
+    template's placeholders are those of display/voice.py's `call_phrase`.
+    """
+
+    style: str = "digits"  # "digits": "B nol satu tujuh"; "number": "B tujuh belas"
+    template: str = "Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]"
+    agency: bool = False  # say the agency's short name after the counter
+    speed_wpm: int = 140  # espeak-ng's speed in words per minute
+
+
 # Not slotted: __post_init__ caches lookup dicts as extra attributes, which slots would forbid.
 @dataclass(frozen=True)
 class Building:
@@ -195,6 +210,7 @@ class Building:
     special_hours: tuple[SpecialHours, ...] = ()
     policy: PolicySettings = field(default_factory=PolicySettings)
     running_text: str = ""  # the TV's scrolling line
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
 
     # Lookup tables built once; the core reads them on every command.
     def __post_init__(self) -> None:

@@ -17,7 +17,7 @@ the only place where commands become events and events become state.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -206,6 +206,9 @@ class QueueState:
         # Printing reservations and the quota each holds, released if the print never happens.
         self._printing: dict[str, QuotaBucket] = {}
         self._tokens: dict[str, str] = {}  # public token -> ticket id, for the status page
+        # Ticket ids by their latest call or recall, oldest first (an ordered set): the TVs'
+        # recent calls in commit order, which timestamps alone cannot give at one instant.
+        self._call_order: dict[str, None] = {}
         self._seq: dict[str, int] = dict.fromkeys(lines, 0)  # highest number issued per line
         self._issued: dict[str, int] = dict.fromkeys(lines, 0)
         self._served: dict[str, int] = dict.fromkeys(lines, 0)
@@ -636,6 +639,7 @@ class QueueState:
         ticket.no_show_at = None
         ticket.calls += 1
         ticket.call_reason = ev.reason
+        self._called_now(ticket)
         self.counters[ev.counter].ticket = ev.ticket
         if ticket.priority is not None:
             self.regular_since_priority[ev.line] = 0
@@ -646,6 +650,11 @@ class QueueState:
         ticket = self.tickets[ev.ticket]
         self._move(ticket, TicketAction.RECALL)
         ticket.calls += 1
+        self._called_now(ticket)
+
+    def _called_now(self, ticket: Ticket) -> None:
+        self._call_order.pop(ticket.id, None)
+        self._call_order[ticket.id] = None
 
     def _on_started(self, ev: ServiceStarted) -> None:
         ticket = self.tickets[ev.ticket]
@@ -771,6 +780,14 @@ class QueueState:
     # Queries: pure reads, used by the hub, the kiosk, the TV and the floor dashboard.
     # ----------------------------------------------------------------------------------------
 
+    def calls_newest_first(self) -> Iterator[Ticket]:
+        """Tickets with a standing call (called_at set), by their latest call or recall, newest
+        first: the order the calls and recalls were committed in, even at one instant."""
+        for tid in reversed(self._call_order):
+            ticket = self.tickets[tid]
+            if ticket.called_at is not None:
+                yield ticket
+
     def waiting(self, prefix: str) -> list[Ticket]:
         """Tickets waiting on a line, in the order FIFO would call them."""
         return list(self._waiting.get(prefix, ()))
@@ -876,6 +893,7 @@ class QueueState:
             list(self._open),
             self._printing,
             self._tokens,
+            list(self._call_order),
             self._seq,
             self._issued,
             self._served,

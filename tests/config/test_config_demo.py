@@ -16,7 +16,7 @@ from server.config import (
     load_demo_building,
     load_demo_credentials,
 )
-from server.core.building import Building, DeviceKind, ManagerRole
+from server.core.building import Building, DeviceKind, ManagerRole, VoiceConfig
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -126,6 +126,12 @@ def test_demo_credentials_file_is_a_readable_table() -> None:
     assert lines[0].startswith("#") and len(body) == 4 + 17 + 2
     assert all(len(row) == 3 for row in body)
     assert {row[0] for row in body} == {"kiosk", "display", "officer", "manager"}
+
+
+def test_demo_voice_reads_digit_by_digit(demo: Building) -> None:
+    """The demo's [voice] spells every field out, with the defaults: digits, no agency, 140 wpm."""
+    assert demo.voice == VoiceConfig()
+    assert "[voice]" in demo_building_path().read_text(encoding="utf-8")
 
 
 def test_running_text_uses_kbbi_spelling(demo: Building) -> None:

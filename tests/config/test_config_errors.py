@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from display.voice import DEFAULT_TEMPLATE, VoiceSettings
+from server.app import voice_settings
 from server.auth import hash_pin, token_digest
 from server.config import ConfigError, ConfigProblem, load_building, parse_building
-from server.core.building import DeviceKind, ManagerRole, PolicySettings
+from server.core.building import DeviceKind, ManagerRole, PolicySettings, VoiceConfig
 
 # A cheap hash keeps the suite fast; the format (and so the validation) is the same at any cost.
 PIN_HASH = hash_pin("123456", n=2**4)
@@ -474,6 +476,69 @@ CASES = [
         'expected a date such as 2026-12-25, got string "Natal"',
     ),
     (
+        "voice-unknown-key",
+        edit(append="\n[voice]\nsped_wpm = 120\n"),
+        "voice.sped_wpm",
+        "sped_wpm = 120",
+        'unknown key "sped_wpm"; did you mean "speed_wpm"?',
+    ),
+    (
+        "voice-bad-style",
+        edit(append='\n[voice]\nstyle = "words"\n'),
+        "voice.style",
+        'style = "words"',
+        'expected "digits" or "number", got string "words"',
+    ),
+    (
+        "voice-unknown-placeholder",
+        edit(append='\n[voice]\ntemplate = "Nomor {nomor}, ke loket {counter}"\n'),
+        "voice.template",
+        "template = ",
+        "unknown placeholder(s) in phrase template: ['nomor']",
+    ),
+    (
+        "voice-template-without-counter",
+        edit(append='\n[voice]\nstyle = "number"\ntemplate = "Nomor antrean {number}"\n'),
+        "voice.template",
+        "template = ",
+        "a phrase template must contain {number} and {counter}",
+    ),
+    (
+        "voice-unbalanced-template",
+        edit(append='\n[voice]\ntemplate = "Nomor {number} ke loket {counter}[, {agency}"\n'),
+        "voice.template",
+        "template = ",
+        "unbalanced brackets or braces in phrase template",
+    ),
+    (
+        "voice-too-fast",
+        edit(append="\n[voice]\nspeed_wpm = 400\n"),
+        "voice.speed_wpm",
+        "speed_wpm = 400",
+        "must be 80 to 250 words per minute, got 400",
+    ),
+    (
+        "voice-speed-as-word",
+        edit(append='\n[voice]\nspeed_wpm = "slow"\n'),
+        "voice.speed_wpm",
+        'speed_wpm = "slow"',
+        'expected a whole number from 80 to 250, got string "slow"',
+    ),
+    (
+        "voice-agency-as-word",
+        edit(append='\n[voice]\nagency = "ya"\n'),
+        "voice.agency",
+        'agency = "ya"',
+        'expected true or false, got string "ya"',
+    ),
+    (
+        "voice-as-array",
+        edit(append='\n[[voice]]\nstyle = "number"\n'),
+        "voice",
+        "[[voice]]",
+        "expected a table, got an array; write [voice]",
+    ),
+    (
         "special-hours-ending-before-start",
         edit(
             append='\n[[special_hours]]\nname = "Ramadan"\nstart = 2027-03-09\nend = 2027-02-08\n'
@@ -526,6 +591,48 @@ def test_base_file_is_valid_and_fills_defaults() -> None:
     assert b.policy == PolicySettings()
     assert b.weekly[5] is None and b.weekly[4] is not None
     assert b.holidays[0].day == date(2026, 12, 25)
+
+
+def test_a_voice_table_is_read() -> None:
+    """[voice] sets the reading style, the phrase, the agency name and espeak-ng's speed."""
+    b = parse_building(
+        BASE
+        + "\n[voice]\n"
+        + 'style = "number"\n'
+        + 'template = "Nomor {number}, silakan ke loket {counter}[ {agency}]"\n'
+        + "agency = true\n"
+        + "speed_wpm = 120\n",
+        "gedung.toml",
+    )
+    assert b.voice == VoiceConfig(
+        style="number",
+        template="Nomor {number}, silakan ke loket {counter}[ {agency}]",
+        agency=True,
+        speed_wpm=120,
+    )
+    partial = parse_building(BASE + '\n[voice]\nstyle = "number"\n', "gedung.toml")
+    assert partial.voice == VoiceConfig(style="number")
+
+
+def test_voice_defaults_are_the_display_defaults() -> None:
+    """Without [voice], a building speaks exactly as display/voice.py does by default."""
+    b = parse_building(BASE, "gedung.toml")
+    assert b.voice == VoiceConfig()
+    settings = voice_settings(b.voice)
+    assert settings == VoiceSettings()
+    assert VoiceConfig().template == DEFAULT_TEMPLATE
+
+
+def test_several_voice_mistakes_are_all_reported(tmp_path: Path) -> None:
+    """A bad style, template and speed in one [voice] give three problems, each on its line."""
+    text = edit(append='\n[voice]\nstyle = "kata"\ntemplate = "Loket {counter}"\nspeed_wpm = 20\n')
+    path, error = problems_of(tmp_path, text)
+    assert [(p.key, p.line) for p in error.problems] == [
+        ("voice.style", line_of(text, 'style = "kata"')),
+        ("voice.template", line_of(text, "template = ")),
+        ("voice.speed_wpm", line_of(text, "speed_wpm = 20")),
+    ]
+    assert all(p.file == str(path) for p in error.problems)
 
 
 def test_all_problems_are_reported_at_once_in_file_order(tmp_path: Path) -> None:

@@ -9,13 +9,15 @@ import re
 import urllib.parse
 from pathlib import Path
 
+import hubtest
 import pytest
-from hubtest import Server, demo_building, demo_credentials
+from hubtest import Server, StartServer, demo_building, demo_credentials
 from websockets.datastructures import Headers
 from websockets.http11 import Request
 
 from display import tv
-from display.voice import VoiceRenderer, VoiceSettings, espeak_available, wav_info
+from display.voice import VoiceRenderer, VoiceSettings, chime_wav, espeak_available, wav_info
+from server.config import demo_building_path, parse_building
 
 WEB = Path(tv.__file__).parent / "web"
 TV1 = demo_credentials()["TV-1"]
@@ -175,3 +177,49 @@ async def test_without_espeak_the_page_gets_the_phrase_to_speak_itself(
     assert status == 503
     assert json.loads(body)["phrase"] == "Nomor antrean a nol nol satu, silakan menuju loket satu"
     assert "x-antre-phrase" in headers
+
+
+class _RecordingRenderer:
+    """Stands in for espeak-ng: answers a short WAV and remembers what it was asked to say."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, VoiceSettings]] = []
+
+    async def render(self, text: str, settings: VoiceSettings) -> bytes:
+        self.said.append((text, settings))
+        return chime_wav()
+
+
+async def test_the_buildings_voice_table_sets_the_reading_style(
+    start_server: StartServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """[voice] style = "number" in the building file makes /audio/call say "B tujuh belas"."""
+    text = demo_building_path().read_text(encoding="utf-8")
+    assert text.count('style = "digits"') == 1
+    text = text.replace('style = "digits"', 'style = "number"').replace(
+        "speed_wpm = 140", "speed_wpm = 120"
+    )
+    building = parse_building(text, "number.toml")
+    assert building.voice.style == "number"
+    # serve() configures the TV module for the whole process: put it back after this test.
+    monkeypatch.setattr(tv, "_settings", tv._settings)
+    monkeypatch.setattr(tv, "_renderer", tv._renderer)
+    monkeypatch.setattr(hubtest, "demo_building", lambda: building)
+    server = await start_server()
+    renderer = _RecordingRenderer()
+    monkeypatch.setattr(tv, "_renderer", renderer)
+
+    path = "/audio/call?number=B-017&counter=L04"
+    status, headers, body = await http_get(server, path, {"X-Antre-Token": TV1})
+    assert status == 200 and wav_info(body).frames > 0
+    spoken, settings = renderer.said[-1]
+    assert spoken == "Nomor antrean B tujuh belas, silakan menuju loket empat"
+    assert settings.speed_wpm == 120
+    # The header carries the browser fallback's words, with the letter's Indonesian name.
+    assert urllib.parse.unquote(headers["x-antre-phrase"]) == (
+        "Nomor antrean be tujuh belas, silakan menuju loket empat"
+    )
+    # A TV's own style= still wins over the building's.
+    status, _, _ = await http_get(server, path + "&style=digits", {"X-Antre-Token": TV1})
+    assert status == 200
+    assert renderer.said[-1][0] == "Nomor antrean B nol satu tujuh, silakan menuju loket empat"
