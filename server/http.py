@@ -9,7 +9,8 @@ Routes:
     /healthz      JSON: ok, building, service day, sequence number, today's counts, connections
     /display      the TV page, and /static/<name>, /audio/call: its assets and each call's
                   audio, answered by display/tv.py (issue 6)
-    /t/<token>    the citizen's ticket status: number, line, state, people ahead, estimated wait
+    /t/<token>    the citizen's ticket status: number, line, state, people ahead, estimated wait,
+                  kept live by /static/ticket.js over the websocket (server/ticket_page.py)
     /             a tiny index
 """
 
@@ -18,7 +19,6 @@ from __future__ import annotations
 import email.utils
 import html
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,9 @@ from websockets.http11 import Request, Response
 
 from display import tv as tv_display  # the TV page, its assets and its audio (issue 6)
 from server import protocol as p
+from server import ticket_page as ticket_ui
 from server.core.model import TicketState
+from server.roles import TICKET_TOKEN_RE
 
 if TYPE_CHECKING:
     from server.hub import Hub
@@ -38,26 +40,12 @@ __all__ = ["health", "make_process_request", "ticket_page"]
 
 log = logging.getLogger("antre.http")
 
-# Tokens are secrets.token_urlsafe output; anything else cannot be a ticket.
-_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
-
-_STATE_LABELS = {
-    TicketState.PRINTING: "Sedang dicetak",
-    TicketState.WAITING: "Menunggu panggilan",
-    TicketState.CALLED: "Dipanggil",
-    TicketState.SERVING: "Sedang dilayani",
-    TicketState.DONE: "Selesai dilayani",
-    TicketState.NO_SHOW: "Tidak hadir saat dipanggil — hubungi petugas loket",
-    TicketState.CANCELLED: "Dibatalkan",
-    TicketState.EXPIRED: "Tidak berlaku lagi",
-}
-
 _PAGE = """<!doctype html>
 <html lang="id">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-{head}<title>{title}</title>
+<title>{title}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 32rem; padding: 0 1rem;
        color: #1a1a1a; }}
@@ -75,12 +63,13 @@ small {{ color: #666; }}
 """
 
 
-def _page(title: str, body: str, *, refresh_s: int | None = None) -> str:
-    head = f'<meta http-equiv="refresh" content="{refresh_s}">\n' if refresh_s else ""
-    return _PAGE.format(head=head, title=html.escape(title), body=body)
+def _page(title: str, body: str) -> str:
+    return _PAGE.format(title=html.escape(title), body=body)
 
 
-def _response(status: HTTPStatus, body: bytes, content_type: str) -> Response:
+def _response(
+    status: HTTPStatus, body: bytes, content_type: str, extra: dict[str, str] | None = None
+) -> Response:
     headers = Headers(
         [
             ("Date", email.utils.formatdate(usegmt=True)),
@@ -89,6 +78,7 @@ def _response(status: HTTPStatus, body: bytes, content_type: str) -> Response:
             ("Content-Type", content_type),
             ("Cache-Control", "no-store"),
             ("X-Content-Type-Options", "nosniff"),
+            *(extra or {}).items(),
         ]
     )
     return Response(status.value, status.phrase, headers, body)
@@ -133,43 +123,29 @@ def _not_found() -> Response:
 
 
 def ticket_page(hub: Hub, token: str) -> Response:
-    """The citizen's status page for one ticket; 404 for any token that is not today's."""
-    if not _TOKEN_RE.fullmatch(token):
+    """The citizen's status page for one ticket; 404 for any token that is not today's.
+
+    Rendered by server/ticket_page.py, complete without JavaScript; its script keeps it live
+    over the websocket (role `ticket`).
+    """
+    if not TICKET_TOKEN_RE.fullmatch(token):
         return _not_found()
     state = hub.engine.state
     ticket = state.ticket_by_token(token)
     if ticket is None:
         return _not_found()
-    building = hub.building
-    line = building.line(ticket.line)
-    agency = building.agency(line.agency) if line else None
-    now = hub.now()
-    rows = [
-        ("Layanan", line.name if line else ticket.line),
-        ("Instansi", agency.name if agency else "—"),
-    ]
-    state_label = _STATE_LABELS.get(ticket.state, ticket.state.value)
-    if ticket.state in (TicketState.CALLED, TicketState.SERVING) and ticket.counter:
-        counter = building.counter(ticket.counter)
-        state_label += f" — {counter.name if counter else ticket.counter}"
-    if ticket.state is TicketState.WAITING:
-        ahead = state.people_ahead(ticket.id)
-        minutes = max(1, round(state.estimated_wait_s(ticket.id, now) / 60))
-        rows.append(("Antrean di depan Anda", f"{ahead} orang"))
-        rows.append(("Perkiraan waktu tunggu", f"± {minutes} menit"))
-    issued = building.local(ticket.issued_at)
-    rows.append(("Diambil", f"{issued:%d-%m-%Y %H.%M} {building.zone_label}"))
-    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
-    body = (
-        f"<p>{html.escape(building.name)}</p>"
-        f'<div class="number">{html.escape(ticket.number)}</div>'
-        f'<p class="state">{html.escape(state_label)}</p>'
-        f"<dl>{items}</dl>"
-        "<p><small>Halaman ini diperbarui otomatis setiap 20 detik.</small></p>"
-    )
-    final = ticket.state in (TicketState.DONE, TicketState.CANCELLED, TicketState.EXPIRED)
-    title = f"Antrean {ticket.number}"
-    return _html(HTTPStatus.OK, _page(title, body, refresh_s=None if final else 20))
+    view = ticket_ui.public_view(ticket, state, hub.building, hub.now())
+    body = ticket_ui.page_html(ticket, view, hub.building).encode("utf-8")
+    extra = {"Content-Security-Policy": ticket_ui.CSP, "Referrer-Policy": "no-referrer"}
+    return _response(HTTPStatus.OK, body, "text/html; charset=utf-8", extra)
+
+
+def _ticket_asset(path: str) -> Response | None:
+    found = ticket_ui.asset(path)
+    if found is None:
+        return None
+    body, content_type = found
+    return _response(HTTPStatus.OK, body, content_type)
 
 
 def _index(hub: Hub) -> Response:
@@ -196,6 +172,8 @@ def make_process_request(
                 return None
             if path == "/healthz":
                 return _json(HTTPStatus.OK, health(hub))
+            if path in ticket_ui.ASSETS:  # before the TV's /static/: the phone page's assets
+                return _ticket_asset(path)
             if tv_display.handles(path):
                 # /display, /static/<name>, /audio/call: a coroutine (websockets awaits it; the
                 # audio is rendered by a subprocess) that answers errors itself, never raises.
@@ -207,7 +185,9 @@ def make_process_request(
             body = "<h1>Halaman tidak ditemukan</h1>"
             return _html(HTTPStatus.NOT_FOUND, _page("Tidak ditemukan", body))
         except Exception:
-            log.exception("HTTP %s failed", path[:200])
+            # A ticket page's path is its capability: never into the log.
+            shown = "/t/…" if path.startswith("/t/") else path[:200]
+            log.exception("HTTP %s failed", shown)
             body = "<h1>Terjadi kesalahan di server</h1><p>Coba lagi sebentar lagi.</p>"
             return _html(HTTPStatus.INTERNAL_SERVER_ERROR, _page("Kesalahan", body))
 

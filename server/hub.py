@@ -19,6 +19,11 @@ committed batch: the `Broadcaster` encodes each event once per audience and queu
 frames follow on its paced tick: line figures per audience, and each officer session's `next`
 (its counter's next numbers, also sent after `synced` and carried by every counter reply).
 
+Ticket sessions (hello role `ticket`, the citizen's phone page) are bound to one ticket by its
+public token and join no broadcast audience: after `welcome`, a snapshot of just that ticket's
+public view and `synced`, they get `ticket` frames from the `TicketWatch` (server/ticket_watch.py)
+when the view changes, paced like the line figures. They may only `ping`.
+
 Presence: the hub counts the authenticated sessions of each kiosk and TV. A device is connected
 while it has at least one (so a replacing session never makes it blink off), and its `since` moves
 when that changes. Floor and admin sessions get every device in a `presence` frame right after
@@ -87,6 +92,7 @@ from server.core.model import (
 from server.engine import Engine, StoredEvent
 from server.roles import ALLOWED, Authenticator, AuthError, LockoutPolicy, Principal, Role
 from server.sessions import Session, SessionState, TokenBucket
+from server.ticket_watch import TicketWatch
 
 __all__ = ["Hub", "HubLimits"]
 
@@ -145,13 +151,26 @@ class Hub:
         self.limits = limits or HubLimits()
         # The same clock as the engine's, so that line figures and lockout times agree with it.
         self._clock = clock or (lambda: datetime.now(UTC))
-        self.auth = Authenticator(building, lockout=self.limits.lockout, wall_clock=self._clock)
+        self.auth = Authenticator(
+            building,
+            lockout=self.limits.lockout,
+            wall_clock=self._clock,
+            tickets=lambda token: engine.state.ticket_by_token(token),
+        )
         self.broadcaster = Broadcaster(
             building,
             lambda: engine.state,
             self._clock,
             lines_flush_s=self.limits.lines_flush_s,
             lines_refresh_s=self.limits.lines_refresh_s,
+        )
+        # The citizen's phone pages: each ticket session's own ticket, on the lines' pacing.
+        self.ticket_watch = TicketWatch(
+            building,
+            lambda: engine.state,
+            self._clock,
+            flush_s=self.limits.lines_flush_s,
+            refresh_s=self.limits.lines_refresh_s,
         )
         # One live session per officer at a counter and per kiosk: a newer hello replaces an older
         # one (its connection is usually already dead but not yet noticed).
@@ -209,6 +228,7 @@ class Hub:
         """Subscribe to the engine and start the periodic line refresh."""
         self.engine.subscribe(self.on_commit)
         self.broadcaster.start()
+        self.ticket_watch.start()
 
     async def close(self) -> None:
         """Close every connection with 1001 (going away) and stop background work."""
@@ -216,6 +236,7 @@ class Hub:
         for s in list(self._sessions):
             s.drop(p.CLOSE_GOING_AWAY, "server shutting down")
         await self.broadcaster.stop()
+        await self.ticket_watch.stop()
 
     def on_commit(self, batch: list[StoredEvent]) -> None:
         """Engine subscriber: called with every committed batch, in sequence order."""
@@ -223,9 +244,16 @@ class Hub:
             self.broadcaster.publish(batch)
         except Exception:  # a bug here must never break the engine's commit path
             log.exception("broadcast of seq %s failed", batch[0].seq if batch else None)
+        try:
+            self.ticket_watch.publish(batch)
+        except Exception:
+            log.exception("ticket views after seq %s failed", batch[-1].seq if batch else None)
 
     def stats(self) -> dict[str, Any]:
         by_role = self.broadcaster.count_by_role()
+        tickets = self.ticket_watch.count()
+        if tickets:
+            by_role["ticket"] = tickets
         return {"total": len(self._sessions), **by_role}
 
     async def execute(
@@ -278,6 +306,7 @@ class Hub:
 
     def _forget(self, session: Session) -> None:
         self.broadcaster.remove(session)
+        self.ticket_watch.remove(session)
         seat = self._seat(session.principal)
         if seat is not None and self._by_seat.get(seat) is session:
             del self._by_seat[seat]
@@ -424,7 +453,10 @@ class Hub:
             session.ws.remote_address,
             msg.get("client") or "unnamed client",
         )
-        await self._sync(session, ref, msg.get("last_seq"), msg.get("day"))
+        if principal.role is Role.TICKET:
+            await self._sync_ticket(session, ref)
+        else:
+            await self._sync(session, ref, msg.get("last_seq"), msg.get("day"))
         return session.state is SessionState.LIVE
 
     def _refuse(
@@ -520,6 +552,54 @@ class Hub:
             # A device came or went while the list above was being sent (presence pushes reach
             # live sessions only): send the whole list again, now that this session is live.
             session.send_message(self._presence(self.devices()))
+
+    async def _sync_ticket(self, session: Session, ref: str | int | None) -> None:
+        """A phone page: welcome, a snapshot of just its ticket's public view, `synced`.
+
+        No replay (there are no events to see) and no broadcast audience: the `TicketWatch`
+        pushes the view whenever it changes. `last_seq` in the hello is ignored.
+        """
+        principal = session.principal
+        assert principal is not None and principal.role is Role.TICKET
+        session.start_sync()
+        await self._wait_quiet()
+        engine = self.engine
+        view = self.ticket_watch.add(session)  # noted as sent: pushes compare with it
+        if view is None:  # the day closed during the hello
+            self._refuse(
+                session,
+                p.ERR_AUTH_FAILED,
+                "Nomor antrean tidak ditemukan. Tiket hanya berlaku pada hari diterbitkan.",
+                p.CLOSE_AUTH_FAILED,
+                ref,
+            )
+            return
+        position = engine.last_seq
+        welcome = {
+            "type": "welcome",
+            "ref": ref,
+            "version": p.PROTOCOL_VERSION,
+            "role": principal.role.value,
+            "principal": principal.describe(),
+            "seq": position,
+            "day": self.today(),
+            "resume": "snapshot",
+            "server_time": self._clock().isoformat(),
+        }
+        snap = {"type": "snapshot", "seq": position, "day": self.today(), "ticket": view}
+        stall = self.limits.catch_up_stall_s
+        for frame in (p.encode(welcome), p.encode(snap)):
+            if not await session.send_wait(frame, stall):
+                return
+
+        def closing(position: int) -> list[str]:
+            synced = {"type": "synced", "seq": position, "replayed": 0, "resume": "snapshot"}
+            return [p.encode(synced)]
+
+        if not await session.finish_sync(position, lambda: engine.last_seq, closing, stall):
+            return
+        # The view may have moved while the session was syncing (pushes skip such sessions).
+        self.ticket_watch.schedule()
 
     async def _wait_quiet(self) -> None:
         try:

@@ -69,6 +69,7 @@ __all__ = [
     "ServerMessage",
     "SnapshotMessage",
     "SyncedMessage",
+    "TicketMessage",
     "WelcomeMessage",
     "decode",
     "encode",
@@ -77,6 +78,7 @@ __all__ = [
     "hello_kiosk",
     "hello_manager",
     "hello_officer",
+    "hello_ticket",
     "message_ref",
     "validate",
 ]
@@ -99,7 +101,9 @@ MAX_MESSAGE_BYTES: Final = 64 * 1024
 # Mirrors of core values (server.core.model.PriorityGroup); tests/hub checks they stay equal.
 PRIORITY_GROUPS: Final = ("lansia", "disabilitas", "ibu_hamil", "balita")
 PRINTER_STATUSES: Final = ("ok", "near_end", "paper_out", "offline", "error")
-HELLO_ROLES: Final = ("kiosk", "display", "officer", "manager")
+# `ticket`: the citizen's phone page (/t/<token>), read-only, for the one ticket whose public
+# token (the QR code's) it names.
+HELLO_ROLES: Final = ("kiosk", "display", "officer", "manager", "ticket")
 
 # --------------------------------------------------------------------------------------------
 # Close codes. 1xxx are the RFC 6455 ones; 4xxx are Antre's own (the range is for applications).
@@ -178,7 +182,7 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
     "hello": {
         "version": Field("int"),
         "role": Field("str", choices=HELLO_ROLES),
-        "token": Field("str", required=False, max_len=200),  # kiosk, display
+        "token": Field("str", required=False, max_len=200),  # kiosk, display, ticket
         "counter": Field("str", required=False, max_len=32),  # officer
         "officer": Field("str", required=False, max_len=32),  # officer
         "manager": Field("str", required=False, max_len=32),  # floor manager or admin
@@ -249,6 +253,7 @@ PUSH_TYPES: Final = frozenset(
         "next",
         "alert",
         "presence",
+        "ticket",
         "pong",
     }
 )
@@ -377,6 +382,11 @@ def hello_officer(
     return _hello("officer", last_seq, day, counter=counter, officer=officer, pin=pin)
 
 
+def hello_ticket(token: str) -> dict[str, Any]:
+    """The citizen's phone page: the ticket's public token (the QR code's) is the credential."""
+    return _hello("ticket", None, None, token=token)
+
+
 def hello_manager(
     manager: str, pin: str, last_seq: int | None = None, day: str | None = None
 ) -> dict[str, Any]:
@@ -465,6 +475,15 @@ class PresenceMessage(TypedDict):
     devices: list[dict[str, Any]]
 
 
+class TicketMessage(TypedDict):
+    type: Literal["ticket"]  # ticket sessions only: their own ticket, whenever its view changed
+    at: str  # the server time the view was computed at, in the building's time zone
+    # The public view of the session's ticket (no token, no personal data): number, line,
+    # line_name, agency (short name), state, people_ahead and estimated_wait_s (while waiting,
+    # else null), counter_number and counter_name (while called or serving, else null), calls.
+    ticket: dict[str, Any]
+
+
 class PongMessage(TypedDict):
     type: Literal["pong"]
     ref: str | int | None
@@ -483,5 +502,6 @@ ServerMessage = (
     | NextMessage
     | AlertMessage
     | PresenceMessage
+    | TicketMessage
     | PongMessage
 )

@@ -2,7 +2,8 @@
 
 Theory of operation: a session starts anonymous. Its `hello` names a role and carries credentials:
 a device token for a kiosk or a TV (checked against the SHA-256 digest in the building file),
-an officer id and PIN plus the counter the officer sits at, or a manager id and PIN. The
+an officer id and PIN plus the counter the officer sits at, a manager id and PIN, or — for the
+citizen's phone page — a ticket's public token (the QR code's: the token is the capability). The
 `Authenticator` turns a good hello into a `Principal` (who, which role, bound to which counter,
 agency or zone) or raises `AuthError` with a protocol error code and the close code to use.
 
@@ -21,20 +22,25 @@ so that parallel guesses cannot slip past the counter.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from server import protocol as p
 from server.auth import token_digest, verify_pin
 from server.core.building import Building, DeviceKind, ManagerRole
 
+if TYPE_CHECKING:
+    from server.core.model import Ticket
+
 __all__ = [
     "ALLOWED",
+    "TICKET_TOKEN_RE",
     "AuthError",
     "Authenticator",
     "LockoutPolicy",
@@ -49,6 +55,7 @@ class Role(StrEnum):
     OFFICER = "officer"
     FLOOR = "floor"  # floor manager: watches the building, cancels, reactivates, closes counters
     ADMIN = "admin"  # same powers today; configuration tools will be admin-only
+    TICKET = "ticket"  # the citizen's phone page: one ticket's public view, read-only
 
 
 _COUNTER_ACTIONS = frozenset(
@@ -90,6 +97,8 @@ ALLOWED: Mapping[Role, frozenset[str]] = {
     Role.OFFICER: frozenset({"ping", "snapshot", "list_lines"}) | _COUNTER_ACTIONS,
     Role.FLOOR: _MANAGER_ACTIONS,
     Role.ADMIN: _MANAGER_ACTIONS,
+    # Read-only: a phone only keeps its connection alive; everything else is `forbidden`.
+    Role.TICKET: frozenset({"ping"}),
 }
 
 
@@ -104,6 +113,7 @@ class Principal:
     counter: str | None = None  # an officer's counter
     agency: str | None = None  # an officer's agency
     zone: str | None = None  # a display's zone; None = every zone
+    # A ticket session's principal: id = the ticket's id, name = its number (never the token).
 
     @property
     def audience(self) -> str:
@@ -114,6 +124,8 @@ class Principal:
             return f"zone:{self.zone or '*'}"
         if self.role is Role.OFFICER:
             return f"agency:{self.agency}"
+        if self.role is Role.TICKET:
+            return f"ticket:{self.id}"  # no audience of events: ticket sessions get `ticket` frames
         return "floor"
 
     def describe(self) -> dict[str, Any]:
@@ -159,6 +171,9 @@ class _Attempts:
 
 _AUTH_FAILED_PIN = "ID atau PIN salah."
 _AUTH_FAILED_TOKEN = "Token perangkat tidak dikenal. Periksa konfigurasi perangkat ini."
+_AUTH_FAILED_TICKET = "Nomor antrean tidak ditemukan. Tiket hanya berlaku pada hari diterbitkan."
+# Ticket tokens are secrets.token_urlsafe output; anything else cannot be one.
+TICKET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 class Authenticator:
@@ -171,6 +186,7 @@ class Authenticator:
         lockout: LockoutPolicy | None = None,
         wall_clock: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        tickets: Callable[[str], Ticket | None] | None = None,
     ) -> None:
         # Read once: the building does not change while the server runs.
         self._building = building
@@ -187,6 +203,8 @@ class Authenticator:
         # Wall clock only for telling people when to come back; locks run on the monotonic clock.
         self._wall_clock = wall_clock
         self._monotonic = monotonic
+        # Today's ticket by its public token (the queue state's index); None: no ticket role.
+        self._tickets = tickets
         # Keyed by known officer/manager ids only, so hostile ids cannot grow it.
         self._attempts: dict[str, _Attempts] = {}
         # At most two scrypt checks at once (16 MiB and ~50 ms each): a flood of hellos queues
@@ -199,6 +217,8 @@ class Authenticator:
             return self._device(role, hello)
         if role == "officer":
             return await self._officer(hello)
+        if role == "ticket":
+            return self._ticket(hello)
         return await self._manager(hello)
 
     # -- devices ----------------------------------------------------------------------------
@@ -213,6 +233,17 @@ class Authenticator:
         return Principal(
             Role.DISPLAY, device.id, device.id, f"display:{device.id}", zone=device.zone
         )
+
+    def _ticket(self, hello: Mapping[str, Any]) -> Principal:
+        """The citizen's phone page: today's ticket whose public token the hello names."""
+        token = _required(hello, "token")
+        ticket = None
+        if TICKET_TOKEN_RE.fullmatch(token) and self._tickets is not None:
+            ticket = self._tickets(token)
+        if ticket is None:
+            raise AuthError(p.ERR_AUTH_FAILED, _AUTH_FAILED_TICKET)
+        # Named by its id and number only: the token is never logged nor echoed back.
+        return Principal(Role.TICKET, ticket.id, ticket.number, f"ticket:{ticket.id}")
 
     # -- people -----------------------------------------------------------------------------
 

@@ -10,11 +10,30 @@ from hubtest import EXAMPLES, ROLE_PRINCIPALS, Server, hello_for
 from server import protocol as p
 from server.roles import ALLOWED, Role
 
+# Every session role: the demo principals' roles, and `ticket` (the citizen's phone page, whose
+# credential is a ticket issued during the test).
+ROLES = sorted(r.value for r in Role)
 FORBIDDEN_PAIRS = [
     (role, kind)
-    for role, kind in itertools.product(ROLE_PRINCIPALS, sorted(p.REQUEST_TYPES - {"hello"}))
+    for role, kind in itertools.product(ROLES, sorted(p.REQUEST_TYPES - {"hello"}))
     if kind not in ALLOWED[Role(role)]
 ]
+
+
+async def hello_of(server: Server, role: str) -> dict:
+    """The hello of a session of this role (for `ticket`: a freshly issued ticket's token)."""
+    if role == "ticket":
+        kiosk = await server.client("KIOSK-2")
+        ticket = await kiosk.issue_ticket("A")
+        await kiosk.confirm_printed(ticket["id"])
+        return p.hello_ticket(ticket["token"])
+    return hello_for(ROLE_PRINCIPALS[role])
+
+
+def test_every_role_is_in_the_matrix() -> None:
+    """A new role cannot slip past the matrix: every Role has a principal to test it with."""
+    assert set(ROLES) == set(ROLE_PRINCIPALS) | {"ticket"}
+    assert ALLOWED[Role.TICKET] == frozenset({"ping"})
 
 
 def test_every_request_type_is_allowed_to_someone() -> None:
@@ -24,10 +43,10 @@ def test_every_request_type_is_allowed_to_someone() -> None:
     assert set(EXAMPLES) == p.REQUEST_TYPES - {"hello"}
 
 
-@pytest.mark.parametrize("role", sorted(ROLE_PRINCIPALS))
+@pytest.mark.parametrize("role", ROLES)
 async def test_every_forbidden_command_of_a_role_is_refused(server: Server, role: str) -> None:
     """Each command a role may not send is answered `forbidden`, and nothing changes."""
-    raw = await server.raw(hello_for(ROLE_PRINCIPALS[role]))
+    raw = await server.raw(await hello_of(server, role))
     before = server.state_copy()
     kinds = [kind for r, kind in FORBIDDEN_PAIRS if r == role]
     for i, kind in enumerate(kinds):
@@ -40,7 +59,7 @@ async def test_every_forbidden_command_of_a_role_is_refused(server: Server, role
 
 def test_the_forbidden_matrix_is_not_empty_for_any_role() -> None:
     """Every role has something it may not do (the table is a real restriction)."""
-    for role in ROLE_PRINCIPALS:
+    for role in ROLES:
         assert any(r == role for r, _ in FORBIDDEN_PAIRS), role
     assert len(FORBIDDEN_PAIRS) >= 50
 

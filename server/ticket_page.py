@@ -1,0 +1,159 @@
+"""The citizen's phone page: one ticket's public view, its HTML and its two static assets.
+
+The QR code on a ticket opens `/t/<token>` (the ticket's random public token). The page is
+rendered here on the server, complete and correct without JavaScript (then a `<noscript>` meta
+refresh reloads it every 20 s). With JavaScript, `/static/ticket.js` connects to the websocket with
+the read-only `ticket` role and keeps the same elements up to date from the `ticket` push.
+
+`public_view` is the one place that decides what a phone may know about a ticket, for the page and
+for the websocket alike: the number, the line, the agency's short name, the state, the people
+ahead and the estimated wait while waiting, and the counter while called or being served. Never
+the token, the priority group, the kiosk, an officer, a note or another ticket.
+
+The page loads nothing inline (CSP: scripts and styles only from this server) and sends no
+Referer: its URL is the ticket's capability.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from server.core.building import Building
+from server.core.model import Ticket, TicketState
+from server.core.queue import QueueState
+
+__all__ = [
+    "ASSETS",
+    "CSP",
+    "STATE_LABELS",
+    "asset",
+    "page_html",
+    "public_view",
+]
+
+WEB_DIR: Final = Path(__file__).parent / "web"
+# The only files this module serves: path -> (file in server/web, content type). Matched before
+# the TV's /static/ route, and named so as not to collide with it.
+ASSETS: Final = {
+    "/static/ticket.js": ("ticket.js", "text/javascript; charset=utf-8"),
+    "/static/ticket.css": ("ticket.css", "text/css; charset=utf-8"),
+}
+CSP: Final = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; "
+    "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+REFRESH_S: Final = 20
+
+# The state in words, for the citizen (KBBI spelling). The page's script gets the same table.
+STATE_LABELS: Final[dict[str, str]] = {
+    TicketState.PRINTING.value: "Sedang dicetak",
+    TicketState.WAITING.value: "Menunggu panggilan",
+    TicketState.CALLED.value: "Dipanggil",
+    TicketState.SERVING.value: "Sedang dilayani",
+    TicketState.DONE.value: "Selesai dilayani",
+    TicketState.NO_SHOW.value: "Tidak hadir saat dipanggil — hubungi petugas loket",
+    TicketState.CANCELLED.value: "Dibatalkan",
+    TicketState.EXPIRED.value: "Kedaluwarsa — tidak berlaku lagi",
+}
+_NO_SCRIPT_STATUS: Final = f"Halaman ini diperbarui otomatis setiap {REFRESH_S} detik."
+_QUEUED = (TicketState.WAITING, TicketState.PRINTING)
+_AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
+_FINAL = (TicketState.DONE, TicketState.CANCELLED, TicketState.EXPIRED)
+
+
+def public_view(ticket: Ticket, state: QueueState, building: Building, now: datetime) -> dict:
+    """What a phone may know about its own ticket (the `ticket` push's and snapshot's `ticket`)."""
+    line = building.line(ticket.line)
+    agency = building.agency(line.agency) if line else None
+    counter = (
+        building.counter(ticket.counter) if ticket.counter and ticket.state in _AT_COUNTER else None
+    )
+    queued = ticket.state in _QUEUED
+    return {
+        "number": ticket.number,
+        "line": ticket.line,
+        "line_name": line.name if line else ticket.line,
+        "agency": agency.short_name if agency else None,
+        "state": ticket.state.value,
+        "people_ahead": state.people_ahead(ticket.id) if queued else None,
+        "estimated_wait_s": round(state.estimated_wait_s(ticket.id, now)) if queued else None,
+        "counter_number": counter.number if counter else None,
+        "counter_name": counter.name if counter else None,
+        "calls": ticket.calls,  # moves on a recall: the page says it again
+    }
+
+
+def _wait_words(seconds: int) -> str:
+    return f"± {max(1, round(seconds / 60))} menit"
+
+
+def _state_words(view: dict[str, Any]) -> str:
+    label = STATE_LABELS.get(view["state"], view["state"])
+    if view["counter_name"]:
+        label += f" — {view['counter_name']}"
+    return label
+
+
+def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
+    """The page for one ticket, complete without JavaScript (the script updates these elements)."""
+    e = html.escape
+    called = view["state"] == TicketState.CALLED.value and view["counter_name"]
+    called_text = f"Nomor Anda sedang dipanggil ke {view['counter_name']}" if called else ""
+    queued = view["people_ahead"] is not None
+    ahead = f"{view['people_ahead']} orang" if queued else ""
+    wait = _wait_words(view["estimated_wait_s"]) if queued else ""
+    issued = building.local(ticket.issued_at)
+    final = ticket.state in _FINAL
+    refresh = (
+        "" if final else f'<noscript><meta http-equiv="refresh" content="{REFRESH_S}"></noscript>\n'
+    )
+    hidden = "" if queued else " hidden"
+    labels = e(json.dumps(STATE_LABELS, ensure_ascii=False), quote=True)
+    return f"""<!doctype html>
+<html lang="id">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+{refresh}<title>Antrean {e(view["number"])}</title>
+<link rel="stylesheet" href="/static/ticket.css">
+<script src="/static/ticket.js" defer></script>
+</head>
+<body>
+<main id="ticket" data-state="{e(view["state"])}" data-labels="{labels}">
+<p class="building">{e(building.name)}</p>
+<p class="caption">Nomor antrean Anda</p>
+<div class="number" id="number">{e(view["number"])}</div>
+<p class="called" id="called" role="alert"{"" if called else " hidden"}>{e(called_text)}</p>
+<p class="state" id="state">{e(_state_words(view))}</p>
+<dl>
+<div><dt>Layanan</dt><dd id="line-name">{e(view["line_name"])}</dd></div>
+<div><dt>Instansi</dt><dd id="agency">{e(view["agency"] or "—")}</dd></div>
+<div id="ahead-row"{hidden}><dt>Antrean di depan Anda</dt><dd id="ahead">{e(ahead)}</dd></div>
+<div id="wait-row"{hidden}><dt>Perkiraan waktu tunggu</dt><dd id="wait">{e(wait)}</dd></div>
+<div><dt>Diambil</dt><dd>{issued:%d-%m-%Y %H.%M} {e(building.zone_label)}</dd></div>
+</dl>
+<p class="status" id="status"><small>{e(_NO_SCRIPT_STATUS)}</small></p>
+</main>
+</body>
+</html>
+"""
+
+
+@cache
+def _read(name: str) -> bytes:
+    return (WEB_DIR / name).read_bytes()
+
+
+def asset(path: str) -> tuple[bytes, str] | None:
+    """The body and content type of /static/ticket.js or /static/ticket.css; None otherwise."""
+    entry = ASSETS.get(path)
+    if entry is None:
+        return None
+    name, content_type = entry
+    return _read(name), content_type

@@ -1,0 +1,177 @@
+"""Live pushes for the citizen's phone page: each `ticket` session's own ticket, when it changed.
+
+Theory of operation: a `ticket` session (hello role `ticket`, the ticket's public token) is bound
+to one ticket and joins no broadcast audience: it receives no events, no line figures, nothing of
+other tickets. After its snapshot it gets `ticket` frames carrying `ticket_page.public_view` of its
+ticket, whenever that view differs from the last one it was sent — its own events (called, served,
+transferred…) or the people ahead and the estimated wait moving as others are called.
+
+Pacing is the line figures' (server/broadcast.py): views are recomputed at most every `flush_s`
+after a commit, and every `refresh_s` whatever happens; each ticket's view is computed once per
+tick however many phones watch it, and compared with what each session was last sent. When the
+day closes, the ticket is gone from the queue state: its sessions get the ticket's last view (from
+the closed day's tickets: `expired`, `done`…) and are closed normally (a page that reconnects is
+then refused, as for any unknown token).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from server import protocol as p
+from server.core.building import Building
+from server.core.model import Ticket
+from server.core.queue import QueueState
+from server.engine import StoredEvent
+from server.sessions import Session, SessionState
+from server.ticket_page import public_view
+
+__all__ = ["TicketWatch"]
+
+log = logging.getLogger("antre.hub")
+
+
+class TicketWatch:
+    """Keeps the ticket sessions and sends each one its ticket's view when it changed."""
+
+    def __init__(
+        self,
+        building: Building,
+        state: Callable[[], QueueState],
+        clock: Callable[[], datetime],
+        *,
+        flush_s: float = 0.25,
+        refresh_s: float = 15.0,
+    ) -> None:
+        self._building = building
+        self._state = state  # a getter: the engine owns its state and may rebuild it
+        self._clock = clock
+        self._flush_s = flush_s
+        self._refresh_s = refresh_s
+        # Each ticket session's ticket id, and the encoded view it was last sent.
+        self._tickets: dict[Session, str] = {}
+        self._sent: dict[Session, str] = {}
+        # The state's ticket dict, and the one before it: closing a day replaces the dict, and a
+        # phone should still see its ticket's last state (expired) before its session ends.
+        self._day_tickets: dict[str, Ticket] | None = None
+        self._old_tickets: dict[str, Ticket] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._refresher: asyncio.Task[None] | None = None
+
+    def view(self, ticket_id: str) -> dict[str, Any] | None:
+        """The public view of a ticket of today now, or None when the state no longer has it."""
+        state = self._state()
+        ticket = state.tickets.get(ticket_id)
+        if ticket is None:
+            return None
+        return public_view(ticket, state, self._building, self._clock())
+
+    def _last_view(self, ticket_id: str) -> dict[str, Any] | None:
+        """The view of a ticket of the day that just closed (its final state), if known."""
+        ticket = self._old_tickets.get(ticket_id)
+        if ticket is None:
+            return None
+        return public_view(ticket, self._state(), self._building, self._clock())
+
+    def _note_day(self) -> None:
+        tickets = self._state().tickets
+        if tickets is not self._day_tickets:
+            if self._day_tickets is not None:
+                self._old_tickets = self._day_tickets
+            self._day_tickets = tickets
+
+    def add(self, session: Session) -> dict[str, Any] | None:
+        """Watch a ticket session's ticket; its view now (for the snapshot), noted as sent."""
+        assert session.principal is not None
+        ticket_id = session.principal.id
+        self._note_day()
+        view = self.view(ticket_id)
+        if view is not None:  # None: the day closed meanwhile; the hub refuses the session
+            self._tickets[session] = ticket_id
+            self._sent[session] = p.encode(view)
+        return view
+
+    def remove(self, session: Session) -> None:
+        self._tickets.pop(session, None)
+        self._sent.pop(session, None)
+
+    def count(self) -> int:
+        return len(self._tickets)
+
+    def publish(self, batch: list[StoredEvent]) -> None:
+        """A committed batch: every ticket session has been offered it (there is nothing to see)."""
+        if not batch or not self._tickets:
+            return
+        self._note_day()  # before the next batch may replace the day's tickets once more
+        last = batch[-1].seq
+        for s in self._tickets:
+            s.advance(last)
+        self.schedule()
+
+    def schedule(self) -> None:
+        """Check every watched view on the next tick (at most every `flush_s`)."""
+        if self._timer is None and self._tickets:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self._flush_s, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        self.flush()
+
+    def flush(self) -> None:
+        """Send each live ticket session its ticket's view if it changed since its last frame."""
+        if not self._tickets:
+            return
+        try:
+            at = self._building.local(self._clock()).isoformat()
+            self._note_day()
+            bodies: dict[str, str | None] = {}
+            gone: dict[str, str | None] = {}
+            for s, ticket_id in list(self._tickets.items()):
+                if s.state is not SessionState.LIVE:
+                    continue  # still syncing: its session is scheduled again once live
+                if ticket_id not in bodies:
+                    view = self.view(ticket_id)
+                    bodies[ticket_id] = None if view is None else p.encode(view)
+                body = bodies[ticket_id]
+                if body is None:
+                    # The day closed: the ticket is no longer today's. Its last view, then goodbye.
+                    if ticket_id not in gone:
+                        last = self._last_view(ticket_id)
+                        gone[ticket_id] = None if last is None else p.encode(last)
+                    final = gone[ticket_id]
+                    if final is not None and self._sent.get(s) != final:
+                        s.send(f'{{"type":"ticket","at":"{at}","ticket":{final}}}')
+                    self.remove(s)
+                    s.close(p.CLOSE_NORMAL, "ticket no longer valid")
+                    continue
+                if self._sent.get(s) == body:
+                    continue
+                self._sent[s] = body
+                s.send(f'{{"type":"ticket","at":"{at}","ticket":{body}}}')
+        except Exception:
+            log.exception("computing ticket views failed")
+
+    def start(self) -> None:
+        self._day_tickets = self._state().tickets
+        self._refresher = asyncio.create_task(self._refresh(), name="antre-ticket-refresh")
+
+    async def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._refresher is not None:
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresher
+
+    async def _refresh(self) -> None:
+        # Whatever happens, now and then: a wait estimate may move without a commit.
+        while True:
+            await asyncio.sleep(self._refresh_s)
+            self.flush()

@@ -1,0 +1,190 @@
+"""The citizen's phone page (/t/<token>) in a real browser: Debian's Chromium, headless.
+
+A real server (demo building, fake clock) on a free port; the page opened as a phone that scanned
+the ticket's QR code would open it; an officer's client calls. The page must show the number, the
+state and the people ahead, then "Nomor Anda sedang dipanggil ke Loket 5" when the number is
+called — live over the websocket (role `ticket`), under the page's own Content-Security-Policy.
+What the `ticket` role may see at the protocol level is tested in tests/hub/test_ticket_role.py.
+A screenshot goes to test-artifacts/phone-called.png (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hubtest import FakeClock, Server, StartServer
+
+playwright_api = pytest.importorskip("playwright.async_api", reason="pip install -e '.[test]'")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make system-deps)"
+)
+# As tests/display/test_tv_browser.py: Debian's chromium headless in a container, nothing phoning
+# home (DOMAIN.md §8).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-dev-shm-usage",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    async with playwright_api.async_playwright() as pw:
+        b = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            await b.close()
+
+
+class Phone:
+    """One phone's page and what went wrong on it (console errors, CSP violations)."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.failed: list[str] = []  # URLs answered 4xx/5xx (the browser's own favicon aside)
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("response", self._response)
+
+    def _console(self, message: Any) -> None:
+        # A failed load is reported by URL in `failed`; a stopped server's socket is expected.
+        text = message.text
+        expected = text.startswith("Failed to load resource") or "WebSocket" in text
+        if message.type == "error" and not expected:
+            self.errors.append(text)
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            self.failed.append(f"{response.status} {response.url}")
+
+    async def wait_js(self, expression: str, timeout_s: float = 15) -> None:
+        # A function, not a string: the page's CSP forbids eval.
+        await self.page.wait_for_function(f"() => ({expression})", timeout=timeout_s * 1000)
+
+    async def wait_text(self, selector: str, text: str, timeout_s: float = 15) -> None:
+        """Poll until the element's text contains `text` (no timed assertion)."""
+        sel, want = json.dumps(selector), json.dumps(text)
+        await self.wait_js(
+            f"document.querySelector({sel}) "
+            f"&& document.querySelector({sel}).textContent.includes({want})",
+            timeout_s,
+        )
+
+    async def text(self, selector: str) -> str:
+        return (await self.page.text_content(selector)) or ""
+
+
+async def open_phone(browser: Any, url: str, *, javascript: bool = True) -> Phone:
+    context = await browser.new_context(viewport=PHONE, java_script_enabled=javascript)
+    phone = Phone(await context.new_page())
+    await phone.page.goto(url)
+    return phone
+
+
+async def queue_tickets(server: Server, line: str, n: int) -> list[dict[str, Any]]:
+    kiosk = await server.client("KIOSK-1")
+    tickets = []
+    for _ in range(n):
+        t = await kiosk.issue_ticket(line)
+        await kiosk.confirm_printed(t["id"])
+        tickets.append(t)
+    return tickets
+
+
+async def test_the_page_follows_the_queue_and_says_when_the_number_is_called(
+    server: Server, browser: Any, clock: FakeClock
+) -> None:
+    """Waiting with one ahead → none ahead → "Nomor Anda sedang dipanggil ke Loket 5"."""
+    officer = await server.officer_at_work("DKP01@L05")
+    tickets = await queue_tickets(server, "C", 3)
+    mine = tickets[1]
+    phone = await open_phone(browser, f"{server.running.http_url}/t/{mine['token']}")
+    await phone.wait_js("window.antreTicket && window.antreTicket.connected")
+    assert await phone.text("#number") == "C-002"
+    assert "menunggu" in (await phone.text("#state")).lower()
+    assert await phone.text("#ahead") == "1 orang"
+    assert "menit" in await phone.text("#wait")
+    assert await phone.page.is_hidden("#called")
+
+    clock.advance(5)
+    await officer.act("call_next")  # C-001: the one ahead
+    await phone.wait_text("#ahead", "0 orang")
+    assert await phone.page.is_hidden("#called")
+
+    await officer.act("no_show")
+    clock.advance(5)
+    assert (await officer.act("call_next"))["ticket"]["number"] == "C-002"
+    await phone.wait_text("#called", "Nomor Anda sedang dipanggil ke Loket 5")
+    assert await phone.page.is_visible("#called")
+    assert "dipanggil" in (await phone.text("#state")).lower()
+    assert await phone.page.is_hidden("#ahead-row")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await phone.page.screenshot(path=str(ARTIFACTS / "phone-called.png"), full_page=True)
+
+    await officer.act("start_service")
+    await phone.wait_text("#state", "Sedang dilayani")
+    assert await phone.page.is_hidden("#called")
+    # Nothing of anyone else, no token in the document, no script error or CSP violation.
+    content = await phone.page.content()
+    assert "C-001" not in content and "C-003" not in content
+    assert mine["token"] not in content
+    assert phone.errors == [] and phone.failed == []
+
+
+async def test_the_page_rides_out_a_restart_and_shows_the_call_it_missed(
+    start_server: StartServer, browser: Any, tmp_path: Path, clock: FakeClock
+) -> None:
+    """Server down: the page says it is reconnecting; back, it shows the call made meanwhile."""
+    db = str(tmp_path / "phone.db")
+    server = await start_server(db=db)
+    port = server.running.port
+    (mine,) = await queue_tickets(server, "C", 1)
+    phone = await open_phone(browser, f"{server.running.http_url}/t/{mine['token']}")
+    await phone.wait_js("window.antreTicket && window.antreTicket.connected")
+    await start_server.stop(server)  # type: ignore[attr-defined]
+    await phone.wait_text("#status", "menyambung ulang")
+    assert await phone.text("#number") == "C-001"  # the last picture stays
+    second = await start_server(port=port, db=db)
+    officer = await second.officer_at_work("DKP01@L05")
+    clock.advance(5)
+    await officer.act("call_next")
+    await phone.wait_text("#called", "Nomor Anda sedang dipanggil ke Loket 5", timeout_s=30)
+    await phone.wait_js("window.antreTicket.syncs >= 2")
+    assert phone.errors == [] and phone.failed == []
+
+
+async def test_without_javascript_the_page_is_still_right(server: Server, browser: Any) -> None:
+    """No script: the server's own render shows the ticket and reloads itself every 20 s."""
+    await server.officer_at_work("DKP01@L05")
+    tickets = await queue_tickets(server, "C", 2)
+    url = f"{server.running.http_url}/t/{tickets[1]['token']}"
+    phone = await open_phone(browser, url, javascript=False)
+    assert await phone.text("#number") == "C-002"
+    assert "Menunggu" in await phone.text("#state")
+    assert await phone.text("#ahead") == "1 orang"
+    assert "setiap 20 detik" in await phone.text("#status")
+    assert 'http-equiv="refresh"' in await phone.page.content()
+
+
+async def test_an_unknown_token_gets_the_plain_404_page(server: Server, browser: Any) -> None:
+    """A token that is not today's: a plain page saying so, no error trace."""
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    response = await page.goto(f"{server.running.http_url}/t/no-such-ticket-token")
+    assert response is not None and response.status == 404
+    body = (await page.text_content("body")) or ""
+    assert "Nomor antrean tidak ditemukan" in body
+    assert "Traceback" not in body
