@@ -237,8 +237,16 @@ async def started(app: KioskApp, size: tuple[int, int] = (140, 50)) -> AsyncIter
 
 
 async def on_screen(pilot: Pilot[Any], name: str, timeout: float = 10.0) -> None:
-    """Wait until the screen class named `name` is on top."""
-    await until(pilot, lambda: type(pilot.app.screen).__name__ == name, name, timeout)
+    """Wait until the screen class named `name` is on top and has composed its widgets.
+
+    A pushed screen is on top before its children are mounted: reading its words at once
+    returned '' on a busy machine, so the screen counts as shown only when it has some.
+    """
+
+    def shown() -> bool:
+        return type(pilot.app.screen).__name__ == name and bool(screen_text(pilot.app))
+
+    await until(pilot, shown, name, timeout)
 
 
 async def click(pilot: Pilot[Any], selector: str) -> None:
