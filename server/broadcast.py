@@ -27,8 +27,6 @@ session only when the list's ticket ids and states differ from the last list it 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -48,6 +46,7 @@ from server.core.model import (
 )
 from server.core.queue import LineView, QueueState
 from server.engine import StoredEvent
+from server.pacing import Pacer
 from server.roles import Principal, Role
 from server.sessions import Session, SessionState
 
@@ -392,8 +391,6 @@ class Broadcaster:
         # A getter, not the object: the engine owns its state and may rebuild it.
         self._state = state
         self._clock = clock
-        self._lines_flush_s = lines_flush_s
-        self._lines_refresh_s = lines_refresh_s
         # Live sessions by audience key; an audience without sessions costs nothing.
         self._audiences: dict[str, set[Session]] = {}
         # The state's ticket dict, and the one before it: closing a day replaces the dict, and
@@ -402,12 +399,19 @@ class Broadcaster:
         self._old_tickets: dict[str, Ticket] = {}
         # The last `lines` frame body sent to each audience, to send only changes.
         self._last_lines: dict[str, str] = {}
-        self._lines_timer: asyncio.TimerHandle | None = None
         # The next numbers: the key (next_key) of the last list sent to each officer session, and
         # the agencies whose counters' lists may have moved since the last tick (None: all).
         self._next_sent: dict[Session, tuple[tuple[str, str], ...]] = {}
         self._next_dirty: set[str] | None = set()
-        self._refresher: asyncio.Task[None] | None = None
+        # Issuing flips at cutoffs and breaks, waits grow: refresh even when nothing happens.
+        # The next numbers too: the calling policy weighs how long citizens have waited.
+        self._pacer = Pacer(
+            self._flush,
+            self._refresh,
+            flush_s=lines_flush_s,
+            refresh_s=lines_refresh_s,
+            name="antre-lines-refresh",
+        )
         self._agency_zone = {a.code: a.zone for a in building.agencies}
         self._line_agency = {ln.prefix: ln.agency for ln in building.lines}
 
@@ -533,12 +537,9 @@ class Broadcaster:
 
     def schedule_lines(self) -> None:
         """Send line figures and next numbers that changed, at most every `lines_flush_s`."""
-        if self._lines_timer is None:
-            loop = asyncio.get_running_loop()
-            self._lines_timer = loop.call_later(self._lines_flush_s, self._flush)
+        self._pacer.schedule()
 
     def _flush(self) -> None:
-        self._lines_timer = None
         self.flush_lines()
         self.flush_next()
 
@@ -639,24 +640,14 @@ class Broadcaster:
 
     def start(self) -> None:
         self._day_tickets = self._state().tickets
-        self._refresher = asyncio.create_task(self._refresh(), name="antre-lines-refresh")
+        self._pacer.start()
 
     async def stop(self) -> None:
-        if self._lines_timer is not None:
-            self._lines_timer.cancel()
-            self._lines_timer = None
-        if self._refresher is not None:
-            self._refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refresher
+        await self._pacer.stop()
 
-    async def _refresh(self) -> None:
-        # Issuing flips at cutoffs and breaks, waits grow: refresh even when nothing happens.
-        # The next numbers too: the calling policy weighs how long citizens have waited.
-        while True:
-            await asyncio.sleep(self._lines_refresh_s)
-            self.flush_lines()
-            self.flush_next(every=True)
+    def _refresh(self) -> None:
+        self.flush_lines()
+        self.flush_next(every=True)
 
 
 def _event_frame(seq: int, view: dict[str, Any]) -> dict[str, Any]:

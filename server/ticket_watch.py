@@ -16,8 +16,6 @@ then refused, as for any unknown token).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -28,6 +26,7 @@ from server.core.building import Building
 from server.core.model import Ticket
 from server.core.queue import QueueState
 from server.engine import StoredEvent
+from server.pacing import Pacer
 from server.sessions import Session, SessionState
 from server.ticket_page import public_view
 
@@ -51,8 +50,6 @@ class TicketWatch:
         self._building = building
         self._state = state  # a getter: the engine owns its state and may rebuild it
         self._clock = clock
-        self._flush_s = flush_s
-        self._refresh_s = refresh_s
         # Each ticket session's ticket id, and the encoded view it was last sent.
         self._tickets: dict[Session, str] = {}
         self._sent: dict[Session, str] = {}
@@ -60,8 +57,14 @@ class TicketWatch:
         # phone should still see its ticket's last state (expired) before its session ends.
         self._day_tickets: dict[str, Ticket] | None = None
         self._old_tickets: dict[str, Ticket] = {}
-        self._timer: asyncio.TimerHandle | None = None
-        self._refresher: asyncio.Task[None] | None = None
+        # Whatever happens, now and then: a wait estimate may move without a commit.
+        self._pacer = Pacer(
+            self.flush,
+            self.flush,
+            flush_s=flush_s,
+            refresh_s=refresh_s,
+            name="antre-ticket-refresh",
+        )
 
     def view(self, ticket_id: str) -> dict[str, Any] | None:
         """The public view of a ticket of today now, or None when the state no longer has it."""
@@ -115,13 +118,8 @@ class TicketWatch:
 
     def schedule(self) -> None:
         """Check every watched view on the next tick (at most every `flush_s`)."""
-        if self._timer is None and self._tickets:
-            loop = asyncio.get_running_loop()
-            self._timer = loop.call_later(self._flush_s, self._tick)
-
-    def _tick(self) -> None:
-        self._timer = None
-        self.flush()
+        if self._tickets:
+            self._pacer.schedule()
 
     def flush(self) -> None:
         """Send each live ticket session its ticket's view if it changed since its last frame."""
@@ -159,19 +157,7 @@ class TicketWatch:
 
     def start(self) -> None:
         self._day_tickets = self._state().tickets
-        self._refresher = asyncio.create_task(self._refresh(), name="antre-ticket-refresh")
+        self._pacer.start()
 
     async def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self._refresher is not None:
-            self._refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refresher
-
-    async def _refresh(self) -> None:
-        # Whatever happens, now and then: a wait estimate may move without a commit.
-        while True:
-            await asyncio.sleep(self._refresh_s)
-            self.flush()
+        await self._pacer.stop()
