@@ -11,41 +11,14 @@ A screenshot goes to test-artifacts/phone-called.png (git-ignored).
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
+from chromium import ARTIFACTS, needs_chromium
 from hubtest import FakeClock, Server, StartServer
 
-playwright_api = pytest.importorskip("playwright.async_api", reason="pip install -e '.[test]'")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make system-deps)"
-)
-# As tests/display/test_tv_browser.py: Debian's chromium headless in a container, nothing phoning
-# home (DOMAIN.md §8).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-dev-shm-usage",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = needs_chromium
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as pw:
-        b = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            await b.close()
 
 
 class Phone:

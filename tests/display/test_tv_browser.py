@@ -14,40 +14,24 @@ checked end to end, on the screen and in what the page asks the server to say.
 from __future__ import annotations
 
 import json
-import shutil
 import statistics
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
+from chromium import ARTIFACTS, needs_chromium
 from hubtest import FakeClock, Server, StartServer, demo_building, demo_credentials
 
 from display.voice import espeak_available, wav_info
 from server import protocol as p
 from server.client import AntreClient
 
-playwright_api = pytest.importorskip("playwright.async_api", reason="pip install -e '.[test]'")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make system-deps)"
-)
-# Flags from DOMAIN.md §8: Debian's chromium headless in a container, and nothing phoning home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-dev-shm-usage",
-]
+pytestmark = needs_chromium
 # Headless Chromium lets every page play sound unasked (whatever --autoplay-policy says), and
 # Playwright's evaluate counts as a user gesture. A TV's browser asks for a press: make the page
 # see such a browser by hiding AudioContext, which it probes to learn whether it may play.
 ASKS_FOR_A_PRESS = "delete window.AudioContext; delete window.webkitAudioContext;"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TV1 = demo_credentials()["TV-1"]
 
 
@@ -101,16 +85,6 @@ class Tv:
 
     def audio_for(self, number: str) -> list[tuple[str, int, bytes]]:
         return [a for a in self.audio if f"number={number}&" in a[0]]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as pw:
-        b = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            await b.close()
 
 
 async def open_tv(

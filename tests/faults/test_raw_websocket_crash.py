@@ -1,4 +1,8 @@
-"""SIGKILL the real `antre server` process under load, restart it, and check nothing was lost.
+"""SIGKILL the real `antre server` process under load, speaking the raw protocol over websockets.
+
+Unlike test_fault_crash.py (which uses AntreClient and its retries), these clients send each
+request once on a plain websocket: what is acknowledged is exactly what a minimal third-party
+client would have been told.
 
 Two kiosks issue and confirm tickets while two officers on counters sharing line A call, start
 and finish them, all over real websockets. The server is killed at a random moment five times.
@@ -10,64 +14,25 @@ the last acknowledged number.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
-import time
-import urllib.request
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import websockets
+from faultkit import MONDAY_0900, Acks, free_port, start_server
 
 from server.config import load_demo_credentials
 from server.protocol import WS_PATH, decode, encode, hello_kiosk, hello_officer
 
 KILLS = 5
-MONDAY_0900 = datetime.fromisoformat("2026-11-23T09:00:00+07:00")
-
-
-@dataclass
-class Acks:
-    """What clients were told, i.e. what must survive any crash."""
-
-    issued: dict[str, str] = field(default_factory=dict)  # ticket id -> number
-    printed: set[str] = field(default_factory=set)
-    calls: list[tuple[str, str]] = field(default_factory=list)  # (ticket id, counter)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(db: Path, port: int, clock: datetime, log: Path) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "server.cli", "server", "--db", str(db)]
-    cmd += ["--port", str(port), "--clock", clock.isoformat()]
-    with log.open("ab") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        health = f"http://127.0.0.1:{port}/healthz"
-        with contextlib.suppress(OSError), urllib.request.urlopen(health, timeout=1) as r:
-            if r.status == 200:
-                return proc
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    proc.kill()
-    raise AssertionError(f"server did not start:\n{log.read_text(errors='replace')}")
 
 
 class Session:
