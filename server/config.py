@@ -1032,6 +1032,13 @@ def _read_policy(doc: dict[str, Any], r: _Reader) -> PolicySettings | None:
         priority_counter_first=r.get(
             table, key, "priority_counter_first", r.boolean, defaults.priority_counter_first
         ),
+        protect_regular=r.get(table, key, "protect_regular", r.boolean, defaults.protect_regular),
+        regular_delay_pct=r.get(
+            table, key, "regular_delay_pct", r.non_negative, defaults.regular_delay_pct
+        ),
+        regular_delay_min=r.get(
+            table, key, "regular_delay_min", r.non_negative, defaults.regular_delay_min
+        ),
         noshow_window_min=r.get(
             table, key, "noshow_window_min", r.non_negative, defaults.noshow_window_min
         ),

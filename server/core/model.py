@@ -139,6 +139,9 @@ class Ticket:
     calls: int = 0  # calls and recalls, all counters
     call_reason: CallReason | None = None
     transfers: tuple[str, ...] = ()  # lines it left, in order
+    # Priority tickets called before it while it waited, though queued after it (on any line of
+    # the calling counter): the overtakings it absorbed, which the calling policy bounds.
+    overtaken: int = 0
 
     @property
     def is_priority(self) -> bool:

@@ -20,6 +20,17 @@ lines is the key (queued_at, seq, line prefix); the FIFO head is the oldest cand
    suffers are exactly the ones the line's count records; across lines a shared counter stays
    FIFO and does not favour the line that happens to hold more priority tickets.
 
+0. The guard (`protect_regular`, on by default), which rules 1–3 consult whenever they would
+   call a priority ticket ahead of older ones: it may not go ahead if one of the regular tickets
+   it would overtake (those older than it on the counter's lines) would then have paid more than
+   max(`regular_delay_pct` % of its FIFO wait, `regular_delay_min`) for overtakings. Each ticket
+   counts the overtakings it absorbed (`Ticket.overtaken`, kept by the caller with
+   `passed_over`); one costs its line a service over the open counters (`overtaking_cost_s`),
+   and its FIFO wait is estimated from its wait so far and its place (`may_overtake`). A held
+   priority ticket is not lost: the guard is asked again at every call, and the ticket goes as
+   soon as the tickets that held it are called, or reaches the head and goes by plain FIFO.
+   The priority counter calls the oldest priority ticket the guard lets through.
+
 Reasons say why *this* ticket and not the FIFO head: FIFO when the chosen ticket is the head
 (whatever rule found it), PRIORITY when a priority ticket went ahead of older tickets, MAX_WAIT
 when the max-wait rule changed the outcome (a priority jump or a priority counter's preference
@@ -30,7 +41,8 @@ excluded), `regular_since_priority[line]` becomes `ratio_count_after(old, ticket
 priority ticket, old + 1 after a regular one. A line with no entry counts as `r` (the first
 priority ticket of the day may go ahead at once).
 
-Cost: O(lines of the counter) plus, per line looked at, a scan for its first priority ticket.
+Cost: O(lines of the counter) plus, per line looked at, a scan for its first priority ticket,
+and, when a priority ticket would go ahead, one pass over the tickets it would overtake.
 The scan stops at the first priority ticket, so it is short while priority tickets wait and a
 full pass (~1,000 tickets, tens of microseconds) when none does. A caller that keeps a priority
 index may pass a sequence with a `first_priority()` method (`PriorityIndexed`); it is used
@@ -44,7 +56,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from server.core.building import Building, Counter
+from server.core.building import Building, Counter, PolicySettings
 from server.core.model import CallReason, Ticket
 
 __all__ = [
@@ -53,6 +65,9 @@ __all__ = [
     "choose_next",
     "fifo_key",
     "first_priority",
+    "may_overtake",
+    "overtaking_cost_s",
+    "passed_over",
     "preview",
     "ratio_count_after",
 ]
@@ -102,14 +117,17 @@ def choose_next(
     regular_since_priority: Mapping[str, int],
     building: Building,
     now: datetime,
+    costs: Mapping[str, float] | None = None,
 ) -> Choice | None:
     """The ticket this counter should call now, and why; None when nothing waits on its lines.
 
     `waiting` maps each line prefix to its WAITING tickets in FIFO order (queued_at, then seq).
     `regular_since_priority[prefix]` counts regular calls on that line since its last priority call
     (a line with no priority call yet today counts as building.policy.regular_per_priority).
+    `costs[prefix]` is what one overtaking costs that line's regular tickets, in seconds
+    (`overtaking_cost_s`); a line left out costs its target over all the counters serving it.
     """
-    found = _choose(counter, waiting, regular_since_priority, building, now)
+    found = _choose(counter, waiting, regular_since_priority, building, now, costs)
     return None if found is None else Choice(found[0], found[1])
 
 
@@ -120,6 +138,7 @@ def preview(
     building: Building,
     now: datetime,
     n: int,
+    costs: Mapping[str, float] | None = None,
 ) -> list[Ticket]:
     """The next n tickets this counter would call if nobody else called meanwhile."""
     # Indexed copies of the counter's own lines: the inputs stay untouched, each line is scanned
@@ -127,17 +146,79 @@ def preview(
     # it does not forecast when, so a ticket that becomes overdue later is not anticipated.
     lines = {p: _LineCopy(waiting.get(p, ())) for p in dict.fromkeys(counter.serves)}
     counts = dict(regular_since_priority)
+    extra: dict[str, int] = {}  # overtakings the previewed calls add, by ticket id
     r = building.policy.regular_per_priority
     out: list[Ticket] = []
     while len(out) < n:
-        found = _choose(counter, lines, counts, building, now)
+        found = _choose(counter, lines, counts, building, now, costs, extra)
         if found is None:
             break
         ticket, _reason, prefix = found
         lines[prefix].take(ticket)
         counts[prefix] = ratio_count_after(counts.get(prefix), ticket, r)
+        for passed in passed_over(counter, lines, ticket):
+            extra[passed.id] = extra.get(passed.id, 0) + 1
         out.append(ticket)
     return out
+
+
+def passed_over(
+    counter: Counter, waiting: Mapping[str, Sequence[Ticket]], called: Ticket
+) -> list[Ticket]:
+    """The regular tickets that calling `called` at `counter` overtakes (none for a regular one).
+
+    Those waiting on the counter's lines that are older than it in FIFO order: the counter would
+    have called them first. After such a call the caller adds one to each one's `overtaken`
+    (`QueueState` does, and so does the simulator). Whether `called` is still in `waiting` does
+    not matter.
+    """
+    if called.priority is None:
+        return []
+    key = fifo_key(called)
+    out: list[Ticket] = []
+    for prefix in dict.fromkeys(counter.serves):
+        for ticket in waiting.get(prefix, ()):
+            if fifo_key(ticket) >= key:
+                break
+            if ticket.priority is None:
+                out.append(ticket)
+    return out
+
+
+def may_overtake(
+    ticket: Ticket,
+    ahead: int,
+    cost_s: float,
+    settings: PolicySettings,
+    now: datetime,
+    pending: int = 0,
+) -> bool:
+    """May a priority ticket go ahead of this waiting regular `ticket`? (Rule 0, the guard.)
+
+    `ahead`: tickets before it on its line; `cost_s`: what an overtaking costs its line
+    (`overtaking_cost_s`); `pending`: overtakings not yet in `ticket.overtaken` (a preview's).
+    Having waited w and absorbed k overtakings, it would have waited about
+    F = w - k·cost + ahead·cost under plain arrival order (the time it has not lost, plus the
+    tickets before it at a cost each). One more overtaking brings its delay to (k + 1)·cost; the
+    promise is that this stays within max(regular_delay_pct % of F, regular_delay_min).
+    Estimates, not certainties: services vary, which the simulator measures.
+    """
+    absorbed = ticket.overtaken + pending
+    waited = (now - ticket.queued_at).total_seconds()
+    fifo_wait = waited + (ahead - absorbed) * cost_s
+    allowance = max(
+        settings.regular_delay_pct / 100.0 * fifo_wait, 60.0 * settings.regular_delay_min
+    )
+    return (absorbed + 1) * cost_s <= allowance
+
+
+def overtaking_cost_s(service_s: float, counters: float) -> float:
+    """The delay one overtaking adds to a line's waiting tickets: a service over the counters.
+
+    With `counters` counters' worth serving the line (a counter shared by k lines counts 1/k),
+    one more ticket ahead is called, on average, a service time divided by the counters later.
+    """
+    return service_s / counters if counters > 0 else service_s
 
 
 # ------------------------------------------------------------------------------------------------
@@ -175,6 +256,8 @@ def _choose(
     regular_since_priority: Mapping[str, int],
     building: Building,
     now: datetime,
+    costs: Mapping[str, float] | None = None,
+    overtaken: Mapping[str, int] | None = None,
 ) -> tuple[Ticket, CallReason, str] | None:
     """The choice plus the prefix of the list it came from (preview needs to remove it)."""
     policy = building.policy
@@ -196,23 +279,26 @@ def _choose(
         if now - entry[2].queued_at >= limit and (overdue is None or entry[0] < overdue[0]):
             overdue = entry
 
+    guard = _Guard(counter, waiting, building, now, costs, overtaken)
+
     # Rules 2 and 3: what the counter would call if nobody were overdue.
     ticket, prefix = head, head_prefix
     if counter.priority and policy.priority_counter_first:
-        oldest: tuple[tuple[datetime, int, str], str, Ticket] | None = None
+        firsts: list[tuple[tuple[datetime, int, str], str, Ticket]] = []
         for _key, line_prefix, _head in heads:
             p = first_priority(waiting[line_prefix])
             if p is not None:
-                key = (p.queued_at, p.seq, line_prefix)
-                if oldest is None or key < oldest[0]:
-                    oldest = (key, line_prefix, p)
-        if oldest is not None:
-            ticket, prefix = oldest[2], oldest[1]
+                firsts.append(((p.queued_at, p.seq, line_prefix), line_prefix, p))
+        # The oldest priority ticket that may go ahead; a held-back one waits its turn.
+        for _key, line_prefix, p in sorted(firsts, key=lambda f: f[0]):
+            if guard.allows(p):
+                ticket, prefix = p, line_prefix
+                break
     elif head.priority is None:
         count = regular_since_priority.get(head_prefix, policy.regular_per_priority)
         if count >= policy.regular_per_priority:
             p = first_priority(waiting[head_prefix])
-            if p is not None:
+            if p is not None and guard.allows(p):
                 ticket = p
 
     # Anything but the FIFO head went ahead of someone older: only a priority ticket can.
@@ -229,10 +315,61 @@ def _choose(
         count = regular_since_priority.get(o_prefix, policy.regular_per_priority)
         if count >= max(policy.regular_per_priority, 1):
             p = first_priority(waiting[o_prefix])
-            if p is not None:
+            if p is not None and guard.allows(p):
                 pick = p
     if pick is ticket:
         return ticket, reason, prefix  # the rule changed nothing: say why the ticket was due
     if pick is not o_ticket:
         return pick, CallReason.PRIORITY, pick_prefix
     return o_ticket, CallReason.MAX_WAIT, o_prefix
+
+
+class _Guard:
+    """Rule 0 for one choice: may a priority ticket overtake the regular tickets older than it?"""
+
+    __slots__ = ("_building", "_costs", "_counter", "_extra", "_now", "_waiting")
+
+    def __init__(
+        self,
+        counter: Counter,
+        waiting: Mapping[str, Sequence[Ticket]],
+        building: Building,
+        now: datetime,
+        costs: Mapping[str, float] | None,
+        extra: Mapping[str, int] | None,
+    ) -> None:
+        self._counter = counter
+        self._waiting = waiting
+        self._building = building
+        self._now = now
+        self._costs = costs or {}
+        self._extra = extra or {}
+
+    def allows(self, candidate: Ticket) -> bool:
+        settings = self._building.policy
+        if not settings.protect_regular:
+            return True
+        key = fifo_key(candidate)
+        now, extra = self._now, self._extra
+        for prefix in dict.fromkeys(self._counter.serves):
+            tickets = self._waiting.get(prefix)
+            if not tickets:
+                continue
+            cost = self._cost(prefix)
+            for ahead, ticket in enumerate(tickets):
+                if fifo_key(ticket) >= key:
+                    break
+                if ticket.priority is None and not may_overtake(
+                    ticket, ahead, cost, settings, now, extra.get(ticket.id, 0)
+                ):
+                    return False
+        return True
+
+    def _cost(self, prefix: str) -> float:
+        cost = self._costs.get(prefix)
+        if cost is not None:
+            return cost
+        line = self._building.line(prefix)
+        target_s = 60.0 * (line.target_service_min if line is not None else 10.0)
+        share = sum(1 / len(c.serves) for c in self._building.counters_serving(prefix))
+        return overtaking_cost_s(target_s, share)

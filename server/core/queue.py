@@ -396,7 +396,12 @@ class QueueState:
         counter_move(status.state, CounterAction.CALL, counter.name)
         self._not_busy(status)
         choice = policy.choose_next(
-            counter, self._waiting, self.regular_since_priority, self.building, now
+            counter,
+            self._waiting,
+            self.regular_since_priority,
+            self.building,
+            now,
+            self._overtaking_costs(counter),
         )
         if choice is None:
             raise error("queue_empty")
@@ -643,6 +648,10 @@ class QueueState:
         self.counters[ev.counter].ticket = ev.ticket
         if ticket.priority is not None:
             self.regular_since_priority[ev.line] = 0
+            # The regular tickets this call went ahead of absorb one more overtaking: the
+            # policy's guard reads the count. A pure function of the log, so replay agrees.
+            for passed in policy.passed_over(self._counter_defs[ev.counter], self._waiting, ticket):
+                passed.overtaken += 1
         else:
             self.regular_since_priority[ev.line] += 1
 
@@ -869,8 +878,30 @@ class QueueState:
         if counter is None:
             return []
         return policy.preview(
-            counter, self._waiting, self.regular_since_priority, self.building, now, n
+            counter,
+            self._waiting,
+            self.regular_since_priority,
+            self.building,
+            now,
+            n,
+            self._overtaking_costs(counter),
         )
+
+    def _overtaking_costs(self, counter: Counter) -> dict[str, float]:
+        """What one overtaking costs each of the counter's lines now: the guard's input.
+
+        A line's current service estimate over its open counters, the same figures the
+        kiosk's wait estimate uses; a counter that is not open still counts as one.
+        """
+        return {
+            prefix: policy.overtaking_cost_s(
+                estimates.mean_service_s(
+                    self._recent[prefix], self._lines[prefix].target_service_min
+                ),
+                self._open_share[prefix],
+            )
+            for prefix in counter.serves
+        }
 
     def estimated_wait_s(self, ticket_id: str, now: datetime) -> float:
         """Expected seconds until this ticket is called; 0 once called or finished."""

@@ -39,7 +39,14 @@ from server.core.building import (
 )
 from server.core.estimates import estimate_wait_s, mean_service_s
 from server.core.model import CallReason, PriorityGroup, Ticket, TicketState
-from server.core.policy import Choice, choose_next, fifo_key, ratio_count_after
+from server.core.policy import (
+    Choice,
+    choose_next,
+    fifo_key,
+    overtaking_cost_s,
+    passed_over,
+    ratio_count_after,
+)
 
 __all__ = [
     "ARRIVAL_SHARES",
@@ -332,8 +339,16 @@ def _seconds(t: time) -> float:
 # The run
 # ------------------------------------------------------------------------------------------------
 
+# (counter, waiting, regular_since_priority, building, now, overtaking costs) -> choice
 Chooser = Callable[
-    [Counter, Mapping[str, Sequence[Ticket]], Mapping[str, int], Building, datetime],
+    [
+        Counter,
+        Mapping[str, Sequence[Ticket]],
+        Mapping[str, int],
+        Building,
+        datetime,
+        Mapping[str, float] | None,
+    ],
     Choice | None,
 ]
 
@@ -344,6 +359,7 @@ def fifo_choose(
     regular_since_priority: Mapping[str, int],
     building: Building,
     now: datetime,
+    costs: Mapping[str, float] | None = None,
 ) -> Choice | None:
     """The baseline: the oldest ticket of the counter's lines, ignoring priority and max wait."""
     heads = [waiting[p][0] for p in counter.serves if waiting.get(p)]
@@ -422,6 +438,8 @@ def run_plan(
     targets = {ln.prefix: ln.target_service_min for ln in building.lines}
     window = building.policy.estimate_window
     recent: dict[str, deque[float]] = {ln.prefix: deque(maxlen=window) for ln in building.lines}
+    # What one overtaking costs each line's regular tickets, kept as the policy's server does.
+    costs = {p: overtaking_cost_s(60.0 * targets[p], capacity[p]) for p in targets}
     counts: dict[str, int] = {}
     counters = building.counters
     idle_since: dict[int, float] = dict.fromkeys(range(len(counters)), 0.0)
@@ -447,6 +465,9 @@ def run_plan(
             done = serving.pop(idx)
             if not done.no_show:
                 recent[done.line].append(done.service_s)
+                costs[done.line] = overtaking_cost_s(
+                    mean_service_s(recent[done.line], targets[done.line]), capacity[done.line]
+                )
             freed.append(idx)
         while next_arrival < len(todo) and todo[next_arrival].arrival_s <= t:
             pt = todo[next_arrival]
@@ -464,7 +485,7 @@ def run_plan(
         # Idle counters in the order they fell idle (then by position), then the freed ones.
         order = sorted(idle_since, key=lambda i: (idle_since[i], i)) + freed
         for idx in order:
-            choice = chooser(counters[idx], waiting, counts, building, now)
+            choice = chooser(counters[idx], waiting, counts, building, now, costs)
             if choice is None:
                 idle_since.setdefault(idx, t)
                 continue
@@ -476,6 +497,8 @@ def run_plan(
             else:
                 del queue[_index_of(queue, ticket)]
             counts[ticket.line] = ratio_count_after(counts.get(ticket.line), ticket, r)
+            for passed in passed_over(counters[idx], waiting, ticket):
+                passed.overtaken += 1
             pt = planned[ticket.id]
             calls[ticket.id] = (t, counters[idx].id, choice.reason, call_index)
             call_index += 1

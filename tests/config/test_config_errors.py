@@ -445,6 +445,20 @@ CASES = [
         'unknown key "regular_per_prio"; did you mean "regular_per_priority"?',
     ),
     (
+        "negative-regular-delay",
+        edit(("regular_per_priority = 2", "regular_delay_pct = -25")),
+        "policy.regular_delay_pct",
+        "regular_delay_pct",
+        "must be ≥ 0, got -25",
+    ),
+    (
+        "guard-as-word",
+        edit(("regular_per_priority = 2", 'protect_regular = "ya"')),
+        "policy.protect_regular",
+        "protect_regular",
+        'expected true or false, got string "ya"',
+    ),
+    (
         "zero-estimate-window",
         edit(("regular_per_priority = 2", "estimate_window = 0")),
         "policy.estimate_window",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from factory import at, call_next, issue, make_building, open_counter
+from factory import at, call_next, issue, make_building, open_counter, replay
 
 from server.core import estimates
 from server.core.model import (
@@ -14,7 +14,9 @@ from server.core.model import (
     CallReason,
     CallTicket,
     CancelTicket,
+    Command,
     DomainError,
+    Event,
     FinishService,
     MarkNoShow,
     PauseCounter,
@@ -280,7 +282,7 @@ def test_cancelling_a_waiting_ticket_leaves_the_queue() -> None:
 
 def test_ratio_counter_follows_calls() -> None:
     """regular_since_priority starts at the ratio, resets on a priority call, counts regulars."""
-    q = fresh()
+    q = fresh(protect_regular=False)  # the guard would hold this jump back (see below)
     assert q.regular_since_priority["A"] == 2
     issue(q, "A", at("08:00"))
     issue(q, "A", at("08:01"))
@@ -330,7 +332,7 @@ def test_people_ahead_follows_the_ratio(
     kinds: str, regular_since: int, expected: list[int]
 ) -> None:
     """people_ahead counts the tickets the ratio calls first, matching the policy's preview."""
-    q = fresh()
+    q = fresh(protect_regular=False)  # the ratio alone: the guard's holds depend on the clock
     ids = [
         issue(q, "A", at("08:00") + timedelta(seconds=i), LANSIA if kind == "P" else None)
         for i, kind in enumerate(kinds)
@@ -369,7 +371,7 @@ def test_next_for_previews_what_call_next_does() -> None:
 
 def test_line_view_figures() -> None:
     """line_view reports waiting, priority, longest wait, quota, open counters, issued, served."""
-    q = fresh()
+    q = fresh(protect_regular=False)  # the first call must go to the priority ticket
     issue(q, "A", at("08:00"))
     issue(q, "A", at("08:05"), LANSIA)
     issue(q, "A", at("08:06"))
@@ -432,3 +434,43 @@ def test_calling_order_lists_every_waiting_ticket_once() -> None:
     assert [q.people_ahead(t) for t in order] == list(range(6))
     with pytest.raises(DomainError):
         q.calling_order("Z")
+
+
+def test_a_priority_call_records_the_overtakings_and_replay_agrees() -> None:
+    """Calling a priority ticket ahead of older regular tickets adds one to each one's count
+    (the guard's input); the counts are rebuilt exactly from the events."""
+    q = fresh(protect_regular=False)
+    log: list[Event] = []
+    handle = q.handle
+
+    def recording(command: Command, now: datetime) -> list[Event]:
+        events = handle(command, now)
+        log.extend(events)
+        return events
+
+    q.handle = recording  # type: ignore[method-assign]
+    a1 = issue(q, "A", at("08:00"))
+    b1 = issue(q, "B", at("08:01"))
+    p1 = issue(q, "A", at("08:02"), LANSIA)
+    a2 = issue(q, "A", at("08:03"))
+    open_counter(q, "L02", "OF1", at("08:04"))  # L02 serves A and B
+    assert call_next(q, "L02", at("08:05")) == p1
+    assert [q.tickets[t].overtaken for t in (a1, b1, a2)] == [1, 1, 0]
+    assert replay(q.building, log) == q
+
+
+@pytest.mark.parametrize(
+    ("call_at", "called", "reason", "overtaken"),
+    [("08:02", 0, CallReason.FIFO, 0), ("09:30", 1, CallReason.PRIORITY, 1)],
+)
+def test_the_guard_holds_a_costly_jump_until_the_regular_ticket_can_afford_it(
+    call_at: str, called: int, reason: CallReason, overtaken: int
+) -> None:
+    """One counter on line A, 10-minute services: a priority ticket overtaking a regular ticket
+    that has waited 2 minutes would cost it 10 (over 5); after 90 minutes' wait it may."""
+    q = fresh()
+    ids = [issue(q, "A", at("08:00")), issue(q, "A", at("08:01"), LANSIA)]
+    open_counter(q, "L01", "OF1", at("08:00"))
+    assert call_next(q, "L01", at(call_at)) == ids[called]
+    assert q.tickets[ids[called]].call_reason is reason
+    assert q.tickets[ids[0]].overtaken == overtaken
