@@ -48,6 +48,20 @@ class Agency:
     name: str
     short_name: str
     zone: str
+    lines: tuple[str, ...] = ()  # the prefixes of its lines, as the building lists them
+
+    @property
+    def badge(self) -> str:
+        """What the agency's button shows before its name: the letters of its tickets.
+
+        "ABCD" for Dukcapil, "GH" for Polres: the letter the citizen will then see on the ticket
+        and the TV. Initials would not do: half the agencies of an MPP start with B or P.
+        """
+        if not self.lines:
+            return self.short_name[:1].upper()
+        if len(self.lines) > 4:
+            return f"{self.lines[0]}–{self.lines[-1]}"
+        return "".join(self.lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +80,17 @@ class BuildingInfo:
             zone_label=building.get("timezone", "WIB"),
             zones=tuple((z["id"], z["name"]) for z in building.get("zones", [])),
             agencies=tuple(
-                Agency(a["code"], a["name"], a.get("short_name") or a["name"], a.get("zone", ""))
+                Agency(
+                    a["code"],
+                    a["name"],
+                    a.get("short_name") or a["name"],
+                    a.get("zone", ""),
+                    tuple(
+                        ln["prefix"]
+                        for ln in building.get("lines", [])
+                        if ln.get("agency") == a["code"]
+                    ),
+                )
                 for a in building.get("agencies", [])
             ),
         )

@@ -76,7 +76,7 @@ class KioskScreen(Screen[None]):
 
 
 class AgencyScreen(KioskScreen):
-    """The start: every agency, grouped by zone, with its logo letter and short name."""
+    """The start: every agency, grouped by zone, with its ticket letters and short name."""
 
     AUTO_FOCUS = ".agency"  # a keyboard user starts on the first agency
 
@@ -98,8 +98,7 @@ class AgencyScreen(KioskScreen):
                     with Grid(classes="agency-grid"):
                         for a in agencies:
                             label = Content.assemble(
-                                (f" {a.short_name[:1].upper()} ", "bold reverse"),
-                                f"  {a.short_name}",
+                                (f" {a.badge:^4} ", "bold reverse"), f"  {a.short_name}"
                             )
                             yield Button(label, id=f"agency-{a.code}", classes="agency")
         with Horizontal(classes="bar"):

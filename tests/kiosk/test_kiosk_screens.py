@@ -23,6 +23,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Footer, Static
 
 from kiosk.app import KioskApp
+from kiosk.issuer import Agency
 
 SIZE = (140, 50)  # columns, rows: every screen fits without scrolling
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -85,22 +86,22 @@ async def test_agency_screen_lists_the_agencies_by_zone(
             "Selamat datang di MPP Kota Contoh\n"
             "Silakan sentuh instansi yang Anda tuju\n"
             "Lantai 1\n"
-            "D Dukcapil\n"
-            "S Samsat\n"
-            "P Polres\n"
-            "B BPJS Kesehatan\n"
-            "B BPJS Ketenagakerjaan\n"
-            "B Bank Daerah\n"
+            "ABCD Dukcapil\n"
+            "EF Samsat\n"
+            "GH Polres\n"
+            "J BPJS Kesehatan\n"
+            "K BPJS Ketenagakerjaan\n"
+            "L Bank Daerah\n"
             "Lantai 2\n"
-            "P Perizinan\n"
-            "I Imigrasi\n"
-            "P Pajak\n"
-            "B BPN\n"
-            "B Bapenda\n"
-            "K Kemenag\n"
-            "P PDAM\n"
-            "P PLN\n"
-            "P Pengadilan Agama\n"
+            "MN Perizinan\n"
+            "P Imigrasi\n"
+            "R Pajak\n"
+            "S BPN\n"
+            "T Bapenda\n"
+            "U Kemenag\n"
+            "V PDAM\n"
+            "W PLN\n"
+            "X Pengadilan Agama\n"
             "English\n"
             "escape Kembali / Back · f2 Bahasa / Language"
         )
@@ -196,3 +197,10 @@ async def test_maintenance_screen_when_the_printer_has_no_paper(
             "Printer: kertas habis.\n"
             "Mesin akan kembali melayani dengan sendirinya."
         )
+
+
+def test_an_agency_badge_shows_its_ticket_letters() -> None:
+    """Up to four line letters as they are; more become a range; none falls back to the initial."""
+    assert Agency("POLRES", "Kepolisian Resor", "Polres", "1", ("G", "H")).badge == "GH"
+    assert Agency("X", "Kantor X", "Kantor", "1", tuple("ABCDE")).badge == "A–E"
+    assert Agency("PLN", "PT PLN", "PLN", "2").badge == "P"
