@@ -244,7 +244,7 @@ def recent_calls(state: QueueState, counters: set[str] | None, n: int = _RECENT_
             "number": t.number,
             "line": t.line,
             "counter": t.counter,
-            "at": _iso(t.called_at),
+            "at": _iso(t.last_call_at or t.called_at),  # a recall is the call the TV shows
             "state": t.state.value,
         }
         for t in called

@@ -133,6 +133,7 @@ class Ticket:
     kiosk: str | None = None
     counter: str | None = None  # the counter that called or serves it
     called_at: datetime | None = None  # first call by the current counter
+    last_call_at: datetime | None = None  # the latest call or recall (what a TV list shows)
     started_at: datetime | None = None
     finished_at: datetime | None = None
     no_show_at: datetime | None = None

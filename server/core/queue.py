@@ -640,7 +640,7 @@ class QueueState:
         if self._move(ticket, TicketAction.CALL) is _WAITING:
             self._dequeue(ticket)
         ticket.counter = ev.counter
-        ticket.called_at = ev.at
+        ticket.called_at = ticket.last_call_at = ev.at
         ticket.no_show_at = None
         ticket.calls += 1
         ticket.call_reason = ev.reason
@@ -659,6 +659,7 @@ class QueueState:
         ticket = self.tickets[ev.ticket]
         self._move(ticket, TicketAction.RECALL)
         ticket.calls += 1
+        ticket.last_call_at = ev.at
         self._called_now(ticket)
 
     def _called_now(self, ticket: Ticket) -> None:
@@ -690,7 +691,7 @@ class QueueState:
         ticket = self.tickets[ev.ticket]
         self._move(ticket, TicketAction.REACTIVATE)
         ticket.counter = None
-        ticket.called_at = None
+        ticket.called_at = ticket.last_call_at = None
         ticket.call_reason = None
         # queued_at is untouched: FIFO puts it back where it stood before the no-show.
         self._enqueue(ticket)
@@ -702,7 +703,7 @@ class QueueState:
         ticket.line = ev.to_line
         ticket.transfers = (*ticket.transfers, ev.from_line)
         ticket.counter = None
-        ticket.called_at = None
+        ticket.called_at = ticket.last_call_at = None
         ticket.started_at = None
         ticket.call_reason = None
         # Same number, same queued_at: it joins the new line where its arrival time puts it.

@@ -104,3 +104,19 @@ async def test_recent_calls_are_newest_first_in_the_order_they_were_made(server:
         ("E-001", "L08"),
         ("A-002", "L02"),
     ]
+
+
+async def test_a_recalled_call_shows_the_time_of_the_recall(server: Server) -> None:
+    """A TV that loads after a recall sees the recall's time, the call it is showing on top."""
+    kiosk = await server.client("KIOSK-1")
+    officer = await server.officer_at_work("DKP01@L01")
+    ticket = await kiosk.issue_ticket("A")
+    await kiosk.confirm_printed(ticket["id"])
+    await officer.act("call_next")
+    first = server.clock.now.isoformat()
+    server.clock.advance(45)
+    await officer.act("recall")
+    tv = await server.raw(hello_for("TV-1"))
+    (call,) = (await snapshot_of(tv, "recalled"))["calls"]
+    assert (call["number"], call["at"]) == ("A-001", server.clock.now.isoformat())
+    assert call["at"] != first
