@@ -42,6 +42,7 @@ from server.core.simulate import (
     compare_with_fifo,
     fifo_choose,
     format_comparison,
+    format_guard_alternative,
     plan_day,
     run_plan,
 )
@@ -363,6 +364,7 @@ def simulate_main(argv: Sequence[str] | None = None) -> int:
         f"({time.perf_counter() - started:.1f} s)"
     )
     print(format_comparison(policy_run, fifo_run))
+    print(format_guard_alternative(building, plan, fifo_run))
     return 0 if compare_with_fifo(policy_run, fifo_run).passed else 1
 
 

@@ -7,6 +7,15 @@ import sys
 from pathlib import Path
 
 from server import __version__
+from server.core.simulate import (
+    SimParams,
+    compare_with_fifo,
+    demo_building,
+    fifo_choose,
+    plan_day,
+    run_plan,
+    with_guard,
+)
 
 
 def antre(*args: str) -> subprocess.CompletedProcess[str]:
@@ -54,3 +63,30 @@ def test_no_subcommand_shows_help_and_fails() -> None:
     result = antre()
     assert result.returncode == 2
     assert "usage: antre" in result.stdout
+
+
+def test_simulate_compares_the_policy_with_fifo_and_the_guard_the_other_way() -> None:
+    """`antre simulate --compare-fifo` prints both groups' waits under the policy and FIFO, the
+    two targets, and the same day with the guard switched the other way; it exits 1 when a
+    target is missed. The figures are those of the pure simulator for the same seed."""
+    result = antre("simulate", "--compare-fifo", "--tickets", "1000", "--seed", "1")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("MPP Kota Contoh, seed 1, 1000 tickets drawn")
+    for row in ("policy: priority", "policy: regular", "FIFO:   priority", "FIFO:   regular"):
+        assert any(line.strip().startswith(row) for line in lines), row
+
+    building = demo_building()
+    plan = plan_day(building, 1, SimParams(tickets=1000))
+    fifo = run_plan(building, plan, fifo_choose)
+    guarded = compare_with_fifo(run_plan(building, plan), fifo)
+    ratio_only = compare_with_fifo(run_plan(with_guard(building, False), plan), fifo)
+    fast = "yes" if guarded.priority_fast else "NO"
+    assert f"priority p90 <= regular p90 / 3: {fast}" in result.stdout
+    assert f"({guarded.regular_over_allowance} over;" in result.stdout
+    assert (
+        f"with protect_regular = false: priority p90 {ratio_only.priority_p90_s / 60:.1f} "
+        f"vs {ratio_only.regular_p90_s / 180:.1f} min "
+        f"({'yes' if ratio_only.priority_fast else 'NO'}); "
+        f"{ratio_only.regular_over_allowance} regular over their allowance"
+    ) in result.stdout
+    assert result.returncode == (0 if guarded.passed else 1)

@@ -23,7 +23,7 @@ import math
 import random
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import overload
 
@@ -67,10 +67,12 @@ __all__ = [
     "demo_layout",
     "fifo_choose",
     "format_comparison",
+    "format_guard_alternative",
     "plan_day",
     "quantile",
     "run_plan",
     "simulate_day",
+    "with_guard",
 ]
 
 # ------------------------------------------------------------------------------------------------
@@ -699,6 +701,23 @@ def compare_with_fifo(policy_run: SimResult, fifo_run: SimResult) -> FairnessChe
         worst_excess_s=worst if worst_id is not None else 0.0,
         worst_ticket=worst_id,
         regular_over_allowance=over,
+    )
+
+
+def with_guard(building: Building, on: bool) -> Building:
+    """The same building with the regular-ticket guard (`protect_regular`) switched on or off."""
+    return replace(building, policy=replace(building.policy, protect_regular=on))
+
+
+def format_guard_alternative(building: Building, plan: DayPlan, fifo_run: SimResult) -> str:
+    """One line: the same day with the guard the other way, so a manager sees the trade-off."""
+    on = not building.policy.protect_regular
+    other = compare_with_fifo(run_plan(with_guard(building, on), plan), fifo_run)
+    return (
+        f"  with protect_regular = {'true' if on else 'false'}: priority p90 "
+        f"{other.priority_p90_s / 60:.1f} vs {other.regular_p90_s / 180:.1f} min "
+        f"({'yes' if other.priority_fast else 'NO'}); "
+        f"{other.regular_over_allowance} regular over their allowance"
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from datetime import time
 
 import pytest
@@ -30,6 +29,7 @@ from server.core.simulate import (
     quantile,
     run_plan,
     simulate_day,
+    with_guard,
 )
 
 # ------------------------------------------------------------------------------------------------
@@ -203,11 +203,6 @@ def allowance(fifo_wait_s: float) -> float:
     return max(0.25 * fifo_wait_s, 300.0)
 
 
-def guard_off(b: Building) -> Building:
-    """The same building with the regular-ticket guard switched off (the ratio alone)."""
-    return replace(b, policy=replace(b.policy, protect_regular=False))
-
-
 @pytest.mark.parametrize(
     ("tickets", "seed", "limits"),
     [(1000, 1, False), (1000, 2, False), (1000, 3, False), (4000, 1, False), (4000, 1, True)],
@@ -225,7 +220,7 @@ def test_the_guard_keeps_nearly_every_regular_ticket_within_its_allowance(
     plan = plan_day(b, seed, SimParams(tickets=tickets, apply_limits=limits))
     fifo = run_plan(b, plan, fifo_choose)
     guarded = compare_with_fifo(run_plan(b, plan, choose_next), fifo)
-    ratio_only = compare_with_fifo(run_plan(guard_off(b), plan, choose_next), fifo)
+    ratio_only = compare_with_fifo(run_plan(with_guard(b, False), plan, choose_next), fifo)
     regular = fifo.summary.regular.count
     assert guarded.regular_over_allowance < 0.06 * regular
     assert guarded.regular_over_allowance <= 0.6 * ratio_only.regular_over_allowance
@@ -256,7 +251,7 @@ def test_on_a_normal_day_the_guard_trades_priority_speed_for_regular_protection(
     plan = plan_day(b, seed, SimParams(tickets=1000))
     fifo = run_plan(b, plan, fifo_choose)
     guarded = compare_with_fifo(run_plan(b, plan), fifo)
-    ratio_only = compare_with_fifo(run_plan(guard_off(b), plan), fifo)
+    ratio_only = compare_with_fifo(run_plan(with_guard(b, False), plan), fifo)
     assert guarded.priority_p90_s < guarded.fifo_priority_p90_s / 2
     assert ratio_only.priority_fast
     assert guarded.priority_p90_s >= ratio_only.priority_p90_s
