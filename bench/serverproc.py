@@ -137,32 +137,72 @@ class ServerProcess:
 
 
 def _trace_commits() -> None:
-    """Log the duration and size of every store commit at exit (profiling the group commit)."""
+    """Log, at exit, how the store's writes went and where the time went.
+
+    - writes: `Store.write` calls (the engine hands over each loop turn's commands in one), from
+      the call to the report that it is committed, i.e. the wait of the commands in it;
+    - transactions: the writer thread's commits (it merges the writes queued while it was busy)
+      and the time each took on the thread (`_write_rows`: the statement, COMMIT and fsync);
+    - subscribers: the engine's callbacks after each commit (the hub's broadcast);
+    - the event loop thread's CPU time per event, between the first and the last write.
+    """
     import atexit
     import time
 
-    from server.store import Store
+    from server import engine, store
 
-    spans: list[tuple[float, int]] = []
-    append = Store.append
+    writes: list[tuple[float, int]] = []  # (seconds from write to its report, events)
+    cpu: list[float] = []  # the event loop thread's CPU time at each write
+    sql: list[tuple[float, int]] = []  # (seconds in _write_rows, rows), on the writer thread
+    told: list[float] = []  # seconds in the engine's subscribers, per call
+    write, write_rows, subscribe = store.Store.write, store._write_rows, engine.Engine.subscribe
 
-    async def timed(self, batch, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def timed_write(self, batch, tickets, counters, day_of, then):  # type: ignore[no-untyped-def]
+        cpu.append(time.thread_time())
+        t0, n = time.perf_counter(), len(batch)
+
+        def timed_then(exc):  # type: ignore[no-untyped-def]
+            writes.append((time.perf_counter() - t0, n))
+            then(exc)
+
+        write(self, batch, tickets, counters, day_of, timed_then)
+
+    def timed_write_rows(db, max_rows, rows, params):  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
-        await append(self, batch, *args, **kwargs)
-        spans.append((time.perf_counter() - t0, len(batch)))
+        write_rows(db, max_rows, rows, params)
+        sql.append((time.perf_counter() - t0, rows))  # list.append is atomic under the GIL
 
-    Store.append = timed  # type: ignore[method-assign]
+    def timed_subscribe(self, callback):  # type: ignore[no-untyped-def]
+        def timed_callback(batch):  # type: ignore[no-untyped-def]
+            t0 = time.perf_counter()
+            callback(batch)
+            told.append(time.perf_counter() - t0)
+
+        subscribe(self, timed_callback)
+
+    store.Store.write = timed_write  # type: ignore[method-assign]
+    store._write_rows = timed_write_rows
+    engine.Engine.subscribe = timed_subscribe  # type: ignore[method-assign]
+
+    def p(values: list[float], share: float) -> float:
+        return sorted(values)[int(len(values) * share)] * 1e3 if values else float("nan")
 
     def report() -> None:
-        if spans:
-            ms = sorted(s for s, _n in spans)
-            events = sum(n for _s, n in spans)
-            print(
-                f"TRACE commits {len(spans)}, events {events}, mean batch "
-                f"{events / len(spans):.1f}, commit ms p50 {ms[len(ms) // 2] * 1e3:.2f} "
-                f"p99 {ms[int(len(ms) * 0.99)] * 1e3:.2f}, busy {sum(ms):.2f} s",
-                file=sys.stderr,
-            )
+        if not writes or not sql:
+            return
+        waits = [s for s, _n in writes]
+        events = sum(n for _s, n in writes)
+        on_thread = [s for s, _r in sql]
+        rows = sum(r for _s, r in sql)
+        print(
+            f"TRACE writes {len(writes)}, events {events} ({events / len(writes):.1f} a write), "
+            f"write -> reported ms p50 {p(waits, 0.5):.2f} p99 {p(waits, 0.99):.2f}; "
+            f"transactions {len(sql)} ({rows / len(sql):.1f} rows each), on the writer thread "
+            f"ms p50 {p(on_thread, 0.5):.2f} p99 {p(on_thread, 0.99):.2f}, busy "
+            f"{sum(on_thread):.2f} s; subscribers ms p50 {p(told, 0.5):.2f}, {sum(told):.2f} s; "
+            f"event loop CPU per event {(cpu[-1] - cpu[0]) / max(1, events) * 1e6:.0f} us",
+            file=sys.stderr,
+        )
 
     atexit.register(report)
 

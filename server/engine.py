@@ -2,25 +2,30 @@
 
 The hub (and tests, and the simulator with a store) call `Engine.execute`. The engine runs the
 pure core synchronously on the event loop (so commands are serialised without locks), hands the
-events to the store's single writer, which commits them in batches (group commit), and returns
-only after the batch holding them is on disk. Subscribers (the hub's broadcaster) are told of
-every committed batch, in sequence order, before `execute` returns to its caller.
+events to the store's writer, which commits them in batches (group commit), and returns only
+after the batch holding them is on disk. Subscribers (the hub's broadcaster) are told of every
+committed batch, in sequence order, before `execute` returns to its caller.
 
 Theory of operation:
 
 - `execute` reads the clock, runs `QueueState.handle(command, now)` (which applies the events to
-  memory), numbers the events with the next sequence numbers, snapshots the ticket and counter
-  rows they touched, and queues the batch for the writer. Nothing awaits between reading the
-  state and queueing, so two counters racing for one ticket are serialised by the event loop.
-- The writer task takes everything queued so far and commits it in ONE transaction (events plus
-  rows). While it waits for that fsync, new commands pile up and become the next transaction:
-  the busier the server, the bigger the batches, which is where durable throughput comes from.
-- After COMMIT the writer first calls every subscriber with the committed events (seq order),
+  memory), numbers the events with the next sequence numbers, notes the ticket and counter rows
+  they touched, and queues the batch. Nothing awaits between reading the state and queueing, so
+  two counters racing for one ticket are serialised by the event loop.
+- The first batch queued in a turn of the event loop schedules `_flush` for the next turn; by
+  then every command the loop ran meanwhile has queued too, and `_flush` hands them all to the
+  store as one write (events plus rows). The store's writer thread commits a write as soon as it
+  is free, and everything written while it was busy in the next transaction: the busier the
+  server, the bigger the transactions, which is where durable throughput comes from. No task of
+  the engine sits between two commits.
+- The store reports each write after its COMMIT, in order, in the loop turn that hears of it
+  (`_written`): the engine first calls every subscriber with the committed events (seq order),
   then resolves the callers' futures. A TV therefore never shows something that is not on disk,
   and a broadcast is already on its way when the officer's console gets its ack.
-- Memory runs ahead of the disk by the batches in flight. If a commit fails, memory holds changes
+- Memory runs ahead of the disk by the writes in flight. If a commit fails, memory holds changes
   that will never be on disk: the engine is poisoned (`EngineFailed` for every pending and later
   command) and the process must restart; `start` rebuilds the state from what was committed.
+  Writes queued behind the failed one fail with it in the store, so the log never gets a gap.
 
 Idempotency: a request id seen today returns the events stamped with it in its first execution
 (also across restarts, rebuilt from today's log). Events that close an earlier day, triggered by
@@ -30,9 +35,9 @@ the first command of a new day, are the system's: actor "system", no request id.
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -60,9 +65,19 @@ class _Batch:
     """One command's events on their way to the disk."""
 
     events: list[StoredEvent]
-    tickets: dict[str, Ticket]  # snapshots taken when the batch was queued
+    # The live objects its events changed. Not copies: their rows are made when the batch is
+    # handed to the store (`_flush`), and every command that changed them before that moment is
+    # in the same hand-over, so they are exactly as the queued commands left them.
+    tickets: dict[str, Ticket]
     counters: dict[str, CounterStatus]
-    future: asyncio.Future[list[StoredEvent]] = field(repr=False)
+    # One future per caller waiting for it (the command's, and retries' with its request id):
+    # a caller that gives up cancels its own future, never the batch nor another caller's.
+    waiters: list[asyncio.Future[list[StoredEvent]]] = field(default_factory=list, repr=False)
+
+    def wait(self) -> asyncio.Future[list[StoredEvent]]:
+        waiter: asyncio.Future[list[StoredEvent]] = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        return waiter
 
 
 class Engine:
@@ -82,11 +97,14 @@ class Engine:
         self.failure: EngineFailed | None = None  # set once a commit failed; the engine is dead
         self._store: Store | None = None  # opened by start()
         self._next_seq = 1  # the seq the next produced event gets (ahead of last_seq in flight)
-        self._queue: list[_Batch] = []  # batches waiting for the writer, in seq order
-        self._in_flight: list[_Batch] = []  # batches in the writer's current transaction
-        self._wake = asyncio.Event()  # set when _queue gets a batch or close() wants a drain
-        self._writer: asyncio.Task[None] | None = None  # the single writer task
-        self._closing = False  # close() called: refuse new commands, drain, stop the writer
+        self._queue: list[_Batch] = []  # batches not yet handed to the store, in seq order
+        self._flush_soon = False  # a _flush is scheduled for _queue
+        self._in_flight: deque[list[_Batch]] = deque()  # writes not yet settled, in order
+        self._settled = asyncio.Event()  # set while nothing is in flight (close() waits on it)
+        self._settled.set()
+        self._commits_before = 0  # the store's commit count when this engine started
+        self._running = False  # between start() and close()
+        self._closing = False  # close() called: refuse new commands, drain, close the store
         self._subscribers: list[Subscriber] = []
         # request id -> its committed events, or the batch still in flight (retries await it).
         # Only today's ids: cleared when the service day changes.
@@ -98,6 +116,7 @@ class Engine:
     async def start(self) -> None:
         """Open the store, migrate, rebuild today's state, close a day left open by a crash."""
         store = self._store = await Store.open(self.db_path)
+        self._commits_before = store.commits
         try:
             await self._rebuild(store)
         except BaseException:
@@ -138,7 +157,7 @@ class Engine:
             logger.warning("the open state spans days %s..%s without a day close",
                            day_of(tail[0].event.at), state.day)  # fmt: skip
 
-        self._writer = asyncio.create_task(self._write_loop(), name="antre-engine-writer")
+        self._running = True
         if state.day is not None and state.day > today:
             # The clock is behind the log (a reset RTC?). Keep serving the logged day rather
             # than refusing to start on a morning with citizens waiting; say so loudly.
@@ -152,15 +171,14 @@ class Engine:
             logger.info("closed stale day %s with %d events", stale, len(closing))
 
     async def close(self) -> None:
-        """Refuse new commands, commit what is queued, stop the writer, close the store."""
+        """Refuse new commands, commit what is queued, wait for the store, close it."""
         self._closing = True
-        self._wake.set()
-        if self._writer is not None:
-            await self._writer
-            self._writer = None
-        if self._store is not None:
-            await self._store.close()
-            self._store = None
+        self._flush()  # now rather than on the loop's next turn
+        await self._settled.wait()
+        self._running = False
+        store, self._store = self._store, None  # a second close() finds nothing to close
+        if store is not None:
+            await store.close()
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -175,7 +193,7 @@ class Engine:
         """
         if self.failure is not None:
             raise self.failure
-        if self._writer is None or self._closing:
+        if not self._running or self._closing:
             raise RuntimeError("the engine is not running (start() it, or it was closed)")
         now = self._clock()
         today = self.building.service_day(now)
@@ -187,7 +205,7 @@ class Engine:
             if isinstance(known, list):
                 return list(known)
             if known is not None:
-                done = await asyncio.shield(known.future)
+                done = await known.wait()
                 return [s for s in done if s.request_id == request_id]
 
         # From here to the end of _enqueue nothing awaits: the state read by handle() is the
@@ -207,7 +225,7 @@ class Engine:
         batch = self._enqueue(events, actor, request_id, today, tickets_before, counters_before)
         if request_id is not None:
             self._requests[request_id] = batch
-        return list(await asyncio.shield(batch.future))
+        return list(await batch.wait())
 
     def _enqueue(
         self,
@@ -218,7 +236,7 @@ class Engine:
         tickets_before: dict[str, Ticket],
         counters_before: dict[str, CounterStatus],
     ) -> _Batch:
-        """Number the events, snapshot the rows they touched, and queue them for the writer."""
+        """Number the events, note the rows they touched, and queue them for the store."""
         stored: list[StoredEvent] = []
         tickets: dict[str, Ticket] = {}
         counters: dict[str, CounterStatus] = {}
@@ -235,14 +253,12 @@ class Engine:
                 stored.append(StoredEvent(seq, event, actor, request_id))
                 ticket_src, counter_src = state.tickets, state.counters
             seq += 1
-            # Snapshot the row as the batch leaves it (all its events are applied already); the
-            # state moves on before the writer runs. A later event's snapshot replaces an earlier.
             ticket_id: str | None = getattr(event, "ticket", None)
             counter_ids = [getattr(event, "counter", None)]
             if ticket_id is not None:
                 ticket = ticket_src.get(ticket_id)
                 if ticket is not None:
-                    tickets[ticket_id] = copy.copy(ticket)
+                    tickets[ticket_id] = ticket
                     # An event that ends a called ticket (an expiry at closing) frees its
                     # counter without naming it: that counter's row changed too.
                     counter_ids.append(ticket.counter)
@@ -252,68 +268,81 @@ class Engine:
             for counter_id in counter_ids:
                 status = counter_src.get(counter_id) if counter_id is not None else None
                 if status is not None:
-                    counters[status.id] = copy.copy(status)
+                    counters[status.id] = status
         self._next_seq = seq
-        future: asyncio.Future[list[StoredEvent]] = asyncio.get_running_loop().create_future()
-        batch = _Batch(stored, tickets, counters, future)
+        batch = _Batch(stored, tickets, counters)
         self._queue.append(batch)
-        self._wake.set()
+        if not self._flush_soon:
+            # Not now: the other commands the loop runs in this turn join the same write.
+            self._flush_soon = True
+            asyncio.get_running_loop().call_soon(self._flush)
         return batch
 
-    # -- the single writer ---------------------------------------------------------------------
+    # -- to the disk and back ---------------------------------------------------------------
 
-    async def _write_loop(self) -> None:
-        """The writer task: never leaves a caller waiting for ever, whatever stops it."""
+    def _flush(self) -> None:
+        """Hand every queued batch to the store as one write (the store may merge writes)."""
+        self._flush_soon = False
+        if not self._queue or self._store is None:
+            return
+        batches, self._queue = self._queue, []
+        tickets: dict[str, Ticket] = {}
+        counters: dict[str, CounterStatus] = {}
+        for b in batches:
+            tickets.update(b.tickets)
+            counters.update(b.counters)
+        events = [s for b in batches for s in b.events]
+        self._in_flight.append(batches)
+        self._settled.clear()
         try:
-            await self._commit_loop()
-        except asyncio.CancelledError as exc:
-            self._poison(exc, "the writer task was cancelled")
-            raise
-        except Exception as exc:  # a bug here: callers get EngineFailed, not a hang
-            self._poison(exc, "the writer task failed")
+            self._store.write(
+                events,
+                tickets.values(),
+                counters.values(),
+                self.building.service_day,
+                lambda exc: self._written(batches, exc),
+            )
+        except Exception as exc:  # making the rows failed (a bug): memory is ahead of the disk
+            self._poison(exc, f"writing seq {events[0].seq}..{events[-1].seq} failed")
 
-    async def _commit_loop(self) -> None:
-        """Commit everything queued so far in one transaction, tell subscribers, then ack."""
-        assert self._store is not None
-        store = self._store
-        while True:
-            if not self._queue:
-                if self._closing or self.failure is not None:
-                    return
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            batches = self._in_flight = self._queue
-            self._queue = []
-            events = [s for b in batches for s in b.events]
-            tickets: dict[str, Ticket] = {}
-            counters: dict[str, CounterStatus] = {}
-            for b in batches:  # later snapshots of the same row win
-                tickets.update(b.tickets)
-                counters.update(b.counters)
-            try:
-                await store.append(
-                    events, tickets.values(), counters.values(), self.building.service_day
-                )
-            except Exception as exc:
-                self._poison(exc, f"commit of seq {events[0].seq}..{events[-1].seq} failed")
+    def _written(self, batches: list[_Batch], exc: BaseException | None) -> None:
+        """The store's report on a write (in write order): tell subscribers, then callers."""
+        if self.failure is not None:
+            return  # poisoned by an earlier write: its callers were failed already
+        try:
+            if exc is not None:
+                seqs = f"{batches[0].events[0].seq}..{batches[-1].events[-1].seq}"
+                self._poison(exc, f"commit of seq {seqs} failed")
                 return
-            self.last_seq = events[-1].seq
-            self.commits += 1
-            for b in batches:
-                for rid in {s.request_id for s in b.events if s.request_id is not None}:
-                    if self._requests.get(rid) is b:
-                        self._requests[rid] = [s for s in b.events if s.request_id == rid]
-            # Subscribers first, acks second: see the module docstring.
-            for callback in list(self._subscribers):
-                try:
-                    callback(events)
-                except Exception:
-                    logger.exception("subscriber %r failed; the engine carries on", callback)
-            for b in batches:
-                if not b.future.done():
-                    b.future.set_result(b.events)
-            self._in_flight = []
+            assert self._in_flight[0] is batches, "the store reported writes out of order"
+            self._in_flight.popleft()
+            self._committed(batches)
+        except Exception as failure:  # a bug here: callers get EngineFailed, not a hang
+            self._poison(failure, "handling a commit failed")
+        finally:
+            if not self._in_flight:
+                self._settled.set()
+
+    def _committed(self, batches: list[_Batch]) -> None:
+        """The batches are on disk: tell subscribers, then the callers."""
+        assert self._store is not None
+        events = [s for b in batches for s in b.events]
+        self.last_seq = events[-1].seq
+        self.commits = self._store.commits - self._commits_before
+        for b in batches:
+            for rid in {s.request_id for s in b.events if s.request_id is not None}:
+                if self._requests.get(rid) is b:
+                    self._requests[rid] = [s for s in b.events if s.request_id == rid]
+        # Subscribers first, acks second: see the module docstring.
+        for callback in list(self._subscribers):
+            try:
+                callback(events)
+            except Exception:
+                logger.exception("subscriber %r failed; the engine carries on", callback)
+        for b in batches:
+            for waiter in b.waiters:
+                if not waiter.done():  # its caller may have given up (cancelled)
+                    waiter.set_result(b.events)
 
     def _poison(self, exc: BaseException, what: str) -> None:
         """Fail every pending command and every later one: memory is ahead of the disk."""
@@ -325,20 +354,23 @@ class Engine:
         if self.failure is None:
             self.failure = failure
             logger.critical("engine failed: %s", failure, exc_info=exc)
-        pending = [*self._in_flight, *self._queue]
-        self._in_flight, self._queue = [], []
+        pending = [b for batches in self._in_flight for b in batches] + self._queue
+        self._in_flight.clear()
+        self._queue = []
+        self._settled.set()
         for b in pending:
-            if not b.future.done():
-                b.future.set_exception(failure)
-        self._wake.set()  # let an idle writer see the failure and stop
+            for waiter in b.waiters:
+                if not waiter.done():
+                    waiter.set_exception(failure)
 
     # -- subscribers and replay -----------------------------------------------------------------
 
     def subscribe(self, callback: Callable[[list[StoredEvent]], None]) -> None:
         """Call back with every committed batch, in sequence order.
 
-        Called once per transaction with all its events, after COMMIT and before the commands
-        in it are acknowledged. A callback must not block; an exception in it is logged only.
+        Called once per write (the commands of one loop turn) with all its events, after the
+        COMMIT that holds them and before those commands are acknowledged. A callback must not
+        block; an exception in it is logged only.
         """
         self._subscribers.append(callback)
 
