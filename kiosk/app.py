@@ -349,15 +349,21 @@ class KioskApp(App[None]):
     async def action_reprint(self) -> None:
         if self._busy:
             return
-        copy, status = await self.issuer.reprint()
-        if copy is None or status is None:
+        result = await self.issuer.reprint()
+        copy, status = result.copy, result.printer
+        if copy is None:
             self.notify("Belum ada tiket untuk dicetak ulang.", severity="warning")
-        elif status.printable:
-            self.notify(f"Tiket {copy.number} dicetak ulang.")
+        elif result.refused is not None:
+            self.notify(f"Cetak ulang {copy.number} ditolak: {result.refused}", severity="error")
+        elif status is None or not status.printable:
+            problem = printer_problem(status.state.value) if status else "printer tidak menjawab"
+            self.notify(f"Cetak ulang {copy.number} gagal: {problem}", severity="error")
+        elif result.recorded:
+            self.notify(f"Tiket {copy.number} dicetak ulang dan dicatat.")
         else:
             self.notify(
-                f"Cetak ulang {copy.number} gagal: {printer_problem(status.state.value)}",
-                severity="error",
+                f"Tiket {copy.number} dicetak ulang, tetapi server belum mencatatnya.",
+                severity="warning",
             )
 
 

@@ -35,7 +35,7 @@ from kiosk.printer import Printer, PrinterState, PrinterStatus
 from kiosk.ticket import Layout, TicketPrint, render_ticket
 from server.client import AntreClient, ClientClosed, ConnectionLost, RequestError
 
-__all__ = ["Agency", "BuildingInfo", "Issuer", "Outcome", "Press", "PressResult"]
+__all__ = ["Agency", "BuildingInfo", "Issuer", "Outcome", "Press", "PressResult", "ReprintResult"]
 
 log = logging.getLogger("antre.kiosk")
 
@@ -120,6 +120,14 @@ class PressResult:
     message: str | None = None  # a refusal's Indonesian message
 
 
+@dataclass(frozen=True, slots=True)
+class ReprintResult:
+    copy: TicketPrint | None  # None: no ticket printed here yet
+    printer: PrinterStatus | None  # None: nothing was sent to the printer
+    refused: str | None = None  # the server's Indonesian reason when it said no
+    recorded: bool = False  # the server holds the record of this copy
+
+
 @dataclass(slots=True)
 class Press:
     """A citizen's press, kept until settled so that retries reuse its request id."""
@@ -166,6 +174,7 @@ class Issuer:
         self.pending: Press | None = None
         # The last ticket printed, for the floor staff's reprint.
         self.last: TicketPrint | None = None
+        self.last_id: str | None = None  # its server id: numbers repeat from one day to the next
         # The printer's last known state, and the last one the server acknowledged.
         self.printer_status: PrinterStatus | None = None
         self._reported: PrinterStatus | None = None
@@ -251,7 +260,7 @@ class Issuer:
                 reason=str(reason)[:200],
             )
             return PressResult(Outcome.PRINT_FAILED, ticket=ticket, printer=result)
-        self.last = printed
+        self.last, self.last_id = printed, ticket["id"]
         log.info("ticket %s printed", ticket["number"])
         await self._report(
             "confirm_printed", request_id=f"{press.request_id}-printed", ticket=ticket["id"]
@@ -278,16 +287,35 @@ class Issuer:
             priority=ticket.get("priority"),
         )
 
-    async def reprint(self) -> tuple[TicketPrint | None, PrinterStatus | None]:
-        """Print the last ticket again, marked as a copy; logged for the floor's records."""
-        if self.last is None:
-            return None, None
+    async def reprint(self) -> ReprintResult:
+        """Print the last ticket again, marked as a copy, once the server has recorded it.
+
+        The server keeps the record (`ticket_reprinted`, in the journal and on the floor's
+        screen) and refuses a copy of a number that is finished, cancelled or expired. If it
+        does not answer, the copy is printed anyway (the citizen is at the kiosk) and the kiosk's
+        own log says it was not recorded.
+        """
+        if self.last is None or self.last_id is None:
+            return ReprintResult(None, None)
         copy = replace(self.last, reprint=True)
+        try:
+            await self.client.record_reprint(self.last_id, timeout=self.issue_timeout_s)
+            recorded = True
+        except RequestError as refused:
+            log.warning("REPRINT of ticket %s refused: %s", copy.number, refused)
+            return ReprintResult(copy, None, refused=refused.message)
+        except (ConnectionLost, ClientClosed, TimeoutError):
+            recorded = False
         async with self._printer_lock:
             result = await self.printer.print(render_ticket(copy, self.layout))
         self._printer_seen(result)
-        log.warning("REPRINT of ticket %s by staff: %s", copy.number, result.state.value)
-        return copy, result
+        log.warning(
+            "REPRINT of ticket %s by staff: %s (%s)",
+            copy.number,
+            result.state.value,
+            "recorded by the server" if recorded else "NOT recorded: the server did not answer",
+        )
+        return ReprintResult(copy, result, recorded=recorded)
 
     # -- the printer's state ----------------------------------------------------------------
 

@@ -66,8 +66,9 @@ __all__ = [
 
 log = logging.getLogger("antre.hub")
 
-# Event kinds a TV never receives (who is logged in is staff business).
-_DISPLAY_HIDDEN = frozenset({"officer_logged_in", "officer_logged_out"})
+# Event kinds a TV never receives (who is logged in, and which papers were reprinted, is staff
+# business).
+_DISPLAY_HIDDEN = frozenset({"officer_logged_in", "officer_logged_out", "ticket_reprinted"})
 # Fields of the public form; `reason` only where it is a fixed vocabulary, not someone's note:
 # a pause reason is typed by the officer, so a TV learns only that the counter is paused (the
 # event's kind, the counter's state), never why.
@@ -83,6 +84,7 @@ _KIOSK_KINDS = frozenset(
         "ticket_print_failed",
         "ticket_expired",
         "ticket_cancelled",
+        "ticket_reprinted",
     }
 )
 _RECENT_CALLS = 10

@@ -282,6 +282,9 @@ class AntreClient:
     async def print_failed(self, ticket: str, reason: str) -> dict[str, Any]:
         return await self.request("print_failed", ticket=ticket, reason=reason)
 
+    async def record_reprint(self, ticket: str, timeout: float | None = None) -> dict[str, Any]:
+        return await self.request("record_reprint", ticket=ticket, timeout=timeout)
+
     async def printer_status(self, status: str, detail: str | None = None) -> dict[str, Any]:
         fields = {"status": status} | ({"detail": detail} if detail else {})
         return await self.request("printer_status", **fields)

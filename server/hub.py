@@ -82,6 +82,7 @@ from server.core.model import (
     PriorityGroup,
     Reactivate,
     Recall,
+    RecordReprint,
     ResumeCounter,
     StartService,
     Ticket,
@@ -202,6 +203,7 @@ class Hub:
             "issue_ticket": self._issue_ticket,
             "confirm_printed": self._confirm_printed,
             "print_failed": self._print_failed,
+            "record_reprint": self._record_reprint,
             "printer_status": self._printer_status,
             "login": self._counter_command,
             "logout": self._counter_command,
@@ -824,6 +826,14 @@ class Hub:
     async def _print_failed(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
         ticket = self._kiosk_ticket(session, msg["ticket"])
         events = await self._run(session, msg, PrintFailed(ticket=ticket.id, reason=msg["reason"]))
+        return self._events_reply(session, events)
+
+    async def _record_reprint(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        principal = session.principal
+        assert principal is not None
+        ticket = self._kiosk_ticket(session, msg["ticket"])
+        command = RecordReprint(ticket=ticket.id, kiosk=principal.id)
+        events = await self._run(session, msg, command)
         return self._events_reply(session, events)
 
     async def _printer_status(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:

@@ -202,6 +202,7 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
     },
     "confirm_printed": {"request_id": _REQUEST_ID, "ticket": _TICKET},
     "print_failed": {"request_id": _REQUEST_ID, "ticket": _TICKET, "reason": _REASON},
+    "record_reprint": {"request_id": _REQUEST_ID, "ticket": _TICKET},
     "printer_status": {
         "status": Field("str", choices=PRINTER_STATUSES),
         "detail": Field("str", required=False, max_len=200),

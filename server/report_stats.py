@@ -101,6 +101,7 @@ class TicketRecord:
     printed_at: datetime | None = None
     print_failed_at: datetime | None = None
     print_failed_reason: str | None = None
+    reprints: list[tuple[datetime, str]] = field(default_factory=list)  # (at, kiosk) per copy
     calls: list[Call] = field(default_factory=list)
     started_at: datetime | None = None
     finished_at: datetime | None = None
@@ -160,6 +161,8 @@ def replay_tickets(entries: Iterable[LogEntry]) -> dict[str, TicketRecord]:
         elif kind == "ticket_print_failed":
             t.print_failed_at, t.print_failed_reason, t.state = at, ev.get("reason"), "cancelled"
             t._waiting_since = None
+        elif kind == "ticket_reprinted":
+            t.reprints.append((at, ev.get("kiosk") or ""))
         elif kind in ("ticket_called", "ticket_recalled"):
             counter = ev["counter"]
             officer = officer_at.get(counter)

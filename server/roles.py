@@ -90,6 +90,7 @@ ALLOWED: Mapping[Role, frozenset[str]] = {
             "issue_ticket",
             "confirm_printed",
             "print_failed",
+            "record_reprint",
             "printer_status",
         }
     ),

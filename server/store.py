@@ -190,6 +190,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE tickets ADD COLUMN overtaken INTEGER NOT NULL DEFAULT 0",
         ),
     ),
+    Migration(
+        5,
+        "tickets count the copies the floor staff printed",
+        (
+            # Ticket.reprints (TicketReprinted events); rows written before count none.
+            "ALTER TABLE tickets ADD COLUMN reprints INTEGER NOT NULL DEFAULT 0",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -275,7 +283,7 @@ _EVENT_FIELDS = ("seq", "at", "service_day", "actor", "kind", "request_id", "pay
 _TICKET_FIELDS = (
     *("id", "day", "number", "seq", "line", "state", "priority", "token", "kiosk", "issued_at"),
     *("queued_at", "called_at", "started_at", "finished_at", "no_show_at", "counter", "calls"),
-    *("call_reason", "transfers", "updated_seq", "last_call_at", "overtaken"),
+    *("call_reason", "transfers", "updated_seq", "last_call_at", "overtaken", "reprints"),
 )
 _COUNTER_FIELDS = ("id", "state", "officer", "pause_reason", "since", "ticket", "updated_seq")
 _EVENT_COLUMNS = ", ".join(_EVENT_FIELDS)
@@ -288,7 +296,8 @@ _TICKET_UPSERT = (
     "finished_at = excluded.finished_at, no_show_at = excluded.no_show_at, "
     "counter = excluded.counter, calls = excluded.calls, call_reason = excluded.call_reason, "
     "transfers = excluded.transfers, updated_seq = excluded.updated_seq, "
-    "last_call_at = excluded.last_call_at, overtaken = excluded.overtaken"
+    "last_call_at = excluded.last_call_at, overtaken = excluded.overtaken, "
+    "reprints = excluded.reprints"
 )
 _COUNTER_UPSERT = (
     "ON CONFLICT (id) DO UPDATE SET state = excluded.state, officer = excluded.officer, "
@@ -338,6 +347,7 @@ def _ticket_row(t: Ticket, updated_seq: int) -> tuple[Any, ...]:
         updated_seq,
         _iso(t.last_call_at),
         t.overtaken,
+        t.reprints,
     )
 
 
@@ -364,6 +374,7 @@ def _ticket_from_row(r: Sequence[Any]) -> Ticket:
         transfers=tuple(json.loads(r[18])),
         last_call_at=_dt(r[20]),
         overtaken=r[21],
+        reprints=r[22],
     )
 
 

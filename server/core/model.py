@@ -50,6 +50,7 @@ __all__ = [
     "PriorityGroup",
     "Reactivate",
     "Recall",
+    "RecordReprint",
     "ResumeCounter",
     "ServiceFinished",
     "ServiceStarted",
@@ -65,6 +66,7 @@ __all__ = [
     "TicketPrinted",
     "TicketReactivated",
     "TicketRecalled",
+    "TicketReprinted",
     "TicketState",
     "TicketTransferred",
     "Transfer",
@@ -140,6 +142,7 @@ class Ticket:
     calls: int = 0  # calls and recalls, all counters
     call_reason: CallReason | None = None
     transfers: tuple[str, ...] = ()  # lines it left, in order
+    reprints: int = 0  # copies printed by the floor staff (TicketReprinted)
     # Priority tickets called before it while it waited, though queued after it (on any line of
     # the calling counter): the overtakings it absorbed, which the calling policy bounds.
     overtaken: int = 0
@@ -201,6 +204,14 @@ class ConfirmPrinted(Command):
 class PrintFailed(Command):
     ticket: str
     reason: str  # "paper_out", "offline", "timeout", "reset"…
+
+
+@dataclass(frozen=True, slots=True)
+class RecordReprint(Command):
+    """A kiosk is about to print a copy of a ticket (floor staff, F9): an audit record only."""
+
+    ticket: str
+    kiosk: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +337,15 @@ class TicketPrintFailed(Event):
     kind: ClassVar[str] = "ticket_print_failed"
     ticket: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketReprinted(Event):
+    """A second paper for the same number exists: the floor manager and the journal know."""
+
+    kind: ClassVar[str] = "ticket_reprinted"
+    ticket: str
+    kiosk: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,6 +476,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TicketIssued,
         TicketPrinted,
         TicketPrintFailed,
+        TicketReprinted,
         TicketCalled,
         TicketRecalled,
         ServiceStarted,

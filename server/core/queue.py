@@ -55,6 +55,7 @@ from server.core.model import (
     PrintFailed,
     Reactivate,
     Recall,
+    RecordReprint,
     ResumeCounter,
     ServiceFinished,
     ServiceStarted,
@@ -70,6 +71,7 @@ from server.core.model import (
     TicketPrintFailed,
     TicketReactivated,
     TicketRecalled,
+    TicketReprinted,
     TicketState,
     TicketTransferred,
     Transfer,
@@ -151,6 +153,7 @@ class QueueState:
             IssueTicket: self._issue,
             ConfirmPrinted: self._confirm_printed,
             PrintFailed: self._print_failed,
+            RecordReprint: self._record_reprint,
             LogIn: self._log_in,
             LogOut: self._log_out,
             OpenCounter: self._open_counter,
@@ -172,6 +175,7 @@ class QueueState:
             TicketIssued: self._on_issued,
             TicketPrinted: self._on_printed,
             TicketPrintFailed: self._on_print_failed,
+            TicketReprinted: self._on_reprinted,
             TicketCalled: self._on_called,
             TicketRecalled: self._on_recalled,
             ServiceStarted: self._on_started,
@@ -340,6 +344,11 @@ class QueueState:
         ticket = self._ticket(cmd.ticket)
         ticket_move(ticket.state, TicketAction.PRINT_FAILED, ticket.number)
         return [TicketPrintFailed(at=now, ticket=ticket.id, reason=cmd.reason)]
+
+    def _record_reprint(self, cmd: RecordReprint, now: datetime, local: datetime) -> list[Event]:
+        ticket = self._ticket(cmd.ticket)
+        ticket_move(ticket.state, TicketAction.REPRINT, ticket.number)
+        return [TicketReprinted(at=now, ticket=ticket.id, kiosk=cmd.kiosk)]
 
     def _log_in(self, cmd: LogIn, now: datetime, local: datetime) -> list[Event]:
         counter, status = self._counter(cmd.counter)
@@ -634,6 +643,9 @@ class QueueState:
         self._move(ticket, TicketAction.PRINT_FAILED)
         self._release_quota(ticket)
         del self._open[ev.ticket]
+
+    def _on_reprinted(self, ev: TicketReprinted) -> None:
+        self.tickets[ev.ticket].reprints += 1
 
     def _on_called(self, ev: TicketCalled) -> None:
         ticket = self.tickets[ev.ticket]

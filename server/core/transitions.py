@@ -67,6 +67,7 @@ class TicketAction(StrEnum):
     EXPIRE_PRINTING = "printing_timeout"
     EXPIRE_CLOSING = "closing"
     EXPIRE_DAY_END = "day_end"
+    REPRINT = "reprint"
 
 
 class CounterAction(StrEnum):
@@ -112,6 +113,12 @@ TICKET_TRANSITIONS: Final[dict[tuple[TicketState, TicketAction], TicketState]] =
     (_N, _T.CANCEL): _X,
     (_N, _T.EXPIRE_CLOSING): _E,
     (_N, _T.EXPIRE_DAY_END): _E,
+    # A copy of the paper (floor staff at the kiosk) for a number still in play: recorded, the
+    # state unchanged. A finished, cancelled or expired number gets no new paper.
+    (_W, _T.REPRINT): _W,
+    (_C, _T.REPRINT): _C,
+    (_S, _T.REPRINT): _S,
+    (_N, _T.REPRINT): _N,
 }
 
 # States a ticket can still leave: the day's close expires every ticket in one of these.

@@ -23,9 +23,11 @@ from server.core.model import (
     PriorityGroup,
     Reactivate,
     Recall,
+    RecordReprint,
     StartService,
     TicketCalled,
     TicketRecalled,
+    TicketReprinted,
     TicketState,
     TicketTransferred,
     Transfer,
@@ -474,3 +476,18 @@ def test_the_guard_holds_a_costly_jump_until_the_regular_ticket_can_afford_it(
     assert call_next(q, "L01", at(call_at)) == ids[called]
     assert q.tickets[ids[called]].call_reason is reason
     assert q.tickets[ids[0]].overtaken == overtaken
+
+
+def test_a_reprint_is_recorded_on_the_ticket_and_changes_nothing_else() -> None:
+    """RecordReprint adds a TicketReprinted naming the kiosk; the ticket keeps its state and
+    place, and counts its copies."""
+    q = fresh()
+    a1 = issue(q, "A", at("08:00"))
+    a2 = issue(q, "A", at("08:01"))
+    (event,) = q.handle(RecordReprint(a1, "KIOSK-1"), at("08:05"))
+    assert isinstance(event, TicketReprinted)
+    assert (event.ticket, event.kiosk, event.at) == (a1, "KIOSK-1", at("08:05"))
+    q.handle(RecordReprint(a1, "KIOSK-1"), at("08:06"))
+    assert q.tickets[a1].reprints == 2 and q.tickets[a2].reprints == 0
+    assert [t.id for t in q.waiting("A")] == [a1, a2]
+    assert q.tickets[a1].state is TicketState.WAITING

@@ -29,6 +29,7 @@ from server.core.model import (
     PrintFailed,
     Reactivate,
     Recall,
+    RecordReprint,
     ResumeCounter,
     StartService,
     Tick,
@@ -87,6 +88,7 @@ def command_for(action: TicketAction, tid: str) -> tuple[Command, datetime]:
         T.EXPIRE_PRINTING: (Tick(), NOW + timedelta(seconds=120)),
         T.EXPIRE_CLOSING: (Tick(), at("17:00")),
         T.EXPIRE_DAY_END: (Tick(), at("00:00", MONDAY + timedelta(days=1))),
+        T.REPRINT: (RecordReprint(tid, "KIOSK-1"), later),
     }[action]
 
 

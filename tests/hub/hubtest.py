@@ -240,6 +240,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "issue_ticket": {"request_id": "r-issue", "line": "A", "priority": None},
     "confirm_printed": {"request_id": "r-conf", "ticket": "A-001"},
     "print_failed": {"request_id": "r-fail", "ticket": "A-001", "reason": "paper_out"},
+    "record_reprint": {"request_id": "r-reprint", "ticket": "A-001"},
     "printer_status": {"status": "ok"},
     "login": {"request_id": "r-login"},
     "logout": {"request_id": "r-logout"},

@@ -124,7 +124,7 @@ async def test_officer_not_logged_in_cannot_call(server: Server) -> None:
 
 
 async def test_kiosk_cannot_confirm_another_kiosks_ticket(server: Server) -> None:
-    """A kiosk may confirm or fail only the tickets it issued."""
+    """A kiosk may confirm, fail or reprint only the tickets it issued."""
     k1 = await server.client("KIOSK-1")
     t = await k1.issue_ticket("A")
     k2 = await server.raw(hello_for("KIOSK-2"))
@@ -135,6 +135,10 @@ async def test_kiosk_cannot_confirm_another_kiosks_ticket(server: Server) -> Non
     assert reply["code"] == p.ERR_FORBIDDEN
     reply = await k2.reply(
         {"type": "print_failed", "id": 2, "request_id": "k2", "ticket": t["id"], "reason": "x"}
+    )
+    assert reply["code"] == p.ERR_FORBIDDEN
+    reply = await k2.reply(
+        {"type": "record_reprint", "id": 3, "request_id": "k3", "ticket": t["id"]}
     )
     assert reply["code"] == p.ERR_FORBIDDEN
     assert server.state_copy() == before

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import logging
 from datetime import datetime
+from typing import Any
 
 import pytest
 from escpos_decode import decode
@@ -23,6 +24,7 @@ from kiosktest import (
     track_screens,
     until,
 )
+from textual.pilot import Pilot
 
 from kiosk.screens import AgencyScreen, LinesScreen
 
@@ -252,16 +254,22 @@ async def test_keyboard_alone_gets_a_ticket(server: Server, printer: LoopbackPri
     assert len(printer.tickets) == 1
 
 
+async def take_a_ticket_and_leave(pilot: Pilot[Any]) -> None:
+    """A citizen takes a J ticket (BPJS Kesehatan) and the kiosk is back at its start."""
+    await choose(pilot, "BPJSKES", "J", None)
+    await on_screen(pilot, "ResultScreen")
+    await click(pilot, "#done")
+    await on_screen(pilot, "AgencyScreen")
+
+
 async def test_reprint_for_the_floor_staff_is_marked_and_logged(
     server: Server, printer: LoopbackPrinter, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """F9 reprints the last ticket marked "(CETAK ULANG)", logged; the queue is untouched."""
+    """F9 reprints the last ticket marked "(CETAK ULANG)", recorded by the server and logged;
+    the queue is untouched."""
     app = kiosk_app(server, printer.spec)
     async with started(app) as pilot:
-        await choose(pilot, "BPJSKES", "J", None)
-        await on_screen(pilot, "ResultScreen")
-        await click(pilot, "#done")
-        await on_screen(pilot, "AgencyScreen")
+        await take_a_ticket_and_leave(pilot)
         with caplog.at_level(logging.WARNING, logger="antre.kiosk"):
             await pilot.press("f9")
             await until(pilot, lambda: len(printer.tickets) == 2, "the reprint")
@@ -271,6 +279,35 @@ async def test_reprint_for_the_floor_staff_is_marked_and_logged(
     assert copy.qr_codes == original.qr_codes
     assert any("REPRINT" in r.message and "J-001" in r.message for r in caplog.records)
     assert (await floor_lines(server))["J"]["issued"] == 1
+    (ticket,) = [t for t in server.engine.state.tickets.values() if t.number == "J-001"]
+    assert (ticket.state.value, ticket.reprints) == ("waiting", 1)
+    events = await server.engine.events_since(0)
+    assert events is not None
+    reprints = [e.event for e in events if e.event.kind == "ticket_reprinted"]
+    assert [(e.ticket, e.kiosk) for e in reprints] == [(ticket.id, "KIOSK-1")]  # type: ignore[attr-defined]
+
+
+async def test_no_copy_of_a_finished_number(
+    server: Server, printer: LoopbackPrinter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A number already served gets no second paper: the server refuses and the printer stays
+    idle."""
+    app = kiosk_app(server, printer.spec)
+    async with started(app) as pilot:
+        await take_a_ticket_and_leave(pilot)
+        officer = await server.officer_at_work("BKS01@L14")
+        for action in ("call_next", "start_service", "finish_service"):
+            await officer.act(action)
+        with caplog.at_level(logging.WARNING, logger="antre.kiosk"):
+            await pilot.press("f9")
+            await until(
+                pilot,
+                lambda: any("REPRINT of ticket J-001 refused" in r.message for r in caplog.records),
+                "the refusal",
+            )
+    assert len(printer.tickets) == 1
+    (ticket,) = [t for t in server.engine.state.tickets.values() if t.number == "J-001"]
+    assert (ticket.state.value, ticket.reprints) == ("done", 0)
 
 
 async def test_start_screen_waits_for_the_server(printer: LoopbackPrinter) -> None:

@@ -68,6 +68,7 @@ def small_day() -> list[LogEntry]:
     ev("kiosk:KIOSK-1", "ticket_printed", "09:00:05", ticket=_tid(1))
     issue(2, "09:10:00")
     ev("kiosk:KIOSK-1", "ticket_printed", "09:10:05", ticket=_tid(2))
+    ev("kiosk:KIOSK-1", "ticket_reprinted", "09:12:00", ticket=_tid(2), kiosk="KIOSK-1")
     issue(3, "09:20:00", "lansia")
     ev("kiosk:KIOSK-1", "ticket_printed", "09:20:05", ticket=_tid(3))
     issue(4, "09:35:00")
@@ -245,6 +246,7 @@ async def test_cli_writes_csv_and_journal(tmp_path):
     assert journal["A-005"]["cancelled_by"] == "manager:LANTAI"
     assert journal["A-002"]["transfers"] == "09:55:00 A>E L01"
     assert journal["A-004"]["print_failed_reason"] == "paper_out"
+    assert journal["A-002"]["reprints"] == "09:12:00 KIOSK-1" and journal["A-001"]["reprints"] == ""
 
 
 async def test_cli_range_and_summary(tmp_path, capsys):
