@@ -152,7 +152,7 @@ def startup(folder: Path, out: dict[str, Any]) -> None:
 
 
 def fairness(folder: Path, out: dict[str, Any]) -> None:
-    from server.core.simulate import demo_building, format_comparison
+    from server.core.simulate import demo_building, format_comparison, format_guard_alternative
 
     building = demo_building()
     results = {}
@@ -162,6 +162,8 @@ def fairness(folder: Path, out: dict[str, Any]) -> None:
         check = compare_with_fifo(policy_run, fifo_run)
         print(f"fairness, demo building, {tickets:,} tickets, seed 1 (antre simulate):")
         print("  " + format_comparison(policy_run, fifo_run).replace("\n", "\n  "))
+        # The guard's trade-off (docs/calling-policy.md): the same day with it the other way.
+        print("  " + format_guard_alternative(building, plan, fifo_run))
         print(
             f"  target (priority p90 <= regular p90 / 3; regular <= FIFO + max(25 %, 5 min)): "
             f"{_verdict(check.passed)}"
