@@ -40,10 +40,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from server.core.building import Building
-from server.core.model import Command, CounterStatus, DomainError, Event, Tick, Ticket
+from server.core.model import Command, CounterStatus, DayClosed, DomainError, Event, Tick, Ticket
 from server.core.queue import QueueState
 from server.store import Store, StoredEvent
 
@@ -91,6 +91,12 @@ class Engine:
         self.db_path = db_path  # the SQLite file; opened by start()
         # Injected so tests (and the simulator) control time; the core never reads a clock.
         self._clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        # The newest event's time. Events are never stamped before it: a clock set back (NTP
+        # stepping, a reset RTC, a wrong manual setting) would otherwise give tickets issued
+        # after the jump an earlier queued_at than tickets already waiting, and they would be
+        # called first. While the clock is behind, events carry this instant (`_now`).
+        self._last_at: datetime | None = None
+        self._clock_behind = False  # logged once per episode, not once per command
         self.state = QueueState(building)  # replaced by start() with the replayed state
         self.last_seq = 0
         self.commits = 0  # transactions committed since start: shows group commit batching
@@ -124,7 +130,9 @@ class Engine:
             raise
 
     async def _rebuild(self, store: Store) -> None:
-        now = self._clock()
+        last = await store.last_event()
+        self._last_at = None if last is None else _not_before(last.event)
+        now = self._now()
         await store.set_meta(
             {"building": self.building.name, "created_at": now.isoformat()}, only_missing=True
         )
@@ -158,12 +166,9 @@ class Engine:
                            day_of(tail[0].event.at), state.day)  # fmt: skip
 
         self._running = True
-        if state.day is not None and state.day > today:
-            # The clock is behind the log (a reset RTC?). Keep serving the logged day rather
-            # than refusing to start on a morning with citizens waiting; say so loudly.
-            logger.error("the clock says %s but the log reaches %s: check the clock", today,
-                         state.day)  # fmt: skip
-        elif state.day is not None and state.day < today:
+        # A clock behind the log (a reset RTC?) was caught by _now(): `today` is then the log's
+        # day, and serving goes on rather than refusing to start with citizens waiting.
+        if state.day is not None and state.day < today:
             # The server was down when that day ended: let the core close it now (it stamps the
             # closing events inside the old day) and make that durable before serving.
             stale = state.day
@@ -195,7 +200,7 @@ class Engine:
             raise self.failure
         if not self._running or self._closing:
             raise RuntimeError("the engine is not running (start() it, or it was closed)")
-        now = self._clock()
+        now = self._now()
         today = self.building.service_day(now)
         if today != self._requests_day:
             self._requests.clear()  # request ids are unique per day, not for ever
@@ -222,10 +227,30 @@ class Engine:
             raise
         if not events:
             return []  # e.g. a Tick with nothing to expire: no transaction at all
+        latest = max(_not_before(e) for e in events)
+        if self._last_at is None or latest > self._last_at:
+            self._last_at = latest
         batch = self._enqueue(events, actor, request_id, today, tickets_before, counters_before)
         if request_id is not None:
             self._requests[request_id] = batch
         return list(await batch.wait())
+
+    def _now(self) -> datetime:
+        """The clock, but never before the newest event (see `_last_at`)."""
+        now = self._clock()
+        last = self._last_at
+        if last is not None and now < last:
+            if not self._clock_behind:
+                self._clock_behind = True
+                logger.error("the clock is %.0f s behind the newest event (%s < %s): events "
+                             "keep that event's time until it catches up; check the clock",
+                             (last - now).total_seconds(), now.isoformat(),
+                             last.isoformat())  # fmt: skip
+            return last
+        if self._clock_behind:
+            self._clock_behind = False
+            logger.warning("the clock has caught up with the newest event (%s)", now.isoformat())
+        return now
 
     def _enqueue(
         self,
@@ -397,3 +422,14 @@ class Engine:
         if self._store is None:
             raise RuntimeError("the engine is not running")
         return self._store
+
+
+def _not_before(event: Event) -> datetime:
+    """The earliest instant an event after this one may carry.
+
+    After a day close that is the next day's first instant: a clock set back into a closed day
+    must not reopen it (its numbers would start again at 001).
+    """
+    if isinstance(event, DayClosed):
+        return event.at + timedelta(microseconds=1)
+    return event.at

@@ -861,6 +861,13 @@ class Store:
         rows = await self._fetchall("SELECT max(seq) FROM events")
         return rows[0][0] or 0
 
+    async def last_event(self) -> StoredEvent | None:
+        """The newest event; None for an empty log."""
+        rows = await self._fetchall(
+            "SELECT seq, actor, request_id, payload FROM events ORDER BY seq DESC LIMIT 1"
+        )
+        return _stored(rows[0]) if rows else None
+
     async def last_day(self) -> date | None:
         """The service day of the newest event; None for an empty log."""
         rows = await self._fetchall("SELECT service_day FROM events ORDER BY seq DESC LIMIT 1")

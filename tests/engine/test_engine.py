@@ -418,3 +418,60 @@ async def test_a_cancelled_caller_does_not_cancel_its_commit(
     await engine.close()
     again = await start_engine()
     assert numbers(again) == ["A-001"]
+
+
+async def test_a_clock_set_back_does_not_let_new_tickets_jump_the_queue(
+    start_engine: StartEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The clock steps back 20 minutes mid-morning: the next ticket is stamped with the newest
+    event's time, not before it, so it queues behind the ticket issued before the step; the
+    error is logged once, and the clock's return is noted."""
+    engine = await start_engine()
+    await open_counter(engine)
+    first = await issue(engine)
+    clock.advance(minutes=-20)
+    with caplog.at_level("WARNING", logger="server.engine"):
+        second = await issue(engine)
+        third = await issue(engine)
+    assert second.at == third.at == first.at  # held at the newest event's time
+    assert [t.number for t in engine.state.waiting("A")] == ["A-001", "A-002", "A-003"]
+    behind = [r for r in caplog.records if "behind the newest event" in r.message]
+    assert len(behind) == 1 and behind[0].levelname == "ERROR"
+    clock.advance(minutes=30)
+    with caplog.at_level("WARNING", logger="server.engine"):
+        fourth = await issue(engine)
+    assert fourth.at == clock.now
+    assert any("caught up" in r.message for r in caplog.records)
+
+
+async def test_a_restart_with_the_clock_set_back_keeps_the_order(
+    start_engine: StartEngine, clock: FakeClock
+) -> None:
+    """The server restarts with its clock an hour behind the log: events keep the log's
+    newest time, the day and the numbering carry on."""
+    engine = await start_engine()
+    first = await issue(engine)
+    await engine.close()
+    clock.advance(hours=-1)
+    again = await start_engine()
+    second = await issue(again)
+    assert second.at == first.at and (second.number, second.day) == ("A-002", MONDAY)
+    assert [t.number for t in again.state.waiting("A")] == ["A-001", "A-002"]
+
+
+async def test_a_clock_set_back_into_a_closed_day_does_not_reopen_it(
+    start_engine: StartEngine, clock: FakeClock
+) -> None:
+    """After the day close, a clock back on the closed day stamps commands on the next day's
+    first instant: nothing is issued into the closed day (the MPP is not open at midnight),
+    so its numbers never start again at 001."""
+    engine = await start_engine()
+    await issue(engine)
+    clock.now = datetime(2026, 11, 24, 0, 5, tzinfo=WIB)
+    closing = await engine.execute(Tick(), "system")
+    assert any(isinstance(s.event, DayClosed) for s in closing)
+    clock.now = datetime(2026, 11, 23, 15, 0, tzinfo=WIB)  # back on the closed Monday
+    with pytest.raises(DomainError) as refused:
+        await issue(engine)
+    assert refused.value.code == "not_open_yet"
+    assert numbers(engine) == []
