@@ -205,6 +205,45 @@ def _trace_commits() -> None:
         )
 
     atexit.register(report)
+    _trace_gc()
+
+
+def _trace_gc() -> None:
+    """Log, at exit, the garbage collector's passes by generation: how many, how long, the
+    longest, what they found; and how many objects it tracks then. A full (generation 2) pass
+    walks every tracked object, and the event loop waits for it."""
+    import atexit
+    import gc
+    import time
+
+    passes: dict[int, list[tuple[float, int]]] = {0: [], 1: [], 2: []}
+    started = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            passes[info["generation"]].append((time.perf_counter() - started[0], info["collected"]))
+
+    gc.callbacks.append(timed)
+
+    def report() -> None:
+        parts = []
+        for gen, done in passes.items():
+            total = sum(s for s, _c in done)
+            longest = max((s for s, _c in done), default=0.0)
+            found = sum(c for _s, c in done)
+            parts.append(
+                f"gen{gen} {len(done)} passes {total * 1e3:.0f} ms (longest {longest * 1e3:.1f} "
+                f"ms, {found} collected)"
+            )
+        tracked, frozen = len(gc.get_objects()), gc.get_freeze_count()
+        print(
+            f"TRACE gc: {'; '.join(parts)}; at exit {tracked} objects tracked, {frozen} frozen",
+            file=sys.stderr,
+        )
+
+    atexit.register(report)
 
 
 def _main() -> int:

@@ -1,7 +1,7 @@
 """What each audience may see, and the fan-out that sends it: events, line figures, snapshots.
 
 Theory of operation: sessions are grouped into audiences — every session of an audience receives
-byte-identical frames, so each event is encoded once per audience, never once per client:
+byte-identical frames, so each event is encoded once per form (see below), never once per client:
 
     floor            floor managers and admins: every event, staff form
     agency:<code>    officers of one agency: events touching that agency's lines or counters
@@ -12,11 +12,16 @@ byte-identical frames, so each event is encoded once per audience, never once pe
 The staff form is the core's `event_to_dict` minus the ticket's public `token` (only the kiosk
 that printed a ticket ever holds it). The public form keeps a whitelist of fields: no token, no
 kiosk, no priority group (that a citizen is disabled or pregnant is nobody's business on a TV),
-no officer ids and no free-text notes.
+no officer ids and no free-text notes. Floor, agency and kiosk audiences get the staff form, zone
+audiences the public one: a committed event is made into a dict once, each of its two forms is
+encoded at most once, and only the audiences entitled to it are visited (`Broadcaster._entitled`,
+the same rules as `view_event`), so a thousand kiosks cost nothing to an event of another kiosk.
+The hub's reply to the request that made an event reuses its staff form (`staff_view`).
 
 Line figures (`lines` frames: waiting, quota left, estimated wait…) are derived, not events: they
 are recomputed at most every `lines_flush_s` after a commit, plus every `lines_refresh_s` for the
-figures that move with the clock, and sent to an audience only when its frame changed.
+figures that move with the clock, encoded once per set of lines (every kiosk and the floor see
+all lines), and sent to an audience only when its frame changed.
 
 Each officer session also gets its own counter's next numbers (`next` frames: what `call_next`
 would call, `NEXT_COUNT` of them). They are paced with the line figures: on the same tick, for the
@@ -28,12 +33,11 @@ session only when the list's ticket ids and states differ from the last list it 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from server import protocol as p
 from server.core.building import Building
 from server.core.model import (
     CounterStatus,
@@ -48,7 +52,7 @@ from server.core.queue import LineView, QueueState
 from server.engine import StoredEvent
 from server.pacing import Pacer
 from server.roles import Principal, Role
-from server.sessions import Session, SessionState
+from server.sessions import Session, SessionState, encode
 
 __all__ = [
     "NEXT_COUNT",
@@ -88,6 +92,9 @@ _KIOSK_KINDS = frozenset(
     }
 )
 _RECENT_CALLS = 10
+# Staff forms of published events kept for the replies (Broadcaster.staff_view): far more than
+# the events of the commands one commit acknowledges.
+_KEPT_VIEWS = 512
 # How many of a counter's next numbers officers see (snapshot, `next` push, counter replies).
 NEXT_COUNT = 5
 
@@ -416,6 +423,11 @@ class Broadcaster:
         )
         self._agency_zone = {a.code: a.zone for a in building.agencies}
         self._line_agency = {ln.prefix: ln.agency for ln in building.lines}
+        self._audience_lines: dict[str, tuple[str, ...]] = {}  # see _lines_for
+        # Staff forms of the latest events published, by seq, with the event they came from
+        # (see staff_view).
+        self._recent_views: dict[int, tuple[Event, dict[str, Any]]] = {}
+        self._older_views: dict[int, tuple[Event, dict[str, Any]]] = {}
 
     # -- registry ---------------------------------------------------------------------------
 
@@ -448,7 +460,7 @@ class Broadcaster:
     def send_to_floor(self, msg: dict[str, Any]) -> None:
         members = self._audiences.get("floor")
         if members:
-            frame = p.encode(msg)
+            frame = encode(msg)
             for s in list(members):
                 if s.state is SessionState.LIVE:
                     s.send(frame)
@@ -503,28 +515,74 @@ class Broadcaster:
         for stored in events:
             view = view_event(audience, event_to_dict(stored.event), self.scope(stored.event))
             if view is not None:
-                out.append((stored.seq, p.encode(_event_frame(stored.seq, view))))
+                out.append((stored.seq, encode(_event_frame(stored.seq, view))))
         return out
 
+    def staff_view(self, stored: StoredEvent) -> dict[str, Any]:
+        """An event's staff form (`event_to_dict` without the token). Shared: do not change it.
+
+        The last `_KEPT_VIEWS` to `2 * _KEPT_VIEWS` events published are kept: the reply to the
+        request that made an event carries the same form, and is built right after its broadcast.
+        """
+        known = self._recent_views.get(stored.seq) or self._older_views.get(stored.seq)
+        if known is not None and known[0] is stored.event:
+            return known[1]
+        view = event_to_dict(stored.event)
+        view.pop("token", None)
+        return view
+
     def publish(self, batch: list[StoredEvent]) -> None:
-        """Fan a committed batch out: encode once per audience, queue for each member."""
+        """Fan a committed batch out: encode once per form, queue for each entitled member."""
         if not batch:
             return
         for stored in batch:
-            event = event_to_dict(stored.event)
             scope = self.scope(stored.event)
-            for audience, members in list(self._audiences.items()):
-                view = view_event(audience, event, scope)
-                if view is None:
-                    continue
-                frame = p.encode(_event_frame(stored.seq, view))
-                for s in list(members):
-                    s.push_event(stored.seq, frame)
+            self._fan_out(stored, scope)
             self._next_touched(scope)
         last = batch[-1].seq
-        for s in list(self.sessions()):
-            s.advance(last)
+        for members in self._audiences.values():
+            for s in members:  # (advance never changes the audiences)
+                s.advance(last)
         self.schedule_lines()
+
+    def _fan_out(self, stored: StoredEvent, scope: Scope) -> None:
+        view = self.staff_view(stored)
+        if len(self._recent_views) >= _KEPT_VIEWS:
+            self._older_views, self._recent_views = self._recent_views, {}
+        self._recent_views[stored.seq] = (stored.event, view)
+        frames: dict[bool, str] = {}  # by form: public or not
+        for audience, public in self._entitled(view["kind"], scope):
+            members = self._audiences.get(audience)
+            if not members:
+                continue
+            frame = frames.get(public)
+            if frame is None:
+                form = _public_form(view) if public else view
+                frame = frames[public] = encode(_event_frame(stored.seq, form))
+            for s in list(members):  # a session that is too slow leaves its audience
+                s.push_event(stored.seq, frame)
+
+    def _entitled(self, kind: str, scope: Scope) -> Iterator[tuple[str, bool]]:
+        """The audiences that may see an event, each with its form: `view_event`'s rules, as
+        lookups (tests/hub/test_fanout_routing.py holds the two to the same answers)."""
+        if scope.everyone:
+            for audience in list(self._audiences):
+                group = audience.partition(":")[0]
+                if group in ("floor", "agency", "kiosk"):
+                    yield audience, False
+                elif group == "zone" and kind not in _DISPLAY_HIDDEN:
+                    yield audience, True
+            return
+        yield "floor", False
+        for agency in scope.agencies:
+            yield f"agency:{agency}", False
+        if kind not in _DISPLAY_HIDDEN:
+            yield "zone:*", True
+            for zone in scope.zones:
+                if zone != "*":  # (no zone is named so; "zone:*" came above)
+                    yield f"zone:{zone}", True
+        if kind in _KIOSK_KINDS and scope.kiosk is not None:
+            yield f"kiosk:{scope.kiosk}", False
 
     # -- line figures -----------------------------------------------------------------------
 
@@ -535,7 +593,14 @@ class Broadcaster:
             line_view(state.line_view(x, now), self._building)
             for x in _lines_of(self._building, audience)
         ]
-        return p.encode({"type": "lines", "at": now.isoformat(), "lines": views})
+        return encode({"type": "lines", "at": now.isoformat(), "lines": views})
+
+    def _lines_for(self, audience: str) -> tuple[str, ...]:
+        """`_lines_of`, kept per audience: the building does not change while serving."""
+        lines = self._audience_lines.get(audience)
+        if lines is None:
+            lines = self._audience_lines[audience] = tuple(_lines_of(self._building, audience))
+        return lines
 
     def schedule_lines(self) -> None:
         """Send line figures and next numbers that changed, at most every `lines_flush_s`."""
@@ -558,8 +623,12 @@ class Broadcaster:
         except Exception:
             log.exception("computing line figures failed")
             return
+        bodies: dict[tuple[str, ...], str] = {}  # most audiences share their set of lines
         for audience, members in list(self._audiences.items()):
-            body = p.encode([views[x] for x in _lines_of(self._building, audience)])
+            lines = self._lines_for(audience)
+            body = bodies.get(lines)
+            if body is None:
+                body = bodies[lines] = encode([views[x] for x in lines])
             if self._last_lines.get(audience) == body:
                 continue
             self._last_lines[audience] = body
@@ -638,7 +707,7 @@ class Broadcaster:
 
     def _encode_next(self, counter: str, now: datetime, tickets: list[Ticket]) -> str:
         at = self._building.local(now).isoformat()
-        return p.encode({"type": "next", "counter": counter, "at": at, "next": next_view(tickets)})
+        return encode({"type": "next", "counter": counter, "at": at, "next": next_view(tickets)})
 
     def start(self) -> None:
         self._day_tickets = self._state().tickets

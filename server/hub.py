@@ -38,9 +38,10 @@ result for a key it has seen today, even while the first attempt is still being 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
-import secrets
+import os
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -88,11 +89,10 @@ from server.core.model import (
     Ticket,
     TicketIssued,
     Transfer,
-    event_to_dict,
 )
 from server.engine import Engine, StoredEvent
 from server.roles import ALLOWED, Authenticator, AuthError, LockoutPolicy, Principal, Role
-from server.sessions import Session, SessionState, TokenBucket
+from server.sessions import Session, SessionState, TokenBucket, encode
 from server.ticket_watch import TicketWatch
 
 __all__ = ["Hub", "HubLimits"]
@@ -134,6 +134,32 @@ class HubLimits:
 
 
 Handler = Callable[[Session, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+# A ticket's public token: 16 random bytes, URL-safe base64 (as `secrets.token_urlsafe(16)`).
+_TOKEN_BYTES = 16
+_TOKENS_PER_READ = 256
+
+
+class TokenSource:
+    """Public ticket tokens, `secrets.token_urlsafe(16)` alike, from one `os.urandom` read per
+    `_TOKENS_PER_READ` tokens instead of one per ticket.
+
+    Why: each read is a system call that lets go of the GIL, and the store's writer thread,
+    waiting for it, then holds up the event loop until its own next release (docs/benchmarks.md,
+    Profile findings). The bytes are the kernel's CSPRNG either way; unused ones stay in memory
+    only until their tickets are issued.
+    """
+
+    def __init__(self) -> None:
+        self._pool = b""
+        self._at = 0
+
+    def take(self) -> str:
+        if self._at >= len(self._pool):
+            self._pool, self._at = os.urandom(_TOKEN_BYTES * _TOKENS_PER_READ), 0
+        raw = self._pool[self._at : self._at + _TOKEN_BYTES]
+        self._at += _TOKEN_BYTES
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 class Hub:
@@ -178,6 +204,7 @@ class Hub:
         self._by_seat: dict[str, Session] = {}
         # Every open connection, authenticated or not, for shutdown and /healthz.
         self._sessions: set[Session] = set()
+        self._tokens = TokenSource()
         # Commands between the core and the disk; a snapshot waits for zero (see HubLimits).
         self._inflight = 0
         self._quiet = asyncio.Event()
@@ -512,12 +539,12 @@ class Hub:
                 self.printers,
                 self.devices(),
             )
-            frames = [p.encode(welcome), p.encode(snap)]
+            frames = [encode(welcome), encode(snap)]
             position, replayed = snap["seq"], 0
         else:
             assert last_seq is not None
             replay = self.broadcaster.frames_for(principal.audience, events)
-            frames = [p.encode(welcome), *(frame for _, frame in replay)]
+            frames = [encode(welcome), *(frame for _, frame in replay)]
             position = max(last_seq, events[-1].seq if events else last_seq)
             replayed = len(replay)
         # A catch-up may be longer than the send queue: it goes at the pace the client reads.
@@ -536,10 +563,10 @@ class Hub:
                 "replayed": replayed,
                 "resume": welcome["resume"],
             }
-            frames = [p.encode(synced)]
+            frames = [encode(synced)]
             if managing:
                 presence_version = self._presence_version
-                frames.append(p.encode(self._presence(self.devices())))
+                frames.append(encode(self._presence(self.devices())))
             frames.append(self.broadcaster.lines_frame(principal.audience))
             next_frame = self.broadcaster.next_frame(session)  # officers: their counter's
             if next_frame is not None:
@@ -590,13 +617,13 @@ class Hub:
         }
         snap = {"type": "snapshot", "seq": position, "day": self.today(), "ticket": view}
         stall = self.limits.catch_up_stall_s
-        for frame in (p.encode(welcome), p.encode(snap)):
+        for frame in (encode(welcome), encode(snap)):
             if not await session.send_wait(frame, stall):
                 return
 
         def closing(position: int) -> list[str]:
             synced = {"type": "synced", "seq": position, "replayed": 0, "resume": "snapshot"}
-            return [p.encode(synced)]
+            return [encode(synced)]
 
         if not await session.finish_sync(position, lambda: engine.last_seq, closing, stall):
             return
@@ -735,7 +762,8 @@ class Hub:
         assert session.principal is not None
         frames = []
         for stored in events:
-            frames.append({"seq": stored.seq, "event": _strip_token(event_to_dict(stored.event))})
+            # The staff form the broadcast of these events made (no token), not a second one.
+            frames.append({"seq": stored.seq, "event": self.broadcaster.staff_view(stored)})
         return {"seq": events[-1].seq if events else self.engine.last_seq, "events": frames}
 
     # -- handlers: every role ---------------------------------------------------------------
@@ -778,7 +806,7 @@ class Hub:
         priority = PriorityGroup(msg["priority"]) if msg.get("priority") else None
         # The public token is made here, at the edge; a retried request returns the first one.
         command = IssueTicket(
-            line=line, priority=priority, token=secrets.token_urlsafe(16), kiosk=principal.id
+            line=line, priority=priority, token=self._tokens.take(), kiosk=principal.id
         )
         events = await self._run(session, msg, command)
         issued = next((e.event for e in events if isinstance(e.event, TicketIssued)), None)
@@ -949,10 +977,6 @@ class Hub:
         ticket = self._ticket(msg["ticket"])
         events = await self._run(session, msg, CancelTicket(ticket=ticket.id, reason=msg["reason"]))
         return self._events_reply(session, events)
-
-
-def _strip_token(event: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in event.items() if k != "token"}
 
 
 def _jsonable(value: Any) -> Any:

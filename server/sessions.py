@@ -1,11 +1,20 @@
 """One connected client: its bounded send queue, its writer task, its rate limit, its position.
 
-Theory of operation: nothing writes to a websocket directly. Replies, snapshots and broadcast
-events are put on the session's bounded queue as already-encoded text, and one writer task per
-session sends them in order. Putting never waits: a broadcast to a hundred TVs is a hundred
-`put_nowait` calls, whatever the network does. A session whose queue is full has fallen behind;
-it is dropped with close code 4008 and resynchronises from its last sequence number when it
-reconnects, so one slow client never delays the others and never grows the server's memory.
+Theory of operation: replies, snapshots and broadcast events reach a session as already-encoded
+text, and sending never waits: a broadcast to a hundred TVs is a hundred `send` calls, whatever
+the network does. A frame goes straight into the connection's socket buffer when nothing of this
+session is waiting anywhere (its queue is empty, its writer task holds no frame, and the
+transport's own buffer is empty: the kernel took everything so far), which is the common case of
+a client that keeps up. Otherwise it is put on the session's bounded queue, and one writer task
+per session sends the queue in order with websockets' flow control. Either way frames leave in
+the order they were sent. A session whose queue is full has fallen behind; it is dropped with
+close code 4008 and resynchronises from its last sequence number when it reconnects, so one slow
+client never delays the others and never grows the server's memory.
+
+Why the direct write: a frame through the queue costs a writer task wake-up, a `Queue.get` and
+websockets' `send` context manager, several times the frame's own cost (docs/benchmarks.md,
+Profile findings); the direct write is `websockets.asyncio.connection.broadcast` to this one
+connection, which does no more than put the frame in the transport.
 
 `position` is the session's place in the event stream: every event with a sequence number up to
 it that the session may see has been queued. While the session is catching up (replay or snapshot
@@ -17,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections import deque
@@ -25,15 +35,26 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from websockets.asyncio.connection import broadcast
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from server import protocol as p
 from server.roles import Principal
 
-__all__ = ["Session", "SessionState", "TokenBucket"]
+__all__ = ["Session", "SessionState", "TokenBucket", "encode"]
 
 log = logging.getLogger("antre.hub")
+
+# `server.protocol.encode`'s encoding (compact, UTF-8 text kept as is), with the encoder made
+# once: `json.dumps` with options builds a new JSONEncoder on every call, and the hub encodes
+# several frames per request. tests/hub/test_encoding.py holds the two to the same output.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def encode(msg: dict[str, Any]) -> str:
+    """One compact JSON text frame, exactly as `server.protocol.encode` makes it."""
+    return _ENCODER.encode(msg)
 
 
 class SessionState(StrEnum):
@@ -104,6 +125,9 @@ class Session:
         # Lets the hub forget a dropped session at once (registries, audiences).
         self._on_drop = on_drop
         self._writer = asyncio.create_task(self._write(), name=f"antre-writer-{ws.id}")
+        # True while the writer task holds a frame it took from the queue (websockets may be
+        # waiting for the socket to drain): a direct write now would overtake that frame.
+        self._writing = False
         # True once a close is queued behind the last frames (see finish()).
         self._graceful = False
         # Keeps the task that closes a dropped connection alive until it is done.
@@ -121,9 +145,13 @@ class Session:
     # -- sending ----------------------------------------------------------------------------
 
     def send(self, frame: str) -> bool:
-        """Queue an encoded frame; drop the client (4008) if its queue is full."""
+        """Send an encoded frame now or queue it; drop the client (4008) if its queue is full."""
         if self.state is SessionState.CLOSED:
             return False
+        if not self._writing and self._queue.empty() and self._idle_transport():
+            # Nothing of ours is waiting anywhere: this frame cannot overtake another.
+            broadcast((self.ws,), frame)
+            return True
         try:
             self._queue.put_nowait(frame)
         except asyncio.QueueFull:
@@ -131,8 +159,17 @@ class Session:
             return False
         return True
 
+    def _idle_transport(self) -> bool:
+        """The kernel took every byte written so far (asyncio's write buffer is empty).
+
+        Only then is a direct write as bounded as the queue: as soon as the client falls behind,
+        frames go through the queue and the writer's flow control, which fills the queue.
+        """
+        transport = self.ws.transport
+        return transport is not None and transport.get_write_buffer_size() == 0
+
     def send_message(self, msg: dict[str, Any]) -> bool:
-        return self.send(p.encode(msg))
+        return self.send(encode(msg))
 
     async def send_wait(self, frame: str, timeout_s: float) -> bool:
         """Queue a frame, waiting for room (catch-up only); drop the client (4008) on timeout.
@@ -269,9 +306,11 @@ class Session:
         try:
             while True:
                 item = await self._queue.get()
+                self._writing = True
                 if isinstance(item, _Close):
                     await self._close_ws(item.code, item.reason)
                     return
                 await self.ws.send(item)
+                self._writing = False
         except ConnectionClosed:
             pass
