@@ -4,6 +4,11 @@
 `ready`); `run` is the blocking entry the CLI calls, with logging to stderr and a clean stop on
 SIGTERM or SIGINT: open connections are closed with 1001 (clients reconnect to the next server),
 the ticker stops, and the engine closes the store after its last commit.
+
+If the store fails (a full disk, an I/O error), memory is ahead of the disk and only a new process
+can make them agree: `serve` stops the same way and raises `EngineFailed`, and `run` returns
+`EXIT_STORE_FAILED` (75, EX_TEMPFAIL) so that the supervisor (systemd's Restart=on-failure,
+docs/operations.md) starts the server again; it rebuilds from the committed log.
 """
 
 from __future__ import annotations
@@ -26,13 +31,16 @@ from display.voice import ReadingStyle, VoiceSettings
 from server import protocol as p
 from server.core.building import Building, DeviceKind, VoiceConfig
 from server.core.model import DomainError, Tick
-from server.engine import Engine
+from server.engine import Engine, EngineFailed
 from server.http import make_process_request
 from server.hub import Hub, HubLimits
 
-__all__ = ["Running", "run", "serve", "voice_settings", "where_to_point"]
+__all__ = ["EXIT_STORE_FAILED", "Running", "run", "serve", "voice_settings", "where_to_point"]
 
 log = logging.getLogger("antre.server")
+
+# sysexits.h EX_TEMPFAIL: "try again later" — a restart on a disk with room will serve again.
+EXIT_STORE_FAILED = 75
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +73,10 @@ async def serve(
     limits: HubLimits | None = None,
     tick_s: float | None = 1.0,
 ) -> None:
-    """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick."""
+    """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick.
+
+    Raises EngineFailed, after closing every connection, if the store fails.
+    """
     limits = limits or HubLimits()
     # The building's [voice] for the TVs' audio; rendered calls are kept next to the database
     # so that a restart does not make espeak-ng say the morning's calls again.
@@ -106,7 +117,15 @@ async def serve(
             if ready is not None:
                 ready(Running(host, bound, engine, hub, server))
             try:
-                await asyncio.Future()  # until cancelled
+                await engine.failed.wait()  # or until cancelled
+                failure = engine.failure
+                assert failure is not None  # set together with `failed`
+                log.critical(
+                    "the store failed (%r; is its disk full?); stopping so that the "
+                    "supervisor restarts the server from the committed log",
+                    failure.__cause__,
+                )
+                raise failure
             finally:
                 if ticker is not None:
                     ticker.cancel()
@@ -191,6 +210,8 @@ def run(
 
     try:
         asyncio.run(main())
+    except EngineFailed:
+        return EXIT_STORE_FAILED  # already logged, with its cause, by the engine and serve
     except OSError as exc:
         log.error("cannot serve on %s:%d: %s", host, port, exc)
         return 1

@@ -25,6 +25,8 @@ Theory of operation:
 - Memory runs ahead of the disk by the writes in flight. If a commit fails, memory holds changes
   that will never be on disk: the engine is poisoned (`EngineFailed` for every pending and later
   command) and the process must restart; `start` rebuilds the state from what was committed.
+  `failed` is set at that moment: `antre server` waits on it and exits (status 75) so that its
+  supervisor starts a fresh process (docs/reliability.md).
   Writes queued behind the failed one fail with it in the store, so the log never gets a gap.
 
 Idempotency: a request id seen today returns the events stamped with it in its first execution
@@ -101,6 +103,8 @@ class Engine:
         self.last_seq = 0
         self.commits = 0  # transactions committed since start: shows group commit batching
         self.failure: EngineFailed | None = None  # set once a commit failed; the engine is dead
+        # Set with `failure`: the process owning the engine waits on it to stop and be restarted.
+        self.failed = asyncio.Event()
         self._store: Store | None = None  # opened by start()
         self._next_seq = 1  # the seq the next produced event gets (ahead of last_seq in flight)
         self._queue: list[_Batch] = []  # batches not yet handed to the store, in seq order
@@ -378,6 +382,7 @@ class Engine:
         failure.__cause__ = exc
         if self.failure is None:
             self.failure = failure
+            self.failed.set()
             logger.critical("engine failed: %s", failure, exc_info=exc)
         pending = [b for batches in self._in_flight for b in batches] + self._queue
         self._in_flight.clear()

@@ -90,7 +90,7 @@ from server.core.model import (
     TicketIssued,
     Transfer,
 )
-from server.engine import Engine, StoredEvent
+from server.engine import Engine, EngineFailed, StoredEvent
 from server.roles import ALLOWED, Authenticator, AuthError, LockoutPolicy, Principal, Role
 from server.sessions import Session, SessionState, TokenBucket, encode
 from server.ticket_watch import TicketWatch
@@ -686,6 +686,13 @@ class Hub:
         except DomainError as exc:
             extra = {"details": _jsonable(exc.details)} if exc.details else {}
             session.send_message(p.error_message(exc.code, exc.message, ref, **extra))
+            return
+        except EngineFailed:
+            # Logged once, with its cause, by the engine; the server is stopping (server/app.py).
+            log.warning("request from %r not done: the store failed", session)
+            session.send_message(
+                p.error_message(p.ERR_INTERNAL, "Terjadi kesalahan di server; coba lagi.", ref)
+            )
             return
         except Exception:
             log.exception("request from %r failed", session)

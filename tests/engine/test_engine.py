@@ -270,6 +270,7 @@ async def test_a_failed_commit_fails_the_callers_and_poisons_the_engine(
     engine = await start_engine()
     await issue(engine)
     seq = engine.last_seq
+    assert not engine.failed.is_set()
     # A real SQLite failure inside the writer's transaction, as a full disk would give.
     outside = sqlite3.connect(db_path)
     outside.execute(
@@ -283,6 +284,7 @@ async def test_a_failed_commit_fails_the_callers_and_poisons_the_engine(
     )
     assert all(isinstance(r, EngineFailed) for r in results)
     assert isinstance(engine.failure, EngineFailed)
+    assert engine.failed.is_set()  # what `antre server` waits on to exit for a restart
     with pytest.raises(EngineFailed):
         await engine.execute(Tick(), "system")  # even a command the trigger would allow
     assert engine.last_seq == seq

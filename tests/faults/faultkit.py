@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import resource
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -32,13 +34,16 @@ __all__ = [
     "Acks",
     "Watcher",
     "called_events",
+    "check_store",
     "demo_hello",
     "free_port",
     "health",
     "kiosk_loop",
     "officer_loop",
     "quick_client",
+    "serving",
     "start_server",
+    "stop_server",
 ]
 
 MONDAY_0900 = datetime.fromisoformat("2026-11-23T09:00:00+07:00")
@@ -64,12 +69,24 @@ def health(port: int) -> dict[str, Any]:
         return json.loads(r.read())
 
 
-def start_server(db: Path, port: int, clock: datetime, log: Path) -> subprocess.Popen[bytes]:
-    """`antre server` on the demo building, its clock starting at `clock`; wait for /healthz."""
+def start_server(
+    db: Path, port: int, clock: datetime, log: Path, *, file_size_limit: int | None = None
+) -> subprocess.Popen[bytes]:
+    """`antre server` on the demo building, its clock starting at `clock`; wait for /healthz.
+
+    `file_size_limit` (bytes) is the process's RLIMIT_FSIZE: no file it writes may grow past
+    it, which is what a full disk looks like to SQLite (a write that cannot be completed).
+    """
     cmd = [sys.executable, "-m", "server.cli", "server", "--db", str(db)]
     cmd += ["--port", str(port), "--clock", clock.isoformat()]
+
+    def limit_files() -> None:  # runs in the child, before exec
+        assert file_size_limit is not None
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
+    preexec = None if file_size_limit is None else limit_files
     with log.open("ab") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError, ValueError):
@@ -80,6 +97,28 @@ def start_server(db: Path, port: int, clock: datetime, log: Path) -> subprocess.
         time.sleep(0.05)
     proc.kill()
     raise AssertionError(f"server did not start:\n{log.read_text(errors='replace')}")
+
+
+async def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM a server still running and wait for it; kill it if it hangs (and fail)."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.to_thread(proc.wait, 20)
+    except subprocess.TimeoutExpired:
+        proc.kill()  # never leave a server behind a failed test
+        raise
+
+
+async def serving(acks: Acks, life: int, timeout: float = 60.0) -> None:
+    """Return once a ticket and a call have been acknowledged since this was called."""
+    tickets, calls = len(acks.issued), len(acks.calls)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while len(acks.issued) == tickets or len(acks.calls) == calls:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"life {life}: no ticket and call acknowledged in {timeout} s")
+        await asyncio.sleep(0.02)
 
 
 def quick_client(url: str, hello: dict[str, Any], **kwargs: Any) -> AntreClient:
@@ -171,6 +210,32 @@ def called_events(db: Path) -> list[tuple[str, str]]:
     finally:
         con.close()
     return [(json.loads(r[0])["ticket"], json.loads(r[0])["counter"]) for r in rows]
+
+
+def check_store(db: Path, acks: Acks) -> list[tuple[str, str]]:
+    """Assert the store keeps every promise made to clients; return its calls (`called_events`).
+
+    The store is intact; every acknowledged ticket is on disk with its number and every
+    acknowledged print is no longer "printing"; no number was issued twice on a line and day;
+    no ticket was called twice, and every acknowledged call is there.
+    """
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        rows = con.execute("SELECT id, day, line, number, state FROM tickets").fetchall()
+    finally:
+        con.close()
+    on_disk = {r[0]: r for r in rows}
+    assert not [t for t in acks.issued if t not in on_disk], "acknowledged tickets lost"
+    assert all(on_disk[t][3] == n for t, n in acks.issued.items()), "a number changed"
+    assert not [t for t in acks.printed if on_disk[t][4] == "printing"], "acked prints lost"
+    numbers = [(r[1], r[2], r[3]) for r in rows]
+    assert len(numbers) == len(set(numbers)), "a number was issued twice"
+    calls = called_events(db)
+    called = [t for t, _c in calls]
+    assert len(called) == len(set(called)), "a ticket was called twice"
+    assert all(t in set(called) for t, _c in acks.calls), "an acknowledged call was lost"
+    return calls
 
 
 def demo_hello(who: str) -> dict[str, Any]:

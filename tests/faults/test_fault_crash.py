@@ -23,7 +23,6 @@ import asyncio
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
@@ -33,14 +32,16 @@ from faultkit import (
     MONDAY_0900,
     Acks,
     Watcher,
-    called_events,
+    check_store,
     demo_hello,
     free_port,
     health,
     kiosk_loop,
     officer_loop,
     quick_client,
+    serving,
     start_server,
+    stop_server,
 )
 
 from server.config import load_demo_building
@@ -68,14 +69,14 @@ async def _lives(db: Path, log: Path, port: int, acks: Acks) -> tuple[list[Watch
         for life in range(1, KILLS + 1):
             # Each kill lands on a server under load: this life has acknowledged a ticket and a
             # call before the random delay starts, however slowly a busy machine restarts it.
-            await _serving(acks, life)
+            await serving(acks, life)
             await asyncio.sleep(rng.uniform(0.3, 1.2))
             os.kill(proc.pid, signal.SIGKILL)
             await asyncio.to_thread(proc.wait)
             # Each life's clock starts later than the last ended, as a real clock would.
             clock = MONDAY_0900 + timedelta(minutes=2 * life)
             proc = await asyncio.to_thread(start_server, db, port, clock, log)
-        await _serving(acks, KILLS + 1)  # the last life under load too
+        await serving(acks, KILLS + 1)  # the last life under load too
         stop.set()
         await asyncio.wait_for(asyncio.gather(*load), 60)
         for c in clients:
@@ -86,24 +87,9 @@ async def _lives(db: Path, log: Path, port: int, acks: Acks) -> tuple[list[Watch
     finally:
         for c in clients:
             await c.close()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.to_thread(proc.wait, 20)
-        except subprocess.TimeoutExpired:
-            proc.kill()  # never leave a server behind a failed test
-            raise
+        await stop_server(proc)
     assert proc.returncode == 0, "the server did not stop cleanly on SIGTERM"
     return tvs, positions, last_seq
-
-
-async def _serving(acks: Acks, life: int, timeout: float = 60.0) -> None:
-    """Return once a ticket and a call have been acknowledged since this was called."""
-    tickets, calls = len(acks.issued), len(acks.calls)
-    deadline = asyncio.get_running_loop().time() + timeout
-    while len(acks.issued) == tickets or len(acks.calls) == calls:
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"life {life}: no ticket and call acknowledged in {timeout} s")
-        await asyncio.sleep(0.02)
 
 
 def test_sigkill_at_random_moments_loses_nothing_and_clients_resume(tmp_path: Path) -> None:
@@ -116,26 +102,11 @@ def test_sigkill_at_random_moments_loses_nothing_and_clients_resume(tmp_path: Pa
         asyncio.wait_for(_lives(db, log, free_port(), acks), 120 + 10 * KILLS)
     )
     print(f"{KILLS} kill points: {len(acks.issued)} tickets, {len(acks.calls)} calls acknowledged")
-    # Every life acknowledged a ticket and a call before its kill (_serving), so the load
+    # Every life acknowledged a ticket and a call before its kill (serving), so the load
     # grows with the kills by construction, whatever the machine's speed.
     assert len(acks.issued) > KILLS and len(acks.calls) > KILLS, "too little load"
 
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        rows = con.execute("SELECT id, day, line, number, state FROM tickets").fetchall()
-    finally:
-        con.close()
-    on_disk = {r[0]: r for r in rows}
-    assert not [t for t in acks.issued if t not in on_disk], "acknowledged tickets lost"
-    assert all(on_disk[t][3] == n for t, n in acks.issued.items()), "a number changed"
-    assert not [t for t in acks.printed if on_disk[t][4] == "printing"], "acked prints lost"
-    numbers = [(r[1], r[2], r[3]) for r in rows]
-    assert len(numbers) == len(set(numbers)), "a number was issued twice"
-
-    calls = called_events(db)
-    called = [t for t, _c in calls]
-    assert len(called) == len(set(called)), "a ticket was called twice"
-    assert all(t in set(called) for t, _c in acks.calls), "an acknowledged call was lost"
+    calls = check_store(db, acks)
 
     zone_of = {c.id: c.zone for c in load_demo_building().counters}
     for tv, zone in zip(tvs, ("1", "2"), strict=True):
