@@ -137,7 +137,7 @@ async def _thousand(url: str, connections: int) -> int:
         await officer.act("start_service")
         await officer.act("finish_service")
     await asyncio.sleep(1.0)
-    held = sum(1 for r in readers if r.ws is not None and r.task and not r.task.done()) + 2
+    held = sum(1 for r in readers if r.connected) + 2
     await kiosk.close()
     await officer.close()
     await asyncio.gather(*(r.close() for r in readers))

@@ -15,10 +15,15 @@ latency is from send to the last client's receipt, read by the same reader code.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
+import math
+import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +50,24 @@ class FanoutResult:
     missing: int  # (call, display) pairs never received: must be 0
 
 
+@contextlib.contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """No garbage collection in the load generator while calls are timed.
+
+    The generator holds 500 readers and 320 clients: one of its full collections stops every
+    reader for 50-100 ms, which the figure would book to the server. The server keeps its
+    collector as in production; the baseline's generator gets the same treatment as Antre's.
+    """
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 async def _antre(
-    url: str, counters: int, displays: int, calls: int, rate: float
+    url: str, counters: int, displays: int, calls: int, rate: float, trace: Path | None = None
 ) -> tuple[Quantiles, int, int, float]:
     bb = tower_building(counters, displays)
     # Officers at work.
@@ -83,6 +104,7 @@ async def _antre(
     await asyncio.sleep(1.0)  # let the connect storm's lines frames drain
 
     sent: dict[str, float] = {}
+    acked: dict[str, float] = {}
     gaps: list[float] = []  # start_service round trips: the baseline spaces its frames so
     cycles: list[asyncio.Task[None]] = []
 
@@ -91,24 +113,46 @@ async def _antre(
         reply = await c.act("call_next")
         sent[reply["ticket"]["id"]] = t0
         t1 = time.perf_counter()
+        acked[reply["ticket"]["id"]] = t1
         await c.act("start_service")
         gaps.append(time.perf_counter() - t1)
         await c.act("finish_service")
 
-    start = time.perf_counter()
-    for i in range(calls):
-        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-        cycles.append(asyncio.create_task(cycle(officers[i % len(officers)])))
-    await asyncio.gather(*cycles)
+    with _no_gc_pauses():
+        start = time.perf_counter()
+        for i in range(calls):
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            cycles.append(asyncio.create_task(cycle(officers[i % len(officers)])))
+        await asyncio.gather(*cycles)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(len(r.seen) < len(sent) for r in readers):
         await asyncio.sleep(0.1)
     latencies, missing = _latencies(sent, readers)
+    if trace is not None:
+        _write_trace(trace, start, sent, acked, readers)
     frame_bytes = max(r.frame_bytes for r in readers)
     for c in [*officers, *kiosks]:
         await c.close()
     await asyncio.gather(*(r.close() for r in readers))
     return quantiles(latencies), frame_bytes, missing, statistics.median(gaps)
+
+
+def _write_trace(
+    path: Path,
+    start: float,
+    sent: dict[str, float],
+    acked: dict[str, float],
+    readers: list[DisplayReader],
+) -> None:
+    """Per call (ANTRE_BENCH_TRACE): when it was sent, and ms to the officer's ack and to the
+    first, median and last TV: a late first TV is the server (or the generator) busy before the
+    fan-out began, a wide first-to-last the fan-out itself."""
+    rows = ["sent_s\tack_ms\tfirst_tv_ms\tmedian_tv_ms\tlast_tv_ms"]
+    for key, t0 in sorted(sent.items(), key=lambda kv: kv[1]):
+        tvs = sorted(r.seen[key] - t0 for r in readers if key in r.seen) or [math.nan]
+        ms = [(acked[key] - t0) * 1e3, tvs[0] * 1e3, tvs[len(tvs) // 2] * 1e3, tvs[-1] * 1e3]
+        rows.append(f"{t0 - start:.3f}\t" + "\t".join(f"{v:.1f}" for v in ms))
+    path.write_text("\n".join(rows) + "\n")
 
 
 def _latencies(sent: dict[str, float], readers: list[DisplayReader]) -> tuple[list[float], int]:
@@ -146,11 +190,12 @@ async def _bare(
             await sender.send(frame(key, kind))
 
     cycles: list[asyncio.Task[None]] = []
-    start = time.perf_counter()
-    for i in range(calls):
-        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-        cycles.append(asyncio.create_task(cycle(f"call-{i}")))
-    await asyncio.gather(*cycles)
+    with _no_gc_pauses():
+        start = time.perf_counter()
+        for i in range(calls):
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            cycles.append(asyncio.create_task(cycle(f"call-{i}")))
+        await asyncio.gather(*cycles)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(len(r.seen) < len(sent) for r in readers):
         await asyncio.sleep(0.1)
@@ -168,9 +213,11 @@ def run_fanout(
         fresh_db(folder / "fanout.db"),
         extra=["--counters", str(counters), "--displays", str(displays)],
     ).start()
+    # With ANTRE_BENCH_TRACE, each call's timings go beside the store (see _write_trace).
+    trace = folder / "fanout-calls.tsv" if os.environ.get("ANTRE_BENCH_TRACE") else None
     try:
         antre, frame_bytes, missing, gap_s = asyncio.run(
-            _antre(server.url, counters, displays, calls, rate)
+            _antre(server.url, counters, displays, calls, rate, trace)
         )
     finally:
         server.stop()
