@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -72,8 +73,10 @@ async def serve(
     clock: Callable[[], datetime] | None = None,
     limits: HubLimits | None = None,
     tick_s: float | None = 1.0,
+    freeze_gc: bool = False,
 ) -> None:
-    """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick.
+    """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick;
+    `freeze_gc` freezes the start-up objects (`antre server`, not a test process).
 
     Raises EngineFailed, after closing every connection, if the store fails.
     """
@@ -87,6 +90,13 @@ async def serve(
     await engine.start()
     hub = Hub(engine, building, clock=clock, limits=limits)
     hub.start()
+    if freeze_gc:
+        # What exists now (modules, the building, today's queue rebuilt from the log) lives
+        # until exit: frozen, it is no longer walked by every full collection, whose pause
+        # delays calls on the TVs (docs/benchmarks.md, fan-out). Only in a process that does
+        # nothing else: a frozen object is never collected.
+        gc.collect()
+        gc.freeze()
     ticker: asyncio.Task[None] | None = None
     try:
         async with websockets.serve(
@@ -197,7 +207,7 @@ def run(
             with contextlib.suppress(NotImplementedError):  # not on every platform
                 loop.add_signal_handler(sig, stop.set)
         server = asyncio.create_task(
-            serve(building, db_path, host, port, ready=on_ready, clock=clock)
+            serve(building, db_path, host, port, ready=on_ready, clock=clock, freeze_gc=True)
         )
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({server, stopper}, return_when=asyncio.FIRST_COMPLETED)
