@@ -125,6 +125,9 @@
     tv.serverOffsetMs = t - Date.now();
     const m = /([+-])(\d\d):(\d\d)$/.exec(iso);
     if (m) tv.tzOffsetMin = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+    // At once, not at the next tick: until now the clock showed this TV's own time and zone,
+    // which may be another day.
+    renderClock();
   }
 
   function local(ms) { return new Date(ms + tv.tzOffsetMin * 60000); }  // read with getUTC*

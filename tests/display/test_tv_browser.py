@@ -13,10 +13,12 @@ checked end to end, on the screen and in what the page asks the server to say.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import statistics
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -338,6 +340,31 @@ async def test_the_page_notices_a_silent_connection_by_its_own_heartbeat(
     await tv.wait_connected(syncs=2)
     assert await tv.page.is_hidden("#status")
     assert (await tv.stats())["syncs"][-1]["resume"] == "replay"
+
+
+async def test_a_tv_whose_own_clock_is_wrong_shows_the_building_s_day_at_once(
+    server: Server, browser: Any
+) -> None:
+    """The date comes from the server's clock as soon as the TV hears it, not a tick later.
+
+    The browser's clock is set to another year and stopped, so no one-second tick ever comes:
+    only learning the server's time can put the demo Monday on the screen.
+    """
+    context = await browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = await context.new_page()
+    wrong = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+    await page.clock.install(time=wrong)
+    await page.clock.pause_at(wrong + timedelta(seconds=1))
+    tv = Tv(page)
+    tv.url = f"{server.running.http_url}/display?zone=1&token={TV1}"
+    await page.goto(tv.url)
+    deadline = time.monotonic() + 15
+    while not await page.evaluate("() => Boolean(window.antreTV && window.antreTV.connected)"):
+        assert time.monotonic() < deadline, "the TV did not connect"
+        await asyncio.sleep(0.05)
+    assert "Senin, 23 November 2026" in await tv.text("#date")
+    assert await tv.text("#time") == "09.00"
+    await context.close()
 
 
 async def test_a_tv_with_a_wrong_token_says_so(server: Server, browser: Any) -> None:
