@@ -6,7 +6,8 @@ set -euo pipefail
 # Debian package -> a command it provides (to test presence cheaply).
 #   espeak-ng: the server renders each call's Indonesian voice with it (display/voice.py)
 #   chromium:  the TV page's tests drive Debian's headless browser (tests/display)
-declare -A NEEDED=([espeak-ng]=espeak-ng [chromium]=chromium)
+#   strace:    the fsync-order test reads the server's system calls (tests/faults)
+declare -A NEEDED=([espeak-ng]=espeak-ng [chromium]=chromium [strace]=strace)
 
 missing=()
 for pkg in "${!NEEDED[@]}"; do

@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -70,14 +71,21 @@ def health(port: int) -> dict[str, Any]:
 
 
 def start_server(
-    db: Path, port: int, clock: datetime, log: Path, *, file_size_limit: int | None = None
+    db: Path,
+    port: int,
+    clock: datetime,
+    log: Path,
+    *,
+    file_size_limit: int | None = None,
+    wrap: Sequence[str] = (),
 ) -> subprocess.Popen[bytes]:
     """`antre server` on the demo building, its clock starting at `clock`; wait for /healthz.
 
     `file_size_limit` (bytes) is the process's RLIMIT_FSIZE: no file it writes may grow past
     it, which is what a full disk looks like to SQLite (a write that cannot be completed).
+    `wrap` goes before the command (strace); the process returned is then the wrapper.
     """
-    cmd = [sys.executable, "-m", "server.cli", "server", "--db", str(db)]
+    cmd = [*wrap, sys.executable, "-m", "server.cli", "server", "--db", str(db)]
     cmd += ["--port", str(port), "--clock", clock.isoformat()]
 
     def limit_files() -> None:  # runs in the child, before exec
