@@ -43,8 +43,10 @@ async def test_client_survives_a_server_restart_and_resumes(start_server, tmp_pa
     await start_server.stop(first)  # TV sees 1001 and keeps trying
     assert tv.close_code == p.CLOSE_GOING_AWAY or tv.state is ConnectionState.RECONNECTING
 
+    # The first console is put away: left reconnecting, it would take counter L01 back from the
+    # new one (4009, for good) whenever a busy machine let it reconnect second.
+    await officer.close()
     second = await start_server(db=db, port=port)
-    del officer
     officer2 = await second.client("DKP01@L01")  # still logged in: the log says so
     await officer2.act("call_next")
     async with asyncio.timeout(10):
