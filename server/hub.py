@@ -125,6 +125,11 @@ class HubLimits:
     snapshot_quiet_s: float = 1.0
     lines_flush_s: float = 0.25
     lines_refresh_s: float = 15.0
+    # Phone pages open on one ticket at once. The QR code is printed on paper that others can
+    # see or photograph: without a bound, one ticket's token would open connections without
+    # end. A fifth phone replaces the oldest (4009), so the citizen's own newest phone always
+    # gets in and a copied token cannot shut them out.
+    phones_per_ticket: int = 4
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     # websockets' write buffer high-water mark per connection (bytes) before send() waits.
     write_limit: int = 32 * 1024
@@ -202,6 +207,8 @@ class Hub:
         # One live session per officer at a counter and per kiosk: a newer hello replaces an older
         # one (its connection is usually already dead but not yet noticed).
         self._by_seat: dict[str, Session] = {}
+        # Phone sessions per ticket id, oldest first (HubLimits.phones_per_ticket).
+        self._phones: dict[str, list[Session]] = {}
         # Every open connection, authenticated or not, for shutdown and /healthz.
         self._sessions: set[Session] = set()
         self._tokens = TokenSource()
@@ -339,7 +346,23 @@ class Hub:
         seat = self._seat(session.principal)
         if seat is not None and self._by_seat.get(seat) is session:
             del self._by_seat[seat]
+        principal = session.principal
+        if principal is not None and principal.role is Role.TICKET:
+            phones = self._phones.get(principal.id, [])
+            if session in phones:
+                phones.remove(session)
+            if not phones:
+                self._phones.pop(principal.id, None)
         self._device_left(session)
+
+    def _seat_phone(self, session: Session, ticket_id: str) -> None:
+        """Count a phone on its ticket; past the bound, the oldest phone makes room (4009)."""
+        phones = self._phones.setdefault(ticket_id, [])
+        phones.append(session)
+        while len(phones) > self.limits.phones_per_ticket:
+            oldest = phones.pop(0)
+            log.info("ticket %s: %r replaced by a newer phone", ticket_id, oldest)
+            oldest.close(p.CLOSE_REPLACED, "replaced by a newer phone")
 
     # -- device presence --------------------------------------------------------------------
 
@@ -476,6 +499,8 @@ class Hub:
             if old is not None and old is not session:
                 old.close(p.CLOSE_REPLACED, "replaced by a newer session")
             self._by_seat[seat] = session
+        if principal.role is Role.TICKET:
+            self._seat_phone(session, principal.id)
         log.info(
             "%s connected from %s (%s)",
             principal.actor,

@@ -210,3 +210,19 @@ async def test_at_the_end_of_the_day_the_phone_sees_expired_then_a_normal_close(
     await again.send({**p.hello_ticket(tickets[0]["token"]), "id": "hello"})
     assert (await again.expect("error"))["code"] == p.ERR_AUTH_FAILED
     assert await again.closed() == p.CLOSE_AUTH_FAILED
+
+
+async def test_a_fifth_phone_on_one_ticket_replaces_the_oldest(server: Server) -> None:
+    """A printed QR code can be photographed: connections per ticket are bounded, and the bound
+    never shuts the citizen out, because the newest phone always gets in."""
+    tickets = await queued(server, "A", 2)
+    limit = server.hub.limits.phones_per_ticket
+    phones = [(await phone(server, tickets[0]["token"]))[0] for _ in range(limit)]
+    other, _snap = await phone(server, tickets[1]["token"])  # another citizen's ticket
+
+    newest, snap = await phone(server, tickets[0]["token"])
+    assert snap["ticket"]["number"] == tickets[0]["number"]
+    assert await phones[0].closed() == p.CLOSE_REPLACED  # the oldest made room
+    for raw in [*phones[1:], newest, other]:  # everyone else is still served
+        assert (await raw.reply({"type": "ping", "id": "still"}))["type"] == "pong"
+    assert server.hub.stats().get("ticket") == limit + 1  # what /healthz reports
