@@ -51,8 +51,9 @@ from server.core.model import (
 from server.core.queue import LineView, QueueState
 from server.engine import StoredEvent
 from server.pacing import Pacer
+from server.protocol import encode
 from server.roles import Principal, Role
-from server.sessions import Session, SessionState, encode
+from server.sessions import Session, SessionState
 
 __all__ = [
     "NEXT_COUNT",

@@ -92,7 +92,7 @@ from server.core.model import (
 )
 from server.engine import Engine, EngineFailed, StoredEvent
 from server.roles import ALLOWED, Authenticator, AuthError, LockoutPolicy, Principal, Role
-from server.sessions import Session, SessionState, TokenBucket, encode
+from server.sessions import Session, SessionState, TokenBucket
 from server.ticket_watch import TicketWatch
 
 __all__ = ["Hub", "HubLimits"]
@@ -564,12 +564,12 @@ class Hub:
                 self.printers,
                 self.devices(),
             )
-            frames = [encode(welcome), encode(snap)]
+            frames = [p.encode(welcome), p.encode(snap)]
             position, replayed = snap["seq"], 0
         else:
             assert last_seq is not None
             replay = self.broadcaster.frames_for(principal.audience, events)
-            frames = [encode(welcome), *(frame for _, frame in replay)]
+            frames = [p.encode(welcome), *(frame for _, frame in replay)]
             position = max(last_seq, events[-1].seq if events else last_seq)
             replayed = len(replay)
         # A catch-up may be longer than the send queue: it goes at the pace the client reads.
@@ -588,10 +588,10 @@ class Hub:
                 "replayed": replayed,
                 "resume": welcome["resume"],
             }
-            frames = [encode(synced)]
+            frames = [p.encode(synced)]
             if managing:
                 presence_version = self._presence_version
-                frames.append(encode(self._presence(self.devices())))
+                frames.append(p.encode(self._presence(self.devices())))
             frames.append(self.broadcaster.lines_frame(principal.audience))
             next_frame = self.broadcaster.next_frame(session)  # officers: their counter's
             if next_frame is not None:
@@ -642,13 +642,13 @@ class Hub:
         }
         snap = {"type": "snapshot", "seq": position, "day": self.today(), "ticket": view}
         stall = self.limits.catch_up_stall_s
-        for frame in (encode(welcome), encode(snap)):
+        for frame in (p.encode(welcome), p.encode(snap)):
             if not await session.send_wait(frame, stall):
                 return
 
         def closing(position: int) -> list[str]:
             synced = {"type": "synced", "seq": position, "replayed": 0, "resume": "snapshot"}
-            return [encode(synced)]
+            return [p.encode(synced)]
 
         if not await session.finish_sync(position, lambda: engine.last_seq, closing, stall):
             return

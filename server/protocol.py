@@ -341,9 +341,14 @@ def decode(data: str | bytes) -> Any:
         raise ProtocolError(ERR_BAD_JSON, "Pesan tidak dapat dibaca: bukan JSON yang sah.") from exc
 
 
+# Made once: `json.dumps` with options builds a new JSONEncoder on every call, and the server
+# encodes several frames per request (docs/benchmarks.md, Profile findings).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def encode(msg: dict[str, Any]) -> str:
     """One compact JSON text frame. Indonesian text stays readable (no \\u escapes)."""
-    return json.dumps(msg, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(msg)
 
 
 def error_message(

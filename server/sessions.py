@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections import deque
@@ -42,19 +41,9 @@ from websockets.exceptions import ConnectionClosed
 from server import protocol as p
 from server.roles import Principal
 
-__all__ = ["Session", "SessionState", "TokenBucket", "encode"]
+__all__ = ["Session", "SessionState", "TokenBucket"]
 
 log = logging.getLogger("antre.hub")
-
-# `server.protocol.encode`'s encoding (compact, UTF-8 text kept as is), with the encoder made
-# once: `json.dumps` with options builds a new JSONEncoder on every call, and the hub encodes
-# several frames per request. tests/hub/test_encoding.py holds the two to the same output.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
-def encode(msg: dict[str, Any]) -> str:
-    """One compact JSON text frame, exactly as `server.protocol.encode` makes it."""
-    return _ENCODER.encode(msg)
 
 
 class SessionState(StrEnum):
@@ -169,7 +158,7 @@ class Session:
         return transport is not None and transport.get_write_buffer_size() == 0
 
     def send_message(self, msg: dict[str, Any]) -> bool:
-        return self.send(encode(msg))
+        return self.send(p.encode(msg))
 
     async def send_wait(self, frame: str, timeout_s: float) -> bool:
         """Queue a frame, waiting for room (catch-up only); drop the client (4008) on timeout.

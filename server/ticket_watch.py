@@ -27,7 +27,7 @@ from server.core.model import Ticket
 from server.core.queue import QueueState
 from server.engine import StoredEvent
 from server.pacing import Pacer
-from server.sessions import Session, SessionState, encode
+from server.sessions import Session, SessionState
 from server.ticket_page import public_view
 
 __all__ = ["TicketWatch"]
@@ -96,7 +96,7 @@ class TicketWatch:
         view = self.view(ticket_id)
         if view is not None:  # None: the day closed meanwhile; the hub refuses the session
             self._tickets[session] = ticket_id
-            self._sent[session] = encode(view)
+            self._sent[session] = p.encode(view)
         return view
 
     def remove(self, session: Session) -> None:
@@ -135,13 +135,13 @@ class TicketWatch:
                     continue  # still syncing: its session is scheduled again once live
                 if ticket_id not in bodies:
                     view = self.view(ticket_id)
-                    bodies[ticket_id] = None if view is None else encode(view)
+                    bodies[ticket_id] = None if view is None else p.encode(view)
                 body = bodies[ticket_id]
                 if body is None:
                     # The day closed: the ticket is no longer today's. Its last view, then goodbye.
                     if ticket_id not in gone:
                         last = self._last_view(ticket_id)
-                        gone[ticket_id] = None if last is None else encode(last)
+                        gone[ticket_id] = None if last is None else p.encode(last)
                     final = gone[ticket_id]
                     if final is not None and self._sent.get(s) != final:
                         s.send(f'{{"type":"ticket","at":"{at}","ticket":{final}}}')

@@ -1,13 +1,13 @@
-"""The hub's kept encoder writes exactly what the published protocol's `encode` writes."""
+"""The protocol's kept encoder writes what `json.dumps` with its options writes; ticket tokens."""
 
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 
 from server import protocol as p
 from server.hub import TokenSource
-from server.sessions import encode
 
 MESSAGES = [
     {"type": "ok", "ref": 41, "seq": 7, "events": [{"seq": 7, "event": {"kind": "x", "n": None}}]},
@@ -18,9 +18,10 @@ MESSAGES = [
 ]
 
 
-def test_encode_is_the_protocols_encode() -> None:
+def test_encode_is_compact_json_with_indonesian_text_kept() -> None:
     for msg in MESSAGES:
-        assert encode(msg) == p.encode(msg)
+        assert p.encode(msg) == json.dumps(msg, separators=(",", ":"), ensure_ascii=False)
+        assert json.loads(p.encode(msg)) == msg
 
 
 def test_ticket_tokens_look_like_token_urlsafe_16_and_never_repeat() -> None:
