@@ -528,9 +528,7 @@ class Broadcaster:
         known = self._recent_views.get(stored.seq) or self._older_views.get(stored.seq)
         if known is not None and known[0] is stored.event:
             return known[1]
-        view = event_to_dict(stored.event)
-        view.pop("token", None)
-        return view
+        return _staff_form(event_to_dict(stored.event))
 
     def publish(self, batch: list[StoredEvent]) -> None:
         """Fan a committed batch out: encode once per form, queue for each entitled member."""
@@ -591,8 +589,7 @@ class Broadcaster:
         """The current `lines` frame for an audience (computed now)."""
         state, now = self._state(), self._clock()
         views = [
-            line_view(state.line_view(x, now), self._building)
-            for x in _lines_of(self._building, audience)
+            line_view(state.line_view(x, now), self._building) for x in self._lines_for(audience)
         ]
         return encode({"type": "lines", "at": now.isoformat(), "lines": views})
 
