@@ -2,17 +2,32 @@
 
 - Baseline: raw `sqlite3` single-row commits per second with the store's pragmas (WAL,
   synchronous=FULL), one INSERT of an event-sized row per transaction, on the same file system.
-- Antre: 20 kiosks (`AntreClient`, the kiosk app's client) each issue tickets back to back over
-  real websockets; a ticket counts when its `ok` arrives, i.e. when it is committed (fsync'd).
+- Antre: 20 kiosks each issue tickets back to back over real websockets; a ticket counts when
+  its reply arrives, i.e. when it is committed (fsync'd). After the run the store is opened and
+  every acknowledged ticket must be in it, once.
+
+Two generators, printed side by side. The headline uses `BenchKiosk`: the kiosk's protocol
+(hello with its token, `issue_ticket` with a fresh `request_id`, wait for the reply that names
+the request; every frame decoded) on a plain `websockets` client. The second uses `AntreClient`,
+the kiosk app's own client, whose reconnect and resend machinery costs about 250 µs of Python
+per ticket: 20 of them in one process took half a core from the server's two, a cost no MPP
+pays (there each kiosk is its own computer). py-spy and /proc showed it (docs/benchmarks.md,
+"The kiosks were the limit"); the server's work per ticket is the same under both.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import time
+import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
 
 from bench.building import TOWER_LINES, tower_building
 from bench.common import Quantiles, quantiles
@@ -67,46 +82,131 @@ class ThroughputResult:
     seconds: float
     tickets_per_s: float
     latency: Quantiles  # issue_ticket request -> ok, per ticket
-    commits: int | None  # transactions the server committed (group commit), when known
+    app_client_per_s: float  # the same run with AntreClient kiosks
+    app_client_latency: Quantiles
 
     @property
     def share_of_raw(self) -> float:
         return self.tickets_per_s / self.raw_commits_per_s
 
 
-async def _kiosks(url: str, tokens: list[str], per_kiosk: int) -> tuple[float, list[float]]:
-    clients = [
-        AntreClient(url, p.hello_kiosk(t), heartbeat_s=None, request_timeout_s=60) for t in tokens
-    ]
-    await asyncio.gather(*(c.connect(timeout=60) for c in clients))
-    latencies: list[float] = []
+class BenchKiosk:
+    """A kiosk as the server sees it, on a plain websockets client: hello, then tickets."""
 
-    async def kiosk(k: int, c: AntreClient) -> None:
+    def __init__(self, url: str, token: str) -> None:
+        self.url, self.token = url, token
+        self.ws: ClientConnection | None = None
+        self._ids = 0
+
+    async def connect(self) -> None:
+        self.ws = await connect(self.url, compression=None, open_timeout=60)
+        await self.ws.send(p.encode({**p.hello_kiosk(self.token), "id": 0}))
+        while (msg := json.loads(await self.ws.recv()))["type"] != "synced":
+            if msg["type"] == "error":
+                raise RuntimeError(f"hello refused: {msg}")
+
+    async def issue_ticket(self, line: str) -> str:
+        """The issued ticket's id, once its reply (sent after the commit) arrives."""
+        assert self.ws is not None
+        self._ids += 1
+        rid = self._ids
+        request = {"type": "issue_ticket", "line": line, "priority": None}
+        await self.ws.send(p.encode({**request, "request_id": uuid.uuid4().hex, "id": rid}))
+        while True:  # pushed events may come first; each is decoded, as a kiosk would
+            msg: dict[str, Any] = json.loads(await self.ws.recv())
+            if msg.get("ref") == rid:
+                if msg["type"] == "error":
+                    raise RuntimeError(f"issue_ticket refused: {msg}")
+                return msg["ticket"]["id"]
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+
+class _AppKiosk:
+    """`AntreClient` with BenchKiosk's interface."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.client = AntreClient(url, p.hello_kiosk(token), heartbeat_s=None, request_timeout_s=60)
+
+    async def connect(self) -> None:
+        await self.client.connect(timeout=60)
+
+    async def issue_ticket(self, line: str) -> str:
+        return (await self.client.issue_ticket(line))["id"]
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+async def _kiosks(
+    kiosks: list[BenchKiosk] | list[_AppKiosk], per_kiosk: int
+) -> tuple[float, list[float], list[str]]:
+    """Every kiosk issues `per_kiosk` tickets back to back: (seconds, latencies, ticket ids)."""
+    await asyncio.gather(*(k.connect() for k in kiosks))
+    latencies: list[float] = []
+    issued: list[str] = []
+
+    async def kiosk(n: int, k: BenchKiosk | _AppKiosk) -> None:
         for i in range(per_kiosk):
-            line = TOWER_LINES[(k + i) % len(TOWER_LINES)]
+            line = TOWER_LINES[(n + i) % len(TOWER_LINES)]
             t0 = time.perf_counter()
-            await c.issue_ticket(line)
+            issued.append(await k.issue_ticket(line))
             latencies.append(time.perf_counter() - t0)
 
     # A short warm-up so that connection set-up and first-use costs stay out of the figure.
-    await asyncio.gather(*(c.issue_ticket("A") for c in clients))
+    issued += await asyncio.gather(*(k.issue_ticket("A") for k in kiosks))
     start = time.perf_counter()
-    await asyncio.gather(*(kiosk(k, c) for k, c in enumerate(clients)))
+    await asyncio.gather(*(kiosk(n, k) for n, k in enumerate(kiosks)))
     elapsed = time.perf_counter() - start
-    await asyncio.gather(*(c.close() for c in clients))
-    return elapsed, latencies
+    await asyncio.gather(*(k.close() for k in kiosks))
+    return elapsed, latencies, issued
 
 
-def run_throughput(folder: Path, kiosks: int = 20, per_kiosk: int = 500) -> ThroughputResult:
-    raw = raw_commits_per_s(folder / "raw.db")
+def check_store(db: Path, issued: list[str]) -> None:
+    """Every acknowledged ticket is in the stopped server's store, once; nothing else is."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        stored = Counter(
+            r[0]
+            for r in conn.execute(
+                "SELECT json_extract(payload, '$.ticket') FROM events WHERE kind = 'ticket_issued'"
+            )
+        )
+    problems = []
+    if len(set(issued)) != len(issued):
+        problems.append("a ticket id was acknowledged twice")
+    missing = [t for t in issued if t not in stored]
+    if missing:
+        problems.append(f"{len(missing)} acknowledged tickets missing, e.g. {missing[:3]}")
+    if sum(stored.values()) != len(issued) or any(n > 1 for n in stored.values()):
+        problems.append(f"{sum(stored.values())} issued in the store, {len(issued)} acknowledged")
+    if problems:
+        raise AssertionError(f"throughput store check ({db}): " + "; ".join(problems))
+
+
+def _run_kiosks(
+    folder: Path, name: str, make: type[BenchKiosk] | type[_AppKiosk], kiosks: int, per: int
+) -> tuple[float, list[float]]:
     bb = tower_building(counters=20, displays=1, kiosks=kiosks)
-    server = ServerProcess(
-        "tower", fresh_db(folder / "throughput.db"), extra=["--counters", "20", "--displays", "1"]
-    ).start()
+    db = fresh_db(folder / f"{name}.db")
+    server = ServerProcess("tower", db, extra=["--counters", "20", "--displays", "1"]).start()
     try:
         tokens = list(bb.kiosks.values())[:kiosks]
-        elapsed, lat = asyncio.run(_kiosks(server.url, tokens, per_kiosk))
+        elapsed, lat, issued = asyncio.run(_kiosks([make(server.url, t) for t in tokens], per))
     finally:
         server.stop()
+    check_store(db, issued)
+    return elapsed, lat
+
+
+def run_throughput(
+    folder: Path, kiosks: int = 20, per_kiosk: int = 500, raw_commits: int = 3000
+) -> ThroughputResult:
+    raw = raw_commits_per_s(folder / "raw.db", raw_commits)
+    elapsed, lat = _run_kiosks(folder, "throughput", BenchKiosk, kiosks, per_kiosk)
+    app_elapsed, app_lat = _run_kiosks(folder, "throughput-app", _AppKiosk, kiosks, per_kiosk)
     n = kiosks * per_kiosk
-    return ThroughputResult(raw, n, elapsed, n / elapsed, quantiles(lat), None)
+    return ThroughputResult(
+        raw, n, elapsed, n / elapsed, quantiles(lat), n / app_elapsed, quantiles(app_lat)
+    )

@@ -1,18 +1,24 @@
 """`make bench` at toy sizes: its machinery works, so the figures it prints mean something.
 
 The benchmarks are not part of `make test` (they measure, and no test asserts a time); these
-run two of its parts small — real server processes, real sockets — and check what a reader of
+run three of its parts small — real server processes, real sockets — and check what a reader of
 the bench output relies on: every TV (the bench's own minimal websocket reader) got every call,
-the baseline relay too, and the day's store checks pass. No figure is asserted.
+the baseline relay too, the day's store checks pass, and the throughput run's kiosks got every
+ticket they counted onto disk (and its check would say so if not). No figure is asserted.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from bench.day import run_day
 from bench.fanout import run_fanout
+from bench.throughput import check_store, run_throughput
 
 
 def test_the_fanout_bench_sees_every_call_on_every_tv(tmp_path: Path) -> None:
@@ -29,3 +35,22 @@ def test_the_day_bench_checks_pass_on_a_small_day(tmp_path: Path) -> None:
     assert len(r.report.issued) == 200 and not r.report.refused and not r.report.errors
     assert r.report.served + r.report.no_shows == 200
     assert r.connections == 50 and r.peak_rss_mib > 0
+
+
+def test_the_throughput_bench_counts_only_tickets_on_disk(tmp_path: Path) -> None:
+    r = run_throughput(tmp_path, kiosks=4, per_kiosk=25, raw_commits=200)
+    assert r.tickets == 100 and r.latency.n == 100 and r.app_client_latency.n == 100
+    assert r.tickets_per_s > 0 and r.app_client_per_s > 0 and r.raw_commits_per_s > 0
+    # run_throughput checked both stores; the check itself catches a lost or an extra ticket.
+    db = tmp_path / "throughput.db"
+    with sqlite3.connect(db) as conn:
+        ids = [
+            json.loads(row[0])["ticket"]
+            for row in conn.execute("SELECT payload FROM events WHERE kind = 'ticket_issued'")
+        ]
+    assert len(ids) == 104  # 4 warm-up tickets, then 4 x 25
+    check_store(db, ids)
+    with pytest.raises(AssertionError, match="missing"):
+        check_store(db, [*ids, "2026-11-23/A-999"])
+    with pytest.raises(AssertionError, match="in the store"):
+        check_store(db, ids[:-1])
