@@ -53,7 +53,7 @@ from server.engine import StoredEvent
 from server.pacing import Pacer
 from server.protocol import encode
 from server.roles import Principal, Role
-from server.sessions import Session, SessionState
+from server.sessions import Session, SessionState, wire_frame
 
 __all__ = [
     "NEXT_COUNT",
@@ -549,17 +549,19 @@ class Broadcaster:
         if len(self._recent_views) >= _KEPT_VIEWS:
             self._older_views, self._recent_views = self._recent_views, {}
         self._recent_views[stored.seq] = (stored.event, view)
-        frames: dict[bool, str] = {}  # by form: public or not
+        frames: dict[bool, tuple[str, bytes]] = {}  # by form: public or not
         for audience, public in self._entitled(view["kind"], scope):
             members = self._audiences.get(audience)
             if not members:
                 continue
-            frame = frames.get(public)
-            if frame is None:
+            pair = frames.get(public)
+            if pair is None:
                 form = _public_form(view) if public else view
-                frame = frames[public] = encode(_event_frame(stored.seq, form))
+                frame = encode(_event_frame(stored.seq, form))
+                pair = frames[public] = (frame, wire_frame(frame))
+            frame, wire = pair
             for s in list(members):  # a session that is too slow leaves its audience
-                s.push_event(stored.seq, frame)
+                s.push_event(stored.seq, frame, wire)
 
     def _entitled(self, kind: str, scope: Scope) -> Iterator[tuple[str, bool]]:
         """The audiences that may see an event, each with its form: `view_event`'s rules, as
@@ -631,9 +633,10 @@ class Broadcaster:
                 continue
             self._last_lines[audience] = body
             frame = f'{{"type":"lines","at":"{now.isoformat()}","lines":{body}}}'
+            wire = wire_frame(frame)
             for s in list(members):
                 if s.state is SessionState.LIVE:
-                    s.send(frame)
+                    s.send(frame, wire)
 
     # -- next numbers (officers) ------------------------------------------------------------
 

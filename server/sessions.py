@@ -16,6 +16,12 @@ websockets' `send` context manager, several times the frame's own cost (docs/ben
 Profile findings); the direct write is `websockets.asyncio.connection.broadcast` to this one
 connection, which does no more than put the frame in the transport.
 
+A frame for many sessions (an event for 500 TVs, the line figures) may also come with its wire
+bytes, made once by `wire_frame`: a server's frames are not masked (RFC 6455 §5.1) and the
+server negotiates no extension (no compression), so the bytes are the same for every client, and
+a direct write hands them to the transport as they are, where `broadcast` would build and
+serialise a frame per connection (docs/benchmarks.md, "Fan-out: one frame, many sockets").
+
 `position` is the session's place in the event stream: every event with a sequence number up to
 it that the session may see has been queued. While the session is catching up (replay or snapshot
 after hello) live events are held in a side buffer and released, without duplicates, once the
@@ -37,11 +43,13 @@ from typing import Any
 from websockets.asyncio.connection import broadcast
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
 
 from server import protocol as p
 from server.roles import Principal
 
-__all__ = ["Session", "SessionState", "TokenBucket"]
+__all__ = ["Session", "SessionState", "TokenBucket", "wire_frame"]
 
 log = logging.getLogger("antre.hub")
 
@@ -73,6 +81,11 @@ class TokenBucket:
             self._tokens -= 1
             return True
         return False
+
+
+def wire_frame(text: str) -> bytes:
+    """A text frame from server to client as it goes on the wire: unmasked, no extension."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +135,8 @@ class Session:
         # Keeps the task that closes a dropped connection alive until it is done.
         self._closer: asyncio.Task[None] | None = None
         self.connected_at = time.time()
+        # A frame's shared wire bytes fit this connection only if it negotiated no extension.
+        self._plain = not ws.protocol.extensions
 
     @property
     def role(self) -> str | None:
@@ -133,13 +148,19 @@ class Session:
 
     # -- sending ----------------------------------------------------------------------------
 
-    def send(self, frame: str) -> bool:
-        """Send an encoded frame now or queue it; drop the client (4008) if its queue is full."""
+    def send(self, frame: str, wire: bytes | None = None) -> bool:
+        """Send an encoded frame now or queue it; drop the client (4008) if its queue is full.
+
+        `wire`, if given, is `wire_frame(frame)`, made once for all the frame's sessions.
+        """
         if self.state is SessionState.CLOSED:
             return False
         if not self._writing and self._queue.empty() and self._idle_transport():
             # Nothing of ours is waiting anywhere: this frame cannot overtake another.
-            broadcast((self.ws,), frame)
+            if wire is not None and self._plain and self.ws.protocol.state is State.OPEN:
+                self.ws.transport.write(wire)
+            else:  # (broadcast skips a connection that is closing, as the check above does)
+                broadcast((self.ws,), frame)
             return True
         try:
             self._queue.put_nowait(frame)
@@ -176,15 +197,15 @@ class Session:
             return False
         return self.state is not SessionState.CLOSED
 
-    def push_event(self, seq: int, frame: str) -> None:
-        """A live event for this session's audience, encoded once for all of it."""
+    def push_event(self, seq: int, frame: str, wire: bytes | None = None) -> None:
+        """A live event for this session's audience, encoded once for all of it (`send`)."""
         if self.state is SessionState.SYNCING:
             assert self._held is not None
             self._held.append((seq, frame))
             if len(self._held) > self._held_max:
                 self.drop(p.CLOSE_TOO_SLOW, "too slow to catch up: reconnect with last_seq")
         elif self.state is SessionState.LIVE and seq > self.position:
-            self.send(frame)
+            self.send(frame, wire)
 
     def advance(self, seq: int) -> None:
         """Every event up to seq has been offered to this session (it may have seen none)."""

@@ -68,7 +68,7 @@ class FakeSession:
     def __post_init__(self) -> None:
         self.principal = SimpleNamespace(audience=self.audience)
 
-    def push_event(self, seq: int, frame: str) -> None:
+    def push_event(self, seq: int, frame: str, wire: bytes | None = None) -> None:
         self.frames.append((seq, frame))
 
     def advance(self, seq: int) -> None:

@@ -12,22 +12,29 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from websockets.protocol import State
+from websockets.protocol import Protocol, Side, State
 
-from server.sessions import Session, TokenBucket
+from server.sessions import Session, TokenBucket, wire_frame
 
 
 class FakeTransport:
-    def __init__(self) -> None:
+    def __init__(self, wire: list[str]) -> None:
         self.buffered = 0  # bytes asyncio still holds (the kernel's buffer was full)
+        self._wire = wire
 
     def get_write_buffer_size(self) -> int:
         return self.buffered
+
+    def write(self, data: bytes) -> None:
+        """Bytes a session wrote itself (`wire_frame`): one short unmasked text frame."""
+        assert data[0] == 0x81 and data[1] < 126 and len(data) == 2 + data[1], data
+        self._wire.append(data[2:].decode())
 
 
 class FakeProtocol:
     def __init__(self, wire: list[str]) -> None:
         self.state = State.OPEN
+        self.extensions: list[object] = []
         self._wire = wire
 
     def send_text(self, data: bytes) -> None:
@@ -42,7 +49,7 @@ class FakeConnection:
 
     def __init__(self) -> None:
         self.wire: list[str] = []  # frames in the order they reached the socket
-        self.transport = FakeTransport()
+        self.transport = FakeTransport(self.wire)
         self.protocol = FakeProtocol(self.wire)
         self.send_in_progress = None
         self.drained = asyncio.Event()  # a queued send waits here, as websockets' drain does
@@ -115,3 +122,47 @@ async def test_a_client_that_stops_reading_still_fills_its_queue_and_is_dropped(
     assert dropped == [s]
     assert ws.wire == []
     await s.finish()
+
+
+async def test_shared_wire_bytes_go_out_in_order_and_only_where_they_fit() -> None:
+    ws = FakeConnection()
+    s = session(ws)
+    await settle()
+    assert s.send("1", wire_frame("1"))  # straight to the transport, as made once for all
+    ws.transport.buffered = 100
+    ws.drained.clear()
+    assert s.send("2", wire_frame("2"))  # behind: through the queue, as text
+    ws.transport.buffered = 0
+    ws.drained.set()
+    await settle()
+    assert s.send("3", wire_frame("3"))
+    assert ws.wire == ["1", "2", "3"]
+    await s.finish()
+
+    # A connection that negotiated an extension (compression) needs its own framing: the
+    # shared bytes are not used, websockets' broadcast frames the text for it.
+    ws = FakeConnection()
+    ws.protocol.extensions = [object()]
+    s = session(ws)
+    written: list[bytes] = []
+    ws.transport.write = written.append  # type: ignore[method-assign]
+    await settle()
+    assert s.send("4", wire_frame("4"))
+    assert ws.wire == ["4"] and written == []
+    await s.finish()
+
+    # A closing connection gets nothing more, whichever path.
+    ws = FakeConnection()
+    s = session(ws)
+    await settle()
+    ws.protocol.state = State.CLOSING
+    assert s.send("5", wire_frame("5"))
+    assert ws.wire == []
+    await s.finish()
+
+
+def test_wire_frame_is_the_frame_websockets_would_send_any_client() -> None:
+    for text in ('{"type":"event"}', "é" * 200, "x" * 70_000):  # 7-, 16- and 64-bit lengths
+        server = Protocol(Side.SERVER, state=State.OPEN)
+        server.send_text(text.encode())
+        assert wire_frame(text) == b"".join(server.data_to_send())
