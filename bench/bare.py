@@ -17,10 +17,13 @@ import sys
 import websockets
 from websockets.asyncio.server import ServerConnection
 
+from server.allocator import tune_for_socket_reads
+
 __all__: list[str] = []
 
 
 async def _main() -> None:
+    tune_for_socket_reads()  # as Antre's server does (server.allocator)
     clients: set[ServerConnection] = set()
 
     async def handler(ws: ServerConnection) -> None:

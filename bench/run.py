@@ -23,6 +23,7 @@ from typing import Any
 
 import websockets
 
+from server.allocator import tune_for_socket_reads
 from server.core.simulate import compare_with_fifo, fifo_choose, plan_day, run_plan
 
 __all__ = ["main"]
@@ -58,17 +59,21 @@ def throughput(folder: Path, out: dict[str, Any]) -> None:
     r = run_throughput(folder)
     ok = r.tickets_per_s >= 2000 and r.share_of_raw >= 0.6
     print(
-        f"durable tickets/s, 20 kiosks, request -> ack: {r.tickets_per_s:,.0f} "
-        f"({r.tickets:,} tickets in {r.seconds:.2f} s; per ticket {r.latency.ms()})"
+        f"durable tickets/s, 20 kiosks, request -> ack, median of {len(r.rounds)} rounds of "
+        f"{r.tickets:,} tickets: {r.tickets_per_s:,.0f} (per ticket {r.latency.ms()})"
     )
     print(
-        f"  baseline raw sqlite3 single-row commits/s (WAL, FULL): {r.raw_commits_per_s:,.0f}"
-        f" -> {r.share_of_raw:.0%} of raw"
+        f"  baseline raw sqlite3 single-row commits/s (WAL, FULL), before and after each round: "
+        f"{r.raw_commits_per_s:,.0f} -> {r.share_of_raw:.0%} of raw"
     )
+    for k, rd in enumerate(r.rounds, 1):
+        print(
+            f"    round {k}: {rd.tickets_per_s:,.0f}/s against raw {rd.raw_before:,.0f} / "
+            f"{rd.raw_after:,.0f} -> {rd.share_of_raw:.0%}"
+        )
     print(
         f"  the same with the kiosk app's client (AntreClient) as generator: "
-        f"{r.app_client_per_s:,.0f}/s ({r.app_client_per_s / r.raw_commits_per_s:.0%} of raw; "
-        f"per ticket {r.app_client_latency.ms()})"
+        f"{r.app_client_per_s:,.0f}/s (raw just before: {r.app_client_raw:,.0f})"
     )
     print("  every acknowledged ticket in the store, once: checked")
     print(f"  target >= 2,000/s and >= 60 % of raw: {_verdict(ok)}")
@@ -78,6 +83,10 @@ def throughput(folder: Path, out: dict[str, Any]) -> None:
         "share_of_raw": r.share_of_raw,
         "latency_p50_ms": r.latency.p50 * 1e3,
         "latency_p99_ms": r.latency.p99 * 1e3,
+        "rounds": [
+            {"tickets_per_s": x.tickets_per_s, "raw_before": x.raw_before, "raw_after": x.raw_after}
+            for x in r.rounds
+        ],
         "app_client_per_s": r.app_client_per_s,
         "met": ok,
     }
@@ -208,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
+    # The load generator reads 500 TVs' frames: the same allocator setting as the servers
+    # (server.allocator), so that its reads stay cheap for Antre's run and the baseline's alike.
+    tune_for_socket_reads()
     machine = _machine()
     print(
         f"machine: {machine['cpu']}, {machine['cores']} cores, Python {machine['python']}, "

@@ -291,7 +291,7 @@ def _main() -> int:
                 ready=ready,
                 clock=clock,
                 limits=HubLimits(**BENCH_LIMITS),  # type: ignore[arg-type]
-                freeze_gc=True,  # as `antre server` does
+                own_process=True,  # as `antre server` does
             )
         )
         loop.add_signal_handler(signal.SIGTERM, task.cancel)

@@ -30,6 +30,7 @@ from websockets.asyncio.server import Server
 from display import tv as tv_display
 from display.voice import ReadingStyle, VoiceSettings
 from server import protocol as p
+from server.allocator import tune_for_socket_reads
 from server.core.building import Building, DeviceKind, VoiceConfig
 from server.core.model import DomainError, Tick
 from server.engine import Engine, EngineFailed
@@ -73,10 +74,12 @@ async def serve(
     clock: Callable[[], datetime] | None = None,
     limits: HubLimits | None = None,
     tick_s: float | None = 1.0,
-    freeze_gc: bool = False,
+    own_process: bool = False,
 ) -> None:
-    """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick;
-    `freeze_gc` freezes the start-up objects (`antre server`, not a test process).
+    """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick.
+
+    `own_process`: this process only serves (`antre server`, not a test process), so its
+    start-up objects are frozen and the allocator is set for socket reads (server.allocator).
 
     Raises EngineFailed, after closing every connection, if the store fails.
     """
@@ -90,7 +93,8 @@ async def serve(
     await engine.start()
     hub = Hub(engine, building, clock=clock, limits=limits)
     hub.start()
-    if freeze_gc:
+    if own_process:
+        tune_for_socket_reads()
         # What exists now (modules, the building, today's queue rebuilt from the log) lives
         # until exit: frozen, it is no longer walked by every full collection, whose pause
         # delays calls on the TVs (docs/benchmarks.md, fan-out). Only in a process that does
@@ -207,7 +211,7 @@ def run(
             with contextlib.suppress(NotImplementedError):  # not on every platform
                 loop.add_signal_handler(sig, stop.set)
         server = asyncio.create_task(
-            serve(building, db_path, host, port, ready=on_ready, clock=clock, freeze_gc=True)
+            serve(building, db_path, host, port, ready=on_ready, clock=clock, own_process=True)
         )
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({server, stopper}, return_when=asyncio.FIRST_COMPLETED)
