@@ -19,7 +19,7 @@ help:
 	@echo "make run    - set up .venv and run the demo building (MPP Kota Contoh) on $(HOST):$(PORT)"
 	@echo "make test   - set up .venv and system packages, then lint and run every test"
 	@echo "make bench  - the benchmarks, each figure beside a baseline from the same run (~4 min)"
-	@echo "make soak   - long fault runs: 60 SIGKILLs under load, then a compressed day"
+	@echo "make soak   - long fault runs: 60 SIGKILLs and 30 power cuts under load, then a compressed day"
 
 # Re-install whenever pyproject.toml changes; the stamp makes repeated runs instant.
 $(STAMP): pyproject.toml
@@ -45,6 +45,7 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	ANTRE_FAULT_KILLS=60 $(VENV)/bin/pytest -q -s tests/faults/test_fault_crash.py -k sigkill --timeout 1800
+	ANTRE_POWER_CUTS=30 $(VENV)/bin/pytest -q -s tests/faults/test_fault_power_cut.py -k under_load --timeout 1800
 	$(PY) -m bench.soak
 
 lint: $(STAMP)

@@ -7,7 +7,8 @@ set -euo pipefail
 #   espeak-ng: the server renders each call's Indonesian voice with it (display/voice.py)
 #   chromium:  the TV page's tests drive Debian's headless browser (tests/display)
 #   strace:    the fsync-order test reads the server's system calls (tests/faults)
-declare -A NEEDED=([espeak-ng]=espeak-ng [chromium]=chromium [strace]=strace)
+#   fuse3:     the power-cut test mounts its file system with fusermount3 (tests/faults)
+declare -A NEEDED=([espeak-ng]=espeak-ng [chromium]=chromium [strace]=strace [fuse3]=fusermount3)
 
 missing=()
 for pkg in "${!NEEDED[@]}"; do

@@ -33,6 +33,7 @@ from server.config import load_demo_credentials
 __all__ = [
     "MONDAY_0900",
     "Acks",
+    "Crew",
     "Watcher",
     "called_events",
     "check_store",
@@ -186,6 +187,48 @@ async def _finish_active(client: AntreClient) -> None:
     for kind in ("start_service", "finish_service"):
         with contextlib.suppress(RequestError):
             await client.act(kind)
+
+
+class Crew:
+    """Two kiosks and two officers (L01 on line A, L06 on C and D) of the demo building.
+
+    `start` connects them and sets them working (`kiosk_loop`, `officer_loop`); they go on across
+    server restarts, as the apps do. `finish` stops the work and brings every client up to the
+    store's last sequence number; `close` (in a `finally`) ends everything.
+    """
+
+    def __init__(self, url: str, acks: Acks) -> None:
+        self.acks = acks
+        self.kiosks = [quick_client(url, demo_hello(k)) for k in ("KIOSK-1", "KIOSK-2")]
+        seats = (("L01", "DKP01"), ("L06", "DKP02"))
+        self.officers = {c: quick_client(url, demo_hello(f"{o}@{c}")) for c, o in seats}
+        self.clients = [*self.kiosks, *self.officers.values()]
+        self.stop = asyncio.Event()
+        self.work: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        await asyncio.gather(*(c.connect(timeout=30) for c in self.clients))
+        self.work += [asyncio.create_task(kiosk_loop(k, self.acks, self.stop)) for k in self.kiosks]
+        self.work += [
+            asyncio.create_task(officer_loop(c, cid, self.acks, self.stop))
+            for cid, c in self.officers.items()
+        ]
+
+    async def finish(self, port: int) -> tuple[int, list[int]]:
+        """Stop working; (the server's last seq, each client's position after a final ping)."""
+        self.stop.set()
+        await asyncio.wait_for(asyncio.gather(*self.work), 60)
+        for c in self.clients:
+            await c.wait_connected(timeout=30)
+            await c.ping()  # a pong moves the position up to the store's last seq
+        return health(port)["seq"], [c.last_seq for c in self.clients]
+
+    async def close(self) -> None:
+        self.stop.set()
+        for task in self.work:
+            task.cancel()
+        for c in self.clients:
+            await c.close()
 
 
 class Watcher:

@@ -28,13 +28,9 @@ from pathlib import Path
 from faultkit import (
     MONDAY_0900,
     Acks,
+    Crew,
     check_store,
-    demo_hello,
     free_port,
-    health,
-    kiosk_loop,
-    officer_loop,
-    quick_client,
     serving,
     start_server,
     stop_server,
@@ -51,16 +47,10 @@ async def _fill_then_restart(db: Path, log: Path, port: int, acks: Acks) -> dict
     url = f"ws://127.0.0.1:{port}/ws"
     limit = max(f.stat().st_size for f in db.parent.glob(db.name + "*")) + HEADROOM
     proc = await asyncio.to_thread(start_server, db, port, MONDAY_0900, log, file_size_limit=limit)
-    kiosks = [quick_client(url, demo_hello(k)) for k in ("KIOSK-1", "KIOSK-2")]
-    seats = (("L01", "DKP01"), ("L06", "DKP02"))
-    officers = {c: quick_client(url, demo_hello(f"{o}@{c}")) for c, o in seats}
-    clients = [*kiosks, *officers.values()]
-    await asyncio.gather(*(c.connect(timeout=30) for c in clients))
-    stop = asyncio.Event()
-    load = [asyncio.create_task(kiosk_loop(k, acks, stop)) for k in kiosks]
-    load += [asyncio.create_task(officer_loop(c, cid, acks, stop)) for cid, c in officers.items()]
+    crew = Crew(url, acks)
     seen: dict[str, object] = {}
     try:
+        await crew.start()
         # The server must stop by itself: nobody signals it.
         status = await asyncio.to_thread(proc.wait, 90)
         seen["status"] = status
@@ -70,19 +60,9 @@ async def _fill_then_restart(db: Path, log: Path, port: int, acks: Acks) -> dict
             start_server, db, port, MONDAY_0900 + timedelta(minutes=2), log
         )
         await serving(acks, 2)
-        stop.set()
-        await asyncio.wait_for(asyncio.gather(*load), 60)
-        for c in clients:
-            await c.wait_connected(timeout=30)
-            await c.ping()  # a pong moves the position up to the store's last seq
-        seen["last_seq"] = health(port)["seq"]
-        seen["positions"] = [c.last_seq for c in clients]
+        seen["last_seq"], seen["positions"] = await crew.finish(port)
     finally:
-        stop.set()
-        for task in load:
-            task.cancel()
-        for c in clients:
-            await c.close()
+        await crew.close()
         await stop_server(proc)
     return seen
 
