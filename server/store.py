@@ -314,8 +314,12 @@ def _dt(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+# One encoder kept: json.dumps with options makes a new one for every call (one per event).
+_PAYLOAD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _encode(event: Event) -> str:
-    return json.dumps(event_to_dict(event), ensure_ascii=False, separators=(",", ":"))
+    return _PAYLOAD.encode(event_to_dict(event))
 
 
 def _stored(row: Sequence[Any]) -> StoredEvent:
@@ -343,7 +347,7 @@ def _ticket_row(t: Ticket, updated_seq: int) -> tuple[Any, ...]:
         t.counter,
         t.calls,
         None if t.call_reason is None else t.call_reason.value,
-        json.dumps(list(t.transfers)),
+        json.dumps(list(t.transfers)) if t.transfers else "[]",
         updated_seq,
         _iso(t.last_call_at),
         t.overtaken,

@@ -14,6 +14,7 @@ Every event serialises to a flat JSON-ready dict with `event_to_dict` and back w
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -502,16 +503,25 @@ _DATE_FIELDS = frozenset({"day"})
 _ENUM_FIELDS: dict[str, type[StrEnum]] = {"priority": PriorityGroup, "reason": CallReason}
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def event_to_dict(event: Event) -> dict[str, Any]:
     """A flat JSON-ready dict: {"kind": ..., "at": ISO-8601, ...fields}."""
+    # Every event is encoded for the store and again for the broadcast: the field names are
+    # looked up once per class, and plain values skip the conversions.
     out: dict[str, Any] = {"kind": event.kind}
-    for f in dataclasses.fields(event):
-        value = getattr(event, f.name)
-        if isinstance(value, datetime | date):
+    for name in _field_names(type(event)):
+        value = getattr(event, name)
+        if value is None or type(value) is str or type(value) is int:
+            pass
+        elif isinstance(value, (datetime, date)):
             value = value.isoformat()
         elif isinstance(value, StrEnum):
             value = value.value
-        out[f.name] = value
+        out[name] = value
     return out
 
 
