@@ -26,6 +26,7 @@ __all__ = [
     "SIZE",
     "SNAPSHOT",
     "at_work",
+    "call_and_start",
     "choose",
     "console",
     "ev",
@@ -76,6 +77,18 @@ async def until(
             assert isinstance(app, CounterApp)
             raise AssertionError(f"timed out waiting for {what}\n{screen_text(app)}")
         await pilot.pause(0.02)
+
+
+async def call_and_start(pilot: Pilot, number: str) -> None:
+    """Press N, wait for the call on the console, press S: one key at a time, as an officer
+    reads the console. A key pressed while the last action is unanswered is refused (`pending`),
+    and on a busy machine the answer can come after the next key."""
+    app = pilot.app
+    assert isinstance(app, CounterApp)
+    await pilot.press("n")
+    await until(pilot, lambda: app.pending is None and number in text(app, "ticket-detail"), "call")
+    await pilot.press("s")
+    await until(pilot, lambda: "SEDANG DILAYANI" in text(app, "ticket-detail"), "service")
 
 
 async def log_in(pilot: Pilot, officer: str, pin: str | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from countertest import (
     SIZE,
     at_work,
+    call_and_start,
     choose,
     console,
     events_of,
@@ -161,8 +162,7 @@ async def test_transfer_keeps_the_number_and_the_other_line_serves_it(server: Se
     """Dukcapil sends C-001 on to Samsat's line E; Samsat's console calls the same number."""
     await issue(server, "C")
     async with at_work(server, "DKP01@L05") as (app, pilot):
-        await pilot.press("n", "s")
-        await until(pilot, lambda: "SEDANG DILAYANI" in text(app, "ticket-detail"), "service")
+        await call_and_start(pilot, "C-001")
         await pilot.press("t")
         await type_choice(pilot, "e")
         await until(pilot, lambda: "dialihkan ke layanan E" in text(app, "notice"), "transfer")
