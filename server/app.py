@@ -135,7 +135,7 @@ async def serve(
                 failure = engine.failure
                 assert failure is not None  # set together with `failed`
                 log.critical(
-                    "the store failed (%r; is its disk full?); stopping so that the "
+                    "the store failed (%r; is its disk full or failing?); stopping so that the "
                     "supervisor restarts the server from the committed log",
                     failure.__cause__,
                 )

@@ -2,6 +2,10 @@
 
     python tests/faults/powercut_fs.py BACKING MOUNTPOINT
 
+SIGUSR1 makes every later fsync fail with EIO, as a failing disk does; the writes it held are
+dropped, as Linux drops the dirty pages of a failed writeback ("fsyncgate"): a second fsync
+would succeed without having written them.
+
 A FUSE file system (mfusepy over libfuse 3) that passes through to the directory BACKING, except
 that file data written since that file's last fsync or fdatasync lives only in this process's
 memory. SIGKILL the process and that data is gone, as a disk's volatile cache is at a power cut;
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sys
 from typing import Any
 
@@ -48,6 +53,10 @@ class PowerCutFS(fuse.Operations):
     def __init__(self, backing: str) -> None:
         self.root = backing
         self.held: dict[str, _Held] = {}
+        self.failing = False  # SIGUSR1: the disk has gone bad
+
+    def fail(self, *_: object) -> None:
+        self.failing = True
 
     def _real(self, path: str) -> str:
         return os.path.join(self.root, path.lstrip("/"))
@@ -123,6 +132,8 @@ class PowerCutFS(fuse.Operations):
 
     def fsync(self, path: str, datasync: int, fh: int) -> int:
         held = self.held.pop(path, None)
+        if self.failing:
+            raise fuse.FuseOSError(errno.EIO)  # and `held` is gone
         fd = os.open(self._real(path), os.O_WRONLY)
         try:
             if held is not None:
@@ -223,7 +234,9 @@ class PowerCutFS(fuse.Operations):
 
 def main(argv: list[str]) -> None:
     backing, mountpoint = argv
-    fuse.FUSE(PowerCutFS(os.path.abspath(backing)), mountpoint, foreground=True, nothreads=True)
+    fs = PowerCutFS(os.path.abspath(backing))
+    signal.signal(signal.SIGUSR1, fs.fail)  # handled at the next call into Python
+    fuse.FUSE(fs, mountpoint, foreground=True, nothreads=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -43,6 +44,8 @@ from faultkit import (
     start_server,
     stop_server,
 )
+
+from server.app import EXIT_STORE_FAILED
 
 FS = Path(__file__).with_name("powercut_fs.py")
 CUTS = int(os.environ.get("ANTRE_POWER_CUTS", "3"))  # make soak: 30
@@ -66,6 +69,10 @@ class PowerCutDisk:
                 self.proc.kill()
                 raise AssertionError("powercut_fs did not mount; see powercut_fs.log")
             time.sleep(0.05)
+
+    def fail_syncs(self) -> None:
+        """The disk goes bad: every later fsync fails with EIO and loses what it held."""
+        self.proc.send_signal(signal.SIGUSR1)
 
     def cut(self) -> None:
         """The power goes: everything not synced is lost; the mount is gone."""
@@ -168,3 +175,49 @@ def test_a_power_cut_under_load_loses_nothing_acknowledged(tmp_path: Path) -> No
         f"{len(acks.issued)} tickets and {len(acks.calls)} calls in all, {len(calls)} on disk"
     )
     assert len(acks.issued) > at_cut[-1], "no ticket was acknowledged after the last cut"
+
+
+async def _bad_disk(tmp_path: Path, acks: Acks) -> dict[str, object]:
+    backing, mnt = tmp_path / "backing", tmp_path / "mnt"
+    log, port = tmp_path / "server.log", free_port()
+    crew = Crew(f"ws://127.0.0.1:{port}/ws", acks)
+    disk = PowerCutDisk(backing, mnt)
+    proc = await asyncio.to_thread(start_server, mnt / "antre.db", port, MONDAY_0900, log)
+    seen: dict[str, object] = {}
+    try:
+        await crew.start()
+        await serving(acks, 1)
+        disk.fail_syncs()
+        # The server must stop by itself: its next commit's fsync fails.
+        seen["status"] = await asyncio.to_thread(proc.wait, 60)
+        seen["acked_before"] = dict(acks.issued)
+        disk.cut()  # what the failed fsyncs dropped is lost for good
+        check_store(backing / "antre.db", acks)
+        disk = PowerCutDisk(backing, mnt)  # the disk replaced, the files restored as they were
+        proc = await asyncio.to_thread(
+            start_server, mnt / "antre.db", port, MONDAY_0900 + timedelta(minutes=2), log
+        )
+        await serving(acks, 2)
+        seen["last_seq"], seen["positions"] = await crew.finish(port)
+    finally:
+        await crew.close()
+        await stop_server(proc)
+        disk.cut()
+    return seen
+
+
+def test_a_failed_fsync_stops_the_server_and_nothing_acknowledged_is_lost(tmp_path: Path) -> None:
+    """fsync returns EIO (a failing disk) and drops the writes it held, as Linux does.
+
+    A commit whose fsync failed must never be acknowledged, and the server must not go on as
+    if a later fsync had saved it: it stops with 75 (as on a full disk), nothing acknowledged
+    is missing after a power cut, and a server on a good disk carries on from the log.
+    """
+    acks = Acks()
+    seen = asyncio.run(asyncio.wait_for(_bad_disk(tmp_path, acks), 120))
+    text = (tmp_path / "server.log").read_text(errors="replace")
+    assert seen["status"] == EXIT_STORE_FAILED, text[-3000:]
+    assert "the store failed" in text, text[-3000:]
+    check_store(tmp_path / "backing" / "antre.db", acks)
+    assert len(acks.issued) > len(seen["acked_before"]), "nothing acknowledged after the restart"  # type: ignore[arg-type]
+    assert seen["positions"] == [seen["last_seq"]] * 4, "a client did not catch up"
