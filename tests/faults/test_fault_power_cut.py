@@ -84,7 +84,9 @@ class PowerCutDisk:
             subprocess.run(["fusermount3", "-u", "-z", str(self.mountpoint)], check=True)
 
 
-def _commit_rows(db: Path, synchronous: str, n: int) -> None:
+def _commit_rows(db: Path, synchronous: str, n: int) -> sqlite3.Connection:
+    """`n` autocommit inserts; the connection is returned open, as a process that loses power
+    leaves it: no checkpoint, no clean close."""
     con = sqlite3.connect(db, isolation_level=None)
     con.execute("PRAGMA journal_mode = WAL")
     con.execute(f"PRAGMA synchronous = {synchronous}")
@@ -92,15 +94,12 @@ def _commit_rows(db: Path, synchronous: str, n: int) -> None:
     for i in range(n):
         con.execute("INSERT INTO t VALUES (?)", (i,))
     assert con.execute("SELECT count(*) FROM t").fetchone() == (n,)
-    # Left open, as a process that loses power leaves it: no checkpoint, no clean close.
-    _open_connections.append(con)
-
-
-_open_connections: list[sqlite3.Connection] = []
+    return con
 
 
 def test_the_file_system_loses_exactly_what_was_not_synced(tmp_path: Path) -> None:
     disk = PowerCutDisk(tmp_path / "backing", tmp_path / "mnt")
+    still_open: list[sqlite3.Connection] = []
     try:
         (tmp_path / "mnt" / "unsynced").write_bytes(b"written, never synced")
         with (tmp_path / "mnt" / "synced").open("wb") as f:
@@ -108,13 +107,12 @@ def test_the_file_system_loses_exactly_what_was_not_synced(tmp_path: Path) -> No
             f.flush()
             os.fsync(f.fileno())
         assert (tmp_path / "mnt" / "unsynced").read_bytes() == b"written, never synced"
-        _commit_rows(tmp_path / "mnt" / "off.db", "OFF", 50)
-        _commit_rows(tmp_path / "mnt" / "full.db", "FULL", 50)
+        still_open.append(_commit_rows(tmp_path / "mnt" / "off.db", "OFF", 50))
+        still_open.append(_commit_rows(tmp_path / "mnt" / "full.db", "FULL", 50))
     finally:
         disk.cut()
-        for con in _open_connections:
+        for con in still_open:
             con.close()  # (the mount is gone: nothing reaches the backing files any more)
-        _open_connections.clear()
 
     backing = tmp_path / "backing"
     assert (backing / "unsynced").read_bytes() == b""  # the name survives, the data does not
