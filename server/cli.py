@@ -7,17 +7,26 @@ installed or not built yet cannot break the others.
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import importlib.util
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from server import __version__
 
-__all__ = ["DEFAULT_DB", "DEFAULT_PORT", "build_parser", "main", "running_clock"]
+__all__ = [
+    "DEFAULT_DB",
+    "DEFAULT_PORT",
+    "build_parser",
+    "check_main",
+    "hash_pin_main",
+    "main",
+    "running_clock",
+]
 
 DEFAULT_PORT = 8700
 DEFAULT_DB = "var/antre.db"
@@ -83,15 +92,58 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     return backup_main(args.db, args.dest)
 
 
-def _cmd_config_check(args: argparse.Namespace) -> int:
-    from server.config import check_main
+def check_main(path: str, *, today: date | None = None) -> int:
+    """`antre config check FILE`: print a summary and return 0, or every problem and return 1."""
+    from server.config import ConfigError, load_building
 
+    try:
+        building = load_building(path)
+    except ConfigError as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    print(
+        f"OK: {building.name}: {len(building.agencies)} agencies, {len(building.lines)} lines, "
+        f"{len(building.counters)} counters, {len(building.devices)} devices, "
+        f"{len(building.officers)} officers"
+    )
+    # Holidays change every year (SKB 3 Menteri); a stale list opens the building on a holiday.
+    year = (today or date.today()).year
+    if not any(h.day.year == year for h in building.holidays):
+        print(
+            f"warning: {path}: no holidays listed for {year}; add this year's national holidays",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def hash_pin_main(pin: str | None) -> int:
+    """`antre config hash-pin [PIN]`: print the scrypt hash of a PIN (asked for if not given)."""
+    from server.auth import hash_pin
+    from server.config.people import PIN_RE
+
+    if pin is None:
+        try:
+            pin = getpass.getpass("PIN: ")
+            again = getpass.getpass("PIN again: ")
+        except (EOFError, KeyboardInterrupt):
+            print("error: no PIN given", file=sys.stderr)
+            return 1
+        if pin != again:
+            print("error: the two PINs differ", file=sys.stderr)
+            return 1
+    if not PIN_RE.fullmatch(pin):
+        print("error: a PIN is 4 to 12 digits", file=sys.stderr)
+        return 1
+    print(hash_pin(pin))
+    return 0
+
+
+def _cmd_config_check(args: argparse.Namespace) -> int:
     return check_main(args.file)
 
 
 def _cmd_config_hash_pin(args: argparse.Namespace) -> int:
-    from server.config import hash_pin_main
-
     return hash_pin_main(args.pin)
 
 

@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no agencies.csv in {args.data}; pass --data DIR", file=sys.stderr)
         return 1
     toml_path, creds_path = generate(args.data, args.out)
-    from server.config import check_main
+    from server.cli import check_main
 
     print(f"wrote {toml_path} and {creds_path}")
     return check_main(str(toml_path))

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from server import config
+from server import cli
 from server.auth import verify_pin
-from server.config import check_main, demo_building_path, hash_pin_main
+from server.cli import check_main, hash_pin_main
+from server.config import demo_building_path
 
 
 def test_check_demo_prints_summary(capsys: pytest.CaptureFixture[str]) -> None:
@@ -85,7 +86,7 @@ def test_hash_pin_asks_twice(
 ) -> None:
     """Without a PIN argument it asks twice without echo and hashes the PIN typed."""
     answers = iter(["246810", "246810"])
-    monkeypatch.setattr(config.getpass, "getpass", lambda prompt: next(answers))
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(answers))
     assert hash_pin_main(None) == 0
     assert verify_pin("246810", capsys.readouterr().out.strip())
 
@@ -95,7 +96,7 @@ def test_hash_pin_mismatch(
 ) -> None:
     """Two different PINs typed are refused, and nothing is printed on stdout."""
     answers = iter(["246810", "246811"])
-    monkeypatch.setattr(config.getpass, "getpass", lambda prompt: next(answers))
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(answers))
     assert hash_pin_main(None) == 1
     out, err = capsys.readouterr()
     assert out == "" and err == "error: the two PINs differ\n"

@@ -1,0 +1,103 @@
+"""The building file: one TOML file in, one validated `Building` out, or every mistake named.
+
+`parse_building` reads each section with its own module (`settings`, `hours`, `layout`, `people`)
+through one `Reader`, which records a problem for each mistake instead of stopping at the first.
+Cross-references (a counter's lines, a line's agency, zones) are checked after every section has
+been read, using whatever parts were valid, so one bad entry does not drown the report in
+follow-on errors. Only a file without any problem becomes a `Building`; the core trusts it and
+checks nothing again. `docs/configuration.md` describes every field.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from typing import Any
+
+from server.config.hours import check_cutoffs, read_holidays, read_hours, read_special_hours
+from server.config.layout import (
+    check_served,
+    read_agencies,
+    read_counters,
+    read_lines,
+    read_zones,
+)
+from server.config.people import read_devices, read_people
+from server.config.settings import read_building_table, read_policy, read_voice
+from server.config.toml_reader import Key, Reader, parse_toml, read_toml_text, suggest
+from server.core.building import Building
+
+__all__ = ["load_building", "parse_building"]
+
+_TOP_LEVEL = (
+    "building",
+    "hours",
+    "holidays",
+    "special_hours",
+    "zones",
+    "agencies",
+    "lines",
+    "counters",
+    "devices",
+    "officers",
+    "managers",
+    "policy",
+    "voice",
+)
+
+
+def _read(doc: dict[str, Any], r: Reader) -> Building | None:
+    for name in doc:
+        if name not in _TOP_LEVEL:
+            hint = suggest(name, _TOP_LEVEL) or "; allowed: " + ", ".join(_TOP_LEVEL)
+            r.problem(Key() / name, f'unknown table "{name}"{hint}')
+    name, tz, running_text = read_building_table(doc, r)
+    week, open_days = read_hours(doc, r)
+    holidays = read_holidays(doc, r)
+    special = read_special_hours(doc, r, week)
+    zones, zone_ids = read_zones(doc, r)
+    agencies, agency_zones = read_agencies(doc, r, zone_ids)
+    lines, prefixes = read_lines(doc, r, agency_zones)
+    counters, served = read_counters(doc, r, zone_ids, agency_zones, prefixes)
+    check_served(prefixes, served, r)
+    check_cutoffs(lines, open_days, r)
+    devices = read_devices(doc, r, zone_ids)
+    officers, managers = read_people(doc, r, agency_zones)
+    policy = read_policy(doc, r)
+    voice = read_voice(doc, r)
+    complete = name and tz and running_text is not None and week is not None and policy and voice
+    if r.problems or not complete:
+        return None
+    return Building(
+        name=name,
+        timezone=tz,
+        weekly=week,
+        zones=tuple(zones),
+        agencies=tuple(agencies),
+        lines=tuple(line for line, _ in lines),
+        counters=tuple(counters),
+        devices=tuple(devices),
+        officers=tuple(officers),
+        managers=tuple(managers),
+        holidays=tuple(sorted(holidays, key=lambda h: h.day)),
+        special_hours=tuple(sorted(special, key=lambda s: s.start)),
+        policy=policy,
+        running_text=running_text,
+        voice=voice,
+    )
+
+
+def parse_building(text: str, file: str = "<string>") -> Building:
+    """The validated building described by TOML text; raises ConfigError listing every problem."""
+    doc = parse_toml(text, file)
+    reader = Reader(file, text)
+    building = _read(doc, reader)
+    if building is None and not reader.problems:  # a reader bug, but still no traceback
+        reader.problem(Key(), "could not be read; please report this file to Antre's developers")
+    if building is None:
+        raise reader.error()
+    return building
+
+
+def load_building(path: str | PathLike[str]) -> Building:
+    """The validated building in a TOML file; raises ConfigError, and nothing else, if unusable."""
+    return parse_building(read_toml_text(path), str(path))

@@ -1,0 +1,114 @@
+"""Who may connect: the devices (by token digest), and the officers and managers (by PIN hash).
+
+The sections `[[devices]]`, `[[officers]]` and `[[managers]]` of the building file. Only digests
+and hashes are ever written in it; a plain PIN or an empty token's digest is named as a mistake.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Any
+
+from server.auth import is_pin_hash, is_token_digest, token_digest
+from server.config.toml_reader import Key, Reader, Seen, describe, label
+from server.core.building import Device, DeviceKind, Manager, ManagerRole, Officer
+
+__all__ = ["PIN_RE", "read_devices", "read_people"]
+
+_HASH_PIN_HINT = "generate one with `antre config hash-pin`"
+_TOKEN_HINT = "set it to the SHA-256 (64 hex digits) of the device's token, e.g. `sha256sum`"
+# SHA-256 of the empty string: a digest someone made by hashing nothing (an empty variable).
+_EMPTY_DIGEST = token_digest("")
+# A PIN as an officer types it; `antre config hash-pin` refuses anything else too.
+PIN_RE = re.compile(r"\d{4,12}")
+_DEVICE_KEYS = ("id", "kind", "zone", "token_sha256")
+_OFFICER_KEYS = ("id", "name", "agency", "pin_hash")
+_MANAGER_KEYS = ("id", "name", "role", "pin_hash")
+
+
+def _pin_hash(r: Reader, value: object, key: Key) -> str | None:
+    if isinstance(value, str) and is_pin_hash(value):
+        return value
+    if isinstance(value, str | int) and PIN_RE.fullmatch(str(value)):
+        r.problem(key, f"looks like a plain PIN; store only its hash: {_HASH_PIN_HINT}")
+    else:
+        r.problem(key, f"not a PIN hash ({describe(value)}); {_HASH_PIN_HINT}")
+    return None
+
+
+def _token_sha256(r: Reader, value: object, key: Key) -> str | None:
+    if isinstance(value, str) and is_token_digest(value.lower()):
+        if value.lower() == _EMPTY_DIGEST:
+            r.problem(key, "this is the SHA-256 of an empty token; hash the real token")
+            return None
+        return value.lower()
+    r.problem(key, f"not a SHA-256 digest ({describe(value)}); {_TOKEN_HINT}")
+    return None
+
+
+def read_devices(doc: dict[str, Any], r: Reader, zone_ids: set[str]) -> list[Device]:
+    devices: list[Device] = []
+    seen: dict[Any, Seen] = {}
+    seen_digests: dict[Any, Seen] = {}  # two devices with one token could not be told apart
+    kinds = r.choice({k.value: k for k in DeviceKind})
+    for i, table in r.entries(doc, "devices", required=False):
+        key = (Key() / "devices").item(i, label(table, "id"))
+        r.table(table, key, _DEVICE_KEYS)
+        problems_before = len(r.problems)
+        device_id = r.get(table, key, "id", r.ident)
+        kind = r.get(table, key, "kind", kinds)
+        zone = r.get(table, key, "zone", r.ident, None)
+        if zone is not None:
+            r.exists(zone, zone_ids, key / "zone", "zone")
+        if "token_sha256" not in table:
+            r.problem(key / "token_sha256", f"missing token digest; {_TOKEN_HINT}")
+            digest = None
+        else:
+            digest = r.get(table, key, "token_sha256", lambda v, k: _token_sha256(r, v, k))
+        r.unique(seen, device_id, key, "id", "device id")
+        r.unique(seen_digests, digest, key, "token_sha256", "token digest")
+        if len(r.problems) == problems_before and device_id and kind and digest:
+            devices.append(Device(id=device_id, kind=kind, zone=zone, token_sha256=digest))
+    return devices
+
+
+def read_people(
+    doc: dict[str, Any], r: Reader, agency_codes: Collection[str]
+) -> tuple[list[Officer], list[Manager]]:
+    """Officers and managers; one id space for both, since both log in by id and PIN."""
+    officers: list[Officer] = []
+    managers: list[Manager] = []
+    seen: dict[Any, Seen] = {}
+    roles = r.choice({k.value: k for k in ManagerRole})
+
+    def pin(table: dict[str, Any], key: Key) -> str | None:
+        if "pin_hash" not in table or table["pin_hash"] == "":
+            r.problem(key / "pin_hash", f"missing PIN hash; {_HASH_PIN_HINT}")
+            return None
+        return r.get(table, key, "pin_hash", lambda v, k: _pin_hash(r, v, k))
+
+    for i, table in r.entries(doc, "officers", required=False):
+        key = (Key() / "officers").item(i, label(table, "id"))
+        r.table(table, key, _OFFICER_KEYS)
+        problems_before = len(r.problems)
+        officer_id = r.get(table, key, "id", r.ident)
+        name = r.get(table, key, "name", r.string)
+        agency = r.get(table, key, "agency", r.ident)
+        r.exists(agency, agency_codes, key / "agency", "agency")
+        pin_hash = pin(table, key)
+        r.unique(seen, officer_id, key, "id", "person id")
+        if len(r.problems) == problems_before and officer_id and name and agency and pin_hash:
+            officers.append(Officer(id=officer_id, name=name, agency=agency, pin_hash=pin_hash))
+    for i, table in r.entries(doc, "managers", required=False):
+        key = (Key() / "managers").item(i, label(table, "id"))
+        r.table(table, key, _MANAGER_KEYS)
+        problems_before = len(r.problems)
+        manager_id = r.get(table, key, "id", r.ident)
+        name = r.get(table, key, "name", r.string)
+        role = r.get(table, key, "role", roles)
+        pin_hash = pin(table, key)
+        r.unique(seen, manager_id, key, "id", "person id")
+        if len(r.problems) == problems_before and manager_id and name and role and pin_hash:
+            managers.append(Manager(id=manager_id, name=name, role=role, pin_hash=pin_hash))
+    return officers, managers

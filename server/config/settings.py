@@ -1,0 +1,124 @@
+"""How the building runs: its name, timezone and running text, the calling policy, the voice.
+
+The sections `[building]`, `[policy]` and `[voice]` of the building file; `[policy]` and `[voice]`
+may be left out, and every key in them has the default of `PolicySettings` and `VoiceConfig`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from display.voice import ReadingStyle, validate_template
+from server.config.toml_reader import MISSING, Key, Reader, describe
+from server.core.building import TIMEZONE_OFFSETS, PolicySettings, VoiceConfig
+
+__all__ = ["read_building_table", "read_policy", "read_voice"]
+
+_BUILDING_KEYS = ("name", "timezone", "running_text")
+_POLICY_KEYS = tuple(PolicySettings.__dataclass_fields__)
+_VOICE_KEYS = tuple(VoiceConfig.__dataclass_fields__)
+# espeak-ng takes 80..450 words per minute; past 250 a call is too quick for a hall with an echo.
+_SPEED_WPM = (80, 250)
+
+
+def read_building_table(
+    doc: dict[str, Any], r: Reader
+) -> tuple[str | None, str | None, str | None]:
+    """The [building] table: name, timezone and running text; None for each one that is bad."""
+    key = Key() / "building"
+    value = doc.get("building", MISSING)
+    if value is MISSING:
+        r.problem(key, 'required: add a [building] table with name and timezone = "WIB"')
+        return None, None, None
+    table = r.table(value, key, _BUILDING_KEYS, header="building")
+    if table is None:
+        return None, None, None
+    name = r.get(table, key, "name", r.string)
+    tz = r.get(table, key, "timezone", r.string)
+    if tz is not None and tz not in TIMEZONE_OFFSETS:
+        r.problem(
+            key / "timezone",
+            f'unknown timezone "{tz}"; use one of {", ".join(TIMEZONE_OFFSETS)}',
+        )
+        tz = None
+    running_text = r.get(table, key, "running_text", r.text, "")
+    return name, tz, running_text
+
+
+def read_policy(doc: dict[str, Any], r: Reader) -> PolicySettings | None:
+    key = Key() / "policy"
+    value = doc.get("policy", {})
+    table = r.table(value, key, _POLICY_KEYS, header="policy")
+    if table is None:
+        return None
+    defaults = PolicySettings()
+    problems_before = len(r.problems)
+    settings = PolicySettings(
+        regular_per_priority=r.get(
+            table, key, "regular_per_priority", r.count, defaults.regular_per_priority
+        ),
+        max_wait_min=r.get(table, key, "max_wait_min", r.number, defaults.max_wait_min),
+        priority_counter_first=r.get(
+            table, key, "priority_counter_first", r.boolean, defaults.priority_counter_first
+        ),
+        protect_regular=r.get(table, key, "protect_regular", r.boolean, defaults.protect_regular),
+        regular_delay_pct=r.get(
+            table, key, "regular_delay_pct", r.non_negative, defaults.regular_delay_pct
+        ),
+        regular_delay_min=r.get(
+            table, key, "regular_delay_min", r.non_negative, defaults.regular_delay_min
+        ),
+        noshow_window_min=r.get(
+            table, key, "noshow_window_min", r.non_negative, defaults.noshow_window_min
+        ),
+        printing_timeout_s=r.get(
+            table, key, "printing_timeout_s", r.number, defaults.printing_timeout_s
+        ),
+        closing_grace_min=r.get(
+            table, key, "closing_grace_min", r.non_negative, defaults.closing_grace_min
+        ),
+        estimate_window=r.get(
+            table, key, "estimate_window", lambda v, k: r.whole(v, k, 1), defaults.estimate_window
+        ),
+    )
+    return settings if len(r.problems) == problems_before else None
+
+
+def read_voice(doc: dict[str, Any], r: Reader) -> VoiceConfig | None:
+    key = Key() / "voice"
+    value = doc.get("voice", {})
+    table = r.table(value, key, _VOICE_KEYS, header="voice")
+    if table is None:
+        return None
+    defaults = VoiceConfig()
+    problems_before = len(r.problems)
+    styles = r.choice({s.value: s.value for s in ReadingStyle})
+
+    def template(value: object, at: Key) -> str | None:
+        text = r.string(value, at)
+        if text is None:
+            return None
+        try:
+            validate_template(text)
+        except ValueError as e:
+            r.problem(at, f'{e}; for example template = "{defaults.template}"')
+            return None
+        return text
+
+    def speed(value: object, at: Key) -> int | None:
+        low, high = _SPEED_WPM
+        if isinstance(value, bool) or not isinstance(value, int):
+            r.problem(at, f"expected a whole number from {low} to {high}, got {describe(value)}")
+            return None
+        if not low <= value <= high:
+            r.problem(at, f"must be {low} to {high} words per minute, got {value}")
+            return None
+        return value
+
+    voice = VoiceConfig(
+        style=r.get(table, key, "style", styles, defaults.style),
+        template=r.get(table, key, "template", template, defaults.template),
+        agency=r.get(table, key, "agency", r.boolean, defaults.agency),
+        speed_wpm=r.get(table, key, "speed_wpm", speed, defaults.speed_wpm),
+    )
+    return voice if len(r.problems) == problems_before else None
