@@ -16,7 +16,6 @@ from server.core.building import DayHours, Holiday, Line, SpecialHours, TimeRang
 __all__ = [
     "WEEKDAYS",
     "check_cutoffs",
-    "hhmm",
     "read_holidays",
     "read_hours",
     "read_special_hours",
@@ -37,12 +36,12 @@ _SPECIAL_KEYS = ("name", "start", "end", *WEEKDAYS)
 _CLOSED = "closed"
 
 
-def hhmm(t: time) -> str:
+def _hhmm(t: time) -> str:
     return t.strftime("%H:%M")
 
 
 def _span(r: TimeRange) -> str:
-    return f"{hhmm(r.start)}–{hhmm(r.end)}"
+    return f"{_hhmm(r.start)}–{_hhmm(r.end)}"
 
 
 def _read_day(value: object, key: Key, r: Reader) -> tuple[bool, DayHours | None]:
@@ -62,7 +61,7 @@ def _read_day(value: object, key: Key, r: Reader) -> tuple[bool, DayHours | None
     opens = r.get(table, key, "open", r.clock)
     closes = r.get(table, key, "close", r.clock)
     if opens is not None and closes is not None and opens >= closes:
-        r.problem(key, f"opens at {hhmm(opens)} but closes at {hhmm(closes)}; close after open")
+        r.problem(key, f"opens at {_hhmm(opens)} but closes at {_hhmm(closes)}; close after open")
     breaks = _read_breaks(table.get("breaks", []), key / "breaks", r, opens, closes)
     if len(r.problems) > problems_before or opens is None or closes is None or breaks is None:
         return False, None
@@ -94,7 +93,7 @@ def _read_breaks(
         elif opens is not None and closes is not None and not (opens <= start and end <= closes):
             r.problem(
                 key,
-                f"break {_span(span)} is not inside opening hours {hhmm(opens)}–{hhmm(closes)}",
+                f"break {_span(span)} is not inside opening hours {_hhmm(opens)}–{_hhmm(closes)}",
             )
             ok = False
         spans.append(span)
@@ -207,12 +206,12 @@ def check_cutoffs(lines: list[tuple[Line, Key]], open_days: list[DayHours], r: R
         if cutoff > latest_close:
             r.problem(
                 key / "cutoff",
-                f"cutoff {hhmm(cutoff)} is after closing time on every open day "
-                f"(latest close {hhmm(latest_close)}), so it would never apply",
+                f"cutoff {_hhmm(cutoff)} is after closing time on every open day "
+                f"(latest close {_hhmm(latest_close)}), so it would never apply",
             )
         else:
             r.problem(
                 key / "cutoff",
-                f"cutoff {hhmm(cutoff)} is not after opening time on any open day "
-                f"(earliest open {hhmm(earliest_open)}), so no ticket could ever be issued",
+                f"cutoff {_hhmm(cutoff)} is not after opening time on any open day "
+                f"(earliest open {_hhmm(earliest_open)}), so no ticket could ever be issued",
             )
