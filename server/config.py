@@ -29,7 +29,6 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, TypeVar
 
-from display.voice import ReadingStyle, validate_template
 from server.auth import hash_pin, is_pin_hash, is_token_digest, token_digest
 from server.core.building import (
     TIMEZONE_OFFSETS,
@@ -50,6 +49,7 @@ from server.core.building import (
     VoiceConfig,
     Zone,
 )
+from server.core.voice_text import ReadingStyle, validate_template
 
 __all__ = [
     "WEEKDAYS",
