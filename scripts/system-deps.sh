@@ -4,8 +4,8 @@
 set -euo pipefail
 
 # Debian package -> a command it provides (to test presence cheaply).
-#   espeak-ng: the server renders each call's Indonesian voice with it (display/voice.py)
-#   chromium:  the TV page's tests drive Debian's headless browser (tests/display)
+#   espeak-ng: the server renders each call's Indonesian voice with it (server/web/voice.py)
+#   chromium:  the TV page's tests drive Debian's headless browser (tests/web)
 #   strace:    the fsync-order test reads the server's system calls (tests/faults)
 #   fuse3:     the power-cut test mounts its file system with fusermount3 (tests/faults)
 declare -A NEEDED=([espeak-ng]=espeak-ng [chromium]=chromium [strace]=strace [fuse3]=fusermount3)

@@ -27,17 +27,17 @@ from pathlib import Path
 import websockets
 from websockets.asyncio.server import Server
 
-from display import tv as tv_display
-from display.voice import ReadingStyle, VoiceSettings
 from server import protocol as p
 from server.allocator import tune_for_socket_reads
-from server.core.building import Building, DeviceKind, VoiceConfig
+from server.core.building import Building, DeviceKind
 from server.core.model import DomainError, Tick
 from server.engine import Engine, EngineFailed
-from server.http import make_process_request
 from server.hub import Hub, HubLimits
+from server.web.routes import WebRoutes
+from server.web.tv import TvPage
+from server.web.voice import VoiceRenderer
 
-__all__ = ["EXIT_STORE_FAILED", "Running", "run", "serve", "voice_settings", "where_to_point"]
+__all__ = ["EXIT_STORE_FAILED", "Running", "run", "serve", "where_to_point"]
 
 log = logging.getLogger("antre.server")
 
@@ -54,6 +54,7 @@ class Running:
     engine: Engine
     hub: Hub
     server: Server
+    web: WebRoutes  # what browsers are answered (tests reach the TV's renderer through it)
 
     @property
     def url(self) -> str:
@@ -84,15 +85,14 @@ async def serve(
     Raises EngineFailed, after closing every connection, if the store fails.
     """
     limits = limits or HubLimits()
-    # The building's [voice] for the TVs' audio; rendered calls are kept next to the database
-    # so that a restart does not make espeak-ng say the morning's calls again.
-    tv_display.configure(
-        voice_settings(building.voice), cache_dir=Path(db_path).resolve().parent / "voice-cache"
-    )
     engine = Engine(building, db_path, clock=clock)
     await engine.start()
     hub = Hub(engine, building, clock=clock, limits=limits)
     hub.start()
+    # The TVs' audio of calls is kept next to the database, so that a restart does not make
+    # espeak-ng say the morning's calls again.
+    renderer = VoiceRenderer(cache_dir=Path(db_path).resolve().parent / "voice-cache")
+    web = WebRoutes(hub, TvPage(building, renderer))
     if own_process:
         tune_for_socket_reads()
         # What exists now (modules, the building, today's queue rebuilt from the log) lives
@@ -107,7 +107,7 @@ async def serve(
             hub.handler,
             host,
             port,
-            process_request=make_process_request(hub),
+            process_request=web.process_request,
             # Events are small and many: compression costs more CPU than the bytes it saves.
             compression=None,
             max_size=p.MAX_MESSAGE_BYTES,
@@ -129,7 +129,7 @@ async def serve(
                 engine.last_seq,
             )
             if ready is not None:
-                ready(Running(host, bound, engine, hub, server))
+                ready(Running(host, bound, engine, hub, server, web))
             try:
                 await engine.failed.wait()  # or until cancelled
                 failure = engine.failure
@@ -149,16 +149,6 @@ async def serve(
     finally:
         await engine.close()
         log.info("stopped")
-
-
-def voice_settings(voice: VoiceConfig) -> VoiceSettings:
-    """The display's voice settings for a building's [voice] table."""
-    return VoiceSettings(
-        style=ReadingStyle(voice.style),
-        template=voice.template,
-        agency=voice.agency,
-        speed_wpm=voice.speed_wpm,
-    )
 
 
 async def _tick(hub: Hub, every_s: float) -> None:

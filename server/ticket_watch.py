@@ -2,7 +2,7 @@
 
 Theory of operation: a `ticket` session (hello role `ticket`, the ticket's public token) is bound
 to one ticket and joins no broadcast audience: it receives no events, no line figures, nothing of
-other tickets. After its snapshot it gets `ticket` frames carrying `ticket_page.public_view` of its
+other tickets. After its snapshot it gets `ticket` frames carrying `phone.public_view` of its
 ticket, whenever that view differs from the last one it was sent — its own events (called, served,
 transferred…) or the people ahead and the estimated wait moving as others are called.
 
@@ -28,7 +28,7 @@ from server.core.queue import QueueState
 from server.engine import StoredEvent
 from server.pacing import Pacer
 from server.sessions import Session, SessionState
-from server.ticket_page import public_view
+from server.web.phone import public_view
 
 __all__ = ["TicketWatch"]
 

@@ -65,7 +65,7 @@ DEVICES = (  # id, kind, zone (None = every zone), token stem
     ("TV-2", "display", "2", "demo-tv-2"),
 )
 
-# The announcement, as display/voice.py's DEFAULT_TEMPLATE: [...] is said only with a value.
+# The announcement, as server/core/voice_text.DEFAULT_TEMPLATE: [...] is said only with a value.
 VOICE_TEMPLATE = "Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]"
 RUNNING_TEXT = (
     "Selamat datang di Mal Pelayanan Publik Kota Contoh. "

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from display.voice import ReadingStyle, validate_template
 from server.config.toml_reader import MISSING, Key, Reader, describe
 from server.core.building import TIMEZONE_OFFSETS, PolicySettings, VoiceConfig
+from server.core.voice_text import ReadingStyle, validate_template
 
 __all__ = ["read_building_table", "read_policy", "read_voice"]
 

@@ -7,6 +7,7 @@ Where things live:
 - `transitions`: the ticket and counter transition tables; `errors`: refusal codes and messages.
 - `numbering`: "A-017" and ticket ids; `calendar`: hours per day; `issuing`: hours, cutoff, quotas.
 - `policy`: who is called next; `estimates`: waiting-time figures.
+- `voice_text`: the reading styles and the call's phrase template (used by config and the TVs).
 
 Nothing is re-exported here, so importing one module never drags in the others.
 """

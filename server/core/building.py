@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
+from typing import ClassVar
+
+from server.core.voice_text import DEFAULT_TEMPLATE, ReadingStyle
 
 __all__ = [
     "TIMEZONE_OFFSETS",
@@ -187,16 +190,21 @@ class PolicySettings:
 
 @dataclass(frozen=True, slots=True)
 class VoiceConfig:
-    """How TVs read a call aloud ([voice]); display/voice.py's VoiceSettings speaks it.
+    """How TVs read a call aloud: the building's [voice] table, spoken by server/web/voice.py.
 
-    Pure data: the defaults repeat VoiceSettings' own (a test keeps them equal), and the
-    template's placeholders are those of display/voice.py's `call_phrase`.
+    Pure data, validated by server/config.py; the template's placeholders and the reading styles
+    are those of server/core/voice_text.py.
     """
 
-    style: str = "digits"  # "digits": "B nol satu tujuh"; "number": "B tujuh belas"
-    template: str = "Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]"
+    style: str = ReadingStyle.DIGITS.value  # digits: "B nol satu tujuh"; number: "B tujuh belas"
+    template: str = DEFAULT_TEMPLATE
     agency: bool = False  # say the agency's short name after the counter
-    speed_wpm: int = 140  # espeak-ng's speed in words per minute
+    speed_wpm: int = 140  # words per minute; espeak-ng's default 175 is hurried in an echoing hall
+    # Not in the building file (a class constant, so not one of its [voice] keys): every building
+    # speaks with espeak-ng's Indonesian voice, with a little air between words, which helps
+    # digit-by-digit reading.
+    espeak_voice: ClassVar[str] = "id"
+    word_gap_10ms: ClassVar[int] = 1
 
 
 # Not slotted: __post_init__ caches lookup dicts as extra attributes, which slots would forbid.

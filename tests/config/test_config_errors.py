@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from display.voice import DEFAULT_TEMPLATE, VoiceSettings
-from server.app import voice_settings
 from server.auth import hash_pin, token_digest
 from server.config import ConfigError, ConfigProblem, load_building, parse_building
 from server.core.building import DeviceKind, ManagerRole, PolicySettings, VoiceConfig
@@ -628,13 +626,16 @@ def test_a_voice_table_is_read() -> None:
     assert partial.voice == VoiceConfig(style="number")
 
 
-def test_voice_defaults_are_the_display_defaults() -> None:
-    """Without [voice], a building speaks exactly as display/voice.py does by default."""
-    b = parse_building(BASE, "gedung.toml")
-    assert b.voice == VoiceConfig()
-    settings = voice_settings(b.voice)
-    assert settings == VoiceSettings()
-    assert VoiceConfig().template == DEFAULT_TEMPLATE
+def test_without_a_voice_table_calls_are_read_as_documented() -> None:
+    """Without [voice]: digit by digit, the standard sentence, no agency, 140 words a minute,
+    espeak-ng's Indonesian voice with a little air between words."""
+    voice = parse_building(BASE, "gedung.toml").voice
+    assert voice == VoiceConfig()
+    assert voice.style == "digits"
+    assert voice.template == "Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]"
+    assert voice.agency is False
+    assert voice.speed_wpm == 140
+    assert (voice.espeak_voice, voice.word_gap_10ms) == ("id", 1)
 
 
 def test_several_voice_mistakes_are_all_reported(tmp_path: Path) -> None:

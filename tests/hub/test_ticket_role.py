@@ -16,7 +16,7 @@ from hubtest import Raw, Server, demo_credentials
 from server import protocol as p
 from server.core.model import Tick
 
-# Exactly what a phone may know about its ticket (server/ticket_page.py: public_view).
+# Exactly what a phone may know about its ticket (server/web/phone.py: public_view).
 VIEW_KEYS = {
     "number",
     "line",

@@ -2,46 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import re
 import urllib.parse
-from pathlib import Path
 
 import hubtest
 import pytest
 from hubtest import Server, StartServer, demo_building, demo_credentials
 from websockets.datastructures import Headers
 from websockets.http11 import Request
+from webtest import http_get
 
-from display import tv
-from display.voice import VoiceRenderer, VoiceSettings, chime_wav, espeak_available, wav_info
 from server.config import demo_building_path, parse_building
+from server.core.building import VoiceConfig
+from server.web import tv
+from server.web.voice import VoiceRenderer, chime_wav, espeak_available, wav_info
 
-WEB = Path(tv.__file__).parent / "web"
+WEB = tv.WEB_DIR
 TV1 = demo_credentials()["TV-1"]
 TV2 = demo_credentials()["TV-2"]
 KIOSK = demo_credentials()["KIOSK-1"]
-
-
-async def http_get(
-    server: Server, path: str, headers: dict[str, str] | None = None
-) -> tuple[int, dict[str, str], bytes]:
-    """A bare HTTP/1.1 GET; returns status, headers (lower-case names) and the body bytes."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.running.port)
-    extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: antre\r\n{extra}\r\n".encode())
-    await writer.drain()
-    raw = await asyncio.wait_for(reader.read(), 10)
-    writer.close()
-    head, _, body = raw.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    out = {}
-    for line in header_lines:
-        name, _, value = line.partition(":")
-        out[name.strip().lower()] = value.strip()
-    return int(status_line.split()[1]), out, body
 
 
 # --------------------------------------------------------------------------------------------
@@ -92,7 +73,7 @@ def test_static_whitelist_types() -> None:
 
 
 def _phrase(query: dict[str, str], token: str = TV1) -> str:
-    return tv.phrase_for(demo_building(), query, token, VoiceSettings())
+    return tv.phrase_for(demo_building(), query, token, VoiceConfig())
 
 
 def test_the_server_builds_the_phrase_from_number_and_counter() -> None:
@@ -129,12 +110,12 @@ def test_audio_requests_are_checked(query: dict[str, str], token: str, status: i
 async def test_respond_never_raises() -> None:
     """A malformed query string becomes a 400 answer, not an exception into websockets."""
     request = Request("/audio/call?" + "&".join(f"k{i}=v" for i in range(50)), Headers())
-    response = await tv.respond(demo_building(), request)
+    response = await tv.TvPage(demo_building()).respond(request)
     assert response.status_code == 400
 
 
 # --------------------------------------------------------------------------------------------
-# Through the server (server/http.py routes these paths to display/tv.py)
+# Through the server (server/web/routes.py hands these paths to its TvPage)
 # --------------------------------------------------------------------------------------------
 
 
@@ -147,8 +128,9 @@ async def test_the_server_serves_the_page_and_its_assets(server: Server) -> None
     for name in ("tv.js", "tv.css", "chime.wav"):
         status, headers, body = await http_get(server, f"/static/{name}")
         assert status == 200 and body == tv.static_asset(name)[0]  # type: ignore[index]
-    status, _, _ = await http_get(server, "/static/../display/voice.py")
-    assert status == 404
+    for path in ("/static/../display/tv.js", "/static/../server/web/voice.py"):
+        status, _, _ = await http_get(server, path)
+        assert status == 404
 
 
 @pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
@@ -170,7 +152,8 @@ async def test_without_espeak_the_page_gets_the_phrase_to_speak_itself(
     server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When the server cannot speak, /audio/call says 503 with the phrase for the browser voice."""
-    monkeypatch.setattr(tv, "_renderer", VoiceRenderer(executable="no-such-espeak"))
+    renderer = VoiceRenderer(executable="no-such-espeak")
+    monkeypatch.setattr(server.running.web.tv, "renderer", renderer)
     status, headers, body = await http_get(
         server, "/audio/call?number=A-001&counter=L01", {"X-Antre-Token": TV1}
     )
@@ -183,9 +166,9 @@ class _RecordingRenderer:
     """Stands in for espeak-ng: answers a short WAV and remembers what it was asked to say."""
 
     def __init__(self) -> None:
-        self.said: list[tuple[str, VoiceSettings]] = []
+        self.said: list[tuple[str, VoiceConfig]] = []
 
-    async def render(self, text: str, settings: VoiceSettings) -> bytes:
+    async def render(self, text: str, settings: VoiceConfig) -> bytes:
         self.said.append((text, settings))
         return chime_wav()
 
@@ -201,13 +184,10 @@ async def test_the_buildings_voice_table_sets_the_reading_style(
     )
     building = parse_building(text, "number.toml")
     assert building.voice.style == "number"
-    # serve() configures the TV module for the whole process: put it back after this test.
-    monkeypatch.setattr(tv, "_settings", tv._settings)
-    monkeypatch.setattr(tv, "_renderer", tv._renderer)
     monkeypatch.setattr(hubtest, "demo_building", lambda: building)
     server = await start_server()
     renderer = _RecordingRenderer()
-    monkeypatch.setattr(tv, "_renderer", renderer)
+    monkeypatch.setattr(server.running.web.tv, "renderer", renderer)
 
     path = "/audio/call?number=B-017&counter=L04"
     status, headers, body = await http_get(server, path, {"X-Antre-Token": TV1})

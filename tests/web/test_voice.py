@@ -10,13 +10,11 @@ import subprocess
 
 import pytest
 
-from display.voice import (
-    DEFAULT_TEMPLATE,
+from server.core.voice_text import DEFAULT_TEMPLATE, ReadingStyle, validate_template
+from server.web.voice import (
     LETTER_NAMES,
     MAX_NUMBER,
-    ReadingStyle,
     VoiceRenderer,
-    VoiceSettings,
     VoiceUnavailable,
     _fix_wav_header,
     call_phrase,
@@ -25,7 +23,6 @@ from display.voice import (
     read_ticket_number,
     spell_digits,
     terbilang,
-    validate_template,
     wav_info,
 )
 
@@ -275,7 +272,7 @@ def test_bad_templates_are_refused(template: str) -> None:
     with pytest.raises(ValueError):
         validate_template(template)
     with pytest.raises(ValueError):
-        VoiceSettings(template=template)
+        call_phrase("A-001", 1, template=template)
     validate_template(DEFAULT_TEMPLATE)
 
 

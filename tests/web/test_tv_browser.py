@@ -25,9 +25,9 @@ from typing import Any
 from chromium import ARTIFACTS, needs_chromium
 from hubtest import FakeClock, Server, StartServer, demo_building, demo_credentials
 
-from display.voice import espeak_available, wav_info
 from server import protocol as p
 from server.client import AntreClient
+from server.web.voice import espeak_available, wav_info
 
 pytestmark = needs_chromium
 # Headless Chromium lets every page play sound unasked (whatever --autoplay-policy says), and

@@ -1,12 +1,14 @@
 """The TV page over HTTP: the page itself, its static assets, and the audio of each call.
 
-Theory of operation: `server/http.py` hands every request whose path `handles` to `respond`,
-which returns a coroutine (websockets awaits what `process_request` returns). Three kinds of
-answer, none of which needs anything from the internet:
+Theory of operation: the server builds one `TvPage` for its building, with the building's
+[voice] and a `VoiceRenderer`; server/web/routes.py hands it every request whose path `handles`,
+and its `respond` returns a coroutine (websockets awaits what `process_request` returns). Three
+kinds of answer, none of which needs anything from the internet:
 
     /display?zone=1&token=…   index.html with the building's name; the page then opens the
                                websocket with the token from its own URL (docs/operations.md)
     /static/<name>            tv.js, tv.css, chime.wav — a fixed whitelist, never a file path
+                               (the browser code lives in display/web/, read here as files)
     /audio/call?number=B-017&counter=L05[&style=number][&agency=1]
                                the announcement as a WAV, rendered by espeak-ng and cached
 
@@ -20,7 +22,6 @@ back to the browser's own voice with exactly the words the server would have sai
 
 from __future__ import annotations
 
-import email.utils
 import html
 import json
 import logging
@@ -32,47 +33,43 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Final
 
-from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from display.voice import (
-    ReadingStyle,
-    VoiceRenderer,
-    VoiceSettings,
-    VoiceUnavailable,
-    call_phrase,
-    chime_wav,
-)
 from server import protocol as p
 from server.auth import verify_token
-from server.core.building import Building, DeviceKind
+from server.core.building import Building, DeviceKind, VoiceConfig
+from server.core.voice_text import ReadingStyle
+from server.web.responses import response
+from server.web.voice import VoiceRenderer, VoiceUnavailable, call_phrase, chime_wav
 
 __all__ = [
     "AUDIO_CALL_PATH",
     "DISPLAY_PATHS",
     "STATIC_PREFIX",
+    "WEB_DIR",
     "AudioRequestError",
-    "audio_for_call",
-    "configure",
+    "TvPage",
     "display_zone",
     "handles",
     "phrase_for",
-    "respond",
     "static_asset",
     "tv_page",
 ]
 
 log = logging.getLogger("antre.display")
 
-WEB_DIR: Final = Path(__file__).parent / "web"
+# The TV's browser code is the display's (display/web/), shipped with the `display` package; it is
+# read as files next to this package, in the source tree as in site-packages, never imported.
+WEB_DIR: Final = Path(__file__).resolve().parents[2] / "display" / "web"
 DISPLAY_PATHS: Final = frozenset({"/display", "/display/"})
 STATIC_PREFIX: Final = "/static/"
 AUDIO_CALL_PATH: Final = "/audio/call"
 
-# The only files /static/ serves: name -> (source, content type). chime.wav is made in memory.
+# The only files /static/ serves: name -> (file in WEB_DIR, content type). chime.wav is made in
+# memory.
 _STATIC: Final[Mapping[str, tuple[str, str]]] = {
-    "tv.js": ("web/tv.js", "text/javascript; charset=utf-8"),
-    "tv.css": ("web/tv.css", "text/css; charset=utf-8"),
+    "tv.js": ("tv.js", "text/javascript; charset=utf-8"),
+    "tv.css": ("tv.css", "text/css; charset=utf-8"),
     "chime.wav": ("chime", "audio/wav"),
 }
 _NUMBER_RE: Final = re.compile(r"[A-Z]{1,3}-[0-9]{1,4}")
@@ -83,21 +80,6 @@ _CSP: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "media-src 'self' blob:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'"
 )
-
-# One renderer and one set of voice settings per process; `configure` replaces them.
-_renderer = VoiceRenderer()
-_settings = VoiceSettings()
-
-
-def configure(
-    settings: VoiceSettings | None = None, *, cache_dir: Path | str | None = None
-) -> None:
-    """Set the building's voice settings and, optionally, an on-disk audio cache directory."""
-    global _renderer, _settings
-    if settings is not None:
-        _settings = settings
-    if cache_dir is not None:
-        _renderer = VoiceRenderer(cache_dir=cache_dir)
 
 
 def handles(path: str) -> bool:
@@ -138,7 +120,7 @@ def static_asset(name: str) -> tuple[bytes, str] | None:
     source, content_type = entry
     if source == "chime":
         return chime_wav(), content_type
-    return _read_web(source.removeprefix("web/")).encode("utf-8"), content_type
+    return _read_web(source).encode("utf-8"), content_type
 
 
 def display_zone(building: Building, token: str) -> tuple[bool, str | None]:
@@ -162,7 +144,7 @@ def phrase_for(
     building: Building,
     query: Mapping[str, str],
     token: str,
-    settings: VoiceSettings,
+    settings: VoiceConfig,
     *,
     letter_names: bool = False,
 ) -> str:
@@ -180,7 +162,7 @@ def phrase_for(
         raise AudioRequestError(HTTPStatus.NOT_FOUND, "Loket atau layanan tidak dikenal.")
     if zone is not None and counter.zone != zone:
         raise AudioRequestError(HTTPStatus.FORBIDDEN, "Loket ini bukan di zona layar ini.")
-    style = query.get("style", settings.style.value)
+    style = query.get("style", settings.style)
     if style not in {s.value for s in ReadingStyle}:
         raise AudioRequestError(HTTPStatus.BAD_REQUEST, "Gaya baca tidak dikenal.")
     say_agency = query["agency"] == "1" if "agency" in query else settings.agency
@@ -195,53 +177,19 @@ def phrase_for(
     )
 
 
-async def audio_for_call(
-    building: Building, query: Mapping[str, str], token: str
-) -> tuple[bytes, str]:
-    """(WAV bytes, spoken phrase); AudioRequestError or VoiceUnavailable when it cannot be."""
-    settings = _settings
-    phrase = phrase_for(building, query, token, settings)
-    return await _renderer.render(phrase, settings), phrase
-
-
 # --------------------------------------------------------------------------------------------
 # HTTP adapter
 # --------------------------------------------------------------------------------------------
 
 
-def _response(
-    status: HTTPStatus,
-    body: bytes,
-    content_type: str,
-    *,
-    cache_control: str = "no-store",
-    extra: Mapping[str, str] | None = None,
-) -> Response:
-    # Like server/http.py's helper (which this module cannot import without a cycle), plus
-    # caching and extra headers that the TV's assets and audio need.
-    headers = Headers(
-        [
-            ("Date", email.utils.formatdate(usegmt=True)),
-            ("Connection", "close"),
-            ("Content-Length", str(len(body))),
-            ("Content-Type", content_type),
-            ("Cache-Control", cache_control),
-            ("X-Content-Type-Options", "nosniff"),
-        ]
-    )
-    for name, value in (extra or {}).items():
-        headers[name] = value
-    return Response(status.value, status.phrase, headers, body)
-
-
 def _json(status: HTTPStatus, data: dict[str, object]) -> Response:
     body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    return _response(status, body, "application/json; charset=utf-8")
+    return response(status, body, "application/json; charset=utf-8")
 
 
 def _not_found() -> Response:
     body = b"<!doctype html><meta charset=utf-8><h1>Halaman tidak ditemukan</h1>"
-    return _response(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8")
+    return response(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8")
 
 
 def _query(target: str) -> dict[str, str]:
@@ -252,63 +200,77 @@ def _query(target: str) -> dict[str, str]:
     return {k: v[0] for k, v in parsed.items() if v}
 
 
-def respond(building: Building, request: Request) -> Awaitable[Response]:
-    """The answer to a path that `handles`; the coroutine never raises (errors become 5xx)."""
-    return _respond(building, request)
+class TvPage:
+    """The TV routes of one building: its page, the page's assets, and each call's audio.
 
+    Built by the server with the building and the renderer that keeps the calls' audio (its
+    cache next to the database); the building's [voice] says how calls are read.
+    """
 
-async def _respond(building: Building, request: Request) -> Response:
-    target = request.path
-    path = target.partition("?")[0]
-    try:
-        if path in DISPLAY_PATHS:
-            zone = _query(target).get("zone")
-            return _response(
-                HTTPStatus.OK,
-                tv_page(building, zone),
-                "text/html; charset=utf-8",
-                extra={"Content-Security-Policy": _CSP, "Referrer-Policy": "no-referrer"},
-            )
-        if path.startswith(STATIC_PREFIX):
-            asset = static_asset(path.removeprefix(STATIC_PREFIX))
-            if asset is None:
-                return _not_found()
-            body, content_type = asset
-            # no-cache: the TV revalidates after an upgrade instead of running yesterday's js.
-            return _response(HTTPStatus.OK, body, content_type, cache_control="no-cache")
-        if path == AUDIO_CALL_PATH:
-            return await _audio(building, request, _query(target))
-        return _not_found()
-    except ValueError as exc:  # e.g. a query string with too many fields
-        return _json(HTTPStatus.BAD_REQUEST, {"error": str(exc)[:200]})
-    except Exception:
-        log.exception("TV request %s failed", path[:200])
-        return _json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "Terjadi kesalahan di server."})
+    def __init__(self, building: Building, renderer: VoiceRenderer | None = None) -> None:
+        self.building = building
+        self.renderer = renderer if renderer is not None else VoiceRenderer()
 
+    @property
+    def voice(self) -> VoiceConfig:
+        return self.building.voice
 
-async def _audio(building: Building, request: Request, query: Mapping[str, str]) -> Response:
-    token = request.headers.get("X-Antre-Token") or query.get("token", "")
-    settings = _settings
-    try:
-        phrase = phrase_for(building, query, token, settings)
-        fallback = phrase_for(building, query, token, settings, letter_names=True)
-    except AudioRequestError as exc:
-        return _json(exc.status, {"error": exc.message})
-    # The fallback phrase spells the letters ("be") for voices that would read "B" in English.
-    quoted = urllib.parse.quote(fallback)
-    try:
-        wav = await _renderer.render(phrase, settings)
-    except VoiceUnavailable as exc:
-        log.warning("no server voice for %r: %s", phrase, exc)
-        body = {"error": "Suara server tidak tersedia.", "phrase": fallback}
-        response = _json(HTTPStatus.SERVICE_UNAVAILABLE, body)
-        response.headers["X-Antre-Phrase"] = quoted
-        return response
-    return _response(
-        HTTPStatus.OK,
-        wav,
-        "audio/wav",
-        # The same call's audio never changes while the server runs: a recall replays it free.
-        cache_control="private, max-age=3600",
-        extra={"X-Antre-Phrase": quoted},
-    )
+    def respond(self, request: Request) -> Awaitable[Response]:
+        """The answer to a path that `handles`; the coroutine never raises (errors become 5xx)."""
+        return self._respond(request)
+
+    async def _respond(self, request: Request) -> Response:
+        target = request.path
+        path = target.partition("?")[0]
+        try:
+            if path in DISPLAY_PATHS:
+                zone = _query(target).get("zone")
+                return response(
+                    HTTPStatus.OK,
+                    tv_page(self.building, zone),
+                    "text/html; charset=utf-8",
+                    extra={"Content-Security-Policy": _CSP, "Referrer-Policy": "no-referrer"},
+                )
+            if path.startswith(STATIC_PREFIX):
+                asset = static_asset(path.removeprefix(STATIC_PREFIX))
+                if asset is None:
+                    return _not_found()
+                body, content_type = asset
+                # no-cache: the TV revalidates after an upgrade instead of running yesterday's js.
+                return response(HTTPStatus.OK, body, content_type, cache_control="no-cache")
+            if path == AUDIO_CALL_PATH:
+                return await self._audio(request, _query(target))
+            return _not_found()
+        except ValueError as exc:  # e.g. a query string with too many fields
+            return _json(HTTPStatus.BAD_REQUEST, {"error": str(exc)[:200]})
+        except Exception:
+            log.exception("TV request %s failed", path[:200])
+            body = {"error": "Terjadi kesalahan di server."}
+            return _json(HTTPStatus.INTERNAL_SERVER_ERROR, body)
+
+    async def _audio(self, request: Request, query: Mapping[str, str]) -> Response:
+        token = request.headers.get("X-Antre-Token") or query.get("token", "")
+        settings = self.voice
+        try:
+            phrase = phrase_for(self.building, query, token, settings)
+            fallback = phrase_for(self.building, query, token, settings, letter_names=True)
+        except AudioRequestError as exc:
+            return _json(exc.status, {"error": exc.message})
+        # The fallback phrase spells the letters ("be") for voices that would read "B" in English.
+        quoted = urllib.parse.quote(fallback)
+        try:
+            wav = await self.renderer.render(phrase, settings)
+        except VoiceUnavailable as exc:
+            log.warning("no server voice for %r: %s", phrase, exc)
+            body = {"error": "Suara server tidak tersedia.", "phrase": fallback}
+            answer = _json(HTTPStatus.SERVICE_UNAVAILABLE, body)
+            answer.headers["X-Antre-Phrase"] = quoted
+            return answer
+        return response(
+            HTTPStatus.OK,
+            wav,
+            "audio/wav",
+            # The same call's audio never changes while the server runs: a recall replays it free.
+            cache_control="private, max-age=3600",
+            extra={"X-Antre-Phrase": quoted},
+        )

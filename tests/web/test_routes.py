@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 from hubtest import Server
+from webtest import http_get
 
 
-async def http_get(server: Server, path: str) -> tuple[int, dict[str, str], str]:
-    """A bare HTTP/1.1 GET; returns status, headers (lower-case names) and body text."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.running.port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: antre\r\n\r\n".encode())
-    await writer.drain()
-    raw = await asyncio.wait_for(reader.read(), 5)
-    writer.close()
-    head, _, body = raw.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    headers = {}
-    for line in header_lines:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    return int(status_line.split()[1]), headers, body.decode("utf-8")
+async def page_text(server: Server, path: str) -> tuple[int, str]:
+    """The status and the body as text."""
+    status, _, body = await http_get(server, path)
+    return status, body.decode("utf-8")
 
 
 async def test_healthz_reports_the_building_and_todays_counts(server: Server) -> None:
@@ -53,8 +43,9 @@ async def test_ticket_page_shows_number_state_and_people_ahead(server: Server) -
         t = await kiosk.issue_ticket("A")
         await kiosk.confirm_printed(t["id"])
         tickets.append(t)
-    status, headers, body = await http_get(server, f"/t/{tickets[2]['token']}")
+    status, headers, raw = await http_get(server, f"/t/{tickets[2]['token']}")
     assert status == 200 and headers["content-type"].startswith("text/html")
+    body = raw.decode("utf-8")
     assert "A-003" in body
     assert "Perekaman dan Cetak KTP-el" in body
     assert "Menunggu panggilan" in body
@@ -67,7 +58,7 @@ async def test_ticket_page_shows_number_state_and_people_ahead(server: Server) -
 )
 async def test_unknown_pages_are_404_without_a_traceback(server: Server, path: str) -> None:
     """Unknown tokens and paths get a 404 page; never a traceback."""
-    status, _, body = await http_get(server, path)
+    status, body = await page_text(server, path)
     assert status == 404
     assert "Traceback" not in body and "<script>" not in body
     if path.startswith("/t/"):
@@ -77,7 +68,7 @@ async def test_unknown_pages_are_404_without_a_traceback(server: Server, path: s
 async def test_display_page_and_index_are_served(server: Server) -> None:
     """/display and / answer small HTML pages naming the building."""
     for path in ("/display", "/"):
-        status, _, body = await http_get(server, path)
+        status, body = await page_text(server, path)
         assert status == 200 and "MPP Kota Contoh" in body
 
 

@@ -2,7 +2,8 @@
 
 Theory of operation: a call becomes a sentence in three pure steps — `terbilang` (a number as
 Indonesian words), `spell_digits` (a ticket number read digit by digit) and `call_phrase` (the
-configurable sentence, "Nomor antrean B nol satu tujuh, silakan menuju loket lima"). Only the
+configurable sentence, "Nomor antrean B nol satu tujuh, silakan menuju loket lima", whose
+template grammar is server/core/voice_text.py's, shared with the building file). Only the
 last step, `VoiceRenderer.render`, touches the world: it runs espeak-ng's Indonesian voice in a
 subprocess (text on stdin, so no phrase can be taken for an option), repairs the WAV header that
 espeak-ng leaves open when writing to a pipe, and keeps the result in a bounded in-memory LRU
@@ -35,18 +36,17 @@ import wave
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Final
 
+from server.core.building import VoiceConfig
+from server.core.voice_text import DEFAULT_TEMPLATE, ReadingStyle, fill_template
+
 __all__ = [
-    "DEFAULT_TEMPLATE",
     "LETTER_NAMES",
     "MAX_NUMBER",
-    "ReadingStyle",
     "VoiceRenderer",
-    "VoiceSettings",
     "VoiceUnavailable",
     "WavInfo",
     "call_phrase",
@@ -55,7 +55,6 @@ __all__ = [
     "read_ticket_number",
     "spell_digits",
     "terbilang",
-    "validate_template",
     "wav_info",
 ]
 
@@ -137,16 +136,9 @@ def spell_digits(digits: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-class ReadingStyle(StrEnum):
-    """How the digits of a ticket number are read aloud."""
-
-    DIGITS = "digits"  # "B nol satu tujuh": nobody mishears 017 as 70
-    NUMBER = "number"  # "B tujuh belas": shorter, as some MPPs prefer
-
-
 # Indonesian letter names, for voices that would read a lone capital in another language (the
 # browser fallback). espeak-ng's `id` voice already reads a lone capital by its Indonesian name
-# (B → "be", Q → "ki"; checked in tests/display), so the server's audio uses the letter itself.
+# (B → "be", Q → "ki"; checked in tests/web), so the server's audio uses the letter itself.
 LETTER_NAMES: Final[Mapping[str, str]] = {
     "A": "a",
     "B": "be",
@@ -176,29 +168,7 @@ LETTER_NAMES: Final[Mapping[str, str]] = {
     "Z": "zet",
 }
 
-# `[...]` is an optional part, spoken only when every placeholder inside it has a value.
-DEFAULT_TEMPLATE: Final = "Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]"
-_PLACEHOLDERS: Final = frozenset({"number", "counter", "agency"})
-_PLACEHOLDER_RE: Final = re.compile(r"\{([a-z_]*)\}")
-_OPTIONAL_RE: Final = re.compile(r"\[([^\[\]]*)\]")
 _TICKET_RE: Final = re.compile(r"([A-Z]{1,3})-?([0-9]{1,6})")
-MAX_TEMPLATE_LEN: Final = 200
-
-
-def validate_template(template: str) -> None:
-    """Raise ValueError unless the template is short, balanced, and names {number} and {counter}."""
-    if not template or len(template) > MAX_TEMPLATE_LEN:
-        raise ValueError(f"a phrase template has 1 to {MAX_TEMPLATE_LEN} characters")
-    names = _PLACEHOLDER_RE.findall(template)
-    unknown = set(names) - _PLACEHOLDERS
-    if unknown:
-        raise ValueError(f"unknown placeholder(s) in phrase template: {sorted(unknown)}")
-    if "number" not in names or "counter" not in names:
-        raise ValueError("a phrase template must contain {number} and {counter}")
-    without_fields = _PLACEHOLDER_RE.sub("", template)
-    without_options = _OPTIONAL_RE.sub("", template)
-    if any(c in without_fields for c in "{}") or any(c in without_options for c in "[]"):
-        raise ValueError("unbalanced brackets or braces in phrase template")
 
 
 def read_ticket_number(
@@ -227,40 +197,12 @@ def call_phrase(
     letter_names: bool = False,
 ) -> str:
     """The announcement: "Nomor antrean B nol satu tujuh, silakan menuju loket lima"."""
-    validate_template(template)
     values = {
         "number": read_ticket_number(number, style, letter_names=letter_names),
         "counter": terbilang(counter_number),
         "agency": " ".join(agency.split()) if agency else "",
     }
-
-    def optional(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        needed = _PLACEHOLDER_RE.findall(inner)
-        return inner if all(values[name] for name in needed) else ""
-
-    text = _OPTIONAL_RE.sub(optional, template)
-    text = _PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], text)
-    return " ".join(text.split())
-
-
-@dataclass(frozen=True, slots=True)
-class VoiceSettings:
-    """How calls are read aloud; a TV may choose the style and the agency per page URL."""
-
-    style: ReadingStyle = ReadingStyle.DIGITS
-    template: str = DEFAULT_TEMPLATE
-    agency: bool = False  # say the agency's short name after the counter
-    voice: str = "id"  # espeak-ng voice
-    speed_wpm: int = 140  # espeak-ng's default 175 is hurried for a hall with an echo
-    word_gap_10ms: int = 1  # a little air between words helps digit-by-digit reading
-
-    def __post_init__(self) -> None:
-        validate_template(self.template)
-        if not 80 <= self.speed_wpm <= 450:
-            raise ValueError("speed_wpm must be 80..450 (espeak-ng's range)")
-        if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{1,8})?", self.voice):
-            raise ValueError(f"not an espeak-ng voice name: {self.voice!r}")
+    return fill_template(template, values)
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,6 +306,9 @@ def espeak_available() -> bool:
     return shutil.which("espeak-ng") is not None
 
 
+_SPOKEN_BY_DEFAULT: Final = VoiceConfig()
+
+
 class VoiceRenderer:
     """Renders phrases with espeak-ng; one render per phrase, kept in a bounded LRU."""
 
@@ -396,7 +341,7 @@ class VoiceRenderer:
         self._pending: dict[tuple[str, str, int, int], asyncio.Future[bytes]] = {}
         self.renders = 0  # espeak-ng runs so far (tests check the cache with it)
 
-    def cached(self, text: str, settings: VoiceSettings = VoiceSettings()) -> bytes | None:
+    def cached(self, text: str, settings: VoiceConfig = _SPOKEN_BY_DEFAULT) -> bytes | None:
         """The WAV of a phrase if it is in memory, without rendering."""
         key = self._key(text, settings)
         data = self._cache.get(key)
@@ -404,7 +349,7 @@ class VoiceRenderer:
             self._cache.move_to_end(key)
         return data
 
-    async def render(self, text: str, settings: VoiceSettings = VoiceSettings()) -> bytes:
+    async def render(self, text: str, settings: VoiceConfig = _SPOKEN_BY_DEFAULT) -> bytes:
         """The phrase as a WAV (mono, 16-bit); raise VoiceUnavailable when it cannot be made."""
         text = " ".join(text.split())
         if not text or len(text) > 500:
@@ -434,8 +379,13 @@ class VoiceRenderer:
             del self._pending[key]
 
     @staticmethod
-    def _key(text: str, settings: VoiceSettings) -> tuple[str, str, int, int]:
-        return (" ".join(text.split()), settings.voice, settings.speed_wpm, settings.word_gap_10ms)
+    def _key(text: str, settings: VoiceConfig) -> tuple[str, str, int, int]:
+        return (
+            " ".join(text.split()),
+            settings.espeak_voice,
+            settings.speed_wpm,
+            settings.word_gap_10ms,
+        )
 
     def _remember(self, key: tuple[str, str, int, int], data: bytes) -> None:
         old = self._cache.pop(key, None)
@@ -477,14 +427,14 @@ class VoiceRenderer:
             tmp.write_bytes(data)
             tmp.replace(path)
 
-    async def _run_espeak(self, text: str, settings: VoiceSettings) -> bytes:
+    async def _run_espeak(self, text: str, settings: VoiceConfig) -> bytes:
         exe = shutil.which(self._executable)
         if exe is None:
             raise VoiceUnavailable("espeak-ng is not installed (scripts/system-deps.sh)")
         args = [
             exe,
             "-v",
-            settings.voice,
+            settings.espeak_voice,
             "-s",
             str(settings.speed_wpm),
             "-g",

@@ -1,4 +1,4 @@
-"""Fixtures of the display tests: the hub tests' real server on a free port with a fake clock."""
+"""Fixtures of the web tests: the hub tests' real server on a free port with a fake clock."""
 
 from __future__ import annotations
 

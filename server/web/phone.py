@@ -11,7 +11,7 @@ ahead and the estimated wait while waiting, and the counter while called or bein
 the token, the priority group, the kiosk, an officer, a note or another ticket.
 
 The page loads nothing inline (CSP: scripts and styles only from this server) and sends no
-Referer: its URL is the ticket's capability.
+Referer: its URL is the ticket's capability. Its script and style are server/web/static/.
 """
 
 from __future__ import annotations
@@ -20,24 +20,31 @@ import html
 import json
 from datetime import datetime
 from functools import cache
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Final
+
+from websockets.http11 import Response
 
 from server.core.building import Building
 from server.core.model import Ticket, TicketState
 from server.core.queue import QueueState
+from server.roles import TICKET_TOKEN_RE
+from server.web.responses import html_page, response
 
 __all__ = [
     "ASSETS",
     "CSP",
     "STATE_LABELS",
     "asset",
+    "asset_response",
     "page_html",
     "public_view",
+    "ticket_page",
 ]
 
-WEB_DIR: Final = Path(__file__).parent / "web"
-# The only files this module serves: path -> (file in server/web, content type). Matched before
+STATIC_DIR: Final = Path(__file__).parent / "static"
+# The only files this module serves: path -> (file in STATIC_DIR, content type). Matched before
 # the TV's /static/ route, and named so as not to collide with it.
 ASSETS: Final = {
     "/static/ticket.js": ("ticket.js", "text/javascript; charset=utf-8"),
@@ -147,7 +154,7 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
 
 @cache
 def _read(name: str) -> bytes:
-    return (WEB_DIR / name).read_bytes()
+    return (STATIC_DIR / name).read_bytes()
 
 
 def asset(path: str) -> tuple[bytes, str] | None:
@@ -157,3 +164,34 @@ def asset(path: str) -> tuple[bytes, str] | None:
         return None
     name, content_type = entry
     return _read(name), content_type
+
+
+def asset_response(path: str) -> Response | None:
+    """/static/ticket.js or /static/ticket.css as an HTTP answer; None for any other path."""
+    found = asset(path)
+    if found is None:
+        return None
+    body, content_type = found
+    return response(HTTPStatus.OK, body, content_type)
+
+
+def _not_found() -> Response:
+    body = (
+        "<h1>Nomor antrean tidak ditemukan</h1>"
+        "<p>Periksa kembali tautan atau kode QR pada tiket Anda. Tiket hanya berlaku pada hari "
+        "diterbitkan.</p>"
+    )
+    return html_page(HTTPStatus.NOT_FOUND, "Nomor antrean tidak ditemukan", body)
+
+
+def ticket_page(state: QueueState, building: Building, now: datetime, token: str) -> Response:
+    """The citizen's status page for one ticket (`/t/<token>`); 404 for a token not of today."""
+    if not TICKET_TOKEN_RE.fullmatch(token):
+        return _not_found()
+    ticket = state.ticket_by_token(token)
+    if ticket is None:
+        return _not_found()
+    view = public_view(ticket, state, building, now)
+    body = page_html(ticket, view, building).encode("utf-8")
+    extra = {"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer"}
+    return response(HTTPStatus.OK, body, "text/html; charset=utf-8", extra=extra)

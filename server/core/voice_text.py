@@ -1,0 +1,69 @@
+"""The grammar of a call's sentence: the reading styles and the phrase template.
+
+Pure and stdlib only, so that the building file's validation (server/config.py) and the TV's
+voice (server/web/voice.py) share one definition of what a template may say.
+
+A template names the ticket's number and the counter, and may name the agency:
+"Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]". A part in `[...]` is spoken
+only when every placeholder inside it has a value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Final
+
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "MAX_TEMPLATE_LEN",
+    "PLACEHOLDERS",
+    "ReadingStyle",
+    "fill_template",
+    "validate_template",
+]
+
+
+class ReadingStyle(StrEnum):
+    """How the digits of a ticket number are read aloud."""
+
+    DIGITS = "digits"  # "B nol satu tujuh": nobody mishears 017 as 70
+    NUMBER = "number"  # "B tujuh belas": shorter, as some MPPs prefer
+
+
+DEFAULT_TEMPLATE: Final = "Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]"
+PLACEHOLDERS: Final = frozenset({"number", "counter", "agency"})
+MAX_TEMPLATE_LEN: Final = 200
+_PLACEHOLDER_RE: Final = re.compile(r"\{([a-z_]*)\}")
+_OPTIONAL_RE: Final = re.compile(r"\[([^\[\]]*)\]")
+
+
+def validate_template(template: str) -> None:
+    """Raise ValueError unless the template is short, balanced, and names {number} and {counter}."""
+    if not template or len(template) > MAX_TEMPLATE_LEN:
+        raise ValueError(f"a phrase template has 1 to {MAX_TEMPLATE_LEN} characters")
+    names = _PLACEHOLDER_RE.findall(template)
+    unknown = set(names) - PLACEHOLDERS
+    if unknown:
+        raise ValueError(f"unknown placeholder(s) in phrase template: {sorted(unknown)}")
+    if "number" not in names or "counter" not in names:
+        raise ValueError("a phrase template must contain {number} and {counter}")
+    without_fields = _PLACEHOLDER_RE.sub("", template)
+    without_options = _OPTIONAL_RE.sub("", template)
+    if any(c in without_fields for c in "{}") or any(c in without_options for c in "[]"):
+        raise ValueError("unbalanced brackets or braces in phrase template")
+
+
+def fill_template(template: str, values: Mapping[str, str]) -> str:
+    """The template with its placeholders filled; an optional part goes when a value is empty."""
+    validate_template(template)
+
+    def optional(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        needed = _PLACEHOLDER_RE.findall(inner)
+        return inner if all(values[name] for name in needed) else ""
+
+    text = _OPTIONAL_RE.sub(optional, template)
+    text = _PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], text)
+    return " ".join(text.split())

@@ -1,0 +1,113 @@
+"""Plain HTTP on the websocket port: health, the TV page, the citizen's ticket page.
+
+websockets hands every request to `process_request` before the upgrade. A request for `WS_PATH`
+goes on to the websocket handshake (a plain GET there gets websockets' own 426); anything else is
+answered here with a small, complete HTTP response and the connection is closed. Nothing here can
+raise into websockets: a failure becomes a 500 page without a traceback, logged on the server.
+
+Routes:
+    /healthz      JSON: ok, building, service day, sequence number, today's counts, connections
+    /display      the TV page, and /static/<name>, /audio/call: its assets and each call's
+                  audio, answered by the server's `TvPage` (server/web/tv.py, issue 6)
+    /t/<token>    the citizen's ticket status: number, line, state, people ahead, estimated wait,
+                  kept live by /static/ticket.js over the websocket (server/web/phone.py)
+    /             a tiny index
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.http11 import Request, Response
+
+from server import protocol as p
+from server.core.model import TicketState
+from server.web import phone
+from server.web import tv as tv_routes
+from server.web.responses import html_page, response
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from server.hub import Hub
+
+__all__ = ["WebRoutes", "health"]
+
+log = logging.getLogger("antre.http")
+
+
+def health(hub: Hub) -> dict[str, Any]:
+    """The /healthz body: enough for a monitor and for a glance by the operator."""
+    state = hub.engine.state
+    tickets = state.tickets.values()
+    counts = {
+        "issued": len(state.tickets),
+        "waiting": sum(1 for t in tickets if t.state is TicketState.WAITING),
+        "served": sum(1 for t in tickets if t.state is TicketState.DONE),
+        "counters_open": sum(1 for c in state.counters.values() if c.state.value == "open"),
+    }
+    return {
+        "ok": True,
+        "building": hub.building.name,
+        "day": hub.today(),
+        "seq": hub.engine.last_seq,
+        "protocol": p.PROTOCOL_VERSION,
+        "counts": counts,
+        "connections": hub.stats(),
+    }
+
+
+def _json(status: HTTPStatus, data: dict[str, Any]) -> Response:
+    return response(status, p.encode(data).encode("utf-8"), "application/json")
+
+
+def _index(hub: Hub) -> Response:
+    body = (
+        f"<h1>{html.escape(hub.building.name)}</h1>"
+        "<p>Server antrean Antre.</p>"
+        '<ul><li><a href="/display">Layar antrean</a></li>'
+        '<li><a href="/healthz">Status server</a></li></ul>'
+    )
+    return html_page(HTTPStatus.OK, "Antre", body)
+
+
+class WebRoutes:
+    """Everything the server answers a browser, for one hub; built and held by server/app.py."""
+
+    def __init__(self, hub: Hub, tv: tv_routes.TvPage) -> None:
+        self.hub = hub
+        self.tv = tv
+
+    def process_request(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | Awaitable[Response] | None:
+        """websockets' `process_request`: an HTTP answer, or None to upgrade to the websocket."""
+        hub = self.hub
+        path = request.path.partition("?")[0]
+        try:
+            if path == p.WS_PATH:
+                return None
+            if path == "/healthz":
+                return _json(HTTPStatus.OK, health(hub))
+            if path in phone.ASSETS:  # before the TV's /static/: the phone page's assets
+                return phone.asset_response(path)
+            if tv_routes.handles(path):
+                # /display, /static/<name>, /audio/call: a coroutine (websockets awaits it; the
+                # audio is rendered by a subprocess) that answers errors itself, never raises.
+                return self.tv.respond(request)
+            if path.startswith("/t/"):
+                return phone.ticket_page(hub.engine.state, hub.building, hub.now(), path[3:])
+            if path == "/":
+                return _index(hub)
+            body = "<h1>Halaman tidak ditemukan</h1>"
+            return html_page(HTTPStatus.NOT_FOUND, "Tidak ditemukan", body)
+        except Exception:
+            # A ticket page's path is its capability: never into the log.
+            shown = "/t/…" if path.startswith("/t/") else path[:200]
+            log.exception("HTTP %s failed", shown)
+            body = "<h1>Terjadi kesalahan di server</h1><p>Coba lagi sebentar lagi.</p>"
+            return html_page(HTTPStatus.INTERNAL_SERVER_ERROR, "Kesalahan", body)
