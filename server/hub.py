@@ -52,9 +52,10 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from server import protocol as p
-from server.broadcast import (
+from server.broadcast.broadcaster import Broadcaster
+from server.broadcast.ticket_watch import TicketWatch
+from server.broadcast.views import (
     NEXT_COUNT,
-    Broadcaster,
     counter_view,
     line_view,
     next_view,
@@ -93,7 +94,6 @@ from server.core.model import (
 from server.engine import Engine, EngineFailed, StoredEvent
 from server.roles import ALLOWED, Authenticator, AuthError, LockoutPolicy, Principal, Role
 from server.sessions import Session, SessionState, TokenBucket
-from server.ticket_watch import TicketWatch
 
 __all__ = ["Hub", "HubLimits"]
 
