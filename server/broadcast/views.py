@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from server.core.building import Building
-from server.core.model import CounterStatus, Ticket
+from server.core.model import CounterStatus, Ticket, TicketIssued
 from server.core.queue import LineView, QueueState
 from server.roles import Principal, Role
 
@@ -38,6 +38,7 @@ __all__ = [
     "building_view",
     "counter_view",
     "event_frame",
+    "issued_view",
     "line_view",
     "lines_of",
     "next_key",
@@ -152,6 +153,30 @@ def next_view(tickets: Iterable[Ticket]) -> list[dict[str, Any]]:
 def next_key(tickets: Iterable[Ticket]) -> tuple[tuple[str, str], ...]:
     """What makes a next-numbers list different for the officer: its ticket ids and states."""
     return tuple((t.id, t.state.value) for t in tickets)
+
+
+def issued_view(
+    issued: TicketIssued, state: QueueState, building: Building, now: datetime
+) -> dict[str, Any]:
+    """What the kiosk prints: the number, the line, the QR token, the wait ahead."""
+    line = building.line(issued.line)
+    ticket = state.tickets.get(issued.ticket)
+    out: dict[str, Any] = {
+        "id": issued.ticket,
+        "number": issued.number,
+        "line": issued.line,
+        "line_name": line.name if line else issued.line,
+        "agency": line.agency if line else None,
+        "priority": issued.priority.value if issued.priority else None,
+        "token": issued.token,
+        "issued_at": issued.at.isoformat(),
+        "day": issued.day.isoformat(),
+        "state": ticket.state.value if ticket else None,
+    }
+    if ticket is not None:
+        out["people_ahead"] = state.people_ahead(ticket.id)
+        out["estimated_wait_s"] = round(state.estimated_wait_s(ticket.id, now))
+    return out
 
 
 def line_view(v: LineView, building: Building) -> dict[str, Any]:
