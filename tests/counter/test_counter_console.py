@@ -99,13 +99,13 @@ async def test_next_numbers_follow_the_push_without_asking_for_snapshots(
 ) -> None:
     """Tickets issued and a colleague's call move the next numbers with no snapshot request."""
     asked: list[str] = []
-    original = server.hub._handlers["snapshot"]
+    original = server.hub.requests.handlers["snapshot"]
 
     async def counted(session, msg):
         asked.append(session.principal.actor)
         return await original(session, msg)
 
-    server.hub._handlers["snapshot"] = counted
+    server.hub.requests.handlers["snapshot"] = counted
     async with at_work(server, "DKP01@L01") as (app, pilot):
         asked.clear()  # the login's own snapshots
         await issue(server, "A", 3)

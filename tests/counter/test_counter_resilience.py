@@ -60,7 +60,7 @@ async def test_a_lost_reply_is_retried_with_the_same_request_id_and_acts_once(
     """The connection dies after the server called a ticket: the retry calls nothing more."""
     await issue(server, "C", 2)
     hub = server.hub
-    original = hub._handlers["call_next"]
+    original = hub.requests.handlers["call_next"]
     seen: list[str] = []
 
     async def call_then_cut(session: Any, msg: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +70,7 @@ async def test_a_lost_reply_is_retried_with_the_same_request_id_and_acts_once(
             session.ws.transport.abort()  # the reply never reaches the console
         return reply
 
-    hub._handlers["call_next"] = call_then_cut
+    hub.requests.handlers["call_next"] = call_then_cut
     async with at_work(server, "DKP01@L05") as (app, pilot):
         await pilot.press("n")
         await until(pilot, lambda: len(seen) == 2, "the retry after the reconnect")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from display.floor_model import AlertKind, FloorModel, FloorSettings, mean_service_s, staffing_hint
-from server.broadcast import building_view
+from server.broadcast.views import building_view
 from server.config import load_demo_building
 from server.core import estimates
 

@@ -7,7 +7,7 @@ import json
 import secrets
 
 from server import protocol as p
-from server.hub import TokenSource
+from server.hub.requests import TokenSource
 
 MESSAGES = [
     {"type": "ok", "ref": 41, "seq": 7, "events": [{"seq": 7, "event": {"kind": "x", "n": None}}]},

@@ -16,7 +16,8 @@ from typing import Any
 from hubtest import demo_building
 
 from server import protocol as p
-from server.broadcast import Broadcaster, Scope, _public_form, view_event
+from server.broadcast.broadcaster import Broadcaster
+from server.broadcast.views import Scope, public_form, view_event
 from server.core.building import DeviceKind
 from server.core.model import (
     EVENT_TYPES,
@@ -100,7 +101,7 @@ def test_entitled_audiences_and_forms_match_view_event() -> None:
                 expected[audience] = view
         routed = [(a, public) for a, public in br._entitled(kind, scope) if a in present]
         assert len(routed) == len({a for a, _ in routed}), (kind, scope, "an audience twice")
-        got = {a: _public_form(staff) if public else staff for a, public in routed}
+        got = {a: public_form(staff) if public else staff for a, public in routed}
         assert got == expected, (kind, scope)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from hubtest import MONDAY_9AM, Raw, Server, hello_for
 
 from server import protocol as p
-from server.broadcast import NEXT_COUNT
+from server.broadcast.views import NEXT_COUNT
 
 # Longer than the test servers' pacing (lines_flush_s = 0.01): a push due by now has been queued.
 SETTLE_S = 0.1

@@ -9,7 +9,7 @@ from typing import Any
 from hubtest import MONDAY_9AM, FakeClock, Raw, Server, demo_building, hello_for
 
 from server import protocol as p
-from server.broadcast import building_view, line_view
+from server.broadcast.views import building_view, line_view
 from server.core.queue import QueueState
 
 DEVICES = [("KIOSK-1", "kiosk"), ("KIOSK-2", "kiosk"), ("TV-1", "display"), ("TV-2", "display")]

@@ -6,7 +6,7 @@ import asyncio
 
 from hubtest import Server, hello_for
 
-from server.broadcast import Scope, view_event
+from server.broadcast.views import Scope, view_event
 from server.core.model import event_to_dict
 
 

@@ -144,7 +144,7 @@ def drop_reply_once(server: Server, after: Any = None) -> list[str]:
     reply leaves (the worst moment: the number exists, the kiosk does not know it). Returns
     the request ids of every issue_ticket the hub receives."""
     hub = server.hub
-    original = hub._handlers["issue_ticket"]
+    original = hub.requests.handlers["issue_ticket"]
     seen: list[str] = []
 
     async def issue_then_drop(session: Any, msg: dict[str, Any]) -> dict[str, Any]:
@@ -156,7 +156,7 @@ def drop_reply_once(server: Server, after: Any = None) -> list[str]:
                 after()
         return reply
 
-    hub._handlers["issue_ticket"] = issue_then_drop
+    hub.requests.handlers["issue_ticket"] = issue_then_drop
     return seen
 
 

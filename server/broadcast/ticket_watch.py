@@ -6,12 +6,12 @@ other tickets. After its snapshot it gets `ticket` frames carrying `phone.public
 ticket, whenever that view differs from the last one it was sent — its own events (called, served,
 transferred…) or the people ahead and the estimated wait moving as others are called.
 
-Pacing is the line figures' (server/broadcast.py): views are recomputed at most every `flush_s`
-after a commit, and every `refresh_s` whatever happens; each ticket's view is computed once per
-tick however many phones watch it, and compared with what each session was last sent. When the
-day closes, the ticket is gone from the queue state: its sessions get the ticket's last view (from
-the closed day's tickets: `expired`, `done`…) and are closed normally (a page that reconnects is
-then refused, as for any unknown token).
+Pacing is the line figures' (server/broadcast/broadcaster.py): views are recomputed at most
+every `flush_s` after a commit, and every `refresh_s` whatever happens; each ticket's view is
+computed once per tick however many phones watch it, and compared with what each session was
+last sent. When the day closes, the ticket is gone from the queue state: its sessions get the
+ticket's last view (from the closed day's tickets: `expired`, `done`…) and are closed normally
+(a page that reconnects is then refused, as for any unknown token).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from datetime import datetime
 from typing import Any
 
 from server import protocol as p
+from server.broadcast.pacing import Pacer
 from server.core.building import Building
 from server.core.model import Ticket
 from server.core.queue import QueueState
 from server.engine import StoredEvent
-from server.pacing import Pacer
 from server.sessions import Session, SessionState
 from server.web.phone import public_view
 

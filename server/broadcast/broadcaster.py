@@ -1,22 +1,12 @@
-"""What each audience may see, and the fan-out that sends it: events, line figures, snapshots.
+"""The fan-out: sessions by audience, and the frames each is entitled to, sent without waiting.
 
-Theory of operation: sessions are grouped into audiences — every session of an audience receives
-byte-identical frames, so each event is encoded once per form (see below), never once per client:
-
-    floor            floor managers and admins: every event, staff form
-    agency:<code>    officers of one agency: events touching that agency's lines or counters
-    zone:<id>        TVs of one zone ("zone:*" for a TV of every zone): calls, counter states and
-                     ticket movements of that zone, in the public form
-    kiosk:<id>       one kiosk: the fate of the tickets it issued
-
-The staff form is the core's `event_to_dict` minus the ticket's public `token` (only the kiosk
-that printed a ticket ever holds it). The public form keeps a whitelist of fields: no token, no
-kiosk, no priority group (that a citizen is disabled or pregnant is nobody's business on a TV),
-no officer ids and no free-text notes. Floor, agency and kiosk audiences get the staff form, zone
-audiences the public one: a committed event is made into a dict once, each of its two forms is
-encoded at most once, and only the audiences entitled to it are visited (`Broadcaster._entitled`,
-the same rules as `view_event`), so a thousand kiosks cost nothing to an event of another kiosk.
-The hub's reply to the request that made an event reuses its staff form (`staff_view`).
+Theory of operation: sessions are grouped into audiences (server/broadcast/views.py lists them);
+every session of an audience receives byte-identical frames, so each event is encoded once per
+form, never once per client. A committed event is made into a dict once, each of its two forms
+(staff and public) is encoded at most once, and only the audiences entitled to it are visited
+(`Broadcaster._entitled`, the same rules as `view_event`), so a thousand kiosks cost nothing to
+an event of another kiosk. The hub's reply to the request that made an event reuses its staff
+form (`staff_view`).
 
 Line figures (`lines` frames: waiting, quota left, estimated wait…) are derived, not events: they
 are recomputed at most every `lines_flush_s` after a commit, plus every `lines_refresh_s` for the
@@ -34,13 +24,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from server.broadcast.pacing import Pacer
+from server.broadcast.views import (
+    DISPLAY_HIDDEN,
+    KIOSK_KINDS,
+    NEXT_COUNT,
+    Scope,
+    event_frame,
+    line_view,
+    lines_of,
+    next_key,
+    next_view,
+    public_form,
+    staff_form,
+    view_event,
+)
 from server.core.building import Building
 from server.core.model import (
-    CounterStatus,
     DayClosed,
     Event,
     Ticket,
@@ -48,341 +51,19 @@ from server.core.model import (
     TicketTransferred,
     event_to_dict,
 )
-from server.core.queue import LineView, QueueState
+from server.core.queue import QueueState
 from server.engine import StoredEvent
-from server.pacing import Pacer
 from server.protocol import encode
-from server.roles import Principal, Role
+from server.roles import Role
 from server.sessions import Session, SessionState, wire_frame
 
-__all__ = [
-    "NEXT_COUNT",
-    "Broadcaster",
-    "Scope",
-    "building_view",
-    "counter_view",
-    "line_view",
-    "next_key",
-    "next_view",
-    "snapshot",
-    "ticket_view",
-    "view_event",
-]
+__all__ = ["Broadcaster"]
 
 log = logging.getLogger("antre.hub")
 
-# Event kinds a TV never receives (who is logged in, and which papers were reprinted, is staff
-# business).
-_DISPLAY_HIDDEN = frozenset({"officer_logged_in", "officer_logged_out", "ticket_reprinted"})
-# Fields of the public form; `reason` only where it is a fixed vocabulary, not someone's note:
-# a pause reason is typed by the officer, so a TV learns only that the counter is paused (the
-# event's kind, the counter's state), never why.
-_PUBLIC_FIELDS = frozenset(
-    {"kind", "at", "ticket", "number", "line", "counter", "from_line", "to_line", "day"}
-)
-_PUBLIC_REASON_KINDS = frozenset({"ticket_expired"})
-# What a kiosk hears about its own tickets.
-_KIOSK_KINDS = frozenset(
-    {
-        "ticket_issued",
-        "ticket_printed",
-        "ticket_print_failed",
-        "ticket_expired",
-        "ticket_cancelled",
-        "ticket_reprinted",
-    }
-)
-_RECENT_CALLS = 10
 # Staff forms of published events kept for the replies (Broadcaster.staff_view): far more than
 # the events of the commands one commit acknowledges.
 _KEPT_VIEWS = 512
-# How many of a counter's next numbers officers see (snapshot, `next` push, counter replies).
-NEXT_COUNT = 5
-
-
-# --------------------------------------------------------------------------------------------
-# Plain views of state: JSON-ready dicts, no personal data beyond what the audience may see
-# --------------------------------------------------------------------------------------------
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def ticket_view(t: Ticket, *, staff: bool) -> dict[str, Any]:
-    """A ticket without its token; staff also see the priority group, kiosk and call reason."""
-    out: dict[str, Any] = {
-        "id": t.id,
-        "number": t.number,
-        "line": t.line,
-        "state": t.state.value,
-        "issued_at": _iso(t.issued_at),
-        "counter": t.counter,
-        "called_at": _iso(t.called_at),
-        "calls": t.calls,
-    }
-    if staff:
-        out.update(
-            priority=t.priority.value if t.priority else None,
-            kiosk=t.kiosk,
-            queued_at=_iso(t.queued_at),
-            started_at=_iso(t.started_at),
-            finished_at=_iso(t.finished_at),
-            no_show_at=_iso(t.no_show_at),
-            call_reason=t.call_reason.value if t.call_reason else None,
-            transfers=list(t.transfers),
-        )
-    return out
-
-
-def counter_view(
-    c: CounterStatus, state: QueueState, building: Building, *, staff: bool
-) -> dict[str, Any]:
-    """A counter's state and its active ticket's number; staff also see who is logged in.
-
-    The pause reason is free text an officer typed: staff only. The public form says a paused
-    counter is paused by its `state` alone.
-    """
-    active = state.tickets.get(c.ticket) if c.ticket else None
-    out: dict[str, Any] = {
-        "id": c.id,
-        "state": c.state.value,
-        "since": _iso(c.since),
-        "pause_reason": c.pause_reason,
-        "ticket": c.ticket,
-        "number": active.number if active else None,
-        "ticket_state": active.state.value if active else None,
-    }
-    if staff:
-        out["officer"] = c.officer
-        out["officer_name"] = _officer_name(building, c.officer)
-    else:
-        del out["pause_reason"]
-    return out
-
-
-def _officer_name(building: Building, officer: str | None) -> str | None:
-    """The display name of an officer id (None when nobody, or an id the building lacks)."""
-    if officer is None:
-        return None
-    return next((o.name for o in building.officers if o.id == officer), None)
-
-
-def next_view(tickets: Iterable[Ticket]) -> list[dict[str, Any]]:
-    """A counter's next numbers (QueueState.next_for) in the staff form."""
-    return [ticket_view(t, staff=True) for t in tickets]
-
-
-def next_key(tickets: Iterable[Ticket]) -> tuple[tuple[str, str], ...]:
-    """What makes a next-numbers list different for the officer: its ticket ids and states."""
-    return tuple((t.id, t.state.value) for t in tickets)
-
-
-def line_view(v: LineView, building: Building) -> dict[str, Any]:
-    """A LineView as JSON, seconds rounded so that figures do not churn every tick.
-
-    `max_wait_min` is the line's wait threshold (the building's, or the line's own override):
-    the floor dashboard alerts on a wait past it.
-    """
-    out = asdict(v)
-    out["longest_wait_s"] = round(v.longest_wait_s)
-    out["estimated_wait_s"] = round(v.estimated_wait_s)
-    out["max_wait_min"] = building.max_wait_min(v.prefix)
-    return out
-
-
-def building_view(building: Building, zone: str | None = None) -> dict[str, Any]:
-    """The static layout: zones, agencies, lines, counters (one zone's, or all when None)."""
-    agencies = [a for a in building.agencies if zone is None or a.zone == zone]
-    codes = {a.code for a in agencies}
-    counters = [c for c in building.counters if zone is None or c.zone == zone]
-    return {
-        "name": building.name,
-        "timezone": building.zone_label,
-        "running_text": building.running_text,
-        "zones": [{"id": z.id, "name": z.name} for z in building.zones],
-        "agencies": [
-            {"code": a.code, "name": a.name, "short_name": a.short_name, "zone": a.zone}
-            for a in agencies
-        ],
-        "lines": [
-            {
-                "prefix": ln.prefix,
-                "agency": ln.agency,
-                "name": ln.name,
-                "target_service_min": ln.target_service_min,
-                "quota_walk_in": ln.quota_walk_in,
-                "quota_priority": ln.quota_priority,
-                "cutoff": ln.cutoff.isoformat(timespec="minutes") if ln.cutoff else None,
-                "max_wait_min": building.max_wait_min(ln.prefix),
-            }
-            for ln in building.lines
-            if zone is None or ln.agency in codes
-        ],
-        "counters": [
-            {
-                "id": c.id,
-                "name": c.name,
-                "number": c.number,
-                "zone": c.zone,
-                "agency": c.agency,
-                "serves": list(c.serves),
-                "priority": c.priority,
-            }
-            for c in counters
-        ],
-    }
-
-
-def recent_calls(state: QueueState, counters: set[str] | None, n: int = _RECENT_CALLS) -> list:
-    """The last n calls at the given counters, or at any counter when None.
-
-    Newest first in commit order, as the TV's own list grows from events: a recall moves its
-    call to the top, and calls at one instant keep the order they were made in.
-    """
-    called: list[Ticket] = []
-    if n <= 0:
-        return []
-    for t in state.calls_newest_first():
-        if t.counter is not None and (counters is None or t.counter in counters):
-            called.append(t)
-            if len(called) == n:
-                break
-    return [
-        {
-            "ticket": t.id,
-            "number": t.number,
-            "line": t.line,
-            "counter": t.counter,
-            "at": _iso(t.last_call_at or t.called_at),  # a recall is the call the TV shows
-            "state": t.state.value,
-        }
-        for t in called
-    ]
-
-
-def _lines_of(building: Building, audience: str) -> list[str]:
-    """The line prefixes an audience receives figures for."""
-    kind, _, key = audience.partition(":")
-    if kind == "agency":
-        return [ln.prefix for ln in building.lines if ln.agency == key]
-    if kind == "zone" and key != "*":
-        codes = {a.code for a in building.agencies if a.zone == key}
-        return [ln.prefix for ln in building.lines if ln.agency in codes]
-    return [ln.prefix for ln in building.lines]
-
-
-def snapshot(
-    principal: Principal,
-    building: Building,
-    state: QueueState,
-    now: datetime,
-    seq: int,
-    printers: dict[str, dict[str, Any]],
-    devices: Iterable[dict[str, Any]] = (),
-) -> dict[str, Any]:
-    """The whole picture a role may see, as of sequence number `seq`.
-
-    `printers` and `devices` (kiosk and TV presence, the `presence` push's entries) are the
-    hub's in-memory knowledge; only floor managers and admins see them.
-    """
-    day = state.day.isoformat() if state.day else building.service_day(now).isoformat()
-    out: dict[str, Any] = {"type": "snapshot", "seq": seq, "day": day}
-    role = principal.role
-    if role is Role.DISPLAY:
-        zone = principal.zone
-        counters = {c.id for c in building.counters if zone is None or c.zone == zone}
-        out["building"] = building_view(building, zone)
-        out["lines"] = [
-            line_view(state.line_view(x, now), building)
-            for x in _lines_of(building, principal.audience)
-        ]
-        out["counters"] = [
-            counter_view(state.counters[c], state, building, staff=False)
-            for c in sorted(counters)
-            if c in state.counters
-        ]
-        out["calls"] = recent_calls(state, counters)
-        return out
-    out["building"] = building_view(building)
-    out["lines"] = [line_view(state.line_view(ln.prefix, now), building) for ln in building.lines]
-    if role is Role.KIOSK:
-        out["kiosk"] = principal.id
-        return out
-    if role is Role.OFFICER:
-        agency = principal.agency
-        mine = {ln.prefix for ln in building.lines if ln.agency == agency}
-        counters = {c.id for c in building.counters if c.agency == agency}
-        out["counters"] = [
-            counter_view(state.counters[c], state, building, staff=True)
-            for c in sorted(counters)
-            if c in state.counters
-        ]
-        out["tickets"] = [
-            ticket_view(t, staff=True)
-            for t in state.tickets.values()
-            if t.line in mine and t.state.value in ("waiting", "called", "serving", "no_show")
-        ]
-        out["counter"] = principal.counter
-        out["next"] = next_view(state.next_for(principal.counter or "", now, NEXT_COUNT))
-        out["calls"] = recent_calls(state, counters)
-        return out
-    # Floor manager and admin: everything of today.
-    out["counters"] = [
-        counter_view(c, state, building, staff=True) for c in state.counters.values()
-    ]
-    out["tickets"] = [ticket_view(t, staff=True) for t in state.tickets.values()]
-    out["calls"] = recent_calls(state, None)
-    out["printers"] = dict(printers)
-    out["devices"] = [dict(d) for d in devices]
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Event routing
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Where an event belongs: the lines, counters, agencies and zones it touches."""
-
-    agencies: frozenset[str]
-    zones: frozenset[str]
-    kiosk: str | None
-    everyone: bool  # the end of a day concerns every client
-
-
-def view_event(audience: str, event: dict[str, Any], scope: Scope) -> dict[str, Any] | None:
-    """The form of an event dict an audience receives, or None when it may not see it."""
-    kind = event["kind"]
-    group, _, key = audience.partition(":")
-    if group == "floor":
-        return _staff_form(event)
-    if group == "agency":
-        return _staff_form(event) if scope.everyone or key in scope.agencies else None
-    if group == "zone":
-        if kind in _DISPLAY_HIDDEN:
-            return None
-        if scope.everyone or key == "*" or key in scope.zones:
-            return _public_form(event)
-        return None
-    if group == "kiosk":
-        if scope.everyone or (kind in _KIOSK_KINDS and scope.kiosk == key):
-            return _staff_form(event)
-        return None
-    return None
-
-
-def _staff_form(event: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in event.items() if k != "token"}
-
-
-def _public_form(event: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in event.items() if k in _PUBLIC_FIELDS}
-    if event["kind"] in _PUBLIC_REASON_KINDS and "reason" in event:
-        out["reason"] = event["reason"]
-    return out
 
 
 class Broadcaster:
@@ -516,7 +197,7 @@ class Broadcaster:
         for stored in events:
             view = view_event(audience, event_to_dict(stored.event), self.scope(stored.event))
             if view is not None:
-                out.append((stored.seq, encode(_event_frame(stored.seq, view))))
+                out.append((stored.seq, encode(event_frame(stored.seq, view))))
         return out
 
     def staff_view(self, stored: StoredEvent) -> dict[str, Any]:
@@ -528,7 +209,7 @@ class Broadcaster:
         known = self._recent_views.get(stored.seq) or self._older_views.get(stored.seq)
         if known is not None and known[0] is stored.event:
             return known[1]
-        return _staff_form(event_to_dict(stored.event))
+        return staff_form(event_to_dict(stored.event))
 
     def publish(self, batch: list[StoredEvent]) -> None:
         """Fan a committed batch out: encode once per form, queue for each entitled member."""
@@ -556,8 +237,8 @@ class Broadcaster:
                 continue
             pair = frames.get(public)
             if pair is None:
-                form = _public_form(view) if public else view
-                frame = encode(_event_frame(stored.seq, form))
+                form = public_form(view) if public else view
+                frame = encode(event_frame(stored.seq, form))
                 pair = frames[public] = (frame, wire_frame(frame))
             frame, wire = pair
             for s in list(members):  # a session that is too slow leaves its audience
@@ -571,18 +252,18 @@ class Broadcaster:
                 group = audience.partition(":")[0]
                 if group in ("floor", "agency", "kiosk"):
                     yield audience, False
-                elif group == "zone" and kind not in _DISPLAY_HIDDEN:
+                elif group == "zone" and kind not in DISPLAY_HIDDEN:
                     yield audience, True
             return
         yield "floor", False
         for agency in scope.agencies:
             yield f"agency:{agency}", False
-        if kind not in _DISPLAY_HIDDEN:
+        if kind not in DISPLAY_HIDDEN:
             yield "zone:*", True
             for zone in scope.zones:
                 if zone != "*":  # (no zone is named so; "zone:*" came above)
                     yield f"zone:{zone}", True
-        if kind in _KIOSK_KINDS and scope.kiosk is not None:
+        if kind in KIOSK_KINDS and scope.kiosk is not None:
             yield f"kiosk:{scope.kiosk}", False
 
     # -- line figures -----------------------------------------------------------------------
@@ -596,10 +277,10 @@ class Broadcaster:
         return encode({"type": "lines", "at": now.isoformat(), "lines": views})
 
     def _lines_for(self, audience: str) -> tuple[str, ...]:
-        """`_lines_of`, kept per audience: the building does not change while serving."""
+        """`lines_of`, kept per audience: the building does not change while serving."""
         lines = self._audience_lines.get(audience)
         if lines is None:
-            lines = self._audience_lines[audience] = tuple(_lines_of(self._building, audience))
+            lines = self._audience_lines[audience] = tuple(lines_of(self._building, audience))
         return lines
 
     def schedule_lines(self) -> None:
@@ -720,7 +401,3 @@ class Broadcaster:
     def _refresh(self) -> None:
         self.flush_lines()
         self.flush_next(every=True)
-
-
-def _event_frame(seq: int, view: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "event", "seq": seq, "event": view}

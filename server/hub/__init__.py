@@ -1,0 +1,187 @@
+"""The realtime hub: websocket sessions, hello, role checks, dispatch, replay and broadcast.
+
+Theory of operation, for one connection (server/hub/connection.py):
+
+1. `handler` wraps the websocket in a `Session` (bounded send queue, writer task, rate limits).
+2. The first frame must be a `hello` within `HubLimits.hello_timeout_s`. The `Authenticator`
+   checks it; a refusal is an `error` frame followed by a close (4001/4002/4003).
+3. Sync (server/hub/sync.py): the session joins its broadcast audience first, holding live
+   events aside, then gets either the events after its `last_seq` (replay) or a snapshot, then
+   the held events it has not seen, then `synced`.
+4. Live (server/hub/requests.py): each frame is checked against the role table, the protocol
+   table, the building and today's queue (server/hub/scope.py), and only then turned into a core
+   command for `Engine.execute`. Any refusal changes nothing.
+
+Every state change reaches clients through `on_commit`, which the engine calls after each
+committed batch: the `Broadcaster` (server/broadcast/) encodes each event once per audience and
+queues it. Derived frames follow on its paced tick: line figures per audience, and each officer
+session's `next` (its counter's next numbers, also sent after `synced` and carried by every
+counter reply).
+
+Ticket sessions (hello role `ticket`, the citizen's phone page) are bound to one ticket by its
+public token and join no broadcast audience: after `welcome`, a snapshot of just that ticket's
+public view and `synced`, they get `ticket` frames from the `TicketWatch`
+(server/broadcast/ticket_watch.py) when the view changes, paced like the line figures. They may
+only `ping`.
+
+Who holds which seat (one officer session per counter, one per kiosk, a few phones per ticket)
+is server/hub/seats.py; which kiosks and TVs are connected, server/hub/presence.py.
+
+`Hub` wires these together and is what the server (server/app.py, server/web/routes.py) sees.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+
+from server import protocol as p
+from server.broadcast.broadcaster import Broadcaster
+from server.broadcast.ticket_watch import TicketWatch
+from server.core.building import Building
+from server.core.model import Command
+from server.engine import Engine, StoredEvent
+from server.hub.connection import Connections
+from server.hub.limits import HubLimits
+from server.hub.presence import Presence
+from server.hub.requests import Requests
+from server.hub.seats import Seats
+from server.hub.sync import InFlight, Snapshots, Sync, today
+from server.roles import Authenticator
+
+__all__ = ["Hub", "HubLimits"]
+
+log = logging.getLogger("antre.hub")
+
+
+class Hub:
+    """Serves every websocket client of one building."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        building: Building,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        limits: HubLimits | None = None,
+    ) -> None:
+        self.engine = engine
+        self.building = building
+        self.limits = limits = limits or HubLimits()
+        # The same clock as the engine's, so that line figures and lockout times agree with it.
+        self._clock = clock = clock or (lambda: datetime.now(UTC))
+        self.auth = Authenticator(
+            building,
+            lockout=limits.lockout,
+            wall_clock=clock,
+            tickets=lambda token: engine.state.ticket_by_token(token),
+        )
+        self.broadcaster = Broadcaster(
+            building,
+            lambda: engine.state,
+            clock,
+            lines_flush_s=limits.lines_flush_s,
+            lines_refresh_s=limits.lines_refresh_s,
+        )
+        # The citizen's phone pages: each ticket session's own ticket, on the lines' pacing.
+        self.ticket_watch = TicketWatch(
+            building,
+            lambda: engine.state,
+            clock,
+            flush_s=limits.lines_flush_s,
+            refresh_s=limits.lines_refresh_s,
+        )
+        # Last reported status of each kiosk's printer, for the floor's snapshot and alerts.
+        self.printers: dict[str, dict[str, Any]] = {}
+        self._inflight = InFlight(engine, limits.snapshot_quiet_s)
+        self.presence = Presence(building, clock, self.broadcaster)
+        snapshots = Snapshots(
+            engine,
+            building,
+            clock,
+            inflight=self._inflight,
+            presence=self.presence,
+            printers=self.printers,
+        )
+        self.requests = Requests(
+            engine,
+            building,
+            clock,
+            broadcaster=self.broadcaster,
+            inflight=self._inflight,
+            snapshots=snapshots,
+            printers=self.printers,
+        )
+        sync = Sync(
+            engine,
+            building,
+            limits,
+            clock,
+            broadcaster=self.broadcaster,
+            ticket_watch=self.ticket_watch,
+            presence=self.presence,
+            inflight=self._inflight,
+            snapshots=snapshots,
+        )
+        self.connections = Connections(
+            limits,
+            self.auth,
+            seats=Seats(limits.phones_per_ticket),
+            presence=self.presence,
+            broadcaster=self.broadcaster,
+            ticket_watch=self.ticket_watch,
+            sync=sync,
+            requests=self.requests,
+        )
+
+    def start(self) -> None:
+        """Subscribe to the engine and start the periodic line refresh."""
+        self.engine.subscribe(self.on_commit)
+        self.broadcaster.start()
+        self.ticket_watch.start()
+
+    async def close(self) -> None:
+        """Close every connection with 1001 (going away) and stop background work."""
+        self.engine.unsubscribe(self.on_commit)
+        self.connections.close_all(p.CLOSE_GOING_AWAY, "server shutting down")
+        await self.broadcaster.stop()
+        await self.ticket_watch.stop()
+
+    def on_commit(self, batch: list[StoredEvent]) -> None:
+        """Engine subscriber: called with every committed batch, in sequence order."""
+        try:
+            self.broadcaster.publish(batch)
+        except Exception:  # a bug here must never break the engine's commit path
+            log.exception("broadcast of seq %s failed", batch[0].seq if batch else None)
+        try:
+            self.ticket_watch.publish(batch)
+        except Exception:
+            log.exception("ticket views after seq %s failed", batch[-1].seq if batch else None)
+
+    async def handler(self, ws: ServerConnection) -> None:
+        """websockets' connection handler: one call per client, returns when it is gone."""
+        await self.connections.handler(ws)
+
+    def stats(self) -> dict[str, Any]:
+        by_role = self.broadcaster.count_by_role()
+        tickets = self.ticket_watch.count()
+        if tickets:
+            by_role["ticket"] = tickets
+        return {"total": len(self.connections), **by_role}
+
+    async def execute(
+        self, command: Command, actor: str, request_id: str | None = None
+    ) -> list[StoredEvent]:
+        """Engine.execute, counted while in flight so that snapshots can wait for the disk."""
+        return await self._inflight.execute(command, actor, request_id)
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def today(self) -> str:
+        """The service day the queue is on, ISO date."""
+        return today(self.engine, self.building, self._clock)

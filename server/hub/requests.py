@@ -1,0 +1,401 @@
+"""The request table: each request type of a live session, and the handler that answers it.
+
+A frame is decoded, its type checked against the role table (`forbidden`), its fields against the
+protocol table (`bad_message`), its ids against the building and today's queue (`not_found`, or
+`forbidden` when outside the officer's counter or agency: server/hub/scope.py), and only then
+turned into a core command for `Engine.execute`. Any refusal changes nothing.
+
+`Requests.handlers` maps every request type to one small handler; a handler returns the reply's
+fields (a reply of another type than `ok` names it), or raises the refusal.
+
+Idempotency: a mutating request carries a `request_id`; the hub scopes it by the actor
+("kiosk:K1#<request_id>") so two clients can never collide, and the engine returns the first
+result for a key it has seen today, even while the first attempt is still being committed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from server import protocol as p
+from server.broadcast.broadcaster import Broadcaster
+from server.broadcast.views import (
+    NEXT_COUNT,
+    counter_view,
+    issued_view,
+    line_view,
+    next_view,
+    ticket_view,
+)
+from server.core.building import Building
+from server.core.model import (
+    CallNext,
+    CallTicket,
+    CancelTicket,
+    CloseCounter,
+    Command,
+    ConfirmPrinted,
+    DomainError,
+    FinishService,
+    IssueTicket,
+    LogIn,
+    LogOut,
+    MarkNoShow,
+    OpenCounter,
+    PauseCounter,
+    PrintFailed,
+    PriorityGroup,
+    Reactivate,
+    Recall,
+    RecordReprint,
+    ResumeCounter,
+    StartService,
+    TicketIssued,
+    Transfer,
+)
+from server.engine import Engine, EngineFailed, StoredEvent
+from server.hub.scope import (
+    kiosk_ticket,
+    known_line,
+    own_agency,
+    own_counter,
+    seated,
+    ticket_of_today,
+)
+from server.hub.sync import InFlight, Snapshots
+from server.roles import ALLOWED, Principal, Role
+from server.sessions import Session
+
+__all__ = ["Handler", "Requests", "TokenSource"]
+
+log = logging.getLogger("antre.hub")
+
+Handler = Callable[[Session, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+# A ticket's public token: 16 random bytes, URL-safe base64 (as `secrets.token_urlsafe(16)`).
+_TOKEN_BYTES = 16
+_TOKENS_PER_READ = 256
+
+
+class TokenSource:
+    """Public ticket tokens, `secrets.token_urlsafe(16)` alike, from one `os.urandom` read per
+    `_TOKENS_PER_READ` tokens instead of one per ticket.
+
+    Why: each read is a system call that lets go of the GIL, and the store's writer thread,
+    waiting for it, then holds up the event loop until its own next release (docs/benchmarks.md,
+    Profile findings). The bytes are the kernel's CSPRNG either way; unused ones stay in memory
+    only until their tickets are issued.
+    """
+
+    def __init__(self) -> None:
+        self._pool = b""
+        self._at = 0
+
+    def take(self) -> str:
+        if self._at >= len(self._pool):
+            self._pool, self._at = os.urandom(_TOKEN_BYTES * _TOKENS_PER_READ), 0
+        raw = self._pool[self._at : self._at + _TOKEN_BYTES]
+        self._at += _TOKEN_BYTES
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+# An officer's commands at their own counter, made from the counter, the officer and the request.
+_AT_COUNTER: dict[str, Callable[[str, Principal, dict[str, Any]], Command]] = {
+    "login": lambda counter, officer, msg: LogIn(counter=counter, officer=officer.id),
+    "logout": lambda counter, officer, msg: LogOut(counter=counter),
+    "open_counter": lambda counter, officer, msg: OpenCounter(counter=counter),
+    "pause_counter": lambda counter, officer, msg: PauseCounter(
+        counter=counter, reason=msg["reason"]
+    ),
+    "resume_counter": lambda counter, officer, msg: ResumeCounter(counter=counter),
+    "close_counter": lambda counter, officer, msg: CloseCounter(counter=counter),
+    "call_next": lambda counter, officer, msg: CallNext(counter=counter),
+    "recall": lambda counter, officer, msg: Recall(counter=counter),
+    "start_service": lambda counter, officer, msg: StartService(counter=counter),
+    "finish_service": lambda counter, officer, msg: FinishService(counter=counter),
+    "no_show": lambda counter, officer, msg: MarkNoShow(counter=counter),
+}
+
+
+class Requests:
+    """Answers the requests of live sessions: checks, the engine command, the reply."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        building: Building,
+        clock: Callable[[], datetime],
+        *,
+        broadcaster: Broadcaster,
+        inflight: InFlight,
+        snapshots: Snapshots,
+        printers: dict[str, dict[str, Any]],
+    ) -> None:
+        self._engine = engine
+        self._building = building
+        self._clock = clock
+        self._broadcaster = broadcaster
+        self._inflight = inflight
+        self._snapshots = snapshots
+        # Last reported status of each kiosk's printer (the hub's, shared with the snapshots).
+        self._printers = printers
+        self._tokens = TokenSource()
+        self.handlers: dict[str, Handler] = {
+            "ping": self._ping,
+            "snapshot": self._snapshot,
+            "list_lines": self._list_lines,
+            "issue_ticket": self._issue_ticket,
+            "confirm_printed": self._confirm_printed,
+            "print_failed": self._print_failed,
+            "record_reprint": self._record_reprint,
+            "printer_status": self._printer_status,
+            **dict.fromkeys(_AT_COUNTER, self._at_counter),
+            "close_counter": self._close_counter,
+            "call_ticket": self._call_ticket,
+            "transfer": self._transfer,
+            "reactivate": self._reactivate,
+            "cancel_ticket": self._cancel_ticket,
+        }
+        missing = p.REQUEST_TYPES - set(self.handlers) - {"hello"}
+        assert not missing, f"request types without a handler: {missing}"
+
+    async def handle(self, session: Session, frame: str | bytes) -> None:
+        """One frame of a live session: refuse it, or run its handler and send the reply."""
+        principal = session.principal
+        assert principal is not None
+        ref: str | int | None = None
+        try:
+            msg = p.decode(frame)
+            ref = p.message_ref(msg)
+            if not session.rate.take():
+                if not session.abuse.take():
+                    session.drop(p.CLOSE_POLICY_VIOLATION, "too many requests")
+                    return
+                raise p.ProtocolError(
+                    p.ERR_RATE_LIMITED, "Terlalu banyak permintaan; tunggu sebentar.", ref
+                )
+            kind = msg.get("type") if isinstance(msg, dict) else None
+            if kind == "hello":
+                raise p.ProtocolError(
+                    p.ERR_ALREADY_AUTHENTICATED, "Sesi ini sudah diperkenalkan (hello).", ref
+                )
+            if (
+                isinstance(kind, str)
+                and kind in p.REQUEST_TYPES
+                and kind not in ALLOWED[principal.role]
+            ):
+                raise p.ProtocolError(
+                    p.ERR_FORBIDDEN,
+                    f"Perintah {kind!r} tidak diizinkan untuk peran {principal.role.value}.",
+                    ref,
+                )
+            kind = p.validate(msg)
+            reply = await self.handlers[kind](session, msg)
+        except p.ProtocolError as exc:
+            session.send_message(p.error_message(exc.code, exc.message, ref))
+            return
+        except DomainError as exc:
+            extra = {"details": _jsonable(exc.details)} if exc.details else {}
+            session.send_message(p.error_message(exc.code, exc.message, ref, **extra))
+            return
+        except EngineFailed:
+            # Logged once, with its cause, by the engine; the server is stopping (server/app.py).
+            log.warning("request from %r not done: the store failed", session)
+            session.send_message(
+                p.error_message(p.ERR_INTERNAL, "Terjadi kesalahan di server; coba lagi.", ref)
+            )
+            return
+        except Exception:
+            log.exception("request from %r failed", session)
+            session.send_message(
+                p.error_message(p.ERR_INTERNAL, "Terjadi kesalahan di server; coba lagi.", ref)
+            )
+            return
+        if reply is not None:
+            # Handlers return the reply's fields; a reply of another type (pong, snapshot) names it.
+            session.send_message({"type": reply.pop("type", "ok"), "ref": ref, **reply})
+
+    # -- shared steps -----------------------------------------------------------------------
+
+    async def _run(
+        self, session: Session, msg: dict[str, Any], command: Command
+    ) -> list[StoredEvent]:
+        principal = session.principal
+        assert principal is not None
+        key = f"{principal.actor}#{msg['request_id']}"
+        return await self._inflight.execute(command, principal.actor, key)
+
+    def _events_reply(self, events: list[StoredEvent]) -> dict[str, Any]:
+        frames = []
+        for stored in events:
+            # The staff form the broadcast of these events made (no token), not a second one.
+            frames.append({"seq": stored.seq, "event": self._broadcaster.staff_view(stored)})
+        return {"seq": events[-1].seq if events else self._engine.last_seq, "events": frames}
+
+    def _counter_reply(self, counter: str, events: list[StoredEvent]) -> dict[str, Any]:
+        state = self._engine.state
+        status = state.counters.get(counter)
+        active = state.tickets.get(status.ticket) if status and status.ticket else None
+        # The officer's console shows the next numbers at once from here; the paced `next` push
+        # follows, as ever, if the list differs from the last one pushed to the session.
+        upcoming = state.next_for(counter, self._clock(), NEXT_COUNT)
+        return {
+            **self._events_reply(events),
+            "counter": counter_view(status, state, self._building, staff=True) if status else None,
+            "ticket": ticket_view(active, staff=True) if active else None,
+            "next": next_view(upcoming),
+        }
+
+    # -- every role -------------------------------------------------------------------------
+
+    async def _ping(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "pong",
+            "seq": session.position,
+            "server_time": self._clock().isoformat(),
+        }
+
+    async def _snapshot(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        assert session.principal is not None
+        return await self._snapshots.take(session.principal)
+
+    async def _list_lines(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        state, now = self._engine.state, self._clock()
+        return {
+            "lines": [
+                line_view(state.line_view(ln.prefix, now), self._building)
+                for ln in self._building.lines
+            ]
+        }
+
+    # -- kiosk ------------------------------------------------------------------------------
+
+    async def _issue_ticket(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        principal = session.principal
+        assert principal is not None
+        line = known_line(self._building, msg["line"])
+        priority = PriorityGroup(msg["priority"]) if msg.get("priority") else None
+        # The public token is made here, at the edge; a retried request returns the first one.
+        command = IssueTicket(
+            line=line, priority=priority, token=self._tokens.take(), kiosk=principal.id
+        )
+        events = await self._run(session, msg, command)
+        issued = next((e.event for e in events if isinstance(e.event, TicketIssued)), None)
+        if issued is None:  # pragma: no cover - the core always reports the issue
+            raise DomainError("internal_error", "Tiket tidak diterbitkan.")
+        view = issued_view(issued, self._engine.state, self._building, self._clock())
+        return {**self._events_reply(events), "ticket": view}
+
+    def _kiosk_ticket(self, session: Session, msg: dict[str, Any]) -> str:
+        assert session.principal is not None
+        return kiosk_ticket(session.principal, self._engine.state, msg["ticket"]).id
+
+    async def _confirm_printed(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        ticket = self._kiosk_ticket(session, msg)
+        events = await self._run(session, msg, ConfirmPrinted(ticket=ticket))
+        return self._events_reply(events)
+
+    async def _print_failed(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        ticket = self._kiosk_ticket(session, msg)
+        events = await self._run(session, msg, PrintFailed(ticket=ticket, reason=msg["reason"]))
+        return self._events_reply(events)
+
+    async def _record_reprint(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        ticket = self._kiosk_ticket(session, msg)
+        assert session.principal is not None
+        command = RecordReprint(ticket=ticket, kiosk=session.principal.id)
+        events = await self._run(session, msg, command)
+        return self._events_reply(events)
+
+    async def _printer_status(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        principal = session.principal
+        assert principal is not None
+        previous = self._printers.get(principal.id, {}).get("status")
+        report = {
+            "status": msg["status"],
+            "detail": msg.get("detail"),
+            "at": self._clock().isoformat(),
+        }
+        self._printers[principal.id] = report
+        if report["status"] != previous:
+            log.info("printer of %s: %s", principal.id, report["status"])
+            self._broadcaster.send_to_floor(
+                {"type": "alert", "alert": "printer", "kiosk": principal.id, **report}
+            )
+        return {}
+
+    # -- counter ----------------------------------------------------------------------------
+
+    async def _at_counter(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """The officer's own counter's commands (`_AT_COUNTER`); all but login need the seat."""
+        principal = session.principal
+        assert principal is not None
+        counter = own_counter(principal, msg)
+        kind = msg["type"]
+        command = _AT_COUNTER[kind](counter, principal, msg)
+        if kind != "login":
+            seated(principal, counter, self._engine.state, self._building)
+        events = await self._run(session, msg, command)
+        return self._counter_reply(counter, events)
+
+    async def _close_counter(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """An officer closes their own counter; a floor manager may close any counter."""
+        principal = session.principal
+        assert principal is not None
+        if principal.role is Role.OFFICER:
+            return await self._at_counter(session, msg)
+        counter = msg.get("counter")
+        if counter is None:
+            raise p.ProtocolError(p.ERR_BAD_MESSAGE, "kolom 'counter' wajib diisi")
+        if self._building.counter(counter) is None:
+            raise p.ProtocolError(p.ERR_NOT_FOUND, f"Loket {counter!r} tidak dikenal.")
+        events = await self._run(session, msg, CloseCounter(counter=counter))
+        return self._counter_reply(counter, events)
+
+    async def _call_ticket(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        principal = session.principal
+        assert principal is not None
+        state = self._engine.state
+        counter = own_counter(principal, msg)
+        seated(principal, counter, state, self._building)
+        ticket = ticket_of_today(state, msg["ticket"])
+        own_agency(principal, ticket, self._building)
+        command = CallTicket(counter=counter, ticket=ticket.id, reason=msg["reason"])
+        events = await self._run(session, msg, command)
+        return self._counter_reply(counter, events)
+
+    async def _transfer(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        # Any line of the building is a valid target (Dukcapil may send a citizen on to Samsat);
+        # only the ticket at the officer's own counter can be transferred.
+        principal = session.principal
+        assert principal is not None
+        counter = own_counter(principal, msg)
+        seated(principal, counter, self._engine.state, self._building)
+        line = known_line(self._building, msg["line"])
+        events = await self._run(session, msg, Transfer(counter=counter, line=line))
+        return self._counter_reply(counter, events)
+
+    async def _reactivate(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        assert session.principal is not None
+        ticket = ticket_of_today(self._engine.state, msg["ticket"])
+        own_agency(session.principal, ticket, self._building)
+        events = await self._run(session, msg, Reactivate(ticket=ticket.id))
+        return self._events_reply(events)
+
+    # -- floor ------------------------------------------------------------------------------
+
+    async def _cancel_ticket(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        ticket = ticket_of_today(self._engine.state, msg["ticket"])
+        events = await self._run(session, msg, CancelTicket(ticket=ticket.id, reason=msg["reason"]))
+        return self._events_reply(events)
+
+
+def _jsonable(value: Any) -> Any:
+    """Domain error details as plain JSON (dates and enums as strings)."""
+    return json.loads(json.dumps(value, default=str))
