@@ -12,16 +12,10 @@ import pytest
 
 from server.config import load_demo_building
 from server.core.model import event_from_dict
-from server.report import (
-    GROUP_COLUMNS,
-    HALF_HOUR_COLUMNS,
-    JOURNAL_COLUMNS,
-    print_summary,
-    report_main,
-    targets_of,
-)
-from server.report_stats import LogEntry, half_hours, percentile, replay_tickets, summarize
-from server.store import Store, StoredEvent
+from server.report.cli import print_summary, report_main
+from server.report.stats import half_hours, percentile, replay_tickets, summarize
+from server.report.tables import GROUP_COLUMNS, HALF_HOUR_COLUMNS, JOURNAL_COLUMNS, targets_of
+from server.store import LogEntry, Store, StoredEvent
 
 WIB = timezone(timedelta(hours=7))
 DAY = date(2026, 11, 23)

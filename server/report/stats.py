@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
+from server.store import LogEntry
+
 __all__ = [
     "Call",
     "GroupStats",
     "LineTargets",
-    "LogEntry",
     "Period",
     "TicketRecord",
     "half_hour_slot",
@@ -40,15 +41,6 @@ __all__ = [
     "replay_tickets",
     "summarize",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    """One row of the event log: its sequence number, who caused it, and the event dict."""
-
-    seq: int
-    actor: str
-    event: Mapping[str, Any]  # the core's event_to_dict form
 
 
 @dataclass(frozen=True, slots=True)
