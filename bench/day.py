@@ -1,8 +1,8 @@
 """A full peak day of the demo building as fast as the server allows, then 1,000 connections.
 
-The day: 4,000 tickets drawn by `server.core.simulate.plan_day` (the arrival profile, demand per
+The day: 4,000 tickets drawn by `server.simulate.day.plan_day` (the arrival profile, demand per
 line, 8 % priority, 6 % no-shows and lognormal counter times of ../shared/data, shipped inside
-`server/core/simulate.py`), driven by `server.simulate_cli.drive_day` at speed 0 through 20
+`server/simulate/day.py`), driven by `server.simulate.live.drive_day` at speed 0 through 20
 kiosks and all 31 counters of the demo building, with three TVs watching. Wall time is from the
 first arrival to the last counter finding nothing left.
 
@@ -28,8 +28,8 @@ from bench.common import DisplayReader, gather_limited
 from bench.serverproc import ServerProcess, fresh_db
 from server import protocol as p
 from server.client import AntreClient
-from server.core.simulate import SimParams, plan_day
-from server.simulate_cli import DayReport, Seats, drive_day
+from server.simulate.day import SimParams, plan_day
+from server.simulate.live import DayReport, Seats, drive_day
 from server.store import StoreReader
 
 __all__ = ["DayResult", "check_store", "run_day"]

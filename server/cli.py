@@ -29,7 +29,7 @@ PARTS: dict[str, tuple[str, str, str]] = {
     "counter": ("counter.app", "main", "the officer's counter console"),
     "floor": ("display.floor", "main", "the floor manager's live dashboard"),
     "report": ("server.report.cli", "report_main", "the day's figures and ticket journal, as CSV"),
-    "simulate": ("server.simulate_cli", "simulate_main", "replay a day on the queue core"),
+    "simulate": ("server.simulate.cli", "simulate_main", "replay a day on the queue core"),
 }
 
 
