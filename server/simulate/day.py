@@ -27,9 +27,9 @@ __all__ = [
     "NO_SHOW_TIMEOUT_S",
     "OPENING",
     "SIM_DAY",
-    "DayPlan",
     "PlannedTicket",
     "SimParams",
+    "TicketPlan",
     "plan_day",
 ]
 
@@ -109,7 +109,9 @@ class PlannedTicket:
 
 
 @dataclass(frozen=True, slots=True)
-class DayPlan:
+class TicketPlan:
+    """The tickets of a simulated day (not `calendar.DayPlan`, which is a day's opening hours)."""
+
     tickets: tuple[PlannedTicket, ...]  # in arrival order
     refused: int = 0  # drawn but refused by a cutoff or quota (apply_limits only)
 
@@ -120,7 +122,7 @@ def plan_day(
     params: SimParams = SimParams(),  # frozen: a shared default is safe
     arrivals: Sequence[tuple[time, time, float]] = ARRIVAL_SHARES,
     demand: Mapping[str, float] = DEMAND_SHARES,
-) -> DayPlan:
+) -> TicketPlan:
     """A day of tickets for `building`, the same for the same seed whatever the policy."""
     rng = random.Random(seed)
     prefixes = [p for p in demand if building.line(p) is not None and demand[p] > 0]
@@ -165,7 +167,7 @@ def plan_day(
         counts[prefix] = counts.get(prefix, 0) + 1
         seqs[prefix] = seqs.get(prefix, 0) + 1
         out.append(PlannedTicket(prefix, seqs[prefix], priority, arrival, no_show, service, walk))
-    return DayPlan(tuple(out), refused)
+    return TicketPlan(tuple(out), refused)
 
 
 def _refused(line: Line, arrival_s: float, priority: bool, issued: Mapping[str, int]) -> bool:

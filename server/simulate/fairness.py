@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, replace
 
 from server.core.building import Building
-from server.simulate.day import DayPlan
+from server.simulate.day import TicketPlan
 from server.simulate.run import SimResult, WaitStats, run_plan
 
 __all__ = [
@@ -82,7 +82,7 @@ def with_guard(building: Building, on: bool) -> Building:
     return replace(building, policy=replace(building.policy, protect_regular=on))
 
 
-def format_guard_alternative(building: Building, plan: DayPlan, fifo_run: SimResult) -> str:
+def format_guard_alternative(building: Building, plan: TicketPlan, fifo_run: SimResult) -> str:
     """One line: the same day with the guard the other way, so a manager sees the trade-off."""
     on = not building.policy.protect_regular
     other = compare_with_fifo(run_plan(with_guard(building, on), plan), fifo_run)

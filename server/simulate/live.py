@@ -24,7 +24,7 @@ from typing import Any
 from server import protocol as p
 from server.client import AntreClient, RequestError
 from server.core.building import Building, DeviceKind
-from server.simulate.day import DayPlan, PlannedTicket
+from server.simulate.day import PlannedTicket, TicketPlan
 
 __all__ = ["DayReport", "Seats", "demo_seats", "drive_day"]
 
@@ -96,7 +96,7 @@ class DayReport:
 class _Day:
     """The shared state of one driven day: the plan by ticket id, and who is still to come."""
 
-    def __init__(self, plan: DayPlan, speed: float, report: DayReport) -> None:
+    def __init__(self, plan: TicketPlan, speed: float, report: DayReport) -> None:
         self.speed = speed  # simulated seconds per wall second; 0 = no waiting at all
         self.report = report
         self.planned: dict[str, PlannedTicket] = {}  # ticket id -> the citizen holding it
@@ -195,7 +195,7 @@ async def _counter(client: AntreClient, counter: str, day: _Day, timeout_s: floa
 
 async def drive_day(
     url: str,
-    plan: DayPlan,
+    plan: TicketPlan,
     seats: Seats,
     *,
     speed: float = 60.0,

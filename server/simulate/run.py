@@ -14,13 +14,12 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import overload
 
 from server.core.building import Building, Counter
-from server.core.estimates import estimate_wait_s, mean_service_s
+from server.core.estimates import estimate_wait_s, mean_service_s, quantile
 from server.core.model import CallReason, PriorityGroup, Ticket, TicketState
 from server.core.policy import (
     Choice,
@@ -30,13 +29,14 @@ from server.core.policy import (
     passed_over,
     ratio_count_after,
 )
+from server.core.waitlist import WaitingLine
 from server.simulate.day import (
     NO_SHOW_TIMEOUT_S,
     OPENING,
     SIM_DAY,
-    DayPlan,
     PlannedTicket,
     SimParams,
+    TicketPlan,
     plan_day,
 )
 
@@ -47,7 +47,6 @@ __all__ = [
     "SimTicket",
     "WaitStats",
     "fifo_choose",
-    "quantile",
     "run_plan",
     "simulate_day",
 ]
@@ -135,7 +134,7 @@ class SimResult:
 
 def run_plan(
     building: Building,
-    plan: DayPlan,
+    plan: TicketPlan,
     chooser: Chooser = choose_next,
     *,
     no_show_timeout_s: float = NO_SHOW_TIMEOUT_S,
@@ -144,8 +143,8 @@ def run_plan(
     """Serve a planned day with every counter open; `indexed=False` passes plain lists."""
     start = datetime.combine(SIM_DAY, OPENING, tzinfo=building.tz)
     r = building.policy.regular_per_priority
-    waiting: dict[str, _Line | list[Ticket]] = {
-        ln.prefix: (_Line() if indexed else []) for ln in building.lines
+    waiting: dict[str, WaitingLine | list[Ticket]] = {
+        ln.prefix: (WaitingLine() if indexed else []) for ln in building.lines
     }
     capacity = {
         ln.prefix: sum(1 / len(c.serves) for c in building.counters_serving(ln.prefix))
@@ -196,7 +195,10 @@ def run_plan(
             service = mean_service_s(recent[pt.line], targets[pt.line])
             estimates[ticket.id] = estimate_wait_s(ahead, capacity[pt.line], service)
             planned[ticket.id] = pt
-            queue.append(ticket)
+            if isinstance(queue, WaitingLine):
+                queue.add(ticket)
+            else:
+                queue.append(ticket)
         now = start + timedelta(seconds=t)
         # Idle counters in the order they fell idle (then by position), then the freed ones.
         order = sorted(idle_since, key=lambda i: (idle_since[i], i)) + freed
@@ -208,8 +210,8 @@ def run_plan(
             idle_since.pop(idx, None)
             ticket = choice.ticket
             queue = waiting[ticket.line]
-            if isinstance(queue, _Line):
-                queue.remove(ticket)
+            if isinstance(queue, WaitingLine):
+                queue.discard(ticket)
             else:
                 del queue[_index_of(queue, ticket)]
             counts[ticket.line] = ratio_count_after(counts.get(ticket.line), ticket, r)
@@ -277,59 +279,9 @@ def _index_of(tickets: Sequence[Ticket], ticket: Ticket) -> int:
     raise ValueError(f"{ticket.id} is not waiting")
 
 
-class _Line(Sequence[Ticket]):
-    """A line's waiting tickets in FIFO order, with its priority tickets indexed apart.
-
-    Offers `first_priority()` (policy.PriorityIndexed), so the policy does not scan a long line
-    for a priority ticket that is not there.
-    """
-
-    __slots__ = ("_all", "_priority")
-
-    def __init__(self) -> None:
-        self._all: list[Ticket] = []  # every waiting ticket, FIFO
-        self._priority: list[Ticket] = []  # the priority ones among them, FIFO
-
-    def __len__(self) -> int:
-        return len(self._all)
-
-    @overload
-    def __getitem__(self, index: int) -> Ticket: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Ticket]: ...
-    def __getitem__(self, index: int | slice) -> Ticket | Sequence[Ticket]:
-        return self._all[index]
-
-    def __iter__(self) -> Iterator[Ticket]:
-        return iter(self._all)
-
-    def append(self, ticket: Ticket) -> None:
-        self._all.append(ticket)
-        if ticket.priority is not None:
-            self._priority.append(ticket)
-
-    def remove(self, ticket: Ticket) -> None:
-        # The called ticket is the head or the first priority one nearly always: short scans.
-        del self._all[_index_of(self._all, ticket)]
-        if ticket.priority is not None:
-            del self._priority[_index_of(self._priority, ticket)]
-
-    def first_priority(self) -> Ticket | None:
-        return self._priority[0] if self._priority else None
-
-
 # ------------------------------------------------------------------------------------------------
 # Figures
 # ------------------------------------------------------------------------------------------------
-
-
-def quantile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank quantile (the smallest value with at least q of the values at or below)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q * len(ordered)))
-    return ordered[rank - 1]
 
 
 def _stats(tickets: Sequence[SimTicket]) -> WaitStats:

@@ -17,13 +17,13 @@ from server.simulate.day import (
     ARRIVAL_SHARES,
     DEMAND_SHARES,
     NO_SHOW_TIMEOUT_S,
-    DayPlan,
     PlannedTicket,
     SimParams,
+    TicketPlan,
     plan_day,
 )
 from server.simulate.fairness import compare_with_fifo, format_comparison, with_guard
-from server.simulate.run import SimResult, fifo_choose, quantile, run_plan, simulate_day
+from server.simulate.run import SimResult, fifo_choose, run_plan, simulate_day
 
 # ------------------------------------------------------------------------------------------------
 # The shipped data
@@ -254,15 +254,6 @@ def test_format_comparison_states_both_targets(day_1000: tuple[SimResult, SimRes
     assert "policy: priority" in text and "FIFO:   regular" in text
 
 
-@pytest.mark.parametrize(
-    ("values", "q", "expected"),
-    [([], 0.5, 0.0), ([5.0], 0.9, 5.0), ([1, 2, 3, 4], 0.5, 2), ([*range(1, 11)], 0.9, 9)],
-)
-def test_quantile_is_nearest_rank(values: list[float], q: float, expected: float) -> None:
-    """quantile returns the smallest value with at least a share q of values at or below it."""
-    assert quantile(values, q) == expected
-
-
 # ------------------------------------------------------------------------------------------------
 # No ticket waits without bound (random small buildings, any load)
 # ------------------------------------------------------------------------------------------------
@@ -289,14 +280,14 @@ def small_building(
     )
 
 
-def make_plan(specs: list[tuple[str, bool, int, bool, int, int]]) -> DayPlan:
+def make_plan(specs: list[tuple[str, bool, int, bool, int, int]]) -> TicketPlan:
     """(line, priority, arrival s, no-show, service s, walk s) rows -> a numbered plan."""
     seqs: dict[str, int] = {}
     out = []
     for line, prio, arrival, no_show, service, walk in sorted(specs, key=lambda s: s[2]):
         seqs[line] = seqs.get(line, 0) + 1
         out.append(PlannedTicket(line, seqs[line], prio, arrival, no_show, service, walk))
-    return DayPlan(tuple(out))
+    return TicketPlan(tuple(out))
 
 
 counters_st = st.lists(
