@@ -14,18 +14,11 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from server import protocol as p
+from server.core.estimates import quantile
 
-__all__ = ["DisplayReader", "Quantiles", "gather_limited", "q", "quantiles"]
+__all__ = ["DisplayReader", "Quantiles", "gather_limited", "quantiles"]
 
 T = TypeVar("T")
-
-
-def q(values: Sequence[float], share: float) -> float:
-    """Nearest-rank quantile: the smallest value with at least `share` of them at or below."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
 
 
 @dataclass(frozen=True)
@@ -42,7 +35,10 @@ class Quantiles:
 
 
 def quantiles(values: Sequence[float]) -> Quantiles:
-    return Quantiles(len(values), q(values, 0.5), q(values, 0.99), max(values, default=math.nan))
+    """p50, p99 and max (nearest rank, as the reports quote them); NaN for no values."""
+    if not values:
+        return Quantiles(0, math.nan, math.nan, math.nan)
+    return Quantiles(len(values), quantile(values, 0.5), quantile(values, 0.99), max(values))
 
 
 async def gather_limited(factories: Iterable[Callable[[], Awaitable[T]]], limit: int) -> list[T]:

@@ -1,8 +1,8 @@
 """A full peak day of the demo building as fast as the server allows, then 1,000 connections.
 
-The day: 4,000 tickets drawn by `server.core.simulate.plan_day` (the arrival profile, demand per
+The day: 4,000 tickets drawn by `server.simulate.day.plan_day` (the arrival profile, demand per
 line, 8 % priority, 6 % no-shows and lognormal counter times of ../shared/data, shipped inside
-`server/core/simulate.py`), driven by `server.simulate_cli.drive_day` at speed 0 through 20
+`server/simulate/day.py`), driven by `server.simulate.live.drive_day` at speed 0 through 20
 kiosks and all 31 counters of the demo building, with three TVs watching. Wall time is from the
 first arrival to the last counter finding nothing left.
 
@@ -19,8 +19,6 @@ figure is the process's peak resident set (VmHWM), which covers the whole day to
 from __future__ import annotations
 
 import asyncio
-import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,8 +28,9 @@ from bench.common import DisplayReader, gather_limited
 from bench.serverproc import ServerProcess, fresh_db
 from server import protocol as p
 from server.client import AntreClient
-from server.core.simulate import SimParams, plan_day
-from server.simulate_cli import DayReport, Seats, drive_day
+from server.simulate.day import SimParams, plan_day
+from server.simulate.live import DayReport, Seats, drive_day
+from server.store import StoreReader
 
 __all__ = ["DayResult", "check_store", "run_day"]
 
@@ -52,26 +51,22 @@ class DayResult:
 def check_store(db: Path, report: DayReport) -> list[str]:
     """What the store holds against what clients were acknowledged; a list of problems."""
     problems: list[str] = []
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        rows = con.execute("SELECT id, day, line, number, state FROM tickets").fetchall()
-        called = con.execute("SELECT payload FROM events WHERE kind = 'ticket_called'").fetchall()
-    finally:
-        con.close()
-    tickets = {r[0]: r for r in rows}
+    with StoreReader.open(db) as store:
+        rows = store.tickets()
+        called = [e.event for e in store.log("ticket_called")]
+    tickets = {t.id: t for t in rows}
     lost = [t for t in report.issued if t not in tickets]
     if lost:
         problems.append(f"{len(lost)} acknowledged tickets missing, e.g. {lost[:3]}")
-    wrong = [t for t, n in report.issued.items() if t in tickets and tickets[t][3] != n]
+    wrong = [t for t, n in report.issued.items() if t in tickets and tickets[t].number != n]
     if wrong:
         problems.append(f"{len(wrong)} tickets with another number than acknowledged")
-    numbers = [(r[1], r[2], r[3]) for r in rows]
+    numbers = [(t.day, t.line, t.number) for t in rows]
     if len(numbers) != len(set(numbers)):
         problems.append(f"{len(numbers) - len(set(numbers))} numbers issued twice")
     counts: dict[str, int] = {}
-    for (payload,) in called:
-        tid = json.loads(payload)["ticket"]
-        counts[tid] = counts.get(tid, 0) + 1
+    for ev in called:
+        counts[ev["ticket"]] = counts.get(ev["ticket"], 0) + 1
     twice = [t for t, n in counts.items() if n > 1]
     if twice:
         problems.append(f"{len(twice)} tickets called twice, e.g. {twice[:3]}")
@@ -82,7 +77,9 @@ def check_store(db: Path, report: DayReport) -> list[str]:
     if lost_calls:
         problems.append(f"{len(lost_calls)} acknowledged calls not in the log once")
     open_ = [
-        t for t in report.issued if tickets.get(t, (0, 0, 0, 0, ""))[4] not in ("done", "no_show")
+        t
+        for t in report.issued
+        if t not in tickets or tickets[t].state.value not in ("done", "no_show")
     ]
     if open_:
         problems.append(f"{len(open_)} tickets neither done nor no-show")

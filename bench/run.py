@@ -24,7 +24,9 @@ from typing import Any
 import websockets
 
 from server.allocator import tune_for_socket_reads
-from server.core.simulate import compare_with_fifo, fifo_choose, plan_day, run_plan
+from server.simulate.day import plan_day
+from server.simulate.fairness import compare_with_fifo
+from server.simulate.run import fifo_choose, run_plan
 
 __all__ = ["main"]
 
@@ -168,9 +170,10 @@ def startup(folder: Path, out: dict[str, Any]) -> None:
 
 
 def fairness(folder: Path, out: dict[str, Any]) -> None:
-    from server.core.simulate import demo_building, format_comparison, format_guard_alternative
+    from server.config import load_demo_building
+    from server.simulate.fairness import format_comparison, format_guard_alternative
 
-    building = demo_building()
+    building = load_demo_building()
     results = {}
     for tickets in (1000, 4000):
         plan = plan_day(building, 1, _params(tickets))
@@ -196,7 +199,7 @@ def fairness(folder: Path, out: dict[str, Any]) -> None:
 
 
 def _params(tickets: int) -> Any:
-    from server.core.simulate import SimParams
+    from server.simulate.day import SimParams
 
     return SimParams(tickets=tickets)
 

@@ -150,12 +150,14 @@ def _trace_commits() -> None:
     import time
 
     from server import engine, store
+    from server.store import writer as store_writer
 
     writes: list[tuple[float, int]] = []  # (seconds from write to its report, events)
     cpu: list[float] = []  # the event loop thread's CPU time at each write
     sql: list[tuple[float, int]] = []  # (seconds in _write_rows, rows), on the writer thread
     told: list[float] = []  # seconds in the engine's subscribers, per call
-    write, write_rows, subscribe = store.Store.write, store._write_rows, engine.Engine.subscribe
+    write, subscribe = store.Store.write, engine.Engine.subscribe
+    write_rows = store_writer._write_rows
 
     def timed_write(self, batch, tickets, counters, day_of, then):  # type: ignore[no-untyped-def]
         cpu.append(time.thread_time())
@@ -181,7 +183,7 @@ def _trace_commits() -> None:
         subscribe(self, timed_callback)
 
     store.Store.write = timed_write  # type: ignore[method-assign]
-    store._write_rows = timed_write_rows
+    store_writer._write_rows = timed_write_rows
     engine.Engine.subscribe = timed_subscribe  # type: ignore[method-assign]
 
     def p(values: list[float], share: float) -> float:

@@ -32,8 +32,8 @@ from bench.day import MONDAY_0730, check_store
 from bench.serverproc import ServerProcess, fresh_db
 from server import protocol as p
 from server.client import AntreClient
-from server.core.simulate import SimParams, plan_day
-from server.simulate_cli import Seats, drive_day
+from server.simulate.day import SimParams, plan_day
+from server.simulate.live import Seats, drive_day
 
 __all__ = ["main"]
 

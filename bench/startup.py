@@ -45,7 +45,7 @@ from server.core.model import (
     event_to_dict,
 )
 from server.core.queue import QueueState
-from server.core.simulate import SIM_DAY, SimParams, plan_day
+from server.simulate.day import SIM_DAY, SimParams, plan_day
 from server.store import LATEST_VERSION, Store, StoredEvent
 
 __all__ = ["TODAY", "StartupResult", "make_year", "run_startup", "template_day"]

@@ -37,6 +37,7 @@ from bench.common import Quantiles, quantiles
 from bench.serverproc import ServerProcess, fresh_db
 from server import protocol as p
 from server.client import AntreClient
+from server.store import StoreReader
 
 __all__ = ["Round", "ThroughputResult", "check_store", "raw_commits_per_s", "run_throughput"]
 
@@ -192,13 +193,8 @@ async def _kiosks(
 
 def check_store(db: Path, issued: list[str]) -> None:
     """Every acknowledged ticket is in the stopped server's store, once; nothing else is."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        stored = Counter(
-            r[0]
-            for r in conn.execute(
-                "SELECT json_extract(payload, '$.ticket') FROM events WHERE kind = 'ticket_issued'"
-            )
-        )
+    with StoreReader.open(db) as store:
+        stored = Counter(e.event["ticket"] for e in store.log("ticket_issued"))
     problems = []
     if len(set(issued)) != len(issued):
         problems.append("a ticket id was acknowledged twice")

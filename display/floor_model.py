@@ -40,7 +40,6 @@ __all__ = [
     "staffing_hint",
 ]
 
-_ZONE_OFFSETS = {"WIB": 7, "WITA": 8, "WIT": 9}
 _ACTIVE = ("called", "serving")
 _OPEN_TICKET = ("printing", "waiting", "called", "serving", "no_show")
 _PRINTER_PROBLEMS = {
@@ -254,9 +253,7 @@ class FloorModel:
         """Start over from a floor snapshot."""
         self.building = dict(snap.get("building") or {})
         self.day = snap.get("day")
-        self.tz = timezone(
-            timedelta(hours=_ZONE_OFFSETS.get(self.building.get("timezone", "WIB"), 7))
-        )
+        self.tz = timezone(timedelta(minutes=self.building.get("utc_offset_min", 7 * 60)))
         self.tickets.clear()
         self.waits.clear()
         self.services.clear()

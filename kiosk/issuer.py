@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any
 
 from kiosk.printer import Printer, PrinterState, PrinterStatus
 from kiosk.ticket import Layout, TicketPrint, render_ticket
@@ -38,8 +38,6 @@ from server.client import AntreClient, ClientClosed, ConnectionLost, RequestErro
 __all__ = ["Agency", "BuildingInfo", "Issuer", "Outcome", "Press", "PressResult", "ReprintResult"]
 
 log = logging.getLogger("antre.kiosk")
-
-_ZONE_OFFSETS: Final = {"WIB": 7, "WITA": 8, "WIT": 9}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +68,7 @@ class BuildingInfo:
 
     name: str
     zone_label: str  # WIB / WITA / WIT
+    utc_offset_min: int  # the building's offset from UTC, as the server states it
     zones: tuple[tuple[str, str], ...]  # (id, name) in the building's order
     agencies: tuple[Agency, ...]
 
@@ -78,6 +77,7 @@ class BuildingInfo:
         return cls(
             name=building["name"],
             zone_label=building.get("timezone", "WIB"),
+            utc_offset_min=building.get("utc_offset_min", 7 * 60),
             zones=tuple((z["id"], z["name"]) for z in building.get("zones", [])),
             agencies=tuple(
                 Agency(
@@ -100,7 +100,7 @@ class BuildingInfo:
 
     @property
     def tz(self) -> timezone:
-        return timezone(timedelta(hours=_ZONE_OFFSETS.get(self.zone_label, 7)), self.zone_label)
+        return timezone(timedelta(minutes=self.utc_offset_min), self.zone_label)
 
 
 class Outcome(StrEnum):

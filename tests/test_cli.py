@@ -7,15 +7,10 @@ import sys
 from pathlib import Path
 
 from server import __version__
-from server.core.simulate import (
-    SimParams,
-    compare_with_fifo,
-    demo_building,
-    fifo_choose,
-    plan_day,
-    run_plan,
-    with_guard,
-)
+from server.config import load_demo_building
+from server.simulate.day import SimParams, plan_day
+from server.simulate.fairness import compare_with_fifo, with_guard
+from server.simulate.run import fifo_choose, run_plan
 
 
 def antre(*args: str) -> subprocess.CompletedProcess[str]:
@@ -75,7 +70,7 @@ def test_simulate_compares_the_policy_with_fifo_and_the_guard_the_other_way() ->
     for row in ("policy: priority", "policy: regular", "FIFO:   priority", "FIFO:   regular"):
         assert any(line.strip().startswith(row) for line in lines), row
 
-    building = demo_building()
+    building = load_demo_building()
     plan = plan_day(building, 1, SimParams(tickets=1000))
     fifo = run_plan(building, plan, fifo_choose)
     guarded = compare_with_fifo(run_plan(building, plan), fifo)

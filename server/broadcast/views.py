@@ -200,6 +200,8 @@ def building_view(building: Building, zone: str | None = None) -> dict[str, Any]
     return {
         "name": building.name,
         "timezone": building.zone_label,
+        # The offset itself, so that a client never keeps its own WIB/WITA/WIT table.
+        "utc_offset_min": round(building.tz.utcoffset(None).total_seconds() / 60),
         "running_text": building.running_text,
         "zones": [{"id": z.id, "name": z.name} for z in building.zones],
         "agencies": [

@@ -9,6 +9,8 @@ name says otherwise.
 - `estimate_wait_s` is the M/M/c conditional wait: with every open counter busy, a ticket with
   `ahead` tickets before it is called at the (ahead + 1)-th departure, and c busy counters
   release someone every s / c seconds on average, so the wait is (ahead + 1) · s / c.
+- `quantile` is the nearest-rank quantile that reports, the simulator and the benchmarks quote
+  (p50, p90, p99): the smallest value with at least a share q of the values at or below it.
 - `erlang_c_wait_probability` and `staffing_hint` are the textbook M/M/c (Erlang C) results,
   computed through the Erlang B recursion so no factorial or power is ever formed.
 """
@@ -24,6 +26,7 @@ __all__ = [
     "erlang_c_wait_probability",
     "estimate_wait_s",
     "mean_service_s",
+    "quantile",
     "staffing_hint",
 ]
 
@@ -42,6 +45,14 @@ def mean_service_s(recent_service_s: Sequence[float], target_service_min: float)
     observed = math.fsum(recent_service_s) / k
     weight = k / (k + PRIOR_WEIGHT)
     return weight * observed + (1.0 - weight) * target_s
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank quantile (q in 0..1): the ceil(q·n)-th smallest value; ValueError if none."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(q * len(ordered))) - 1]
 
 
 def estimate_wait_s(ahead: int, counters_open: float, service_s: float) -> float:

@@ -58,6 +58,7 @@ from typing import Protocol, runtime_checkable
 
 from server.core.building import Building, Counter, PolicySettings
 from server.core.model import CallReason, Ticket
+from server.core.waitlist import WaitingLine
 
 __all__ = [
     "Choice",
@@ -144,7 +145,7 @@ def preview(
     # Indexed copies of the counter's own lines: the inputs stay untouched, each line is scanned
     # once rather than once per previewed call. Every call happens "at now": a preview orders,
     # it does not forecast when, so a ticket that becomes overdue later is not anticipated.
-    lines = {p: _LineCopy(waiting.get(p, ())) for p in dict.fromkeys(counter.serves)}
+    lines = {p: WaitingLine.of(waiting.get(p, ())) for p in dict.fromkeys(counter.serves)}
     counts = dict(regular_since_priority)
     extra: dict[str, int] = {}  # overtakings the previewed calls add, by ticket id
     r = building.policy.regular_per_priority
@@ -154,7 +155,7 @@ def preview(
         if found is None:
             break
         ticket, _reason, prefix = found
-        lines[prefix].take(ticket)
+        lines[prefix].discard(ticket)
         counts[prefix] = ratio_count_after(counts.get(prefix), ticket, r)
         for passed in passed_over(counter, lines, ticket):
             extra[passed.id] = extra.get(passed.id, 0) + 1
@@ -222,32 +223,6 @@ def overtaking_cost_s(service_s: float, counters: float) -> float:
 
 
 # ------------------------------------------------------------------------------------------------
-
-
-def _index_of(tickets: Sequence[Ticket], ticket: Ticket) -> int:
-    # By identity: dataclass equality compares every field, which is slow and says nothing more.
-    for i, t in enumerate(tickets):
-        if t is ticket:
-            return i
-    raise ValueError(f"{ticket.id} is not in this line")
-
-
-class _LineCopy(list[Ticket]):
-    """preview's own copy of a line, its priority tickets listed apart (PriorityIndexed)."""
-
-    __slots__ = ("priority",)
-
-    def __init__(self, tickets: Sequence[Ticket]) -> None:
-        super().__init__(tickets)
-        self.priority = [t for t in self if t.priority is not None]
-
-    def first_priority(self) -> Ticket | None:
-        return self.priority[0] if self.priority else None
-
-    def take(self, ticket: Ticket) -> None:
-        del self[_index_of(self, ticket)]
-        if ticket.priority is not None:
-            del self.priority[_index_of(self.priority, ticket)]
 
 
 def _choose(

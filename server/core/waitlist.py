@@ -1,6 +1,7 @@
 """One line's waiting tickets, kept in calling order, and where each one stands.
 
-`QueueState` keeps one `WaitingLine` per service line. It is a `list[Ticket]` sorted by
+`QueueState` keeps one `WaitingLine` per service line; the calling policy's preview and the
+day simulator use it too. It is a `list[Ticket]` sorted by
 `queue_key` (queued_at, then seq, then id), so the calling policy reads it as the plain FIFO
 sequence its interface asks for, and call-next reads the head without sorting anything. Beside
 the tickets it keeps their keys and the priority subset, so that inserting a reactivated or
@@ -8,12 +9,14 @@ transferred ticket at its original place, removing a called one, finding the old
 ticket and working out a ticket's position are binary searches over C-level tuple comparisons,
 never a scan of the day's tickets.
 
-Only `QueueState` mutates a `WaitingLine`; everybody else must treat it as read-only.
+Only its owner mutates a `WaitingLine` (`QueueState` its own; a preview or a simulation its
+copy); everybody else must treat it as read-only.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 from datetime import datetime
 
 from server.core.model import Ticket
@@ -40,6 +43,20 @@ class WaitingLine(list[Ticket]):
         self.keys: list[tuple[datetime, int, str]] = []  # queue_key of each ticket, same order
         self.priority: list[Ticket] = []  # the priority tickets of this line, same order
         self.priority_keys: list[tuple[datetime, int, str]] = []
+
+    @classmethod
+    def of(cls, tickets: Sequence[Ticket]) -> WaitingLine:
+        """A line holding these tickets (a copy when given a WaitingLine: its lists are copied)."""
+        line = cls()
+        if isinstance(tickets, WaitingLine):
+            line.extend(tickets)
+            line.keys = list(tickets.keys)
+            line.priority = list(tickets.priority)
+            line.priority_keys = list(tickets.priority_keys)
+        else:
+            for ticket in tickets:
+                line.add(ticket)
+        return line
 
     def first_priority(self) -> Ticket | None:
         """The oldest priority ticket: `policy.PriorityIndexed`, so the policy need not scan."""

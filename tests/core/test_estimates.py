@@ -14,6 +14,7 @@ from server.core.estimates import (
     erlang_c_wait_probability,
     estimate_wait_s,
     mean_service_s,
+    quantile,
     staffing_hint,
 )
 
@@ -193,3 +194,19 @@ def test_staffing_hint_refuses_a_zero_target() -> None:
     """A zero wait target cannot be met by any number of counters: ValueError."""
     with pytest.raises(ValueError):
         staffing_hint(60, 300, 0)
+
+
+@pytest.mark.parametrize(
+    ("values", "q", "expected"),
+    [([5.0], 0.9, 5.0), ([7.0], 0.9, 7.0), ([1, 2, 3, 4], 0.5, 2), ([*range(1, 11)], 0.9, 9)],
+)
+def test_quantile_is_nearest_rank(values: list[float], q: float, expected: float) -> None:
+    """The one quantile of reports, simulator and benchmarks: the smallest value with at least
+    a share q of the values at or below it (p90 of 1..10 is 9; of a single value, that value)."""
+    assert quantile(values, q) == expected
+
+
+def test_quantile_of_nothing_is_refused() -> None:
+    """No values, no quantile: callers say what an empty group shows (none, zero, NaN)."""
+    with pytest.raises(ValueError):
+        quantile([], 0.5)

@@ -22,7 +22,7 @@ from faultkit import (
 from server.backup import BackupInfo, backup, backup_main
 from server.config import load_demo_building
 from server.core.queue import QueueState
-from server.store import _stored  # the store's own row decoder: the test must not re-invent it
+from server.store.rows import _stored  # the store's own row decoder: the test must not re-invent it
 
 
 def _events(db: Path, upto: int) -> list[tuple]:

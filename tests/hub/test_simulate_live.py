@@ -12,8 +12,8 @@ import sqlite3
 
 from hubtest import Server, demo_building, demo_credentials
 
-from server.core.simulate import SimParams, plan_day
-from server.simulate_cli import demo_seats, drive_day
+from server.simulate.day import SimParams, plan_day
+from server.simulate.live import demo_seats, drive_day
 
 
 async def test_a_driven_day_is_issued_called_and_ended_on_the_server(server: Server) -> None:

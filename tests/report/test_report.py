@@ -12,16 +12,10 @@ import pytest
 
 from server.config import load_demo_building
 from server.core.model import event_from_dict
-from server.report import (
-    GROUP_COLUMNS,
-    HALF_HOUR_COLUMNS,
-    JOURNAL_COLUMNS,
-    print_summary,
-    report_main,
-    targets_of,
-)
-from server.report_stats import LogEntry, half_hours, percentile, replay_tickets, summarize
-from server.store import Store, StoredEvent
+from server.report.cli import print_summary, report_main
+from server.report.stats import half_hours, replay_tickets, summarize
+from server.report.tables import GROUP_COLUMNS, HALF_HOUR_COLUMNS, JOURNAL_COLUMNS, targets_of
+from server.store import LogEntry, Store, StoredEvent
 
 WIB = timezone(timedelta(hours=7))
 DAY = date(2026, 11, 23)
@@ -195,12 +189,6 @@ def test_half_hours(figures):
     assert slots[("09:00", "A")] == {"arrivals": 3, "calls": 0}
     assert slots[("09:30", "A")] == {"arrivals": 2, "calls": 3}
     assert slots[("10:00", "A")] == {"arrivals": 0, "calls": 1}
-
-
-def test_percentile_nearest_rank():
-    """p90 of 1..10 is 9 and of a single value is that value (nearest rank)."""
-    assert percentile(list(range(1, 11)), 0.9) == 9
-    assert percentile([7.0], 0.9) == 7.0
 
 
 async def _write_store(path: Path, entries: list[LogEntry]) -> None:

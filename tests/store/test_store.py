@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from server.backup import backup
 from server.core.model import (
     EVENT_TYPES,
     CallReason,
@@ -41,7 +43,15 @@ from server.core.model import (
     event_from_dict,
     event_to_dict,
 )
-from server.store import LATEST_VERSION, SchemaTooNew, Store, StoredEvent, StoreError
+from server.store import (
+    LATEST_VERSION,
+    LogPosition,
+    SchemaTooNew,
+    Store,
+    StoredEvent,
+    StoreError,
+    StoreReader,
+)
 
 WIB = timezone(timedelta(hours=7), "WIB")
 DAY = date(2026, 11, 23)
@@ -311,13 +321,15 @@ async def test_a_failed_append_leaves_nothing_behind(store: Store) -> None:
 
 
 async def test_backup_while_serving_opens_with_the_same_events(store: Store, tmp_path: Path):
-    """backup() writes a complete file that opens as a store with identical events and rows."""
+    """`antre backup` of an open store writes a file that opens with identical events and rows."""
     events = one_of_each_kind()
     await store.append(stored(events), [a_ticket()], [], day_of)
     await store.set_meta({"building": "MPP Kota Contoh"})
     dest = tmp_path / "backups" / "antre-2026-11-23.db"
     dest.parent.mkdir()
-    await store.backup(dest)
+    info = await asyncio.to_thread(backup, store.path, dest)
+    assert (info.path, info.events, info.last_seq) == (dest, len(events), len(events))
+    assert [f.name for f in dest.parent.iterdir()] == [dest.name], "a partial file was left"
     # The store keeps serving after the backup; the copy is the earlier instant.
     await store.append(stored([events[0]], first_seq=len(events) + 1), [], [], day_of)
 
@@ -329,7 +341,32 @@ async def test_backup_while_serving_opens_with_the_same_events(store: Store, tmp
         assert await copy.schema_version() == LATEST_VERSION
     finally:
         await copy.close()
-    assert not Path(str(dest) + ".partial").exists()
+
+
+async def test_the_offline_reader_sees_the_live_stores_log(store: Store, tmp_path: Path):
+    """StoreReader (reports, back-up) reads what Store wrote, read-only, while it is open."""
+    events = one_of_each_kind()
+    await store.append(stored(events, actor="kiosk:K1"), [a_ticket()], [], day_of)
+    with StoreReader.open(store.path) as reader:
+        assert reader.tickets() == [a_ticket()]
+        assert reader.service_days(DAY, DAY) == [DAY.isoformat()]
+        assert reader.service_days(DAY + timedelta(days=1), DAY + timedelta(days=9)) == []
+        log = reader.day_log(DAY.isoformat())
+        assert [(e.seq, e.actor, e.event) for e in log] == [
+            (i + 1, "kiosk:K1", event_to_dict(ev)) for i, ev in enumerate(events)
+        ]
+        assert reader.log() == log
+        assert [e.seq for e in reader.log("ticket_called")] == [
+            i + 1 for i, ev in enumerate(events) if ev.kind == "ticket_called"
+        ]
+        assert reader.log_position() == LogPosition(len(events), len(events))
+        with pytest.raises(sqlite3.OperationalError):  # mode=ro: not even by mistake
+            reader._db.execute("DELETE FROM events")
+    with pytest.raises(StoreError, match="no store"):
+        StoreReader.open(tmp_path / "missing.db")
+    (tmp_path / "notes.db").write_text("not sqlite")
+    with pytest.raises(StoreError, match="not an Antre store"):
+        StoreReader.open(tmp_path / "notes.db")
 
 
 async def test_meta_keeps_existing_values_when_asked(store: Store) -> None:

@@ -22,33 +22,25 @@ import math
 import statistics
 from collections import Counter as Tally
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
+
+from server.core.estimates import quantile
+from server.store import LogEntry
 
 __all__ = [
     "Call",
     "GroupStats",
     "LineTargets",
-    "LogEntry",
     "Period",
     "TicketRecord",
     "half_hour_slot",
     "half_hours",
-    "percentile",
     "replay_tickets",
     "summarize",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    """One row of the event log: its sequence number, who caused it, and the event dict."""
-
-    seq: int
-    actor: str
-    event: Mapping[str, Any]  # the core's event_to_dict form
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,15 +211,6 @@ def _close_service(t: TicketRecord, end: datetime) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..1): the ceil(q·n)-th smallest value."""
-    if not values:
-        raise ValueError("no values")
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q * len(ordered)))
-    return ordered[rank - 1]
-
-
 @dataclass(slots=True)
 class GroupStats:
     """The figures of one line, agency, counter or officer over the report's days."""
@@ -259,7 +242,7 @@ class GroupStats:
         return {
             "mean": math.fsum(values) / len(values),
             "median": float(statistics.median(values)),
-            "p90": percentile(values, 0.9),
+            "p90": quantile(values, 0.9),
             "max": max(values),
         }
 

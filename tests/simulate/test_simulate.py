@@ -9,37 +9,31 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from server.config import load_demo_building
 from server.core.building import Building, Counter, DayHours, Line, PolicySettings, Zone
 from server.core.model import CallReason
 from server.core.policy import choose_next
-from server.core.simulate import (
+from server.simulate.day import (
     ARRIVAL_SHARES,
     DEMAND_SHARES,
     NO_SHOW_TIMEOUT_S,
-    DayPlan,
     PlannedTicket,
     SimParams,
-    SimResult,
-    compare_with_fifo,
-    demo_building,
-    demo_layout,
-    fifo_choose,
-    format_comparison,
+    TicketPlan,
     plan_day,
-    quantile,
-    run_plan,
-    simulate_day,
-    with_guard,
 )
+from server.simulate.fairness import compare_with_fifo, format_comparison, with_guard
+from server.simulate.run import SimResult, fifo_choose, run_plan, simulate_day
 
 # ------------------------------------------------------------------------------------------------
 # The shipped data
 # ------------------------------------------------------------------------------------------------
 
 
-def test_demo_layout_matches_the_shared_tables() -> None:
-    """demo_layout has the data set's 21 lines, 31 counters and L07 as the priority counter."""
-    b = demo_layout()
+def test_the_demo_building_matches_the_shared_tables() -> None:
+    """The simulator's demo building (the shipped TOML) has the data set's 21 lines, 31
+    counters, one line per demand share, and L07 as the priority counter."""
+    b = load_demo_building()
     assert len(b.lines) == 21
     assert len(b.counters) == 31
     assert {ln.prefix for ln in b.lines} == set(DEMAND_SHARES)
@@ -56,17 +50,6 @@ def test_shipped_shares_add_up_to_the_whole_day() -> None:
     assert sum(DEMAND_SHARES.values()) == 100
 
 
-def test_demo_building_has_the_demo_shape() -> None:
-    """demo_building (config TOML when available, else the embedded tables) has the same lines
-    and counters as the data set."""
-    b = demo_building()
-    layout = demo_layout()
-    assert {ln.prefix for ln in b.lines} == {ln.prefix for ln in layout.lines}
-    assert {(c.id, frozenset(c.serves)) for c in b.counters} == {
-        (c.id, frozenset(c.serves)) for c in layout.counters
-    }
-
-
 # ------------------------------------------------------------------------------------------------
 # The plan
 # ------------------------------------------------------------------------------------------------
@@ -74,14 +57,14 @@ def test_demo_building_has_the_demo_shape() -> None:
 
 def test_a_plan_is_the_same_for_the_same_seed() -> None:
     """plan_day is a pure function of the building, seed and parameters."""
-    b = demo_layout()
+    b = load_demo_building()
     assert plan_day(b, 7) == plan_day(b, 7)
     assert plan_day(b, 7) != plan_day(b, 8)
 
 
 def test_a_plan_numbers_each_line_in_arrival_order() -> None:
     """Tickets come in arrival order and each line's numbers run 1, 2, 3… without gaps."""
-    plan = plan_day(demo_layout(), 3)
+    plan = plan_day(load_demo_building(), 3)
     arrivals = [t.arrival_s for t in plan.tickets]
     assert arrivals == sorted(arrivals)
     seqs: dict[str, list[int]] = {}
@@ -92,7 +75,7 @@ def test_a_plan_numbers_each_line_in_arrival_order() -> None:
 
 def test_a_plan_follows_the_day_assumptions() -> None:
     """A 4,000-ticket plan has about 8 % priority, 6 % no-shows, services near 0.8 × target."""
-    b = demo_layout()
+    b = load_demo_building()
     plan = plan_day(b, 11, SimParams(tickets=4000))
     n = len(plan.tickets)
     assert n == 4000
@@ -106,7 +89,7 @@ def test_a_plan_follows_the_day_assumptions() -> None:
 
 def test_limits_refuse_tickets_after_cutoff_and_beyond_quota() -> None:
     """With apply_limits, no line issues past its cutoff or beyond its walk-in/priority quotas."""
-    b = demo_layout()
+    b = load_demo_building()
     plan = plan_day(b, 5, SimParams(tickets=4000, apply_limits=True))
     assert plan.refused > 0
     assert len(plan.tickets) + plan.refused == 4000
@@ -128,14 +111,14 @@ def test_limits_refuse_tickets_after_cutoff_and_beyond_quota() -> None:
 @pytest.fixture(scope="module")
 def day_1000() -> tuple[SimResult, SimResult]:
     """The demo building's normal day, seed 1: the policy run and the FIFO run of one plan."""
-    b = demo_layout()
+    b = load_demo_building()
     plan = plan_day(b, 1, SimParams(tickets=1000))
     return run_plan(b, plan, choose_next), run_plan(b, plan, fifo_choose)
 
 
 def test_a_run_is_deterministic() -> None:
     """The same seed gives the same calls, to the second and the counter."""
-    b = demo_layout()
+    b = load_demo_building()
     assert simulate_day(b, 2).tickets == simulate_day(b, 2).tickets
 
 
@@ -174,7 +157,7 @@ def test_the_policy_keeps_each_group_in_order_within_a_line(
 def test_the_ratio_holds_in_a_whole_day(day_1000: tuple[SimResult, SimResult]) -> None:
     """Outside the priority counter, every priority jump comes after r regular calls of its line."""
     policy, _fifo = day_1000
-    b = demo_layout()
+    b = load_demo_building()
     r = b.policy.regular_per_priority
     counts: dict[str, int] = {}
     jumps = 0
@@ -188,7 +171,7 @@ def test_the_ratio_holds_in_a_whole_day(day_1000: tuple[SimResult, SimResult]) -
 
 def test_indexed_and_plain_lines_give_the_same_day() -> None:
     """The simulator's priority index changes the speed of a day, not a single call."""
-    b = demo_layout()
+    b = load_demo_building()
     plan = plan_day(b, 4, SimParams(tickets=600))
     assert run_plan(b, plan).tickets == run_plan(b, plan, indexed=False).tickets
 
@@ -216,7 +199,7 @@ def test_the_guard_keeps_nearly_every_regular_ticket_within_its_allowance(
     Not zero: the guard works on estimates (a service costs what it costs), and an overtaking
     on a shared counter reaches other lines second-hand (docs/calling-policy.md).
     """
-    b = demo_layout()
+    b = load_demo_building()
     plan = plan_day(b, seed, SimParams(tickets=tickets, apply_limits=limits))
     fifo = run_plan(b, plan, fifo_choose)
     guarded = compare_with_fifo(run_plan(b, plan, choose_next), fifo)
@@ -233,7 +216,7 @@ def test_the_guard_keeps_nearly_every_regular_ticket_within_its_allowance(
 @pytest.mark.parametrize(("tickets", "seed"), [(4000, 1), (4000, 2), (4000, 3)])
 def test_on_the_peak_day_priority_is_fast_with_the_guard(tickets: int, seed: int) -> None:
     """The 4,000-ticket day: priority p90 <= regular p90 / 3 with the guard on."""
-    b = demo_layout()
+    b = load_demo_building()
     plan = plan_day(b, seed, SimParams(tickets=tickets))
     check = compare_with_fifo(run_plan(b, plan), run_plan(b, plan, fifo_choose))
     assert check.priority_fast
@@ -247,7 +230,7 @@ def test_on_a_normal_day_the_guard_trades_priority_speed_for_regular_protection(
     ratio alone it is under a third of regular p90 but more regular tickets pay too much.
     Both targets at once are out of reach on this understaffed building (the calling-policy
     doc shows why on Polres G and H); the test pins the trade-off down."""
-    b = demo_layout()
+    b = load_demo_building()
     plan = plan_day(b, seed, SimParams(tickets=1000))
     fifo = run_plan(b, plan, fifo_choose)
     guarded = compare_with_fifo(run_plan(b, plan), fifo)
@@ -269,15 +252,6 @@ def test_format_comparison_states_both_targets(day_1000: tuple[SimResult, SimRes
     assert f"regular within FIFO + max(25 %, 5 min): {protected}" in text
     assert f"({check.regular_over_allowance} over;" in text
     assert "policy: priority" in text and "FIFO:   regular" in text
-
-
-@pytest.mark.parametrize(
-    ("values", "q", "expected"),
-    [([], 0.5, 0.0), ([5.0], 0.9, 5.0), ([1, 2, 3, 4], 0.5, 2), ([*range(1, 11)], 0.9, 9)],
-)
-def test_quantile_is_nearest_rank(values: list[float], q: float, expected: float) -> None:
-    """quantile returns the smallest value with at least a share q of values at or below it."""
-    assert quantile(values, q) == expected
 
 
 # ------------------------------------------------------------------------------------------------
@@ -306,14 +280,14 @@ def small_building(
     )
 
 
-def make_plan(specs: list[tuple[str, bool, int, bool, int, int]]) -> DayPlan:
+def make_plan(specs: list[tuple[str, bool, int, bool, int, int]]) -> TicketPlan:
     """(line, priority, arrival s, no-show, service s, walk s) rows -> a numbered plan."""
     seqs: dict[str, int] = {}
     out = []
     for line, prio, arrival, no_show, service, walk in sorted(specs, key=lambda s: s[2]):
         seqs[line] = seqs.get(line, 0) + 1
         out.append(PlannedTicket(line, seqs[line], prio, arrival, no_show, service, walk))
-    return DayPlan(tuple(out))
+    return TicketPlan(tuple(out))
 
 
 counters_st = st.lists(

@@ -1,0 +1,235 @@
+"""The report's CSV tables: their columns, and the rows of the figures and of the journal.
+
+docs/reports.md documents every column. Figures come from `server.report.stats` (pure); this
+module only shapes them: seconds rounded, instants in the building's local time.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from server.report.stats import GroupStats, LineTargets, TicketRecord
+
+__all__ = [
+    "GROUP_COLUMNS",
+    "HALF_HOUR_COLUMNS",
+    "JOURNAL_COLUMNS",
+    "group_rows",
+    "journal_rows",
+    "targets_of",
+    "write_csv",
+]
+
+GROUP_COLUMNS = (
+    "scope",
+    "key",
+    "name",
+    "agency",
+    "from",
+    "to",
+    "issued",
+    "print_failed",
+    "called",
+    "recalls",
+    "served",
+    "no_show",
+    "cancelled",
+    "expired",
+    "transferred_out",
+    "transferred_in",
+    "waits",
+    "wait_mean_s",
+    "wait_median_s",
+    "wait_p90_s",
+    "wait_max_s",
+    "target_wait_s",
+    "waits_within_target_pct",
+    "services",
+    "service_mean_s",
+    "service_median_s",
+    "service_p90_s",
+    "service_max_s",
+    "target_service_s",
+    "services_within_target_pct",
+)
+HALF_HOUR_COLUMNS = ("day", "slot", "line", "agency", "arrivals", "calls")
+JOURNAL_COLUMNS = (
+    "day",
+    "ticket",
+    "number",
+    "line_issued",
+    "line",
+    "agency",
+    "priority",
+    "kiosk",
+    "state",
+    "issued_at",
+    "printed_at",
+    "print_failed_at",
+    "print_failed_reason",
+    "reprints",
+    "first_called_at",
+    "calls",
+    "call_log",
+    "started_at",
+    "finished_at",
+    "counter",
+    "officer",
+    "no_show_at",
+    "reactivated",
+    "transfers",
+    "cancelled_at",
+    "cancel_reason",
+    "cancelled_by",
+    "expired_at",
+    "expired_reason",
+    "wait_s",
+    "service_s",
+)
+
+
+def targets_of(building: Any, target_wait_min: float) -> dict[str, LineTargets]:
+    """Each line's agency, name and targets, from a `Building`."""
+    return {
+        ln.prefix: LineTargets(
+            agency=ln.agency,
+            name=ln.name,
+            target_service_s=ln.target_service_min * 60.0,
+            target_wait_s=target_wait_min * 60.0,
+        )
+        for ln in building.lines
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Rows
+# --------------------------------------------------------------------------------------------
+
+
+def _r(value: float | None, digits: int = 1) -> float | str:
+    return "" if value is None else round(value, digits)
+
+
+def group_rows(
+    groups: Mapping[str, GroupStats],
+    targets: Mapping[str, LineTargets],
+    names: Mapping[str, str],
+    first: date,
+    last: date,
+) -> list[dict[str, Any]]:
+    """CSV rows (GROUP_COLUMNS) of one scope, sorted by key."""
+    rows = []
+    for key in sorted(groups):
+        g = groups[key]
+        line = targets.get(key) if g.scope == "line" else None
+        waits, services = g.stats("waits"), g.stats("services")
+        share_w, share_s = g.share("waits"), g.share("services")
+        rows.append(
+            {
+                "scope": g.scope,
+                "key": key,
+                "name": names.get(f"{g.scope}:{key}", line.name if line else ""),
+                "agency": line.agency if line else names.get(f"{g.scope}-agency:{key}", ""),
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+                "issued": g.issued,
+                "print_failed": g.print_failed,
+                "called": g.called,
+                "recalls": g.recalls,
+                "served": g.served,
+                "no_show": g.no_show,
+                "cancelled": g.cancelled,
+                "expired": g.expired,
+                "transferred_out": g.transferred_out,
+                "transferred_in": g.transferred_in,
+                "waits": len(g.waits),
+                "wait_mean_s": _r(waits["mean"]),
+                "wait_median_s": _r(waits["median"]),
+                "wait_p90_s": _r(waits["p90"]),
+                "wait_max_s": _r(waits["max"]),
+                "target_wait_s": _r(line.target_wait_s) if line else "",
+                "waits_within_target_pct": _r(None if share_w is None else share_w * 100),
+                "services": len(g.services),
+                "service_mean_s": _r(services["mean"]),
+                "service_median_s": _r(services["median"]),
+                "service_p90_s": _r(services["p90"]),
+                "service_max_s": _r(services["max"]),
+                "target_service_s": _r(line.target_service_s) if line else "",
+                "services_within_target_pct": _r(None if share_s is None else share_s * 100),
+            }
+        )
+    return rows
+
+
+def _ts(value: datetime | None, tz: tzinfo) -> str:
+    return value.astimezone(tz).isoformat() if value is not None else ""
+
+
+def _hms(value: datetime, tz: tzinfo) -> str:
+    return value.astimezone(tz).strftime("%H:%M:%S")
+
+
+def journal_rows(
+    tickets: Mapping[str, TicketRecord], targets: Mapping[str, LineTargets], tz: tzinfo
+) -> list[dict[str, Any]]:
+    """The audit trail of one day: a row per ticket, every instant, the reason of each call."""
+    rows = []
+    for t in tickets.values():
+        calls = "; ".join(
+            f"{_hms(c.at, tz)} {c.counter} {c.officer or '-'} {c.reason}"
+            + (f" ({c.note})" if c.note else "")
+            for c in t.calls
+        )
+        transfers = "; ".join(
+            f"{_hms(at, tz)} {src}>{dst} {counter}" for at, src, dst, counter in t.transfers
+        )
+        reactivated = "; ".join(f"{_hms(at, tz)} {actor}" for at, actor in t.reactivated)
+        first_call = next((c.at for c in t.calls if c.reason != "recall"), None)
+        rows.append(
+            {
+                "day": t.day,
+                "ticket": t.id,
+                "number": t.number,
+                "line_issued": t.first_line,
+                "line": t.line,
+                "agency": targets[t.line].agency if t.line in targets else "",
+                "priority": t.priority or "",
+                "kiosk": t.kiosk or "",
+                "state": t.state,
+                "issued_at": _ts(t.issued_at, tz),
+                "printed_at": _ts(t.printed_at, tz),
+                "print_failed_at": _ts(t.print_failed_at, tz),
+                "print_failed_reason": t.print_failed_reason or "",
+                "reprints": "; ".join(f"{_hms(at, tz)} {kiosk}" for at, kiosk in t.reprints),
+                "first_called_at": _ts(first_call, tz),
+                "calls": len(t.calls),
+                "call_log": calls,
+                "started_at": _ts(t.services[-1].start if t.services else t.started_at, tz),
+                "finished_at": _ts(t.finished_at, tz),
+                "counter": t.counter or "",
+                "officer": t.officer or "",
+                "no_show_at": "; ".join(_ts(at, tz) for at in t.no_show_at),
+                "reactivated": reactivated,
+                "transfers": transfers,
+                "cancelled_at": _ts(t.cancelled_at, tz),
+                "cancel_reason": t.cancel_reason or "",
+                "cancelled_by": t.cancelled_by or "",
+                "expired_at": _ts(t.expired_at, tz),
+                "expired_reason": t.expired_reason or "",
+                "wait_s": _r(sum(p.seconds for p in t.waits)) if t.waits else "",
+                "service_s": _r(sum(p.seconds for p in t.services)) if t.services else "",
+            }
+        )
+    return rows
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
+    # utf-8-sig: a spreadsheet on the office PC opens it with the right characters.
+    with path.open("w", newline="", encoding="utf-8-sig") as f:
+        writer = csv.DictWriter(f, fieldnames=list(columns))
+        writer.writeheader()
+        writer.writerows(rows)

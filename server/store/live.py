@@ -1,0 +1,242 @@
+"""`Store`: the server's asynchronous API to the store, one writer thread and one reader.
+
+Writes go to the writer thread (`server.store.writer`) and are reported back on the event loop;
+reads use a second, read-only aiosqlite connection: under WAL it reads the last committed state
+without waiting for the writer's fsync, and it never sees a half-written transaction. A store
+belongs to the event loop that opened it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from server.core.model import CounterStatus, Ticket
+from server.store.rows import (
+    _COUNTER_COLUMNS,
+    _TICKET_COLUMNS,
+    StoredEvent,
+    _counter_from_row,
+    _stored,
+    _ticket_from_row,
+    _view_rows,
+)
+from server.store.schema import BUSY_TIMEOUT_MS, LATEST_VERSION, StoreError
+from server.store.writer import Settled, _settle, _Writer
+
+__all__ = ["Store"]
+
+
+async def _reader_pragmas(db: aiosqlite.Connection) -> None:
+    await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await db.execute("PRAGMA foreign_keys = ON")
+    await db.execute("PRAGMA query_only = ON")
+
+
+# --------------------------------------------------------------------------------------------
+# The store
+# --------------------------------------------------------------------------------------------
+
+
+class Store:
+    """One SQLite file: a writer connection on its own thread, and a read-only reader."""
+
+    def __init__(self, path: str, writer: _Writer, reader: aiosqlite.Connection):
+        self.path = path  # for messages and backups
+        self._writer = writer  # every write goes through it, in the order it was asked for
+        self._reader = reader  # read-only: never sees an uncommitted transaction of the writer
+
+    @property
+    def commits(self) -> int:
+        """Transactions committed by `write`: lets tests see group commit work."""
+        return self._writer.commits
+
+    @classmethod
+    async def open(cls, path: str | os.PathLike[str], *, target_version: int = LATEST_VERSION):
+        """Open (creating if needed) and migrate; raises SchemaTooNew for a newer file.
+
+        `target_version` below the latest exists for tests that need an old file.
+        """
+        path = os.fspath(path)
+        if path == ":memory:" or path.startswith("file:"):
+            raise StoreError("the store needs a plain file path (WAL and a second reader)")
+        writer = await _Writer.open(path, target_version)
+        # mode=ro: the reader cannot write even by mistake. The writer has already made the file
+        # WAL, so the reader shares its -shm index and sees each commit as soon as it lands.
+        uri = Path(path).resolve().as_uri() + "?mode=ro"
+        try:
+            reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        except BaseException:
+            await writer.close()
+            raise
+        try:
+            await _reader_pragmas(reader)
+        except BaseException:
+            await reader.close()
+            await writer.close()
+            raise
+        return cls(path, writer, reader)
+
+    async def close(self) -> None:
+        """Close both connections (the writer last, so the WAL is checkpointed on close)."""
+        try:
+            await self._reader.close()
+        finally:
+            await self._writer.close()
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def write(
+        self,
+        batch: Sequence[StoredEvent],
+        tickets: Iterable[Ticket],
+        counters: Iterable[CounterStatus],
+        day_of: Callable[[datetime], date],
+        then: Settled,
+    ) -> None:
+        """Queue events and the current rows they touched, to be committed in ONE transaction.
+
+        The rows are made now, so `tickets` and `counters` are read as they are at this call;
+        each row's `updated_seq` is the last seq in `batch` that names it. `then(None)` is
+        called on the event loop after the COMMIT (fsync'd) that holds them, `then(error)` if
+        it failed. Writes commit, and are reported, in the order they were queued; the writer
+        may commit several in one transaction. A write queued while an earlier one was not yet
+        reported fails if that one fails: a log with a gap in its sequence is never written.
+        """
+        rows, params = _view_rows(batch, tickets, counters, day_of)
+        self._writer.write(rows, params, then)
+
+    async def append(
+        self,
+        batch: Sequence[StoredEvent],
+        tickets: Iterable[Ticket],
+        counters: Iterable[CounterStatus],
+        day_of: Callable[[datetime], date],
+    ) -> None:
+        """`write`, awaited: returns after COMMIT."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.write(batch, tickets, counters, day_of, lambda exc: _settle(done, None, exc))
+        await done
+
+    async def set_meta(self, values: dict[str, str], *, only_missing: bool = False) -> None:
+        """Write meta keys (building name, created_at); `only_missing` keeps existing values."""
+        verb = "INSERT OR IGNORE" if only_missing else "INSERT OR REPLACE"
+        sql, rows = f"{verb} INTO meta (key, value) VALUES (?, ?)", list(values.items())
+
+        def put(db: sqlite3.Connection) -> None:
+            db.executemany(sql, rows)
+
+        await self._writer.call(put)
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(await self._reader.execute_fetchall(sql, params))
+
+    async def meta(self) -> dict[str, str]:
+        return {k: v for k, v in await self._fetchall("SELECT key, value FROM meta")}
+
+    async def schema_version(self) -> int:
+        rows = await self._fetchall("SELECT max(version) FROM schema_version")
+        return int(rows[0][0])
+
+    async def pragmas(self) -> dict[str, Any]:
+        """The writer's durability settings as SQLite reports them (for tests and /healthz)."""
+        names = ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+
+        def read(db: sqlite3.Connection) -> dict[str, Any]:
+            return {name: db.execute(f"PRAGMA {name}").fetchone()[0] for name in names}
+
+        return await self._writer.call(read)
+
+    async def last_seq(self) -> int:
+        rows = await self._fetchall("SELECT max(seq) FROM events")
+        return rows[0][0] or 0
+
+    async def last_event(self) -> StoredEvent | None:
+        """The newest event; None for an empty log."""
+        rows = await self._fetchall(
+            "SELECT seq, actor, request_id, payload FROM events ORDER BY seq DESC LIMIT 1"
+        )
+        return _stored(rows[0]) if rows else None
+
+    async def last_day(self) -> date | None:
+        """The service day of the newest event; None for an empty log."""
+        rows = await self._fetchall("SELECT service_day FROM events ORDER BY seq DESC LIMIT 1")
+        return date.fromisoformat(rows[0][0]) if rows else None
+
+    async def load_day(self, day: date) -> list[StoredEvent]:
+        """Every event filed under a service day, in seq order."""
+        rows = await self._fetchall(
+            "SELECT seq, actor, request_id, payload FROM events WHERE service_day = ? ORDER BY seq",
+            (day.isoformat(),),
+        )
+        return [_stored(r) for r in rows]
+
+    async def events_after_last_close(self) -> list[StoredEvent]:
+        """Every event after the newest `day_closed` (the whole log if none), in seq order.
+
+        Applying a DayClosed resets the queue state, so these events alone rebuild it.
+        """
+        rows = await self._fetchall(
+            "SELECT seq, actor, request_id, payload FROM events WHERE seq > "
+            "(SELECT coalesce(max(seq), 0) FROM events WHERE kind = 'day_closed') ORDER BY seq"
+        )
+        return [_stored(r) for r in rows]
+
+    async def events_since(self, seq: int, limit: int = 10_000) -> list[StoredEvent] | None:
+        """Committed events after `seq`, in order; None when more than `limit` of them."""
+        rows = await self._fetchall(
+            "SELECT seq, actor, request_id, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            (seq, limit + 1),
+        )
+        if len(rows) > limit:
+            return None
+        return [_stored(r) for r in rows]
+
+    async def request_ids(self, day: date) -> dict[str, list[StoredEvent]]:
+        """Each request id filed under a day, with its events in seq order."""
+        rows = await self._fetchall(
+            "SELECT seq, actor, request_id, payload FROM events "
+            "WHERE service_day = ? AND request_id IS NOT NULL ORDER BY seq",
+            (day.isoformat(),),
+        )
+        out: dict[str, list[StoredEvent]] = {}
+        for r in rows:
+            out.setdefault(r[2], []).append(_stored(r))
+        return out
+
+    async def ticket(self, ticket_id: str) -> Ticket | None:
+        """A ticket's current row, any day."""
+        rows = await self._fetchall(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)
+        )
+        return _ticket_from_row(rows[0]) if rows else None
+
+    async def ticket_by_token(self, token: str) -> Ticket | None:
+        """The ticket whose public token this is (the citizen's status page), any day."""
+        rows = await self._fetchall(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE token = ? ORDER BY day DESC LIMIT 1",
+            (token,),
+        )
+        return _ticket_from_row(rows[0]) if rows else None
+
+    async def tickets_of_day(self, day: date) -> list[Ticket]:
+        """Every ticket of a service day, by line and number (reports)."""
+        rows = await self._fetchall(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? ORDER BY line, seq",
+            (day.isoformat(),),
+        )
+        return [_ticket_from_row(r) for r in rows]
+
+    async def counters(self) -> list[CounterStatus]:
+        """The last written state of every counter."""
+        rows = await self._fetchall(f"SELECT {_COUNTER_COLUMNS} FROM counters ORDER BY id")
+        return [_counter_from_row(r) for r in rows]

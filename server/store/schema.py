@@ -1,0 +1,216 @@
+"""The store's schema: its versioned migrations and the pragmas that make a commit durable.
+
+`MIGRATIONS` is an ordered list applied on open, each in its own transaction with the version
+bump. A file written by a newer Antre is refused, never guessed at. Only the store's writer
+(`server.store.writer`) runs these; every other connection opens the file read-only.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "LATEST_VERSION",
+    "MIGRATIONS",
+    "Migration",
+    "SchemaTooNew",
+    "StoreError",
+]
+
+logger = logging.getLogger("server.store")
+
+# How long a connection waits for another process's write lock before failing (ms). Only one
+# server writes, but a backup tool or `sqlite3` shell may briefly hold the lock.
+BUSY_TIMEOUT_MS = 5_000
+
+
+class StoreError(Exception):
+    """The database cannot be used as it is (wrong version, not an Antre file…)."""
+
+
+class SchemaTooNew(StoreError):
+    """The file was written by a newer Antre; opening it could corrupt what that version wrote."""
+
+
+# --------------------------------------------------------------------------------------------
+# Schema and migrations
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int  # the schema version after this migration
+    description: str
+    statements: tuple[str, ...]  # run in order inside one transaction with the version bump
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "event log, current-state tables, meta",
+        (
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            # `at` is the event's aware ISO instant; `service_day` the building's local date it is
+            # filed under (closing events are stamped inside the day they close).
+            """CREATE TABLE events (
+                seq INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                service_day TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                request_id TEXT,
+                payload TEXT NOT NULL
+            )""",
+            "CREATE INDEX events_service_day ON events (service_day)",
+            "CREATE INDEX events_request_id ON events (request_id) WHERE request_id IS NOT NULL",
+            """CREATE TABLE tickets (
+                id TEXT PRIMARY KEY,
+                day TEXT NOT NULL,
+                number TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                line TEXT NOT NULL,
+                state TEXT NOT NULL,
+                priority TEXT,
+                token TEXT NOT NULL,
+                kiosk TEXT,
+                issued_at TEXT NOT NULL,
+                queued_at TEXT NOT NULL,
+                called_at TEXT,
+                started_at TEXT,
+                finished_at TEXT,
+                no_show_at TEXT,
+                counter TEXT,
+                calls INTEGER NOT NULL DEFAULT 0,
+                call_reason TEXT,
+                transfers TEXT NOT NULL DEFAULT '[]'
+            )""",
+            # Deferred: a counter's ticket row and the ticket may arrive in either order within
+            # one transaction; the check runs at COMMIT.
+            """CREATE TABLE counters (
+                id TEXT PRIMARY KEY,
+                state TEXT NOT NULL,
+                officer TEXT,
+                pause_reason TEXT,
+                since TEXT,
+                ticket TEXT REFERENCES tickets (id) DEFERRABLE INITIALLY DEFERRED
+            )""",
+        ),
+    ),
+    Migration(
+        2,
+        "row freshness (updated_seq); lookup indexes for the ticket page, reports, start-up",
+        (
+            # The seq of the last event that changed the row: a report can check that the
+            # current-state tables are as fresh as the log it compares them with.
+            "ALTER TABLE tickets ADD COLUMN updated_seq INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE counters ADD COLUMN updated_seq INTEGER NOT NULL DEFAULT 0",
+            # Not UNIQUE: a (vanishingly unlikely) token collision must not fail a commit.
+            "CREATE INDEX tickets_token ON tickets (token)",
+            "CREATE INDEX tickets_day_line ON tickets (day, line)",
+            # Start-up finds the last day close without scanning the whole log.
+            "CREATE INDEX events_day_closed ON events (seq) WHERE kind = 'day_closed'",
+        ),
+    ),
+    Migration(
+        3,
+        "drop the unused request-id index: it cost a third of the pages a commit writes",
+        (
+            # No query looks events up by request id: idempotency reads a day's ids through
+            # events_service_day (`request_ids`). Request ids are random, so each new event
+            # landed on a different leaf page of this index: about 11 of the 40 pages that a
+            # group commit of 9 tickets wrote to the WAL (and fsync'd), for nothing.
+            "DROP INDEX IF EXISTS events_request_id",
+        ),
+    ),
+    Migration(
+        4,
+        "tickets keep the latest call time and the overtakings absorbed, as the ticket does",
+        (
+            # Ticket.last_call_at (a recall's time, what a TV shows) and Ticket.overtaken (what
+            # the calling policy bounds) came after schema 2: without them a row is not the
+            # ticket it stands for. Rows written before stay NULL and 0.
+            "ALTER TABLE tickets ADD COLUMN last_call_at TEXT",
+            "ALTER TABLE tickets ADD COLUMN overtaken INTEGER NOT NULL DEFAULT 0",
+        ),
+    ),
+    Migration(
+        5,
+        "tickets count the copies the floor staff printed",
+        (
+            # Ticket.reprints (TicketReprinted events); rows written before count none.
+            "ALTER TABLE tickets ADD COLUMN reprints INTEGER NOT NULL DEFAULT 0",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def _writer_pragmas(db: sqlite3.Connection) -> None:
+    """The writer's settings, applied on its own thread when it opens."""
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    # journal_mode is stored in the file; synchronous is per connection. FULL: fsync the WAL at
+    # every commit, so an acknowledged change survives a power cut, not only a crash.
+    mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode != "wal":
+        raise StoreError(f"cannot switch the database to WAL (journal_mode is {mode!r})")
+    db.execute("PRAGMA synchronous = FULL")
+
+
+def _in_transaction(db: sqlite3.Connection, statements: Callable[[], None]) -> None:
+    """BEGIN IMMEDIATE, run `statements`, COMMIT; ROLLBACK on any failure."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        statements()
+        db.execute("COMMIT")
+    except BaseException:
+        # A failed COMMIT may already have rolled back; ROLLBACK then says "no transaction".
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+def _migrate(db: sqlite3.Connection, path: str, target: int = LATEST_VERSION) -> int:
+    """Bring the schema to `target`; returns the version found before migrating."""
+    found = 0
+
+    def read_version() -> None:
+        nonlocal found
+        db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        found = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+        if found == 0:
+            (has_events,) = db.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+            ).fetchone()
+            if has_events:
+                raise StoreError(f"{path}: has an events table but no schema version")
+            db.execute("DELETE FROM schema_version")
+            db.execute("INSERT INTO schema_version (version) VALUES (0)")
+        if found > LATEST_VERSION:
+            raise SchemaTooNew(
+                f"{path}: schema version {found} was written by a newer Antre; this one knows "
+                f"versions up to {LATEST_VERSION}. Upgrade Antre, or restore a backup made by "
+                "this version."
+            )
+
+    # BEGIN IMMEDIATE before reading the version: two processes opening one fresh file must not
+    # both run migration 1.
+    _in_transaction(db, read_version)
+    for migration in MIGRATIONS:
+        if found < migration.version <= target:
+
+            def apply(migration: Migration = migration) -> None:
+                for statement in migration.statements:
+                    db.execute(statement)
+                db.execute("UPDATE schema_version SET version = ?", (migration.version,))
+
+            _in_transaction(db, apply)
+            logger.info(
+                "%s: migrated to schema %d (%s)", path, migration.version, migration.description
+            )
+    return found
