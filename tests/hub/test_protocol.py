@@ -10,7 +10,7 @@ import pytest
 from hubtest import EXAMPLES
 
 from server import protocol as p
-from server.core.model import PriorityGroup
+from server.core.events import PriorityGroup
 
 DOCS = Path(__file__).parents[2] / "docs" / "protocol.md"
 
