@@ -25,24 +25,26 @@ from pathlib import Path
 from bench.building import day_building
 from bench.serverproc import ServerProcess, fresh_db
 from server.core.building import Building
+from server.core.events import (
+    Event,
+    PriorityGroup,
+    TicketCalled,
+    TicketIssued,
+    event_to_dict,
+    read_event,
+)
 from server.core.model import (
     CallNext,
     ConfirmPrinted,
     DomainError,
-    Event,
     FinishService,
     IssueTicket,
     LogIn,
     MarkNoShow,
     OpenCounter,
-    PriorityGroup,
     StartService,
     Tick,
     Ticket,
-    TicketCalled,
-    TicketIssued,
-    event_from_dict,
-    event_to_dict,
 )
 from server.core.queue import QueueState
 from server.simulate.day import SIM_DAY, SimParams, plan_day
@@ -163,7 +165,7 @@ async def _write_year(path: Path, building: Building) -> int:
             for (_e, actor, rid), text in zip(events[:count], texts[:count], strict=True):
                 seq += 1
                 # Shifting the whole text moves every date: the instant, ids, tokens, the day.
-                moved = event_from_dict(json.loads(text.replace(old, new)))
+                moved = read_event(json.loads(text.replace(old, new)))
                 batch.append(StoredEvent(seq, moved, actor, rid.replace(old, new) if rid else None))
             rows = [] if todays else [_shift_ticket(t, old, new, delta) for t in tickets.values()]
             await store.append(batch, rows, [], building.service_day)

@@ -45,7 +45,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from server.core.building import Building
-from server.core.model import Command, CounterStatus, DayClosed, DomainError, Event, Tick, Ticket
+from server.core.events import DayClosed, Event
+from server.core.model import Command, CounterStatus, DomainError, Tick, Ticket
 from server.core.queue import QueueState
 from server.store import Store, StoredEvent
 

@@ -29,8 +29,6 @@ from typing import Any
 
 from server.broadcast.pacing import Pacer
 from server.broadcast.views import (
-    DISPLAY_HIDDEN,
-    KIOSK_KINDS,
     NEXT_COUNT,
     Scope,
     event_frame,
@@ -43,14 +41,16 @@ from server.broadcast.views import (
     view_event,
 )
 from server.core.building import Building
-from server.core.model import (
+from server.core.events import (
+    DISPLAY_HIDDEN,
+    KIOSK_KINDS,
     DayClosed,
     Event,
-    Ticket,
     TicketIssued,
     TicketTransferred,
     event_to_dict,
 )
+from server.core.model import Ticket
 from server.core.queue import QueueState
 from server.engine import StoredEvent
 from server.protocol import encode

@@ -11,11 +11,11 @@ Audiences — every session of an audience receives byte-identical frames:
                      ticket movements of that zone, in the public form
     kiosk:<id>       one kiosk: the fate of the tickets it issued
 
-The staff form is the core's `event_to_dict` minus the ticket's public `token` (only the kiosk
-that printed a ticket ever holds it). The public form keeps a whitelist of fields: no token, no
-kiosk, no priority group (that a citizen is disabled or pregnant is nobody's business on a TV),
-no officer ids and no free-text notes. Floor, agency and kiosk audiences get the staff form, zone
-audiences the public one (`view_event`).
+The staff form is the core's `event_to_dict` minus its WITHHELD fields (the ticket's public
+`token`: only the kiosk that printed a ticket ever holds it). The public form keeps the event
+class's `public_fields`. Who hears of which event, and which fields a TV gets, is named once on
+the event classes (server/core/events.py); this module applies it. Floor, agency and kiosk
+audiences get the staff form, zone audiences the public one (`view_event`).
 """
 
 from __future__ import annotations
@@ -26,13 +26,12 @@ from datetime import datetime
 from typing import Any
 
 from server.core.building import Building
-from server.core.model import CounterStatus, Ticket, TicketIssued
+from server.core.events import DISPLAY_HIDDEN, EVENT_TYPES, KIOSK_KINDS, WITHHELD, TicketIssued
+from server.core.model import CounterStatus, Ticket
 from server.core.queue import LineView, QueueState
 from server.roles import Principal, Role
 
 __all__ = [
-    "DISPLAY_HIDDEN",
-    "KIOSK_KINDS",
     "NEXT_COUNT",
     "Scope",
     "building_view",
@@ -51,27 +50,6 @@ __all__ = [
     "view_event",
 ]
 
-# Event kinds a TV never receives (who is logged in, and which papers were reprinted, is staff
-# business).
-DISPLAY_HIDDEN = frozenset({"officer_logged_in", "officer_logged_out", "ticket_reprinted"})
-# Fields of the public form; `reason` only where it is a fixed vocabulary, not someone's note:
-# a pause reason is typed by the officer, so a TV learns only that the counter is paused (the
-# event's kind, the counter's state), never why.
-_PUBLIC_FIELDS = frozenset(
-    {"kind", "at", "ticket", "number", "line", "counter", "from_line", "to_line", "day"}
-)
-_PUBLIC_REASON_KINDS = frozenset({"ticket_expired"})
-# What a kiosk hears about its own tickets.
-KIOSK_KINDS = frozenset(
-    {
-        "ticket_issued",
-        "ticket_printed",
-        "ticket_print_failed",
-        "ticket_expired",
-        "ticket_cancelled",
-        "ticket_reprinted",
-    }
-)
 _RECENT_CALLS = 10
 # How many of a counter's next numbers officers see (snapshot, `next` push, counter replies).
 NEXT_COUNT = 5
@@ -378,16 +356,14 @@ def view_event(audience: str, event: dict[str, Any], scope: Scope) -> dict[str, 
 
 
 def staff_form(event: dict[str, Any]) -> dict[str, Any]:
-    """An event dict for staff audiences: all of it but the ticket's public token."""
-    return {k: v for k, v in event.items() if k != "token"}
+    """An event dict for staff audiences: all of it but the WITHHELD fields (the token)."""
+    return {k: v for k, v in event.items() if k not in WITHHELD}
 
 
 def public_form(event: dict[str, Any]) -> dict[str, Any]:
-    """An event dict for TVs: the whitelisted fields only (see the module docstring)."""
-    out = {k: v for k, v in event.items() if k in _PUBLIC_FIELDS}
-    if event["kind"] in _PUBLIC_REASON_KINDS and "reason" in event:
-        out["reason"] = event["reason"]
-    return out
+    """An event dict for TVs: its class's `public_fields` only (see server/core/events.py)."""
+    public = EVENT_TYPES[event["kind"]].public_fields
+    return {k: v for k, v in event.items() if k in public}
 
 
 def event_frame(seq: int, view: dict[str, Any]) -> dict[str, Any]:

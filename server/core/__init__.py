@@ -1,7 +1,8 @@
 """The queue core: pure rules, no I/O, no clock (time comes in as an aware `now`).
 
 Where things live:
-- `model`: states, tickets, commands, events, DomainError; `building`: the frozen configuration.
+- `model`: states, tickets, commands, DomainError; `events`: the events, their dict form and
+  audiences, and `read_event`; `building`: the frozen configuration.
 - `queue`: `QueueState.handle(command, now) -> events` and `apply(event)`; the kiosk's figures.
 - `waitlist`: one line's waiting tickets in calling order, and each ticket's position.
 - `transitions`: the ticket and counter transition tables; `errors`: refusal codes and messages.

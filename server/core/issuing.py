@@ -31,7 +31,8 @@ from enum import StrEnum
 from server.core.building import Line
 from server.core.calendar import DayPlan, reopens_at
 from server.core.errors import error, format_clock
-from server.core.model import DomainError, PriorityGroup
+from server.core.events import PriorityGroup
+from server.core.model import DomainError
 
 __all__ = ["QuotaBucket", "hours_refusal", "issue_refusal", "quota_bucket", "quota_left"]
 

@@ -57,7 +57,8 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from server.core.building import Building, Counter, PolicySettings
-from server.core.model import CallReason, Ticket
+from server.core.events import CallReason
+from server.core.model import Ticket
 from server.core.waitlist import WaitingLine
 
 __all__ = [

@@ -34,6 +34,7 @@ from server.broadcast.views import (
     ticket_view,
 )
 from server.core.building import Building
+from server.core.events import PriorityGroup, TicketIssued
 from server.core.model import (
     CallNext,
     CallTicket,
@@ -50,13 +51,11 @@ from server.core.model import (
     OpenCounter,
     PauseCounter,
     PrintFailed,
-    PriorityGroup,
     Reactivate,
     Recall,
     RecordReprint,
     ResumeCounter,
     StartService,
-    TicketIssued,
     Transfer,
 )
 from server.engine import Engine, EngineFailed, StoredEvent

@@ -25,7 +25,8 @@ from server.broadcast.broadcaster import Broadcaster
 from server.broadcast.ticket_watch import TicketWatch
 from server.broadcast.views import snapshot
 from server.core.building import Building
-from server.core.model import Command, DayClosed
+from server.core.events import DayClosed
+from server.core.model import Command
 from server.engine import Engine, StoredEvent
 from server.hub.limits import HubLimits
 from server.hub.presence import Presence

@@ -25,9 +25,27 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
 
 from server.core.estimates import quantile
+from server.core.events import (
+    Event,
+    OfficerLoggedIn,
+    OfficerLoggedOut,
+    ServiceFinished,
+    ServiceStarted,
+    TicketCalled,
+    TicketCancelled,
+    TicketExpired,
+    TicketIssued,
+    TicketNoShow,
+    TicketPrinted,
+    TicketPrintFailed,
+    TicketReactivated,
+    TicketRecalled,
+    TicketReprinted,
+    TicketTransferred,
+    read_event,
+)
 from server.store import LogEntry
 
 __all__ = [
@@ -113,92 +131,86 @@ class TicketRecord:
     _waiting_since: tuple[str, datetime] | None = None
 
 
-def _at(event: Mapping[str, Any]) -> datetime:
-    return datetime.fromisoformat(event["at"])
-
-
 def replay_tickets(entries: Iterable[LogEntry]) -> dict[str, TicketRecord]:
     """One service day's log (in sequence order) → a record per ticket, in issue order."""
     tickets: dict[str, TicketRecord] = {}
     officer_at: dict[str, str | None] = {}  # counter -> officer logged in there now
     for entry in entries:
-        ev = entry.event
-        kind = ev.get("kind")
-        if kind == "officer_logged_in":
-            officer_at[ev["counter"]] = ev["officer"]
-            continue
-        if kind == "officer_logged_out":
-            officer_at[ev["counter"]] = None
-            continue
-        if kind == "ticket_issued":
-            at = _at(ev)
-            tickets[ev["ticket"]] = TicketRecord(
-                id=ev["ticket"],
-                day=ev.get("day") or ev["ticket"].split("/")[0],
-                number=ev["number"],
-                first_line=ev["line"],
-                line=ev["line"],
-                priority=ev.get("priority"),
-                kiosk=ev.get("kiosk"),
-                issued_at=at,
-                _waiting_since=(ev["line"], at),
-            )
-            continue
-        t = tickets.get(ev.get("ticket", ""))
-        if t is None:
-            continue  # counter events, day_closed, or a ticket of an earlier day: nothing to file
-        at = _at(ev)
-        if kind == "ticket_printed":
-            t.printed_at, t.state = at, "waiting"
-        elif kind == "ticket_print_failed":
-            t.print_failed_at, t.print_failed_reason, t.state = at, ev.get("reason"), "cancelled"
-            t._waiting_since = None
-        elif kind == "ticket_reprinted":
-            t.reprints.append((at, ev.get("kiosk") or ""))
-        elif kind in ("ticket_called", "ticket_recalled"):
-            counter = ev["counter"]
-            officer = officer_at.get(counter)
-            recall = kind == "ticket_recalled"
-            t.calls.append(
-                Call(
-                    at,
-                    counter,
-                    officer,
-                    "recall" if recall else ev.get("reason") or "",
-                    ev.get("note"),
+        event = read_event(entry.event)
+        match event:
+            case OfficerLoggedIn(counter=counter, officer=officer):
+                officer_at[counter] = officer
+            case OfficerLoggedOut(counter=counter):
+                officer_at[counter] = None
+            case TicketIssued():
+                tickets[event.ticket] = TicketRecord(
+                    id=event.ticket,
+                    day=event.day.isoformat(),
+                    number=event.number,
+                    first_line=event.line,
+                    line=event.line,
+                    priority=event.priority.value if event.priority else None,
+                    kiosk=event.kiosk,
+                    issued_at=event.at,
+                    _waiting_since=(event.line, event.at),
                 )
-            )
+            case _:
+                # Every other ticket event names its ticket; counter events and day_closed do
+                # not, and a ticket of an earlier day has no record here: nothing to file.
+                t = tickets.get(getattr(event, "ticket", ""))
+                if t is not None:
+                    _file(t, event, entry.actor, officer_at)
+    return tickets
+
+
+def _file(t: TicketRecord, event: Event, actor: str, officer_at: dict[str, str | None]) -> None:
+    """Move one ticket's record by one of its events (other than its issue)."""
+    at = event.at
+    match event:
+        case TicketPrinted():
+            t.printed_at, t.state = at, "waiting"
+        case TicketPrintFailed(reason=reason):
+            t.print_failed_at, t.print_failed_reason, t.state = at, reason, "cancelled"
+            t._waiting_since = None
+        case TicketReprinted(kiosk=kiosk):
+            t.reprints.append((at, kiosk))
+        case TicketCalled(counter=counter, reason=reason, note=note):
+            officer = officer_at.get(counter)
+            t.calls.append(Call(at, counter, officer, reason.value, note))
             t.counter, t.officer, t.state = counter, officer, "called"
-            if not recall and t._waiting_since is not None:
+            if t._waiting_since is not None:
                 line, start = t._waiting_since
                 t.waits.append(Period(line, start, at, counter, officer))
                 t._waiting_since = None
-        elif kind == "service_started":
+        case TicketRecalled(counter=counter):
+            officer = officer_at.get(counter)
+            t.calls.append(Call(at, counter, officer, "recall", None))
+            t.counter, t.officer, t.state = counter, officer, "called"
+        case ServiceStarted():
             t.started_at, t.state = at, "serving"
-        elif kind == "service_finished":
+        case ServiceFinished():
             t.finished_at, t.state = at, "done"
             _close_service(t, at)
-        elif kind == "ticket_no_show":
+        case TicketNoShow():
             t.no_show_at.append(at)
             t.state = "no_show"
-        elif kind == "ticket_reactivated":
-            t.reactivated.append((at, entry.actor))
+        case TicketReactivated():
+            t.reactivated.append((at, actor))
             t.state = "waiting"
             t._waiting_since = (t.line, at)
-        elif kind == "ticket_transferred":
+        case TicketTransferred(from_line=from_line, to_line=to_line, counter=counter):
             if t.state == "serving":
                 _close_service(t, at)
-            t.transfers.append((at, ev["from_line"], ev["to_line"], ev.get("counter") or ""))
-            t.line, t.state = ev["to_line"], "waiting"
+            t.transfers.append((at, from_line, to_line, counter))
+            t.line, t.state = to_line, "waiting"
             t.started_at = None
             t._waiting_since = (t.line, at)
-        elif kind == "ticket_cancelled":
-            t.cancelled_at, t.cancel_reason, t.cancelled_by = at, ev.get("reason"), entry.actor
+        case TicketCancelled(reason=reason):
+            t.cancelled_at, t.cancel_reason, t.cancelled_by = at, reason, actor
             t.state, t._waiting_since = "cancelled", None
-        elif kind == "ticket_expired":
-            t.expired_at, t.expired_reason = at, ev.get("reason")
+        case TicketExpired(reason=reason):
+            t.expired_at, t.expired_reason = at, reason
             t.state, t._waiting_since = "expired", None
-    return tickets
 
 
 def _close_service(t: TicketRecord, end: datetime) -> None:

@@ -20,7 +20,8 @@ from datetime import datetime, timedelta
 
 from server.core.building import Building, Counter
 from server.core.estimates import estimate_wait_s, mean_service_s, quantile
-from server.core.model import CallReason, PriorityGroup, Ticket, TicketState
+from server.core.events import CallReason, PriorityGroup
+from server.core.model import Ticket, TicketState
 from server.core.policy import (
     Choice,
     choose_next,

@@ -14,17 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from server.core.model import (
-    CallReason,
-    CounterState,
-    CounterStatus,
-    Event,
-    PriorityGroup,
-    Ticket,
-    TicketState,
-    event_from_dict,
-    event_to_dict,
-)
+from server.core.events import CallReason, Event, PriorityGroup, event_to_dict, read_event
+from server.core.model import CounterState, CounterStatus, Ticket, TicketState
 from server.store.schema import _in_transaction
 
 __all__ = ["StoredEvent"]
@@ -87,7 +78,7 @@ def _encode(event: Event) -> str:
 
 def _stored(row: Sequence[Any]) -> StoredEvent:
     """(seq, actor, request_id, payload) -> StoredEvent."""
-    return StoredEvent(row[0], event_from_dict(json.loads(row[3])), row[1], row[2])
+    return StoredEvent(row[0], read_event(json.loads(row[3])), row[1], row[2])
 
 
 def _ticket_row(t: Ticket, updated_seq: int) -> tuple[Any, ...]:

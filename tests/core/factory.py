@@ -26,15 +26,8 @@ from server.core.building import (
     TimeRange,
     Zone,
 )
-from server.core.model import (
-    CallNext,
-    ConfirmPrinted,
-    Event,
-    IssueTicket,
-    LogIn,
-    OpenCounter,
-    PriorityGroup,
-)
+from server.core.events import Event, PriorityGroup
+from server.core.model import CallNext, ConfirmPrinted, IssueTicket, LogIn, OpenCounter
 from server.core.queue import QueueState
 
 __all__ = [

@@ -18,22 +18,24 @@ from factory import (
     replay,
 )
 
+from server.core.events import (
+    CounterClosed,
+    DayClosed,
+    OfficerLoggedOut,
+    TicketExpired,
+    TicketIssued,
+)
 from server.core.model import (
     CallNext,
     ConfirmPrinted,
-    CounterClosed,
     CounterState,
-    DayClosed,
     DomainError,
     IssueTicket,
     LogIn,
     MarkNoShow,
-    OfficerLoggedOut,
     PauseCounter,
     StartService,
     Tick,
-    TicketExpired,
-    TicketIssued,
     TicketState,
 )
 from server.core.queue import QueueState

@@ -11,22 +11,19 @@ from factory import replay
 
 from server.core.building import Building
 from server.core.calendar import at_local
+from server.core.events import DayClosed, Event, PriorityGroup, TicketIssued
 from server.core.model import (
     CallNext,
     ConfirmPrinted,
     CounterState,
-    DayClosed,
     DomainError,
-    Event,
     FinishService,
     IssueTicket,
     LogIn,
     MarkNoShow,
     OpenCounter,
-    PriorityGroup,
     StartService,
     Tick,
-    TicketIssued,
     TicketState,
 )
 from server.core.queue import QueueState

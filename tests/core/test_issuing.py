@@ -11,16 +11,9 @@ from factory import CHRISTMAS, FRIDAY, MONDAY, RAMADAN_MONDAY, SATURDAY, at, iss
 
 from server.core.building import Holiday, Line
 from server.core.calendar import plan_for
+from server.core.events import PriorityGroup
 from server.core.issuing import QuotaBucket, quota_bucket
-from server.core.model import (
-    CancelTicket,
-    DomainError,
-    IssueTicket,
-    PrintFailed,
-    PriorityGroup,
-    Tick,
-    TicketState,
-)
+from server.core.model import CancelTicket, DomainError, IssueTicket, PrintFailed, Tick, TicketState
 from server.core.queue import QueueState
 
 RAMADAN_FRIDAY = date(2027, 2, 19)

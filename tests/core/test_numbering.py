@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from factory import MONDAY, at, issue, make_building, replay
 
-from server.core.model import DayClosed, IssueTicket, PrintFailed, Tick, TicketIssued
+from server.core.events import DayClosed, TicketIssued
+from server.core.model import IssueTicket, PrintFailed, Tick
 from server.core.numbering import format_number, parse_ticket_id, ticket_id
 from server.core.queue import QueueState
 

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.core.building import Building, Counter, DayHours, Line, PolicySettings, Zone
-from server.core.model import CallReason, PriorityGroup, Ticket, TicketState
+from server.core.events import CallReason, PriorityGroup
+from server.core.model import Ticket, TicketState
 from server.core.policy import (
     Choice,
     choose_next,

@@ -15,6 +15,17 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from server.core.calendar import at_local
 from server.core.errors import MESSAGES
+from server.core.events import (
+    DayClosed,
+    Event,
+    PriorityGroup,
+    TicketCalled,
+    TicketExpired,
+    TicketIssued,
+    TicketTransferred,
+    event_to_dict,
+    read_event,
+)
 from server.core.model import (
     CallNext,
     CallTicket,
@@ -23,9 +34,7 @@ from server.core.model import (
     Command,
     ConfirmPrinted,
     CounterState,
-    DayClosed,
     DomainError,
-    Event,
     FinishService,
     IssueTicket,
     LogIn,
@@ -34,20 +43,13 @@ from server.core.model import (
     OpenCounter,
     PauseCounter,
     PrintFailed,
-    PriorityGroup,
     Reactivate,
     Recall,
     ResumeCounter,
     StartService,
     Tick,
-    TicketCalled,
-    TicketExpired,
-    TicketIssued,
     TicketState,
-    TicketTransferred,
     Transfer,
-    event_from_dict,
-    event_to_dict,
 )
 from server.core.queue import QueueState
 
@@ -92,7 +94,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.check(events)
         self.log.extend(events)
         for event in events:
-            self.mirror.apply(event_from_dict(event_to_dict(event)))
+            self.mirror.apply(read_event(event_to_dict(event)))
 
     def pick(self, i: int, states: tuple[TicketState, ...] | None = None) -> str | None:
         ids = [t.id for t in self.q.tickets.values() if states is None or t.state in states]

@@ -9,27 +9,29 @@ import pytest
 from factory import at, call_next, issue, make_building, open_counter, replay
 
 from server.core import estimates
+from server.core.events import (
+    CallReason,
+    Event,
+    PriorityGroup,
+    TicketCalled,
+    TicketRecalled,
+    TicketReprinted,
+    TicketTransferred,
+)
 from server.core.model import (
     CallNext,
-    CallReason,
     CallTicket,
     CancelTicket,
     Command,
     DomainError,
-    Event,
     FinishService,
     MarkNoShow,
     PauseCounter,
-    PriorityGroup,
     Reactivate,
     Recall,
     RecordReprint,
     StartService,
-    TicketCalled,
-    TicketRecalled,
-    TicketReprinted,
     TicketState,
-    TicketTransferred,
     Transfer,
 )
 from server.core.queue import QueueState

@@ -10,6 +10,7 @@ import pytest
 from factory import MONDAY, at, call_next, issue, make_building, open_counter
 
 from server.core.errors import MESSAGES
+from server.core.events import Event, TicketExpired
 from server.core.model import (
     CallNext,
     CallTicket,
@@ -19,7 +20,6 @@ from server.core.model import (
     ConfirmPrinted,
     CounterState,
     DomainError,
-    Event,
     FinishService,
     LogIn,
     LogOut,
@@ -33,7 +33,6 @@ from server.core.model import (
     ResumeCounter,
     StartService,
     Tick,
-    TicketExpired,
     TicketState,
     Transfer,
 )

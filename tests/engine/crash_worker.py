@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 # Run by path, so this file's folder is on sys.path and mpp_uji imports as a top-level module.
 from mpp_uji import WIB, small_building
 
+from server.core.events import TicketCalled, TicketIssued
 from server.core.model import (
     CallNext,
     ConfirmPrinted,
@@ -35,8 +36,6 @@ from server.core.model import (
     LogIn,
     OpenCounter,
     StartService,
-    TicketCalled,
-    TicketIssued,
     TicketState,
 )
 from server.engine import Engine

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from mpp_uji import WIB, FakeClock, small_building
 
+from server.core.events import DayClosed, TicketCalled, TicketIssued
 from server.core.model import (
     CallNext,
     ConfirmPrinted,
-    DayClosed,
     DomainError,
     FinishService,
     IssueTicket,
@@ -24,8 +24,6 @@ from server.core.model import (
     OpenCounter,
     StartService,
     Tick,
-    TicketCalled,
-    TicketIssued,
     TicketState,
 )
 from server.engine import Engine, EngineFailed, StoredEvent

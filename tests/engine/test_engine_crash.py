@@ -13,16 +13,14 @@ from pathlib import Path
 
 from mpp_uji import WIB, FakeClock, small_building
 
-from server.core.model import (
-    CounterState,
-    IssueTicket,
+from server.core.events import (
     TicketCalled,
     TicketIssued,
     TicketNoShow,
     TicketReactivated,
-    TicketState,
     TicketTransferred,
 )
+from server.core.model import CounterState, IssueTicket, TicketState
 from server.engine import Engine
 from server.store import Store, StoredEvent
 

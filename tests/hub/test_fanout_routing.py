@@ -19,7 +19,7 @@ from server import protocol as p
 from server.broadcast.broadcaster import Broadcaster
 from server.broadcast.views import Scope, public_form, view_event
 from server.core.building import DeviceKind
-from server.core.model import (
+from server.core.events import (
     EVENT_TYPES,
     CallReason,
     DayClosed,

@@ -7,7 +7,7 @@ import asyncio
 from hubtest import Server, hello_for
 
 from server.broadcast.views import Scope, view_event
-from server.core.model import event_to_dict
+from server.core.events import event_to_dict
 
 
 async def make_calls(server: Server, officer, kiosk, n: int) -> None:

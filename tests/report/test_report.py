@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from server.config import load_demo_building
-from server.core.model import event_from_dict
+from server.core.events import read_event
 from server.report.cli import print_summary, report_main
 from server.report.stats import half_hours, replay_tickets, summarize
 from server.report.tables import GROUP_COLUMNS, HALF_HOUR_COLUMNS, JOURNAL_COLUMNS, targets_of
@@ -195,7 +195,7 @@ async def _write_store(path: Path, entries: list[LogEntry]) -> None:
     store = await Store.open(path)
     building = load_demo_building()
     try:
-        batch = [StoredEvent(e.seq, event_from_dict(dict(e.event)), e.actor, None) for e in entries]
+        batch = [StoredEvent(e.seq, read_event(dict(e.event)), e.actor, None) for e in entries]
         await store.append(batch, [], [], building.service_day)
     finally:
         await store.close()

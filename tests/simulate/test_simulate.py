@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from server.config import load_demo_building
 from server.core.building import Building, Counter, DayHours, Line, PolicySettings, Zone
-from server.core.model import CallReason
+from server.core.events import CallReason
 from server.core.policy import choose_next
 from server.simulate.day import (
     ARRIVAL_SHARES,

@@ -11,15 +11,13 @@ from pathlib import Path
 import pytest
 
 from server.backup import backup
-from server.core.model import (
+from server.core.events import (
     EVENT_TYPES,
     CallReason,
     CounterClosed,
     CounterOpened,
     CounterPaused,
     CounterResumed,
-    CounterState,
-    CounterStatus,
     DayClosed,
     Event,
     OfficerLoggedIn,
@@ -27,7 +25,6 @@ from server.core.model import (
     PriorityGroup,
     ServiceFinished,
     ServiceStarted,
-    Ticket,
     TicketCalled,
     TicketCancelled,
     TicketExpired,
@@ -38,11 +35,11 @@ from server.core.model import (
     TicketReactivated,
     TicketRecalled,
     TicketReprinted,
-    TicketState,
     TicketTransferred,
-    event_from_dict,
     event_to_dict,
+    read_event,
 )
+from server.core.model import CounterState, CounterStatus, Ticket, TicketState
 from server.store import (
     LATEST_VERSION,
     LogPosition,
@@ -225,7 +222,7 @@ async def test_every_event_kind_round_trips_through_the_log(store: Store) -> Non
     loaded = await store.load_day(DAY)
     assert loaded == batch
     # And the stored payload is exactly the shared dict form.
-    assert [event_from_dict(event_to_dict(s.event)) for s in loaded] == events
+    assert [read_event(event_to_dict(s.event)) for s in loaded] == events
     assert await store.last_seq() == len(events)
     assert await store.last_day() == DAY
 

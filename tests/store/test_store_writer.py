@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from server.core.model import Ticket, TicketIssued, TicketState
+from server.core.events import TicketIssued
+from server.core.model import Ticket, TicketState
 from server.store import Store, StoredEvent
 
 WIB = timezone(timedelta(hours=7), "WIB")

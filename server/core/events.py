@@ -1,0 +1,384 @@
+"""The queue's events: what happened, in the one form the core, store, wire and report read.
+
+Theory of operation: the core (server/core/queue.py) answers a command with events and applies
+them; the store keeps each as the flat JSON-ready dict `event_to_dict` makes; the broadcast pushes
+that dict to each audience in the form it may see (server/broadcast/views.py); and whoever reads an
+event back — the core replaying its log, the report, a client holding a pushed event — reads it
+with `read_event` into the same typed event and matches on its type, never on the `kind` string.
+
+Each event class also names who hears of it (`on_displays`, `to_kiosk`, `public_fields` below):
+the broadcast routes by these, and docs/protocol.md tabulates them (tests/hub checks the table).
+`server.protocol` publishes this module's names to the clients, so it stays standard library only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+__all__ = [
+    "DISPLAY_HIDDEN",
+    "EVENT_TYPES",
+    "KIOSK_KINDS",
+    "PUBLIC_FIELDS",
+    "WITHHELD",
+    "CallReason",
+    "CounterClosed",
+    "CounterOpened",
+    "CounterPaused",
+    "CounterResumed",
+    "DayClosed",
+    "Event",
+    "OfficerLoggedIn",
+    "OfficerLoggedOut",
+    "PriorityGroup",
+    "ServiceFinished",
+    "ServiceStarted",
+    "TicketCalled",
+    "TicketCancelled",
+    "TicketExpired",
+    "TicketIssued",
+    "TicketNoShow",
+    "TicketPrintFailed",
+    "TicketPrinted",
+    "TicketReactivated",
+    "TicketRecalled",
+    "TicketReprinted",
+    "TicketTransferred",
+    "event_to_dict",
+    "read_event",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# The vocabularies events carry
+# --------------------------------------------------------------------------------------------
+
+
+class PriorityGroup(StrEnum):
+    """UU 25/2009 art. 29 groups, plus nursing mothers as MPPs commonly include them."""
+
+    LANSIA = "lansia"
+    DISABILITAS = "disabilitas"
+    IBU_HAMIL = "ibu_hamil"  # pregnant or nursing
+    BALITA = "balita"  # accompanying a small child
+
+
+class CallReason(StrEnum):
+    """Why this ticket was called; recorded on every call and shown to whoever asks."""
+
+    FIFO = "fifo"
+    PRIORITY = "prioritas"
+    MAX_WAIT = "batas_tunggu"
+    OFFICER = "dipilih_petugas"  # called out of order by number; the officer gives a reason
+
+
+# --------------------------------------------------------------------------------------------
+# Audiences: what each may see of an event (server/broadcast/views.py applies these)
+# --------------------------------------------------------------------------------------------
+
+# The ticket's public token is the credential of the citizen's phone page (/t/<token>): only the
+# kiosk that printed the ticket holds it (its `issue_ticket` reply), so every pushed form of an
+# event withholds these fields, and `read_event` reads a withheld field as None.
+WITHHELD = frozenset({"token"})
+# The keys of the public form (TVs): numbers, lines, counters and instants, a fixed vocabulary.
+# No token, no kiosk, no priority group (that a citizen is disabled or pregnant is nobody's
+# business on a TV), no call reason, no officer ids and no free text (a pause reason is typed by
+# the officer: a TV learns that the counter is paused from the kind alone).
+PUBLIC_FIELDS = frozenset(
+    {"kind", "at", "ticket", "number", "line", "counter", "from_line", "to_line", "day"}
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Events: what happened. Each carries the instant it happened at.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: ClassVar[str] = "event"
+    # Who hears of it besides the staff (the floor, and officers of the agencies it touches):
+    on_displays: ClassVar[bool] = True  # TVs get its public form
+    to_kiosk: ClassVar[bool] = False  # the kiosk that issued its ticket gets its staff form
+    public_fields: ClassVar[frozenset[str]] = PUBLIC_FIELDS  # the keys of its public form
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TicketIssued(Event):
+    kind: ClassVar[str] = "ticket_issued"
+    to_kiosk: ClassVar[bool] = True
+    ticket: str
+    day: date
+    number: str
+    seq: int
+    line: str
+    priority: PriorityGroup | None
+    # Always set in the core and the store; None in an event read from a pushed staff form, which
+    # withholds it (WITHHELD).
+    token: str | None
+    kiosk: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPrinted(Event):
+    kind: ClassVar[str] = "ticket_printed"
+    to_kiosk: ClassVar[bool] = True
+    ticket: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPrintFailed(Event):
+    kind: ClassVar[str] = "ticket_print_failed"
+    to_kiosk: ClassVar[bool] = True
+    ticket: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketReprinted(Event):
+    """A second paper for the same number exists: the floor manager and the journal know."""
+
+    kind: ClassVar[str] = "ticket_reprinted"
+    on_displays: ClassVar[bool] = False  # which papers were reprinted is staff business
+    to_kiosk: ClassVar[bool] = True
+    ticket: str
+    kiosk: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketCalled(Event):
+    kind: ClassVar[str] = "ticket_called"
+    ticket: str
+    number: str
+    line: str
+    counter: str
+    reason: CallReason
+    note: str | None = None  # the officer's reason for an out-of-order call
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRecalled(Event):
+    kind: ClassVar[str] = "ticket_recalled"
+    ticket: str
+    number: str
+    line: str
+    counter: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceStarted(Event):
+    kind: ClassVar[str] = "service_started"
+    ticket: str
+    counter: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceFinished(Event):
+    kind: ClassVar[str] = "service_finished"
+    ticket: str
+    counter: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketNoShow(Event):
+    kind: ClassVar[str] = "ticket_no_show"
+    ticket: str
+    counter: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketReactivated(Event):
+    kind: ClassVar[str] = "ticket_reactivated"
+    ticket: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketTransferred(Event):
+    kind: ClassVar[str] = "ticket_transferred"
+    ticket: str
+    from_line: str
+    to_line: str
+    counter: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketCancelled(Event):
+    kind: ClassVar[str] = "ticket_cancelled"
+    to_kiosk: ClassVar[bool] = True
+    ticket: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketExpired(Event):
+    kind: ClassVar[str] = "ticket_expired"
+    to_kiosk: ClassVar[bool] = True
+    # Its reason is a fixed word, not someone's note: a TV may show why a number went away.
+    public_fields: ClassVar[frozenset[str]] = PUBLIC_FIELDS | {"reason"}
+    ticket: str
+    reason: str  # "closing", "printing_timeout", "day_end"
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerLoggedIn(Event):
+    kind: ClassVar[str] = "officer_logged_in"
+    on_displays: ClassVar[bool] = False  # who is logged in is staff business
+    counter: str
+    officer: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerLoggedOut(Event):
+    kind: ClassVar[str] = "officer_logged_out"
+    on_displays: ClassVar[bool] = False  # who is logged in is staff business
+    counter: str
+    officer: str
+
+
+@dataclass(frozen=True, slots=True)
+class CounterOpened(Event):
+    kind: ClassVar[str] = "counter_opened"
+    counter: str
+
+
+@dataclass(frozen=True, slots=True)
+class CounterPaused(Event):
+    kind: ClassVar[str] = "counter_paused"
+    counter: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CounterResumed(Event):
+    kind: ClassVar[str] = "counter_resumed"
+    counter: str
+
+
+@dataclass(frozen=True, slots=True)
+class CounterClosed(Event):
+    kind: ClassVar[str] = "counter_closed"
+    counter: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayClosed(Event):
+    """The last event of a service day; applying it resets the state for the next day.
+
+    Events that close a day (expiries, counters closed) are stamped at the day's last instant
+    (local midnight minus one microsecond), so `Building.service_day(event.at)` files every
+    event under the day it belongs to, even when the day is closed late (server was down).
+    """
+
+    kind: ClassVar[str] = "day_closed"
+    day: date
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (
+        TicketIssued,
+        TicketPrinted,
+        TicketPrintFailed,
+        TicketReprinted,
+        TicketCalled,
+        TicketRecalled,
+        ServiceStarted,
+        ServiceFinished,
+        TicketNoShow,
+        TicketReactivated,
+        TicketTransferred,
+        TicketCancelled,
+        TicketExpired,
+        OfficerLoggedIn,
+        OfficerLoggedOut,
+        CounterOpened,
+        CounterPaused,
+        CounterResumed,
+        CounterClosed,
+        DayClosed,
+    )
+}
+
+
+# The audiences by kind, for routing a pushed dict without reading it back.
+DISPLAY_HIDDEN = frozenset(kind for kind, cls in EVENT_TYPES.items() if not cls.on_displays)
+KIOSK_KINDS = frozenset(kind for kind, cls in EVENT_TYPES.items() if cls.to_kiosk)
+
+
+# --------------------------------------------------------------------------------------------
+# The dict form, both ways
+# --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _field_names(cls: type[Event]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """A flat JSON-ready dict: {"kind": ..., "at": ISO-8601, ...fields}."""
+    # Every event is encoded for the store and again for the broadcast: the field names are
+    # looked up once per class, and plain values skip the conversions.
+    out: dict[str, Any] = {"kind": event.kind}
+    for name in _field_names(type(event)):
+        value = getattr(event, name)
+        if value is None or type(value) is str or type(value) is int:
+            pass
+        elif isinstance(value, (datetime, date)):
+            value = value.isoformat()
+        elif isinstance(value, StrEnum):
+            value = value.value
+        out[name] = value
+    return out
+
+
+_MISSING: Any = dataclasses.MISSING
+_Convert = Callable[[Any], Any]
+
+
+@functools.cache
+def _readers(cls: type[Event]) -> tuple[tuple[str, Any, _Convert | None], ...]:
+    """Per field of a class: its name, its default (or MISSING), and how to read its JSON."""
+    out = []
+    for f in dataclasses.fields(cls):
+        convert: _Convert | None = None
+        if f.name == "at":
+            convert = datetime.fromisoformat
+        elif f.name == "day":
+            convert = date.fromisoformat
+        elif f.name == "priority":
+            convert = PriorityGroup
+        elif f.name == "reason" and cls is TicketCalled:
+            convert = CallReason  # every other event's reason is a plain word or free text
+        out.append((f.name, f.default, convert))
+    return tuple(out)
+
+
+def read_event(data: Mapping[str, Any]) -> Event:
+    """The typed event of a stored dict, or of a pushed staff form (its WITHHELD fields None).
+
+    The inverse of `event_to_dict`. Raises KeyError/ValueError/TypeError on a malformed dict,
+    and KeyError on a public form (a TV's), which lacks fields that are not withheld.
+    """
+    cls = EVENT_TYPES[data["kind"]]
+    kwargs: dict[str, Any] = {}
+    for name, default, convert in _readers(cls):
+        if name in data:
+            value = data[name]
+        elif name in WITHHELD:
+            value = None
+        elif default is not _MISSING:
+            value = default
+        else:
+            raise KeyError(name)
+        if value is not None and convert is not None:
+            value = convert(value)
+        kwargs[name] = value
+    return cls(**kwargs)

@@ -1,0 +1,31 @@
+"""The wire protocol between the Antre server and its clients: the published contract.
+
+Theory of operation: every client (kiosk, counter console, TV, floor dashboard) speaks JSON text
+frames over one websocket at `WS_PATH`. The first frame is `hello` (protocol version, role,
+credentials, optionally the last sequence number seen); the server answers `welcome` and then
+either a `snapshot` or the events the client missed, then `synced`. After that the client
+sends requests, each with an `id` it chooses (echoed as `ref` in the `ok` / `error` reply), and
+the server pushes `event` messages carrying the store's sequence number. docs/protocol.md shows
+every message with an example.
+
+This package is what clients import, by its one name `server.protocol`; its modules hold one job
+each: `codes` (versions, limits, close and error codes), `requests` (the request table and
+`validate`), `frames` (JSON in and out, hello builders), `messages` (what the server sends). It
+imports nothing of the server but the pure core's event vocabulary (server/core/events.py,
+standard library only), which it publishes: a client reads a pushed event with `read_event` into
+the same typed event the core made, e.g. `match read_event(msg["event"]): case TicketCalled()`.
+"""
+
+from __future__ import annotations
+
+# Each module's public names are the package's: the star imports below take exactly their
+# `__all__`, and the package's `__all__` is theirs put together.
+from server.core import events
+from server.core.events import *  # noqa: F403  (the core's event vocabulary, published)
+from server.protocol import codes, frames, messages, requests
+from server.protocol.codes import *  # noqa: F403
+from server.protocol.frames import *  # noqa: F403
+from server.protocol.messages import *  # noqa: F403
+from server.protocol.requests import *  # noqa: F403
+
+__all__ = [*events.__all__, *codes.__all__, *requests.__all__, *frames.__all__, *messages.__all__]

@@ -1,0 +1,181 @@
+"""Requests, client to server: the one table of their fields, and `validate` against it.
+
+Validation is table-driven: `REQUESTS` names, per message type, its fields with their JSON types
+and bounds, and `validate` checks a decoded message against it and raises `ProtocolError` with a
+stable code and an Indonesian message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from server.core.events import PriorityGroup
+from server.protocol.codes import ERR_BAD_MESSAGE, ERR_UNKNOWN_TYPE, ProtocolError
+
+__all__ = [
+    "HELLO_ROLES",
+    "MUTATING_TYPES",
+    "PRINTER_STATUSES",
+    "PRIORITY_GROUPS",
+    "REQUESTS",
+    "REQUEST_TYPES",
+    "Field",
+    "message_ref",
+    "validate",
+]
+
+# The core's priority groups, as the JSON strings a kiosk sends.
+PRIORITY_GROUPS: Final = tuple(group.value for group in PriorityGroup)
+PRINTER_STATUSES: Final = ("ok", "near_end", "paper_out", "offline", "error")
+# `ticket`: the citizen's phone page (/t/<token>), read-only, for the one ticket whose public
+# token (the QR code's) it names.
+HELLO_ROLES: Final = ("kiosk", "display", "officer", "manager", "ticket")
+
+# --------------------------------------------------------------------------------------------
+# Requests: client -> server, one table
+# --------------------------------------------------------------------------------------------
+
+FieldKind = Literal["str", "int", "str_or_null"]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a request: its JSON kind, whether it must be present, and its bounds."""
+
+    kind: FieldKind
+    required: bool = True
+    max_len: int = 200  # for strings: no legitimate value is longer
+    choices: tuple[str, ...] | None = None
+    min_value: int = 0  # for ints
+
+
+_REQUEST_ID = Field("str", max_len=100)
+_TICKET = Field("str", max_len=64)  # "2026-11-23/A-017", or just the number "A-017"
+_COUNTER_OPT = Field("str", required=False, max_len=32)  # an officer's own counter, if named
+_REASON = Field("str", max_len=200)
+
+REQUESTS: Final[dict[str, dict[str, Field]]] = {
+    # Every role.
+    "hello": {
+        "version": Field("int"),
+        "role": Field("str", choices=HELLO_ROLES),
+        "token": Field("str", required=False, max_len=200),  # kiosk, display, ticket
+        "counter": Field("str", required=False, max_len=32),  # officer
+        "officer": Field("str", required=False, max_len=32),  # officer
+        "manager": Field("str", required=False, max_len=32),  # floor manager or admin
+        "pin": Field("str", required=False, max_len=32),  # officer, manager
+        "last_seq": Field("int", required=False),  # resume after this sequence number
+        "day": Field("str", required=False, max_len=10),  # the service day of last_seq
+        "client": Field("str", required=False, max_len=100),  # free text for the logs
+    },
+    "ping": {},
+    "snapshot": {},
+    "list_lines": {},
+    # Kiosk.
+    "issue_ticket": {
+        "request_id": _REQUEST_ID,
+        "line": Field("str", max_len=8),
+        "priority": Field("str_or_null", required=False, choices=PRIORITY_GROUPS),
+    },
+    "confirm_printed": {"request_id": _REQUEST_ID, "ticket": _TICKET},
+    "print_failed": {"request_id": _REQUEST_ID, "ticket": _TICKET, "reason": _REASON},
+    "record_reprint": {"request_id": _REQUEST_ID, "ticket": _TICKET},
+    "printer_status": {
+        "status": Field("str", choices=PRINTER_STATUSES),
+        "detail": Field("str", required=False, max_len=200),
+    },
+    # Officer at a counter (a floor manager or admin may also close a counter: then `counter`
+    # is required, which the hub checks because it depends on the role).
+    "login": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    "logout": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    "open_counter": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    "pause_counter": {"request_id": _REQUEST_ID, "reason": _REASON, "counter": _COUNTER_OPT},
+    "resume_counter": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    "close_counter": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    "call_next": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    "call_ticket": {
+        "request_id": _REQUEST_ID,
+        "ticket": _TICKET,
+        "reason": _REASON,
+        "counter": _COUNTER_OPT,
+    },
+    "recall": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    "start_service": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    "finish_service": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    "no_show": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    "transfer": {
+        "request_id": _REQUEST_ID,
+        "line": Field("str", max_len=8),
+        "counter": _COUNTER_OPT,
+    },
+    "reactivate": {"request_id": _REQUEST_ID, "ticket": _TICKET},
+    # Floor manager and admin.
+    "cancel_ticket": {"request_id": _REQUEST_ID, "ticket": _TICKET, "reason": _REASON},
+}
+
+REQUEST_TYPES: Final = frozenset(REQUESTS)
+# Requests that change the queue: each carries a request_id (idempotency key), and a retry with
+# the same request_id returns the first result instead of acting twice.
+MUTATING_TYPES: Final = frozenset(t for t, f in REQUESTS.items() if "request_id" in f)
+
+
+# Common optional envelope field of every request: the client's correlation id.
+_ID_MAX_LEN = 64
+
+
+def _check_field(name: str, spec: Field, value: Any) -> str | None:
+    """None if the value fits the spec, else an Indonesian description of what is wrong."""
+    if spec.kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"kolom '{name}' harus bilangan bulat"
+        if value < spec.min_value or value > 2**53:
+            return f"kolom '{name}' di luar rentang"
+        return None
+    if spec.kind == "str_or_null" and value is None:
+        return None
+    if not isinstance(value, str):
+        return f"kolom '{name}' harus berupa teks"
+    if not value or len(value) > spec.max_len:
+        return f"kolom '{name}' harus 1 sampai {spec.max_len} karakter"
+    if spec.choices is not None and value not in spec.choices:
+        return f"kolom '{name}' harus salah satu dari: {', '.join(spec.choices)}"
+    return None
+
+
+def message_ref(msg: Any) -> str | int | None:
+    """The client's correlation id of a decoded message, if it has a usable one."""
+    if isinstance(msg, dict):
+        ref = msg.get("id")
+        if isinstance(ref, int) and not isinstance(ref, bool) and abs(ref) <= 2**53:
+            return ref
+        if isinstance(ref, str) and len(ref) <= _ID_MAX_LEN:
+            return ref
+    return None
+
+
+def validate(msg: Any) -> str:
+    """Check a decoded request against `REQUESTS`; return its type or raise ProtocolError."""
+    if not isinstance(msg, dict):
+        raise ProtocolError(ERR_BAD_MESSAGE, "Pesan harus berupa objek JSON.")
+    ref = message_ref(msg)
+    if "id" in msg and ref is None:
+        raise ProtocolError(
+            ERR_BAD_MESSAGE, f"kolom 'id' harus teks (maks. {_ID_MAX_LEN}) atau bilangan bulat"
+        )
+    kind = msg.get("type")
+    if not isinstance(kind, str):
+        raise ProtocolError(ERR_BAD_MESSAGE, "kolom 'type' wajib berupa teks", ref)
+    spec = REQUESTS.get(kind)
+    if spec is None:
+        shown = kind if len(kind) <= 40 else kind[:40] + "…"
+        raise ProtocolError(ERR_UNKNOWN_TYPE, f"Jenis pesan tidak dikenal: {shown!r}.", ref)
+    for name, field_spec in spec.items():
+        if name not in msg:
+            if field_spec.required:
+                raise ProtocolError(ERR_BAD_MESSAGE, f"kolom '{name}' wajib diisi", ref)
+            continue
+        problem = _check_field(name, field_spec, msg[name])
+        if problem is not None:
+            raise ProtocolError(ERR_BAD_MESSAGE, problem, ref)
+    return kind
