@@ -26,8 +26,9 @@ from datetime import datetime
 from typing import Any
 
 from server.core.building import Building
+from server.core.figures import LineView
 from server.core.model import CounterStatus, Ticket, TicketIssued
-from server.core.queue import LineView, QueueState
+from server.core.queue import QueueState
 from server.roles import Principal, Role
 
 __all__ = [
