@@ -27,8 +27,9 @@ from typing import Any
 
 from server.core.building import Building
 from server.core.events import DISPLAY_HIDDEN, EVENT_TYPES, KIOSK_KINDS, WITHHELD, TicketIssued
+from server.core.figures import LineView
 from server.core.model import CounterStatus, Ticket
-from server.core.queue import LineView, QueueState
+from server.core.queue import QueueState
 from server.roles import Principal, Role
 
 __all__ = [

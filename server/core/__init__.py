@@ -3,7 +3,9 @@
 Where things live:
 - `model`: states, tickets, commands, DomainError; `events`: the events, their dict form and
   audiences, and `read_event`; `building`: the frozen configuration.
-- `queue`: `QueueState.handle(command, now) -> events` and `apply(event)`; the kiosk's figures.
+- `queue`: `QueueState`, the one object: `handle(command, now) -> events`, `apply`, the figures;
+  made of `state` (the day in memory and `apply`, the fold), `decide` (command -> events) and
+  `figures` (LineView, places in line, waits, previews: pure reads).
 - `waitlist`: one line's waiting tickets in calling order, and each ticket's position.
 - `transitions`: the ticket and counter transition tables; `errors`: refusal codes and messages.
 - `numbering`: "A-017" and ticket ids; `calendar`: hours per day; `issuing`: hours, cutoff, quotas.

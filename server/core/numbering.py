@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-__all__ = ["format_number", "parse_ticket_id", "ticket_id"]
+__all__ = ["format_number", "ticket_id"]
 
 
 def format_number(prefix: str, seq: int) -> str:
@@ -20,11 +20,3 @@ def format_number(prefix: str, seq: int) -> str:
 def ticket_id(day: date, number: str) -> str:
     """A ticket's id, unique for ever: "2026-11-23/A-017" (it keeps it across transfers)."""
     return f"{day.isoformat()}/{number}"
-
-
-def parse_ticket_id(tid: str) -> tuple[date, str]:
-    """Inverse of ticket_id: (service day, number). Raises ValueError on a malformed id."""
-    day, sep, number = tid.partition("/")
-    if not sep or not number:
-        raise ValueError(f"not a ticket id: {tid!r}")
-    return date.fromisoformat(day), number

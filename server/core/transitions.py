@@ -44,7 +44,6 @@ from server.core.model import CounterState, TicketState
 __all__ = [
     "COUNTER_TRANSITIONS",
     "EXPIRY_ACTIONS",
-    "OPEN_TICKET_STATES",
     "TICKET_TRANSITIONS",
     "CounterAction",
     "TicketAction",
@@ -120,9 +119,6 @@ TICKET_TRANSITIONS: Final[dict[tuple[TicketState, TicketAction], TicketState]] =
     (_S, _T.REPRINT): _S,
     (_N, _T.REPRINT): _N,
 }
-
-# States a ticket can still leave: the day's close expires every ticket in one of these.
-OPEN_TICKET_STATES: Final[frozenset[TicketState]] = frozenset({_P, _W, _C, _S, _N})
 
 # TicketExpired.reason -> the action it records.
 EXPIRY_ACTIONS: Final[dict[str, TicketAction]] = {

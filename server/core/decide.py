@@ -1,0 +1,424 @@
+"""What a command decides: the events it causes, or the refusal that stops it.
+
+Each decision reads the day's state (server/core/state.py) and returns the events that would
+happen, without changing anything: `QueueState.handle` applies them only once the whole command
+has been decided, so a refusal (`DomainError`) leaves the state as it was. A decision is a
+function of (state, command, now, local now); `DECISIONS` maps each command type to its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, Final
+
+from server.core import policy
+from server.core.calendar import at_local, day_last_instant
+from server.core.errors import error
+from server.core.events import (
+    CallReason,
+    CounterClosed,
+    CounterOpened,
+    CounterPaused,
+    CounterResumed,
+    DayClosed,
+    Event,
+    OfficerLoggedIn,
+    OfficerLoggedOut,
+    ServiceFinished,
+    ServiceStarted,
+    TicketCalled,
+    TicketCancelled,
+    TicketExpired,
+    TicketIssued,
+    TicketNoShow,
+    TicketPrinted,
+    TicketPrintFailed,
+    TicketReactivated,
+    TicketRecalled,
+    TicketReprinted,
+    TicketTransferred,
+)
+from server.core.figures import overtaking_costs
+from server.core.issuing import issue_refusal
+from server.core.model import (
+    CallNext,
+    CallTicket,
+    CancelTicket,
+    CloseCounter,
+    Command,
+    ConfirmPrinted,
+    CounterState,
+    CounterStatus,
+    FinishService,
+    IssueTicket,
+    LogIn,
+    LogOut,
+    MarkNoShow,
+    OpenCounter,
+    PauseCounter,
+    PrintFailed,
+    Reactivate,
+    Recall,
+    RecordReprint,
+    ResumeCounter,
+    StartService,
+    Tick,
+    Ticket,
+    TicketState,
+    Transfer,
+)
+from server.core.numbering import format_number, ticket_id
+from server.core.state import DayState
+from server.core.transitions import CounterAction, TicketAction, counter_move, ticket_move
+
+__all__ = ["DECISIONS", "Decision", "day_close_events"]
+
+# (state, command, now, now in the building's time zone) -> events, not yet applied.
+Decision = Callable[[DayState, Any, datetime, datetime], list[Event]]
+
+_WAITING = TicketState.WAITING
+_SERVING = TicketState.SERVING
+_PRINTING = TicketState.PRINTING
+_NO_SHOW = TicketState.NO_SHOW
+
+
+def _not_busy(state: DayState, status: CounterStatus) -> None:
+    if status.ticket is not None:
+        raise error("counter_busy", number=state.tickets[status.ticket].number)
+
+
+def _active(state: DayState, status: CounterStatus) -> Ticket:
+    if status.ticket is None:
+        raise error("no_active_ticket")
+    return state.tickets[status.ticket]
+
+
+def _within_noshow_window(state: DayState, ticket: Ticket, now: datetime) -> None:
+    marked = ticket.no_show_at
+    if marked is not None and now - marked > state.noshow_window:
+        minutes = f"{state.building.policy.noshow_window_min:g}"
+        raise error("noshow_window_passed", number=ticket.number, minutes=minutes)
+
+
+def _reason(text: str) -> str:
+    reason = text.strip()
+    if not reason:
+        raise error("reason_required")
+    return reason
+
+
+def _issue(state: DayState, cmd: IssueTicket, now: datetime, local: datetime) -> list[Event]:
+    line = state.known_line(cmd.line)
+    if cmd.token in state.tokens:
+        raise error("duplicate_token")
+    prefix = line.prefix
+    refusal = issue_refusal(
+        state.plan(local.date()),
+        line,
+        cmd.priority,
+        local.time(),
+        state.used_walk_in[prefix],
+        state.used_priority[prefix],
+    )
+    if refusal is not None:
+        raise refusal
+    # The state's day, not the clock's: a clock stepping back over midnight must not
+    # restart a sequence that was already used.
+    day = state.day or local.date()
+    seq = state.seq[prefix] + 1
+    number = format_number(prefix, seq)
+    return [
+        TicketIssued(
+            at=now,
+            ticket=ticket_id(day, number),
+            day=day,
+            number=number,
+            seq=seq,
+            line=prefix,
+            priority=cmd.priority,
+            token=cmd.token,
+            kiosk=cmd.kiosk,
+        )
+    ]
+
+
+def _confirm_printed(
+    state: DayState, cmd: ConfirmPrinted, now: datetime, local: datetime
+) -> list[Event]:
+    ticket = state.known_ticket(cmd.ticket)
+    ticket_move(ticket.state, TicketAction.PRINTED, ticket.number)
+    return [TicketPrinted(at=now, ticket=ticket.id)]
+
+
+def _print_failed(state: DayState, cmd: PrintFailed, now: datetime, local: datetime) -> list[Event]:
+    ticket = state.known_ticket(cmd.ticket)
+    ticket_move(ticket.state, TicketAction.PRINT_FAILED, ticket.number)
+    return [TicketPrintFailed(at=now, ticket=ticket.id, reason=cmd.reason)]
+
+
+def _record_reprint(
+    state: DayState, cmd: RecordReprint, now: datetime, local: datetime
+) -> list[Event]:
+    ticket = state.known_ticket(cmd.ticket)
+    ticket_move(ticket.state, TicketAction.REPRINT, ticket.number)
+    return [TicketReprinted(at=now, ticket=ticket.id, kiosk=cmd.kiosk)]
+
+
+def _log_in(state: DayState, cmd: LogIn, now: datetime, local: datetime) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    counter_move(status.state, CounterAction.LOG_IN, counter.name)
+    if cmd.officer not in state.officer_ids:
+        raise error("unknown_officer", officer=cmd.officer)
+    elsewhere = state.officer_at.get(cmd.officer)
+    if elsewhere is not None:
+        raise error("officer_elsewhere", counter=state.counter_defs[elsewhere].name)
+    if status.officer is not None:
+        raise error("counter_occupied", counter=counter.name)
+    return [OfficerLoggedIn(at=now, counter=counter.id, officer=cmd.officer)]
+
+
+def _log_out(state: DayState, cmd: LogOut, now: datetime, local: datetime) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    counter_move(status.state, CounterAction.LOG_OUT, counter.name)
+    if status.officer is None:
+        raise error("not_logged_in", counter=counter.name)
+    _not_busy(state, status)
+    events: list[Event] = []
+    if status.state is not CounterState.CLOSED:
+        # An open counter without an officer would invite calls nobody answers.
+        events.append(CounterClosed(at=now, counter=counter.id))
+    events.append(OfficerLoggedOut(at=now, counter=counter.id, officer=status.officer))
+    return events
+
+
+def _open_counter(state: DayState, cmd: OpenCounter, now: datetime, local: datetime) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    counter_move(status.state, CounterAction.OPEN, counter.name)
+    if status.officer is None:
+        raise error("not_logged_in", counter=counter.name)
+    return [CounterOpened(at=now, counter=counter.id)]
+
+
+def _pause_counter(
+    state: DayState, cmd: PauseCounter, now: datetime, local: datetime
+) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    counter_move(status.state, CounterAction.PAUSE, counter.name)
+    reason = _reason(cmd.reason)
+    _not_busy(state, status)
+    return [CounterPaused(at=now, counter=counter.id, reason=reason)]
+
+
+def _resume_counter(
+    state: DayState, cmd: ResumeCounter, now: datetime, local: datetime
+) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    counter_move(status.state, CounterAction.RESUME, counter.name)
+    return [CounterResumed(at=now, counter=counter.id)]
+
+
+def _close_counter(
+    state: DayState, cmd: CloseCounter, now: datetime, local: datetime
+) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    counter_move(status.state, CounterAction.CLOSE, counter.name)
+    _not_busy(state, status)
+    return [CounterClosed(at=now, counter=counter.id)]
+
+
+def _call_next(state: DayState, cmd: CallNext, now: datetime, local: datetime) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    counter_move(status.state, CounterAction.CALL, counter.name)
+    _not_busy(state, status)
+    choice = policy.choose_next(
+        counter,
+        state.waiting_lines,
+        state.regular_since_priority,
+        state.building,
+        now,
+        overtaking_costs(state, counter),
+    )
+    if choice is None:
+        raise error("queue_empty")
+    ticket = choice.ticket
+    # The policy only reads; a wrong answer here is a bug, never a citizen's problem.
+    if ticket.state is not _WAITING or ticket.line not in counter.serves:
+        raise RuntimeError(f"policy chose {ticket.id} ({ticket.state}) for {counter.id}")
+    return [
+        TicketCalled(
+            at=now,
+            ticket=ticket.id,
+            number=ticket.number,
+            line=ticket.line,
+            counter=counter.id,
+            reason=choice.reason,
+        )
+    ]
+
+
+def _call_ticket(state: DayState, cmd: CallTicket, now: datetime, local: datetime) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    counter_move(status.state, CounterAction.CALL, counter.name)
+    _not_busy(state, status)
+    note = _reason(cmd.reason)
+    ticket = state.known_ticket(cmd.ticket)
+    ticket_move(ticket.state, TicketAction.CALL, ticket.number)
+    if ticket.state is _NO_SHOW:
+        _within_noshow_window(state, ticket, now)
+    if ticket.line not in counter.serves:
+        raise error("line_not_served", counter=counter.name, line=state.lines[ticket.line].name)
+    return [
+        TicketCalled(
+            at=now,
+            ticket=ticket.id,
+            number=ticket.number,
+            line=ticket.line,
+            counter=counter.id,
+            reason=CallReason.OFFICER,
+            note=note,
+        )
+    ]
+
+
+def _recall(state: DayState, cmd: Recall, now: datetime, local: datetime) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    ticket = _active(state, status)
+    ticket_move(ticket.state, TicketAction.RECALL, ticket.number)
+    return [
+        TicketRecalled(
+            at=now, ticket=ticket.id, number=ticket.number, line=ticket.line, counter=counter.id
+        )
+    ]
+
+
+def _start_service(
+    state: DayState, cmd: StartService, now: datetime, local: datetime
+) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    ticket = _active(state, status)
+    ticket_move(ticket.state, TicketAction.START, ticket.number)
+    return [ServiceStarted(at=now, ticket=ticket.id, counter=counter.id)]
+
+
+def _finish_service(
+    state: DayState, cmd: FinishService, now: datetime, local: datetime
+) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    ticket = _active(state, status)
+    ticket_move(ticket.state, TicketAction.FINISH, ticket.number)
+    return [ServiceFinished(at=now, ticket=ticket.id, counter=counter.id)]
+
+
+def _mark_no_show(state: DayState, cmd: MarkNoShow, now: datetime, local: datetime) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    ticket = _active(state, status)
+    ticket_move(ticket.state, TicketAction.NO_SHOW, ticket.number)
+    return [TicketNoShow(at=now, ticket=ticket.id, counter=counter.id)]
+
+
+def _reactivate(state: DayState, cmd: Reactivate, now: datetime, local: datetime) -> list[Event]:
+    ticket = state.known_ticket(cmd.ticket)
+    ticket_move(ticket.state, TicketAction.REACTIVATE, ticket.number)
+    _within_noshow_window(state, ticket, now)
+    return [TicketReactivated(at=now, ticket=ticket.id)]
+
+
+def _transfer(state: DayState, cmd: Transfer, now: datetime, local: datetime) -> list[Event]:
+    counter, status = state.known_counter(cmd.counter)
+    ticket = _active(state, status)
+    target = state.known_line(cmd.line)
+    ticket_move(ticket.state, TicketAction.TRANSFER, ticket.number)
+    # No quota or hours check on the target: the citizen already holds a number today.
+    if target.prefix == ticket.line:
+        raise error("same_line", number=ticket.number, line=target.name)
+    return [
+        TicketTransferred(
+            at=now,
+            ticket=ticket.id,
+            from_line=ticket.line,
+            to_line=target.prefix,
+            counter=counter.id,
+        )
+    ]
+
+
+def _cancel(state: DayState, cmd: CancelTicket, now: datetime, local: datetime) -> list[Event]:
+    ticket = state.known_ticket(cmd.ticket)
+    ticket_move(ticket.state, TicketAction.CANCEL, ticket.number)
+    reason = _reason(cmd.reason)
+    return [TicketCancelled(at=now, ticket=ticket.id, reason=reason)]
+
+
+def _tick(state: DayState, cmd: Tick, now: datetime, local: datetime) -> list[Event]:
+    """Expire stale printing reservations, and everything but services after closing."""
+    events: list[Event] = []
+    timeout = state.printing_timeout
+    closing = _closing_deadline(state)
+    if closing is not None and now >= closing:
+        # After closing only tickets being served stay open, so this walk stays short.
+        for ticket in state.open_tickets.values():
+            if ticket.state is _PRINTING and now - ticket.issued_at >= timeout:
+                reason = "printing_timeout"
+            elif ticket.state is not _SERVING:
+                reason = "closing"
+            else:
+                continue
+            events.append(TicketExpired(at=now, ticket=ticket.id, reason=reason))
+        return events
+    for tid in state.printing:
+        ticket = state.tickets[tid]
+        if now - ticket.issued_at >= timeout:
+            events.append(TicketExpired(at=now, ticket=tid, reason="printing_timeout"))
+    return events
+
+
+def _closing_deadline(state: DayState) -> datetime | None:
+    """Closing time plus the grace period on the state's day; None without hours."""
+    if state.day is None:
+        return None
+    hours = state.plan(state.day).hours
+    if hours is None:
+        return None
+    return at_local(state.building, state.day, hours.close) + state.closing_grace
+
+
+def day_close_events(state: DayState, day: date) -> list[Event]:
+    """Everything that ends `day`, stamped at its last instant, then DayClosed."""
+    at = day_last_instant(state.building, day)
+    events: list[Event] = [
+        TicketExpired(at=at, ticket=tid, reason="day_end") for tid in state.open_tickets
+    ]
+    for cid, status in state.counters.items():
+        if status.state is not CounterState.CLOSED:
+            events.append(CounterClosed(at=at, counter=cid))
+        if status.officer is not None:
+            events.append(OfficerLoggedOut(at=at, counter=cid, officer=status.officer))
+    events.append(DayClosed(at=at, day=day))
+    return events
+
+
+# The one entry point: each command type and the function that decides it. handle() looks the
+# command's type up here once per command, as it looked up its own bound methods before.
+DECISIONS: Final[dict[type[Command], Decision]] = {
+    IssueTicket: _issue,
+    ConfirmPrinted: _confirm_printed,
+    PrintFailed: _print_failed,
+    RecordReprint: _record_reprint,
+    LogIn: _log_in,
+    LogOut: _log_out,
+    OpenCounter: _open_counter,
+    PauseCounter: _pause_counter,
+    ResumeCounter: _resume_counter,
+    CloseCounter: _close_counter,
+    CallNext: _call_next,
+    CallTicket: _call_ticket,
+    Recall: _recall,
+    StartService: _start_service,
+    FinishService: _finish_service,
+    MarkNoShow: _mark_no_show,
+    Reactivate: _reactivate,
+    Transfer: _transfer,
+    CancelTicket: _cancel,
+    Tick: _tick,
+}

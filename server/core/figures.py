@@ -1,0 +1,194 @@
+"""The figures the clients show, read off the day's state: pure reads, no refusal but DomainError
+for an unknown line or ticket.
+
+The kiosk's wait estimate and place in line, a line's `LineView` for the kiosk, TV and floor
+dashboard, a counter's preview of its next calls, the TVs' recent calls, the phone page's
+ticket by token; and what one overtaking costs each line, which the calling policy reads both
+when previewing here and when deciding a call (server/core/decide.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from server.core import estimates, policy
+from server.core.building import Counter, Line
+from server.core.issuing import issue_refusal, quota_left
+from server.core.model import Ticket, TicketState
+from server.core.state import DayState
+
+__all__ = [
+    "LineView",
+    "calling_order",
+    "calls_newest_first",
+    "estimated_wait_s",
+    "line_view",
+    "next_for",
+    "overtaking_costs",
+    "people_ahead",
+    "ticket_by_token",
+    "waiting",
+]
+
+_WAITING = TicketState.WAITING
+_PRINTING = TicketState.PRINTING
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    """What a kiosk, TV or dashboard needs to know about one line right now. No personal data."""
+
+    prefix: str
+    name: str
+    agency: str
+    issuing: bool  # a new ticket would be issued now (walk-in)
+    refusal_code: str | None  # why not: "holiday", "closed_day", "not_open_yet", "closed_hours",
+    #                           "on_break", "no_more_today", "after_cutoff", "quota_exhausted"
+    #                           (None when issuing; see server.core.issuing). A closed counter
+    #                           does not stop issuing: see counters_open.
+    refusal_message: str | None  # Indonesian, for the citizen
+    waiting: int  # tickets in WAITING state on this line
+    waiting_priority: int
+    longest_wait_s: float  # of the tickets waiting now; 0 when none
+    quota_left_walk_in: int | None  # None = no quota
+    quota_left_priority: int | None
+    counters_open: int  # open (not paused/closed) counters serving this line
+    estimated_wait_s: float  # for a walk-in ticket issued now
+    issued: int  # tickets issued today (all states, including cancelled)
+    served: int  # tickets finished today on this line
+
+
+def calls_newest_first(state: DayState) -> Iterator[Ticket]:
+    """Tickets with a standing call (called_at set), by their latest call or recall, newest
+    first: the order the calls and recalls were committed in, even at one instant."""
+    for tid in reversed(state.call_order):
+        ticket = state.tickets[tid]
+        if ticket.called_at is not None:
+            yield ticket
+
+
+def waiting(state: DayState, prefix: str) -> list[Ticket]:
+    """Tickets waiting on a line, in the order FIFO would call them."""
+    return list(state.waiting_lines.get(prefix, ()))
+
+
+def _ahead(state: DayState, ticket: Ticket) -> int:
+    if ticket.state is _WAITING:
+        where: Ticket | None = ticket
+    elif ticket.state is _PRINTING:
+        where = None  # not queued yet: as if it joined now, at the back
+    else:
+        return 0
+    return state.waiting_lines[ticket.line].calls_before(
+        where,
+        ticket.priority is not None,
+        state.building.policy.regular_per_priority,
+        state.regular_since_priority[ticket.line],
+    )
+
+
+def people_ahead(state: DayState, ticket_id: str) -> int:
+    """How many tickets would be called before this one on its line (0 when called).
+
+    By the calling policy's order within the line (see `WaitingLine.calls_before`: exact
+    except for priority counters and the max-wait rule). DomainError for an unknown ticket.
+    """
+    return _ahead(state, state.known_ticket(ticket_id))
+
+
+def calling_order(state: DayState, prefix: str) -> list[Ticket]:
+    """A line's waiting tickets in the order they would be called (people_ahead for all).
+
+    One pass over the line: for a status board that shows every ticket's position.
+    """
+    return state.waiting_lines[state.known_line(prefix).prefix].calling_order(
+        state.building.policy.regular_per_priority, state.regular_since_priority[prefix]
+    )
+
+
+def ticket_by_token(state: DayState, token: str) -> Ticket | None:
+    tid = state.tokens.get(token)
+    return None if tid is None else state.tickets[tid]
+
+
+def _estimate(state: DayState, line: Line, ahead: int) -> float:
+    service_s = estimates.mean_service_s(
+        state.recent_service_s[line.prefix], line.target_service_min
+    )
+    return estimates.estimate_wait_s(ahead, state.open_share[line.prefix], service_s)
+
+
+def line_view(state: DayState, prefix: str, now: datetime) -> LineView:
+    line = state.known_line(prefix)
+    local = now.astimezone(state.tz)
+    used_walk_in = state.used_walk_in[prefix]
+    used_priority = state.used_priority[prefix]
+    refusal = issue_refusal(
+        state.plan(local.date()), line, None, local.time(), used_walk_in, used_priority
+    )
+    queue = state.waiting_lines[prefix]
+    priority_total = len(queue.priority)
+    return LineView(
+        prefix=prefix,
+        name=line.name,
+        agency=line.agency,
+        issuing=refusal is None,
+        refusal_code=None if refusal is None else refusal.code,
+        refusal_message=None if refusal is None else refusal.message,
+        waiting=len(queue),
+        waiting_priority=priority_total,
+        longest_wait_s=max(0.0, (now - queue[0].queued_at).total_seconds()) if queue else 0.0,
+        quota_left_walk_in=quota_left(line.quota_walk_in, used_walk_in),
+        quota_left_priority=quota_left(line.quota_priority, used_priority),
+        counters_open=state.open_count[prefix],
+        # A walk-in ticket issued now joins at the back: everyone waiting is ahead of it.
+        estimated_wait_s=_estimate(state, line, len(queue)),
+        issued=state.issued[prefix],
+        served=state.served[prefix],
+    )
+
+
+def next_for(state: DayState, counter_id: str, now: datetime, n: int = 5) -> list[Ticket]:
+    """The next n tickets this counter would call, by the calling policy (a preview).
+
+    Empty for an unknown counter: a query has nothing to refuse.
+    """
+    counter = state.counter_defs.get(counter_id)
+    if counter is None:
+        return []
+    return policy.preview(
+        counter,
+        state.waiting_lines,
+        state.regular_since_priority,
+        state.building,
+        now,
+        n,
+        overtaking_costs(state, counter),
+    )
+
+
+def overtaking_costs(state: DayState, counter: Counter) -> dict[str, float]:
+    """What one overtaking costs each of the counter's lines now: the guard's input.
+
+    A line's current service estimate over its open counters, the same figures the
+    kiosk's wait estimate uses; a counter that is not open still counts as one.
+    """
+    return {
+        prefix: policy.overtaking_cost_s(
+            estimates.mean_service_s(
+                state.recent_service_s[prefix], state.lines[prefix].target_service_min
+            ),
+            state.open_share[prefix],
+        )
+        for prefix in counter.serves
+    }
+
+
+def estimated_wait_s(state: DayState, ticket_id: str, now: datetime) -> float:
+    """Expected seconds until this ticket is called; 0 once called or finished."""
+    ticket = state.known_ticket(ticket_id)
+    if ticket.state is not _WAITING and ticket.state is not _PRINTING:
+        return 0.0
+    return _estimate(state, state.lines[ticket.line], _ahead(state, ticket))

@@ -1,0 +1,458 @@
+"""One service day held in memory, and the fold that changes it: `DayState.apply(event)`.
+
+`apply` is the one way the state changes, for a live command's events and for the replay of the
+log after a restart alike; it trusts the log (a transition that does not fit is a corrupt log:
+ValueError). Beside the tickets and counters it keeps per-line indexes (the waiting list in
+calling order, the waiting priority tickets, quota use, open-counter shares, recent service
+times) so that a command or a kiosk's query never scans all of the day's tickets. Replaying
+`QueueState.handle`'s events into a fresh state gives an equal state (`==`, indexes included).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from server.core import policy
+from server.core.building import Building, Counter, Line
+from server.core.calendar import DayPlan, plan_for
+from server.core.errors import error
+from server.core.events import (
+    CounterClosed,
+    CounterOpened,
+    CounterPaused,
+    CounterResumed,
+    DayClosed,
+    Event,
+    OfficerLoggedIn,
+    OfficerLoggedOut,
+    ServiceFinished,
+    ServiceStarted,
+    TicketCalled,
+    TicketCancelled,
+    TicketExpired,
+    TicketIssued,
+    TicketNoShow,
+    TicketPrinted,
+    TicketPrintFailed,
+    TicketReactivated,
+    TicketRecalled,
+    TicketReprinted,
+    TicketTransferred,
+)
+from server.core.issuing import QuotaBucket, quota_bucket
+from server.core.model import CounterState, CounterStatus, Ticket, TicketState
+from server.core.transitions import (
+    COUNTER_TRANSITIONS,
+    EXPIRY_ACTIONS,
+    TICKET_TRANSITIONS,
+    CounterAction,
+    TicketAction,
+)
+from server.core.waitlist import WaitingLine
+
+__all__ = ["DayState"]
+
+_WAITING = TicketState.WAITING
+_CALLED = TicketState.CALLED
+_SERVING = TicketState.SERVING
+_PRINTING = TicketState.PRINTING
+
+
+class DayState:
+    """One service day in memory: every ticket and counter, the indexes beside them, and `apply`.
+
+    The attributes are read by the decisions (server/core/decide.py) and the figures
+    (server/core/figures.py), and changed only by `apply`.
+    """
+
+    building: Building
+    day: date | None  # the service day in memory; None before the first event
+    tickets: dict[str, Ticket]  # today's tickets by id
+    counters: dict[str, CounterStatus]  # every counter of the building by id
+
+    def __init__(self, building: Building) -> None:
+        self.building = building
+        # The building's lookups, resolved once: handle() runs tens of thousands of times a second.
+        self.tz = building.tz
+        self.lines: dict[str, Line] = {ln.prefix: ln for ln in building.lines}
+        self.counter_defs: dict[str, Counter] = {c.id: c for c in building.counters}
+        self.officer_ids = frozenset(o.id for o in building.officers)
+        # Counters serving each line: the open-counter figures are recomputed from these.
+        self.line_counters: dict[str, tuple[Counter, ...]] = {
+            p: tuple(c for c in building.counters if p in c.serves) for p in self.lines
+        }
+        self.printing_timeout = timedelta(seconds=building.policy.printing_timeout_s)
+        self.noshow_window = timedelta(minutes=building.policy.noshow_window_min)
+        self.closing_grace = timedelta(minutes=building.policy.closing_grace_min)
+        # The calendar of the last day asked about: the plan only changes at midnight.
+        self._plan_cache: DayPlan | None = None
+        self._appliers: dict[type[Event], Callable[[Any], None]] = {
+            TicketIssued: self._on_issued,
+            TicketPrinted: self._on_printed,
+            TicketPrintFailed: self._on_print_failed,
+            TicketReprinted: self._on_reprinted,
+            TicketCalled: self._on_called,
+            TicketRecalled: self._on_recalled,
+            ServiceStarted: self._on_started,
+            ServiceFinished: self._on_finished,
+            TicketNoShow: self._on_no_show,
+            TicketReactivated: self._on_reactivated,
+            TicketTransferred: self._on_transferred,
+            TicketCancelled: self._on_cancelled,
+            TicketExpired: self._on_expired,
+            OfficerLoggedIn: self._on_logged_in,
+            OfficerLoggedOut: self._on_logged_out,
+            CounterOpened: self._on_counter_opened,
+            CounterPaused: self._on_counter_paused,
+            CounterResumed: self._on_counter_resumed,
+            CounterClosed: self._on_counter_closed,
+            DayClosed: self._on_day_closed,
+        }
+        self._reset()
+
+    def _reset(self) -> None:
+        """Empty the day: a fresh state and the state after DayClosed are the same thing."""
+        lines = self.lines
+        self.day = None
+        self.tickets = {}
+        self.counters = {c.id: CounterStatus(c.id) for c in self.building.counters}
+        # Per line, the WAITING tickets in calling order: call-next reads the head, and a
+        # reactivated or transferred ticket is inserted back at its original place.
+        self.waiting_lines: dict[str, WaitingLine] = {p: WaitingLine() for p in lines}
+        # Tickets still able to change (not done/cancelled/expired), in issue order: what the
+        # closing and the day's end expire, without walking the finished ones.
+        self.open_tickets: dict[str, Ticket] = {}
+        # Printing reservations and the quota each holds, released if the print never happens.
+        self.printing: dict[str, QuotaBucket] = {}
+        self.tokens: dict[str, str] = {}  # public token -> ticket id, for the status page
+        # Ticket ids by their latest call or recall, oldest first (an ordered set): the TVs'
+        # recent calls in commit order, which timestamps alone cannot give at one instant.
+        self.call_order: dict[str, None] = {}
+        self.seq: dict[str, int] = dict.fromkeys(lines, 0)  # highest number issued per line
+        self.issued: dict[str, int] = dict.fromkeys(lines, 0)
+        self.served: dict[str, int] = dict.fromkeys(lines, 0)
+        self.used_walk_in: dict[str, int] = dict.fromkeys(lines, 0)
+        self.used_priority: dict[str, int] = dict.fromkeys(lines, 0)
+        # Regular calls per line since its last priority call: the policy's ratio input. A line
+        # without a call yet may call a priority ticket at once.
+        self.regular_since_priority: dict[str, int] = dict.fromkeys(
+            lines, self.building.policy.regular_per_priority
+        )
+        window = self.building.policy.estimate_window
+        # Recent service durations per line (seconds), the estimate's input; bounded.
+        self.recent_service_s: dict[str, deque[float]] = {p: deque(maxlen=window) for p in lines}
+        self.officer_at: dict[str, str] = {}  # officer id -> counter id: one counter each
+        # Open counters per line, whole and fractional (a counter open on k lines gives 1/k).
+        self.open_count: dict[str, int] = dict.fromkeys(lines, 0)
+        self.open_share: dict[str, float] = dict.fromkeys(lines, 0.0)
+
+    # ----------------------------------------------------------------------------------------
+    # Lookups shared by decisions and figures: the thing asked for, or the refusal naming it.
+    # ----------------------------------------------------------------------------------------
+
+    def plan(self, day: date) -> DayPlan:
+        """The calendar of `day`: hours, breaks, cutoff (cached: it only changes at midnight)."""
+        plan = self._plan_cache
+        if plan is None or plan.day != day:
+            plan = self._plan_cache = plan_for(self.building, day)
+        return plan
+
+    def known_line(self, prefix: str) -> Line:
+        line = self.lines.get(prefix)
+        if line is None:
+            raise error("unknown_line", line=prefix)
+        return line
+
+    def known_ticket(self, tid: str) -> Ticket:
+        ticket = self.tickets.get(tid)
+        if ticket is None:
+            raise error("unknown_ticket", ticket=tid)
+        return ticket
+
+    def known_counter(self, cid: str) -> tuple[Counter, CounterStatus]:
+        counter = self.counter_defs.get(cid)
+        if counter is None:
+            raise error("unknown_counter", counter=cid)
+        return counter, self.counters[cid]
+
+    # ----------------------------------------------------------------------------------------
+    # Events
+    # ----------------------------------------------------------------------------------------
+
+    def apply(self, event: Event) -> None:
+        """Change the state by one event. Deterministic; raises ValueError on a corrupt log."""
+        applier = self._appliers.get(type(event))
+        if applier is None:
+            raise TypeError(f"not a queue event: {event!r}")
+        if self.day is None and not isinstance(event, DayClosed):
+            # Any event opens the day, not only a ticket: a day when counters opened but nobody
+            # took a ticket must still be closed, or its officers would stay logged in tomorrow.
+            self.day = self.building.service_day(event.at)
+        applier(event)
+
+    def _move(self, ticket: Ticket, action: TicketAction) -> TicketState:
+        """Move a ticket by the table; returns the state it left."""
+        old = ticket.state
+        new = TICKET_TRANSITIONS.get((old, action))
+        if new is None:
+            raise ValueError(f"event {action} does not fit ticket {ticket.id} in state {old}")
+        ticket.state = new
+        return old
+
+    def _move_counter(self, status: CounterStatus, action: CounterAction) -> None:
+        new = COUNTER_TRANSITIONS.get((status.state, action))
+        if new is None:
+            raise ValueError(f"event {action} does not fit counter {status.id} in {status.state}")
+        status.state = new
+
+    def _enqueue(self, ticket: Ticket) -> None:
+        self.waiting_lines[ticket.line].add(ticket)
+
+    def _dequeue(self, ticket: Ticket) -> None:
+        self.waiting_lines[ticket.line].discard(ticket)
+
+    def _release_counter(self, ticket: Ticket) -> None:
+        status = self.counters.get(ticket.counter) if ticket.counter is not None else None
+        if status is not None and status.ticket == ticket.id:
+            status.ticket = None
+
+    def _release_quota(self, ticket: Ticket) -> None:
+        bucket = self.printing.pop(ticket.id)
+        used = self.used_priority if bucket is QuotaBucket.PRIORITY else self.used_walk_in
+        used[ticket.line] -= 1
+
+    def _on_issued(self, ev: TicketIssued) -> None:
+        ticket = Ticket(
+            id=ev.ticket,
+            day=ev.day,
+            number=ev.number,
+            seq=ev.seq,
+            line=ev.line,
+            priority=ev.priority,
+            state=_PRINTING,
+            issued_at=ev.at,
+            queued_at=ev.at,
+            token=ev.token,
+            kiosk=ev.kiosk,
+        )
+        prefix = ev.line
+        self.tickets[ev.ticket] = ticket
+        self.tokens[ev.token] = ev.ticket
+        self.open_tickets[ev.ticket] = ticket
+        if ev.seq > self.seq[prefix]:
+            self.seq[prefix] = ev.seq
+        self.issued[prefix] += 1
+        used_walk_in, used_priority = self.used_walk_in[prefix], self.used_priority[prefix]
+        bucket = quota_bucket(self.lines[prefix], ev.priority, used_walk_in, used_priority)
+        # Over every quota only when replaying a log written before the quota was lowered.
+        if bucket is QuotaBucket.PRIORITY:
+            self.used_priority[prefix] += 1
+        else:
+            bucket = QuotaBucket.WALK_IN
+            self.used_walk_in[prefix] += 1
+        self.printing[ev.ticket] = bucket
+
+    def _on_printed(self, ev: TicketPrinted) -> None:
+        ticket = self.tickets[ev.ticket]
+        self._move(ticket, TicketAction.PRINTED)
+        del self.printing[ev.ticket]  # the quota is used for good now
+        self._enqueue(ticket)
+
+    def _on_print_failed(self, ev: TicketPrintFailed) -> None:
+        ticket = self.tickets[ev.ticket]
+        self._move(ticket, TicketAction.PRINT_FAILED)
+        self._release_quota(ticket)
+        del self.open_tickets[ev.ticket]
+
+    def _on_reprinted(self, ev: TicketReprinted) -> None:
+        self.tickets[ev.ticket].reprints += 1
+
+    def _on_called(self, ev: TicketCalled) -> None:
+        ticket = self.tickets[ev.ticket]
+        if self._move(ticket, TicketAction.CALL) is _WAITING:
+            self._dequeue(ticket)
+        ticket.counter = ev.counter
+        ticket.called_at = ticket.last_call_at = ev.at
+        ticket.no_show_at = None
+        ticket.calls += 1
+        ticket.call_reason = ev.reason
+        self._called_now(ticket)
+        self.counters[ev.counter].ticket = ev.ticket
+        if ticket.priority is not None:
+            self.regular_since_priority[ev.line] = 0
+            # The regular tickets this call went ahead of absorb one more overtaking: the
+            # policy's guard reads the count. A pure function of the log, so replay agrees.
+            for passed in policy.passed_over(
+                self.counter_defs[ev.counter], self.waiting_lines, ticket
+            ):
+                passed.overtaken += 1
+        else:
+            self.regular_since_priority[ev.line] += 1
+
+    def _on_recalled(self, ev: TicketRecalled) -> None:
+        ticket = self.tickets[ev.ticket]
+        self._move(ticket, TicketAction.RECALL)
+        ticket.calls += 1
+        ticket.last_call_at = ev.at
+        self._called_now(ticket)
+
+    def _called_now(self, ticket: Ticket) -> None:
+        self.call_order.pop(ticket.id, None)
+        self.call_order[ticket.id] = None
+
+    def _on_started(self, ev: ServiceStarted) -> None:
+        ticket = self.tickets[ev.ticket]
+        self._move(ticket, TicketAction.START)
+        ticket.started_at = ev.at
+
+    def _on_finished(self, ev: ServiceFinished) -> None:
+        ticket = self.tickets[ev.ticket]
+        self._move(ticket, TicketAction.FINISH)
+        ticket.finished_at = ev.at
+        self._release_counter(ticket)
+        del self.open_tickets[ev.ticket]
+        self.served[ticket.line] += 1
+        if ticket.started_at is not None:
+            self.recent_service_s[ticket.line].append((ev.at - ticket.started_at).total_seconds())
+
+    def _on_no_show(self, ev: TicketNoShow) -> None:
+        ticket = self.tickets[ev.ticket]
+        self._move(ticket, TicketAction.NO_SHOW)
+        self._release_counter(ticket)
+        ticket.no_show_at = ev.at  # starts the reactivation window
+
+    def _on_reactivated(self, ev: TicketReactivated) -> None:
+        ticket = self.tickets[ev.ticket]
+        self._move(ticket, TicketAction.REACTIVATE)
+        ticket.counter = None
+        ticket.called_at = ticket.last_call_at = None
+        ticket.call_reason = None
+        # queued_at is untouched: FIFO puts it back where it stood before the no-show.
+        self._enqueue(ticket)
+
+    def _on_transferred(self, ev: TicketTransferred) -> None:
+        ticket = self.tickets[ev.ticket]
+        self._move(ticket, TicketAction.TRANSFER)
+        self._release_counter(ticket)
+        ticket.line = ev.to_line
+        ticket.transfers = (*ticket.transfers, ev.from_line)
+        ticket.counter = None
+        ticket.called_at = ticket.last_call_at = None
+        ticket.started_at = None
+        ticket.call_reason = None
+        # Same number, same queued_at: it joins the new line where its arrival time puts it.
+        self._enqueue(ticket)
+
+    def _on_cancelled(self, ev: TicketCancelled) -> None:
+        ticket = self.tickets[ev.ticket]
+        old = self._move(ticket, TicketAction.CANCEL)
+        if old is _WAITING:
+            self._dequeue(ticket)
+        elif old is _CALLED:
+            self._release_counter(ticket)
+        del self.open_tickets[ev.ticket]
+
+    def _on_expired(self, ev: TicketExpired) -> None:
+        ticket = self.tickets[ev.ticket]
+        action = EXPIRY_ACTIONS.get(ev.reason)
+        if action is None:
+            raise ValueError(f"unknown expiry reason {ev.reason!r}")
+        old = self._move(ticket, action)
+        if old is _WAITING:
+            self._dequeue(ticket)
+        elif old is _PRINTING:
+            self._release_quota(ticket)
+        elif old is _CALLED or old is _SERVING:
+            self._release_counter(ticket)
+        del self.open_tickets[ev.ticket]
+
+    def _on_logged_in(self, ev: OfficerLoggedIn) -> None:
+        status = self.counters[ev.counter]
+        self._move_counter(status, CounterAction.LOG_IN)
+        status.officer = ev.officer
+        self.officer_at[ev.officer] = ev.counter
+
+    def _on_logged_out(self, ev: OfficerLoggedOut) -> None:
+        status = self.counters[ev.counter]
+        self._move_counter(status, CounterAction.LOG_OUT)
+        status.officer = None
+        self.officer_at.pop(ev.officer, None)
+
+    def _counter_changed(self, status: CounterStatus, at: datetime) -> None:
+        status.since = at
+        if status.state is not CounterState.PAUSED:
+            status.pause_reason = None
+        # Recount the lines this counter serves from scratch: exact, and only a few counters.
+        for prefix in self.counter_defs[status.id].serves:
+            serving = self.line_counters.get(prefix)
+            if serving is None:
+                continue
+            count = 0
+            share = 0.0
+            for counter in serving:
+                if self.counters[counter.id].state is CounterState.OPEN:
+                    count += 1
+                    share += 1.0 / len(counter.serves)
+            self.open_count[prefix] = count
+            self.open_share[prefix] = share
+
+    def _on_counter_opened(self, ev: CounterOpened) -> None:
+        status = self.counters[ev.counter]
+        self._move_counter(status, CounterAction.OPEN)
+        self._counter_changed(status, ev.at)
+
+    def _on_counter_paused(self, ev: CounterPaused) -> None:
+        status = self.counters[ev.counter]
+        self._move_counter(status, CounterAction.PAUSE)
+        status.pause_reason = ev.reason
+        self._counter_changed(status, ev.at)
+
+    def _on_counter_resumed(self, ev: CounterResumed) -> None:
+        status = self.counters[ev.counter]
+        self._move_counter(status, CounterAction.RESUME)
+        self._counter_changed(status, ev.at)
+
+    def _on_counter_closed(self, ev: CounterClosed) -> None:
+        status = self.counters[ev.counter]
+        self._move_counter(status, CounterAction.CLOSE)
+        self._counter_changed(status, ev.at)
+
+    def _on_day_closed(self, ev: DayClosed) -> None:
+        self._reset()
+
+    # ----------------------------------------------------------------------------------------
+    # Equality: replaying QueueState.handle()'s events must rebuild exactly this, indexes included.
+    # ----------------------------------------------------------------------------------------
+
+    def _comparable(self) -> tuple[object, ...]:
+        return (
+            self.day,
+            self.tickets,
+            self.counters,
+            self.waiting_lines,
+            {p: q.priority for p, q in self.waiting_lines.items()},
+            list(self.open_tickets),
+            self.printing,
+            self.tokens,
+            list(self.call_order),
+            self.seq,
+            self.issued,
+            self.served,
+            self.used_walk_in,
+            self.used_priority,
+            self.regular_since_priority,
+            {p: list(d) for p, d in self.recent_service_s.items()},
+            self.officer_at,
+            self.open_count,
+            self.open_share,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DayState):
+            return NotImplemented
+        return self.building == other.building and self._comparable() == other._comparable()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
