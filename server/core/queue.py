@@ -119,6 +119,12 @@ class LineView:
     estimated_wait_s: float  # for a walk-in ticket issued now
     issued: int  # tickets issued today (all states, including cancelled)
     served: int  # tickets finished today on this line
+    # The staffing hint's inputs (server.core.estimates): tickets first issued on this line per
+    # hour over the recent window, the expected service time the wait estimates use, and the
+    # Erlang C mean wait with c counters for each stable c (so a dashboard looks its hint up).
+    arrivals_per_h: float
+    mean_service_s: float
+    staffing_waits: tuple[tuple[int, float], ...]
 
 
 class QueueState:
@@ -863,6 +869,8 @@ class QueueState:
         )
         queue = self._waiting[prefix]
         priority_total = len(queue.priority)
+        service_s = estimates.mean_service_s(self._recent[prefix], line.target_service_min)
+        arrivals = self._arrivals_per_h(prefix, now)
         return LineView(
             prefix=prefix,
             name=line.name,
@@ -880,7 +888,44 @@ class QueueState:
             estimated_wait_s=self._estimate(line, len(queue)),
             issued=self._issued[prefix],
             served=self._served[prefix],
+            arrivals_per_h=arrivals,
+            mean_service_s=service_s,
+            staffing_waits=tuple(estimates.staffing_waits(arrivals, service_s)),
         )
+
+    def _arrivals_per_h(self, prefix: str, now: datetime) -> float:
+        """Tickets first issued on the line per hour over `estimates.arrival_window_min`.
+
+        A line's numbers are issued in time order and a ticket keeps its id across transfers,
+        so a binary search over the line's numbers finds the window without a scan.
+        """
+        day = self.day
+        if day is None:
+            return 0.0
+        first = [
+            self.tickets[ticket_id(day, format_number(p, 1))].issued_at
+            for p, seq in self._seq.items()
+            if seq
+        ]
+        if not first:
+            return 0.0
+        window_min = estimates.arrival_window_min((now - min(first)).total_seconds() / 60.0)
+        since = now - timedelta(minutes=window_min)
+
+        def issued_at(n: int) -> datetime:
+            return self.tickets[ticket_id(day, format_number(prefix, n))].issued_at
+
+        lo, hi = 1, self._seq[prefix] + 1  # the first number issued at or after `since`
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if issued_at(mid) < since:
+                lo = mid + 1
+            else:
+                hi = mid
+        upto = self._seq[prefix]  # ...and the last issued at or before now
+        while upto >= lo and issued_at(upto) > now:
+            upto -= 1
+        return max(0, upto - lo + 1) * 60.0 / window_min
 
     def next_for(self, counter_id: str, now: datetime, n: int = 5) -> list[Ticket]:
         """The next n tickets this counter would call, by the calling policy (a preview).
