@@ -27,7 +27,8 @@ from textual.widgets import Button
 
 from kiosk.building import BuildingInfo
 from kiosk.issuer import Issuer, Outcome, PressResult
-from kiosk.printer import Printer, PrinterStatus
+from kiosk.printer import Printer
+from kiosk.printer_status import PrinterStatus
 from kiosk.screens import (
     AgencyScreen,
     KioskScreen,

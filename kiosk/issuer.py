@@ -32,7 +32,8 @@ from enum import StrEnum
 from typing import Any
 
 from kiosk.building import BuildingInfo
-from kiosk.printer import Printer, PrinterState, PrinterStatus
+from kiosk.printer import Printer
+from kiosk.printer_status import PrinterState, PrinterStatus
 from kiosk.ticket import Layout, TicketPrint, render_ticket
 from server.client import AntreClient, ClientClosed, ConnectionLost, RequestError
 
