@@ -1,5 +1,9 @@
 """The officer's counter console: `antre counter --server URL --counter L05`.
 
+Over ~500 lines on purpose: this is one Textual App whose connection, actions and rendering share
+its reactive state and message queue; cutting its methods into mixins would only hide that. The
+keys (counter/keys.py), the model (counter/view.py) and the texts (counter/texts.py) are apart.
+
 Theory of operation: the console is bound to one counter. The officer logs in with id and PIN
 (the protocol's officer `hello`), the console logs the officer in at the counter and opens it,
 and from then on every action is one key (the footer lists them; keys that do not apply now are
@@ -29,21 +33,19 @@ from typing import Any, ClassVar, Final
 
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Digits, Footer, Static
 
+from counter.keys import HIDDEN_WHEN_OFF, KEY_ACTIONS, KEY_BINDINGS
 from counter.screens import LoginScreen, PickScreen
-from counter.view import (
+from counter.texts import (
     ACTION_LABELS,
     CALL_REASONS,
     PAUSE_REASONS,
-    Action,
-    ConsoleModel,
-    allowed_actions,
     call_options,
     counter_state_text,
     done_text,
@@ -53,10 +55,10 @@ from counter.view import (
     next_text,
     normalize_number,
     normalize_server_url,
-    parse_time,
     ticket_detail_text,
     transfer_options,
 )
+from counter.view import Action, ConsoleModel, allowed_actions, parse_time
 from server import protocol as p
 from server.client import (
     AntreClient,
@@ -67,30 +69,13 @@ from server.client import (
     RequestError,
 )
 
-__all__ = ["DEFAULT_SERVER", "KEY_ACTIONS", "CounterApp", "main", "run"]
+__all__ = ["DEFAULT_SERVER", "CounterApp", "main", "run"]
 
 DEFAULT_SERVER: Final = "ws://127.0.0.1:8700/ws"
 CONNECT_TIMEOUT_S: Final = 10.0  # a login that has not reached the server by then says so
 ACTION_RETRY_S: Final = 15.0  # after this, say "still waiting" and keep re-sending the same id
 RESYNC_DELAY_S: Final = 0.3  # after a reconnect, a fresh snapshot this much later
 
-# Binding action name -> the officer action it performs (its guard comes from view.allowed_actions).
-KEY_ACTIONS: Final = {
-    "call_next": Action.CALL_NEXT,
-    "recall": Action.RECALL,
-    "start": Action.START,
-    "finish": Action.FINISH,
-    "no_show": Action.NO_SHOW,
-    "transfer": Action.TRANSFER,
-    "pause": Action.PAUSE,
-    "resume": Action.RESUME,
-    "call_number": Action.CALL_TICKET,
-    "reactivate": Action.REACTIVATE,
-    "open": Action.OPEN,
-    "logout": Action.LOGOUT,
-}
-# Shown only when they apply (P is pause or resume; O is rare), instead of greyed out.
-_HIDDEN_WHEN_OFF: Final = frozenset({Action.PAUSE, Action.RESUME, Action.OPEN})
 _CLOSE_REASONS: Final = {
     p.CLOSE_REPLACED: "Sesi ini diambil alih oleh konsol lain (petugas dan loket yang sama).",
     p.CLOSE_AUTH_FAILED: "Server menolak sesi ini. Silakan masuk kembali.",
@@ -140,21 +125,7 @@ class CounterApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Antre — Konsol Loket"
     ENABLE_COMMAND_PALETTE = False
-    # Upper case too: Caps Lock left on must not make the console deaf.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n,N", "call_next", "Panggil"),
-        Binding("r,R", "recall", "Panggil ulang"),
-        Binding("s,S", "start", "Mulai"),
-        Binding("f,F", "finish", "Selesai"),
-        Binding("x,X", "no_show", "Tidak hadir"),
-        Binding("t,T", "transfer", "Alihkan"),
-        Binding("p,P", "pause", "Jeda"),
-        Binding("p,P", "resume", "Lanjut"),
-        Binding("c,C", "call_number", "Panggil nomor"),
-        Binding("a,A", "reactivate", "Aktifkan lagi"),
-        Binding("o,O", "open", "Buka loket"),
-        Binding("q,Q", "logout", "Keluar"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = KEY_BINDINGS
 
     connection: reactive[str] = reactive("closed", init=False)
     pending: reactive[Action | None] = reactive(None, init=False)
@@ -445,7 +416,7 @@ class CounterApp(App[None]):
         if not self.logged_in:
             return False
         if act not in allowed_actions(self.model):
-            return False if act in _HIDDEN_WHEN_OFF else None
+            return False if act in HIDDEN_WHEN_OFF else None
         return None if self.pending is not None else True
 
     def send(self, action: Action, **fields: Any) -> None:

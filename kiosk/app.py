@@ -25,8 +25,10 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Button
 
-from kiosk.issuer import BuildingInfo, Issuer, Outcome, PressResult
-from kiosk.printer import Printer, PrinterStatus
+from kiosk.building import BuildingInfo
+from kiosk.issuer import Issuer, Outcome, PressResult
+from kiosk.printer import Printer
+from kiosk.printer_status import PrinterStatus
 from kiosk.screens import (
     AgencyScreen,
     KioskScreen,

@@ -27,80 +27,19 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from kiosk.printer import Printer, PrinterState, PrinterStatus
+from kiosk.building import BuildingInfo
+from kiosk.printer import Printer
+from kiosk.printer_status import PrinterState, PrinterStatus
 from kiosk.ticket import Layout, TicketPrint, render_ticket
 from server.client import AntreClient, ClientClosed, ConnectionLost, RequestError
 
-__all__ = ["Agency", "BuildingInfo", "Issuer", "Outcome", "Press", "PressResult", "ReprintResult"]
+__all__ = ["Issuer", "Outcome", "Press", "PressResult", "ReprintResult"]
 
 log = logging.getLogger("antre.kiosk")
-
-
-@dataclass(frozen=True, slots=True)
-class Agency:
-    code: str
-    name: str
-    short_name: str
-    zone: str
-    lines: tuple[str, ...] = ()  # the prefixes of its lines, as the building lists them
-
-    @property
-    def badge(self) -> str:
-        """What the agency's button shows before its name: the letters of its tickets.
-
-        "ABCD" for Dukcapil, "GH" for Polres: the letter the citizen will then see on the ticket
-        and the TV. Initials would not do: half the agencies of an MPP start with B or P.
-        """
-        if not self.lines:
-            return self.short_name[:1].upper()
-        if len(self.lines) > 4:
-            return f"{self.lines[0]}–{self.lines[-1]}"
-        return "".join(self.lines)
-
-
-@dataclass(frozen=True, slots=True)
-class BuildingInfo:
-    """The part of the server's snapshot the kiosk shows and prints."""
-
-    name: str
-    zone_label: str  # WIB / WITA / WIT
-    utc_offset_min: int  # the building's offset from UTC, as the server states it
-    zones: tuple[tuple[str, str], ...]  # (id, name) in the building's order
-    agencies: tuple[Agency, ...]
-
-    @classmethod
-    def from_snapshot(cls, building: dict[str, Any]) -> BuildingInfo:
-        return cls(
-            name=building["name"],
-            zone_label=building.get("timezone", "WIB"),
-            utc_offset_min=building.get("utc_offset_min", 7 * 60),
-            zones=tuple((z["id"], z["name"]) for z in building.get("zones", [])),
-            agencies=tuple(
-                Agency(
-                    a["code"],
-                    a["name"],
-                    a.get("short_name") or a["name"],
-                    a.get("zone", ""),
-                    tuple(
-                        ln["prefix"]
-                        for ln in building.get("lines", [])
-                        if ln.get("agency") == a["code"]
-                    ),
-                )
-                for a in building.get("agencies", [])
-            ),
-        )
-
-    def agency(self, code: str) -> Agency | None:
-        return next((a for a in self.agencies if a.code == code), None)
-
-    @property
-    def tz(self) -> timezone:
-        return timezone(timedelta(minutes=self.utc_offset_min), self.zone_label)
 
 
 class Outcome(StrEnum):
@@ -276,7 +215,7 @@ class Issuer:
         issued = datetime.fromisoformat(ticket["issued_at"]).astimezone(building.tz)
         return TicketPrint(
             building=building.name,
-            agency=agency.name if agency else (ticket.get("agency") or ""),
+            agency=agency["name"] if agency else (ticket.get("agency") or ""),
             line_name=ticket.get("line_name") or ticket["line"],
             number=ticket["number"],
             issued_at=issued,

@@ -17,9 +17,8 @@ streams. USB and serial printers go through python-escpos' device classes in a w
 printer stays offline and says which to install, see `missing_library`). A file or dummy
 printer writes the bytes to a file, for development and for printers behind a device file.
 
-The status bytes are parsed by pure functions (`parse_status`), following Epson's ESC/POS
-reference for DLE EOT: bits 1 and 4 are always 1 and bits 0 and 7 always 0 in a reply; a byte
-that does not fit (an automatic status back, line noise) is skipped.
+The status bytes are parsed by the pure functions of kiosk/printer_status.py (`parse_status`),
+which also holds the states; this module sends the queries and the jobs.
 """
 
 from __future__ import annotations
@@ -31,86 +30,36 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
+from kiosk.printer_status import (
+    DLE_EOT_OFFLINE_CAUSE,
+    DLE_EOT_PAPER,
+    DLE_EOT_PRINTER,
+    OK,
+    PrinterState,
+    PrinterStatus,
+    is_status_byte,
+    parse_status,
+    reports_offline,
+    reports_paper_out,
+)
 from kiosk.ticket import LAYOUTS, Layout
 
 __all__ = [
-    "DLE_EOT_OFFLINE_CAUSE",
-    "DLE_EOT_PAPER",
-    "DLE_EOT_PRINTER",
     "EscposDevicePrinter",
     "FilePrinter",
     "Printer",
     "PrinterSpec",
-    "PrinterState",
-    "PrinterStatus",
     "TcpPrinter",
     "Timeouts",
-    "is_status_byte",
     "missing_library",
     "open_printer",
-    "parse_status",
 ]
 
 log = logging.getLogger("antre.kiosk.printer")
-
-DLE_EOT_PRINTER: Final = b"\x10\x04\x01"  # n=1: printer status (bit 3: offline)
-DLE_EOT_OFFLINE_CAUSE: Final = b"\x10\x04\x02"  # n=2: why offline (bit 2 cover, bit 5 paper)
-DLE_EOT_PAPER: Final = b"\x10\x04\x04"  # n=4: roll paper sensor (bits 2-3 near end, 5-6 out)
-
-_OFFLINE = 0x08
-_COVER_OPEN = 0x04
-_NEAR_END = 0x0C
-_PAPER_OUT = 0x60
-
-
-class PrinterState(StrEnum):
-    OK = "ok"
-    NEAR_END = "near_end"  # printable; the floor is told to bring a roll
-    PAPER_OUT = "paper_out"
-    OFFLINE = "offline"  # switched off, cover open, unplugged, or refusing connections
-    TIMEOUT = "timeout"  # connected or connecting, but no answer in time
-    RESET = "reset"  # the connection broke during the job
-
-    @property
-    def printable(self) -> bool:
-        return self in (PrinterState.OK, PrinterState.NEAR_END)
-
-    @property
-    def protocol_status(self) -> str:
-        """The `printer_status` value for the server (protocol.PRINTER_STATUSES)."""
-        return _PROTOCOL_STATUS[self]
-
-
-# The protocol knows ok / near_end / paper_out / offline / error: a printer that does not answer
-# is offline to the floor manager; a broken job is an error (the detail says which).
-_PROTOCOL_STATUS: Final = {
-    PrinterState.OK: "ok",
-    PrinterState.NEAR_END: "near_end",
-    PrinterState.PAPER_OUT: "paper_out",
-    PrinterState.OFFLINE: "offline",
-    PrinterState.TIMEOUT: "offline",
-    PrinterState.RESET: "error",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class PrinterStatus:
-    """A printer state and, for the staff, a detail in Indonesian (cover open, no answer…)."""
-
-    state: PrinterState
-    detail: str | None = None
-
-    @property
-    def printable(self) -> bool:
-        return self.state.printable
-
-
-OK: Final = PrinterStatus(PrinterState.OK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,31 +67,6 @@ class Timeouts:
     connect_s: float = 2.0
     status_s: float = 1.0  # for each status reply
     write_s: float = 3.0  # for the job to leave our buffers
-
-
-def is_status_byte(b: int) -> bool:
-    """True if `b` can be a DLE EOT reply: bits 1 and 4 set, bits 0 and 7 clear."""
-    return b & 0x93 == 0x12
-
-
-def parse_status(printer: int, paper: int, cause: int | None = None) -> PrinterStatus:
-    """The state from the DLE EOT 1, 4 (and, when offline, 2) reply bytes.
-
-    Paper out wins over offline (a printer without paper also reports itself offline); near
-    end is printable. A cover open or an error is named in the detail.
-    """
-    if paper & _PAPER_OUT:
-        return PrinterStatus(PrinterState.PAPER_OUT, "sensor: kertas habis")
-    if printer & _OFFLINE:
-        detail = "printer offline"
-        if cause is not None and cause & _COVER_OPEN:
-            detail = "penutup printer terbuka"
-        elif cause is not None and cause & 0x40:
-            detail = "printer melaporkan galat"
-        return PrinterStatus(PrinterState.OFFLINE, detail)
-    if paper & _NEAR_END:
-        return PrinterStatus(PrinterState.NEAR_END, "sensor: kertas hampir habis")
-    return OK
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,7 +243,7 @@ class TcpPrinter:
         printer = await self._query(reader, writer, DLE_EOT_PRINTER)
         paper = await self._query(reader, writer, DLE_EOT_PAPER)
         cause = None
-        if printer & _OFFLINE and not paper & _PAPER_OUT:
+        if reports_offline(printer) and not reports_paper_out(paper):
             cause = await self._query(reader, writer, DLE_EOT_OFFLINE_CAUSE)
         return parse_status(printer, paper, cause)
 
@@ -471,7 +395,7 @@ class EscposDevicePrinter:
 
         printer = query(DLE_EOT_PRINTER)
         paper = query(DLE_EOT_PAPER)
-        cause = query(DLE_EOT_OFFLINE_CAUSE) if printer & _OFFLINE else None
+        cause = query(DLE_EOT_OFFLINE_CAUSE) if reports_offline(printer) else None
         return parse_status(printer, paper, cause)
 
     async def _guarded(self, job: bytes | None) -> PrinterStatus:

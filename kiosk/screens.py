@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, LoadingIndicator, Static
 
 from kiosk.bigtext import big_text
+from kiosk.building import badge, short_name
 from kiosk.texts import (
     PRIORITY_CHOICES,
     format_duration,
@@ -91,16 +92,17 @@ class AgencyScreen(KioskScreen):
             else:
                 yield Static(self.tr("choose_agency"), classes="subtitle")
                 for zone_id, zone_name in building.zones:
-                    agencies = [a for a in building.agencies if a.zone == zone_id]
+                    agencies = [a for a in building.agencies if a.get("zone") == zone_id]
                     if not agencies:
                         continue
                     yield Static(zone_name, classes="zone")
                     with Grid(classes="agency-grid"):
                         for a in agencies:
+                            letters = badge(a, building.prefixes(a["code"]))
                             label = Content.assemble(
-                                (f" {a.badge:^4} ", "bold reverse"), f"  {a.short_name}"
+                                (f" {letters:^4} ", "bold reverse"), f"  {short_name(a)}"
                             )
-                            yield Button(label, id=f"agency-{a.code}", classes="agency")
+                            yield Button(label, id=f"agency-{a['code']}", classes="agency")
         with Horizontal(classes="bar"):
             yield Button(self.tr("switch_language"), id="lang", classes="lang")
         yield Footer()
@@ -136,7 +138,7 @@ class LinesScreen(KioskScreen):
     def compose(self) -> ComposeResult:
         building = self.kiosk.building
         agency = building.agency(self.agency) if building else None
-        title = agency.short_name if agency else self.agency
+        title = short_name(agency) if agency else self.agency
         yield Static(self.tr("choose_line", agency=title), id="line-title", classes="title")
         with VerticalScroll(id="lines"):
             for prefix, view in self.kiosk.lines.items():

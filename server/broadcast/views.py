@@ -162,7 +162,9 @@ def line_view(v: LineView, building: Building) -> dict[str, Any]:
     """A LineView as JSON, seconds rounded so that figures do not churn every tick.
 
     `max_wait_min` is the line's wait threshold (the building's, or the line's own override):
-    the floor dashboard alerts on a wait past it.
+    the floor dashboard alerts on a wait past it. `arrivals_per_h`, `mean_service_s` and
+    `staffing_waits` ((counters, mean wait) pairs) go out unrounded: the dashboard compares the
+    waits with its own target, and must find what `estimates.staffing_hint` would.
     """
     out = asdict(v)
     out["longest_wait_s"] = round(v.longest_wait_s)

@@ -13,26 +13,39 @@ name says otherwise.
   (p50, p90, p99): the smallest value with at least a share q of the values at or below it.
 - `erlang_c_wait_probability` and `staffing_hint` are the textbook M/M/c (Erlang C) results,
   computed through the Erlang B recursion so no factorial or power is ever formed.
+  `staffing_waits` is the same walk written out (the mean wait with c counters, for each stable
+  c): the server publishes it so that a floor dashboard with its own target wait finds its hint
+  by a lookup, and `arrival_window_min` is the window its arrival rate is measured over.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 __all__ = [
+    "ARRIVAL_WINDOW_MIN",
+    "MIN_ARRIVAL_WINDOW_MIN",
     "PRIOR_WEIGHT",
+    "arrival_window_min",
     "erlang_c_mean_wait",
     "erlang_c_wait_probability",
     "estimate_wait_s",
     "mean_service_s",
     "quantile",
     "staffing_hint",
+    "staffing_waits",
 ]
 
 # How many services the target counts as (k / (k + PRIOR_WEIGHT) is the data's weight): five
 # keeps the first few services of the morning from swinging every estimate on the line.
 PRIOR_WEIGHT = 5
+
+# The staffing hint's arrival rate counts the tickets issued over the last hour, or since the
+# day's first ticket when that is shorter, but never over less than a quarter hour, so the first
+# minutes of the morning do not spike it.
+ARRIVAL_WINDOW_MIN = 60.0
+MIN_ARRIVAL_WINDOW_MIN = 15.0
 
 
 def mean_service_s(recent_service_s: Sequence[float], target_service_min: float) -> float:
@@ -95,6 +108,11 @@ def erlang_c_mean_wait(arrival_rate: float, service_rate: float, servers: int) -
     return c_prob / (servers * service_rate - arrival_rate)
 
 
+def arrival_window_min(since_first_issue_min: float) -> float:
+    """Minutes the arrival rate is measured over, given the time since the day's first ticket."""
+    return min(ARRIVAL_WINDOW_MIN, max(MIN_ARRIVAL_WINDOW_MIN, since_first_issue_min))
+
+
 def staffing_hint(arrival_rate_per_h: float, mean_service_s: float, target_wait_s: float) -> int:
     """The fewest counters whose Erlang C mean wait is at most target_wait_s (0 for no arrivals)."""
     if arrival_rate_per_h < 0 or mean_service_s <= 0:
@@ -104,6 +122,34 @@ def staffing_hint(arrival_rate_per_h: float, mean_service_s: float, target_wait_
     if target_wait_s <= 0:
         # Erlang C waits shrink toward 0 as counters are added but never reach it.
         raise ValueError("target wait must be positive")
+    for c, wait_s in _stable_waits(arrival_rate_per_h, mean_service_s):
+        if wait_s <= target_wait_s:
+            return c
+    raise AssertionError("unreachable: the waits fall toward 0")  # pragma: no cover
+
+
+def staffing_waits(
+    arrival_rate_per_h: float, mean_service_s: float, down_to_s: float = 1.0
+) -> list[tuple[int, float]]:
+    """(c, Erlang C mean wait with c counters) for each stable c, until a wait is under down_to_s.
+
+    The first pair whose wait is at most a target is `staffing_hint` for that target (the same
+    walk, the same floats); empty for no arrivals.
+    """
+    if arrival_rate_per_h < 0 or mean_service_s <= 0 or down_to_s <= 0:
+        raise ValueError("arrival rate >= 0, mean service time and down_to_s > 0")
+    if arrival_rate_per_h == 0:
+        return []
+    out = []
+    for c, wait_s in _stable_waits(arrival_rate_per_h, mean_service_s):
+        out.append((c, wait_s))
+        if wait_s < down_to_s:
+            return out
+    raise AssertionError("unreachable: the waits fall toward 0")  # pragma: no cover
+
+
+def _stable_waits(arrival_rate_per_h: float, mean_service_s: float) -> Iterator[tuple[int, float]]:
+    """(c, mean wait in queue) for c = the fewest stable counters, and one more each step."""
     lam = arrival_rate_per_h / 3600.0
     mu = 1.0 / mean_service_s
     a = lam / mu
@@ -117,8 +163,7 @@ def staffing_hint(arrival_rate_per_h: float, mean_service_s: float, target_wait_
         if c <= a:
             continue  # unstable: the wait is unbounded
         prob = c * b / (c - a * (1.0 - b))
-        if prob / (c * mu - lam) <= target_wait_s:
-            return c
+        yield c, prob / (c * mu - lam)
 
 
 def _erlang_b(a: float, servers: int) -> float:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from server.core import estimates, policy
 from server.core.building import Counter, Line
 from server.core.issuing import issue_refusal, quota_left
 from server.core.model import Ticket, TicketState
+from server.core.numbering import format_number, ticket_id
 from server.core.state import DayState
 
 __all__ = [
@@ -58,6 +59,12 @@ class LineView:
     estimated_wait_s: float  # for a walk-in ticket issued now
     issued: int  # tickets issued today (all states, including cancelled)
     served: int  # tickets finished today on this line
+    # The staffing hint's inputs (server.core.estimates): tickets first issued on this line per
+    # hour over the recent window, the expected service time the wait estimates use, and the
+    # Erlang C mean wait with c counters for each stable c (so a dashboard looks its hint up).
+    arrivals_per_h: float
+    mean_service_s: float
+    staffing_waits: tuple[tuple[int, float], ...]
 
 
 def calls_newest_first(state: DayState) -> Iterator[Ticket]:
@@ -130,6 +137,8 @@ def line_view(state: DayState, prefix: str, now: datetime) -> LineView:
     )
     queue = state.waiting_lines[prefix]
     priority_total = len(queue.priority)
+    service_s = estimates.mean_service_s(state.recent_service_s[prefix], line.target_service_min)
+    arrivals = _arrivals_per_h(state, prefix, now)
     return LineView(
         prefix=prefix,
         name=line.name,
@@ -147,7 +156,45 @@ def line_view(state: DayState, prefix: str, now: datetime) -> LineView:
         estimated_wait_s=_estimate(state, line, len(queue)),
         issued=state.issued[prefix],
         served=state.served[prefix],
+        arrivals_per_h=arrivals,
+        mean_service_s=service_s,
+        staffing_waits=tuple(estimates.staffing_waits(arrivals, service_s)),
     )
+
+
+def _arrivals_per_h(state: DayState, prefix: str, now: datetime) -> float:
+    """Tickets first issued on the line per hour over `estimates.arrival_window_min`.
+
+    A line's numbers are issued in time order and a ticket keeps its id across transfers,
+    so a binary search over the line's numbers finds the window without a scan.
+    """
+    day = state.day
+    if day is None:
+        return 0.0
+    first = [
+        state.tickets[ticket_id(day, format_number(p, 1))].issued_at
+        for p, seq in state.seq.items()
+        if seq
+    ]
+    if not first:
+        return 0.0
+    window_min = estimates.arrival_window_min((now - min(first)).total_seconds() / 60.0)
+    since = now - timedelta(minutes=window_min)
+
+    def issued_at(n: int) -> datetime:
+        return state.tickets[ticket_id(day, format_number(prefix, n))].issued_at
+
+    lo, hi = 1, state.seq[prefix] + 1  # the first number issued at or after `since`
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if issued_at(mid) < since:
+            lo = mid + 1
+        else:
+            hi = mid
+    upto = state.seq[prefix]  # ...and the last issued at or before now
+    while upto >= lo and issued_at(upto) > now:
+        upto -= 1
+    return max(0, upto - lo + 1) * 60.0 / window_min
 
 
 def next_for(state: DayState, counter_id: str, now: datetime, n: int = 5) -> list[Ticket]:

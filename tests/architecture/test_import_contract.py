@@ -84,14 +84,17 @@ def test_each_wall_fails_when_broken(
 
 def test_a_cycle_is_named_and_type_checking_imports_are_not_followed(tmp_path: Path) -> None:
     _copy_tree(tmp_path)
-    # server.core.decide imports server.core.numbering; the reverse closes a loop of two.
-    numbering = tmp_path / "server/core/numbering.py"
-    original = numbering.read_text(encoding="utf-8")
-    guarded = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import server.core.decide\n"
-    numbering.write_text(original + "\n" + guarded, encoding="utf-8")
+    # server.core.transitions imports server.core.errors (the refusal of an illegal move), and
+    # errors imports nothing that leads back; the reverse import closes a loop of exactly two.
+    errors = tmp_path / "server/core/errors.py"
+    original = errors.read_text(encoding="utf-8")
+    guarded = (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import server.core.transitions\n"
+    )
+    errors.write_text(original + "\n" + guarded, encoding="utf-8")
     assert check(tmp_path) == []
-    numbering.write_text(original + "\nimport server.core.decide\n", encoding="utf-8")
+    errors.write_text(original + "\nimport server.core.transitions\n", encoding="utf-8")
     broken = check(tmp_path)
     assert [(v.rule, v.where) for v in broken] == [
-        ("import cycle", "server.core.decide -> server.core.numbering")
+        ("import cycle", "server.core.errors -> server.core.transitions")
     ]

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.core.estimates import (
+    arrival_window_min,
     erlang_c_mean_wait,
     erlang_c_wait_probability,
     estimate_wait_s,
     mean_service_s,
     quantile,
     staffing_hint,
+    staffing_waits,
 )
 
 
@@ -188,6 +191,34 @@ def test_staffing_hint_is_minimal(per_h: float, service_s: float, target_s: floa
     lam, mu = per_h / 3600, 1 / service_s
     assert erlang_c_mean_wait(lam, mu, c) <= target_s
     assert c == 1 or erlang_c_mean_wait(lam, mu, c - 1) > target_s
+
+
+def test_staffing_hint_textbook() -> None:
+    """a = 2 erlangs: C(3) = 4/9 → Wq = 53.3 s, C(4) = 4/23 → Wq = 10.4 s (service 120 s)."""
+    assert staffing_hint(60, 120, 60) == 3
+    assert staffing_hint(60, 120, 53.4) == 3
+    assert staffing_hint(60, 120, 53.2) == 4
+    assert staffing_hint(60, 120, 10.5) == 4
+    assert staffing_hint(60, 120, 10.3) == 5
+    assert staffing_hint(0, 120, 60) == 0
+
+
+@pytest.mark.parametrize("rate", [0, 1, 7, 30, 60, 240, 900])
+@pytest.mark.parametrize("service", [45, 120, 600, 1800])
+@pytest.mark.parametrize("target", [1, 10, 60, 600, 1800])
+def test_staffing_waits_give_the_staffing_hint(rate: float, service: float, target: float) -> None:
+    """The first published (c, wait) within a target is staffing_hint's answer for it, exactly:
+    what the floor dashboard looks up is what the hint would compute."""
+    waits = staffing_waits(rate, service)
+    hint = next((c for c, wait_s in waits if wait_s <= target), 0)
+    assert hint == staffing_hint(rate, service, target)
+    assert all(w1 > w2 for (_, w1), (_, w2) in pairwise(waits))
+    assert not waits or waits[-1][1] < 1.0
+
+
+def test_arrival_window_is_an_hour_but_never_under_a_quarter() -> None:
+    """The arrival rate's window: since the first ticket, at least 15 and at most 60 minutes."""
+    assert [arrival_window_min(m) for m in (0, 10, 15, 40, 60, 300)] == [15, 15, 15, 40, 60, 60]
 
 
 def test_staffing_hint_refuses_a_zero_target() -> None:

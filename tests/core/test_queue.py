@@ -397,6 +397,26 @@ def test_line_view_figures() -> None:
     assert view.estimated_wait_s == estimates.estimate_wait_s(2, 1.5, service_s)
 
 
+def test_line_view_carries_the_staffing_inputs() -> None:
+    """Arrivals per hour over the window (by the line a ticket was first issued on), the mean
+    service time of the wait estimates, and the Erlang C waits of estimates.staffing_waits."""
+    q = fresh()
+    moved = issue(q, "A", at("08:00"))
+    for minute in range(60):  # one ticket a minute on B, 08:00 to 08:59
+        issue(q, "B", at("08:00") + timedelta(minutes=minute))
+    open_counter(q, "L01", "OF1", at("08:00"))
+    assert call_next(q, "L01", at("08:00")) == moved
+    q.handle(Transfer("L01", "B"), at("08:00"))  # still an arrival on A
+    early = q.line_view("B", at("08:05"))  # 6 tickets; the window is never under 15 minutes
+    assert early.arrivals_per_h == 6 * 60 / 15
+    assert q.line_view("A", at("08:05")).arrivals_per_h == 60 / 15
+    view = q.line_view("B", at("09:30"))  # the last hour holds 08:30 to 08:59
+    assert view.arrivals_per_h == 30
+    assert view.mean_service_s == estimates.mean_service_s([], 12)
+    assert view.staffing_waits == tuple(estimates.staffing_waits(30, 720))
+    assert q.line_view("P", at("09:30")).staffing_waits == ()  # nobody came
+
+
 def test_estimated_wait_of_a_ticket() -> None:
     """A waiting ticket's estimate uses its people ahead and the line's open share."""
     q = fresh()

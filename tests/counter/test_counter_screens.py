@@ -13,7 +13,8 @@ from typing import Any
 from countertest import NINE, SIZE, ev, model
 from textual.pilot import Pilot
 
-from counter.app import KEY_ACTIONS, CounterApp
+from counter.app import CounterApp
+from counter.keys import KEY_ACTIONS
 from counter.view import ConsoleModel
 
 

@@ -7,9 +7,7 @@ from datetime import timedelta
 import pytest
 from countertest import NINE, ev, model, ticket
 
-from counter.view import (
-    Action,
-    allowed_actions,
+from counter.texts import (
     call_options,
     counter_state_text,
     format_timer,
@@ -22,6 +20,7 @@ from counter.view import (
     ticket_detail_text,
     transfer_options,
 )
+from counter.view import Action, allowed_actions
 
 
 @pytest.mark.parametrize(

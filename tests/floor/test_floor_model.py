@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from display.floor_model import AlertKind, FloorModel, FloorSettings, mean_service_s, staffing_hint
+from display.floor_alerts import AlertKind
+from display.floor_model import FloorModel, FloorSettings
 from server.broadcast.views import building_view
 from server.config import load_demo_building
-from server.core import estimates
 
 WIB = timezone(timedelta(hours=7))
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
@@ -279,45 +279,30 @@ def test_snapshot_alone_gives_the_figures():
 # -- the staffing hint ------------------------------------------------------------------------
 
 
-def test_staffing_hint_textbook():
-    """a = 2 erlangs: C(3) = 4/9 → Wq = 53.3 s, C(4) = 4/23 → Wq = 10.4 s (service 120 s)."""
-    assert staffing_hint(60, 120, 60) == 3
-    assert staffing_hint(60, 120, 53.4) == 3
-    assert staffing_hint(60, 120, 53.2) == 4
-    assert staffing_hint(60, 120, 10.5) == 4
-    assert staffing_hint(60, 120, 10.3) == 5
-    assert staffing_hint(0, 120, 60) == 0
-
-
-@pytest.mark.parametrize("rate", [0, 1, 7, 30, 60, 240, 900])
-@pytest.mark.parametrize("service", [45, 120, 600, 1800])
-@pytest.mark.parametrize("target", [10, 60, 600, 1800])
-def test_mirrors_agree_with_core(rate, service, target):
-    """The dashboard's copies give exactly what server.core.estimates gives."""
-    assert staffing_hint(rate, service, target) == estimates.staffing_hint(rate, service, target)
-    samples = [service, service * 1.5, service / 2][: rate % 4]
-    assert mean_service_s(samples, 7) == estimates.mean_service_s(samples, 7)
-
-
 def test_staffing_hint_as_shown():
-    """60 arrivals in the last hour at 120 s each, target wait 60 s → 3 counters on the line."""
-    building = building_view(load_demo_building())
-    for ln in building["lines"]:
-        if ln["prefix"] == "A":
-            ln["target_service_min"] = 2.0
+    """The line's published figures are shown, and the hint is the fewest counters within the
+    dashboard's target: 60 arrivals an hour at 120 s each → 3 for 1 minute, 4 for 30 s."""
+    frame = {
+        "type": "lines",
+        "lines": [
+            {
+                "prefix": "A",
+                "arrivals_per_h": 60.0,
+                "mean_service_s": 120.0,
+                # The server's Erlang C waits (estimates.staffing_waits(60, 120)), as JSON.
+                "staffing_waits": [[3, 53.333], [4, 10.435], [5, 2.388], [6, 0.541]],
+            }
+        ],
+    }
     m = FloorModel(FloorSettings(target_wait_min=1.0))
-    m.handle(snapshot(building), T0)
-    d = Day(m)
-    d.open(0, "L01", "DKP01")
-    for i in range(60):
-        tid = d.issue(i + 0.5)  # inside the window [now - 60 min, now]
-        d.serve(
-            i + 0.5, i + 0.5, i + 2.5, tid, "L01"
-        )  # 120 s each, so the mean stays at the target
-    a = next(lf for lf in m.lines(at(60.5)) if lf.prefix == "A")
+    m.handle(snapshot(), T0)
+    a = next(lf for lf in m.lines(at(1)) if lf.prefix == "A")
+    assert (a.arrivals_per_h, a.mean_service_s, a.staffing) == (0, 600, 0)  # no push yet
+    assert m.handle(frame, at(1))
+    a = next(lf for lf in m.lines(at(1)) if lf.prefix == "A")
     assert a.arrivals_per_h == 60 and a.mean_service_s == 120
     assert a.staffing == 3
     m2 = FloorModel(FloorSettings(target_wait_min=0.5))
-    m2.handle(snapshot(building), T0)
-    m2.tickets, m2.services = m.tickets, m.services
-    assert next(lf for lf in m2.lines(at(60.5)) if lf.prefix == "A").staffing == 4
+    m2.handle(snapshot(), T0)
+    m2.handle(frame, at(1))
+    assert next(lf for lf in m2.lines(at(1)) if lf.prefix == "A").staffing == 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from kiosk.issuer import BuildingInfo
+from kiosk.building import BuildingInfo, badge
 from server.broadcast.views import building_view
 from server.config import load_demo_building
 
@@ -18,3 +18,16 @@ def test_the_kiosk_takes_the_buildings_utc_offset_from_the_snapshot() -> None:
         info = BuildingInfo.from_snapshot(building_view(building))
         assert info.zone_label == label
         assert info.tz.utcoffset(None) == timedelta(hours=hours) == building.tz.utcoffset(None)
+
+
+def test_the_kiosk_reads_agencies_and_their_lines_from_the_snapshot() -> None:
+    """Each agency of the building view, with the letters of its lines, in the building's order."""
+    demo = load_demo_building()
+    info = BuildingInfo.from_snapshot(building_view(demo))
+    assert [a["code"] for a in info.agencies] == [a.code for a in demo.agencies]
+    for agency in demo.agencies:
+        prefixes = tuple(ln.prefix for ln in demo.lines if ln.agency == agency.code)
+        assert info.prefixes(agency.code) == prefixes
+        assert info.agency(agency.code)["zone"] == agency.zone  # type: ignore[index]
+    dukcapil = info.agency("DUKCAPIL")
+    assert dukcapil is not None and badge(dukcapil, info.prefixes("DUKCAPIL")) == "ABCD"

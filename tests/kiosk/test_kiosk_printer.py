@@ -9,16 +9,8 @@ from pathlib import Path
 import pytest
 from kiosktest import TEST_TIMEOUTS, LoopbackPrinter, Mood
 
-from kiosk.printer import (
-    FilePrinter,
-    PrinterSpec,
-    PrinterState,
-    TcpPrinter,
-    is_status_byte,
-    missing_library,
-    open_printer,
-    parse_status,
-)
+from kiosk.printer import FilePrinter, PrinterSpec, TcpPrinter, missing_library, open_printer
+from kiosk.printer_status import PrinterState, is_status_byte, parse_status
 from kiosk.ticket import LAYOUT_58MM, LAYOUT_80MM
 
 JOB = b"\x1b@hello\n\x1dVB\x00"

@@ -23,7 +23,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Footer, Static
 
 from kiosk.app import KioskApp
-from kiosk.issuer import Agency
+from kiosk.building import badge
 
 SIZE = (140, 50)  # columns, rows: every screen fits without scrolling
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -201,6 +201,8 @@ async def test_maintenance_screen_when_the_printer_has_no_paper(
 
 def test_an_agency_badge_shows_its_ticket_letters() -> None:
     """Up to four line letters as they are; more become a range; none falls back to the initial."""
-    assert Agency("POLRES", "Kepolisian Resor", "Polres", "1", ("G", "H")).badge == "GH"
-    assert Agency("X", "Kantor X", "Kantor", "1", tuple("ABCDE")).badge == "A–E"
-    assert Agency("PLN", "PT PLN", "PLN", "2").badge == "P"
+    polres = {"code": "POLRES", "name": "Kepolisian Resor", "short_name": "Polres", "zone": "1"}
+    assert badge(polres, ("G", "H")) == "GH"
+    kantor = {"code": "X", "name": "Kantor X", "short_name": "Kantor", "zone": "1"}
+    assert badge(kantor, tuple("ABCDE")) == "A–E"
+    assert badge({"code": "PLN", "name": "PT PLN", "short_name": "PLN", "zone": "2"}, ()) == "P"

@@ -1,0 +1,49 @@
+"""The counter console's keys: one key per officer action, and which action each key performs.
+
+The footer lists these bindings; `CounterApp.check_action` greys out (or, for the rare ones in
+`HIDDEN_WHEN_OFF`, hides) a key whose action `counter.view.allowed_actions` says does not apply.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from textual.binding import Binding, BindingType
+
+from counter.view import Action
+
+__all__ = ["HIDDEN_WHEN_OFF", "KEY_ACTIONS", "KEY_BINDINGS"]
+
+# Upper case too: Caps Lock left on must not make the console deaf.
+KEY_BINDINGS: Final[list[BindingType]] = [
+    Binding("n,N", "call_next", "Panggil"),
+    Binding("r,R", "recall", "Panggil ulang"),
+    Binding("s,S", "start", "Mulai"),
+    Binding("f,F", "finish", "Selesai"),
+    Binding("x,X", "no_show", "Tidak hadir"),
+    Binding("t,T", "transfer", "Alihkan"),
+    Binding("p,P", "pause", "Jeda"),
+    Binding("p,P", "resume", "Lanjut"),
+    Binding("c,C", "call_number", "Panggil nomor"),
+    Binding("a,A", "reactivate", "Aktifkan lagi"),
+    Binding("o,O", "open", "Buka loket"),
+    Binding("q,Q", "logout", "Keluar"),
+]
+
+# Binding action name -> the officer action it performs (its guard comes from view.allowed_actions).
+KEY_ACTIONS: Final = {
+    "call_next": Action.CALL_NEXT,
+    "recall": Action.RECALL,
+    "start": Action.START,
+    "finish": Action.FINISH,
+    "no_show": Action.NO_SHOW,
+    "transfer": Action.TRANSFER,
+    "pause": Action.PAUSE,
+    "resume": Action.RESUME,
+    "call_number": Action.CALL_TICKET,
+    "reactivate": Action.REACTIVATE,
+    "open": Action.OPEN,
+    "logout": Action.LOGOUT,
+}
+# Shown only when they apply (P is pause or resume; O is rare), instead of greyed out.
+HIDDEN_WHEN_OFF: Final = frozenset({Action.PAUSE, Action.RESUME, Action.OPEN})

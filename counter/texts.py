@@ -1,0 +1,266 @@
+"""What the counter console's officer reads: labels, durations and the panels' texts.
+
+Pure, like counter/view.py whose `ConsoleModel` every function here reads: the app renders the
+console with the `*_text` functions, and offers the choices of `call_options` and
+`transfer_options`. Every text an officer reads is Indonesian; durations read "12 mnt",
+"1 jam 5 mnt".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Final
+from urllib.parse import urlsplit, urlunsplit
+
+from counter.view import Action, ConsoleModel, parse_time
+
+__all__ = [
+    "ACTION_LABELS",
+    "CALL_REASONS",
+    "PAUSE_REASONS",
+    "PRIORITY_LABELS",
+    "call_options",
+    "counter_state_text",
+    "done_text",
+    "format_timer",
+    "format_wait",
+    "hint_text",
+    "identity_text",
+    "lines_text",
+    "next_text",
+    "normalize_number",
+    "normalize_server_url",
+    "priority_label",
+    "ticket_detail_text",
+    "transfer_options",
+]
+
+# What the footer and the messages call each action.
+ACTION_LABELS: Final = {
+    Action.CALL_NEXT: "Panggil",
+    Action.RECALL: "Panggil ulang",
+    Action.START: "Mulai",
+    Action.FINISH: "Selesai",
+    Action.NO_SHOW: "Tidak hadir",
+    Action.TRANSFER: "Alihkan",
+    Action.PAUSE: "Jeda",
+    Action.RESUME: "Lanjut",
+    Action.CALL_TICKET: "Panggil nomor",
+    Action.REACTIVATE: "Aktifkan lagi",
+    Action.OPEN: "Buka loket",
+    Action.LOGOUT: "Keluar",
+}
+
+# Why a counter pauses; the officer may also type another reason.
+PAUSE_REASONS: Final = ("istirahat", "sholat", "urusan dinas", "rapat", "gangguan sistem")
+# Why a number is called out of order; the officer may also type another reason.
+CALL_REASONS: Final = (
+    "berkas susulan",
+    "kembali dari loket lain",
+    "kondisi darurat",
+    "salah panggil",
+)
+
+# Mirrors protocol.PRIORITY_GROUPS, in the words the officer reads.
+PRIORITY_LABELS: Final = {
+    "lansia": "Lansia",
+    "disabilitas": "Penyandang disabilitas",
+    "ibu_hamil": "Ibu hamil / menyusui",
+    "balita": "Membawa balita",
+}
+
+_TICKET_STATES: Final = {
+    "waiting": "menunggu",
+    "called": "DIPANGGIL",
+    "serving": "SEDANG DILAYANI",
+    "no_show": "tidak hadir",
+}
+
+# --------------------------------------------------------------------------------------------
+# Small formatting
+# --------------------------------------------------------------------------------------------
+
+
+def format_wait(seconds: float) -> str:
+    """A waiting time as an officer says it: "< 1 mnt", "12 mnt", "1 jam 5 mnt"."""
+    minutes = int(max(seconds, 0) // 60)
+    if minutes < 1:
+        return "< 1 mnt"
+    hours, minutes = divmod(minutes, 60)
+    if hours == 0:
+        return f"{minutes} mnt"
+    return f"{hours} jam" if minutes == 0 else f"{hours} jam {minutes} mnt"
+
+
+def format_timer(seconds: float) -> str:
+    """A running service timer: "04:12", or "1:04:12" past an hour."""
+    total = int(max(seconds, 0))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def priority_label(group: str | None) -> str:
+    return PRIORITY_LABELS.get(group, group) if group else "Reguler"
+
+
+_NUMBER = re.compile(r"^\s*([A-Za-z]{1,3})\s*-?\s*(\d{1,4})\s*$")
+
+
+def normalize_number(text: str) -> str | None:
+    """A typed ticket number in the printed form: "a7", "A 7", "a-007" -> "A-007"; else None."""
+    match = _NUMBER.match(text)
+    if match is None:
+        return None
+    prefix, digits = match.groups()
+    return f"{prefix.upper()}-{int(digits):03d}"
+
+
+def normalize_server_url(text: str) -> str:
+    """The websocket URL of a server given as "host:port", "http://host:port" or a ws URL."""
+    text = text.strip()
+    if "://" not in text:
+        text = "ws://" + text
+    parts = urlsplit(text)
+    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
+    path = parts.path if parts.path not in ("", "/") else "/ws"
+    return urlunsplit((scheme, parts.netloc, path, parts.query, ""))
+
+
+# --------------------------------------------------------------------------------------------
+# What the officer reads
+# --------------------------------------------------------------------------------------------
+
+
+def hint_text(model: ConsoleModel) -> str:
+    """The next step, in one line: the officer never has to wonder which key applies."""
+    state = model.counter_state
+    active = model.active
+    if active is not None:
+        number = active.get("number", "")
+        if active.get("state") == "serving":
+            return f"Melayani {number}. F: selesai · T: alihkan ke layanan lain"
+        return (
+            f"{number} dipanggil. S: mulai layani · R: panggil ulang · X: tidak hadir · T: alihkan"
+        )
+    if state == "paused":
+        return "Loket sedang jeda. P: lanjutkan melayani"
+    if state == "closed":
+        return "Loket tutup. O: buka loket · Q: keluar"
+    if state == "open":
+        return "N: panggil berikutnya · C: panggil nomor tertentu · P: jeda · Q: keluar"
+    return ""
+
+
+def counter_state_text(model: ConsoleModel) -> str:
+    state = model.counter_state
+    if state == "open":
+        return "BUKA"
+    if state == "paused":
+        reason = model.counter.get("pause_reason")
+        return f"JEDA — {reason}" if reason else "JEDA"
+    if state == "closed":
+        return "TUTUP"
+    return "—"
+
+
+def identity_text(model: ConsoleModel) -> str:
+    """Who works at which counter for which lines."""
+    lines = ", ".join(f"{p} {model.line_name(p)}" for p in model.serves) or "—"
+    officer = f"{model.officer_name} ({model.officer_id})" if model.officer_id else "—"
+    return f"{model.counter_name} · {officer} · {model.agency_name} · Layanan: {lines}"
+
+
+def ticket_detail_text(model: ConsoleModel, now: datetime) -> str:
+    """The active ticket: line, priority, how long it waited, and the call or service timer."""
+    t = model.active
+    if t is None:
+        return "Tidak ada nomor aktif."
+    line = t.get("line", "")
+    rows = [
+        f"{t.get('number', '')}  ·  {line} {model.line_name(line)}",
+        f"Kategori: {priority_label(t.get('priority'))}",
+    ]
+    queued, called = parse_time(t.get("queued_at")), parse_time(t.get("called_at"))
+    if queued is not None and called is not None:
+        rows.append(f"Menunggu: {format_wait((called - queued).total_seconds())}")
+    started = parse_time(t.get("started_at"))
+    state = t.get("state", "")
+    if state == "serving" and started is not None:
+        rows.append(f"SEDANG DILAYANI  {format_timer((now - started).total_seconds())}")
+    else:
+        since = f" — sejak {format_timer((now - called).total_seconds())}" if called else ""
+        calls = t.get("calls") or 1
+        rows.append(f"{_TICKET_STATES.get(state, state)}{since} · {calls}× dipanggil")
+    if t.get("call_reason") == "dipilih_petugas":
+        rows.append("Dipanggil di luar urutan (alasan dicatat)")
+    return "\n".join(rows)
+
+
+def lines_text(model: ConsoleModel) -> str:
+    """Waiting per line this counter serves, with the longest current wait."""
+    rows = []
+    for prefix in model.serves:
+        fig = model.lines.get(prefix, {})
+        waiting = fig.get("waiting", 0)
+        prio = fig.get("waiting_priority", 0)
+        extra = f" ({prio} prioritas)" if prio else ""
+        longest = f" · terlama {format_wait(fig.get('longest_wait_s', 0))}" if waiting else ""
+        rows.append(f"{prefix}  {model.line_name(prefix)}: {waiting} menunggu{extra}{longest}")
+    return "\n".join(rows) or "—"
+
+
+def next_text(model: ConsoleModel) -> str:
+    """The next numbers this counter would call; ★ marks a priority ticket."""
+    numbers = [t.get("number", "") + ("★" if t.get("priority") else "") for t in model.next]
+    return "Berikutnya: " + ("  ".join(numbers) if numbers else "—")
+
+
+def done_text(
+    action: Action, number: str | None, fields: dict[str, Any], model: ConsoleModel
+) -> str:
+    """What the officer reads after the server accepted an action."""
+    active = model.active
+    shown = (active or {}).get("number") or number or fields.get("ticket") or ""
+    if action in (Action.CALL_NEXT, Action.CALL_TICKET):
+        return f"{shown} dipanggil ke {model.counter_name}."
+    if action is Action.TRANSFER:
+        line = fields.get("line", "")
+        return f"{number} dialihkan ke layanan {line} {model.line_name(line)}."
+    texts = {
+        Action.RECALL: f"{shown} dipanggil ulang.",
+        Action.START: f"Mulai melayani {shown}.",
+        Action.FINISH: f"{number} selesai dilayani.",
+        Action.NO_SHOW: f"{number} dicatat tidak hadir.",
+        Action.PAUSE: f"Loket dijeda: {fields.get('reason', '')}.",
+        Action.RESUME: "Loket kembali melayani.",
+        Action.REACTIVATE: f"{fields.get('ticket', '')} kembali ke antrean.",
+        Action.OPEN: "Loket dibuka.",
+        Action.LOGOUT: "Anda telah keluar.",
+    }
+    return texts[action]
+
+
+def transfer_options(model: ConsoleModel) -> list[tuple[str, str]]:
+    """Every line of the building but the active ticket's own, as (prefix, label)."""
+    current = (model.active or {}).get("line")
+    out = []
+    for prefix, line in model.line_defs.items():
+        if prefix != current:
+            agency = model.agencies.get(line.get("agency", ""), {})
+            short = agency.get("short_name") or line.get("agency", "")
+            out.append((prefix, f"{prefix}  {line.get('name', '')} ({short})"))
+    return out
+
+
+def call_options(model: ConsoleModel) -> list[tuple[str, str]]:
+    """Numbers this counter may call out of order: waiting or no-show on its lines."""
+    serves = set(model.serves)
+    found = [
+        t
+        for t in model.tickets.values()
+        if t.get("line") in serves and t.get("state") in ("waiting", "no_show")
+    ]
+    found.sort(key=lambda t: t.get("number", ""))
+    return [(t["number"], f"{t['number']}  ({_TICKET_STATES[t['state']]})") for t in found]

@@ -1,0 +1,192 @@
+"""The floor manager's alerts: every condition that holds now, each with the instant it started.
+
+Conditions that start with the passing of time (a wait crossing its threshold, a pause running
+too long, a service far over its target) get that instant computed; conditions that start with
+an event (a line left without an open counter, a printer out of paper) take the first time they
+were seen, which the model remembers in `FloorModel.alert_starts` and which `FloorModel.handle`
+refreshes after every frame, at the event's own time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from display.floor_figures import counter_figures
+
+if TYPE_CHECKING:
+    from display.floor_model import FloorModel
+
+__all__ = ["Alert", "AlertKind", "find_alerts"]
+
+_PRINTER_PROBLEMS = {
+    "near_end": "kertas hampir habis",
+    "paper_out": "kertas habis",
+    "offline": "tidak terhubung",
+    "error": "galat",
+}
+
+
+class AlertKind(StrEnum):
+    WAIT = "tunggu"
+    SERVICE = "layanan"
+    UNSTAFFED = "tanpa_loket"
+    PAUSED = "jeda"
+    PRINTER = "printer"
+    SILENT = "perangkat"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    kind: AlertKind
+    subject: str  # the line prefix, counter id or device id it is about
+    started: datetime
+    message: str  # Indonesian, for the manager
+    severe: bool = True
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _mins(seconds: float) -> str:
+    return f"{int(seconds // 60)} mnt"
+
+
+def find_alerts(model: FloorModel, now: datetime) -> list[Alert]:
+    """Every condition that holds now, oldest first; each with the instant it started."""
+    s = model.settings
+    found: list[Alert] = []
+    by_line: dict[str, list[Any]] = defaultdict(list)
+    for t in model.tickets.values():
+        if t.state == "waiting":
+            by_line[t.line].append(t)
+    open_lines = {
+        p
+        for cd in model.counter_defs()
+        if (c := model.counters.get(cd["id"])) is not None and c.state == "open"
+        for p in cd.get("serves", [])
+    }
+    for ln in model.line_defs():
+        prefix, waiting = ln["prefix"], by_line.get(ln["prefix"], [])
+        if not waiting:
+            continue
+        oldest = min(t.queued_at for t in waiting)
+        limit = model.wait_threshold_s(ln)
+        if (now - oldest).total_seconds() > limit:
+            found.append(
+                Alert(
+                    AlertKind.WAIT,
+                    prefix,
+                    oldest + timedelta(seconds=limit),
+                    f"Layanan {prefix}: tunggu terlama {_mins((now - oldest).total_seconds())}"
+                    f", melewati batas {_mins(limit)}",
+                )
+            )
+        if prefix not in open_lines:
+            # Seen first in a snapshot, it started when the oldest citizen still waiting came
+            # or when the line's last counter stopped being open, whichever was later.
+            left = [
+                c.since
+                for cd in model.counter_defs()
+                if prefix in cd.get("serves", [])
+                and (c := model.counters.get(cd["id"])) is not None
+                and c.since is not None
+            ]
+            found.append(
+                _seen_alert(
+                    model,
+                    AlertKind.UNSTAFFED,
+                    prefix,
+                    min(now, max([oldest, *left])),
+                    f"Layanan {prefix}: {len(waiting)} warga menunggu, tidak ada loket buka",
+                )
+            )
+    targets = {
+        ln["prefix"]: float(ln.get("target_service_min") or 10.0) for ln in model.line_defs()
+    }
+    for c in counter_figures(model):
+        counter = model.counters.get(c.id)
+        if counter is None:
+            continue
+        active = model.tickets.get(counter.ticket) if counter.ticket else None
+        if active is not None and active.state == "serving" and active.started_at:
+            limit = s.service_over_factor * targets.get(active.line, 10.0) * 60.0
+            took = (now - active.started_at).total_seconds()
+            if took > limit:
+                found.append(
+                    Alert(
+                        AlertKind.SERVICE,
+                        c.id,
+                        active.started_at + timedelta(seconds=limit),
+                        f"{c.name}: melayani {active.number} selama {_mins(took)} "
+                        f"(target {_mins(targets.get(active.line, 10.0) * 60)})",
+                        severe=False,
+                    )
+                )
+        if c.state == "paused" and c.since is not None:
+            limit = s.pause_alert_min * 60.0
+            took = (now - c.since).total_seconds()
+            if took > limit:
+                found.append(
+                    Alert(
+                        AlertKind.PAUSED,
+                        c.id,
+                        c.since + timedelta(seconds=limit),
+                        f"{c.name}: jeda ({c.pause_reason or '-'}) sudah {_mins(took)}",
+                        severe=False,
+                    )
+                )
+    for kiosk, report in sorted(model.printers.items()):
+        status = report.get("status")
+        if status in _PRINTER_PROBLEMS:
+            found.append(
+                _seen_alert(
+                    model,
+                    AlertKind.PRINTER,
+                    kiosk,
+                    _dt(report.get("at")) or now,
+                    f"Printer {kiosk}: {_PRINTER_PROBLEMS[status]}",
+                    severe=status != "near_end",
+                    exact=True,
+                )
+            )
+    for device_id, d in sorted(model.devices.items()):
+        since = _dt(d.get("since"))
+        silent = not d.get("connected", True) and since is not None
+        if silent and (now - since).total_seconds() >= s.silent_after_s:  # type: ignore[operator]
+            label = "Anjungan" if d.get("kind") == "kiosk" else "Layar"
+            found.append(
+                Alert(
+                    AlertKind.SILENT,
+                    device_id,
+                    since,
+                    f"{label} {device_id} tidak terhubung sejak {since.astimezone(model.tz):%H.%M}",
+                )
+            )
+    live = {(a.kind, a.subject) for a in found}
+    for key in [k for k in model.alert_starts if k not in live]:
+        del model.alert_starts[key]
+    found.sort(key=lambda a: (a.started, a.kind, a.subject))
+    return found
+
+
+def _seen_alert(
+    model: FloorModel,
+    kind: AlertKind,
+    subject: str,
+    now: datetime,
+    message: str,
+    *,
+    severe: bool = True,
+    exact: bool = False,
+) -> Alert:
+    """An alert whose start is the first time it was seen (or `now` when `exact`)."""
+    key = (kind, subject)
+    if exact:
+        model.alert_starts[key] = now
+    started = model.alert_starts.setdefault(key, now)
+    return Alert(kind, subject, started, message, severe)
