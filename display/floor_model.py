@@ -40,6 +40,7 @@ from display.floor_figures import (
     line_figures,
     waiting_list,
 )
+from server import protocol as p
 
 __all__ = ["FloorModel", "FloorSettings"]
 
@@ -191,84 +192,94 @@ class FloorModel:
         self.line_push = {ln["prefix"]: ln for ln in snap.get("lines", [])}
 
     def apply(self, ev: Mapping[str, Any]) -> None:
-        """Move the picture by one event (the core's event_to_dict form)."""
-        kind = ev.get("kind")
-        at = _dt(ev.get("at"))
-        if at is None:
+        """Move the picture by one pushed event (its staff form), read by the protocol's reader.
+
+        A frame the reader cannot read (a newer server's kind, a damaged frame) moves nothing:
+        the next snapshot brings the picture back.
+        """
+        try:
+            event = p.read_event(dict(ev))
+        except (KeyError, TypeError, ValueError):
             return
-        if kind == "day_closed":
-            self.tickets.clear()
-            self.waits.clear()
-            self.services.clear()
-            self.no_shows.clear()
-            for c in self.counters.values():
-                c.state, c.officer, c.ticket, c.pause_reason, c.since = (
-                    "closed",
-                    None,
-                    None,
-                    None,
-                    at,
+        at = event.at
+        match event:
+            case p.DayClosed():
+                self._close_day(at)
+            case p.OfficerLoggedIn(counter=cid, officer=officer) if cid in self.counters:
+                self.counters[cid].officer = officer
+            case p.OfficerLoggedOut(counter=cid) if cid in self.counters:
+                c = self.counters[cid]
+                c.officer, c.state, c.since = None, "closed", at
+            case p.CounterOpened(counter=cid) | p.CounterResumed(counter=cid) if (
+                cid in self.counters
+            ):
+                c = self.counters[cid]
+                c.state, c.since, c.pause_reason = "open", at, None
+            case p.CounterPaused(counter=cid, reason=reason) if cid in self.counters:
+                c = self.counters[cid]
+                c.state, c.since, c.pause_reason = "paused", at, reason
+            case p.CounterClosed(counter=cid) if cid in self.counters:
+                c = self.counters[cid]
+                c.state, c.since, c.pause_reason = "closed", at, None
+            case p.TicketIssued():
+                self.tickets[event.ticket] = _Ticket(
+                    id=event.ticket,
+                    number=event.number,
+                    line=event.line,
+                    state="printing",
+                    priority=event.priority.value if event.priority else None,
+                    issued_at=at,
+                    queued_at=at,
+                    wait_start=at,
                 )
-            return
-        counter = self.counters.get(ev.get("counter") or "")
-        if kind == "officer_logged_in" and counter:
-            counter.officer = ev.get("officer")
-        elif kind == "officer_logged_out" and counter:
-            counter.officer, counter.state, counter.since = None, "closed", at
-        elif kind == "counter_opened" and counter:
-            counter.state, counter.since, counter.pause_reason = "open", at, None
-        elif kind == "counter_paused" and counter:
-            counter.state, counter.since, counter.pause_reason = "paused", at, ev.get("reason")
-        elif kind == "counter_resumed" and counter:
-            counter.state, counter.since, counter.pause_reason = "open", at, None
-        elif kind == "counter_closed" and counter:
-            counter.state, counter.since, counter.pause_reason = "closed", at, None
-        if kind == "ticket_issued":
-            self.tickets[ev["ticket"]] = _Ticket(
-                id=ev["ticket"],
-                number=ev["number"],
-                line=ev["line"],
-                state="printing",
-                priority=ev.get("priority"),
-                issued_at=at,
-                queued_at=at,
-                wait_start=at,
-            )
-            return
-        t = self.tickets.get(ev.get("ticket") or "")
-        if t is None:
-            return
-        if kind == "ticket_printed":
-            t.state = "waiting"
-        elif kind == "ticket_called":
-            if t.wait_start is not None and t.state == "waiting":
-                self.waits[t.line].append((at, (at - t.wait_start).total_seconds()))
-            if t.counter != ev["counter"]:
-                t.called_at = at
-            t.state, t.counter, t.wait_start = "called", ev["counter"], None
-            if counter:
-                counter.ticket = t.id
-        elif kind == "service_started":
-            t.state, t.started_at = "serving", at
-        elif kind == "service_finished":
-            t.state, t.finished_at = "done", at
-            if t.started_at is not None:
-                self.services[t.line].append((at, (at - t.started_at).total_seconds()))
-            self._release(t)
-        elif kind == "ticket_no_show":
-            t.state = "no_show"
-            self.no_shows[t.line] += 1
-            self._release(t)
-        elif kind == "ticket_reactivated":
-            t.state, t.counter, t.called_at, t.wait_start = "waiting", None, None, at
-        elif kind == "ticket_transferred":
-            self._release(t)
-            t.line, t.state, t.counter, t.wait_start = ev["to_line"], "waiting", None, at
-            t.called_at = t.started_at = None
-        elif kind in ("ticket_cancelled", "ticket_print_failed", "ticket_expired"):
-            self._release(t)
-            t.state = "expired" if kind == "ticket_expired" else "cancelled"
-            t.wait_start = None
+            case _:
+                ticket = self.tickets.get(getattr(event, "ticket", ""))
+                if ticket is not None:
+                    self._move_ticket(ticket, event, at)
+
+    def _close_day(self, at: datetime) -> None:
+        self.tickets.clear()
+        self.waits.clear()
+        self.services.clear()
+        self.no_shows.clear()
+        for c in self.counters.values():
+            c.state, c.officer, c.ticket, c.pause_reason, c.since = "closed", None, None, None, at
+
+    def _move_ticket(self, t: _Ticket, event: p.Event, at: datetime) -> None:
+        match event:
+            case p.TicketPrinted():
+                t.state = "waiting"
+            case p.TicketCalled(counter=cid):
+                if t.wait_start is not None and t.state == "waiting":
+                    self.waits[t.line].append((at, (at - t.wait_start).total_seconds()))
+                if t.counter != cid:
+                    t.called_at = at
+                t.state, t.counter, t.wait_start = "called", cid, None
+                if cid in self.counters:
+                    self.counters[cid].ticket = t.id
+            case p.ServiceStarted():
+                t.state, t.started_at = "serving", at
+            case p.ServiceFinished():
+                t.state, t.finished_at = "done", at
+                if t.started_at is not None:
+                    self.services[t.line].append((at, (at - t.started_at).total_seconds()))
+                self._release(t)
+            case p.TicketNoShow():
+                t.state = "no_show"
+                self.no_shows[t.line] += 1
+                self._release(t)
+            case p.TicketReactivated():
+                t.state, t.counter, t.called_at, t.wait_start = "waiting", None, None, at
+            case p.TicketTransferred(to_line=to_line):
+                self._release(t)
+                t.line, t.state, t.counter, t.wait_start = to_line, "waiting", None, at
+                t.called_at = t.started_at = None
+            case p.TicketExpired():
+                self._release(t)
+                t.state, t.wait_start = "expired", None
+            case p.TicketCancelled() | p.TicketPrintFailed():
+                self._release(t)
+                t.state, t.wait_start = "cancelled", None
 
     def _release(self, t: _Ticket) -> None:
         for c in self.counters.values():

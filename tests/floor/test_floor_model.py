@@ -49,7 +49,17 @@ class Day:
         self.n[line] = self.n.get(line, 0) + 1
         number = f"{line}-{self.n[line]:03d}"
         tid = f"2026-11-23/{number}"
-        self.ev(minute, "ticket_issued", ticket=tid, number=number, line=line, priority=priority)
+        self.ev(
+            minute,
+            "ticket_issued",
+            ticket=tid,
+            day="2026-11-23",
+            number=number,
+            seq=self.n[line],
+            line=line,
+            priority=priority,
+            kiosk="K1",
+        )
         self.ev(minute, "ticket_printed", ticket=tid)
         return tid
 
@@ -306,3 +316,14 @@ def test_staffing_hint_as_shown():
     m2.handle(snapshot(), T0)
     m2.handle(frame, at(1))
     assert next(lf for lf in m2.lines(at(1)) if lf.prefix == "A").staffing == 4
+
+
+def test_an_expired_ticket_is_not_counted_as_cancelled(model):
+    """Batal counts tickets someone cancelled; one that lapsed (printing timeout) leaves the
+    line without joining that count, and neither is waiting any more."""
+    d = Day(model)
+    a1, a2, _a3 = (d.issue(m) for m in (0, 1, 2))
+    d.ev(5, "ticket_cancelled", ticket=a1, reason="permintaan warga")
+    d.ev(6, "ticket_expired", ticket=a2, reason="printing_timeout")
+    a = next(lf for lf in model.lines(at(10)) if lf.prefix == "A")
+    assert (a.waiting, a.issued, a.cancelled) == (1, 3, 1)
