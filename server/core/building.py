@@ -192,8 +192,8 @@ class PolicySettings:
 class VoiceConfig:
     """How TVs read a call aloud: the building's [voice] table, spoken by server/web/voice.py.
 
-    Pure data, validated by server/config.py; the template's placeholders and the reading styles
-    are those of server/core/voice_text.py.
+    Pure data, validated by server/config/settings.py; the template's placeholders and the
+    reading styles are those of server/core/voice_text.py.
     """
 
     style: str = ReadingStyle.DIGITS.value  # digits: "B nol satu tujuh"; number: "B tujuh belas"

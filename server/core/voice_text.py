@@ -1,7 +1,7 @@
 """The grammar of a call's sentence: the reading styles and the phrase template.
 
-Pure and stdlib only, so that the building file's validation (server/config.py) and the TV's
-voice (server/web/voice.py) share one definition of what a template may say.
+Pure and stdlib only, so that the building file's validation (server/config/settings.py) and
+the TV's voice (server/web/voice.py) share one definition of what a template may say.
 
 A template names the ticket's number and the counter, and may name the agency:
 "Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]". A part in `[...]` is spoken
