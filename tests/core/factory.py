@@ -27,7 +27,15 @@ from server.core.building import (
     Zone,
 )
 from server.core.events import Event, PriorityGroup
-from server.core.model import CallNext, ConfirmPrinted, IssueTicket, LogIn, OpenCounter
+from server.core.model import (
+    CallNext,
+    ConfirmPrinted,
+    FinishService,
+    IssueTicket,
+    LogIn,
+    OpenCounter,
+    StartService,
+)
 from server.core.queue import QueueState
 
 __all__ = [
@@ -136,6 +144,14 @@ def call_next(state: QueueState, counter: str, now: datetime) -> str:
     """CallNext; the called ticket's id."""
     events = state.handle(CallNext(counter), now)
     return events[-1].ticket  # type: ignore[attr-defined]
+
+
+def call_next_and_finish(state: QueueState, counter: str, now: datetime) -> str:
+    """Finish the counter's active ticket, if any, then call the next one."""
+    if state.counters[counter].ticket is not None:
+        state.handle(StartService(counter), now)
+        state.handle(FinishService(counter), now)
+    return call_next(state, counter, now)
 
 
 def replay(building: Building, events: list[Event]) -> QueueState:

@@ -1,131 +1,33 @@
-"""The calling policy: max wait, priority counter, per-line ratio, reasons, preview."""
+"""The calling policy: FIFO across lines, the ratio, the priority counter, max wait, reasons,
+preview. The guard and the properties have files of their own."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from policy_kit import (
+    T0,
+    F,
+    IndexedLine,
+    M,
+    P,
+    building,
+    call_sequence,
+    lines_of,
+    seq,
+    tk,
+)
 
-from server.core.building import Building, Counter, DayHours, Line, PolicySettings, Zone
-from server.core.events import CallReason, PriorityGroup
-from server.core.model import Ticket, TicketState
+from server.core.events import CallReason
+from server.core.model import Ticket
 from server.core.policy import (
     Choice,
     choose_next,
-    fifo_key,
     first_priority,
-    may_overtake,
-    overtaking_cost_s,
-    passed_over,
     preview,
     ratio_count_after,
 )
-
-DAY = date(2026, 11, 23)
-WIB = timezone(timedelta(hours=7))
-T0 = datetime(2026, 11, 23, 7, 30, tzinfo=WIB)
-F, P, M = CallReason.FIFO, CallReason.PRIORITY, CallReason.MAX_WAIT
-
-
-def building(
-    *,
-    r: int = 2,
-    max_wait_min: float = 60.0,
-    priority_counter_first: bool = True,
-    line_max_wait: Mapping[str, float] | None = None,
-    protect_regular: bool = False,
-) -> Building:
-    """Three lines; K1 serves A, K2 serves A and B, KP is a priority counter for A, B and C.
-
-    The regular-ticket guard is off unless asked for: most tests here pin down the ratio, the
-    priority counter and max wait alone; the guard's own tests turn it on.
-    """
-    limits = line_max_wait or {}
-    return Building(
-        name="MPP Uji",
-        timezone="WIB",
-        weekly=(DayHours(T0.time(), T0.replace(hour=16, minute=0).time()),) * 5 + (None, None),
-        zones=(Zone("1", "Lantai 1"),),
-        agencies=(),
-        lines=tuple(
-            Line(
-                prefix=p,
-                agency="AG",
-                name=f"Layanan {p}",
-                target_service_min=10,
-                max_wait_min=limits.get(p),
-            )
-            for p in "ABC"
-        ),
-        counters=(
-            Counter("K1", "Loket 1", 1, "1", "AG", ("A",)),
-            Counter("K2", "Loket 2", 2, "1", "AG", ("A", "B")),
-            Counter("KP", "Loket 3", 3, "1", "AG", ("A", "B", "C"), priority=True),
-        ),
-        policy=PolicySettings(
-            regular_per_priority=r,
-            max_wait_min=max_wait_min,
-            priority_counter_first=priority_counter_first,
-            protect_regular=protect_regular,
-        ),
-    )
-
-
-def tk(number: str, minute: float, priority: bool = False) -> Ticket:
-    """A waiting ticket "A-001" queued `minute` minutes after 07:30."""
-    line, seq = number.split("-")
-    at = T0 + timedelta(minutes=minute)
-    return Ticket(
-        id=f"{DAY}/{number}",
-        day=DAY,
-        number=number,
-        seq=int(seq),
-        line=line,
-        priority=PriorityGroup.LANSIA if priority else None,
-        state=TicketState.WAITING,
-        issued_at=at,
-        queued_at=at,
-        token=f"tok-{number}",
-    )
-
-
-def lines_of(*tickets: Ticket) -> dict[str, list[Ticket]]:
-    """The `waiting` mapping: tickets grouped by line, each line in FIFO order."""
-    out: dict[str, list[Ticket]] = {}
-    for t in sorted(tickets, key=fifo_key):
-        out.setdefault(t.line, []).append(t)
-    return out
-
-
-def call_sequence(
-    b: Building,
-    counter_id: str,
-    waiting: dict[str, list[Ticket]],
-    counts: dict[str, int] | None = None,
-    now: datetime = T0 + timedelta(minutes=30),
-) -> list[tuple[str, CallReason]]:
-    """Call until nothing waits, keeping the ratio counts as the queue core would."""
-    counts = dict(counts or {})
-    counter = b.counter(counter_id)
-    assert counter is not None
-    out: list[tuple[str, CallReason]] = []
-    while (choice := choose_next(counter, waiting, counts, b, now)) is not None:
-        t = choice.ticket
-        waiting[t.line].remove(t)
-        counts[t.line] = ratio_count_after(counts.get(t.line), t, b.policy.regular_per_priority)
-        out.append((t.number, choice.reason))
-    return out
-
-
-def seq(spec: str) -> list[tuple[str, CallReason]]:
-    """ "A-101:P A-001:F" -> [("A-101", PRIORITY), ("A-001", FIFO)]."""
-    reasons = {"F": F, "P": P, "M": M}
-    return [(item.split(":")[0], reasons[item.split(":")[1]]) for item in spec.split()]
-
 
 # Six regular tickets, then three priority tickets, all waiting on line A (regulars older).
 REGULARS_FIRST = [tk(f"A-00{i}", i) for i in range(1, 7)] + [
@@ -347,139 +249,6 @@ def test_an_overdue_priority_ticket_is_called_like_any_overdue_ticket() -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# Rule 0: the guard that bounds what regular tickets pay for overtakings
-# ------------------------------------------------------------------------------------------------
-
-MIN = 60.0  # seconds
-
-
-@pytest.mark.parametrize(
-    ("overtaken", "waited_min", "ahead", "cost_min", "allowed"),
-    [
-        (0, 2, 0, 4, True),  # 4 min <= the 5-minute floor
-        (0, 2, 0, 6, False),  # 6 min > 5 min, and 25 % of a 2-minute FIFO wait is less
-        (1, 2, 0, 2, True),  # two overtakings of 2 min: 4 min <= 5 min
-        (2, 2, 0, 2, False),  # a third: 6 min > 5 min
-        (0, 40, 0, 8, True),  # 25 % of 40 min = 10 min >= 8 min
-        (1, 40, 0, 8, False),  # FIFO wait 40 - 8 = 32 min: 8 min allowed, 16 asked
-        (1, 2, 20, 8, True),  # 20 tickets ahead: FIFO wait 2 + 19·8 = 154 min, 38.5 allowed
-        (4, 40, 0, 8, False),
-    ],
-)
-def test_may_overtake_keeps_each_regular_ticket_within_its_allowance(
-    overtaken: int, waited_min: float, ahead: int, cost_min: float, allowed: bool
-) -> None:
-    """One more overtaking is allowed while k+1 overtakings cost at most max(25 % of the
-    estimated FIFO wait, 5 min); the FIFO wait counts the tickets still ahead."""
-    ticket = replace(tk("A-001", 0), overtaken=overtaken)
-    now = T0 + timedelta(minutes=waited_min)
-    settings_ = PolicySettings()
-    assert may_overtake(ticket, ahead, cost_min * MIN, settings_, now) is allowed
-
-
-def test_may_overtake_counts_pending_overtakings_and_follows_the_settings() -> None:
-    """A preview's pending overtakings count like recorded ones; the percentage and floor are
-    the building's settings."""
-    ticket = tk("A-001", 0)
-    now = T0 + timedelta(minutes=2)
-    default = PolicySettings()
-    assert may_overtake(ticket, 0, 2 * MIN, default, now, pending=1)
-    assert not may_overtake(ticket, 0, 2 * MIN, default, now, pending=2)
-    generous = PolicySettings(regular_delay_min=10)
-    assert may_overtake(ticket, 0, 6 * MIN, generous, now, pending=0)
-    strict = PolicySettings(regular_delay_pct=0, regular_delay_min=0)
-    assert not may_overtake(ticket, 0, 1.0, strict, now)
-
-
-def test_the_guard_holds_a_jump_that_costs_a_fresh_regular_ticket_too_much() -> None:
-    """Strict priority, a regular ticket queued 2 minutes ago: an overtaking that costs it more
-    than 5 minutes is held (FIFO), one that costs less goes ahead."""
-    b = building(r=0, protect_regular=True)
-    now = T0 + timedelta(minutes=2)
-    waiting = lines_of(tk("A-001", 0), tk("A-101", 1, True))
-    counter = b.counter("K1")
-    assert counter is not None
-    # Line A's default cost: its 10-minute target over 1 + 1/2 + 1/3 counters = 5.45 min.
-    assert choose_next(counter, waiting, {}, b, now) == Choice(waiting["A"][0], F)
-    assert choose_next(counter, waiting, {}, b, now, {"A": 4 * MIN}) == Choice(waiting["A"][1], P)
-    # The guard off: the priority ticket goes whatever it costs.
-    off = building(r=0, protect_regular=False)
-    assert choose_next(counter, waiting, {}, off, now) == Choice(waiting["A"][1], P)
-
-
-def test_a_held_priority_ticket_goes_once_the_tickets_that_held_it_are_called() -> None:
-    """A-001 has absorbed its allowance; A-002 has not. The priority ticket waits behind A-001
-    only, then overtakes A-002."""
-    b = building(r=0, protect_regular=True)
-    now = T0 + timedelta(minutes=10)
-    a1 = replace(tk("A-001", 0), overtaken=1)
-    waiting = lines_of(a1, tk("A-002", 1), tk("A-101", 2, True))
-    got = call_sequence_with_costs(b, "K1", waiting, now, {"A": 4 * MIN})
-    assert got == seq("A-001:F A-101:P A-002:F")
-
-
-def test_the_priority_counter_calls_the_oldest_priority_ticket_the_guard_allows() -> None:
-    """KP serves A, B, C: A's priority ticket would cost A-001 too much, B's costs little."""
-    b = building(protect_regular=True)
-    now = T0 + timedelta(minutes=3)
-    waiting = lines_of(tk("A-001", 0), tk("A-101", 1, True), tk("B-001", 1.5), tk("B-101", 2, True))
-    costs = {"A": 8 * MIN, "B": 1 * MIN, "C": 1 * MIN}
-    counter = b.counter("KP")
-    assert counter is not None
-    # B-101 overtakes A-001 too (older, on the counter's lines): A's cost applies to it, 8 min.
-    assert choose_next(counter, waiting, {}, b, now, costs) == Choice(waiting["A"][0], F)
-    costs["A"] = 1 * MIN
-    assert choose_next(counter, waiting, {}, b, now, costs) == Choice(waiting["A"][1], P)
-
-
-def test_passed_over_names_the_older_regular_tickets_of_the_counters_lines() -> None:
-    """A priority call overtakes the regular tickets older than it on every line of its counter,
-    not the priority ones, nor younger ones, nor lines the counter does not serve."""
-    waiting = lines_of(
-        tk("A-001", 0),
-        tk("B-001", 1),
-        tk("B-101", 1.5, True),
-        tk("C-001", 0.5),
-        tk("A-101", 2, True),
-        tk("A-002", 3),
-    )
-    b = building()
-    called = waiting["A"][1]
-    got = passed_over(b.counter("K2"), waiting, called)  # type: ignore[arg-type]
-    assert [t.number for t in got] == ["A-001", "B-001"]
-    assert passed_over(b.counter("K2"), waiting, waiting["A"][0]) == []  # type: ignore[arg-type]
-
-
-def test_overtaking_cost_is_a_service_over_the_counters() -> None:
-    """One overtaking costs a service shared by the line's open counters (none counts as one)."""
-    assert overtaking_cost_s(600.0, 2.0) == 300.0
-    assert overtaking_cost_s(600.0, 0.5) == 1200.0
-    assert overtaking_cost_s(600.0, 0.0) == 600.0
-
-
-def call_sequence_with_costs(
-    b: Building,
-    counter_id: str,
-    waiting: dict[str, list[Ticket]],
-    now: datetime,
-    costs: dict[str, float],
-) -> list[tuple[str, CallReason]]:
-    """call_sequence, keeping each ticket's overtakings as the queue core does."""
-    counts: dict[str, int] = {}
-    counter = b.counter(counter_id)
-    assert counter is not None
-    out: list[tuple[str, CallReason]] = []
-    while (choice := choose_next(counter, waiting, counts, b, now, costs)) is not None:
-        t = choice.ticket
-        waiting[t.line].remove(t)
-        counts[t.line] = ratio_count_after(counts.get(t.line), t, b.policy.regular_per_priority)
-        for passed in passed_over(counter, waiting, t):
-            passed.overtaken += 1
-        out.append((t.number, choice.reason))
-    return out
-
-
-# ------------------------------------------------------------------------------------------------
 # Preview and the helpers
 # ------------------------------------------------------------------------------------------------
 
@@ -505,146 +274,9 @@ def test_ratio_count_after_a_call(count: int | None, priority: bool, expected: i
     assert ratio_count_after(count, tk("A-001", 0, priority), 2) == expected
 
 
-class IndexedLine(list):
-    """A plain list that also names its first priority ticket without a scan."""
-
-    def __init__(self, tickets: Sequence[Ticket]) -> None:
-        super().__init__(tickets)
-        self.asked = 0
-
-    def first_priority(self) -> Ticket | None:
-        self.asked += 1
-        return next((t for t in self if t.priority is not None), None)
-
-
 def test_first_priority_uses_the_callers_index_when_offered() -> None:
     """A sequence with first_priority() is asked instead of scanned."""
     line = IndexedLine([tk("A-001", 0), tk("A-101", 1, True)])
     assert first_priority(line) is line[1]
     assert line.asked == 1
     assert first_priority([tk("A-001", 0)]) is None
-
-
-# ------------------------------------------------------------------------------------------------
-# Properties
-# ------------------------------------------------------------------------------------------------
-
-
-@st.composite
-def scenarios(draw: st.DrawFn) -> tuple[Building, str, dict[str, list[Ticket]], dict, datetime]:
-    """A random building setting, counter, waiting set, ratio counts and instant."""
-    r = draw(st.integers(0, 4))
-    b = building(
-        r=r,
-        max_wait_min=draw(st.sampled_from([15.0, 60.0])),
-        priority_counter_first=draw(st.booleans()),
-        line_max_wait=draw(st.sampled_from([{}, {"B": 10.0}])),
-    )
-    specs = draw(
-        st.lists(
-            st.tuples(st.sampled_from("ABC"), st.integers(0, 40), st.booleans()),
-            max_size=25,
-        )
-    )
-    seqs: dict[str, int] = {}
-    tickets = []
-    for line, minute, prio in specs:
-        seqs[line] = seqs.get(line, 0) + 1
-        tickets.append(tk(f"{line}-{seqs[line]:03d}", minute, prio))
-    counts = draw(st.dictionaries(st.sampled_from("ABC"), st.integers(0, 5)))
-    now = T0 + timedelta(minutes=draw(st.integers(40, 120)))
-    return b, draw(st.sampled_from(["K1", "K2", "KP"])), lines_of(*tickets), counts, now
-
-
-@settings(max_examples=300, deadline=None)
-@given(scenarios())
-def test_choice_is_a_waiting_ticket_of_the_counters_lines(scenario: tuple) -> None:
-    """Whatever waits, the chosen ticket waits on one of the counter's lines; None iff none."""
-    b, cid, waiting, counts, now = scenario
-    counter = b.counter(cid)
-    choice = choose_next(counter, waiting, counts, b, now)
-    candidates = [t for p in counter.serves for t in waiting.get(p, [])]
-    if not candidates:
-        assert choice is None
-        return
-    assert choice is not None
-    assert any(choice.ticket is t for t in candidates)
-    # PRIORITY is recorded exactly when a priority ticket went ahead of an older candidate.
-    jumped = any(fifo_key(t) < fifo_key(choice.ticket) for t in candidates)
-    assert (choice.reason is P) == (choice.ticket.is_priority and jumped and choice.reason is not M)
-    if choice.reason is F:
-        assert not jumped
-
-
-@settings(max_examples=300, deadline=None)
-@given(scenarios(), st.randoms(use_true_random=False))
-def test_choice_is_deterministic_and_ignores_the_order_of_serves(scenario: tuple, rnd) -> None:
-    """The same inputs give the same choice, whatever order the counter lists its lines in."""
-    b, cid, waiting, counts, now = scenario
-    counter = b.counter(cid)
-    first = choose_next(counter, waiting, counts, b, now)
-    assert choose_next(counter, waiting, counts, b, now) == first
-    serves = list(counter.serves)
-    rnd.shuffle(serves)
-    shuffled = replace(counter, serves=tuple(serves))
-    assert choose_next(shuffled, waiting, counts, b, now) == first
-
-
-@settings(max_examples=300, deadline=None)
-@given(scenarios())
-def test_an_indexed_line_gives_the_same_choice_as_a_plain_list(scenario: tuple) -> None:
-    """Passing lines that offer first_priority() changes nothing but the speed."""
-    b, cid, waiting, counts, now = scenario
-    indexed = {p: IndexedLine(ts) for p, ts in waiting.items()}
-    assert choose_next(b.counter(cid), indexed, counts, b, now) == choose_next(
-        b.counter(cid), waiting, counts, b, now
-    )
-
-
-@settings(max_examples=300, deadline=None)
-@given(scenarios(), st.integers(0, 30))
-def test_preview_matches_successive_calls(scenario: tuple, n: int) -> None:
-    """preview(n) equals n successive choose_next calls with the ratio bookkeeping applied."""
-    b, cid, waiting, counts, now = scenario
-    counter = b.counter(cid)
-    expected: list[Ticket] = []
-    lines = {p: list(ts) for p, ts in waiting.items()}
-    running = dict(counts)
-    while len(expected) < n and (c := choose_next(counter, lines, running, b, now)) is not None:
-        lines[c.ticket.line].remove(c.ticket)
-        running[c.ticket.line] = ratio_count_after(
-            running.get(c.ticket.line), c.ticket, b.policy.regular_per_priority
-        )
-        expected.append(c.ticket)
-    assert preview(counter, waiting, counts, b, now, n) == expected
-
-
-@settings(max_examples=200, deadline=None)
-@given(scenarios(), st.integers(0, 30), st.floats(30.0, 900.0))
-def test_preview_with_the_guard_matches_successive_calls(
-    scenario: tuple, n: int, cost_s: float
-) -> None:
-    """With the guard on, preview(n) still equals n successive calls, each adding the
-    overtakings it causes, and it leaves the tickets' own counts untouched."""
-    b, cid, waiting, counts, now = scenario
-    b = replace(b, policy=replace(b.policy, protect_regular=True))
-    counter = b.counter(cid)
-    costs = dict.fromkeys("ABC", cost_s)
-    # The successive calls run on copies: they record overtakings on the tickets they hold.
-    copies = {p: [replace(t) for t in ts] for p, ts in waiting.items()}
-    running = dict(counts)
-    expected: list[str] = []
-    while (
-        len(expected) < n
-        and (c := choose_next(counter, copies, running, b, now, costs)) is not None
-    ):
-        copies[c.ticket.line].remove(c.ticket)
-        running[c.ticket.line] = ratio_count_after(
-            running.get(c.ticket.line), c.ticket, b.policy.regular_per_priority
-        )
-        for passed in passed_over(counter, copies, c.ticket):
-            passed.overtaken += 1
-        expected.append(c.ticket.id)
-    got = preview(counter, waiting, counts, b, now, n, costs)
-    assert [t.id for t in got] == expected
-    assert all(t.overtaken == 0 for ts in waiting.values() for t in ts)
