@@ -150,6 +150,7 @@ def _trace_commits() -> None:
     import time
 
     from server import engine, store
+    from server.core.estimates import quantile
     from server.store import writer as store_writer
 
     writes: list[tuple[float, int]] = []  # (seconds from write to its report, events)
@@ -187,7 +188,8 @@ def _trace_commits() -> None:
     engine.Engine.subscribe = timed_subscribe  # type: ignore[method-assign]
 
     def p(values: list[float], share: float) -> float:
-        return sorted(values)[int(len(values) * share)] * 1e3 if values else float("nan")
+        # The one nearest-rank quantile (server.core.estimates), in milliseconds.
+        return quantile(values, share) * 1e3 if values else float("nan")
 
     def report() -> None:
         if not writes or not sql:
