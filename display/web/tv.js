@@ -12,10 +12,8 @@
  * the pong does not come within PONG_TIMEOUT_MS. On a drop the last picture stays on screen with
  * a small "menyambung ulang…" marker, and the page reconnects with exponential backoff.
  *
- * Sound: a chime, then the server's espeak-ng rendering of the phrase (/audio/call), one
- * announcement at a time, each waiting for the previous one to end. When the server cannot speak
- * the browser's own voice (id-ID) reads the phrase instead. Browsers allow sound only after a
- * user gesture unless the kiosk is started with an autoplay flag: hence "Aktifkan suara".
+ * Sound: this page decides which calls are said; tv-announce.js (loaded first) says them — a
+ * chime, then the server's rendering of the phrase, one at a time — and holds "Aktifkan suara".
  */
 (() => {
   'use strict';
@@ -29,7 +27,6 @@
   const HISTORY = 6;              // earlier calls listed under the current one
   const KEEP_CALLS = 20;
   const KEEP_ANNOUNCED = 200;
-  const QUEUE_MAX = 12;           // announcements waiting; beyond this the oldest are dropped
   const FATAL_CLOSE = new Set([4001, 4002, 4003, 4009]);
 
   const params = new URLSearchParams(location.search);
@@ -341,8 +338,23 @@
   }
 
   // --- announcements -------------------------------------------------------------------------
-  const queue = [];
-  let speaking = false;
+  // Which calls are said is decided here (each once, and a replayed one only while recent); how
+  // they are said is tv-announce.js's job.
+  const announcer = window.AntreTvAnnouncer.create({
+    token: TOKEN,
+    style: STYLE,
+    agency: AGENCY,
+    recentMs: RECENT_MS,
+    serverNow,
+    counterNumber: (id) => { const def = counterDef(id); return def ? def.number : id; },
+    stats: tv.stats,
+    note,
+    onSound: ({ soundOn, autoplay }) => {
+      tv.soundOn = soundOn;
+      tv.autoplay = autoplay;
+      if (soundOn) $('activate').hidden = true;
+    },
+  });
 
   function considerAnnouncing(seq, ev, replayed) {
     const key = `${tv.day}:${seq}`;
@@ -354,187 +366,11 @@
     const age = serverNow() - parseIso(ev.at);
     if (replayed && !(age < RECENT_MS)) return;
     flash();
-    const item = { number: ev.number, counter: ev.counter, key, at: parseIso(ev.at), audio: null };
-    note(tv.stats.queued, { number: item.number, counter: item.counter, key, replayed });
-    // Fetch now, so that it is ready before the chime ends; while the page may not play sound
-    // yet (before "Aktifkan suara"), the call waits in the queue and is fetched when its turn comes.
-    if (tv.soundOn) item.audio = fetchAudio(item);
-    queue.push(item);
-    while (queue.length > QUEUE_MAX) queue.shift();
-    pump();
+    announcer.announce({ number: ev.number, counter: ev.counter, key, at: parseIso(ev.at), replayed });
   }
 
-  // Sound becomes possible (the press, or a browser that allows it): calls that waited for it
-  // are said if still recent; a burst of old calls would help nobody.
-  function soundAllowed(afterwards) {
-    if (tv.soundOn) return;
-    tv.soundOn = true;
-    $('activate').hidden = true;
-    const now = serverNow();
-    for (let i = queue.length - 1; i >= 0; i--) {
-      if (!(now - queue[i].at < RECENT_MS)) queue.splice(i, 1);
-    }
-    (afterwards || Promise.resolve()).then(pump, pump);
-  }
-
-  async function pump() {
-    if (speaking || !tv.soundOn) return;
-    speaking = true;
-    try {
-      while (queue.length) {
-        const item = queue.shift();
-        note(tv.stats.announced, { number: item.number, counter: item.counter, key: item.key, at: Date.now() });
-        try { await announceOne(item); } catch (e) { console.warn('announcement failed', e); }
-      }
-    } finally {
-      speaking = false;
-    }
-  }
-
-  function audioUrl(item) {
-    const q = new URLSearchParams({ number: item.number, counter: item.counter });
-    if (STYLE) q.set('style', STYLE);
-    if (AGENCY === '1' || AGENCY === '0') q.set('agency', AGENCY);
-    return `/audio/call?${q}`;
-  }
-
-  async function fetchAudio(item) {
-    const url = audioUrl(item);
-    const record = { number: item.number, url, status: 0 };
-    note(tv.stats.audio, record);
-    try {
-      const res = await fetch(url, { headers: { 'X-Antre-Token': TOKEN }, cache: 'default' });
-      record.status = res.status;
-      const phraseHeader = res.headers.get('X-Antre-Phrase');
-      const phrase = phraseHeader ? decodeURIComponent(phraseHeader) : null;
-      if (!res.ok) return { phrase };
-      const blob = await res.blob();
-      record.bytes = blob.size;
-      return { url: URL.createObjectURL(blob), phrase };
-    } catch (e) {
-      record.error = String(e);
-      return { phrase: null };
-    }
-  }
-
-  // Reading a call when even the phrase could not be fetched: digits as words, the counter as a
-  // numeral (every Indonesian voice reads numerals correctly).
-  const DIGIT_WORDS = ['nol', 'satu', 'dua', 'tiga', 'empat', 'lima', 'enam', 'tujuh', 'delapan', 'sembilan'];
-  function localPhrase(item) {
-    const [letters, digits] = item.number.split('-');
-    const def = counterDef(item.counter);
-    const spoken = [...(letters || '')].join(' ') + ' ' + [...(digits || '')].map((d) => DIGIT_WORDS[+d] ?? d).join(' ');
-    return `Nomor antrean ${spoken}, silakan menuju loket ${def ? def.number : item.counter}`;
-  }
-
-  // The chime is fetched once and kept as a blob: a recall or a burst of calls costs nothing.
-  let chime = null;
-  let chimeReady = null;  // the blob URL once fetched, for use inside a click handler
-  function chimeUrl() {
-    if (!chime) {
-      chime = fetch('/static/chime.wav')
-        .then((r) => (r.ok ? r.blob() : Promise.reject(new Error(String(r.status)))))
-        .then((b) => (chimeReady = URL.createObjectURL(b)))
-        .catch(() => { chime = null; return '/static/chime.wav'; });
-    }
-    return chime;
-  }
-
-  async function announceOne(item) {
-    if (!item.audio) item.audio = fetchAudio(item);
-    await play(await chimeUrl(), 4000).catch(() => {});
-    const audio = await item.audio;
-    if (audio.url) {
-      try {
-        const started = Date.now();
-        await play(audio.url, 20000);
-        note(tv.stats.played, { number: item.number, ms: Date.now() - started });
-        return;
-      } catch (e) {
-        console.warn('server audio did not play', e);
-      } finally {
-        URL.revokeObjectURL(audio.url);
-      }
-    }
-    tv.stats.fallbacks += 1;
-    await speak(audio.phrase || localPhrase(item));
-  }
-
-  // One audio element for every sound: the element that played during the "Aktifkan suara"
-  // press stays allowed to play on browsers that unlock elements one by one (older WebViews of
-  // smart TVs), and announcements never overlap because there is only one.
-  const player = new Audio();
-  player.preload = 'auto';
-
-  // Resolves when the sound has ended; rejects when it cannot play. A watchdog ends the wait in
-  // any case, so that a stuck element can never block the queue.
-  function play(url, maxMs) {
-    return new Promise((resolve, reject) => {
-      const a = player;
-      a.src = url;
-      let done = false;
-      const finish = (err) => {
-        if (done) return;
-        done = true;
-        clearTimeout(watchdog);
-        a.onended = a.onerror = a.onloadedmetadata = null;
-        if (err) reject(err); else resolve();
-      };
-      let watchdog = setTimeout(() => finish(), maxMs);
-      a.onloadedmetadata = () => {
-        if (Number.isFinite(a.duration)) {
-          clearTimeout(watchdog);
-          watchdog = setTimeout(() => finish(), a.duration * 1000 + 1500);
-        }
-      };
-      a.onended = () => finish();
-      a.onerror = () => finish(new Error('audio error'));
-      a.play().catch((e) => finish(e));
-    });
-  }
-
-  function speak(text) {
-    return new Promise((resolve) => {
-      const synth = window.speechSynthesis;
-      if (!synth || !window.SpeechSynthesisUtterance) { resolve(); return; }
-      const u = new SpeechSynthesisUtterance(text);
-      u.lang = 'id-ID';
-      const voice = synth.getVoices().find((v) => (v.lang || '').toLowerCase().startsWith('id'));
-      if (voice) u.voice = voice;
-      u.rate = 0.9;
-      const watchdog = setTimeout(resolve, 2000 + text.length * 120);
-      u.onend = u.onerror = () => { clearTimeout(watchdog); resolve(); };
-      synth.speak(u);
-    });
-  }
-
-  function enableSound() {
-    // Play the chime now, inside the press (some browsers unlock sound only there): the
-    // technician hears that the TV's sound works. Waiting calls follow it.
-    const chimed = play(chimeReady || '/static/chime.wav', 4000).catch(() => {});
-    soundAllowed(chimed);
-  }
-
-  $('activate-button').addEventListener('click', enableSound);
-  // A kiosk started with --autoplay-policy=no-user-gesture-required may play at once. An
-  // AudioContext tells without making a sound: it runs only where sound is allowed. (A silent
-  // media element would not: muted or volume-0 playback is allowed everywhere.)
-  (() => {
-    const Ctx = window.AudioContext || window.webkitAudioContext;
-    if (!Ctx) { tv.autoplay = 'blocked'; return; }
-    const ctx = new Ctx();
-    const allowed = () => {
-      if (tv.autoplay !== 'unknown') return;
-      tv.autoplay = 'allowed';
-      soundAllowed();
-    };
-    if (ctx.state === 'running') allowed();
-    else ctx.resume().then(() => { if (ctx.state === 'running') allowed(); }).catch(() => {});
-    setTimeout(() => {
-      if (tv.autoplay === 'unknown') tv.autoplay = 'blocked';  // a press is needed: the button stays
-      ctx.close().catch(() => {});
-    }, 1000);
-  })();
+  $('activate-button').addEventListener('click', announcer.unlock);
+  announcer.probeAutoplay();
 
   // --- the connection ----------------------------------------------------------------------
   let ws = null;

@@ -7,8 +7,9 @@ kinds of answer, none of which needs anything from the internet:
 
     /display?zone=1&token=…   index.html with the building's name; the page then opens the
                                websocket with the token from its own URL (docs/operations.md)
-    /static/<name>            tv.js, tv.css, chime.wav — a fixed whitelist, never a file path
-                               (the browser code lives in display/web/, read here as files)
+    /static/<name>            tv.js, tv-announce.js, tv.css, chime.wav — a fixed whitelist,
+                               never a file path (the browser code lives in display/web/, read
+                               here as files)
     /audio/call?number=B-017&counter=L05[&style=number][&agency=1]
                                the announcement as a WAV, rendered by espeak-ng and cached
 
@@ -69,6 +70,7 @@ AUDIO_CALL_PATH: Final = "/audio/call"
 # memory.
 _STATIC: Final[Mapping[str, tuple[str, str]]] = {
     "tv.js": ("tv.js", "text/javascript; charset=utf-8"),
+    "tv-announce.js": ("tv-announce.js", "text/javascript; charset=utf-8"),
     "tv.css": ("tv.css", "text/css; charset=utf-8"),
     "chime.wav": ("chime", "audio/wav"),
 }

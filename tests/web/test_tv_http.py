@@ -57,16 +57,28 @@ def test_the_building_name_is_escaped_in_the_page() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["index.html", "../voice.py", "..%2Fvoice.py", "", "tv.js/", "TV.JS", "web/tv.js"]
+    "name",
+    [
+        "index.html",
+        "../voice.py",
+        "..%2Fvoice.py",
+        "",
+        "tv.js/",
+        "TV.JS",
+        "web/tv.js",
+        "tv-announce.js/",
+        "tv-other.js",
+    ],
 )
 def test_static_serves_only_its_whitelist(name: str) -> None:
-    """/static/ answers its three names and nothing else: no path ever reaches the disk."""
+    """/static/ answers its four names and nothing else: no path ever reaches the disk."""
     assert tv.static_asset(name) is None
 
 
 def test_static_whitelist_types() -> None:
-    """The three assets come with their content types; the chime is a WAV."""
-    assert tv.static_asset("tv.js")[1].startswith("text/javascript")  # type: ignore[index]
+    """The four assets come with their content types; the chime is a WAV."""
+    for script in ("tv.js", "tv-announce.js"):
+        assert tv.static_asset(script)[1].startswith("text/javascript")  # type: ignore[index]
     assert tv.static_asset("tv.css")[1].startswith("text/css")  # type: ignore[index]
     chime, kind = tv.static_asset("chime.wav")  # type: ignore[misc]
     assert kind == "audio/wav" and wav_info(chime).frames > 0
@@ -120,15 +132,20 @@ async def test_respond_never_raises() -> None:
 
 
 async def test_the_server_serves_the_page_and_its_assets(server: Server) -> None:
-    """/display, /static/tv.js, tv.css and chime.wav are served; the page forbids other sources."""
+    """/display and its four assets are served; an unlisted name is not; no other sources."""
     status, headers, body = await http_get(server, f"/display?zone=1&token={TV1}")
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert b"MPP Kota Contoh" in body
     assert "default-src 'self'" in headers["content-security-policy"]
-    for name in ("tv.js", "tv.css", "chime.wav"):
+    for name in ("tv.js", "tv-announce.js", "tv.css", "chime.wav"):
         status, headers, body = await http_get(server, f"/static/{name}")
         assert status == 200 and body == tv.static_asset(name)[0]  # type: ignore[index]
-    for path in ("/static/../display/tv.js", "/static/../server/web/voice.py"):
+    for path in (
+        "/static/../display/tv.js",
+        "/static/../server/web/voice.py",
+        "/static/index.html",
+        "/static/tv-other.js",
+    ):
         status, _, _ = await http_get(server, path)
         assert status == 404
 
