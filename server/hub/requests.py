@@ -161,8 +161,11 @@ class Requests:
             "reactivate": self._reactivate,
             "cancel_ticket": self._cancel_ticket,
         }
+        # A request type published without a handler is a programming error: refuse to start
+        # (not an assert, which `python -O` would drop) rather than answer it with a crash.
         missing = p.REQUEST_TYPES - set(self.handlers) - {"hello"}
-        assert not missing, f"request types without a handler: {missing}"
+        if missing:
+            raise RuntimeError(f"request types without a handler: {sorted(missing)}")
 
     async def handle(self, session: Session, frame: str | bytes) -> None:
         """One frame of a live session: refuse it, or run its handler and send the reply."""
