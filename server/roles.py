@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALLOWED",
+    "FLOOR_AUDIENCE",
     "TICKET_TOKEN_RE",
     "AuthError",
     "Authenticator",
@@ -47,6 +48,11 @@ __all__ = [
     "Principal",
     "Role",
 ]
+
+
+# Floor managers and admins share one audience: they see everything of today, and they alone get
+# the staffing figures with the line figures (server/broadcast/views.line_view).
+FLOOR_AUDIENCE = "floor"
 
 
 class Role(StrEnum):
@@ -127,7 +133,7 @@ class Principal:
             return f"agency:{self.agency}"
         if self.role is Role.TICKET:
             return f"ticket:{self.id}"  # no audience of events: ticket sessions get `ticket` frames
-        return "floor"
+        return FLOOR_AUDIENCE
 
     def describe(self) -> dict[str, Any]:
         """The welcome's `principal`: what the client may show about itself."""

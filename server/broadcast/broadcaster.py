@@ -54,7 +54,7 @@ from server.core.model import Ticket
 from server.core.queue import QueueState
 from server.engine import StoredEvent
 from server.protocol import encode
-from server.roles import Role
+from server.roles import FLOOR_AUDIENCE, Role
 from server.sessions import Session, SessionState, wire_frame
 
 __all__ = ["Broadcaster"]
@@ -271,8 +271,10 @@ class Broadcaster:
     def lines_frame(self, audience: str) -> str:
         """The current `lines` frame for an audience (computed now)."""
         state, now = self._state(), self._clock()
+        staffing = audience == FLOOR_AUDIENCE
         views = [
-            line_view(state.line_view(x, now), self._building) for x in self._lines_for(audience)
+            line_view(state.line_view(x, now), self._building, staffing=staffing)
+            for x in self._lines_for(audience)
         ]
         return encode({"type": "lines", "at": now.isoformat(), "lines": views})
 
@@ -297,19 +299,26 @@ class Broadcaster:
             return
         try:
             state, now = self._state(), self._clock()
-            views = {
-                ln.prefix: line_view(state.line_view(ln.prefix, now), self._building)
-                for ln in self._building.lines
-            }
+            figures = {ln.prefix: state.line_view(ln.prefix, now) for ln in self._building.lines}
+            forms: dict[bool, dict[str, dict[str, Any]]] = {}  # the floor's, and everyone else's
+            for audience in self._audiences:
+                staffing = audience == FLOOR_AUDIENCE
+                if staffing not in forms:
+                    forms[staffing] = {
+                        prefix: line_view(v, self._building, staffing=staffing)
+                        for prefix, v in figures.items()
+                    }
         except Exception:
             log.exception("computing line figures failed")
             return
-        bodies: dict[tuple[str, ...], str] = {}  # most audiences share their set of lines
+        # Most audiences share their set of lines, and all but the floor share one form.
+        bodies: dict[tuple[tuple[str, ...], bool], str] = {}
         for audience, members in list(self._audiences.items()):
-            lines = self._lines_for(audience)
-            body = bodies.get(lines)
+            key = (self._lines_for(audience), audience == FLOOR_AUDIENCE)
+            body = bodies.get(key)
             if body is None:
-                body = bodies[lines] = encode([views[x] for x in lines])
+                views = forms[key[1]]
+                body = bodies[key] = encode([views[x] for x in key[0]])
             if self._last_lines.get(audience) == body:
                 continue
             self._last_lines[audience] = body

@@ -25,12 +25,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from server.core import estimates
 from server.core.building import Building
 from server.core.events import DISPLAY_HIDDEN, EVENT_TYPES, KIOSK_KINDS, WITHHELD, TicketIssued
 from server.core.figures import LineView
 from server.core.model import CounterStatus, Ticket
 from server.core.queue import QueueState
-from server.roles import Principal, Role
+from server.roles import FLOOR_AUDIENCE, Principal, Role
 
 __all__ = [
     "NEXT_COUNT",
@@ -158,18 +159,24 @@ def issued_view(
     return out
 
 
-def line_view(v: LineView, building: Building) -> dict[str, Any]:
+def line_view(v: LineView, building: Building, *, staffing: bool = False) -> dict[str, Any]:
     """A LineView as JSON, seconds rounded so that figures do not churn every tick.
 
     `max_wait_min` is the line's wait threshold (the building's, or the line's own override):
-    the floor dashboard alerts on a wait past it. `arrivals_per_h`, `mean_service_s` and
-    `staffing_waits` ((counters, mean wait) pairs) go out unrounded: the dashboard compares the
-    waits with its own target, and must find what `estimates.staffing_hint` would.
+    the floor dashboard alerts on a wait past it. With `staffing` (the floor's audience only:
+    nobody else shows them, and a TV's snapshot should not carry them), `arrivals_per_h`,
+    `mean_service_s` and `staffing_waits` ((counters, Erlang C mean wait) pairs from
+    `estimates.staffing_waits`) go out unrounded: the dashboard compares the waits with its own
+    target, and must find what `estimates.staffing_hint` would.
     """
     out = asdict(v)
     out["longest_wait_s"] = round(v.longest_wait_s)
     out["estimated_wait_s"] = round(v.estimated_wait_s)
     out["max_wait_min"] = building.max_wait_min(v.prefix)
+    if staffing:
+        out["staffing_waits"] = estimates.staffing_waits(v.arrivals_per_h, v.mean_service_s)
+    else:
+        del out["arrivals_per_h"], out["mean_service_s"]
     return out
 
 
@@ -289,7 +296,11 @@ def snapshot(
         out["calls"] = recent_calls(state, counters)
         return out
     out["building"] = building_view(building)
-    out["lines"] = [line_view(state.line_view(ln.prefix, now), building) for ln in building.lines]
+    staffing = principal.audience == FLOOR_AUDIENCE
+    out["lines"] = [
+        line_view(state.line_view(ln.prefix, now), building, staffing=staffing)
+        for ln in building.lines
+    ]
     if role is Role.KIOSK:
         out["kiosk"] = principal.id
         return out

@@ -9,6 +9,7 @@ when previewing here and when deciding a call (server/core/decide.py).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,6 @@ from server.core import estimates, policy
 from server.core.building import Counter, Line
 from server.core.issuing import issue_refusal, quota_left
 from server.core.model import Ticket, TicketState
-from server.core.numbering import format_number, ticket_id
 from server.core.state import DayState
 
 __all__ = [
@@ -60,11 +60,10 @@ class LineView:
     issued: int  # tickets issued today (all states, including cancelled)
     served: int  # tickets finished today on this line
     # The staffing hint's inputs (server.core.estimates): tickets first issued on this line per
-    # hour over the recent window, the expected service time the wait estimates use, and the
-    # Erlang C mean wait with c counters for each stable c (so a dashboard looks its hint up).
+    # hour over the recent window, and the expected service time the wait estimates use. The
+    # Erlang C waits built from them are the floor's alone (server/broadcast/views.line_view).
     arrivals_per_h: float
     mean_service_s: float
-    staffing_waits: tuple[tuple[int, float], ...]
 
 
 def calls_newest_first(state: DayState) -> Iterator[Ticket]:
@@ -158,43 +157,22 @@ def line_view(state: DayState, prefix: str, now: datetime) -> LineView:
         served=state.served[prefix],
         arrivals_per_h=arrivals,
         mean_service_s=service_s,
-        staffing_waits=tuple(estimates.staffing_waits(arrivals, service_s)),
     )
 
 
 def _arrivals_per_h(state: DayState, prefix: str, now: datetime) -> float:
     """Tickets first issued on the line per hour over `estimates.arrival_window_min`.
 
-    A line's numbers are issued in time order and a ticket keeps its id across transfers,
-    so a binary search over the line's numbers finds the window without a scan.
+    A ticket keeps the line it was issued on here across transfers. Two bisections over the
+    line's issue times, computed on every `lines` push, never a scan of the day's tickets.
     """
-    day = state.day
-    if day is None:
+    first = state.first_issued_at
+    if first is None:
         return 0.0
-    first = [
-        state.tickets[ticket_id(day, format_number(p, 1))].issued_at
-        for p, seq in state.seq.items()
-        if seq
-    ]
-    if not first:
-        return 0.0
-    window_min = estimates.arrival_window_min((now - min(first)).total_seconds() / 60.0)
+    window_min = estimates.arrival_window_min((now - first).total_seconds() / 60.0)
+    times = state.issue_times[prefix]
     since = now - timedelta(minutes=window_min)
-
-    def issued_at(n: int) -> datetime:
-        return state.tickets[ticket_id(day, format_number(prefix, n))].issued_at
-
-    lo, hi = 1, state.seq[prefix] + 1  # the first number issued at or after `since`
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if issued_at(mid) < since:
-            lo = mid + 1
-        else:
-            hi = mid
-    upto = state.seq[prefix]  # ...and the last issued at or before now
-    while upto >= lo and issued_at(upto) > now:
-        upto -= 1
-    return max(0, upto - lo + 1) * 60.0 / window_min
+    return (bisect_right(times, now) - bisect_left(times, since)) * 60.0 / window_min
 
 
 def next_for(state: DayState, counter_id: str, now: datetime, n: int = 5) -> list[Ticket]:

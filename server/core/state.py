@@ -132,6 +132,10 @@ class DayState:
         # recent calls in commit order, which timestamps alone cannot give at one instant.
         self.call_order: dict[str, None] = {}
         self.seq: dict[str, int] = dict.fromkeys(lines, 0)  # highest number issued per line
+        # When each ticket was first issued, per line in time order (the clock never goes back
+        # in the log), and the day's first: the staffing figures' arrivals, found by bisection.
+        self.issue_times: dict[str, list[datetime]] = {p: [] for p in lines}
+        self.first_issued_at: datetime | None = None
         self.issued: dict[str, int] = dict.fromkeys(lines, 0)
         self.served: dict[str, int] = dict.fromkeys(lines, 0)
         self.used_walk_in: dict[str, int] = dict.fromkeys(lines, 0)
@@ -245,6 +249,9 @@ class DayState:
         if ev.seq > self.seq[prefix]:
             self.seq[prefix] = ev.seq
         self.issued[prefix] += 1
+        self.issue_times[prefix].append(ev.at)
+        if self.first_issued_at is None:
+            self.first_issued_at = ev.at
         used_walk_in, used_priority = self.used_walk_in[prefix], self.used_priority[prefix]
         bucket = quota_bucket(self.lines[prefix], ev.priority, used_walk_in, used_priority)
         # Over every quota only when replaying a log written before the quota was lowered.

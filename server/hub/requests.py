@@ -68,7 +68,7 @@ from server.hub.scope import (
     ticket_of_today,
 )
 from server.hub.sync import InFlight, Snapshots
-from server.roles import ALLOWED, Principal, Role
+from server.roles import ALLOWED, FLOOR_AUDIENCE, Principal, Role
 from server.sessions import Session
 
 __all__ = ["Handler", "Requests", "TokenSource"]
@@ -269,9 +269,11 @@ class Requests:
 
     async def _list_lines(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
         state, now = self._engine.state, self._clock()
+        principal = session.principal
+        staffing = principal is not None and principal.audience == FLOOR_AUDIENCE
         return {
             "lines": [
-                line_view(state.line_view(ln.prefix, now), self._building)
+                line_view(state.line_view(ln.prefix, now), self._building, staffing=staffing)
                 for ln in self._building.lines
             ]
         }

@@ -6,6 +6,8 @@ import json
 
 from hubtest import Raw, Server, hello_for
 
+from server.core import estimates
+
 # Free text typed by an officer: staff may read it, a waiting room's TV must not show it.
 REASON = "anak saya sakit, pulang sebentar"
 
@@ -120,3 +122,31 @@ async def test_a_recalled_call_shows_the_time_of_the_recall(server: Server) -> N
     (call,) = (await snapshot_of(tv, "recalled"))["calls"]
     assert (call["number"], call["at"]) == ("A-001", server.clock.now.isoformat())
     assert call["at"] != first
+
+
+STAFFING = {"arrivals_per_h", "mean_service_s", "staffing_waits"}
+
+
+async def test_only_the_floor_gets_the_staffing_figures(server: Server) -> None:
+    """The floor's line figures carry the Erlang C waits of its staffing hint; a TV's, a kiosk's
+    and an officer's carry none of the three staffing fields, in a snapshot or a reply."""
+    kiosk = await server.client("KIOSK-1")
+    for _ in range(3):
+        await kiosk.issue_ticket("A")
+    floor = await server.raw(hello_for("LANTAI"))
+    floor_a = next(
+        ln for ln in (await snapshot_of(floor, "s-floor"))["lines"] if ln["prefix"] == "A"
+    )
+    # Three tickets in the first quarter hour: 12 an hour; no service yet, so the line's target.
+    assert floor_a["arrivals_per_h"] == 12
+    waits = estimates.staffing_waits(12, floor_a["mean_service_s"])
+    assert floor_a["staffing_waits"] == [list(pair) for pair in waits] and waits
+
+    for who in ("TV-1", "KIOSK-2", "DKP01@L01"):
+        raw = await server.raw(hello_for(who))
+        lines = (await snapshot_of(raw, f"s-{who}"))["lines"]
+        assert lines and not any(STAFFING & set(ln) for ln in lines), who
+    listed = (
+        await (await server.raw(hello_for("KIOSK-2"))).reply({"type": "list_lines", "id": "l"})
+    )["lines"]
+    assert not any(STAFFING & set(ln) for ln in listed)
