@@ -24,6 +24,7 @@ from typing import Any
 
 from chromium import ARTIFACTS, needs_chromium
 from hubtest import FakeClock, Server, StartServer, demo_building, demo_credentials
+from playwright.async_api import Error as PlaywrightError
 
 from server import protocol as p
 from server.client import AntreClient
@@ -99,7 +100,13 @@ async def open_tv(
 
     async def pass_audio_through(route: Any) -> None:
         # The exact bytes the page receives: fetched from the server, kept, handed on unchanged.
-        response = await route.fetch()
+        try:
+            response = await route.fetch()
+        except PlaywrightError:
+            # The server went away mid-request (the restart test stops it while a call's audio
+            # may still be on its way): the page gets the network error a browser would.
+            await route.abort("connectionrefused")
+            return
         body = await response.body()
         tv.audio.append((route.request.url, response.status, body))
         await route.fulfill(response=response, body=body)
