@@ -179,7 +179,8 @@ ALL_TICKET_PAIRS = [(s, r) for s in TICKET_STATES for r in REQUESTS]
 
 
 def _ids(pairs: list[tuple[str, str]]) -> list[str]:
-    return [f"{a} | {b}" for a, b in pairs]
+    """Test ids usable with -k: "no_show-cancel_ticket", "closed_logged_in-login"."""
+    return [f"{a}-{b}".replace(", ", "_").replace(" ", "_") for a, b in pairs]
 
 
 @pytest.mark.parametrize(("state", "name"), ALL_TICKET_PAIRS, ids=_ids(ALL_TICKET_PAIRS))
