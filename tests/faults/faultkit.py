@@ -156,9 +156,16 @@ class KillMoment:
     calls: int
     then_s: float
 
-    async def wait(self, acks: Acks, life: int) -> None:
+    async def wait(self, acks: Acks, life: int) -> tuple[int, int]:
+        """Wait for this moment; return the tickets and calls acknowledged meanwhile."""
+        before = len(acks.issued), len(acks.calls)
         await serving(acks, life, tickets=self.tickets, calls=self.calls)
         await asyncio.sleep(self.then_s)
+        return len(acks.issued) - before[0], len(acks.calls) - before[1]
+
+    def under_load(self, acknowledged: tuple[int, int]) -> bool:
+        """Whether a life that acknowledged so much before its kill was killed under load."""
+        return acknowledged[0] >= self.tickets and acknowledged[1] >= self.calls
 
 
 def kill_moments(

@@ -132,19 +132,22 @@ def test_the_file_system_loses_exactly_what_was_not_synced(tmp_path: Path) -> No
     assert counts == {"off.db": 0, "full.db": 50}, counts
 
 
-async def _lives(tmp_path: Path, acks: Acks, moments: list[KillMoment]) -> list[int]:
+async def _lives(
+    tmp_path: Path, acks: Acks, moments: list[KillMoment]
+) -> tuple[list[int], list[tuple[int, int]]]:
     backing, mnt = tmp_path / "backing", tmp_path / "mnt"
     log, port = tmp_path / "server.log", free_port()
     url = f"ws://127.0.0.1:{port}/ws"
     crew = Crew(url, acks)
     tickets_at_cut: list[int] = []
+    per_life: list[tuple[int, int]] = []  # (tickets, calls) acknowledged before each cut
     disk = PowerCutDisk(backing, mnt)
     clock = MONDAY_0900
     proc = await asyncio.to_thread(start_server, mnt / "antre.db", port, clock, log)
     try:
         await crew.start()
         for life, moment in enumerate(moments, start=1):
-            await moment.wait(acks, life)
+            per_life.append(await moment.wait(acks, life))
             proc.kill()  # the power goes: the server and the disk's cache together
             disk.cut()
             proc.wait()
@@ -160,7 +163,7 @@ async def _lives(tmp_path: Path, acks: Acks, moments: list[KillMoment]) -> list[
         await crew.close()
         await stop_server(proc)
         disk.cut()
-    return tickets_at_cut
+    return tickets_at_cut, per_life
 
 
 def test_a_power_cut_under_load_loses_nothing_acknowledged(
@@ -168,12 +171,15 @@ def test_a_power_cut_under_load_loses_nothing_acknowledged(
 ) -> None:
     acks = Acks()
     moments = kill_moments(rng, CUTS, tickets=(1, 40))
-    at_cut = asyncio.run(asyncio.wait_for(_lives(tmp_path, acks, moments), 60 + 10 * CUTS))
+    at_cut, per_life = asyncio.run(
+        asyncio.wait_for(_lives(tmp_path, acks, moments), 60 + 10 * CUTS)
+    )
     calls = check_store(tmp_path / "backing" / "antre.db", acks)
     print(
         f"{CUTS} power cuts after {at_cut} acknowledged tickets; "
         f"{len(acks.issued)} tickets and {len(acks.calls)} calls in all, {len(calls)} on disk"
     )
+    assert all(map(KillMoment.under_load, moments, per_life)), ("cut without load", per_life)
     assert len(acks.issued) > at_cut[-1], "no ticket was acknowledged after the last cut"
 
 
