@@ -1,4 +1,11 @@
-"""SIGKILL a real engine process mid-flight, again and again: nothing acknowledged is lost."""
+"""SIGKILL a real engine process mid-flight, again and again: nothing acknowledged is lost.
+
+Each kill comes after a drawn number of acknowledged results (lines the worker printed after
+their commit), counted from its first, and then up to 50 ms more: a count rather than a time, so
+that a slow machine delays the kill but never lands it before the work began. The numbers, and the
+workers' own seeds, come from the `rng` fixture (tests/conftest.py): a failure names its seed, and
+`ANTRE_TEST_SEED` draws them again.
+"""
 
 from __future__ import annotations
 
@@ -26,12 +33,14 @@ from server.store import Store, StoredEvent
 
 WORKER = Path(__file__).resolve().parent / "crash_worker.py"
 KILLS = 5
+STALL_S = 60.0  # a worker that prints nothing for this long has stopped working: fail
 
 
 async def run_and_kill(
-    db_path: Path, epoch: float, seed: int, stderr_path: Path, rng: random.Random
+    db_path: Path, epoch: float, seed: int, stderr_path: Path, results: int, then_s: float
 ) -> list[list[str]]:
-    """Start a worker, let it work for a random moment, SIGKILL it; return every line it printed."""
+    """Start a worker, let it acknowledge `results` results and work `then_s` s more, SIGKILL it;
+    return every line it printed."""
     with stderr_path.open("ab") as stderr:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -47,17 +56,27 @@ async def run_and_kill(
         started = (await proc.stdout.readline()).decode().split()
         assert started[:1] == ["STARTED"], f"worker did not start; see {stderr_path}"
         lines.append(started)
-        # Kill at a random instant: between two commits, in the middle of one, anywhere.
-        deadline = asyncio.get_running_loop().time() + rng.uniform(0.2, 1.2)
-        while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        # Kill at a random instant: between two commits, in the middle of one, anywhere; but
+        # only once the worker has acknowledged `results` results.
+        deadline = None
+        while deadline is None or (left := deadline - asyncio.get_running_loop().time()) > 0:
             try:
-                raw = await asyncio.wait_for(proc.stdout.readline(), left)
-            except TimeoutError:
+                wait = STALL_S if deadline is None else left
+                raw = await asyncio.wait_for(proc.stdout.readline(), wait)
+            except TimeoutError as silent:
+                if deadline is None:
+                    proc.kill()
+                    await proc.wait()
+                    raise AssertionError(
+                        f"worker silent for {STALL_S} s; see {stderr_path}"
+                    ) from silent
                 break
             if not raw:
                 break  # EOF: the worker died on its own; the assertion below says so
             if raw.endswith(b"\n"):
                 lines.append(raw.decode().split())
+            if deadline is None and len(lines) - 1 >= results:
+                deadline = asyncio.get_running_loop().time() + then_s
         if proc.returncode is None:
             proc.send_signal(signal.SIGKILL)
         # Lines already in the pipe were printed after their commit: they count too.
@@ -75,14 +94,24 @@ def number_of(ticket_id: str) -> tuple[str, int]:
     return line, int(n)
 
 
-async def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path: Path) -> None:
+async def test_sigkill_at_random_moments_loses_nothing_acknowledged(
+    tmp_path: Path, rng: random.Random
+) -> None:
     """Five SIGKILLs mid-flight: every acknowledged issue and call is in the log, numbers unique."""
     db_path = tmp_path / "antre.db"
     epoch = time.time()
-    rng = random.Random(20261123)
+    # About as many results as the 0.2-1.2 s of old gave on an idle machine (~1,400 a second).
+    # Distinct worker seeds: a worker's request ids are made from its seed.
+    seeds = rng.sample(range(2**31), KILLS)
+    moments = [(s, rng.randint(20, 1500), round(rng.uniform(0, 0.05), 3)) for s in seeds]
+    print("kill moments (worker seed, results, then s):", moments)
     runs: list[list[list[str]]] = []
-    for k in range(KILLS):
-        runs.append(await run_and_kill(db_path, epoch, k + 1, tmp_path / "worker.err", rng))
+    for seed, results, then_s in moments:
+        runs.append(
+            await run_and_kill(db_path, epoch, seed, tmp_path / "worker.err", results, then_s)
+        )
+    for run, (_seed, results, _then) in zip(runs, moments, strict=True):
+        assert len(run) - 1 >= results, "a kill landed before its results were acknowledged"
 
     store = await Store.open(db_path)
     try:

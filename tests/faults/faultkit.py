@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 import resource
 import signal
 import socket
@@ -34,12 +35,14 @@ __all__ = [
     "MONDAY_0900",
     "Acks",
     "Crew",
+    "KillMoment",
     "Watcher",
     "called_events",
     "check_store",
     "demo_hello",
     "free_port",
     "health",
+    "kill_moments",
     "kiosk_loop",
     "officer_loop",
     "quick_client",
@@ -120,14 +123,63 @@ async def stop_server(proc: subprocess.Popen[bytes]) -> None:
         raise
 
 
-async def serving(acks: Acks, life: int, timeout: float = 60.0) -> None:
-    """Return once a ticket and a call have been acknowledged since this was called."""
-    tickets, calls = len(acks.issued), len(acks.calls)
-    deadline = asyncio.get_running_loop().time() + timeout
-    while len(acks.issued) == tickets or len(acks.calls) == calls:
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"life {life}: no ticket and call acknowledged in {timeout} s")
+async def serving(
+    acks: Acks, life: int, *, tickets: int = 1, calls: int = 1, stall_s: float = 60.0
+) -> None:
+    """Return once `tickets` tickets and `calls` calls more are acknowledged than when called.
+
+    A count, not a time: a busy machine only takes longer. It fails only when nothing at all is
+    acknowledged for `stall_s` seconds, that is when the server stopped serving.
+    """
+    loop = asyncio.get_running_loop()
+    start = (len(acks.issued), len(acks.calls))
+    seen, last_progress = start, loop.time()
+    while len(acks.issued) - start[0] < tickets or len(acks.calls) - start[1] < calls:
+        now = (len(acks.issued), len(acks.calls))
+        if now != seen:
+            seen, last_progress = now, loop.time()
+        elif loop.time() - last_progress > stall_s:
+            raise AssertionError(
+                f"life {life}: nothing acknowledged for {stall_s} s "
+                f"({now[0] - start[0]} of {tickets} tickets, {now[1] - start[1]} of {calls} calls)"
+            )
         await asyncio.sleep(0.02)
+
+
+@dataclass(frozen=True)
+class KillMoment:
+    """When a fault strikes, in acknowledgements: after this life has acknowledged `tickets`
+    tickets and `calls` calls, and then `then_s` seconds more, so that it lands anywhere in a
+    request's path (the load goes on meanwhile)."""
+
+    tickets: int
+    calls: int
+    then_s: float
+
+    async def wait(self, acks: Acks, life: int) -> tuple[int, int]:
+        """Wait for this moment; return the tickets and calls acknowledged meanwhile."""
+        before = len(acks.issued), len(acks.calls)
+        await serving(acks, life, tickets=self.tickets, calls=self.calls)
+        await asyncio.sleep(self.then_s)
+        return len(acks.issued) - before[0], len(acks.calls) - before[1]
+
+    def under_load(self, acknowledged: tuple[int, int]) -> bool:
+        """Whether a life that acknowledged so much before its kill was killed under load."""
+        return acknowledged[0] >= self.tickets and acknowledged[1] >= self.calls
+
+
+def kill_moments(
+    rng: random.Random, n: int, tickets: tuple[int, int], calls: int = 1, then_s: float = 0.1
+) -> list[KillMoment]:
+    """`n` moments, drawn from `rng` (the seeded fixture) and printed, so a failure replays."""
+    moments = [
+        KillMoment(rng.randint(*tickets), calls, round(rng.uniform(0, then_s), 3)) for _ in range(n)
+    ]
+    print(
+        "kill moments (tickets, calls, then s):",
+        [(m.tickets, m.calls, m.then_s) for m in moments],
+    )
+    return moments
 
 
 def quick_client(url: str, hello: dict[str, Any], **kwargs: Any) -> AntreClient:

@@ -16,6 +16,7 @@ from faultkit import (
     kiosk_loop,
     officer_loop,
     quick_client,
+    serving,
     start_server,
 )
 
@@ -48,10 +49,12 @@ async def _backups_under_load(db: Path, log: Path, dest: Path) -> list[BackupInf
         load.append(asyncio.create_task(officer_loop(clients[2], "L01", acks, stop)))
         infos = []
         for i in range(3):
-            await asyncio.sleep(0.4)
+            # Load before each copy, counted in acknowledgements (a slow machine only takes
+            # longer): each copy must hold more of the log than the one before.
+            await serving(acks, i + 1, tickets=10, calls=1)
             # In a thread, as `antre backup` runs in its own process: the server keeps serving.
             infos.append(await asyncio.to_thread(backup, db, dest / f"copy-{i}.db"))
-        await asyncio.sleep(0.3)
+        await serving(acks, 4, tickets=5, calls=0)  # and the server goes on after the last
         stop.set()
         await asyncio.wait_for(asyncio.gather(*load), 30)
     finally:
@@ -59,7 +62,7 @@ async def _backups_under_load(db: Path, log: Path, dest: Path) -> list[BackupInf
             await c.close()
         proc.send_signal(signal.SIGTERM)
         await asyncio.to_thread(proc.wait, 20)
-    assert len(acks.issued) > 10, "too little load to prove much"
+    assert len(acks.issued) >= 35, "too little load to prove much"  # by serving, above
     return infos
 
 

@@ -2,8 +2,10 @@
 
 One asyncio loop runs two kiosks, two officers (counter L01 on line A, L06 on lines C and D)
 and two TVs (zone 1 and zone 2) — all `AntreClient`s — across every life of the server. Between
-lives the server is killed with SIGKILL at a random moment (once that life has acknowledged a ticket
-and a call) and restarted on the same store and port; the clients reconnect on their own and
+lives the server is killed with SIGKILL at a random moment, counted in acknowledgements (after a
+drawn number of tickets and a call in that life, then up to 0.1 s more) rather than in seconds, so
+that a slow machine shifts the moment but never kills an idle server; it is restarted on the same
+store and port; the clients reconnect on their own and
 resume from their last sequence number. Afterwards:
 
 - every ticket acknowledged to a kiosk is on disk with its number, every acknowledged print too;
@@ -14,7 +16,9 @@ resume from their last sequence number. Afterwards:
   every call of its zone exactly once;
 - every client's position caught up with the store's last sequence number.
 
-`ANTRE_FAULT_KILLS` sets the number of kills (6 here; `make soak` runs many more).
+`ANTRE_FAULT_KILLS` sets the number of kills (6 here; `make soak` runs many more). The moments
+come from the `rng` fixture (tests/conftest.py): a failure names its seed, and `ANTRE_TEST_SEED`
+draws the same moments again.
 """
 
 from __future__ import annotations
@@ -31,11 +35,13 @@ from pathlib import Path
 from faultkit import (
     MONDAY_0900,
     Acks,
+    KillMoment,
     Watcher,
     check_store,
     demo_hello,
     free_port,
     health,
+    kill_moments,
     kiosk_loop,
     officer_loop,
     quick_client,
@@ -49,7 +55,9 @@ from server.config import load_demo_building
 KILLS = int(os.environ.get("ANTRE_FAULT_KILLS", "6"))
 
 
-async def _lives(db: Path, log: Path, port: int, acks: Acks) -> tuple[list[Watcher], list, int]:
+async def _lives(
+    db: Path, log: Path, port: int, acks: Acks, moments: list[KillMoment]
+) -> tuple[list[Watcher], list, int, list[tuple[int, int]]]:
     url = f"ws://127.0.0.1:{port}/ws"
     proc = await asyncio.to_thread(start_server, db, port, MONDAY_0900, log)
     kiosks = [quick_client(url, demo_hello(k)) for k in ("KIOSK-1", "KIOSK-2")]
@@ -64,13 +72,12 @@ async def _lives(db: Path, log: Path, port: int, acks: Acks) -> tuple[list[Watch
     stop = asyncio.Event()
     load = [asyncio.create_task(kiosk_loop(k, acks, stop)) for k in kiosks]
     load += [asyncio.create_task(officer_loop(c, cid, acks, stop)) for cid, c in officers.items()]
-    rng = random.Random()
+    per_life: list[tuple[int, int]] = []  # (tickets, calls) acknowledged before each kill
     try:
-        for life in range(1, KILLS + 1):
-            # Each kill lands on a server under load: this life has acknowledged a ticket and a
-            # call before the random delay starts, however slowly a busy machine restarts it.
-            await serving(acks, life)
-            await asyncio.sleep(rng.uniform(0.3, 1.2))
+        for life, moment in enumerate(moments, start=1):
+            # Each kill lands on a server under load: this life has acknowledged its drawn number
+            # of tickets and a call, however slowly a busy machine restarts it.
+            per_life.append(await moment.wait(acks, life))
             os.kill(proc.pid, signal.SIGKILL)
             await asyncio.to_thread(proc.wait)
             # Each life's clock starts later than the last ended, as a real clock would.
@@ -89,22 +96,26 @@ async def _lives(db: Path, log: Path, port: int, acks: Acks) -> tuple[list[Watch
             await c.close()
         await stop_server(proc)
     assert proc.returncode == 0, "the server did not stop cleanly on SIGTERM"
-    return tvs, positions, last_seq
+    return tvs, positions, last_seq, per_life
 
 
-def test_sigkill_at_random_moments_loses_nothing_and_clients_resume(tmp_path: Path) -> None:
+def test_sigkill_at_random_moments_loses_nothing_and_clients_resume(
+    tmp_path: Path, rng: random.Random
+) -> None:
     """Random SIGKILLs under load: acks survive, nothing doubles, every client resumes by seq."""
     db, log, acks = tmp_path / "antre.db", tmp_path / "server.log", Acks()
+    # About as many tickets per life as the half-second waits of old gave on an idle machine.
+    moments = kill_moments(rng, KILLS, tickets=(1, 60))
     # A bound on the whole run: a client that never resumes must fail the test, not stall it.
     # It grows with the kills (a restart takes a second or two on a busy machine), so that
     # `make soak`'s 60 kills are not cut short.
-    tvs, positions, last_seq = asyncio.run(
-        asyncio.wait_for(_lives(db, log, free_port(), acks), 120 + 10 * KILLS)
+    tvs, positions, last_seq, per_life = asyncio.run(
+        asyncio.wait_for(_lives(db, log, free_port(), acks, moments), 120 + 10 * KILLS)
     )
     print(f"{KILLS} kill points: {len(acks.issued)} tickets, {len(acks.calls)} calls acknowledged")
-    # Every life acknowledged a ticket and a call before its kill (serving), so the load
-    # grows with the kills by construction, whatever the machine's speed.
-    assert len(acks.issued) > KILLS and len(acks.calls) > KILLS, "too little load"
+    # Every kill landed under load: its life had acknowledged its drawn number of tickets and
+    # a call, however slowly the machine went.
+    assert all(map(KillMoment.under_load, moments, per_life)), ("too little load", per_life)
 
     calls = check_store(db, acks)
 

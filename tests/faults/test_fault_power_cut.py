@@ -10,11 +10,12 @@ The first test shows the file system does lose unsynced data (so the second coul
 commits made with `synchronous = OFF` are gone after a cut, those made with `FULL` are kept.
 
 The second runs the real `antre server` on it with two kiosks and two officers working, cuts the
-power three times (`ANTRE_POWER_CUTS`; thirty in `make soak`) at moments chosen at random once
-both tickets and calls flow, and after each
-cut checks the backing store before anything else touches it: it passes `integrity_check`, every
-acknowledged ticket is there with its number, every acknowledged print and call, no number was
-issued twice, no ticket was called twice. The next life starts on the same files and the same
+power three times (`ANTRE_POWER_CUTS`; thirty in `make soak`) at moments drawn at random and
+counted in acknowledgements (a number of tickets and a call in that life, then up to 0.1 s more;
+`ANTRE_TEST_SEED` replays them, see tests/conftest.py), and after each cut checks the backing
+store before anything else touches it: it passes `integrity_check`, every acknowledged ticket is
+there with its number, every acknowledged print and call, no number was issued twice, no ticket
+was called twice. The next life starts on the same files and the same
 clients carry on. What it cannot show: a disk that acknowledges an fsync it has not done (the
 operations guide says what disk the store needs).
 
@@ -38,8 +39,10 @@ from faultkit import (
     MONDAY_0900,
     Acks,
     Crew,
+    KillMoment,
     check_store,
     free_port,
+    kill_moments,
     serving,
     start_server,
     stop_server,
@@ -129,20 +132,22 @@ def test_the_file_system_loses_exactly_what_was_not_synced(tmp_path: Path) -> No
     assert counts == {"off.db": 0, "full.db": 50}, counts
 
 
-async def _lives(tmp_path: Path, acks: Acks, rng: random.Random) -> list[int]:
+async def _lives(
+    tmp_path: Path, acks: Acks, moments: list[KillMoment]
+) -> tuple[list[int], list[tuple[int, int]]]:
     backing, mnt = tmp_path / "backing", tmp_path / "mnt"
     log, port = tmp_path / "server.log", free_port()
     url = f"ws://127.0.0.1:{port}/ws"
     crew = Crew(url, acks)
     tickets_at_cut: list[int] = []
+    per_life: list[tuple[int, int]] = []  # (tickets, calls) acknowledged before each cut
     disk = PowerCutDisk(backing, mnt)
     clock = MONDAY_0900
     proc = await asyncio.to_thread(start_server, mnt / "antre.db", port, clock, log)
     try:
         await crew.start()
-        for life in range(1, CUTS + 1):
-            await serving(acks, life)
-            await asyncio.sleep(rng.uniform(0.2, 1.5))
+        for life, moment in enumerate(moments, start=1):
+            per_life.append(await moment.wait(acks, life))
             proc.kill()  # the power goes: the server and the disk's cache together
             disk.cut()
             proc.wait()
@@ -158,20 +163,23 @@ async def _lives(tmp_path: Path, acks: Acks, rng: random.Random) -> list[int]:
         await crew.close()
         await stop_server(proc)
         disk.cut()
-    return tickets_at_cut
+    return tickets_at_cut, per_life
 
 
-def test_a_power_cut_under_load_loses_nothing_acknowledged(tmp_path: Path) -> None:
+def test_a_power_cut_under_load_loses_nothing_acknowledged(
+    tmp_path: Path, rng: random.Random
+) -> None:
     acks = Acks()
-    seed = int.from_bytes(os.urandom(4), "big")
-    print(f"power-cut moments: random.Random({seed})")
-    rng = random.Random(seed)
-    at_cut = asyncio.run(asyncio.wait_for(_lives(tmp_path, acks, rng), 60 + 10 * CUTS))
+    moments = kill_moments(rng, CUTS, tickets=(1, 40))
+    at_cut, per_life = asyncio.run(
+        asyncio.wait_for(_lives(tmp_path, acks, moments), 60 + 10 * CUTS)
+    )
     calls = check_store(tmp_path / "backing" / "antre.db", acks)
     print(
         f"{CUTS} power cuts after {at_cut} acknowledged tickets; "
         f"{len(acks.issued)} tickets and {len(acks.calls)} calls in all, {len(calls)} on disk"
     )
+    assert all(map(KillMoment.under_load, moments, per_life)), ("cut without load", per_life)
     assert len(acks.issued) > at_cut[-1], "no ticket was acknowledged after the last cut"
 
 

@@ -5,7 +5,10 @@ request once on a plain websocket: what is acknowledged is exactly what a minima
 client would have been told.
 
 Two kiosks issue and confirm tickets while two officers on counters sharing line A call, start
-and finish them, all over real websockets. The server is killed at a random moment five times.
+and finish them, all over real websockets. The server is killed at a random moment five times,
+counted in acknowledgements (a drawn number of tickets and two calls in that life, then up to
+0.1 s more), so that a slow machine delays a kill but never lets it land on an idle server; the
+moments come from the `rng` fixture, and `ANTRE_TEST_SEED` replays them (tests/conftest.py).
 Afterwards the store must hold every ticket and every call that a client was told about, no
 number may exist twice, no ticket may have been called twice, and numbering must continue after
 the last acknowledged number.
@@ -27,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import websockets
-from faultkit import MONDAY_0900, Acks, free_port, start_server
+from faultkit import MONDAY_0900, Acks, KillMoment, free_port, kill_moments, start_server
 
 from server.config import load_demo_credentials
 from server.protocol import WS_PATH, decode, encode, hello_kiosk, hello_officer
@@ -90,7 +93,10 @@ async def officer_loop(url: str, counter: str, officer: str, pin: str, acks: Ack
             await asyncio.sleep(0.15)
 
 
-async def load_until_killed(port: int, proc: subprocess.Popen[bytes], acks: Acks) -> None:
+async def load_until_killed(
+    port: int, proc: subprocess.Popen[bytes], acks: Acks, moment: KillMoment, life: int
+) -> tuple[int, int]:
+    """Load the server until `moment`, SIGKILL it; the tickets and calls acknowledged first."""
     url = f"ws://127.0.0.1:{port}{WS_PATH}"
     creds = load_demo_credentials()
     clients = [
@@ -100,13 +106,14 @@ async def load_until_killed(port: int, proc: subprocess.Popen[bytes], acks: Acks
         officer_loop(url, "L02", "DKP02", creds["DKP02"], acks),
     ]
     tasks = [asyncio.create_task(c) for c in clients]
-    await asyncio.sleep(random.uniform(0.8, 2.5))
+    acknowledged = await moment.wait(acks, life)  # (on a stall, asyncio.run cancels the clients)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     # Every client must now fail with a closed connection; nothing else is acceptable.
     results = await asyncio.gather(*tasks, return_exceptions=True)
     for result in results:
         assert isinstance(result, websockets.exceptions.WebSocketException | OSError), result
+    return acknowledged
 
 
 def called_counts(db: Path) -> dict[str, int]:
@@ -122,17 +129,27 @@ def called_counts(db: Path) -> dict[str, int]:
     return counts
 
 
-def test_sigkill_under_load_loses_nothing_acknowledged(tmp_path: Path) -> None:
+def test_sigkill_under_load_loses_nothing_acknowledged(tmp_path: Path, rng: random.Random) -> None:
     """Five SIGKILLs of a loaded server: every acknowledged ticket and call is on disk."""
     db, log, port = tmp_path / "antre.db", tmp_path / "server.log", free_port()
     acks = Acks()
-    for kill in range(KILLS):
+    # About as many tickets per life as the one-to-two-second waits of old gave on an idle machine.
+    moments = kill_moments(rng, KILLS, tickets=(5, 50), calls=2)
+    per_life: list[tuple[int, int]] = []  # (tickets, calls) acknowledged before each kill
+    for kill, moment in enumerate(moments):
         # Each life starts its clock later than the last ended, as a real clock would.
         proc = start_server(db, port, MONDAY_0900 + timedelta(minutes=5 * kill), log)
-        asyncio.run(load_until_killed(port, proc, acks))
+        try:
+            per_life.append(asyncio.run(load_until_killed(port, proc, acks, moment, kill + 1)))
+        finally:
+            if proc.poll() is None:  # a life that stalled: leave no server behind
+                proc.kill()
+                proc.wait()
 
     print(f"{KILLS} kills: {len(acks.issued)} tickets, {len(acks.calls)} calls acknowledged")
-    assert len(acks.issued) > 20 and len(acks.calls) > 5, "the load did too little to prove much"
+    # Every kill landed under load: its life had acknowledged its drawn tickets (5 or more) and
+    # two calls, however slowly the machine went.
+    assert all(map(KillMoment.under_load, moments, per_life)), ("too little load", per_life)
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         rows = con.execute("SELECT id, number, state FROM tickets").fetchall()
