@@ -15,7 +15,7 @@ import urllib.request
 from typing import Any
 
 import websockets
-from hubtest import Raw, Server, hello_for
+from hubtest import Raw, Server, hello_for, until
 
 from server.hub import HubLimits
 
@@ -35,16 +35,6 @@ async def _stalled_client(server: Server) -> websockets.ClientConnection:
     )
     server.raws.append(ws)
     return ws
-
-
-async def _until(predicate, what: str, timeout: float = 20) -> None:
-    """Wait for a condition of the running server (a bound on a hang, not a timed assertion)."""
-    try:
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                await asyncio.sleep(0.005)
-    except TimeoutError:
-        raise AssertionError(f"never happened: {what}") from None
 
 
 def _floor_sessions(server: Server) -> int:
@@ -69,8 +59,8 @@ async def test_a_client_that_stops_reading_during_its_replay_is_closed_4008(star
 
     slow = await _stalled_client(server)
     await slow.send(json.dumps({**hello_for("LANTAI", last_seq=0, day="2026-11-23"), "id": "h"}))
-    await _until(lambda: _floor_sessions(server) == 1, "the floor session started catching up")
-    await _until(lambda: _floor_sessions(server) == 0, "the stalled catch-up was dropped")
+    await until(lambda: _floor_sessions(server) == 1, "the floor session started catching up")
+    await until(lambda: _floor_sessions(server) == 0, "the stalled catch-up was dropped")
 
     # Reading at last, the client finds the start of its replay, then the close telling it to
     # come back with its last seq, and never a `synced` (it was not caught up).
