@@ -112,8 +112,8 @@ async def serve(
             compression=None,
             max_size=p.MAX_MESSAGE_BYTES,
             write_limit=limits.write_limit,
-            ping_interval=20,
-            ping_timeout=20,
+            ping_interval=limits.ping_interval_s,
+            ping_timeout=limits.ping_timeout_s,
             close_timeout=limits.close_timeout_s,
         ) as server:
             bound = server.sockets[0].getsockname()[1]

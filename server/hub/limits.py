@@ -23,6 +23,10 @@ class HubLimits:
     # Refused (rate-limited) frames tolerated, refilling at abuse_refill_per_s, before closing 1008.
     abuse_budget: float = 50.0
     abuse_refill_per_s: float = 1.0
+    # websockets' keepalive: a ping this often, and a peer whose pong does not come within the
+    # timeout is closed (1011) and forgotten: its seat and its device's presence are freed.
+    ping_interval_s: float | None = 20.0
+    ping_timeout_s: float | None = 20.0
     # How long closing a client may wait for its socket before cutting it.
     close_timeout_s: float = 5.0
     # Replay at most this many events; further behind gets a snapshot.

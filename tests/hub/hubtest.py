@@ -165,6 +165,16 @@ class Raw:
         return self.ws.close_code
 
 
+async def until(predicate: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    """Wait for a condition of the running server: a bound on a hang, not a timed assertion."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await asyncio.sleep(0.005)
+    except TimeoutError:
+        raise AssertionError(f"never happened: {what}") from None
+
+
 StartServer = Callable[..., Awaitable[Server]]
 
 
@@ -175,11 +185,14 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def start_server(tmp_path, clock: FakeClock) -> AsyncIterator[StartServer]:
-    """Start a server with given HubLimits fields; every one started is stopped at teardown."""
+    """Start a server with given HubLimits fields (and `tick_s`: the real ticker, off by default);
+    every one started is stopped at teardown."""
     tasks: list[asyncio.Task[None]] = []
     servers: list[Server] = []
 
-    async def start(*, port: int = 0, db: str | None = None, **limits: Any) -> Server:
+    async def start(
+        *, port: int = 0, db: str | None = None, tick_s: float | None = None, **limits: Any
+    ) -> Server:
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[Running] = loop.create_future()
         limits.setdefault("lines_flush_s", 0.01)
@@ -195,7 +208,8 @@ async def start_server(tmp_path, clock: FakeClock) -> AsyncIterator[StartServer]
                 ready=ready.set_result,
                 clock=clock,
                 limits=HubLimits(**limits),
-                tick_s=None,  # tests tick by hand: state must not move on its own
+                # Tests tick by hand (state must not move on its own), unless they test the ticker.
+                tick_s=tick_s,
             )
         )
         tasks.append(task)

@@ -144,20 +144,22 @@ async def test_events_committed_during_the_replay_are_neither_lost_nor_doubled(
     sessions = []
     for i in range(6):
         await asyncio.sleep(0.005 * i)
-        sessions.append(
-            await server.raw(hello_for("LANTAI", last_seq=max(0, server.engine.last_seq - 3)))
-        )
+        last_seq = max(0, server.engine.last_seq - 3)
+        sessions.append((last_seq, await server.raw(hello_for("LANTAI", last_seq=last_seq))))
     stop.set()
     await churner
     del officer
     final = server.engine.last_seq
-    for raw in sessions:
+    for last_seq, raw in sessions:
         await raw.reply({"type": "ping", "id": "end"})  # everything up to now is queued before it
+        assert raw.welcome["resume"] == "replay"
+        assert raw.welcome["seq"] >= last_seq
         seqs = [m["seq"] for m in raw.seen if m["type"] == "event"]
-        start = raw.welcome["seq"]  # noqa: F841 - the replay starts below the welcome's seq
         assert seqs == sorted(set(seqs)), "duplicate or out of order"
-        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), "gap: the floor sees every event"
-        assert seqs[-1] == final
+        # The floor sees every event: the first one after the client's position, then each one
+        # up to the server's newest, none missing (a replay that drops its head fails here).
+        assert seqs[:1] == [last_seq + 1], "the replay does not start right after last_seq"
+        assert seqs == list(range(last_seq + 1, final + 1)), "gap: the floor sees every event"
 
 
 def test_scope_of_a_transfer_covers_both_lines() -> None:
