@@ -160,10 +160,14 @@ def _stable_waits(arrival_rate_per_h: float, mean_service_s: float) -> Iterator[
     while True:
         c += 1
         b = a * b / (c + a * b)
-        if c <= a:
-            continue  # unstable: the wait is unbounded
+        # Unstable (c <= a): the wait is unbounded. At a whole load (135 an hour of 12-minute
+        # services is 27 erlangs) a can round to just under c while c*mu - lam is exactly 0:
+        # that c is the unstable boundary too, not a division by zero.
+        spare = c * mu - lam
+        if c <= a or spare <= 0:
+            continue
         prob = c * b / (c - a * (1.0 - b))
-        yield c, prob / (c * mu - lam)
+        yield c, prob / spare
 
 
 def _erlang_b(a: float, servers: int) -> float:

@@ -241,3 +241,18 @@ def test_quantile_of_nothing_is_refused() -> None:
     """No values, no quantile: callers say what an empty group shows (none, zero, NaN)."""
     with pytest.raises(ValueError):
         quantile([], 0.5)
+
+
+@pytest.mark.parametrize(
+    ("rate", "service_s", "load"),
+    [(135, 720, 27), (294, 600, 49), (460, 900, 115)],  # a = rate × service / 3600, by hand
+)
+def test_a_whole_load_needs_one_counter_more_than_the_load(
+    rate: float, service_s: float, load: int
+) -> None:
+    """At exactly `load` erlangs, `load` counters never catch up (the boundary is unstable):
+    the first counter count offered is load + 1, and nothing divides by zero. (135 tickets an
+    hour on a line whose 12-minute target stands in for its services crashed the floor's sync.)"""
+    waits = staffing_waits(rate, service_s)
+    assert waits[0][0] == load + 1
+    assert staffing_hint(rate, service_s, 3600) >= load + 1
