@@ -227,3 +227,53 @@ async def test_audiences_group_sessions_as_the_docs_say() -> None:
     assert floor.audience == admin.audience
     audiences = [kiosk1, tv1, every_tv, dkp01, floor, phone]
     assert len({a.audience for a in audiences}) == len(audiences)
+
+
+# -- what a refused person reads, and whose refusals count -------------------------------------
+
+
+async def test_refusals_tell_people_what_went_wrong_in_indonesian() -> None:
+    device = await _refusal(p.hello_kiosk("demo-kiosk-9-not-in-the-building-file"))
+    assert "Token perangkat" in device.message
+    phone = await _refusal(p.hello_ticket("Fwl6noCLF-rEgp4iVfFVXB"))
+    assert "antrean" in phone.message
+
+
+async def test_a_tv_is_named_in_the_log_like_every_other_device() -> None:
+    # The log's actor is "<role>:<id>" (docs/protocol.md: kiosk:KIOSK-1, manager:LANTAI).
+    tv = await _principal(hello_for("TV-1"))
+    assert tv.actor == "display:TV-1"
+
+
+async def test_one_persons_wrong_pins_lock_that_person_only() -> None:
+    """docs/protocol.md: 5 wrong PINs *for one officer or manager id* lock *that id*."""
+    auth = _authenticator()
+    for _ in range(5):
+        await _refusal(p.hello_officer("L01", "DKP01", "000000"), auth)
+    assert (await _refusal(hello_for("DKP01@L01"), auth)).code == "locked"
+    # Another officer of the same agency and the floor manager still log in.
+    assert (await _principal(hello_for("DKP02@L02"), auth)).id == "DKP02"
+    assert (await _principal(hello_for("LANTAI"), auth)).id == "LANTAI"
+    # And one manager's wrong PINs lock neither the other manager nor an officer.
+    for _ in range(5):
+        await _refusal(p.hello_manager("LANTAI", "000000"), auth)
+    assert (await _refusal(hello_for("LANTAI"), auth)).code == "locked"
+    assert (await _principal(hello_for("ADMIN"), auth)).id == "ADMIN"
+    assert (await _principal(hello_for("SMS01@L08"), auth)).id == "SMS01"
+
+
+async def test_an_unknown_id_costs_a_pin_check_like_a_known_one(monkeypatch) -> None:
+    """A wrong id must not answer faster than a wrong PIN: that would tell ids apart."""
+    import server.roles
+
+    checked: list[str] = []
+    real = server.roles.verify_pin
+
+    def counting(pin: str, stored: str) -> bool:
+        checked.append(pin)
+        return real(pin, stored)
+
+    monkeypatch.setattr(server.roles, "verify_pin", counting)
+    await _refusal(p.hello_officer("L01", "DKP99", "111111"))
+    await _refusal(p.hello_manager("NOBODY", "222222"))
+    assert checked == ["111111", "222222"]
