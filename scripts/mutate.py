@@ -4,12 +4,14 @@ mutmut 3 (configured in pyproject.toml, [tool.mutmut]) copies `server/` and `tes
 mutants/ and mutates the functions of the listed files there; this script runs it one module at a
 time, smallest first, then prints each module's score and every mutant that survived, with the
 time each module took. The figures go to var/mutate/last.json as well (docs/testing.md quotes
-them). mutmut remembers its verdicts: a second run only tests mutants of functions that changed;
-`make mutate-clean` forgets everything.
+them). mutmut remembers its verdicts: a second run tests only the mutants of changed functions
+(a new test does not make it test a survivor again: `--retest` does); `make mutate-clean` forgets
+them all.
 
     python scripts/mutate.py                 # every module, 1 child (the machine is shared)
     python scripts/mutate.py policy waitlist  # some modules (names below)
     python scripts/mutate.py --report        # print the last verdicts, run nothing
+    python scripts/mutate.py --retest auth   # test last time's survivors again (new tests)
     MUTATE_JOBS=2 python scripts/mutate.py   # more children
 
 mutmut 3 mutates code inside functions only. The tables at module level (the role table
@@ -72,8 +74,11 @@ def verdicts(module: str) -> dict[str, int | None]:
     return {k: v for k, v in codes.items() if _matches(k, patterns)}
 
 
-def run(module: str, jobs: int) -> float:
+def run(module: str, jobs: int, retest: bool = False) -> float:
+    """Run mutmut on one module; `retest`: only the mutants not killed last time, again."""
     _, patterns = MODULES[module]
+    if retest:
+        patterns = [n for n, c in verdicts(module).items() if c not in KILLED] or patterns
     started = time.monotonic()
     proc = subprocess.run(
         [str(MUTMUT), "run", "--max-children", str(jobs), *patterns],
@@ -117,6 +122,7 @@ def report(modules: list[str], times: dict[str, float]) -> int:
 
 def main(argv: list[str]) -> int:
     only_report = "--report" in argv
+    retest = "--retest" in argv
     names = [a for a in argv if not a.startswith("--")] or list(MODULES)
     unknown = [n for n in names if n not in MODULES]
     if unknown:
@@ -127,8 +133,10 @@ def main(argv: list[str]) -> int:
     if not only_report:
         for module in names:
             print(f"mutating {module} …", flush=True)
-            times[module] = run(module, jobs)
-            print(f"  {times[module]:.0f} s", flush=True)
+            took = run(module, jobs, retest)
+            if not retest:  # a retest's time is not the module's
+                times[module] = took
+            print(f"  {took:.0f} s", flush=True)
         RECORD.parent.mkdir(parents=True, exist_ok=True)
         scores = {m: verdicts(m) for m in MODULES}
         RECORD.write_text(
