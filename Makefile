@@ -20,7 +20,7 @@ help:
 	@echo "make test   - set up .venv and system packages, then lint and run every test"
 	@echo "make bench  - the benchmarks, each figure beside a baseline from the same run (~4 min)"
 	@echo "make soak   - long fault runs: 60 SIGKILLs and 30 power cuts under load, then a compressed day"
-	@echo "make mutate - mutation testing of the queue core, roles, auth and the number words (~1 h)"
+	@echo "make mutate - mutation testing of the queue core, roles, auth and the number words (~15 min)"
 
 # Re-install whenever pyproject.toml changes; the stamp makes repeated runs instant.
 $(STAMP): pyproject.toml
@@ -60,7 +60,7 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) var mutants .pytest_cache .ruff_cache .hypothesis
 
-# Not part of `make test` (about an hour on one core): mutation testing of the modules whose
+# Not part of `make test` (~13 min on one shared core): mutation testing of the modules whose
 # mistakes hurt citizens most, module by module; prints each score and every survivor
 # (docs/testing.md). MUTATE_JOBS=2 for two children; MODULES="policy waitlist" for some.
 mutate: $(STAMP)
