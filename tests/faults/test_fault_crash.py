@@ -78,6 +78,9 @@ async def _lives(
             # Each kill lands on a server under load: this life has acknowledged its drawn number
             # of tickets and a call, however slowly a busy machine restarts it.
             per_life.append(await moment.wait(acks, life))
+            # ...and with every TV back: a kill before a TV reconnects would fold two lives into
+            # one of its resumes, which says nothing about the server.
+            await _tvs_connected(tvs, life)
             os.kill(proc.pid, signal.SIGKILL)
             await asyncio.to_thread(proc.wait)
             # Each life's clock starts later than the last ended, as a real clock would.
@@ -97,6 +100,13 @@ async def _lives(
         await stop_server(proc)
     assert proc.returncode == 0, "the server did not stop cleanly on SIGTERM"
     return tvs, positions, last_seq, per_life
+
+
+async def _tvs_connected(tvs: list[Watcher], life: int) -> None:
+    """Wait until every TV has been welcomed in this life (its `life`-th connection)."""
+    async with asyncio.timeout(60):
+        while any(len(tv.resumes) < life for tv in tvs):
+            await asyncio.sleep(0.01)
 
 
 def test_sigkill_at_random_moments_loses_nothing_and_clients_resume(
