@@ -4,8 +4,9 @@ The demo building with three of its Lantai 1 desks relabelled as docs/configurat
 (`[[counters]]`): L05 is `number = "3A"`, L06 `number = "1-01"`, and L04 a named desk with its
 own spoken form ("Gerai Akta", said "gerai akta"). A real server on a free port, the TV page
 of Lantai 1, officers calling from those desks. The TV must name each desk the same in its call
-panel, its previous calls and its counter list, and the voice must say the desk as labelled. The
-expectations are written by hand from docs/configuration.md's reading rules.
+panel, its previous calls and its counter list, and the voice must say the desk as labelled; a
+long name in the counter list ("Loket 7 (Prioritas)") must never hide the number called there.
+The expectations are written by hand from docs/configuration.md's reading rules.
 """
 
 from __future__ import annotations
@@ -103,3 +104,22 @@ async def test_a_labelled_desk_is_named_alike_on_the_whole_tv_and_by_the_voice(
     assert await history.locator(".counter-name").inner_text() == "Loket 3A"
     _, phrase = await phrase_of(server, "B-001", "L04")
     assert phrase == "Nomor antrean be nol nol satu, silakan menuju gerai akta"
+
+    # A long name in the list gives way to the number called there, which stays whole on screen.
+    # (The officer of desk 3A serves C-001 and moves to the priority desk, L07.)
+    await queue_tickets(server, "A", 1)
+    for action in ("start_service", "finish_service", "logout"):
+        await at_3a.act(action)
+    at_7 = await server.officer_at_work("DKP01@L07")
+    clock.advance(5)
+    assert (await at_7.act("call_next"))["ticket"]["number"] == "A-001"
+    await tv.wait_current("A-001")
+    for desk, number in (("L07", "A-001"), ("L04", "B-001")):
+        row = tv.page.locator(f'#counters li[data-counter="{desk}"]')
+        assert await row.locator(".c-number").inner_text() == number
+        whole = await row.evaluate(
+            "(li) => { const n = li.querySelector('.c-number').getBoundingClientRect();"
+            " const r = li.getBoundingClientRect(); return n.left >= r.left && n.right <= r.right"
+            " && li.querySelector('.c-number').scrollWidth <= n.width + 0.5; }"
+        )
+        assert whole, f"{number} at {desk} is cut off in the counter list"
