@@ -199,9 +199,13 @@
     }));
   }
 
+  // Desks in the order of their labels as people count them: 2 before 10, 3 before 3A, 1-02
+  // before 2-01.
+  const LABEL_ORDER = new Intl.Collator('id', { numeric: true });
+
   function renderCounters() {
     if (!tv.building) return;
-    const defs = [...tv.building.counters].sort((a, b) => a.number - b.number);
+    const defs = [...tv.building.counters].sort((a, b) => LABEL_ORDER.compare(a.label, b.label));
     $('counters').replaceChildren(...defs.map((d) => {
       const c = tv.counters.get(d.id);
       const shown = counterShown(c);
@@ -209,7 +213,7 @@
       li.dataset.counter = d.id;
       li.title = agencyShort(d.agency);
       li.append(
-        el('span', 'c-name', `Loket ${d.number}`),
+        el('span', 'c-name', d.name),  // the name the call panel shows for this desk
         el('span', 'c-state', STATE_LABEL[shown]),
         el('span', 'c-number', c && c.number && (shown === 'called' || shown === 'serving') ? c.number : ''),
       );
@@ -346,7 +350,7 @@
     agency: AGENCY,
     recentMs: RECENT_MS,
     serverNow,
-    counterNumber: (id) => { const def = counterDef(id); return def ? def.number : id; },
+    counterDesk: (id) => { const def = counterDef(id); return def ? def.spoken : `loket ${id}`; },
     stats: tv.stats,
     note,
     onSound: ({ soundOn, autoplay }) => {

@@ -32,6 +32,7 @@ from server.core.figures import LineView
 from server.core.model import CounterStatus, Ticket
 from server.core.queue import QueueState
 from server.roles import FLOOR_AUDIENCE, Principal, Role
+from server.web.voice import desk_words
 
 __all__ = [
     "NEXT_COUNT",
@@ -214,7 +215,11 @@ def building_view(building: Building, zone: str | None = None) -> dict[str, Any]
             {
                 "id": c.id,
                 "name": c.name,
-                "number": c.number,
+                # `number` stays a whole number (or null) for clients that sort by it; the label
+                # on the desk is `label`, the desk as the voice names it `spoken`.
+                "number": c.number if isinstance(c.number, int) else None,
+                "label": c.label,
+                "spoken": desk_words(c.number, c.spoken),
                 "zone": c.zone,
                 "agency": c.agency,
                 "serves": list(c.serves),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from os import PathLike
 from typing import Any
 
+from server.config.desks import check_spoken_heard
 from server.config.hours import check_cutoffs, read_holidays, read_hours, read_special_hours
 from server.config.layout import (
     check_served,
@@ -64,6 +65,8 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
     officers, managers = read_people(doc, r, agency_zones)
     policy = read_policy(doc, r)
     voice = read_voice(doc, r)
+    if voice is not None:
+        check_spoken_heard(doc, voice.template, r)
     complete = name and tz and running_text is not None and week is not None and policy and voice
     if r.problems or not complete:
         return None

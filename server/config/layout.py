@@ -3,6 +3,9 @@
 The sections `[[zones]]`, `[[agencies]]`, `[[lines]]` and `[[counters]]` of the building file, each
 read with the parts of the earlier ones that were valid, so one bad zone does not report every
 agency in it again.
+
+A counter's label (`number`), its spoken form and the clashes between desks are
+server/config/desks.py's.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import re
 from collections.abc import Collection
 from typing import Any
 
+from server.config.desks import DeskNames, read_label, read_spoken
 from server.config.toml_reader import Key, Reader, Seen, label, suggest
 from server.core.building import Agency, Counter, Line, Zone
 
@@ -29,7 +33,7 @@ _LINE_KEYS = (
     "cutoff",
     "max_wait_min",
 )
-_COUNTER_KEYS = ("id", "name", "number", "zone", "agency", "serves", "priority")
+_COUNTER_KEYS = ("id", "name", "number", "spoken", "zone", "agency", "serves", "priority")
 
 
 def read_zones(doc: dict[str, Any], r: Reader) -> tuple[list[Zone], set[str]]:
@@ -135,6 +139,7 @@ def read_counters(
     served: set[str] = set()
     seen_ids: dict[Any, Seen] = {}
     seen_numbers: dict[Any, Seen] = {}
+    desks = DeskNames()
     for i, table in r.entries(doc, "counters", required=True):
         key = (Key() / "counters").item(i, label(table, "id"))
         r.table(table, key, _COUNTER_KEYS)
@@ -143,14 +148,20 @@ def read_counters(
         agency = r.get(table, key, "agency", r.ident)
         agency_ok = r.exists(agency, agency_zones, key / "agency", "agency")
         default_number = _counter_number(counter_id) if counter_id else None
+        number: int | str | None
         if "number" in table:
-            number = r.get(table, key, "number", lambda v, k: r.whole(v, k, 1))
+            number = r.get(table, key, "number", lambda v, k: read_label(r, v, k))
         elif counter_id is not None and default_number is None:
-            r.problem(key / "number", f'no number in the id "{counter_id}"; add number = N')
+            r.problem(
+                key / "number",
+                f'no number in the id "{counter_id}"; add number = N, or the label on the desk '
+                'such as number = "3A"',
+            )
             number = None
         else:
             number = default_number
         name = r.get(table, key, "name", r.string, f"Loket {number}")
+        spoken = r.get(table, key, "spoken", lambda v, k: read_spoken(r, v, k), None)
         default_zone = agency_zones.get(agency) if agency_ok and agency else None
         zone = r.get(table, key, "zone", r.ident, default_zone)
         if "zone" in table:
@@ -183,6 +194,8 @@ def read_counters(
             )
         elif number is not None:
             seen_numbers[number] = (key, key / ("number" if "number" in table else "id"))
+            if "spoken" not in table or spoken is not None:
+                desks.check(r, table, key, name, number, spoken)
         valid = len(r.problems) == problems_before
         # zone is None without a problem here when the agency's own zone was the bad one.
         if valid and counter_id and name and number and zone and agency and serves is not None:
@@ -195,6 +208,7 @@ def read_counters(
                     agency=agency,
                     serves=tuple(serves),
                     priority=bool(priority),
+                    spoken=spoken,
                 )
             )
     return counters, served

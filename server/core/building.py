@@ -113,15 +113,26 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Counter:
-    """A loket. `number` is what the voice reads ("silakan menuju loket lima")."""
+    """A loket. `number` is the label on the desk, which TVs show and the voice reads.
+
+    A whole number (7: "silakan menuju loket tujuh") or a label as the building writes it ("3A",
+    "1-01"); `spoken`, when the building file gives it, is the whole desk as the voice says it
+    instead ("gerai BPJS"). How a label is read aloud is server/web/voice.py's.
+    """
 
     id: str
     name: str
-    number: int
+    number: int | str  # a label that is a whole number without a leading 0 is always an int
     zone: str
     agency: str
     serves: tuple[str, ...]  # line prefixes, in the order the config lists them
     priority: bool = False  # a priority counter prefers priority tickets
+    spoken: str | None = None  # the desk as said aloud; None: "loket" and the number read aloud
+
+    @property
+    def label(self) -> str:
+        """The label on the desk as text: "7", "3A", "1-01"."""
+        return str(self.number)
 
 
 class DeviceKind(StrEnum):
