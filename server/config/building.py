@@ -21,6 +21,7 @@ from server.config.layout import (
     read_lines,
     read_zones,
 )
+from server.config.part_week import check_days_served, resolve_part_week
 from server.config.people import read_devices, read_people
 from server.config.settings import read_building_table, read_policy, read_voice
 from server.config.toml_reader import Key, Reader, parse_toml, read_toml_text, suggest
@@ -59,7 +60,12 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
     lines, prefixes = read_lines(doc, r, agency_zones)
     counters, served = read_counters(doc, r, zone_ids, agency_zones, prefixes)
     check_served(prefixes, served, r)
-    check_cutoffs(lines, open_days, r)
+    lines = resolve_part_week(week, agencies, lines, counters, r)
+    entries = doc.get("counters")
+    if isinstance(entries, list) and len(counters) == len(entries):
+        # Only over a complete set of counters: a bad one would make its lines look unserved.
+        check_days_served(week, lines, [c for c, _ in counters], served, r)
+    check_cutoffs(lines, open_days, r, week)
     devices = read_devices(doc, r, zone_ids)
     officers, managers = read_people(doc, r, agency_zones)
     policy = read_policy(doc, r)
@@ -72,9 +78,9 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
         timezone=tz,
         weekly=week,
         zones=tuple(zones),
-        agencies=tuple(agencies),
+        agencies=tuple(agency for agency, _ in agencies),
         lines=tuple(line for line, _ in lines),
-        counters=tuple(counters),
+        counters=tuple(counter for counter, _ in counters),
         devices=tuple(devices),
         officers=tuple(officers),
         managers=tuple(managers),
