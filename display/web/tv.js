@@ -183,8 +183,10 @@
     box.classList.remove('idle');
     $('current-number').textContent = call.number;
     $('current-counter').textContent = counterName(call.counter);
+    // The agency of the called line: a shared desk belongs to a different agency by weekday.
+    const lineDef = tv.building ? tv.building.lines.find((x) => x.prefix === call.line) : null;
     const def = counterDef(call.counter);
-    $('current-agency').textContent = def ? agencyShort(def.agency) : '';
+    $('current-agency').textContent = agencyShort(lineDef ? lineDef.agency : def && def.agency);
     const ln = lineName(call.line);
     $('current-line').textContent = ln;
     $('current-line').hidden = !ln;
@@ -220,13 +222,18 @@
   function renderWaiting() {
     if (!tv.building) return;
     const byAgency = new Map(tv.building.agencies.map((a) => [a.code, 0]));
+    // A part-week agency on a day it does not come: every one of its lines says so.
+    const offToday = new Map();
     for (const l of tv.lines.values()) {
       if (byAgency.has(l.agency)) byAgency.set(l.agency, byAgency.get(l.agency) + (l.waiting || 0));
+      offToday.set(l.agency, offToday.get(l.agency) !== false && l.refusal_code === 'service_off_day');
     }
     $('waiting').replaceChildren(...tv.building.agencies.map((a) => {
-      const li = el('li');
+      const off = offToday.get(a.code) && !byAgency.get(a.code);
+      const li = el('li', off ? 'off-today' : undefined);
       li.dataset.agency = a.code;
-      li.append(el('span', 'w-name', a.short_name), el('span', 'w-count', `${byAgency.get(a.code)} orang`));
+      li.append(el('span', 'w-name', a.short_name),
+        el('span', 'w-count', off ? 'tutup hari ini' : `${byAgency.get(a.code)} orang`));
       return li;
     }));
   }
