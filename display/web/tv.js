@@ -183,10 +183,8 @@
     box.classList.remove('idle');
     $('current-number').textContent = call.number;
     $('current-counter').textContent = counterName(call.counter);
-    // The agency of the called line: a shared desk belongs to a different agency by weekday.
-    const lineDef = tv.building ? tv.building.lines.find((x) => x.prefix === call.line) : null;
     const def = counterDef(call.counter);
-    $('current-agency').textContent = agencyShort(lineDef ? lineDef.agency : def && def.agency);
+    $('current-agency').textContent = def ? agencyShort(def.agency) : '';
     const ln = lineName(call.line);
     $('current-line').textContent = ln;
     $('current-line').hidden = !ln;
