@@ -56,14 +56,15 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
     holidays = read_holidays(doc, r)
     special = read_special_hours(doc, r, week)
     zones, zone_ids = read_zones(doc, r)
+    layout_problems = len(r.problems)
     agencies, agency_zones = read_agencies(doc, r, zone_ids)
     lines, prefixes = read_lines(doc, r, agency_zones)
     counters, served = read_counters(doc, r, zone_ids, agency_zones, prefixes)
     check_served(prefixes, served, r)
     lines = resolve_part_week(week, agencies, lines, counters, r)
-    entries = doc.get("counters")
-    if isinstance(entries, list) and len(counters) == len(entries):
-        # Only over a complete set of counters: a bad one would make its lines look unserved.
+    if len(r.problems) == layout_problems:
+        # Only over a layout read without a mistake: a bad agency's days, a bad counter or a
+        # desk's day given to an absent agency would make lines look unserved on some day.
         check_days_served(week, lines, [c for c, _ in counters], served, r)
     check_cutoffs(lines, open_days, r, week)
     devices = read_devices(doc, r, zone_ids)

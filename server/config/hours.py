@@ -12,14 +12,7 @@ from typing import Any
 
 from server.config.toml_reader import MISSING, Key, Reader, Seen, describe
 from server.core.building import END_OF_DAY, DayHours, Holiday, Line, SpecialHours, TimeRange
-from server.core.part_week import line_hours
-
-
-def serves_on_weekday(line: Line, weekday: int) -> bool:
-    """Whether a line serves on a weekday (0 = Monday) by its own days, if it has any."""
-    own = line.service_hours
-    return own is None or own.days is None or weekday in own.days
-
+from server.core.part_week import line_hours, serves_on
 
 __all__ = [
     "WEEKDAYS",
@@ -235,7 +228,7 @@ def check_cutoffs(
             line_days = [
                 h
                 for d, day in enumerate(week)
-                if day is not None and serves_on_weekday(line, d)
+                if day is not None and serves_on(line, d)
                 if (h := line_hours(day, line)) is not None
             ]
         else:

@@ -91,6 +91,9 @@ def read_schedule(
     """
     if isinstance(value, dict):
         r.problem(key, "expected an array of tables: write [[counters.schedule]], one per agency")
+        named = value.get("serves")
+        if isinstance(named, list):  # not reported again as served by nobody
+            served.update(p for p in named if isinstance(p, str))
         return None
     if not isinstance(value, list) or not value:
         r.problem(

@@ -61,10 +61,10 @@ def days_text(days: Iterable[int]) -> str:
     return _listed(parts)
 
 
-def serves_on(line: Line, day: date) -> bool:
-    """Whether the line serves on `day`'s weekday (the building's own calendar aside)."""
+def serves_on(line: Line, weekday: int) -> bool:
+    """Whether the line serves on a weekday, 0 = Monday (the building's own calendar aside)."""
     own = line.service_hours
-    return own is None or own.days is None or day.weekday() in own.days
+    return own is None or own.days is None or weekday in own.days
 
 
 def line_hours(hours: DayHours, line: Line) -> DayHours | None:
