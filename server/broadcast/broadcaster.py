@@ -179,9 +179,9 @@ class Broadcaster:
                 c = desks.get(cid)
                 if c is not None:
                     agencies.add(c.agency)
-                desk = self._building.counter(cid)
-                if desk is not None:
-                    zones.add(desk.zone)
+                configured = self._building.counter(cid)
+                if configured is not None:
+                    zones.add(configured.zone)
         return Scope(frozenset(agencies), frozenset(zones), kiosk, everyone=False)
 
     def _ticket_info(self, ticket_id: str, event: Event) -> tuple[str, str | None] | None:
