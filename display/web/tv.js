@@ -224,13 +224,18 @@
   function renderWaiting() {
     if (!tv.building) return;
     const byAgency = new Map(tv.building.agencies.map((a) => [a.code, 0]));
+    // A part-week agency on a day it does not come: every one of its lines says so.
+    const offToday = new Map();
     for (const l of tv.lines.values()) {
       if (byAgency.has(l.agency)) byAgency.set(l.agency, byAgency.get(l.agency) + (l.waiting || 0));
+      offToday.set(l.agency, offToday.get(l.agency) !== false && l.refusal_code === 'service_off_day');
     }
     $('waiting').replaceChildren(...tv.building.agencies.map((a) => {
-      const li = el('li');
+      const off = offToday.get(a.code) && !byAgency.get(a.code);
+      const li = el('li', off ? 'off-today' : undefined);
       li.dataset.agency = a.code;
-      li.append(el('span', 'w-name', a.short_name), el('span', 'w-count', `${byAgency.get(a.code)} orang`));
+      li.append(el('span', 'w-name', a.short_name),
+        el('span', 'w-count', off ? 'tutup hari ini' : `${byAgency.get(a.code)} orang`));
       return li;
     }));
   }

@@ -169,7 +169,9 @@ def phrase_for(
     if style not in {s.value for s in ReadingStyle}:
         raise AudioRequestError(HTTPStatus.BAD_REQUEST, "Gaya baca tidak dikenal.")
     say_agency = query["agency"] == "1" if "agency" in query else settings.agency
-    agency = building.agency(counter.agency) if say_agency else None
+    # The agency of the ticket's line: a counter's own, and for a desk shared by agencies on
+    # different days, the one it belongs to on the day of the call.
+    agency = building.agency(line.agency) if say_agency else None
     return call_phrase(
         number,
         counter.number,

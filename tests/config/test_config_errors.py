@@ -236,7 +236,8 @@ CASES = [
         ),
         "hours.monday.close",
         "monday",
-        '"25:00" is not a time of day; write "HH:MM" from "00:00" to "23:59"',
+        '"25:00" is past midnight; a service day ends at local midnight (numbers restart then): '
+        'close at "24:00" at the latest',
     ),
     (
         "bad-timezone",
