@@ -44,10 +44,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from server.building_identity import BuildingIdentity, Match, WrongBuilding, compare
 from server.core.building import Building
 from server.core.events import DayClosed, Event
-from server.core.model import Command, CounterStatus, DomainError, Tick, Ticket
+from server.core.model import Command, CounterStatus, DomainError, RetireRemoved, Tick, Ticket
 from server.core.queue import QueueState
+from server.core.state import removed_in_use
 from server.store import Store, StoredEvent
 
 __all__ = ["Engine", "EngineFailed", "StoredEvent"]
@@ -88,10 +90,21 @@ class Engine:
     last_seq: int  # the sequence number of the newest committed event (0 for an empty store)
 
     def __init__(
-        self, building: Building, db_path: str, clock: Callable[[], datetime] | None = None
+        self,
+        building: Building,
+        db_path: str,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        identity: BuildingIdentity | None = None,
+        accept_building: bool = False,
     ) -> None:
         self.building = building  # the building the core and the service-day rule use
         self.db_path = db_path  # the SQLite file; opened by start()
+        # The building file as the store records it (server/building_identity.py); without
+        # one (tests, the simulator) only the building's name is compared and recorded.
+        self.identity = identity or BuildingIdentity(building.name, "", "")
+        # The operator said this file is the store's building renamed (--accept-building).
+        self.accept_building = accept_building
         # Injected so tests (and the simulator) control time; the core never reads a clock.
         self._clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         # The newest event's time. Events are never stamped before it: a clock set back (NTP
@@ -125,7 +138,11 @@ class Engine:
     # -- life cycle -----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Open the store, migrate, rebuild today's state, close a day left open by a crash."""
+        """Open the store, migrate, rebuild today's state, close a day left open by a crash.
+
+        Raises WrongBuilding (nothing replayed, nothing written but a schema migration) when the
+        store belongs to another building.
+        """
         store = self._store = await Store.open(self.db_path)
         self._commits_before = store.commits
         try:
@@ -137,15 +154,12 @@ class Engine:
     async def _rebuild(self, store: Store) -> None:
         last = await store.last_event()
         self._last_at = None if last is None else _not_before(last.event)
+        if last is not None:
+            self._warn_if_clock_behind(last)
         now = self._now()
-        await store.set_meta(
-            {"building": self.building.name, "created_at": now.isoformat()}, only_missing=True
-        )
-        recorded = (await store.meta()).get("building")
-        if recorded != self.building.name:
-            logger.warning("%s was created for building %r, now serving %r", self.db_path,
-                           recorded, self.building.name)  # fmt: skip
         self.last_seq = await store.last_seq()
+        await self._check_building(store, now)  # before anything is read into memory
+        await store.set_meta({"created_at": now.isoformat()}, only_missing=True)
         self._next_seq = self.last_seq + 1
         today = self.building.service_day(now)
         self._requests_day = today
@@ -179,6 +193,81 @@ class Engine:
             stale = state.day
             closing = await self.execute(Tick(), SYSTEM_ACTOR)
             logger.info("closed stale day %s with %d events", stale, len(closing))
+        await self._retire_removed()
+
+    async def _check_building(self, store: Store, now: datetime) -> None:
+        """Refuse a store of another building; record this building file when it is new to it.
+
+        docs/operations.md, "Changing the building file": the same name is the same building
+        (a changed file is recorded and served); another name is refused unless the operator
+        said it was renamed (`accept_building`) or the log is still empty.
+        """
+        given = self.identity
+        recorded = await store.building()
+        before = recorded.identity if recorded is not None else None
+        match = compare(before, given)
+        if match is Match.SAME:
+            return
+        if match is Match.OTHER:
+            assert before is not None
+            if not self.accept_building and self.last_seq > 0:
+                raise WrongBuilding(self.db_path, before, given)
+            why = "--accept-building" if self.accept_building else "its log was empty"
+            logger.warning("%s belonged to building %r; it now belongs to %r (%s)", self.db_path,
+                           before.name, given.name, why)  # fmt: skip
+        elif match is Match.CHANGED:
+            assert before is not None
+            logger.info("the building file of %r changed since the store last recorded it "
+                        "(digest %s -> %s): same building, its new content is served",
+                        given.name, before.digest[:12] or "unknown", given.digest[:12])  # fmt: skip
+        elif match is Match.MOVED:
+            assert before is not None
+            logger.info("the building file of %r is now %s (was %s)", given.name, given.path,
+                        before.path or "unknown")  # fmt: skip
+        else:
+            logger.info("%s belongs to building %r from now on (file %s, digest %s)",
+                        self.db_path, given.name, given.path or "not given",
+                        given.digest[:12] or "not known")  # fmt: skip
+        await store.record_building(given, now.isoformat(), match.value)
+
+    async def _retire_removed(self) -> None:
+        """Say what of today the building file no longer has; close its counters, log out its
+        officers (docs/operations.md, "Changing the building file")."""
+        used = removed_in_use(self.state)
+        if not used:
+            return
+        for prefix, numbers in used.lines.items():
+            logger.warning("line %s is not in the building file, but %d of today's tickets on it "
+                           "are open (%s): they stay until a floor manager cancels them or "
+                           "closing expires them; put the line back and restart to serve them",
+                           prefix, len(numbers), ", ".join(numbers))  # fmt: skip
+        for cid, (officer, number) in used.counters.items():
+            logger.warning("counter %s is not in the building file: closing it%s%s", cid,
+                           f", logging out {officer}" if officer else "",
+                           f"; {number} stays called there until cancelled or the day ends"
+                           if number else "")  # fmt: skip
+        for officer, cid in used.officers.items():
+            if cid in self.state.counter_defs:
+                logger.warning("officer %s is not in the building file: logging them out of %s",
+                               officer, cid)  # fmt: skip
+        if used.counters or used.officers:
+            await self.execute(RetireRemoved(), SYSTEM_ACTOR)
+
+    def _warn_if_clock_behind(self, last: StoredEvent) -> None:
+        """At start: a clock before the newest event (a --clock set earlier, an RTC reset) is
+        not used; say so once, with both times and the one used."""
+        assert self._last_at is not None
+        reading = self._clock()
+        if reading >= self._last_at:
+            return
+        tz = self.building.tz
+        self._clock_behind = True  # _now() need not say it again
+        logger.warning("the clock reads %s, before the store's newest event (seq %d, %s): the "
+                       "server uses %s and keeps that time until the clock passes it, so no "
+                       "ticket number is issued twice. To rehearse an earlier day, start on "
+                       "another --db", reading.astimezone(tz).isoformat(), last.seq,
+                       last.event.at.astimezone(tz).isoformat(),
+                       self._last_at.astimezone(tz).isoformat())  # fmt: skip
 
     async def close(self) -> None:
         """Refuse new commands, commit what is queued, wait for the store, close it."""
