@@ -261,13 +261,16 @@ class Engine:
         if reading >= self._last_at:
             return
         tz = self.building.tz
+
+        def local(at: datetime) -> str:
+            return at.astimezone(tz).isoformat(timespec="seconds")
+
         self._clock_behind = True  # _now() need not say it again
         logger.warning("the clock reads %s, before the store's newest event (seq %d, %s): the "
                        "server uses %s and keeps that time until the clock passes it, so no "
                        "ticket number is issued twice. To rehearse an earlier day, start on "
-                       "another --db", reading.astimezone(tz).isoformat(), last.seq,
-                       last.event.at.astimezone(tz).isoformat(),
-                       self._last_at.astimezone(tz).isoformat())  # fmt: skip
+                       "another --db", local(reading), last.seq, local(last.event.at),
+                       local(self._last_at))  # fmt: skip
 
     async def close(self) -> None:
         """Refuse new commands, commit what is queued, wait for the store, close it."""

@@ -1,4 +1,5 @@
-"""The store knows which building it belongs to: the operator's commands, run as typed.
+"""The store knows which building it belongs to (and how late its log goes): the operator's
+commands, run as typed.
 
 The rules are docs/operations.md, "Changing the building file", and the exit codes its table
 names: 78 for a store of another building (or a report whose building file is gone), 65 for a
@@ -226,3 +227,15 @@ async def test_backup_names_the_building_and_keeps_off_another_buildings_backup(
     assert "store of “MPP Kota Contoh”" in result.stderr
     assert dest.read_bytes() == before
     assert antre("backup", "--db", str(db), str(dest)).returncode == 0  # its own: replaced
+
+
+async def test_a_clock_earlier_than_the_log_is_named_with_the_time_used(kabupaten) -> None:
+    """`--clock` a day before the store's newest event (K-001 called at 09:03 WITA): the log
+    says both times and that the newest event's time is used; the server serves."""
+    config, db = kabupaten
+    status, log = serve_until_ready(
+        "--config", str(config), "--db", str(db), "--clock", "2026-11-22T09:00+08:00"
+    )
+    assert status == 0, log
+    assert "the clock reads 2026-11-22T09:00:00+08:00, before the store's newest event" in log
+    assert "2026-11-23T09:03:00+08:00): the server uses 2026-11-23T09:03:00+08:00" in log
