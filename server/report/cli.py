@@ -171,62 +171,128 @@ def _pct(value: float | str) -> str:
     return "–" if value == "" else f"{value:.0f}%"
 
 
-def print_summary(
-    title: str, scopes: Mapping[str, list[dict[str, Any]]], out: TextIO | None = None
-) -> None:
-    """A readable summary in Indonesian: one table per scope."""
-    from rich.console import Console
-    from rich.table import Table
+# The one table per scope (15 columns) needs about this many terminal columns; on a narrower
+# terminal, and when the summary goes into a pipe or a file (80 columns), each scope is printed
+# as two tables that fit 80 columns: the counts with the names, then the times.
+_WIDE_MIN_COLUMNS = 150
+_HEADINGS = {
+    "agency": "Per instansi",
+    "line": "Per layanan",
+    "counter": "Per loket",
+    "officer": "Per petugas",
+}
+# A key the building file does not have (a line or counter removed since: docs/operations.md).
+_NO_NAME = "(tidak ada di berkas gedung)"
 
-    console = Console(file=out or sys.stdout, width=160 if out is not None else None)
-    console.print(f"[b]{title}[/b]")
-    headings = {
-        "agency": "Per instansi",
-        "line": "Per layanan",
-        "counter": "Per loket",
-        "officer": "Per petugas",
-    }
+
+def _counts(scope: str, r: Mapping[str, Any]) -> list[str]:
+    """Issued, served, no-show, cancelled, transferred; "–" where the scope has no such count."""
+    per_line = scope in ("line", "agency")
+    return [
+        str(r["issued"]) if per_line else "–",
+        str(r["served"]),
+        str(r["no_show"]),
+        str(r["cancelled"]) if per_line else "–",
+        str(r["transferred_out"]),
+    ]
+
+
+def _times(r: Mapping[str, Any]) -> list[str]:
+    return [
+        _mmss(r["wait_mean_s"]),
+        _mmss(r["wait_median_s"]),
+        _mmss(r["wait_p90_s"]),
+        _mmss(r["wait_max_s"]),
+        _pct(r["waits_within_target_pct"]),
+        _mmss(r["service_mean_s"]),
+        _mmss(r["service_p90_s"]),
+        _pct(r["services_within_target_pct"]),
+    ]
+
+
+def print_summary(
+    title: str,
+    scopes: Mapping[str, list[dict[str, Any]]],
+    out: TextIO | None = None,
+    width: int | None = None,
+    footer: str | None = None,
+) -> None:
+    """A readable summary in Indonesian: per scope one wide table, or two that fit 80 columns.
+
+    The width is the terminal's (or $COLUMNS); 80 when the output is not a terminal; `width`
+    or, for `out`, 160 when given.
+    """
+    from rich.console import Console
+
+    stream = out or sys.stdout
+    console = Console(file=stream, width=width or (160 if out is not None else None))
+    wide = console.width >= _WIDE_MIN_COLUMNS
+    with console.capture() as captured:  # to drop the tables' trailing padding, below
+        _print_tables(console, title, scopes, wide, footer)
+    # A table pads each line to its width: trailing blanks that a pipe or a file keeps.
+    stream.write("".join(line.rstrip(" ") + "\n" for line in captured.get().splitlines()))
+    stream.flush()
+
+
+def _print_tables(
+    console: Any,
+    title: str,
+    scopes: Mapping[str, list[dict[str, Any]]],
+    wide: bool,
+    footer: str | None,
+) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print(Text(title, style="bold"))
+
+    def table(heading: str, columns: Sequence[str]) -> Table:
+        t = Table(
+            title=heading,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            collapse_padding=True,
+            expand=False,
+        )
+        for col in columns:
+            if col == "Nama":
+                t.add_column(col, overflow="fold", ratio=1, min_width=12)
+            elif col == "Kode":
+                t.add_column(col, overflow="fold")  # a long code wraps; figures never do
+            else:
+                t.add_column(col, justify="right", no_wrap=True)
+        return t
+
+    counts = ("Ambil", "Dilayani", "Tidak\nhadir", "Batal", "Dialihkan")
+    times = ("Tunggu\nrata²", "\nmedian", "\np90", "\nmaks", "\n≤ target")
+    times += ("Layanan\nrata²", "\np90", "\n≤ target")
     for scope, rows in scopes.items():
         if not rows:
             continue
-        table = Table(title=headings[scope], title_justify="left")
-        for col in (
-            "Kode",
-            "Nama",
-            "Ambil",
-            "Dilayani",
-            "Tidak hadir",
-            "Batal",
-            "Dialihkan",
-            "Tunggu rata²",
-            "median",
-            "p90",
-            "maks",
-            "≤ target",
-            "Layanan rata²",
-            "p90",
-            "≤ target",
-        ):
-            table.add_column(col, justify="left" if col in ("Kode", "Nama") else "right")
+        console.print()
+        heading = _HEADINGS[scope]
+        names = [str(r["name"]) or _NO_NAME for r in rows]
+        if wide:
+            t = table(heading, ("Kode", "Nama", *counts, *times))
+            for r, name in zip(rows, names, strict=True):
+                t.add_row(r["key"], name, *_counts(scope, r), *_times(r))
+            console.print(t)
+            continue
+        t = table(f"{heading}: jumlah tiket", ("Kode", "Nama", *counts))
+        for r, name in zip(rows, names, strict=True):
+            t.add_row(r["key"], name, *_counts(scope, r))
+        console.print(t)
+        console.print()
+        t = table(f"{heading}: waktu (menit:detik)", ("Kode", *times))
         for r in rows:
-            table.add_row(
-                r["key"],
-                str(r["name"])[:32],
-                str(r["issued"]) if scope in ("line", "agency") else "–",
-                str(r["served"]),
-                str(r["no_show"]),
-                str(r["cancelled"]) if scope in ("line", "agency") else "–",
-                str(r["transferred_out"]),
-                _mmss(r["wait_mean_s"]),
-                _mmss(r["wait_median_s"]),
-                _mmss(r["wait_p90_s"]),
-                _mmss(r["wait_max_s"]),
-                _pct(r["waits_within_target_pct"]),
-                _mmss(r["service_mean_s"]),
-                _mmss(r["service_p90_s"]),
-                _pct(r["services_within_target_pct"]),
-            )
-        console.print(table)
+            t.add_row(r["key"], *_times(r))
+        console.print(t)
+    if footer is not None:
+        console.print()
+        console.print(Text(footer))
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,7 +458,9 @@ def _report(
         span = (
             first.isoformat() if first == last else f"{first.isoformat()} s.d. {last.isoformat()}"
         )
-        print_summary(f"{building.name} — laporan {span} ({len(days)} hari berisi data)", scopes)
-        if out is not None:
-            print(f"Berkas CSV ditulis ke {out}/")
+        print_summary(
+            f"{building.name} — laporan {span} ({len(days)} hari berisi data)",
+            scopes,
+            footer=f"Berkas CSV ditulis ke:\n  {out}/" if out is not None else None,
+        )
     return 0
