@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
 import logging
 import re
 import urllib.request
@@ -27,6 +28,7 @@ from server.app import Running, serve
 from server.client import AntreClient, RequestError
 from server.config import demo_building_path, load_building_file
 from server.hub import HubLimits
+from server.report.cli import report_main
 
 DEMO_TEXT = demo_building_path().read_text(encoding="utf-8")
 
@@ -98,7 +100,7 @@ async def _http(url: str) -> tuple[int, str]:
 
 
 async def test_removing_a_used_line_and_counter_then_restarting(
-    start_on, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    start_on, tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture
 ) -> None:
     """The restart serves; the orphans are named in the log, ended by the floor, shown to it."""
     full = tmp_path / "building.toml"
@@ -159,6 +161,19 @@ async def test_removing_a_used_line_and_counter_then_restarting(
     # A TV of the zone gets its snapshot.
     tv = await server.client("TV-1")
     assert (await tv.snapshot())["type"] == "snapshot"
+
+    # The report names what the file no longer has by its key, and says it is gone.
+    out = tmp_path / "laporan"
+    rc = report_main(["--db", str(tmp_path / "antre.db"), "--day", "2026-11-23", "--out", str(out)])
+    assert rc == 0
+    summary = capsys.readouterr().out
+    assert "(tidak ada di berkas gedung)" in summary
+    rows = {r["key"]: r for r in csv.DictReader((out / "lines.csv").open(encoding="utf-8-sig"))}
+    assert (rows["F"]["name"], rows["F"]["issued"], rows["F"]["cancelled"]) == ("", "2", "1")
+    counters = {
+        r["key"]: r for r in csv.DictReader((out / "counters.csv").open(encoding="utf-8-sig"))
+    }
+    assert counters["L08"]["name"] == "" and counters["L08"]["called"] == "1"
 
     # A third start on the same file has nothing left to retire: no warning about L08.
     await start_on.stop()  # type: ignore[attr-defined]
