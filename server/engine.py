@@ -47,7 +47,15 @@ from datetime import UTC, date, datetime, timedelta
 from server.building_identity import BuildingIdentity, Match, WrongBuilding, compare
 from server.core.building import Building
 from server.core.events import DayClosed, Event
-from server.core.model import Command, CounterStatus, DomainError, RetireRemoved, Tick, Ticket
+from server.core.model import (
+    Command,
+    CounterStatus,
+    DomainError,
+    RetireRemoved,
+    Tick,
+    Ticket,
+    TicketState,
+)
 from server.core.queue import QueueState
 from server.core.state import removed_in_use
 from server.store import Store, StoredEvent
@@ -242,10 +250,15 @@ class Engine:
                            "closing expires them; put the line back and restart to serve them",
                            prefix, len(numbers), ", ".join(numbers))  # fmt: skip
         for cid, (officer, number) in used.counters.items():
+            active = ""
+            if number is not None:
+                ticket = self.state.tickets[self.state.counters[cid].ticket or ""]
+                if ticket.state is TicketState.SERVING:
+                    active = f"; {number} stays in service there until the day ends"
+                else:
+                    active = f"; {number} stays called there until a floor manager cancels it"
             logger.warning("counter %s is not in the building file: closing it%s%s", cid,
-                           f", logging out {officer}" if officer else "",
-                           f"; {number} stays called there until cancelled or the day ends"
-                           if number else "")  # fmt: skip
+                           f", logging out {officer}" if officer else "", active)  # fmt: skip
         for officer, cid in used.officers.items():
             if cid in self.state.counter_defs:
                 logger.warning("officer %s is not in the building file: logging them out of %s",

@@ -127,7 +127,7 @@ async def test_removing_a_used_line_and_counter_then_restarting(
     text = caplog.text
     assert "line F is not in the building file" in text and "(F-001, F-002)" in text
     assert "counter L08 is not in the building file: closing it, logging out SMS01" in text
-    assert "E-001" in text
+    assert "E-001 stays called there until a floor manager cancels it" in text
 
     # The officer of the removed counter works at another counter of the agency.
     moved = AntreClient(server.url, hello_for("SMS01@L09"), heartbeat_s=None)

@@ -187,19 +187,42 @@ def test_server_on_a_file_that_is_not_a_store(tmp_path: Path) -> None:
     assert notes.read_bytes() == before
 
 
+async def schema_5_store(db: Path) -> None:
+    """A store as an Antre of schema 5 left it: the building's name in meta, one event."""
+    old = await Store.open(db, target_version=5)
+    await old.set_meta({"building": "MPP Kabupaten Uji", "created_at": "2026-11-01T08:00+08:00"})
+    await old.close()
+    event = '{"kind": "counter_opened", "at": "2026-11-23T09:00:00+08:00", "counter": "G1"}'
+    with sqlite3.connect(db) as con:
+        con.execute(
+            "INSERT INTO events VALUES (1, '2026-11-23T09:00:00+08:00', '2026-11-23', 'system', "
+            "'counter_opened', NULL, ?)",
+            (event,),
+        )
+
+
+async def test_a_report_on_a_store_from_before_checks_it_by_name(tmp_path: Path) -> None:
+    """The read-only report cannot migrate a schema-5 store: it reads the name kept in meta,
+    asks for the file it does not know (exit 78), and reports with it."""
+    db = tmp_path / "old.db"
+    await schema_5_store(db)
+    result = antre("report", "--db", str(db), "--day", "2026-11-23")
+    assert result.returncode == WRONG_BUILDING and "Traceback" not in result.stderr
+    assert "gedung “MPP Kabupaten Uji”, tetapi basis data ini tidak mencatat" in result.stderr
+    demo = str(demo_building_path())
+    refused = antre("report", "--db", str(db), "--day", "2026-11-23", "--config", demo)
+    assert refused.returncode == WRONG_BUILDING
+    config = write_building(tmp_path / "kabupaten.toml")
+    result = antre("report", "--db", str(db), "--day", "2026-11-23", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "MPP Kabupaten Uji — laporan 2026-11-23" in result.stdout
+
+
 async def test_a_store_from_before_knows_its_building_by_name(tmp_path: Path) -> None:
     """A schema-5 store (its name in meta only) migrates to a `legacy` row; started without
     --config it is refused by that name."""
     db = tmp_path / "old.db"
-    old = await Store.open(db, target_version=5)
-    await old.set_meta({"building": "MPP Kabupaten Uji", "created_at": "2026-11-01T08:00+08:00"})
-    await old.close()
-    with sqlite3.connect(db) as con:
-        con.execute(
-            "INSERT INTO events VALUES (1, '2026-11-23T09:00:00+08:00', '2026-11-23', 'system', "
-            '\'counter_opened\', NULL, \'{"kind": "counter_opened", '
-            '"at": "2026-11-23T09:00:00+08:00", "counter": "G1"}\')'
-        )
+    await schema_5_store(db)
     result = antre("server", "--db", str(db), "--port", "0")
     assert result.returncode == WRONG_BUILDING and "Traceback" not in result.stderr
     assert "“MPP Kabupaten Uji”, give its building file with --config" in result.stderr
@@ -239,3 +262,19 @@ async def test_a_clock_earlier_than_the_log_is_named_with_the_time_used(kabupate
     assert status == 0, log
     assert "the clock reads 2026-11-22T09:00:00+08:00, before the store's newest event" in log
     assert "2026-11-23T09:03:00+08:00): the server uses 2026-11-23T09:03:00+08:00" in log
+
+
+def test_every_exit_status_is_documented() -> None:
+    """Each exit status the server and the report use has its row in the docs' tables."""
+    from server import app
+    from server.building_identity import EXIT_WRONG_BUILDING
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    operations = (docs / "operations.md").read_text(encoding="utf-8")
+    codes = {0, 1, 2, EXIT_WRONG_BUILDING}
+    codes |= {getattr(app, name) for name in app.__all__ if name.startswith("EXIT_")}
+    for code in codes:
+        assert f"\n| {code} | " in operations, code
+    reports = (docs / "reports.md").read_text(encoding="utf-8")
+    for code in (0, 2, EXIT_WRONG_BUILDING):
+        assert f"`{code}`" in reports, code
