@@ -278,3 +278,21 @@ def test_every_exit_status_is_documented() -> None:
     reports = (docs / "reports.md").read_text(encoding="utf-8")
     for code in (0, 2, EXIT_WRONG_BUILDING):
         assert f"`{code}`" in reports, code
+
+
+def test_a_bug_at_start_is_one_line_and_a_crash_report(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture
+) -> None:
+    """Whatever breaks inside the server at start, the operator reads one line (exit 70) and the
+    traceback goes to antre-crash.log beside the store (here: no building at all, a bug)."""
+    from server.app import EXIT_SOFTWARE, run
+
+    db = tmp_path / "var" / "antre.db"
+    db.parent.mkdir()
+    status = run(None, str(db), port=0)  # type: ignore[arg-type]
+    assert status == EXIT_SOFTWARE == 70
+    crash = db.parent / "antre-crash.log"
+    assert "Traceback" in crash.read_text(encoding="utf-8")
+    assert f"please report it with {crash}" in caplog.text
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out
