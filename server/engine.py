@@ -44,20 +44,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from server.building_identity import BuildingIdentity, Match, WrongBuilding, compare
+from server.building_identity import BuildingIdentity
 from server.core.building import Building
 from server.core.events import DayClosed, Event
-from server.core.model import (
-    Command,
-    CounterStatus,
-    DomainError,
-    RetireRemoved,
-    Tick,
-    Ticket,
-    TicketState,
-)
+from server.core.model import Command, CounterStatus, DomainError, RetireRemoved, Tick, Ticket
 from server.core.queue import QueueState
-from server.core.state import removed_in_use
+from server.core.removed import removed_in_use
+from server.start_checks import check_building, clock_behind_warning, removed_warnings
 from server.store import Store, StoredEvent
 
 __all__ = ["Engine", "EngineFailed", "StoredEvent"]
@@ -162,11 +155,19 @@ class Engine:
     async def _rebuild(self, store: Store) -> None:
         last = await store.last_event()
         self._last_at = None if last is None else _not_before(last.event)
-        if last is not None:
-            self._warn_if_clock_behind(last)
+        if last is not None and self._last_at is not None:
+            behind = clock_behind_warning(self._clock(), last, self._last_at, self.building.tz)
+            if behind is not None:
+                self._clock_behind = True  # said now: _now() need not say it again
+                logger.warning("%s", behind)
         now = self._now()
         self.last_seq = await store.last_seq()
-        await self._check_building(store, now)  # before anything is read into memory
+        # Before anything is read into memory: a store of another building is refused.
+        recorded = await check_building(store, self.db_path, self.identity, now,
+                                        accept=self.accept_building,
+                                        log_empty=self.last_seq == 0)  # fmt: skip
+        if recorded is not None:
+            logger.log(*recorded)
         await store.set_meta({"created_at": now.isoformat()}, only_missing=True)
         self._next_seq = self.last_seq + 1
         today = self.building.service_day(now)
@@ -203,87 +204,14 @@ class Engine:
             logger.info("closed stale day %s with %d events", stale, len(closing))
         await self._retire_removed()
 
-    async def _check_building(self, store: Store, now: datetime) -> None:
-        """Refuse a store of another building; record this building file when it is new to it.
-
-        docs/operations.md, "Changing the building file": the same name is the same building
-        (a changed file is recorded and served); another name is refused unless the operator
-        said it was renamed (`accept_building`) or the log is still empty.
-        """
-        given = self.identity
-        recorded = await store.building()
-        before = recorded.identity if recorded is not None else None
-        match = compare(before, given)
-        if match is Match.SAME:
-            return
-        if match is Match.OTHER:
-            assert before is not None
-            if not self.accept_building and self.last_seq > 0:
-                raise WrongBuilding(self.db_path, before, given)
-            why = "--accept-building" if self.accept_building else "its log was empty"
-            logger.warning("%s belonged to building %r; it now belongs to %r (%s)", self.db_path,
-                           before.name, given.name, why)  # fmt: skip
-        elif match is Match.CHANGED:
-            assert before is not None
-            logger.info("the building file of %r changed since the store last recorded it "
-                        "(digest %s -> %s): same building, its new content is served",
-                        given.name, before.digest[:12] or "unknown", given.digest[:12])  # fmt: skip
-        elif match is Match.MOVED:
-            assert before is not None
-            logger.info("the building file of %r is now %s (was %s)", given.name, given.path,
-                        before.path or "unknown")  # fmt: skip
-        else:
-            logger.info("%s belongs to building %r from now on (file %s, digest %s)",
-                        self.db_path, given.name, given.path or "not given",
-                        given.digest[:12] or "not known")  # fmt: skip
-        await store.record_building(given, now.isoformat(), match.value)
-
     async def _retire_removed(self) -> None:
-        """Say what of today the building file no longer has; close its counters, log out its
-        officers (docs/operations.md, "Changing the building file")."""
+        """Say what of today the building file no longer has; close its counters and log out
+        its officers (docs/operations.md, "Changing the building file")."""
         used = removed_in_use(self.state)
-        if not used:
-            return
-        for prefix, numbers in used.lines.items():
-            logger.warning("line %s is not in the building file, but %d of today's tickets on it "
-                           "are open (%s): they stay until a floor manager cancels them or "
-                           "closing expires them; put the line back and restart to serve them",
-                           prefix, len(numbers), ", ".join(numbers))  # fmt: skip
-        for cid, (officer, number) in used.counters.items():
-            active = ""
-            if number is not None:
-                ticket = self.state.tickets[self.state.counters[cid].ticket or ""]
-                if ticket.state is TicketState.SERVING:
-                    active = f"; {number} stays in service there until the day ends"
-                else:
-                    active = f"; {number} stays called there until a floor manager cancels it"
-            logger.warning("counter %s is not in the building file: closing it%s%s", cid,
-                           f", logging out {officer}" if officer else "", active)  # fmt: skip
-        for officer, cid in used.officers.items():
-            if cid in self.state.counter_defs:
-                logger.warning("officer %s is not in the building file: logging them out of %s",
-                               officer, cid)  # fmt: skip
+        for sentence in removed_warnings(self.state, used):
+            logger.warning("%s", sentence)
         if used.counters or used.officers:
             await self.execute(RetireRemoved(), SYSTEM_ACTOR)
-
-    def _warn_if_clock_behind(self, last: StoredEvent) -> None:
-        """At start: a clock before the newest event (a --clock set earlier, an RTC reset) is
-        not used; say so once, with both times and the one used."""
-        assert self._last_at is not None
-        reading = self._clock()
-        if reading >= self._last_at:
-            return
-        tz = self.building.tz
-
-        def local(at: datetime) -> str:
-            return at.astimezone(tz).isoformat(timespec="seconds")
-
-        self._clock_behind = True  # _now() need not say it again
-        logger.warning("the clock reads %s, before the store's newest event (seq %d, %s): the "
-                       "server uses %s and keeps that time until the clock passes it, so no "
-                       "ticket number is issued twice. To rehearse an earlier day, start on "
-                       "another --db", local(reading), last.seq, local(last.event.at),
-                       local(self._last_at))  # fmt: skip
 
     async def close(self) -> None:
         """Refuse new commands, commit what is queued, wait for the store, close it."""

@@ -11,14 +11,13 @@ A log may name lines and counters that the building no longer has: the operator 
 from the file and restarted mid-day (docs/operations.md, "Changing the building file"). The
 replay keeps their tickets and counters ("orphans": `_adopt_line`, `_adopt_counter`) so that
 nothing of the day is lost; the decisions never let a new ticket, call or login use them, and
-`removed_in_use` says what of the day still does.
+server/core/removed.py says what of the day still does.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -60,45 +59,12 @@ from server.core.transitions import (
 )
 from server.core.waitlist import WaitingLine
 
-__all__ = ["DayState", "RemovedInUse", "removed_in_use"]
+__all__ = ["DayState"]
 
 _WAITING = TicketState.WAITING
 _CALLED = TicketState.CALLED
 _SERVING = TicketState.SERVING
 _PRINTING = TicketState.PRINTING
-
-
-@dataclass(frozen=True, slots=True)
-class RemovedInUse:
-    """What of today still uses a line, counter or officer the building file no longer has."""
-
-    # A removed line's tickets still open today (their numbers, in issue order).
-    lines: dict[str, tuple[str, ...]]
-    # A removed counter not yet closed and empty: (officer logged in, active ticket's number).
-    counters: dict[str, tuple[str | None, str | None]]
-    # A removed officer still logged in: the counter they are at.
-    officers: dict[str, str]
-
-    def __bool__(self) -> bool:
-        return bool(self.lines or self.counters or self.officers)
-
-
-def removed_in_use(state: DayState) -> RemovedInUse:
-    """What today's tickets and counters use that `state.building` lacks (empty: nothing)."""
-    lines: dict[str, list[str]] = {}
-    for ticket in state.open_tickets.values():
-        if ticket.line not in state.lines:
-            lines.setdefault(ticket.line, []).append(ticket.number)
-    counters: dict[str, tuple[str | None, str | None]] = {}
-    officers: dict[str, str] = {}
-    for cid, status in state.counters.items():
-        active = state.tickets[status.ticket].number if status.ticket is not None else None
-        in_use = status.state is not CounterState.CLOSED or status.officer or active
-        if cid not in state.counter_defs and in_use:
-            counters[cid] = (status.officer, active)
-        if status.officer is not None and status.officer not in state.officer_ids:
-            officers[status.officer] = cid
-    return RemovedInUse({p: tuple(n) for p, n in lines.items()}, counters, officers)
 
 
 class DayState:

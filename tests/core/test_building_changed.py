@@ -35,7 +35,7 @@ from server.core.model import (
     Transfer,
 )
 from server.core.queue import QueueState
-from server.core.state import removed_in_use
+from server.core.removed import removed_in_use
 
 
 def without_imigrasi(building: Building) -> Building:
