@@ -42,7 +42,10 @@ from display.floor_figures import (
 )
 from server import protocol as p
 
-__all__ = ["FloorModel", "FloorSettings"]
+__all__ = ["REMOVED_LINE_NAME", "FloorModel", "FloorSettings"]
+
+# The name shown for a line that today's tickets use but the building file no longer has.
+REMOVED_LINE_NAME = "{} (tidak ada lagi di berkas gedung)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +292,14 @@ class FloorModel:
     # -- questions ---------------------------------------------------------------------------
 
     def line_defs(self) -> list[dict[str, Any]]:
-        return list(self.building.get("lines", []))
+        """The building's lines, then any line today's tickets name that the building file no
+        longer has: the server keeps such tickets after a mid-day edit (docs/operations.md,
+        "Changing the building file"), and the floor must see them to cancel them."""
+        defs = list(self.building.get("lines", []))
+        known = {ln["prefix"] for ln in defs}
+        for prefix in sorted({t.line for t in self.tickets.values()} - known):
+            defs.append({"prefix": prefix, "agency": "", "name": REMOVED_LINE_NAME.format(prefix)})
+        return defs
 
     def counter_defs(self) -> list[dict[str, Any]]:
         return list(self.building.get("counters", []))

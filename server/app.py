@@ -9,6 +9,11 @@ If the store fails (a full disk, an I/O error), memory is ahead of the disk and 
 can make them agree: `serve` stops the same way and raises `EngineFailed`, and `run` returns
 `EXIT_STORE_FAILED` (75, EX_TEMPFAIL) so that the supervisor (systemd's Restart=on-failure,
 docs/operations.md) starts the server again; it rebuilds from the committed log.
+
+`run` turns every way of not starting into a message and an exit status of its own (the table
+in docs/operations.md, "Running the server"), never a traceback: a store of another building
+(`EXIT_WRONG_BUILDING`), a file that is not a store it can use (`EXIT_STORE_UNUSABLE`), and, for
+a bug, `EXIT_SOFTWARE` with the traceback written to a file beside the store.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import contextlib
 import gc
 import logging
 import signal
+import sqlite3
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,20 +36,36 @@ from websockets.asyncio.server import Server
 
 from server import protocol as p
 from server.allocator import tune_for_socket_reads
+from server.building_identity import EXIT_WRONG_BUILDING, BuildingIdentity, WrongBuilding
 from server.core.building import Building, DeviceKind
 from server.core.model import DomainError, Tick
 from server.engine import Engine, EngineFailed
 from server.hub import Hub, HubLimits
+from server.store import StoreError
 from server.web.routes import WebRoutes
 from server.web.tv import TvPage
 from server.web.voice import VoiceRenderer
 
-__all__ = ["EXIT_STORE_FAILED", "Running", "run", "serve", "where_to_point"]
+__all__ = [
+    "EXIT_SOFTWARE",
+    "EXIT_STORE_FAILED",
+    "EXIT_STORE_UNUSABLE",
+    "EXIT_WRONG_BUILDING",
+    "Running",
+    "run",
+    "serve",
+    "where_to_point",
+]
 
 log = logging.getLogger("antre.server")
 
 # sysexits.h EX_TEMPFAIL: "try again later" — a restart on a disk with room will serve again.
 EXIT_STORE_FAILED = 75
+# sysexits.h EX_DATAERR: the --db file is not a store this Antre can use (not SQLite, not
+# Antre's, written by a newer Antre, a log that cannot be replayed). A restart changes nothing.
+EXIT_STORE_UNUSABLE = 65
+# sysexits.h EX_SOFTWARE: a bug. The traceback goes to a file beside the store, not the screen.
+EXIT_SOFTWARE = 70
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +99,23 @@ async def serve(
     limits: HubLimits | None = None,
     tick_s: float | None = 1.0,
     own_process: bool = False,
+    identity: BuildingIdentity | None = None,
+    accept_building: bool = False,
 ) -> None:
     """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick.
 
     `own_process`: this process only serves (`antre server`, not a test process), so its
     start-up objects are frozen and the allocator is set for socket reads (server.allocator).
+    `identity`, `accept_building`: the building file as the store records it, and whether it
+    may replace another building's (server/building_identity.py).
 
-    Raises EngineFailed, after closing every connection, if the store fails.
+    Raises WrongBuilding before listening when the store belongs to another building, and
+    EngineFailed, after closing every connection, if the store fails.
     """
     limits = limits or HubLimits()
-    engine = Engine(building, db_path, clock=clock)
+    engine = Engine(
+        building, db_path, clock=clock, identity=identity, accept_building=accept_building
+    )
     await engine.start()
     hub = Hub(engine, building, clock=clock, limits=limits)
     hub.start()
@@ -172,8 +202,10 @@ def run(
     config_path: Path | str | None = None,
     show_demo_credentials: bool = False,
     clock: Callable[[], datetime] | None = None,
+    identity: BuildingIdentity | None = None,
+    accept_building: bool = False,
 ) -> int:
-    """Blocking entry for the CLI; returns the process exit code."""
+    """Blocking entry for the CLI; returns the process exit code (docs/operations.md)."""
     logging.basicConfig(
         level=logging.INFO,
         stream=sys.stderr,
@@ -201,7 +233,17 @@ def run(
             with contextlib.suppress(NotImplementedError):  # not on every platform
                 loop.add_signal_handler(sig, stop.set)
         server = asyncio.create_task(
-            serve(building, db_path, host, port, ready=on_ready, clock=clock, own_process=True)
+            serve(
+                building,
+                db_path,
+                host,
+                port,
+                ready=on_ready,
+                clock=clock,
+                own_process=True,
+                identity=identity,
+                accept_building=accept_building,
+            )
         )
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({server, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -216,10 +258,64 @@ def run(
         asyncio.run(main())
     except EngineFailed:
         return EXIT_STORE_FAILED  # already logged, with its cause, by the engine and serve
+    except WrongBuilding as exc:
+        log.error("%s", wrong_building_message(exc, config_given=not show_demo_credentials))
+        return EXIT_WRONG_BUILDING
+    except sqlite3.OperationalError as exc:  # at start: disk full, I/O error, locked too long
+        log.critical("cannot open the store %s: %s; is its disk full or failing, or is another "
+                     "server using it?", db_path, exc)  # fmt: skip
+        return EXIT_STORE_FAILED
+    except (StoreError, sqlite3.DatabaseError) as exc:
+        log.critical("cannot use %s as the store: %s. Give the right --db (a new file is made "
+                     "when none exists), or restore a backup (docs/operations.md)", db_path,
+                     exc)  # fmt: skip
+        return EXIT_STORE_UNUSABLE
     except OSError as exc:
         log.error("cannot serve on %s:%d: %s", host, port, exc)
         return 1
+    except Exception as exc:  # a bug: the operator gets one line, the developer the details
+        crash = _write_crash_report(db_path)
+        log.critical("stopped by an unexpected error (%s); please report it with %s",
+                     type(exc).__name__, crash)  # fmt: skip
+        return EXIT_SOFTWARE
     return 0
+
+
+def _write_crash_report(db_path: str) -> str:
+    """Append the current exception's traceback to antre-crash.log beside the store."""
+    path = Path(db_path).resolve().parent / "antre-crash.log"
+    try:
+        with path.open("a", encoding="utf-8") as f:
+            f.write(f"--- {datetime.now().astimezone().isoformat()}\n{traceback.format_exc()}")
+    except OSError:
+        return "this log (the crash report could not be written)"
+    return str(path)
+
+
+def wrong_building_message(exc: WrongBuilding, *, config_given: bool) -> str:
+    """What the operator reads when the store is another building's, and what to type."""
+    mine, theirs = exc.recorded, exc.given
+    given = f"“{theirs.name}”" + (
+        f" (from {theirs.path})" if config_given else " (the demo building: no --config given)"
+    )
+    lines = [
+        f"{exc.db} is the store of building “{mine.name}”, not of {given}. "
+        "The server did not start.",
+    ]
+    if mine.path:
+        lines.append(
+            f"  - to serve “{mine.name}”, give its file: "
+            f"antre server --config {mine.path} --db {exc.db} …"
+        )
+    else:
+        lines.append(f"  - to serve “{mine.name}”, give its building file with --config")
+    lines += [
+        f"  - to start “{theirs.name}” on a store of its own, give another --db "
+        f"(or move {exc.db} aside)",
+        f"  - if “{mine.name}” was renamed “{theirs.name}” in this file, add --accept-building "
+        "once",
+    ]
+    return "\n".join(lines)
 
 
 def where_to_point(

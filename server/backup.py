@@ -13,6 +13,10 @@ a complete, verified new one — never half a file.
 Restore (docs/operations.md): stop the server, put the copy at the store's path (removing the
 old -wal and -shm files), start the server: it rebuilds today's state from the copied log, and
 clients that saw later events get a snapshot (their last_seq is ahead of the store).
+
+The copy carries the store's building (its `buildings` table), so a server started on a restored
+copy checks it against its --config like any store. A backup never replaces a file that is
+another building's backup (two buildings backing up into one share): `WrongBuilding`, exit 78.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from server.building_identity import EXIT_WRONG_BUILDING, BuildingIdentity, WrongBuilding
 from server.store import StoreError, StoreReader
+from server.store.offline import NoStoreFile, NotAStore
 
 __all__ = ["BackupError", "BackupInfo", "backup", "backup_main"]
 
@@ -42,6 +48,7 @@ class BackupInfo:
     last_seq: int
     bytes: int
     seconds: float
+    building: str | None  # the name of the building the store belongs to, if it records one
 
 
 def _target_path(dest: str) -> Path:
@@ -60,6 +67,9 @@ def backup(db_path: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Bac
         raise BackupError("the backup must not overwrite the store itself")
     # 30 s: a backup may wait out a long write of the server rather than fail.
     with StoreReader.open(source_path, timeout_s=30) as store:
+        recorded = store.building()
+        if recorded is not None:
+            _not_another_buildings(target, recorded.identity)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
         for leftover in (partial, Path(f"{partial}-journal")):
@@ -86,18 +96,40 @@ def backup(db_path: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Bac
         position.last_seq,
         target.stat().st_size,
         time.perf_counter() - started,
+        recorded.identity.name if recorded is not None else None,
     )
+
+
+def _not_another_buildings(target: Path, mine: BuildingIdentity) -> None:
+    """WrongBuilding when `target` is a store (a backup) holding another building's events."""
+    try:
+        with StoreReader.open(target) as old:
+            theirs = old.building()
+            holds_events = old.log_position().events > 0
+    except (NoStoreFile, NotAStore, sqlite3.Error):
+        return  # nothing there, or not a store: replacing it is the caller's choice
+    if theirs is not None and theirs.identity.name != mine.name and holds_events:
+        raise WrongBuilding(str(target), theirs.identity, mine)
 
 
 def backup_main(db_path: str, dest: str) -> int:
     """Entry point of `antre backup`: print what was written; 0 on success, 1 on failure."""
     try:
         info = backup(db_path, dest)
+    except WrongBuilding as exc:
+        print(
+            f"antre backup: {exc.db} is a backup of “{exc.recorded.name}”, and {db_path} is the "
+            f"store of “{exc.given.name}”: it was left as it was. Give this building's backups "
+            "a file or directory of their own.",
+            file=sys.stderr,
+        )
+        return EXIT_WRONG_BUILDING
     except (BackupError, StoreError, sqlite3.Error, OSError) as exc:
         print(f"antre backup: {exc}", file=sys.stderr)
         return 1
+    of = f" of “{info.building}”" if info.building else ""
     print(
-        f"backup {info.path}: {info.events:,} events (last seq {info.last_seq}), "
+        f"backup {info.path}: {info.events:,} events{of} (last seq {info.last_seq}), "
         f"{info.bytes / 2**20:.1f} MiB in {info.seconds:.1f} s, verified"
     )
     return 0

@@ -66,11 +66,11 @@ def _parse_clock(text: str) -> datetime:
 
 def _cmd_server(args: argparse.Namespace) -> int:
     from server.app import run
-    from server.config import ConfigError, demo_building_path, load_building
+    from server.config import ConfigError, demo_building_path, load_building_file
 
     config = Path(args.config) if args.config else demo_building_path()
     try:
-        building = load_building(config)
+        building, identity = load_building_file(config)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -83,6 +83,8 @@ def _cmd_server(args: argparse.Namespace) -> int:
         config_path=config,
         show_demo_credentials=args.config is None,
         clock=running_clock(args.clock) if args.clock else None,
+        identity=identity,
+        accept_building=args.accept_building,
     )
 
 
@@ -176,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ISO",
         help="run the building's clock from this instant (demos and tests outside office "
         "hours), e.g. 2026-11-23T09:00+07:00; it then advances in real time",
+    )
+    srv.add_argument(
+        "--accept-building",
+        action="store_true",
+        help="serve this building file although the store records another building's name "
+        "(the building was renamed); see docs/operations.md",
     )
     srv.set_defaults(func=_cmd_server)
 

@@ -44,10 +44,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from server.building_identity import BuildingIdentity
 from server.core.building import Building
 from server.core.events import DayClosed, Event
-from server.core.model import Command, CounterStatus, DomainError, Tick, Ticket
+from server.core.model import Command, CounterStatus, DomainError, RetireRemoved, Tick, Ticket
 from server.core.queue import QueueState
+from server.core.removed import removed_in_use
+from server.start_checks import check_building, clock_behind_warning, removed_warnings
 from server.store import Store, StoredEvent
 
 __all__ = ["Engine", "EngineFailed", "StoredEvent"]
@@ -88,10 +91,21 @@ class Engine:
     last_seq: int  # the sequence number of the newest committed event (0 for an empty store)
 
     def __init__(
-        self, building: Building, db_path: str, clock: Callable[[], datetime] | None = None
+        self,
+        building: Building,
+        db_path: str,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        identity: BuildingIdentity | None = None,
+        accept_building: bool = False,
     ) -> None:
         self.building = building  # the building the core and the service-day rule use
         self.db_path = db_path  # the SQLite file; opened by start()
+        # The building file as the store records it (server/building_identity.py); without
+        # one (tests, the simulator) only the building's name is compared and recorded.
+        self.identity = identity or BuildingIdentity(building.name, "", "")
+        # The operator said this file is the store's building renamed (--accept-building).
+        self.accept_building = accept_building
         # Injected so tests (and the simulator) control time; the core never reads a clock.
         self._clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         # The newest event's time. Events are never stamped before it: a clock set back (NTP
@@ -125,7 +139,11 @@ class Engine:
     # -- life cycle -----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Open the store, migrate, rebuild today's state, close a day left open by a crash."""
+        """Open the store, migrate, rebuild today's state, close a day left open by a crash.
+
+        Raises WrongBuilding (nothing replayed, nothing written but a schema migration) when the
+        store belongs to another building.
+        """
         store = self._store = await Store.open(self.db_path)
         self._commits_before = store.commits
         try:
@@ -137,15 +155,20 @@ class Engine:
     async def _rebuild(self, store: Store) -> None:
         last = await store.last_event()
         self._last_at = None if last is None else _not_before(last.event)
+        if last is not None and self._last_at is not None:
+            behind = clock_behind_warning(self._clock(), last, self._last_at, self.building.tz)
+            if behind is not None:
+                self._clock_behind = True  # said now: _now() need not say it again
+                logger.warning("%s", behind)
         now = self._now()
-        await store.set_meta(
-            {"building": self.building.name, "created_at": now.isoformat()}, only_missing=True
-        )
-        recorded = (await store.meta()).get("building")
-        if recorded != self.building.name:
-            logger.warning("%s was created for building %r, now serving %r", self.db_path,
-                           recorded, self.building.name)  # fmt: skip
         self.last_seq = await store.last_seq()
+        # Before anything is read into memory: a store of another building is refused.
+        recorded = await check_building(store, self.db_path, self.identity, now,
+                                        accept=self.accept_building,
+                                        log_empty=self.last_seq == 0)  # fmt: skip
+        if recorded is not None:
+            logger.log(*recorded)
+        await store.set_meta({"created_at": now.isoformat()}, only_missing=True)
         self._next_seq = self.last_seq + 1
         today = self.building.service_day(now)
         self._requests_day = today
@@ -179,6 +202,16 @@ class Engine:
             stale = state.day
             closing = await self.execute(Tick(), SYSTEM_ACTOR)
             logger.info("closed stale day %s with %d events", stale, len(closing))
+        await self._retire_removed()
+
+    async def _retire_removed(self) -> None:
+        """Say what of today the building file no longer has; close its counters and log out
+        its officers (docs/operations.md, "Changing the building file")."""
+        used = removed_in_use(self.state)
+        for sentence in removed_warnings(self.state, used):
+            logger.warning("%s", sentence)
+        if used.counters or used.officers:
+            await self.execute(RetireRemoved(), SYSTEM_ACTOR)
 
     async def close(self) -> None:
         """Refuse new commands, commit what is queued, wait for the store, close it."""

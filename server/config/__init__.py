@@ -12,15 +12,18 @@ from server.config.demo import (
     load_demo_credentials,
 )
 from server.config.hours import WEEKDAYS
+from server.config.identity import content_digest, load_building_file
 from server.config.toml_reader import ConfigError, ConfigProblem
 
 __all__ = [
     "WEEKDAYS",
     "ConfigError",
     "ConfigProblem",
+    "content_digest",
     "demo_building_path",
     "demo_credentials_path",
     "load_building",
+    "load_building_file",
     "load_demo_building",
     "load_demo_credentials",
     "parse_building",

@@ -62,6 +62,7 @@ from server.core.model import (
     Recall,
     RecordReprint,
     ResumeCounter,
+    RetireRemoved,
     StartService,
     Tick,
     Ticket,
@@ -180,7 +181,8 @@ def _log_in(state: DayState, cmd: LogIn, now: datetime, local: datetime) -> list
             raise refusal
     elsewhere = state.officer_at.get(cmd.officer)
     if elsewhere is not None:
-        raise error("officer_elsewhere", counter=state.counter_defs[elsewhere].name)
+        where = state.counter_defs.get(elsewhere)  # None: a counter since removed from the file
+        raise error("officer_elsewhere", counter=where.name if where else elsewhere)
     if status.officer is not None:
         raise error("counter_occupied", counter=counter.name)
     return [OfficerLoggedIn(at=now, counter=counter.id, officer=cmd.officer)]
@@ -281,7 +283,10 @@ def _call_ticket(state: DayState, cmd: CallTicket, now: datetime, local: datetim
     if ticket.state is _NO_SHOW:
         _within_noshow_window(state, ticket, now)
     if ticket.line not in desk_on(state.building, counter, _today(state, local)).serves:
-        raise error("line_not_served", counter=counter.name, line=state.lines[ticket.line].name)
+        line = state.lines.get(ticket.line)  # None: a line since removed from the file
+        raise error(
+            "line_not_served", counter=counter.name, line=line.name if line else ticket.line
+        )
     return [
         TicketCalled(
             at=now,
@@ -391,6 +396,28 @@ def _tick(state: DayState, cmd: Tick, now: datetime, local: datetime) -> list[Ev
     return events
 
 
+def _retire_removed(
+    state: DayState, cmd: RetireRemoved, now: datetime, local: datetime
+) -> list[Event]:
+    """Close each counter the building lacks and log out each officer it lacks, now.
+
+    Their tickets are left as they are: a called or served one keeps its counter (a kept
+    counter's next officer finishes it; at a removed one the floor cancels it or it expires),
+    and a removed line's waiting tickets wait to be cancelled or to expire.
+    """
+    events: list[Event] = []
+    for cid, status in state.counters.items():
+        removed = cid not in state.counter_defs
+        officer_gone = status.officer is not None and status.officer not in state.officer_ids
+        if not (removed or officer_gone):
+            continue
+        if status.state is not CounterState.CLOSED:
+            events.append(CounterClosed(at=now, counter=cid))
+        if status.officer is not None:
+            events.append(OfficerLoggedOut(at=now, counter=cid, officer=status.officer))
+    return events
+
+
 def _closing_deadline(state: DayState) -> datetime | None:
     """Closing time plus the grace period on the state's day; None without hours."""
     if state.day is None:
@@ -439,4 +466,5 @@ DECISIONS: Final[dict[type[Command], Decision]] = {
     Transfer: _transfer,
     CancelTicket: _cancel,
     Tick: _tick,
+    RetireRemoved: _retire_removed,
 }

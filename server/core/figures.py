@@ -214,8 +214,12 @@ def overtaking_costs(state: DayState, counter: Counter) -> dict[str, float]:
 
 
 def estimated_wait_s(state: DayState, ticket_id: str, now: datetime) -> float:
-    """Expected seconds until this ticket is called; 0 once called or finished."""
+    """Expected seconds until this ticket is called; 0 once called or finished (or when its
+    line was removed from the building file: nobody will call it)."""
     ticket = state.known_ticket(ticket_id)
     if ticket.state is not _WAITING and ticket.state is not _PRINTING:
         return 0.0
-    return _estimate(state, state.lines[ticket.line], _ahead(state, ticket))
+    line = state.lines.get(ticket.line)
+    if line is None:
+        return 0.0  # a line removed from the file mid-day: no counter serves it, no estimate
+    return _estimate(state, line, _ahead(state, ticket))

@@ -43,6 +43,7 @@ __all__ = [
     "Recall",
     "RecordReprint",
     "ResumeCounter",
+    "RetireRemoved",
     "StartService",
     "Tick",
     "Ticket",
@@ -253,6 +254,12 @@ class Transfer(Command):
 class CancelTicket(Command):
     ticket: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RetireRemoved(Command):
+    """Sent by the engine at start: close the counters the building file no longer has and log
+    out the officers it no longer has (docs/operations.md, "Changing the building file")."""
 
 
 @dataclass(frozen=True, slots=True)

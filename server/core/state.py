@@ -6,6 +6,12 @@ ValueError). Beside the tickets and counters it keeps per-line indexes (the wait
 calling order, the waiting priority tickets, quota use, open-counter shares, recent service
 times) so that a command or a kiosk's query never scans all of the day's tickets. Replaying
 `QueueState.handle`'s events into a fresh state gives an equal state (`==`, indexes included).
+
+A log may name lines and counters that the building no longer has: the operator removed them
+from the file and restarted mid-day (docs/operations.md, "Changing the building file"). The
+replay keeps their tickets and counters ("orphans": `_adopt_line`, `_adopt_counter`) so that
+nothing of the day is lost; the decisions never let a new ticket, call or login use them, and
+server/core/removed.py says what of the day still does.
 """
 
 from __future__ import annotations
@@ -239,6 +245,34 @@ class DayState:
         used = self.used_priority if bucket is QuotaBucket.PRIORITY else self.used_walk_in
         used[ticket.line] -= 1
 
+    def _adopt_line(self, prefix: str) -> None:
+        """Index a line the building no longer has, so that its tickets of today replay.
+
+        Not added to `lines` (nor served by any counter): `known_line` still refuses it, so no
+        new ticket or transfer goes to it; its tickets wait, are cancelled or expire.
+        """
+        self.waiting_lines[prefix] = WaitingLine()
+        self.seq[prefix] = 0
+        self.issue_times[prefix] = []
+        for counts in (self.issued, self.served, self.used_walk_in, self.used_priority):
+            counts[prefix] = 0
+        self.regular_since_priority[prefix] = self.building.policy.regular_per_priority
+        self.recent_service_s[prefix] = deque(maxlen=self.building.policy.estimate_window)
+        self.open_count[prefix] = 0
+        self.open_share[prefix] = 0.0
+
+    def _counter(self, cid: str) -> CounterStatus:
+        """A counter's status; a counter the building no longer has gets one (see `apply`).
+
+        Kept in `counters` until the day closes: its officer and active ticket stay visible,
+        `RetireRemoved` closes it, and the day's close logs its officer out. `known_counter`
+        still refuses it, so nobody logs in or calls there.
+        """
+        status = self.counters.get(cid)
+        if status is None:
+            status = self.counters[cid] = CounterStatus(cid)
+        return status
+
     def _on_issued(self, ev: TicketIssued) -> None:
         ticket = Ticket(
             id=ev.ticket,
@@ -254,6 +288,8 @@ class DayState:
             kiosk=ev.kiosk,
         )
         prefix = ev.line
+        if prefix not in self.seq:
+            self._adopt_line(prefix)
         self.tickets[ev.ticket] = ticket
         self.tokens[ev.token] = ev.ticket
         self.open_tickets[ev.ticket] = ticket
@@ -264,7 +300,12 @@ class DayState:
         if self.first_issued_at is None:
             self.first_issued_at = ev.at
         used_walk_in, used_priority = self.used_walk_in[prefix], self.used_priority[prefix]
-        bucket = quota_bucket(self.lines[prefix], ev.priority, used_walk_in, used_priority)
+        line = self.lines.get(prefix)
+        bucket = (
+            quota_bucket(line, ev.priority, used_walk_in, used_priority)
+            if line is not None
+            else None  # a removed line: no quota left to count against
+        )
         # Over every quota only when replaying a log written before the quota was lowered.
         if bucket is QuotaBucket.PRIORITY:
             self.used_priority[prefix] += 1
@@ -298,14 +339,17 @@ class DayState:
         ticket.calls += 1
         ticket.call_reason = ev.reason
         self._called_now(ticket)
-        self.counters[ev.counter].ticket = ev.ticket
+        self._counter(ev.counter).ticket = ev.ticket
         if ticket.priority is not None:
             self.regular_since_priority[ev.line] = 0
             # The regular tickets this call went ahead of absorb one more overtaking: the
-            # policy's guard reads the count. A pure function of the log, so replay agrees.
+            # policy's guard reads the count. A pure function of the log, so replay agrees
+            # (except for a call at a counter since removed from the file, whose lines are no
+            # longer known: the tickets it passed over count one overtaking less).
             desk = self._desk_of_day(ev.counter)
-            for passed in policy.passed_over(desk, self.waiting_lines, ticket):
-                passed.overtaken += 1
+            if desk is not None:
+                for passed in policy.passed_over(desk, self.waiting_lines, ticket):
+                    passed.overtaken += 1
         else:
             self.regular_since_priority[ev.line] += 1
 
@@ -354,6 +398,8 @@ class DayState:
         ticket = self.tickets[ev.ticket]
         self._move(ticket, TicketAction.TRANSFER)
         self._release_counter(ticket)
+        if ev.to_line not in self.seq:
+            self._adopt_line(ev.to_line)
         ticket.line = ev.to_line
         ticket.transfers = (*ticket.transfers, ev.from_line)
         ticket.counter = None
@@ -387,13 +433,13 @@ class DayState:
         del self.open_tickets[ev.ticket]
 
     def _on_logged_in(self, ev: OfficerLoggedIn) -> None:
-        status = self.counters[ev.counter]
+        status = self._counter(ev.counter)
         self._move_counter(status, CounterAction.LOG_IN)
         status.officer = ev.officer
         self.officer_at[ev.officer] = ev.counter
 
     def _on_logged_out(self, ev: OfficerLoggedOut) -> None:
-        status = self.counters[ev.counter]
+        status = self._counter(ev.counter)
         self._move_counter(status, CounterAction.LOG_OUT)
         status.officer = None
         self.officer_at.pop(ev.officer, None)
@@ -404,7 +450,8 @@ class DayState:
             status.pause_reason = None
         # Recount the lines this counter serves from scratch: exact, and only a few counters.
         line_counters = self.week_line_counters[self.day.weekday() if self.day else 0]
-        for prefix in self._desk_of_day(status.id).serves:
+        desk = self._desk_of_day(status.id)
+        for prefix in desk.serves if desk is not None else ():
             serving = line_counters.get(prefix)
             if serving is None:
                 continue
@@ -417,30 +464,31 @@ class DayState:
             self.open_count[prefix] = count
             self.open_share[prefix] = share
 
-    def _desk_of_day(self, cid: str) -> Counter:
+    def _desk_of_day(self, cid: str) -> Counter | None:
         """The counter as it stands on the state's day; as configured when the log says it
-        worked on a day the building file (since changed) gives it to nobody."""
+        worked on a day the building file (since changed) gives it to nobody; None for a
+        counter since removed from the file."""
         desk = self.desk(cid, self.day) if self.day is not None else None
-        return desk if desk is not None else self.counter_defs[cid]
+        return desk if desk is not None else self.counter_defs.get(cid)
 
     def _on_counter_opened(self, ev: CounterOpened) -> None:
-        status = self.counters[ev.counter]
+        status = self._counter(ev.counter)
         self._move_counter(status, CounterAction.OPEN)
         self._counter_changed(status, ev.at)
 
     def _on_counter_paused(self, ev: CounterPaused) -> None:
-        status = self.counters[ev.counter]
+        status = self._counter(ev.counter)
         self._move_counter(status, CounterAction.PAUSE)
         status.pause_reason = ev.reason
         self._counter_changed(status, ev.at)
 
     def _on_counter_resumed(self, ev: CounterResumed) -> None:
-        status = self.counters[ev.counter]
+        status = self._counter(ev.counter)
         self._move_counter(status, CounterAction.RESUME)
         self._counter_changed(status, ev.at)
 
     def _on_counter_closed(self, ev: CounterClosed) -> None:
-        status = self.counters[ev.counter]
+        status = self._counter(ev.counter)
         self._move_counter(status, CounterAction.CLOSE)
         self._counter_changed(status, ev.at)
 

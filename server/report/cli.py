@@ -16,6 +16,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from server.building_identity import EXIT_WRONG_BUILDING, WrongBuilding
+from server.config import ConfigError, demo_building_path, load_building_file
+from server.core.building import Building
 from server.report.stats import TicketRecord, half_hours, replay_tickets, summarize
 from server.report.tables import (
     GROUP_COLUMNS,
@@ -31,8 +34,11 @@ from server.store.offline import NoStoreFile, NotAStore
 
 __all__ = [
     "DEFAULT_TARGET_WAIT_MIN",
+    "BuildingFileUnusable",
     "ReportError",
     "build_parser",
+    "building_for",
+    "open_store",
     "print_summary",
     "read_days",
     "report_main",
@@ -56,17 +62,97 @@ class ReportError(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-def read_days(db: str | Path, first: date, last: date) -> Iterator[tuple[str, list[LogEntry]]]:
-    """(service day, its log entries in sequence order) for each day in range that has events."""
+def open_store(db: str | Path) -> StoreReader:
+    """The store, read-only; ReportError when there is none or it is not an Antre store."""
     try:
-        store = StoreReader.open(db)
+        return StoreReader.open(db)
     except NoStoreFile:
         raise ReportError(f"{db}: tidak ada berkas basis data") from None
     except NotAStore as exc:
         raise ReportError(f"{db}: bukan basis data Antre ({exc.detail})") from None
-    with store:
-        for day in store.service_days(first, last):
-            yield day, store.day_log(day)
+
+
+def read_days(store: StoreReader, first: date, last: date) -> Iterator[tuple[str, list[LogEntry]]]:
+    """(service day, its log entries in sequence order) for each day in range that has events."""
+    for day in store.service_days(first, last):
+        yield day, store.day_log(day)
+
+
+# --------------------------------------------------------------------------------------------
+# Which building: the one the store records (docs/reports.md, "Which building file")
+# --------------------------------------------------------------------------------------------
+
+
+class BuildingFileUnusable(ReportError):
+    """The store records a building whose file cannot be used now, and none was given."""
+
+
+def building_for(
+    store: StoreReader, config: str | None, *, accept: bool = False
+) -> tuple[Building, str | None]:
+    """The building to name the report with, and a note for the operator (or None).
+
+    With `config`: that file, if it is the store's building (else WrongBuilding). Without: the
+    file the store records, if it is still there and still that building; the demo building
+    for a store that records none (or records the demo by name only).
+    Raises ConfigError for a broken file given, BuildingFileUnusable when the recorded one
+    cannot be used.
+    """
+    if config is not None:
+        building, identity = load_building_file(config)
+        store.check_building(identity, accept=accept)
+        return building, None
+    recorded = store.building()
+    demo = demo_building_path()
+    if recorded is None:
+        return load_building_file(demo)[0], None
+    mine = recorded.identity
+    path = mine.path or (str(demo.resolve()) if mine.name == _demo_name() else "")
+    if not path:
+        raise BuildingFileUnusable(
+            "basis data ini tidak mencatat letak berkas gedungnya (disimpan oleh Antre versi "
+            "lama); berikan berkasnya dengan --config, sekali saja: server yang berikutnya "
+            "dijalankan dengan --config akan mencatatnya",
+            mine.name,
+        )
+    try:
+        building, identity = load_building_file(path)
+    except ConfigError as exc:
+        reason = "tidak ada lagi" if not Path(path).exists() else f"tidak dapat dipakai ({exc})"
+        raise BuildingFileUnusable(f"berkasnya {path} {reason}", mine.name) from None
+    if identity.name != mine.name:
+        raise BuildingFileUnusable(
+            f"berkasnya {path} kini berisi gedung “{identity.name}”", mine.name
+        )
+    note = None if Path(path) == demo.resolve() else f"Memakai berkas gedung {path} (tercatat)"
+    return building, note
+
+
+def _demo_name() -> str:
+    from server.config import load_demo_building
+
+    return load_demo_building().name
+
+
+def wrong_building_message(exc: WrongBuilding) -> str:
+    """The refusal of a --config that is another building's, and what to type instead."""
+    mine, theirs = exc.recorded, exc.given
+    give = f"--config {mine.path}" if mine.path else "--config BERKAS-GEDUNGNYA"
+    return (
+        f"antre report: {exc.db} adalah basis data gedung “{mine.name}”, bukan “{theirs.name}” "
+        f"({theirs.path}). Laporan tidak dibuat.\n"
+        f"  Berikan berkas gedungnya: antre report {give} --db {exc.db} …\n"
+        f"  Jika gedung itu berganti nama menjadi “{theirs.name}”, tambahkan --accept-building."
+    )
+
+
+def unusable_file_message(db: str, exc: BuildingFileUnusable) -> str:
+    reason, name = exc.args
+    return (
+        f"antre report: {db} adalah basis data gedung “{name}”, tetapi {reason}. "
+        "Laporan tidak dibuat.\n"
+        f"  Berikan berkas gedungnya: antre report --config BERKAS --db {db} …"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -85,62 +171,128 @@ def _pct(value: float | str) -> str:
     return "–" if value == "" else f"{value:.0f}%"
 
 
-def print_summary(
-    title: str, scopes: Mapping[str, list[dict[str, Any]]], out: TextIO | None = None
-) -> None:
-    """A readable summary in Indonesian: one table per scope."""
-    from rich.console import Console
-    from rich.table import Table
+# The one table per scope (15 columns) needs about this many terminal columns; on a narrower
+# terminal, and when the summary goes into a pipe or a file (80 columns), each scope is printed
+# as two tables that fit 80 columns: the counts with the names, then the times.
+_WIDE_MIN_COLUMNS = 150
+_HEADINGS = {
+    "agency": "Per instansi",
+    "line": "Per layanan",
+    "counter": "Per loket",
+    "officer": "Per petugas",
+}
+# A key the building file does not have (a line or counter removed since: docs/operations.md).
+_NO_NAME = "(tidak ada di berkas gedung)"
 
-    console = Console(file=out or sys.stdout, width=160 if out is not None else None)
-    console.print(f"[b]{title}[/b]")
-    headings = {
-        "agency": "Per instansi",
-        "line": "Per layanan",
-        "counter": "Per loket",
-        "officer": "Per petugas",
-    }
+
+def _counts(scope: str, r: Mapping[str, Any]) -> list[str]:
+    """Issued, served, no-show, cancelled, transferred; "–" where the scope has no such count."""
+    per_line = scope in ("line", "agency")
+    return [
+        str(r["issued"]) if per_line else "–",
+        str(r["served"]),
+        str(r["no_show"]),
+        str(r["cancelled"]) if per_line else "–",
+        str(r["transferred_out"]),
+    ]
+
+
+def _times(r: Mapping[str, Any]) -> list[str]:
+    return [
+        _mmss(r["wait_mean_s"]),
+        _mmss(r["wait_median_s"]),
+        _mmss(r["wait_p90_s"]),
+        _mmss(r["wait_max_s"]),
+        _pct(r["waits_within_target_pct"]),
+        _mmss(r["service_mean_s"]),
+        _mmss(r["service_p90_s"]),
+        _pct(r["services_within_target_pct"]),
+    ]
+
+
+def print_summary(
+    title: str,
+    scopes: Mapping[str, list[dict[str, Any]]],
+    out: TextIO | None = None,
+    width: int | None = None,
+    footer: str | None = None,
+) -> None:
+    """A readable summary in Indonesian: per scope one wide table, or two that fit 80 columns.
+
+    The width is the terminal's (or $COLUMNS); 80 when the output is not a terminal; `width`
+    or, for `out`, 160 when given.
+    """
+    from rich.console import Console
+
+    stream = out or sys.stdout
+    console = Console(file=stream, width=width or (160 if out is not None else None))
+    wide = console.width >= _WIDE_MIN_COLUMNS
+    with console.capture() as captured:  # to drop the tables' trailing padding, below
+        _print_tables(console, title, scopes, wide, footer)
+    # A table pads each line to its width: trailing blanks that a pipe or a file keeps.
+    stream.write("".join(line.rstrip(" ") + "\n" for line in captured.get().splitlines()))
+    stream.flush()
+
+
+def _print_tables(
+    console: Any,
+    title: str,
+    scopes: Mapping[str, list[dict[str, Any]]],
+    wide: bool,
+    footer: str | None,
+) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print(Text(title, style="bold"))
+
+    def table(heading: str, columns: Sequence[str]) -> Table:
+        t = Table(
+            title=heading,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            collapse_padding=True,
+            expand=False,
+        )
+        for col in columns:
+            if col == "Nama":
+                t.add_column(col, overflow="fold", ratio=1, min_width=12)
+            elif col == "Kode":
+                t.add_column(col, overflow="fold")  # a long code wraps; figures never do
+            else:
+                t.add_column(col, justify="right", no_wrap=True)
+        return t
+
+    counts = ("Ambil", "Dilayani", "Tidak\nhadir", "Batal", "Dialihkan")
+    times = ("Tunggu\nrata²", "\nmedian", "\np90", "\nmaks", "\n≤ target")
+    times += ("Layanan\nrata²", "\np90", "\n≤ target")
     for scope, rows in scopes.items():
         if not rows:
             continue
-        table = Table(title=headings[scope], title_justify="left")
-        for col in (
-            "Kode",
-            "Nama",
-            "Ambil",
-            "Dilayani",
-            "Tidak hadir",
-            "Batal",
-            "Dialihkan",
-            "Tunggu rata²",
-            "median",
-            "p90",
-            "maks",
-            "≤ target",
-            "Layanan rata²",
-            "p90",
-            "≤ target",
-        ):
-            table.add_column(col, justify="left" if col in ("Kode", "Nama") else "right")
+        console.print()
+        heading = _HEADINGS[scope]
+        names = [str(r["name"]) or _NO_NAME for r in rows]
+        if wide:
+            t = table(heading, ("Kode", "Nama", *counts, *times))
+            for r, name in zip(rows, names, strict=True):
+                t.add_row(r["key"], name, *_counts(scope, r), *_times(r))
+            console.print(t)
+            continue
+        t = table(f"{heading}: jumlah tiket", ("Kode", "Nama", *counts))
+        for r, name in zip(rows, names, strict=True):
+            t.add_row(r["key"], name, *_counts(scope, r))
+        console.print(t)
+        console.print()
+        t = table(f"{heading}: waktu (menit:detik)", ("Kode", *times))
         for r in rows:
-            table.add_row(
-                r["key"],
-                str(r["name"])[:32],
-                str(r["issued"]) if scope in ("line", "agency") else "–",
-                str(r["served"]),
-                str(r["no_show"]),
-                str(r["cancelled"]) if scope in ("line", "agency") else "–",
-                str(r["transferred_out"]),
-                _mmss(r["wait_mean_s"]),
-                _mmss(r["wait_median_s"]),
-                _mmss(r["wait_p90_s"]),
-                _mmss(r["wait_max_s"]),
-                _pct(r["waits_within_target_pct"]),
-                _mmss(r["service_mean_s"]),
-                _mmss(r["service_p90_s"]),
-                _pct(r["services_within_target_pct"]),
-            )
-        console.print(table)
+            t.add_row(r["key"], *_times(r))
+        console.print(t)
+    if footer is not None:
+        console.print()
+        console.print(Text(footer))
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,7 +317,15 @@ def build_parser(prog: str = "antre report") -> argparse.ArgumentParser:
     parser.add_argument("--from", dest="first", type=_date, help="first day of a range")
     parser.add_argument("--to", dest="last", type=_date, help="last day of a range (inclusive)")
     parser.add_argument("--db", default="var/antre.db", help="SQLite store (default: %(default)s)")
-    parser.add_argument("--config", help="building TOML file (default: the demo building)")
+    parser.add_argument(
+        "--config",
+        help="building TOML file (default: the one the store records, else the demo building)",
+    )
+    parser.add_argument(
+        "--accept-building",
+        action="store_true",
+        help="use --config although the store records another building's name (renamed)",
+    )
     parser.add_argument("--out", metavar="DIR", help="write the CSV files into this folder")
     parser.add_argument(
         "--journal",
@@ -183,16 +343,38 @@ def build_parser(prog: str = "antre report") -> argparse.ArgumentParser:
 
 
 def report_main(argv: Sequence[str] | None = None, *, today: date | None = None) -> int:
-    """`antre report …`: 0 on success, 2 on a usage or input problem."""
+    """`antre report …`: 0 done; 2 a usage or input problem; 78 not this store's building."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    from server.config import ConfigError, demo_building_path, load_building
-
     try:
-        building = load_building(Path(args.config) if args.config else demo_building_path())
-    except ConfigError as exc:
+        store = open_store(args.db)
+    except ReportError as exc:
         print(exc, file=sys.stderr)
         return 2
+    with store:
+        try:
+            building, note = building_for(store, args.config, accept=args.accept_building)
+        except ConfigError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        except WrongBuilding as exc:
+            print(wrong_building_message(exc), file=sys.stderr)
+            return EXIT_WRONG_BUILDING
+        except BuildingFileUnusable as exc:
+            print(unusable_file_message(args.db, exc), file=sys.stderr)
+            return EXIT_WRONG_BUILDING
+        if note is not None and not args.quiet:
+            print(note, file=sys.stderr)
+        return _report(parser, args, store, building, today)
+
+
+def _report(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    store: StoreReader,
+    building: Building,
+    today: date | None,
+) -> int:
     tz = building.tz
     if args.day and (args.first or args.last):
         parser.error("--day cannot be combined with --from/--to")
@@ -229,7 +411,7 @@ def report_main(argv: Sequence[str] | None = None, *, today: date | None = None)
             progress = None
         try:
             done_until = first - timedelta(days=1)
-            for day, entries in read_days(args.db, first, last):
+            for day, entries in read_days(store, first, last):
                 tickets = replay_tickets(entries)
                 days.append(tickets)
                 for (slot, line), n in half_hours(tickets, tz).items():
@@ -276,7 +458,9 @@ def report_main(argv: Sequence[str] | None = None, *, today: date | None = None)
         span = (
             first.isoformat() if first == last else f"{first.isoformat()} s.d. {last.isoformat()}"
         )
-        print_summary(f"{building.name} — laporan {span} ({len(days)} hari berisi data)", scopes)
-        if out is not None:
-            print(f"Berkas CSV ditulis ke {out}/")
+        print_summary(
+            f"{building.name} — laporan {span} ({len(days)} hari berisi data)",
+            scopes,
+            footer=f"Berkas CSV ditulis ke:\n  {out}/" if out is not None else None,
+        )
     return 0

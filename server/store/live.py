@@ -18,7 +18,9 @@ from typing import Any
 
 import aiosqlite
 
+from server.building_identity import BuildingIdentity, RecordedBuilding
 from server.core.model import CounterStatus, Ticket
+from server.store.buildings import read_building, record_building
 from server.store.rows import (
     _COUNTER_COLUMNS,
     _TICKET_COLUMNS,
@@ -132,6 +134,18 @@ class Store:
 
         def put(db: sqlite3.Connection) -> None:
             db.executemany(sql, rows)
+
+        await self._writer.call(put)
+
+    async def building(self) -> RecordedBuilding | None:
+        """The building this store belongs to (its last recorded file); None when none yet."""
+        return await self._writer.call(read_building)
+
+    async def record_building(self, identity: BuildingIdentity, recorded_at: str, how: str) -> None:
+        """Record that the store belongs to `identity` from the log's last event on."""
+
+        def put(db: sqlite3.Connection) -> None:
+            record_building(db, identity, recorded_at, how)
 
         await self._writer.call(put)
 

@@ -26,7 +26,10 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
+from server.building_identity import BuildingIdentity, Match, RecordedBuilding, WrongBuilding
+from server.building_identity import compare as compare_building
 from server.core.model import Ticket
+from server.store.buildings import read_building
 from server.store.rows import _TICKET_COLUMNS, _ticket_from_row
 from server.store.schema import StoreError
 
@@ -102,6 +105,23 @@ class StoreReader:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def building(self) -> RecordedBuilding | None:
+        """The building this store belongs to (the last file its server recorded), if any."""
+        return read_building(self._db)
+
+    def check_building(self, given: BuildingIdentity, *, accept: bool = False) -> Match:
+        """How `given` compares with the store's building; WrongBuilding for another building.
+
+        Another building is accepted when `accept` (the operator said it was renamed) or when
+        the log is still empty (nothing of the other building to misname).
+        """
+        recorded = self.building()
+        match = compare_building(recorded.identity if recorded else None, given)
+        if match is Match.OTHER and not accept and self.log_position().events > 0:
+            assert recorded is not None
+            raise WrongBuilding(str(self.path), recorded.identity, given)
+        return match
 
     def service_days(self, first: date, last: date) -> list[str]:
         """The service days from `first` to `last` (inclusive) that have events, in order."""

@@ -145,6 +145,31 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE tickets ADD COLUMN reprints INTEGER NOT NULL DEFAULT 0",
         ),
     ),
+    Migration(
+        6,
+        "the store knows which building it belongs to: each building file it was opened with",
+        (
+            # One row each time the server accepts a building file that differs from the last
+            # row's (server/building_identity.py): the last row is the store's building. A
+            # history, not a value: an audit of when the file changed, and events after
+            # `after_seq` were made under that row's file.
+            """CREATE TABLE buildings (
+                id INTEGER PRIMARY KEY,
+                recorded_at TEXT NOT NULL,
+                after_seq INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                path TEXT NOT NULL,
+                how TEXT NOT NULL
+            )""",
+            # A store from before knows its building's name only (meta `building`, set when the
+            # server first opened it): the digest and path are learnt at the next start.
+            """INSERT INTO buildings (recorded_at, after_seq, name, digest, path, how)
+                SELECT coalesce((SELECT value FROM meta WHERE key = 'created_at'), ''), 0,
+                       value, '', '', 'legacy'
+                FROM meta WHERE key = 'building'""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

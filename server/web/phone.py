@@ -80,7 +80,8 @@ def public_view(ticket: Ticket, state: QueueState, building: Building, now: date
     counter = (
         building.counter(ticket.counter) if ticket.counter and ticket.state in _AT_COUNTER else None
     )
-    queued = ticket.state in _QUEUED
+    # A line removed from the building file mid-day has no counter: no place, no wait to promise.
+    queued = ticket.state in _QUEUED and line is not None
     return {
         "number": ticket.number,
         "line": ticket.line,
