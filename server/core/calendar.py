@@ -10,7 +10,7 @@ local date and time with the building's fixed offset gives an exact instant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from server.core.building import Building, DayHours, Holiday, SpecialHours, TimeRange
@@ -36,18 +36,20 @@ class DayPlan:
     hours: DayHours | None  # None: no service at all that day
     holiday: Holiday | None = None
     special: SpecialHours | None = None
+    # WIB / WITA / WIT: the refusals that name a time on this day name its zone too.
+    zone: str = field(kw_only=True)
 
 
 def plan_for(building: Building, day: date) -> DayPlan:
     """The hours that apply on `day`: holiday, else special hours, else the weekly hours."""
     for holiday in building.holidays:
         if holiday.day == day:
-            return DayPlan(day, None, holiday=holiday)
+            return DayPlan(day, None, holiday=holiday, zone=building.zone_label)
     weekday = day.weekday()
     for special in building.special_hours:
         if special.start <= day <= special.end:
-            return DayPlan(day, special.weekly[weekday], special=special)
-    return DayPlan(day, building.weekly[weekday])
+            return DayPlan(day, special.weekly[weekday], special=special, zone=building.zone_label)
+    return DayPlan(day, building.weekly[weekday], zone=building.zone_label)
 
 
 def at_local(building: Building, day: date, t: time) -> datetime:
