@@ -27,6 +27,7 @@ from typing import Any, Final
 from websockets.http11 import Response
 
 from server.core.building import Building
+from server.core.dates import format_date_time
 from server.core.model import Ticket, TicketState
 from server.core.queue import QueueState
 from server.roles import TICKET_TOKEN_RE
@@ -35,6 +36,7 @@ from server.web.responses import html_page, response
 __all__ = [
     "ASSETS",
     "CSP",
+    "NO_COUNTER_WORDS",
     "STATE_LABELS",
     "asset",
     "asset_response",
@@ -67,6 +69,9 @@ STATE_LABELS: Final[dict[str, str]] = {
     TicketState.CANCELLED.value: "Dibatalkan",
     TicketState.EXPIRED.value: "Kedaluwarsa — tidak berlaku lagi",
 }
+# The wait row while no counter serving the line is open: no figure is promised (the kiosk's
+# ticket prints the same words). The page's script gets them too.
+NO_COUNTER_WORDS: Final = "menunggu loket dibuka"
 _NO_SCRIPT_STATUS: Final = f"Halaman ini diperbarui otomatis setiap {REFRESH_S} detik."
 _QUEUED = (TicketState.WAITING, TicketState.PRINTING)
 _AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
@@ -88,14 +93,21 @@ def public_view(ticket: Ticket, state: QueueState, building: Building, now: date
         "agency": agency.short_name if agency else None,
         "state": ticket.state.value,
         "people_ahead": state.people_ahead(ticket.id) if queued else None,
-        "estimated_wait_s": round(state.estimated_wait_s(ticket.id, now)) if queued else None,
+        "estimated_wait_s": _seconds(state.estimated_wait_s(ticket.id, now)) if queued else None,
         "counter_number": counter.number if counter else None,
         "counter_name": counter.name if counter else None,
         "calls": ticket.calls,  # moves on a recall: the page says it again
     }
 
 
-def _wait_words(seconds: int) -> str:
+def _seconds(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def _wait_words(seconds: int | None) -> str:
+    """The estimated wait, or, while no counter serving the line is open, that it waits for one."""
+    if seconds is None:
+        return NO_COUNTER_WORDS
     return f"± {max(1, round(seconds / 60))} menit"
 
 
@@ -132,7 +144,8 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
 <script src="/static/ticket.js" defer></script>
 </head>
 <body>
-<main id="ticket" data-state="{e(view["state"])}" data-labels="{labels}">
+<main id="ticket" data-state="{e(view["state"])}" data-labels="{labels}"
+ data-no-counter="{e(NO_COUNTER_WORDS)}">
 <p class="building">{e(building.name)}</p>
 <p class="caption">Nomor antrean Anda</p>
 <div class="number" id="number">{e(view["number"])}</div>
@@ -143,7 +156,7 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
 <div><dt>Instansi</dt><dd id="agency">{e(view["agency"] or "—")}</dd></div>
 <div id="ahead-row"{hidden}><dt>Antrean di depan Anda</dt><dd id="ahead">{e(ahead)}</dd></div>
 <div id="wait-row"{hidden}><dt>Perkiraan waktu tunggu</dt><dd id="wait">{e(wait)}</dd></div>
-<div><dt>Diambil</dt><dd>{issued:%d-%m-%Y %H.%M} {e(building.zone_label)}</dd></div>
+<div><dt>Diambil</dt><dd id="issued">{e(format_date_time(issued, building.zone_label))}</dd></div>
 </dl>
 <p class="status" id="status"><small>{e(_NO_SCRIPT_STATUS)}</small></p>
 </main>
