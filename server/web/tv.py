@@ -46,6 +46,7 @@ from server.web.voice import VoiceRenderer, VoiceUnavailable, call_phrase, chime
 __all__ = [
     "AUDIO_CALL_PATH",
     "DISPLAY_PATHS",
+    "STATIC_NAMES",
     "STATIC_PREFIX",
     "WEB_DIR",
     "AudioRequestError",
@@ -74,6 +75,8 @@ _STATIC: Final[Mapping[str, tuple[str, str]]] = {
     "tv.css": ("tv.css", "text/css; charset=utf-8"),
     "chime.wav": ("chime", "audio/wav"),
 }
+# The names under /static/ (server/web/routes.py lists each as a route).
+STATIC_NAMES: Final = tuple(_STATIC)
 _NUMBER_RE: Final = re.compile(r"[A-Z]{1,3}-[0-9]{1,4}")
 _COUNTER_RE: Final = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
