@@ -22,7 +22,7 @@ __all__ = [
     "format_date_time",
 ]
 
-# Monday first, as `date.weekday()` counts; KBBI spelling ("Jumat", not "Jum'at").
+# Monday first, as `date.weekday()` counts; KBBI spelling (Jumat, without an apostrophe).
 DAY_NAMES: Final = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTH_NAMES: Final = (
     "Januari",

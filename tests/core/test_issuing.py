@@ -60,7 +60,13 @@ LANSIA = PriorityGroup.LANSIA
         ("A", RAMADAN_MONDAY, "07:45", "not_open_yet", "Layanan dibuka pukul 08.00 WIB"),
         ("B", RAMADAN_MONDAY, "13:59", None, None),
         # Closing (14.00 in Ramadan) comes before the line's later cutoff (14.30).
-        ("A", RAMADAN_MONDAY, "14:00", "closed_hours", "Layanan hari ini sudah tutup pukul 14.00 WIB"),
+        (
+            "A",
+            RAMADAN_MONDAY,
+            "14:00",
+            "closed_hours",
+            "Layanan hari ini sudah tutup pukul 14.00 WIB",
+        ),
         ("A", RAMADAN_FRIDAY, "12:00", "on_break", "Layanan dibuka kembali pukul 12.30 WIB"),
         ("A", RAMADAN_FRIDAY, "12:30", None, None),
     ],

@@ -182,8 +182,8 @@ async def test_pause_with_a_reason_and_resume(server: Server) -> None:
     await issue(server, "C")
     async with at_work(server, "DKP01@L05") as (app, pilot):
         await pilot.press("p")
-        await choose(pilot, "sholat")
-        await until(pilot, lambda: "JEDA — sholat" in text(app, "counter-state"), "the pause")
+        await choose(pilot, "salat")
+        await until(pilot, lambda: "JEDA — salat" in text(app, "counter-state"), "the pause")
         status = server.engine.state.counters["L05"]
         assert status.state.value == "paused" and status.pause_reason == "sholat"
         await pilot.press("n")  # no calls while paused
