@@ -242,6 +242,7 @@
     if (!b) return;
     $('building').textContent = b.name;
     tv.tzLabel = b.timezone || tv.tzLabel;
+    renderClock();  // the zone's label at once, not at the next tick (WIB until then)
     const zone = b.zones.find((z) => z.id === tv.zone);
     $('zone').textContent = zone ? zone.name : '';
     const text = b.running_text || '';
