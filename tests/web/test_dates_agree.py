@@ -27,7 +27,7 @@ from hubtest import FakeClock, Server, demo_building, demo_credentials
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "kiosk"))
 
 from escpos_decode import decode
-from kiosktest import LoopbackPrinter, choose, kiosk_app, on_screen, started
+from kiosktest import LoopbackPrinter, choose, kiosk_app, on_screen, printer, started
 
 from server import protocol as p
 from server.app import Running, serve
@@ -36,6 +36,7 @@ from server.hub import HubLimits
 
 WITA = timezone(timedelta(hours=8))
 # Sunday 2 August 2026, 07.45 WITA: the building's day has begun, UTC's has not.
+__all__ = ["printer"]  # the loopback printer fixture, used by name
 SUNDAY_MORNING = datetime(2026, 8, 2, 7, 45, tzinfo=WITA)
 DATE = "Minggu, 2 Agustus 2026"
 
@@ -84,14 +85,6 @@ async def serving(building: Building, clock: FakeClock, db: Path) -> AsyncIterat
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-@pytest.fixture
-async def printer() -> AsyncIterator[LoopbackPrinter]:
-    lp = LoopbackPrinter()
-    await lp.start()
-    yield lp
-    await lp.stop()
 
 
 @pytest.mark.parametrize(("day", "words"), TABLE, ids=[str(d) for d, _ in TABLE])
