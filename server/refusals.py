@@ -6,7 +6,7 @@ credentials (`auth_failed`, `hello_required`…). Officers read them on the coun
 TV or a kiosk shows them when it is refused, so they are written once, here, as a person would
 say them: what the device or the person cannot do, in the building's names ("Loket 8",
 "nomor A-017"), never a request type, a role's code or a field's name. Codes stay in
-server/protocol/codes.py and never change; only these words may. tests/core/test_messages.py
+server/protocol/codes.py and never change; only these words may. tests/hub/test_messages.py
 reads every template with sample values against hand-written rules.
 
 Messages that only a broken client can cause (a frame that is not JSON, a field of the wrong

@@ -6,7 +6,7 @@ silakan, nomor), so it is written once, here, and filled with the few facts it n
 name, a time "13.00" with its zone "WITA", a number "A-017"). Codes are never renamed; add new
 ones instead. A message is a sentence a person would say: it names things as the building does
 ("Loket 8", "Perekaman KTP-el"), never a request type, a role or an id's field name, and a time
-names its zone ("pukul 13.00 WITA": the building may not be in WIB). tests/core/test_messages.py
+names its zone ("pukul 13.00 WITA": the building may not be in WIB). tests/hub/test_messages.py
 reads every template with sample values against hand-written rules.
 """
 

@@ -7,8 +7,10 @@ the read-only `ticket` role and keeps the same elements up to date from the `tic
 
 `public_view` is the one place that decides what a phone may know about a ticket, for the page and
 for the websocket alike: the number, the line, the agency's short name, the state, the people
-ahead and the estimated wait while waiting, and the counter while called or being served. Never
-the token, the priority group, the kiosk, an officer, a note or another ticket.
+ahead and the estimated wait while waiting (no wait while no counter of its line is open: the page
+says "menunggu loket dibuka", as the ticket does), and the counter while called or being served.
+Never the token, the priority group, the kiosk, an officer, a note or another ticket. The time the
+ticket was taken reads as on paper: "Senin, 23 November 2026 · 09.00 WIB" (server/core/dates.py).
 
 The page loads nothing inline (CSP: scripts and styles only from this server) and sends no
 Referer: its URL is the ticket's capability. Its script and style are server/web/static/.

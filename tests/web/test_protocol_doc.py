@@ -2,11 +2,11 @@
 
 The doc is read as a reader would (its tables, its example frames, its headings) and compared
 with the code's own tables: every request type (server/protocol/requests.py and the hub's
-request table) has an example and its row in "Who may send what", which must be the role table
-itself; every push type its heading; every error and close code its row, each core refusal with
-an example its template produces; every HTTP route (server/web/routes.py) its row — and the doc
-names no type, code or path the code lacks. The routes are asked of a live server too, so the
-router's list cannot drift from what it answers. (The event table: tests/hub/test_event_docs.py;
+request table) has an example frame; every push type its heading; every error and close code
+its row, each core refusal with an example its template produces; every HTTP route
+(server/web/routes.py) its row — and the doc names no type, code or path the code lacks. The
+routes are asked of a live server too, so the router's list cannot drift from what it answers.
+(Who may send what: tests/hub/test_role_matrix.py; the event table: tests/hub/test_event_docs.py;
 the state tables: tests/core/test_state_moves.py.)
 """
 
@@ -22,7 +22,6 @@ from webtest import http_get
 
 from server import protocol as p
 from server.core.errors import MESSAGES
-from server.roles import ALLOWED, Role
 from server.web.routes import ROUTES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,23 +64,6 @@ def test_every_request_type_has_an_example_frame_and_no_other_type_does() -> Non
 async def test_the_hubs_request_table_answers_exactly_the_protocols_types(server: Server) -> None:
     """The live hub has a handler for every request type but hello (answered before it)."""
     assert set(server.hub.requests.handlers) | {"hello"} == p.REQUEST_TYPES
-
-
-def test_who_may_send_what_is_the_role_table() -> None:
-    """Each ✓ of the doc's table is a (role, request) of ALLOWED, and each of ALLOWED is a ✓."""
-    text = section("Who may send what", "### ")
-    header = next(line for line in text.splitlines() if line.startswith("| request"))
-    roles = [c.strip() for c in header.strip("|").split("|")][1:]
-    documented: dict[str, set[str]] = {role: set() for role in roles}
-    seen: list[str] = []
-    for cells in table(text):
-        kinds = _NAME.findall(cells[0])
-        seen += kinds
-        for role, cell in zip(roles, cells[1:], strict=True):
-            if cell.startswith("✓"):
-                documented[role] |= set(kinds)
-    assert sorted(seen) == sorted(p.REQUEST_TYPES - {"hello"})  # each request once
-    assert documented == {role.value: set(ALLOWED[role]) for role in Role}
 
 
 def test_every_push_type_has_its_heading_and_no_heading_names_another() -> None:
