@@ -166,7 +166,7 @@ def phrase_for(
     if counter is None or line is None:
         raise AudioRequestError(HTTPStatus.NOT_FOUND, "Loket atau layanan tidak dikenal.")
     if zone is not None and counter.zone != zone:
-        raise AudioRequestError(HTTPStatus.FORBIDDEN, "Loket ini bukan di zona layar ini.")
+        raise AudioRequestError(HTTPStatus.FORBIDDEN, "Loket ini tidak berada di zona layar ini.")
     style = query.get("style", settings.style)
     if style not in {s.value for s in ReadingStyle}:
         raise AudioRequestError(HTTPStatus.BAD_REQUEST, "Gaya baca tidak dikenal.")
