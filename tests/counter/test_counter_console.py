@@ -185,7 +185,7 @@ async def test_pause_with_a_reason_and_resume(server: Server) -> None:
         await choose(pilot, "salat")
         await until(pilot, lambda: "JEDA — salat" in text(app, "counter-state"), "the pause")
         status = server.engine.state.counters["L05"]
-        assert status.state.value == "paused" and status.pause_reason == "sholat"
+        assert status.state.value == "paused" and status.pause_reason == "salat"
         await pilot.press("n")  # no calls while paused
         await pilot.press("p")
         await until(pilot, lambda: "BUKA" in text(app, "counter-state"), "resumed")
