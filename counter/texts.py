@@ -53,7 +53,7 @@ ACTION_LABELS: Final = {
 }
 
 # Why a counter pauses; the officer may also type another reason.
-PAUSE_REASONS: Final = ("istirahat", "sholat", "urusan dinas", "rapat", "gangguan sistem")
+PAUSE_REASONS: Final = ("istirahat", "salat", "urusan dinas", "rapat", "gangguan sistem")
 # Why a number is called out of order; the officer may also type another reason.
 CALL_REASONS: Final = (
     "berkas susulan",

@@ -95,7 +95,7 @@ def parse_status(printer: int, paper: int, cause: int | None = None) -> PrinterS
     if paper & _PAPER_OUT:
         return PrinterStatus(PrinterState.PAPER_OUT, "sensor: kertas habis")
     if printer & _OFFLINE:
-        detail = "printer offline"
+        detail = "printer tidak siap mencetak"
         if cause is not None and cause & _COVER_OPEN:
             detail = "penutup printer terbuka"
         elif cause is not None and cause & 0x40:

@@ -200,10 +200,10 @@ class LinesScreen(KioskScreen):
             if code == "service_off_day":  # "Hari ini tidak melayani — buka …" says it all
                 return Content.assemble(head, "\n", reason)
             return Content.assemble(head, "\n", f"{self.tr('closed')}: {reason}")
-        facts = [
-            self.tr("waiting", n=view.get("waiting", 0)),
-            self.tr("estimated_wait", duration=format_duration(view.get("estimated_wait_s"), lang)),
-        ]
+        facts = [self.tr("waiting", n=view.get("waiting", 0))]
+        if view.get("estimated_wait_s") is not None:  # none while no counter is open: see below
+            wait = format_duration(view["estimated_wait_s"], lang)
+            facts.append(self.tr("estimated_wait", duration=wait))
         if view.get("quota_left_walk_in") is not None:
             facts.append(self.tr("quota_left", n=view["quota_left_walk_in"]))
         lines = [" · ".join(facts)]
@@ -298,8 +298,11 @@ class ResultScreen(KioskScreen):
         if ticket.get("priority"):
             yield Static(priority_label(ticket["priority"], lang=self.kiosk.lang), classes="note")
         ahead = self.tr("people_ahead", n=ticket.get("people_ahead", 0))
-        wait = format_duration(ticket.get("estimated_wait_s"), self.kiosk.lang)
-        wait = self.tr("estimated_wait", duration=wait)
+        seconds = ticket.get("estimated_wait_s")
+        if seconds is None:  # no counter serving the line is open: no figure is promised
+            wait = self.tr("wait_for_counter")
+        else:
+            wait = self.tr("estimated_wait", duration=format_duration(seconds, self.kiosk.lang))
         yield Static(f"{ahead} · {wait}", id="result-ahead", classes="subtitle")
         yield Static(self.tr("wait_called"), id="wait-called", classes="subtitle")
         with Horizontal(classes="bar"):

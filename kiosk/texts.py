@@ -16,6 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
+from server import protocol as p
+
 __all__ = [
     "PRIORITY_CHOICES",
     "TEXTS",
@@ -58,6 +60,12 @@ TEXTS: Final[dict[str, dict[Lang, str]]] = {
     },
     "waiting": {Lang.ID: "{n} orang menunggu", Lang.EN: "{n} waiting"},
     "estimated_wait": {Lang.ID: "perkiraan tunggu {duration}", Lang.EN: "wait {duration}"},
+    # In place of an estimate while no counter serving the line is open (the server sends none):
+    # nobody can say when one opens. The phone page says the same (server/web/phone.py).
+    "wait_for_counter": {
+        Lang.ID: "menunggu loket dibuka",
+        Lang.EN: "waiting for a counter to open",
+    },
     "quota_left": {Lang.ID: "sisa kuota {n}", Lang.EN: "{n} numbers left today"},
     "priority_only": {
         Lang.ID: "Kuota umum habis: hanya untuk layanan prioritas",
@@ -163,23 +171,8 @@ _PRIORITY_TICKET: Final = {
     "balita": "MEMBAWA BALITA",
 }
 
-_DAYS_ID: Final = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_MONTHS_ID: Final = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-
-# English forms of the core's refusal codes; {time} is taken from the Indonesian message.
+# English forms of the core's refusal codes; {time} ("13.00 WITA") is taken from the Indonesian
+# message.
 _REFUSALS_EN: Final = {
     "holiday": "Closed today for a public holiday",
     "closed_day": "No service today",
@@ -191,9 +184,9 @@ _REFUSALS_EN: Final = {
     "quota_exhausted": "Today's quota for this service is used up",
     "service_off_day": "Not served today — open {when}",
 }
-_TIME = re.compile(r"\b(\d{2}\.\d{2})\b")
+_TIME = re.compile(r"\b(\d{2}\.\d{2}(?: WIB| WITA| WIT)?)\b")
 _DAYS_EN: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_DAY_ID = re.compile(r"\b(" + "|".join(_DAYS_ID) + r")\b")
+_DAY_ID = re.compile(r"\b(" + "|".join(p.DAY_NAMES) + r")\b")
 
 
 def t(key: str, lang: Lang = Lang.ID, /, **params: object) -> str:
@@ -234,31 +227,30 @@ def days_in(message: str, lang: Lang = Lang.ID, *, with_hours: bool = True) -> s
     if not with_hours:
         when = when.partition(",")[0]
     if lang is Lang.EN:
-        when = _DAY_ID.sub(lambda m: _DAYS_EN[_DAYS_ID.index(m[1])], when)
+        when = _DAY_ID.sub(lambda m: _DAYS_EN[p.DAY_NAMES.index(m[1])], when)
         when = when.replace(" dan ", " and ").replace("pukul ", "")
     return when
 
 
 def format_clock(at: datetime) -> str:
-    """A time of day as Indonesians write it: 08.15."""
-    return f"{at.hour:02d}.{at.minute:02d}"
+    """A time of day as Indonesians write it: 08.15 (the server's one way: server/core/dates.py)."""
+    return p.format_clock(at)
 
 
 def format_datetime_id(at: datetime, zone_label: str) -> str:
-    """A local date-time as "Senin, 23 November 2026 · 08.15 WIB"."""
-    day = _DAYS_ID[at.weekday()]
-    month = _MONTHS_ID[at.month - 1]
-    return f"{day}, {at.day} {month} {at.year} · {format_clock(at)} {zone_label}"
+    """A local date-time as "Senin, 23 November 2026 · 08.15 WIB", as the phone page says it."""
+    return p.format_date_time(at, zone_label)
 
 
 def format_duration(seconds: float | None, lang: Lang = Lang.ID) -> str:
     """An estimated wait, honestly rounded: "± 25 menit", "± 1 jam 10 menit", "< 5 menit".
 
     Short waits are not promised to the minute (a counter may take one long case), and long
-    ones are rounded to 5 minutes: the figure is an estimate, not an appointment.
+    ones are rounded to 5 minutes: the figure is an estimate, not an appointment. No estimate
+    (None: no counter serving the line is open) reads "menunggu loket dibuka".
     """
     if seconds is None:
-        return "–"
+        return t("wait_for_counter", lang)
     minutes = math.ceil(max(0.0, seconds) / 60)
     if minutes < 5:
         return "< 5 menit" if lang is Lang.ID else "< 5 min"

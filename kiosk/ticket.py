@@ -51,7 +51,7 @@ class TicketPrint:
     issued_at: datetime  # local time of the building
     zone_label: str  # "WIB", "WITA", "WIT"
     people_ahead: int
-    estimated_wait_s: float | None
+    estimated_wait_s: float | None  # None: no counter of the line open ("menunggu loket dibuka")
     status_url: str  # the public status page of this ticket, carried by the QR code
     priority: str | None = None  # protocol priority group ("lansia"…), None for a regular ticket
     reprint: bool = False  # a copy printed by the floor staff, marked so on the paper

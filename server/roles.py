@@ -32,6 +32,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from server import protocol as p
+from server import refusals
 from server.auth import token_digest, verify_pin
 from server.core.building import Building, DeviceKind, ManagerRole
 from server.core.part_week import desk_refusal
@@ -261,7 +262,7 @@ class Authenticator:
         pin = _required(hello, "pin")
         counter = self._building.counter(counter_id)
         if counter is None:
-            raise AuthError(p.ERR_AUTH_FAILED, f"Loket {counter_id!r} tidak dikenal.")
+            raise AuthError(p.ERR_AUTH_FAILED, refusals.say("counter_unknown", counter=counter_id))
         officer = self._officers.get(officer_id)
         await self._check_pin(
             f"officer:{officer_id}", officer.pin_hash if officer is not None else None, pin
@@ -276,8 +277,7 @@ class Authenticator:
                 raise AuthError(p.ERR_FORBIDDEN, refusal.message)
         elif officer.agency != counter.agency:
             raise AuthError(
-                p.ERR_FORBIDDEN,
-                f"Petugas {officer.id} bukan petugas instansi loket {counter.name}.",
+                p.ERR_FORBIDDEN, refusals.say("officer_other_agency", counter=counter.name)
             )
         return Principal(
             Role.OFFICER,
@@ -354,7 +354,7 @@ def _required(hello: Mapping[str, Any], name: str) -> str:
     if not isinstance(value, str) or not value:
         raise AuthError(
             p.ERR_BAD_MESSAGE,
-            f"hello untuk peran {hello.get('role')} wajib berisi kolom '{name}'",
+            refusals.say("hello_missing", what=refusals.HELLO_FIELDS.get(name, name)),
             close_code=p.CLOSE_HELLO_REQUIRED,
         )
     return value

@@ -130,11 +130,17 @@
   function local(ms) { return new Date(ms + tv.tzOffsetMin * 60000); }  // read with getUTC*
   const pad = (n) => String(n).padStart(2, '0');
 
+  // "Minggu, 2 Agustus 2026" for a local() date: the words of server/core/dates.format_date,
+  // which the ticket and the phone page print (tests/web/test_dates_agree.py holds the three).
+  function formatDate(d) {
+    return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  }
+  tv.formatDate = formatDate;
+
   function renderClock() {
     const d = local(serverNow());
     $('time').textContent = `${pad(d.getUTCHours())}.${pad(d.getUTCMinutes())}`;
-    $('date').textContent =
-      `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} · ${tv.tzLabel}`;
+    $('date').textContent = `${formatDate(d)} · ${tv.tzLabel}`;
   }
 
   // --- rendering ---------------------------------------------------------------------------
@@ -245,6 +251,7 @@
     if (!b) return;
     $('building').textContent = b.name;
     tv.tzLabel = b.timezone || tv.tzLabel;
+    renderClock();  // the zone's label at once, not at the next tick (WIB until then)
     const zone = b.zones.find((z) => z.id === tv.zone);
     $('zone').textContent = zone ? zone.name : '';
     const text = b.running_text || '';

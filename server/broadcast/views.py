@@ -69,6 +69,11 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _seconds(value: float | None) -> int | None:
+    """Whole seconds; None stays None (no estimate while no counter serving the line is open)."""
+    return None if value is None else round(value)
+
+
 def ticket_view(t: Ticket, *, staff: bool) -> dict[str, Any]:
     """A ticket without its token; staff also see the priority group, kiosk and call reason."""
     out: dict[str, Any] = {
@@ -158,7 +163,7 @@ def issued_view(
     }
     if ticket is not None:
         out["people_ahead"] = state.people_ahead(ticket.id)
-        out["estimated_wait_s"] = round(state.estimated_wait_s(ticket.id, now))
+        out["estimated_wait_s"] = _seconds(state.estimated_wait_s(ticket.id, now))
     return out
 
 
@@ -174,7 +179,7 @@ def line_view(v: LineView, building: Building, *, staffing: bool = False) -> dic
     """
     out = asdict(v)
     out["longest_wait_s"] = round(v.longest_wait_s)
-    out["estimated_wait_s"] = round(v.estimated_wait_s)
+    out["estimated_wait_s"] = _seconds(v.estimated_wait_s)
     out["max_wait_min"] = building.max_wait_min(v.prefix)
     if staffing:
         out["staffing_waits"] = estimates.staffing_waits(v.arrivals_per_h, v.mean_service_s)

@@ -10,7 +10,7 @@ local date and time with the building's fixed offset gives an exact instant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from server.core.building import Building, DayHours, Holiday, SpecialHours, TimeRange
@@ -36,7 +36,8 @@ class DayPlan:
     hours: DayHours | None  # None: no service at all that day
     holiday: Holiday | None = None
     special: SpecialHours | None = None
-    zone: str = ""  # WIB / WITA / WIT: refusals that name a time name the zone
+    # WIB / WITA / WIT: the refusals that name a time on this day name its zone too.
+    zone: str = field(kw_only=True)
 
 
 def plan_for(building: Building, day: date) -> DayPlan:

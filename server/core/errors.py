@@ -3,14 +3,18 @@
 The code is the contract: the hub sends it to clients, the kiosk and the counter app branch on it,
 tests assert it. The message is what a citizen or an officer reads, in KBBI spelling (antrean,
 silakan, nomor), so it is written once, here, and filled with the few facts it names (a line's
-name, a time "13.00", a number "A-017"). Codes are never renamed; add new ones instead.
+name, a time "13.00" with its zone "WITA", a number "A-017"). Codes are never renamed; add new
+ones instead. A message is a sentence a person would say: it names things as the building does
+("Loket 8", "Perekaman KTP-el"), never a request type, a role or an id's field name, and a time
+names its zone ("pukul 13.00 WITA": the building may not be in WIB). tests/hub/test_messages.py
+reads every template with sample values against hand-written rules.
 """
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Any, Final
 
+from server.core.dates import format_clock
 from server.core.model import CounterState, DomainError, TicketState
 
 __all__ = [
@@ -23,26 +27,29 @@ __all__ = [
 
 MESSAGES: Final[dict[str, str]] = {
     # A move the transition tables do not allow, e.g. finishing a ticket that was never started.
-    "illegal_transition": "Tindakan ini tidak dapat dilakukan: {subject} berstatus {state}",
-    # Unknown names: a client bug or a stale configuration, never a citizen's fault.
-    "unknown_line": "Layanan {line} tidak dikenal",
-    "unknown_counter": "Loket {counter} tidak dikenal",
+    # {subject} is "nomor A-017" or a counter's name, {state} one of the labels below.
+    "illegal_transition": "Tindakan ini tidak dapat dilakukan karena {subject} {state}",
+    # Unknown names: a client bug or a stale configuration, never a citizen's fault. They name
+    # the code the request carried, since nothing else is known about it.
+    "unknown_line": "Layanan dengan kode {line} tidak terdaftar",
+    "unknown_counter": "Loket dengan kode {counter} tidak terdaftar",
     "unknown_ticket": "Nomor antrean tidak ditemukan",
-    "unknown_officer": "Petugas {officer} tidak terdaftar",
+    "unknown_officer": "Petugas dengan ID {officer} tidak terdaftar",
     "duplicate_token": "Kode tiket sudah dipakai, silakan coba lagi",
-    # Issue rules (server.core.issuing): the citizen at the kiosk reads these.
+    # Issue rules (server.core.issuing): the citizen at the kiosk reads these. {time} is
+    # "13.00", {zone} the building's WIB/WITA/WIT.
     "holiday": "Hari ini libur: {name}",
     "closed_day": "Hari ini tidak ada layanan",
-    "not_open_yet": "Layanan dibuka pukul {time}",
-    "closed_hours": "Layanan hari ini sudah tutup pukul {time}",
-    "on_break": "Layanan dibuka kembali pukul {time}",
+    "not_open_yet": "Layanan dibuka pukul {time} {zone}",
+    "closed_hours": "Layanan hari ini sudah tutup pukul {time} {zone}",
+    "on_break": "Layanan dibuka kembali pukul {time} {zone}",
     "no_more_today": "Pengambilan nomor antrean untuk layanan ini sudah ditutup untuk hari ini",
-    "after_cutoff": "Pengambilan nomor antrean untuk layanan ini sudah ditutup pukul {time}",
+    "after_cutoff": "Pengambilan nomor antrean untuk layanan ini sudah ditutup pukul {time} {zone}",
     "quota_exhausted": "Kuota layanan {line} hari ini sudah habis",
-    # Counters and officers.
+    # Counters and officers: {counter} is the counter's name ("Loket 8").
     "not_logged_in": "Belum ada petugas yang masuk di {counter}",
     "counter_occupied": "{counter} sedang digunakan oleh petugas lain",
-    "officer_elsewhere": "Petugas sudah masuk di {counter}",
+    "officer_elsewhere": "Anda masih tercatat masuk di {counter}; keluar dulu dari loket itu",
     "counter_busy": "Loket sedang melayani nomor {number}",
     "reason_required": "Alasan wajib diisi",
     # Calling and the active ticket.
@@ -59,30 +66,24 @@ MESSAGES: Final[dict[str, str]] = {
     "desk_other_agency": "{counter} adalah loket {agency}, bukan loket instansi Anda",
 }
 
-# How a state reads inside an "illegal_transition" message.
+# How a state reads inside an "illegal_transition" message: "… karena nomor A-017 sudah selesai
+# dilayani", "… karena Loket 8 sedang tutup".
 TICKET_STATE_LABELS: Final[dict[TicketState, str]] = {
-    TicketState.PRINTING: "sedang dicetak",
-    TicketState.WAITING: "menunggu",
-    TicketState.CALLED: "dipanggil",
+    TicketState.PRINTING: "masih dicetak",
+    TicketState.WAITING: "masih menunggu",
+    TicketState.CALLED: "sedang dipanggil",
     TicketState.SERVING: "sedang dilayani",
-    TicketState.DONE: "selesai",
-    TicketState.NO_SHOW: "tidak hadir",
-    TicketState.CANCELLED: "dibatalkan",
-    TicketState.EXPIRED: "kedaluwarsa",
+    TicketState.DONE: "sudah selesai dilayani",
+    TicketState.NO_SHOW: "tercatat tidak hadir",
+    TicketState.CANCELLED: "sudah dibatalkan",
+    TicketState.EXPIRED: "sudah kedaluwarsa",
 }
 
 COUNTER_STATE_LABELS: Final[dict[CounterState, str]] = {
-    CounterState.CLOSED: "tutup",
-    CounterState.OPEN: "buka",
-    CounterState.PAUSED: "jeda",
+    CounterState.CLOSED: "sedang tutup",
+    CounterState.OPEN: "sedang buka",
+    CounterState.PAUSED: "sedang jeda",
 }
-
-
-def format_clock(t: time) -> str:
-    """A time of day as Indonesians write it: 13.00 (a dot, not a colon)."""
-    if t == time.max:  # building.END_OF_DAY: a closing time of "24:00", the end of the day
-        return "24.00"
-    return f"{t.hour:02d}.{t.minute:02d}"
 
 
 def error(code: str, **params: Any) -> DomainError:

@@ -72,8 +72,8 @@ def estimate_wait_s(ahead: int, counters_open: float, service_s: float) -> float
     """Expected wait of a ticket with `ahead` tickets before it, given the line's capacity.
 
     `counters_open` may be fractional: a counter shared by k lines counts as its share.
-    With no open counter (0 or less) the estimate assumes one counter will open, so the kiosk
-    still prints a figure rather than "unknown" or infinity.
+    With no open counter (0 or less) the formula assumes one counter will open rather than
+    "unknown" or infinity; what citizens are told is no figure then (server.core.figures).
     """
     capacity = counters_open if counters_open > 0 else 1.0
     # Assumes the open counters are busy, as they are whenever people wait; a caller that knows

@@ -56,7 +56,9 @@ class LineView:
     quota_left_walk_in: int | None  # None = no quota
     quota_left_priority: int | None
     counters_open: int  # open (not paused/closed) counters serving this line
-    estimated_wait_s: float  # for a walk-in ticket issued now
+    # For a walk-in ticket issued now; None while no counter serving the line is open: nobody
+    # can say when one opens, so nothing is promised (see `_estimate`).
+    estimated_wait_s: float | None
     issued: int  # tickets issued today (all states, including cancelled)
     served: int  # tickets finished today on this line
     # The staffing hint's inputs (server.core.estimates): tickets first issued on this line per
@@ -119,11 +121,20 @@ def ticket_by_token(state: DayState, token: str) -> Ticket | None:
     return None if tid is None else state.tickets[tid]
 
 
-def _estimate(state: DayState, line: Line, ahead: int) -> float:
+def _estimate(state: DayState, line: Line, ahead: int) -> float | None:
+    """The wait a citizen is told, or None while no counter serving the line is open.
+
+    With no counter open the formula would assume one opens this instant and promise a ticket
+    with nobody ahead "± 10 menit" before the doors of any counter open; the ticket and the
+    phone page say "menunggu loket dibuka" instead (issue 17).
+    """
+    share = state.open_share[line.prefix]
+    if share <= 0:
+        return None
     service_s = estimates.mean_service_s(
         state.recent_service_s[line.prefix], line.target_service_min
     )
-    return estimates.estimate_wait_s(ahead, state.open_share[line.prefix], service_s)
+    return estimates.estimate_wait_s(ahead, share, service_s)
 
 
 def line_view(state: DayState, prefix: str, now: datetime) -> LineView:
@@ -213,9 +224,10 @@ def overtaking_costs(state: DayState, counter: Counter) -> dict[str, float]:
     }
 
 
-def estimated_wait_s(state: DayState, ticket_id: str, now: datetime) -> float:
+def estimated_wait_s(state: DayState, ticket_id: str, now: datetime) -> float | None:
     """Expected seconds until this ticket is called; 0 once called or finished (or when its
-    line was removed from the building file: nobody will call it)."""
+    line was removed from the building file: nobody will call it); None while it waits on a
+    line no open counter serves."""
     ticket = state.known_ticket(ticket_id)
     if ticket.state is not _WAITING and ticket.state is not _PRINTING:
         return 0.0

@@ -6,8 +6,9 @@ general to the most specific, so the citizen reads the reason that matters most:
 
 1. no service today: a holiday ("Hari ini libur: Hari Raya Natal") or a closed weekday; then a
    part-week line on a weekday it does not serve ("Hari ini tidak melayani — buka Senin–Kamis");
-2. before opening ("Layanan dibuka pukul 07.30") or after closing — the line's own hours when it
-   has them, inside the building's (server/core/part_week.py);
+2. before opening ("Layanan dibuka pukul 07.30 WIB": every time names the building's zone) or
+   after closing — the line's own hours when it has them, inside the building's
+   (server/core/part_week.py);
 3. after the line's cutoff — from the cutoff minute on, like every end time here (half-open);
 4. during a break (Friday prayer): the message says when it reopens, or that it does not reopen
    today when the break runs into the cutoff or the closing time;
@@ -32,7 +33,8 @@ from enum import StrEnum
 
 from server.core.building import Line
 from server.core.calendar import DayPlan, reopens_at
-from server.core.errors import error, format_clock
+from server.core.dates import format_clock
+from server.core.errors import error
 from server.core.events import PriorityGroup
 from server.core.model import DomainError
 from server.core.part_week import line_hours, off_day_refusal
@@ -79,18 +81,18 @@ def hours_refusal(plan: DayPlan, line: Line, t: time) -> DomainError | None:
     if hours is None:  # special hours that end before the line's own hours begin
         return error("closed_day")
     if t < hours.open:
-        return error("not_open_yet", time=format_clock(hours.open))
+        return error("not_open_yet", time=format_clock(hours.open), zone=plan.zone)
     if t >= hours.close:
-        return error("closed_hours", time=format_clock(hours.close))
+        return error("closed_hours", time=format_clock(hours.close), zone=plan.zone)
     cutoff = line.cutoff
     if cutoff is not None and t >= cutoff:
-        return error("after_cutoff", time=format_clock(cutoff))
+        return error("after_cutoff", time=format_clock(cutoff), zone=plan.zone)
     if hours.breaks:
         resume = reopens_at(hours, t)
         if resume != t:
             if resume >= hours.close or (cutoff is not None and resume >= cutoff):
                 return error("no_more_today")
-            return error("on_break", time=format_clock(resume))
+            return error("on_break", time=format_clock(resume), zone=plan.zone)
     return None
 
 

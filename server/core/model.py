@@ -192,7 +192,7 @@ class OpenCounter(Command):
 @dataclass(frozen=True, slots=True)
 class PauseCounter(Command):
     counter: str
-    reason: str  # "istirahat", "sholat", "urusan dinas"…
+    reason: str  # "istirahat", "salat", "urusan dinas"…
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ from datetime import date
 
 from server.core.building import Building, Counter, DayHours, Line
 from server.core.calendar import DayPlan
-from server.core.errors import error, format_clock
+from server.core.dates import DAY_NAMES, format_clock
+from server.core.errors import error
 from server.core.model import DomainError
 
 __all__ = [
@@ -35,8 +36,8 @@ __all__ = [
     "serves_on",
 ]
 
-# Monday first, as `date.weekday()` counts, in KBBI spelling (Jumat, not Jum'at).
-WEEKDAY_NAMES_ID: tuple[str, ...] = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+# Monday first, as `date.weekday()` counts: the one list of day names (server/core/dates.py).
+WEEKDAY_NAMES_ID: tuple[str, ...] = DAY_NAMES
 
 
 def _listed(items: list[str]) -> str:

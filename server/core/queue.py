@@ -82,5 +82,5 @@ class QueueState(DayState):
     def next_for(self, counter_id: str, now: datetime, n: int = 5) -> list[Ticket]:
         return figures.next_for(self, counter_id, now, n)
 
-    def estimated_wait_s(self, ticket_id: str, now: datetime) -> float:
+    def estimated_wait_s(self, ticket_id: str, now: datetime) -> float | None:
         return figures.estimated_wait_s(self, ticket_id, now)

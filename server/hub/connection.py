@@ -19,6 +19,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from server import protocol as p
+from server import refusals
 from server.broadcast.broadcaster import Broadcaster
 from server.broadcast.ticket_watch import TicketWatch
 from server.hub.limits import HubLimits
@@ -116,7 +117,7 @@ class Connections:
             refuse(
                 session,
                 p.ERR_HELLO_REQUIRED,
-                "Tidak ada pesan hello; koneksi ditutup.",
+                refusals.say("hello_timeout"),
                 p.CLOSE_HELLO_REQUIRED,
             )
             return False
@@ -134,8 +135,7 @@ class Connections:
                     refuse(
                         session,
                         p.ERR_UNSUPPORTED_VERSION,
-                        f"Versi protokol {version} tidak didukung; server memakai versi "
-                        f"{p.PROTOCOL_VERSION}. Perbarui aplikasi.",
+                        refusals.say("version", version=version, server_version=p.PROTOCOL_VERSION),
                         p.CLOSE_UNSUPPORTED_VERSION,
                         ref,
                         supported=sorted(p.SUPPORTED_VERSIONS),
@@ -149,7 +149,7 @@ class Connections:
             refuse(
                 session,
                 p.ERR_HELLO_REQUIRED,
-                "Pesan pertama harus hello.",
+                refusals.say("hello_first"),
                 p.CLOSE_HELLO_REQUIRED,
                 ref,
             )

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from server import protocol as p
+from server import refusals
 from server.broadcast.broadcaster import Broadcaster
 from server.broadcast.views import (
     NEXT_COUNT,
@@ -184,18 +185,14 @@ class Requests:
                 )
             kind = msg.get("type") if isinstance(msg, dict) else None
             if kind == "hello":
-                raise p.ProtocolError(
-                    p.ERR_ALREADY_AUTHENTICATED, "Sesi ini sudah diperkenalkan (hello).", ref
-                )
+                raise p.ProtocolError(p.ERR_ALREADY_AUTHENTICATED, refusals.say("hello_again"), ref)
             if (
                 isinstance(kind, str)
                 and kind in p.REQUEST_TYPES
                 and kind not in ALLOWED[principal.role]
             ):
                 raise p.ProtocolError(
-                    p.ERR_FORBIDDEN,
-                    f"Perintah {kind!r} tidak diizinkan untuk peran {principal.role.value}.",
-                    ref,
+                    p.ERR_FORBIDDEN, refusals.not_allowed(principal.role.value, kind), ref
                 )
             kind = p.validate(msg)
             reply = await self.handlers[kind](session, msg)
@@ -209,15 +206,11 @@ class Requests:
         except EngineFailed:
             # Logged once, with its cause, by the engine; the server is stopping (server/app.py).
             log.warning("request from %r not done: the store failed", session)
-            session.send_message(
-                p.error_message(p.ERR_INTERNAL, "Terjadi kesalahan di server; coba lagi.", ref)
-            )
+            session.send_message(p.error_message(p.ERR_INTERNAL, refusals.say("internal"), ref))
             return
         except Exception:
             log.exception("request from %r failed", session)
-            session.send_message(
-                p.error_message(p.ERR_INTERNAL, "Terjadi kesalahan di server; coba lagi.", ref)
-            )
+            session.send_message(p.error_message(p.ERR_INTERNAL, refusals.say("internal"), ref))
             return
         if reply is not None:
             # Handlers return the reply's fields; a reply of another type (pong, snapshot) names it.
@@ -340,7 +333,7 @@ class Requests:
         """The officer's own counter's commands (`_AT_COUNTER`); all but login need the seat."""
         principal = session.principal
         assert principal is not None
-        counter = own_counter(principal, msg)
+        counter = own_counter(principal, msg, self._building)
         kind = msg["type"]
         command = _AT_COUNTER[kind](counter, principal, msg)
         if kind != "login":
@@ -356,9 +349,9 @@ class Requests:
             return await self._at_counter(session, msg)
         counter = msg.get("counter")
         if counter is None:
-            raise p.ProtocolError(p.ERR_BAD_MESSAGE, "kolom 'counter' wajib diisi")
+            raise p.ProtocolError(p.ERR_BAD_MESSAGE, refusals.say("counter_required"))
         if self._building.counter(counter) is None:
-            raise p.ProtocolError(p.ERR_NOT_FOUND, f"Loket {counter!r} tidak dikenal.")
+            raise p.ProtocolError(p.ERR_NOT_FOUND, refusals.say("counter_unknown", counter=counter))
         events = await self._run(session, msg, CloseCounter(counter=counter))
         return self._counter_reply(counter, events)
 
@@ -366,7 +359,7 @@ class Requests:
         principal = session.principal
         assert principal is not None
         state = self._engine.state
-        counter = own_counter(principal, msg)
+        counter = own_counter(principal, msg, self._building)
         seated(principal, counter, state, self._building)
         ticket = ticket_of_today(state, msg["ticket"])
         own_agency(principal, ticket, self._building)
@@ -379,7 +372,7 @@ class Requests:
         # only the ticket at the officer's own counter can be transferred.
         principal = session.principal
         assert principal is not None
-        counter = own_counter(principal, msg)
+        counter = own_counter(principal, msg, self._building)
         seated(principal, counter, self._engine.state, self._building)
         line = known_line(self._building, msg["line"])
         events = await self._run(session, msg, Transfer(counter=counter, line=line))

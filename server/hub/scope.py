@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from server import protocol as p
+from server import refusals
 from server.core.building import Building
 from server.core.errors import error as core_error
 from server.core.model import Ticket
@@ -27,26 +28,37 @@ def ticket_of_today(state: QueueState, ref: str) -> Ticket:
     if found is None and "/" not in ref:
         found = next((t for t in tickets.values() if t.number == ref), None)
     if found is None:
-        raise p.ProtocolError(p.ERR_NOT_FOUND, f"Tiket {ref} tidak ditemukan hari ini.")
+        number = ref.rpartition("/")[2]  # an id names its day: the officer knows the number
+        raise p.ProtocolError(p.ERR_NOT_FOUND, refusals.say("ticket_not_today", number=number))
     return found
 
 
 def known_line(building: Building, prefix: str) -> str:
     if building.line(prefix) is None:
-        raise p.ProtocolError(p.ERR_NOT_FOUND, f"Layanan {prefix!r} tidak dikenal.")
+        raise p.ProtocolError(p.ERR_NOT_FOUND, refusals.say("line_unknown", line=prefix))
     return prefix
 
 
-def own_counter(principal: Principal, msg: dict[str, Any]) -> str:
+def own_counter(principal: Principal, msg: dict[str, Any], building: Building) -> str:
     """An officer's bound counter; naming another counter is forbidden."""
     assert principal.counter is not None
     named = msg.get("counter")
     if named is not None and named != principal.counter:
         raise p.ProtocolError(
             p.ERR_FORBIDDEN,
-            f"Anda masuk di loket {principal.counter}, bukan {named}.",
+            refusals.say(
+                "other_counter",
+                counter=_counter_name(building, principal.counter),
+                other=_counter_name(building, named),
+            ),
         )
     return principal.counter
+
+
+def _counter_name(building: Building, counter: str) -> str:
+    """A counter as the officer knows it ("Loket 5"), or its code when the building has none."""
+    found = building.counter(counter)
+    return found.name if found else f"loket {counter}"
 
 
 def seated(principal: Principal, counter: str, state: QueueState, building: Building) -> None:
@@ -54,8 +66,7 @@ def seated(principal: Principal, counter: str, state: QueueState, building: Buil
     status = state.counters.get(counter)
     if status is None or status.officer == principal.id:
         return  # an unknown counter is the core's to refuse
-    name = building.counter(counter)
-    label = name.name if name else counter
+    label = _counter_name(building, counter)
     if status.officer is None:
         raise core_error("not_logged_in", counter=label)
     raise core_error("counter_occupied", counter=label)
@@ -68,7 +79,7 @@ def own_agency(principal: Principal, ticket: Ticket, building: Building) -> None
     line = building.line(ticket.line)
     if line is None or line.agency != principal.agency:
         raise p.ProtocolError(
-            p.ERR_FORBIDDEN, f"Tiket {ticket.number} bukan antrean instansi Anda."
+            p.ERR_FORBIDDEN, refusals.say("other_agency_ticket", number=ticket.number)
         )
 
 
@@ -77,6 +88,6 @@ def kiosk_ticket(principal: Principal, state: QueueState, ref: str) -> Ticket:
     ticket = ticket_of_today(state, ref)
     if ticket.kiosk != principal.id:
         raise p.ProtocolError(
-            p.ERR_FORBIDDEN, f"Tiket {ticket.number} tidak dicetak oleh kios ini."
+            p.ERR_FORBIDDEN, refusals.say("other_kiosk_ticket", number=ticket.number)
         )
     return ticket

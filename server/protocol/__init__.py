@@ -14,13 +14,16 @@ each: `codes` (versions, limits, close and error codes), `requests` (the request
 imports nothing of the server but the pure core's event vocabulary (server/core/events.py,
 standard library only), which it publishes: a client reads a pushed event with `read_event` into
 the same typed event the core made, e.g. `match read_event(msg["event"]): case TicketCalled()`.
+It publishes the core's way of writing dates and times too (server/core/dates.py), so that the
+kiosk's ticket says "Senin, 23 November 2026" exactly as the phone page does.
 """
 
 from __future__ import annotations
 
 # Each module's public names are the package's: the star imports below take exactly their
 # `__all__`, and the package's `__all__` is theirs put together.
-from server.core import events
+from server.core import dates, events
+from server.core.dates import *  # noqa: F403  (how dates and times are written, published)
 from server.core.events import *  # noqa: F403  (the core's event vocabulary, published)
 from server.protocol import codes, frames, messages, requests
 from server.protocol.codes import *  # noqa: F403
@@ -28,4 +31,11 @@ from server.protocol.frames import *  # noqa: F403
 from server.protocol.messages import *  # noqa: F403
 from server.protocol.requests import *  # noqa: F403
 
-__all__ = [*events.__all__, *codes.__all__, *requests.__all__, *frames.__all__, *messages.__all__]
+__all__ = [
+    *events.__all__,
+    *dates.__all__,
+    *codes.__all__,
+    *requests.__all__,
+    *frames.__all__,
+    *messages.__all__,
+]

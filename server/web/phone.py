@@ -7,8 +7,10 @@ the read-only `ticket` role and keeps the same elements up to date from the `tic
 
 `public_view` is the one place that decides what a phone may know about a ticket, for the page and
 for the websocket alike: the number, the line, the agency's short name, the state, the people
-ahead and the estimated wait while waiting, and the counter while called or being served. Never
-the token, the priority group, the kiosk, an officer, a note or another ticket.
+ahead and the estimated wait while waiting (no wait while no counter of its line is open: the page
+says "menunggu loket dibuka", as the ticket does), and the counter while called or being served.
+Never the token, the priority group, the kiosk, an officer, a note or another ticket. The time the
+ticket was taken reads as on paper: "Senin, 23 November 2026 · 09.00 WIB" (server/core/dates.py).
 
 The page loads nothing inline (CSP: scripts and styles only from this server) and sends no
 Referer: its URL is the ticket's capability. Its script and style are server/web/static/.
@@ -27,6 +29,7 @@ from typing import Any, Final
 from websockets.http11 import Response
 
 from server.core.building import Building
+from server.core.dates import format_date_time
 from server.core.model import Ticket, TicketState
 from server.core.queue import QueueState
 from server.roles import TICKET_TOKEN_RE
@@ -35,6 +38,7 @@ from server.web.responses import html_page, response
 __all__ = [
     "ASSETS",
     "CSP",
+    "NO_COUNTER_WORDS",
     "STATE_LABELS",
     "asset",
     "asset_response",
@@ -67,6 +71,9 @@ STATE_LABELS: Final[dict[str, str]] = {
     TicketState.CANCELLED.value: "Dibatalkan",
     TicketState.EXPIRED.value: "Kedaluwarsa — tidak berlaku lagi",
 }
+# The wait row while no counter serving the line is open: no figure is promised (the kiosk's
+# ticket prints the same words). The page's script gets them too.
+NO_COUNTER_WORDS: Final = "menunggu loket dibuka"
 _NO_SCRIPT_STATUS: Final = f"Halaman ini diperbarui otomatis setiap {REFRESH_S} detik."
 _QUEUED = (TicketState.WAITING, TicketState.PRINTING)
 _AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
@@ -89,7 +96,7 @@ def public_view(ticket: Ticket, state: QueueState, building: Building, now: date
         "agency": agency.short_name if agency else None,
         "state": ticket.state.value,
         "people_ahead": state.people_ahead(ticket.id) if queued else None,
-        "estimated_wait_s": round(state.estimated_wait_s(ticket.id, now)) if queued else None,
+        "estimated_wait_s": _seconds(state.estimated_wait_s(ticket.id, now)) if queued else None,
         # A whole number or null, as before labels; the label on the desk ("3A") is counter_label.
         "counter_number": counter.number if counter and isinstance(counter.number, int) else None,
         "counter_label": counter.label if counter else None,
@@ -98,7 +105,14 @@ def public_view(ticket: Ticket, state: QueueState, building: Building, now: date
     }
 
 
-def _wait_words(seconds: int) -> str:
+def _seconds(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def _wait_words(seconds: int | None) -> str:
+    """The estimated wait, or, while no counter serving the line is open, that it waits for one."""
+    if seconds is None:
+        return NO_COUNTER_WORDS
     return f"± {max(1, round(seconds / 60))} menit"
 
 
@@ -135,7 +149,8 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
 <script src="/static/ticket.js" defer></script>
 </head>
 <body>
-<main id="ticket" data-state="{e(view["state"])}" data-labels="{labels}">
+<main id="ticket" data-state="{e(view["state"])}" data-labels="{labels}"
+ data-no-counter="{e(NO_COUNTER_WORDS)}">
 <p class="building">{e(building.name)}</p>
 <p class="caption">Nomor antrean Anda</p>
 <div class="number" id="number">{e(view["number"])}</div>
@@ -146,7 +161,7 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
 <div><dt>Instansi</dt><dd id="agency">{e(view["agency"] or "—")}</dd></div>
 <div id="ahead-row"{hidden}><dt>Antrean di depan Anda</dt><dd id="ahead">{e(ahead)}</dd></div>
 <div id="wait-row"{hidden}><dt>Perkiraan waktu tunggu</dt><dd id="wait">{e(wait)}</dd></div>
-<div><dt>Diambil</dt><dd>{issued:%d-%m-%Y %H.%M} {e(building.zone_label)}</dd></div>
+<div><dt>Diambil</dt><dd id="issued">{e(format_date_time(issued, building.zone_label))}</dd></div>
 </dl>
 <p class="status" id="status"><small>{e(_NO_SCRIPT_STATUS)}</small></p>
 </main>

@@ -5,7 +5,8 @@ goes on to the websocket handshake (a plain GET there gets websockets' own 426);
 answered here with a small, complete HTTP response and the connection is closed. Nothing here can
 raise into websockets: a failure becomes a 500 page without a traceback, logged on the server.
 
-Routes:
+Routes (`ROUTES` lists each path; docs/protocol.md's table of them is held to it by a test):
+    /ws           the websocket (anything else there: websockets' own 426)
     /healthz      JSON: ok, building, service day, sequence number, today's counts, connections
     /display      the TV page, and /static/<name>, /audio/call: its assets and each call's
                   audio, answered by the server's `TvPage` (server/web/tv.py, issue 6)
@@ -19,7 +20,7 @@ from __future__ import annotations
 import html
 import logging
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
@@ -35,9 +36,25 @@ if TYPE_CHECKING:
 
     from server.hub import Hub
 
-__all__ = ["WebRoutes", "health"]
+__all__ = ["HEALTH_PATH", "INDEX_PATH", "ROUTES", "TICKET_PREFIX", "WebRoutes", "health"]
 
 log = logging.getLogger("antre.http")
+
+HEALTH_PATH: Final = "/healthz"
+TICKET_PREFIX: Final = "/t/"  # + the ticket's public token
+INDEX_PATH: Final = "/"
+# Every path answered here, written as docs/protocol.md writes them ("<token>": a ticket's public
+# token). Anything else is a 404 page.
+ROUTES: Final = (
+    p.WS_PATH,
+    HEALTH_PATH,
+    TICKET_PREFIX + "<token>",
+    *phone.ASSETS,
+    *sorted(tv_routes.DISPLAY_PATHS),
+    *(tv_routes.STATIC_PREFIX + name for name in tv_routes.STATIC_NAMES),
+    tv_routes.AUDIO_CALL_PATH,
+    INDEX_PATH,
+)
 
 
 def health(hub: Hub) -> dict[str, Any]:
@@ -91,7 +108,7 @@ class WebRoutes:
         try:
             if path == p.WS_PATH:
                 return None
-            if path == "/healthz":
+            if path == HEALTH_PATH:
                 return _json(HTTPStatus.OK, health(hub))
             if path in phone.ASSETS:  # before the TV's /static/: the phone page's assets
                 return phone.asset_response(path)
@@ -99,15 +116,16 @@ class WebRoutes:
                 # /display, /static/<name>, /audio/call: a coroutine (websockets awaits it; the
                 # audio is rendered by a subprocess) that answers errors itself, never raises.
                 return self.tv.respond(request)
-            if path.startswith("/t/"):
-                return phone.ticket_page(hub.engine.state, hub.building, hub.now(), path[3:])
-            if path == "/":
+            if path.startswith(TICKET_PREFIX):
+                token = path.removeprefix(TICKET_PREFIX)
+                return phone.ticket_page(hub.engine.state, hub.building, hub.now(), token)
+            if path == INDEX_PATH:
                 return _index(hub)
             body = "<h1>Halaman tidak ditemukan</h1>"
             return html_page(HTTPStatus.NOT_FOUND, "Tidak ditemukan", body)
         except Exception:
             # A ticket page's path is its capability: never into the log.
-            shown = "/t/…" if path.startswith("/t/") else path[:200]
+            shown = TICKET_PREFIX + "…" if path.startswith(TICKET_PREFIX) else path[:200]
             log.exception("HTTP %s failed", shown)
             body = "<h1>Terjadi kesalahan di server</h1><p>Coba lagi sebentar lagi.</p>"
             return html_page(HTTPStatus.INTERNAL_SERVER_ERROR, "Kesalahan", body)

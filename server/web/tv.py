@@ -47,6 +47,7 @@ from server.web.voice import VoiceRenderer, VoiceUnavailable, call_phrase, chime
 __all__ = [
     "AUDIO_CALL_PATH",
     "DISPLAY_PATHS",
+    "STATIC_NAMES",
     "STATIC_PREFIX",
     "WEB_DIR",
     "AudioRequestError",
@@ -75,6 +76,8 @@ _STATIC: Final[Mapping[str, tuple[str, str]]] = {
     "tv.css": ("tv.css", "text/css; charset=utf-8"),
     "chime.wav": ("chime", "audio/wav"),
 }
+# The names under /static/ (server/web/routes.py lists each as a route).
+STATIC_NAMES: Final = tuple(_STATIC)
 _NUMBER_RE: Final = re.compile(r"[A-Z]{1,3}-[0-9]{1,4}")
 _COUNTER_RE: Final = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
@@ -164,7 +167,7 @@ def phrase_for(
     if counter is None or line is None:
         raise AudioRequestError(HTTPStatus.NOT_FOUND, "Loket atau layanan tidak dikenal.")
     if zone is not None and counter.zone != zone:
-        raise AudioRequestError(HTTPStatus.FORBIDDEN, "Loket ini bukan di zona layar ini.")
+        raise AudioRequestError(HTTPStatus.FORBIDDEN, "Loket ini tidak berada di zona layar ini.")
     style = query.get("style", settings.style)
     if style not in {s.value for s in ReadingStyle}:
         raise AudioRequestError(HTTPStatus.BAD_REQUEST, "Gaya baca tidak dikenal.")

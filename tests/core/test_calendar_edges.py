@@ -40,8 +40,8 @@ def _refusal(day: date, hhmm: str, line: str = "A") -> tuple[str, str] | None:
     ("day", "expected"),
     [
         (DAY_BEFORE, None),
-        (RAMADAN_FIRST_DAY, ("not_open_yet", "Layanan dibuka pukul 08.00")),
-        (RAMADAN_LAST_DAY, ("not_open_yet", "Layanan dibuka pukul 08.00")),
+        (RAMADAN_FIRST_DAY, ("not_open_yet", "Layanan dibuka pukul 08.00 WIB")),
+        (RAMADAN_LAST_DAY, ("not_open_yet", "Layanan dibuka pukul 08.00 WIB")),
         (DAY_AFTER, None),
     ],
     ids=["day-before", "first-day", "last-day", "day-after"],
@@ -56,7 +56,7 @@ def test_special_hours_hold_from_their_first_to_their_last_day(
 def test_special_hours_close_early_on_their_first_day() -> None:
     assert _refusal(RAMADAN_FIRST_DAY, "14:10") == (
         "closed_hours",
-        "Layanan hari ini sudah tutup pukul 14.00",
+        "Layanan hari ini sudah tutup pukul 14.00 WIB",
     )
 
 
@@ -79,7 +79,7 @@ def test_back_to_back_breaks_reopen_after_the_last_of_them() -> None:
     plan = replace(monday, hours=hours)
     refused = hours_refusal(plan, building.line("B"), time(11, 45))
     assert refused is not None
-    assert (refused.code, refused.message) == ("on_break", "Layanan dibuka kembali pukul 13.00")
+    assert (refused.code, refused.message) == ("on_break", "Layanan dibuka kembali pukul 13.00 WIB")
 
 
 def test_three_breaks_in_a_row_are_joined() -> None:
@@ -101,11 +101,11 @@ def test_a_break_that_runs_to_closing_time_means_no_more_today() -> None:
     plan = replace(plan, hours=_hours_with_breaks(("15:00", "15:59")))
     refused = hours_refusal(plan, line, time(15, 30))
     assert refused is not None
-    assert (refused.code, refused.message) == ("on_break", "Layanan dibuka kembali pukul 15.59")
+    assert (refused.code, refused.message) == ("on_break", "Layanan dibuka kembali pukul 15.59 WIB")
 
 
 def test_a_refused_counter_move_names_the_counter() -> None:
-    """The officer reads which counter could not move ("Loket 1 berstatus tutup")."""
+    """The officer reads which counter could not move ("… karena Loket 1 sedang tutup")."""
     with pytest.raises(DomainError) as refused:
         counter_move(CounterState.CLOSED, CounterAction.PAUSE, "Loket 1")
     assert refused.value.code == "illegal_transition"

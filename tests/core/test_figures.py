@@ -19,6 +19,7 @@ from server.core.model import (
     Command,
     DomainError,
     FinishService,
+    PauseCounter,
     RecordReprint,
     StartService,
     TicketState,
@@ -233,3 +234,20 @@ def test_a_reprint_is_recorded_on_the_ticket_and_changes_nothing_else() -> None:
     assert q.tickets[a1].reprints == 2 and q.tickets[a2].reprints == 0
     assert [t.id for t in q.waiting("A")] == [a1, a2]
     assert q.tickets[a1].state is TicketState.WAITING
+
+
+def test_no_wait_is_promised_while_no_counter_of_the_line_is_open() -> None:
+    """Nobody ahead and no counter open: no figure (the formula would say 10 minutes before any
+    officer arrived). A paused counter is not open either; once L01 opens, 1 × 10 min / 1."""
+    q = fresh()
+    a1 = issue(q, "A", at("07:35"))
+    assert q.people_ahead(a1) == 0
+    assert q.estimated_wait_s(a1, at("07:36")) is None
+    assert q.line_view("A", at("07:36")).estimated_wait_s is None
+    open_counter(q, "L04", "OF4", at("07:40"))  # Imigrasi's counter serves P, not A
+    assert q.estimated_wait_s(a1, at("07:41")) is None
+    open_counter(q, "L01", "OF1", at("08:00"))
+    assert q.estimated_wait_s(a1, at("08:00")) == 600.0
+    assert q.line_view("A", at("08:00")).estimated_wait_s == 2 * 600.0  # a new one: A-001 ahead
+    q.handle(PauseCounter("L01", "salat"), at("08:01"))
+    assert q.estimated_wait_s(a1, at("08:02")) is None

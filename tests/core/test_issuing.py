@@ -23,7 +23,7 @@ LANSIA = PriorityGroup.LANSIA
 @pytest.mark.parametrize(
     ("line", "day", "hhmm", "code", "message"),
     [
-        ("A", MONDAY, "07:29", "not_open_yet", "Layanan dibuka pukul 07.30"),
+        ("A", MONDAY, "07:29", "not_open_yet", "Layanan dibuka pukul 07.30 WIB"),
         ("A", MONDAY, "07:30", None, None),
         ("A", MONDAY, "14:29:59", None, None),
         (
@@ -31,7 +31,7 @@ LANSIA = PriorityGroup.LANSIA
             MONDAY,
             "14:30",
             "after_cutoff",
-            "Pengambilan nomor antrean untuk layanan ini sudah ditutup pukul 14.30",
+            "Pengambilan nomor antrean untuk layanan ini sudah ditutup pukul 14.30 WIB",
         ),
         ("B", MONDAY, "14:59", None, None),
         (
@@ -39,12 +39,12 @@ LANSIA = PriorityGroup.LANSIA
             MONDAY,
             "15:30",
             "after_cutoff",
-            "Pengambilan nomor antrean untuk layanan ini sudah ditutup pukul 15.00",
+            "Pengambilan nomor antrean untuk layanan ini sudah ditutup pukul 15.00 WIB",
         ),
-        ("A", MONDAY, "16:00", "closed_hours", "Layanan hari ini sudah tutup pukul 16.00"),
+        ("A", MONDAY, "16:00", "closed_hours", "Layanan hari ini sudah tutup pukul 16.00 WIB"),
         ("A", FRIDAY, "11:29", None, None),
-        ("A", FRIDAY, "11:30", "on_break", "Layanan dibuka kembali pukul 13.00"),
-        ("A", FRIDAY, "12:59", "on_break", "Layanan dibuka kembali pukul 13.00"),
+        ("A", FRIDAY, "11:30", "on_break", "Layanan dibuka kembali pukul 13.00 WIB"),
+        ("A", FRIDAY, "12:59", "on_break", "Layanan dibuka kembali pukul 13.00 WIB"),
         ("A", FRIDAY, "13:00", None, None),
         # Passports stop at 13.00, when the break ends: they do not reopen after prayers.
         (
@@ -57,11 +57,17 @@ LANSIA = PriorityGroup.LANSIA
         ("P", FRIDAY, "11:00", None, None),
         ("A", SATURDAY, "09:00", "closed_day", "Hari ini tidak ada layanan"),
         ("A", CHRISTMAS, "09:00", "holiday", "Hari ini libur: Hari Raya Natal"),
-        ("A", RAMADAN_MONDAY, "07:45", "not_open_yet", "Layanan dibuka pukul 08.00"),
+        ("A", RAMADAN_MONDAY, "07:45", "not_open_yet", "Layanan dibuka pukul 08.00 WIB"),
         ("B", RAMADAN_MONDAY, "13:59", None, None),
         # Closing (14.00 in Ramadan) comes before the line's later cutoff (14.30).
-        ("A", RAMADAN_MONDAY, "14:00", "closed_hours", "Layanan hari ini sudah tutup pukul 14.00"),
-        ("A", RAMADAN_FRIDAY, "12:00", "on_break", "Layanan dibuka kembali pukul 12.30"),
+        (
+            "A",
+            RAMADAN_MONDAY,
+            "14:00",
+            "closed_hours",
+            "Layanan hari ini sudah tutup pukul 14.00 WIB",
+        ),
+        ("A", RAMADAN_FRIDAY, "12:00", "on_break", "Layanan dibuka kembali pukul 12.30 WIB"),
         ("A", RAMADAN_FRIDAY, "12:30", None, None),
     ],
 )

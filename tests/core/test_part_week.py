@@ -137,14 +137,14 @@ def test_days_read_as_a_citizen_reads_them(days: set[int], text: str) -> None:
 FULL = "Hari ini tidak melayani — buka"
 # (line, day, local time, refusal code or None, the message the citizen reads)
 HOURS_TABLE = [
-    ("F", MON, "07:59", "not_open_yet", "Layanan dibuka pukul 08.00"),
+    ("F", MON, "07:59", "not_open_yet", "Layanan dibuka pukul 08.00 WITA"),
     ("F", MON, "08:00", None, None),
     ("F", THU, "13:59", None, None),
-    ("F", THU, "14:00", "closed_hours", "Layanan hari ini sudah tutup pukul 14.00"),
+    ("F", THU, "14:00", "closed_hours", "Layanan hari ini sudah tutup pukul 14.00 WITA"),
     ("F", FRI, "09:00", "service_off_day", f"{FULL} Senin–Kamis, pukul 08.00–14.00 WITA"),
     ("F", SAT, "09:00", "closed_day", "Hari ini tidak ada layanan"),
     ("F", RAMADAN_MON, "12:59", None, None),
-    ("F", RAMADAN_MON, "13:00", "closed_hours", "Layanan hari ini sudah tutup pukul 13.00"),
+    ("F", RAMADAN_MON, "13:00", "closed_hours", "Layanan hari ini sudah tutup pukul 13.00 WITA"),
     (
         "S",
         TUE,
@@ -153,7 +153,7 @@ HOURS_TABLE = [
         f"{FULL} Senin, Rabu, dan Jumat, pukul 08.00–12.00 WITA",
     ),
     ("S", WED, "11:59", None, None),
-    ("S", WED, "12:00", "closed_hours", "Layanan hari ini sudah tutup pukul 12.00"),
+    ("S", WED, "12:00", "closed_hours", "Layanan hari ini sudah tutup pukul 12.00 WITA"),
     # The building's Friday prayer break runs past the SKCK's noon close: nothing more today.
     ("S", FRI, "11:30", "no_more_today", None),
     ("K", TUE, "15:59", None, None),
@@ -191,7 +191,7 @@ def test_close_at_24_00_issues_until_midnight() -> None:
     plan = plan_for(b, MON)
     assert issue_refusal(plan, b.line("A"), None, time(23, 59, 59), 0, 0) is None
     assert issue_refusal(plan, b.line("A"), None, time(7, 59), 0, 0).message == (
-        "Layanan dibuka pukul 08.00"
+        "Layanan dibuka pukul 08.00 WITA"
     )
     state = QueueState(b)
     state.handle(IssueTicket("A", None, "t-late", "K1"), at(MON, "23:59:59"))

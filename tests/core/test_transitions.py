@@ -147,7 +147,7 @@ def test_finishing_a_ticket_never_started_is_illegal() -> None:
     with pytest.raises(DomainError) as info:
         q.handle(FinishService("L01"), NOW)
     assert info.value.code == "illegal_transition"
-    expected = "Tindakan ini tidak dapat dilakukan: nomor A-001 berstatus dipanggil"
+    expected = "Tindakan ini tidak dapat dilakukan karena nomor A-001 sedang dipanggil"
     assert info.value.message == expected
 
 
@@ -243,7 +243,12 @@ def test_every_illegal_counter_move_is_refused(state: CounterState, action: Coun
         ("busy", PauseCounter("L01", "istirahat"), "counter_busy", None),
         ("busy", CallNext("L01"), "counter_busy", None),
         ("closed", LogIn("L01", "OF2"), "counter_occupied", None),
-        ("closed", LogIn("L02", "OF1"), "officer_elsewhere", "Petugas sudah masuk di Loket 1"),
+        (
+            "closed",
+            LogIn("L02", "OF1"),
+            "officer_elsewhere",
+            "Anda masih tercatat masuk di Loket 1; keluar dulu dari loket itu",
+        ),
         ("closed", LogIn("L01", "OF1"), "officer_elsewhere", None),
         ("closed_no_officer", LogIn("L01", "SIAPA"), "unknown_officer", None),
         ("open", OpenCounter("L99"), "unknown_counter", None),

@@ -64,7 +64,7 @@ async def test_officer_of_another_agency_cannot_work_at_this_counter(server: Ser
         await log_in(pilot, "SMS01")
         await until(pilot, lambda: login_error(app) not in ("", "Menghubungkan…"), "a refusal")
         assert not app.logged_in
-        assert "bukan petugas instansi loket Loket 5" in login_error(app)
+        assert login_error(app) == "Petugas ini bukan dari instansi yang melayani Loket 5."
         assert server.engine.state.counters["L05"].officer is None
 
 
@@ -182,10 +182,10 @@ async def test_pause_with_a_reason_and_resume(server: Server) -> None:
     await issue(server, "C")
     async with at_work(server, "DKP01@L05") as (app, pilot):
         await pilot.press("p")
-        await choose(pilot, "sholat")
-        await until(pilot, lambda: "JEDA — sholat" in text(app, "counter-state"), "the pause")
+        await choose(pilot, "salat")
+        await until(pilot, lambda: "JEDA — salat" in text(app, "counter-state"), "the pause")
         status = server.engine.state.counters["L05"]
-        assert status.state.value == "paused" and status.pause_reason == "sholat"
+        assert status.state.value == "paused" and status.pause_reason == "salat"
         await pilot.press("n")  # no calls while paused
         await pilot.press("p")
         await until(pilot, lambda: "BUKA" in text(app, "counter-state"), "resumed")
@@ -216,7 +216,9 @@ async def test_officer_cannot_call_another_agencys_ticket(server: Server) -> Non
         await pilot.press("c")
         await type_choice(pilot, "E-001")
         await choose(pilot, "kondisi darurat")
-        await until(pilot, lambda: "bukan antrean instansi" in text(app, "notice"), "refusal")
+        await until(
+            pilot, lambda: "E-001 adalah antrean instansi lain" in text(app, "notice"), "refusal"
+        )
         assert "Tidak ada nomor aktif" in text(app, "ticket-detail")
     assert ticket_of(server, "E-001").state.value == "waiting"
 

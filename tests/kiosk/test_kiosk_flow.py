@@ -87,14 +87,23 @@ async def test_second_ticket_counts_the_first_as_ahead(
 async def test_lines_show_waiting_estimate_and_quota(
     server: Server, printer: LoopbackPrinter
 ) -> None:
-    """Each line shows people waiting, the estimated wait and the quota left, live."""
+    """Each line shows people waiting, the estimated wait and the quota left, live; before a
+    counter of the line opens it promises no wait and says the counters are not open yet."""
     app = kiosk_app(server, printer.spec)
     async with started(app) as pilot:
         await click(pilot, "#agency-DUKCAPIL")
         await on_screen(pilot, "LinesScreen")
         label = app.screen.query_one("#line-A").label.plain
         assert "0 orang menunggu" in label and "sisa kuota 300" in label
-        assert "perkiraan tunggu" in label
+        assert "perkiraan tunggu" not in label
+        assert "Loket belum buka, nomor tetap dapat diambil" in label
+        # L01 (line A only, target 10 minutes) opens: nobody ahead of a new ticket, one counter.
+        await server.officer_at_work("DKP01@L01")
+        await until(
+            pilot,
+            lambda: "perkiraan tunggu ± 10 menit" in app.screen.query_one("#line-A").label.plain,
+            "the estimate once a counter is open",
+        )
         # Another kiosk's citizen takes a number: this screen follows the server's figures.
         other = await server.client("KIOSK-2")
         ticket = await other.issue_ticket("A")
@@ -119,7 +128,7 @@ async def test_closed_line_is_greyed_with_its_reason(
         closed = app.screen.query_one("#line-A")
         assert closed.disabled and closed.has_class("closed")
         assert (
-            "Tutup: Pengambilan nomor antrean untuk layanan ini sudah ditutup pukul 14.30"
+            "Tutup: Pengambilan nomor antrean untuk layanan ini sudah ditutup pukul 14.30 WIB"
             in closed.label.plain
         )
         assert not app.screen.query_one("#line-D").disabled
@@ -132,7 +141,7 @@ async def test_closed_line_is_greyed_with_its_reason(
 async def test_friday_break_says_when_service_reopens(
     server: Server, printer: LoopbackPrinter, clock: FakeClock
 ) -> None:
-    """During the Friday prayer break every line says "Layanan dibuka kembali pukul 13.00"."""
+    """During the Friday prayer break every line says "Layanan dibuka kembali pukul 13.00 WIB"."""
     clock.now = datetime(2026, 11, 27, 12, 0, tzinfo=WIB)
     app = kiosk_app(server, printer.spec)
     async with started(app) as pilot:
@@ -141,7 +150,7 @@ async def test_friday_break_says_when_service_reopens(
         for prefix in ("E", "F"):
             button = app.screen.query_one(f"#line-{prefix}")
             assert button.disabled
-            assert "Layanan dibuka kembali pukul 13.00" in button.label.plain
+            assert "Layanan dibuka kembali pukul 13.00 WIB" in button.label.plain
 
 
 async def test_quota_gone_leaves_priority_then_refuses_plainly(

@@ -121,7 +121,7 @@ async def test_lines_screen_greys_closed_lines_and_shows_figures(
     async with started(app, SIZE) as pilot:
         await click(pilot, "#agency-DUKCAPIL")
         await on_screen(pilot, "LinesScreen")
-        closed = "Tutup: Pengambilan nomor antrean untuk layanan ini sudah ditutup pukul 14.30"
+        closed = "Tutup: Pengambilan nomor antrean untuk layanan ini sudah ditutup pukul 14.30 WIB"
         assert await snapshot(pilot, "lines") == (
             "Dukcapil: silakan pilih layanan\n"
             f"(A Perekaman dan Cetak KTP-el | {closed})\n"
@@ -175,7 +175,7 @@ async def test_result_screen_shows_the_number_large(
             "A-002\n"
             "Perekaman dan Cetak KTP-el\n"
             "Lansia (60 tahun ke atas)\n"
-            "0 orang di depan Anda · perkiraan tunggu ± 10 menit\n"
+            "0 orang di depan Anda · menunggu loket dibuka\n"
             "Mohon menunggu nomor Anda dipanggil\n"
             "Selesai"
         )

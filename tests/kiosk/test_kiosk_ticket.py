@@ -100,7 +100,7 @@ def test_image_qr_for_printers_without_native_qr() -> None:
 @pytest.mark.parametrize(
     ("seconds", "words"),
     [
-        (None, "–"),
+        (None, "menunggu loket dibuka"),  # no counter of the line open: no figure
         (0, "< 5 menit"),
         (240, "< 5 menit"),
         (600, "± 10 menit"),
@@ -121,8 +121,8 @@ def test_indonesian_date_and_time() -> None:
 
 
 def test_refusal_in_english_keeps_the_time() -> None:
-    """The English refusal is chosen by code and keeps the time the server named."""
-    msg = "Layanan dibuka kembali pukul 13.00"
-    assert refusal_text("on_break", msg, Lang.EN) == "Service resumes at 13.00"
+    """The English refusal is chosen by code and keeps the time and zone the server named."""
+    msg = "Layanan dibuka kembali pukul 13.00 WITA"
+    assert refusal_text("on_break", msg, Lang.EN) == "Service resumes at 13.00 WITA"
     assert refusal_text("on_break", msg, Lang.ID) == msg
     assert refusal_text("something_new", "Pesan baru", Lang.EN) == "Pesan baru"

@@ -69,9 +69,14 @@
     show("called", !!called);
     var queued = view.people_ahead !== null && view.people_ahead !== undefined;
     setText("ahead", queued ? view.people_ahead + " orang" : "");
-    var wait = queued && typeof view.estimated_wait_s === "number"
-      ? "± " + Math.max(1, Math.round(view.estimated_wait_s / 60)) + " menit"
-      : "";
+    // No figure while no counter serving the line is open (estimated_wait_s null): the page
+    // says so in the server's words (data-no-counter), as the printed ticket does.
+    var wait = "";
+    if (queued && typeof view.estimated_wait_s === "number") {
+      wait = "± " + Math.max(1, Math.round(view.estimated_wait_s / 60)) + " menit";
+    } else if (queued) {
+      wait = root.getAttribute("data-no-counter") || "";
+    }
     setText("wait", wait);
     show("ahead-row", queued);
     show("wait-row", queued && wait !== "");
