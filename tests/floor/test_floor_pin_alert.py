@@ -25,18 +25,20 @@ async def _hello_from(server: Server, address: str, hello: dict) -> dict:
 
 
 async def test_a_guessed_pin_is_an_alert_and_the_manager_unlocks_it(server: Server) -> None:
-    """Five wrong PINs for DKP01 from 127.0.0.2: the alerts table says "PIN DKP01 (Siti
-    Rahmawati) salah 5 kali, dari 127.0.0.2 (5 kali)" and shows no PIN. `u` on that row asks
-    first; "Ya" unlocks: the row goes, and DKP01 gets in from 127.0.0.2 again."""
+    """Five wrong PINs for DKP01 from 127.0.0.2, then two from 127.0.0.3: the alerts table says
+    "PIN DKP01 (Siti Rahmawati) salah 7 kali, dari 127.0.0.3 (2 kali), 127.0.0.2 (5 kali)" (the
+    latest first) and shows no PIN. `u` on that row asks first; "Ya" unlocks: the row goes, and
+    DKP01 gets in from 127.0.0.2 again."""
     app = dashboard(server)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.model.building)
-        for _ in range(5):
-            await _hello_from(server, "127.0.0.2", p.hello_officer("L01", "DKP01", GUESS))
-        await until(pilot, lambda: "pin:DKP01" in alert_keys(app))
-        assert cells(app, "alerts", "pin:DKP01")[1] == (
-            "PIN DKP01 (Siti Rahmawati) salah 5 kali, dari 127.0.0.2 (5 kali)"
+        for address, times in (("127.0.0.2", 5), ("127.0.0.3", 2)):
+            for _ in range(times):
+                await _hello_from(server, address, p.hello_officer("L01", "DKP01", GUESS))
+        expected = (
+            "PIN DKP01 (Siti Rahmawati) salah 7 kali, dari 127.0.0.3 (2 kali), 127.0.0.2 (5 kali)"
         )
+        await until(pilot, lambda: cells(app, "alerts", "pin:DKP01")[1] == expected)
         table = app.query_one("#alerts", DataTable)
         shown = [c.plain for key in table.rows for c in table.get_row(key)]
         assert not any(GUESS in text for text in shown)
