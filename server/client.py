@@ -279,6 +279,11 @@ class AntreClient:
         self._fail_pending(ClientClosed())
         self._messages.put_nowait(_END)
 
+    @property
+    def refusal(self) -> dict[str, Any] | None:
+        """The `error` frame that answered the last hello, if the server refused it."""
+        return self._refusal
+
     def drop_connection(self) -> None:
         """Cut the current connection without a closing handshake (tests, "cable pulled")."""
         if self._ws is not None:

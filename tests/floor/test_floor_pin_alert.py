@@ -54,3 +54,19 @@ async def test_a_guessed_pin_is_an_alert_and_the_manager_unlocks_it(server: Serv
         await until(pilot, lambda: "pin:DKP01" not in alert_keys(app))
     back = await _hello_from(server, "127.0.0.2", hello_for("DKP01@L01"))
     assert back["type"] == "welcome"
+
+
+async def test_a_held_manager_is_told_until_when(server: Server) -> None:
+    """Five wrong PINs for LANTAI from this computer, then the dashboard with the right one: it is
+    refused, and the manager reads the server's message — held on this computer until 09.01 WIB —
+    not "check your PIN"."""
+    for _ in range(5):
+        await _hello_from(server, "127.0.0.1", p.hello_manager("LANTAI", GUESS))
+    app = dashboard(server)
+    async with app.run_test(size=SIZE) as pilot:
+
+        def told() -> list[str]:
+            return [n.message for n in app._notifications]
+
+        await until(pilot, lambda: any("sampai pukul 09.01 WIB" in m for m in told()))
+        assert not any("periksa ID" in m for m in told())
