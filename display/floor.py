@@ -141,7 +141,11 @@ class FloorApp(App[int]):
             f"{self.manager} · {_CONNECTION[state]}"
         )
         if state is ConnectionState.CLOSED and self.client.close_code == p.CLOSE_AUTH_FAILED:
-            self.notify("Masuk ditolak: periksa ID pengelola dan PIN.", severity="error")
+            refusal = self.client.refusal or {}
+            if refusal.get("code") == p.ERR_LOCKED:  # it says until when, and what to do
+                self.notify(refusal.get("message", ""), title="Masuk ditolak", severity="error")
+            else:
+                self.notify("Masuk ditolak: periksa ID pengelola dan PIN.", severity="error")
 
     @on(Frame)
     def frame(self, message: Frame) -> None:

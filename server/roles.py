@@ -326,11 +326,10 @@ class Authenticator:
             if hold is not None:
                 raise self._held(person, hold)
             if await self._verify(pin, pin_hash):
-                if self._listed(person):  # the alert's counts drop, or it ends
-                    lockout.succeeded(person, source)
+                listed = self._listed(person)  # if so, its alert's counts drop, or it ends
+                lockout.succeeded(person, source)
+                if listed:
                     self._tell_floor()
-                else:
-                    lockout.succeeded(person, source)
                 if device is not None:
                     assert isinstance(cookie, str)
                     return cookie
@@ -365,9 +364,9 @@ class Authenticator:
             until = f" sampai pukul {shown:%H.%M} {self._building.zone_label}"
         if hold.reason is HoldReason.SOURCE:
             message = (
-                f"Terlalu banyak PIN salah dari perangkat ini. ID {person} dikunci di perangkat "
-                f"ini{until}; coba lagi dalam {minutes} menit, atau minta pengelola lantai "
-                "membuka kuncinya."
+                f"Terlalu banyak PIN salah dari perangkat ini. ID {person} dikunci di sini"
+                f"{until}; coba lagi dalam {minutes} menit, atau minta pengelola lantai membuka "
+                "kuncinya."
             )
         else:
             message = (
