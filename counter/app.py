@@ -409,11 +409,12 @@ class CounterApp(App[None]):
         self.workers.cancel_group(self, "ask")
         while len(self.screen_stack) > 1:
             self.pop_screen()
+        known_name = self.model.counter_defs.get(self.counter_id, {}).get("name")
         self.model = ConsoleModel(self.counter_id)
         self.connection = "closed"
         self._notice("")
         self.revision += 1
-        self.push_screen(LoginScreen(self.counter_id, self.officer, text))
+        self.push_screen(LoginScreen(self.counter_id, self.officer, text, name=known_name))
 
     # -- actions: guards --------------------------------------------------------------------
 

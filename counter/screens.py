@@ -34,16 +34,21 @@ class LoginScreen(Screen[None]):
             self.officer = officer
             self.pin = pin
 
-    def __init__(self, counter_id: str, officer: str = "", message: str = "") -> None:
+    def __init__(
+        self, counter_id: str, officer: str = "", message: str = "", *, name: str | None = None
+    ) -> None:
         super().__init__()
         self._counter_id = counter_id
+        # The desk's name from the last snapshot ("Loket 3A"), after a logout; before the first
+        # login the console knows only the id it was started with.
+        self._name = name
         self._officer = officer  # prefilled from the command line, or the last one used
         self._message = message  # why we are here again (logged out, session taken over…)
         self._busy = False  # a login is under way: a second Enter must not start another
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
-            yield Static(f"Antre — Loket {self._counter_id}", id="login-title")
+            yield Static(f"Antre — {self._name or 'Loket ' + self._counter_id}", id="login-title")
             yield Static("Masuk petugas", id="login-subtitle")
             yield Input(self._officer, placeholder="ID petugas", id="officer")
             yield Input(placeholder="PIN", password=True, id="pin")

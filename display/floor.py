@@ -184,7 +184,8 @@ class FloorApp(App[int]):
                          mmss(lf.target_service_s), str(lf.issued), str(lf.served),
                          str(lf.no_show), str(lf.cancelled), quota,
                          f"{lf.counters_open}/{lf.counters_paused}/{lf.counters_closed}",
-                         _hint(lf.staffing, lf.counters_open)],
+                         "[i]tidak melayani hari ini[/i]" if lf.off_today
+                         else _hint(lf.staffing, lf.counters_open)],
                     )
                 )  # fmt: skip
         _fill(self.lines_table, rows)

@@ -55,6 +55,9 @@ class LineFigures:
     arrivals_per_h: float  # from the server's `lines` push
     mean_service_s: float  # from the server's `lines` push
     staffing: int  # counters that keep the expected wait under target_wait_s now
+    # A part-week line on a weekday it does not serve (the push's refusal_code): the
+    # dashboard says so instead of showing it like an open line with nobody waiting.
+    off_today: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +168,7 @@ def line_figures(model: FloorModel, now: datetime) -> list[LineFigures]:
                 arrivals_per_h=float(push.get("arrivals_per_h", 0.0)),
                 mean_service_s=float(push.get("mean_service_s", target_service_min * 60.0)),
                 staffing=staffing_for(push.get("staffing_waits", ()), s.target_wait_min * 60.0),
+                off_today=push.get("refusal_code") == "service_off_day",
             )
         )
     return out

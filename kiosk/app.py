@@ -206,7 +206,7 @@ class KioskApp(App[None]):
     def _set_lines(self, lines: list[dict[str, Any]]) -> None:
         self.lines = {view["prefix"]: view for view in lines}
         for screen in self.screen_stack:
-            if isinstance(screen, LinesScreen):
+            if isinstance(screen, LinesScreen | AgencyScreen):
                 screen.refresh_lines()
 
     # -- printer ---------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from kiosk.bigtext import big_text
 from kiosk.building import badge, short_name
 from kiosk.texts import (
     PRIORITY_CHOICES,
+    Lang,
+    days_in,
     format_duration,
     printer_problem,
     priority_label,
@@ -54,6 +56,17 @@ def priority_only(view: dict[str, Any]) -> bool:
 
 def line_is_open(view: dict[str, Any]) -> bool:
     return bool(view.get("issuing")) or priority_only(view)
+
+
+def off_today(views: list[dict[str, Any]], lang: Lang) -> str | None:
+    """What an agency's tile says when none of its lines serves today (a part-week agency on
+    another day): "Tutup hari ini · buka Senin–Kamis"; None when any of them does."""
+    if not views or any(v.get("refusal_code") != "service_off_day" for v in views):
+        return None
+    days = {days_in(v.get("refusal_message") or "", lang, with_hours=False) for v in views}
+    if len(days) == 1 and "" not in days:
+        return t("off_today_days", lang, days=days.pop())
+    return t("off_today", lang)
 
 
 class KioskScreen(Screen[None]):
@@ -98,14 +111,38 @@ class AgencyScreen(KioskScreen):
                     yield Static(zone_name, classes="zone")
                     with Grid(classes="agency-grid"):
                         for a in agencies:
-                            letters = badge(a, building.prefixes(a["code"]))
-                            label = Content.assemble(
-                                (f" {letters:^4} ", "bold reverse"), f"  {short_name(a)}"
+                            note = self.note(a["code"])
+                            yield Button(
+                                self.label(a, note),
+                                id=f"agency-{a['code']}",
+                                classes="agency off-today" if note else "agency",
                             )
-                            yield Button(label, id=f"agency-{a['code']}", classes="agency")
         with Horizontal(classes="bar"):
             yield Button(self.tr("switch_language"), id="lang", classes="lang")
         yield Footer()
+
+    def note(self, agency: str) -> str | None:
+        """The tile's note when the agency does not serve today."""
+        views = [v for v in self.kiosk.lines.values() if v.get("agency") == agency]
+        return off_today(views, self.kiosk.lang)
+
+    def label(self, agency: Any, note: str | None) -> Content:
+        building = self.kiosk.building
+        letters = badge(agency, building.prefixes(agency["code"]) if building else ())
+        head = Content.assemble((f" {letters:^4} ", "bold reverse"), f"  {short_name(agency)}")
+        return Content.assemble(head, f"\n{note}") if note else head
+
+    def refresh_lines(self) -> None:
+        """A part-week agency's tile says so, in place, as the line figures change (midnight)."""
+        building = self.kiosk.building
+        for button in self.query(".agency").results(Button):
+            code = (button.id or "").removeprefix("agency-")
+            agency = building.agency(code) if building else None
+            if agency is None:
+                continue
+            note = self.note(agency["code"])
+            button.label = self.label(agency, note)
+            button.set_class(note is not None, "off-today")
 
     def on_mount(self) -> None:
         self.building_arrived()  # it may have come while this screen was being composed
@@ -158,7 +195,10 @@ class LinesScreen(KioskScreen):
         head = Content.assemble((f" {view['prefix']} ", "bold reverse"), f"  {view['name']}")
         lang = self.kiosk.lang
         if not line_is_open(view):
-            reason = refusal_text(view.get("refusal_code"), view.get("refusal_message"), lang)
+            code = view.get("refusal_code")
+            reason = refusal_text(code, view.get("refusal_message"), lang)
+            if code == "service_off_day":  # "Hari ini tidak melayani — buka …" says it all
+                return Content.assemble(head, "\n", reason)
             return Content.assemble(head, "\n", f"{self.tr('closed')}: {reason}")
         facts = [
             self.tr("waiting", n=view.get("waiting", 0)),

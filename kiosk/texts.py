@@ -20,6 +20,7 @@ __all__ = [
     "PRIORITY_CHOICES",
     "TEXTS",
     "Lang",
+    "days_in",
     "format_clock",
     "format_datetime_id",
     "format_duration",
@@ -67,6 +68,12 @@ TEXTS: Final[dict[str, dict[Lang, str]]] = {
         Lang.EN: "No counter open yet; you can still take a number",
     },
     "closed": {Lang.ID: "Tutup", Lang.EN: "Closed"},
+    # A part-week agency on a day it does not come (every one of its lines says so).
+    "off_today": {Lang.ID: "Tutup hari ini", Lang.EN: "Closed today"},
+    "off_today_days": {
+        Lang.ID: "Tutup hari ini · buka {days}",
+        Lang.EN: "Closed today · open {days}",
+    },
     # Priority.
     "ask_priority": {
         Lang.ID: "Apakah Anda termasuk layanan prioritas?",
@@ -182,8 +189,11 @@ _REFUSALS_EN: Final = {
     "no_more_today": "No more numbers for this service today",
     "after_cutoff": "Numbers for this service closed at {time}",
     "quota_exhausted": "Today's quota for this service is used up",
+    "service_off_day": "Not served today — open {when}",
 }
 _TIME = re.compile(r"\b(\d{2}\.\d{2})\b")
+_DAYS_EN: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAY_ID = re.compile(r"\b(" + "|".join(_DAYS_ID) + r")\b")
 
 
 def t(key: str, lang: Lang = Lang.ID, /, **params: object) -> str:
@@ -210,8 +220,23 @@ def refusal_text(code: str | None, message: str | None, lang: Lang = Lang.ID) ->
     """Why a line issues no number now, for the citizen: the server's text, or its English."""
     if lang is Lang.EN and code in _REFUSALS_EN:
         found = _TIME.search(message or "")
-        return _REFUSALS_EN[code].format(time=found.group(1) if found else "?")
+        return _REFUSALS_EN[code].format(
+            time=found.group(1) if found else "?", when=days_in(message or "", lang)
+        )
     return message or code or ""
+
+
+def days_in(message: str, lang: Lang = Lang.ID, *, with_hours: bool = True) -> str:
+    """When a part-week service is open, from its `service_off_day` message ("Hari ini tidak
+    melayani — buka Senin–Kamis, pukul 08.00–14.00 WITA"): "Senin–Kamis, pukul 08.00–14.00
+    WITA", or in English "Monday–Thursday, 08.00–14.00 WITA"; the days alone without hours."""
+    when = message.partition("buka ")[2]
+    if not with_hours:
+        when = when.partition(",")[0]
+    if lang is Lang.EN:
+        when = _DAY_ID.sub(lambda m: _DAYS_EN[_DAYS_ID.index(m[1])], when)
+        when = when.replace(" dan ", " and ").replace("pukul ", "")
+    return when
 
 
 def format_clock(at: datetime) -> str:

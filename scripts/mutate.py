@@ -34,7 +34,15 @@ RECORD = ROOT / "var" / "mutate" / "last.json"
 
 # name -> (file, mutant name patterns). Smallest first. For the voice only the number words and
 # the call sentence are in scope (not the WAV helpers, espeak-ng or the cache).
-_VOICE_FUNCS = ("_below_thousand", "terbilang", "spell_digits", "read_ticket_number", "call_phrase")
+_VOICE_FUNCS = (
+    "_below_thousand",
+    "terbilang",
+    "spell_digits",
+    "read_ticket_number",
+    "read_counter_label",
+    "desk_words",
+    "call_phrase",
+)
 MODULES: dict[str, tuple[str, list[str]]] = {
     "numbering": ("server/core/numbering.py", ["server.core.numbering.*"]),
     "transitions": ("server/core/transitions.py", ["server.core.transitions.*"]),

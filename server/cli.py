@@ -95,6 +95,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 def check_main(path: str, *, today: date | None = None) -> int:
     """`antre config check FILE`: print a summary and return 0, or every problem and return 1."""
     from server.config import ConfigError, load_building
+    from server.config.desks import unspoken_names
 
     try:
         building = load_building(path)
@@ -112,6 +113,13 @@ def check_main(path: str, *, today: date | None = None) -> int:
     if not any(h.day.year == year for h in building.holidays):
         print(
             f"warning: {path}: no holidays listed for {year}; add this year's national holidays",
+            file=sys.stderr,
+        )
+    # A name that does not show the label: the TV and the voice would name the desk differently.
+    for counter, words in unspoken_names(building):
+        print(
+            f'warning: {path}: counters[{counter.id}]: TVs show "{counter.name}" but the voice '
+            f'says "{words}"; add spoken = "…" to say the desk as it is labelled',
             file=sys.stderr,
         )
     return 0

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from server import protocol as p
 from server.auth import token_digest, verify_pin
 from server.core.building import Building, DeviceKind, ManagerRole
+from server.core.part_week import desk_refusal
 from server.lockout import (
     Guessing,
     Hold,
@@ -275,7 +276,14 @@ class Authenticator:
             officer_id, officer.pin_hash if officer is not None else None, pin, source, hello
         )
         assert officer is not None  # _check_pin refuses unknown ids
-        if officer.agency != counter.agency:
+        if counter.schedule:
+            # A desk shared by agencies on different days: today's agency's officers only.
+            now = self._wall_clock() if self._wall_clock is not None else datetime.now(UTC)
+            today = self._building.service_day(now)
+            refusal = desk_refusal(self._building, counter, officer.agency, today)
+            if refusal is not None:
+                raise AuthError(p.ERR_FORBIDDEN, refusal.message)
+        elif officer.agency != counter.agency:
             raise AuthError(
                 p.ERR_FORBIDDEN,
                 f"Petugas {officer.id} bukan petugas instansi loket {counter.name}.",

@@ -66,7 +66,7 @@ DEVICES = (  # id, kind, zone (None = every zone), token stem
 )
 
 # The announcement, as server/core/voice_text.DEFAULT_TEMPLATE: [...] is said only with a value.
-VOICE_TEMPLATE = "Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]"
+VOICE_TEMPLATE = "Nomor antrean {number}, silakan menuju {desk}[, {agency}]"
 RUNNING_TEXT = (
     "Selamat datang di Mal Pelayanan Publik Kota Contoh. "
     "Silakan ambil nomor antrean di anjungan, lalu tunggu hingga nomor Anda dipanggil. "

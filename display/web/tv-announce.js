@@ -15,7 +15,7 @@
  *            style, agency  the URL's overrides of the server's reading ('' / null: the server's)
  *            recentMs       a call waiting for sound longer than this is dropped, not said
  *            serverNow()    the server's clock in ms (the TV's own clock may be wrong)
- *            counterNumber(id)  the counter's number to read out when nothing came from the server
+ *            counterDesk(id)    the desk as the voice names it, when no phrase came from the server
  *            stats, note    the page's stats object and its bounded push (tests read them)
  *            onSound(state) told {soundOn, autoplay} whenever either changes
  *   returns  announce(item) queue {number, counter, key, at, replayed} to be said
@@ -26,11 +26,11 @@
   'use strict';
 
   const QUEUE_MAX = 12;  // announcements waiting; beyond this the oldest are dropped
-  // Reading a call when even the phrase could not be fetched: digits as words, the counter as a
-  // numeral (every Indonesian voice reads numerals correctly).
+  // Reading a call when even the phrase could not be fetched: digits as words, the desk as the
+  // server names it in the snapshot (its `spoken`: "loket tiga A", "gerai BPJS").
   const DIGIT_WORDS = ['nol', 'satu', 'dua', 'tiga', 'empat', 'lima', 'enam', 'tujuh', 'delapan', 'sembilan'];
 
-  function create({ token, style, agency, recentMs, serverNow, counterNumber, stats, note, onSound }) {
+  function create({ token, style, agency, recentMs, serverNow, counterDesk, stats, note, onSound }) {
     const queue = [];
     let speaking = false;
     let soundOn = false;
@@ -105,7 +105,7 @@
     function localPhrase(item) {
       const [letters, digits] = item.number.split('-');
       const spoken = [...(letters || '')].join(' ') + ' ' + [...(digits || '')].map((d) => DIGIT_WORDS[+d] ?? d).join(' ');
-      return `Nomor antrean ${spoken}, silakan menuju loket ${counterNumber(item.counter)}`;
+      return `Nomor antrean ${spoken}, silakan menuju ${counterDesk(item.counter)}`;
     }
 
     // The chime is fetched once and kept as a blob: a recall or a burst of calls costs nothing.

@@ -199,9 +199,13 @@
     }));
   }
 
+  // Desks in the order of their labels as people count them: 2 before 10, 3 before 3A, 1-02
+  // before 2-01.
+  const LABEL_ORDER = new Intl.Collator('id', { numeric: true });
+
   function renderCounters() {
     if (!tv.building) return;
-    const defs = [...tv.building.counters].sort((a, b) => a.number - b.number);
+    const defs = [...tv.building.counters].sort((a, b) => LABEL_ORDER.compare(a.label, b.label));
     $('counters').replaceChildren(...defs.map((d) => {
       const c = tv.counters.get(d.id);
       const shown = counterShown(c);
@@ -209,7 +213,7 @@
       li.dataset.counter = d.id;
       li.title = agencyShort(d.agency);
       li.append(
-        el('span', 'c-name', `Loket ${d.number}`),
+        el('span', 'c-name', d.name),  // the name the call panel shows for this desk
         el('span', 'c-state', STATE_LABEL[shown]),
         el('span', 'c-number', c && c.number && (shown === 'called' || shown === 'serving') ? c.number : ''),
       );
@@ -220,13 +224,18 @@
   function renderWaiting() {
     if (!tv.building) return;
     const byAgency = new Map(tv.building.agencies.map((a) => [a.code, 0]));
+    // A part-week agency on a day it does not come: every one of its lines says so.
+    const offToday = new Map();
     for (const l of tv.lines.values()) {
       if (byAgency.has(l.agency)) byAgency.set(l.agency, byAgency.get(l.agency) + (l.waiting || 0));
+      offToday.set(l.agency, offToday.get(l.agency) !== false && l.refusal_code === 'service_off_day');
     }
     $('waiting').replaceChildren(...tv.building.agencies.map((a) => {
-      const li = el('li');
+      const off = offToday.get(a.code) && !byAgency.get(a.code);
+      const li = el('li', off ? 'off-today' : undefined);
       li.dataset.agency = a.code;
-      li.append(el('span', 'w-name', a.short_name), el('span', 'w-count', `${byAgency.get(a.code)} orang`));
+      li.append(el('span', 'w-name', a.short_name),
+        el('span', 'w-count', off ? 'tutup hari ini' : `${byAgency.get(a.code)} orang`));
       return li;
     }));
   }
@@ -346,7 +355,7 @@
     agency: AGENCY,
     recentMs: RECENT_MS,
     serverNow,
-    counterNumber: (id) => { const def = counterDef(id); return def ? def.number : id; },
+    counterDesk: (id) => { const def = counterDef(id); return def ? def.spoken : `loket ${id}`; },
     stats: tv.stats,
     note,
     onSound: ({ soundOn, autoplay }) => {

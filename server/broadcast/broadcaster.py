@@ -172,11 +172,16 @@ class Broadcaster:
                 kiosk = info[1]
         agencies = {self._line_agency[x] for x in lines if x in self._line_agency}
         zones = {self._agency_zone.get(a, "") for a in agencies}
-        for cid in counters:
-            c = self._building.counter(cid)
-            if c is not None:
-                agencies.add(c.agency)
-                zones.add(c.zone)
+        if counters:
+            # A shared desk is the agency's of the event's day; a regular counter is its own.
+            desks = self._building.counters_on(self._building.service_day(event.at))
+            for cid in counters:
+                c = desks.get(cid)
+                if c is not None:
+                    agencies.add(c.agency)
+                configured = self._building.counter(cid)
+                if configured is not None:
+                    zones.add(configured.zone)
         return Scope(frozenset(agencies), frozenset(zones), kiosk, everyone=False)
 
     def _ticket_info(self, ticket_id: str, event: Event) -> tuple[str, str | None] | None:

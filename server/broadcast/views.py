@@ -22,16 +22,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from server.core import estimates
-from server.core.building import Building
+from server.core.building import END_OF_DAY, Building, Counter, ServiceHours
 from server.core.events import DISPLAY_HIDDEN, EVENT_TYPES, KIOSK_KINDS, WITHHELD, TicketIssued
 from server.core.figures import LineView
 from server.core.model import CounterStatus, Ticket
 from server.core.queue import QueueState
 from server.roles import FLOOR_AUDIENCE, Principal, Role
+from server.web.voice import desk_words
 
 __all__ = [
     "NEXT_COUNT",
@@ -53,6 +54,8 @@ __all__ = [
 ]
 
 _RECENT_CALLS = 10
+# Weekdays as the building file writes them (server.config.WEEKDAYS; the views stay config-free).
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # How many of a counter's next numbers officers see (snapshot, `next` push, counter replies).
 NEXT_COUNT = 5
 
@@ -180,11 +183,58 @@ def line_view(v: LineView, building: Building, *, staffing: bool = False) -> dic
     return out
 
 
-def building_view(building: Building, zone: str | None = None) -> dict[str, Any]:
-    """The static layout: zones, agencies, lines, counters (one zone's, or all when None)."""
+def _clock(t: time | None) -> str | None:
+    """A time as the building file writes it ("08:00"; "24:00" for the end of the day)."""
+    if t is None:
+        return None
+    return "24:00" if t == END_OF_DAY else t.isoformat(timespec="minutes")
+
+
+def _service_hours(hours: ServiceHours | None) -> dict[str, Any]:
+    """A part-week agency's or line's own days and hours; nulls when it has none."""
+    days = hours.days if hours is not None else None
+    return {
+        "days": [_WEEKDAYS[d] for d in sorted(days)] if days is not None else None,
+        "open": _clock(hours.open) if hours is not None else None,
+        "close": _clock(hours.close) if hours is not None else None,
+    }
+
+
+def _counter_def(counter: Counter, desk: Counter | None) -> dict[str, Any]:
+    """A counter's definition on the day: a shared desk with that day's agency and lines (none
+    on a day it is nobody's), and its whole schedule."""
+    return {
+        "id": counter.id,
+        "name": counter.name,
+        # `number` stays a whole number (or null) for clients that sort by it; the label
+        # on the desk is `label`, the desk as the voice names it `spoken`.
+        "number": counter.number if isinstance(counter.number, int) else None,
+        "label": counter.label,
+        "spoken": desk_words(counter.number, counter.spoken),
+        "zone": counter.zone,
+        "agency": desk.agency if desk is not None else None,
+        "serves": list(desk.serves) if desk is not None else [],
+        "priority": counter.priority,
+        "schedule": [
+            {
+                "days": [_WEEKDAYS[d] for d in sorted(part.days)],
+                "agency": part.agency,
+                "serves": list(part.serves),
+            }
+            for part in counter.schedule
+        ],
+    }
+
+
+def building_view(
+    building: Building, zone: str | None = None, day: date | None = None
+) -> dict[str, Any]:
+    """The layout as it stands on `day` (default: as configured, a shared desk belonging to
+    nobody): zones, agencies, lines, counters (one zone's, or all when None)."""
     agencies = [a for a in building.agencies if zone is None or a.zone == zone]
     codes = {a.code for a in agencies}
     counters = [c for c in building.counters if zone is None or c.zone == zone]
+    desks = building.counters_on(day) if day is not None else {}
     return {
         "name": building.name,
         "timezone": building.zone_label,
@@ -193,7 +243,13 @@ def building_view(building: Building, zone: str | None = None) -> dict[str, Any]
         "running_text": building.running_text,
         "zones": [{"id": z.id, "name": z.name} for z in building.zones],
         "agencies": [
-            {"code": a.code, "name": a.name, "short_name": a.short_name, "zone": a.zone}
+            {
+                "code": a.code,
+                "name": a.name,
+                "short_name": a.short_name,
+                "zone": a.zone,
+                **_service_hours(a.service_hours),
+            }
             for a in agencies
         ],
         "lines": [
@@ -206,20 +262,13 @@ def building_view(building: Building, zone: str | None = None) -> dict[str, Any]
                 "quota_priority": ln.quota_priority,
                 "cutoff": ln.cutoff.isoformat(timespec="minutes") if ln.cutoff else None,
                 "max_wait_min": building.max_wait_min(ln.prefix),
+                **_service_hours(ln.service_hours),
             }
             for ln in building.lines
             if zone is None or ln.agency in codes
         ],
         "counters": [
-            {
-                "id": c.id,
-                "name": c.name,
-                "number": c.number,
-                "zone": c.zone,
-                "agency": c.agency,
-                "serves": list(c.serves),
-                "priority": c.priority,
-            }
+            _counter_def(c, desks[c.id] if day is not None else None if c.schedule else c)
             for c in counters
         ],
     }
@@ -277,13 +326,14 @@ def snapshot(
     `printers` and `devices` (kiosk and TV presence, the `presence` push's entries) are the
     hub's in-memory knowledge; only floor managers and admins see them.
     """
-    day = state.day.isoformat() if state.day else building.service_day(now).isoformat()
+    today = state.day or building.service_day(now)
+    day = today.isoformat()
     out: dict[str, Any] = {"type": "snapshot", "seq": seq, "day": day}
     role = principal.role
     if role is Role.DISPLAY:
         zone = principal.zone
         counters = {c.id for c in building.counters if zone is None or c.zone == zone}
-        out["building"] = building_view(building, zone)
+        out["building"] = building_view(building, zone, today)
         out["lines"] = [
             line_view(state.line_view(x, now), building)
             for x in lines_of(building, principal.audience)
@@ -295,7 +345,7 @@ def snapshot(
         ]
         out["calls"] = recent_calls(state, counters)
         return out
-    out["building"] = building_view(building)
+    out["building"] = building_view(building, day=today)
     staffing = principal.audience == FLOOR_AUDIENCE
     out["lines"] = [
         line_view(state.line_view(ln.prefix, now), building, staffing=staffing)
@@ -307,7 +357,8 @@ def snapshot(
     if role is Role.OFFICER:
         agency = principal.agency
         mine = {ln.prefix for ln in building.lines if ln.agency == agency}
-        counters = {c.id for c in building.counters if c.agency == agency}
+        desks = building.counters_on(today)  # a shared desk is its day's agency's
+        counters = {cid for cid, c in desks.items() if c is not None and c.agency == agency}
         out["counters"] = [
             counter_view(state.counters[c], state, building, staff=True)
             for c in sorted(counters)

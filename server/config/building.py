@@ -13,6 +13,7 @@ from __future__ import annotations
 from os import PathLike
 from typing import Any
 
+from server.config.desks import check_spoken_heard
 from server.config.hours import check_cutoffs, read_holidays, read_hours, read_special_hours
 from server.config.layout import (
     check_served,
@@ -21,6 +22,7 @@ from server.config.layout import (
     read_lines,
     read_zones,
 )
+from server.config.part_week import check_days_served, resolve_part_week
 from server.config.people import read_devices, read_people
 from server.config.settings import read_building_table, read_policy, read_voice
 from server.config.toml_reader import Key, Reader, parse_toml, read_toml_text, suggest
@@ -55,15 +57,23 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
     holidays = read_holidays(doc, r)
     special = read_special_hours(doc, r, week)
     zones, zone_ids = read_zones(doc, r)
+    layout_problems = len(r.problems)
     agencies, agency_zones = read_agencies(doc, r, zone_ids)
     lines, prefixes = read_lines(doc, r, agency_zones)
     counters, served = read_counters(doc, r, zone_ids, agency_zones, prefixes)
     check_served(prefixes, served, r)
-    check_cutoffs(lines, open_days, r)
+    lines = resolve_part_week(week, agencies, lines, counters, r)
+    if len(r.problems) == layout_problems:
+        # Only over a layout read without a mistake: a bad agency's days, a bad counter or a
+        # desk's day given to an absent agency would make lines look unserved on some day.
+        check_days_served(week, lines, [c for c, _ in counters], served, r)
+    check_cutoffs(lines, open_days, r, week)
     devices = read_devices(doc, r, zone_ids)
     officers, managers = read_people(doc, r, agency_zones)
     policy = read_policy(doc, r)
     voice = read_voice(doc, r)
+    if voice is not None:
+        check_spoken_heard(doc, voice.template, r)
     complete = name and tz and running_text is not None and week is not None and policy and voice
     if r.problems or not complete:
         return None
@@ -72,9 +82,9 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
         timezone=tz,
         weekly=week,
         zones=tuple(zones),
-        agencies=tuple(agencies),
+        agencies=tuple(agency for agency, _ in agencies),
         lines=tuple(line for line, _ in lines),
-        counters=tuple(counters),
+        counters=tuple(counter for counter, _ in counters),
         devices=tuple(devices),
         officers=tuple(officers),
         managers=tuple(managers),

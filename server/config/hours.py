@@ -11,11 +11,14 @@ from datetime import date, time
 from typing import Any
 
 from server.config.toml_reader import MISSING, Key, Reader, Seen, describe
-from server.core.building import DayHours, Holiday, Line, SpecialHours, TimeRange
+from server.core.building import END_OF_DAY, DayHours, Holiday, Line, SpecialHours, TimeRange
+from server.core.part_week import line_hours, serves_on
 
 __all__ = [
     "WEEKDAYS",
     "check_cutoffs",
+    "hhmm",
+    "opens_after_closing",
     "read_holidays",
     "read_hours",
     "read_special_hours",
@@ -36,8 +39,13 @@ _SPECIAL_KEYS = ("name", "start", "end", *WEEKDAYS)
 _CLOSED = "closed"
 
 
+def hhmm(t: time) -> str:
+    """A time as the building file writes it: "07:30", and "24:00" for the end of the day."""
+    return _hhmm(t)
+
+
 def _hhmm(t: time) -> str:
-    return t.strftime("%H:%M")
+    return "24:00" if t == END_OF_DAY else t.strftime("%H:%M")
 
 
 def _span(r: TimeRange) -> str:
@@ -59,13 +67,25 @@ def _read_day(value: object, key: Key, r: Reader) -> tuple[bool, DayHours | None
     table = value
     problems_before = len(r.problems)
     opens = r.get(table, key, "open", r.clock)
-    closes = r.get(table, key, "close", r.clock)
+    closes = r.get(table, key, "close", r.closing)
     if opens is not None and closes is not None and opens >= closes:
-        r.problem(key, f"opens at {_hhmm(opens)} but closes at {_hhmm(closes)}; close after open")
+        r.problem(key, opens_after_closing(opens, closes))
     breaks = _read_breaks(table.get("breaks", []), key / "breaks", r, opens, closes)
     if len(r.problems) > problems_before or opens is None or closes is None or breaks is None:
         return False, None
     return True, DayHours(open=opens, close=closes, breaks=breaks)
+
+
+def opens_after_closing(opens: time, closes: time) -> str:
+    """The problem of hours that close before they open, with the way to write a long day."""
+    message = f"opens at {_hhmm(opens)} but closes at {_hhmm(closes)}; close after open"
+    if closes < opens:
+        # Most likely a service meant to run past midnight.
+        message += (
+            '. A service day ends at local midnight (numbers restart then): close at "24:00" '
+            'and open again at "00:00" the next day'
+        )
+    return message
 
 
 def _read_breaks(
@@ -193,25 +213,45 @@ def read_special_hours(
     return out
 
 
-def check_cutoffs(lines: list[tuple[Line, Key]], open_days: list[DayHours], r: Reader) -> None:
-    """A cutoff that falls outside opening hours on every open day is a typo, not a policy."""
-    if not open_days:
+def check_cutoffs(
+    lines: list[tuple[Line, Key]],
+    open_days: list[DayHours],
+    r: Reader,
+    week: tuple[DayHours | None, ...] | None = None,
+) -> None:
+    """A cutoff that falls outside opening hours on every open day is a typo, not a policy.
+
+    With the `week`, a part-week line is held to its own days and hours inside the building's.
+    """
+    for line, key in lines:
+        if week is not None:
+            line_days = [
+                h
+                for d, day in enumerate(week)
+                if day is not None and serves_on(line, d)
+                if (h := line_hours(day, line)) is not None
+            ]
+        else:
+            line_days = open_days
+        if line_days:
+            _check_cutoff(line, key, line_days, r)
+
+
+def _check_cutoff(line: Line, key: Key, open_days: list[DayHours], r: Reader) -> None:
+    cutoff = line.cutoff
+    if cutoff is None or any(h.open < cutoff <= h.close for h in open_days):
         return
     latest_close = max(h.close for h in open_days)
     earliest_open = min(h.open for h in open_days)
-    for line, key in lines:
-        cutoff = line.cutoff
-        if cutoff is None or any(h.open < cutoff <= h.close for h in open_days):
-            continue
-        if cutoff > latest_close:
-            r.problem(
-                key / "cutoff",
-                f"cutoff {_hhmm(cutoff)} is after closing time on every open day "
-                f"(latest close {_hhmm(latest_close)}), so it would never apply",
-            )
-        else:
-            r.problem(
-                key / "cutoff",
-                f"cutoff {_hhmm(cutoff)} is not after opening time on any open day "
-                f"(earliest open {_hhmm(earliest_open)}), so no ticket could ever be issued",
-            )
+    if cutoff > latest_close:
+        r.problem(
+            key / "cutoff",
+            f"cutoff {_hhmm(cutoff)} is after closing time on every open day "
+            f"(latest close {_hhmm(latest_close)}), so it would never apply",
+        )
+    else:
+        r.problem(
+            key / "cutoff",
+            f"cutoff {_hhmm(cutoff)} is not after opening time on any open day "
+            f"(earliest open {_hhmm(earliest_open)}), so no ticket could ever be issued",
+        )

@@ -3,6 +3,9 @@
 The sections `[[zones]]`, `[[agencies]]`, `[[lines]]` and `[[counters]]` of the building file, each
 read with the parts of the earlier ones that were valid, so one bad zone does not report every
 agency in it again.
+
+A counter's label (`number`), its spoken form and the clashes between desks are
+server/config/desks.py's.
 """
 
 from __future__ import annotations
@@ -11,14 +14,16 @@ import re
 from collections.abc import Collection
 from typing import Any
 
+from server.config.desks import DeskNames, read_label, read_spoken
+from server.config.part_week import SERVICE_KEYS, read_schedule, read_service_hours
 from server.config.toml_reader import Key, Reader, Seen, label, suggest
-from server.core.building import Agency, Counter, Line, Zone
+from server.core.building import Agency, Counter, DeskDays, Line, Zone
 
 __all__ = ["check_served", "read_agencies", "read_counters", "read_lines", "read_zones"]
 
 _PREFIX_RE = re.compile(r"[A-Z]")
 _ZONE_KEYS = ("id", "name")
-_AGENCY_KEYS = ("code", "name", "short_name", "zone")
+_AGENCY_KEYS = ("code", "name", "short_name", "zone", *SERVICE_KEYS)
 _LINE_KEYS = (
     "prefix",
     "agency",
@@ -28,8 +33,19 @@ _LINE_KEYS = (
     "quota_priority",
     "cutoff",
     "max_wait_min",
+    *SERVICE_KEYS,
 )
-_COUNTER_KEYS = ("id", "name", "number", "zone", "agency", "serves", "priority")
+_COUNTER_KEYS = (
+    "id",
+    "name",
+    "number",
+    "spoken",
+    "zone",
+    "agency",
+    "serves",
+    "priority",
+    "schedule",
+)
 
 
 def read_zones(doc: dict[str, Any], r: Reader) -> tuple[list[Zone], set[str]]:
@@ -48,9 +64,9 @@ def read_zones(doc: dict[str, Any], r: Reader) -> tuple[list[Zone], set[str]]:
 
 def read_agencies(
     doc: dict[str, Any], r: Reader, zone_ids: set[str]
-) -> tuple[list[Agency], dict[str, str | None]]:
-    """The agencies, and every code that was read with its zone (None if the zone is bad)."""
-    agencies: list[Agency] = []
+) -> tuple[list[tuple[Agency, Key]], dict[str, str | None]]:
+    """The agencies with their keys, and every code read with its zone (None if the zone is bad)."""
+    agencies: list[tuple[Agency, Key]] = []
     codes: dict[str, str | None] = {}
     seen: dict[Any, Seen] = {}
     for i, table in r.entries(doc, "agencies", required=True):
@@ -61,11 +77,13 @@ def read_agencies(
         short_name = r.get(table, key, "short_name", r.string, name)
         zone = r.get(table, key, "zone", r.ident)
         zone_ok = r.exists(zone, zone_ids, key / "zone", "zone")
+        hours_ok, hours = read_service_hours(table, key, r)
         r.unique(seen, code, key, "code", "agency code")
         if code is not None and code not in codes:
             codes[code] = zone if zone_ok else None
-        if code and name and short_name and zone and zone_ok:
-            agencies.append(Agency(code=code, name=name, short_name=short_name, zone=zone))
+        if code and name and short_name and zone and zone_ok and hours_ok:
+            agency = Agency(code, name, short_name, zone, service_hours=hours)
+            agencies.append((agency, key))
     return agencies, codes
 
 
@@ -98,6 +116,7 @@ def read_lines(
         quota_priority = r.get(table, key, "quota_priority", r.count, None)
         cutoff = r.get(table, key, "cutoff", r.clock, None)
         max_wait = r.get(table, key, "max_wait_min", r.number, None)
+        _, service_hours = read_service_hours(table, key, r)  # its agency's are filled in later
         r.unique(seen, prefix, key, "prefix", "prefix")
         if prefix is not None and prefix not in prefixes:
             prefixes[prefix] = (agency if agency_ok else None, key)
@@ -112,6 +131,7 @@ def read_lines(
                 quota_priority=quota_priority,
                 cutoff=cutoff,
                 max_wait_min=max_wait,
+                service_hours=service_hours,
             )
             lines.append((line, key))
     return lines, prefixes
@@ -129,35 +149,50 @@ def read_counters(
     zone_ids: set[str],
     agency_zones: dict[str, str | None],
     prefixes: dict[str, tuple[str | None, Key]],
-) -> tuple[list[Counter], set[str]]:
-    """The counters, and the prefixes that at least one counter (valid or not) serves."""
-    counters: list[Counter] = []
+) -> tuple[list[tuple[Counter, Key]], set[str]]:
+    """The counters with their keys, and the prefixes at least one counter (valid or not)
+    serves. A shared desk (`schedule`) names its agency and lines per day instead."""
+    counters: list[tuple[Counter, Key]] = []
     served: set[str] = set()
     seen_ids: dict[Any, Seen] = {}
     seen_numbers: dict[Any, Seen] = {}
+    desks = DeskNames()
     for i, table in r.entries(doc, "counters", required=True):
         key = (Key() / "counters").item(i, label(table, "id"))
         r.table(table, key, _COUNTER_KEYS)
         problems_before = len(r.problems)
         counter_id = r.get(table, key, "id", r.ident)
-        agency = r.get(table, key, "agency", r.ident)
-        agency_ok = r.exists(agency, agency_zones, key / "agency", "agency")
+        shared = "schedule" in table
+        schedule = _read_desk(table, key, r, agency_zones, prefixes, served) if shared else None
+        agency = "" if shared else r.get(table, key, "agency", r.ident)
+        agency_ok = not shared and r.exists(agency, agency_zones, key / "agency", "agency")
         default_number = _counter_number(counter_id) if counter_id else None
+        number: int | str | None
         if "number" in table:
-            number = r.get(table, key, "number", lambda v, k: r.whole(v, k, 1))
+            number = r.get(table, key, "number", lambda v, k: read_label(r, v, k))
         elif counter_id is not None and default_number is None:
-            r.problem(key / "number", f'no number in the id "{counter_id}"; add number = N')
+            r.problem(
+                key / "number",
+                f'no number in the id "{counter_id}"; add number = N, or the label on the desk '
+                'such as number = "3A"',
+            )
             number = None
         else:
             number = default_number
         name = r.get(table, key, "name", r.string, f"Loket {number}")
+        spoken = r.get(table, key, "spoken", lambda v, k: read_spoken(r, v, k), None)
         default_zone = agency_zones.get(agency) if agency_ok and agency else None
+        if schedule:
+            default_zone = _desk_zone(schedule, agency_zones, key, table, r)
         zone = r.get(table, key, "zone", r.ident, default_zone)
         if "zone" in table:
             r.exists(zone, zone_ids, key / "zone", "zone")
         priority = r.get(table, key, "priority", r.boolean, False)
-        serves = r.get(table, key, "serves", r.strings)
-        for prefix in serves or ():
+        if shared:  # every line it calls on some day, for the lookups by line
+            serves = list(dict.fromkeys(p for part in schedule or () for p in part.serves))
+        else:
+            serves = r.get(table, key, "serves", r.strings)
+        for prefix in (serves or ()) if not shared else ():
             served.add(prefix)
             if prefix not in prefixes:
                 hint = suggest(prefix, prefixes)
@@ -183,21 +218,63 @@ def read_counters(
             )
         elif number is not None:
             seen_numbers[number] = (key, key / ("number" if "number" in table else "id"))
+            if "spoken" not in table or spoken is not None:
+                desks.check(r, table, key, name, number, spoken)
         valid = len(r.problems) == problems_before
         # zone is None without a problem here when the agency's own zone was the bad one.
-        if valid and counter_id and name and number and zone and agency and serves is not None:
-            counters.append(
-                Counter(
-                    id=counter_id,
-                    name=name,
-                    number=number,
-                    zone=zone,
-                    agency=agency,
-                    serves=tuple(serves),
-                    priority=bool(priority),
-                )
+        if valid and counter_id and name and number and zone and (agency or schedule) and serves:
+            counter = Counter(
+                id=counter_id,
+                name=name,
+                number=number,
+                zone=zone,
+                agency=agency or "",
+                serves=tuple(serves),
+                priority=bool(priority),
+                schedule=schedule or (),
+                spoken=spoken,
             )
+            counters.append((counter, key))
     return counters, served
+
+
+def _read_desk(
+    table: dict[str, Any],
+    key: Key,
+    r: Reader,
+    agency_zones: dict[str, str | None],
+    prefixes: dict[str, tuple[str | None, Key]],
+    served: set[str],
+) -> tuple[DeskDays, ...] | None:
+    """A shared desk's schedule; its agencies and lines are named there, not beside it."""
+    for name in ("agency", "serves"):
+        if name in table:
+            r.problem(
+                key / name,
+                "a shared desk names its agency and lines per day in [[counters.schedule]]; "
+                f'remove "{name}"',
+            )
+    return read_schedule(table["schedule"], key / "schedule", r, agency_zones, prefixes, served)
+
+
+def _desk_zone(
+    schedule: tuple[DeskDays, ...],
+    agency_zones: dict[str, str | None],
+    key: Key,
+    table: dict[str, Any],
+    r: Reader,
+) -> str | None:
+    """A shared desk's zone by default: its agencies' zone, when they share one."""
+    zones = {agency_zones.get(part.agency) for part in schedule}
+    if len(zones) == 1:
+        return zones.pop()
+    if "zone" not in table and None not in zones:
+        r.problem(
+            key / "zone",
+            f"the desk's agencies are in different zones ({', '.join(sorted(zones))}); "  # type: ignore[arg-type]
+            "add zone = the zone whose TVs show its calls",
+        )
+    return None
 
 
 def check_served(prefixes: dict[str, tuple[str | None, Key]], served: set[str], r: Reader) -> None:

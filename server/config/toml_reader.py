@@ -302,12 +302,41 @@ class Reader:
             m = _TIME_RE.fullmatch(value.strip())
             if m and int(m[1]) < 24 and int(m[2]) < 60:
                 return time(int(m[1]), int(m[2]))
+            if m and int(m[1]) == 24 and int(m[2]) == 0:
+                self.problem(
+                    key,
+                    '"24:00" is the end of the day: it is allowed only as a closing time '
+                    '(close = "24:00")',
+                )
+                return None
             self.problem(
                 key, f'"{value}" is not a time of day; write "HH:MM" from "00:00" to "23:59"'
             )
             return None
         self.problem(key, f'expected a time such as "07:30", got {describe(value)}')
         return None
+
+    def closing(self, value: object, key: Key) -> time | None:
+        """A closing time: a time of day, or "24:00" for the end of the day (`time.max`, the
+        core's END_OF_DAY: a day ends at local midnight, so nothing closes later)."""
+        if isinstance(value, str):
+            m = _TIME_RE.fullmatch(value.strip())
+            if m and int(m[1]) == 24 and int(m[2]) == 0:
+                return time.max
+            if m and (int(m[1]) > 24 or (int(m[1]) == 24 and int(m[2]) < 60)):
+                self.problem(
+                    key,
+                    f'"{value}" is past midnight; a service day ends at local midnight '
+                    '(numbers restart then): close at "24:00" at the latest',
+                )
+                return None
+            if not (m and int(m[2]) < 60):
+                self.problem(
+                    key,
+                    f'"{value}" is not a closing time; write "HH:MM" from "00:01" to "24:00"',
+                )
+                return None
+        return self.clock(value, key)
 
     def day(self, value: object, key: Key) -> date | None:
         """A calendar date: TOML 2026-12-25 (a quoted "2026-12-25" is accepted too)."""

@@ -8,7 +8,7 @@ has no daylight saving, so a fixed offset is exact: WIB +7, WITA +8, WIT +9).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import ClassVar
@@ -16,11 +16,13 @@ from typing import ClassVar
 from server.core.voice_text import DEFAULT_TEMPLATE, ReadingStyle
 
 __all__ = [
+    "END_OF_DAY",
     "TIMEZONE_OFFSETS",
     "Agency",
     "Building",
     "Counter",
     "DayHours",
+    "DeskDays",
     "Device",
     "DeviceKind",
     "Holiday",
@@ -29,6 +31,7 @@ __all__ = [
     "ManagerRole",
     "Officer",
     "PolicySettings",
+    "ServiceHours",
     "SpecialHours",
     "TimeRange",
     "VoiceConfig",
@@ -45,6 +48,12 @@ TIMEZONE_OFFSETS: dict[str, int] = {
     "Asia/Makassar": 8,
     "Asia/Jayapura": 9,
 }
+
+
+# A closing time of "24:00": the end of the local day. A service day is one local calendar day
+# (numbers restart at local midnight), so nothing runs past it; `time` has no 24:00, and the last
+# instant of the day compares as the end of every half-open span here.
+END_OF_DAY = time.max
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +99,27 @@ class Zone:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceHours:
+    """A part-week service's own days and hours inside the building's.
+
+    Imigrasi Monday–Thursday 08.00–14.00 is `ServiceHours(frozenset({0, 1, 2, 3}), 08:00, 14:00)`.
+    The building's calendar still applies on top: a holiday closes it, special hours (Ramadan)
+    and breaks narrow it (server/core/part_week.py).
+    """
+
+    days: frozenset[int] | None = None  # weekdays served, 0 = Monday; None: the building's days
+    open: time | None = None  # None: when the building opens
+    close: time | None = None  # None: when the building closes
+
+
+@dataclass(frozen=True, slots=True)
 class Agency:
     code: str
     name: str
     short_name: str
     zone: str
+    # Its own days and hours when it comes part-week; its lines inherit them. None: every day.
+    service_hours: ServiceHours | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,19 +134,58 @@ class Line:
     quota_priority: int | None = None
     cutoff: time | None = None  # last local time a new ticket is issued
     max_wait_min: float | None = None  # overrides PolicySettings.max_wait_min for this line
+    # Its days and hours, its agency's filled in for what the line does not say (the config
+    # resolves the inheritance); None: whenever the building is open.
+    service_hours: ServiceHours | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeskDays:
+    """The weekdays a shared desk belongs to one agency, and the lines it calls for it then."""
+
+    days: frozenset[int]  # 0 = Monday
+    agency: str
+    serves: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Counter:
-    """A loket. `number` is what the voice reads ("silakan menuju loket lima")."""
+    """A loket. `number` is the label on the desk, which TVs show and the voice reads.
+
+    A whole number (7: "silakan menuju loket tujuh") or a label as the building writes it ("3A",
+    "1-01"); `spoken`, when the building file gives it, is the whole desk as the voice says it
+    instead ("gerai BPJS"). How a label is read aloud is server/web/voice.py's.
+
+    A desk shared by agencies on different days (KUA on Tuesday, the religious court on
+    Thursday) has a `schedule`: it stays one counter with one id, number and name, and `on`
+    gives it as it stands on a weekday. Its own `agency` is then "" and `serves` every line it
+    calls on some day: whatever depends on the agency asks for the counter of the day.
+    """
 
     id: str
     name: str
-    number: int
+    number: int | str  # a label that is a whole number without a leading 0 is always an int
     zone: str
     agency: str
     serves: tuple[str, ...]  # line prefixes, in the order the config lists them
     priority: bool = False  # a priority counter prefers priority tickets
+    spoken: str | None = None  # the desk as said aloud; None: "loket" and the number read aloud
+    schedule: tuple[DeskDays, ...] = ()  # a shared desk's owners by weekday; () = one agency
+
+    def on(self, weekday: int) -> Counter | None:
+        """The counter on a weekday (0 = Monday): a shared desk as that day's agency's, with that
+        day's lines; None on a day it belongs to nobody (closed)."""
+        if not self.schedule:
+            return self
+        for part in self.schedule:
+            if weekday in part.days:
+                return replace(self, agency=part.agency, serves=part.serves, schedule=())
+        return None
+
+    @property
+    def label(self) -> str:
+        """The label on the desk as text: "7", "3A", "1-01"."""
+        return str(self.number)
 
 
 class DeviceKind(StrEnum):
@@ -231,6 +295,9 @@ class Building:
         object.__setattr__(self, "_lines", {ln.prefix: ln for ln in self.lines})
         object.__setattr__(self, "_counters", {c.id: c for c in self.counters})
         object.__setattr__(self, "_agencies", {a.code: a for a in self.agencies})
+        # Each weekday's counters, shared desks resolved to that day's agency (None: nobody's).
+        week = tuple({c.id: c.on(weekday) for c in self.counters} for weekday in range(7))
+        object.__setattr__(self, "_week_counters", week)
 
     @property
     def tz(self) -> timezone:
@@ -258,6 +325,15 @@ class Building:
 
     def agency(self, code: str) -> Agency | None:
         return self._agencies.get(code)  # type: ignore[attr-defined]
+
+    def counters_on(self, day: date) -> dict[str, Counter | None]:
+        """Every counter by id as it stands on `day`: a shared desk as that day's agency's, or
+        None when it belongs to nobody that day. Do not change the dict: it is shared."""
+        return self.counters_on_weekday(day.weekday())
+
+    def counters_on_weekday(self, weekday: int) -> dict[str, Counter | None]:
+        """`counters_on` by weekday number, 0 = Monday."""
+        return self._week_counters[weekday]  # type: ignore[attr-defined,no-any-return]
 
     def counters_serving(self, prefix: str) -> tuple[Counter, ...]:
         return tuple(c for c in self.counters if prefix in c.serves)

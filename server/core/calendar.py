@@ -36,18 +36,20 @@ class DayPlan:
     hours: DayHours | None  # None: no service at all that day
     holiday: Holiday | None = None
     special: SpecialHours | None = None
+    zone: str = ""  # WIB / WITA / WIT: refusals that name a time name the zone
 
 
 def plan_for(building: Building, day: date) -> DayPlan:
     """The hours that apply on `day`: holiday, else special hours, else the weekly hours."""
+    zone = building.zone_label
     for holiday in building.holidays:
         if holiday.day == day:
-            return DayPlan(day, None, holiday=holiday)
+            return DayPlan(day, None, holiday=holiday, zone=zone)
     weekday = day.weekday()
     for special in building.special_hours:
         if special.start <= day <= special.end:
-            return DayPlan(day, special.weekly[weekday], special=special)
-    return DayPlan(day, building.weekly[weekday])
+            return DayPlan(day, special.weekly[weekday], special=special, zone=zone)
+    return DayPlan(day, building.weekly[weekday], zone=zone)
 
 
 def at_local(building: Building, day: date, t: time) -> datetime:

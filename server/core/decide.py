@@ -69,6 +69,7 @@ from server.core.model import (
     Transfer,
 )
 from server.core.numbering import format_number, ticket_id
+from server.core.part_week import desk_on, desk_refusal, off_day_refusal
 from server.core.state import DayState
 from server.core.transitions import CounterAction, TicketAction, counter_move, ticket_move
 
@@ -170,6 +171,13 @@ def _log_in(state: DayState, cmd: LogIn, now: datetime, local: datetime) -> list
     counter_move(status.state, CounterAction.LOG_IN, counter.name)
     if cmd.officer not in state.officer_ids:
         raise error("unknown_officer", officer=cmd.officer)
+    if counter.schedule:
+        # A shared desk is its day's agency's. The hub checked at hello, but a session may
+        # outlive the day it was opened on. (A counter of one agency is the hub's to check.)
+        agency = state.officer_agency[cmd.officer]
+        refusal = desk_refusal(state.building, counter, agency, _today(state, local))
+        if refusal is not None:
+            raise refusal
     elsewhere = state.officer_at.get(cmd.officer)
     if elsewhere is not None:
         raise error("officer_elsewhere", counter=state.counter_defs[elsewhere].name)
@@ -227,10 +235,16 @@ def _close_counter(
     return [CounterClosed(at=now, counter=counter.id)]
 
 
+def _today(state: DayState, local: datetime) -> date:
+    """The service day a command runs in: the state's (a clock stepping back stays in it)."""
+    return state.day or local.date()
+
+
 def _call_next(state: DayState, cmd: CallNext, now: datetime, local: datetime) -> list[Event]:
     counter, status = state.known_counter(cmd.counter)
     counter_move(status.state, CounterAction.CALL, counter.name)
     _not_busy(state, status)
+    counter = desk_on(state.building, counter, _today(state, local))  # a shared desk's day
     choice = policy.choose_next(
         counter,
         state.waiting_lines,
@@ -266,7 +280,7 @@ def _call_ticket(state: DayState, cmd: CallTicket, now: datetime, local: datetim
     ticket_move(ticket.state, TicketAction.CALL, ticket.number)
     if ticket.state is _NO_SHOW:
         _within_noshow_window(state, ticket, now)
-    if ticket.line not in counter.serves:
+    if ticket.line not in desk_on(state.building, counter, _today(state, local)).serves:
         raise error("line_not_served", counter=counter.name, line=state.lines[ticket.line].name)
     return [
         TicketCalled(
@@ -329,9 +343,13 @@ def _transfer(state: DayState, cmd: Transfer, now: datetime, local: datetime) ->
     ticket = _active(state, status)
     target = state.known_line(cmd.line)
     ticket_move(ticket.state, TicketAction.TRANSFER, ticket.number)
-    # No quota or hours check on the target: the citizen already holds a number today.
+    # No quota or hours check on the target: the citizen already holds a number today. But a
+    # part-week line that does not serve today would leave the ticket with nobody to call it.
     if target.prefix == ticket.line:
         raise error("same_line", number=ticket.number, line=target.name)
+    off_day = off_day_refusal(state.plan(_today(state, local)), target)
+    if off_day is not None:
+        raise off_day
     return [
         TicketTransferred(
             at=now,

@@ -51,6 +51,12 @@ MESSAGES: Final[dict[str, str]] = {
     "line_not_served": "{counter} tidak melayani layanan {line}",
     "noshow_window_passed": "Batas waktu {minutes} menit untuk nomor {number} sudah lewat",
     "same_line": "Nomor {number} sudah berada di layanan {line}",
+    # Part-week services and shared desks (server.core.part_week). {days} reads "Senin–Kamis"
+    # or "Selasa dan Kamis"; {hours} is "" or ", pukul 08.00–14.00 WITA" (the line's own).
+    "service_off_day": "Hari ini tidak melayani — buka {days}{hours}",
+    "desk_unassigned": "{counter} tidak dipakai hari ini; loket ini dipakai {schedule}",
+    "desk_other_day": "Hari ini {counter} dipakai {agency}; {own} memakainya pada hari {days}",
+    "desk_other_agency": "{counter} adalah loket {agency}, bukan loket instansi Anda",
 }
 
 # How a state reads inside an "illegal_transition" message.
@@ -74,6 +80,8 @@ COUNTER_STATE_LABELS: Final[dict[CounterState, str]] = {
 
 def format_clock(t: time) -> str:
     """A time of day as Indonesians write it: 13.00 (a dot, not a colon)."""
+    if t == time.max:  # building.END_OF_DAY: a closing time of "24:00", the end of the day
+        return "24.00"
     return f"{t.hour:02d}.{t.minute:02d}"
 
 

@@ -178,9 +178,11 @@ def _arrivals_per_h(state: DayState, prefix: str, now: datetime) -> float:
 def next_for(state: DayState, counter_id: str, now: datetime, n: int = 5) -> list[Ticket]:
     """The next n tickets this counter would call, by the calling policy (a preview).
 
-    Empty for an unknown counter: a query has nothing to refuse.
+    Empty for an unknown counter, or a shared desk on a day it is nobody's: a query has nothing
+    to refuse.
     """
-    counter = state.counter_defs.get(counter_id)
+    day = state.day or now.astimezone(state.tz).date()
+    counter = state.desk(counter_id, day)  # a shared desk calls that day's agency's lines
     if counter is None:
         return []
     return policy.preview(

@@ -4,8 +4,10 @@ Theory of operation: `issue_refusal` answers for the kiosk (and `LineView`) with
 `QueueState.handle(IssueTicket)` raises the refusal it returns. The checks run from the most
 general to the most specific, so the citizen reads the reason that matters most:
 
-1. no service today: a holiday ("Hari ini libur: Hari Raya Natal") or a closed weekday;
-2. before opening ("Layanan dibuka pukul 07.30") or after closing;
+1. no service today: a holiday ("Hari ini libur: Hari Raya Natal") or a closed weekday; then a
+   part-week line on a weekday it does not serve ("Hari ini tidak melayani — buka Senin–Kamis");
+2. before opening ("Layanan dibuka pukul 07.30") or after closing — the line's own hours when it
+   has them, inside the building's (server/core/part_week.py);
 3. after the line's cutoff — from the cutoff minute on, like every end time here (half-open);
 4. during a break (Friday prayer): the message says when it reopens, or that it does not reopen
    today when the break runs into the cutoff or the closing time;
@@ -33,6 +35,7 @@ from server.core.calendar import DayPlan, reopens_at
 from server.core.errors import error, format_clock
 from server.core.events import PriorityGroup
 from server.core.model import DomainError
+from server.core.part_week import line_hours, off_day_refusal
 
 __all__ = ["QuotaBucket", "hours_refusal", "issue_refusal", "quota_bucket", "quota_left"]
 
@@ -68,6 +71,12 @@ def hours_refusal(plan: DayPlan, line: Line, t: time) -> DomainError | None:
     if hours is None:
         if plan.holiday is not None:
             return error("holiday", name=plan.holiday.name)
+        return error("closed_day")
+    off_day = off_day_refusal(plan, line)
+    if off_day is not None:
+        return off_day
+    hours = line_hours(hours, line)
+    if hours is None:  # special hours that end before the line's own hours begin
         return error("closed_day")
     if t < hours.open:
         return error("not_open_yet", time=format_clock(hours.open))

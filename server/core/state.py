@@ -80,10 +80,16 @@ class DayState:
         self.lines: dict[str, Line] = {ln.prefix: ln for ln in building.lines}
         self.counter_defs: dict[str, Counter] = {c.id: c for c in building.counters}
         self.officer_ids = frozenset(o.id for o in building.officers)
-        # Counters serving each line: the open-counter figures are recomputed from these.
-        self.line_counters: dict[str, tuple[Counter, ...]] = {
-            p: tuple(c for c in building.counters if p in c.serves) for p in self.lines
-        }
+        self.officer_agency: dict[str, str] = {o.id: o.agency for o in building.officers}
+        # Counters serving each line, per weekday (a shared desk serves other lines on other
+        # days): the open-counter figures are recomputed from these.
+        self.week_line_counters: tuple[dict[str, tuple[Counter, ...]], ...] = tuple(
+            {
+                p: tuple(c for c in week.values() if c is not None and p in c.serves)
+                for p in self.lines
+            }
+            for week in map(building.counters_on_weekday, range(7))
+        )
         self.printing_timeout = timedelta(seconds=building.policy.printing_timeout_s)
         self.noshow_window = timedelta(minutes=building.policy.noshow_window_min)
         self.closing_grace = timedelta(minutes=building.policy.closing_grace_min)
@@ -181,6 +187,11 @@ class DayState:
         if counter is None:
             raise error("unknown_counter", counter=cid)
         return counter, self.counters[cid]
+
+    def desk(self, cid: str, day: date) -> Counter | None:
+        """A counter as it stands on `day` (a shared desk: that day's agency and lines); None
+        for an unknown id, or a shared desk on a day it belongs to nobody."""
+        return self.building.counters_on(day).get(cid)
 
     # ----------------------------------------------------------------------------------------
     # Events
@@ -292,9 +303,8 @@ class DayState:
             self.regular_since_priority[ev.line] = 0
             # The regular tickets this call went ahead of absorb one more overtaking: the
             # policy's guard reads the count. A pure function of the log, so replay agrees.
-            for passed in policy.passed_over(
-                self.counter_defs[ev.counter], self.waiting_lines, ticket
-            ):
+            desk = self._desk_of_day(ev.counter)
+            for passed in policy.passed_over(desk, self.waiting_lines, ticket):
                 passed.overtaken += 1
         else:
             self.regular_since_priority[ev.line] += 1
@@ -393,8 +403,9 @@ class DayState:
         if status.state is not CounterState.PAUSED:
             status.pause_reason = None
         # Recount the lines this counter serves from scratch: exact, and only a few counters.
-        for prefix in self.counter_defs[status.id].serves:
-            serving = self.line_counters.get(prefix)
+        line_counters = self.week_line_counters[self.day.weekday() if self.day else 0]
+        for prefix in self._desk_of_day(status.id).serves:
+            serving = line_counters.get(prefix)
             if serving is None:
                 continue
             count = 0
@@ -405,6 +416,12 @@ class DayState:
                     share += 1.0 / len(counter.serves)
             self.open_count[prefix] = count
             self.open_share[prefix] = share
+
+    def _desk_of_day(self, cid: str) -> Counter:
+        """The counter as it stands on the state's day; as configured when the log says it
+        worked on a day the building file (since changed) gives it to nobody."""
+        desk = self.desk(cid, self.day) if self.day is not None else None
+        return desk if desk is not None else self.counter_defs[cid]
 
     def _on_counter_opened(self, ev: CounterOpened) -> None:
         status = self.counters[ev.counter]

@@ -4,8 +4,11 @@ Pure and stdlib only, so that the building file's validation (server/config/sett
 the TV's voice (server/web/voice.py) share one definition of what a template may say.
 
 A template names the ticket's number and the counter, and may name the agency:
-"Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]". A part in `[...]` is spoken
-only when every placeholder inside it has a value.
+"Nomor antrean {number}, silakan menuju {desk}[, {agency}]". The counter is named either as the
+desk the citizen walks to (`{desk}`: "loket tujuh", "loket tiga A", or the counter's own spoken
+form, "gerai BPJS") or, in templates written before counters had labels, by its number alone
+after the template's own word (`loket {counter}`: "tujuh", "tiga A"). A part in `[...]` is
+spoken only when every placeholder inside it has a value.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ __all__ = [
     "PLACEHOLDERS",
     "ReadingStyle",
     "fill_template",
+    "says_desk",
     "validate_template",
 ]
 
@@ -32,27 +36,32 @@ class ReadingStyle(StrEnum):
     NUMBER = "number"  # "B tujuh belas": shorter, as some MPPs prefer
 
 
-DEFAULT_TEMPLATE: Final = "Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]"
-PLACEHOLDERS: Final = frozenset({"number", "counter", "agency"})
+DEFAULT_TEMPLATE: Final = "Nomor antrean {number}, silakan menuju {desk}[, {agency}]"
+PLACEHOLDERS: Final = frozenset({"number", "counter", "desk", "agency"})
 MAX_TEMPLATE_LEN: Final = 200
 _PLACEHOLDER_RE: Final = re.compile(r"\{([a-z_]*)\}")
 _OPTIONAL_RE: Final = re.compile(r"\[([^\[\]]*)\]")
 
 
 def validate_template(template: str) -> None:
-    """Raise ValueError unless the template is short, balanced, and names {number} and {counter}."""
+    """Raise ValueError unless the template is short, balanced, names {number} and the counter."""
     if not template or len(template) > MAX_TEMPLATE_LEN:
         raise ValueError(f"a phrase template has 1 to {MAX_TEMPLATE_LEN} characters")
     names = _PLACEHOLDER_RE.findall(template)
     unknown = set(names) - PLACEHOLDERS
     if unknown:
         raise ValueError(f"unknown placeholder(s) in phrase template: {sorted(unknown)}")
-    if "number" not in names or "counter" not in names:
-        raise ValueError("a phrase template must contain {number} and {counter}")
+    if "number" not in names or not {"desk", "counter"} & set(names):
+        raise ValueError("a phrase template must contain {number} and {desk} (or {counter})")
     without_fields = _PLACEHOLDER_RE.sub("", template)
     without_options = _OPTIONAL_RE.sub("", template)
     if any(c in without_fields for c in "{}") or any(c in without_options for c in "[]"):
         raise ValueError("unbalanced brackets or braces in phrase template")
+
+
+def says_desk(template: str) -> bool:
+    """True when the template says `{desk}`, the only place a counter's own spoken form is heard."""
+    return "desk" in _PLACEHOLDER_RE.findall(template)
 
 
 def fill_template(template: str, values: Mapping[str, str]) -> str:

@@ -126,7 +126,8 @@ class TicketMessage(TypedDict):
     at: str  # the server time the view was computed at, in the building's time zone
     # The public view of the session's ticket (no token, no personal data): number, line,
     # line_name, agency (short name), state, people_ahead and estimated_wait_s (while waiting,
-    # else null), counter_number and counter_name (while called or serving, else null), calls.
+    # else null), counter_number (a whole number, or null for a label such as "3A"),
+    # counter_label and counter_name (these three while called or serving, else null), calls.
     ticket: dict[str, Any]
 
 

@@ -245,6 +245,9 @@ class GroupStats:
     waits_with_target: int = 0  # waits that had a target to compare with
     services_within: int = 0
     services_with_target: int = 0
+    # The agencies of the lines it worked on: a desk shared by agencies on different days
+    # belongs, in a report, to those whose tickets it called in the report's range.
+    agencies: set[str] = field(default_factory=set)
 
     def stats(self, which: str) -> dict[str, float | None]:
         """mean / median / p90 / max of "waits" or "services", in seconds (None when empty)."""
@@ -286,14 +289,12 @@ def summarize(
 
     def for_line(line: str, counter: str | None = None, officer: str | None = None):
         agency = targets[line].agency if line in targets else None
+        desk = group("counter", counter)
+        if desk is not None and agency is not None:
+            desk.agencies.add(agency)
         return [
             g
-            for g in (
-                group("line", line),
-                group("agency", agency),
-                group("counter", counter),
-                group("officer", officer),
-            )
+            for g in (group("line", line), group("agency", agency), desk, group("officer", officer))
             if g is not None
         ]
 

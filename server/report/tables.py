@@ -133,7 +133,10 @@ def group_rows(
                 "scope": g.scope,
                 "key": key,
                 "name": names.get(f"{g.scope}:{key}", line.name if line else ""),
-                "agency": line.agency if line else names.get(f"{g.scope}-agency:{key}", ""),
+                # A shared desk has no one agency in the building file: those it worked for.
+                "agency": line.agency
+                if line
+                else names.get(f"{g.scope}-agency:{key}") or "/".join(sorted(g.agencies)),
                 "from": first.isoformat(),
                 "to": last.isoformat(),
                 "issued": g.issued,

@@ -89,7 +89,9 @@ def public_view(ticket: Ticket, state: QueueState, building: Building, now: date
         "state": ticket.state.value,
         "people_ahead": state.people_ahead(ticket.id) if queued else None,
         "estimated_wait_s": round(state.estimated_wait_s(ticket.id, now)) if queued else None,
-        "counter_number": counter.number if counter else None,
+        # A whole number or null, as before labels; the label on the desk ("3A") is counter_label.
+        "counter_number": counter.number if counter and isinstance(counter.number, int) else None,
+        "counter_label": counter.label if counter else None,
         "counter_name": counter.name if counter else None,
         "calls": ticket.calls,  # moves on a recall: the page says it again
     }

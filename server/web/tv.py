@@ -14,8 +14,9 @@ kinds of answer, none of which needs anything from the internet:
                                the announcement as a WAV, rendered by espeak-ng and cached
 
 The audio endpoint takes a ticket number and a counter id, not text: the server builds the
-phrase itself from the building (the counter's number and agency), so nobody can make the
-server say arbitrary words, and the cache holds at most one entry per (number, counter, style).
+phrase itself from the building (the counter's label or spoken form, its agency), so nobody can
+make the server say arbitrary words, and the cache holds at most one entry per (number, counter,
+style).
 It also requires a display's device token (header `X-Antre-Token`), like the websocket does.
 When espeak-ng cannot speak, it answers 503 with the phrase as JSON so that the page can fall
 back to the browser's own voice with exactly the words the server would have said.
@@ -168,13 +169,16 @@ def phrase_for(
     if style not in {s.value for s in ReadingStyle}:
         raise AudioRequestError(HTTPStatus.BAD_REQUEST, "Gaya baca tidak dikenal.")
     say_agency = query["agency"] == "1" if "agency" in query else settings.agency
-    agency = building.agency(counter.agency) if say_agency else None
+    # The agency of the ticket's line: a counter's own, and for a desk shared by agencies on
+    # different days, the one it belongs to on the day of the call.
+    agency = building.agency(line.agency) if say_agency else None
     return call_phrase(
         number,
         counter.number,
         style,
         agency.short_name if agency else None,
         settings.template,
+        spoken=counter.spoken,
         letter_names=letter_names,
     )
 

@@ -1,9 +1,10 @@
 """The waiting room's voice: Indonesian number words, the call phrase, and its audio.
 
 Theory of operation: a call becomes a sentence in three pure steps — `terbilang` (a number as
-Indonesian words), `spell_digits` (a ticket number read digit by digit) and `call_phrase` (the
-configurable sentence, "Nomor antrean B nol satu tujuh, silakan menuju loket lima", whose
-template grammar is server/core/voice_text.py's, shared with the building file). Only the
+Indonesian words), `spell_digits` (a ticket number read digit by digit), `read_counter_label`
+(the label on the desk: "3A" is "tiga A") and `call_phrase` (the configurable sentence, "Nomor
+antrean B nol satu tujuh, silakan menuju loket lima", whose template grammar is
+server/core/voice_text.py's, shared with the building file). Only the
 last step, `VoiceRenderer.render`, touches the world: it runs espeak-ng's Indonesian voice in a
 subprocess (text on stdin, so no phrase can be taken for an option), repairs the WAV header that
 espeak-ng leaves open when writing to a pipe, and keeps the result in a bounded in-memory LRU
@@ -45,13 +46,16 @@ from server.core.voice_text import DEFAULT_TEMPLATE, ReadingStyle, fill_template
 
 __all__ = [
     "LETTER_NAMES",
+    "MAX_LABEL_LEN",
     "MAX_NUMBER",
     "VoiceRenderer",
     "VoiceUnavailable",
     "WavInfo",
     "call_phrase",
     "chime_wav",
+    "desk_words",
     "espeak_available",
+    "read_counter_label",
     "read_ticket_number",
     "spell_digits",
     "terbilang",
@@ -187,19 +191,59 @@ def read_ticket_number(
     return " ".join([*spoken_letters, spoken_digits])
 
 
+# A counter's label as buildings write it on the desk: groups of digits and capital letters,
+# joined by "-" or "." ("7", "3A", "1-01", "2.A"). Short enough for a TV line and a breath.
+MAX_LABEL_LEN: Final = 10
+_LABEL_RE: Final = re.compile(r"[0-9A-Z]+(?:[-.][0-9A-Z]+)*")
+_LABEL_RUN_RE: Final = re.compile(r"[0-9]+|[A-Z]+")
+
+
+def read_counter_label(label: int | str, *, letter_names: bool = False) -> str:
+    """A counter's label as spoken: 7 → "tujuh", "3A" → "tiga A", "1-01" → "satu nol satu".
+
+    Each run of digits is a number in words ("12" → "dua belas"), except a run that starts with
+    0, which is read digit by digit as in a ticket number ("01" → "nol satu"): on a desk "1-01"
+    that 0 is written to be heard. Letters are said one by one, as in a ticket's prefix. The "-"
+    or "." between groups is not said, as in a ticket number ("B-017" is "B nol satu tujuh").
+    """
+    text = str(label)
+    if isinstance(label, bool) or len(text) > MAX_LABEL_LEN or not _LABEL_RE.fullmatch(text):
+        raise ValueError(f"not a counter label: {label!r}")
+    words: list[str] = []
+    for run in _LABEL_RUN_RE.findall(text):
+        if run[0].isdigit():
+            words.append(spell_digits(run) if run[0] == "0" else terbilang(int(run)))
+        else:
+            words += [LETTER_NAMES[c] if letter_names else c for c in run]
+    return " ".join(words)
+
+
+def desk_words(label: int | str, spoken: str | None = None, *, letter_names: bool = False) -> str:
+    """The desk as the voice names it: its own spoken form, or "loket" and its label read."""
+    if spoken is not None and spoken.strip():
+        return " ".join(spoken.split())
+    return f"loket {read_counter_label(label, letter_names=letter_names)}"
+
+
 def call_phrase(
     number: str,
-    counter_number: int,
+    counter_label: int | str,
     style: ReadingStyle | str = ReadingStyle.DIGITS,
     agency: str | None = None,
     template: str = DEFAULT_TEMPLATE,
     *,
+    spoken: str | None = None,
     letter_names: bool = False,
 ) -> str:
-    """The announcement: "Nomor antrean B nol satu tujuh, silakan menuju loket lima"."""
+    """The announcement: "Nomor antrean B nol satu tujuh, silakan menuju loket lima".
+
+    `counter_label` is the counter's `number` (7, "3A"); `spoken` its own spoken form, which
+    the template's `{desk}` says instead of "loket" and the label.
+    """
     values = {
         "number": read_ticket_number(number, style, letter_names=letter_names),
-        "counter": terbilang(counter_number),
+        "counter": read_counter_label(counter_label, letter_names=letter_names),
+        "desk": desk_words(counter_label, spoken, letter_names=letter_names),
         "agency": " ".join(agency.split()) if agency else "",
     }
     return fill_template(template, values)

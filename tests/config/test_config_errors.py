@@ -236,7 +236,8 @@ CASES = [
         ),
         "hours.monday.close",
         "monday",
-        '"25:00" is not a time of day; write "HH:MM" from "00:00" to "23:59"',
+        '"25:00" is past midnight; a service day ends at local midnight (numbers restart then): '
+        'close at "24:00" at the latest',
     ),
     (
         "bad-timezone",
@@ -518,7 +519,7 @@ CASES = [
         edit(append='\n[voice]\nstyle = "number"\ntemplate = "Nomor antrean {number}"\n'),
         "voice.template",
         "template = ",
-        "a phrase template must contain {number} and {counter}",
+        "a phrase template must contain {number} and {desk} (or {counter})",
     ),
     (
         "voice-unbalanced-template",
@@ -637,7 +638,7 @@ def test_without_a_voice_table_calls_are_read_as_documented() -> None:
     voice = parse_building(BASE, "gedung.toml").voice
     assert voice == VoiceConfig()
     assert voice.style == "digits"
-    assert voice.template == "Nomor antrean {number}, silakan menuju loket {counter}[, {agency}]"
+    assert voice.template == "Nomor antrean {number}, silakan menuju {desk}[, {agency}]"
     assert voice.agency is False
     assert voice.speed_wpm == 140
     assert (voice.espeak_voice, voice.word_gap_10ms) == ("id", 1)

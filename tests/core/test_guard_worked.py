@@ -150,6 +150,18 @@ def test_a_long_enough_wait_allows_a_second_overtaking() -> None:
     assert got == ["A-002 prioritas", "A-003 prioritas", "A-001 fifo"]
 
 
+def test_two_absorbed_overtakings_count_as_two() -> None:
+    """d = 2 min (target 2, Loket 1 alone), strict priority. A-001 queued 08:58; priority A-002,
+    A-003, A-004 at 08:59; calls every 2 minutes, each service lasting its target.
+    09:00 A-002: A-001 w=2 k=0: F = 2         → max(0.5, 5) = 5 ≥ 2 × 1: allowed (absorbs 1).
+    09:02 A-003: A-001 w=4 k=1: F = 4 − 2 = 2 → 5 ≥ 2 × 2 = 4: allowed (absorbs 2).
+    09:04:       A-001 w=6 k=2: F = 6 − 4 = 2 → 5 < 2 × 3 = 6: held → A-001 (fifo).
+    A count that remembered one overtaking, not two (k = 1: 5 ≥ 4), would call A-004 instead."""
+    tickets = [("A", "08:58", False), *[("A", "08:59", True)] * 3]
+    got = day(small_building(2, r=0), "L1", tickets, ["09:00", "09:02", "09:04", "09:06"])
+    assert got == ["A-002 prioritas", "A-003 prioritas", "A-001 fifo", "A-004 fifo"]
+
+
 def test_the_preview_counts_the_overtakings_of_its_own_earlier_calls() -> None:
     """The officer's "next" list at 09:00, A-001 queued 08:00 (nothing called yet): the preview
     calls A-002 first (F = 60, 15 ≥ 8), which A-001 absorbs (pending, not yet recorded); for

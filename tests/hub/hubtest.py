@@ -191,7 +191,12 @@ async def start_server(tmp_path, clock: FakeClock) -> AsyncIterator[StartServer]
     servers: list[Server] = []
 
     async def start(
-        *, port: int = 0, db: str | None = None, tick_s: float | None = None, **limits: Any
+        *,
+        port: int = 0,
+        db: str | None = None,
+        tick_s: float | None = None,
+        building: Building | None = None,  # another building than the demo (its credentials)
+        **limits: Any,
     ) -> Server:
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[Running] = loop.create_future()
@@ -201,7 +206,7 @@ async def start_server(tmp_path, clock: FakeClock) -> AsyncIterator[StartServer]
         limits.setdefault("rate_burst", 10_000.0)
         task = asyncio.create_task(
             serve(
-                demo_building(),
+                building or demo_building(),
                 db or str(tmp_path / f"antre-{len(tasks)}.db"),
                 "127.0.0.1",
                 port,

@@ -26,6 +26,7 @@ VIEW_KEYS = {
     "people_ahead",
     "estimated_wait_s",
     "counter_number",
+    "counter_label",
     "counter_name",
     "calls",
 }
@@ -88,6 +89,7 @@ async def test_hello_gets_a_snapshot_of_exactly_that_ticket(server: Server) -> N
     assert view["state"] == "waiting" and view["people_ahead"] == 1
     assert view["estimated_wait_s"] > 0
     assert view["counter_name"] is None and view["counter_number"] is None
+    assert view["counter_label"] is None
     assert raw.synced is not None and raw.synced["resume"] == "snapshot"
     await settle(raw, server)
     no_secrets(raw, tickets, tickets[1])
@@ -108,6 +110,7 @@ async def test_a_call_of_the_ticket_pushes_called_with_the_counter(server: Serve
     assert set(view) == VIEW_KEYS
     assert view["state"] == "called" and view["calls"] == 1
     assert view["counter_name"] == "Loket 1" and view["counter_number"] == 1
+    assert view["counter_label"] == "1"
     assert view["people_ahead"] is None and view["estimated_wait_s"] is None
     # A recall is news too (the page says it again), then the service starts.
     await officer.act("recall")

@@ -1,0 +1,76 @@
+"""The kiosk of the second building (MPP Kabupaten Contoh, WITA) on days some agencies stay away.
+
+A real Textual kiosk (`run_test`) against a real server and a loopback printer: on a Friday
+Imigrasi (Monday–Thursday 08.00–14.00) and the KUA (Tuesdays) do not serve, and the citizen
+reads so where the button would be, instead of a button that fails when pressed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hubtest import FakeClock, StartServer
+from kabupaten import FRI, at, credentials, start_kabupaten
+from kiosktest import LoopbackPrinter, click, kiosk_app, on_screen, started
+from textual.widgets import Button
+
+OFF_IMIGRASI = "Hari ini tidak melayani — buka Senin–Kamis, pukul 08.00–14.00 WITA"
+
+
+def button(app, selector: str) -> Button:
+    return app.screen.query_one(selector, Button)
+
+
+async def test_an_off_day_line_shows_its_days_instead_of_a_button(
+    start_server: StartServer,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    printer: LoopbackPrinter,
+) -> None:
+    """Friday 09.00 WITA: Imigrasi's tile says it is closed today and when it opens; its line
+    is greyed with the days and hours, promises no wait, and pressing it prints nothing."""
+    clock.now = at(FRI, "09:00")
+    server = await start_kabupaten(start_server, monkeypatch)
+    app = kiosk_app(server, printer.spec, credentials()["KIOSK-1"])
+    async with started(app) as pilot:
+        assert "Tutup hari ini · buka Senin–Kamis" in button(app, "#agency-IMIGRASI").label.plain
+        assert "Tutup hari ini · buka Selasa" in button(app, "#agency-KUA").label.plain
+        assert "Tutup" not in button(app, "#agency-DUKCAPIL").label.plain
+
+        await click(pilot, "#agency-IMIGRASI")
+        await on_screen(pilot, "LinesScreen")
+        line = button(app, "#line-F")
+        assert line.disabled
+        assert line.label.plain.splitlines()[-1].strip() == OFF_IMIGRASI
+        assert "menit" not in line.label.plain
+        await pilot.click("#line-F")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LinesScreen"
+        assert not server.engine.state.tickets and not printer.tickets
+
+        await pilot.press("escape")
+        await on_screen(pilot, "AgencyScreen")
+        await click(pilot, "#lang")
+        await on_screen(pilot, "AgencyScreen")
+        await click(pilot, "#agency-IMIGRASI")
+        await on_screen(pilot, "LinesScreen")
+        assert button(app, "#line-F").label.plain.splitlines()[-1].strip() == (
+            "Not served today — open Monday–Thursday, 08.00–14.00 WITA"
+        )
+
+
+async def test_a_line_that_serves_today_still_promises_its_wait(
+    start_server: StartServer,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    printer: LoopbackPrinter,
+) -> None:
+    """The same Friday the police SKCK desk serves (Monday, Wednesday, Friday 08.00–12.00)."""
+    clock.now = at(FRI, "09:00")
+    server = await start_kabupaten(start_server, monkeypatch)
+    app = kiosk_app(server, printer.spec, credentials()["KIOSK-1"])
+    async with started(app) as pilot:
+        assert "Tutup" not in button(app, "#agency-POLRES").label.plain
+        await click(pilot, "#agency-POLRES")
+        await on_screen(pilot, "LinesScreen")
+        line = button(app, "#line-S")
+        assert not line.disabled and "0 orang menunggu" in line.label.plain
