@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -65,8 +66,10 @@ from server.client import (
     ClientClosed,
     ConnectionLost,
     ConnectionState,
+    DeviceCookies,
     HelloRefused,
     RequestError,
+    default_device_file,
 )
 
 __all__ = ["DEFAULT_SERVER", "CounterApp", "main", "run"]
@@ -140,9 +143,14 @@ class CounterApp(App[None]):
         officer: str = "",
         clock: Callable[[], datetime] | None = None,
         client_options: dict[str, Any] | None = None,
+        device_file: str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__()
         self.server_url = normalize_server_url(server_url)
+        # The device cookies of every officer who logged in here, kept across logins (and, with
+        # a file, across restarts): this computer stays a known device for them, which nobody
+        # else's wrong PINs can hold up (docs/protocol.md, "Guessing PINs").
+        self.device_cookies = DeviceCookies(device_file)
         self.counter_id = counter_id.upper()
         self.officer = officer.upper()  # prefilled on the login screen
         self.model = ConsoleModel(self.counter_id)
@@ -268,6 +276,7 @@ class CounterApp(App[None]):
             hello,
             on_state=lambda state: self.post_message(ConnectionChanged(gen, state)),
             on_message=lambda frame: self.post_message(ServerFrame(gen, frame)),
+            device_cookies=self.device_cookies,
             **self._client_options,
         )
 
@@ -582,9 +591,15 @@ class CounterApp(App[None]):
             await self.client.close()
 
 
-def run(server_url: str, counter_id: str, *, officer: str = "") -> int:
+def run(
+    server_url: str,
+    counter_id: str,
+    *,
+    officer: str = "",
+    device_file: str | os.PathLike[str] | None = None,
+) -> int:
     """Run the console in this terminal until the officer quits (Ctrl+Q); returns the exit code."""
-    CounterApp(server_url, counter_id, officer=officer).run()
+    CounterApp(server_url, counter_id, officer=officer, device_file=device_file).run()
     return 0
 
 
@@ -593,12 +608,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", default=DEFAULT_SERVER, help="server (default: %(default)s)")
     parser.add_argument("--counter", required=True, help="the counter id, e.g. L05")
     parser.add_argument("--officer", default="", help="prefill the officer id (never the PIN)")
+    parser.add_argument(
+        "--device-file",
+        default=str(default_device_file()),
+        help="where this computer keeps its device cookies (default: %(default)s)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return run(args.server, args.counter, officer=args.officer)
+    return run(args.server, args.counter, officer=args.officer, device_file=args.device_file)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ manager's actions — each asked for confirmation first; the server logs it as `
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -23,10 +24,17 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 from textual_plotext import PlotextPlot
 
+from display.floor_alerts import AlertKind
 from display.floor_model import FloorModel, FloorSettings
 from display.floor_screens import ConfirmScreen, WaitingScreen, mmss
 from server import protocol as p
-from server.client import AntreClient, ConnectionState, RequestError
+from server.client import (
+    AntreClient,
+    ConnectionState,
+    DeviceCookies,
+    RequestError,
+    default_device_file,
+)
 
 __all__ = ["FloorApp", "Frame", "build_parser", "main", "run"]
 
@@ -54,6 +62,7 @@ class FloorApp(App[int]):
         Binding("enter", "drill", "Daftar tunggu", show=True),
         Binding("t", "close_counter", "Tutup loket"),
         Binding("o", "open_counter", "Buka loket"),
+        Binding("u", "unlock_pin", "Buka kunci PIN"),
         Binding("q", "quit", "Keluar"),
     ]
 
@@ -65,6 +74,7 @@ class FloorApp(App[int]):
         *,
         settings: FloorSettings | None = None,
         clock: Callable[[], datetime] | None = None,
+        device_file: str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__()
         self.manager = manager
@@ -82,6 +92,9 @@ class FloorApp(App[int]):
             p.hello_manager(manager, pin),
             on_message=lambda msg: self.post_message(Frame(msg)),
             on_state=self._on_state,
+            # With a file, this PC stays a known device for the manager's id across restarts:
+            # nobody else's wrong PINs can then hold the manager up here.
+            device_cookies=DeviceCookies(device_file),
         )
 
     def now(self) -> datetime:
@@ -128,7 +141,11 @@ class FloorApp(App[int]):
             f"{self.manager} · {_CONNECTION[state]}"
         )
         if state is ConnectionState.CLOSED and self.client.close_code == p.CLOSE_AUTH_FAILED:
-            self.notify("Masuk ditolak: periksa ID pengelola dan PIN.", severity="error")
+            refusal = self.client.refusal or {}
+            if refusal.get("code") == p.ERR_LOCKED:  # it says until when, and what to do
+                self.notify(refusal.get("message", ""), title="Masuk ditolak", severity="error")
+            else:
+                self.notify("Masuk ditolak: periksa ID pengelola dan PIN.", severity="error")
 
     @on(Frame)
     def frame(self, message: Frame) -> None:
@@ -259,6 +276,31 @@ class FloorApp(App[int]):
             ConfirmScreen(f"Tutup {name}? Petugasnya tetap tercatat masuk."), confirmed
         )
 
+    def action_unlock_pin(self) -> None:
+        """Forget the wrong PINs of the id in the selected `PIN …` alert, after confirmation."""
+        table = self.alerts_table
+        key = ""
+        if self.focused is table and table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        if not key.startswith(f"{AlertKind.PIN}:"):
+            self.notify("Pilih peringatan PIN di tabel peringatan dahulu.")
+            return
+        person = key.split(":", 1)[1]
+        entry = next((g for g in self.model.pin_guessing if g.get("person") == person), {})
+        who = f"{person} ({entry['name']})" if entry.get("name") else person
+
+        def confirmed(answer: str | None) -> None:
+            if answer is not None:
+                self._act("unlock_pin", f"Kunci PIN {who} dibuka", person=person)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Buka kunci PIN {who}? Semua percobaan yang salah dilupakan, juga yang dari "
+                "perangkat penebak: buka hanya untuk pemilik ID yang ada di depan Anda."
+            ),
+            confirmed,
+        )
+
     def run_action_on_ticket(self, kind: str, ticket: str, number: str) -> None:
         """Cancel or reactivate a ticket after confirmation (called from the waiting list)."""
         if kind == "cancel_ticket":
@@ -314,12 +356,23 @@ def build_parser(prog: str = "antre floor") -> argparse.ArgumentParser:
     parser.add_argument("--target-wait-min", type=float, default=30.0)
     parser.add_argument("--wait-alert-min", type=float, default=60.0)
     parser.add_argument("--pause-alert-min", type=float, default=30.0)
+    parser.add_argument(
+        "--device-file",
+        default=str(default_device_file()),
+        help="where this computer keeps its device cookies (default: %(default)s)",
+    )
     return parser
 
 
-def run(server_url: str, manager: str, pin: str, settings: FloorSettings | None = None) -> int:
+def run(
+    server_url: str,
+    manager: str,
+    pin: str,
+    settings: FloorSettings | None = None,
+    device_file: str | os.PathLike[str] | None = None,
+) -> int:
     """Run the dashboard until the manager quits; 0 on a normal exit."""
-    app = FloorApp(server_url, manager, pin, settings=settings)
+    app = FloorApp(server_url, manager, pin, settings=settings, device_file=device_file)
     app.run()
     return 0 if app.return_code in (None, 0) else int(app.return_code)
 
@@ -336,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         wait_alert_min=args.wait_alert_min,
         pause_alert_min=args.pause_alert_min,
     )
-    return run(args.server, args.manager, pin, settings)
+    return run(args.server, args.manager, pin, settings, args.device_file)
 
 
 if __name__ == "__main__":

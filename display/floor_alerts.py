@@ -37,6 +37,7 @@ class AlertKind(StrEnum):
     PAUSED = "jeda"
     PRINTER = "printer"
     SILENT = "perangkat"
+    PIN = "pin"  # someone is guessing an officer's or manager's PIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,7 @@ def find_alerts(model: FloorModel, now: datetime) -> list[Alert]:
                     f"{label} {device_id} tidak terhubung sejak {since.astimezone(model.tz):%H.%M}",
                 )
             )
+    found.extend(_pin_alerts(model, now))
     live = {(a.kind, a.subject) for a in found}
     for key in [k for k in model.alert_starts if k not in live]:
         del model.alert_starts[key]
@@ -190,3 +192,27 @@ def _seen_alert(
         model.alert_starts[key] = now
     started = model.alert_starts.setdefault(key, now)
     return Alert(kind, subject, started, message, severe)
+
+
+def _pin_alerts(model: FloorModel, now: datetime) -> list[Alert]:
+    """Each id being guessed: how many wrong PINs from which addresses (the server never sends
+    a PIN); gone once the server would forget the tries (`forget_at`)."""
+    zone = model.building.get("timezone", "")
+    out = []
+    for g in model.pin_guessing:
+        started, forget = _dt(g.get("first_at")), _dt(g.get("forget_at"))
+        if started is None or (forget is not None and forget <= now):
+            continue
+        sources = ", ".join(
+            f"{s.get('address')} ({s.get('failures')} kali"
+            + (", perangkat dikenal" if s.get("known_device") else "")
+            + ")"
+            for s in g.get("sources", [])
+        )
+        who = f"{g.get('person')} ({g.get('name')})"
+        text = f"PIN {who} salah {g.get('failures')} kali, dari {sources}"
+        held = _dt(g.get("new_devices_held_until"))
+        if held is not None and held > now:
+            text += f"; perangkat baru ditahan sampai {held.astimezone(model.tz):%H.%M} {zone}"
+        out.append(Alert(AlertKind.PIN, str(g.get("person")), started, text))
+    return out

@@ -1,7 +1,8 @@
 """The floor manager's picture of the building: a copy of today kept from a snapshot and events.
 
 Theory of operation: `FloorModel` is fed the frames a floor session receives (`snapshot`,
-`event`, `lines`, `alert`, and `presence` once the hub sends it) through `handle(msg, now)`, and
+`event`, `lines`, `alert` — a printer's, or the ids whose PIN is being guessed —, `synced`, and
+`presence`) through `handle(msg, now)`, and
 answers questions with the time passed in: `lines(now)`, `counter_figures()`, `alerts(now)`,
 `waiting_list(prefix, now)`, `chart(now)`. It keeps its own light copy of today's tickets and
 counters, moved by the same events the core emits, so every count and wait is exact to the last
@@ -104,6 +105,8 @@ class FloorModel:
     line_push: dict[str, dict[str, Any]] = field(default_factory=dict)
     printers: dict[str, dict[str, Any]] = field(default_factory=dict)
     devices: dict[str, dict[str, Any]] = field(default_factory=dict)  # from `presence`
+    # The ids someone is guessing the PIN of, as the last `pin_guessing` alert listed them.
+    pin_guessing: list[dict[str, Any]] = field(default_factory=list)
     # Completed waits and services per line, (end instant, seconds), in the order they ended.
     waits: dict[str, list[tuple[datetime, float]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -135,6 +138,12 @@ class FloorModel:
         elif kind == "presence":
             self.devices.update({d["id"]: d for d in msg.get("devices", [])})
             self.alerts(now)
+        elif kind == "alert" and msg.get("alert") == "pin_guessing":
+            self.pin_guessing = [g for g in msg.get("guessing") or [] if isinstance(g, dict)]
+        elif kind == "synced":
+            # A new session: the server sends the list again right after this if it is not
+            # empty, so a list kept from before a reconnect may be over.
+            self.pin_guessing = []
         else:
             return False
         return True

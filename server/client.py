@@ -15,8 +15,15 @@ session) stops the client instead: retrying could not help.
 `RequestError` on an `error` reply. A mutating request gets a `request_id` once, before the first
 attempt; if the connection drops before the reply, the same request — same `request_id` — is sent
 again on the next connection, and the server answers a repeated `request_id` with the first
-result: one press, one ticket, however the network behaves. Everything the server pushes
-(events, snapshots, line figures, alerts) arrives through `messages()` or an `on_message` callback.
+result: one press, one ticket, however the network behaves. A `rate_limited` reply says when to
+retry (`retry_after_s`): the request waits that long and is sent again, the same, while its
+timeout allows; otherwise it raises with the delay (`RequestError.retry_after_s`). Everything
+the server pushes (events, snapshots, line figures, alerts) arrives through `messages()` or an
+`on_message` callback.
+
+An officer's or manager's device keeps the device cookie each welcome gives it (`DeviceCookies`,
+in memory or in a file) and sends it in its next hellos for the same id: the server then knows
+the device, and nobody else's wrong PINs can hold it up (docs/protocol.md, "Guessing PINs").
 
 We run our own reconnect loop around `websockets.connect` rather than `async for ws in connect()`
 because the decision to stop depends on the close code and the backoff must reset only after a
@@ -30,10 +37,12 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import random
 import uuid
 from collections.abc import AsyncIterator, Callable
 from enum import StrEnum
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -48,8 +57,10 @@ __all__ = [
     "ClientClosed",
     "ConnectionLost",
     "ConnectionState",
+    "DeviceCookies",
     "HelloRefused",
     "RequestError",
+    "default_device_file",
 ]
 
 log = logging.getLogger("antre.client")
@@ -69,7 +80,62 @@ class RequestError(Exception):
         self.reply = reply
         self.code: str = reply.get("code", "")
         self.message: str = reply.get("message", "")
+        # `rate_limited` and `locked`: seconds until a retry can succeed; None when not said.
+        self.retry_after_s: float | None = _seconds(reply.get("retry_after_s"))
         super().__init__(f"{self.code}: {self.message}")
+
+
+def _seconds(value: Any) -> float | None:
+    """A non-negative finite number of seconds from a frame, or None."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1e9:
+        return float(value)
+    return None
+
+
+def default_device_file() -> Path:
+    """Where the counter console and the floor dashboard keep their device cookies."""
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
+    return Path(state) / "antre" / "device-cookies.json"
+
+
+class DeviceCookies:
+    """The device cookies this device was given, by officer or manager id.
+
+    Kept in memory, and in `path` when given (a JSON object, replaced atomically, readable by its
+    owner only), so that a counter's computer stays a known device across restarts of the console.
+    A missing or unreadable file is an empty one: a lost cookie only makes the device unknown to
+    the server again until its next correct PIN.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self._cookies: dict[str, str] = {}
+        if self.path is not None:
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = {}
+            if isinstance(loaded, dict):
+                self._cookies = {k: v for k, v in loaded.items() if isinstance(v, str)}
+
+    def get(self, person: str) -> str | None:
+        return self._cookies.get(person)
+
+    def put(self, person: str, cookie: str) -> None:
+        if self._cookies.get(person) == cookie:
+            return
+        self._cookies[person] = cookie
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self._cookies, f, indent=1, sort_keys=True)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("could not keep the device cookie in %s: %s", self.path, exc)
 
 
 class HelloRefused(RequestError):
@@ -114,10 +180,15 @@ class AntreClient:
         heartbeat_s: float | None = 15.0,
         open_timeout_s: float = 5.0,
         max_size: int = 16 * 2**20,
+        device_cookies: DeviceCookies | None = None,
     ) -> None:
         self.url = url
         # The credentials part of the hello; last_seq and day are added on every connect.
         self._hello = {k: v for k, v in hello.items() if k not in ("last_seq", "day", "id")}
+        # Whose PIN the hello carries (officer or manager), for its device cookie; None: a device.
+        self._person: str | None = hello.get("officer") or hello.get("manager")
+        # This device's cookies (shared with the app's other clients, maybe kept in a file).
+        self.device_cookies = device_cookies if device_cookies is not None else DeviceCookies()
         # The position in the event stream: every event up to it has been received.
         self.last_seq: int | None = hello.get("last_seq")
         # The service day of last_seq, so that a client back after midnight gets a snapshot.
@@ -145,6 +216,9 @@ class AntreClient:
         self._runner: asyncio.Task[None] | None = None
         self._closing = False
         self._refusal: dict[str, Any] | None = None  # the error frame answering our hello
+        # Loop time before which no request is sent: the latest `rate_limited` said so, and
+        # requests sent earlier would only be refused again (and count as flooding).
+        self._not_before = 0.0
         self.close_code: int | None = None  # of the last connection
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -205,6 +279,11 @@ class AntreClient:
         self._fail_pending(ClientClosed())
         self._messages.put_nowait(_END)
 
+    @property
+    def refusal(self) -> dict[str, Any] | None:
+        """The `error` frame that answered the last hello, if the server refused it."""
+        return self._refusal
+
     def drop_connection(self) -> None:
         """Cut the current connection without a closing handshake (tests, "cable pulled")."""
         if self._ws is not None:
@@ -228,6 +307,9 @@ class AntreClient:
         deadline = loop.time() + (timeout if timeout is not None else self._request_timeout_s)
         async with asyncio.timeout_at(deadline):
             while True:
+                # The server said when it would take requests again: none before then.
+                if (early := self._not_before - loop.time()) > 0:
+                    await asyncio.sleep(early)
                 await self.wait_connected()
                 ws = self._ws
                 if ws is None:
@@ -255,7 +337,19 @@ class AntreClient:
                 finally:
                     self._pending.pop(rid, None)
                 if reply.get("type") == "error":
-                    raise RequestError(reply)
+                    refusal = RequestError(reply)
+                    wait = refusal.retry_after_s
+                    # Rate-limited, nothing was done: the same request after the time the server
+                    # named, unless that is past the deadline (then the caller hears the delay).
+                    if (
+                        refusal.code == p.ERR_RATE_LIMITED
+                        and wait is not None
+                        and loop.time() + wait < deadline
+                    ):
+                        log.info("%s rate-limited: sending it again in %.2f s", type, wait)
+                        self._not_before = max(self._not_before, loop.time() + wait)
+                        continue
+                    raise refusal
                 return reply
 
     async def ping(self) -> dict[str, Any]:
@@ -390,6 +484,9 @@ class AntreClient:
     async def _session(self, ws: ClientConnection) -> bool:
         """Run one connection until it closes; True if it got in sync."""
         hello = {**self._hello, "id": "hello"}
+        cookie = self.device_cookies.get(self._person) if self._person else None
+        if cookie is not None:
+            hello["device_cookie"] = cookie
         if self.last_seq is not None:
             hello["last_seq"] = self.last_seq
             if self.day is not None:
@@ -440,6 +537,9 @@ class AntreClient:
         ref = msg.get("ref")
         if kind == "welcome":
             self.welcome = msg
+            cookie = msg.get("device_cookie")
+            if self._person and isinstance(cookie, str):
+                self.device_cookies.put(self._person, cookie)
             return
         if kind == "error" and ref == "hello":
             self._refusal = msg

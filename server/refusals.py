@@ -57,6 +57,7 @@ ACTIONS: Final[dict[str, str]] = {
     "transfer": "mengalihkan nomor antrean ke layanan lain",
     "reactivate": "mengaktifkan kembali nomor antrean",
     "cancel_ticket": "membatalkan nomor antrean",
+    "unlock_pin": "membuka kunci PIN petugas",
 }
 
 REFUSALS: Final[dict[str, str]] = {

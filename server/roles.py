@@ -11,20 +11,23 @@ agency or zone) or raises `AuthError` with a protocol error code and the close c
 before looking at a request's fields. Scope rules that need the queue state (an officer acts only
 on its own counter and its own agency's tickets; a kiosk only on tickets it issued) live in the hub.
 
-PIN lockout is kept in memory: `max_failures` wrong PINs for one officer or manager id within
-`failure_window_s` lock that id for `lockout_s`, even with the right PIN. A server restart clears
-it, which is acceptable for a building-local server (a restart is rare, visible and logged), and
-keeps secrets-adjacent state out of the event log. PIN checks (scrypt, ~50 ms on purpose) run in
-a worker thread so the event loop keeps serving everyone else; checks for one id are serialised
-so that parallel guesses cannot slip past the counter.
+Guessing PINs is slowed per source, not locked per id (server/lockout.py: wrong PINs counted per
+id and device, a wait that doubles, a budget shared by unknown devices, device cookies for known
+ones, a manager's unlock). The counts are kept in memory: a server restart clears them, which is
+acceptable for a building-local server (a restart is rare, visible and logged), and keeps
+secrets-adjacent state out of the event log; device cookies need no memory and survive it. PIN
+checks (scrypt, ~50 ms on purpose) run in a worker thread so the event loop keeps serving
+everyone else; checks for one id are serialised so that parallel guesses cannot slip past the
+count.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import re
+import secrets
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -36,6 +39,16 @@ from server import refusals
 from server.auth import token_digest, verify_pin
 from server.core.building import Building, DeviceKind, ManagerRole
 from server.core.part_week import desk_refusal
+from server.lockout import (
+    Guessing,
+    Hold,
+    HoldReason,
+    Lockout,
+    LockoutPolicy,
+    Source,
+    device_cookie,
+    device_of,
+)
 
 if TYPE_CHECKING:
     from server.core.model import Ticket
@@ -61,7 +74,8 @@ class Role(StrEnum):
     KIOSK = "kiosk"
     DISPLAY = "display"
     OFFICER = "officer"
-    FLOOR = "floor"  # floor manager: watches the building, cancels, reactivates, closes counters
+    FLOOR = "floor"  # floor manager: watches the building, cancels, reactivates, closes counters,
+    # unlocks an id whose PIN was guessed at
     ADMIN = "admin"  # same powers today; configuration tools will be admin-only
     TICKET = "ticket"  # the citizen's phone page: one ticket's public view, read-only
 
@@ -85,7 +99,7 @@ _COUNTER_ACTIONS = frozenset(
     }
 )
 _MANAGER_ACTIONS = frozenset(
-    {"ping", "snapshot", "list_lines", "cancel_ticket", "reactivate", "close_counter"}
+    {"ping", "snapshot", "list_lines", "cancel_ticket", "reactivate", "close_counter", "unlock_pin"}
 )
 
 # The role table. `hello` is not listed: it is only valid as the first frame.
@@ -123,6 +137,9 @@ class Principal:
     agency: str | None = None  # an officer's agency
     zone: str | None = None  # a display's zone; None = every zone
     # A ticket session's principal: id = the ticket's id, name = its number (never the token).
+    # An officer's or manager's device cookie, for the welcome (server/lockout.py): a credential
+    # of sorts, so never in a repr nor part of who the principal is.
+    device_cookie: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def audience(self) -> str:
@@ -164,25 +181,13 @@ class AuthError(Exception):
         self.retry_after_s = retry_after_s
 
 
-@dataclass(frozen=True, slots=True)
-class LockoutPolicy:
-    max_failures: int = 5
-    failure_window_s: float = 600.0
-    lockout_s: float = 300.0
-
-
-@dataclass(slots=True)
-class _Attempts:
-    failures: deque[float] = field(default_factory=deque)  # monotonic times of recent failures
-    locked_until: float = 0.0
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one PIN check at a time per id
-
-
 _AUTH_FAILED_PIN = "ID atau PIN salah."
 _AUTH_FAILED_TOKEN = "Token perangkat tidak dikenal. Periksa konfigurasi perangkat ini."
 _AUTH_FAILED_TICKET = "Nomor antrean tidak ditemukan. Tiket hanya berlaku pada hari diterbitkan."
 # Ticket tokens are secrets.token_urlsafe output; anything else cannot be one.
 TICKET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# The nonce of a device cookie: 12 random bytes, URL-safe base64 (16 characters).
+_COOKIE_NONCE_BYTES = 12
 
 
 class Authenticator:
@@ -196,6 +201,7 @@ class Authenticator:
         wall_clock: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         tickets: Callable[[str], Ticket | None] | None = None,
+        on_guessing: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> None:
         # Read once: the building does not change while the server runs.
         self._building = building
@@ -208,27 +214,30 @@ class Authenticator:
             (o.pin_hash for o in building.officers),
             next((m.pin_hash for m in building.managers), None),
         )
-        self._lockout = lockout or LockoutPolicy()
-        # Wall clock only for telling people when to come back; locks run on the monotonic clock.
+        self._lockout = Lockout(lockout)
+        # Wall clock only for telling people when to come back; holds run on the monotonic clock.
         self._wall_clock = wall_clock
         self._monotonic = monotonic
         # Today's ticket by its public token (the queue state's index); None: no ticket role.
         self._tickets = tickets
-        # Keyed by known officer/manager ids only, so hostile ids cannot grow it.
-        self._attempts: dict[str, _Attempts] = {}
+        # One PIN check at a time per id, keyed by known ids only so hostile ids cannot grow it.
+        self._checking: dict[str, asyncio.Lock] = {}
+        # Told the whole list of ids being guessed whenever it changes (the floor's alert).
+        self._on_guessing = on_guessing
         # At most two scrypt checks at once (16 MiB and ~50 ms each): a flood of hellos queues
         # here instead of taking every core and the default thread pool from the server.
         self._pin_checks = asyncio.Semaphore(2)
 
-    async def authenticate(self, hello: Mapping[str, Any]) -> Principal:
+    async def authenticate(self, hello: Mapping[str, Any], source: str = "unknown") -> Principal:
+        """The principal of a hello sent from the network address `source`, or AuthError."""
         role = hello["role"]
         if role in ("kiosk", "display"):
             return self._device(role, hello)
         if role == "officer":
-            return await self._officer(hello)
+            return await self._officer(hello, source)
         if role == "ticket":
             return self._ticket(hello)
-        return await self._manager(hello)
+        return await self._manager(hello, source)
 
     # -- devices ----------------------------------------------------------------------------
 
@@ -256,7 +265,7 @@ class Authenticator:
 
     # -- people -----------------------------------------------------------------------------
 
-    async def _officer(self, hello: Mapping[str, Any]) -> Principal:
+    async def _officer(self, hello: Mapping[str, Any], source: str) -> Principal:
         counter_id = _required(hello, "counter")
         officer_id = _required(hello, "officer")
         pin = _required(hello, "pin")
@@ -264,8 +273,8 @@ class Authenticator:
         if counter is None:
             raise AuthError(p.ERR_AUTH_FAILED, refusals.say("counter_unknown", counter=counter_id))
         officer = self._officers.get(officer_id)
-        await self._check_pin(
-            f"officer:{officer_id}", officer.pin_hash if officer is not None else None, pin
+        cookie = await self._check_pin(
+            officer_id, officer.pin_hash if officer is not None else None, pin, source, hello
         )
         assert officer is not None  # _check_pin refuses unknown ids
         if counter.schedule:
@@ -286,67 +295,155 @@ class Authenticator:
             f"officer:{officer.id}@{counter.id}",
             counter=counter.id,
             agency=officer.agency,
+            device_cookie=cookie,
         )
 
-    async def _manager(self, hello: Mapping[str, Any]) -> Principal:
+    async def _manager(self, hello: Mapping[str, Any], source: str) -> Principal:
         manager_id = _required(hello, "manager")
         pin = _required(hello, "pin")
         manager = self._managers.get(manager_id)
-        await self._check_pin(
-            f"manager:{manager_id}", manager.pin_hash if manager is not None else None, pin
+        cookie = await self._check_pin(
+            manager_id, manager.pin_hash if manager is not None else None, pin, source, hello
         )
         assert manager is not None
         role = Role.ADMIN if manager.role is ManagerRole.ADMIN else Role.FLOOR
-        return Principal(role, manager.id, manager.name, f"manager:{manager.id}")
+        return Principal(
+            role, manager.id, manager.name, f"manager:{manager.id}", device_cookie=cookie
+        )
 
-    async def _check_pin(self, key: str, pin_hash: str | None, pin: str) -> None:
+    async def _check_pin(
+        self,
+        person: str,
+        pin_hash: str | None,
+        pin: str,
+        address: str,
+        hello: Mapping[str, Any],
+    ) -> str:
+        """Check the PIN unless this source is held; the device cookie to give it on success."""
         if pin_hash is None:
             # Unknown id: spend the same time as a real check, then refuse the same way.
             if self._decoy_hash is not None:
                 await self._verify(pin, self._decoy_hash)
             raise AuthError(p.ERR_AUTH_FAILED, _AUTH_FAILED_PIN)
-        attempts = self._attempts.setdefault(key, _Attempts())
-        async with attempts.lock:
-            self._refuse_if_locked(attempts)
+        cookie = hello.get("device_cookie")
+        device = device_of(cookie if isinstance(cookie, str) else None, person, pin_hash)
+        source = Source(address, device)
+        lockout = self._lockout
+        async with self._checking.setdefault(person, asyncio.Lock()):
+            hold = lockout.hold(person, source, self._monotonic())
+            if hold is not None:
+                raise self._held(person, hold)
             if await self._verify(pin, pin_hash):
-                attempts.failures.clear()
-                return
-            now = self._monotonic()
-            attempts.failures.append(now)
-            while attempts.failures and attempts.failures[0] < now - self._lockout.failure_window_s:
-                attempts.failures.popleft()
-            if len(attempts.failures) >= self._lockout.max_failures:
-                attempts.locked_until = now + self._lockout.lockout_s
-                attempts.failures.clear()
-                self._refuse_if_locked(attempts)
-            left = self._lockout.max_failures - len(attempts.failures)
+                listed = self._listed(person)  # if so, its alert's counts drop, or it ends
+                lockout.succeeded(person, source)
+                if listed:
+                    self._tell_floor()
+                if device is not None:
+                    assert isinstance(cookie, str)
+                    return cookie
+                nonce = secrets.token_urlsafe(_COOKIE_NONCE_BYTES)
+                return device_cookie(person, pin_hash, nonce)
+            outcome = lockout.failed(person, source, self._monotonic())
+            if self._listed(person):
+                self._tell_floor()
+            if isinstance(outcome, Hold):
+                raise self._held(person, outcome)
             raise AuthError(
                 p.ERR_AUTH_FAILED,
-                f"{_AUTH_FAILED_PIN} Sisa {left} percobaan sebelum akun dikunci.",
+                f"{_AUTH_FAILED_PIN} Sisa {outcome} percobaan sebelum perangkat ini dikunci "
+                "sementara.",
             )
 
     async def _verify(self, pin: str, pin_hash: str) -> bool:
         async with self._pin_checks:
             return await asyncio.to_thread(verify_pin, pin, pin_hash)
 
-    def _refuse_if_locked(self, attempts: _Attempts) -> None:
-        left = attempts.locked_until - self._monotonic()
-        if left <= 0:
-            return
-        minutes = max(1, round(left / 60))
-        when = ""
+    def _held(self, person: str, hold: Hold) -> AuthError:
+        """The `locked` refusal of a held attempt, saying until when (with the zone)."""
+        left = hold.wait_s
+        minutes = max(1, math.ceil(left / 60))
+        until = ""
         if self._wall_clock is not None:
-            until = self._building.local(self._wall_clock() + timedelta(seconds=left))
+            local = self._building.local(self._wall_clock() + timedelta(seconds=left))
             # Round up: "until 09.05" must not send anyone back at 09.04 to be refused again.
-            local = until.replace(second=0, microsecond=0)
-            if local < until:
-                local += timedelta(minutes=1)
-            when = f" sampai pukul {local:%H.%M} {self._building.zone_label}"
-        raise AuthError(
-            p.ERR_LOCKED,
-            f"Terlalu banyak PIN salah. Akun dikunci{when}; coba lagi dalam {minutes} menit.",
-            retry_after_s=round(left, 1),
-        )
+            shown = local.replace(second=0, microsecond=0)
+            if shown < local:
+                shown += timedelta(minutes=1)
+            until = f" sampai pukul {shown:%H.%M} {self._building.zone_label}"
+        if hold.reason is HoldReason.SOURCE:
+            message = (
+                f"Terlalu banyak PIN salah dari perangkat ini. ID {person} dikunci di sini"
+                f"{until}; coba lagi dalam {minutes} menit, atau minta pengelola lantai membuka "
+                "kuncinya."
+            )
+        else:
+            message = (
+                f"Terlalu banyak PIN salah untuk ID {person} dari perangkat yang belum dikenal. "
+                f"Masuk dari perangkat baru dikunci{until} (dalam {minutes} menit). Masuklah "
+                "dari komputer yang biasa Anda pakai, atau minta pengelola lantai membuka "
+                "kuncinya."
+            )
+        return AuthError(p.ERR_LOCKED, message, retry_after_s=round(left, 1))
+
+    # -- the floor's side -------------------------------------------------------------------
+
+    def unlock(self, person: str) -> tuple[int, int] | None:
+        """A manager's unlock of an id: the wrong PINs and sources forgotten; None: unknown id."""
+        if person not in self._officers and person not in self._managers:
+            return None
+        forgotten = self._lockout.unlock(person)
+        if forgotten != (0, 0):
+            self._tell_floor()
+        return forgotten
+
+    def guessing(self) -> list[dict[str, Any]]:
+        """The ids being guessed, as the floor's `pin_guessing` alert lists them."""
+        now = self._monotonic()
+        wall = self._wall_clock() if self._wall_clock is not None else datetime.now(UTC)
+        return [self._guessing_view(g, now, wall) for g in self._lockout.guessing(now)]
+
+    def _listed(self, person: str) -> bool:
+        return any(g.person == person for g in self._lockout.guessing(self._monotonic()))
+
+    def _tell_floor(self) -> None:
+        if self._on_guessing is not None:
+            self._on_guessing(self.guessing())
+
+    def _guessing_view(self, g: Guessing, now: float, wall: datetime) -> dict[str, Any]:
+        def at(t: float, up: bool = False) -> str:
+            """The monotonic instant `t` on the wall clock, to the second (rounded up: `up`)."""
+            local = self._building.local(wall + timedelta(seconds=t - now))
+            whole = local.replace(microsecond=0)
+            if up and whole < local:
+                whole += timedelta(seconds=1)
+            return whole.isoformat()
+
+        def until(wait_s: float) -> str | None:
+            return at(now + wait_s, up=True) if wait_s > 0 else None
+
+        officer = self._officers.get(g.person)
+        manager = self._managers.get(g.person)
+        name = officer.name if officer is not None else manager.name if manager else g.person
+        return {
+            "person": g.person,
+            "role": "officer" if officer is not None else "manager",
+            "name": name,
+            "failures": g.failures,
+            "first_at": at(g.first_at),
+            "last_at": at(g.last_at),
+            "forget_at": at(g.forget_at),
+            "new_devices_held_until": until(g.unknown_wait_s),
+            "sources": [
+                {
+                    "address": s.address,
+                    "known_device": s.known,
+                    "failures": s.failures,
+                    "last_at": at(s.last_at),
+                    "held_until": until(s.wait_s),
+                }
+                for s in g.sources
+            ],
+        }
 
 
 def _required(hello: Mapping[str, Any], name: str) -> str:

@@ -82,6 +82,13 @@ class TokenBucket:
             return True
         return False
 
+    def wait_s(self) -> float:
+        """Seconds from the last `take` until the next one would succeed (0: it would now)."""
+        return max(0.0, (1 - self._tokens) / self.rate)
+
+    def now(self) -> float:
+        return self._clock()
+
 
 def wire_frame(text: str) -> bytes:
     """A text frame from server to client as it goes on the wire: unmasked, no extension."""
@@ -123,6 +130,9 @@ class Session:
         # Requests allowed per second, and the budget of refused ones before we give up on it.
         self.rate = rate
         self.abuse = abuse
+        # The rate clock's instant this client was last told to wait for (`retry_after_s`):
+        # only a request sent before it is flooding, and only flooding spends the budget.
+        self.retry_at = 0.0
         self._close_timeout_s = close_timeout_s
         # Lets the hub forget a dropped session at once (registries, audiences).
         self._on_drop = on_drop

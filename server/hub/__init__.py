@@ -79,6 +79,8 @@ class Hub:
             lockout=limits.lockout,
             wall_clock=clock,
             tickets=lambda token: engine.state.ticket_by_token(token),
+            # Someone guessing PINs: the floor's alert, whenever the list changes.
+            on_guessing=lambda guessing: self.broadcaster.send_to_floor(self.pin_alert(guessing)),
         )
         self.broadcaster = Broadcaster(
             building,
@@ -115,6 +117,7 @@ class Hub:
             inflight=self._inflight,
             snapshots=snapshots,
             printers=self.printers,
+            unlock=self.auth.unlock,
         )
         sync = Sync(
             engine,
@@ -126,6 +129,7 @@ class Hub:
             presence=self.presence,
             inflight=self._inflight,
             snapshots=snapshots,
+            pin_alert=lambda: self.pin_alert(self.auth.guessing()),
         )
         self.connections = Connections(
             limits,
@@ -181,6 +185,15 @@ class Hub:
 
     def now(self) -> datetime:
         return self._clock()
+
+    def pin_alert(self, guessing: list[dict[str, Any]]) -> dict[str, Any]:
+        """The floor's `pin_guessing` alert: every id being guessed now (docs/protocol.md)."""
+        return {
+            "type": "alert",
+            "alert": "pin_guessing",
+            "at": self._clock().isoformat(),
+            "guessing": guessing,
+        }
 
     def today(self) -> str:
         """The service day the queue is on, ISO date."""

@@ -155,7 +155,7 @@ class Connections:
             )
             return False
         try:
-            principal = await self._auth.authenticate(msg)
+            principal = await self._auth.authenticate(msg, _address(session))
         except AuthError as exc:
             extra = {} if exc.retry_after_s is None else {"retry_after_s": exc.retry_after_s}
             log.info("hello refused from %s: %s", session.ws.remote_address, exc.code)
@@ -177,3 +177,9 @@ class Connections:
         else:
             await self._sync.catch_up(session, ref, msg.get("last_seq"), msg.get("day"))
         return session.state is SessionState.LIVE
+
+
+def _address(session: Session) -> str:
+    """The peer's IP address: what tells one unknown device from another (server/lockout.py)."""
+    peer = session.ws.remote_address
+    return str(peer[0]) if peer else "unknown"

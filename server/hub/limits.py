@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from server.roles import LockoutPolicy
+from server.lockout import LockoutPolicy
 
 __all__ = ["HubLimits"]
 

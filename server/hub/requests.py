@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import math
 import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -136,6 +137,7 @@ class Requests:
         inflight: InFlight,
         snapshots: Snapshots,
         printers: dict[str, dict[str, Any]],
+        unlock: Callable[[str], tuple[int, int] | None],
     ) -> None:
         self._engine = engine
         self._building = building
@@ -145,6 +147,8 @@ class Requests:
         self._snapshots = snapshots
         # Last reported status of each kiosk's printer (the hub's, shared with the snapshots).
         self._printers = printers
+        # The Authenticator's unlock: forget an id's wrong PINs (None: no such officer or manager).
+        self._unlock = unlock
         self._tokens = TokenSource()
         self.handlers: dict[str, Handler] = {
             "ping": self._ping,
@@ -161,6 +165,7 @@ class Requests:
             "transfer": self._transfer,
             "reactivate": self._reactivate,
             "cancel_ticket": self._cancel_ticket,
+            "unlock_pin": self._unlock_pin,
         }
         # A request type published without a handler is a programming error: refuse to start
         # (not an assert, which `python -O` would drop) rather than answer it with a crash.
@@ -177,12 +182,8 @@ class Requests:
             msg = p.decode(frame)
             ref = p.message_ref(msg)
             if not session.rate.take():
-                if not session.abuse.take():
-                    session.drop(p.CLOSE_POLICY_VIOLATION, "too many requests")
-                    return
-                raise p.ProtocolError(
-                    p.ERR_RATE_LIMITED, "Terlalu banyak permintaan; tunggu sebentar.", ref
-                )
+                _refuse_over_rate(session, ref)
+                return
             kind = msg.get("type") if isinstance(msg, dict) else None
             if kind == "hello":
                 raise p.ProtocolError(p.ERR_ALREADY_AUTHENTICATED, refusals.say("hello_again"), ref)
@@ -391,6 +392,50 @@ class Requests:
         ticket = ticket_of_today(self._engine.state, msg["ticket"])
         events = await self._run(session, msg, CancelTicket(ticket=ticket.id, reason=msg["reason"]))
         return self._events_reply(events)
+
+    async def _unlock_pin(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """Forget an id's wrong PINs, from every device; logged with who did it."""
+        principal = session.principal
+        assert principal is not None
+        person = msg["person"]
+        forgotten = self._unlock(person)
+        if forgotten is None:
+            raise p.ProtocolError(
+                p.ERR_NOT_FOUND, f"Tidak ada petugas atau pengelola dengan ID {person!r}.", None
+            )
+        failures, sources = forgotten
+        # Not an event (the lockout stays out of the event log): the server's log keeps it.
+        log.warning(
+            "%s unlocked the PIN entry of %s: %d wrong PINs from %d device(s) forgotten",
+            principal.actor,
+            person,
+            failures,
+            sources,
+        )
+        return {"person": person, "failures": failures, "devices": sources}
+
+
+def _refuse_over_rate(session: Session, ref: str | int | None) -> None:
+    """`rate_limited`, saying when to retry; a client that did not wait as told spends its
+    abuse budget, and is closed (1008) once the budget is spent."""
+    wait = session.rate.wait_s()
+    now = session.rate.now()
+    flooding = now < session.retry_at
+    session.retry_at = now + wait
+    if flooding and not session.abuse.take():
+        session.drop(p.CLOSE_POLICY_VIOLATION, "too many requests")
+        return
+    # Rounded up to the hundredth: a client that waits exactly this long finds its token there.
+    retry_after_s = math.ceil(wait * 100) / 100
+    session.send_message(
+        p.error_message(
+            p.ERR_RATE_LIMITED,
+            f"Terlalu banyak permintaan dalam waktu singkat; coba lagi dalam "
+            f"{max(1, math.ceil(retry_after_s))} detik.",
+            ref,
+            retry_after_s=retry_after_s,
+        )
+    )
 
 
 def _jsonable(value: Any) -> Any:

@@ -138,10 +138,13 @@ class Sync:
         presence: Presence,
         inflight: InFlight,
         snapshots: Snapshots,
+        pin_alert: Callable[[], dict[str, Any]],
     ) -> None:
         self._engine = engine
         self._building = building
         self._limits = limits
+        # The floor's `pin_guessing` alert as of now: a floor session gets it after `synced`.
+        self._pin_alert = pin_alert
         self._clock = clock
         self._broadcaster = broadcaster
         self._ticket_watch = ticket_watch
@@ -155,7 +158,7 @@ class Sync:
     def _welcome(
         self, principal: Principal, ref: str | int | None, seq: int, resume: str
     ) -> dict[str, Any]:
-        return {
+        welcome = {
             "type": "welcome",
             "ref": ref,
             "version": p.PROTOCOL_VERSION,
@@ -166,6 +169,10 @@ class Sync:
             "resume": resume,
             "server_time": self._clock().isoformat(),
         }
+        if principal.device_cookie is not None:
+            # This device is now known for this id: keep it and send it in the next hellos.
+            welcome["device_cookie"] = principal.device_cookie
+        return welcome
 
     async def catch_up(
         self, session: Session, ref: str | int | None, last_seq: int | None, day: str | None
@@ -217,6 +224,9 @@ class Sync:
             if managing:
                 presence_version = presence.version
                 frames.append(p.encode(presence.frame(presence.devices())))
+                guessing = self._pin_alert()
+                if guessing["guessing"]:  # PINs being guessed now (else: none, as after synced)
+                    frames.append(p.encode(guessing))
             frames.append(self._broadcaster.lines_frame(principal.audience))
             next_frame = self._broadcaster.next_frame(session)  # officers: their counter's
             if next_frame is not None:

@@ -108,7 +108,7 @@ class NextMessage(TypedDict):
 
 class AlertMessage(TypedDict):
     type: Literal["alert"]
-    alert: str  # "printer"
+    alert: str  # "printer", or "pin_guessing" (with `guessing`: every id being guessed now)
     at: str
 
 

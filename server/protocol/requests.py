@@ -65,6 +65,8 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
         "officer": Field("str", required=False, max_len=32),  # officer
         "manager": Field("str", required=False, max_len=32),  # floor manager or admin
         "pin": Field("str", required=False, max_len=32),  # officer, manager
+        # officer, manager: the cookie a welcome gave this device for this id (server/lockout.py)
+        "device_cookie": Field("str", required=False, max_len=64),
         "last_seq": Field("int", required=False),  # resume after this sequence number
         "day": Field("str", required=False, max_len=10),  # the service day of last_seq
         "client": Field("str", required=False, max_len=100),  # free text for the logs
@@ -112,6 +114,9 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
     "reactivate": {"request_id": _REQUEST_ID, "ticket": _TICKET},
     # Floor manager and admin.
     "cancel_ticket": {"request_id": _REQUEST_ID, "ticket": _TICKET, "reason": _REASON},
+    # Forget an officer's or manager's wrong PINs (no request_id: it changes no queue, and a
+    # second unlock is harmless).
+    "unlock_pin": {"person": Field("str", max_len=32)},
 }
 
 REQUEST_TYPES: Final = frozenset(REQUESTS)

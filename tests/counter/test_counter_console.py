@@ -44,7 +44,8 @@ async def test_wrong_pin_is_refused_and_the_right_one_logs_in_and_opens(server: 
 
 
 async def test_repeated_wrong_pins_lock_the_officer_out(server: Server) -> None:
-    """After five wrong PINs even the right PIN is refused, with the time to come back."""
+    """After five wrong PINs from this console even the right PIN is refused here, with the time
+    to come back."""
     app = console(server, "L05")
     async with app.run_test(size=SIZE) as pilot:
         for attempt in range(5):

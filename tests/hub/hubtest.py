@@ -276,6 +276,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "transfer": {"request_id": "r-transfer", "line": "E"},
     "reactivate": {"request_id": "r-react", "ticket": "A-001"},
     "cancel_ticket": {"request_id": "r-cancel", "ticket": "A-001", "reason": "salah layanan"},
+    "unlock_pin": {"person": "DKP01"},
 }
 
 # A demo principal of each role.

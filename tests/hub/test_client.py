@@ -8,7 +8,7 @@ import pytest
 from hubtest import Server, hello_for
 
 from server import protocol as p
-from server.client import AntreClient, ConnectionState
+from server.client import AntreClient, ConnectionState, DeviceCookies
 from server.core.model import Tick
 
 
@@ -129,3 +129,14 @@ async def test_a_request_on_a_connection_that_just_died_waits_for_the_next_one(
         assert reply["type"] == "pong"
     finally:
         await client.close()
+
+
+def test_a_damaged_cookie_file_is_an_empty_one_and_is_rewritten(tmp_path) -> None:
+    """A device-cookie file that is not JSON (a power cut mid-write on another program's part, a
+    hand edit) costs only the cookies: the console starts, and the next cookie replaces it."""
+    path = tmp_path / "device-cookies.json"
+    path.write_text("{not json")
+    cookies = DeviceCookies(path)
+    assert cookies.get("DKP01") is None
+    cookies.put("DKP01", "nonce.mac")
+    assert DeviceCookies(path).get("DKP01") == "nonce.mac"

@@ -89,8 +89,9 @@ async def test_no_hello_in_time_closes_with_4003(start_server) -> None:
 
 
 async def test_repeated_wrong_pins_lock_the_account(start_server) -> None:
-    """After 3 wrong PINs the officer is locked, even with the right PIN, and told when to retry."""
-    server = await start_server(lockout=LockoutPolicy(max_failures=3, lockout_s=300))
+    """After 3 wrong PINs from one device the officer is locked there, even with the right PIN,
+    and told when to retry."""
+    server = await start_server(lockout=LockoutPolicy(free_failures=3, first_wait_s=300))
     codes = []
     for _ in range(3):
         raw = await server.raw()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import time
 
+import pytest
 import websockets
 from hubtest import Server, hello_for
 
 from server import protocol as p
-from server.client import AntreClient
+from server.client import AntreClient, ConnectionState, RequestError
 
 
 async def test_an_oversized_frame_closes_with_1009(server: Server) -> None:
@@ -53,19 +55,55 @@ async def test_garbage_after_hello_gets_errors_and_the_session_stays(server: Ser
 
 
 async def test_a_flood_is_rate_limited_then_closed_with_1008(start_server) -> None:
-    """Past the burst requests are refused `rate_limited`; a client that keeps on gets 1008."""
+    """Past the burst requests are refused `rate_limited` with the wait (one request per 1000 s:
+    1000 s); a client that keeps sending before that time spends its budget (3 here) and is
+    closed with 1008 — the first refusal is free, each early request after it costs one."""
     server = await start_server(
-        rate_per_s=0.001, rate_burst=5, abuse_budget=5, abuse_refill_per_s=0.001
+        rate_per_s=0.001, rate_burst=5, abuse_budget=3, abuse_refill_per_s=0.001
     )
     raw = await server.raw(hello_for("TV-1"))
     codes = []
-    for i in range(10):
-        codes.append((await raw.reply({"type": "ping", "id": i}))["type"])
-        if codes[-1] == "error":
-            assert raw.seen[-1]["code"] == p.ERR_RATE_LIMITED and raw.seen[-1]["ref"] == i
-    assert codes == ["pong"] * 5 + ["error"] * 5
+    for i in range(9):
+        reply = await raw.reply({"type": "ping", "id": i})
+        codes.append(reply["type"])
+        if reply["type"] == "error":
+            assert (reply["code"], reply["ref"]) == (p.ERR_RATE_LIMITED, i)
+            assert 999 < reply["retry_after_s"] <= 1000
+            assert "coba lagi dalam 1000 detik" in reply["message"]
+    assert codes == ["pong"] * 5 + ["error"] * 4
     await raw.send({"type": "ping", "id": "last straw"})
     assert await raw.closed() == p.CLOSE_POLICY_VIOLATION
+
+
+async def test_a_client_that_waits_as_told_is_never_closed(start_server, caplog) -> None:
+    """Five requests a second, no burst, and no early request tolerated at all: AntreClient's ten
+    pings in a row are each answered `pong` — it waited the `retry_after_s` of every refusal
+    (up to nine: one per ping after the first, unless the machine was slower than the limit)
+    and was never closed."""
+    server = await start_server(
+        rate_per_s=5, rate_burst=1, abuse_budget=0.5, abuse_refill_per_s=0.001
+    )
+    client = await server.client("TV-1")
+    caplog.set_level(logging.INFO, logger="antre.client")
+    replies = [await client.ping() for _ in range(10)]
+    assert [r["type"] for r in replies] == ["pong"] * 10
+    waits = [r for r in caplog.records if "rate-limited" in r.getMessage()]
+    assert 1 <= len(waits) <= 9
+    assert client.close_code is None and client.state is ConnectionState.CONNECTED
+
+
+async def test_a_wait_beyond_the_requests_timeout_is_raised_with_its_length(
+    start_server,
+) -> None:
+    """One request per 1000 s: the second ping cannot wait within its 2 s, so AntreClient raises
+    `rate_limited` at once, with `retry_after_s` saying how long (999–1000 s)."""
+    server = await start_server(rate_per_s=0.001, rate_burst=1)
+    client = await server.client("TV-1")
+    await client.ping()
+    with pytest.raises(RequestError) as refused:
+        await client.request("ping", timeout=2)
+    assert refused.value.code == p.ERR_RATE_LIMITED
+    assert refused.value.retry_after_s is not None and 999 < refused.value.retry_after_s <= 1000
 
 
 async def test_a_slow_client_is_dropped_without_delaying_the_others(start_server) -> None:

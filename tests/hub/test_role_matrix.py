@@ -50,6 +50,7 @@ transfer           .       .        x       .      .      .
 close_counter      .       .        x       x      x      .
 reactivate         .       .        x       x      x      .
 cancel_ticket      .       .        .       x      x      .
+unlock_pin         .       .        .       x      x      .
 """
 
 
@@ -144,6 +145,7 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "close_counter": {"request_id": "m-close", "counter": "L02"},
     "reactivate": {"request_id": "m-react", "ticket": "A-002"},
     "cancel_ticket": {"request_id": "m-cancel", "ticket": "A-003", "reason": "permintaan warga"},
+    "unlock_pin": {"person": "DKP01"},
 }
 
 # The session of each role under test (for `ticket`: A-003's phone page).
