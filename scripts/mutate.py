@@ -50,6 +50,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "issuing": ("server/core/issuing.py", ["server.core.issuing.*"]),
     "roles": ("server/roles.py", ["server.roles.*"]),
     "auth": ("server/auth.py", ["server.auth.*"]),
+    "lockout": ("server/lockout.py", ["server.lockout.*"]),
     "policy": ("server/core/policy.py", ["server.core.policy.*"]),
     "waitlist": ("server/core/waitlist.py", ["server.core.waitlist.*"]),
     "queue": ("server/core/queue.py", ["server.core.queue.*"]),

@@ -16,6 +16,7 @@ from server import cli
 from server.auth import hash_pin
 from server.config import ConfigError, load_building, parse_building
 from server.core.building import END_OF_DAY, DeskDays, ServiceHours
+from server.web.voice import call_phrase
 
 PIN_HASH = hash_pin("123456", n=2**4)
 
@@ -439,3 +440,34 @@ def test_the_worked_example_passes_antre_config_check(capsys: pytest.CaptureFixt
         ([1], "KUA", ("K",)),
         ([3], "PA", ("P",)),
     ]
+
+
+# The desks as the example labels them, written out from docs/configuration.md ("How a label is
+# read aloud"): a group starting with 0 is read digit by digit, the "-" is not said, a desk with
+# its own `spoken` is called by it; the example's [voice] says the agency's short name.
+EXAMPLE_DESKS = [
+    ("L01", "Loket 1-01 (Prioritas)", "1-01", "A-001", "loket satu nol satu, Dukcapil"),
+    ("L02", "Loket 1-02", "1-02", "B-001", "loket satu nol dua, Dukcapil"),
+    ("L04", "Gerai BPJS", "B1", "D-001", "gerai BPJS, BPJS Kesehatan"),
+    ("L07", "Loket 7", "7", "K-001", "loket tujuh, KUA"),
+]
+
+
+@pytest.mark.parametrize(("cid", "name", "label", "number", "said"), EXAMPLE_DESKS)
+def test_the_worked_example_names_its_desks_as_the_building_labels_them(
+    cid: str, name: str, label: str, number: str, said: str
+) -> None:
+    building = load_building(EXAMPLE)
+    desk = building.counter(cid)
+    assert (desk.name, desk.label) == (name, label)
+    line = building.line(number[0])
+    agency = building.agency(line.agency)
+    phrase = call_phrase(
+        number,
+        desk.number,
+        building.voice.style,
+        agency.short_name if building.voice.agency else None,
+        building.voice.template,
+        spoken=desk.spoken,
+    )
+    assert phrase == f"Nomor antrean {number[0]} nol nol satu, silakan menuju {said}"
