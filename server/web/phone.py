@@ -87,7 +87,7 @@ def public_view(ticket: Ticket, state: QueueState, building: Building, now: date
         "line_name": line.name if line else ticket.line,
         "agency": agency.short_name if agency else None,
         "state": ticket.state.value,
-        "people_ahead": state.people_ahead(ticket.id) if queued else None,
+        "people_ahead": state.people_ahead(ticket.id, now) if queued else None,
         "estimated_wait_s": round(state.estimated_wait_s(ticket.id, now)) if queued else None,
         "counter_number": counter.number if counter else None,
         "counter_name": counter.name if counter else None,

@@ -19,6 +19,7 @@ from server.core.model import (
     Command,
     DomainError,
     FinishService,
+    MarkNoShow,
     RecordReprint,
     StartService,
     TicketState,
@@ -63,7 +64,7 @@ def test_people_ahead_follows_the_ratio(
         for i, kind in enumerate(kinds)
     ]
     q.regular_since_priority["A"] = regular_since
-    assert [q.people_ahead(t) for t in ids] == expected
+    assert [q.people_ahead(t, at("08:01")) for t in ids] == expected
     open_counter(q, "L01", "OF1", at("08:01"))
     preview = [t.id for t in q.next_for("L01", at("08:01"), n=10)]
     assert [preview.index(t) for t in ids] == expected
@@ -75,10 +76,10 @@ def test_people_ahead_is_zero_once_called() -> None:
     a1 = issue(q, "A", at("08:00"))
     open_counter(q, "L01", "OF1", at("08:00"))
     call_next(q, "L01", at("08:01"))
-    assert q.people_ahead(a1) == 0
+    assert q.people_ahead(a1, at("08:01")) == 0
     assert q.estimated_wait_s(a1, at("08:01")) == 0.0
     with pytest.raises(DomainError):
-        q.people_ahead("2026-11-23/A-999")
+        q.people_ahead("2026-11-23/A-999", at("08:01"))
 
 
 def test_next_for_previews_what_call_next_does() -> None:
@@ -172,12 +173,12 @@ def test_calling_order_lists_every_waiting_ticket_once() -> None:
         for i in range(6)
     ]
     q.regular_since_priority["B"] = 0
-    order = [t.id for t in q.calling_order("B")]
+    order = [t.id for t in q.calling_order("B", at("08:01"))]
     # R0 R1, then the ratio lets P3 ahead of R2; P4 is then the head and goes before R5.
     assert order == [ids[0], ids[1], ids[3], ids[2], ids[4], ids[5]]
-    assert [q.people_ahead(t) for t in order] == list(range(6))
+    assert [q.people_ahead(t, at("08:01")) for t in order] == list(range(6))
     with pytest.raises(DomainError):
-        q.calling_order("Z")
+        q.calling_order("Z", at("08:01"))
 
 
 def test_a_priority_call_records_the_overtakings_and_replay_agrees() -> None:
@@ -205,16 +206,29 @@ def test_a_priority_call_records_the_overtakings_and_replay_agrees() -> None:
 
 @pytest.mark.parametrize(
     ("call_at", "called", "reason", "overtaken"),
-    [("08:02", 0, CallReason.FIFO, 0), ("09:30", 1, CallReason.PRIORITY, 1)],
+    [
+        ("08:12", 0, CallReason.FIFO, 1),
+        ("09:29", 0, CallReason.FIFO, 1),
+        ("09:30", 2, CallReason.PRIORITY, 2),
+    ],
 )
-def test_the_guard_holds_a_costly_jump_until_the_regular_ticket_can_afford_it(
+def test_the_guard_holds_a_second_jump_until_the_regular_ticket_can_afford_it(
     call_at: str, called: int, reason: CallReason, overtaken: int
 ) -> None:
-    """One counter on line A, 10-minute services: a priority ticket overtaking a regular ticket
-    that has waited 2 minutes would cost it 10 (over 5); after 90 minutes' wait it may."""
-    q = fresh()
+    """Strict priority, max wait out of the way, L01 alone open on line A (10-minute target):
+    one overtaking costs d = 10 min. Regular A-001 (08:00), priority A-002 and A-003 (08:01).
+    08:02: A-002 goes first — a first overtaking is always within the promise.
+    Second call, A-001 having waited w and absorbed k = 1: F = w − 10, and A-003 may go while
+    2 × 10 = 20 ≤ max(25 % of F, 10):
+      08:12: F = 2   → allowance 10      < 20: held, A-001 is called;
+      09:29: F = 79  → allowance 19.75   < 20: held;
+      09:30: F = 80  → allowance 20      = 20: A-003 goes, A-001 absorbs its second."""
+    q = fresh(regular_per_priority=0, max_wait_min=600)
     ids = [issue(q, "A", at("08:00")), issue(q, "A", at("08:01"), LANSIA)]
+    ids.append(issue(q, "A", at("08:01"), LANSIA))
     open_counter(q, "L01", "OF1", at("08:00"))
+    assert call_next(q, "L01", at("08:02")) == ids[1]
+    q.handle(MarkNoShow("L01"), at("08:03"))  # frees the counter, leaves the estimate alone
     assert call_next(q, "L01", at(call_at)) == ids[called]
     assert q.tickets[ids[called]].call_reason is reason
     assert q.tickets[ids[0]].overtaken == overtaken
