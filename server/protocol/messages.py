@@ -126,7 +126,8 @@ class TicketMessage(TypedDict):
     at: str  # the server time the view was computed at, in the building's time zone
     # The public view of the session's ticket (no token, no personal data): number, line,
     # line_name, agency (short name), state, people_ahead and estimated_wait_s (while waiting,
-    # else null), counter_number and counter_name (while called or serving, else null), calls.
+    # else null), counter_number and counter_name (while called or serving, else null), calls,
+    # priority_note (a regular ticket that priority citizens went ahead of: one line; else null).
     ticket: dict[str, Any]
 
 
