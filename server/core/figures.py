@@ -10,7 +10,7 @@ when previewing here and when deciding a call (server/core/decide.py).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -83,30 +83,53 @@ def waiting(state: DayState, prefix: str) -> list[Ticket]:
 
 def _ahead(state: DayState, ticket: Ticket, now: datetime) -> int:
     line = state.waiting_lines[ticket.line]
-    tickets: Sequence[Ticket] = line
     if ticket.state is _WAITING:
         key = queue_key(ticket)
         place = bisect_left(line.keys, key)
-        younger_priority = bisect_left(line.priority_keys, key) < len(line.priority)
-    elif ticket.state is _PRINTING:
-        tickets = [*line, ticket]  # not queued yet: as if it joined now, at the back
-        place, younger_priority = len(line), False
-    else:
-        return 0
-    if ticket.priority is None and not younger_priority:
-        # A regular ticket is only ever called as its line's head: everyone older goes first,
-        # and nobody younger can jump it.
-        return place
+        if ticket.priority is None and bisect_left(line.priority_keys, key) == len(line.priority):
+            # A regular ticket is only ever called as its line's head: everyone older goes
+            # first, and with no priority ticket behind it nobody younger can jump it.
+            return place
+        return _places(state, ticket.line, now)[ticket.id]
+    if ticket.state is _PRINTING:
+        # Not queued yet: as if it joined now, at the back (the kiosk's figure as it prints).
+        if ticket.priority is None:
+            return len(line)
+        order = policy.line_calling_order(
+            [*line, ticket],
+            ticket.line,
+            state.regular_since_priority[ticket.line],
+            state.building,
+            now,
+            _overtaking_cost_s(state, ticket.line),
+            until=ticket,
+        )
+        return len(order) - 1
+    return 0
+
+
+def _order(state: DayState, prefix: str, now: datetime) -> tuple[list[Ticket], dict[str, int]]:
+    """A line's calling order at `now` and each ticket's place in it, worked out once per state
+    and instant: every phone watching the line asks at the same instant of one refresh."""
+    key = (state.changes, now, state.regular_since_priority[prefix])
+    cached = state.figure_cache.get(prefix)
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[return-value]
     order = policy.line_calling_order(
-        tickets,
-        ticket.line,
-        state.regular_since_priority[ticket.line],
+        state.waiting_lines[prefix],
+        prefix,
+        state.regular_since_priority[prefix],
         state.building,
         now,
-        _overtaking_cost_s(state, ticket.line),
-        until=ticket,
+        _overtaking_cost_s(state, prefix),
     )
-    return len(order) - 1
+    found = (order, {t.id: place for place, t in enumerate(order)})
+    state.figure_cache[prefix] = (key, found)
+    return found
+
+
+def _places(state: DayState, prefix: str, now: datetime) -> dict[str, int]:
+    return _order(state, prefix, now)[1]
 
 
 def people_ahead(state: DayState, ticket_id: str, now: datetime) -> int:
@@ -121,15 +144,7 @@ def people_ahead(state: DayState, ticket_id: str, now: datetime) -> int:
 
 def calling_order(state: DayState, prefix: str, now: datetime) -> list[Ticket]:
     """A line's waiting tickets in the order they would be called (people_ahead for all)."""
-    prefix = state.known_line(prefix).prefix
-    return policy.line_calling_order(
-        state.waiting_lines[prefix],
-        prefix,
-        state.regular_since_priority[prefix],
-        state.building,
-        now,
-        _overtaking_cost_s(state, prefix),
-    )
+    return list(_order(state, state.known_line(prefix).prefix, now)[0])
 
 
 def ticket_by_token(state: DayState, token: str) -> Ticket | None:

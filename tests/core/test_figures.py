@@ -16,6 +16,7 @@ from server.core.events import (
     TicketReprinted,
 )
 from server.core.model import (
+    CancelTicket,
     Command,
     DomainError,
     FinishService,
@@ -80,6 +81,22 @@ def test_people_ahead_is_zero_once_called() -> None:
     assert q.estimated_wait_s(a1, at("08:01")) == 0.0
     with pytest.raises(DomainError):
         q.people_ahead("2026-11-23/A-999", at("08:01"))
+
+
+def test_people_ahead_moves_with_every_event_even_at_one_instant() -> None:
+    """The calling order is worked out once per state and instant for all the phones that ask;
+    any event in between makes it new. Ratio alone (guard off): R R P R with the ratio met is
+    called P, R, R, R; R-1 cancelled at the same instant, R-2 moves up one place."""
+    q = fresh(protect_regular=False)
+    ids = [
+        issue(q, "A", at("08:00") + timedelta(seconds=i), LANSIA if i == 2 else None)
+        for i in range(4)
+    ]
+    now = at("08:05")
+    assert [q.people_ahead(t, now) for t in ids] == [1, 2, 0, 3]
+    q.handle(CancelTicket(ids[0], "pulang"), now)
+    assert [q.people_ahead(t, now) for t in ids[1:]] == [1, 0, 2]
+    assert [t.id for t in q.calling_order("A", now)] == [ids[2], ids[1], ids[3]]
 
 
 def test_next_for_previews_what_call_next_does() -> None:
