@@ -24,9 +24,6 @@ from typing import Any
 import websockets
 
 from server.allocator import tune_for_socket_reads
-from server.simulate.day import plan_day
-from server.simulate.fairness import compare_with_fifo
-from server.simulate.run import fifo_choose, run_plan
 
 __all__ = ["main"]
 
@@ -170,38 +167,36 @@ def startup(folder: Path, out: dict[str, Any]) -> None:
 
 
 def fairness(folder: Path, out: dict[str, Any]) -> None:
+    """The calling policy's three targets on every listed day (docs/calling-policy.md): the
+    1,000-ticket days also run in `make test` (tests/simulate/test_fairness_days.py), the
+    4,000-ticket ones only here. No timing: seeded figures, a few seconds of CPU."""
     from server.config import load_demo_building
-    from server.simulate.fairness import format_comparison, format_guard_alternative
+    from server.simulate.fairness import FAIRNESS_DAYS, check_days, format_days
 
     building = load_demo_building()
-    results = {}
-    for tickets in (1000, 4000):
-        plan = plan_day(building, 1, _params(tickets))
-        policy_run, fifo_run = run_plan(building, plan), run_plan(building, plan, fifo_choose)
-        check = compare_with_fifo(policy_run, fifo_run)
-        print(f"fairness, demo building, {tickets:,} tickets, seed 1 (antre simulate):")
-        print("  " + format_comparison(policy_run, fifo_run).replace("\n", "\n  "))
-        # The guard's trade-off (docs/calling-policy.md): the same day with it the other way.
-        print("  " + format_guard_alternative(building, plan, fifo_run))
-        print(
-            f"  target (priority p90 <= regular p90 / 3; regular <= FIFO + max(25 %, 5 min)): "
-            f"{_verdict(check.passed)}"
+    rows = check_days(building, FAIRNESS_DAYS)
+    print("fairness, demo building, every listed day against FIFO (antre simulate --compare-fifo):")
+    print(format_days(rows))
+    days = []
+    for r in rows:
+        c = r.check
+        days.append(
+            {
+                "tickets": r.day.tickets,
+                "seed": r.day.seed,
+                "quotas": r.day.quotas,
+                "priority_p90_min": c.priority_p90_s / 60,
+                "regular_p90_min": c.regular_p90_s / 60,
+                "fifo_priority_p90_min": c.fifo_priority_p90_s / 60,
+                "fifo_regular_p90_min": c.fifo_regular_p90_s / 60,
+                "estimated_over": c.estimated_over,
+                "regular_over_allowance": c.regular_over_allowance,
+                "regular_tickets": c.regular_tickets,
+                "worst_excess_min": c.worst_excess_s / 60,
+                "met": c.passed,
+            }
         )
-        results[str(tickets)] = {
-            "priority_p90_min": check.priority_p90_s / 60,
-            "regular_p90_min": check.regular_p90_s / 60,
-            "fifo_priority_p90_min": check.fifo_priority_p90_s / 60,
-            "fifo_regular_p90_min": check.fifo_regular_p90_s / 60,
-            "regular_over_allowance": check.regular_over_allowance,
-            "met": check.passed,
-        }
-    out["fairness"] = results
-
-
-def _params(tickets: int) -> Any:
-    from server.simulate.day import SimParams
-
-    return SimParams(tickets=tickets)
+    out["fairness"] = {"days": days, "met": all(d["met"] for d in days)}
 
 
 RUNNERS: dict[str, Callable[[Path, dict[str, Any]], None]] = {

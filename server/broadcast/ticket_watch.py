@@ -66,13 +66,15 @@ class TicketWatch:
             name="antre-ticket-refresh",
         )
 
-    def view(self, ticket_id: str) -> dict[str, Any] | None:
-        """The public view of a ticket of today now, or None when the state no longer has it."""
+    def view(self, ticket_id: str, now: datetime | None = None) -> dict[str, Any] | None:
+        """The public view of a ticket of today at `now` (the clock's now if None), or None when
+        the state no longer has it. A flush passes one instant for all its tickets, so that a
+        line's calling order is worked out once for all the phones watching it."""
         state = self._state()
         ticket = state.tickets.get(ticket_id)
         if ticket is None:
             return None
-        return public_view(ticket, state, self._building, self._clock())
+        return public_view(ticket, state, self._building, now or self._clock())
 
     def _last_view(self, ticket_id: str) -> dict[str, Any] | None:
         """The view of a ticket of the day that just closed (its final state), if known."""
@@ -126,7 +128,8 @@ class TicketWatch:
         if not self._tickets:
             return
         try:
-            at = self._building.local(self._clock()).isoformat()
+            now = self._clock()
+            at = self._building.local(now).isoformat()
             self._note_day()
             bodies: dict[str, str | None] = {}
             gone: dict[str, str | None] = {}
@@ -134,7 +137,7 @@ class TicketWatch:
                 if s.state is not SessionState.LIVE:
                     continue  # still syncing: its session is scheduled again once live
                 if ticket_id not in bodies:
-                    view = self.view(ticket_id)
+                    view = self.view(ticket_id, now)
                     bodies[ticket_id] = None if view is None else p.encode(view)
                 body = bodies[ticket_id]
                 if body is None:

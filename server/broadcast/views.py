@@ -162,7 +162,7 @@ def issued_view(
         "state": ticket.state.value if ticket else None,
     }
     if ticket is not None:
-        out["people_ahead"] = state.people_ahead(ticket.id)
+        out["people_ahead"] = state.people_ahead(ticket.id, now)
         out["estimated_wait_s"] = _seconds(state.estimated_wait_s(ticket.id, now))
     return out
 

@@ -236,11 +236,13 @@ class PolicySettings:
     # A counter marked priority calls priority tickets first, ignoring the ratio.
     priority_counter_first: bool = True
     # Protect regular tickets: a priority ticket does not go ahead of a regular ticket once
-    # that would make it wait more than max(regular_delay_pct % of its FIFO wait,
-    # regular_delay_min) longer than plain arrival order would (estimated; see policy.py).
+    # that would make it wait longer than plain arrival order would by more than
+    # max(regular_delay_pct % of its FIFO wait, one overtaking on its line, regular_delay_min)
+    # (estimated; see policy.py). One overtaking is a service estimate over the line's open
+    # counters; regular_delay_min is an optional extra floor in minutes, none (0) by default.
     protect_regular: bool = True
     regular_delay_pct: float = 25.0
-    regular_delay_min: float = 5.0
+    regular_delay_min: float = 0.0
     # A no-show may be reactivated this long after it was marked, regaining its place.
     noshow_window_min: float = 30.0
     # A ticket reserved for printing that is neither confirmed nor failed expires after this.

@@ -19,6 +19,7 @@ from server.core.building import Counter, Line
 from server.core.issuing import issue_refusal, quota_left
 from server.core.model import Ticket, TicketState
 from server.core.state import DayState
+from server.core.waitlist import queue_key
 
 __all__ = [
     "LineView",
@@ -82,38 +83,72 @@ def waiting(state: DayState, prefix: str) -> list[Ticket]:
     return list(state.waiting_lines.get(prefix, ()))
 
 
-def _ahead(state: DayState, ticket: Ticket) -> int:
+def _ahead(state: DayState, ticket: Ticket, now: datetime) -> int:
+    line = state.waiting_lines[ticket.line]
     if ticket.state is _WAITING:
-        where: Ticket | None = ticket
-    elif ticket.state is _PRINTING:
-        where = None  # not queued yet: as if it joined now, at the back
-    else:
-        return 0
-    return state.waiting_lines[ticket.line].calls_before(
-        where,
-        ticket.priority is not None,
-        state.building.policy.regular_per_priority,
-        state.regular_since_priority[ticket.line],
+        key = queue_key(ticket)
+        place = bisect_left(line.keys, key)
+        if ticket.priority is None and bisect_left(line.priority_keys, key) == len(line.priority):
+            # A regular ticket is only ever called as its line's head: everyone older goes
+            # first, and with no priority ticket behind it nobody younger can jump it.
+            return place
+        if ticket.line not in state.lines:
+            return place  # a line removed from the file mid-day: no policy calls it any more
+        return _places(state, ticket.line, now)[ticket.id]
+    if ticket.state is _PRINTING:
+        # Not queued yet: as if it joined now, at the back (the kiosk's figure as it prints).
+        if ticket.priority is None:
+            return len(line)
+        order = policy.line_calling_order(
+            [*line, ticket],
+            ticket.line,
+            state.regular_since_priority[ticket.line],
+            state.building,
+            now,
+            _overtaking_cost_s(state, ticket.line),
+            until=ticket,
+        )
+        return len(order) - 1
+    return 0
+
+
+def _order(state: DayState, prefix: str, now: datetime) -> tuple[list[Ticket], dict[str, int]]:
+    """A line's calling order at `now` and each ticket's place in it, worked out once per state
+    and instant: every phone watching the line asks at the same instant of one refresh."""
+    key = (state.changes, now, state.regular_since_priority[prefix])
+    cached = state.figure_cache.get(prefix)
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[return-value]
+    order = policy.line_calling_order(
+        state.waiting_lines[prefix],
+        prefix,
+        state.regular_since_priority[prefix],
+        state.building,
+        now,
+        _overtaking_cost_s(state, prefix),
     )
+    found = (order, {t.id: place for place, t in enumerate(order)})
+    state.figure_cache[prefix] = (key, found)
+    return found
 
 
-def people_ahead(state: DayState, ticket_id: str) -> int:
+def _places(state: DayState, prefix: str, now: datetime) -> dict[str, int]:
+    return _order(state, prefix, now)[1]
+
+
+def people_ahead(state: DayState, ticket_id: str, now: datetime) -> int:
     """How many tickets would be called before this one on its line (0 when called).
 
-    By the calling policy's order within the line (see `WaitingLine.calls_before`: exact
-    except for priority counters and the max-wait rule). DomainError for an unknown ticket.
+    By the calling policy's order within the line, guard included (`policy.line_calling_order`:
+    exact for a line served by its own ordinary counters, an estimate where a priority counter
+    or a shared counter serves it). DomainError for an unknown ticket.
     """
-    return _ahead(state, state.known_ticket(ticket_id))
+    return _ahead(state, state.known_ticket(ticket_id), now)
 
 
-def calling_order(state: DayState, prefix: str) -> list[Ticket]:
-    """A line's waiting tickets in the order they would be called (people_ahead for all).
-
-    One pass over the line: for a status board that shows every ticket's position.
-    """
-    return state.waiting_lines[state.known_line(prefix).prefix].calling_order(
-        state.building.policy.regular_per_priority, state.regular_since_priority[prefix]
-    )
+def calling_order(state: DayState, prefix: str, now: datetime) -> list[Ticket]:
+    """A line's waiting tickets in the order they would be called (people_ahead for all)."""
+    return list(_order(state, state.known_line(prefix).prefix, now)[0])
 
 
 def ticket_by_token(state: DayState, token: str) -> Ticket | None:
@@ -208,20 +243,19 @@ def next_for(state: DayState, counter_id: str, now: datetime, n: int = 5) -> lis
 
 
 def overtaking_costs(state: DayState, counter: Counter) -> dict[str, float]:
-    """What one overtaking costs each of the counter's lines now: the guard's input.
+    """What one overtaking costs each of the counter's lines now: the guard's input."""
+    return {prefix: _overtaking_cost_s(state, prefix) for prefix in counter.serves}
 
-    A line's current service estimate over its open counters, the same figures the
-    kiosk's wait estimate uses; a counter that is not open still counts as one.
-    """
-    return {
-        prefix: policy.overtaking_cost_s(
-            estimates.mean_service_s(
-                state.recent_service_s[prefix], state.lines[prefix].target_service_min
-            ),
-            state.open_share[prefix],
-        )
-        for prefix in counter.serves
-    }
+
+def _overtaking_cost_s(state: DayState, prefix: str) -> float:
+    """A line's current service estimate over its open counters, the same figures the kiosk's
+    wait estimate uses; a counter that is not open still counts as one."""
+    return policy.overtaking_cost_s(
+        estimates.mean_service_s(
+            state.recent_service_s[prefix], state.lines[prefix].target_service_min
+        ),
+        state.open_share[prefix],
+    )
 
 
 def estimated_wait_s(state: DayState, ticket_id: str, now: datetime) -> float | None:
@@ -234,4 +268,4 @@ def estimated_wait_s(state: DayState, ticket_id: str, now: datetime) -> float | 
     line = state.lines.get(ticket.line)
     if line is None:
         return 0.0  # a line removed from the file mid-day: no counter serves it, no estimate
-    return _estimate(state, line, _ahead(state, ticket))
+    return _estimate(state, line, _ahead(state, ticket, now))

@@ -23,13 +23,18 @@ lines is the key (queued_at, seq, line prefix); the FIFO head is the oldest cand
 0. The guard (`protect_regular`, on by default), which rules 1–3 consult whenever they would
    call a priority ticket ahead of older ones: it may not go ahead if one of the regular tickets
    it would overtake (those older than it on the counter's lines) would then have paid more than
-   max(`regular_delay_pct` % of its FIFO wait, `regular_delay_min`) for overtakings. Each ticket
-   counts the overtakings it absorbed (`Ticket.overtaken`, kept by the caller with
-   `passed_over`); one costs its line a service over the open counters (`overtaking_cost_s`),
-   and its FIFO wait is estimated from its wait so far and its place (`may_overtake`). A held
-   priority ticket is not lost: the guard is asked again at every call, and the ticket goes as
-   soon as the tickets that held it are called, or reaches the head and goes by plain FIFO.
-   The priority counter calls the oldest priority ticket the guard lets through.
+   its allowance for overtakings: max(`regular_delay_pct` % of its FIFO wait, the cost of one
+   overtaking on its line, `regular_delay_min`). The middle term is the promise's floor: one
+   priority citizen may always go first ("at most one priority citizen goes before you, or a
+   quarter of your wait, whichever is more"), so the guard never holds a priority ticket for
+   less than the price of a single overtaking, and the last term is an optional extra floor (0
+   by default). Each ticket counts the overtakings it absorbed (`Ticket.overtaken`, kept by the
+   caller with `passed_over`); one costs its line a service over the open counters
+   (`overtaking_cost_s`), and its FIFO wait is estimated from its wait so far and its place
+   (`overtaking_estimate`). A held priority ticket is not lost: the guard is asked again at
+   every call, and the ticket goes as soon as the tickets that held it are called, or reaches
+   the head and goes by plain FIFO. The priority counter calls the oldest priority ticket the
+   guard lets through.
 
 Reasons say why *this* ticket and not the FIFO head: FIFO when the chosen ticket is the head
 (whatever rule found it), PRIORITY when a priority ticket went ahead of older tickets, MAX_WAIT
@@ -41,6 +46,10 @@ excluded), `regular_since_priority[line]` becomes `ratio_count_after(old, ticket
 priority ticket, old + 1 after a regular one. A line with no entry counts as `r` (the first
 priority ticket of the day may go ahead at once).
 
+`line_calling_order` is the same rules played forward on one line: the order its waiting tickets
+would be called in (the kiosk's and the phone page's people ahead), exact for a line served by
+its own ordinary counters (see its docstring for the limits).
+
 Cost: O(lines of the counter) plus, per line looked at, a scan for its first priority ticket,
 and, when a priority ticket would go ahead, one pass over the tickets it would overtake.
 The scan stops at the first priority ticket, so it is short while priority tickets wait and a
@@ -51,6 +60,7 @@ instead of the scan.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -63,12 +73,15 @@ from server.core.waitlist import WaitingLine
 
 __all__ = [
     "Choice",
+    "OvertakingEstimate",
     "PriorityIndexed",
     "choose_next",
     "fifo_key",
     "first_priority",
+    "line_calling_order",
     "may_overtake",
     "overtaking_cost_s",
+    "overtaking_estimate",
     "passed_over",
     "preview",
     "ratio_count_after",
@@ -164,6 +177,95 @@ def preview(
     return out
 
 
+def line_calling_order(
+    tickets: Sequence[Ticket],
+    prefix: str,
+    regular_since_priority: int | None,
+    building: Building,
+    now: datetime,
+    cost_s: float,
+    until: Ticket | None = None,
+) -> list[Ticket]:
+    """One line's waiting tickets in the order its counters would call them (rules 0, 1 and 3).
+
+    `tickets`: the line's waiting tickets in FIFO order; `regular_since_priority`: the line's
+    count (None: no entry, counts as the ratio); `cost_s`: what one overtaking costs the line
+    (`overtaking_cost_s`), also the pace of its calls. Stops once `until` is placed.
+
+    The rules are played forward as if the line's counters called one ticket every `cost_s`
+    seconds from `now` (a service over the open counters: the pace the guard's estimates
+    assume) and nobody new arrived: at each call the FIFO head, or the line's oldest priority
+    ticket when its ratio turn is due (rule 3; rule 1 once the head is overdue at that call's
+    time) and the guard (rule 0) allows it with the overtakings the earlier calls added. Exact —
+    call for call what `choose_next` does, up to rounding — for a line served by its own
+    ordinary counters whose calls come at that pace (tests/core/test_people_ahead.py). Not
+    modelled, so an estimate there: a priority counter (rule 2), a counter shared with other
+    lines (their tickets take turns, and the guard also asks their regular tickets), and calls
+    at another pace (the guard's allowances do not depend on the pace; the max-wait rule does).
+    Cost: O(tickets) plus, per priority ticket called ahead of older ones, one pass over them.
+    """
+    policy = building.policy
+    ratio = policy.regular_per_priority
+    count = ratio if regular_since_priority is None else regular_since_priority
+    limit = timedelta(minutes=building.max_wait_min(prefix))
+    regular: list[Ticket] = []
+    regular_at: list[int] = []  # place of each regular ticket in `tickets`
+    priority: list[Ticket] = []
+    priority_at: list[int] = []
+    for place, ticket in enumerate(tickets):
+        if ticket.priority is None:
+            regular.append(ticket)
+            regular_at.append(place)
+        else:
+            priority.append(ticket)
+            priority_at.append(place)
+    # The guard's allowance of each regular ticket, worked out when first needed. It does not
+    # change over the calls played here: at the pace of one call per `cost_s`, a call ahead of
+    # a ticket adds `cost_s` to its wait and takes one ticket off those ahead, and an
+    # overtaking adds `cost_s` to its wait and one to its overtakings, so its estimated FIFO
+    # wait F = w + (ahead - overtaken)·cost stays what it is now. Only the overtakings grow.
+    allowance: list[float | None] = [None] * len(regular)
+    absorbed = [t.overtaken for t in regular]  # with those the order below adds
+    step = timedelta(seconds=cost_s)
+    out: list[Ticket] = []
+    i = j = 0  # the next regular and the next priority ticket to be called
+    while i < len(regular) or j < len(priority):
+        if j < len(priority) and (i == len(regular) or priority_at[j] < regular_at[i]):
+            ticket = priority[j]  # a priority ticket at the head overtakes nobody
+        else:
+            ticket = regular[i]
+            at = now + step * len(out)
+            due = max(ratio, 1) if at - ticket.queued_at >= limit else ratio
+            if j < len(priority) and count >= due:
+                # Rule 0 for priority[j]: every regular ticket older than it must agree.
+                passed = range(i, bisect_left(regular_at, priority_at[j]))
+                allowed = True
+                if policy.protect_regular:
+                    for x in passed:
+                        limit_x = allowance[x]
+                        if limit_x is None:
+                            limit_x = allowance[x] = overtaking_estimate(
+                                regular[x], regular_at[x], cost_s, policy, now
+                            ).allowance_s
+                        if (absorbed[x] + 1) * cost_s > limit_x:
+                            allowed = False
+                            break
+                if allowed:
+                    for x in passed:
+                        absorbed[x] += 1
+                    ticket = priority[j]
+        if ticket.priority is None:
+            i += 1
+            count += 1
+        else:
+            j += 1
+            count = 0
+        out.append(ticket)
+        if ticket is until:
+            break
+    return out
+
+
 def passed_over(
     counter: Counter, waiting: Mapping[str, Sequence[Ticket]], called: Ticket
 ) -> list[Ticket]:
@@ -187,6 +289,57 @@ def passed_over(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class OvertakingEstimate:
+    """What one more overtaking would cost a waiting regular ticket, as the guard estimates it.
+
+    `delay_s`: its delay by overtakings once this one is counted, (k + 1)·cost; `allowance_s`:
+    what the promise lets it pay. The guard allows the overtaking while delay ≤ allowance.
+    """
+
+    delay_s: float
+    allowance_s: float
+
+    @property
+    def within(self) -> bool:
+        return self.delay_s <= self.allowance_s
+
+    @property
+    def excess_s(self) -> float:
+        """delay − allowance: > 0 is an overtaking the promise does not allow."""
+        return self.delay_s - self.allowance_s
+
+
+def overtaking_estimate(
+    ticket: Ticket,
+    ahead: int,
+    cost_s: float,
+    settings: PolicySettings,
+    now: datetime,
+    pending: int = 0,
+) -> OvertakingEstimate:
+    """The guard's estimate for one more overtaking of the waiting regular `ticket` (rule 0).
+
+    `ahead`: tickets before it on its line; `cost_s`: what an overtaking costs its line
+    (`overtaking_cost_s`); `pending`: overtakings not yet in `ticket.overtaken` (a preview's).
+    Having waited w and absorbed k overtakings, it would have waited about
+    F = w - k·cost + ahead·cost under plain arrival order (the time it has not lost, plus the
+    tickets before it at a cost each). One more overtaking brings its delay to (k + 1)·cost; the
+    promise is that this stays within max(regular_delay_pct % of F, cost, regular_delay_min):
+    a quarter of the wait arrival order would have given it, or one overtaking, whichever is
+    more. Estimates, not certainties: services vary, which the simulator measures.
+    """
+    absorbed = ticket.overtaken + pending
+    waited = (now - ticket.queued_at).total_seconds()
+    fifo_wait = waited + (ahead - absorbed) * cost_s
+    allowance = max(
+        settings.regular_delay_pct / 100.0 * fifo_wait,
+        cost_s,
+        60.0 * settings.regular_delay_min,
+    )
+    return OvertakingEstimate((absorbed + 1) * cost_s, allowance)
+
+
 def may_overtake(
     ticket: Ticket,
     ahead: int,
@@ -197,21 +350,9 @@ def may_overtake(
 ) -> bool:
     """May a priority ticket go ahead of this waiting regular `ticket`? (Rule 0, the guard.)
 
-    `ahead`: tickets before it on its line; `cost_s`: what an overtaking costs its line
-    (`overtaking_cost_s`); `pending`: overtakings not yet in `ticket.overtaken` (a preview's).
-    Having waited w and absorbed k overtakings, it would have waited about
-    F = w - k·cost + ahead·cost under plain arrival order (the time it has not lost, plus the
-    tickets before it at a cost each). One more overtaking brings its delay to (k + 1)·cost; the
-    promise is that this stays within max(regular_delay_pct % of F, regular_delay_min).
-    Estimates, not certainties: services vary, which the simulator measures.
+    True while `overtaking_estimate` stays within the allowance: a first overtaking always is.
     """
-    absorbed = ticket.overtaken + pending
-    waited = (now - ticket.queued_at).total_seconds()
-    fifo_wait = waited + (ahead - absorbed) * cost_s
-    allowance = max(
-        settings.regular_delay_pct / 100.0 * fifo_wait, 60.0 * settings.regular_delay_min
-    )
-    return (absorbed + 1) * cost_s <= allowance
+    return overtaking_estimate(ticket, ahead, cost_s, settings, now, pending).within
 
 
 def overtaking_cost_s(service_s: float, counters: float) -> float:

@@ -67,11 +67,11 @@ class QueueState(DayState):
     def waiting(self, prefix: str) -> list[Ticket]:
         return figures.waiting(self, prefix)
 
-    def people_ahead(self, ticket_id: str) -> int:
-        return figures.people_ahead(self, ticket_id)
+    def people_ahead(self, ticket_id: str, now: datetime) -> int:
+        return figures.people_ahead(self, ticket_id, now)
 
-    def calling_order(self, prefix: str) -> list[Ticket]:
-        return figures.calling_order(self, prefix)
+    def calling_order(self, prefix: str, now: datetime) -> list[Ticket]:
+        return figures.calling_order(self, prefix, now)
 
     def ticket_by_token(self, token: str) -> Ticket | None:
         return figures.ticket_by_token(self, token)

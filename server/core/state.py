@@ -98,6 +98,10 @@ class DayState:
         )
         self.printing_timeout = timedelta(seconds=building.policy.printing_timeout_s)
         self.noshow_window = timedelta(minutes=building.policy.noshow_window_min)
+        # Bumped by every applied event, never compared: the key under which figures.py keeps a
+        # line's calling order for the phones that ask for it at one instant (`figure_cache`).
+        self.changes = 0
+        self.figure_cache: dict[str, tuple[tuple[object, ...], object]] = {}
         self.closing_grace = timedelta(minutes=building.policy.closing_grace_min)
         # The calendar of the last day asked about: the plan only changes at midnight.
         self._plan_cache: DayPlan | None = None
@@ -213,6 +217,7 @@ class DayState:
             # took a ticket must still be closed, or its officers would stay logged in tomorrow.
             self.day = self.building.service_day(event.at)
         applier(event)
+        self.changes += 1
 
     def _move(self, ticket: Ticket, action: TicketAction) -> TicketState:
         """Move a ticket by the table; returns the state it left."""

@@ -6,8 +6,9 @@ day simulator use it too. It is a `list[Ticket]` sorted by
 sequence its interface asks for, and call-next reads the head without sorting anything. Beside
 the tickets it keeps their keys and the priority subset, so that inserting a reactivated or
 transferred ticket at its original place, removing a called one, finding the oldest priority
-ticket and working out a ticket's position are binary searches over C-level tuple comparisons,
-never a scan of the day's tickets.
+ticket and finding a ticket's place are binary searches over C-level tuple comparisons,
+never a scan of the day's tickets. Where a ticket stands in the calling order is the calling
+policy's business (`policy.line_calling_order`), not this list's.
 
 Only its owner mutates a `WaitingLine` (`QueueState` its own; a preview or a simulation its
 copy); everybody else must treat it as read-only.
@@ -75,65 +76,6 @@ class WaitingLine(list[Ticket]):
         _delete(self, self.keys, key)
         if ticket.priority is not None:
             _delete(self.priority, self.priority_keys, key)
-
-    def calls_before(
-        self, ticket: Ticket | None, is_priority: bool, ratio: int, regular_since: int
-    ) -> int:
-        """How many of these tickets are called before `ticket` (None: one joining now).
-
-        Within one line `server.core.policy` calls regular tickets in FIFO order and priority
-        tickets in FIFO order; only the interleaving needs working out. After priority call
-        k-1, regular calls go on until `ratio` of them have happened or priority ticket k is
-        the head. So with A_k the regular tickets older than priority ticket k, the regular
-        calls made before it number cum_k = min(A_k, cum_(k-1) + ratio), starting from
-        min(A_0, ratio - regular_since). This is exact for a counter that is not a priority
-        counter while no ticket is past its maximum wait (a counter serving several lines does
-        not change the order within each line); otherwise it is an estimate. Cost: one binary
-        search per priority ticket called before it, and priority tickets are few.
-        """
-        if ticket is None:
-            fifo_pos, priority_pos = len(self), len(self.priority)
-        else:
-            key = queue_key(ticket)
-            fifo_pos = bisect_left(self.keys, key)
-            priority_pos = bisect_left(self.priority_keys, key)
-        regular_pos = fifo_pos - priority_pos  # regular tickets older than this one
-        step = max(ratio, 0)
-        budget = max(0, ratio - regular_since)  # cum_(k-1) + ratio, for k = 0
-        keys = self.keys
-        if is_priority:
-            for k in range(priority_pos):
-                older_regular = bisect_left(keys, self.priority_keys[k]) - k
-                budget = min(older_regular, budget) + step
-            return priority_pos + min(regular_pos, budget)
-        called = 0
-        for k, pkey in enumerate(self.priority_keys):
-            regular_calls = min(bisect_left(keys, pkey) - k, budget)
-            if regular_calls > regular_pos:
-                break  # this priority ticket, and every later one, comes after ours
-            called += 1
-            budget = regular_calls + step
-        return regular_pos + called
-
-    def calling_order(self, ratio: int, regular_since: int) -> list[Ticket]:
-        """All these tickets in the order they would be called (see `calls_before`). O(n)."""
-        regular = [t for t in self if t.priority is None]
-        priority, pkeys = self.priority, self.priority_keys
-        out: list[Ticket] = []
-        i = j = 0
-        count = regular_since
-        while i < len(regular) or j < len(priority):
-            if j < len(priority) and (
-                i >= len(regular) or count >= ratio or pkeys[j] < queue_key(regular[i])
-            ):
-                out.append(priority[j])
-                j += 1
-                count = 0
-            else:
-                out.append(regular[i])
-                i += 1
-                count += 1
-        return out
 
 
 def _insert(

@@ -129,6 +129,7 @@ class TicketMessage(TypedDict):
     # else null; the wait null too while no counter of the line is open), counter_number (a
     # whole number, or null for a label such as "3A"), counter_label and counter_name (these
     # three while called or serving, else null), calls.
+    # priority_note (a regular ticket that priority citizens went ahead of: one line; else null).
     ticket: dict[str, Any]
 
 

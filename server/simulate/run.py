@@ -4,8 +4,12 @@ Theory of operation. `run_plan` serves a planned day (`server.simulate.day`): ti
 line's waiting list at their arrival instant; a free counter asks the chooser
 (`policy.choose_next`, or `fifo_choose` for the baseline) for its next ticket and stays busy for
 the walk plus the service (or `no_show_timeout_s` for a no-show); the loop keeps
-`regular_since_priority` itself with `policy.ratio_count_after`. Every counter of the building
-is open from 07:30 until nobody waits. Nothing here uses `server.core.queue`, the clock or the
+`regular_since_priority` itself with `policy.ratio_count_after`, and each ticket's overtakings
+with `policy.passed_over`. At each overtaking it also records what the guard estimated for every
+regular ticket passed (`policy.overtaking_estimate`, as the guard would see it at that call), so
+that the promise can be checked both as decided and as it turned out
+(`server.simulate.fairness`). Every counter of the building is open from 07:30 until nobody
+waits. Nothing here uses `server.core.queue`, the clock or the
 disk: the simulator drives the pure policy directly, deterministically for a seed.
 """
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,10 +32,11 @@ from server.core.policy import (
     choose_next,
     fifo_key,
     overtaking_cost_s,
+    overtaking_estimate,
     passed_over,
     ratio_count_after,
 )
-from server.core.waitlist import WaitingLine
+from server.core.waitlist import WaitingLine, queue_key
 from server.simulate.day import (
     NO_SHOW_TIMEOUT_S,
     OPENING,
@@ -96,6 +102,11 @@ class SimTicket:
     reason: CallReason
     call_index: int  # 0 for the day's first call, 1 for the next…
     estimated_wait_s: float  # what the kiosk would have printed (estimates.py)
+    overtaken: int = 0  # priority tickets called before it though queued after it
+    overtaking_cost_s: float = 0.0  # what one overtaking cost its line when it was called
+    # The largest (delay - allowance) the guard estimated at one of its overtakings (> 0: an
+    # overtaking the promise did not allow); None when it was never overtaken.
+    estimated_excess_s: float | None = None
 
     @property
     def wait_s(self) -> float:
@@ -164,7 +175,9 @@ def run_plan(
 
     planned: dict[str, PlannedTicket] = {}
     estimates: dict[str, float] = {}
-    calls: dict[str, tuple[float, str, CallReason, int]] = {}
+    calls: dict[str, tuple[float, str, CallReason, int, float]] = {}
+    excess: dict[str, float] = {}  # the guard's worst estimated excess, by ticket id
+    tickets: dict[str, Ticket] = {}
     todo = plan.tickets
     next_arrival = 0
     call_index = 0
@@ -196,6 +209,7 @@ def run_plan(
             service = mean_service_s(recent[pt.line], targets[pt.line])
             estimates[ticket.id] = estimate_wait_s(ahead, capacity[pt.line], service)
             planned[ticket.id] = pt
+            tickets[ticket.id] = ticket
             if isinstance(queue, WaitingLine):
                 queue.add(ticket)
             else:
@@ -217,9 +231,18 @@ def run_plan(
                 del queue[_index_of(queue, ticket)]
             counts[ticket.line] = ratio_count_after(counts.get(ticket.line), ticket, r)
             for passed in passed_over(counters[idx], waiting, ticket):
+                # What the guard estimated for this overtaking, before counting it.
+                line = waiting[passed.line]
+                ahead = (
+                    bisect_left(line.keys, queue_key(passed))
+                    if isinstance(line, WaitingLine)
+                    else _index_of(line, passed)
+                )
+                est = overtaking_estimate(passed, ahead, costs[passed.line], building.policy, now)
+                excess[passed.id] = max(excess.get(passed.id, -math.inf), est.excess_s)
                 passed.overtaken += 1
             pt = planned[ticket.id]
-            calls[ticket.id] = (t, counters[idx].id, choice.reason, call_index)
+            calls[ticket.id] = (t, counters[idx].id, choice.reason, call_index, costs[ticket.line])
             call_index += 1
             serving[idx] = pt
             hold = no_show_timeout_s if pt.no_show else pt.walk_s + pt.service_s
@@ -227,7 +250,7 @@ def run_plan(
 
     results: list[SimTicket] = []
     for tid, pt in planned.items():
-        called_s, counter_id, reason, index = calls[tid]
+        called_s, counter_id, reason, index, cost_s = calls[tid]
         results.append(
             SimTicket(
                 id=tid,
@@ -240,6 +263,9 @@ def run_plan(
                 reason=reason,
                 call_index=index,
                 estimated_wait_s=estimates[tid],
+                overtaken=tickets[tid].overtaken,
+                overtaking_cost_s=cost_s,
+                estimated_excess_s=excess.get(tid),
             )
         )
     return SimResult(tuple(results), _summarise(results, plan.refused), {t.id: t for t in results})

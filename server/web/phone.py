@@ -8,8 +8,10 @@ the read-only `ticket` role and keeps the same elements up to date from the `tic
 `public_view` is the one place that decides what a phone may know about a ticket, for the page and
 for the websocket alike: the number, the line, the agency's short name, the state, the people
 ahead and the estimated wait while waiting (no wait while no counter of its line is open: the page
-says "menunggu loket dibuka", as the ticket does), and the counter while called or being served.
-Never the token, the priority group, the kiosk, an officer, a note or another ticket. The time the
+says "menunggu loket dibuka", as the ticket does), the counter while called or being served, and
+for a regular ticket how many priority citizens went ahead of it and why (`priority_note`, from
+the overtakings its call events recorded). Never the token, the priority group, the kiosk, an
+officer, a note or another ticket: the priority citizens are a count, nobody named. The time the
 ticket was taken reads as on paper: "Senin, 23 November 2026 · 09.00 WIB" (server/core/dates.py).
 
 The page loads nothing inline (CSP: scripts and styles only from this server) and sends no
@@ -28,7 +30,7 @@ from typing import Any, Final
 
 from websockets.http11 import Response
 
-from server.core.building import Building
+from server.core.building import Building, PolicySettings
 from server.core.dates import format_date_time
 from server.core.model import Ticket, TicketState
 from server.core.queue import QueueState
@@ -43,6 +45,7 @@ __all__ = [
     "asset",
     "asset_response",
     "page_html",
+    "priority_note",
     "public_view",
     "ticket_page",
 ]
@@ -95,14 +98,44 @@ def public_view(ticket: Ticket, state: QueueState, building: Building, now: date
         "line_name": line.name if line else ticket.line,
         "agency": agency.short_name if agency else None,
         "state": ticket.state.value,
-        "people_ahead": state.people_ahead(ticket.id) if queued else None,
+        "people_ahead": state.people_ahead(ticket.id, now) if queued else None,
         "estimated_wait_s": _seconds(state.estimated_wait_s(ticket.id, now)) if queued else None,
         # A whole number or null, as before labels; the label on the desk ("3A") is counter_label.
         "counter_number": counter.number if counter and isinstance(counter.number, int) else None,
         "counter_label": counter.label if counter else None,
         "counter_name": counter.name if counter else None,
         "calls": ticket.calls,  # moves on a recall: the page says it again
+        "priority_note": priority_note(ticket, building.policy),
     }
+
+
+def priority_note(ticket: Ticket, policy: PolicySettings) -> str | None:
+    """For a regular ticket that priority citizens went ahead of: how many, why, and the limit.
+
+    One line in plain Indonesian, from `Ticket.overtaken` (the priority calls that passed it,
+    rebuilt from the call events) and the building's promise (docs/calling-policy.md: at most
+    a quarter of its wait, or one priority citizen's service, whichever is longer). None for a
+    priority ticket or one nobody went ahead of.
+    """
+    if ticket.priority is not None or ticket.overtaken <= 0:
+        return None
+    why = (
+        f"{ticket.overtaken} warga prioritas (lansia, penyandang disabilitas, ibu hamil, atau "
+        "yang membawa balita) dilayani lebih dulu sesuai UU 25/2009"
+    )
+    if not policy.protect_regular:
+        return why + "."
+    pct = policy.regular_delay_pct
+    limits = []
+    if pct > 0:
+        share = "seperempat" if pct == 25 else "separuh" if pct == 50 else f"{pct:g}%"
+        limits.append(f"{share} waktu tunggu Anda")
+    limits.append("sepanjang layanan satu warga prioritas")
+    if policy.regular_delay_min > 0:
+        limits.append(f"{policy.regular_delay_min:g} menit")
+    limit = limits[0] if len(limits) == 1 else ", ".join(limits[:-1]) + " atau " + limits[-1]
+    which = {1: "", 2: ", mana yang lebih lama"}.get(len(limits), ", mana yang paling lama")
+    return f"{why}; giliran Anda tertunda paling lama {limit}{which}."
 
 
 def _seconds(value: float | None) -> int | None:
@@ -137,6 +170,7 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
         "" if final else f'<noscript><meta http-equiv="refresh" content="{REFRESH_S}"></noscript>\n'
     )
     hidden = "" if queued else " hidden"
+    note = view["priority_note"] or ""
     labels = e(json.dumps(STATE_LABELS, ensure_ascii=False), quote=True)
     return f"""<!doctype html>
 <html lang="id">
@@ -163,6 +197,7 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
 <div id="wait-row"{hidden}><dt>Perkiraan waktu tunggu</dt><dd id="wait">{e(wait)}</dd></div>
 <div><dt>Diambil</dt><dd id="issued">{e(format_date_time(issued, building.zone_label))}</dd></div>
 </dl>
+<p class="note" id="priority-note"{"" if note else " hidden"}>{e(note)}</p>
 <p class="status" id="status"><small>{e(_NO_SCRIPT_STATUS)}</small></p>
 </main>
 </body>

@@ -13,6 +13,7 @@ from server.auth import verify_pin, verify_token
 from server.config import (
     demo_building_path,
     demo_credentials_path,
+    load_building,
     load_demo_building,
     load_demo_credentials,
 )
@@ -156,3 +157,25 @@ def test_generator_reproduces_the_committed_files(
     assert creds_path.read_text(encoding="utf-8") == demo_credentials_path().read_text(
         encoding="utf-8"
     )
+
+
+def test_the_demo_promise_is_one_overtaking_or_a_quarter(demo: Building) -> None:
+    """The demo keeps the guard on at 25 % with no extra floor (issue 18): the promise is "one
+    overtaking or a quarter of the wait". regular_delay_min is no longer in the file."""
+    policy = demo.policy
+    assert (policy.protect_regular, policy.regular_delay_pct, policy.regular_delay_min) == (
+        True,
+        25,
+        0,
+    )
+    assert "regular_delay_min" not in demo_building_path().read_text(encoding="utf-8")
+
+
+def test_a_building_file_that_still_sets_the_old_floor_keeps_loading(tmp_path: Path) -> None:
+    """A file written before issue 18 with `regular_delay_min = 5` loads: the five minutes are
+    now an extra floor beside one overtaking (docs/configuration.md)."""
+    text = demo_building_path().read_text(encoding="utf-8")
+    old = text.replace("regular_delay_pct = 25", "regular_delay_pct = 25\nregular_delay_min = 5")
+    path = tmp_path / "gedung.toml"
+    path.write_text(old, encoding="utf-8")
+    assert load_building(path).policy.regular_delay_min == 5

@@ -175,7 +175,7 @@ def test_orphan_tickets_have_figures_and_end_with_the_day(restarted) -> None:
     """The phone page's figures of an orphan ticket work; closing and the day's end expire
     the orphans like any other open ticket, and the day closes."""
     state, ids, _ = restarted
-    assert state.people_ahead(ids["P-003"]) == 1
+    assert state.people_ahead(ids["P-003"], at("09:31")) == 1
     assert state.estimated_wait_s(ids["P-003"], at("09:31")) == 0.0  # no counter serves P
     closing = state.handle(Tick(), at("17:00"))  # closing 16:00 plus the hour of grace
     expired = {e.ticket for e in closing if isinstance(e, TicketExpired)}  # type: ignore[attr-defined]

@@ -16,9 +16,11 @@ from server.core.events import (
     TicketReprinted,
 )
 from server.core.model import (
+    CancelTicket,
     Command,
     DomainError,
     FinishService,
+    MarkNoShow,
     PauseCounter,
     RecordReprint,
     StartService,
@@ -64,7 +66,7 @@ def test_people_ahead_follows_the_ratio(
         for i, kind in enumerate(kinds)
     ]
     q.regular_since_priority["A"] = regular_since
-    assert [q.people_ahead(t) for t in ids] == expected
+    assert [q.people_ahead(t, at("08:01")) for t in ids] == expected
     open_counter(q, "L01", "OF1", at("08:01"))
     preview = [t.id for t in q.next_for("L01", at("08:01"), n=10)]
     assert [preview.index(t) for t in ids] == expected
@@ -76,10 +78,26 @@ def test_people_ahead_is_zero_once_called() -> None:
     a1 = issue(q, "A", at("08:00"))
     open_counter(q, "L01", "OF1", at("08:00"))
     call_next(q, "L01", at("08:01"))
-    assert q.people_ahead(a1) == 0
+    assert q.people_ahead(a1, at("08:01")) == 0
     assert q.estimated_wait_s(a1, at("08:01")) == 0.0
     with pytest.raises(DomainError):
-        q.people_ahead("2026-11-23/A-999")
+        q.people_ahead("2026-11-23/A-999", at("08:01"))
+
+
+def test_people_ahead_moves_with_every_event_even_at_one_instant() -> None:
+    """The calling order is worked out once per state and instant for all the phones that ask;
+    any event in between makes it new. Ratio alone (guard off): R R P R with the ratio met is
+    called P, R, R, R; R-1 cancelled at the same instant, R-2 moves up one place."""
+    q = fresh(protect_regular=False)
+    ids = [
+        issue(q, "A", at("08:00") + timedelta(seconds=i), LANSIA if i == 2 else None)
+        for i in range(4)
+    ]
+    now = at("08:05")
+    assert [q.people_ahead(t, now) for t in ids] == [1, 2, 0, 3]
+    q.handle(CancelTicket(ids[0], "pulang"), now)
+    assert [q.people_ahead(t, now) for t in ids[1:]] == [1, 0, 2]
+    assert [t.id for t in q.calling_order("A", now)] == [ids[2], ids[1], ids[3]]
 
 
 def test_next_for_previews_what_call_next_does() -> None:
@@ -173,12 +191,12 @@ def test_calling_order_lists_every_waiting_ticket_once() -> None:
         for i in range(6)
     ]
     q.regular_since_priority["B"] = 0
-    order = [t.id for t in q.calling_order("B")]
+    order = [t.id for t in q.calling_order("B", at("08:01"))]
     # R0 R1, then the ratio lets P3 ahead of R2; P4 is then the head and goes before R5.
     assert order == [ids[0], ids[1], ids[3], ids[2], ids[4], ids[5]]
-    assert [q.people_ahead(t) for t in order] == list(range(6))
+    assert [q.people_ahead(t, at("08:01")) for t in order] == list(range(6))
     with pytest.raises(DomainError):
-        q.calling_order("Z")
+        q.calling_order("Z", at("08:01"))
 
 
 def test_a_priority_call_records_the_overtakings_and_replay_agrees() -> None:
@@ -206,16 +224,29 @@ def test_a_priority_call_records_the_overtakings_and_replay_agrees() -> None:
 
 @pytest.mark.parametrize(
     ("call_at", "called", "reason", "overtaken"),
-    [("08:02", 0, CallReason.FIFO, 0), ("09:30", 1, CallReason.PRIORITY, 1)],
+    [
+        ("08:12", 0, CallReason.FIFO, 1),
+        ("09:29", 0, CallReason.FIFO, 1),
+        ("09:30", 2, CallReason.PRIORITY, 2),
+    ],
 )
-def test_the_guard_holds_a_costly_jump_until_the_regular_ticket_can_afford_it(
+def test_the_guard_holds_a_second_jump_until_the_regular_ticket_can_afford_it(
     call_at: str, called: int, reason: CallReason, overtaken: int
 ) -> None:
-    """One counter on line A, 10-minute services: a priority ticket overtaking a regular ticket
-    that has waited 2 minutes would cost it 10 (over 5); after 90 minutes' wait it may."""
-    q = fresh()
+    """Strict priority, max wait out of the way, L01 alone open on line A (10-minute target):
+    one overtaking costs d = 10 min. Regular A-001 (08:00), priority A-002 and A-003 (08:01).
+    08:02: A-002 goes first — a first overtaking is always within the promise.
+    Second call, A-001 having waited w and absorbed k = 1: F = w − 10, and A-003 may go while
+    2 × 10 = 20 ≤ max(25 % of F, 10):
+      08:12: F = 2   → allowance 10      < 20: held, A-001 is called;
+      09:29: F = 79  → allowance 19.75   < 20: held;
+      09:30: F = 80  → allowance 20      = 20: A-003 goes, A-001 absorbs its second."""
+    q = fresh(regular_per_priority=0, max_wait_min=600)
     ids = [issue(q, "A", at("08:00")), issue(q, "A", at("08:01"), LANSIA)]
+    ids.append(issue(q, "A", at("08:01"), LANSIA))
     open_counter(q, "L01", "OF1", at("08:00"))
+    assert call_next(q, "L01", at("08:02")) == ids[1]
+    q.handle(MarkNoShow("L01"), at("08:03"))  # frees the counter, leaves the estimate alone
     assert call_next(q, "L01", at(call_at)) == ids[called]
     assert q.tickets[ids[called]].call_reason is reason
     assert q.tickets[ids[0]].overtaken == overtaken
@@ -241,7 +272,7 @@ def test_no_wait_is_promised_while_no_counter_of_the_line_is_open() -> None:
     officer arrived). A paused counter is not open either; once L01 opens, 1 × 10 min / 1."""
     q = fresh()
     a1 = issue(q, "A", at("07:35"))
-    assert q.people_ahead(a1) == 0
+    assert q.people_ahead(a1, at("07:36")) == 0
     assert q.estimated_wait_s(a1, at("07:36")) is None
     assert q.line_view("A", at("07:36")).estimated_wait_s is None
     open_counter(q, "L04", "OF4", at("07:40"))  # Imigrasi's counter serves P, not A

@@ -190,7 +190,7 @@ def test_reactivation_within_window_regains_the_place(minutes: int) -> None:
     ticket = q.tickets[ids[0]]
     assert ticket.state is TicketState.WAITING and ticket.queued_at == at("08:00")
     assert [t.id for t in q.waiting("A")] == ids
-    assert q.people_ahead(ids[0]) == 0
+    assert q.people_ahead(ids[0], at("08:50")) == 0
     assert call_next(q, "L01", at("08:50")) == ids[0]
 
 
@@ -276,7 +276,7 @@ def test_cancelling_a_waiting_ticket_leaves_the_queue() -> None:
     ids = [issue(q, "A", at("08:00")) for _ in range(3)]
     q.handle(CancelTicket(ids[1], "batal"), at("08:05"))
     assert [t.id for t in q.waiting("A")] == [ids[0], ids[2]]
-    assert q.people_ahead(ids[2]) == 1
+    assert q.people_ahead(ids[2], at("08:05")) == 1
 
 
 def test_ratio_counter_follows_calls() -> None:

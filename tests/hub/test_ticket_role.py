@@ -29,6 +29,7 @@ VIEW_KEYS = {
     "counter_label",
     "counter_name",
     "calls",
+    "priority_note",
 }
 # The only frames a ticket session ever receives.
 TICKET_FRAMES = {"welcome", "snapshot", "synced", "ticket", "pong", "error"}

@@ -22,7 +22,7 @@ from server.simulate.day import (
     TicketPlan,
     plan_day,
 )
-from server.simulate.fairness import compare_with_fifo, format_comparison, with_guard
+from server.simulate.fairness import compare_with_fifo, format_comparison
 from server.simulate.run import SimResult, fifo_choose, run_plan, simulate_day
 
 # ------------------------------------------------------------------------------------------------
@@ -177,40 +177,9 @@ def test_indexed_and_plain_lines_give_the_same_day() -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# Fairness on the demo building (seeded; no timing)
+# Fairness on the demo building (seeded; no timing). The listed days and their three targets are
+# in tests/simulate/test_fairness_days.py.
 # ------------------------------------------------------------------------------------------------
-
-
-def allowance(fifo_wait_s: float) -> float:
-    """How much longer than FIFO a regular ticket may wait: max(25 %, 5 min)."""
-    return max(0.25 * fifo_wait_s, 300.0)
-
-
-@pytest.mark.parametrize(
-    ("tickets", "seed", "limits"),
-    [(1000, 1, False), (1000, 2, False), (1000, 3, False), (4000, 1, False), (4000, 1, True)],
-)
-def test_the_guard_keeps_nearly_every_regular_ticket_within_its_allowance(
-    tickets: int, seed: int, limits: bool
-) -> None:
-    """With the guard, under 6 % of regular tickets wait longer than FIFO + max(25 %, 5 min),
-    at most 60 % as many as with the ratio alone; regular p90 and max stay within it too.
-
-    Not zero: the guard works on estimates (a service costs what it costs), and an overtaking
-    on a shared counter reaches other lines second-hand (docs/calling-policy.md).
-    """
-    b = load_demo_building()
-    plan = plan_day(b, seed, SimParams(tickets=tickets, apply_limits=limits))
-    fifo = run_plan(b, plan, fifo_choose)
-    guarded = compare_with_fifo(run_plan(b, plan, choose_next), fifo)
-    ratio_only = compare_with_fifo(run_plan(with_guard(b, False), plan, choose_next), fifo)
-    regular = fifo.summary.regular.count
-    assert guarded.regular_over_allowance < 0.06 * regular
-    assert guarded.regular_over_allowance <= 0.6 * ratio_only.regular_over_allowance
-    policy_run = run_plan(b, plan, choose_next)
-    ps, fs = policy_run.summary, fifo.summary
-    assert ps.regular.p90_s <= fs.regular.p90_s + allowance(fs.regular.p90_s)
-    assert ps.regular.max_s <= fs.regular.max_s + allowance(fs.regular.max_s)
 
 
 @pytest.mark.parametrize(("tickets", "seed"), [(4000, 1), (4000, 2), (4000, 3)])
@@ -222,35 +191,24 @@ def test_on_the_peak_day_priority_is_fast_with_the_guard(tickets: int, seed: int
     assert check.priority_fast
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_on_a_normal_day_the_guard_trades_priority_speed_for_regular_protection(
-    seed: int,
+def test_format_comparison_states_the_three_targets(
+    day_1000: tuple[SimResult, SimResult],
 ) -> None:
-    """1,000 tickets: with the guard, priority p90 is still under half of FIFO's; with the
-    ratio alone it is under a third of regular p90 but more regular tickets pay too much.
-    Both targets at once are out of reach on this understaffed building (the calling-policy
-    doc shows why on Polres G and H); the test pins the trade-off down."""
-    b = load_demo_building()
-    plan = plan_day(b, seed, SimParams(tickets=1000))
-    fifo = run_plan(b, plan, fifo_choose)
-    guarded = compare_with_fifo(run_plan(b, plan), fifo)
-    ratio_only = compare_with_fifo(run_plan(with_guard(b, False), plan), fifo)
-    assert guarded.priority_p90_s < guarded.fifo_priority_p90_s / 2
-    assert ratio_only.priority_fast
-    assert guarded.priority_p90_s >= ratio_only.priority_p90_s
-    assert ratio_only.regular_over_allowance > 1.5 * guarded.regular_over_allowance
-
-
-def test_format_comparison_states_both_targets(day_1000: tuple[SimResult, SimResult]) -> None:
-    """The report names the two targets, says whether each holds, and shows both groups' waits
-    under both choosers."""
+    """The report names the three targets, says whether each holds, and shows both groups'
+    waits under both choosers."""
     text = format_comparison(*day_1000)
     check = compare_with_fifo(*day_1000)
-    fast = "yes" if check.priority_fast else "NO"
-    protected = "yes" if check.regular_protected else "NO"
-    assert f"priority p90 <= regular p90 / 3: {fast}" in text
-    assert f"regular within FIFO + max(25 %, 5 min): {protected}" in text
-    assert f"({check.regular_over_allowance} over;" in text
+    yes = {True: "yes", False: "NO"}
+    assert f"1  priority p90 <= regular p90 / 3: {yes[check.priority_fast]}" in text
+    assert (
+        f"2a regular within FIFO + allowance as the guard estimated: {yes[check.rule_kept]} "
+        f"({check.estimated_over} over;"
+    ) in text
+    assert (
+        "2b regular within FIFO + allowance as it turned out, at most 1 %: "
+        f"{yes[check.regular_protected]} ({check.regular_over_allowance} of "
+        f"{check.regular_tickets} over,"
+    ) in text
     assert "policy: priority" in text and "FIFO:   regular" in text
 
 

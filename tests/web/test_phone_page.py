@@ -117,6 +117,55 @@ async def test_the_page_follows_the_queue_and_says_when_the_number_is_called(
     assert phone.errors == [] and phone.failed == []
 
 
+# What the page of a regular ticket says once a priority citizen went ahead of it (issue 18),
+# in the building's own words: the demo building keeps the default promise (25 %, the guard on).
+PRIORITY_NOTE = (
+    "1 warga prioritas (lansia, penyandang disabilitas, ibu hamil, atau yang membawa balita) "
+    "dilayani lebih dulu sesuai UU 25/2009; giliran Anda tertunda paling lama seperempat waktu "
+    "tunggu Anda atau sepanjang layanan satu warga prioritas, mana yang lebih lama."
+)
+
+
+async def test_a_regular_ticket_is_told_who_went_ahead_of_it_and_why(
+    server: Server, browser: Any, clock: FakeClock
+) -> None:
+    """C-001 waits; priority C-002 comes; Loket 5 calls C-002 first (the ratio's turn, a first
+    overtaking the guard allows). C-001's page then says, live, that one priority citizen went
+    ahead under UU 25/2009 and how long its turn may be delayed — and names nobody: not C-002,
+    not its group. The priority ticket's own page says nothing of the kind; without JavaScript
+    the server's render says the same."""
+    officer = await server.officer_at_work("DKP01@L05")
+    (mine,) = await queue_tickets(server, "C", 1)
+    kiosk = await server.client("KIOSK-1")
+    theirs = await kiosk.issue_ticket("C", "lansia")
+    await kiosk.confirm_printed(theirs["id"])
+    phone = await open_phone(browser, f"{server.running.http_url}/t/{mine['token']}")
+    await phone.wait_js("window.antreTicket && window.antreTicket.connected")
+    assert await phone.page.is_hidden("#priority-note")
+
+    clock.advance(5)
+    called = await officer.act("call_next")
+    assert called["ticket"]["number"] == "C-002"
+    await phone.wait_text("#priority-note", "1 warga prioritas")
+    assert await phone.text("#priority-note") == PRIORITY_NOTE
+    assert await phone.page.is_visible("#priority-note")
+    assert await phone.text("#ahead") == "0 orang"
+    content = await phone.page.content()
+    assert "C-002" not in content and "lansia," in content  # the groups, not the person
+    ARTIFACTS.mkdir(exist_ok=True)
+    await phone.page.screenshot(path=str(ARTIFACTS / "phone-priority-note.png"), full_page=True)
+
+    plain = await open_phone(
+        browser, f"{server.running.http_url}/t/{mine['token']}", javascript=False
+    )
+    assert await plain.text("#priority-note") == PRIORITY_NOTE
+    other = await open_phone(browser, f"{server.running.http_url}/t/{theirs['token']}")
+    await other.wait_js("window.antreTicket && window.antreTicket.connected")
+    assert await other.page.is_hidden("#priority-note")
+    assert await other.text("#priority-note") == ""
+    assert phone.errors == [] and phone.failed == [] and other.errors == []
+
+
 async def test_the_page_rides_out_a_restart_and_shows_the_call_it_missed(
     start_server: StartServer, browser: Any, tmp_path: Path, clock: FakeClock
 ) -> None:

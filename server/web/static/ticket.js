@@ -80,6 +80,8 @@
     setText("wait", wait);
     show("ahead-row", queued);
     show("wait-row", queued && wait !== "");
+    setText("priority-note", view.priority_note || "");
+    show("priority-note", !!view.priority_note);
     document.title = (called ? "DIPANGGIL — " : "") + "Antrean " + view.number;
     var newCall = called && (!before || before.state !== "called" || before.calls !== view.calls);
     if (newCall && before && navigator.vibrate) {
