@@ -181,8 +181,15 @@ def kiosk_app(
     return KioskApp(cfg, device)
 
 
+# How long a condition may take to hold before the test fails. A bound, not a pace: a passing
+# test waits only as long as the app takes. 10 s was hit under a load of ~9 (several suites
+# sharing two cores), never on an idle machine; 30 s keeps a stalled test from passing while
+# a busy one does not fail for it.
+PATIENCE_S = 30.0
+
+
 async def until(
-    pilot: Pilot[Any], condition: Callable[[], Any], what: str = "", timeout: float = 10.0
+    pilot: Pilot[Any], condition: Callable[[], Any], what: str = "", timeout: float = PATIENCE_S
 ) -> None:
     """Wait (letting the app run) until `condition()` holds; fail after `timeout` seconds.
 
@@ -236,7 +243,7 @@ async def started(app: KioskApp, size: tuple[int, int] = (140, 50)) -> AsyncIter
         yield pilot
 
 
-async def on_screen(pilot: Pilot[Any], name: str, timeout: float = 10.0) -> None:
+async def on_screen(pilot: Pilot[Any], name: str, timeout: float = PATIENCE_S) -> None:
     """Wait until the screen class named `name` is on top and has composed its widgets.
 
     A pushed screen is on top before its children are mounted: reading its words at once
@@ -265,7 +272,7 @@ async def choose(pilot: Pilot[Any], agency: str, line: str, priority: str | None
         await click(pilot, f"#prio-{priority or 'none'}")
 
 
-async def alert(floor: Any, status: str, timeout: float = 10.0) -> dict[str, Any]:
+async def alert(floor: Any, status: str, timeout: float = PATIENCE_S) -> dict[str, Any]:
     """The next printer alert with this status that a floor session receives."""
     async with asyncio.timeout(timeout):
         while True:
