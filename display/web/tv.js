@@ -55,7 +55,7 @@
     day: null,
     zone: params.get('zone'),
     serverOffsetMs: 0,         // server clock minus this clock: the TV's own clock may be wrong
-    tzOffsetMin: 7 * 60,       // the building's UTC offset, from the server's timestamps
+    tzOffsetMin: 7 * 60,       // the building's UTC offset (the snapshot's utc_offset_min)
     tzLabel: 'WIB',
     connected: false,
     syncing: false,
@@ -120,8 +120,8 @@
     const t = parseIso(iso);
     if (Number.isNaN(t)) return;
     tv.serverOffsetMs = t - Date.now();
-    const m = /([+-])(\d\d):(\d\d)$/.exec(iso);
-    if (m) tv.tzOffsetMin = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+    // Only the instant: the server's clock may read UTC (`antre server` without --clock); the
+    // building's own offset comes with the building (utc_offset_min).
     // At once, not at the next tick: until now the clock showed this TV's own time and zone,
     // which may be another day.
     renderClock();
@@ -251,6 +251,7 @@
     if (!b) return;
     $('building').textContent = b.name;
     tv.tzLabel = b.timezone || tv.tzLabel;
+    if (Number.isFinite(b.utc_offset_min)) tv.tzOffsetMin = b.utc_offset_min;
     renderClock();  // the zone's label at once, not at the next tick (WIB until then)
     const zone = b.zones.find((z) => z.id === tv.zone);
     $('zone').textContent = zone ? zone.name : '';

@@ -16,7 +16,7 @@ import contextlib
 import dataclasses
 import sys
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +100,12 @@ def test_a_date_and_time_carry_the_zone() -> None:
 async def test_ticket_phone_page_and_tv_show_the_same_date(
     tmp_path: Path, printer: LoopbackPrinter, browser: Any
 ) -> None:
-    """The same day on paper, on the phone and on the TV, in the building's zone."""
-    clock = FakeClock(SUNDAY_MORNING)
+    """The same day on paper, on the phone and on the TV, in the building's zone.
+
+    The server's clock reads UTC, as `antre server` without `--clock` does: every page must
+    turn it into the building's time itself (a TV that took its zone from the server's
+    timestamps showed 23.45 on Saturday, labelled WITA)."""
+    clock = FakeClock(SUNDAY_MORNING.astimezone(UTC))
     async with serving(wita_building_open_on_sunday(), clock, tmp_path / "antre.db") as server:
         app = kiosk_app(server, printer.spec)
         async with started(app) as pilot:
@@ -126,6 +130,7 @@ async def test_ticket_phone_page_and_tv_show_the_same_date(
         assert on_paper == "Minggu, 2 Agustus 2026 · 07.45 WITA"
         assert on_phone == "Minggu, 2 Agustus 2026 · 07.45 WITA"
         assert on_tv == "Minggu, 2 Agustus 2026 · WITA"
+        assert ((await tv.text_content("#time")) or "").startswith("07.4")
         assert {on_paper.split(" · ")[0], on_phone.split(" · ")[0], on_tv.split(" · ")[0]} == {DATE}
         await context.close()
 
