@@ -225,7 +225,8 @@ def days_in(message: str, lang: Lang = Lang.ID, *, with_hours: bool = True) -> s
     WITA", or in English "Monday–Thursday, 08.00–14.00 WITA"; the days alone without hours."""
     when = message.partition("buka ")[2]
     if not with_hours:
-        when = when.partition(",")[0]
+        # The hours follow ", pukul"; the days may hold commas ("Senin, Rabu, dan Jumat").
+        when = when.partition(", pukul")[0]
     if lang is Lang.EN:
         when = _DAY_ID.sub(lambda m: _DAYS_EN[p.DAY_NAMES.index(m[1])], when)
         when = when.replace(" dan ", " and ").replace("pukul ", "")

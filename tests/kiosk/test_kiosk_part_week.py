@@ -13,6 +13,8 @@ from kabupaten import FRI, at, credentials, start_kabupaten
 from kiosktest import LoopbackPrinter, click, kiosk_app, on_screen, started
 from textual.widgets import Button
 
+from kiosk.texts import Lang, days_in
+
 OFF_IMIGRASI = "Hari ini tidak melayani — buka Senin–Kamis, pukul 08.00–14.00 WITA"
 
 
@@ -74,3 +76,23 @@ async def test_a_line_that_serves_today_still_promises_its_wait(
         await on_screen(pilot, "LinesScreen")
         line = button(app, "#line-S")
         assert not line.disabled and "0 orang menunggu" in line.label.plain
+
+
+# The tile of an agency closed today names its days; the messages are the core's (docs/
+# configuration.md, "Part-week services"), the English by hand.
+DAYS_IN = [
+    ("Senin–Kamis, pukul 08.00–14.00 WITA", "Senin–Kamis", "Monday–Thursday"),
+    (
+        "Senin, Rabu, dan Jumat, pukul 08.00–12.00 WITA",
+        "Senin, Rabu, dan Jumat",
+        "Monday, Wednesday, and Friday",
+    ),
+    ("Selasa dan Kamis", "Selasa dan Kamis", "Tuesday and Thursday"),
+]
+
+
+@pytest.mark.parametrize(("when", "days_id", "days_en"), DAYS_IN)
+def test_an_agency_tile_names_every_day_it_opens(when: str, days_id: str, days_en: str) -> None:
+    message = f"Hari ini tidak melayani — buka {when}"
+    assert days_in(message, Lang.ID, with_hours=False) == days_id
+    assert days_in(message, Lang.EN, with_hours=False) == days_en
