@@ -34,11 +34,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import itertools
 import json
 import logging
 import os
 import random
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
 from enum import StrEnum
@@ -109,14 +111,17 @@ class DeviceCookies:
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
-        self._cookies: dict[str, str] = {}
-        if self.path is not None:
-            try:
-                loaded = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                loaded = {}
-            if isinstance(loaded, dict):
-                self._cookies = {k: v for k, v in loaded.items() if isinstance(v, str)}
+        self._cookies: dict[str, str] = self._read() if self.path is not None else {}
+
+    def _read(self) -> dict[str, str]:
+        assert self.path is not None
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(loaded, dict):
+            return {}
+        return {k: v for k, v in loaded.items() if isinstance(v, str)}
 
     def get(self, person: str) -> str | None:
         return self._cookies.get(person)
@@ -128,14 +133,38 @@ class DeviceCookies:
         if self.path is None:
             return
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self._cookies, f, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
+            self._write(person, cookie)
         except OSError as exc:
             log.warning("could not keep the device cookie in %s: %s", self.path, exc)
+
+    def _write(self, person: str, cookie: str) -> None:
+        """Add one cookie to the file. The counter console and the floor dashboard share the
+        file on one computer: under an exclusive lock, read what the others wrote, add this
+        one, and replace the file through a temporary file of our own, so that no writer
+        loses another's cookie (which would make that computer an unknown device again)."""
+        assert self.path is not None
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock_fd = os.open(
+            self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600
+        )
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)
+            merged = self._read()
+            merged[person] = cookie
+            fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(merged, f, indent=1, sort_keys=True)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            self._cookies = {**merged, **self._cookies}
+        finally:
+            os.close(lock_fd)  # closing releases the lock
 
 
 class HelloRefused(RequestError):

@@ -140,3 +140,25 @@ def test_a_damaged_cookie_file_is_an_empty_one_and_is_rewritten(tmp_path) -> Non
     assert cookies.get("DKP01") is None
     cookies.put("DKP01", "nonce.mac")
     assert DeviceCookies(path).get("DKP01") == "nonce.mac"
+
+
+def test_the_console_and_the_dashboard_keep_each_others_cookies(tmp_path) -> None:
+    """One computer, one cookie file, two programs each loaded before the other wrote: the
+    counter console keeps DKP01's cookie, the floor dashboard LANTAI's; both stay in the file
+    (the dashboard once wrote its whole in-memory copy over the console's)."""
+    path = tmp_path / "state" / "device-cookies.json"
+    counter, floor = DeviceCookies(path), DeviceCookies(path)
+    counter.put("DKP01", "n1.mac1")
+    floor.put("LANTAI", "n2.mac2")
+    counter.put("DKP02", "n3.mac3")
+    again = DeviceCookies(path)
+    assert (again.get("DKP01"), again.get("LANTAI"), again.get("DKP02")) == (
+        "n1.mac1",
+        "n2.mac2",
+        "n3.mac3",
+    )
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "device-cookies.json",
+        "device-cookies.json.lock",
+    ]
