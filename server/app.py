@@ -101,20 +101,27 @@ async def serve(
     own_process: bool = False,
     identity: BuildingIdentity | None = None,
     accept_building: bool = False,
+    adopt_empty: bool = True,
 ) -> None:
     """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick.
 
     `own_process`: this process only serves (`antre server`, not a test process), so its
     start-up objects are frozen and the allocator is set for socket reads (server.allocator).
-    `identity`, `accept_building`: the building file as the store records it, and whether it
-    may replace another building's (server/building_identity.py).
+    `identity`, `accept_building`, `adopt_empty`: the building file as the store records it,
+    whether it may replace another building's, and whether it may take over another building's
+    store that has no events yet (server/building_identity.py).
 
     Raises WrongBuilding before listening when the store belongs to another building, and
     EngineFailed, after closing every connection, if the store fails.
     """
     limits = limits or HubLimits()
     engine = Engine(
-        building, db_path, clock=clock, identity=identity, accept_building=accept_building
+        building,
+        db_path,
+        clock=clock,
+        identity=identity,
+        accept_building=accept_building,
+        adopt_empty=adopt_empty,
     )
     await engine.start()
     hub = Hub(engine, building, clock=clock, limits=limits)
@@ -243,6 +250,8 @@ def run(
                 own_process=True,
                 identity=identity,
                 accept_building=accept_building,
+                # No --config means the demo: it never takes over a real building's store.
+                adopt_empty=not show_demo_credentials,
             )
         )
         stopper = asyncio.create_task(stop.wait())

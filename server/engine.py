@@ -98,6 +98,7 @@ class Engine:
         *,
         identity: BuildingIdentity | None = None,
         accept_building: bool = False,
+        adopt_empty: bool = True,
     ) -> None:
         self.building = building  # the building the core and the service-day rule use
         self.db_path = db_path  # the SQLite file; opened by start()
@@ -106,6 +107,10 @@ class Engine:
         self.identity = identity or BuildingIdentity(building.name, "", "")
         # The operator said this file is the store's building renamed (--accept-building).
         self.accept_building = accept_building
+        # Whether a store of another building with no events yet may be taken over. Not by the
+        # demo building that a missing --config implies: a real building restarted before its
+        # first ticket must not come back as the demo.
+        self.adopt_empty = adopt_empty
         # Injected so tests (and the simulator) control time; the core never reads a clock.
         self._clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         # The newest event's time. Events are never stamped before it: a clock set back (NTP
@@ -163,9 +168,10 @@ class Engine:
         now = self._now()
         self.last_seq = await store.last_seq()
         # Before anything is read into memory: a store of another building is refused.
-        recorded = await check_building(store, self.db_path, self.identity, now,
-                                        accept=self.accept_building,
-                                        log_empty=self.last_seq == 0)  # fmt: skip
+        empty = self.adopt_empty and self.last_seq == 0
+        recorded = await check_building(
+            store, self.db_path, self.identity, now, accept=self.accept_building, log_empty=empty
+        )
         if recorded is not None:
             logger.log(*recorded)
         await store.set_meta({"created_at": now.isoformat()}, only_missing=True)
@@ -210,7 +216,7 @@ class Engine:
         used = removed_in_use(self.state)
         for sentence in removed_warnings(self.state, used):
             logger.warning("%s", sentence)
-        if used.counters or used.officers:
+        if used.counters or used.officers or used.misplaced:
             await self.execute(RetireRemoved(), SYSTEM_ACTOR)
 
     async def close(self) -> None:

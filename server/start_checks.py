@@ -95,6 +95,11 @@ def removed_warnings(state: DayState, used: RemovedInUse) -> list[str]:
     for officer, cid in used.officers.items():
         if cid in state.counter_defs:  # at a removed counter: said with the counter
             out.append(f"officer {officer} is not in the building file: logging them out of {cid}")
+    for officer, cid in used.misplaced.items():
+        out.append(
+            f"counter {cid} is not {officer}'s agency's today in the building file: closing it "
+            f"and logging {officer} out"
+        )
     return out
 
 

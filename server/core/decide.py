@@ -71,6 +71,7 @@ from server.core.model import (
 )
 from server.core.numbering import format_number, ticket_id
 from server.core.part_week import desk_on, desk_refusal, off_day_refusal
+from server.core.removed import misplaced_at
 from server.core.state import DayState
 from server.core.transitions import CounterAction, TicketAction, counter_move, ticket_move
 
@@ -399,7 +400,8 @@ def _tick(state: DayState, cmd: Tick, now: datetime, local: datetime) -> list[Ev
 def _retire_removed(
     state: DayState, cmd: RetireRemoved, now: datetime, local: datetime
 ) -> list[Event]:
-    """Close each counter the building lacks and log out each officer it lacks, now.
+    """Close each counter the building lacks and log out each officer it lacks, now; so too a
+    counter whose officer's agency the file no longer gives it today (`misplaced_at`).
 
     Their tickets are left as they are: a called or served one keeps its counter (a kept
     counter's next officer finishes it; at a removed one the floor cancels it or it expires),
@@ -409,7 +411,8 @@ def _retire_removed(
     for cid, status in state.counters.items():
         removed = cid not in state.counter_defs
         officer_gone = status.officer is not None and status.officer not in state.officer_ids
-        if not (removed or officer_gone):
+        misplaced = status.officer is not None and misplaced_at(state, cid, status.officer)
+        if not (removed or officer_gone or misplaced):
             continue
         if status.state is not CounterState.CLOSED:
             events.append(CounterClosed(at=now, counter=cid))

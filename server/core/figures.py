@@ -85,6 +85,7 @@ def waiting(state: DayState, prefix: str) -> list[Ticket]:
 
 def _ahead(state: DayState, ticket: Ticket, now: datetime) -> int:
     line = state.waiting_lines[ticket.line]
+    removed = ticket.line not in state.lines  # removed from the file mid-day: no policy calls it
     if ticket.state is _WAITING:
         key = queue_key(ticket)
         place = bisect_left(line.keys, key)
@@ -92,12 +93,12 @@ def _ahead(state: DayState, ticket: Ticket, now: datetime) -> int:
             # A regular ticket is only ever called as its line's head: everyone older goes
             # first, and with no priority ticket behind it nobody younger can jump it.
             return place
-        if ticket.line not in state.lines:
-            return place  # a line removed from the file mid-day: no policy calls it any more
+        if removed:
+            return place
         return _places(state, ticket.line, now)[ticket.id]
     if ticket.state is _PRINTING:
         # Not queued yet: as if it joined now, at the back (the kiosk's figure as it prints).
-        if ticket.priority is None:
+        if ticket.priority is None or removed:
             return len(line)
         order = policy.line_calling_order(
             [*line, ticket],

@@ -11,10 +11,13 @@ or at the day's end).
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 from factory import MONDAY, at, call_next, make_building, replay
 
+from server.config import load_building
 from server.core.building import Building
 from server.core.events import CounterClosed, DayClosed, Event, OfficerLoggedOut, TicketExpired
 from server.core.model import (
@@ -197,3 +200,38 @@ def test_replaying_after_the_retirement_gives_the_same_state(restarted) -> None:
     more += state.handle(CancelTicket(ids["P-002"], "layanan ditutup"), at("09:31"))
     again = replay(without_imigrasi(make_building()), events + more)
     assert again == state
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "mpp-kabupaten-contoh.toml"
+
+
+def test_a_shared_desk_given_to_another_agency_today_sends_its_officer_home() -> None:
+    """Tuesday 24 November, WITA: the KUA officer is at Loket 7 (the KUA's on Tuesdays, the
+    worked example). The file is edited so that Tuesday is the religious court's, and the server
+    restarts: the desk is closed and KUA01 logged out (docs/operations.md, "Changing the building
+    file") — left there, the KUA officer would call the court's line P."""
+    before = load_building(EXAMPLE)
+    q = QueueState(before)
+    tuesday = datetime.fromisoformat("2026-11-24T09:05:00+08:00")
+    log = q.handle(LogIn("L07", "KUA01"), tuesday) + q.handle(OpenCounter("L07"), tuesday)
+    desk = before.counter("L07")
+    court_on_tuesday = tuple(
+        replace(part, days=frozenset({1, 3}) if part.agency == "PA" else frozenset({0}))
+        for part in desk.schedule
+    )
+    after = replace(
+        before,
+        counters=tuple(
+            replace(c, schedule=court_on_tuesday) if c.id == "L07" else c for c in before.counters
+        ),
+    )
+    restarted = replay(after, log)
+    assert removed_in_use(restarted).misplaced == {"KUA01": "L07"}
+    retired = restarted.handle(RetireRemoved(), tuesday.replace(minute=10))
+    assert [(type(e), e.counter) for e in retired] == [
+        (CounterClosed, "L07"),
+        (OfficerLoggedOut, "L07"),
+    ]
+    # The desk of an officer whose agency is still the desk's today is left alone.
+    again = replay(before, log)
+    assert not removed_in_use(again)

@@ -17,9 +17,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from kabupaten_uji import building_text, morning, one_ticket, write_building
+from kabupaten_uji import MORNING, building_text, morning, one_ticket, write_building
 
-from server.config import demo_building_path
+from server.config import demo_building_path, load_building_file
+from server.engine import Engine
 from server.store import Store
 
 WRONG_BUILDING = 78  # docs/operations.md, "Running the server"; docs/reports.md
@@ -95,6 +96,26 @@ async def test_server_without_config_refuses_a_real_buildings_store(kabupaten) -
     assert "no --config given" in result.stderr
     assert f"antre server --config {config.resolve()} --db {db}" in result.stderr
     assert (events(db), recorded(db)) == before
+
+
+async def test_server_without_config_refuses_a_real_buildings_store_before_its_first_ticket(
+    tmp_path: Path,
+) -> None:
+    """A real building started once (its store recorded, no ticket yet), then restarted at
+    07.00 without --config: refused, exit 78, not quietly served as the demo building (the
+    leniency for a store without events is for a --config the operator gave)."""
+    config = write_building(tmp_path / "kabupaten.toml")
+    db = tmp_path / "antre.db"
+    building, identity = load_building_file(config)
+    engine = Engine(building, str(db), clock=lambda: MORNING, identity=identity)
+    await engine.start()
+    await engine.close()
+    assert (events(db), [r[0] for r in recorded(db)]) == (0, ["MPP Kabupaten Uji"])
+    result = antre("server", "--db", str(db), "--port", "0")
+    assert result.returncode == WRONG_BUILDING
+    assert "Traceback" not in result.stderr
+    assert "“MPP Kabupaten Uji”" in result.stderr and "no --config given" in result.stderr
+    assert [r[0] for r in recorded(db)] == ["MPP Kabupaten Uji"]
 
 
 async def test_another_buildings_file_is_refused_unless_the_rename_is_accepted(
