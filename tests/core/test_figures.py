@@ -18,6 +18,7 @@ from server.core.events import (
 from server.core.model import (
     CancelTicket,
     Command,
+    ConfirmPrinted,
     DomainError,
     FinishService,
     MarkNoShow,
@@ -282,3 +283,25 @@ def test_no_wait_is_promised_while_no_counter_of_the_line_is_open() -> None:
     assert q.line_view("A", at("08:00")).estimated_wait_s == 2 * 600.0  # a new one: A-001 ahead
     q.handle(PauseCounter("L01", "salat"), at("08:01"))
     assert q.estimated_wait_s(a1, at("08:02")) is None
+
+
+def test_a_priority_ticket_being_printed_is_told_its_place_in_the_calling_order() -> None:
+    """The kiosk prints "orang di depan Anda" while the ticket is still printing. A priority
+    ticket's place follows the calling policy (docs/calling-policy.md), one call every d = 10 min
+    (line A's target, Loket 1 alone). On a fresh line (ratio count 2; one overtaking is always
+    within the promise) it is next. Just after a priority call the line owes two regular calls
+    (A-001 at 08:11, A-002 at 08:21); then A-003, queued 08:02 and already passed once (k = 1),
+    has waited w = 29 min: F = 29 − 10 = 19, allowance max(25 % × 19, 10) = 10 < (k + 1)·d = 20,
+    so the guard holds the priority ticket behind A-003 too: three people ahead."""
+    q = fresh()
+    for minute in ("08:00", "08:01", "08:02"):
+        issue(q, "A", at(minute))
+    first = issue(q, "A", at("08:05"), LANSIA, printed=False)
+    assert q.people_ahead(first, at("08:05")) == 0
+    q.handle(ConfirmPrinted(first), at("08:05"))
+
+    # Loket 1 calls the priority ticket; A-001 .. A-003 each absorbed one overtaking.
+    open_counter(q, "L01", "OF1", at("08:10"))
+    assert call_next(q, "L01", at("08:10")) == first
+    second = issue(q, "A", at("08:11"), LANSIA, printed=False)
+    assert q.people_ahead(second, at("08:11")) == 3
