@@ -299,9 +299,23 @@ def test_a_priority_ticket_being_printed_is_told_its_place_in_the_calling_order(
     first = issue(q, "A", at("08:05"), LANSIA, printed=False)
     assert q.people_ahead(first, at("08:05")) == 0
     q.handle(ConfirmPrinted(first), at("08:05"))
+    assert q.people_ahead(first, at("08:05")) == 0  # printed and waiting: still next
 
     # Loket 1 calls the priority ticket; A-001 .. A-003 each absorbed one overtaking.
     open_counter(q, "L01", "OF1", at("08:10"))
     assert call_next(q, "L01", at("08:10")) == first
     second = issue(q, "A", at("08:11"), LANSIA, printed=False)
     assert q.people_ahead(second, at("08:11")) == 3
+
+
+def test_a_printing_priority_ticket_waits_for_the_ratio_after_a_priority_call() -> None:
+    """After a priority call the line owes two regular calls (ratio 2), whatever the guard
+    allows: a priority ticket printed just after two fresh regular tickets has both ahead."""
+    q = fresh()
+    first = issue(q, "A", at("08:00"), LANSIA)
+    open_counter(q, "L01", "OF1", at("08:05"))
+    assert call_next(q, "L01", at("08:05")) == first
+    issue(q, "A", at("08:06"))
+    issue(q, "A", at("08:07"))
+    second = issue(q, "A", at("08:08"), LANSIA, printed=False)
+    assert q.people_ahead(second, at("08:08")) == 2
