@@ -400,3 +400,12 @@ async def test_without_a_wall_clock_a_shared_desk_goes_by_todays_date_in_the_bui
         assert (await auth.authenticate(hello)).counter == "L07"
     else:
         assert (await _refusal(hello, auth)).code == "forbidden"
+
+
+async def test_a_building_without_people_still_serves_its_devices() -> None:
+    """Managers are optional in the building file (docs/configuration.md); with no officers
+    either, kiosks still connect and every PIN hello is a plain `auth_failed`."""
+    nobody = Authenticator(replace(demo_building(), officers=(), managers=()))
+    assert (await _principal(hello_for("KIOSK-1"), nobody)).role is Role.KIOSK
+    refused = await _refusal(p.hello_manager("LANTAI", "472315"), nobody)
+    assert (refused.code, refused.message) == ("auth_failed", "ID atau PIN salah.")
