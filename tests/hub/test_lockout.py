@@ -319,6 +319,10 @@ async def test_a_right_pin_gives_a_cookie_for_that_id(auth: Authenticator) -> No
     assert len({first, second, manager}) == 3
     kiosk = await auth.authenticate(hello_for("KIOSK-1"))
     assert kiosk.device_cookie is None
+    # The cookie goes back in the next hello: it must pass that hello's own validation.
+    for cookie in (first, manager):
+        hello = {**_hello("DKP01", PIN, cookie), "id": "h"}
+        assert p.validate(hello) == "hello"
 
 
 async def test_each_id_has_its_own_counts(auth: Authenticator, mono: Monotonic) -> None:
