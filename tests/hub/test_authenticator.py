@@ -10,13 +10,19 @@ These run in well under a second, so `make mutate` uses them for server/roles.py
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hubtest import demo_building, demo_credentials, hello_for
+from kabupaten import FRI, THU, TUE, WED, at, kabupaten
 
 from server import protocol as p
+from server.auth import hash_pin
+from server.core.building import Building
 from server.roles import Authenticator, AuthError, Principal, Role
 
 
@@ -276,13 +282,130 @@ async def test_an_unknown_id_costs_a_pin_check_like_a_known_one(monkeypatch) -> 
     import server.roles
 
     checked: list[str] = []
+    hashes: list[str] = []
     real = server.roles.verify_pin
 
     def counting(pin: str, stored: str) -> bool:
         checked.append(pin)
+        hashes.append(stored)
         return real(pin, stored)
 
     monkeypatch.setattr(server.roles, "verify_pin", counting)
     await _refusal(p.hello_officer("L01", "DKP99", "111111"))
     await _refusal(p.hello_manager("NOBODY", "222222"))
     assert checked == ["111111", "222222"]
+    # Checked against a real hash (scrypt, as slow as a real one), never against nothing.
+    assert all(h.startswith("scrypt$") for h in hashes)
+    # A building with managers only checks unknown ids against a manager's hash.
+    hashes.clear()
+    no_officers = replace(demo_building(), officers=())
+    await _refusal(p.hello_manager("NOBODY", "333333"), Authenticator(no_officers))
+    assert checked[-1] == "333333" and hashes and hashes[0].startswith("scrypt$")
+
+
+# -- a desk shared by agencies on different days ------------------------------------------------
+#
+# docs/examples/mpp-kabupaten-contoh.toml: Loket 7 (L07) is the KUA's on Tuesdays and the
+# religious court's (Pengadilan Agama, PA) on Thursdays, nobody's on the other days; the building
+# is in WITA. The sentences are docs/protocol.md's table of refusals, written out by hand.
+
+_KUA_AT_L07_ON_THURSDAY = (
+    "Hari ini Loket 7 dipakai Pengadilan Agama; KUA memakainya pada hari Selasa"
+)
+_PA_AT_L07_ON_TUESDAY = "Hari ini Loket 7 dipakai KUA; Pengadilan Agama memakainya pada hari Kamis"
+_L07_ON_WEDNESDAY = (
+    "Loket 7 tidak dipakai hari ini; loket ini dipakai KUA pada hari Selasa dan Pengadilan Agama "
+    "pada hari Kamis"
+)
+_DUKCAPIL_AT_L07_ON_TUESDAY = "Loket 7 adalah loket KUA, bukan loket instansi Anda"
+_SHARED_PIN = "251994"
+
+
+@cache
+def _kabupaten_cheap() -> Building:
+    """The example building, every officer's PIN `_SHARED_PIN` with a cheap hash (fast tests)."""
+    b = kabupaten()
+    cheap = hash_pin(_SHARED_PIN, n=16)
+    return replace(b, officers=tuple(replace(o, pin_hash=cheap) for o in b.officers))
+
+
+async def _at_l07(officer: str, now: datetime) -> Principal | AuthError:
+    auth = Authenticator(_kabupaten_cheap(), wall_clock=lambda: now)
+    try:
+        return await auth.authenticate(p.hello_officer("L07", officer, _SHARED_PIN), "10.0.0.7")
+    except AuthError as refused:
+        return refused
+
+
+@pytest.mark.parametrize(
+    ("officer", "day", "agency"),
+    [("KUA01", TUE, "KUA"), ("PA01", THU, "PA")],
+    ids=["kua-on-tuesday", "court-on-thursday"],
+)
+async def test_a_shared_desk_welcomes_the_officer_of_its_days_agency(
+    officer: str, day: date, agency: str
+) -> None:
+    welcomed = await _at_l07(officer, at(day, "09:00"))
+    assert isinstance(welcomed, Principal), welcomed
+    assert welcomed.role is Role.OFFICER
+    assert (welcomed.counter, welcomed.agency) == ("L07", agency)
+    assert welcomed.actor == f"officer:{officer}@L07"
+
+
+@pytest.mark.parametrize(
+    ("officer", "day", "message"),
+    [
+        ("PA01", TUE, _PA_AT_L07_ON_TUESDAY),
+        ("KUA01", THU, _KUA_AT_L07_ON_THURSDAY),
+        ("KUA01", WED, _L07_ON_WEDNESDAY),
+        ("PA01", WED, _L07_ON_WEDNESDAY),
+        ("KUA01", FRI, _L07_ON_WEDNESDAY),
+        ("DKP01", TUE, _DUKCAPIL_AT_L07_ON_TUESDAY),
+    ],
+    ids=[
+        "court-on-tuesday",
+        "kua-on-thursday",
+        "kua-on-wednesday",
+        "court-on-wednesday",
+        "kua-on-friday",
+        "dukcapil-on-tuesday",
+    ],
+)
+async def test_a_shared_desk_refuses_everyone_else_saying_whose_day_it_is(
+    officer: str, day: date, message: str
+) -> None:
+    refused = await _at_l07(officer, at(day, "09:00"))
+    assert isinstance(refused, AuthError), refused
+    assert (refused.code, refused.close_code) == ("forbidden", 4001)
+    assert refused.message == message
+
+
+async def test_a_shared_desk_goes_by_the_buildings_day_not_utcs() -> None:
+    """00.30 WITA on Tuesday is still Monday 16.30 in UTC: the desk is the KUA's already. At
+    23.30 WITA on Tuesday (15.30 UTC) it still is; at 00.30 WITA on Wednesday it is nobody's."""
+    assert isinstance(await _at_l07("KUA01", at(TUE, "00:30")), Principal)
+    assert isinstance(await _at_l07("KUA01", at(TUE, "23:30")), Principal)
+    late = await _at_l07("KUA01", at(WED, "00:30"))
+    assert isinstance(late, AuthError) and late.message == _L07_ON_WEDNESDAY
+
+
+async def test_without_a_wall_clock_a_shared_desk_goes_by_todays_date_in_the_buildings_zone() -> (
+    None
+):
+    """The hub always gives a clock; without one the real date counts, in WITA (Asia/Makassar):
+    the KUA's officer is welcomed at Loket 7 on a Tuesday only."""
+    auth = Authenticator(_kabupaten_cheap())
+    hello = p.hello_officer("L07", "KUA01", _SHARED_PIN)
+    if datetime.now(ZoneInfo("Asia/Makassar")).weekday() == 1:
+        assert (await auth.authenticate(hello)).counter == "L07"
+    else:
+        assert (await _refusal(hello, auth)).code == "forbidden"
+
+
+async def test_a_building_without_people_still_serves_its_devices() -> None:
+    """Managers are optional in the building file (docs/configuration.md); with no officers
+    either, kiosks still connect and every PIN hello is a plain `auth_failed`."""
+    nobody = Authenticator(replace(demo_building(), officers=(), managers=()))
+    assert (await _principal(hello_for("KIOSK-1"), nobody)).role is Role.KIOSK
+    refused = await _refusal(p.hello_manager("LANTAI", "472315"), nobody)
+    assert (refused.code, refused.message) == ("auth_failed", "ID atau PIN salah.")

@@ -17,6 +17,7 @@ Only the last test goes over the wire, with the server's own defaults.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -318,6 +319,10 @@ async def test_a_right_pin_gives_a_cookie_for_that_id(auth: Authenticator) -> No
     assert len({first, second, manager}) == 3
     kiosk = await auth.authenticate(hello_for("KIOSK-1"))
     assert kiosk.device_cookie is None
+    # The cookie goes back in the next hello: it must pass that hello's own validation.
+    for cookie in (first, manager):
+        hello = {**_hello("DKP01", PIN, cookie), "id": "h"}
+        assert p.validate(hello) == "hello"
 
 
 async def test_each_id_has_its_own_counts(auth: Authenticator, mono: Monotonic) -> None:
@@ -444,3 +449,235 @@ async def test_over_the_wire_the_server_locks_after_five(start_server) -> None:
     assert locked["code"] == LOCKED
     assert 0 < locked["retry_after_s"] <= FIRST_WAIT_S
     assert "sampai pukul 09.01 WIB" in locked["message"]
+
+
+# -- what a held device reads ------------------------------------------------------------------
+#
+# The sentences are written out by hand: the source's is docs/protocol.md's example of `locked`;
+# the one for unknown devices says the same things for the budget (docs/reliability.md: "Masuk
+# dari perangkat baru" is what is held, and the officer's own computer is the way in).
+
+HELD_HERE = (
+    "Terlalu banyak PIN salah dari perangkat ini. ID DKP01 dikunci di sini sampai pukul {until} "
+    "WIB; coba lagi dalam {minutes} menit, atau minta pengelola lantai membuka kuncinya."
+)
+HELD_NEW_DEVICES = (
+    "Terlalu banyak PIN salah untuk ID DKP01 dari perangkat yang belum dikenal. Masuk dari "
+    "perangkat baru dikunci sampai pukul {until} WIB (dalam {minutes} menit). Masuklah dari "
+    "komputer yang biasa Anda pakai, atau minta pengelola lantai membuka kuncinya."
+)
+
+
+async def test_a_held_device_reads_the_sentence_of_the_docs(
+    auth: Authenticator, mono: Monotonic
+) -> None:
+    """docs/protocol.md's `locked` example, word for word: DKP01, 09.01 WIB, 1 minute. Half a
+    second before the wait ends (the wall clock still says 09.00.00: 09.00.00.5) it still says
+    09.01, never 09.00."""
+    for _ in range(FREE):
+        refused = await _refusal(auth, WRONG)
+    assert refused.code == LOCKED
+    assert refused.message == HELD_HERE.format(until="09.01", minutes=1)
+    assert refused.retry_after_s == 60.0
+    mono.at(59.5)
+    refused = await _refusal(auth, PIN)
+    assert (refused.message, refused.retry_after_s) == (
+        HELD_HERE.format(until="09.01", minutes=1),
+        0.5,
+    )
+
+
+async def test_a_wrong_pin_says_how_many_tries_are_left_in_a_sentence(
+    auth: Authenticator,
+) -> None:
+    refused = await _refusal(auth, WRONG)
+    assert refused.message == (
+        "ID atau PIN salah. Sisa 4 percobaan sebelum perangkat ini dikunci sementara."
+    )
+    assert (refused.code, refused.retry_after_s) == (FAILED, None)
+
+
+async def test_the_time_and_the_minutes_of_a_hold_are_rounded_up(mono: Monotonic) -> None:
+    """Wall clock 09.00.30 throughout. Held at 0:04 for a minute: until 09.01.30, read "09.02"
+    (never a time at which the device would be refused again). At 0:05, 59 s left: still "dalam
+    1 menit". The 6th wrong PIN, at 1:04, holds for 2 minutes; at 1:05, 119 s left: "dalam 2
+    menit"; at 2:03, 61 s left: 2 minutes still, not 1; at 3:03.5, half a second: 1 minute."""
+    auth = Authenticator(
+        _cheap_building(), monotonic=mono, wall_clock=lambda: MONDAY_9AM + timedelta(seconds=30)
+    )
+    for t in range(FREE):
+        mono.at(t)
+        refused = await _refusal(auth, WRONG)
+    assert refused.message == HELD_HERE.format(until="09.02", minutes=1)
+    mono.at(5)
+    refused = await _refusal(auth, PIN)
+    assert (refused.message, refused.retry_after_s) == (
+        HELD_HERE.format(until="09.02", minutes=1),
+        59.0,
+    )
+    mono.at(64)
+    refused = await _refusal(auth, WRONG)
+    assert refused.message == HELD_HERE.format(until="09.03", minutes=2)
+    assert refused.retry_after_s == 120.0
+    for t, left, until, minutes in [(65, 119, "09.03", 2), (123, 61, "09.02", 2)]:
+        mono.at(t)
+        refused = await _refusal(auth, PIN)
+        assert refused.message == HELD_HERE.format(until=until, minutes=minutes), t
+        assert refused.retry_after_s == left
+    mono.at(183.5)
+    refused = await _refusal(auth, PIN)
+    assert refused.message == HELD_HERE.format(until="09.01", minutes=1)
+    assert refused.retry_after_s == 0.5
+
+
+async def test_unknown_devices_read_why_and_where_they_can_log_in(auth: Authenticator) -> None:
+    for i in range(UNKNOWN_BUDGET):
+        refused = await _refusal(auth, WRONG, address=f"10.0.4.{i}")
+    assert refused.code == LOCKED
+    assert refused.message == HELD_NEW_DEVICES.format(until="09.30", minutes=30)
+    assert refused.retry_after_s == REFILL_S
+
+
+async def test_the_floors_list_names_each_id_its_sources_and_times_to_the_second(
+    mono: Monotonic,
+) -> None:
+    """docs/protocol.md's `pin_guessing` entry, every field, on a wall clock that runs with the
+    monotonic one from 09.00.00 WIB. DKP01 logged in at her computer (10.0.0.5) at 09.00.00; a
+    stranger (10.0.0.66) sent 5 wrong PINs, 09.00.10 to 09.00.14.3 (held a minute: until
+    09.01.14.3, shown 09.01.15); her computer 2 wrong at 09.00.20 and 09.00.21; 10.0.0.67 one at
+    09.00.30.4. LANTAI: 10 wrong PINs from 10 new addresses at 09.00.50.2, the budget for unknown
+    devices spent: new devices held until the refill, 09.30.50.2, shown 09.30.51. Asked at
+    09.00.59: ids in order, sources most recent first, times to the second (down; held-until
+    up), forgotten 24 hours after the last wrong PIN."""
+    told: list[list[dict[str, Any]]] = []
+    auth = Authenticator(
+        _cheap_building(),
+        monotonic=mono,
+        wall_clock=lambda: MONDAY_9AM + timedelta(seconds=mono.t - 1000.0),
+        on_guessing=told.append,
+    )
+    cookie = await _cookie(auth)
+    await _fail_at(auth, mono, [10, 11, 12, 13, 14.3], STRANGER)
+    await _fail_at(auth, mono, [20, 21], OFFICE, cookie=cookie)
+    await _fail_at(auth, mono, [30.4], "10.0.0.67")
+    mono.at(50.2)
+    for i in range(UNKNOWN_BUDGET):
+        await _try(auth, WRONG, "LANTAI", address=f"10.0.5.{i}")
+    mono.at(59)
+    day = "2026-11-23T"
+    dkp01 = {
+        "person": "DKP01",
+        "role": "officer",
+        "name": "Siti Rahmawati",
+        "failures": 8,
+        "first_at": f"{day}09:00:10+07:00",
+        "last_at": f"{day}09:00:30+07:00",
+        "forget_at": "2026-11-24T09:00:30+07:00",
+        "new_devices_held_until": None,
+        "sources": [
+            {
+                "address": "10.0.0.67",
+                "known_device": False,
+                "failures": 1,
+                "last_at": f"{day}09:00:30+07:00",
+                "held_until": None,
+            },
+            {
+                "address": OFFICE,
+                "known_device": True,
+                "failures": 2,
+                "last_at": f"{day}09:00:21+07:00",
+                "held_until": None,
+            },
+            {
+                "address": STRANGER,
+                "known_device": False,
+                "failures": 5,
+                "last_at": f"{day}09:00:14+07:00",
+                "held_until": f"{day}09:01:15+07:00",
+            },
+        ],
+    }
+    (first, lantai) = auth.guessing()
+    assert first == dkp01
+    assert {k: v for k, v in lantai.items() if k != "sources"} == {
+        "person": "LANTAI",
+        "role": "manager",
+        "name": "Bambang Sutrisno",
+        "failures": UNKNOWN_BUDGET,
+        "first_at": f"{day}09:00:50+07:00",
+        "last_at": f"{day}09:00:50+07:00",
+        "forget_at": "2026-11-24T09:00:50+07:00",
+        "new_devices_held_until": f"{day}09:30:51+07:00",
+    }
+    assert len(lantai["sources"]) == 5  # the five most recent devices only
+    # Half a second before the stranger may try again, it is still held (until 09.01.15); then
+    # it is not.
+    mono.at(73.8)
+    assert auth.guessing()[0]["sources"][2]["held_until"] == f"{day}09:01:15+07:00"
+    mono.at(74.3)
+    assert auth.guessing()[0]["sources"][2]["held_until"] is None
+    # The floor was told the same list when LANTAI's tenth wrong PIN changed it.
+    assert [g["person"] for g in told[-1]] == ["DKP01", "LANTAI"]
+
+
+async def test_a_strangers_guesses_hold_the_stranger_not_the_manager(
+    auth: Authenticator, mono: Monotonic
+) -> None:
+    """As for officers: five wrong PINs for LANTAI from a stranger hold that address only; the
+    floor manager at the floor's own computer gets in at once."""
+    assert await _fail_at_as(auth, mono, "LANTAI", STRANGER) == [FAILED] * 4 + [LOCKED]
+    assert await _try(auth, PIN, "LANTAI", address=STRANGER) == LOCKED
+    manager = await _try(auth, PIN, "LANTAI", address=OFFICE)
+    assert isinstance(manager, Principal) and manager.id == "LANTAI"
+
+
+async def _fail_at_as(auth: Authenticator, mono: Monotonic, who: str, address: str) -> list[str]:
+    codes = []
+    for t in range(FREE):
+        mono.at(t)
+        codes.append(await _try(auth, WRONG, who, address=address))
+    return codes
+
+
+async def test_an_unlock_tells_the_floor_only_when_it_forgot_something(
+    auth: Authenticator, mono: Monotonic, told: list[list[dict[str, Any]]]
+) -> None:
+    """docs/protocol.md: the list is sent each time it changes — an unlock of an id being
+    guessed empties it; an unlock of an id with nothing to forget changes nothing, says nothing."""
+    await _fail_at(auth, mono, [0, 1, 2, 3, 4])
+    assert [g["person"] for g in told[-1]] == ["DKP01"]
+    before = len(told)
+    assert auth.unlock("DKP01") == (FREE, 1)
+    assert told[before:] == [[]]
+    assert auth.unlock("DKP02") == (0, 0)
+    assert len(told) == before + 1
+
+
+async def test_the_policy_given_is_the_one_applied(mono: Monotonic) -> None:
+    """A server started with other numbers (HubLimits.lockout) holds after those: 2 free."""
+    auth = Authenticator(
+        _cheap_building(),
+        lockout=LockoutPolicy(free_failures=2, first_wait_s=10.0),
+        monotonic=mono,
+        wall_clock=lambda: MONDAY_9AM,
+    )
+    assert await _fail_at(auth, mono, [0, 1]) == [FAILED, LOCKED]
+    refused = await _refusal(auth, PIN)
+    assert (refused.code, refused.retry_after_s) == (LOCKED, 10.0)  # held at 0:01 until 0:11
+
+
+async def test_without_a_wall_clock_the_server_says_how_long_and_lists_in_its_zone(
+    mono: Monotonic,
+) -> None:
+    """An authenticator given no wall clock (the hub always gives one) uses the real time: the
+    held device reads how many minutes, without a time; the floor's list is in WIB (+07:00)."""
+    auth = Authenticator(_cheap_building(), monotonic=mono)
+    for _ in range(FREE):
+        refused = await _refusal(auth, WRONG)
+    assert refused.message == (
+        "Terlalu banyak PIN salah dari perangkat ini. ID DKP01 dikunci di sini; coba lagi dalam "
+        "1 menit, atau minta pengelola lantai membuka kuncinya."
+    )
+    (entry,) = auth.guessing()
+    assert entry["first_at"].endswith("+07:00")
