@@ -235,3 +235,29 @@ def test_a_shared_desk_given_to_another_agency_today_sends_its_officer_home() ->
     # The desk of an officer whose agency is still the desk's today is left alone.
     again = replay(before, log)
     assert not removed_in_use(again)
+
+
+def test_a_removed_counter_keeps_its_id_on_the_floor(restarted) -> None:
+    """The floor dashboard lists L04 (removed, P-001 still called there) under its own id."""
+    state, ids, _ = restarted
+    status = state.counters["L04"]
+    assert (status.id, status.ticket, status.officer) == ("L04", ids["P-001"], "OF1")
+
+
+def test_a_ticket_transferred_into_a_line_since_removed_still_waits() -> None:
+    """A-001 was sent on to Imigrasi's line P at 09:05, P's only ticket of the day; P leaves
+    the file and the server restarts: A-001 waits on P as before, first in line, and is what
+    the start-up warning lists for P."""
+    state = QueueState(make_building())
+    log: list[Event] = state.handle(IssueTicket("A", None, "t0", "K1"), at("09:00"))
+    a001 = log[0].ticket  # type: ignore[attr-defined]
+    log += state.handle(ConfirmPrinted(a001), at("09:00"))
+    log += state.handle(LogIn("L02", "OF2"), at("09:01"))
+    log += state.handle(OpenCounter("L02"), at("09:01"))
+    log += state.handle(CallNext("L02"), at("09:02"))
+    log += state.handle(Transfer("L02", "P"), at("09:05"))
+    again = replay(without_imigrasi(make_building()), log)
+    moved = again.tickets[a001]
+    assert (moved.line, moved.state, moved.counter) == ("P", TicketState.WAITING, None)
+    assert again.people_ahead(a001, at("09:30")) == 0
+    assert removed_in_use(again).lines == {"P": ("A-001",)}

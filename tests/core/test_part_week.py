@@ -40,6 +40,7 @@ from server.core.model import (
     LogIn,
     OpenCounter,
     StartService,
+    Tick,
     Transfer,
 )
 from server.core.part_week import days_text
@@ -356,3 +357,107 @@ def test_a_service_closing_at_24_00_says_so() -> None:
     assert refusal is not None
     assert refusal.message == f"{FULL} Senin, pukul 20.00–24.00 WITA"
     assert issue_refusal(plan_for(b, MON), b.line("M"), None, time(23, 59), 0, 0) is None
+
+
+def _kua_also_on_thursday_at_loket_9() -> Building:
+    """The KUA comes on Thursdays too, to its own Loket 9 (Loket 7 is the court's that day)."""
+    kua_days = ServiceHours(frozenset({1, 3}))
+    base = building()
+    return building(
+        agencies=tuple(replace(a, service_hours=kua_days) if a.code == "KUA" else a
+                       for a in base.agencies),
+        lines=tuple(replace(ln, service_hours=kua_days) if ln.prefix == "K" else ln
+                    for ln in base.lines),
+        counters=(*base.counters, Counter("L09", "Loket 9", 9, "1", "KUA", ("K",))),
+    )  # fmt: skip
+
+
+def test_the_courts_priority_call_is_no_overtaking_of_the_kua_line() -> None:
+    """Thursday 09:00 K-001 (regular), 09:01 P-001 (priority), 09:02 K-002 (priority). Loket 7,
+    the court's that day, calls P-001: it went ahead of nobody on line K, which Loket 7 does
+    not serve on Thursdays. So K-001 has absorbed no overtaking, and Loket 9 may still let the
+    line's first priority citizen go before it (calling-policy.md: at most one)."""
+    state = QueueState(_kua_also_on_thursday_at_loket_9())
+    tickets = {}
+    for number, priority, hhmm in (("K-001", None, "09:00"), ("P-001", "lansia", "09:01"),
+                                   ("K-002", "lansia", "09:02")):  # fmt: skip
+        issued = state.handle(IssueTicket(number[0], priority, f"t-{number}", "K1"), at(THU, hhmm))
+        tickets[number] = issued[0].ticket
+        state.handle(ConfirmPrinted(tickets[number]), at(THU, hhmm))
+    now = at(THU, "09:05")
+    state.handle(LogIn("L07", "PA01"), now)
+    state.handle(OpenCounter("L07"), now)
+    assert state.handle(CallNext("L07"), now)[-1].number == "P-001"
+    assert state.tickets[tickets["K-001"]].overtaken == 0
+    state.handle(LogIn("L09", "KUA01"), now)
+    state.handle(OpenCounter("L09"), now)
+    assert state.handle(CallNext("L09"), now)[-1].number == "K-002"
+    assert state.tickets[tickets["K-001"]].overtaken == 1
+
+
+def test_a_log_of_a_desk_day_the_file_no_longer_has_replays_as_lived() -> None:
+    """Monday's log was written when Loket 7 was the KUA's on Mondays too; the file now gives
+    Loket 7 to nobody on Mondays. The replay takes the desk as configured, so the KUA's
+    priority call K-002 still counts as one overtaking of the older K-001, as it did live."""
+    kua_days = ServiceHours(frozenset({0, 1}))
+    base = building()
+    then = building(
+        agencies=tuple(replace(a, service_hours=kua_days) if a.code == "KUA" else a
+                       for a in base.agencies),
+        lines=tuple(replace(ln, service_hours=kua_days) if ln.prefix == "K" else ln
+                    for ln in base.lines),
+        counters=tuple(
+            replace(c, schedule=(DeskDays(frozenset({0, 1}), "KUA", ("K",)), c.schedule[1]))
+            if c.id == "L07" else c for c in base.counters),
+    )  # fmt: skip
+    state = QueueState(then)
+    log = []
+    for number, priority, hhmm in (("K-001", None, "09:00"), ("K-002", "lansia", "09:01")):
+        log += state.handle(IssueTicket("K", priority, f"t-{number}", "K1"), at(MON, hhmm))
+        log += state.handle(ConfirmPrinted(log[-1].ticket), at(MON, hhmm))
+    now = at(MON, "09:05")
+    log += state.handle(LogIn("L07", "KUA01"), now)
+    log += state.handle(OpenCounter("L07"), now)
+    log += state.handle(CallNext("L07"), now)
+    assert log[-1].number == "K-002"
+    first = log[0].ticket
+    assert state.tickets[first].overtaken == 1
+    again = QueueState(base)
+    for event in log:
+        again.apply(event)
+    assert again.tickets[first].overtaken == 1
+    assert again.counters["L07"].ticket == log[-1].ticket
+
+
+def test_a_replayed_week_counts_the_shared_desk_for_each_days_agency() -> None:
+    """Loket 7 open on Tuesday (the KUA's) and again on Thursday (the court's), one log: open
+    counters K 1 / P 0 on Tuesday, K 0 / P 1 on Thursday, and a replay of the whole log ends
+    with Thursday's counts, not Tuesday's."""
+    b = building()
+    state = QueueState(b)
+    log = []
+    tuesday = at(TUE, "09:00")
+    log += state.handle(LogIn("L07", "KUA01"), tuesday)
+    log += state.handle(OpenCounter("L07"), tuesday)
+    counts = (
+        state.line_view("K", tuesday).counters_open,
+        state.line_view("P", tuesday).counters_open,
+    )
+    assert counts == (1, 0)
+    log += state.handle(Tick(), at(WED, "08:00"))  # Tuesday's end logs the KUA officer out
+    thursday = at(THU, "09:00")
+    log += state.handle(LogIn("L07", "PA01"), thursday)
+    log += state.handle(OpenCounter("L07"), thursday)
+    counts = (
+        state.line_view("K", thursday).counters_open,
+        state.line_view("P", thursday).counters_open,
+    )
+    assert counts == (0, 1)
+    # One whole desk for P: a ticket issued now waits one 20-minute target service; none for K.
+    assert state.line_view("P", thursday).estimated_wait_s == 20 * 60
+    assert state.line_view("K", thursday).estimated_wait_s is None
+    again = QueueState(b)
+    for event in log:
+        again.apply(event)
+    assert (again.open_count["K"], again.open_count["P"]) == (0, 1)
+    assert again == state
