@@ -16,7 +16,8 @@ from typing import Any
 
 from server.config.desks import DeskNames, read_label, read_spoken
 from server.config.part_week import SERVICE_KEYS, read_schedule, read_service_hours
-from server.config.toml_reader import Key, Reader, Seen, label, suggest
+from server.config.serves import check_serves
+from server.config.toml_reader import Key, Reader, Seen, label
 from server.core.building import Agency, Counter, DeskDays, Line, Zone
 
 __all__ = ["check_served", "read_agencies", "read_counters", "read_lines", "read_zones"]
@@ -192,22 +193,9 @@ def read_counters(
             serves = list(dict.fromkeys(p for part in schedule or () for p in part.serves))
         else:
             serves = r.get(table, key, "serves", r.strings)
-        for prefix in (serves or ()) if not shared else ():
-            served.add(prefix)
-            if prefix not in prefixes:
-                hint = suggest(prefix, prefixes)
-                r.problem(key / "serves", f'serves unknown line "{prefix}"{hint}')
-                continue
-            line_agency = prefixes[prefix][0]
-            if agency_ok and line_agency is not None and line_agency != agency:
-                r.problem(
-                    key / "serves",
-                    f'serves line "{prefix}" of agency {line_agency}, '
-                    f"but the counter belongs to {agency}",
-                )
-        if serves is not None and len(set(serves)) != len(serves):
-            twice = sorted({p for p in serves if serves.count(p) > 1})
-            r.problem(key / "serves", f"lists {', '.join(twice)} more than once")
+        if not shared:  # a shared desk's days were checked one by one (part_week.py)
+            belongs = f"the counter belongs to {agency}"
+            check_serves(r, key, serves, prefixes, served, agency, agency_ok, belongs)
         r.unique(seen_ids, counter_id, key, "id", "counter id")
         if number is not None and number in seen_numbers:
             where, source = ("number", "") if "number" in table else ("id", " (from the id)")

@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from server.config.hours import WEEKDAYS, hhmm, opens_after_closing
+from server.config.serves import check_serves
 from server.config.toml_reader import Key, Reader, describe, suggest
 from server.core.building import Agency, Counter, DayHours, DeskDays, Line, ServiceHours
 
@@ -117,21 +118,8 @@ def read_schedule(
         agency = r.get(entry, part_key, "agency", r.ident)
         agency_ok = r.exists(agency, agency_codes, part_key / "agency", "agency")
         serves = r.get(entry, part_key, "serves", r.strings)
-        for prefix in serves or ():
-            served.add(prefix)
-            if prefix not in prefixes:
-                r.problem(part_key / "serves", f'serves unknown line "{prefix}"')
-                continue
-            line_agency = prefixes[prefix][0]
-            if agency_ok and line_agency is not None and line_agency != agency:
-                r.problem(
-                    part_key / "serves",
-                    f'serves line "{prefix}" of agency {line_agency}, but on these days the '
-                    f"desk belongs to {agency}",
-                )
-        if serves is not None and len(set(serves)) != len(serves):
-            twice = sorted({p for p in serves if serves.count(p) > 1})
-            r.problem(part_key / "serves", f"lists {', '.join(twice)} more than once")
+        belongs = f"on these days the desk belongs to {agency}"
+        check_serves(r, part_key, serves, prefixes, served, agency, agency_ok, belongs)
         for day in sorted(days or ()):
             if day in taken:
                 first = r.first_at(taken[day], taken[day] / "days")
