@@ -195,7 +195,7 @@ class FloorApp(App[int]):
             if c.state == "paused":
                 took = mmss((now - c.since).total_seconds()) if c.since else ""
                 state = f"jeda ({c.pause_reason}) {took}"
-            since = c.since.astimezone(self.model.tz).strftime("%H.%M") if c.since else "–"
+            since = p.format_clock(c.since.astimezone(self.model.tz)) if c.since else "–"
             active = f"{c.number} ({c.ticket_state})" if c.number else "–"
             counters.append(
                 (
@@ -214,7 +214,7 @@ class FloorApp(App[int]):
         alerts = [
             (
                 f"{a.kind}:{a.subject}",
-                [a.started.astimezone(self.model.tz).strftime("%H.%M"),
+                [p.format_clock(a.started.astimezone(self.model.tz)),
                  f"[{'b red' if a.severe else 'yellow'}]{escape(a.message)}[/]"],
             )
             for a in self.model.alerts(now)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from display.floor_figures import counter_figures
+from server.protocol import format_clock, format_clock_in_zone
 
 if TYPE_CHECKING:
     from display.floor_model import FloorModel
@@ -165,7 +166,8 @@ def find_alerts(model: FloorModel, now: datetime) -> list[Alert]:
                     AlertKind.SILENT,
                     device_id,
                     since,
-                    f"{label} {device_id} tidak terhubung sejak {since.astimezone(model.tz):%H.%M}",
+                    f"{label} {device_id} tidak terhubung sejak "
+                    f"{format_clock(since.astimezone(model.tz))}",
                 )
             )
     found.extend(_pin_alerts(model, now))
@@ -213,6 +215,7 @@ def _pin_alerts(model: FloorModel, now: datetime) -> list[Alert]:
         text = f"PIN {who} salah {g.get('failures')} kali, dari {sources}"
         held = _dt(g.get("new_devices_held_until"))
         if held is not None and held > now:
-            text += f"; perangkat baru ditahan sampai {held.astimezone(model.tz):%H.%M} {zone}"
+            until = format_clock_in_zone(held.astimezone(model.tz), zone)
+            text += f"; perangkat baru ditahan sampai {until}"
         out.append(Alert(AlertKind.PIN, str(g.get("person")), started, text))
     return out

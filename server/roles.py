@@ -369,7 +369,7 @@ class Authenticator:
             shown = local.replace(second=0, microsecond=0)
             if shown < local:
                 shown += timedelta(minutes=1)
-            until = f" sampai pukul {shown:%H.%M} {self._building.zone_label}"
+            until = f" sampai pukul {p.format_clock_in_zone(shown, self._building.zone_label)}"
         if hold.reason is HoldReason.SOURCE:
             message = (
                 f"Terlalu banyak PIN salah dari perangkat ini. ID {person} dikunci di sini"

@@ -1,4 +1,6 @@
 /* The waiting-room TV page of Antre. Plain JavaScript, no framework, nothing from the internet.
+ * A little over 500 lines, on purpose: one page's picture, its persistence and its socket read
+ * best together; the announcer (chime, voice, queue) is already its own file, tv-announce.js.
  *
  * Theory of operation: one websocket to the server (docs/protocol.md). The page says `hello` as
  * a display with the device token from its own URL, then receives either a snapshot (the whole

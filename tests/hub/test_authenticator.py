@@ -261,7 +261,8 @@ async def test_a_tv_is_named_in_the_log_like_every_other_device() -> None:
 
 
 async def test_one_persons_wrong_pins_lock_that_person_only() -> None:
-    """docs/protocol.md: 5 wrong PINs *for one officer or manager id* lock *that id*."""
+    """docs/protocol.md: 5 wrong PINs for one id from one device hold that id there (all these
+    come from one address); other ids still log in."""
     auth = _authenticator()
     for _ in range(5):
         await _refusal(p.hello_officer("L01", "DKP01", "000000"), auth)
