@@ -19,6 +19,8 @@ __all__ = [
     "END_OF_DAY",
     "TIMEZONE_OFFSETS",
     "Agency",
+    "BookingRules",
+    "BookingSettings",
     "Building",
     "Counter",
     "DayHours",
@@ -123,6 +125,45 @@ class Agency:
 
 
 @dataclass(frozen=True, slots=True)
+class BookingRules:
+    """A line's online booking (its `[lines.booking]` table): slots, places, the window.
+
+    Slots start at the line's opening every `slot_min` minutes (server/core/slots.py). A slot
+    holds `places` regular places and `priority_places` for the priority groups (Imigrasi:
+    200 regular + 50 priority online a day). The check-in window runs from `check_in_early_min`
+    before the slot's start to `check_in_late_min` after it; then the booking lapses.
+    """
+
+    slot_min: int
+    places: int
+    priority_places: int = 0
+    days_ahead: int = 14  # the furthest bookable day, counted from today
+    opens_at: time = time(0)  # local hour at which the newest day (today + days_ahead) opens
+    closes_min_before: int = 60  # no booking of a slot that starts within this many minutes
+    check_in_early_min: int = 30
+    check_in_late_min: int = 15
+    # From this local time booking for today closes and today's unused places join the
+    # walk-in quota (docs/configuration.md, "Unused places"); None: they never do.
+    release_unused_at: time | None = None
+    documents: str | None = None  # what to bring, shown on the booking page
+
+    @property
+    def capacity(self) -> int:
+        """Places per slot, regular and priority."""
+        return self.places + self.priority_places
+
+
+@dataclass(frozen=True, slots=True)
+class BookingSettings:
+    """The building's `[booking]` table: what holds for every line that takes bookings."""
+
+    public_url: str | None = None  # base of the links in QR codes and on booking pages
+    retention_days: int = 30  # personal data kept this many days after the booking's day
+    max_active_per_phone: int = 3  # bookings not yet used, per phone number, building-wide
+    requests_per_minute: int = 20  # per client address on the public booking paths
+
+
+@dataclass(frozen=True, slots=True)
 class Line:
     """One queue line: one number sequence per day with one letter prefix."""
 
@@ -137,6 +178,7 @@ class Line:
     # Its days and hours, its agency's filled in for what the line does not say (the config
     # resolves the inheritance); None: whenever the building is open.
     service_hours: ServiceHours | None = None
+    booking: BookingRules | None = None  # None: the line takes no online bookings
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +333,7 @@ class Building:
     policy: PolicySettings = field(default_factory=PolicySettings)
     running_text: str = ""  # the TV's scrolling line
     voice: VoiceConfig = field(default_factory=VoiceConfig)
+    booking: BookingSettings = field(default_factory=BookingSettings)
 
     # Lookup tables built once; the core reads them on every command.
     def __post_init__(self) -> None:
