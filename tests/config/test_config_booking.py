@@ -7,7 +7,7 @@ edit of BASE, the text of the line the problem must point at, the key path and t
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from server import cli
 from server.auth import hash_pin
 from server.config import ConfigError, parse_building
 from server.core.building import BookingRules, BookingSettings
+from server.core.slots import day_slots
 
 PIN_HASH = hash_pin("123456", n=2**4)
 
@@ -530,7 +531,7 @@ def _check(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> tup
     path.write_text(text, encoding="utf-8")
     assert cli.check_main(str(path)) == 0
     out, err = capsys.readouterr()
-    assert out.startswith("OK: MPP Uji Pesan: ")
+    assert out.startswith("OK: ")
     # The holiday warning depends on the year the test runs in; it is not this file's subject.
     return str(path), [w for w in err.splitlines() if "no holidays listed" not in w]
 
@@ -622,3 +623,110 @@ def test_a_booking_table_without_booking_lines_is_warned(
     assert warnings == [
         f"warning: {path}: booking: no line takes bookings: add [lines.booking] after a [[lines]]"
     ]
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "mpp-kabupaten-contoh.toml"
+
+
+def test_the_worked_example_books_imigrasi_on_its_own_days_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The second building's passport line F (Imigrasi, Monday–Thursday 08:00–14:00, cutoff
+    13:00, one counter) takes bookings in hourly slots 08:00–12:00 of 3 places, as its comment
+    says; on Friday, a day Imigrasi does not come, it has no slot. `antre config check` is
+    silent about it: 3 × 15 = 45 of the counter's 60 minutes."""
+    b = parse_building(EXAMPLE.read_text(encoding="utf-8"), str(EXAMPLE))
+    rules = b.line("F").booking
+    assert (rules.slot_min, rules.places, rules.priority_places) == (60, 3, 0)
+    assert rules.release_unused_at == time(10)
+    hourly = tuple(time(h) for h in (8, 9, 10, 11, 12))
+    for monday_to_thursday in range(23, 27):
+        assert day_slots(b, b.line("F"), date(2026, 11, monday_to_thursday)) == hourly
+    assert day_slots(b, b.line("F"), date(2026, 11, 27)) == ()
+    assert [ln.prefix for ln in b.lines if ln.booking is not None] == ["F"]
+    assert (b.booking.public_url, b.booking.retention_days) == (
+        "https://antrean.mpp-kabupaten-contoh.go.id",
+        14,
+    )
+    assert cli.check_main(str(EXAMPLE), today=date(2026, 11, 23)) == 0
+    assert capsys.readouterr().err == ""
+
+
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(
+    encoding="utf-8"
+)
+
+
+def _worked_example_building(counters: int) -> str:
+    """The passport line of docs/configuration.md's worked example, as the doc writes it, in a
+    building open 08:00–16:00 with Friday's prayer break, with `counters` counters serving it."""
+    start = DOC.index("**A worked example: a passport office")
+    block = DOC[DOC.index("```toml\n", start) + len("```toml\n") : DOC.index("```\n", start)]
+    desks = "".join(
+        f'\n[[counters]]\nid = "L{n:02d}"\nagency = "IMIGRASI"\nserves = ["P"]\n'
+        for n in range(1, counters + 1)
+    )
+    return f"""\
+[building]
+name = "Kantor Imigrasi Uji"
+timezone = "WIB"
+
+[hours]
+monday = {{ open = "08:00", close = "16:00" }}
+tuesday = {{ open = "08:00", close = "16:00" }}
+wednesday = {{ open = "08:00", close = "16:00" }}
+thursday = {{ open = "08:00", close = "16:00" }}
+friday = {{ open = "08:00", close = "16:00", breaks = [["11:30", "13:00"]] }}
+saturday = "closed"
+sunday = "closed"
+
+[[zones]]
+id = "1"
+
+[[agencies]]
+code = "IMIGRASI"
+name = "Kantor Imigrasi"
+zone = "1"
+
+{block}{desks}"""
+
+
+def test_the_docs_worked_example_gives_the_docs_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The doc's table: 10 slots 08:00 … 12:30 Monday–Thursday (200 + 50 booked), 7 on Friday
+    (140 + 35); walk-in 0 regular, 35 priority; 13 counters are enough, 12 are warned about."""
+    b = parse_building(_worked_example_building(13))
+    line = b.line("P")
+    rules = line.booking
+    monday, friday = date(2026, 11, 23), date(2026, 11, 27)
+    assert day_slots(b, line, monday) == tuple(time(h, m) for h in range(8, 13) for m in (0, 30))
+    assert len(day_slots(b, line, monday)) * rules.places == 200
+    assert len(day_slots(b, line, monday)) * rules.priority_places == 50
+    assert len(day_slots(b, line, friday)) == 7
+    assert time(11, 30) not in day_slots(b, line, friday)
+    assert len(day_slots(b, line, friday)) * rules.places == 140
+    assert len(day_slots(b, line, friday)) * rules.priority_places == 35
+    assert (line.quota_walk_in, line.quota_priority) == (0, 35)
+    assert rules.release_unused_at == time(11)
+    _, warnings = _check(tmp_path, _worked_example_building(13), capsys)
+    assert warnings == []
+    path, warnings = _check(tmp_path, _worked_example_building(12), capsys)
+    assert warnings == [
+        f"warning: {path}: lines[P].booking.places: a slot's 25 booked places need 375 minutes "
+        "of counter time (25 × target_service_min 15) but the line's 12 counters have 360 in a "
+        "30-minute slot on monday, tuesday, wednesday, thursday, friday; booked citizens would "
+        "be called ever later after their slot starts: fewer places, a longer slot or more "
+        "counters",
+    ]
+
+
+def test_the_docs_warning_example_is_what_config_check_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/configuration.md shows the capacity warning for 7 places of 10 minutes on 2
+    counters; it is the warning of that file, word for word."""
+    text = edit(("places = 4\npriority_places = 1", "places = 5\npriority_places = 2"))
+    path, warnings = _check(tmp_path, text, capsys)
+    shown = next(ln.strip() for ln in DOC.splitlines() if "warning: gedung.toml: lines[A]" in ln)
+    assert warnings == [shown.replace("gedung.toml", path)]
