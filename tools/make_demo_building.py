@@ -331,6 +331,10 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
     yield f"template = {_q(VOICE_TEMPLATE)}"
     yield "agency = false               # true: say the agency's short name after the loket"
     yield "speed_wpm = 140              # espeak-ng's speed, 80 to 250 words per minute"
+    yield ""
+    yield "# ---- The citizen's phone page (the ticket's QR code) ----"
+    yield "[phone]"
+    yield "warn_when_ahead = 3          # ring and vibrate once at most 3 people are ahead"
 
 
 def _credentials_text(credentials: list[Credential]) -> Iterator[str]:

@@ -30,6 +30,8 @@ VIEW_KEYS = {
     "counter_name",
     "calls",
     "priority_note",
+    "alert",
+    "noshow_note",
 }
 # The only frames a ticket session ever receives.
 TICKET_FRAMES = {"welcome", "snapshot", "synced", "ticket", "pong", "error"}
