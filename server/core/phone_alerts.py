@@ -73,9 +73,8 @@ def alert_of(
     of the calling counter ("Loket 7").
     """
     if ticket.state is TicketState.CALLED:
-        # A recall by the same counter moves `last_call_at` past `called_at` (its first call).
-        recalled = ticket.last_call_at != ticket.called_at
-        title = "Nomor Anda dipanggil lagi" if recalled else "Nomor Anda dipanggil"
+        # Any call after the first (a recall, a call after a reactivation or a transfer).
+        title = "Nomor Anda dipanggil lagi" if ticket.calls > 1 else "Nomor Anda dipanggil"
         where = f"Silakan menuju {counter_name}" if counter_name else "Silakan menuju loket"
         return PhoneAlert(AlertKind.CALLED, f"called-{ticket.calls}", title, where)
     if ticket.state is not TicketState.WAITING or people_ahead is None:

@@ -219,6 +219,11 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
 <div class="number" id="number">{e(view["number"])}</div>
 <p class="state" id="state">{e(_state_words(view))}</p>
 <p class="note noshow" id="noshow-note"{"" if noshow else " hidden"}>{e(noshow)}</p>
+<section class="sound" id="sound" data-sound="off" hidden>
+<button type="button" id="sound-on">{e(SOUND_ASK)}</button>
+<p id="sound-state"></p>
+</section>
+<noscript><p class="sound-none">{e(_NO_SCRIPT_SOUND)}</p></noscript>
 <dl>
 <div><dt>Layanan</dt><dd id="line-name">{e(view["line_name"])}</dd></div>
 <div><dt>Instansi</dt><dd id="agency">{e(view["agency"] or "—")}</dd></div>
@@ -227,11 +232,6 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
 <div><dt>Diambil</dt><dd id="issued">{e(format_date_time(issued, building.zone_label))}</dd></div>
 </dl>
 <p class="note" id="priority-note"{"" if note else " hidden"}>{e(note)}</p>
-<section class="sound" id="sound" data-sound="off" hidden>
-<button type="button" id="sound-on">{e(SOUND_ASK)}</button>
-<p id="sound-state"></p>
-</section>
-<noscript><p class="sound-none">{e(_NO_SCRIPT_SOUND)}</p></noscript>
 <p class="status" id="status"><small>{e(_NO_SCRIPT_STATUS)}</small></p>
 </main>
 </body>

@@ -197,6 +197,10 @@
 
   function vibrate(kind) {
     if (!navigator.vibrate) return null; // this phone cannot
+    // Like sound, vibration waits for the citizen's first touch (Chrome refuses it, with a
+    // console error, before): not asked for then.
+    var touched = navigator.userActivation ? navigator.userActivation.hasBeenActive : true;
+    if (!touched) return false;
     try {
       return navigator.vibrate(VIBRATIONS[kind] || 300) === true;
     } catch (e) {

@@ -91,7 +91,6 @@ def test_one_waiting_spell_has_one_key_and_a_new_spell_a_new_one() -> None:
 
 def test_a_called_ticket_is_told_where_to_go_and_each_recall_is_news() -> None:
     called = ticket(TicketState.CALLED, calls=1)
-    called.called_at = called.last_call_at = at("09:00")
     alert = alert_of(called, None, "Loket 7", 3)
     assert alert is not None and alert.kind is AlertKind.CALLED
     assert (alert.title, alert.text, alert.key) == (
@@ -100,7 +99,6 @@ def test_a_called_ticket_is_told_where_to_go_and_each_recall_is_news() -> None:
         "called-1",
     )
     recalled = ticket(TicketState.CALLED, calls=2)
-    recalled.called_at, recalled.last_call_at = at("09:00"), at("09:02")
     again = alert_of(recalled, None, "Loket 7", 3)
     assert again is not None
     assert (again.title, again.text, again.key) == (
