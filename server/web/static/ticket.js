@@ -243,21 +243,17 @@
   }
 
   function unlock() {
-    // Called from a touch, click or key: the only moment a browser lets a page start sound.
-    if (!AudioCtor) return;
-    var wasOn = soundOn();
+    // Called from any touch, click or key: the only moment a browser lets a page start sound.
+    // Kept listening: a phone may suspend the sound again (a call, another app), and the next
+    // touch then brings it back.
+    if (!AudioCtor || soundOn()) return;
     try {
       if (!audio) audio = new AudioCtor();
-      var resumed = audio.state === "running" ? null : audio.resume();
       var done = function () {
         showSound();
-        if (!wasOn && soundOn()) {
-          chime("test"); // the citizen hears that it works, and how loud
-          document.removeEventListener("click", unlock, true);
-          document.removeEventListener("touchend", unlock, true);
-          document.removeEventListener("keydown", unlock, true);
-        }
+        if (soundOn()) chime("test"); // the citizen hears that it works, and how loud
       };
+      var resumed = audio.resume();
       if (resumed && resumed.then) resumed.then(done, showSound);
       else done();
     } catch (e) {
