@@ -1,5 +1,7 @@
 """The kiosk's screens, one per step: agencies → lines → priority → printing → result.
 
+(A booked citizen's way, from the start's "Sudah pesan online" button, is kiosk/checkin_screens.py.)
+
 Plus a message screen (refusals, a failed print, an outage during a press) and the maintenance
 screen shown while the server or the printer is down. Screens read what they show from the app
 (`KioskApp.building`, `.lines`, `.lang`) and tell it what the citizen chose; the app owns the
@@ -118,6 +120,13 @@ class AgencyScreen(KioskScreen):
                                 classes="agency off-today" if note else "agency",
                             )
         with Horizontal(classes="bar"):
+            if building is not None:
+                # As tall as the agencies' tiles and always in sight, under them: a booked
+                # citizen has nothing to choose among them.
+                label = Content.assemble(
+                    (self.tr("booked_online"), "bold"), "\n", self.tr("booked_online_note")
+                )
+                yield Button(label, id="booked", variant="primary")
             yield Button(self.tr("switch_language"), id="lang", classes="lang")
         yield Footer()
 
@@ -161,6 +170,10 @@ class AgencyScreen(KioskScreen):
     @on(Button.Pressed, "#lang")
     def switch_language(self) -> None:
         self.kiosk.action_toggle_language()
+
+    @on(Button.Pressed, "#booked")
+    def booked_online(self) -> None:
+        self.kiosk.open_check_in()
 
 
 class LinesScreen(KioskScreen):
@@ -273,11 +286,16 @@ class PriorityScreen(KioskScreen):
 
 
 class PrintingScreen(KioskScreen):
-    """While the printer checks, the server reserves and the ticket prints."""
+    """While the printer checks, the server reserves and the ticket prints (or, "checking",
+    while the server looks at a booking first)."""
+
+    def __init__(self, title_key: str = "printing") -> None:
+        super().__init__()
+        self.title_key = title_key
 
     def compose(self) -> ComposeResult:
         with Vertical(id="printing-box"):
-            yield Static(self.tr("printing"), id="printing", classes="title")
+            yield Static(self.tr(self.title_key), id="printing", classes="title")
             yield LoadingIndicator()
 
 
@@ -295,6 +313,10 @@ class ResultScreen(KioskScreen):
             yield Static(big_text(ticket["number"]), id="big-number")
         yield Static(ticket["number"], id="number")
         yield Static(ticket.get("line_name", ""), id="result-line", classes="subtitle")
+        booking = ticket.get("booking")
+        if isinstance(booking, dict) and booking.get("slot"):
+            slot = self.tr("booked_slot", slot=booking["slot"])
+            yield Static(slot, id="result-booking", classes="subtitle")
         if ticket.get("priority"):
             yield Static(priority_label(ticket["priority"], lang=self.kiosk.lang), classes="note")
         ahead = self.tr("people_ahead", n=ticket.get("people_ahead", 0))

@@ -79,7 +79,8 @@ async def snapshot(pilot: Pilot[Any], name: str) -> str:
 async def test_agency_screen_lists_the_agencies_by_zone(
     server: Server, printer: LoopbackPrinter
 ) -> None:
-    """The start: a welcome, every agency under its floor, and the language button."""
+    """The start: a welcome, every agency under its floor, the way in for a booked citizen,
+    and the language button."""
     app = kiosk_app(server, printer.spec)
     async with started(app, SIZE) as pilot:
         assert await snapshot(pilot, "agencies") == (
@@ -102,9 +103,14 @@ async def test_agency_screen_lists_the_agencies_by_zone(
             "V PDAM\n"
             "W PLN\n"
             "X Pengadilan Agama\n"
+            "Sudah pesan online | Pindai kode QR pesanan Anda di sini\n"
             "English\n"
             "escape Kembali / Back · f2 Bahasa / Language"
         )
+        booked = app.screen.query_one("#booked", Button)
+        tile = app.screen.query_one(".agency", Button)
+        assert booked.outer_size.height == tile.outer_size.height == 5  # as the service buttons
+        assert booked.outer_size.width > tile.outer_size.width
 
 
 async def test_lines_screen_greys_closed_lines_and_shows_figures(
