@@ -255,9 +255,10 @@ class KioskApp(App[None]):
     def start_press(self, line: str, priority: str | None) -> None:
         self._start(PrintingScreen(), partial(self.issuer.press, line, priority), f"line {line}")
 
-    def open_check_in(self) -> None:
-        """The start's "Sudah pesan online": the screen that reads the booking code."""
-        self.push_screen(CheckInScreen())
+    def open_check_in(self, scanned: str = "") -> None:
+        """The start's "Sudah pesan online": the screen that reads the booking code; with the
+        code a citizen scanned on a choosing screen, checked in at once."""
+        self.push_screen(CheckInScreen(scanned))
 
     def start_check_in(self, code: str) -> None:
         """A well-formed booking code was scanned or typed: check it in, print its ticket.

@@ -29,7 +29,7 @@ from textual.widgets import Button, Footer, Input, Static
 from kiosk.bigtext import big_text
 from kiosk.booking_code import ALPHABET, BadCode, read_code
 from kiosk.screens import KioskScreen, PriorityScreen, priority_only
-from kiosk.texts import refusal_text
+from kiosk.texts import Lang, refusal_text
 
 __all__ = ["CheckInRefusedScreen", "CheckInScreen", "touch_only", "walk_in_line"]
 
@@ -49,9 +49,10 @@ class CheckInScreen(KioskScreen):
 
     AUTO_FOCUS = "#code"
 
-    def __init__(self) -> None:
+    def __init__(self, scanned: str = "") -> None:
         super().__init__()
-        self._lang = None  # the language it was drawn in, once mounted
+        self._code_scanned = scanned  # scanned before this screen was up: checked in at once
+        self._lang: Lang | None = None  # the language it was drawn in, once shown
 
     def compose(self) -> ComposeResult:
         yield Static(self.tr("booked_online"), id="checkin-title", classes="title")
@@ -64,7 +65,7 @@ class CheckInScreen(KioskScreen):
                 select_on_focus=False,
             )
         yield Static("", id="code-problem", classes="problem")
-        with Grid(id="keypad"):
+        with Center(), Grid(id="keypad"):
             for char in ALPHABET:
                 yield touch_only(Button(char, id=f"key-{char}", classes="key"))
         with Horizontal(id="keypad-actions"):
@@ -80,16 +81,23 @@ class CheckInScreen(KioskScreen):
         # At once, not at the app's next turn (`Widget.focus`): keys already queued behind this
         # screen's push must find the field focused.
         self.set_focus(self.field)
-        self._lang = self.kiosk.lang
 
     def on_screen_resume(self) -> None:
-        """Back from a refusal ("Ketik ulang kode"): empty, focused, in today's language."""
-        self.field.value = ""
-        self.query_one("#code-problem", Static).update("")
+        """Shown, or back from a refusal ("Ketik ulang kode"): the field empty and focused, in
+        today's language; a code scanned meanwhile (`take_scan`) goes to the server at once."""
         self.set_focus(self.field)
         if self._lang is not None and self._lang is not self.kiosk.lang:
-            self._lang = self.kiosk.lang
             self.call_later(self.redraw)
+        self._lang = self.kiosk.lang
+        self.field.value = ""
+        self.query_one("#code-problem", Static).update("")
+        if self._code_scanned:
+            typed, self._code_scanned = self._code_scanned, ""
+            self.submit(typed)
+
+    def take_scan(self, typed: str) -> None:
+        """A code scanned on the screen above this one: checked in when this one is back."""
+        self._code_scanned = typed
 
     @property
     def field(self) -> Input:
@@ -148,8 +156,11 @@ class CheckInRefusedScreen(KioskScreen):
     """The server's refusal of a check-in, with what the citizen can do next.
 
     Written from the refusal itself (code, Indonesian message, details) each time it is drawn,
-    so that a change of language redraws it in the other one.
+    so that a change of language redraws it in the other one. A scan here (the right code after
+    a wrong one) goes to the check-in screen under this one.
     """
+
+    TAKES_SCAN = True
 
     def __init__(self, code: str, message: str | None, details: dict[str, Any] | None) -> None:
         super().__init__()
@@ -182,6 +193,14 @@ class CheckInRefusedScreen(KioskScreen):
             if not self.number:
                 yield Button(self.tr("code_again"), id="again")
             yield Button(self.tr("done"), id="home", classes="home")
+
+    def scanned(self, typed: str) -> None:
+        below = self.kiosk.screen_stack[-2]
+        if isinstance(below, CheckInScreen):
+            below.take_scan(typed)
+            self.kiosk.pop_screen()
+        else:  # pragma: no cover - a refusal is always shown over the check-in screen
+            self.kiosk.open_check_in(typed)
 
     @on(Button.Pressed, "#walk-in")
     def _walk_in(self) -> None:

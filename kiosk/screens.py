@@ -10,9 +10,9 @@ network, the printer and the navigation. All words come from `kiosk.texts`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Center, Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -74,6 +74,18 @@ def off_today(views: list[dict[str, Any]], lang: Lang) -> str | None:
 class KioskScreen(Screen[None]):
     """A screen that knows its app and re-composes itself when the language changes."""
 
+    # A scan on a screen without the code field (a booked citizen who did not touch "Sudah
+    # pesan online" first, or the next citizen while the last one's answer is still up): the
+    # scanner's characters would be dropped and its Enter would press the focused button —
+    # open the first agency, or print a "Lansia" ticket on the priority question. On the
+    # screens that take a scan, characters typed and then Enter are a booking code instead:
+    # the Enter is kept from the button, and the code is checked in (`scanned`).
+    TAKES_SCAN: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._scanned = ""  # characters typed here since the last other key (TAKES_SCAN)
+
     @property
     def kiosk(self) -> KioskApp:
         return self.app  # type: ignore[return-value]
@@ -90,11 +102,30 @@ class KioskScreen(Screen[None]):
                     widget.focus()
                     break
 
+    def on_key(self, event: events.Key) -> None:
+        """On a choosing screen, characters then Enter are a scan (see `TAKES_SCAN`)."""
+        if not self.TAKES_SCAN:
+            return
+        if event.is_printable and event.character:
+            self._scanned += event.character
+        elif event.key == "enter" and self._scanned:
+            event.stop()  # before it reaches the app, where it would press the focused button
+            event.prevent_default()
+            typed, self._scanned = self._scanned, ""
+            self.scanned(typed)
+        else:
+            self._scanned = ""
+
+    def scanned(self, typed: str) -> None:
+        """A code scanned here: check it in on a check-in screen opened over this one."""
+        self.kiosk.open_check_in(typed)
+
 
 class AgencyScreen(KioskScreen):
     """The start: every agency, grouped by zone, with its ticket letters and short name."""
 
     AUTO_FOCUS = ".agency"  # a keyboard user starts on the first agency
+    TAKES_SCAN = True
 
     def compose(self) -> ComposeResult:
         building = self.kiosk.building
@@ -180,6 +211,7 @@ class LinesScreen(KioskScreen):
     """An agency's lines: people waiting, estimated wait, quota left; closed ones greyed."""
 
     AUTO_FOCUS = ".line"
+    TAKES_SCAN = True
 
     def __init__(self, agency: str) -> None:
         super().__init__()
@@ -251,6 +283,7 @@ class PriorityScreen(KioskScreen):
     """The question "Apakah Anda termasuk layanan prioritas?": four groups, or no."""
 
     AUTO_FOCUS = ".prio"
+    TAKES_SCAN = True
 
     def __init__(self, line: str, *, only_priority: bool = False) -> None:
         super().__init__()
@@ -302,6 +335,8 @@ class PrintingScreen(KioskScreen):
 class ResultScreen(KioskScreen):
     """The result: "Silakan ambil tiket Anda", the number large, then back to the start."""
 
+    TAKES_SCAN = True  # the next citizen may scan before this one's number has gone
+
     def __init__(self, ticket: dict[str, Any]) -> None:
         super().__init__()
         self.ticket = ticket
@@ -336,6 +371,10 @@ class ResultScreen(KioskScreen):
     @on(Button.Pressed, "#done")
     def done(self) -> None:
         self.kiosk.go_home()
+
+    def scanned(self, typed: str) -> None:
+        self.kiosk.go_home()  # this citizen is done: the next one's check-in from the start
+        self.kiosk.open_check_in(typed)
 
 
 class MessageScreen(KioskScreen):

@@ -19,12 +19,14 @@ from keyburst import ENTER, send_burst
 from kiosktest import (
     LoopbackPrinter,
     Mood,
+    choose,
     click,
     floor_lines,
     kiosk_app,
     on_screen,
     screen_text,
     started,
+    track_screens,
     until,
 )
 from textual.pilot import Pilot
@@ -358,3 +360,53 @@ async def test_the_check_in_screens_return_to_the_start_when_left_alone(
         send_burst(app, "x")  # a key nobody uses here: only the idle time restarts
         await on_screen(pilot, "AgencyScreen")
         assert len(app.screen_stack) == 2  # nothing left under the start
+
+
+async def test_a_scan_before_touching_the_button_still_checks_in(
+    server: Server, printer: LoopbackPrinter, standin: BookingStandIn
+) -> None:
+    """A booked citizen scans at the start, or on a line's priority question, without touching
+    "Sudah pesan online": the scan's Enter presses no button there (no agency opened, no
+    "Lansia" ticket printed); the code is checked in as if scanned on the check-in screen."""
+    standin.bookings["K7QM4TXA"] = Booking("A", "09.00 WIB")
+    standin.bookings["ACDE3467"] = Booking("E", "10.30 WIB")
+    app = kiosk_app(server, printer.spec, via=standin.url)
+    async with started(app) as pilot:
+        seen = track_screens(app)
+        await scan(pilot, "K7QM-4TXA")
+        await on_screen(pilot, "ResultScreen")
+        assert "Pesanan online · jadwal 09.00 WIB" in screen_text(app)
+        assert seen == ["CheckInScreen", "PrintingScreen", "ResultScreen"]
+        await touch(pilot, "#done")
+        await on_screen(pilot, "AgencyScreen")
+        await choose(pilot, "SAMSAT", "E")  # on to the priority question, focus on "Lansia"
+        await scan(pilot, "acde3467")
+        await on_screen(pilot, "ResultScreen")
+        assert "Pesanan online · jadwal 10.30 WIB" in screen_text(app)
+    assert standin.received == ["K7QM4TXA", "ACDE3467"]
+    numbers = [decode(job).texts for job in printer.tickets]
+    assert [("A-001" in t, "E-001" in t) for t in numbers] == [(True, False), (False, True)]
+    assert not any("PRIORITAS" in line for t in numbers for line in t)
+
+
+async def test_a_scan_on_an_answer_screen_is_the_next_check_in(
+    server: Server, printer: LoopbackPrinter, standin: BookingStandIn
+) -> None:
+    """The right code scanned over an "unknown code" answer is checked in; a scan while the
+    last ticket's number is still up (the same booking again) shows that number. Neither
+    Enter presses the answer's focused button."""
+    standin.bookings["K7QM4TXA"] = Booking("A", "09.00 WIB")
+    app = kiosk_app(server, printer.spec, via=standin.url)
+    async with started(app) as pilot:
+        await at_check_in(pilot)
+        await scan(pilot, "K7QM-4TXC")  # a wrong code
+        await on_screen(pilot, "CheckInRefusedScreen")
+        seen = track_screens(app)
+        await scan(pilot, "K7QM-4TXA")
+        await on_screen(pilot, "ResultScreen")
+        assert seen == ["PrintingScreen", "ResultScreen"]  # the check-in screen under it, again
+        await scan(pilot, "K7QM-4TXA")
+        await on_screen(pilot, "CheckInRefusedScreen")
+        assert "Nomor antrean Anda sudah dicetak" in screen_text(app)
+    assert standin.received == ["K7QM4TXC", "K7QM4TXA", "K7QM4TXA"]
+    assert len(printer.tickets) == 1
