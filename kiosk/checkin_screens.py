@@ -19,10 +19,11 @@ Both screens return to the start when left alone (the app's idle timeout).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Center, Grid, Horizontal
 from textual.widgets import Button, Footer, Input, Static
 
@@ -48,11 +49,18 @@ class CheckInScreen(KioskScreen):
     """Scan the QR code or type the booking code; Enter (or "Lanjut") checks it in."""
 
     AUTO_FOCUS = "#code"
+    # A scanner set to end with LF instead of CR (Enter) sends Ctrl+J: it ends the code too.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+j", "submit_field", "Lanjut", show=False)
+    ]
 
     def __init__(self, scanned: str = "") -> None:
         super().__init__()
         self._code_scanned = scanned  # scanned before this screen was up: checked in at once
         self._lang: Lang | None = None  # the language it was drawn in, once shown
+        # A code went to the server from here: a second Enter (a scanner ending with CR and
+        # LF) must not send it again and cancel the first on its way to the printer.
+        self._sent = False
 
     def compose(self) -> ComposeResult:
         yield Static(self.tr("booked_online"), id="checkin-title", classes="title")
@@ -89,6 +97,7 @@ class CheckInScreen(KioskScreen):
         if self._lang is not None and self._lang is not self.kiosk.lang:
             self.call_later(self.redraw)
         self._lang = self.kiosk.lang
+        self._sent = False
         self.field.value = ""
         self.query_one("#code-problem", Static).update("")
         if self._code_scanned:
@@ -119,6 +128,9 @@ class CheckInScreen(KioskScreen):
     def _go(self) -> None:
         self.submit(self.field.value)
 
+    def action_submit_field(self) -> None:
+        self.submit(self.field.value)
+
     @on(Button.Pressed, ".key")
     def _key(self, event: Button.Pressed) -> None:
         self.field.insert_text_at_cursor((event.button.id or "").removeprefix("key-"))
@@ -132,12 +144,15 @@ class CheckInScreen(KioskScreen):
         self.kiosk.go_home()
 
     def submit(self, typed: str) -> None:
-        """Check the code's form here; a good one goes to the server."""
+        """Check the code's form here; a good one goes to the server (once)."""
+        if self._sent:
+            return
         try:
             code = read_code(typed)
         except BadCode as bad:
             self.show_problem(bad)
             return
+        self._sent = True
         self.kiosk.start_check_in(code)
 
     def show_problem(self, bad: BadCode) -> None:

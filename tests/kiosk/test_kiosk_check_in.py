@@ -410,3 +410,24 @@ async def test_a_scan_on_an_answer_screen_is_the_next_check_in(
         assert "Nomor antrean Anda sudah dicetak" in screen_text(app)
     assert standin.received == ["K7QM4TXC", "K7QM4TXA", "K7QM4TXA"]
     assert len(printer.tickets) == 1
+
+
+async def test_a_scanner_ending_with_cr_lf_or_lf_checks_in_once(
+    server: Server, printer: LoopbackPrinter, standin: BookingStandIn
+) -> None:
+    """Scanners end a code with Enter (CR) by default; some are set to CR LF or LF. LF alone
+    ends the code too, and CR LF sends it once: one request, one ticket each."""
+    standin.bookings["K7QM4TXA"] = Booking("A", "09.00 WIB")
+    standin.bookings["ACDE3467"] = Booking("E", "10.30 WIB")
+    app = kiosk_app(server, printer.spec, via=standin.url)
+    async with started(app) as pilot:
+        await at_check_in(pilot)
+        send_burst(app, "K7QM-4TXA\r\n")
+        await on_screen(pilot, "ResultScreen")
+        await touch(pilot, "#done")
+        await at_check_in(pilot)
+        send_burst(app, "ACDE-3467\n")
+        await on_screen(pilot, "ResultScreen")
+        assert "E-001" in screen_text(app)
+    assert standin.received == ["K7QM4TXA", "ACDE3467"]
+    assert len(printer.tickets) == 2
