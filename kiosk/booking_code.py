@@ -2,23 +2,26 @@
 
 A code is 8 characters from an alphabet without the look-alikes (no 0/O, 1/I/L, 2/Z, 5/S, 8/B):
 shown "K7QM-4TXA", typed with or without the dash, in any case. The QR code on the citizen's
-booking page holds the code itself (either form), so a USB barcode scanner types exactly what a
-citizen would, then Enter. The kiosk refuses a malformed code at once, without asking the
-server: a scanner misread or a typo gets an answer in a blink, and the server is spared codes
-that cannot exist. The server checks every code again; this module only saves a round trip.
+booking page holds "ANTRE:" and the code (`server.protocol.QR_PREFIX`, docs/protocol.md "Booking
+codes"), so a USB barcode scanner types that, then Enter; a code typed by hand has no prefix.
+The kiosk refuses a malformed code at once, without asking the server: a scanner misread or a
+typo gets an answer in a blink, and the server is spared codes that cannot exist. The server
+checks every code again; this module only saves a round trip.
 
-Pure: no I/O. The alphabet and length are the booking design's (the server's booking core has
-the same); the words are kiosk/texts.py's.
+Pure: no I/O. The alphabet, length and QR prefix are the server's, as `server.protocol`
+publishes them; this module adds what the kiosk says about a code that is not one (the words
+are kiosk/texts.py's), which the server's `normalize_code` does not.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from server.protocol import CODE_ALPHABET, CODE_LENGTH, QR_PREFIX
+
 __all__ = ["ALPHABET", "CODE_LENGTH", "BadCode", "read_code", "show_code"]
 
-ALPHABET: Final = "ACDEFGHJKMNPQRTUVWXY3467"
-CODE_LENGTH: Final = 8
+ALPHABET: Final = CODE_ALPHABET
 # What a citizen or a scanner may put between the characters: the dash of the shown form, and
 # spaces (someone copying "K7QM 4TXA" from a printout).
 _SEPARATORS: Final = "- \t"
@@ -45,6 +48,8 @@ def read_code(typed: str) -> str:
     """
     shown = typed.strip()
     bare = "".join(ch for ch in shown.upper() if ch not in _SEPARATORS)
+    if bare.startswith(QR_PREFIX):  # scanned from the booking page's QR
+        bare = bare[len(QR_PREFIX) :]
     if not bare:
         raise BadCode("empty", shown, 0)
     strangers = "".join(dict.fromkeys(ch for ch in bare if ch not in ALPHABET))

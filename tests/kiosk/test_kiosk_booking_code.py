@@ -20,6 +20,9 @@ from kiosk.texts import Lang, refusal_text
         ("K7QM 4TXA", "K7QM4TXA"),
         ("ACDE-FGHJ", "ACDEFGHJ"),
         ("3467-YXWV", "3467YXWV"),
+        # What the booking page's QR carries (docs/protocol.md, "Booking codes"), as scanned.
+        ("ANTRE:K7QM4TXA", "K7QM4TXA"),
+        ("antre:k7qm4txa", "K7QM4TXA"),
     ],
 )
 def test_a_code_is_read_in_any_of_its_forms(typed: str, code: str) -> None:
