@@ -105,6 +105,10 @@ class Ticket:
     # Priority tickets called before it while it waited, though queued after it (on any line of
     # the calling counter): the overtakings it absorbed, which the calling policy bounds.
     overtaken: int = 0
+    # Online booking (issue 19): the booking code and its slot's start (aware, like queued_at)
+    # for a ticket checked in from a booking; None for a walk-in ticket.
+    booking: str | None = None
+    slot: datetime | None = None
 
     @property
     def is_priority(self) -> bool:
