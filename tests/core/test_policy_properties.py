@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from booking_kit import booked
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_kit import (
@@ -19,6 +20,7 @@ from policy_kit import (
 )
 
 from server.core.building import Building
+from server.core.events import CallReason
 from server.core.model import Ticket
 from server.core.policy import (
     choose_next,
@@ -27,6 +29,9 @@ from server.core.policy import (
     preview,
     ratio_count_after,
 )
+from server.core.waitlist import WaitingLine, booked_here
+
+B = CallReason.BOOKING
 
 # ------------------------------------------------------------------------------------------------
 # Properties
@@ -35,7 +40,11 @@ from server.core.policy import (
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[Building, str, dict[str, list[Ticket]], dict, datetime]:
-    """A random building setting, counter, waiting set, ratio counts and instant."""
+    """A random building setting, counter, waiting set, ratio counts and instant.
+
+    About one ticket in four is checked in from a booking (issue 19), queued at its slot's
+    start anywhere from minute 0 to 150: due or not yet at the instant, which is 40 to 120.
+    """
     r = draw(st.integers(0, 4))
     b = building(
         r=r,
@@ -45,15 +54,21 @@ def scenarios(draw: st.DrawFn) -> tuple[Building, str, dict[str, list[Ticket]], 
     )
     specs = draw(
         st.lists(
-            st.tuples(st.sampled_from("ABC"), st.integers(0, 40), st.booleans()),
+            st.tuples(
+                st.sampled_from("ABC"),
+                st.integers(0, 40),
+                st.booleans(),
+                st.one_of(st.none(), st.none(), st.none(), st.integers(0, 150)),
+            ),
             max_size=25,
         )
     )
     seqs: dict[str, int] = {}
     tickets = []
-    for line, minute, prio in specs:
+    for line, minute, prio, slot in specs:
         seqs[line] = seqs.get(line, 0) + 1
-        tickets.append(tk(f"{line}-{seqs[line]:03d}", minute, prio))
+        number = f"{line}-{seqs[line]:03d}"
+        tickets.append(tk(number, minute, prio) if slot is None else booked(number, slot, prio))
     counts = draw(st.dictionaries(st.sampled_from("ABC"), st.integers(0, 5)))
     now = T0 + timedelta(minutes=draw(st.integers(40, 120)))
     return b, draw(st.sampled_from(["K1", "K2", "KP"])), lines_of(*tickets), counts, now
@@ -72,11 +87,20 @@ def test_choice_is_a_waiting_ticket_of_the_counters_lines(scenario: tuple) -> No
         return
     assert choice is not None
     assert any(choice.ticket is t for t in candidates)
-    # PRIORITY is recorded exactly when a priority ticket went ahead of an older candidate.
+    # PRIORITY is recorded exactly when a priority ticket went ahead of an older candidate
+    # by rule 2 or 4; BOOKING only when a due ticket booked for its line did by rule 3.
     jumped = any(fifo_key(t) < fifo_key(choice.ticket) for t in candidates)
-    assert (choice.reason is P) == (choice.ticket.is_priority and jumped and choice.reason is not M)
+    assert (choice.reason is P) == (
+        choice.ticket.is_priority and jumped and choice.reason not in (M, B)
+    )
+    if choice.reason is B:
+        assert booked_here(choice.ticket) and choice.ticket.queued_at <= now and jumped
     if choice.reason is F:
         assert not jumped
+    # A booked ticket before its slot goes ahead of nobody, and nobody goes ahead of it.
+    if choice.ticket.queued_at > now:
+        assert not jumped
+    assert all(t.queued_at <= now for t in passed_over(counter, waiting, choice.ticket))
 
 
 @settings(max_examples=300, deadline=None)
@@ -100,6 +124,10 @@ def test_an_indexed_line_gives_the_same_choice_as_a_plain_list(scenario: tuple) 
     b, cid, waiting, counts, now = scenario
     indexed = {p: IndexedLine(ts) for p, ts in waiting.items()}
     assert choose_next(b.counter(cid), indexed, counts, b, now) == choose_next(
+        b.counter(cid), waiting, counts, b, now
+    )
+    kept = {p: WaitingLine.of(ts) for p, ts in waiting.items()}
+    assert choose_next(b.counter(cid), kept, counts, b, now) == choose_next(
         b.counter(cid), waiting, counts, b, now
     )
 
