@@ -39,9 +39,10 @@ def line_calling_order(
     assume) and nobody new arrived. At each call's instant `at`: the FIFO head; or the line's
     oldest booked ticket whose slot has started by `at` (rule 3), so that a booked ticket
     checked in early takes its place once its slot starts; or, when the ticket so found is
-    regular and the ratio turn is due, the oldest priority ticket due by `at` (rule 4); while
-    the head is overdue at `at`, the head or the priority ticket of a due ratio turn (rule 1).
-    Each jump asks the guard (rule 0), with the overtakings the earlier calls added. Exact —
+    regular and the ratio turn is due, the oldest priority ticket due by `at` (rule 4); unless
+    a booking goes, while the head is overdue at `at`, the head or the priority ticket of a due
+    ratio turn (rule 1). Each jump asks the guard (rule 0) for its kind's allowance, with the
+    overtakings the earlier calls added. Exact —
     call for call what `choose_next` does, up to rounding — for a line served by its own
     ordinary counters whose calls come at that pace (tests/core/test_people_ahead.py,
     tests/core/test_booking_order.py). Not modelled, so an estimate there: a priority counter
@@ -59,19 +60,20 @@ def line_calling_order(
     priority_at = [place for place, t in enumerate(tickets) if t.priority is not None]
     booked_at = [place for place, t in enumerate(tickets) if booked_here(t)]
     called = [False] * n
-    # The guard's allowance of each regular ticket, worked out when first needed. It does not
-    # change over the calls played here: at the pace of one call per `cost_s`, a call ahead of
-    # a ticket adds `cost_s` to its wait and takes one ticket off those ahead, and an
-    # overtaking adds `cost_s` to its wait and one to its overtakings, so its estimated FIFO
-    # wait F = w + (ahead - overtaken)·cost stays what it is now. That holds for a booked ticket
-    # whose slot starts later too: until then nobody can pass it (whoever goes ahead of anyone
-    # is due, so older), every call is one ahead of it, and F is the one the guard will see once
-    # it is due, with w counted from its slot's start: now - slot + (ahead - overtaken)·cost,
-    # negative w included. Only the overtakings grow.
-    allowance: list[float | None] = [None] * n
-    absorbed = [t.overtaken for t in tickets]
+    # The guard's allowances of each regular ticket (priority, booking), worked out when first
+    # needed. They do not change over the calls played here: at the pace of one call per
+    # `cost_s`, a call ahead of a ticket adds `cost_s` to its wait and takes one ticket off those
+    # ahead, and an overtaking adds `cost_s` to its wait and one to its overtakings, so its
+    # estimated FIFO wait F = w + (ahead - overtaken)·cost stays what it is now. That holds for
+    # a booked ticket whose slot starts later too: until then nobody can pass it (whoever goes
+    # ahead of anyone is due, so older), every call is one ahead of it, and F is the one the
+    # guard will see once it is due, with w counted from its slot's start: now - slot +
+    # (ahead - overtaken)·cost, negative w included. Only the overtakings grow.
+    allowance: list[tuple[float, float] | None] = [None] * n
+    absorbed = [t.overtaken for t in tickets]  # all overtakings, with those the order adds
+    by_booking = [t.booked_ahead for t in tickets]  # the bookings' among them
 
-    def may_pass(jumper: int, head: int) -> bool:
+    def may_pass(jumper: int, head: int, booking: bool) -> bool:
         """Rule 0: every regular ticket older than `jumper` still waiting must agree."""
         if not guarded:
             return True
@@ -79,12 +81,18 @@ def line_calling_order(
             ticket = tickets[x]
             if called[x] or ticket.priority is not None:
                 continue
-            limit_x = allowance[x]
-            if limit_x is None:
+            limits = allowance[x]
+            if limits is None:
                 waited = (now - ticket.queued_at).total_seconds()  # < 0 before a slot: kept
                 fifo_wait = waited + (x - ticket.overtaken) * cost_s
-                limit_x = allowance[x] = allowance_s(fifo_wait, cost_s, policy)
-            if (absorbed[x] + 1) * cost_s > limit_x:
+                limits = allowance[x] = (
+                    allowance_s(fifo_wait, cost_s, policy),
+                    allowance_s(fifo_wait, cost_s, policy, policy.booking_delay_pct),
+                )
+            if booking:
+                if (by_booking[x] + 1) * cost_s > limits[1]:
+                    return False
+            elif (absorbed[x] - by_booking[x] + 1) * cost_s > limits[0]:
                 return False
         return True
 
@@ -104,25 +112,32 @@ def line_calling_order(
         p = priority_at[j] if j < len(priority_at) else None
         if p is not None and tickets[p].queued_at > at:
             p = None
-        pick = h
-        if at - head.queued_at >= limit:
-            # Rule 1: the overdue head, or its line's priority ticket on a due ratio turn.
+        b = booked_at[k] if k < len(booked_at) else None
+        if b is not None and (b == h or tickets[b].queued_at > at):
+            b = None
+        pick, booking = h, False
+        if b is not None and may_pass(b, h, booking=True):
+            pick, booking = b, True  # rule 3
+        turn = tickets[pick].priority is None and count >= ratio
+        if turn and p is not None and may_pass(p, h, booking=False):
+            pick, booking = p, False  # rule 4
+        if pick == h:
+            booking = False
+        if at - head.queued_at >= limit and not booking:
+            # Rule 1: the overdue head, or its line's priority ticket on a due ratio turn; a
+            # booking the guard let through goes all the same.
+            pick = h
             turn = head.priority is None and count >= max(ratio, 1)
-            if turn and p is not None and may_pass(p, h):
+            if turn and p is not None and may_pass(p, h, booking=False):
                 pick = p
-        else:
-            b = booked_at[k] if k < len(booked_at) else None
-            if b is not None and b != h and tickets[b].queued_at <= at and may_pass(b, h):
-                pick = b  # rule 3
-            regular = tickets[pick].priority is None
-            if regular and count >= ratio and p is not None and may_pass(p, h):
-                pick = p  # rule 4
+        ticket = tickets[pick]
         if pick != h:
+            booked = booking or (ticket.priority is None and booked_here(ticket))
             for x in range(h, pick):
                 if not called[x] and tickets[x].priority is None:
                     absorbed[x] += 1
+                    by_booking[x] += booked
         called[pick] = True
-        ticket = tickets[pick]
         count = 0 if ticket.priority is not None else count + 1
         out.append(ticket)
         if ticket is until:

@@ -12,16 +12,16 @@ need not wait for the slot). Every wait is max(0, now - queued_at) (`waited_s`).
    calls that ticket, unless that line's ratio has a priority turn due (see 4; a turn needs at
    least one regular call since the last priority call even where the ratio is 0), in which
    case the line's oldest priority ticket goes first. Overdue tickets thus beat strict priority,
-   the priority counter, bookings and other lines, but do not cancel the ratio: on an
-   overloaded day every head is overdue, and priority citizens would otherwise wait exactly as
-   long as everyone.
+   the priority counter and other lines, but do not cancel the ratio, nor a booking the guard
+   lets through (3): on an overloaded day every head is overdue, and priority and booked
+   citizens would otherwise wait exactly as long as everyone.
 2. Priority counter. A counter with `priority=True` (when `priority_counter_first` is on) calls
    the oldest due priority ticket of its lines, ignoring the ratio; with none, as 3 and 4.
 3. Booking, per line. Take the FIFO head. If its line L has a due booked ticket (checked in
    for L, its slot started), the oldest one takes the head's place: it goes ahead of every
    ticket of L queued before its slot. Like a priority jump, it only jumps its own line, asks
    the guard (0) for the regular tickets it would pass, and each of them counts it as an
-   overtaking.
+   overtaking, a booking's (`Ticket.booked_ahead`).
 4. Ratio, per line. If the ticket found so far (3) is a regular ticket and L's
    `regular_since_priority` has reached `regular_per_priority`, L's oldest due priority ticket
    (if any) is called instead. A booked citizen counts as a regular call. A priority ticket only
@@ -32,18 +32,21 @@ need not wait for the slot). Every wait is max(0, now - queued_at) (`waited_s`).
 0. The guard (`protect_regular`, on by default), which rules 1–4 consult whenever they would
    call a priority or booked ticket ahead of older ones: it may not go ahead if one of the
    regular tickets it would overtake (those older than it on the counter's lines) would then
-   have paid more than its allowance for overtakings: max(`regular_delay_pct` % of its FIFO
-   wait, the cost of one overtaking on its line, `regular_delay_min`). The middle term is the
-   promise's floor: one citizen may always go first ("at most one citizen goes before you, or a
-   quarter of your wait, whichever is more"), so the guard never holds a priority ticket for
-   less than the price of a single overtaking, and the last term is an optional extra floor (0
-   by default). Each ticket counts the overtakings it absorbed (`Ticket.overtaken`, kept by the
-   caller with `passed_over`); one costs its line a service over the open counters
-   (`overtaking_cost_s`), and its FIFO wait is estimated from its wait so far and its place
-   (`overtaking_estimate`). A held ticket is not lost: the guard is asked again at every call,
-   and the ticket goes as soon as the tickets that held it are called, or reaches the head and
-   goes by plain FIFO. The priority counter calls the oldest priority ticket the guard lets
-   through.
+   have paid more than its allowance for that kind of overtaking: max(`regular_delay_pct` % of
+   its FIFO wait, the cost of one overtaking on its line, `regular_delay_min`) for priority
+   citizens, the same with `booking_delay_pct` (50 %) for booked ones, each kind counted apart
+   so that bookings do not use up what the law gives priority citizens. The middle term is the
+   promise's floor: one citizen of each kind may always go first ("at most one priority
+   citizen goes before you, or a quarter of your wait, whichever is more"), so the guard never
+   holds a ticket for less than the price of a single overtaking, and the last term is an
+   optional extra floor (0 by default). Each ticket counts the overtakings it absorbed
+   (`Ticket.overtaken`, the bookings' among them `Ticket.booked_ahead`, kept by the caller with
+   `passed_over` and `booking_jump`); one costs its line a service over the open counters
+   (`overtaking_cost_s`), and its FIFO wait is estimated from its wait so far, its place and
+   all its overtakings (`overtaking_estimate`). A held ticket is not lost: the guard is asked
+   again at every call, and the ticket goes as soon as the tickets that held it are called, or
+   reaches the head and goes by plain FIFO. The priority counter calls the oldest priority
+   ticket the guard lets through.
 
 Reasons say why *this* ticket and not the FIFO head: FIFO when the chosen ticket is the head
 (whatever rule found it), PRIORITY when a priority ticket went ahead of older tickets by rule 2
@@ -53,8 +56,8 @@ line with a shorter limit went first).
 
 Bookkeeping belongs to the caller: after every call of a ticket on a line (any reason, recalls
 excluded), `regular_since_priority[line]` becomes `ratio_count_after(old, ticket, r)`: 0 after a
-priority ticket, old + 1 after a regular one. A line with no entry counts as `r` (the first
-priority ticket of the day may go ahead at once).
+priority ticket, old + 1 after a regular one (a booked citizen's included). A line with no entry
+counts as `r` (the first priority ticket of the day may go ahead at once).
 
 `server.core.calling_order.line_calling_order` is the same rules played forward on one line: the
 order its waiting tickets would be called in (the kiosk's and the phone page's people ahead),
@@ -75,8 +78,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from server.core.building import Building, Counter, PolicySettings
+from server.core.building import Building, Counter
 from server.core.events import CallReason
+from server.core.guard import (
+    OvertakingEstimate,
+    allowance_s,
+    may_overtake,
+    overtaking_cost_s,
+    overtaking_estimate,
+    waited_s,
+)
 from server.core.model import Ticket
 from server.core.waitlist import WaitingLine, booked_here
 
@@ -86,11 +97,11 @@ __all__ = [
     "PriorityIndexed",
     "allowance_s",
     "booked_here",
+    "booking_jump",
     "choose_next",
     "fifo_key",
     "first_booked",
     "first_priority",
-    "is_due",
     "may_overtake",
     "overtaking_cost_s",
     "overtaking_estimate",
@@ -119,18 +130,6 @@ class PriorityIndexed(Protocol):
 def fifo_key(ticket: Ticket) -> tuple[datetime, int, str]:
     """The order FIFO calls tickets in, across lines: queued_at, then seq, then line prefix."""
     return (ticket.queued_at, ticket.seq, ticket.line)
-
-
-def waited_s(ticket: Ticket, now: datetime) -> float:
-    """Seconds the ticket has waited in line: 0 for a booked ticket before its slot starts
-    (checked in early, it is queued at the slot's start, in the future)."""
-    return max(0.0, (now - ticket.queued_at).total_seconds())
-
-
-def is_due(ticket: Ticket, now: datetime) -> bool:
-    """Queued at or before now: always for a walk-in ticket, from its slot's start for a booked
-    one. Only a due ticket may go ahead of anyone."""
-    return ticket.queued_at <= now
 
 
 def first_booked(tickets: Sequence[Ticket]) -> Ticket | None:
@@ -206,18 +205,21 @@ def preview(
     # slot starts later, is not anticipated.
     lines = {p: WaitingLine.of(waiting.get(p, ())) for p in dict.fromkeys(counter.serves)}
     counts = dict(regular_since_priority)
-    extra: dict[str, int] = {}  # overtakings the previewed calls add, by ticket id
+    # Overtakings the previewed calls add, by ticket id: (all of them, the booked ones).
+    extra: dict[str, tuple[int, int]] = {}
     r = building.policy.regular_per_priority
     out: list[Ticket] = []
     while len(out) < n:
         found = _choose(counter, lines, counts, building, now, costs, extra)
         if found is None:
             break
-        ticket, _reason, prefix = found
+        ticket, reason, prefix = found
         lines[prefix].discard(ticket)
         counts[prefix] = ratio_count_after(counts.get(prefix), ticket, r)
+        booked = int(booking_jump(ticket, reason))
         for passed in passed_over(counter, lines, ticket):
-            extra[passed.id] = extra.get(passed.id, 0) + 1
+            every, by_booking = extra.get(passed.id, (0, 0))
+            extra[passed.id] = (every + 1, by_booking + booked)
         out.append(ticket)
     return out
 
@@ -230,8 +232,9 @@ def passed_over(
     Those waiting on the counter's lines that are older than it in FIFO order, when `called` is
     a priority ticket or a ticket booked for its line (none for a regular walk-in ticket, which
     is only ever called as a head): the counter would have called them first. After such a
-    call the caller adds one to each one's `overtaken` (`QueueState` does, and so does the
-    simulator). Whether `called` is still in `waiting` does not matter.
+    call the caller adds one to each one's `overtaken`, and to its `booked_ahead` when it was a
+    booking's jump (`booking_jump`): `QueueState` does, and so does the simulator. Whether
+    `called` is still in `waiting` does not matter.
     """
     if called.priority is None and not booked_here(called):
         return []
@@ -246,83 +249,11 @@ def passed_over(
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class OvertakingEstimate:
-    """What one more overtaking would cost a waiting regular ticket, as the guard estimates it.
-
-    `delay_s`: its delay by overtakings once this one is counted, (k + 1)·cost; `allowance_s`:
-    what the promise lets it pay. The guard allows the overtaking while delay ≤ allowance.
-    """
-
-    delay_s: float
-    allowance_s: float
-
-    @property
-    def within(self) -> bool:
-        return self.delay_s <= self.allowance_s
-
-    @property
-    def excess_s(self) -> float:
-        """delay − allowance: > 0 is an overtaking the promise does not allow."""
-        return self.delay_s - self.allowance_s
-
-
-def overtaking_estimate(
-    ticket: Ticket,
-    ahead: int,
-    cost_s: float,
-    settings: PolicySettings,
-    now: datetime,
-    pending: int = 0,
-) -> OvertakingEstimate:
-    """The guard's estimate for one more overtaking of the waiting regular `ticket` (rule 0).
-
-    `ahead`: tickets before it on its line; `cost_s`: what an overtaking costs its line
-    (`overtaking_cost_s`); `pending`: overtakings not yet in `ticket.overtaken` (a preview's).
-    Having waited w (`waited_s`) and absorbed k overtakings, it would have waited about
-    F = w - k·cost + ahead·cost under plain arrival order (the time it has not lost, plus the
-    tickets before it at a cost each). One more overtaking brings its delay to (k + 1)·cost; the
-    promise is that this stays within max(regular_delay_pct % of F, cost, regular_delay_min):
-    a quarter of the wait arrival order would have given it, or one overtaking, whichever is
-    more. Estimates, not certainties: services vary, which the simulator measures.
-    """
-    absorbed = ticket.overtaken + pending
-    fifo_wait = waited_s(ticket, now) + (ahead - absorbed) * cost_s
-    return OvertakingEstimate((absorbed + 1) * cost_s, allowance_s(fifo_wait, cost_s, settings))
-
-
-def allowance_s(fifo_wait_s: float, cost_s: float, settings: PolicySettings) -> float:
-    """What the promise lets a regular ticket pay for overtakings: max(`regular_delay_pct` % of
-    its wait in arrival order, one overtaking on its line, `regular_delay_min`)."""
-    return max(
-        settings.regular_delay_pct / 100.0 * fifo_wait_s,
-        cost_s,
-        60.0 * settings.regular_delay_min,
-    )
-
-
-def may_overtake(
-    ticket: Ticket,
-    ahead: int,
-    cost_s: float,
-    settings: PolicySettings,
-    now: datetime,
-    pending: int = 0,
-) -> bool:
-    """May a priority ticket go ahead of this waiting regular `ticket`? (Rule 0, the guard.)
-
-    True while `overtaking_estimate` stays within the allowance: a first overtaking always is.
-    """
-    return overtaking_estimate(ticket, ahead, cost_s, settings, now, pending).within
-
-
-def overtaking_cost_s(service_s: float, counters: float) -> float:
-    """The delay one overtaking adds to a line's waiting tickets: a service over the counters.
-
-    With `counters` counters' worth serving the line (a counter shared by k lines counts 1/k),
-    one more ticket ahead is called, on average, a service time divided by the counters later.
-    """
-    return service_s / counters if counters > 0 else service_s
+def booking_jump(called: Ticket, reason: CallReason) -> bool:
+    """Whether the overtakings of this call are a booking's (`Ticket.booked_ahead`): a ticket
+    the booking rule called (`pesanan`), or a regular booked ticket called out of order some
+    other way (by the officer); a priority ticket's jumps are otherwise priority ones."""
+    return reason is CallReason.BOOKING or (called.priority is None and booked_here(called))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -335,7 +266,7 @@ def _choose(
     building: Building,
     now: datetime,
     costs: Mapping[str, float] | None = None,
-    overtaken: Mapping[str, int] | None = None,
+    overtaken: Mapping[str, tuple[int, int]] | None = None,
 ) -> tuple[Ticket, CallReason, str] | None:
     """The choice plus the prefix of the list it came from (preview needs to remove it)."""
     policy = building.policy
@@ -376,7 +307,7 @@ def _choose(
     if ticket is head:
         tickets = waiting[head_prefix]
         b = _first_due(first_booked(tickets), now)
-        if b is not None and b is not head and guard.allows(b):
+        if b is not None and b is not head and guard.allows(b, booking=True):
             ticket, reason = b, CallReason.BOOKING
         # (A priority counter's guard has already held every due priority ticket back.)
         if ticket.priority is None and not priority_counter:
@@ -389,7 +320,10 @@ def _choose(
     # Anything but the FIFO head went ahead of someone older.
     if ticket is head:
         reason = CallReason.FIFO
-    if overdue is None:
+    if overdue is None or reason is CallReason.BOOKING:
+        # A booking the guard lets through goes even past an overdue ticket: max wait does not
+        # cancel bookings, as it does not cancel the ratio; the guard's booking allowance is
+        # what bounds them there (docs/calling-policy.md, rule 1).
         return ticket, reason, prefix
 
     # Rule 1: serve the line of the longest-waiting overdue ticket. Its line keeps its ratio
@@ -410,6 +344,9 @@ def _choose(
     return o_ticket, CallReason.MAX_WAIT, o_prefix
 
 
+_NONE = (0, 0)
+
+
 class _Guard:
     """Rule 0 for one choice: may a ticket overtake the regular tickets older than it?"""
 
@@ -422,7 +359,7 @@ class _Guard:
         building: Building,
         now: datetime,
         costs: Mapping[str, float] | None,
-        extra: Mapping[str, int] | None,
+        extra: Mapping[str, tuple[int, int]] | None,
     ) -> None:
         self._counter = counter
         self._waiting = waiting
@@ -431,7 +368,8 @@ class _Guard:
         self._costs = costs or {}
         self._extra = extra or {}
 
-    def allows(self, candidate: Ticket) -> bool:
+    def allows(self, candidate: Ticket, booking: bool = False) -> bool:
+        """May `candidate` go ahead (a booking's jump if `booking`, else a priority one's)?"""
         settings = self._building.policy
         if not settings.protect_regular:
             return True
@@ -445,10 +383,19 @@ class _Guard:
             for ahead, ticket in enumerate(tickets):
                 if fifo_key(ticket) >= key:
                     break
-                if ticket.priority is None and not may_overtake(
-                    ticket, ahead, cost, settings, now, extra.get(ticket.id, 0)
-                ):
-                    return False
+                if ticket.priority is None:
+                    every, by_booking = extra.get(ticket.id, _NONE)
+                    if not may_overtake(
+                        ticket,
+                        ahead,
+                        cost,
+                        settings,
+                        now,
+                        every,
+                        booking=booking,
+                        pending_booked=by_booking,
+                    ):
+                        return False
         return True
 
     def _cost(self, prefix: str) -> float:

@@ -16,7 +16,6 @@ The same honest limit as there: exact for lines served by their own ordinary cou
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -60,14 +59,14 @@ earlier_st = st.lists(st.tuples(st.integers(0, 7199), st.integers(0, 3)), max_si
 
 # A day the played-forward order gets wrong if it reckons the guard's estimate for a booked
 # ticket not yet due from now rather than from its slot's start (by hand): line A, one counter,
-# d = 2 min, strict priority, the guard at 25 %. Eight walk-ins (09:40-09:51) and the walk-in
-# issued at 10:00 wait; booked A-009 (slot 10:02:30) and the priority places A-010 (10:03) and
-# A-011 (10:05) checked in early. Calls at 10:00 and 10:02 take two walk-ins; at 10:04 A-010
-# passes the rest, A-009 included (a first overtaking). At 10:06 A-011 would pass A-009 a
-# second time: A-009 has waited 3.5 min with 7 ahead and 1 overtaking, F = 3.5 + 6 x 2 = 15.5,
-# a quarter is 3.875 < 2 x 2: held, and A-009 goes (its own passing is allowed: the walk-in of
-# 10:00 has F = 6 + 5 x 2 = 16, a quarter 4 >= 2 x 2). Reckoned from now, A-009's F would be
-# 0 + 9 x 2 = 18, and A-011 would go.
+# d = 2 min, strict priority, the guard at 25 % for priority citizens. Eight walk-ins
+# (09:40-09:51) and the walk-in issued at 10:00 wait; booked A-009 (slot 10:02:30) and the
+# priority places A-010 (10:03) and A-011 (10:05) checked in early. Calls at 10:00 and 10:02
+# take two walk-ins; at 10:04 the priority turn (strict) calls A-010, which passes the rest,
+# A-009 included (a first overtaking). At 10:06 A-011 would pass A-009 a second time: A-009
+# has waited 3.5 min with 7 ahead and 1 overtaking, F = 3.5 + 6 x 2 = 15.5, a quarter is
+# 3.875 < 2 x 2: held, and A-009 goes by its booking (a first booking overtaking of the
+# others). Reckoned from now, A-009's F would be 0 + 9 x 2 = 18, and A-011 would go.
 SECOND_OVERTAKING_OF_A_BOOKING = dict(
     targets=(2, 2),
     counters=(1, 1),
@@ -158,28 +157,34 @@ def test_people_ahead_is_the_number_called_first_with_bookings(
 
 
 # --------------------------------------------------------------------------------------------
-# Max wait still holds: no booking goes ahead of an overdue ticket
+# Max wait does not cancel bookings; the guard's booking allowance bounds them, also past it
 # --------------------------------------------------------------------------------------------
 
 MAX_WAIT_A = 20
+D_S = 300.0  # line A's target here, and every service: one overtaking costs 5 minutes
 
 
 @settings(max_examples=60, deadline=None)
 @given(
     slot_gaps=st.lists(st.integers(0, 4), min_size=10, max_size=60),  # minutes between slots
     walk_in_gaps=st.lists(st.integers(0, 15), min_size=1, max_size=8),
-    services=st.lists(st.integers(60, 300), min_size=1, max_size=50),
 )
-def test_no_booking_goes_ahead_of_an_overdue_ticket(
-    slot_gaps: list[int], walk_in_gaps: list[int], services: list[int]
+def test_bookings_pass_a_walk_in_at_most_by_half_its_wait_in_arrival_order(
+    slot_gaps: list[int], walk_in_gaps: list[int]
 ) -> None:
-    """docs/calling-policy.md, rule 1: an overdue ticket goes before a due booking. With the
-    guard off (so that max wait alone bounds the bookings), a stream of booked citizens on line
-    A, each checking in as its slot starts, walk-ins among them, and Loket 1 calling whenever
-    it is free: no booked ticket queued after a walk-in is called before it once the walk-in
-    has waited max wait, and every `pesanan` call finds the line's head not yet overdue."""
-    b = make_building(protect_regular=False, max_wait_min=MAX_WAIT_A)
-    lines = tuple(replace(ln, quota_walk_in=None) for ln in b.lines)
+    """docs/calling-policy.md, rule 0 for bookings: a stream of booked citizens on line A, each
+    checking in as its slot starts, walk-ins among them, max wait 20 minutes (so that walk-ins
+    are overdue most of the time, and max wait does not hold bookings back), Loket 1 alone
+    calling as soon as it is free, each service exactly 5 minutes (d = 5). When a walk-in is
+    called it has absorbed b booking overtakings, and b x d <= max(50 % of F, d), with F its
+    wait in arrival order, here its wait less the overtakings (nobody ahead of it any more):
+    at this pace F is the same at each call it waited through, which is when the guard asked.
+    And every citizen is called: nobody starves."""
+    b = make_building(max_wait_min=MAX_WAIT_A)
+    lines = tuple(
+        replace(ln, quota_walk_in=None, target_service_min=D_S / 60) if ln.prefix == "A" else ln
+        for ln in b.lines
+    )
     q = QueueState(replace(b, lines=lines))
     start = at("08:00", MONDAY)
     arrivals: list[tuple[datetime, bool]] = []  # (instant, booked)
@@ -191,21 +196,21 @@ def test_no_booking_goes_ahead_of_an_overdue_ticket(
     arrivals.sort()
     q.handle(LogIn("L01", "OF1"), start)
     q.handle(OpenCounter("L01"), start)
-    durations = itertools.cycle(services)
-    called_at: dict[str, datetime] = {}
-    limit = timedelta(minutes=MAX_WAIT_A)
+    walk_ins: list[str] = []
+    checked: list[str] = []
 
     def call(now: datetime) -> datetime | None:
         if not q.waiting("A"):
             return None  # idle until the next arrival
-        head = q.waiting("A")[0]
         (called,) = q.handle(CallNext("L01"), now)
         assert isinstance(called, TicketCalled)
-        if called.reason.value == "pesanan":
-            assert now - head.queued_at < limit, (called.number, head.number)
-        called_at[called.ticket] = now
+        ticket = q.tickets[called.ticket]
+        if ticket.slot is None:
+            fifo_wait = (now - ticket.queued_at).total_seconds() - ticket.overtaken * D_S
+            assert ticket.booked_ahead * D_S <= max(0.5 * fifo_wait, D_S) + 1e-6, ticket.number
+            checked.append(ticket.id)
         q.handle(StartService("L01"), now)
-        return now + timedelta(seconds=next(durations))
+        return now + timedelta(seconds=D_S)
 
     free_at: datetime | None = start
     pending = list(reversed(arrivals))
@@ -222,12 +227,8 @@ def test_no_booking_goes_ahead_of_an_overdue_ticket(
             else:
                 (issued,) = q.handle(IssueTicket("A", None, f"w{len(pending)}"), now)
                 q.handle(ConfirmPrinted(issued.ticket), now)  # type: ignore[attr-defined]
+                walk_ins.append(issued.ticket)  # type: ignore[attr-defined]
             if free_at is None:
                 free_at = call(now)
-    assert len(called_at) == len(arrivals)
-    walk_ins = [t for t in q.tickets.values() if t.slot is None]
-    bookings = [t for t in q.tickets.values() if t.slot is not None]
-    for w in walk_ins:
-        for k in bookings:
-            if k.queued_at > w.queued_at and called_at[k.id] < called_at[w.id]:
-                assert called_at[k.id] < w.queued_at + limit, (k.number, w.number)
+    assert sorted(checked) == sorted(walk_ins)
+    assert all(t.state is not TicketState.WAITING for t in q.tickets.values())

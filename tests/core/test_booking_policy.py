@@ -2,8 +2,9 @@
 
 docs/calling-policy.md, rule 3 and "Booked and walk-in citizens": a booked ticket is queued at
 its slot's start; once due it takes its line's head place (reason `pesanan`); a booked citizen
-counts as a regular call in the ratio, so a due priority turn still comes first; an overdue
-ticket still goes first; a priority counter still calls priority tickets first; before its
+counts as a regular call in the ratio, so a due priority turn still comes first; max wait does
+not cancel it, the guard's booking allowance bounds it; a priority counter still calls priority
+tickets first; before its
 slot a booked ticket is only called as the FIFO head; a booked ticket transferred to another
 line is an ordinary ticket there. The guard is off here (policy_kit's default) so that each
 case shows one rule; tests/core/test_booking_worked.py has the guard's part.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from booking_kit import booked
 from policy_kit import T0, building, call_sequence, lines_of, tk
 
@@ -73,12 +75,45 @@ def test_with_strict_priority_every_priority_ticket_goes_before_a_booking() -> N
     )
 
 
-def test_an_overdue_ticket_goes_before_a_due_booking() -> None:
-    """Minute 65: A-001 has waited 65 > 60 minutes: rule 1 calls it (batas_tunggu) though
-    A-002's slot started at minute 50."""
+def test_max_wait_does_not_cancel_a_booking() -> None:
+    """Minute 65: A-001 has waited 65 > 60 minutes, but A-002's slot started at minute 50 and
+    nothing holds it (the guard off): as max wait does not cancel the ratio, it does not cancel
+    bookings; A-001 goes next."""
     waiting = lines_of(tk("A-001", 0), booked("A-002", 50))
     now = T0 + timedelta(minutes=65)
-    assert call_sequence(building(), "K1", waiting, now=now) == calls("A-001:M A-002:F")
+    assert call_sequence(building(), "K1", waiting, now=now) == calls("A-002:B A-001:F")
+
+
+@pytest.mark.parametrize(
+    ("overtaken", "booked_ahead", "first"),
+    [
+        # F = 65 - 1 x 10 = 55, allowance max(27.5, 10); a second booking: 2 x 10 = 20: yes.
+        (1, 1, "A-002"),
+        # F = 65 - 3 x 10 = 35, allowance 17.5; a fourth booking: 40: no. The overdue A-001,
+        # the head, goes.
+        (3, 3, "A-001"),
+        # Two priority overtakings and no booking: F = 45, allowance 22.5; a first booking: 10:
+        # yes. (Counted together, a third overtaking would cost 30 > 22.5.)
+        (2, 0, "A-002"),
+        # Two priority and one booking: F = 35, allowance 17.5; a second booking: 20: no.
+        (3, 1, "A-001"),
+    ],
+)
+def test_the_guard_bounds_bookings_by_their_own_allowance_even_past_max_wait(
+    overtaken: int, booked_ahead: int, first: str
+) -> None:
+    """docs/calling-policy.md, rule 0 for bookings: a booked citizen may pass a regular ticket
+    while the booking overtakings it absorbed, one more included, cost at most
+    max(50 % of F, d), F = w - k.d + i.d counting every overtaking; the priority ones are
+    bounded apart. Guard on, d = 10 min (one overtaking on line A, given), at minute 65: A-001
+    (queued at 0) has waited 65, i = 0; A-002's slot started at minute 50."""
+    b = building(protect_regular=True)
+    a1 = replace(tk("A-001", 0), overtaken=overtaken, booked_ahead=booked_ahead)
+    waiting = lines_of(a1, booked("A-002", 50))
+    now = T0 + timedelta(minutes=65)
+    choice = choose_next(b.counter("K1"), waiting, {}, b, now, {"A": 600.0})
+    assert choice is not None and choice.ticket.number == first
+    assert choice.reason is (B if first == "A-002" else CallReason.FIFO)
 
 
 def test_a_priority_counter_calls_priority_first_then_the_booking() -> None:

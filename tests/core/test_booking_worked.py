@@ -3,11 +3,12 @@
 The rule (docs/calling-policy.md, rule 3 "Booking"): a ticket checked in from a booking is
 queued at its slot's start; once the slot has started it takes its line's head place and goes
 ahead of the tickets of its line queued before the slot, with reason `pesanan`, as long as the
-guard lets it (each regular ticket it passes counts one overtaking and must stay within
-max(25 % of its wait in arrival order F, one overtaking d)). Each expectation below is the
-doc's table, worked out on paper there and in the comments here; the calls go through the real
-queue (`QueueState.handle`), so the recorded reason, the overtakings the queue counts and the
-figures a citizen reads are the ones the server would produce.
+guard lets it: each regular ticket it passes counts one booking overtaking, and those must
+stay within its booking allowance, max(50 % of its wait in arrival order F, one overtaking d).
+Each expectation below is the doc's table, worked out on paper there and in the comments here;
+the calls go through the real queue (`QueueState.handle`), so the recorded reason, the
+overtakings the queue counts and the figures a citizen reads are the ones the server would
+produce.
 """
 
 from __future__ import annotations
@@ -53,12 +54,12 @@ def worked_example() -> tuple[QueueState, dict[str, str]]:
 CALLS = ["09:05", "09:15", "09:25", "09:35", "09:45", "09:55"]
 
 # The doc's table. d = 10 min. At 09:05 A-002's slot has started: it would pass A-001 (w 25,
-# i 0, k 0: F 25, allowance max(6.25, 10) = 10, one overtaking costs 10: yes), A-003 (w 15,
-# i 1: F 25, yes) and A-004 (w 10, i 2: F 30, yes). A-006 was queued at 09:02, after the slot:
-# not passed. 09:15 and 09:25: A-005's slot (09:30) has not started. 09:35: A-005 would pass
-# A-004 (w 40, i 0, k 1: F = 40 - 10 = 30, allowance 10; a second overtaking costs 20 > 10: no)
-# and A-006; the guard holds it, A-004 goes. 09:45: it passes A-006 alone (w 43, i 0, k 0:
-# F 43, allowance 10.75 >= 10: yes). Then A-006.
+# i 0, k 0: F 25, allowance max(12.5, 10) = 12.5, one overtaking costs 10: yes), A-003 (w 15,
+# i 1: F 25, yes) and A-004 (w 10, i 2: F 30, allowance 15, yes). A-006 was queued at 09:02,
+# after the slot: not passed. 09:15 and 09:25: A-005's slot (09:30) has not started. 09:35:
+# A-005 would pass A-004 (w 40, i 0, k 1: F = 40 - 10 = 30, allowance 15; a second booking
+# overtaking costs 20 > 15: no) and A-006; the guard holds it, A-004 goes. 09:45: it passes
+# A-006 alone (w 43, i 0, k 0: F 43, allowance 21.5 >= 10: yes). Then A-006.
 EXPECTED = [
     "A-002 pesanan",
     "A-001 fifo",
@@ -149,7 +150,7 @@ def test_a_walk_in_is_told_of_the_booked_citizens_who_will_go_first() -> None:
     """Line A: A-001 (walk-in, 08:50), A-002 booked for 09:10 (checked in 08:55). At 09:05 a
     walk-in joins behind A-001; the counter is busy until 09:05, then calls every 10 min.
     09:05: A-002 not due, A-001 goes. 09:15: A-002 due, passes the new walk-in (w 10, i 0:
-    F 10, allowance max(2.5, 10) = 10, first overtaking 10: yes). So one person is ahead of the
+    F 10, allowance max(5, 10) = 10, first overtaking 10: yes). So one person is ahead of the
     new walk-in at 09:05 besides A-001: two, and its estimate is (2 + 1) x 10 min."""
     q = QueueState(line_a_alone())
     issue(q, "A", at("08:50"))

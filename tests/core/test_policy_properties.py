@@ -23,6 +23,7 @@ from server.core.building import Building
 from server.core.events import CallReason
 from server.core.model import Ticket
 from server.core.policy import (
+    booking_jump,
     choose_next,
     fifo_key,
     passed_over,
@@ -156,7 +157,8 @@ def test_preview_with_the_guard_matches_successive_calls(
     scenario: tuple, n: int, cost_s: float
 ) -> None:
     """With the guard on, preview(n) still equals n successive calls, each adding the
-    overtakings it causes, and it leaves the tickets' own counts untouched."""
+    overtakings it causes (a booking's counted apart), and it leaves the tickets' own counts
+    untouched."""
     b, cid, waiting, counts, now = scenario
     b = replace(b, policy=replace(b.policy, protect_regular=True))
     counter = b.counter(cid)
@@ -173,9 +175,11 @@ def test_preview_with_the_guard_matches_successive_calls(
         running[c.ticket.line] = ratio_count_after(
             running.get(c.ticket.line), c.ticket, b.policy.regular_per_priority
         )
+        booked = booking_jump(c.ticket, c.reason)
         for passed in passed_over(counter, copies, c.ticket):
             passed.overtaken += 1
+            passed.booked_ahead += booked
         expected.append(c.ticket.id)
     got = preview(counter, waiting, counts, b, now, n, costs)
     assert [t.id for t in got] == expected
-    assert all(t.overtaken == 0 for ts in waiting.values() for t in ts)
+    assert all(t.overtaken == t.booked_ahead == 0 for ts in waiting.values() for t in ts)
