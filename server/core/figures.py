@@ -133,10 +133,10 @@ def _joining_ahead(
 
 
 def _walk_in_ahead(state: DayState, prefix: str, now: datetime) -> int:
-    """People ahead of a walk-in ticket issued now: everyone waiting, but for the booked
-    tickets whose slots start later and that would not go ahead of it after all (the guard)."""
+    """People ahead of a walk-in ticket issued now: everyone waiting, but for the tickets
+    queued later (booked ones whose slots start later) that would not go ahead of it."""
     queue = state.waiting_lines[prefix]
-    if not queue.booked or queue.booked[-1].queued_at <= now:
+    if not queue or queue.keys[-1][0] <= now:
         return len(queue)  # nothing waiting is behind a ticket taken now
     key = (state.changes, now, state.regular_since_priority[prefix])
     cached = state.figure_cache.get(prefix + " baru")

@@ -21,7 +21,14 @@ from factory import at, issue, make_building
 
 from server.core.building import Building
 from server.core.events import TicketCalled
-from server.core.model import CallNext, FinishService, LogIn, OpenCounter, StartService
+from server.core.model import (
+    CallNext,
+    FinishService,
+    LogIn,
+    OpenCounter,
+    StartService,
+    Transfer,
+)
 from server.core.queue import QueueState
 
 MIN = 60.0
@@ -160,3 +167,22 @@ def test_a_walk_in_is_told_of_the_booked_citizens_who_will_go_first() -> None:
     assert q.line_view("A", at("09:05")).estimated_wait_s == 30 * MIN
     walk_in = issue(q, "A", at("09:05"))
     assert q.people_ahead(walk_in, at("09:05")) == 2
+
+
+def test_a_booking_transferred_to_another_line_is_behind_a_walk_in_who_came_first() -> None:
+    """B-001 booked for 09:30 on line B, checked in at 08:50, is called at 08:55 by Loket 2
+    (nobody older waits) and transferred to line A: there it keeps its queued time, 09:30, but
+    its booking was not for A. At 09:00 a walk-in for A comes before it and goes first: the
+    kiosk counts nobody ahead, (0 + 1) x 10 min over Loket 2's half of a counter = 20 min."""
+    q = QueueState(line_a_alone())
+    booked = check_in(q, "B", at("09:30"), at("08:50"))
+    q.handle(LogIn("L02", "OF1"), at("07:30"))
+    q.handle(OpenCounter("L02"), at("07:30"))
+    (called,) = q.handle(CallNext("L02"), at("08:55"))
+    assert isinstance(called, TicketCalled) and called.ticket == booked
+    q.handle(StartService("L02"), at("08:55"))
+    q.handle(Transfer("L02", "A"), at("08:58"))
+    assert q.line_view("A", at("09:00")).estimated_wait_s == 20 * MIN
+    walk_in = issue(q, "A", at("09:00"))
+    assert q.people_ahead(walk_in, at("09:00")) == 0
+    assert q.people_ahead(booked, at("09:00")) == 1
