@@ -41,7 +41,7 @@ from server.core.slots import slot_end
 if TYPE_CHECKING:
     from server.engine import Engine, StoredEvent
 
-__all__ = ["BookingView", "BookingsApi", "mask_nik", "normalise_phone"]
+__all__ = ["BookingView", "BookingsApi", "mask_nik", "normalise_code", "normalise_phone"]
 
 # TODO(server/core/booking_code.py): new_code(secrets.randbelow) and its alphabet, once merged.
 _CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY3467"
@@ -55,6 +55,12 @@ Execute = Callable[[Command, str, "str | None"], Awaitable[list["StoredEvent"]]]
 
 def _new_code() -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+
+
+def normalise_code(typed: str) -> str:
+    """A booking code as scanned or typed ("k7qm-4txa ") as the core keys it ("K7QM4TXA")."""
+    # TODO(server/core/booking_code.py): normalize_code, once merged.
+    return "".join(typed.split()).replace("-", "").upper()
 
 
 def mask_nik(last4: str | None) -> str | None:
