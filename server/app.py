@@ -36,6 +36,7 @@ from websockets.asyncio.server import Server
 
 from server import protocol as p
 from server.allocator import tune_for_socket_reads
+from server.bookings_api import BookingsApi
 from server.building_identity import EXIT_WRONG_BUILDING, BuildingIdentity, WrongBuilding
 from server.core.building import Building, DeviceKind
 from server.core.model import DomainError, Tick
@@ -78,6 +79,7 @@ class Running:
     hub: Hub
     server: Server
     web: WebRoutes  # what browsers are answered (tests reach the TV's renderer through it)
+    bookings: BookingsApi  # online booking for the public pages and portals (issue 19)
 
     @property
     def url(self) -> str:
@@ -126,6 +128,7 @@ async def serve(
     await engine.start()
     hub = Hub(engine, building, clock=clock, limits=limits)
     hub.start()
+    bookings = BookingsApi(engine, execute=hub.execute)
     # The TVs' audio of calls is kept next to the database, so that a restart does not make
     # espeak-ng say the morning's calls again.
     renderer = VoiceRenderer(cache_dir=Path(db_path).resolve().parent / "voice-cache")
@@ -166,7 +169,7 @@ async def serve(
                 engine.last_seq,
             )
             if ready is not None:
-                ready(Running(host, bound, engine, hub, server, web))
+                ready(Running(host, bound, engine, hub, server, web, bookings))
             try:
                 await engine.failed.wait()  # or until cancelled
                 failure = engine.failure
