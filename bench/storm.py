@@ -410,6 +410,7 @@ def run_storm(
     priority_places: int = 5,
     broker_niks: int = 100,
     per_broker: int = 5,
+    priority_share: float = 0.1,
     raw_commits: int = 3000,
 ) -> StormResult:
     """Start the storm building's server, fire the storm, stop it, check its store."""
@@ -418,7 +419,14 @@ def run_storm(
     assert line is not None and line.booking is not None
     rules = line.booking
     slots = day_slots(building, line, STORM_DAY)
-    plan = plan_storm(attempts, seconds, slots, broker_niks=broker_niks, per_broker=per_broker)
+    plan = plan_storm(
+        attempts,
+        seconds,
+        slots,
+        broker_niks=broker_niks,
+        per_broker=per_broker,
+        priority_share=priority_share,
+    )
     raw_db = folder / "raw.db"
     raw_before = raw_commits_per_s(raw_db, raw_commits)
     db = fresh_db(folder / "storm.db")
