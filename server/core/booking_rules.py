@@ -101,10 +101,8 @@ def booking_refusal(
     if rules is None:
         return error("booking_unavailable", line=line.name)
     local = now.astimezone(building.tz)
-    zone = building.zone_label
-    when = {"day": format_date(day), "time": format_clock(slot), "zone": zone}
     if day < local.date():
-        return error("booking_too_late", **when)
+        return error("booking_too_late", **_when(building, day, slot))
     if day > furthest_day(rules, local):
         opens = day - timedelta(days=rules.days_ahead)
         return error(
@@ -112,13 +110,19 @@ def booking_refusal(
             day=format_date(day),
             opens=format_date(opens),
             time=format_clock(rules.opens_at),
-            zone=zone,
+            zone=building.zone_label,
         )
     if slot not in (day_slots(building, line, day) if slots is None else slots):
-        return error("slot_unknown", line=line.name, **when)
+        return error("slot_unknown", line=line.name, **_when(building, day, slot))
     if now >= _closes_at(building, rules, day, slot) or _released(rules, day, local):
-        return error("booking_too_late", **when)
+        return error("booking_too_late", **_when(building, day, slot))
     return None
+
+
+def _when(building: Building, day: date, slot: time) -> dict[str, str]:
+    """A refusal's day, time and zone, as a person reads them: made only for a refusal (a
+    storm's refusal asks the window of many slots, nearly all of which may be booked)."""
+    return {"day": format_date(day), "time": format_clock(slot), "zone": building.zone_label}
 
 
 def _fits(rules: BookingRules, book: BookingBook, key: tuple[str, date, time], priority: bool):
@@ -134,16 +138,22 @@ def next_free_slot(
     priority: PriorityGroup | None,
     book: BookingBook,
     now: datetime,
+    slots: tuple[time, ...] | None = None,
 ) -> time | None:
     """The first slot of the day after `after` still bookable now with a place for this
-    citizen (a priority citizen may take a regular place); None when there is none."""
+    citizen (a priority citizen may take a regular place); None when there is none.
+
+    `slots`: the day's slots when the caller has them already (`day_slots`).
+    """
     rules = line.booking
     assert rules is not None
-    slots = day_slots(building, line, day)
+    slots = day_slots(building, line, day) if slots is None else slots
     for slot in slots:
-        if slot <= after or booking_refusal(building, line, day, slot, now, slots) is not None:
+        # The places first (a lookup), the window only for a slot with a place: when a day's
+        # slots open, every slot fills and each refusal asks this of all of them.
+        if slot <= after or not _fits(rules, book, (line.prefix, day, slot), priority is not None):
             continue
-        if _fits(rules, book, (line.prefix, day, slot), priority is not None):
+        if booking_refusal(building, line, day, slot, now, slots) is None:
             return slot
     return None
 
@@ -156,16 +166,17 @@ def slot_full(
     priority: PriorityGroup | None,
     book: BookingBook,
     now: datetime,
+    slots: tuple[time, ...] | None = None,
 ) -> DomainError | None:
     """`slot_full` when the slot has no place for this citizen (naming the next free slot of
-    the day, if any), else None."""
+    the day, if any), else None. `slots`: the day's slots, when the caller has them."""
     rules = line.booking
     assert rules is not None
     if _fits(rules, book, (line.prefix, day, slot), priority is not None):
         return None
     zone = building.zone_label
-    following = next_free_slot(building, line, day, slot, priority, book, now)
-    when = {"day": format_date(day), "time": format_clock(slot), "zone": zone}
+    following = next_free_slot(building, line, day, slot, priority, book, now, slots)
+    when = _when(building, day, slot)
     hint = (
         ""
         if following is None
