@@ -289,8 +289,12 @@ def storm(folder: Path, out: dict[str, Any]) -> None:
         f"{r.in_server.ms()}; answer back {r.back.ms()}"
     )
     print(
-        f"  server CPU {r.server_cpu_s:.2f} s ({r.server_cpu_s / r.attempts * 1e6:,.0f} us an "
-        f"attempt); {r.overtaken} attempts reached the desk behind one sent after them "
+        f"  server CPU {r.server_cpu_s / r.attempts * 1e6:,.0f} us an attempt, of which its "
+        f"event loop {r.loop_cpu_s / r.attempts * 1e6:,.0f} us (busy "
+        f"{r.loop_cpu_s / r.storm_s:.0%} of the storm)"
+    )
+    print(
+        f"  {r.overtaken} attempts reached the booking desk behind one sent after them "
         f"(by at most {r.overtaken_by_s * 1e3:.1f} ms)"
     )
     print(
@@ -310,7 +314,8 @@ def storm(folder: Path, out: dict[str, Any]) -> None:
         "booked_ms": {"p50": r.latency_booked.p50 * 1e3, "p99": r.latency_booked.p99 * 1e3},
         "refused_ms": {"p50": r.latency_refused.p50 * 1e3, "p99": r.latency_refused.p99 * 1e3},
         "in_server_ms": {"p50": r.in_server.p50 * 1e3, "p99": r.in_server.p99 * 1e3},
-        "server_cpu_s": r.server_cpu_s,
+        "server_cpu_us_per_attempt": r.server_cpu_s / r.attempts * 1e6,
+        "loop_cpu_us_per_attempt": r.loop_cpu_s / r.attempts * 1e6,
         "raw_commits_per_s": r.raw_commits_per_s,
         "share_of_raw": r.share_of_raw,
         "checks": {c.name: c.met for c in r.checks},

@@ -276,6 +276,8 @@ class StormResult:
     attempts_per_s: float  # attempts / (last answer - first connect)
     offered_per_s: float  # the schedule's rate
     server_cpu_s: float  # the server process's CPU time over the storm
+    loop_cpu_s: float  # of which its main thread's: the event loop, where every answer is made
+    storm_s: float  # first connect to last answer
     overtaken: int  # attempts that reached the desk after one sent later than them
     overtaken_by_s: float  # the largest such lead (sent time)
     raw_before: float
@@ -295,9 +297,11 @@ class StormResult:
         return all(c.met for c in self.checks)
 
 
-def _cpu_s(pid: int) -> float:
-    """utime + stime of a process, seconds (/proc/PID/stat fields 14 and 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+def _cpu_s(pid: int, thread: int | None = None) -> float:
+    """utime + stime of a process, or of one of its threads, seconds (/proc stat fields 14
+    and 15)."""
+    path = f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat"
+    fields = Path(path).read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -440,14 +444,14 @@ def run_storm(
         warm = asyncio.run(_run_all(server.door_port, _WARM_DAY, _warm_up(slots)))
         if any(o.booked is None for o in warm):
             raise RuntimeError(f"the warm-up was not booked: {warm}")
-        cpu0 = _cpu_s(server.pid)
+        cpu0, loop0 = _cpu_s(server.pid), _cpu_s(server.pid, server.pid)
         gc.collect()
         gc.disable()  # the generator's own pauses are not the server's (as in fan-out)
         try:
             outcomes = asyncio.run(_fire(server.door_port, STORM_DAY, plan))
         finally:
             gc.enable()
-        cpu = _cpu_s(server.pid) - cpu0
+        cpu, loop = _cpu_s(server.pid) - cpu0, _cpu_s(server.pid, server.pid) - loop0
     finally:
         server.stop()
     raw_after = raw_commits_per_s(raw_db, raw_commits)
@@ -470,6 +474,7 @@ def run_storm(
         ),
     )
     at = {str(r["phone"]): r for r in arrivals}
+    span = max(o.done for o in outcomes) - min(o.started for o in outcomes)
     answered = [o for o in outcomes if not o.error and o.attempt.phone in at]
     return StormResult(
         attempts=attempts,
@@ -488,10 +493,11 @@ def run_storm(
             ]
         ),
         back=quantiles([o.done - float(at[o.attempt.phone]["done"]) for o in answered]),
-        attempts_per_s=attempts
-        / (max(o.done for o in outcomes) - min(o.started for o in outcomes)),
+        attempts_per_s=attempts / span,
         offered_per_s=attempts / seconds,
         server_cpu_s=cpu,
+        loop_cpu_s=loop,
+        storm_s=span,
         overtaken=_overtaken(outcomes, arrivals)[0],
         overtaken_by_s=_overtaken(outcomes, arrivals)[1],
         raw_before=raw_before,
