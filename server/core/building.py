@@ -33,6 +33,7 @@ __all__ = [
     "ManagerRole",
     "Officer",
     "PolicySettings",
+    "Portal",
     "ServiceHours",
     "SpecialHours",
     "TimeRange",
@@ -267,6 +268,18 @@ class Manager:
 
 
 @dataclass(frozen=True, slots=True)
+class Portal:
+    """An integrator (a regency portal, MPP Digital) that books through the JSON API (issue 19).
+
+    Like a device, it holds a long random token of which the building file keeps only the
+    SHA-256; its bookings carry the channel "api:<id>"."""
+
+    id: str
+    name: str
+    token_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
 class PolicySettings:
     """Calling-policy knobs; docs/calling-policy.md explains each."""
 
@@ -334,6 +347,7 @@ class Building:
     running_text: str = ""  # the TV's scrolling line
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     booking: BookingSettings = field(default_factory=BookingSettings)
+    portals: tuple[Portal, ...] = ()  # the JSON API's integrators (`[[portals]]`)
 
     # Lookup tables built once; the core reads them on every command.
     def __post_init__(self) -> None:
