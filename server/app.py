@@ -42,6 +42,7 @@ from server.core.model import DomainError, Tick
 from server.engine import Engine, EngineFailed
 from server.hub import Hub, HubLimits
 from server.store import StoreError
+from server.web.request_body import BodyConnection
 from server.web.routes import WebRoutes
 from server.web.tv import TvPage
 from server.web.voice import VoiceRenderer
@@ -145,6 +146,8 @@ async def serve(
             host,
             port,
             process_request=web.process_request,
+            # A booking form's POST and the API's JSON have a body, which websockets reads not.
+            create_connection=BodyConnection,
             # Events are small and many: compression costs more CPU than the bytes it saves.
             compression=None,
             max_size=p.MAX_MESSAGE_BYTES,
