@@ -58,9 +58,8 @@ def _function_module(n: int, version: int, i: int, j: int) -> bool:
         return True  # finders, separators, format information
     if i == 6 or j == 6:
         return True  # timing
-    if version == 2 and 16 <= i <= 20 and 16 <= j <= 20:
-        return True  # the one alignment pattern of version 2
-    return False
+    # The one alignment pattern of version 2.
+    return version == 2 and 16 <= i <= 20 and 16 <= j <= 20
 
 
 def read_qr(grid: list[list[bool]]) -> str:
