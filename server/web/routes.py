@@ -127,9 +127,9 @@ class WebRoutes:
         path = request.path.partition("?")[0]
         try:
             if self.booking is not None and self.booking.handles(path):
-                return self.booking.respond(connection, request)  # a coroutine, GET and POST
+                return _guarded(path, self.booking.respond(connection, request))  # GET and POST
             if self.api is not None and self.api.handles(path):
-                return self.api.respond(connection, request)  # a coroutine
+                return _guarded(path, self.api.respond(connection, request))
             if request.method != "GET":
                 body = "<h1>Metode tidak diizinkan</h1>"
                 return html_page(HTTPStatus.METHOD_NOT_ALLOWED, "Tidak diizinkan", body)
@@ -153,11 +153,24 @@ class WebRoutes:
             body = "<h1>Halaman tidak ditemukan</h1>"
             return html_page(HTTPStatus.NOT_FOUND, "Tidak ditemukan", body)
         except Exception:
-            # A ticket's or a booking's page path is its capability: never into the log.
-            shown = path[:200]
-            for prefix in (TICKET_PREFIX, PAGE_PREFIX, "/api/v1/bookings/"):
-                if path.startswith(prefix):
-                    shown = prefix + "…"
-            log.exception("HTTP %s failed", shown)
-            body = "<h1>Terjadi kesalahan di server</h1><p>Coba lagi sebentar lagi.</p>"
-            return html_page(HTTPStatus.INTERNAL_SERVER_ERROR, "Kesalahan", body)
+            return _failed(path)
+
+
+def _failed(path: str) -> Response:
+    """A bug's answer: logged with the path (never a page's capability), a plain 500 page."""
+    # A ticket's or a booking's page path is its capability: never into the log.
+    shown = path[:200]
+    for prefix in (TICKET_PREFIX, PAGE_PREFIX, "/api/v1/bookings/"):
+        if path.startswith(prefix):
+            shown = prefix + "…"
+    log.exception("HTTP %s failed", shown)
+    body = "<h1>Terjadi kesalahan di server</h1><p>Coba lagi sebentar lagi.</p>"
+    return html_page(HTTPStatus.INTERNAL_SERVER_ERROR, "Kesalahan", body)
+
+
+async def _guarded(path: str, answer: Awaitable[Response]) -> Response:
+    """An async route's answer, or the 500 page if it raised (never into websockets)."""
+    try:
+        return await answer
+    except Exception:
+        return _failed(path)
