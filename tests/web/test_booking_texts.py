@@ -6,7 +6,16 @@ import re
 import string
 from datetime import date
 
-from server.web.booking.texts import EN, ID, REFUSALS_EN, Lang, date_words, refusal_words
+from server.web.booking.texts import (
+    EN,
+    ID,
+    NIK_EN,
+    REFUSALS_EN,
+    Lang,
+    date_words,
+    problem_words,
+    refusal_words,
+)
 
 
 def _blanks(text: str) -> set[str]:
@@ -48,3 +57,27 @@ def test_a_refusal_reads_in_english_or_in_the_cores_own_words() -> None:
 def test_lang_is_english_only_when_asked() -> None:
     assert Lang.of("en") is Lang.EN
     assert Lang.of(None) is Lang.ID and Lang.of("EN") is Lang.ID and Lang.of("fr") is Lang.ID
+
+
+def test_every_nik_sentence_has_its_english() -> None:
+    """Each sentence the NIK check can say (one per part of a NIK, worked by hand) reads in
+    English on the English form; a new sentence of the check without one fails here."""
+    from server.core.nik import nik_problem
+
+    samples = [
+        "",
+        "12345",
+        "9973014101800002",
+        "3200014101800002",
+        "3273004101800002",
+        "3273013202800002",
+        "3273014101800000",
+    ]
+    sentences = [nik_problem(nik) for nik in samples]
+    assert None not in sentences and len(set(sentences)) == len(samples)
+    assert set(sentences) == set(NIK_EN)
+    assert problem_words("Tanggal lahir pada NIK tidak valid.", Lang.EN) == (
+        "The NIK's date of birth is not valid."
+    )
+    too_long = problem_words("name_too_long", Lang.ID, max=80)
+    assert too_long == "Nama terlalu panjang (paling banyak 80 huruf)."

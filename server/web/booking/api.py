@@ -35,10 +35,10 @@ from server.core.building import Building, Portal
 from server.core.model import DomainError
 from server.web.booking.asking import TOKEN_RE, read_day, read_slot
 from server.web.booking.desk import BookingDesk
-from server.web.booking.fields import read_applicant
+from server.web.booking.fields import NAME_MAX, read_applicant
 from server.web.booking.limits import RateLimiter, TrustedProxies, client_address
 from server.web.booking.pages import page_link
-from server.web.booking.texts import ID
+from server.web.booking.texts import ID, Lang, problem_words
 from server.web.booking.views import BookingView, DayChoice, ServiceChoice, SlotChoice
 from server.web.request_body import body_of
 from server.web.responses import response
@@ -284,7 +284,7 @@ class PortalApi:
             raise _error(
                 HTTPStatus.UNPROCESSABLE_ENTITY,
                 "invalid_field",
-                ID.get(problem, problem),
+                problem_words(problem, Lang.ID, max=NAME_MAX),
                 field=names[field],
             )
         request_id = f"api:{portal.id}:{key}" if key else None

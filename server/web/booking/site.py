@@ -36,11 +36,11 @@ from server.web.booking import pages
 from server.web.booking.asking import LINE_RE, TOKEN_RE, Asking, read_day, read_slot
 from server.web.booking.csrf import FormGuard, cookie_header, same_origin
 from server.web.booking.desk import BookingDesk
-from server.web.booking.fields import read_applicant
+from server.web.booking.fields import NAME_MAX, read_applicant
 from server.web.booking.limits import RateLimiter, TrustedProxies
 from server.web.booking.pages import BOOK_PATH, PAGE_PREFIX, href
 from server.web.booking.qr import qr_svg
-from server.web.booking.texts import ID, Lang, refusal_words, t
+from server.web.booking.texts import Lang, problem_words, refusal_words, t
 from server.web.booking.views import BookingView, ServiceChoice, SlotChoice
 from server.web.responses import response
 
@@ -336,6 +336,8 @@ class BookingSite:
             and self.guard.check(form.get("csrf"), ask.cookie, purpose, self._s())
         )
         if not allowed or form is None:
+            # Who sent a form the site did not give (never its fields: a NIK may be in them).
+            log.info("booking form refused from %s (origin %r)", ask.client, ask.origin)
             return self._message(ask, HTTPStatus.FORBIDDEN, "expired_title", t(ask.lang, "expired"))
         if ask.path == BOOK_PATH:
             return await self._book(ask, form)
@@ -353,7 +355,7 @@ class BookingSite:
         typed = {k: form.get(k, "") for k in ("nama", "hp", "prioritas")}
         applicant, problems = read_applicant(form, priority_allowed=service.priority_places > 0)
         if applicant is None:
-            words = {k: (t(lang, v) if v in ID else v) for k, v in problems.items()}
+            words = {k: problem_words(v, lang, max=NAME_MAX) for k, v in problems.items()}
             return self._form(ask, service, day, slot, typed, words, status=HTTPStatus.BAD_REQUEST)
         try:
             token = await self.desk.book(

@@ -20,7 +20,18 @@ from typing import Any, Final
 
 from server.core.dates import MONTH_NAMES, format_date
 
-__all__ = ["EN", "ID", "REFUSALS_EN", "TEXTS", "Lang", "date_words", "refusal_words", "t"]
+__all__ = [
+    "EN",
+    "ID",
+    "NIK_EN",
+    "REFUSALS_EN",
+    "TEXTS",
+    "Lang",
+    "date_words",
+    "problem_words",
+    "refusal_words",
+    "t",
+]
 
 
 class Lang(StrEnum):
@@ -274,6 +285,17 @@ REFUSALS_EN: Final[dict[str, str]] = {
     "booking_checked_in": "This booking has already been checked in.",
 }
 
+# English of the NIK check's sentences (server/core/nik.py), by the Indonesian sentence.
+NIK_EN: Final[dict[str, str]] = {
+    "NIK belum diisi.": "Please fill in your NIK.",
+    "NIK harus 16 angka.": "A NIK has 16 digits.",
+    "Kode provinsi pada NIK tidak dikenal.": "The NIK's province code is unknown.",
+    "Kode kabupaten/kota pada NIK tidak valid.": "The NIK's regency or city code is not valid.",
+    "Kode kecamatan pada NIK tidak valid.": "The NIK's district code is not valid.",
+    "Tanggal lahir pada NIK tidak valid.": "The NIK's date of birth is not valid.",
+    "Nomor urut pada NIK tidak valid.": "The NIK's serial number is not valid.",
+}
+
 _DAYS_EN: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS_EN: Final = (
     "January",
@@ -318,3 +340,11 @@ def refusal_words(
         zone = (details or {}).get("zone", "")
         text += f" The next time with a place left is {following.replace(':', '.')} {zone}."
     return text.strip()
+
+
+def problem_words(problem: str, lang: Lang, **values: Any) -> str:
+    """A form field's problem in the page's language: a key of these tables (its blanks filled
+    from `values`), or the NIK check's own Indonesian sentence (English if NIK_EN has it)."""
+    if problem in ID:
+        return TEXTS[lang][problem].format(**values)
+    return NIK_EN.get(problem, problem) if lang is Lang.EN else problem
