@@ -162,6 +162,9 @@ class BookingSettings:
     retention_days: int = 30  # personal data kept this many days after the booking's day
     max_active_per_phone: int = 3  # bookings not yet used, per phone number, building-wide
     requests_per_minute: int = 20  # per client address on the public booking paths
+    # The reverse proxies whose X-Forwarded-For names the client (addresses or networks, as
+    # written in the file): docs/operations.md, "Online booking on the internet".
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
