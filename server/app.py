@@ -36,6 +36,7 @@ from websockets.asyncio.server import Server
 
 from server import protocol as p
 from server.allocator import tune_for_socket_reads
+from server.bookings_api import BookingsApi
 from server.building_identity import EXIT_WRONG_BUILDING, BuildingIdentity, WrongBuilding
 from server.core.building import Building, DeviceKind
 from server.core.model import DomainError, Tick
@@ -134,7 +135,10 @@ async def serve(
     # The TVs' audio of calls is kept next to the database, so that a restart does not make
     # espeak-ng say the morning's calls again.
     renderer = VoiceRenderer(cache_dir=Path(db_path).resolve().parent / "voice-cache")
-    web = WebRoutes(hub, TvPage(building, renderer), *_booking_routes(building, engine, hub))
+    bookings = BookingsApi(engine, execute=hub.execute)
+    web = WebRoutes(
+        hub, TvPage(building, renderer), *_booking_routes(building, engine, hub, bookings)
+    )
     if own_process:
         tune_for_socket_reads()
         # What exists now (modules, the building, today's queue rebuilt from the log) lives
@@ -195,9 +199,11 @@ async def serve(
         log.info("stopped")
 
 
-def _booking_routes(building: Building, engine: Engine, hub: Hub) -> tuple[BookingSite, PortalApi]:
+def _booking_routes(
+    building: Building, engine: Engine, hub: Hub, bookings: BookingsApi
+) -> tuple[BookingSite, PortalApi]:
     """The public booking pages and the integrators' API, over one desk (issue 19)."""
-    desk = BookingDesk(building, lambda: engine.state, hub.execute, engine.personal_keys)
+    desk = BookingDesk(building, lambda: engine.state, bookings)
     proxies = TrustedProxies(building.booking.trusted_proxies)
     site = BookingSite(building, desk, hub.now, trusted_proxies=proxies)
     return site, PortalApi(building, desk, hub.now, trusted_proxies=proxies)

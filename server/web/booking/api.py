@@ -299,7 +299,7 @@ class PortalApi:
             )
         except DomainError as exc:
             raise _error(HTTPStatus.CONFLICT, exc.code, exc.message, **exc.details) from None
-        booking = self.desk.booking(token, self.now())
+        booking = await self.desk.booking(token)
         assert booking is not None  # just made
         data = booking_json(booking, link(token)) | {"token": token}
         return _json(HTTPStatus.CREATED, data)
@@ -312,17 +312,17 @@ class PortalApi:
             token = self.desk.token_of(code, channel=f"api:{portal.id}")
         else:
             token = which if TOKEN_RE.fullmatch(which) else None
-        booking = self.desk.booking(token, self.now()) if token else None
+        booking = await self.desk.booking(token) if token else None
         if token is None or booking is None:
             raise _own("not_found")
         request_id = f"api:{portal.id}:{key}" if key else None
         try:
             await self.desk.cancel(
-                token, request_id=request_id, actor=f"api:{portal.id}", reason="dibatalkan portal"
+                token, request_id=request_id, channel=f"api:{portal.id}", reason="dibatalkan portal"
             )
         except DomainError as exc:
             raise _error(HTTPStatus.CONFLICT, exc.code, exc.message, **exc.details) from None
-        after = self.desk.booking(token, self.now()) or booking
+        after = await self.desk.booking(token) or booking
         return _json(HTTPStatus.OK, booking_json(after, link(token)))
 
 

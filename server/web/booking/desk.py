@@ -1,12 +1,13 @@
-"""The booking pages' and the API's one way to the engine: read the book, run a command.
+"""The booking pages' and the API's one way to the engine: read the book, book, move, cancel.
 
-`BookingDesk` reads the engine's queue state (its booking book and the pure rules of
-server/core/booking_rules.py) into the plain views the pages render (views.py), and turns a
-citizen's or a portal's request into a command (`Book`, `Reschedule`, `CancelBooking`) run by the
-hub like every other: one at a time, durable before it answers, refused with a DomainError that
-changes nothing. The code and the page token are drawn here (`secrets`); the NIK and the phone
-number are hashed here with the store's key and only the hashes and the NIK's last four digits
-go into the command.
+`BookingDesk` turns what the engine knows into the plain views the pages render (views.py):
+the lines that take bookings, a line's days (each with why it cannot be booked when it cannot),
+a day's slots with their places left (the core's `slot_availability`, server/core/
+booking_rules.py), and a booking by its page token. What changes anything goes through the core
+room's `BookingsApi` (server/bookings_api.py): it checks the citizen's data again, draws the code
+and the page token, hashes the NIK and the phone number with the store's key, and runs the
+command through the hub, durable before it answers, refused with a DomainError that changes
+nothing. The full NIK goes from the form to `BookingsApi.book` and nowhere else.
 
 Reads take no lock and need none: the state changes only between two turns of the event loop,
 and a page is rendered within one.
@@ -14,40 +15,24 @@ and a page is rendered within one.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from server.core.booking_code import new_code, qr_content
-from server.core.booking_rules import check_in_window, furthest_day
-from server.core.bookings import Booking, BookingState
+from server.bookings_api import BookingsApi
+from server.bookings_api import BookingView as CoreView
+from server.core.booking_code import qr_content
+from server.core.booking_rules import furthest_day
 from server.core.building import Building, Line
 from server.core.calendar import plan_for
 from server.core.dates import format_clock_in_zone
-from server.core.events import BookingMade
-from server.core.model import Book, CancelBooking, Command, DomainError, Reschedule
-from server.web.booking.fields import Applicant, mask_phone
+from server.web.booking.fields import Applicant
 from server.web.booking.views import BookingView, DayChoice, DayStatus, ServiceChoice, SlotChoice
 
 if TYPE_CHECKING:
     from server.core.queue import QueueState
-    from server.store.rows import StoredEvent
 
-__all__ = ["BookingDesk", "PersonalKeys"]
-
-_CODE_TRIES = 5  # a fresh code taken already (1 in 10^11 a try): draw again
-
-
-class PersonalKeys(Protocol):
-    """The store's keyed hashes of a NIK and a phone number (HMAC-SHA256, the store's key)."""
-
-    def nik_hash(self, nik: str) -> str: ...
-
-    def phone_hash(self, phone: str) -> str: ...
-
-
-Execute = Callable[[Command, str, str | None], Awaitable[list["StoredEvent"]]]
+__all__ = ["BookingDesk"]
 
 
 class BookingDesk:
@@ -57,13 +42,11 @@ class BookingDesk:
         self,
         building: Building,
         state: Callable[[], QueueState],
-        execute: Execute,
-        keys: PersonalKeys,
+        bookings: BookingsApi,
     ) -> None:
         self.building = building
         self._state = state  # the engine's current state (a day close replaces parts of it)
-        self._execute = execute  # the hub's execute: counted in flight, durable when it returns
-        self.keys = keys
+        self._bookings = bookings  # the core room's booking entry point: every change
         self._services = [self._service_of(ln) for ln in building.lines if ln.booking is not None]
         self._by_line = {s.line: s for s in self._services}
 
@@ -146,46 +129,35 @@ class BookingDesk:
         left = sum(a.priority_left for a in open_slots)
         return DayChoice(day, DayStatus.OPEN if left else DayStatus.FULL, places_left=left)
 
-    def booking(self, token: str, now: datetime) -> BookingView | None:
-        """The booking whose page token this is, as its holder may see it; None if unknown."""
-        state = self._state()
-        found = state.bookings.by_token(token)
-        if found is None:
-            return None
-        return self._view(found, state, now)
+    async def booking(self, token: str) -> BookingView | None:
+        """The booking whose page token this is (a past one without its personal data once
+        deleted), as its holder may see it; None if unknown."""
+        found = await self._bookings.booking(token)
+        return None if found is None else self._view(found)
 
-    def _view(self, b: Booking, state: QueueState, now: datetime) -> BookingView:
-        line = self.building.line(b.line)
-        service = self._by_line.get(b.line)
-        if service is None or line is None or line.booking is None:  # removed from the file
-            service = ServiceChoice(b.line, b.line, "", "", None, 0)
-            end = b.slot
-            opens = closes = ""
-        else:
-            slot_min = line.booking.slot_min
-            end = (datetime.combine(b.day, b.slot) + timedelta(minutes=slot_min)).time()
-            zone = self.building.zone_label
-            window = check_in_window(self.building, line.booking, b.day, b.slot)
-            opens, closes = (format_clock_in_zone(self.building.local(w), zone) for w in window)
-        ticket = state.tickets.get(b.ticket) if b.ticket else None
-        booked = b.state is BookingState.BOOKED
-        today = self.building.local(now).date()
+    def _view(self, b: CoreView) -> BookingView:
+        zone = self.building.zone_label
+        service = self._by_line.get(b.line) or ServiceChoice(b.line, b.line_name, "", "", None, 0)
+        opens, closes = (
+            format_clock_in_zone(self.building.local(at), zone)
+            for at in (b.check_in_opens, b.check_in_closes)
+        )
         return BookingView(
             code=b.code,
             token=b.token,
             service=service,
             day=b.day,
             start=b.slot,
-            end=end,
+            end=b.slot_end,
             state=b.state.value,
             name=b.name or "",
-            nik_last4=b.nik_last4 or "0000",
-            phone=mask_phone(b.phone) if b.phone else "",
-            ticket_number=ticket.number if ticket else None,
+            nik_masked=b.nik_masked or "",
+            phone_masked=b.phone_masked or "",
+            ticket_number=b.ticket_number,
             check_in_from=opens,
             check_in_until=closes,
-            can_change=booked and b.day > today,
-            can_cancel=booked,
+            can_change=b.can_reschedule,
+            can_cancel=b.can_cancel,
         )
 
     def token_of(self, code: str, *, channel: str) -> str | None:
@@ -214,53 +186,32 @@ class BookingDesk:
 
         A request id already run today returns the token of its first booking: a form sent twice
         books once."""
-        nik_hash, phone_hash = self.keys.nik_hash(who.nik), self.keys.phone_hash(who.phone)
-        for attempt in range(_CODE_TRIES):
-            command = Book(
-                line=line,
-                day=day,
-                slot=slot,
-                priority=who.priority,
-                name=who.name,
-                phone=who.phone,
-                nik_last4=who.nik_last4,
-                nik_hash=nik_hash,
-                phone_hash=phone_hash,
-                code=new_code(secrets.randbelow),
-                token=secrets.token_urlsafe(16),
-                channel=channel,
-            )
-            try:
-                stored = await self._execute(command, channel, request_id)
-            except DomainError as exc:
-                if (
-                    exc.code in ("booking_code_taken", "duplicate_token")
-                    and attempt + 1 < _CODE_TRIES
-                ):
-                    continue
-                raise
-            for s in stored:
-                if isinstance(s.event, BookingMade):
-                    made = self._state().bookings.get(s.event.code)
-                    token = s.event.token or (made.token if made else None)
-                    if token:
-                        return token
-            raise RuntimeError("a booking command returned no booking")
-        raise AssertionError("unreachable")
+        made = await self._bookings.book(
+            line,
+            day,
+            slot,
+            name=who.name,
+            phone=who.phone,
+            nik=who.nik,
+            priority=who.priority,
+            channel=channel,
+            request_id=request_id,
+        )
+        return made.token
 
     async def reschedule(
-        self, token: str, day: date, slot: time, *, request_id: str | None, actor: str = "web"
+        self, token: str, day: date, slot: time, *, request_id: str | None, channel: str = "web"
     ) -> None:
         """Move the booking to another slot. Raises DomainError (nothing changed)."""
-        await self._execute(Reschedule(token=token, day=day, slot=slot), actor, request_id)
+        await self._bookings.reschedule(token, day, slot, channel=channel, request_id=request_id)
 
     async def cancel(
         self,
         token: str,
         *,
         request_id: str | None,
-        actor: str = "web",
+        channel: str = "web",
         reason: str = "dibatalkan oleh pemesan",
     ) -> None:
         """Cancel the booking; its place is free again. Raises DomainError (nothing changed)."""
-        await self._execute(CancelBooking(token=token, reason=reason), actor, request_id)
+        await self._bookings.cancel(token, reason=reason, channel=channel, request_id=request_id)

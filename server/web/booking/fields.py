@@ -27,7 +27,6 @@ from server.core.nik import nik_digits, nik_last4, nik_problem
 __all__ = [
     "NAME_MAX",
     "Applicant",
-    "mask_phone",
     "normalize_phone",
     "read_applicant",
     "read_name",
@@ -75,11 +74,6 @@ def normalize_phone(typed: str) -> str | None:
     elif digits.startswith("62"):
         digits = "0" + digits[2:]
     return digits if _MOBILE.fullmatch(digits) else None
-
-
-def mask_phone(phone: str) -> str:
-    """A stored phone number as the citizen's page shows it: "0812 •••• 7890"."""
-    return f"{phone[:4]} •••• {phone[-4:]}"
 
 
 def read_applicant(

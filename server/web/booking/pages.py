@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 
 from server.core.booking_code import format_code
 from server.core.dates import format_clock
-from server.core.nik import mask_nik
 from server.web.booking.texts import Lang, date_words, t
 from server.web.booking.views import BookingView, DayChoice, DayStatus, ServiceChoice, SlotChoice
 
@@ -341,8 +340,8 @@ def booking_page(
             (t(lang, "date"), date_words(booking.day, lang)),
             (t(lang, "time"), _slot_words(booking, zone)),
             (t(lang, "holder"), booking.name),
-            (t(lang, "nik_masked"), mask_nik(booking.nik_last4)),
-            (t(lang, "phone"), booking.phone),
+            (t(lang, "nik_masked"), booking.nik_masked),
+            (t(lang, "phone"), booking.phone_masked),
         ]
     )
     active = booking.state == "booked"

@@ -128,7 +128,7 @@ class BookingSite:
                 **{"Retry-After": str(wait_s)},
             )
         if ask.method == "GET":
-            return self._get(ask)
+            return await self._get(ask)
         if ask.method == "POST":
             return await self._post(ask)
         return self._message(
@@ -141,11 +141,11 @@ class BookingSite:
 
     # -- GET ----------------------------------------------------------------------------------
 
-    def _get(self, ask: Asking) -> Response:
+    async def _get(self, ask: Asking) -> Response:
         if ask.path == BOOK_PATH:
             return self._step(ask)
         token = ask.path.removeprefix(PAGE_PREFIX)
-        booking = self._booking(token)
+        booking = await self._booking(token)
         if booking is None:
             return self._not_found(ask)
         q = ask.query
@@ -374,7 +374,7 @@ class BookingSite:
         return self._see_other(ask, _page_url(token, lang, "baru"))
 
     async def _act(self, ask: Asking, token: str, form: dict[str, str]) -> Response:
-        booking = self._booking(token)
+        booking = await self._booking(token)
         if booking is None:
             return self._not_found(ask)
         action = form.get("aksi")
@@ -406,10 +406,10 @@ class BookingSite:
     def _s(self) -> float:
         return self.now().timestamp()
 
-    def _booking(self, token: str) -> BookingView | None:
+    async def _booking(self, token: str) -> BookingView | None:
         if not TOKEN_RE.fullmatch(token):
             return None
-        return self.desk.booking(token, self.now())
+        return await self.desk.booking(token)
 
     def _not_found(self, ask: Asking) -> Response:
         return self._message(ask, HTTPStatus.NOT_FOUND, "not_found_title", t(ask.lang, "not_found"))

@@ -68,8 +68,8 @@ class BookingView:
     end: time
     state: str  # BookingState's value: booked, checked_in, cancelled, lapsed
     name: str
-    nik_last4: str
-    phone: str  # already masked: "0812 •••• 7890"
+    nik_masked: str  # "•••• •••• •••• 1234"
+    phone_masked: str  # only its last four digits shown
     ticket_number: str | None  # once checked in
     check_in_from: str  # "08.30 WIB"
     check_in_until: str  # "09.15 WIB"
