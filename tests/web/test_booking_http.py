@@ -19,9 +19,9 @@ import pytest
 from booking_kit import NIKS, TUESDAY, Citizen, book, csrf_of, text_of
 from hubtest import Server, StartServer, demo_building
 from qr_read import modules_of_svg, read_qr
-from server.core.booking_code import CODE_ALPHABET
 from webtest import http_request
 
+from server.core.booking_code import CODE_ALPHABET
 from server.core.building import Building
 
 CODE_SHOWN = re.compile(f"[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}")
