@@ -324,6 +324,7 @@ async def test_the_pages_load_nothing_inline_and_send_no_referrer(server: Server
         assert "default-src 'none'" in csp and "script-src" not in csp
         assert "form-action 'self'" in csp and "frame-ancestors 'none'" in csp
         assert answer.headers["referrer-policy"] == "same-origin"
+        assert answer.headers["x-robots-tag"] == "noindex, nofollow"
         assert '<meta name="referrer" content="same-origin">' in answer.text
         assert "<script" not in answer.text and " style=" not in answer.text
 

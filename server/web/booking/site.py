@@ -95,6 +95,8 @@ class BookingSite:
             "Content-Security-Policy": CSP,
             "Referrer-Policy": REFERRER_POLICY,
             "X-Frame-Options": "DENY",
+            # A booking's page is reached by its link alone: never in a search engine.
+            "X-Robots-Tag": "noindex, nofollow",
             **headers,
         }
         if ask.new_cookie is not None:
