@@ -1,6 +1,6 @@
 """`make bench`: every figure of docs/benchmarks.md, each beside a baseline from the same run.
 
-    .venv/bin/python -m bench.run [--only throughput,fanout,day,startup,fairness] [--dir var/bench]
+    .venv/bin/python -m bench.run [--only throughput,fanout,day,phones,startup,fairness] [--dir …]
 
 Each part starts its own server process (`bench.serverproc`) on loopback and drives it from this
 process with real websocket clients; parts run one after another so that they never share the
@@ -27,7 +27,7 @@ from server.allocator import tune_for_socket_reads
 
 __all__ = ["main"]
 
-PARTS = ("throughput", "fanout", "day", "startup", "fairness")
+PARTS = ("throughput", "fanout", "day", "phones", "startup", "fairness")
 
 
 def _verdict(ok: bool) -> str:
@@ -152,6 +152,43 @@ def day(folder: Path, out: dict[str, Any]) -> None:
     }
 
 
+def phones(folder: Path, out: dict[str, Any]) -> None:
+    from bench.phones import run_phones
+
+    r = run_phones(folder)
+    print(
+        f"call -> the called citizen's phone page, {r.phones:,} phones open, {r.tvs} TVs, "
+        f"{r.counters} counters calling {r.rate_per_s:g} calls/s ({r.calls} calls): "
+        f"{r.antre.ms()}; missing {r.missing}; {r.frames_per_call:.0f} phone frames a call"
+    )
+    print(
+        f"  baseline bare websockets broadcast, {r.frame_bytes}-byte frames to {r.phones:,} "
+        f"clients: one client {r.bare_one.ms()}; the last {r.bare_last.ms()}"
+    )
+    print(
+        f"  server memory (VmRSS): {r.rss_before_mib:.0f} MiB before the phones, "
+        f"{r.rss_phones_mib:.0f} MiB with them ({r.kib_per_phone:.0f} KiB a phone); "
+        f"peak {r.peak_rss_mib:.0f} MiB"
+    )
+    ms = {"p50": r.antre.p50 * 1e3, "p99": r.antre.p99 * 1e3, "max": r.antre.max * 1e3}
+    out["phones"] = {
+        "phones": r.phones,
+        "tvs": r.tvs,
+        "counters": r.counters,
+        "calls": r.calls,
+        "rate_per_s": r.rate_per_s,
+        "antre_ms": ms,
+        "bare_one_ms": {"p50": r.bare_one.p50 * 1e3, "p99": r.bare_one.p99 * 1e3},
+        "bare_last_ms": {"p50": r.bare_last.p50 * 1e3, "p99": r.bare_last.p99 * 1e3},
+        "frame_bytes": r.frame_bytes,
+        "missing": r.missing,
+        "frames_per_call": r.frames_per_call,
+        "rss_before_mib": r.rss_before_mib,
+        "rss_phones_mib": r.rss_phones_mib,
+        "peak_rss_mib": r.peak_rss_mib,
+    }
+
+
 def startup(folder: Path, out: dict[str, Any]) -> None:
     from bench.startup import run_startup
 
@@ -203,6 +240,7 @@ RUNNERS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
     "throughput": throughput,
     "fanout": fanout,
     "day": day,
+    "phones": phones,
     "startup": startup,
     "fairness": fairness,
 }

@@ -421,6 +421,10 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
     yield "retention_days = 30          # a booking's personal data kept 30 days after its day"
     yield "max_active_per_phone = 3     # bookings not yet used, per phone number"
     yield "requests_per_minute = 20     # per address, on the public booking pages"
+    yield ""
+    yield "# ---- The citizen's phone page (the ticket's QR code) ----"
+    yield "[phone]"
+    yield "warn_when_ahead = 3          # ring and vibrate once at most 3 people are ahead"
 
 
 def _credentials_text(credentials: list[Credential]) -> Iterator[str]:

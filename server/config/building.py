@@ -25,7 +25,7 @@ from server.config.layout import (
 )
 from server.config.part_week import check_days_served, resolve_part_week
 from server.config.people import read_devices, read_people, read_portals
-from server.config.settings import read_building_table, read_policy, read_voice
+from server.config.settings import read_building_table, read_phone, read_policy, read_voice
 from server.config.toml_reader import Key, Reader, parse_toml, read_toml_text, suggest
 from server.core.building import Building
 
@@ -46,6 +46,7 @@ _TOP_LEVEL = (
     "policy",
     "voice",
     "booking",
+    "phone",
     "portals",
 )
 
@@ -80,7 +81,9 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
     booking = read_booking_settings(doc, r)
     if voice is not None:
         check_spoken_heard(doc, voice.template, r)
+    phone = read_phone(doc, r)
     complete = name and tz and running_text is not None and week is not None and policy and voice
+    complete = complete and phone is not None
     if r.problems or not complete or booking is None:
         return None
     return Building(
@@ -100,6 +103,7 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
         running_text=running_text,
         voice=voice,
         booking=booking,
+        phone=phone,
         portals=tuple(portals),
     )
 

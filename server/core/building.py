@@ -32,6 +32,7 @@ __all__ = [
     "Manager",
     "ManagerRole",
     "Officer",
+    "PhoneSettings",
     "PolicySettings",
     "Portal",
     "ServiceHours",
@@ -331,6 +332,18 @@ class VoiceConfig:
     word_gap_10ms: ClassVar[int] = 1
 
 
+@dataclass(frozen=True, slots=True)
+class PhoneSettings:
+    """The citizen's phone page: the building's [phone] table (server/config/settings.py).
+
+    When the page warns that the turn is near is server/core/phone_alerts.py's rule.
+    """
+
+    # The page warns (sound, vibration, a banner) once the ticket waits with at most this many
+    # people ahead of it: time to walk back to the waiting room.
+    warn_when_ahead: int = 3
+
+
 # Not slotted: __post_init__ caches lookup dicts as extra attributes, which slots would forbid.
 @dataclass(frozen=True)
 class Building:
@@ -350,6 +363,7 @@ class Building:
     running_text: str = ""  # the TV's scrolling line
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     booking: BookingSettings = field(default_factory=BookingSettings)
+    phone: PhoneSettings = field(default_factory=PhoneSettings)  # the phone page (issue 19)
     portals: tuple[Portal, ...] = ()  # the JSON API's integrators (`[[portals]]`)
 
     # Lookup tables built once; the core reads them on every command.
