@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from booking_kit import NIKS, TUESDAY, Citizen, book, csrf_of, text_of
-from hubtest import Server, StartServer, demo_building
+from hubtest import FakeClock, Server, StartServer, demo_building
 from qr_read import modules_of_svg, read_qr
 from webtest import http_request
 
@@ -377,3 +377,21 @@ async def test_behind_a_trusted_proxy_each_citizen_has_their_own_budget(
         for i in range(4)
     ]
     assert statuses == [200, 200, 200, 429]
+
+
+async def test_before_the_hour_the_newest_day_says_when_it_opens(
+    start_server: StartServer, clock: FakeClock
+) -> None:
+    """At 05.00 the day 14 days ahead is not open yet (line A opens its newest day at 06.00):
+    listed with the hour, nothing to tap; at 06.00 it is open."""
+    clock.now = clock.now.replace(hour=5)
+    server = await start_server()
+    days = await Citizen(server).get("/pesan?layanan=A")
+    assert (
+        '<span class="unavailable">Senin, 7 Desember 2026<small>Dibuka pukul 06.00 WIB</small>'
+        in days.text
+    )
+    assert "tanggal=2026-12-07" not in days.text
+    clock.now = clock.now.replace(hour=6)
+    days = await Citizen(server).get("/pesan?layanan=A")
+    assert "tanggal=2026-12-07" in days.text
