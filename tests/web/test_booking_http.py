@@ -395,3 +395,23 @@ async def test_before_the_hour_the_newest_day_says_when_it_opens(
     clock.now = clock.now.replace(hour=6)
     days = await Citizen(server).get("/pesan?layanan=A")
     assert "tanggal=2026-12-07" in days.text
+
+
+async def test_a_holiday_is_named_and_not_offered(
+    start_server: StartServer, clock: FakeClock
+) -> None:
+    """In the week of Christmas the demo's holidays read "Libur: …" with nothing to tap; a
+    holiday's slots asked for directly are refused back to the days."""
+    clock.now = clock.now.replace(month=12, day=21)  # Monday 21 December 2026, 09.00 WIB
+    server = await start_server()
+    citizen = Citizen(server)
+    days = await citizen.get("/pesan?layanan=A")
+    assert (
+        '<span class="unavailable">Jumat, 25 Desember 2026<small>Libur: Kelahiran Yesus Kristus'
+        in days.text
+    )
+    assert "tanggal=2026-12-24" not in days.text and "tanggal=2026-12-25" not in days.text
+    direct = await citizen.get("/pesan?layanan=A&tanggal=2026-12-25")
+    assert text_of(direct.text, "notice") == (
+        "Tanggal ini tidak dapat dipesan. Silakan pilih tanggal lain."
+    )
