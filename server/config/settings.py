@@ -72,6 +72,9 @@ def read_policy(doc: dict[str, Any], r: Reader) -> PolicySettings | None:
         regular_delay_min=r.get(
             table, key, "regular_delay_min", r.non_negative, defaults.regular_delay_min
         ),
+        booking_delay_pct=r.get(
+            table, key, "booking_delay_pct", r.non_negative, defaults.booking_delay_pct
+        ),
         noshow_window_min=r.get(
             table, key, "noshow_window_min", r.non_negative, defaults.noshow_window_min
         ),

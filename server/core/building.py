@@ -302,6 +302,10 @@ class PolicySettings:
     protect_regular: bool = True
     regular_delay_pct: float = 25.0
     regular_delay_min: float = 0.0
+    # The same guard for booked citizens going ahead (issue 19), counted apart: their jumps may
+    # delay a regular ticket by max(booking_delay_pct % of its FIFO wait, one overtaking,
+    # regular_delay_min), beside what priority citizens may.
+    booking_delay_pct: float = 50.0
     # A no-show may be reactivated this long after it was marked, regaining its place.
     noshow_window_min: float = 30.0
     # A ticket reserved for printing that is neither confirmed nor failed expires after this.

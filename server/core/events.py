@@ -76,6 +76,8 @@ class CallReason(StrEnum):
     PRIORITY = "prioritas"
     MAX_WAIT = "batas_tunggu"
     OFFICER = "dipilih_petugas"  # called out of order by number; the officer gives a reason
+    # A booked citizen whose slot has started went ahead (docs/calling-policy.md).
+    BOOKING = "pesanan"
 
 
 # --------------------------------------------------------------------------------------------

@@ -134,15 +134,17 @@ def public_view(ticket: Ticket, state: QueueState, building: Building, now: date
 def priority_note(ticket: Ticket, policy: PolicySettings) -> str | None:
     """For a regular ticket that priority citizens went ahead of: how many, why, and the limit.
 
-    One line in plain Indonesian, from `Ticket.overtaken` (the priority calls that passed it,
-    rebuilt from the call events) and the building's promise (docs/calling-policy.md: at most
-    a quarter of its wait, or one priority citizen's service, whichever is longer). None for a
-    priority ticket or one nobody went ahead of.
+    One line in plain Indonesian, from `Ticket.overtaken` less `Ticket.booked_ahead` (the
+    priority calls that passed it, rebuilt from the call events; booked citizens who went ahead
+    are not priority citizens) and the building's promise (docs/calling-policy.md: at most a
+    quarter of its wait, or one priority citizen's service, whichever is longer). None for a
+    priority ticket or one no priority citizen went ahead of.
     """
-    if ticket.priority is not None or ticket.overtaken <= 0:
+    passed = ticket.overtaken - ticket.booked_ahead
+    if ticket.priority is not None or passed <= 0:
         return None
     why = (
-        f"{ticket.overtaken} warga prioritas (lansia, penyandang disabilitas, ibu hamil, atau "
+        f"{passed} warga prioritas (lansia, penyandang disabilitas, ibu hamil, atau "
         "yang membawa balita) dilayani lebih dulu sesuai UU 25/2009"
     )
     if not policy.protect_regular:

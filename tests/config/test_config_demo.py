@@ -178,6 +178,19 @@ def test_the_demo_promise_is_one_overtaking_or_a_quarter(demo: Building) -> None
     assert "regular_delay_min" not in demo_building_path().read_text(encoding="utf-8")
 
 
+def test_the_booking_allowance_defaults_to_half_and_a_file_may_set_it(tmp_path: Path) -> None:
+    """Issue 19: booked citizens may cost a walk-in at most half its wait in arrival order by
+    default (docs/configuration.md, `booking_delay_pct = 50`); a building may set its own."""
+    assert load_demo_building().policy.booking_delay_pct == 50
+    text = demo_building_path().read_text(encoding="utf-8")
+    path = tmp_path / "gedung.toml"
+    path.write_text(
+        text.replace("regular_delay_pct = 25", "regular_delay_pct = 25\nbooking_delay_pct = 100"),
+        encoding="utf-8",
+    )
+    assert load_building(path).policy.booking_delay_pct == 100
+
+
 def test_a_building_file_that_still_sets_the_old_floor_keeps_loading(tmp_path: Path) -> None:
     """A file written before issue 18 with `regular_delay_min = 5` loads: the five minutes are
     now an extra floor beside one overtaking (docs/configuration.md)."""
