@@ -84,6 +84,7 @@ class Running:
     hub: Hub
     server: Server
     web: WebRoutes  # what browsers are answered (tests reach the TV's renderer through it)
+    bookings: BookingsApi  # online booking for the public pages and portals (issue 19)
 
     @property
     def url(self) -> str:
@@ -132,6 +133,7 @@ async def serve(
     await engine.start()
     hub = Hub(engine, building, clock=clock, limits=limits)
     hub.start()
+    bookings = BookingsApi(engine, execute=hub.execute)
     # The TVs' audio of calls is kept next to the database, so that a restart does not make
     # espeak-ng say the morning's calls again.
     renderer = VoiceRenderer(cache_dir=Path(db_path).resolve().parent / "voice-cache")
@@ -177,7 +179,7 @@ async def serve(
                 engine.last_seq,
             )
             if ready is not None:
-                ready(Running(host, bound, engine, hub, server, web))
+                ready(Running(host, bound, engine, hub, server, web, bookings))
             try:
                 await engine.failed.wait()  # or until cancelled
                 failure = engine.failure

@@ -29,6 +29,14 @@ Theory of operation:
   supervisor starts a fresh process (docs/reliability.md).
   Writes queued behind the failed one fail with it in the store, so the log never gets a gap.
 
+Online bookings (issue 19) span days: the state's booking book holds every booking of today
+and later. `start` rebuilds it from the log, the truth: the booking events, from before the last
+day close, of every booking whose day is today or later (the store's `bookings` rows say which,
+and since when), then the events after the close as ever. Each booking's personal data is
+written beside its event, never in the log's JSON, and deleted `retention_days` after the
+booking's day: at start and after each day close (`_purge_personal_data`). The keys of the keyed
+hashes of NIK and phone (`booking_key`) are made at the store's first start and kept in its meta.
+
 Idempotency: a request id seen today returns the events stamped with it in its first execution
 (also across restarts, rebuilt from today's log). Events that close an earlier day, triggered by
 the first command of a new day, are the system's: actor "system", no request id.
@@ -38,6 +46,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections import deque
 from collections.abc import Callable
@@ -45,6 +54,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from server.building_identity import BuildingIdentity
+from server.core.bookings import Booking
 from server.core.building import Building
 from server.core.events import DayClosed, Event
 from server.core.model import Command, CounterStatus, DomainError, RetireRemoved, Tick, Ticket
@@ -58,6 +68,8 @@ __all__ = ["Engine", "EngineFailed", "StoredEvent"]
 logger = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system"
+# The store's meta key of the booking hashes' secret key (hex; made at first start).
+BOOKING_KEY_META = "booking_key"
 
 Subscriber = Callable[[list[StoredEvent]], None]
 
@@ -76,6 +88,7 @@ class _Batch:
     # in the same hand-over, so they are exactly as the queued commands left them.
     tickets: dict[str, Ticket]
     counters: dict[str, CounterStatus]
+    bookings: dict[str, Booking]  # the bookings its events left (frozen: as of this command)
     # One future per caller waiting for it (the command's, and retries' with its request id):
     # a caller that gives up cancels its own future, never the batch nor another caller's.
     waiters: list[asyncio.Future[list[StoredEvent]]] = field(default_factory=list, repr=False)
@@ -140,6 +153,10 @@ class Engine:
         # Only today's ids: cleared when the service day changes.
         self._requests: dict[str, list[StoredEvent] | _Batch] = {}
         self._requests_day: date | None = None  # the service day _requests belongs to
+        # The secret key of the keyed hashes (HMAC-SHA256) of a booking's NIK and phone number,
+        # the store's own (server/bookings_api.py): read, or made, by start().
+        self._booking_key: bytes | None = None
+        self._purges: set[asyncio.Future[int]] = set()  # retention purges not yet done
 
     # -- life cycle -----------------------------------------------------------------------------
 
@@ -174,7 +191,11 @@ class Engine:
         )
         if recorded is not None:
             logger.log(*recorded)
-        await store.set_meta({"created_at": now.isoformat()}, only_missing=True)
+        await store.set_meta(
+            {"created_at": now.isoformat(), BOOKING_KEY_META: secrets.token_hex(32)},
+            only_missing=True,
+        )
+        self._booking_key = bytes.fromhex((await store.meta())[BOOKING_KEY_META])
         self._next_seq = self.last_seq + 1
         today = self.building.service_day(now)
         self._requests_day = today
@@ -184,17 +205,24 @@ class Engine:
         # even when a day ended without a close (the server was down at midnight, or the core
         # did not close a day that saw no ticket).
         started = time.perf_counter()
+        # The bookings of the days after the last close were (mostly) made before it: their
+        # events first, then everything after the close. Booking events open no day.
+        close = await store.last_close()
+        earlier = [] if close is None else await store.booking_events(close[0], close[1] + _ONE_DAY)
         tail = await store.events_after_last_close()
         state = self.state = QueueState(self.building)
         day_of = self.building.service_day
+        for stored in earlier:
+            state.apply(stored.event)
         for stored in tail:
             state.apply(stored.event)
             if stored.request_id is not None and day_of(stored.event.at) == today:
                 known = self._requests.setdefault(stored.request_id, [])
                 assert isinstance(known, list)
                 known.append(stored)
-        logger.info("replayed %d events in %.3f s (day %s); last seq %d", len(tail),
-                    time.perf_counter() - started, state.day, self.last_seq)  # fmt: skip
+        logger.info("replayed %d events in %.3f s (day %s, %d bookings ahead); last seq %d",
+                    len(earlier) + len(tail), time.perf_counter() - started, state.day,
+                    len(state.bookings.by_code), self.last_seq)  # fmt: skip
         if tail and day_of(tail[0].event.at) < (state.day or today):
             logger.warning("the open state spans days %s..%s without a day close",
                            day_of(tail[0].event.at), state.day)  # fmt: skip
@@ -209,6 +237,7 @@ class Engine:
             closing = await self.execute(Tick(), SYSTEM_ACTOR)
             logger.info("closed stale day %s with %d events", stale, len(closing))
         await self._retire_removed()
+        await self._purge_personal_data(self.building.service_day(self._now()))
 
     async def _retire_removed(self) -> None:
         """Say what of today the building file no longer has; close its counters and log out
@@ -219,11 +248,46 @@ class Engine:
         if used.counters or used.officers or used.misplaced:
             await self.execute(RetireRemoved(), SYSTEM_ACTOR)
 
+    async def _purge_personal_data(self, today: date) -> int:
+        """Delete the personal data of bookings whose day is more than `retention_days` before
+        `today` (UU 27/2022; docs/operations.md); the number of bookings' rows deleted."""
+        keep = self.building.booking.retention_days
+        assert self._store is not None
+        purged = await self._store.purge_contacts(today - timedelta(days=keep))
+        if purged:
+            logger.info("deleted the personal data of %d bookings (kept %d days after the "
+                        "booking's day)", purged, keep)  # fmt: skip
+        return purged
+
+    def _purge_after(self, events: list[StoredEvent]) -> None:
+        """After a committed day close, purge as of the day it opens (without waiting)."""
+        closed = [s.event.day for s in events if isinstance(s.event, DayClosed)]
+        if not closed or self._closing:
+            return
+        purge = asyncio.ensure_future(self._purge_personal_data(max(closed) + _ONE_DAY))
+        self._purges.add(purge)
+        purge.add_done_callback(self._purge_done)
+
+    def _purge_done(self, purge: asyncio.Future[int]) -> None:
+        self._purges.discard(purge)
+        if not purge.cancelled() and purge.exception() is not None:
+            # The next day close or start tries again; serving goes on.
+            logger.error("deleting expired personal data failed", exc_info=purge.exception())
+
+    @property
+    def booking_key(self) -> bytes:
+        """The secret key of the keyed hashes of a booking's NIK and phone (HMAC-SHA256)."""
+        if self._booking_key is None:
+            raise RuntimeError("the engine is not running")
+        return self._booking_key
+
     async def close(self) -> None:
         """Refuse new commands, commit what is queued, wait for the store, close it."""
         self._closing = True
         self._flush()  # now rather than on the loop's next turn
         await self._settled.wait()
+        if self._purges:
+            await asyncio.gather(*self._purges, return_exceptions=True)
         self._running = False
         store, self._store = self._store, None  # a second close() finds nothing to close
         if store is not None:
@@ -259,9 +323,11 @@ class Engine:
 
         # From here to the end of _enqueue nothing awaits: the state read by handle() is the
         # state its events are applied to, and their seqs follow the previous command's.
-        # A day close replaces the state's dicts (QueueState._reset); keep the old ones, whose
-        # objects the closing events still update, for the rows of the day being closed.
+        # A day close replaces the state's dicts (QueueState._reset) and the book's; keep the
+        # old ones, whose objects the closing events still update, for the rows of the day
+        # being closed.
         tickets_before, counters_before = self.state.tickets, self.state.counters
+        book_before = self.state.bookings.by_code
         try:
             events = self.state.handle(command, now)
         except Exception as exc:
@@ -274,10 +340,16 @@ class Engine:
         latest = max(_not_before(e) for e in events)
         if self._last_at is None or latest > self._last_at:
             self._last_at = latest
-        batch = self._enqueue(events, actor, request_id, today, tickets_before, counters_before)
+        batch = self._enqueue(
+            events, actor, request_id, today, tickets_before, counters_before, book_before
+        )
         if request_id is not None:
             self._requests[request_id] = batch
         return list(await batch.wait())
+
+    def now(self) -> datetime:
+        """The engine's clock: the clock, but never before the newest event (`_last_at`)."""
+        return self._now()
 
     def _now(self) -> datetime:
         """The clock, but never before the newest event (see `_last_at`)."""
@@ -304,11 +376,14 @@ class Engine:
         today: date,
         tickets_before: dict[str, Ticket],
         counters_before: dict[str, CounterStatus],
+        book_before: dict[str, Booking],
     ) -> _Batch:
         """Number the events, note the rows they touched, and queue them for the store."""
         stored: list[StoredEvent] = []
         tickets: dict[str, Ticket] = {}
         counters: dict[str, CounterStatus] = {}
+        bookings: dict[str, Booking] = {}
+        book_now = self.state.bookings.by_code
         seq = self._next_seq
         day_of = self.building.service_day
         state = self.state
@@ -317,29 +392,38 @@ class Engine:
                 # Closing an old day: the system's doing, and its rows are the old day's objects
                 # (DayClosed replaced the state's dicts with the new day's).
                 stored.append(StoredEvent(seq, event, SYSTEM_ACTOR, None))
-                ticket_src, counter_src = tickets_before, counters_before
+                ticket_src, counter_src, book_src = tickets_before, counters_before, book_before
             else:
                 stored.append(StoredEvent(seq, event, actor, request_id))
-                ticket_src, counter_src = state.tickets, state.counters
+                ticket_src, counter_src, book_src = state.tickets, state.counters, book_now
             seq += 1
             ticket_id: str | None = getattr(event, "ticket", None)
             counter_ids = [getattr(event, "counter", None)]
+            codes = [getattr(event, "code", None)]
             if ticket_id is not None:
                 ticket = ticket_src.get(ticket_id)
                 if ticket is not None:
                     tickets[ticket_id] = ticket
                     # An event that ends a called ticket (an expiry at closing) frees its
-                    # counter without naming it: that counter's row changed too.
+                    # counter without naming it: that counter's row changed too. So does a
+                    # booked ticket's failed print its booking's row.
                     counter_ids.append(ticket.counter)
+                    codes.append(ticket.booking)
                 else:
                     logger.warning("%s names ticket %s, unknown to the state", event.kind,
                                    ticket_id)  # fmt: skip
+            for code in codes:
+                booking = book_src.get(code) if code is not None else None
+                if booking is None and code is not None:
+                    booking = book_before.get(code)  # forgotten by this batch's day close
+                if booking is not None:
+                    bookings[code] = booking
             for counter_id in counter_ids:
                 status = counter_src.get(counter_id) if counter_id is not None else None
                 if status is not None:
                     counters[status.id] = status
         self._next_seq = seq
-        batch = _Batch(stored, tickets, counters)
+        batch = _Batch(stored, tickets, counters, bookings)
         self._queue.append(batch)
         if not self._flush_soon:
             # Not now: the other commands the loop runs in this turn join the same write.
@@ -357,9 +441,11 @@ class Engine:
         batches, self._queue = self._queue, []
         tickets: dict[str, Ticket] = {}
         counters: dict[str, CounterStatus] = {}
+        bookings: dict[str, Booking] = {}
         for b in batches:
             tickets.update(b.tickets)
             counters.update(b.counters)
+            bookings.update(b.bookings)  # in order: the last command's booking stays
         events = [s for b in batches for s in b.events]
         self._in_flight.append(batches)
         self._settled.clear()
@@ -370,6 +456,7 @@ class Engine:
                 counters.values(),
                 self.building.service_day,
                 lambda exc: self._written(batches, exc),
+                bookings.values(),
             )
         except Exception as exc:  # making the rows failed (a bug): memory is ahead of the disk
             self._poison(exc, f"writing seq {events[0].seq}..{events[-1].seq} failed")
@@ -402,6 +489,7 @@ class Engine:
             for rid in {s.request_id for s in b.events if s.request_id is not None}:
                 if self._requests.get(rid) is b:
                     self._requests[rid] = [s for s in b.events if s.request_id == rid]
+        self._purge_after(events)
         # Subscribers first, acks second: see the module docstring.
         for callback in list(self._subscribers):
             try:
@@ -467,6 +555,9 @@ class Engine:
         if self._store is None:
             raise RuntimeError("the engine is not running")
         return self._store
+
+
+_ONE_DAY = timedelta(days=1)
 
 
 def _not_before(event: Event) -> datetime:

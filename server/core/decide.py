@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from server.core import policy
+from server.core.booking_decide import BOOKING_DECISIONS, closing_lapses, tick_events
 from server.core.calendar import at_local, day_last_instant
 from server.core.errors import error
 from server.core.events import (
@@ -123,6 +124,7 @@ def _issue(state: DayState, cmd: IssueTicket, now: datetime, local: datetime) ->
         local.time(),
         state.used_walk_in[prefix],
         state.used_priority[prefix],
+        state.released.get(prefix, 0),
     )
     if refusal is not None:
         raise refusal
@@ -375,7 +377,15 @@ def _cancel(state: DayState, cmd: CancelTicket, now: datetime, local: datetime) 
 
 
 def _tick(state: DayState, cmd: Tick, now: datetime, local: datetime) -> list[Event]:
-    """Expire stale printing reservations, and everything but services after closing."""
+    """Expire stale printing reservations, and everything but services after closing; lapse
+    bookings whose check-in window closed and release unused booking places (booking_decide)."""
+    events = _expiries(state, now)
+    if state.bookings.by_code or any(ln.booking is not None for ln in state.lines.values()):
+        events.extend(tick_events(state, now, local))
+    return events
+
+
+def _expiries(state: DayState, now: datetime) -> list[Event]:
     events: list[Event] = []
     timeout = state.printing_timeout
     closing = _closing_deadline(state)
@@ -432,11 +442,13 @@ def _closing_deadline(state: DayState) -> datetime | None:
 
 
 def day_close_events(state: DayState, day: date) -> list[Event]:
-    """Everything that ends `day`, stamped at its last instant, then DayClosed."""
+    """Everything that ends `day`, stamped at its last instant, then DayClosed: its open tickets
+    expire, its bookings still booked lapse, its counters close and their officers log out."""
     at = day_last_instant(state.building, day)
     events: list[Event] = [
         TicketExpired(at=at, ticket=tid, reason="day_end") for tid in state.open_tickets
     ]
+    events.extend(closing_lapses(state, day))
     for cid, status in state.counters.items():
         if status.state is not CounterState.CLOSED:
             events.append(CounterClosed(at=at, counter=cid))
@@ -470,4 +482,5 @@ DECISIONS: Final[dict[type[Command], Decision]] = {
     CancelTicket: _cancel,
     Tick: _tick,
     RetireRemoved: _retire_removed,
+    **BOOKING_DECISIONS,
 }

@@ -64,6 +64,32 @@ MESSAGES: Final[dict[str, str]] = {
     "desk_unassigned": "{counter} tidak dipakai hari ini; loket ini dipakai {schedule}",
     "desk_other_day": "Hari ini {counter} dipakai {agency}; {own} memakainya pada hari {days}",
     "desk_other_agency": "{counter} adalah loket {agency}, bukan loket instansi Anda",
+    # Online booking (server.core.booking_rules, booking_decide; issue 19): the citizen reads
+    # these on the booking page, the portal passes them on, the kiosk shows the check-in ones.
+    # {day} is "Senin, 7 Desember 2026"; {time} "09.00" with its {zone}.
+    "booking_unavailable": "Layanan {line} tidak menerima pemesanan",
+    "booking_not_open": "Pemesanan untuk {day} belum dibuka; dibuka {opens} pukul {time} {zone}",
+    "booking_too_late": "Pemesanan untuk {day} pukul {time} {zone} sudah ditutup",
+    "slot_unknown": "Tidak ada jadwal layanan {line} pada {day} pukul {time} {zone}",
+    # {next} is "" or "; jadwal berikutnya yang masih kosong pukul 10.00 WIB" (details: next_slot).
+    "slot_full": "Jadwal {day} pukul {time} {zone} sudah penuh{next}",
+    "booking_nik_taken": "NIK ini sudah dipakai untuk pesanan layanan {line} pada {day}",
+    "booking_phone_limit": "Nomor telepon ini sudah dipakai untuk {limit} pesanan yang belum "
+    "digunakan",
+    "booking_code_taken": "Kode pesanan sudah dipakai, silakan coba lagi",
+    "booking_name_required": "Nama wajib diisi",
+    "booking_phone_invalid": "Nomor telepon tidak valid; tulis nomor ponsel, misalnya "
+    "0812 3456 7890",
+    "booking_nik_invalid": "{problem}",  # server/core/nik.py's sentence: what part is wrong
+    "reschedule_too_late": "Jadwal pesanan hanya dapat diubah paling lambat sehari sebelum {day}",
+    # Check-in at the kiosk ("Sudah pesan online"). {time} here is "08.30 WIB", zone included.
+    "booking_not_found": "Kode pesanan tidak ditemukan; periksa kembali kodenya",
+    "booking_other_day": "Pesanan ini untuk {day}, bukan untuk hari ini",
+    "booking_too_early": "Lapor kedatangan untuk pesanan ini dibuka pukul {time}; silakan "
+    "kembali nanti",
+    "booking_lapsed": "Pesanan hangus karena batas waktu lapor kedatangan sudah lewat",
+    "booking_cancelled": "Pesanan ini sudah dibatalkan",
+    "booking_checked_in": "Pesanan ini sudah lapor kedatangan dengan nomor antrean {number}",
 }
 
 # How a state reads inside an "illegal_transition" message: "… karena nomor A-017 sudah selesai

@@ -16,17 +16,25 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any, ClassVar
 
 __all__ = [
+    "BOOKING_KINDS",
     "DISPLAY_HIDDEN",
     "EVENT_TYPES",
     "KIOSK_KINDS",
+    "PERSONAL_FIELDS",
     "PUBLIC_FIELDS",
     "WITHHELD",
+    "BookingCancelled",
+    "BookingCheckedIn",
+    "BookingLapsed",
+    "BookingMade",
+    "BookingPlacesReleased",
+    "BookingRescheduled",
     "CallReason",
     "CounterClosed",
     "CounterOpened",
@@ -84,10 +92,16 @@ class CallReason(StrEnum):
 # Audiences: what each may see of an event (server/broadcast/views.py applies these)
 # --------------------------------------------------------------------------------------------
 
+# A booking's personal data (issue 19; UU 27/2022): the citizen's name and phone number, the last
+# four digits of the NIK and the keyed hashes of NIK and phone (server/bookings_api.py makes them).
+# The core reads them; the store never writes them in the event log's JSON but in a table of
+# their own that the retention purge empties (server/store/rows.py), and no push carries them.
+PERSONAL_FIELDS = frozenset({"name", "phone", "nik_last4", "nik_hash", "phone_hash"})
 # The ticket's public token is the credential of the citizen's phone page (/t/<token>): only the
-# kiosk that printed the ticket holds it (its `issue_ticket` reply), so every pushed form of an
-# event withholds these fields, and `read_event` reads a withheld field as None.
-WITHHELD = frozenset({"token"})
+# kiosk that printed the ticket holds it (its `issue_ticket` reply); a booking's token is the
+# credential of the citizen's booking page. Every pushed form of an event withholds these fields
+# and the personal ones, and `read_event` reads a withheld field as None.
+WITHHELD = frozenset({"token"}) | PERSONAL_FIELDS
 # The keys of the public form (TVs): numbers, lines, counters and instants, a fixed vocabulary.
 # No token, no kiosk, no priority group (that a citizen is disabled or pregnant is nobody's
 # business on a TV), no call reason, no officer ids and no free text (a pause reason is typed by
@@ -109,6 +123,8 @@ class Event:
     on_displays: ClassVar[bool] = True  # TVs get its public form
     to_kiosk: ClassVar[bool] = False  # the kiosk that issued its ticket gets its staff form
     public_fields: ClassVar[frozenset[str]] = PUBLIC_FIELDS  # the keys of its public form
+    # Its fields that are personal data (PERSONAL_FIELDS): kept out of the event log's JSON.
+    personal: ClassVar[frozenset[str]] = frozenset()
     at: datetime
 
 
@@ -126,6 +142,10 @@ class TicketIssued(Event):
     # withholds it (WITHHELD).
     token: str | None
     kiosk: str | None
+    # Checked in from a booking (issue 19): its code, and its slot's start (aware), which is
+    # also the ticket's queued_at. None for a walk-in ticket.
+    booking: str | None = None
+    slot: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +302,95 @@ class DayClosed(Event):
     day: date
 
 
+# --------------------------------------------------------------------------------------------
+# Online booking (issue 19; server/core/bookings.py). Staff only: never on a TV, never pushed to
+# a kiosk (the kiosk that checks a citizen in reads its own reply). A booking is named by its
+# code; its slot is a local time of its day ("09:00").
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BookingMade(Event):
+    kind: ClassVar[str] = "booking_made"
+    on_displays: ClassVar[bool] = False
+    personal: ClassVar[frozenset[str]] = PERSONAL_FIELDS
+    code: str
+    token: str | None = field(repr=False)  # the citizen's page credential: WITHHELD from pushes
+    line: str
+    day: date
+    slot: time
+    priority: PriorityGroup | None  # a priority place (UU 25/2009 groups) or a regular one
+    channel: str  # "web", "api:<portal id>", "staff:<id>"
+    # Personal data: None once the retention purge has deleted it, and in every pushed form;
+    # never in a repr (a logged event must not carry it).
+    name: str | None = field(default=None, repr=False)
+    phone: str | None = field(default=None, repr=False)
+    nik_last4: str | None = field(default=None, repr=False)
+    nik_hash: str | None = field(default=None, repr=False)
+    phone_hash: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRescheduled(Event):
+    kind: ClassVar[str] = "booking_rescheduled"
+    on_displays: ClassVar[bool] = False
+    code: str
+    line: str
+    from_day: date
+    from_slot: time
+    day: date
+    slot: time
+
+
+@dataclass(frozen=True, slots=True)
+class BookingCancelled(Event):
+    kind: ClassVar[str] = "booking_cancelled"
+    on_displays: ClassVar[bool] = False
+    code: str
+    line: str
+    day: date
+    slot: time
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class BookingCheckedIn(Event):
+    """At a kiosk, in the check-in window: the booking's ticket (issued with it) names it."""
+
+    kind: ClassVar[str] = "booking_checked_in"
+    on_displays: ClassVar[bool] = False
+    code: str
+    line: str
+    day: date
+    slot: time
+    ticket: str
+    kiosk: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BookingLapsed(Event):
+    """Nobody checked in before the window closed (or the day ended): the place is gone."""
+
+    kind: ClassVar[str] = "booking_lapsed"
+    on_displays: ClassVar[bool] = False
+    code: str
+    line: str
+    day: date
+    slot: time
+
+
+@dataclass(frozen=True, slots=True)
+class BookingPlacesReleased(Event):
+    """At the line's `release_unused_at`: today's booking closes and `places` unused booking
+    places join today's walk-in quota (each later lapse or cancellation of today adds one)."""
+
+    kind: ClassVar[str] = "booking_places_released"
+    on_displays: ClassVar[bool] = False
+    line: str
+    day: date
+    places: int
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -305,8 +414,21 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CounterResumed,
         CounterClosed,
         DayClosed,
+        BookingMade,
+        BookingRescheduled,
+        BookingCancelled,
+        BookingCheckedIn,
+        BookingLapsed,
+        BookingPlacesReleased,
     )
 }
+
+# The events of one booking's life, named by its code: the booking book's own (a restart replays
+# them for every booking of today or later, however long ago they happened).
+BOOKING_KINDS = frozenset(
+    cls.kind
+    for cls in (BookingMade, BookingRescheduled, BookingCancelled, BookingCheckedIn, BookingLapsed)
+)
 
 
 # The audiences by kind, for routing a pushed dict without reading it back.
@@ -335,6 +457,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
             pass
         elif isinstance(value, (datetime, date)):
             value = value.isoformat()
+        elif isinstance(value, time):
+            value = value.isoformat(timespec="minutes")  # a slot: "09:00"
         elif isinstance(value, StrEnum):
             value = value.value
         out[name] = value
@@ -353,8 +477,11 @@ def _readers(cls: type[Event]) -> tuple[tuple[str, Any, _Convert | None], ...]:
         convert: _Convert | None = None
         if f.name == "at":
             convert = datetime.fromisoformat
-        elif f.name == "day":
+        elif f.name in ("day", "from_day"):
             convert = date.fromisoformat
+        elif f.name in ("slot", "from_slot"):
+            # A ticket's slot is its aware start; a booking's is the local time of its day.
+            convert = datetime.fromisoformat if cls is TicketIssued else time.fromisoformat
         elif f.name == "priority":
             convert = PriorityGroup
         elif f.name == "reason" and cls is TicketCalled:

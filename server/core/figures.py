@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from server.core import estimates, policy
+from server.core.booking_rules import BookingFigures, day_figures
 from server.core.building import Counter, Line
 from server.core.calling_order import line_calling_order
-from server.core.issuing import issue_refusal, quota_left
+from server.core.issuing import issue_refusal, quota_left, walk_in_quota
 from server.core.model import Ticket, TicketState
 from server.core.state import DayState
 from server.core.waitlist import WaitingLine, booked_here, queue_key
@@ -68,6 +69,9 @@ class LineView:
     # Erlang C waits built from them are the floor's alone (server/broadcast/views.line_view).
     arrivals_per_h: float
     mean_service_s: float
+    # Today's online bookings of the line (server/core/booking_rules.py); None without booking.
+    # The floor's alone, like the staffing inputs (server/broadcast/views.line_view).
+    bookings: BookingFigures | None = None
 
 
 def calls_newest_first(state: DayState) -> Iterator[Ticket]:
@@ -228,8 +232,9 @@ def line_view(state: DayState, prefix: str, now: datetime) -> LineView:
     local = now.astimezone(state.tz)
     used_walk_in = state.used_walk_in[prefix]
     used_priority = state.used_priority[prefix]
+    released = state.released.get(prefix, 0)
     refusal = issue_refusal(
-        state.plan(local.date()), line, None, local.time(), used_walk_in, used_priority
+        state.plan(local.date()), line, None, local.time(), used_walk_in, used_priority, released
     )
     queue = state.waiting_lines[prefix]
     priority_total = len(queue.priority)
@@ -245,7 +250,7 @@ def line_view(state: DayState, prefix: str, now: datetime) -> LineView:
         waiting=len(queue),
         waiting_priority=priority_total,
         longest_wait_s=max(0.0, (now - queue[0].queued_at).total_seconds()) if queue else 0.0,
-        quota_left_walk_in=quota_left(line.quota_walk_in, used_walk_in),
+        quota_left_walk_in=quota_left(walk_in_quota(line, released), used_walk_in),
         quota_left_priority=quota_left(line.quota_priority, used_priority),
         counters_open=state.open_count[prefix],
         # A walk-in ticket issued now joins at the back, before only the booked tickets whose
@@ -255,6 +260,9 @@ def line_view(state: DayState, prefix: str, now: datetime) -> LineView:
         served=state.served[prefix],
         arrivals_per_h=arrivals,
         mean_service_s=service_s,
+        bookings=day_figures(
+            state.building, line, state.day or local.date(), state.bookings, released, now
+        ),
     )
 
 

@@ -20,6 +20,10 @@ Decisions (recorded here because the kiosk relies on them):
 - Quotas count every ticket issued today that is not released. A printing reservation counts
   (a jammed printer cannot oversell) and is released when its print fails or it expires unprinted.
   A cancelled, expired, or no-show ticket that was printed is not released: the number was used.
+- A ticket checked in from an online booking (issue 19) counts against no quota: its place was
+  the booking's. Unused booking places join the walk-in quota when the line releases them
+  (`released`: server/core/booking_decide.py), so the walk-in quota of a day is the configured
+  one plus what was released.
 - A priority ticket (UU 25/2009) counts against the line's priority quota. When that is gone it
   falls back to the walk-in quota, still marked priority: refusing an elderly citizen a ticket a
   walk-in citizen could still get would turn a protection into a penalty. Only when both are gone
@@ -39,7 +43,14 @@ from server.core.events import PriorityGroup
 from server.core.model import DomainError
 from server.core.part_week import line_hours, off_day_refusal
 
-__all__ = ["QuotaBucket", "hours_refusal", "issue_refusal", "quota_bucket", "quota_left"]
+__all__ = [
+    "QuotaBucket",
+    "hours_refusal",
+    "issue_refusal",
+    "quota_bucket",
+    "quota_left",
+    "walk_in_quota",
+]
 
 
 class QuotaBucket(StrEnum):
@@ -47,17 +58,31 @@ class QuotaBucket(StrEnum):
 
     WALK_IN = "walk_in"
     PRIORITY = "priority"
+    BOOKING = "booking"  # checked in from a booking: the booking's place, no quota
+
+
+def walk_in_quota(line: Line, released: int = 0) -> int | None:
+    """Today's walk-in quota: the configured one plus the booking places released to it."""
+    return None if line.quota_walk_in is None else line.quota_walk_in + released
 
 
 def quota_bucket(
-    line: Line, priority: PriorityGroup | None, used_walk_in: int, used_priority: int
+    line: Line,
+    priority: PriorityGroup | None,
+    used_walk_in: int,
+    used_priority: int,
+    released: int = 0,
 ) -> QuotaBucket | None:
-    """The quota a new ticket would count against, or None when it would exceed every quota."""
+    """The quota a new ticket would count against, or None when it would exceed every quota.
+
+    `released`: the booking places of today the line has given to walk-in citizens.
+    """
     if priority is not None and (
         line.quota_priority is None or used_priority < line.quota_priority
     ):
         return QuotaBucket.PRIORITY
-    if line.quota_walk_in is None or used_walk_in < line.quota_walk_in:
+    walk_in = walk_in_quota(line, released)
+    if walk_in is None or used_walk_in < walk_in:
         return QuotaBucket.WALK_IN
     return None
 
@@ -103,11 +128,12 @@ def issue_refusal(
     t: time,
     used_walk_in: int,
     used_priority: int,
+    released: int = 0,
 ) -> DomainError | None:
     """Why a ticket may not be issued now (hours first, then quota), or None when it may."""
     refusal = hours_refusal(plan, line, t)
     if refusal is not None:
         return refusal
-    if quota_bucket(line, priority, used_walk_in, used_priority) is None:
+    if quota_bucket(line, priority, used_walk_in, used_priority, released) is None:
         return error("quota_exhausted", line=line.name)
     return None

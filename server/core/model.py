@@ -13,8 +13,8 @@ the store, the wire and the report share them, and the protocol publishes them t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -22,9 +22,12 @@ from typing import Any
 from server.core.events import CallReason, PriorityGroup
 
 __all__ = [
+    "Book",
     "CallNext",
     "CallTicket",
+    "CancelBooking",
     "CancelTicket",
+    "CheckIn",
     "CloseCounter",
     "Command",
     "ConfirmPrinted",
@@ -42,6 +45,7 @@ __all__ = [
     "Reactivate",
     "Recall",
     "RecordReprint",
+    "Reschedule",
     "ResumeCounter",
     "RetireRemoved",
     "StartService",
@@ -269,6 +273,57 @@ class RetireRemoved(Command):
     out the officers it no longer has (docs/operations.md, "Changing the building file")."""
 
 
+# Online booking (issue 19): server/core/bookings.py keeps the book, booking_decide.py decides.
+
+
+@dataclass(frozen=True, slots=True)
+class Book(Command):
+    """A citizen (or a portal, or staff on their behalf) books a slot of a line on a day.
+
+    The edge makes the code and the token (`secrets`) and the keyed hashes of the NIK and the
+    phone number (server/bookings_api.py): the core only compares them. The full NIK never
+    reaches the core.
+    """
+
+    line: str
+    day: date
+    slot: time  # the slot's local start on `day` ("09:00"), one of server.core.slots.day_slots
+    priority: PriorityGroup | None  # asks for a priority place
+    name: str = field(repr=False)
+    phone: str = field(repr=False)
+    nik_last4: str = field(repr=False)
+    nik_hash: str = field(repr=False)
+    phone_hash: str = field(repr=False)
+    code: str  # the booking code (8 characters of server.core.booking_code's alphabet)
+    token: str = field(repr=False)  # the citizen's page credential (secrets.token_urlsafe(16))
+    channel: str  # "web", "api:<portal id>", "staff:<id>"
+
+
+@dataclass(frozen=True, slots=True)
+class Reschedule(Command):
+    """Move a booking, by its page token, to another slot (until the day before its day)."""
+
+    token: str = field(repr=False)
+    day: date
+    slot: time
+
+
+@dataclass(frozen=True, slots=True)
+class CancelBooking(Command):
+    token: str = field(repr=False)
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn(Command):
+    """A booked citizen at a kiosk: a ticket in the queue, queued at the slot's start."""
+
+    code: str  # normalised: upper case, no dash
+    kiosk: str | None
+    ticket_token: str  # the new ticket's public token, made at the edge like IssueTicket's
+
+
 @dataclass(frozen=True, slots=True)
 class Tick(Command):
-    """Sent by the edge every few seconds: expires stale reservations, closes the day."""
+    """Sent by the edge every few seconds: expires stale reservations, closes the day, lapses
+    bookings whose check-in window closed and releases unused booking places."""

@@ -18,9 +18,10 @@ into a fresh `QueueState` gives an equal state (`==`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 from server.core import figures
+from server.core.booking_rules import SlotAvailability, bookable_days, slot_availability
 from server.core.decide import DECISIONS, day_close_events
 from server.core.events import Event
 from server.core.figures import LineView
@@ -47,9 +48,14 @@ class QueueState(DayState):
             raise TypeError(f"not a queue command: {command!r}")
         if self.day is not None and local.date() > self.day:
             # A new day: the command runs against the state the day close leaves behind, which
-            # is a fresh state. Deciding it on a scratch state keeps handle() atomic.
+            # is a fresh day with the booking book as the close leaves it. Deciding it on a
+            # scratch state keeps handle() atomic.
             events = day_close_events(self, self.day)
-            events.extend(decide(DayState(self.building), command, now, local))
+            scratch = DayState(self.building)
+            scratch.bookings = self.bookings.copy()
+            for event in events:
+                scratch.bookings.apply(event)
+            events.extend(decide(scratch, command, now, local))
         else:
             events = decide(self, command, now, local)
         for event in events:
@@ -84,3 +90,13 @@ class QueueState(DayState):
 
     def estimated_wait_s(self, ticket_id: str, now: datetime) -> float | None:
         return figures.estimated_wait_s(self, ticket_id, now)
+
+    # -- online bookings (server/core/bookings.py, booking_rules.py) ----------------------------
+
+    def slot_availability(self, prefix: str, day: date, now: datetime) -> list[SlotAvailability]:
+        """The slots of a line on a day with their places left (what a booking page lists)."""
+        return slot_availability(self.building, self.known_line(prefix), day, self.bookings, now)
+
+    def bookable_days(self, prefix: str, now: datetime) -> list[date]:
+        """The days a line may be booked for now (today to the furthest open day)."""
+        return bookable_days(self.building, self.known_line(prefix), now)

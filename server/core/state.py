@@ -7,6 +7,11 @@ calling order, the waiting priority tickets, quota use, open-counter shares, rec
 times) so that a command or a kiosk's query never scans all of the day's tickets. Replaying
 `QueueState.handle`'s events into a fresh state gives an equal state (`==`, indexes included).
 
+The booking book (server/core/bookings.py) lives here too, but it is not part of the day: it
+spans the days ahead, so a day close leaves it (it drops only the bookings of the closing day,
+which the close has lapsed). Booking events do not open a day (a booking made on Sunday for
+Monday is no event of Sunday's queue); a ticket checked in from a booking does.
+
 A log may name lines and counters that the building no longer has: the operator removed them
 from the file and restarted mid-day (docs/operations.md, "Changing the building file"). The
 replay keeps their tickets and counters ("orphans": `_adopt_line`, `_adopt_counter`) so that
@@ -22,10 +27,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from server.core import policy
+from server.core.bookings import BookingBook
 from server.core.building import Building, Counter, Line
 from server.core.calendar import DayPlan, plan_for
 from server.core.errors import error
 from server.core.events import (
+    BookingCancelled,
+    BookingCheckedIn,
+    BookingLapsed,
+    BookingMade,
+    BookingPlacesReleased,
+    BookingRescheduled,
     CounterClosed,
     CounterOpened,
     CounterPaused,
@@ -60,6 +72,11 @@ from server.core.transitions import (
 from server.core.waitlist import WaitingLine
 
 __all__ = ["DayState"]
+
+# Events of the booking book alone: they change no ticket and open no day.
+_BOOK_ONLY: frozenset[type[Event]] = frozenset(
+    {BookingMade, BookingRescheduled, BookingCancelled, BookingCheckedIn, BookingLapsed}
+)
 
 _WAITING = TicketState.WAITING
 _CALLED = TicketState.CALLED
@@ -105,6 +122,8 @@ class DayState:
         self.closing_grace = timedelta(minutes=building.policy.closing_grace_min)
         # The calendar of the last day asked about: the plan only changes at midnight.
         self._plan_cache: DayPlan | None = None
+        # Online bookings of today and the days ahead: not reset by a day close.
+        self.bookings = BookingBook()
         self._appliers: dict[type[Event], Callable[[Any], None]] = {
             TicketIssued: self._on_issued,
             TicketPrinted: self._on_printed,
@@ -126,6 +145,12 @@ class DayState:
             CounterResumed: self._on_counter_resumed,
             CounterClosed: self._on_counter_closed,
             DayClosed: self._on_day_closed,
+            BookingMade: self._on_booking,
+            BookingRescheduled: self._on_booking,
+            BookingCancelled: self._on_booking_freed,
+            BookingCheckedIn: self._on_booking,
+            BookingLapsed: self._on_booking_freed,
+            BookingPlacesReleased: self._on_places_released,
         }
         self._reset()
 
@@ -156,6 +181,9 @@ class DayState:
         self.served: dict[str, int] = dict.fromkeys(lines, 0)
         self.used_walk_in: dict[str, int] = dict.fromkeys(lines, 0)
         self.used_priority: dict[str, int] = dict.fromkeys(lines, 0)
+        # Booking places of today given to walk-in citizens, per line that released them
+        # (BookingPlacesReleased, then one per lapse or cancellation): added to the walk-in quota.
+        self.released: dict[str, int] = {}
         # Regular calls per line since its last priority call: the policy's ratio input. A line
         # without a call yet may call a priority ticket at once.
         self.regular_since_priority: dict[str, int] = dict.fromkeys(
@@ -212,9 +240,11 @@ class DayState:
         applier = self._appliers.get(type(event))
         if applier is None:
             raise TypeError(f"not a queue event: {event!r}")
-        if self.day is None and not isinstance(event, DayClosed):
+        if self.day is None and not isinstance(event, DayClosed) and type(event) not in _BOOK_ONLY:
             # Any event opens the day, not only a ticket: a day when counters opened but nobody
             # took a ticket must still be closed, or its officers would stay logged in tomorrow.
+            # Not a booking's: the book spans days, and its events are replayed at start from
+            # before the last day close (server/engine.py).
             self.day = self.building.service_day(event.at)
         applier(event)
         self.changes += 1
@@ -247,6 +277,8 @@ class DayState:
 
     def _release_quota(self, ticket: Ticket) -> None:
         bucket = self.printing.pop(ticket.id)
+        if bucket is QuotaBucket.BOOKING:
+            return  # counted against no quota (its booking holds its place again: bookings.py)
         used = self.used_priority if bucket is QuotaBucket.PRIORITY else self.used_walk_in
         used[ticket.line] -= 1
 
@@ -291,7 +323,13 @@ class DayState:
             queued_at=ev.at,
             token=ev.token,
             kiosk=ev.kiosk,
+            booking=ev.booking,
+            slot=ev.slot,
         )
+        if ev.slot is not None:
+            # Checked in from a booking: its place in the queue is its slot's start, whether the
+            # citizen came early or late within the window (docs/bookings.md).
+            ticket.queued_at = ev.slot
         prefix = ev.line
         if prefix not in self.seq:
             self._adopt_line(prefix)
@@ -304,10 +342,14 @@ class DayState:
         self.issue_times[prefix].append(ev.at)
         if self.first_issued_at is None:
             self.first_issued_at = ev.at
+        if ev.booking is not None:
+            self.printing[ev.ticket] = QuotaBucket.BOOKING
+            return
         used_walk_in, used_priority = self.used_walk_in[prefix], self.used_priority[prefix]
+        released = self.released.get(prefix, 0)
         line = self.lines.get(prefix)
         bucket = (
-            quota_bucket(line, ev.priority, used_walk_in, used_priority)
+            quota_bucket(line, ev.priority, used_walk_in, used_priority, released)
             if line is not None
             else None  # a removed line: no quota left to count against
         )
@@ -324,12 +366,16 @@ class DayState:
         self._move(ticket, TicketAction.PRINTED)
         del self.printing[ev.ticket]  # the quota is used for good now
         self._enqueue(ticket)
+        if ticket.booking is not None:
+            self.bookings.apply(ev)
 
     def _on_print_failed(self, ev: TicketPrintFailed) -> None:
         ticket = self.tickets[ev.ticket]
         self._move(ticket, TicketAction.PRINT_FAILED)
         self._release_quota(ticket)
         del self.open_tickets[ev.ticket]
+        if ticket.booking is not None:
+            self.bookings.apply(ev)  # the booking is booked again
 
     def _on_reprinted(self, ev: TicketReprinted) -> None:
         self.tickets[ev.ticket].reprints += 1
@@ -437,6 +483,8 @@ class DayState:
             self._dequeue(ticket)
         elif old is _PRINTING:
             self._release_quota(ticket)
+            if ticket.booking is not None:
+                self.bookings.apply(ev)  # never printed: the booking is booked again
         elif old is _CALLED or old is _SERVING:
             self._release_counter(ticket)
         del self.open_tickets[ev.ticket]
@@ -503,6 +551,19 @@ class DayState:
 
     def _on_day_closed(self, ev: DayClosed) -> None:
         self._reset()
+        self.bookings.apply(ev)  # forget the closed day's bookings, all lapsed or used by now
+
+    def _on_booking(self, ev: Event) -> None:
+        self.bookings.apply(ev)
+
+    def _on_booking_freed(self, ev: BookingCancelled | BookingLapsed) -> None:
+        self.bookings.apply(ev)
+        if ev.day == self.day and ev.line in self.released:
+            # After the release, each place of today freed goes to walk-in citizens too.
+            self.released[ev.line] += 1
+
+    def _on_places_released(self, ev: BookingPlacesReleased) -> None:
+        self.released[ev.line] = self.released.get(ev.line, 0) + ev.places
 
     # ----------------------------------------------------------------------------------------
     # Equality: replaying QueueState.handle()'s events must rebuild exactly this, indexes included.
@@ -524,6 +585,8 @@ class DayState:
             self.served,
             self.used_walk_in,
             self.used_priority,
+            self.released,
+            self.bookings,
             self.regular_since_priority,
             {p: list(d) for p, d in self.recent_service_s.items()},
             self.officer_at,

@@ -9,6 +9,7 @@ belongs to the event loop that opened it.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -19,18 +20,22 @@ from typing import Any
 import aiosqlite
 
 from server.building_identity import BuildingIdentity, RecordedBuilding
+from server.core.bookings import Booking
 from server.core.model import CounterStatus, Ticket
 from server.store.buildings import read_building, record_building
 from server.store.rows import (
+    _BOOKING_COLUMNS,
     _COUNTER_COLUMNS,
+    _EVENTS,
     _TICKET_COLUMNS,
     StoredEvent,
+    _booking_from_row,
     _counter_from_row,
     _stored,
     _ticket_from_row,
     _view_rows,
 )
-from server.store.schema import BUSY_TIMEOUT_MS, LATEST_VERSION, StoreError
+from server.store.schema import BOOKING_KINDS_SQL, BUSY_TIMEOUT_MS, LATEST_VERSION, StoreError
 from server.store.writer import Settled, _settle, _Writer
 
 __all__ = ["Store"]
@@ -102,6 +107,7 @@ class Store:
         counters: Iterable[CounterStatus],
         day_of: Callable[[datetime], date],
         then: Settled,
+        bookings: Iterable[Booking] = (),
     ) -> None:
         """Queue events and the current rows they touched, to be committed in ONE transaction.
 
@@ -112,7 +118,7 @@ class Store:
         may commit several in one transaction. A write queued while an earlier one was not yet
         reported fails if that one fails: a log with a gap in its sequence is never written.
         """
-        rows, params = _view_rows(batch, tickets, counters, day_of)
+        rows, params = _view_rows(batch, tickets, counters, day_of, bookings)
         self._writer.write(rows, params, then)
 
     async def append(
@@ -121,11 +127,26 @@ class Store:
         tickets: Iterable[Ticket],
         counters: Iterable[CounterStatus],
         day_of: Callable[[datetime], date],
+        bookings: Iterable[Booking] = (),
     ) -> None:
         """`write`, awaited: returns after COMMIT."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.write(batch, tickets, counters, day_of, lambda exc: _settle(done, None, exc))
+        self.write(batch, tickets, counters, day_of, lambda exc: _settle(done, None, exc), bookings)
         await done
+
+    async def purge_contacts(self, before: date) -> int:
+        """Delete the personal data of every booking whose day is before `before` (the
+        retention purge, docs/operations.md); the number of bookings' rows deleted."""
+
+        def purge(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                "DELETE FROM booking_contacts WHERE code IN "
+                "(SELECT code FROM bookings WHERE day < ?)",
+                (before.isoformat(),),
+            )
+            return cursor.rowcount
+
+        return await self._writer.call(purge)
 
     async def set_meta(self, values: dict[str, str], *, only_missing: bool = False) -> None:
         """Write meta keys (building name, created_at); `only_missing` keeps existing values."""
@@ -176,9 +197,7 @@ class Store:
 
     async def last_event(self) -> StoredEvent | None:
         """The newest event; None for an empty log."""
-        rows = await self._fetchall(
-            "SELECT seq, actor, request_id, payload FROM events ORDER BY seq DESC LIMIT 1"
-        )
+        rows = await self._fetchall(f"{_EVENTS} ORDER BY e.seq DESC LIMIT 1")
         return _stored(rows[0]) if rows else None
 
     async def last_day(self) -> date | None:
@@ -189,8 +208,7 @@ class Store:
     async def load_day(self, day: date) -> list[StoredEvent]:
         """Every event filed under a service day, in seq order."""
         rows = await self._fetchall(
-            "SELECT seq, actor, request_id, payload FROM events WHERE service_day = ? ORDER BY seq",
-            (day.isoformat(),),
+            f"{_EVENTS} WHERE e.service_day = ? ORDER BY e.seq", (day.isoformat(),)
         )
         return [_stored(r) for r in rows]
 
@@ -200,16 +218,60 @@ class Store:
         Applying a DayClosed resets the queue state, so these events alone rebuild it.
         """
         rows = await self._fetchall(
-            "SELECT seq, actor, request_id, payload FROM events WHERE seq > "
-            "(SELECT coalesce(max(seq), 0) FROM events WHERE kind = 'day_closed') ORDER BY seq"
+            f"{_EVENTS} WHERE e.seq > "
+            "(SELECT coalesce(max(seq), 0) FROM events WHERE kind = 'day_closed') ORDER BY e.seq"
         )
         return [_stored(r) for r in rows]
+
+    async def last_close(self) -> tuple[int, date] | None:
+        """The seq and day of the newest `day_closed`; None when no day was ever closed."""
+        rows = await self._fetchall(
+            "SELECT seq, payload FROM events WHERE kind = 'day_closed' ORDER BY seq DESC LIMIT 1"
+        )
+        if not rows:
+            return None
+        return rows[0][0], date.fromisoformat(json.loads(rows[0][1])["day"])
+
+    async def booking_events(self, until_seq: int, from_day: date) -> list[StoredEvent]:
+        """The events up to `until_seq` of every booking whose day is `from_day` or later, in
+        seq order: with the events after the last day close, what rebuilds the booking book.
+
+        Read from the oldest such booking's booking_made on, by the booking kinds' own index:
+        the weeks of tickets' events in between are never read.
+        """
+        rows = await self._fetchall(
+            f"""WITH live AS (SELECT code, made_seq FROM bookings WHERE day >= ?)
+            {_EVENTS} WHERE e.kind IN ({BOOKING_KINDS_SQL})
+                AND e.seq >= (SELECT coalesce(min(made_seq), 0) FROM live) AND e.seq <= ?
+                AND json_extract(e.payload, '$.code') IN (SELECT code FROM live)
+            ORDER BY e.seq""",
+            (from_day.isoformat(), until_seq),
+        )
+        return [_stored(r) for r in rows]
+
+    async def booking(self, token: str) -> Booking | None:
+        """A booking's row by its page token, any day (no personal data: see the rows)."""
+        rows = await self._fetchall(
+            f"SELECT {_BOOKING_COLUMNS} FROM bookings WHERE token = ?", (token,)
+        )
+        return _booking_from_row(rows[0]) if rows else None
+
+    async def booking_contacts(self, code: str) -> dict[str, str | None] | None:
+        """A booking's personal data as kept (None once purged): for tests and audits."""
+        rows = await self._fetchall(
+            "SELECT name, phone, nik_last4, nik_hash, phone_hash FROM booking_contacts "
+            "WHERE code = ?",
+            (code,),
+        )
+        if not rows:
+            return None
+        keys = ("name", "phone", "nik_last4", "nik_hash", "phone_hash")
+        return dict(zip(keys, rows[0], strict=True))
 
     async def events_since(self, seq: int, limit: int = 10_000) -> list[StoredEvent] | None:
         """Committed events after `seq`, in order; None when more than `limit` of them."""
         rows = await self._fetchall(
-            "SELECT seq, actor, request_id, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-            (seq, limit + 1),
+            f"{_EVENTS} WHERE e.seq > ? ORDER BY e.seq LIMIT ?", (seq, limit + 1)
         )
         if len(rows) > limit:
             return None
@@ -218,8 +280,7 @@ class Store:
     async def request_ids(self, day: date) -> dict[str, list[StoredEvent]]:
         """Each request id filed under a day, with its events in seq order."""
         rows = await self._fetchall(
-            "SELECT seq, actor, request_id, payload FROM events "
-            "WHERE service_day = ? AND request_id IS NOT NULL ORDER BY seq",
+            f"{_EVENTS} WHERE e.service_day = ? AND e.request_id IS NOT NULL ORDER BY e.seq",
             (day.isoformat(),),
         )
         out: dict[str, list[StoredEvent]] = {}

@@ -1,7 +1,13 @@
-"""The store's rows: how events, tickets and counters become SQL parameters and back.
+"""The store's rows: how events, tickets, counters and bookings become SQL parameters and back.
 
 A commit is one statement (see "One commit, one statement" below), so this module also holds
 the TEMP view that files each row in its table, and `_write_rows`, the commit itself.
+
+Personal data (issue 19, UU 27/2022): an event's personal fields (`Event.personal`: a booking's
+name, phone, NIK's last four digits and keyed hashes) are never encoded into its JSON payload.
+The same statement files them in `booking_contacts` under the event's seq, and every query that
+reads events joins them back (`_EVENTS`), so an event reads back as it was made until the
+retention purge deletes its row; then its personal fields read as None.
 """
 
 from __future__ import annotations
@@ -11,10 +17,19 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from server.core.events import CallReason, Event, PriorityGroup, event_to_dict, read_event
+from server.core.bookings import Booking, BookingState
+from server.core.events import (
+    PERSONAL_FIELDS,
+    BookingMade,
+    CallReason,
+    Event,
+    PriorityGroup,
+    event_to_dict,
+    read_event,
+)
 from server.core.model import CounterState, CounterStatus, Ticket, TicketState
 from server.store.schema import _in_transaction
 
@@ -38,11 +53,22 @@ _TICKET_FIELDS = (
     *("id", "day", "number", "seq", "line", "state", "priority", "token", "kiosk", "issued_at"),
     *("queued_at", "called_at", "started_at", "finished_at", "no_show_at", "counter", "calls"),
     *("call_reason", "transfers", "updated_seq", "last_call_at", "overtaken", "reprints"),
+    *("booking", "slot"),
 )
 _COUNTER_FIELDS = ("id", "state", "officer", "pause_reason", "since", "ticket", "updated_seq")
+_BOOKING_FIELDS = (
+    *("code", "token", "line", "day", "slot", "priority", "state", "ticket", "channel"),
+    *("made_at", "made_seq", "updated_seq"),
+)
+# Personal data, in PERSONAL_FIELDS' order here and in every query that joins it back.
+_PERSONAL = ("name", "phone", "nik_last4", "nik_hash", "phone_hash")
+_CONTACT_FIELDS = ("seq", "code", *_PERSONAL)
+assert frozenset(_PERSONAL) == PERSONAL_FIELDS
 _EVENT_COLUMNS = ", ".join(_EVENT_FIELDS)
 _TICKET_COLUMNS = ", ".join(_TICKET_FIELDS)
 _COUNTER_COLUMNS = ", ".join(_COUNTER_FIELDS)
+_BOOKING_COLUMNS = ", ".join(_BOOKING_FIELDS)
+_CONTACT_COLUMNS = ", ".join(_CONTACT_FIELDS)
 _TICKET_UPSERT = (
     "ON CONFLICT (id) DO UPDATE SET line = excluded.line, state = excluded.state, "
     "priority = excluded.priority, queued_at = excluded.queued_at, "
@@ -51,7 +77,13 @@ _TICKET_UPSERT = (
     "counter = excluded.counter, calls = excluded.calls, call_reason = excluded.call_reason, "
     "transfers = excluded.transfers, updated_seq = excluded.updated_seq, "
     "last_call_at = excluded.last_call_at, overtaken = excluded.overtaken, "
-    "reprints = excluded.reprints"
+    "reprints = excluded.reprints, booking = excluded.booking, slot = excluded.slot"
+)
+# A booking's made_seq and made_at stay those of its first row.
+_BOOKING_UPSERT = (
+    "ON CONFLICT (code) DO UPDATE SET line = excluded.line, day = excluded.day, "
+    "slot = excluded.slot, priority = excluded.priority, state = excluded.state, "
+    "ticket = excluded.ticket, updated_seq = excluded.updated_seq"
 )
 _COUNTER_UPSERT = (
     "ON CONFLICT (id) DO UPDATE SET state = excluded.state, officer = excluded.officer, "
@@ -73,12 +105,32 @@ _PAYLOAD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _encode(event: Event) -> str:
-    return _PAYLOAD.encode(event_to_dict(event))
+    """The event's JSON payload: every field but its personal ones (`booking_contacts`)."""
+    data = event_to_dict(event)
+    if event.personal:
+        for name in event.personal:
+            del data[name]
+    return _PAYLOAD.encode(data)
+
+
+# Every query that reads events selects these columns (table `e`), the personal data of a
+# booking_made joined back from `booking_contacts` (`p`); `_stored` reads such a row.
+_EVENTS = (
+    "SELECT e.seq, e.actor, e.request_id, e.payload, "
+    + ", ".join(f"p.{name}" for name in _PERSONAL)
+    + " FROM events e LEFT JOIN booking_contacts p ON e.kind = 'booking_made' AND p.seq = e.seq"
+)
 
 
 def _stored(row: Sequence[Any]) -> StoredEvent:
-    """(seq, actor, request_id, payload) -> StoredEvent."""
-    return StoredEvent(row[0], read_event(json.loads(row[3])), row[1], row[2])
+    """A row of `_EVENTS` (seq, actor, request_id, payload, personal…) -> StoredEvent."""
+    data = json.loads(row[3])
+    if data["kind"] == BookingMade.kind:
+        # Kept or purged: a purged booking's personal fields read as None (WITHHELD).
+        for name, value in zip(_PERSONAL, row[4:], strict=True):
+            if value is not None:
+                data[name] = value
+    return StoredEvent(row[0], read_event(data), row[1], row[2])
 
 
 def _ticket_row(t: Ticket, updated_seq: int) -> tuple[Any, ...]:
@@ -106,6 +158,8 @@ def _ticket_row(t: Ticket, updated_seq: int) -> tuple[Any, ...]:
         _iso(t.last_call_at),
         t.overtaken,
         t.reprints,
+        t.booking,
+        _iso(t.slot),
     )
 
 
@@ -133,11 +187,46 @@ def _ticket_from_row(r: Sequence[Any]) -> Ticket:
         last_call_at=_dt(r[20]),
         overtaken=r[21],
         reprints=r[22],
+        booking=r[23],
+        slot=_dt(r[24]),
     )
 
 
 def _counter_row(c: CounterStatus, updated_seq: int) -> tuple[Any, ...]:
     return (c.id, c.state.value, c.officer, c.pause_reason, _iso(c.since), c.ticket, updated_seq)
+
+
+def _booking_row(b: Booking, made_seq: int, updated_seq: int) -> tuple[Any, ...]:
+    return (
+        b.code,
+        b.token,
+        b.line,
+        b.day.isoformat(),
+        b.slot.isoformat(timespec="minutes"),
+        None if b.priority is None else b.priority.value,
+        b.state.value,
+        b.ticket,
+        b.channel,
+        b.made_at.isoformat(),
+        made_seq,
+        updated_seq,
+    )
+
+
+def _booking_from_row(r: Sequence[Any]) -> Booking:
+    """A booking as its row keeps it: no personal data (that is in `booking_contacts`)."""
+    return Booking(
+        code=r[0],
+        token=r[1],
+        line=r[2],
+        day=date.fromisoformat(r[3]),
+        slot=time.fromisoformat(r[4]),
+        priority=None if r[5] is None else PriorityGroup(r[5]),
+        state=BookingState(r[6]),
+        ticket=r[7],
+        channel=r[8],
+        made_at=datetime.fromisoformat(r[9]),
+    )
 
 
 def _counter_from_row(r: Sequence[Any]) -> CounterStatus:
@@ -157,17 +246,26 @@ def _counter_from_row(r: Sequence[Any]) -> CounterStatus:
 
 # A commit is ONE INSERT, in autocommit mode, into a temporary view of the writer connection:
 # `antre_rows (tbl, c1, c2, …)`, whose INSTEAD OF trigger files each row in `events`,
-# `tickets` or `counters` according to `tbl` ('e', 't', 'c'; NULL files nothing). SQLite runs
+# `tickets`, `counters`, `bookings` or `booking_contacts` according to `tbl` ('e', 't', 'c',
+# 'k', 'p'; NULL files nothing). SQLite runs
 # a statement and its triggers atomically and, in autocommit mode, commits (and, synchronous =
 # FULL, fsyncs) before the statement returns. Why not BEGIN, an INSERT per table and COMMIT:
 # sqlite3 releases the GIL around every statement and the writer thread must win it back from
 # the busy event loop after each one; every such wait lengthened the commit that all the
 # waiting callers share (docs/benchmarks.md, "Profile findings"). The view and its trigger are
 # TEMP: they live on the writer connection only, never in the file.
-_WIDTH = 1 + max(len(_EVENT_FIELDS), len(_TICKET_FIELDS), len(_COUNTER_FIELDS))
+_WIDTH = 1 + max(
+    len(_EVENT_FIELDS),
+    len(_TICKET_FIELDS),
+    len(_COUNTER_FIELDS),
+    len(_BOOKING_FIELDS),
+    len(_CONTACT_FIELDS),
+)
 _EVENT_PAD = (None,) * (_WIDTH - 1 - len(_EVENT_FIELDS))
 _TICKET_PAD = (None,) * (_WIDTH - 1 - len(_TICKET_FIELDS))
 _COUNTER_PAD = (None,) * (_WIDTH - 1 - len(_COUNTER_FIELDS))
+_BOOKING_PAD = (None,) * (_WIDTH - 1 - len(_BOOKING_FIELDS))
+_CONTACT_PAD = (None,) * (_WIDTH - 1 - len(_CONTACT_FIELDS))
 
 
 def _new(columns: int) -> str:
@@ -189,6 +287,10 @@ _VIEW = (
             SELECT {_new(len(_TICKET_FIELDS))} WHERE NEW.tbl = 't' {_TICKET_UPSERT};
         INSERT INTO counters ({_COUNTER_COLUMNS})
             SELECT {_new(len(_COUNTER_FIELDS))} WHERE NEW.tbl = 'c' {_COUNTER_UPSERT};
+        INSERT INTO bookings ({_BOOKING_COLUMNS})
+            SELECT {_new(len(_BOOKING_FIELDS))} WHERE NEW.tbl = 'k' {_BOOKING_UPSERT};
+        INSERT INTO booking_contacts ({_CONTACT_COLUMNS})
+            SELECT {_new(len(_CONTACT_FIELDS))} WHERE NEW.tbl = 'p';
     END""",
 )
 
@@ -198,22 +300,30 @@ def _view_rows(
     tickets: Iterable[Ticket],
     counters: Iterable[CounterStatus],
     day_of: Callable[[datetime], date],
+    bookings: Iterable[Booking] = (),
 ) -> tuple[int, list[Any]]:
     """A write's rows for `antre_rows`, flattened: (number of rows, parameters).
 
-    Events first, then ticket rows, then counter rows: a row written twice in one commit (two
-    commands merged into one transaction) is upserted in order, so the later one stays. Each
-    current-state row's `updated_seq` is the last seq in `batch` that names it.
+    Events first (each booking_made's personal data right after it), then ticket rows, counter
+    rows and booking rows: a row written twice in one commit (two commands merged into one
+    transaction) is upserted in order, so the later one stays. Each current-state row's
+    `updated_seq` is the last seq in `batch` that names it.
     """
     last_seq = batch[-1].seq if batch else 0
     touched: dict[str, int] = {}
+    codes: dict[str, int] = {}  # booking code -> the last seq naming it
+    made: dict[str, int] = {}  # booking code -> its booking_made's seq, when in this batch
     params: list[Any] = []
+    rows = len(batch)
     for stored in batch:
         event = stored.event
         for attr in ("ticket", "counter"):
             key = getattr(event, attr, None)
             if key is not None:
                 touched[key] = stored.seq
+        code = getattr(event, "code", None)
+        if code is not None:
+            codes[code] = stored.seq
         params += (
             "e",
             stored.seq,
@@ -225,7 +335,12 @@ def _view_rows(
             _encode(event),
         )
         params += _EVENT_PAD
-    rows = len(batch)
+        if isinstance(event, BookingMade):
+            made[event.code] = stored.seq
+            params.append("p")
+            params += (stored.seq, event.code, *(getattr(event, f) for f in _PERSONAL))
+            params += _CONTACT_PAD
+            rows += 1
     # Ticket and counter ids never collide ("2026-11-23/A-001" vs "L05"), so one map serves.
     for t in tickets:
         params.append("t")
@@ -236,6 +351,13 @@ def _view_rows(
         params.append("c")
         params += _counter_row(c, touched.get(c.id, last_seq))
         params += _COUNTER_PAD
+        rows += 1
+    for b in bookings:
+        params.append("k")
+        # A new row's made_seq is its booking_made's (a row exists already otherwise: the
+        # upsert keeps the first made_seq).
+        params += _booking_row(b, made.get(b.code, 0), codes.get(b.code, last_seq))
+        params += _BOOKING_PAD
         rows += 1
     return rows, params
 

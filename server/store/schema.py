@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = [
+    "BOOKING_KINDS_SQL",
     "BUSY_TIMEOUT_MS",
     "LATEST_VERSION",
     "MIGRATIONS",
@@ -22,6 +23,19 @@ __all__ = [
 ]
 
 logger = logging.getLogger("server.store")
+
+# The kinds of a booking's own events (server.core.events.BOOKING_KINDS), as an SQL list: the
+# partial index and the query that reads it must spell it the same (SQLite matches the terms).
+BOOKING_KINDS_SQL = ", ".join(
+    f"'{kind}'"
+    for kind in (
+        "booking_made",
+        "booking_rescheduled",
+        "booking_cancelled",
+        "booking_checked_in",
+        "booking_lapsed",
+    )
+)
 
 # How long a connection waits for another process's write lock before failing (ms). Only one
 # server writes, but a backup tool or `sqlite3` shell may briefly hold the lock.
@@ -168,6 +182,51 @@ MIGRATIONS: tuple[Migration, ...] = (
                 SELECT coalesce((SELECT value FROM meta WHERE key = 'created_at'), ''), 0,
                        value, '', '', 'legacy'
                 FROM meta WHERE key = 'building'""",
+        ),
+    ),
+    Migration(
+        7,
+        "online booking: booked tickets, the bookings, their personal data apart from the log",
+        (
+            # Ticket.booking and Ticket.slot: a ticket checked in from a booking (issue 19).
+            "ALTER TABLE tickets ADD COLUMN booking TEXT",
+            "ALTER TABLE tickets ADD COLUMN slot TEXT",
+            # One row per booking, as its events left it: what a restart replays (bookings of
+            # today or later, from `made_seq` on), what the retention purge reads the day of,
+            # and what a citizen's page shows of a booking no longer in memory. No personal data.
+            """CREATE TABLE bookings (
+                code TEXT PRIMARY KEY,
+                token TEXT NOT NULL,
+                line TEXT NOT NULL,
+                day TEXT NOT NULL,
+                slot TEXT NOT NULL,
+                priority TEXT,
+                state TEXT NOT NULL,
+                ticket TEXT,
+                channel TEXT NOT NULL,
+                made_at TEXT NOT NULL,
+                made_seq INTEGER NOT NULL,
+                updated_seq INTEGER NOT NULL
+            )""",
+            "CREATE INDEX bookings_day ON bookings (day)",
+            "CREATE INDEX bookings_token ON bookings (token)",
+            # The personal data of each booking_made event (name, phone, NIK's last four digits,
+            # the keyed hashes), never in the event's JSON: written in the same transaction as
+            # the event, joined back when the event is read, deleted by the retention purge
+            # (UU 27/2022; docs/operations.md, "Personal data of bookings").
+            """CREATE TABLE booking_contacts (
+                seq INTEGER PRIMARY KEY,
+                code TEXT NOT NULL,
+                name TEXT,
+                phone TEXT,
+                nik_last4 TEXT,
+                nik_hash TEXT,
+                phone_hash TEXT
+            )""",
+            "CREATE INDEX booking_contacts_code ON booking_contacts (code)",
+            # A restart reads a booking's events from before the last day close by this index,
+            # without walking the tickets' events in between.
+            f"CREATE INDEX events_booking ON events (seq) WHERE kind IN ({BOOKING_KINDS_SQL})",
         ),
     ),
 )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from booking_kit import check_in
+from booked_tickets import check_in
 from factory import MONDAY, at, make_building
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st

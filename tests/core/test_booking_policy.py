@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from booking_kit import booked
+from booked_tickets import booked
 from policy_kit import T0, building, call_sequence, lines_of, tk
 
 from server.core.events import CallReason

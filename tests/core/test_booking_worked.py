@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from booking_kit import check_in
+from booked_tickets import check_in
 from factory import at, issue, make_building
 
 from server.core.building import Building

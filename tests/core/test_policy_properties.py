@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from booking_kit import booked
+from booked_tickets import booked
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_kit import (

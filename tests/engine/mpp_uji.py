@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
-from server.core.building import Agency, Building, Counter, DayHours, Line, Officer, Zone
+from server.core.building import (
+    Agency,
+    BookingRules,
+    BookingSettings,
+    Building,
+    Counter,
+    DayHours,
+    Line,
+    Officer,
+    Zone,
+)
 
-__all__ = ["WIB", "FakeClock", "small_building"]
+__all__ = ["WIB", "FakeClock", "booking_building", "small_building"]
 
 WIB = timezone(timedelta(hours=7), "WIB")
 
@@ -39,6 +50,22 @@ def small_building() -> Building:
             Officer("IMI01", "Wayan", "IMI", pin_hash="-"),
         ),
     )
+
+
+def booking_building(places: int = 2, priority_places: int = 0, retention_days: int = 30):
+    """The small building with hourly booking slots on line A (07:30 … 15:30: nine a day),
+    bookable 7 days ahead from midnight, until 30 minutes before the slot."""
+    building = small_building()
+    rules = BookingRules(
+        slot_min=60,
+        places=places,
+        priority_places=priority_places,
+        days_ahead=7,
+        closes_min_before=30,
+    )
+    lines = tuple(replace(ln, booking=rules) if ln.prefix == "A" else ln for ln in building.lines)
+    settings = BookingSettings(retention_days=retention_days, max_active_per_phone=3)
+    return replace(building, lines=lines, booking=settings)
 
 
 class FakeClock:

@@ -8,7 +8,7 @@ the event the core made, its withheld fields None; and a stored form back into t
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,6 +23,7 @@ from server.core.events import (
     Event,
     PriorityGroup,
     TicketCalled,
+    TicketIssued,
     event_to_dict,
 )
 from server.protocol import read_event
@@ -40,6 +41,11 @@ def example(cls: type[Event]) -> Event:
         "seq": 17,
         "priority": PriorityGroup.LANSIA,
         "reason": CallReason.OFFICER if cls is TicketCalled else "closing",
+        # Online booking: a ticket's slot is its aware start, a booking's a local time.
+        "slot": AT if cls is TicketIssued else time(9, 30),
+        "from_day": date(2026, 11, 24),
+        "from_slot": time(10, 30),
+        "places": 12,
     }
     return cls(**{f.name: values.get(f.name, f"{f.name}-1") for f in dataclasses.fields(cls)})
 

@@ -101,6 +101,11 @@ SAMPLES: dict[str, Any] = {
     "prefix": "A",
     "typed": "K0QM-4TXA",
     "chars": "“0”",
+    "day": "Senin, 7 Desember 2026",
+    "opens": "Senin, 23 November 2026",
+    "limit": 3,
+    "next": "; jadwal berikutnya yang masih kosong pukul 10.00 WITA",
+    "problem": "NIK harus 16 angka.",
 }
 # Codes whose placeholder is the code a request carried, not a name.
 OVERRIDES: dict[str, dict[str, Any]] = {
@@ -108,6 +113,8 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "unknown_counter": {"counter": "L99"},
     "line_unknown": {"line": "Z"},
     "counter_unknown": {"counter": "L99"},
+    # The check-in's time names its zone itself (the kiosk shows it as it comes).
+    "booking_too_early": {"time": "08.30 WITA"},
 }
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,13 @@ import pytest
 from server.backup import backup
 from server.core.events import (
     EVENT_TYPES,
+    PERSONAL_FIELDS,
+    BookingCancelled,
+    BookingCheckedIn,
+    BookingLapsed,
+    BookingMade,
+    BookingPlacesReleased,
+    BookingRescheduled,
     CallReason,
     CounterClosed,
     CounterOpened,
@@ -87,8 +95,46 @@ def one_of_each_kind() -> list[Event]:
         CounterResumed(at(12), counter="L01"),
         CounterClosed(at(13), counter="L01"),
         OfficerLoggedOut(at(13), counter="L01", officer="DKP01"),
+        # Online booking: the personal fields go to booking_contacts and come back joined.
+        BookingMade(
+            at(14),
+            "K7QM4TXA",
+            "btok-1",
+            "A",
+            DAY,
+            time(9, 30),
+            None,
+            "web",
+            "Siti Aminah — Ibu",
+            "0812 3456 7890",
+            "1234",
+            "nh",
+            "ph",
+        ),
+        BookingRescheduled(at(14), "K7QM4TXA", "A", DAY, time(9, 30), DAY, time(10, 30)),
+        TicketIssued(
+            at(15),
+            "2026-11-23/A-005",
+            DAY,
+            "A-005",
+            5,
+            "A",
+            None,
+            "tok-5",
+            "K1",
+            booking="K7QM4TXA",
+            slot=at(15),
+        ),
+        BookingCheckedIn(at(15), "K7QM4TXA", "A", DAY, time(10, 30), "2026-11-23/A-005", "K1"),
+        BookingCancelled(at(16), "ACDE3467", "A", DAY, time(11, 30), "berhalangan"),
+        BookingLapsed(at(16), "ACDE3468", "A", DAY, time(11, 30)),
+        BookingPlacesReleased(at(17), "A", DAY, 12),
         DayClosed(datetime(2026, 11, 23, 23, 59, 59, 999999, tzinfo=WIB), day=DAY),
     ]
+
+
+def without(data: dict, names: frozenset[str]) -> dict:
+    return {k: v for k, v in data.items() if k not in names}
 
 
 def payload(event: Event) -> str:
@@ -349,8 +395,10 @@ async def test_the_offline_reader_sees_the_live_stores_log(store: Store, tmp_pat
         assert reader.service_days(DAY, DAY) == [DAY.isoformat()]
         assert reader.service_days(DAY + timedelta(days=1), DAY + timedelta(days=9)) == []
         log = reader.day_log(DAY.isoformat())
+        # The log's own JSON: a booking's personal data is not in it (booking_contacts).
         assert [(e.seq, e.actor, e.event) for e in log] == [
-            (i + 1, "kiosk:K1", event_to_dict(ev)) for i, ev in enumerate(events)
+            (i + 1, "kiosk:K1", without(event_to_dict(ev), PERSONAL_FIELDS))
+            for i, ev in enumerate(events)
         ]
         assert reader.log() == log
         assert [e.seq for e in reader.log("ticket_called")] == [
@@ -375,3 +423,40 @@ async def test_meta_keeps_existing_values_when_asked(store: Store) -> None:
         "created_at": "2026-11-23T08:00:00+07:00",
         "extra": "x",
     }
+
+
+async def test_a_schema_6_store_gains_the_booking_tables(tmp_path: Path) -> None:
+    """Migration 7: tickets gain booking and slot; bookings and booking_contacts appear; the
+    partial index lists exactly the core's booking kinds."""
+    from server.core.events import BOOKING_KINDS
+    from server.store.schema import BOOKING_KINDS_SQL
+
+    path = tmp_path / "six.db"
+    old = await Store.open(path, target_version=6)
+    await old.close()
+    db = sqlite3.connect(path)  # a ticket as schema 6 wrote it (this Antre writes schema 7)
+    db.execute(
+        "INSERT INTO tickets (id, day, number, seq, line, state, token, issued_at, queued_at) "
+        "VALUES (?, '2026-11-23', 'A-001', 1, 'A', 'waiting', 'tok-1', ?, ?)",
+        (TID, at(1).isoformat(), at(1).isoformat()),
+    )
+    db.commit()
+    db.close()
+    s = await Store.open(path)
+    try:
+        assert await s.schema_version() == 7
+        ticket = await s.ticket(TID)
+        assert ticket is not None and (ticket.booking, ticket.slot) == (None, None)
+    finally:
+        await s.close()
+    db = sqlite3.connect(path)
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    db.close()
+    assert {"bookings", "booking_contacts"} <= tables
+    assert set(re.findall(r"'(\w+)'", BOOKING_KINDS_SQL)) == BOOKING_KINDS
+
+
+async def test_a_booked_tickets_row_keeps_its_booking_and_slot(store: Store) -> None:
+    booked = a_ticket(booking="K7QM4TXA", slot=at(30), queued_at=at(30))
+    await store.append(stored(one_of_each_kind()[:1]), [booked], [], day_of)
+    assert await store.ticket(TID) == booked

@@ -1,0 +1,303 @@
+"""Online booking for the public pages and the portals: plain async methods over the engine.
+
+Theory of operation: the web room's pages (`/pesan`, `/pesan/<token>`) and the portal API
+(`/api/v1/`) call `BookingsApi`; it checks what a citizen typed, makes what the edge makes (the
+booking code and page token with `secrets`, the keyed hashes of the NIK and the phone number with
+the store's own secret key), and runs the core's `Book`, `Reschedule` and `CancelBooking` through
+the hub's `execute` (one command at a time on the event loop: two citizens racing for a slot's
+last place are decided one after the other, and the second reads `slot_full`). Every method
+returns once the change is on disk, or raises the core's `DomainError` (an Indonesian message, a
+stable code, details) having changed nothing.
+
+The NIK: `book` takes the 16 digits, keeps its HMAC-SHA256 (for the one-booking-per-NIK rule)
+and its last four digits, and drops it. The full NIK is never stored, logged, put in a command's
+repr or returned; the views carry it masked ("•••• •••• •••• 1234"). The phone number is kept
+for contact (purged with the rest, docs/operations.md) and hashed for the per-phone limit.
+
+Reads (`slots`, `days`, `booking`) are answered from memory: the engine's booking book holds
+every booking of today and later. A booking of a past day is read from the store's row, without
+its personal data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+
+from server.core import nik as nik_rules
+from server.core.booking_code import new_code, normalize_code
+from server.core.booking_rules import SlotAvailability, check_in_window
+from server.core.bookings import Booking, BookingState
+from server.core.building import Building, Line
+from server.core.errors import error
+from server.core.events import PriorityGroup
+from server.core.model import Book, CancelBooking, Command, DomainError, Reschedule
+from server.core.slots import slot_end
+
+if TYPE_CHECKING:
+    from server.engine import Engine, StoredEvent
+
+__all__ = ["BookingView", "BookingsApi", "mask_nik", "normalise_code", "normalise_phone"]
+
+_TRIES = 5  # a new code (and token) after a collision, at most this many times
+_NAME_MAX = 100
+_PHONE = re.compile(r"62\d{7,13}")
+
+Execute = Callable[[Command, str, "str | None"], Awaitable[list["StoredEvent"]]]
+
+
+def _new_code() -> str:
+    return new_code(secrets.randbelow)
+
+
+def normalise_code(typed: str) -> str:
+    """A booking code as scanned or typed ("k7qm-4txa ", "ANTRE:K7QM4TXA") as the core keys it
+    ("K7QM4TXA"). Text that is no code comes back upper-cased, without spaces and dashes: the
+    core finds no booking by it and says so (`booking_not_found`)."""
+    code = normalize_code(typed)
+    return code if code is not None else "".join(typed.split()).replace("-", "").upper()
+
+
+def mask_nik(last4: str | None) -> str | None:
+    """The NIK as an officer or the citizen sees it: only its last four digits."""
+    return None if last4 is None else nik_rules.mask_nik(last4)
+
+
+def normalise_phone(phone: str) -> str | None:
+    """An Indonesian mobile number as "62…" digits ("0812-3456 7890", "+62 812…"); None when it
+    is not one."""
+    digits = re.sub(r"[\s\-().]", "", phone)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return digits if _PHONE.fullmatch(digits) else None
+
+
+def _mask_phone(phone: str | None) -> str | None:
+    return None if phone is None else "•" * max(0, len(phone) - 4) + phone[-4:]
+
+
+@dataclass(frozen=True, slots=True)
+class BookingView:
+    """One booking as its citizen's page (or a portal) shows it. The NIK only masked."""
+
+    code: str  # "K7QM4TXA" (shown "K7QM-4TXA")
+    token: str  # the page credential: /pesan/<token>
+    line: str
+    line_name: str
+    agency: str
+    day: date
+    slot: time  # local start
+    slot_end: time
+    zone: str  # WIB, WITA or WIT: every time above is the building's
+    state: BookingState
+    priority: PriorityGroup | None
+    name: str | None  # None once the personal data was deleted (a past booking)
+    nik_masked: str | None
+    phone_masked: str | None
+    ticket_number: str | None  # the number issued at check-in
+    check_in_opens: datetime  # aware
+    check_in_closes: datetime
+    documents: str | None  # what to bring (`documents` of the line's booking)
+    can_reschedule: bool  # booked, and before its day
+    can_cancel: bool  # booked
+
+
+class BookingsApi:
+    """Book, reschedule and cancel, and read slots and bookings: the web room's entry point."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        execute: Execute | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self._engine = engine  # its state (the book) and store, and the hashes' key
+        # How a command runs: the hub's execute (counted for snapshots), else the engine's.
+        self._execute: Execute = execute or engine.execute
+        self._clock = clock or engine.now  # the engine's clock: never behind the log
+
+    @property
+    def building(self) -> Building:
+        return self._engine.building
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def lines(self) -> list[Line]:
+        """The lines that take bookings, in the building's order."""
+        return [ln for ln in self.building.lines if ln.booking is not None]
+
+    def days(self, line: str) -> list[date]:
+        """The days `line` may be booked for now (today to the furthest open day, days
+        without a bookable slot left out). DomainError for an unknown line."""
+        return self._engine.state.bookable_days(line, self._clock())
+
+    def slots(self, line: str, day: date) -> list[SlotAvailability]:
+        """The slots of `line` on `day` with their places left and whether each may be booked
+        now (server/core/booking_rules.py). DomainError for an unknown line."""
+        return self._engine.state.slot_availability(line, day, self._clock())
+
+    async def booking(self, token: str) -> BookingView | None:
+        """The booking whose page token this is, any day; None for an unknown token."""
+        found = self._engine.state.bookings.by_token(token)
+        if found is None:
+            found = await self._engine.store.booking(token)
+        return None if found is None else self._view(found)
+
+    # -- changes ----------------------------------------------------------------------------
+
+    async def book(
+        self,
+        line: str,
+        day: date,
+        slot: time,
+        *,
+        name: str,
+        phone: str,
+        nik: str,
+        priority: PriorityGroup | None = None,
+        channel: str = "web",
+        request_id: str | None = None,
+    ) -> BookingView:
+        """Book a slot for a citizen; the booking once it is on disk.
+
+        `channel` says who booked ("web", "api:<portal id>", "staff:<id>") and is the actor of
+        the event log. `request_id`: the same id from the same channel today returns the first
+        booking instead of booking twice. DomainError (nothing changed): the form
+        (`booking_name_required`, `booking_phone_invalid`, `booking_nik_invalid`), the line
+        (`unknown_line`, `booking_unavailable`), the window, the NIK's or phone's limit, the
+        places (`slot_full`).
+        """
+        clean_name = " ".join(name.split())
+        if not clean_name or len(clean_name) > _NAME_MAX or not clean_name.isprintable():
+            raise error("booking_name_required")
+        phone_digits = normalise_phone(phone)
+        if phone_digits is None:
+            raise error("booking_phone_invalid")
+        problem = nik_rules.nik_problem(nik)
+        if problem is not None:
+            raise error("booking_nik_invalid", problem=problem)
+        digits = nik_rules.nik_digits(nik)
+        key = self._engine.booking_key
+        nik_hash = hmac.new(key, b"nik:" + digits.encode(), hashlib.sha256).hexdigest()
+        nik_last4 = nik_rules.nik_last4(digits)
+        del nik, digits  # the full NIK goes no further than this line
+        phone_hash = hmac.new(key, b"phone:" + phone_digits.encode(), hashlib.sha256).hexdigest()
+        for attempt in range(_TRIES):
+            command = Book(
+                line=line,
+                day=day,
+                slot=slot,
+                priority=priority,
+                name=clean_name,
+                phone="+" + phone_digits,
+                nik_last4=nik_last4,
+                nik_hash=nik_hash,
+                phone_hash=phone_hash,
+                code=_new_code(),
+                token=secrets.token_urlsafe(16),
+                channel=channel,
+            )
+            try:
+                stored = await self._execute(command, channel, _request(channel, request_id))
+            except DomainError as refused:
+                collided = refused.code in ("booking_code_taken", "duplicate_token")
+                if collided and attempt + 1 < _TRIES:
+                    continue  # 24⁸ codes: a collision is rare, and a new code settles it
+                raise
+            return self._made(stored, command.code)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def reschedule(
+        self,
+        token: str,
+        day: date,
+        slot: time,
+        *,
+        channel: str = "web",
+        request_id: str | None = None,
+    ) -> BookingView:
+        """Move a booking to another slot (until the day before its day); the booking after."""
+        booking = self._known(token)
+        command = Reschedule(token=token, day=day, slot=slot)
+        await self._execute(command, channel, _request(channel, request_id))
+        return self._view(self._engine.state.bookings.get(booking.code) or booking)
+
+    async def cancel(
+        self,
+        token: str,
+        *,
+        reason: str = "dibatalkan oleh pemesan",
+        channel: str = "web",
+        request_id: str | None = None,
+    ) -> BookingView:
+        """Cancel a booking (its place is free again at once); the booking after."""
+        booking = self._known(token)
+        command = CancelBooking(token=token, reason=reason)
+        await self._execute(command, channel, _request(channel, request_id))
+        return self._view(self._engine.state.bookings.get(booking.code) or booking)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _known(self, token: str) -> Booking:
+        found = self._engine.state.bookings.by_token(token)
+        if found is None:
+            raise error("booking_not_found")
+        return found
+
+    def _made(self, stored: list[StoredEvent], code: str) -> BookingView:
+        # A retried request returns the first booking's events: its code is theirs.
+        made = next((s.event for s in stored if s.event.kind == "booking_made"), None)
+        first = getattr(made, "code", code)
+        booking = self._engine.state.bookings.get(first)
+        if booking is None:  # pragma: no cover - the book holds every booking of today on
+            raise error("booking_not_found")
+        return self._view(booking)
+
+    def _view(self, b: Booking) -> BookingView:
+        building = self.building
+        line = building.line(b.line)
+        rules = line.booking if line is not None else None
+        opens, closes = (
+            check_in_window(building, rules, b.day, b.slot)
+            if rules is not None
+            else (datetime.combine(b.day, b.slot, building.tz),) * 2
+        )
+        ticket = self._engine.state.tickets.get(b.ticket or "")
+        booked = b.state is BookingState.BOOKED
+        today = building.service_day(self._clock())
+        return BookingView(
+            code=b.code,
+            token=b.token,
+            line=b.line,
+            line_name=line.name if line is not None else b.line,
+            agency=line.agency if line is not None else "",
+            day=b.day,
+            slot=b.slot,
+            slot_end=slot_end(line, b.day, b.slot) if line is not None else b.slot,
+            zone=building.zone_label,
+            state=b.state,
+            priority=b.priority,
+            name=b.name,
+            nik_masked=mask_nik(b.nik_last4),
+            phone_masked=_mask_phone(b.phone),
+            ticket_number=ticket.number if ticket is not None else None,
+            check_in_opens=opens,
+            check_in_closes=closes,
+            documents=rules.documents if rules is not None else None,
+            can_reschedule=booked and b.day > today,
+            can_cancel=booked,
+        )
+
+
+def _request(channel: str, request_id: str | None) -> str | None:
+    """A request id scoped by its channel, as the hub scopes a session's by its actor."""
+    return None if request_id is None else f"{channel}#{request_id}"

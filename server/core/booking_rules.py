@@ -1,0 +1,294 @@
+"""When a slot may be booked and when a booking may be checked in: the windows, as pure rules.
+
+Theory of operation (docs/bookings.md has the worked examples):
+
+- **Booking window.** A line's slots (server/core/slots.py) may be booked from `days_ahead` days
+  before their day, from `opens_at` local time that day ("the newest day opens at 06.00"), until
+  `closes_min_before` minutes before the slot starts; a slot of today no longer once the line's
+  `release_unused_at` has passed (its unused places went to walk-in citizens then). Refusals
+  run from the most general to the most specific: no booking on the line, a past day, a day not
+  open yet, a slot the day does not have, a slot too close.
+- **Check-in window.** From `check_in_early_min` before the slot's start to `check_in_late_min`
+  after it, half-open: at the closing instant the booking lapses (a tick says so).
+- **Rescheduling** is allowed until the day before the booking's day (Imigrasi's rule); the new
+  slot obeys the booking window like a new booking.
+- **Unused places** (`release_unused_at`): at that local time of a day, every booking place of
+  the day not held by a checked-in booking or by a booking that can still check in joins the
+  walk-in quota (`unused_places`).
+
+Pure: `now` is passed in (aware); slots are local times of their day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from server.core.bookings import Booking, BookingBook, BookingState, places_left
+from server.core.building import BookingRules, Building, Line
+from server.core.calendar import at_local
+from server.core.dates import format_clock, format_clock_in_zone, format_date
+from server.core.errors import MESSAGES, error
+from server.core.events import PriorityGroup
+from server.core.model import DomainError
+from server.core.slots import day_slots, slot_end
+
+__all__ = [
+    "BookingFigures",
+    "SlotAvailability",
+    "bookable_days",
+    "booking_refusal",
+    "check_in_window",
+    "day_figures",
+    "furthest_day",
+    "next_free_slot",
+    "slot_availability",
+    "slot_full",
+    "slot_start",
+    "unused_places",
+]
+
+
+def slot_start(building: Building, day: date, slot: time) -> datetime:
+    """The aware instant a slot starts: the queued_at of its checked-in ticket."""
+    return at_local(building, day, slot)
+
+
+def check_in_window(
+    building: Building, rules: BookingRules, day: date, slot: time
+) -> tuple[datetime, datetime]:
+    """[opens, closes): when a booking of this slot may be checked in."""
+    start = slot_start(building, day, slot)
+    return (
+        start - timedelta(minutes=rules.check_in_early_min),
+        start + timedelta(minutes=rules.check_in_late_min),
+    )
+
+
+def furthest_day(rules: BookingRules, local: datetime) -> date:
+    """The furthest day bookable at local time `local`: today + days_ahead once that day has
+    opened (at `opens_at`), the day before until then."""
+    furthest = local.date() + timedelta(days=rules.days_ahead)
+    return furthest if local.time() >= rules.opens_at else furthest - timedelta(days=1)
+
+
+def _released(rules: BookingRules, day: date, local: datetime) -> bool:
+    """Today's booking closed at `release_unused_at` (its unused places went to walk-ins)."""
+    return (
+        rules.release_unused_at is not None
+        and day == local.date()
+        and local.time() >= rules.release_unused_at
+    )
+
+
+def _closes_at(building: Building, rules: BookingRules, day: date, slot: time) -> datetime:
+    return slot_start(building, day, slot) - timedelta(minutes=rules.closes_min_before)
+
+
+def booking_refusal(
+    building: Building,
+    line: Line,
+    day: date,
+    slot: time,
+    now: datetime,
+    slots: tuple[time, ...] | None = None,
+) -> DomainError | None:
+    """Why `slot` of `line` on `day` may not be booked at `now` (the window, not the places).
+
+    `slots`: the day's slots when the caller has them already (`day_slots`).
+    """
+    rules = line.booking
+    if rules is None:
+        return error("booking_unavailable", line=line.name)
+    local = now.astimezone(building.tz)
+    zone = building.zone_label
+    when = {"day": format_date(day), "time": format_clock(slot), "zone": zone}
+    if day < local.date():
+        return error("booking_too_late", **when)
+    if day > furthest_day(rules, local):
+        opens = day - timedelta(days=rules.days_ahead)
+        return error(
+            "booking_not_open",
+            day=format_date(day),
+            opens=format_date(opens),
+            time=format_clock(rules.opens_at),
+            zone=zone,
+        )
+    if slot not in (day_slots(building, line, day) if slots is None else slots):
+        return error("slot_unknown", line=line.name, **when)
+    if now >= _closes_at(building, rules, day, slot) or _released(rules, day, local):
+        return error("booking_too_late", **when)
+    return None
+
+
+def _fits(rules: BookingRules, book: BookingBook, key: tuple[str, date, time], priority: bool):
+    regular, for_priority = places_left(rules, book.taken.get(key))
+    return (for_priority if priority else regular) > 0
+
+
+def next_free_slot(
+    building: Building,
+    line: Line,
+    day: date,
+    after: time,
+    priority: PriorityGroup | None,
+    book: BookingBook,
+    now: datetime,
+) -> time | None:
+    """The first slot of the day after `after` still bookable now with a place for this
+    citizen (a priority citizen may take a regular place); None when there is none."""
+    rules = line.booking
+    assert rules is not None
+    slots = day_slots(building, line, day)
+    for slot in slots:
+        if slot <= after or booking_refusal(building, line, day, slot, now, slots) is not None:
+            continue
+        if _fits(rules, book, (line.prefix, day, slot), priority is not None):
+            return slot
+    return None
+
+
+def slot_full(
+    building: Building,
+    line: Line,
+    day: date,
+    slot: time,
+    priority: PriorityGroup | None,
+    book: BookingBook,
+    now: datetime,
+) -> DomainError | None:
+    """`slot_full` when the slot has no place for this citizen (naming the next free slot of
+    the day, if any), else None."""
+    rules = line.booking
+    assert rules is not None
+    if _fits(rules, book, (line.prefix, day, slot), priority is not None):
+        return None
+    zone = building.zone_label
+    following = next_free_slot(building, line, day, slot, priority, book, now)
+    when = {"day": format_date(day), "time": format_clock(slot), "zone": zone}
+    hint = (
+        ""
+        if following is None
+        else f"; jadwal berikutnya yang masih kosong pukul {format_clock_in_zone(following, zone)}"
+    )
+    # The details name the next free slot as a machine reads it; the message as a person does.
+    return DomainError(
+        "slot_full",
+        MESSAGES["slot_full"].format(next=hint, **when),
+        **when,
+        next_slot=None if following is None else following.isoformat(timespec="minutes"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SlotAvailability:
+    """One slot as a booking page lists it. No personal data."""
+
+    slot: time  # local start
+    end: time  # local end (start + slot length), for "09.00–09.30 WIB"
+    places: int  # regular places of the slot
+    priority_places: int
+    regular_left: int  # places a regular citizen may still book
+    priority_left: int  # places a priority citizen may still book (priority or regular)
+    bookable: bool  # the window allows booking it now (places aside)
+    refusal_code: str | None  # why not, when not bookable: booking_too_late, booking_not_open…
+
+
+def slot_availability(
+    building: Building, line: Line, day: date, book: BookingBook, now: datetime
+) -> list[SlotAvailability]:
+    """Every slot of `line` on `day` with its places left and whether it may be booked now;
+    [] for a line without booking or a day without slots."""
+    rules = line.booking
+    if rules is None:
+        return []
+    out = []
+    slots = day_slots(building, line, day)
+    for slot in slots:
+        regular, for_priority = places_left(rules, book.taken.get((line.prefix, day, slot)))
+        refusal = booking_refusal(building, line, day, slot, now, slots)
+        out.append(
+            SlotAvailability(
+                slot=slot,
+                end=slot_end(line, day, slot),
+                places=rules.places,
+                priority_places=rules.priority_places,
+                regular_left=regular,
+                priority_left=for_priority,
+                bookable=refusal is None,
+                refusal_code=None if refusal is None else refusal.code,
+            )
+        )
+    return out
+
+
+def bookable_days(building: Building, line: Line, now: datetime) -> list[date]:
+    """The days from today to the furthest open one on which `line` has slots (holidays, days
+    off and days whose every slot has closed for booking left out)."""
+    rules = line.booking
+    if rules is None:
+        return []
+    local = now.astimezone(building.tz)
+    out = []
+    day = local.date()
+    last = furthest_day(rules, local)
+    while day <= last:
+        slots = day_slots(building, line, day)
+        if any(booking_refusal(building, line, day, s, now, slots) is None for s in slots):
+            out.append(day)
+        day += timedelta(days=1)
+    return out
+
+
+def unused_places(
+    building: Building, line: Line, day: date, book: BookingBook, now: datetime
+) -> int:
+    """The booking places of `line` on `day` held by no checked-in booking and by no booking
+    that can still check in at `now`: what `release_unused_at` gives to walk-in citizens."""
+    rules = line.booking
+    if rules is None:
+        return 0
+    total = len(day_slots(building, line, day)) * rules.capacity
+    held = book.count(line.prefix, day, BookingState.CHECKED_IN)
+    for code in book.booked.get(day, {}):
+        booking: Booking = book.by_code[code]
+        if booking.line == line.prefix:
+            closes = check_in_window(building, rules, day, booking.slot)[1]
+            held += now < closes
+    return max(0, total - held)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingFigures:
+    """A line's bookings of one day, as the floor dashboard shows them. No personal data."""
+
+    places: int  # booking places of the day: slots × (places + priority places)
+    expected: int  # booked, not yet checked in (some may still lapse)
+    checked_in: int
+    lapsed: int
+    cancelled: int
+    places_left: int  # places a citizen could still book now (0 once booking has closed)
+    released: int  # places given to walk-in citizens (release_unused_at), lapses after included
+
+
+def day_figures(
+    building: Building, line: Line, day: date, book: BookingBook, released: int, now: datetime
+) -> BookingFigures | None:
+    """The day's booking figures of a line; None for a line without booking."""
+    rules = line.booking
+    if rules is None:
+        return None
+    slots = day_slots(building, line, day)
+    left = 0
+    for slot in slots:
+        if booking_refusal(building, line, day, slot, now, slots) is None:
+            left += places_left(rules, book.taken.get((line.prefix, day, slot)))[1]
+    return BookingFigures(
+        places=len(slots) * rules.capacity,
+        expected=book.count(line.prefix, day, BookingState.BOOKED),
+        checked_in=book.count(line.prefix, day, BookingState.CHECKED_IN),
+        lapsed=book.count(line.prefix, day, BookingState.LAPSED),
+        cancelled=book.count(line.prefix, day, BookingState.CANCELLED),
+        places_left=left,
+        released=released,
+    )
