@@ -137,7 +137,6 @@ async def serve(
     # The TVs' audio of calls is kept next to the database, so that a restart does not make
     # espeak-ng say the morning's calls again.
     renderer = VoiceRenderer(cache_dir=Path(db_path).resolve().parent / "voice-cache")
-    bookings = BookingsApi(engine, execute=hub.execute)
     web = WebRoutes(
         hub, TvPage(building, renderer), *_booking_routes(building, engine, hub, bookings)
     )
