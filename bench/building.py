@@ -18,6 +18,7 @@ from server.config import load_demo_building
 from server.core.building import (
     Agency,
     BookingRules,
+    BookingSettings,
     Building,
     Counter,
     DayHours,
@@ -150,7 +151,8 @@ def storm_building(places: int = 20, priority_places: int = 5) -> BenchBuilding:
     """An Imigrasi office whose passport line takes bookings: 12 slots a weekday of `places`
     regular and `priority_places` priority places, 300 with the defaults (docs/benchmarks.md,
     `storm`), the newest day opening at 06.00 a week ahead. One counter, kiosk and TV: nobody
-    is served in the storm, the building only has to be a whole one."""
+    is served in the storm, the building only has to be a whole one. Booking limits as the
+    building file's defaults: 20 requests a minute per address, 3 active bookings a phone."""
     rules = BookingRules(
         slot_min=30,
         places=places,
@@ -177,5 +179,8 @@ def storm_building(places: int = 20, priority_places: int = 5) -> BenchBuilding:
         counters=(Counter("P01", "Loket 1", 1, "1", agency.code, (STORM_LINE,)),),
         devices=(*kiosk_devs, *tv_devs),
         officers=(Officer("O001", "Petugas 1", agency.code, pin_hash),),
+        # The citizens come through a reverse proxy on this machine (docs/operations.md), which
+        # names each one in X-Forwarded-For: the per-address limit counts citizens, not the proxy.
+        booking=BookingSettings(trusted_proxies=("127.0.0.1",)),
     )
     return BenchBuilding(building, kiosk_secrets, tv_secrets, {"P01": ("O001", _PIN)})

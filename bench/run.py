@@ -282,12 +282,17 @@ def storm(folder: Path, out: dict[str, Any]) -> None:
         f"({r.offered_per_s:,.0f}/s) for {r.places} places: {r.booked} booked, {refused}; "
         f"{r.attempts_per_s:,.0f} attempts/s achieved"
     )
-    print(f"  acknowledged, booked:  {r.latency_booked.ms()}")
-    print(f"  acknowledged, refused: {r.latency_refused.ms()}")
+    print(
+        f"  before it, every citizen opened the form (GET /pesan, 50 at a time): "
+        f"{r.forms_s:.1f} s, each {r.form_latency.ms()}"
+    )
+    print(f"  POST /pesan answered, booked (303):  {r.latency_booked.ms()}")
+    print(f"  POST /pesan answered, refused (409): {r.latency_refused.ms()}")
     print(
         f"  of which: sent -> at the booking desk {r.to_desk.ms()}; decided and committed "
         f"{r.in_server.ms()}; answer back {r.back.ms()}"
     )
+    print(f"  the booked citizen's page, after the 303: {r.page_latency.ms()}")
     print(
         f"  server CPU {r.server_cpu_s / r.attempts * 1e6:,.0f} us an attempt, of which its "
         f"event loop {r.loop_cpu_s / r.attempts * 1e6:,.0f} us (busy "

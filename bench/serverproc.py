@@ -1,7 +1,7 @@
 """A real Antre server in its own process, configured for load generation.
 
     python -m bench.serverproc --building tower|day|storm --db PATH [--clock ISO] [--port N]
-                               [--booking-door] [--arrivals PATH]
+                               [--arrivals PATH]
 
 Runs `server.app.serve` (the same code `antre server` runs) with a bench building and with the
 per-connection rate limits lifted: one bench kiosk sends hundreds of requests a second, which the
@@ -9,9 +9,8 @@ default limits (20/s, made for a person at a touch screen) would refuse. Everyth
 engine, the hub, send queues, ticks — is as in production. The load generator lives in another
 process so that the server has one core of the two to itself, as in a real deployment.
 
-For the booking storm (bench/storm.py), `--booking-door` also opens the bench-only booking door
-and `--arrivals` logs the order booking attempts reach the server (bench/storm_door.py); the
-door's port comes first on stdout as "DOOR <port>".
+For the booking storm (bench/storm.py), `--arrivals` logs the order in which booking attempts
+reach the server's booking entry point (bench/storm_log.py).
 
 `ServerProcess` starts it, waits for "READY <port>" on stdout, and reads the process's memory and
 open file descriptors from /proc (Linux): no psutil needed.
@@ -81,7 +80,6 @@ class ServerProcess:
         self.command = command  # replaces the bench.serverproc command line (the bare baseline)
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
-        self.door_port = 0  # the bench-only booking door's (--booking-door), else 0
         self.started_s = 0.0  # spawn to READY, seconds
 
     @property
@@ -107,8 +105,6 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline().decode()
-            if line.startswith("DOOR "):
-                self.door_port = int(line.split()[1])
             if line.startswith("READY "):
                 self.port = int(line.split()[1])
                 self.started_s = time.perf_counter() - t0
@@ -266,10 +262,9 @@ def _main() -> int:
     ap.add_argument("--clock", type=datetime.fromisoformat)
     ap.add_argument("--counters", type=int, default=300)
     ap.add_argument("--displays", type=int, default=500)
-    # The storm building's places per slot (bench/building.py), and its booking door and log.
+    # The storm building's places per slot (bench/building.py), and its arrival log.
     ap.add_argument("--places", type=int, default=20)
     ap.add_argument("--priority-places", type=int, default=5)
-    ap.add_argument("--booking-door", action="store_true")
     ap.add_argument("--arrivals", type=Path, default=None, metavar="PATH")
     # An experiment knob (profile finding, docs/benchmarks.md): the GIL hand-off interval.
     ap.add_argument("--switch-interval", type=float, default=None, metavar="S")
@@ -279,7 +274,7 @@ def _main() -> int:
     if os.environ.get("ANTRE_BENCH_TRACE"):
         _trace_commits()
     if args.arrivals is not None:
-        from bench.storm_door import record_arrivals
+        from bench.storm_log import record_arrivals
 
         record_arrivals(args.arrivals)
     # The log (stderr, kept in the ServerProcess's log file) says what start-up replayed.
@@ -301,18 +296,7 @@ def _main() -> int:
     clock = running_clock(args.clock) if args.clock else None
 
     def ready(running: Running) -> None:
-        if not args.booking_door:
-            print(f"READY {running.port}", flush=True)
-            return
-        from bench.storm_door import open_door
-
-        async def door() -> None:
-            print(f"DOOR {await open_door(running.bookings)}", flush=True)
-            print(f"READY {running.port}", flush=True)
-
-        doors.append(asyncio.get_running_loop().create_task(door()))
-
-    doors: list[asyncio.Task[None]] = []  # held: a task nobody holds may be collected
+        print(f"READY {running.port}", flush=True)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()

@@ -15,22 +15,31 @@ brokers (*calo*), each used by 5 attempts at random moments and slots, with a ph
 each time: at most one of the five may book, and every one decided after that must be refused
 `booking_nik_taken`.
 
-The path (`_attempt`, the one function that knows it): the public booking pages are not on
-main yet, so each attempt is one `POST /book` with the booking form's fields to the bench-only
-door (bench/storm_door.py), which calls `BookingsApi.book` in the server's event loop — what
-the pages will call. When `POST /pesan` lands, `_attempt` becomes the page's GET and POST.
+The path is the citizens' own: the public booking pages (server/web/booking/site.py) on the
+server's port, one connection a request as the server answers them, each citizen behind the
+building's reverse proxy (a trusted proxy on 127.0.0.1 whose `X-Forwarded-For` names the
+citizen's own address, so that the per-address limit counts citizens). At 06.00 every citizen
+opens the form of the slot they want (`GET /pesan?layanan=…&tanggal=…&jam=…`: the form, its
+cookie and its token; all 5,000 before the storm, since before 06.00 the day has no form); the
+storm is their submissions, `POST /pesan` with the form's fields, Origin and cookie, answered
+303 to the booking's page (booked: the bench follows it, as a browser does, and reads the code)
+or 409 with the form and the refusal (read from the page: "sudah penuh", "NIK ini sudah
+dipakai").
 
 What is checked (each printed met or missed), after the server has stopped, from its store
 read with the offline reader (`StoreReader.day_bookings`) and from the server's arrival log:
 
+- *every attempt answered*: 303 or 409, and the refusal the page states is the one the server
+  recorded, `slot_full` or `booking_nik_taken`;
 - *places given exactly 300*: the day's bookings in the store number the line's places, none
   over a slot's capacity nor over its regular places; and they are exactly the bookings whose
-  acknowledgement the bench received (nothing acknowledged is missing, nothing unacknowledged
-  is there);
+  pages the bench was sent to (nothing acknowledged is missing, nothing unacknowledged is
+  there);
 - *none twice*: no NIK hash holds two bookings of the line's day in the store, and no attempt's
   NIK was acknowledged twice;
 - *in arrival order*: "arrival" is the moment `BookingsApi.book` is entered with the attempt
-  (the request has been read in full and the server starts on it), numbered by the server. The
+  (the POST has been read in full and its guards passed; the server starts on the booking),
+  numbered by the server (bench/storm_log.py). The
   rules of docs/bookings.md, applied by hand in that order (`first_come_first_served`: one
   booking per NIK, then the places, a priority citizen taking a priority place while one is
   free, else a regular one), must give every attempt the answer it got; the bookings' event
@@ -38,7 +47,7 @@ read with the offline reader (`StoreReader.day_bookings`) and from the server's 
   to be written) in arrival order, the refused ones likewise. (A refusal needs no commit, so it
   may be answered before a booking that arrived earlier and waits for its fsync.)
 
-Figures: acknowledgement latency (the bench's connect to the answer read, booked and refused
+Figures: acknowledgement latency (the POST's connect to its answer read, booked and refused
 apart) with its parts (sent → arrival at the booking desk, arrival → acknowledgement, which is
 the decision plus the commit, acknowledgement → answer read: `time.monotonic` is system-wide on
 Linux, so the server's instants compare with the bench's); attempts per second achieved; the
@@ -51,9 +60,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import os
 import random
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -64,9 +73,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.building import STORM_DAY, STORM_LINE, STORM_OPENS, storm_building
-from bench.common import Quantiles, quantiles
+from bench.common import Quantiles, gather_limited, quantiles
 from bench.serverproc import ServerProcess, fresh_db
-from bench.storm_door import BOOK_PATH, read_arrivals
+from bench.storm_log import read_arrivals
 from bench.throughput import raw_commits_per_s
 from server.core.building import BookingRules
 from server.core.events import PriorityGroup
@@ -97,6 +106,7 @@ class Attempt:
     phone: str  # "0812…": every attempt its own, the key of the server's arrival log
     name: str
     broker: bool  # its NIK is used by more than one attempt
+    address: str  # the citizen's (X-Forwarded-For): a broker's attempts share their NIK's
 
 
 def _nik(rng: random.Random, k: int) -> str:
@@ -130,9 +140,18 @@ def plan_storm(
     own = 0
     for i in range(attempts):
         if i in by_broker:
-            nik, broker = niks[attempts - 1 - broker_seats.pop()], True
+            seat = broker_seats.pop()
+            nik, broker, address = (
+                niks[attempts - 1 - seat],
+                True,
+                f"10.9.{seat // 250}.{seat % 250}",
+            )
         else:
-            nik, broker = niks[own], False
+            nik, broker, address = (
+                niks[own],
+                False,
+                f"10.{own // 62500}.{own // 250 % 250}.{own % 250}",
+            )
             own += 1
         out.append(
             Attempt(
@@ -144,6 +163,7 @@ def plan_storm(
                 phone=f"0812{i + 1:08d}",
                 name=f"Warga Uji {i + 1}",
                 broker=broker,
+                address=address,
             )
         )
     return out
@@ -152,65 +172,145 @@ def plan_storm(
 @dataclass(slots=True)
 class Outcome:
     attempt: Attempt
-    started: float = 0.0  # time.monotonic() before connecting
-    sent: float = 0.0  # the request written
-    done: float = 0.0  # the answer read
-    booked: str | None = None  # the booking code
-    refused: str | None = None  # the refusal's code
-    error: str | None = None  # no answer: what went wrong on the way
+    started: float = 0.0  # time.monotonic() before the POST's connect
+    sent: float = 0.0  # the POST written
+    done: float = 0.0  # its answer read
+    booked: str | None = None  # the booking code, read from the page the 303 leads to
+    refused: str | None = None  # the refusal the 409 page states
+    error: str | None = None  # anything else: what went wrong on the way
+    page_s: float = 0.0  # the booking's page, after the 303 (as a browser follows it)
 
 
-async def _attempt(port: int, day: date, a: Attempt) -> Outcome:
-    """One citizen's booking: connect, send the form, read the answer. The only function that
-    knows the path (module docstring): today the bench-only door's `POST /book`."""
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A citizen's open booking form: the cookie it came with and its token."""
+
+    cookie: str
+    csrf: str
+    opened_s: float  # GET to the page read
+
+
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+_COOKIE = re.compile(r"antre_form=([A-Za-z0-9_-]+)")
+_CODE = re.compile(r'id="code">([A-Z0-9]{4})-([A-Z0-9]{4})<')
+_NOTICE = re.compile(r'id="notice"[^>]*>([^<]*)<')
+# What the 409 page says, as the core words it (server/core/errors.py): the refusal a citizen reads.
+_REFUSAL_WORDS = (("sudah penuh", "slot_full"), ("NIK ini sudah dipakai", "booking_nik_taken"))
+
+
+def _head(method: str, target: str, port: int, a: Attempt, extra: str = "") -> str:
+    return (
+        f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"X-Forwarded-For: {a.address}\r\nConnection: close\r\n{extra}\r\n"
+    )
+
+
+async def _request(port: int, request: bytes) -> tuple[int, dict[str, str], str, float]:
+    """One request on its own connection (the server answers one and closes): the status, the
+    headers (lower-case names), the body, and when the request had been written."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        sent = time.monotonic()
+        answer = await reader.read()
+    finally:
+        writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), headers, body.decode("utf-8", "replace"), sent
+
+
+def _form_target(day: date, a: Attempt) -> str:
+    query = {"layanan": STORM_LINE, "tanggal": day.isoformat(), "jam": f"{a.slot:%H:%M}"}
+    return "/pesan?" + urlencode(query)
+
+
+async def _open_form(port: int, day: date, a: Attempt) -> Form:
+    """The citizen opens the slot's form: its cookie and token (RuntimeError when no form)."""
+    t0 = time.monotonic()
+    status, headers, body, _ = await _request(
+        port, _head("GET", _form_target(day, a), port, a).encode()
+    )
+    cookie, csrf = _COOKIE.search(headers.get("set-cookie", "")), _CSRF.search(body)
+    if status != 200 or cookie is None or csrf is None:
+        raise RuntimeError(f"no booking form for attempt {a.n}: HTTP {status}")
+    return Form(cookie.group(1), csrf.group(1), time.monotonic() - t0)
+
+
+async def _attempt(port: int, day: date, a: Attempt, form: Form) -> Outcome:
+    """One citizen submits the form (module docstring): booked (303, then its page), refused
+    (409 and the page's words) or anything else (an error)."""
     out = Outcome(a, started=time.monotonic())
-    form = {
+    fields = {
+        "csrf": form.csrf,
         "layanan": STORM_LINE,
         "tanggal": day.isoformat(),
-        "jam": a.slot.isoformat(timespec="minutes"),
+        "jam": f"{a.slot:%H:%M}",
         "nama": a.name,
         "nik": a.nik,
         "hp": a.phone,
         "prioritas": a.priority.value if a.priority else "",
     }
-    body = urlencode(form).encode()
-    head = (
-        f"POST {BOOK_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+    body = urlencode(fields).encode()
+    head = _head(
+        "POST",
+        "/pesan",
+        port,
+        a,
+        f"Origin: http://127.0.0.1:{port}\r\nCookie: antre_form={form.cookie}\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    ).encode()
+        f"Content-Length: {len(body)}\r\n",
+    )
     try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(head + body)
-        await writer.drain()
-        out.sent = time.monotonic()
-        answer = await reader.read()  # the server closes after its one answer
+        status, headers, page, out.sent = await _request(port, head.encode() + body)
         out.done = time.monotonic()
-        writer.close()
+        if status == 303:
+            t0 = time.monotonic()
+            target = headers.get("location", "")
+            status, _, page, _ = await _request(port, _head("GET", target, port, a).encode())
+            out.page_s = time.monotonic() - t0
+            code = _CODE.search(page)
+            if status == 200 and code is not None:
+                out.booked = code.group(1) + code.group(2)
+            else:
+                out.error = f"booked, but its page answered HTTP {status}"
+        elif status == 409:
+            notice = _NOTICE.search(page)
+            words = notice.group(1) if notice else ""
+            out.refused = next((c for w, c in _REFUSAL_WORDS if w in words), f"other: {words!r}")
+        else:
+            out.error = f"HTTP {status}"
     except OSError as exc:
         out.error = f"{type(exc).__name__}: {exc}"
-        return out
-    status, _, rest = answer.partition(b"\r\n")
-    reply = json.loads(rest.partition(b"\r\n\r\n")[2] or b"{}")
-    if b" 201 " in status + b" ":
-        out.booked = reply["booked"]
-    elif b" 409 " in status + b" ":
-        out.refused = reply["refused"]
-    else:
-        out.error = status.decode("latin-1")
     return out
 
 
-async def _fire(port: int, day: date, plan: list[Attempt]) -> list[Outcome]:
-    """Every attempt at its moment, none waiting for another (open loop)."""
+async def _open_forms(port: int, day: date, plan: list[Attempt]) -> tuple[list[Form], float]:
+    """Every citizen's form, 50 at a time, before the storm: (forms, seconds)."""
+    t0 = time.monotonic()
+    forms = await gather_limited([lambda a=a: _open_form(port, day, a) for a in plan], 50)
+    return forms, time.monotonic() - t0
+
+
+async def _fire(port: int, day: date, plan: list[Attempt], forms: list[Form]) -> list[Outcome]:
+    """Every submission at its moment, none waiting for another (open loop)."""
     tasks = []
     t0 = time.monotonic() + 0.02
-    for a in plan:
+    for a, form in zip(plan, forms, strict=True):
         delay = t0 + a.at_s - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(_attempt(port, day, a)))
+        tasks.append(asyncio.create_task(_attempt(port, day, a, form)))
     return await asyncio.gather(*tasks)
+
+
+async def _one_by_one(port: int, day: date, attempts: list[Attempt]) -> list[Outcome]:
+    return [await _attempt(port, day, a, await _open_form(port, day, a)) for a in attempts]
 
 
 def _warm_up(slots: Sequence[clock_time]) -> list[Attempt]:
@@ -219,7 +319,15 @@ def _warm_up(slots: Sequence[clock_time]) -> list[Attempt]:
     rng = random.Random(7)
     return [
         Attempt(
-            0, 0.0, slots[k], None, _nik(rng, 9000 + k), f"0813{k:08d}", f"Pemanasan {k}", False
+            0,
+            0.0,
+            slots[k],
+            None,
+            _nik(rng, 9000 + k),
+            f"0813{k:08d}",
+            f"Pemanasan {k}",
+            False,
+            f"10.8.0.{k}",
         )
         for k in range(min(5, len(slots)))
     ]
@@ -268,6 +376,9 @@ class StormResult:
     booked: int  # acknowledged as booked
     refused: Counter[str]  # acknowledged refusals by code
     errors: list[str]  # attempts without an answer
+    forms_s: float  # every citizen's form opened, before the storm
+    form_latency: Quantiles  # GET of the form -> the page read
+    page_latency: Quantiles  # a booked citizen's page, after the 303
     latency_booked: Quantiles  # connect -> answer read
     latency_refused: Quantiles
     to_desk: Quantiles  # request sent -> arrival at BookingsApi.book
@@ -303,6 +414,27 @@ def _cpu_s(pid: int, thread: int | None = None) -> float:
     path = f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat"
     fields = Path(path).read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def check_answers(outcomes: list[Outcome], arrivals: list[dict[str, object]]) -> Check:
+    """Every attempt answered 303 or 409, refused only for the places or the NIK, and what its
+    page says is what the server recorded deciding (the arrival log)."""
+    recorded = {str(r["phone"]): r for r in arrivals}
+    errors = [f"#{o.attempt.n}: {o.error}" for o in outcomes if o.error]
+    other = Counter(o.refused for o in outcomes if o.refused not in (None, *_REFUSALS))
+    disagree = []
+    for o in outcomes:
+        r = recorded.get(o.attempt.phone)
+        said = ("booked", o.booked) if o.booked else (o.refused, None)
+        if o.error is None and (r is None or (r["outcome"], r["code"]) != said):
+            disagree.append(o.attempt.n)
+    return Check(
+        "every attempt answered, booked or refused for places or the NIK",
+        not errors and not other and not disagree,
+        f"no answer: {len(errors)}{(' e.g. ' + str(errors[:3])) if errors else ''}; other "
+        f"refusals: {dict(other)}; pages saying otherwise than the server decided: "
+        f"{len(disagree)}",
+    )
 
 
 def check_places(
@@ -438,17 +570,18 @@ def run_storm(
     log.unlink(missing_ok=True)
     clock = datetime.combine(STORM_OPENS.date(), STORM_OPENS.timetz())
     extra = ["--places", str(places), "--priority-places", str(priority_places)]
-    extra += ["--booking-door", "--arrivals", str(log)]
+    extra += ["--arrivals", str(log)]
     server = ServerProcess("storm", db, clock=clock, extra=extra).start()
     try:
-        warm = asyncio.run(_run_all(server.door_port, _WARM_DAY, _warm_up(slots)))
+        warm = asyncio.run(_one_by_one(server.port, _WARM_DAY, _warm_up(slots)))
         if any(o.booked is None for o in warm):
             raise RuntimeError(f"the warm-up was not booked: {warm}")
+        forms, forms_s = asyncio.run(_open_forms(server.port, STORM_DAY, plan))
         cpu0, loop0 = _cpu_s(server.pid), _cpu_s(server.pid, server.pid)
         gc.collect()
         gc.disable()  # the generator's own pauses are not the server's (as in fan-out)
         try:
-            outcomes = asyncio.run(_fire(server.door_port, STORM_DAY, plan))
+            outcomes = asyncio.run(_fire(server.port, STORM_DAY, plan, forms))
         finally:
             gc.enable()
         cpu, loop = _cpu_s(server.pid) - cpu0, _cpu_s(server.pid, server.pid) - loop0
@@ -458,21 +591,12 @@ def run_storm(
 
     arrivals = read_arrivals(log)
     acked = {o.booked: o.attempt for o in outcomes if o.booked}
-    checks = check_places(db, rules, len(slots), STORM_DAY, acked)
+    checks = [check_answers(outcomes, arrivals)]
+    checks += check_places(db, rules, len(slots), STORM_DAY, acked)
     with StoreReader.open(db) as store:
         made_seq = {r.code: r.made_seq for r in store.day_bookings(STORM_DAY)}
     checks.append(check_order(rules, outcomes, arrivals, made_seq))
     errors = [f"#{o.attempt.n}: {o.error}" for o in outcomes if o.error]
-    unexpected = Counter(o.refused for o in outcomes if o.refused not in (None, *_REFUSALS))
-    checks.insert(
-        0,
-        Check(
-            "every attempt answered, booked or refused for places or the NIK",
-            not errors and not unexpected,
-            f"no answer: {len(errors)}{(' ' + str(errors[:3])) if errors else ''}; other "
-            f"refusals: {dict(unexpected)}",
-        ),
-    )
     at = {str(r["phone"]): r for r in arrivals}
     span = max(o.done for o in outcomes) - min(o.started for o in outcomes)
     answered = [o for o in outcomes if not o.error and o.attempt.phone in at]
@@ -483,6 +607,9 @@ def run_storm(
         booked=len(acked),
         refused=Counter(o.refused for o in outcomes if o.refused),
         errors=errors,
+        forms_s=forms_s,
+        form_latency=quantiles([f.opened_s for f in forms]),
+        page_latency=quantiles([o.page_s for o in outcomes if o.booked]),
         latency_booked=quantiles([o.done - o.started for o in outcomes if o.booked]),
         latency_refused=quantiles([o.done - o.started for o in outcomes if o.refused]),
         to_desk=quantiles([float(at[o.attempt.phone]["at"]) - o.sent for o in answered]),
@@ -504,7 +631,3 @@ def run_storm(
         raw_after=raw_after,
         checks=checks,
     )
-
-
-async def _run_all(port: int, day: date, attempts: list[Attempt]) -> list[Outcome]:
-    return [await _attempt(port, day, a) for a in attempts]

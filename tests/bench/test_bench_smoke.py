@@ -77,8 +77,9 @@ def test_the_throughput_bench_counts_only_tickets_on_disk(tmp_path: Path) -> Non
 
 
 def test_the_storm_bench_gives_every_place_once_in_arrival_order(tmp_path: Path) -> None:
-    """240 attempts in a second for 12 slots of 2 + 1 places: every check met, 36 booked, the
-    rest refused; and the places check misses a booking the bench never heard acknowledged."""
+    """240 citizens open the booking form, then submit it within a second, for 12 slots of
+    2 + 1 places: every check met, 36 booked, the rest refused; and the places check misses a
+    booking the bench never heard acknowledged."""
     r = run_storm(
         tmp_path, attempts=240, seconds=1.0, places=2, priority_places=1, broker_niks=10,
         per_broker=3, priority_share=0.3, raw_commits=200,
@@ -88,6 +89,7 @@ def test_the_storm_bench_gives_every_place_once_in_arrival_order(tmp_path: Path)
     assert r.places == 36 and r.booked == 36 and not r.errors
     assert r.refused["slot_full"] > 0 and sum(r.refused.values()) == 240 - 36
     assert r.latency_booked.n == 36 and r.latency_refused.n == 204 and r.in_server.n == 240
+    assert r.form_latency.n == 240 and r.page_latency.n == 36
     assert r.attempts_per_s > 0 and r.server_cpu_s > 0 and r.raw_commits_per_s > 0
 
     building = storm_building(2, 1).building
@@ -103,7 +105,8 @@ def test_the_storm_bench_gives_every_place_once_in_arrival_order(tmp_path: Path)
 
 
 def _citizen(n: int, slot: time = time(8, 0), priority: PriorityGroup | None = None) -> Attempt:
-    return Attempt(n, 0.0, slot, priority, f"nik-{n}", f"0812{n:08d}", f"Warga {n}", False)
+    phone, address = f"0812{n:08d}", f"10.0.0.{n}"
+    return Attempt(n, 0.0, slot, priority, f"nik-{n}", phone, f"Warga {n}", False, address)
 
 
 def test_first_come_first_served_is_docs_bookings_table() -> None:
