@@ -65,6 +65,10 @@ __all__ = [
 
 log = logging.getLogger("antre.server")
 
+# How many connections wait for the event loop to accept them (see serve); Linux caps it at
+# net.core.somaxconn, 4096 by default since Linux 5.4.
+LISTEN_BACKLOG = 4096
+
 # sysexits.h EX_TEMPFAIL: "try again later" — a restart on a disk with room will serve again.
 EXIT_STORE_FAILED = 75
 # sysexits.h EX_DATAERR: the --db file is not a store this Antre can use (not SQLite, not
@@ -164,6 +168,12 @@ async def serve(
             ping_interval=limits.ping_interval_s,
             ping_timeout=limits.ping_timeout_s,
             close_timeout=limits.close_timeout_s,
+            # Connections the kernel holds until the event loop accepts them. asyncio's 100 is
+            # full within a fifth of a second of a booking storm (500 new connections a second,
+            # one a request) while the loop is busy, and a connection refused there waits for
+            # TCP's retry, 1 s, then 3, then 7: seconds added, and arrivals out of order. The
+            # kernel caps it at net.core.somaxconn (docs/benchmarks.md, "The booking storm").
+            backlog=LISTEN_BACKLOG,
         ) as server:
             bound = server.sockets[0].getsockname()[1]
             if tick_s is not None:
