@@ -101,9 +101,8 @@ def booking_refusal(
     if rules is None:
         return error("booking_unavailable", line=line.name)
     local = now.astimezone(building.tz)
-    if day < local.date():
-        return error("booking_too_late", **_when(building, day, slot))
-    if day > furthest_day(rules, local):
+    code = _day_closed(rules, day, local)
+    if code == "booking_not_open":
         opens = day - timedelta(days=rules.days_ahead)
         return error(
             "booking_not_open",
@@ -112,11 +111,41 @@ def booking_refusal(
             time=format_clock(rules.opens_at),
             zone=building.zone_label,
         )
-    if slot not in (day_slots(building, line, day) if slots is None else slots):
+    if code is None and slot not in (day_slots(building, line, day) if slots is None else slots):
         return error("slot_unknown", line=line.name, **_when(building, day, slot))
-    if now >= _closes_at(building, rules, day, slot) or _released(rules, day, local):
+    if code is not None or _slot_closed(building, rules, day, slot, now, local):
         return error("booking_too_late", **_when(building, day, slot))
     return None
+
+
+def _day_closed(rules: BookingRules, day: date, local: datetime) -> str | None:
+    """The window's refusal for the whole day (`booking_too_late` for a past day,
+    `booking_not_open` for one not open yet), else None. Its code only: a page that lists a
+    day's slots asks it once for them all."""
+    if day < local.date():
+        return "booking_too_late"
+    if day > furthest_day(rules, local):
+        return "booking_not_open"
+    return None
+
+
+def _slot_closed(
+    building: Building, rules: BookingRules, day: date, slot: time, now: datetime, local: datetime
+) -> bool:
+    """A slot of a day open for booking is no longer: it starts too soon, or today's unused
+    places have been released."""
+    return now >= _closes_at(building, rules, day, slot) or _released(rules, day, local)
+
+
+def _window_code(
+    building: Building, rules: BookingRules, day: date, slot: time, now: datetime
+) -> str | None:
+    """`booking_refusal`'s code for one of the day's own slots, without its words."""
+    local = now.astimezone(building.tz)
+    code = _day_closed(rules, day, local)
+    if code is None and _slot_closed(building, rules, day, slot, now, local):
+        return "booking_too_late"
+    return code
 
 
 def _when(building: Building, day: date, slot: time) -> dict[str, str]:
@@ -153,7 +182,7 @@ def next_free_slot(
         # slots open, every slot fills and each refusal asks this of all of them.
         if slot <= after or not _fits(rules, book, (line.prefix, day, slot), priority is not None):
             continue
-        if booking_refusal(building, line, day, slot, now, slots) is None:
+        if _window_code(building, rules, day, slot, now) is None:
             return slot
     return None
 
@@ -214,10 +243,13 @@ def slot_availability(
     if rules is None:
         return []
     out = []
-    slots = day_slots(building, line, day)
-    for slot in slots:
+    local = now.astimezone(building.tz)
+    closed = _day_closed(rules, day, local)  # once for the day: every page view asks this
+    for slot in day_slots(building, line, day):
         regular, for_priority = places_left(rules, book.taken.get((line.prefix, day, slot)))
-        refusal = booking_refusal(building, line, day, slot, now, slots)
+        code = closed or (
+            "booking_too_late" if _slot_closed(building, rules, day, slot, now, local) else None
+        )
         out.append(
             SlotAvailability(
                 slot=slot,
@@ -226,8 +258,8 @@ def slot_availability(
                 priority_places=rules.priority_places,
                 regular_left=regular,
                 priority_left=for_priority,
-                bookable=refusal is None,
-                refusal_code=None if refusal is None else refusal.code,
+                bookable=code is None,
+                refusal_code=code,
             )
         )
     return out
@@ -244,8 +276,10 @@ def bookable_days(building: Building, line: Line, now: datetime) -> list[date]:
     day = local.date()
     last = furthest_day(rules, local)
     while day <= last:
-        slots = day_slots(building, line, day)
-        if any(booking_refusal(building, line, day, s, now, slots) is None for s in slots):
+        if _day_closed(rules, day, local) is None and any(
+            not _slot_closed(building, rules, day, s, now, local)
+            for s in day_slots(building, line, day)
+        ):
             out.append(day)
         day += timedelta(days=1)
     return out
@@ -292,7 +326,7 @@ def day_figures(
     slots = day_slots(building, line, day)
     left = 0
     for slot in slots:
-        if booking_refusal(building, line, day, slot, now, slots) is None:
+        if _window_code(building, rules, day, slot, now) is None:
             left += places_left(rules, book.taken.get((line.prefix, day, slot)))[1]
     return BookingFigures(
         places=len(slots) * rules.capacity,
