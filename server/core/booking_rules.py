@@ -235,10 +235,16 @@ class SlotAvailability:
 
 
 def slot_availability(
-    building: Building, line: Line, day: date, book: BookingBook, now: datetime
+    building: Building,
+    line: Line,
+    day: date,
+    book: BookingBook,
+    now: datetime,
+    only: time | None = None,
 ) -> list[SlotAvailability]:
     """Every slot of `line` on `day` with its places left and whether it may be booked now;
-    [] for a line without booking or a day without slots."""
+    [] for a line without booking or a day without slots. `only`: that slot alone ([] when the
+    day has no such slot), for a booking form's POST, which names one."""
     rules = line.booking
     if rules is None:
         return []
@@ -246,6 +252,8 @@ def slot_availability(
     local = now.astimezone(building.tz)
     closed = _day_closed(rules, day, local)  # once for the day: every page view asks this
     for slot in day_slots(building, line, day):
+        if only is not None and slot != only:
+            continue
         regular, for_priority = places_left(rules, book.taken.get((line.prefix, day, slot)))
         code = closed or (
             "booking_too_late" if _slot_closed(building, rules, day, slot, now, local) else None

@@ -122,6 +122,7 @@ def test_a_days_slot_list_says_what_booking_would(
     listed = {a.slot: a for a in state.slot_availability(line, day, at(now))}
     shown = listed[t(slot)]
     assert (shown.bookable, shown.refusal_code) == (code is None, code)
+    assert state.slot_availability(line, day, at(now), only=t(slot)) == [shown]  # a POST's one
     days = state.bookable_days(line, at(now))
     assert (day in days) == any(a.bookable for a in listed.values())
     if code is None:
