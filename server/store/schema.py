@@ -229,6 +229,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             f"CREATE INDEX events_booking ON events (seq) WHERE kind IN ({BOOKING_KINDS_SQL})",
         ),
     ),
+    Migration(
+        8,
+        "a ticket's row keeps the booked citizens that went ahead of it",
+        (
+            # Ticket.booked_ahead: the overtakings by booked citizens among `overtaken`, which
+            # the walk-in's own allowance bounds (docs/calling-policy.md). A row equals its
+            # ticket in memory, as the report and the offline reader assume.
+            "ALTER TABLE tickets ADD COLUMN booked_ahead INTEGER NOT NULL DEFAULT 0",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
