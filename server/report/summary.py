@@ -231,11 +231,11 @@ def _print_bookings(console: Any, table: Any, line_rows: Sequence[Mapping[str, A
         console.print(t)
     booked = sum(int(r["tickets_booked"] or 0) for r in line_rows)
     walk_in = sum(int(r["tickets_walk_in"] or 0) for r in line_rows)
-    share = f" ({booked / (booked + walk_in) * 100:.0f}% dari pesanan)" if booked + walk_in else ""
+    share = f"; {booked / (booked + walk_in) * 100:.0f}% dari pesanan" if booked + walk_in else ""
     console.print()
     console.print(
         Text(
-            f"Seluruh gedung: {booked} tiket dari pesanan online, {walk_in} tiket datang "
+            f"Seluruh gedung: {booked} tiket dari pesanan online dan {walk_in} tiket datang "
             f"langsung{share}."
         )
     )
