@@ -405,3 +405,29 @@ async def test_a_hand_written_day_read_mid_story(tmp_path: Path) -> None:
     assert (row["call_vs_slot_median_s"], row["call_vs_slot_p90_s"]) == (-600.0, -600.0)
     (a,) = [r for r in report.scopes["line"] if r["key"] == "A"]
     assert (a["waits"], a["wait_max_s"]) == (1, 0.0)
+
+
+@pytest.mark.parametrize("width", [80, 170])
+def test_the_summary_shows_the_booking_table(story: dict[str, object], width: int) -> None:
+    """Monday and Tuesday in the terminal: 'Pesanan online per layanan' with line A's figures
+    whole (36 places, 7 booked, 4 checked in, 1 lapsed, 2 cancelled, 2 moved, 15 released; 4
+    tickets booked, 3 walk-in, 57 %; +2:00 median, +20:00 p90 against the slot), no line wider
+    than the terminal, and the whole building's split."""
+    import io
+
+    from server.report.summary import print_summary
+
+    buf = io.StringIO()
+    print_summary("Laporan", figures(story, MONDAY, TUESDAY).scopes, out=buf, width=width)
+    text = buf.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "…" not in text
+    (row,) = [ln.split() for ln in text.splitlines() if ln.startswith("A ") and "36" in ln]
+    assert row[:9] == ["A", "KTP-el", "36", "7", "4", "1", "2", "2", "15"]
+    words = text.split()
+    for figure in ("57%", "+2:00", "+20:00"):
+        assert figure in words, figure
+    assert (
+        "Seluruh gedung: 4 tiket dari pesanan online dan 3 tiket datang langsung; 57% dari "
+        "pesanan." in " ".join(words)
+    )
