@@ -1,6 +1,7 @@
 """`make bench`: every figure of docs/benchmarks.md, each beside a baseline from the same run.
 
-    .venv/bin/python -m bench.run [--only throughput,fanout,day,startup,fairness] [--dir var/bench]
+    .venv/bin/python -m bench.run [--only throughput,fanout,day,phones,startup,fairness,bookings]
+                                  [--dir var/bench]
 
 Each part starts its own server process (`bench.serverproc`) on loopback and drives it from this
 process with real websocket clients; parts run one after another so that they never share the
@@ -27,7 +28,7 @@ from server.allocator import tune_for_socket_reads
 
 __all__ = ["main"]
 
-PARTS = ("throughput", "fanout", "day", "startup", "fairness")
+PARTS = ("throughput", "fanout", "day", "phones", "startup", "fairness", "bookings")
 
 
 def _verdict(ok: bool) -> str:
@@ -152,6 +153,43 @@ def day(folder: Path, out: dict[str, Any]) -> None:
     }
 
 
+def phones(folder: Path, out: dict[str, Any]) -> None:
+    from bench.phones import run_phones
+
+    r = run_phones(folder)
+    print(
+        f"call -> the called citizen's phone page, {r.phones:,} phones open, {r.tvs} TVs, "
+        f"{r.counters} counters calling {r.rate_per_s:g} calls/s ({r.calls} calls): "
+        f"{r.antre.ms()}; missing {r.missing}; {r.frames_per_call:.0f} phone frames a call"
+    )
+    print(
+        f"  baseline bare websockets broadcast, {r.frame_bytes}-byte frames to {r.phones:,} "
+        f"clients: one client {r.bare_one.ms()}; the last {r.bare_last.ms()}"
+    )
+    print(
+        f"  server memory (VmRSS): {r.rss_before_mib:.0f} MiB before the phones, "
+        f"{r.rss_phones_mib:.0f} MiB with them ({r.kib_per_phone:.0f} KiB a phone); "
+        f"peak {r.peak_rss_mib:.0f} MiB"
+    )
+    ms = {"p50": r.antre.p50 * 1e3, "p99": r.antre.p99 * 1e3, "max": r.antre.max * 1e3}
+    out["phones"] = {
+        "phones": r.phones,
+        "tvs": r.tvs,
+        "counters": r.counters,
+        "calls": r.calls,
+        "rate_per_s": r.rate_per_s,
+        "antre_ms": ms,
+        "bare_one_ms": {"p50": r.bare_one.p50 * 1e3, "p99": r.bare_one.p99 * 1e3},
+        "bare_last_ms": {"p50": r.bare_last.p50 * 1e3, "p99": r.bare_last.p99 * 1e3},
+        "frame_bytes": r.frame_bytes,
+        "missing": r.missing,
+        "frames_per_call": r.frames_per_call,
+        "rss_before_mib": r.rss_before_mib,
+        "rss_phones_mib": r.rss_phones_mib,
+        "peak_rss_mib": r.peak_rss_mib,
+    }
+
+
 def startup(folder: Path, out: dict[str, Any]) -> None:
     from bench.startup import run_startup
 
@@ -199,12 +237,47 @@ def fairness(folder: Path, out: dict[str, Any]) -> None:
     out["fairness"] = {"days": days, "met": all(d["met"] for d in days)}
 
 
+def bookings(folder: Path, out: dict[str, Any]) -> None:
+    """Booked and walk-in citizens in one queue (issue 19, docs/calling-policy.md): the mixed
+    days of `antre simulate --booked 0.4 --lapse 0.1`, each beside the same day without
+    bookings. No timing: seeded figures, a few seconds of CPU."""
+    from server.config import load_demo_building
+    from server.simulate.bookings import MIXED_DAYS, format_mixed_rows, measure_mixed_days
+
+    rows = measure_mixed_days(load_demo_building(), MIXED_DAYS)
+    print("bookings, demo building, 40 % of A, B, G, P booked, 10 % lapsing (simulate --booked):")
+    print(format_mixed_rows(rows))
+    days = []
+    for day, result in rows:
+        f = result.figures
+        days.append(
+            {
+                "tickets": day.tickets,
+                "seed": day.seed,
+                "booked_from_slot_p50_min": f.booked_from_slot.p50_s / 60,
+                "booked_from_slot_p90_min": f.booked_from_slot.p90_s / 60,
+                "booked_within_15": f.booked_within_15,
+                "booked": f.booked_from_slot.count,
+                "walk_in_p50_min": f.booking_line_walk_ins.p50_s / 60,
+                "walk_in_p90_min": f.booking_line_walk_ins.p90_s / 60,
+                "walk_in_without_p50_min": f.booking_line_walk_ins_without.p50_s / 60,
+                "walk_in_without_p90_min": f.booking_line_walk_ins_without.p90_s / 60,
+                "estimated_over": f.estimated_over,
+                "over": f.over,
+                "walk_in_regular": f.walk_in_regular,
+            }
+        )
+    out["bookings"] = {"days": days, "met": all(d["estimated_over"] == 0 for d in days)}
+
+
 RUNNERS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
     "throughput": throughput,
     "fanout": fanout,
     "day": day,
+    "phones": phones,
     "startup": startup,
     "fairness": fairness,
+    "bookings": bookings,
 }
 
 

@@ -41,7 +41,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Digits, Footer, Static
 
-from counter.keys import HIDDEN_WHEN_OFF, KEY_ACTIONS, KEY_BINDINGS
+from counter.keys import FOCUS_BINDINGS, HIDDEN_WHEN_OFF, KEY_ACTIONS, KEY_BINDINGS
 from counter.screens import LoginScreen, PickScreen
 from counter.texts import (
     ACTION_LABELS,
@@ -138,7 +138,7 @@ class CounterApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Antre — Konsol Loket"
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS: ClassVar[list[BindingType]] = KEY_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [*FOCUS_BINDINGS, *KEY_BINDINGS]
 
     connection: reactive[str] = reactive("closed", init=False)
     pending: reactive[Action | None] = reactive(None, init=False)

@@ -12,7 +12,18 @@ from textual.binding import Binding, BindingType
 
 from counter.view import Action
 
-__all__ = ["HIDDEN_WHEN_OFF", "KEY_ACTIONS", "KEY_BINDINGS"]
+__all__ = ["FOCUS_BINDINGS", "HIDDEN_WHEN_OFF", "KEY_ACTIONS", "KEY_BINDINGS"]
+
+# Tab and Shift+Tab move the focus the moment the app reads the key, before it routes the next
+# one. Textual's own Tab binding is not a priority binding: the app hands the Tab to the focused
+# field, and the focus moves only when the key has bubbled back up to the app through each
+# widget's queue — by then the rest of a burst (a fast typist on a busy console, a badge
+# scanner) has already been routed to the old field: "DKP01" Tab PIN became "DKP01<PIN>" in the
+# id field and an empty PIN. A priority binding runs in key order, so no key goes astray.
+FOCUS_BINDINGS: Final[list[BindingType]] = [
+    Binding("tab", "focus_next", "Berikutnya", show=False, priority=True),
+    Binding("shift+tab", "focus_previous", "Sebelumnya", show=False, priority=True),
+]
 
 # Upper case too: Caps Lock left on must not make the console deaf.
 KEY_BINDINGS: Final[list[BindingType]] = [

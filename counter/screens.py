@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -24,7 +24,19 @@ __all__ = ["LoginScreen", "PickScreen"]
 
 
 class LoginScreen(Screen[None]):
-    """Officer id and PIN for one counter; the app does the talking and reports back here."""
+    """Officer id and PIN for one counter; the app does the talking and reports back here.
+
+    Every focus move happens in key order, so that keys typed in one burst (a fast typist on a
+    busy console, a badge scanner) each land in the field they were typed for: Enter in the id
+    field is a priority binding (run when the app reads the key, not after the key has bubbled
+    back up, by which time the PIN's digits would have gone to the id field), and the focus is
+    set at once (`set_focus`), never later (`Widget.focus` waits for the app's queue, behind the
+    keys already in it). Tab is the app's own priority binding (counter/keys.py).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "to_pin", "PIN", show=False, priority=True)
+    ]
 
     class Submitted(Message):
         """The officer pressed Enter on the PIN."""
@@ -56,11 +68,16 @@ class LoginScreen(Screen[None]):
             yield Static("Enter: masuk", id="login-help")
 
     def on_mount(self) -> None:
-        self.query_one("#pin" if self._officer else "#officer", Input).focus()
+        self.set_focus(self.query_one("#pin" if self._officer else "#officer", Input))
 
-    @on(Input.Submitted, "#officer")
-    def _officer_entered(self) -> None:
-        self.query_one("#pin", Input).focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Enter in the PIN field is not ours: it reaches the field after the PIN's own digits.
+        if action == "to_pin":
+            return self.focused is not None and self.focused.id == "officer"
+        return True
+
+    def action_to_pin(self) -> None:
+        self.set_focus(self.query_one("#pin", Input))
 
     @on(Input.Submitted, "#pin")
     def _pin_entered(self) -> None:
@@ -81,7 +98,7 @@ class LoginScreen(Screen[None]):
         self.query_one("#login-error", Static).update(text)
         pin = self.query_one("#pin", Input)
         pin.value = ""
-        pin.focus()
+        self.set_focus(pin)
 
 
 class PickScreen(ModalScreen[str | None]):

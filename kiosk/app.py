@@ -2,8 +2,9 @@
 
 The app owns the connection (`server.client.AntreClient`; pushed frames become Messages), the
 printer watch, the idle timer, the language, and the navigation between the screens of
-`kiosk.screens`. What one press does — check the printer, reserve, print, confirm or release —
-lives in `kiosk.issuer.Issuer`; this file only decides what the citizen sees next.
+`kiosk.screens` and `kiosk.checkin_screens` (a booked citizen's check-in). What one press or
+check-in does — check the printer, reserve, print, confirm or release — lives in
+`kiosk.issuer.Issuer`; this file only decides what the citizen sees next.
 
 Out of order: when the server has been unreachable for `outage_grace_s`, or the printer cannot
 print, the maintenance screen covers the start (never a ticket being printed or a message being
@@ -13,7 +14,9 @@ read) and goes away by itself when both are back.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,9 +26,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Button
+from textual.widgets import Button, Input
 
 from kiosk.building import BuildingInfo
+from kiosk.checkin_screens import CheckInRefusedScreen, CheckInScreen
 from kiosk.issuer import Issuer, Outcome, PressResult
 from kiosk.printer import Printer
 from kiosk.printer_status import PrinterStatus
@@ -243,35 +247,65 @@ class KioskApp(App[None]):
                 top.refresh_detail()
             else:
                 self.go_home()
-        elif down and isinstance(top, AgencyScreen | LinesScreen | PriorityScreen):
+        elif down and isinstance(top, AgencyScreen | LinesScreen | PriorityScreen | CheckInScreen):
             self.push_screen(MaintenanceScreen())
 
     # -- presses ---------------------------------------------------------------------------
 
     def start_press(self, line: str, priority: str | None) -> None:
-        self.switch_screen(PrintingScreen())
-        self._busy = True
-        self._press(line, priority)
+        self._start(PrintingScreen(), partial(self.issuer.press, line, priority), f"line {line}")
+
+    def open_check_in(self, scanned: str = "") -> None:
+        """The start's "Sudah pesan online": the screen that reads the booking code; with the
+        code a citizen scanned on a choosing screen, checked in at once."""
+        self.push_screen(CheckInScreen(scanned))
+
+    def start_check_in(self, code: str) -> None:
+        """A well-formed booking code was scanned or typed: check it in, print its ticket.
+
+        The check-in screen stays under the answer, so that "Ketik ulang kode" after a refusal
+        is the same screen again, its field focused and empty, at once.
+        """
+        run = partial(self.issuer.check_in, code)
+        self._start(PrintingScreen("checking"), run, f"booking {code}", push=True)
 
     def retry_press(self) -> None:
         pending = self.issuer.pending
         if pending is None:
             self.go_home()
+        elif pending.booking is not None:
+            self.pop_screen()  # the message: the check-in screen is under it
+            self.start_check_in(pending.booking)
         else:
-            self.start_press(pending.line, pending.priority)
+            self.start_press(pending.line or "", pending.priority)
+
+    def _start(
+        self,
+        screen: PrintingScreen,
+        run: Callable[[], Awaitable[PressResult]],
+        what: str,
+        *,
+        push: bool = False,
+    ) -> None:
+        if push:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+        self._busy = True
+        self._press(run, what)
 
     def cancel_press(self) -> None:
         self.issuer.abandon()
         self.go_home()
 
     @work(exclusive=True, group="press")
-    async def _press(self, line: str, priority: str | None) -> None:
+    async def _press(self, run: Callable[[], Awaitable[PressResult]], what: str) -> None:
         try:
-            result = await self.issuer.press(line, priority)
+            result = await run()
         except Exception:
             # A bug must not leave a citizen before a frozen "printing" screen or end the app:
             # say so, log it, and start afresh (an unconfirmed reservation expires by itself).
-            log.exception("press on line %s failed", line)
+            log.exception("press for %s failed", what)
             self.issuer.abandon()
             self.switch_screen(MessageScreen("out_of_order", t("out_of_order", self.lang)))
             return
@@ -284,14 +318,18 @@ class KioskApp(App[None]):
         if result.outcome is Outcome.PRINTED:
             assert result.ticket is not None
             self.switch_screen(ResultScreen(result.ticket))
+        elif result.outcome is Outcome.REFUSED and (result.code or "").startswith("booking_"):
+            code = result.code or ""
+            self.switch_screen(CheckInRefusedScreen(code, result.message, result.details))
         elif result.outcome is Outcome.REFUSED:
-            self.switch_screen(
-                MessageScreen("sorry", refusal_text(result.code, result.message, lang))
-            )
+            text = refusal_text(result.code, result.message, lang, result.details)
+            self.switch_screen(MessageScreen("sorry", text))
         elif result.outcome is Outcome.PRINT_FAILED:
             assert result.printer is not None
             reason = printer_problem(result.printer.state.value, lang)
-            self.switch_screen(MessageScreen("sorry", t("print_failed", lang, reason=reason)))
+            booked = bool((result.ticket or {}).get("booking"))
+            key = "booking_print_failed" if booked else "print_failed"
+            self.switch_screen(MessageScreen("sorry", t(key, lang, reason=reason)))
         elif result.outcome is Outcome.SERVER_DOWN:
             body = t("server_down", lang) + "\n" + t("retry_hint", lang)
             self.switch_screen(MessageScreen("out_of_order", body, retry=True))
@@ -313,7 +351,9 @@ class KioskApp(App[None]):
     def action_back(self) -> None:
         if isinstance(self.screen, LinesScreen | PriorityScreen):
             self.pop_screen()
-        elif isinstance(self.screen, ResultScreen | MessageScreen):
+        elif isinstance(self.screen, CheckInScreen):
+            self.go_home()
+        elif isinstance(self.screen, ResultScreen | MessageScreen | CheckInRefusedScreen):
             self.cancel_press()
 
     def _touch(self) -> None:
@@ -336,6 +376,11 @@ class KioskApp(App[None]):
         self._touch()
 
     def on_key(self) -> None:
+        self._touch()
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        # A field keeps the keys it takes (they never reach on_key): typing is activity too.
         self._touch()
 
     def action_toggle_language(self) -> None:

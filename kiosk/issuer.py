@@ -13,6 +13,11 @@ Theory of operation, for a citizen's press on a line (and a priority choice):
 4. Printed: `confirm_printed`, and the number enters the queue. Not printed: `print_failed`
    with the reason, and the number leaves the queue (no phantom numbers); the floor is alerted.
 
+A booked citizen's check-in is the same press with `check_in` and the booking code in step 2
+(`Issuer.check_in`): the server answers with the same ticket, or refuses with the booking's
+reason, and everything after is the walk-in ticket's path. A print that fails returns the
+booking to "booked" on the server (it may be checked in again).
+
 Confirmations and failure reports go through an outbox that retries (same request id) until the
 server has them, because the paper is already in the citizen's hand or the number already lost:
 the report must not die with a network blink. A reservation that never gets either expires on
@@ -57,6 +62,7 @@ class PressResult:
     printer: PrinterStatus | None = None
     code: str | None = None  # a refusal's code
     message: str | None = None  # a refusal's Indonesian message
+    details: dict[str, Any] | None = None  # a refusal's facts (a check-in's: number, walk_in…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +75,30 @@ class ReprintResult:
 
 @dataclass(slots=True)
 class Press:
-    """A citizen's press, kept until settled so that retries reuse its request id."""
+    """A citizen's press, kept until settled so that retries reuse its request id.
 
-    line: str
+    A walk-in press names a line (and a priority); a check-in names the booking code only (the
+    server knows the booking's line).
+    """
+
+    line: str | None
     priority: str | None
+    booking: str | None = None  # a check-in's booking code
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     ticket: dict[str, Any] | None = None  # the issue reply, once the server gave it
+
+    def again(self) -> Press:
+        """The same choice as a new request (its reservation expired before it was printed)."""
+        return Press(self.line, self.priority, self.booking)
+
+    def request(self) -> tuple[str, dict[str, Any]]:
+        """The request's type and fields."""
+        if self.booking is not None:
+            return "check_in", {"code": self.booking}
+        return "issue_ticket", {"line": self.line, "priority": self.priority}
+
+    def __str__(self) -> str:
+        return f"booking {self.booking}" if self.booking is not None else f"line {self.line}"
 
 
 @dataclass(slots=True)
@@ -149,8 +173,20 @@ class Issuer:
     async def press(self, line: str, priority: str | None) -> PressResult:
         """A citizen's press: the pending one again if it is the same choice, else a new one."""
         pending = self.pending
-        if pending is None or (pending.line, pending.priority) != (line, priority):
+        if pending is None or (pending.line, pending.priority, pending.booking) != (
+            line,
+            priority,
+            None,
+        ):
             self.pending = Press(line, priority)
+        return await self._run(self.pending)
+
+    async def check_in(self, code: str) -> PressResult:
+        """A booked citizen's check-in (`code` as the server knows it, "K7QM4TXA"): the
+        pending one again if it is the same code, else a new one."""
+        pending = self.pending
+        if pending is None or pending.booking != code:
+            self.pending = Press(None, None, code)
         return await self._run(self.pending)
 
     def abandon(self) -> None:
@@ -162,25 +198,28 @@ class Issuer:
         if not status.printable:
             return PressResult(Outcome.PRINTER_DOWN, printer=status)
         if press.ticket is None:
+            kind, fields = press.request()
             try:
                 reply = await self.client.request(
-                    "issue_ticket",
-                    timeout=self.issue_timeout_s,
-                    request_id=press.request_id,
-                    line=press.line,
-                    priority=press.priority,
+                    kind, timeout=self.issue_timeout_s, request_id=press.request_id, **fields
                 )
             except RequestError as exc:
                 self.pending = None
-                return PressResult(Outcome.REFUSED, code=exc.code, message=exc.message)
+                details = exc.reply.get("details")
+                return PressResult(
+                    Outcome.REFUSED,
+                    code=exc.code,
+                    message=exc.message,
+                    details=details if isinstance(details, dict) else None,
+                )
             except (TimeoutError, ConnectionLost, ClientClosed):
                 return PressResult(Outcome.SERVER_DOWN)
             ticket = reply["ticket"]
             if ticket.get("state") not in (None, "printing") and not renewed:
                 # A retry answered with a reservation that meanwhile expired (or failed): that
-                # number is gone; this press gets a fresh one.
+                # number is gone (a booking is booked again); this press gets a fresh one.
                 log.info("reservation %s is %s; issuing anew", ticket["number"], ticket["state"])
-                self.pending = Press(press.line, press.priority)
+                self.pending = press.again()
                 return await self._run(self.pending, renewed=True)
             press.ticket = ticket
         ticket = press.ticket
@@ -213,6 +252,7 @@ class Issuer:
             raise RuntimeError("no building yet")
         agency = building.agency(ticket.get("agency") or "")
         issued = datetime.fromisoformat(ticket["issued_at"]).astimezone(building.tz)
+        booking = ticket.get("booking")
         return TicketPrint(
             building=building.name,
             agency=agency["name"] if agency else (ticket.get("agency") or ""),
@@ -224,6 +264,7 @@ class Issuer:
             estimated_wait_s=ticket.get("estimated_wait_s"),
             status_url=f"{self.public_base}/t/{ticket['token']}",
             priority=ticket.get("priority"),
+            booking_slot=booking.get("slot") if isinstance(booking, dict) else None,
         )
 
     async def reprint(self) -> ReprintResult:

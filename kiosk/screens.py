@@ -1,5 +1,7 @@
 """The kiosk's screens, one per step: agencies → lines → priority → printing → result.
 
+(A booked citizen's way, from the start's "Sudah pesan online" button, is kiosk/checkin_screens.py.)
+
 Plus a message screen (refusals, a failed print, an outage during a press) and the maintenance
 screen shown while the server or the printer is down. Screens read what they show from the app
 (`KioskApp.building`, `.lines`, `.lang`) and tell it what the citizen chose; the app owns the
@@ -8,9 +10,9 @@ network, the printer and the navigation. All words come from `kiosk.texts`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Center, Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -72,6 +74,18 @@ def off_today(views: list[dict[str, Any]], lang: Lang) -> str | None:
 class KioskScreen(Screen[None]):
     """A screen that knows its app and re-composes itself when the language changes."""
 
+    # A scan on a screen without the code field (a booked citizen who did not touch "Sudah
+    # pesan online" first, or the next citizen while the last one's answer is still up): the
+    # scanner's characters would be dropped and its Enter would press the focused button —
+    # open the first agency, or print a "Lansia" ticket on the priority question. On the
+    # screens that take a scan, characters typed and then Enter are a booking code instead:
+    # the Enter is kept from the button, and the code is checked in (`scanned`).
+    TAKES_SCAN: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._scanned = ""  # characters typed here since the last other key (TAKES_SCAN)
+
     @property
     def kiosk(self) -> KioskApp:
         return self.app  # type: ignore[return-value]
@@ -88,11 +102,30 @@ class KioskScreen(Screen[None]):
                     widget.focus()
                     break
 
+    def on_key(self, event: events.Key) -> None:
+        """On a choosing screen, characters then Enter are a scan (see `TAKES_SCAN`)."""
+        if not self.TAKES_SCAN:
+            return
+        if event.is_printable and event.character:
+            self._scanned += event.character
+        elif event.key == "enter" and self._scanned:
+            event.stop()  # before it reaches the app, where it would press the focused button
+            event.prevent_default()
+            typed, self._scanned = self._scanned, ""
+            self.scanned(typed)
+        else:
+            self._scanned = ""
+
+    def scanned(self, typed: str) -> None:
+        """A code scanned here: check it in on a check-in screen opened over this one."""
+        self.kiosk.open_check_in(typed)
+
 
 class AgencyScreen(KioskScreen):
     """The start: every agency, grouped by zone, with its ticket letters and short name."""
 
     AUTO_FOCUS = ".agency"  # a keyboard user starts on the first agency
+    TAKES_SCAN = True
 
     def compose(self) -> ComposeResult:
         building = self.kiosk.building
@@ -118,6 +151,13 @@ class AgencyScreen(KioskScreen):
                                 classes="agency off-today" if note else "agency",
                             )
         with Horizontal(classes="bar"):
+            if building is not None:
+                # As tall as the agencies' tiles and always in sight, under them: a booked
+                # citizen has nothing to choose among them.
+                label = Content.assemble(
+                    (self.tr("booked_online"), "bold"), "\n", self.tr("booked_online_note")
+                )
+                yield Button(label, id="booked", variant="primary")
             yield Button(self.tr("switch_language"), id="lang", classes="lang")
         yield Footer()
 
@@ -162,11 +202,16 @@ class AgencyScreen(KioskScreen):
     def switch_language(self) -> None:
         self.kiosk.action_toggle_language()
 
+    @on(Button.Pressed, "#booked")
+    def booked_online(self) -> None:
+        self.kiosk.open_check_in()
+
 
 class LinesScreen(KioskScreen):
     """An agency's lines: people waiting, estimated wait, quota left; closed ones greyed."""
 
     AUTO_FOCUS = ".line"
+    TAKES_SCAN = True
 
     def __init__(self, agency: str) -> None:
         super().__init__()
@@ -238,6 +283,7 @@ class PriorityScreen(KioskScreen):
     """The question "Apakah Anda termasuk layanan prioritas?": four groups, or no."""
 
     AUTO_FOCUS = ".prio"
+    TAKES_SCAN = True
 
     def __init__(self, line: str, *, only_priority: bool = False) -> None:
         super().__init__()
@@ -273,16 +319,23 @@ class PriorityScreen(KioskScreen):
 
 
 class PrintingScreen(KioskScreen):
-    """While the printer checks, the server reserves and the ticket prints."""
+    """While the printer checks, the server reserves and the ticket prints (or, "checking",
+    while the server looks at a booking first)."""
+
+    def __init__(self, title_key: str = "printing") -> None:
+        super().__init__()
+        self.title_key = title_key
 
     def compose(self) -> ComposeResult:
         with Vertical(id="printing-box"):
-            yield Static(self.tr("printing"), id="printing", classes="title")
+            yield Static(self.tr(self.title_key), id="printing", classes="title")
             yield LoadingIndicator()
 
 
 class ResultScreen(KioskScreen):
     """The result: "Silakan ambil tiket Anda", the number large, then back to the start."""
+
+    TAKES_SCAN = True  # the next citizen may scan before this one's number has gone
 
     def __init__(self, ticket: dict[str, Any]) -> None:
         super().__init__()
@@ -295,6 +348,10 @@ class ResultScreen(KioskScreen):
             yield Static(big_text(ticket["number"]), id="big-number")
         yield Static(ticket["number"], id="number")
         yield Static(ticket.get("line_name", ""), id="result-line", classes="subtitle")
+        booking = ticket.get("booking")
+        if isinstance(booking, dict) and booking.get("slot"):
+            slot = self.tr("booked_slot", slot=booking["slot"])
+            yield Static(slot, id="result-booking", classes="subtitle")
         if ticket.get("priority"):
             yield Static(priority_label(ticket["priority"], lang=self.kiosk.lang), classes="note")
         ahead = self.tr("people_ahead", n=ticket.get("people_ahead", 0))
@@ -314,6 +371,10 @@ class ResultScreen(KioskScreen):
     @on(Button.Pressed, "#done")
     def done(self) -> None:
         self.kiosk.go_home()
+
+    def scanned(self, typed: str) -> None:
+        self.kiosk.go_home()  # this citizen is done: the next one's check-in from the start
+        self.kiosk.open_check_in(typed)
 
 
 class MessageScreen(KioskScreen):

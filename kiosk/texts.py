@@ -14,7 +14,7 @@ import math
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from server import protocol as p
 
@@ -53,6 +53,73 @@ TEXTS: Final[dict[str, dict[Lang, str]]] = {
         Lang.EN: "Connecting to the queue server…",
     },
     "switch_language": {Lang.ID: "English", Lang.EN: "Bahasa Indonesia"},
+    # Online booking: the start's button and the check-in ("lapor kedatangan").
+    "booked_online": {Lang.ID: "Sudah pesan online", Lang.EN: "Booked online"},
+    "booked_online_note": {
+        Lang.ID: "Pindai kode QR pesanan Anda di sini",
+        Lang.EN: "Scan your booking's QR code here",
+    },
+    "checkin_prompt": {
+        Lang.ID: "Pindai kode QR pada bukti pesanan Anda, atau ketik kode pesanan lalu sentuh "
+        "Lanjut.",
+        Lang.EN: "Scan the QR code of your booking, or type the booking code and touch Continue.",
+    },
+    "checkin_placeholder": {
+        Lang.ID: "Kode pesanan, mis. K7QM-4TXA",
+        Lang.EN: "Booking code, e.g. K7QM-4TXA",
+    },
+    "checkin_go": {Lang.ID: "Lanjut", Lang.EN: "Continue"},
+    "checkin_erase": {Lang.ID: "Hapus", Lang.EN: "Delete"},
+    "checking": {
+        Lang.ID: "Memeriksa pesanan Anda, mohon tunggu…",
+        Lang.EN: "Checking your booking, please wait…",
+    },
+    # The kiosk's own refusals of a code that cannot be one (no server round trip).
+    "code_empty": {
+        Lang.ID: "Silakan pindai kode QR pesanan Anda, atau ketik kode pesanannya.",
+        Lang.EN: "Please scan your booking's QR code, or type the booking code.",
+    },
+    "code_characters": {
+        Lang.ID: "Kode pesanan tidak pernah memuat {chars}. Periksa kembali kode Anda: 8 huruf "
+        "dan angka, misalnya K7QM-4TXA. Terbaca: {typed}",
+        Lang.EN: "Booking codes never contain {chars}. Please check your code: 8 letters and "
+        "digits, e.g. K7QM-4TXA. Read: {typed}",
+    },
+    "code_length": {
+        Lang.ID: "Kode pesanan terdiri dari 8 huruf dan angka, misalnya K7QM-4TXA. Terbaca "
+        "{n} karakter: {typed}",
+        Lang.EN: "A booking code has 8 letters and digits, e.g. K7QM-4TXA. Read {n}: {typed}",
+    },
+    # The server's answers to a check-in.
+    "booked_slot": {
+        Lang.ID: "Pesanan online · jadwal {slot}",
+        Lang.EN: "Online booking · slot {slot}",
+    },
+    "already_printed": {
+        Lang.ID: "Nomor antrean Anda sudah dicetak",
+        Lang.EN: "Your number was already printed",
+    },
+    "reprint_by_staff": {
+        Lang.ID: "Kios tidak mencetak nomor kedua. Tiket hilang? Silakan minta cetak ulang "
+        "kepada petugas.",
+        Lang.EN: "The kiosk prints no second number. Lost your ticket? Please ask a member of "
+        "staff for a reprint.",
+    },
+    "walk_in_possible": {
+        Lang.ID: "Anda masih dapat mengambil nomor antrean biasa untuk layanan ini.",
+        Lang.EN: "You can still take a regular number for this service.",
+    },
+    "walk_in_take": {
+        Lang.ID: "Ambil nomor antrean {prefix} · {name}",
+        Lang.EN: "Take a number: {prefix} · {name}",
+    },
+    "code_again": {Lang.ID: "Ketik ulang kode", Lang.EN: "Enter the code again"},
+    "booking_print_failed": {
+        Lang.ID: "Tiket Anda tidak dapat dicetak ({reason}). Pesanan Anda tetap berlaku; "
+        "silakan menghubungi petugas.",
+        Lang.EN: "Your ticket could not be printed ({reason}). Your booking still stands; "
+        "please ask a member of staff.",
+    },
     # The agency's lines.
     "choose_line": {
         Lang.ID: "{agency}: silakan pilih layanan",
@@ -183,6 +250,23 @@ _REFUSALS_EN: Final = {
     "after_cutoff": "Numbers for this service closed at {time}",
     "quota_exhausted": "Today's quota for this service is used up",
     "service_off_day": "Not served today — open {when}",
+    # A check-in's refusals (the server's details fill them in).
+    "booking_not_found": "No booking has this code. Please check the code.",
+    "booking_other_day": "This booking is for another day: {day}.",
+    "booking_too_early": "Too early to check in. Please come back at {time}.",
+    "booking_lapsed": "This booking has lapsed: its check-in time is over.",
+    "booking_cancelled": "This booking was cancelled.",
+    "booking_checked_in": "This booking was already checked in: number {number}.",
+}
+# A check-in's refusals in the kiosk's own words, for a server that sent no message (it always
+# should: the server's own words are shown whenever it has some).
+_BOOKING_REFUSALS_ID: Final = {
+    "booking_not_found": "Kode pesanan tidak ditemukan. Periksa kembali kode Anda.",
+    "booking_other_day": "Pesanan ini untuk hari lain: {day}.",
+    "booking_too_early": "Belum waktunya lapor kedatangan. Silakan kembali pukul {time}.",
+    "booking_lapsed": "Pesanan hangus: waktu lapor kedatangan sudah lewat.",
+    "booking_cancelled": "Pesanan ini sudah dibatalkan.",
+    "booking_checked_in": "Pesanan ini sudah lapor kedatangan dengan nomor {number}.",
 }
 _TIME = re.compile(r"\b(\d{2}\.\d{2}(?: WIB| WITA| WIT)?)\b")
 _DAYS_EN: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -209,13 +293,26 @@ def printer_problem(state: str, lang: Lang = Lang.ID) -> str:
     return t(key, lang) if key in TEXTS else state
 
 
-def refusal_text(code: str | None, message: str | None, lang: Lang = Lang.ID) -> str:
-    """Why a line issues no number now, for the citizen: the server's text, or its English."""
+def refusal_text(
+    code: str | None,
+    message: str | None,
+    lang: Lang = Lang.ID,
+    details: dict[str, Any] | None = None,
+) -> str:
+    """Why the server said no, for the citizen: its Indonesian text, or the English by the
+    refusal's code (the facts it names taken from the text, or from the refusal's `details`)."""
+    facts = details or {}
+    found = _TIME.search(message or "")
+    params = {
+        "time": found.group(1) if found else facts.get("time", "?"),
+        "when": days_in(message or "", lang),
+        "day": facts.get("day", "?"),
+        "number": facts.get("number", "?"),
+    }
     if lang is Lang.EN and code in _REFUSALS_EN:
-        found = _TIME.search(message or "")
-        return _REFUSALS_EN[code].format(
-            time=found.group(1) if found else "?", when=days_in(message or "", lang)
-        )
+        return _REFUSALS_EN[code].format(**params)
+    if not message and code in _BOOKING_REFUSALS_ID:
+        return _BOOKING_REFUSALS_ID[code].format(**params)
     return message or code or ""
 
 

@@ -20,6 +20,8 @@ Decisions:
   cutter ignore the command.
 - Tickets are printed in Indonesian whatever language the screen was in: the officer who reads
   the ticket (and checks a priority claim) reads Indonesian.
+- A ticket checked in from an online booking is the walk-in ticket plus one bold line under the
+  number, "Pesanan online · jadwal 09.00 WIB": same queue, same paper.
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ class TicketPrint:
     status_url: str  # the public status page of this ticket, carried by the QR code
     priority: str | None = None  # protocol priority group ("lansia"…), None for a regular ticket
     reprint: bool = False  # a copy printed by the floor staff, marked so on the paper
+    # Checked in from an online booking: its slot's start as the server writes it ("09.00
+    # WIB"); None for a walk-in ticket.
+    booking_slot: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +113,12 @@ def render_ticket(ticket: TicketPrint, layout: Layout) -> bytes:
         p.set(bold=True, invert=True)
         p.textln(f" PRIORITAS: {priority_label(ticket.priority, ticket=True)} ")
         p.set(bold=False, invert=False)
+    if ticket.booking_slot:
+        # Otherwise the very ticket a walk-in citizen gets: the officer's console marks the
+        # booking too, and the citizen sees the slot they booked.
+        p.set(bold=True)
+        _pair(p, "Pesanan online", f"jadwal {ticket.booking_slot}", cols, sep=" · ")
+        p.set(bold=False)
     p.textln("-" * cols)
     # When, and how long.
     date, _, clock = format_datetime_id(ticket.issued_at, ticket.zone_label).partition(" · ")

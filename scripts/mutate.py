@@ -52,6 +52,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "auth": ("server/auth.py", ["server.auth.*"]),
     "lockout": ("server/lockout.py", ["server.lockout.*"]),
     "policy": ("server/core/policy.py", ["server.core.policy.*"]),
+    "calling_order": ("server/core/calling_order.py", ["server.core.calling_order.*"]),
+    "guard": ("server/core/guard.py", ["server.core.guard.*"]),
     "waitlist": ("server/core/waitlist.py", ["server.core.waitlist.*"]),
     "queue": ("server/core/queue.py", ["server.core.queue.*"]),
     "figures": ("server/core/figures.py", ["server.core.figures.*"]),

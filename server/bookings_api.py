@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
+from server.core import nik as nik_rules
+from server.core.booking_code import new_code, normalize_code
 from server.core.booking_rules import SlotAvailability, check_in_window
 from server.core.bookings import Booking, BookingState
 from server.core.building import Building, Line
@@ -41,11 +43,8 @@ from server.core.slots import slot_end
 if TYPE_CHECKING:
     from server.engine import Engine, StoredEvent
 
-__all__ = ["BookingView", "BookingsApi", "mask_nik", "normalise_phone"]
+__all__ = ["BookingView", "BookingsApi", "mask_nik", "normalise_code", "normalise_phone"]
 
-# TODO(server/core/booking_code.py): new_code(secrets.randbelow) and its alphabet, once merged.
-_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY3467"
-_CODE_LENGTH = 8
 _TRIES = 5  # a new code (and token) after a collision, at most this many times
 _NAME_MAX = 100
 _PHONE = re.compile(r"62\d{7,13}")
@@ -54,21 +53,20 @@ Execute = Callable[[Command, str, "str | None"], Awaitable[list["StoredEvent"]]]
 
 
 def _new_code() -> str:
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    return new_code(secrets.randbelow)
+
+
+def normalise_code(typed: str) -> str:
+    """A booking code as scanned or typed ("k7qm-4txa ", "ANTRE:K7QM4TXA") as the core keys it
+    ("K7QM4TXA"). Text that is no code comes back upper-cased, without spaces and dashes: the
+    core finds no booking by it and says so (`booking_not_found`)."""
+    code = normalize_code(typed)
+    return code if code is not None else "".join(typed.split()).replace("-", "").upper()
 
 
 def mask_nik(last4: str | None) -> str | None:
     """The NIK as an officer or the citizen sees it: only its last four digits."""
-    # TODO(server/core/nik.py): mask_nik, once merged.
-    return None if last4 is None else f"•••• •••• •••• {last4}"
-
-
-def _nik_problem(nik: str) -> str | None:
-    """What is wrong with a NIK's form, as the end of "NIK tidak valid: …"; None when none."""
-    # TODO(server/core/nik.py): nik_problem (region and date-of-birth parts), once merged.
-    if len(nik) != 16 or not nik.isdigit():
-        return "harus 16 angka"
-    return None
+    return None if last4 is None else nik_rules.mask_nik(last4)
 
 
 def normalise_phone(phone: str) -> str | None:
@@ -184,13 +182,13 @@ class BookingsApi:
         phone_digits = normalise_phone(phone)
         if phone_digits is None:
             raise error("booking_phone_invalid")
-        digits = nik.replace(" ", "")
-        problem = _nik_problem(digits)
+        problem = nik_rules.nik_problem(nik)
         if problem is not None:
             raise error("booking_nik_invalid", problem=problem)
+        digits = nik_rules.nik_digits(nik)
         key = self._engine.booking_key
         nik_hash = hmac.new(key, b"nik:" + digits.encode(), hashlib.sha256).hexdigest()
-        nik_last4 = digits[-4:]
+        nik_last4 = nik_rules.nik_last4(digits)
         del nik, digits  # the full NIK goes no further than this line
         phone_hash = hmac.new(key, b"phone:" + phone_digits.encode(), hashlib.sha256).hexdigest()
         for attempt in range(_TRIES):

@@ -97,6 +97,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 def check_main(path: str, *, today: date | None = None) -> int:
     """`antre config check FILE`: print a summary and return 0, or every problem and return 1."""
     from server.config import ConfigError, load_building
+    from server.config.booking import booking_warnings
     from server.config.desks import unspoken_names
 
     try:
@@ -124,6 +125,9 @@ def check_main(path: str, *, today: date | None = None) -> int:
             f'says "{words}"; add spoken = "…" to say the desk as it is labelled',
             file=sys.stderr,
         )
+    # Booking settings a building runs with, but whose slots would not keep their promise.
+    for key, message in booking_warnings(building):
+        print(f"warning: {path}: {key}: {message}", file=sys.stderr)
     return 0
 
 

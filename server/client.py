@@ -399,6 +399,18 @@ class AntreClient:
             fields["request_id"] = request_id
         return (await self.request("issue_ticket", **fields))["ticket"]
 
+    async def check_in(self, code: str, request_id: str | None = None) -> dict[str, Any]:
+        """Check a booked citizen in by the booking code (with or without its dash, any case);
+        returns the ticket to print, as `issue_ticket` does, with its `booking`."""
+        fields: dict[str, Any] = {"code": code}
+        if request_id is not None:
+            fields["request_id"] = request_id
+        return (await self.request("check_in", **fields))["ticket"]
+
+    async def booking_holder(self, ticket: str) -> dict[str, Any]:
+        """Who booked a ticket of the officer's agency: `name` and `nik_masked`."""
+        return await self.request("booking_holder", ticket=ticket)
+
     async def confirm_printed(self, ticket: str) -> dict[str, Any]:
         return await self.request("confirm_printed", ticket=ticket)
 

@@ -42,6 +42,7 @@ ACTIONS: Final[dict[str, str]] = {
     "print_failed": "melaporkan tiket yang gagal dicetak",
     "record_reprint": "mencatat cetak ulang tiket",
     "printer_status": "melaporkan keadaan printer",
+    "check_in": "melapor kedatangan pesanan",
     "login": "masuk di loket",
     "logout": "keluar dari loket",
     "open_counter": "membuka loket",
@@ -56,6 +57,7 @@ ACTIONS: Final[dict[str, str]] = {
     "no_show": "mencatat warga yang tidak hadir",
     "transfer": "mengalihkan nomor antrean ke layanan lain",
     "reactivate": "mengaktifkan kembali nomor antrean",
+    "booking_holder": "melihat data pemesan",
     "cancel_ticket": "membatalkan nomor antrean",
     "unlock_pin": "membuka kunci PIN petugas",
 }
@@ -70,6 +72,7 @@ REFUSALS: Final[dict[str, str]] = {
     "other_kiosk_ticket": "Nomor {number} tidak dicetak oleh kios ini.",
     # not_found
     "ticket_not_today": "Nomor {number} tidak ada dalam antrean hari ini.",
+    "not_booked": "Nomor {number} bukan nomor dari pesanan.",
     "line_unknown": "Layanan dengan kode {line} tidak terdaftar.",
     "counter_unknown": "Loket dengan kode {counter} tidak terdaftar.",
     # bad_message a floor manager's console can cause: closing a counter without naming it.

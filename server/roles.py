@@ -96,6 +96,7 @@ _COUNTER_ACTIONS = frozenset(
         "no_show",
         "transfer",
         "reactivate",
+        "booking_holder",
     }
 )
 _MANAGER_ACTIONS = frozenset(
@@ -114,6 +115,7 @@ ALLOWED: Mapping[Role, frozenset[str]] = {
             "print_failed",
             "record_reprint",
             "printer_status",
+            "check_in",
         }
     ),
     Role.DISPLAY: frozenset({"ping", "snapshot"}),

@@ -114,3 +114,54 @@ def test_simulate_checks_every_listed_day_and_fails_when_one_misses() -> None:
     assert lines[-1].strip().startswith("12 days:")
     assert result.returncode == 1  # target 2b is missed on these days (docs/calling-policy.md)
     assert antre("simulate", "--accumulating", "4").returncode == 2
+
+
+def test_simulate_a_mixed_day_prints_the_booked_and_walk_in_figures() -> None:
+    """`antre simulate --booked 0.4 --lapse 0.1` serves a day where 40 % of the booking lines'
+    citizens booked, beside the same day without bookings, and prints what issue 19 asks to
+    measure: booked citizens' calls against their slot's start, walk-in waits with and without,
+    the promise to walk-ins. The figures are those of the pure simulator for the same seed."""
+    from server.simulate.bookings import BookingParams, measure_mixed_day, plan_mixed_day
+
+    result = antre(
+        "simulate", "--booked", "0.4", "--lapse", "0.1", "--tickets", "400", "--seed", "2",
+        "--booking-lines", "a, b",
+    )  # fmt: skip
+    building = load_demo_building()
+    booking = BookingParams(booked_share=0.4, lapse_share=0.1, lines=("A", "B"))
+    day = measure_mixed_day(building, plan_mixed_day(building, 2, SimParams(tickets=400), booking))
+    f = day.figures
+    out = result.stdout
+    assert out.splitlines()[0] == (
+        "seed 2, 400 tickets drawn, 10 % of bookings lapsing, booking_delay_pct 50"
+    )
+    assert "bookings on A, B:" in out
+    assert (
+        f"call minus slot start (min): p50 {f.booked_from_slot.p50_s / 60:.1f}, "
+        f"p90 {f.booked_from_slot.p90_s / 60:.1f}; called within 15 min: "
+        f"{f.booked_within_15} of {f.booked_from_slot.count}"
+    ) in out
+    (walk_ins,) = [ln for ln in out.splitlines() if ln.strip().startswith("walk-in citizens")]
+    assert walk_ins.split()[2:] == [
+        str(f.walk_ins.count),
+        *(f"{s / 60:.1f}" for s in (f.walk_ins.p50_s, f.walk_ins.p90_s)),
+        *(f"{s / 60:.1f}" for s in (f.walk_ins_without.p50_s, f.walk_ins_without.p90_s)),
+    ]
+    assert f"the promise to walk-ins: {f.estimated_over} over" in out
+    assert result.returncode == (0 if f.estimated_over == 0 else 1)
+
+
+def test_simulate_a_mixed_day_refuses_bad_figures_and_changes_nothing() -> None:
+    """A share outside 0..1, an unknown line or a slot length out of range: a clear message
+    and exit status 2, nothing simulated."""
+    for args, message in (
+        (("--booked", "1.5"), "--booked and --lapse are shares from 0 to 1"),
+        (("--booked", "0.4", "--lapse", "-0.1"), "--booked and --lapse are shares from 0 to 1"),
+        (("--booked", "0.4", "--booking-lines", "A,Q"), "no such line: Q"),
+        (("--booked", "0.4", "--slot-min", "2"), "--slot-min 5..240"),
+        (("--booked", "0.4", "--compare-fifo"), "--booked is a day of its own"),
+    ):
+        result = antre("simulate", *args, "--tickets", "100")
+        assert result.returncode == 2, args
+        assert message in result.stderr, args
+        assert result.stdout == "", args

@@ -65,6 +65,81 @@ DEVICES = (  # id, kind, zone (None = every zone), token stem
     ("TV-2", "display", "2", "demo-tv-2"),
 )
 
+# Online booking (issue 19) on four lines, as these agencies book today (DOMAIN.md §9): Dukcapil's
+# KTP-el (A) and family card (B), Imigrasi's passports (P), Polres' SKCK (G). Sizing rule: a slot's
+# booked places, regular and priority (its capacity), need capacity × target_service_min minutes
+# of counter time, and each line's are kept well under what the line's counters have in one slot
+# (slot_min × counters serving it), so walk-in citizens are still called between booked ones;
+# `antre config check` warns when a slot would need more. The walk-in quotas of lines.csv stay as
+# they are: they are caps that a normal day (about 1,000 tickets, demand.csv) does not reach, and
+# booked places come on top of them, like Tuban's 250 online of 400–450 a day. Slots run from
+# 07:30 while they start before the line's cutoff; Friday's prayer break (11:30–13:00) skips the
+# slots starting inside it (server/core/slots.py).
+#   A  4 counters (L01, L02, L03, L07), 10 min: 30-min slots of 4 + 1 priority = 50 of 120
+#      counter-minutes; 14 slots 07:30–14:00 (cutoff 14:30) = 70 booked places a day (11 slots,
+#      55, on Friday) beside A's normal-day demand of about 160; unused places join the walk-in
+#      quota at 11:00.
+#   B  3 counters (L03, L04, L07), 12 min: 60-min slots of 4 + 1 = 60 of 180; 7 slots
+#      07:30–13:30 = 35 a day (5, 25, on Friday); bookable a month ahead, as Tuban's "a date this
+#      month"; no release: a family-card appointment keeps its place all day.
+#   P  2 counters (L22, L23), 15 min: 60-min slots of 4 + 1 = 75 of 120; 6 slots 07:30–12:30
+#      (cutoff 13:00) = 30 a day (20 on Friday); booking a month ahead opening at 07:00, check-in
+#      from an hour before the slot (documents are checked first, as at a Kanim); unused places
+#      join the walk-in quota at 10:00.
+#   G  2 counters (L11, L12), 15 min: 30-min slots of 2 = 30 of 60; 13 slots 07:30–13:30
+#      (cutoff 14:00) = 26 a day (20 on Friday), no priority places (priority citizens walk in);
+#      unused places join the walk-in quota at 10:00.
+BOOKING: dict[str, tuple[str, ...]] = {
+    "A": (
+        "slot_min = 30",
+        "places = 4",
+        "priority_places = 1",
+        "days_ahead = 14",
+        'opens_at = "06:00"',
+        "closes_min_before = 60",
+        "check_in_early_min = 30",
+        "check_in_late_min = 15",
+        'release_unused_at = "11:00"',
+        'documents = "Kartu Keluarga asli; KTP-el lama bila mengganti yang rusak."',
+    ),
+    "B": (
+        "slot_min = 60",
+        "places = 4",
+        "priority_places = 1",
+        "days_ahead = 30",
+        'opens_at = "06:00"',
+        "closes_min_before = 60",
+        "check_in_early_min = 30",
+        "check_in_late_min = 15",
+        'documents = "Kartu Keluarga asli, KTP-el, dan surat pindah atau dokumen perubahan data."',
+    ),
+    "G": (
+        "slot_min = 30",
+        "places = 2",
+        "days_ahead = 14",
+        'opens_at = "06:00"',
+        "closes_min_before = 60",
+        "check_in_early_min = 30",
+        "check_in_late_min = 15",
+        'release_unused_at = "10:00"',
+        'documents = "KTP-el asli dan fotokopinya, fotokopi Kartu Keluarga dan akta kelahiran, '
+        'pasfoto 4×6 berlatar merah 6 lembar."',
+    ),
+    "P": (
+        "slot_min = 60",
+        "places = 4",
+        "priority_places = 1",
+        "days_ahead = 30",
+        'opens_at = "07:00"',
+        "closes_min_before = 60",
+        "check_in_early_min = 60",
+        "check_in_late_min = 15",
+        'release_unused_at = "10:00"',
+        'documents = "KTP-el, Kartu Keluarga, dan akta kelahiran, buku nikah, atau ijazah (asli); '
+        'paspor lama bila mengganti."',
+    ),
+}
+
 # The announcement, as server/core/voice_text.DEFAULT_TEMPLATE: [...] is said only with a value.
 VOICE_TEMPLATE = "Nomor antrean {number}, silakan menuju {desk}[, {agency}]"
 RUNNING_TEXT = (
@@ -248,7 +323,9 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
     yield ""
     yield "# ---- Queue lines (layanan): one letter prefix, one number sequence a day ----"
     yield "# Quotas are tickets per day (none written = no cap); cutoff is the last time a new"
-    yield "# ticket is issued."
+    yield "# ticket is issued. A [lines.booking] table after a line lets citizens book a slot"
+    yield '# online (docs/configuration.md, "Online booking"); tools/make_demo_building.py says'
+    yield "# how each line's slots and places were sized for its counters."
     for ln in lines:
         yield ""
         yield "[[lines]]"
@@ -262,6 +339,10 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
             yield f"quota_priority = {int(ln['quota_priority'])}"
         if ln["cutoff"]:
             yield f"cutoff = {_q(ln['cutoff'])}"
+        if ln["prefix"] in BOOKING:
+            yield ""
+            yield "[lines.booking]"
+            yield from BOOKING[ln["prefix"]]
     yield ""
     yield "# ---- Counters (loket): number defaults to the digits of the id (L07 is loket 7) ----"
     for c in counters:
@@ -331,6 +412,19 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
     yield f"template = {_q(VOICE_TEMPLATE)}"
     yield "agency = false               # true: say the agency's short name after the loket"
     yield "speed_wpm = 140              # espeak-ng's speed, 80 to 250 words per minute"
+    yield ""
+    yield "# ---- Online booking, the building's part (each booking line has its own table) ----"
+    yield "[booking]"
+    yield "# public_url: the address the booking pages have on the internet, the base of every link"
+    yield "# in QR codes and messages. The demo leaves it out, so links use the address the page"
+    yield '# was reached at. A real building sets it: public_url = "https://antrean.example.go.id"'
+    yield "retention_days = 30          # a booking's personal data kept 30 days after its day"
+    yield "max_active_per_phone = 3     # bookings not yet used, per phone number"
+    yield "requests_per_minute = 20     # per address, on the public booking pages"
+    yield ""
+    yield "# ---- The citizen's phone page (the ticket's QR code) ----"
+    yield "[phone]"
+    yield "warn_when_ahead = 3          # ring and vibrate once at most 3 people are ahead"
 
 
 def _credentials_text(credentials: list[Credential]) -> Iterator[str]:

@@ -6,12 +6,15 @@ other tickets. After its snapshot it gets `ticket` frames carrying `phone.public
 ticket, whenever that view differs from the last one it was sent — its own events (called, served,
 transferred…) or the people ahead and the estimated wait moving as others are called.
 
-Pacing is the line figures' (server/broadcast/broadcaster.py): views are recomputed at most
-every `flush_s` after a commit, and every `refresh_s` whatever happens; each ticket's view is
-computed once per tick however many phones watch it, and compared with what each session was
-last sent. When the day closes, the ticket is gone from the queue state: its sessions get the
-ticket's last view (from the closed day's tickets: `expired`, `done`…) and are closed normally
-(a page that reconnects is then refused, as for any unknown token).
+A ticket's own events (called, recalled, no-show, served…) are pushed to its phones at once,
+in the commit's turn: the phone of a called citizen must ring when the TV does. Everything else
+— the people ahead and the waits moving as others are called — is paced as the line figures are
+(server/broadcast/broadcaster.py): views are recomputed at most every `flush_s` after a commit,
+and every `refresh_s` whatever happens; each ticket's view is computed once per tick however
+many phones watch it, and compared with what each session was last sent. When the day closes,
+the ticket is gone from the queue state: its sessions get the ticket's last view (from the
+closed day's tickets: `expired`, `done`…) and are closed normally (a page that reconnects is then
+refused, as for any unknown token).
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ class TicketWatch:
         # Each ticket session's ticket id, and the encoded view it was last sent.
         self._tickets: dict[Session, str] = {}
         self._sent: dict[Session, str] = {}
+        # The other way round: each watched ticket's sessions (its own events go to them at once).
+        self._watchers: dict[str, list[Session]] = {}
         # The state's ticket dict, and the one before it: closing a day replaces the dict, and a
         # phone should still see its ticket's last state (expired) before its session ends.
         self._day_tickets: dict[str, Ticket] | None = None
@@ -99,11 +104,18 @@ class TicketWatch:
         if view is not None:  # None: the day closed meanwhile; the hub refuses the session
             self._tickets[session] = ticket_id
             self._sent[session] = p.encode(view)
+            self._watchers.setdefault(ticket_id, []).append(session)
         return view
 
     def remove(self, session: Session) -> None:
-        self._tickets.pop(session, None)
+        ticket_id = self._tickets.pop(session, None)
         self._sent.pop(session, None)
+        watchers = self._watchers.get(ticket_id) if ticket_id is not None else None
+        if watchers is not None:
+            if session in watchers:
+                watchers.remove(session)
+            if not watchers:
+                del self._watchers[ticket_id]  # type: ignore[arg-type]
 
     def count(self) -> int:
         return len(self._tickets)
@@ -116,7 +128,33 @@ class TicketWatch:
         last = batch[-1].seq
         for s in self._tickets:
             s.advance(last)
+        self._push_own(batch)
         self.schedule()
+
+    def _push_own(self, batch: list[StoredEvent]) -> None:
+        """Send the tickets this batch's events are about their new view now, unpaced."""
+        own = {
+            ticket_id
+            for stored in batch
+            if isinstance(ticket_id := getattr(stored.event, "ticket", None), str)
+            and ticket_id in self._watchers
+        }
+        if not own:
+            return
+        try:
+            now = self._clock()
+            at = self._building.local(now).isoformat()
+            for ticket_id in own:
+                view = self.view(ticket_id, now)
+                if view is None:
+                    continue  # the day closed: the paced flush says goodbye
+                body = p.encode(view)
+                for s in self._watchers.get(ticket_id, ()):
+                    if s.state is SessionState.LIVE and self._sent.get(s) != body:
+                        self._sent[s] = body
+                        s.send(f'{{"type":"ticket","at":"{at}","ticket":{body}}}')
+        except Exception:
+            log.exception("computing a ticket's view failed")
 
     def schedule(self) -> None:
         """Check every watched view on the next tick (at most every `flush_s`)."""

@@ -27,6 +27,7 @@ from typing import Any
 
 from server.core import estimates
 from server.core.building import END_OF_DAY, Building, Counter, ServiceHours
+from server.core.dates import format_clock_in_zone
 from server.core.events import DISPLAY_HIDDEN, EVENT_TYPES, KIOSK_KINDS, WITHHELD, TicketIssued
 from server.core.figures import LineView
 from server.core.model import CounterStatus, Ticket
@@ -75,7 +76,8 @@ def _seconds(value: float | None) -> int | None:
 
 
 def ticket_view(t: Ticket, *, staff: bool) -> dict[str, Any]:
-    """A ticket without its token; staff also see the priority group, kiosk and call reason."""
+    """A ticket without its token; staff also see the priority group, kiosk and call reason,
+    and for a ticket checked in from a booking its code and slot start (`booking`, `slot`)."""
     out: dict[str, Any] = {
         "id": t.id,
         "number": t.number,
@@ -96,6 +98,8 @@ def ticket_view(t: Ticket, *, staff: bool) -> dict[str, Any]:
             no_show_at=_iso(t.no_show_at),
             call_reason=t.call_reason.value if t.call_reason else None,
             transfers=list(t.transfers),
+            booking=t.booking,
+            slot=_iso(t.slot),
         )
     return out
 
@@ -164,6 +168,10 @@ def issued_view(
     if ticket is not None:
         out["people_ahead"] = state.people_ahead(ticket.id, now)
         out["estimated_wait_s"] = _seconds(state.estimated_wait_s(ticket.id, now))
+    if issued.booking is not None and issued.slot is not None:
+        # Checked in from a booking: the ticket prints its code and slot ("09.00 WIB").
+        slot = format_clock_in_zone(building.local(issued.slot), building.zone_label)
+        out["booking"] = {"code": issued.booking, "slot": slot}
     return out
 
 
@@ -184,7 +192,9 @@ def line_view(v: LineView, building: Building, *, staffing: bool = False) -> dic
     if staffing:
         out["staffing_waits"] = estimates.staffing_waits(v.arrivals_per_h, v.mean_service_s)
     else:
-        del out["arrivals_per_h"], out["mean_service_s"]
+        # Today's booking figures (expected, checked in, lapsed, places left) are the floor's
+        # too: a kiosk's or TV's frame would change with every booking for nothing.
+        del out["arrivals_per_h"], out["mean_service_s"], out["bookings"]
     return out
 
 

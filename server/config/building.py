@@ -1,10 +1,10 @@
 """The building file: one TOML file in, one validated `Building` out, or every mistake named.
 
-`parse_building` reads each section with its own module (`settings`, `hours`, `layout`, `people`)
-through one `Reader`, which records a problem for each mistake instead of stopping at the first.
-Cross-references (a counter's lines, a line's agency, zones) are checked after every section has
-been read, using whatever parts were valid, so one bad entry does not drown the report in
-follow-on errors. Only a file without any problem becomes a `Building`; the core trusts it and
+`parse_building` reads each section with its own module (`settings`, `hours`, `layout`, `people`,
+`booking`) through one `Reader`, which records a problem for each mistake instead of stopping at
+the first. Cross-references (a counter's lines, a line's agency, zones) are checked after every
+section has been read, using whatever parts were valid, so one bad entry does not drown the report
+in follow-on errors. Only a file without any problem becomes a `Building`; the core trusts it and
 checks nothing again. `docs/configuration.md` describes every field.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 from os import PathLike
 from typing import Any
 
+from server.config.booking import check_booking, read_booking_settings
 from server.config.desks import check_spoken_heard
 from server.config.hours import check_cutoffs, read_holidays, read_hours, read_special_hours
 from server.config.layout import (
@@ -24,7 +25,7 @@ from server.config.layout import (
 )
 from server.config.part_week import check_days_served, resolve_part_week
 from server.config.people import read_devices, read_people
-from server.config.settings import read_building_table, read_policy, read_voice
+from server.config.settings import read_building_table, read_phone, read_policy, read_voice
 from server.config.toml_reader import Key, Reader, parse_toml, read_toml_text, suggest
 from server.core.building import Building
 
@@ -44,6 +45,8 @@ _TOP_LEVEL = (
     "managers",
     "policy",
     "voice",
+    "booking",
+    "phone",
 )
 
 
@@ -68,14 +71,18 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
         # desk's day given to an absent agency would make lines look unserved on some day.
         check_days_served(week, lines, [c for c, _ in counters], served, r)
     check_cutoffs(lines, open_days, r, week)
+    check_booking(week, lines, r)
     devices = read_devices(doc, r, zone_ids)
     officers, managers = read_people(doc, r, agency_zones)
     policy = read_policy(doc, r)
     voice = read_voice(doc, r)
+    booking = read_booking_settings(doc, r)
     if voice is not None:
         check_spoken_heard(doc, voice.template, r)
+    phone = read_phone(doc, r)
     complete = name and tz and running_text is not None and week is not None and policy and voice
-    if r.problems or not complete:
+    complete = complete and phone is not None
+    if r.problems or not complete or booking is None:
         return None
     return Building(
         name=name,
@@ -93,6 +100,8 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
         policy=policy,
         running_text=running_text,
         voice=voice,
+        booking=booking,
+        phone=phone,
     )
 
 

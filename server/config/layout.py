@@ -14,6 +14,7 @@ import re
 from collections.abc import Collection
 from typing import Any
 
+from server.config.booking import read_line_booking
 from server.config.desks import DeskNames, read_label, read_spoken
 from server.config.part_week import SERVICE_KEYS, read_schedule, read_service_hours
 from server.config.serves import check_serves
@@ -35,6 +36,7 @@ _LINE_KEYS = (
     "cutoff",
     "max_wait_min",
     *SERVICE_KEYS,
+    "booking",  # the [lines.booking] sub-table: server/config/booking.py
 )
 _COUNTER_KEYS = (
     "id",
@@ -118,6 +120,7 @@ def read_lines(
         cutoff = r.get(table, key, "cutoff", r.clock, None)
         max_wait = r.get(table, key, "max_wait_min", r.number, None)
         _, service_hours = read_service_hours(table, key, r)  # its agency's are filled in later
+        booking = r.get(table, key, "booking", lambda v, k: read_line_booking(v, k, r), None)
         r.unique(seen, prefix, key, "prefix", "prefix")
         if prefix is not None and prefix not in prefixes:
             prefixes[prefix] = (agency if agency_ok else None, key)
@@ -133,6 +136,7 @@ def read_lines(
                 cutoff=cutoff,
                 max_wait_min=max_wait,
                 service_hours=service_hours,
+                booking=booking,
             )
             lines.append((line, key))
     return lines, prefixes

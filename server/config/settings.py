@@ -1,7 +1,9 @@
-"""How the building runs: its name, timezone and running text, the calling policy, the voice.
+"""How the building runs: its name, timezone and running text, the calling policy, the voice,
+the phone page.
 
-The sections `[building]`, `[policy]` and `[voice]` of the building file; `[policy]` and `[voice]`
-may be left out, and every key in them has the default of `PolicySettings` and `VoiceConfig`.
+The sections `[building]`, `[policy]`, `[voice]` and `[phone]` of the building file; all but
+`[building]` may be left out, and every key in them has the default of `PolicySettings`,
+`VoiceConfig` and `PhoneSettings`.
 """
 
 from __future__ import annotations
@@ -9,14 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from server.config.toml_reader import MISSING, Key, Reader, describe
-from server.core.building import TIMEZONE_OFFSETS, PolicySettings, VoiceConfig
+from server.core.building import TIMEZONE_OFFSETS, PhoneSettings, PolicySettings, VoiceConfig
+from server.core.phone_alerts import MAX_WARN_WHEN_AHEAD
 from server.core.voice_text import ReadingStyle, validate_template
 
-__all__ = ["read_building_table", "read_policy", "read_voice"]
+__all__ = ["read_building_table", "read_phone", "read_policy", "read_voice"]
 
 _BUILDING_KEYS = ("name", "timezone", "running_text")
 _POLICY_KEYS = tuple(PolicySettings.__dataclass_fields__)
 _VOICE_KEYS = tuple(VoiceConfig.__dataclass_fields__)
+_PHONE_KEYS = tuple(PhoneSettings.__dataclass_fields__)
 # espeak-ng takes 80..450 words per minute; past 250 a call is too quick for a hall with an echo.
 _SPEED_WPM = (80, 250)
 
@@ -67,6 +71,9 @@ def read_policy(doc: dict[str, Any], r: Reader) -> PolicySettings | None:
         ),
         regular_delay_min=r.get(
             table, key, "regular_delay_min", r.non_negative, defaults.regular_delay_min
+        ),
+        booking_delay_pct=r.get(
+            table, key, "booking_delay_pct", r.non_negative, defaults.booking_delay_pct
         ),
         noshow_window_min=r.get(
             table, key, "noshow_window_min", r.non_negative, defaults.noshow_window_min
@@ -122,3 +129,31 @@ def read_voice(doc: dict[str, Any], r: Reader) -> VoiceConfig | None:
         speed_wpm=r.get(table, key, "speed_wpm", speed, defaults.speed_wpm),
     )
     return voice if len(r.problems) == problems_before else None
+
+
+def read_phone(doc: dict[str, Any], r: Reader) -> PhoneSettings | None:
+    """The [phone] table: when the citizen's phone page warns that the turn is near."""
+    key = Key() / "phone"
+    value = doc.get("phone", {})
+    table = r.table(value, key, _PHONE_KEYS, header="phone")
+    if table is None:
+        return None
+    defaults = PhoneSettings()
+    problems_before = len(r.problems)
+
+    def people(value: object, at: Key) -> int | None:
+        most = MAX_WARN_WHEN_AHEAD
+        if isinstance(value, bool) or not isinstance(value, int):
+            r.problem(
+                at, f"expected a whole number of people from 0 to {most}, got {describe(value)}"
+            )
+            return None
+        if not 0 <= value <= most:
+            r.problem(at, f"must be 0 to {most} people, got {value}")
+            return None
+        return value
+
+    phone = PhoneSettings(
+        warn_when_ahead=r.get(table, key, "warn_when_ahead", people, defaults.warn_when_ahead),
+    )
+    return phone if len(r.problems) == problems_before else None

@@ -42,6 +42,7 @@ from server.core.events import (
 from server.core.issuing import issue_refusal
 from server.core.model import Book, CancelBooking, CheckIn, Command, DomainError, Reschedule
 from server.core.numbering import format_number, ticket_id
+from server.core.slots import day_slots
 from server.core.state import DayState
 
 __all__ = ["BOOKING_DECISIONS", "closing_lapses", "tick_events"]
@@ -287,6 +288,7 @@ def tick_events(state: DayState, now: datetime, local: datetime) -> list[Event]:
             or rules.release_unused_at is None
             or local.time() < rules.release_unused_at
             or line.prefix in state.released
+            or not day_slots(building, line, today)  # a holiday, a day off: nothing to give
         ):
             continue
         # Decided before the lapses above are applied: a booking whose window has closed holds

@@ -32,6 +32,7 @@ __all__ = [
     "Manager",
     "ManagerRole",
     "Officer",
+    "PhoneSettings",
     "PolicySettings",
     "ServiceHours",
     "SpecialHours",
@@ -285,6 +286,10 @@ class PolicySettings:
     protect_regular: bool = True
     regular_delay_pct: float = 25.0
     regular_delay_min: float = 0.0
+    # The same guard for booked citizens going ahead (issue 19), counted apart: their jumps may
+    # delay a regular ticket by max(booking_delay_pct % of its FIFO wait, one overtaking,
+    # regular_delay_min), beside what priority citizens may.
+    booking_delay_pct: float = 50.0
     # A no-show may be reactivated this long after it was marked, regaining its place.
     noshow_window_min: float = 30.0
     # A ticket reserved for printing that is neither confirmed nor failed expires after this.
@@ -315,6 +320,18 @@ class VoiceConfig:
     word_gap_10ms: ClassVar[int] = 1
 
 
+@dataclass(frozen=True, slots=True)
+class PhoneSettings:
+    """The citizen's phone page: the building's [phone] table (server/config/settings.py).
+
+    When the page warns that the turn is near is server/core/phone_alerts.py's rule.
+    """
+
+    # The page warns (sound, vibration, a banner) once the ticket waits with at most this many
+    # people ahead of it: time to walk back to the waiting room.
+    warn_when_ahead: int = 3
+
+
 # Not slotted: __post_init__ caches lookup dicts as extra attributes, which slots would forbid.
 @dataclass(frozen=True)
 class Building:
@@ -334,6 +351,7 @@ class Building:
     running_text: str = ""  # the TV's scrolling line
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     booking: BookingSettings = field(default_factory=BookingSettings)
+    phone: PhoneSettings = field(default_factory=PhoneSettings)  # the phone page (issue 19)
 
     # Lookup tables built once; the core reads them on every command.
     def __post_init__(self) -> None:

@@ -80,7 +80,7 @@ MESSAGES: Final[dict[str, str]] = {
     "booking_name_required": "Nama wajib diisi",
     "booking_phone_invalid": "Nomor telepon tidak valid; tulis nomor ponsel, misalnya "
     "0812 3456 7890",
-    "booking_nik_invalid": "NIK tidak valid: {problem}",
+    "booking_nik_invalid": "{problem}",  # server/core/nik.py's sentence: what part is wrong
     "reschedule_too_late": "Jadwal pesanan hanya dapat diubah paling lambat sehari sebelum {day}",
     # Check-in at the kiosk ("Sudah pesan online"). {time} here is "08.30 WIB", zone included.
     "booking_not_found": "Kode pesanan tidak ditemukan; periksa kembali kodenya",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -84,6 +84,8 @@ class CallReason(StrEnum):
     PRIORITY = "prioritas"
     MAX_WAIT = "batas_tunggu"
     OFFICER = "dipilih_petugas"  # called out of order by number; the officer gives a reason
+    # A booked citizen whose slot has started went ahead (docs/calling-policy.md).
+    BOOKING = "pesanan"
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,18 +315,19 @@ class BookingMade(Event):
     on_displays: ClassVar[bool] = False
     personal: ClassVar[frozenset[str]] = PERSONAL_FIELDS
     code: str
-    token: str | None  # the citizen's page credential: WITHHELD from every push
+    token: str | None = field(repr=False)  # the citizen's page credential: WITHHELD from pushes
     line: str
     day: date
     slot: time
     priority: PriorityGroup | None  # a priority place (UU 25/2009 groups) or a regular one
     channel: str  # "web", "api:<portal id>", "staff:<id>"
-    # Personal data: None once the retention purge has deleted it, and in every pushed form.
-    name: str | None = None
-    phone: str | None = None
-    nik_last4: str | None = None
-    nik_hash: str | None = None
-    phone_hash: str | None = None
+    # Personal data: None once the retention purge has deleted it, and in every pushed form;
+    # never in a repr (a logged event must not carry it).
+    name: str | None = field(default=None, repr=False)
+    phone: str | None = field(default=None, repr=False)
+    nik_last4: str | None = field(default=None, repr=False)
+    nik_hash: str | None = field(default=None, repr=False)
+    phone_hash: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

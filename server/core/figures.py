@@ -17,10 +17,11 @@ from datetime import datetime, timedelta
 from server.core import estimates, policy
 from server.core.booking_rules import BookingFigures, day_figures
 from server.core.building import Counter, Line
+from server.core.calling_order import line_calling_order
 from server.core.issuing import issue_refusal, quota_left, walk_in_quota
 from server.core.model import Ticket, TicketState
 from server.core.state import DayState
-from server.core.waitlist import queue_key
+from server.core.waitlist import WaitingLine, booked_here, queue_key
 
 __all__ = [
     "LineView",
@@ -93,31 +94,76 @@ def _ahead(state: DayState, ticket: Ticket, now: datetime) -> int:
     if ticket.state is _WAITING:
         key = queue_key(ticket)
         place = bisect_left(line.keys, key)
-        if ticket.priority is None and bisect_left(line.priority_keys, key) == len(line.priority):
-            # A regular ticket is only ever called as its line's head: everyone older goes
-            # first, and with no priority ticket behind it nobody younger can jump it.
-            return place
-        if removed:
+        if removed or _in_arrival_order(line, ticket, key):
             return place
         return _places(state, ticket.line, now)[ticket.id]
     if ticket.state is _PRINTING:
-        if ticket.slot is not None:
-            # Checked in from a booking: it joins where its slot's start puts it (queued_at).
-            return bisect_left(line.keys, queue_key(ticket))
-        # Not queued yet: as if it joined now, at the back (the kiosk's figure as it prints).
-        if ticket.priority is None or removed:
-            return len(line)
-        order = policy.line_calling_order(
-            [*line, ticket],
-            ticket.line,
-            state.regular_since_priority[ticket.line],
-            state.building,
-            now,
-            _overtaking_cost_s(state, ticket.line),
-            until=ticket,
-        )
-        return len(order) - 1
+        # Not queued yet: as if it joined now where its queued_at puts it (the kiosk's figure as
+        # it prints): a walk-in ticket at the back, but before the booked tickets whose slots
+        # start later (they may still go ahead of it); a booked one at its slot's start.
+        key = queue_key(ticket)
+        place = bisect_left(line.keys, key)
+        if removed or _in_arrival_order(line, ticket, key):
+            return place
+        return _joining_ahead(state, line, ticket, place, now)
     return 0
+
+
+def _in_arrival_order(line: WaitingLine, ticket: Ticket, key: tuple) -> bool:
+    """A regular walk-in ticket with no priority or booked ticket behind it: it is only ever
+    called as its line's head, so everyone older goes first and nobody younger can jump it."""
+    return (
+        ticket.priority is None
+        and not booked_here(ticket)
+        and bisect_right(line.priority_keys, key) == len(line.priority)
+        and bisect_right(line.booked_keys, key) == len(line.booked)
+    )
+
+
+def _joining_ahead(
+    state: DayState, line: WaitingLine, ticket: Ticket, place: int, now: datetime
+) -> int:
+    """People ahead of a ticket not yet in `line`, were it to join at `place` now."""
+    order = line_calling_order(
+        [*line[:place], ticket, *line[place:]],
+        ticket.line,
+        state.regular_since_priority[ticket.line],
+        state.building,
+        now,
+        _overtaking_cost_s(state, ticket.line),
+        until=ticket,
+    )
+    return len(order) - 1
+
+
+def _walk_in_ahead(state: DayState, prefix: str, now: datetime) -> int:
+    """People ahead of a walk-in ticket issued now: everyone waiting, but for the tickets
+    queued later (booked ones whose slots start later) that would not go ahead of it."""
+    queue = state.waiting_lines[prefix]
+    if not queue or queue.keys[-1][0] <= now:
+        return len(queue)  # nothing waiting is behind a ticket taken now
+    key = (state.changes, now, state.regular_since_priority[prefix])
+    cached = state.figure_cache.get(prefix + " baru")
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[return-value]
+    local = now.astimezone(state.tz)
+    seq = state.seq[prefix] + 1
+    walk_in = Ticket(
+        id=f"{local.date().isoformat()}/{prefix}-baru",
+        day=local.date(),
+        number=f"{prefix}-{seq:03d}",
+        seq=seq,
+        line=prefix,
+        priority=None,
+        state=_PRINTING,
+        issued_at=now,
+        queued_at=now,
+        token="",
+    )
+    place = bisect_left(queue.keys, queue_key(walk_in))
+    ahead = _joining_ahead(state, queue, walk_in, place, now)
+    state.figure_cache[prefix + " baru"] = (key, ahead)
+    return ahead
 
 
 def _order(state: DayState, prefix: str, now: datetime) -> tuple[list[Ticket], dict[str, int]]:
@@ -127,7 +173,7 @@ def _order(state: DayState, prefix: str, now: datetime) -> tuple[list[Ticket], d
     cached = state.figure_cache.get(prefix)
     if cached is not None and cached[0] == key:
         return cached[1]  # type: ignore[return-value]
-    order = policy.line_calling_order(
+    order = line_calling_order(
         state.waiting_lines[prefix],
         prefix,
         state.regular_since_priority[prefix],
@@ -147,9 +193,10 @@ def _places(state: DayState, prefix: str, now: datetime) -> dict[str, int]:
 def people_ahead(state: DayState, ticket_id: str, now: datetime) -> int:
     """How many tickets would be called before this one on its line (0 when called).
 
-    By the calling policy's order within the line, guard included (`policy.line_calling_order`:
-    exact for a line served by its own ordinary counters, an estimate where a priority counter
-    or a shared counter serves it). DomainError for an unknown ticket.
+    By the calling policy's order within the line, guard and bookings included
+    (`calling_order.line_calling_order`: exact for a line served by its own ordinary counters,
+    an estimate where a priority counter or a shared counter serves it). DomainError for an
+    unknown ticket.
     """
     return _ahead(state, state.known_ticket(ticket_id), now)
 
@@ -206,8 +253,9 @@ def line_view(state: DayState, prefix: str, now: datetime) -> LineView:
         quota_left_walk_in=quota_left(walk_in_quota(line, released), used_walk_in),
         quota_left_priority=quota_left(line.quota_priority, used_priority),
         counters_open=state.open_count[prefix],
-        # A walk-in ticket issued now joins at the back: everyone waiting is ahead of it.
-        estimated_wait_s=_estimate(state, line, len(queue)),
+        # A walk-in ticket issued now joins at the back, before only the booked tickets whose
+        # slots start later; those of them the guard lets through will still go ahead of it.
+        estimated_wait_s=_estimate(state, line, _walk_in_ahead(state, prefix, now)),
         issued=state.issued[prefix],
         served=state.served[prefix],
         arrivals_per_h=arrivals,

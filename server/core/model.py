@@ -106,8 +106,11 @@ class Ticket:
     call_reason: CallReason | None = None
     transfers: tuple[str, ...] = ()  # lines it left, in order
     reprints: int = 0  # copies printed by the floor staff (TicketReprinted)
-    # Priority tickets called before it while it waited, though queued after it (on any line of
-    # the calling counter): the overtakings it absorbed, which the calling policy bounds.
+    # Of `overtaken`, those by booked citizens (policy.booking_jump): the guard bounds them with
+    # an allowance of their own, apart from the priority citizens' (docs/calling-policy.md).
+    booked_ahead: int = 0
+    # Priority and booked tickets called before it while it waited, though queued after it (on
+    # any line of the calling counter): the overtakings it absorbed, which the policy bounds.
     overtaken: int = 0
     # Online booking (issue 19): the booking code and its slot's start (aware, like queued_at)
     # for a ticket checked in from a booking; None for a walk-in ticket.

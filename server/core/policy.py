@@ -2,89 +2,113 @@
 
 Theory of operation (docs/calling-policy.md tells the same story for managers, with figures).
 The candidates are the WAITING tickets of the lines the counter serves. "FIFO order" across those
-lines is the key (queued_at, seq, line prefix); the FIFO head is the oldest candidate.
+lines is the key (queued_at, seq, line prefix); the FIFO head is the oldest candidate. A ticket
+checked in from a booking is queued at its slot's start (`Ticket.slot`): before then it is not
+*due*, and nothing waiting is behind it, so it is only called as the FIFO head (an idle counter
+need not wait for the slot). Every wait is max(0, now - queued_at) (`waited_s`).
 
 1. Max wait. A candidate that has waited at least `Building.max_wait_min(line)` minutes is
    overdue. If any is, the counter serves the line of the longest-waiting overdue ticket: it
-   calls that ticket, unless that line's ratio has a priority turn due (see 3; a turn needs at
+   calls that ticket, unless that line's ratio has a priority turn due (see 4; a turn needs at
    least one regular call since the last priority call even where the ratio is 0), in which
    case the line's oldest priority ticket goes first. Overdue tickets thus beat strict priority,
-   the priority counter and other lines, but do not cancel the ratio: on an overloaded day every
-   head is overdue, and priority citizens would otherwise wait exactly as long as everyone.
+   the priority counter and other lines, but do not cancel the ratio, nor a booking the guard
+   lets through (3): on an overloaded day every head is overdue, and priority and booked
+   citizens would otherwise wait exactly as long as everyone.
 2. Priority counter. A counter with `priority=True` (when `priority_counter_first` is on) calls
-   the oldest priority ticket of its lines, ignoring the ratio; else the FIFO head.
-3. Ratio, per line. Take the FIFO head. If it is a regular ticket on line L and L's
-   `regular_since_priority` has reached `regular_per_priority`, L's oldest priority ticket (if
-   any) is called instead; otherwise the head. A priority ticket only ever jumps regular tickets
-   of its own line, and only as often as that line's ratio allows, so the jumps a citizen
-   suffers are exactly the ones the line's count records; across lines a shared counter stays
-   FIFO and does not favour the line that happens to hold more priority tickets.
+   the oldest due priority ticket of its lines, ignoring the ratio; with none, as 3 and 4.
+3. Booking, per line. Take the FIFO head. If its line L has a due booked ticket (checked in
+   for L, its slot started), the oldest one takes the head's place: it goes ahead of every
+   ticket of L queued before its slot. Like a priority jump, it only jumps its own line, asks
+   the guard (0) for the regular tickets it would pass, and each of them counts it as an
+   overtaking, a booking's (`Ticket.booked_ahead`).
+4. Ratio, per line. If the ticket found so far (3) is a regular ticket and L's
+   `regular_since_priority` has reached `regular_per_priority`, L's oldest due priority ticket
+   (if any) is called instead. A booked citizen counts as a regular call. A priority ticket only
+   ever jumps tickets of its own line, and only as often as that line's ratio allows, so the
+   jumps a citizen suffers are exactly the ones the line's count records; across lines a shared
+   counter stays FIFO and does not favour the line that happens to hold more priority tickets.
 
-0. The guard (`protect_regular`, on by default), which rules 1–3 consult whenever they would
-   call a priority ticket ahead of older ones: it may not go ahead if one of the regular tickets
-   it would overtake (those older than it on the counter's lines) would then have paid more than
-   its allowance for overtakings: max(`regular_delay_pct` % of its FIFO wait, the cost of one
-   overtaking on its line, `regular_delay_min`). The middle term is the promise's floor: one
-   priority citizen may always go first ("at most one priority citizen goes before you, or a
-   quarter of your wait, whichever is more"), so the guard never holds a priority ticket for
-   less than the price of a single overtaking, and the last term is an optional extra floor (0
-   by default). Each ticket counts the overtakings it absorbed (`Ticket.overtaken`, kept by the
-   caller with `passed_over`); one costs its line a service over the open counters
-   (`overtaking_cost_s`), and its FIFO wait is estimated from its wait so far and its place
-   (`overtaking_estimate`). A held priority ticket is not lost: the guard is asked again at
-   every call, and the ticket goes as soon as the tickets that held it are called, or reaches
-   the head and goes by plain FIFO. The priority counter calls the oldest priority ticket the
-   guard lets through.
+0. The guard (`protect_regular`, on by default), which rules 1–4 consult whenever they would
+   call a priority or booked ticket ahead of older ones: it may not go ahead if one of the
+   regular tickets it would overtake (those older than it on the counter's lines) would then
+   have paid more than its allowance for that kind of overtaking: max(`regular_delay_pct` % of
+   its FIFO wait, the cost of one overtaking on its line, `regular_delay_min`) for priority
+   citizens, the same with `booking_delay_pct` (50 %) for booked ones, each kind counted apart
+   so that bookings do not use up what the law gives priority citizens. The middle term is the
+   promise's floor: one citizen of each kind may always go first ("at most one priority
+   citizen goes before you, or a quarter of your wait, whichever is more"), so the guard never
+   holds a ticket for less than the price of a single overtaking, and the last term is an
+   optional extra floor (0 by default). Each ticket counts the overtakings it absorbed
+   (`Ticket.overtaken`, the bookings' among them `Ticket.booked_ahead`, kept by the caller with
+   `passed_over` and `booking_jump`); one costs its line a service over the open counters
+   (`overtaking_cost_s`), and its FIFO wait is estimated from its wait so far, its place and
+   all its overtakings (`overtaking_estimate`). A held ticket is not lost: the guard is asked
+   again at every call, and the ticket goes as soon as the tickets that held it are called, or
+   reaches the head and goes by plain FIFO. The priority counter calls the oldest priority
+   ticket the guard lets through.
 
 Reasons say why *this* ticket and not the FIFO head: FIFO when the chosen ticket is the head
-(whatever rule found it), PRIORITY when a priority ticket went ahead of older tickets, MAX_WAIT
-when the max-wait rule changed the outcome (a priority jump or a priority counter's preference
-was held back, or an overdue ticket of a line with a shorter limit went first).
+(whatever rule found it), PRIORITY when a priority ticket went ahead of older tickets by rule 2
+or 4, BOOKING when a booked ticket did by rule 3, MAX_WAIT when the max-wait rule changed the
+outcome (a jump or a priority counter's preference was held back, or an overdue ticket of a
+line with a shorter limit went first).
 
 Bookkeeping belongs to the caller: after every call of a ticket on a line (any reason, recalls
 excluded), `regular_since_priority[line]` becomes `ratio_count_after(old, ticket, r)`: 0 after a
-priority ticket, old + 1 after a regular one. A line with no entry counts as `r` (the first
-priority ticket of the day may go ahead at once).
+priority ticket, old + 1 after a regular one (a booked citizen's included). A line with no entry
+counts as `r` (the first priority ticket of the day may go ahead at once).
 
-`line_calling_order` is the same rules played forward on one line: the order its waiting tickets
-would be called in (the kiosk's and the phone page's people ahead), exact for a line served by
-its own ordinary counters (see its docstring for the limits).
+`server.core.calling_order.line_calling_order` is the same rules played forward on one line: the
+order its waiting tickets would be called in (the kiosk's and the phone page's people ahead),
+exact for a line served by its own ordinary counters (see its docstring for the limits).
 
-Cost: O(lines of the counter) plus, per line looked at, a scan for its first priority ticket,
-and, when a priority ticket would go ahead, one pass over the tickets it would overtake.
-The scan stops at the first priority ticket, so it is short while priority tickets wait and a
-full pass (~1,000 tickets, tens of microseconds) when none does. A caller that keeps a priority
-index may pass a sequence with a `first_priority()` method (`PriorityIndexed`); it is used
-instead of the scan.
+Cost: O(lines of the counter) plus, per line looked at, a scan for its first priority ticket
+and its first booked one, and, when a ticket would go ahead, one pass over the tickets it would
+overtake. The scans stop at the first such ticket, so they are short while one waits and a
+full pass (~1,000 tickets, tens of microseconds) when none does. A caller that keeps an index
+may pass sequences with `first_priority()` and `first_booked()` methods (`PriorityIndexed`,
+as `WaitingLine` does); they are used instead of the scans.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from server.core.building import Building, Counter, PolicySettings
+from server.core.building import Building, Counter
 from server.core.events import CallReason
+from server.core.guard import (
+    OvertakingEstimate,
+    allowance_s,
+    may_overtake,
+    overtaking_cost_s,
+    overtaking_estimate,
+    waited_s,
+)
 from server.core.model import Ticket
-from server.core.waitlist import WaitingLine
+from server.core.waitlist import WaitingLine, booked_here
 
 __all__ = [
     "Choice",
     "OvertakingEstimate",
     "PriorityIndexed",
+    "allowance_s",
+    "booked_here",
+    "booking_jump",
     "choose_next",
     "fifo_key",
+    "first_booked",
     "first_priority",
-    "line_calling_order",
     "may_overtake",
     "overtaking_cost_s",
     "overtaking_estimate",
     "passed_over",
     "preview",
     "ratio_count_after",
+    "waited_s",
 ]
 
 
@@ -96,14 +120,33 @@ class Choice:
 
 @runtime_checkable
 class PriorityIndexed(Protocol):
-    """A FIFO-ordered line that can name its oldest priority ticket without a scan."""
+    """A FIFO-ordered line that names its oldest priority and booked tickets without a scan."""
 
     def first_priority(self) -> Ticket | None: ...
+
+    def first_booked(self) -> Ticket | None: ...
 
 
 def fifo_key(ticket: Ticket) -> tuple[datetime, int, str]:
     """The order FIFO calls tickets in, across lines: queued_at, then seq, then line prefix."""
     return (ticket.queued_at, ticket.seq, ticket.line)
+
+
+def first_booked(tickets: Sequence[Ticket]) -> Ticket | None:
+    """The oldest ticket of a FIFO-ordered line booked for it (`booked_here`), due or not."""
+    fast = getattr(tickets, "first_booked", None)
+    if fast is not None:
+        return fast()
+    for ticket in tickets:
+        if booked_here(ticket):
+            return ticket
+    return None
+
+
+def _first_due(found: Ticket | None, now: datetime) -> Ticket | None:
+    # A line's tickets are in queued_at order: when its first priority (or booked) ticket is
+    # not due yet, none of the others is.
+    return found if found is not None and found.queued_at <= now else None
 
 
 def first_priority(tickets: Sequence[Ticket]) -> Ticket | None:
@@ -158,125 +201,42 @@ def preview(
     """The next n tickets this counter would call if nobody else called meanwhile."""
     # Indexed copies of the counter's own lines: the inputs stay untouched, each line is scanned
     # once rather than once per previewed call. Every call happens "at now": a preview orders,
-    # it does not forecast when, so a ticket that becomes overdue later is not anticipated.
+    # it does not forecast when, so a ticket that becomes overdue later, or a booked ticket whose
+    # slot starts later, is not anticipated.
     lines = {p: WaitingLine.of(waiting.get(p, ())) for p in dict.fromkeys(counter.serves)}
     counts = dict(regular_since_priority)
-    extra: dict[str, int] = {}  # overtakings the previewed calls add, by ticket id
+    # Overtakings the previewed calls add, by ticket id: (all of them, the booked ones).
+    extra: dict[str, tuple[int, int]] = {}
     r = building.policy.regular_per_priority
     out: list[Ticket] = []
     while len(out) < n:
         found = _choose(counter, lines, counts, building, now, costs, extra)
         if found is None:
             break
-        ticket, _reason, prefix = found
+        ticket, reason, prefix = found
         lines[prefix].discard(ticket)
         counts[prefix] = ratio_count_after(counts.get(prefix), ticket, r)
+        booked = int(booking_jump(ticket, reason))
         for passed in passed_over(counter, lines, ticket):
-            extra[passed.id] = extra.get(passed.id, 0) + 1
+            every, by_booking = extra.get(passed.id, (0, 0))
+            extra[passed.id] = (every + 1, by_booking + booked)
         out.append(ticket)
-    return out
-
-
-def line_calling_order(
-    tickets: Sequence[Ticket],
-    prefix: str,
-    regular_since_priority: int | None,
-    building: Building,
-    now: datetime,
-    cost_s: float,
-    until: Ticket | None = None,
-) -> list[Ticket]:
-    """One line's waiting tickets in the order its counters would call them (rules 0, 1 and 3).
-
-    `tickets`: the line's waiting tickets in FIFO order; `regular_since_priority`: the line's
-    count (None: no entry, counts as the ratio); `cost_s`: what one overtaking costs the line
-    (`overtaking_cost_s`), also the pace of its calls. Stops once `until` is placed.
-
-    The rules are played forward as if the line's counters called one ticket every `cost_s`
-    seconds from `now` (a service over the open counters: the pace the guard's estimates
-    assume) and nobody new arrived: at each call the FIFO head, or the line's oldest priority
-    ticket when its ratio turn is due (rule 3; rule 1 once the head is overdue at that call's
-    time) and the guard (rule 0) allows it with the overtakings the earlier calls added. Exact —
-    call for call what `choose_next` does, up to rounding — for a line served by its own
-    ordinary counters whose calls come at that pace (tests/core/test_people_ahead.py). Not
-    modelled, so an estimate there: a priority counter (rule 2), a counter shared with other
-    lines (their tickets take turns, and the guard also asks their regular tickets), and calls
-    at another pace (the guard's allowances do not depend on the pace; the max-wait rule does).
-    Cost: O(tickets) plus, per priority ticket called ahead of older ones, one pass over them.
-    """
-    policy = building.policy
-    ratio = policy.regular_per_priority
-    count = ratio if regular_since_priority is None else regular_since_priority
-    limit = timedelta(minutes=building.max_wait_min(prefix))
-    regular: list[Ticket] = []
-    regular_at: list[int] = []  # place of each regular ticket in `tickets`
-    priority: list[Ticket] = []
-    priority_at: list[int] = []
-    for place, ticket in enumerate(tickets):
-        if ticket.priority is None:
-            regular.append(ticket)
-            regular_at.append(place)
-        else:
-            priority.append(ticket)
-            priority_at.append(place)
-    # The guard's allowance of each regular ticket, worked out when first needed. It does not
-    # change over the calls played here: at the pace of one call per `cost_s`, a call ahead of
-    # a ticket adds `cost_s` to its wait and takes one ticket off those ahead, and an
-    # overtaking adds `cost_s` to its wait and one to its overtakings, so its estimated FIFO
-    # wait F = w + (ahead - overtaken)·cost stays what it is now. Only the overtakings grow.
-    allowance: list[float | None] = [None] * len(regular)
-    absorbed = [t.overtaken for t in regular]  # with those the order below adds
-    step = timedelta(seconds=cost_s)
-    out: list[Ticket] = []
-    i = j = 0  # the next regular and the next priority ticket to be called
-    while i < len(regular) or j < len(priority):
-        if j < len(priority) and (i == len(regular) or priority_at[j] < regular_at[i]):
-            ticket = priority[j]  # a priority ticket at the head overtakes nobody
-        else:
-            ticket = regular[i]
-            at = now + step * len(out)
-            due = max(ratio, 1) if at - ticket.queued_at >= limit else ratio
-            if j < len(priority) and count >= due:
-                # Rule 0 for priority[j]: every regular ticket older than it must agree.
-                passed = range(i, bisect_left(regular_at, priority_at[j]))
-                allowed = True
-                if policy.protect_regular:
-                    for x in passed:
-                        limit_x = allowance[x]
-                        if limit_x is None:
-                            limit_x = allowance[x] = overtaking_estimate(
-                                regular[x], regular_at[x], cost_s, policy, now
-                            ).allowance_s
-                        if (absorbed[x] + 1) * cost_s > limit_x:
-                            allowed = False
-                            break
-                if allowed:
-                    for x in passed:
-                        absorbed[x] += 1
-                    ticket = priority[j]
-        if ticket.priority is None:
-            i += 1
-            count += 1
-        else:
-            j += 1
-            count = 0
-        out.append(ticket)
-        if ticket is until:
-            break
     return out
 
 
 def passed_over(
     counter: Counter, waiting: Mapping[str, Sequence[Ticket]], called: Ticket
 ) -> list[Ticket]:
-    """The regular tickets that calling `called` at `counter` overtakes (none for a regular one).
+    """The regular tickets that calling `called` at `counter` overtakes.
 
-    Those waiting on the counter's lines that are older than it in FIFO order: the counter would
-    have called them first. After such a call the caller adds one to each one's `overtaken`
-    (`QueueState` does, and so does the simulator). Whether `called` is still in `waiting` does
-    not matter.
+    Those waiting on the counter's lines that are older than it in FIFO order, when `called` is
+    a priority ticket or a ticket booked for its line (none for a regular walk-in ticket, which
+    is only ever called as a head): the counter would have called them first. After such a
+    call the caller adds one to each one's `overtaken`, and to its `booked_ahead` when it was a
+    booking's jump (`booking_jump`): `QueueState` does, and so does the simulator. Whether
+    `called` is still in `waiting` does not matter.
     """
-    if called.priority is None:
+    if called.priority is None and not booked_here(called):
         return []
     key = fifo_key(called)
     out: list[Ticket] = []
@@ -289,79 +249,11 @@ def passed_over(
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class OvertakingEstimate:
-    """What one more overtaking would cost a waiting regular ticket, as the guard estimates it.
-
-    `delay_s`: its delay by overtakings once this one is counted, (k + 1)·cost; `allowance_s`:
-    what the promise lets it pay. The guard allows the overtaking while delay ≤ allowance.
-    """
-
-    delay_s: float
-    allowance_s: float
-
-    @property
-    def within(self) -> bool:
-        return self.delay_s <= self.allowance_s
-
-    @property
-    def excess_s(self) -> float:
-        """delay − allowance: > 0 is an overtaking the promise does not allow."""
-        return self.delay_s - self.allowance_s
-
-
-def overtaking_estimate(
-    ticket: Ticket,
-    ahead: int,
-    cost_s: float,
-    settings: PolicySettings,
-    now: datetime,
-    pending: int = 0,
-) -> OvertakingEstimate:
-    """The guard's estimate for one more overtaking of the waiting regular `ticket` (rule 0).
-
-    `ahead`: tickets before it on its line; `cost_s`: what an overtaking costs its line
-    (`overtaking_cost_s`); `pending`: overtakings not yet in `ticket.overtaken` (a preview's).
-    Having waited w and absorbed k overtakings, it would have waited about
-    F = w - k·cost + ahead·cost under plain arrival order (the time it has not lost, plus the
-    tickets before it at a cost each). One more overtaking brings its delay to (k + 1)·cost; the
-    promise is that this stays within max(regular_delay_pct % of F, cost, regular_delay_min):
-    a quarter of the wait arrival order would have given it, or one overtaking, whichever is
-    more. Estimates, not certainties: services vary, which the simulator measures.
-    """
-    absorbed = ticket.overtaken + pending
-    waited = (now - ticket.queued_at).total_seconds()
-    fifo_wait = waited + (ahead - absorbed) * cost_s
-    allowance = max(
-        settings.regular_delay_pct / 100.0 * fifo_wait,
-        cost_s,
-        60.0 * settings.regular_delay_min,
-    )
-    return OvertakingEstimate((absorbed + 1) * cost_s, allowance)
-
-
-def may_overtake(
-    ticket: Ticket,
-    ahead: int,
-    cost_s: float,
-    settings: PolicySettings,
-    now: datetime,
-    pending: int = 0,
-) -> bool:
-    """May a priority ticket go ahead of this waiting regular `ticket`? (Rule 0, the guard.)
-
-    True while `overtaking_estimate` stays within the allowance: a first overtaking always is.
-    """
-    return overtaking_estimate(ticket, ahead, cost_s, settings, now, pending).within
-
-
-def overtaking_cost_s(service_s: float, counters: float) -> float:
-    """The delay one overtaking adds to a line's waiting tickets: a service over the counters.
-
-    With `counters` counters' worth serving the line (a counter shared by k lines counts 1/k),
-    one more ticket ahead is called, on average, a service time divided by the counters later.
-    """
-    return service_s / counters if counters > 0 else service_s
+def booking_jump(called: Ticket, reason: CallReason) -> bool:
+    """Whether the overtakings of this call are a booking's (`Ticket.booked_ahead`): a ticket
+    the booking rule called (`pesanan`), or a regular booked ticket called out of order some
+    other way (by the officer); a priority ticket's jumps are otherwise priority ones."""
+    return reason is CallReason.BOOKING or (called.priority is None and booked_here(called))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -374,7 +266,7 @@ def _choose(
     building: Building,
     now: datetime,
     costs: Mapping[str, float] | None = None,
-    overtaken: Mapping[str, int] | None = None,
+    overtaken: Mapping[str, tuple[int, int]] | None = None,
 ) -> tuple[Ticket, CallReason, str] | None:
     """The choice plus the prefix of the list it came from (preview needs to remove it)."""
     policy = building.policy
@@ -398,29 +290,40 @@ def _choose(
 
     guard = _Guard(counter, waiting, building, now, costs, overtaken)
 
-    # Rules 2 and 3: what the counter would call if nobody were overdue.
-    ticket, prefix = head, head_prefix
-    if counter.priority and policy.priority_counter_first:
+    # Rules 2 to 4: what the counter would call if nobody were overdue.
+    ticket, prefix, reason = head, head_prefix, CallReason.FIFO
+    priority_counter = counter.priority and policy.priority_counter_first
+    if priority_counter:
         firsts: list[tuple[tuple[datetime, int, str], str, Ticket]] = []
         for _key, line_prefix, _head in heads:
-            p = first_priority(waiting[line_prefix])
+            p = _first_due(first_priority(waiting[line_prefix]), now)
             if p is not None:
                 firsts.append(((p.queued_at, p.seq, line_prefix), line_prefix, p))
         # The oldest priority ticket that may go ahead; a held-back one waits its turn.
         for _key, line_prefix, p in sorted(firsts, key=lambda f: f[0]):
             if guard.allows(p):
-                ticket, prefix = p, line_prefix
+                ticket, prefix, reason = p, line_prefix, CallReason.PRIORITY
                 break
-    elif head.priority is None:
-        count = regular_since_priority.get(head_prefix, policy.regular_per_priority)
-        if count >= policy.regular_per_priority:
-            p = first_priority(waiting[head_prefix])
-            if p is not None and guard.allows(p):
-                ticket = p
+    if ticket is head:
+        tickets = waiting[head_prefix]
+        b = _first_due(first_booked(tickets), now)
+        if b is not None and b is not head and guard.allows(b, booking=True):
+            ticket, reason = b, CallReason.BOOKING
+        # (A priority counter's guard has already held every due priority ticket back.)
+        if ticket.priority is None and not priority_counter:
+            count = regular_since_priority.get(head_prefix, policy.regular_per_priority)
+            if count >= policy.regular_per_priority:
+                p = _first_due(first_priority(tickets), now)
+                if p is not None and guard.allows(p):
+                    ticket, reason = p, CallReason.PRIORITY
 
-    # Anything but the FIFO head went ahead of someone older: only a priority ticket can.
-    reason = CallReason.FIFO if ticket is head else CallReason.PRIORITY
-    if overdue is None:
+    # Anything but the FIFO head went ahead of someone older.
+    if ticket is head:
+        reason = CallReason.FIFO
+    if overdue is None or reason is CallReason.BOOKING:
+        # A booking the guard lets through goes even past an overdue ticket: max wait does not
+        # cancel bookings, as it does not cancel the ratio; the guard's booking allowance is
+        # what bounds them there (docs/calling-policy.md, rule 1).
         return ticket, reason, prefix
 
     # Rule 1: serve the line of the longest-waiting overdue ticket. Its line keeps its ratio
@@ -431,7 +334,7 @@ def _choose(
     if o_ticket.priority is None:
         count = regular_since_priority.get(o_prefix, policy.regular_per_priority)
         if count >= max(policy.regular_per_priority, 1):
-            p = first_priority(waiting[o_prefix])
+            p = _first_due(first_priority(waiting[o_prefix]), now)
             if p is not None and guard.allows(p):
                 pick = p
     if pick is ticket:
@@ -441,8 +344,11 @@ def _choose(
     return o_ticket, CallReason.MAX_WAIT, o_prefix
 
 
+_NONE = (0, 0)
+
+
 class _Guard:
-    """Rule 0 for one choice: may a priority ticket overtake the regular tickets older than it?"""
+    """Rule 0 for one choice: may a ticket overtake the regular tickets older than it?"""
 
     __slots__ = ("_building", "_costs", "_counter", "_extra", "_now", "_waiting")
 
@@ -453,7 +359,7 @@ class _Guard:
         building: Building,
         now: datetime,
         costs: Mapping[str, float] | None,
-        extra: Mapping[str, int] | None,
+        extra: Mapping[str, tuple[int, int]] | None,
     ) -> None:
         self._counter = counter
         self._waiting = waiting
@@ -462,7 +368,8 @@ class _Guard:
         self._costs = costs or {}
         self._extra = extra or {}
 
-    def allows(self, candidate: Ticket) -> bool:
+    def allows(self, candidate: Ticket, booking: bool = False) -> bool:
+        """May `candidate` go ahead (a booking's jump if `booking`, else a priority one's)?"""
         settings = self._building.policy
         if not settings.protect_regular:
             return True
@@ -476,10 +383,19 @@ class _Guard:
             for ahead, ticket in enumerate(tickets):
                 if fifo_key(ticket) >= key:
                     break
-                if ticket.priority is None and not may_overtake(
-                    ticket, ahead, cost, settings, now, extra.get(ticket.id, 0)
-                ):
-                    return False
+                if ticket.priority is None:
+                    every, by_booking = extra.get(ticket.id, _NONE)
+                    if not may_overtake(
+                        ticket,
+                        ahead,
+                        cost,
+                        settings,
+                        now,
+                        every,
+                        booking=booking,
+                        pending_booked=by_booking,
+                    ):
+                        return False
         return True
 
     def _cost(self, prefix: str) -> float:

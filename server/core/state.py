@@ -393,16 +393,20 @@ class DayState:
         self._counter(ev.counter).ticket = ev.ticket
         if ticket.priority is not None:
             self.regular_since_priority[ev.line] = 0
-            # The regular tickets this call went ahead of absorb one more overtaking: the
-            # policy's guard reads the count. A pure function of the log, so replay agrees
-            # (except for a call at a counter since removed from the file, whose lines are no
-            # longer known: the tickets it passed over count one overtaking less).
-            desk = self._desk_of_day(ev.counter)
-            if desk is not None:
-                for passed in policy.passed_over(desk, self.waiting_lines, ticket):
-                    passed.overtaken += 1
         else:
             self.regular_since_priority[ev.line] += 1
+        if ticket.priority is not None or ticket.slot is not None:
+            # The regular tickets a priority or booked ticket went ahead of absorb one more
+            # overtaking (`policy.passed_over` says which), a booking's counted apart too: the
+            # policy's guard reads both. A pure function of the log, so replay agrees (except
+            # for a call at a counter since removed from the file, whose lines are no longer
+            # known: the tickets it passed over count one overtaking less).
+            desk = self._desk_of_day(ev.counter)
+            if desk is not None:
+                booked = policy.booking_jump(ticket, ev.reason)
+                for passed in policy.passed_over(desk, self.waiting_lines, ticket):
+                    passed.overtaken += 1
+                    passed.booked_ahead += booked
 
     def _on_recalled(self, ev: TicketRecalled) -> None:
         ticket = self.tickets[ev.ticket]

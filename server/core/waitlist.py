@@ -22,7 +22,7 @@ from datetime import datetime
 
 from server.core.model import Ticket
 
-__all__ = ["WaitingLine", "queue_key"]
+__all__ = ["WaitingLine", "booked_here", "queue_key"]
 
 
 def queue_key(ticket: Ticket) -> tuple[datetime, int, str]:
@@ -34,16 +34,28 @@ def queue_key(ticket: Ticket) -> tuple[datetime, int, str]:
     return (ticket.queued_at, ticket.seq, ticket.id)
 
 
+def booked_here(ticket: Ticket) -> bool:
+    """Checked in from a booking for the line it waits in (the calling policy's rule 3).
+
+    A booked ticket transferred to another line keeps its place there by its queued_at (the
+    slot's start), as any transferred ticket does, but its booking was not for that line: there
+    it is an ordinary ticket and never goes ahead by the booking rule.
+    """
+    return ticket.slot is not None and not ticket.transfers
+
+
 class WaitingLine(list[Ticket]):
     """A line's WAITING tickets in calling order, indexed for the queue's hot paths."""
 
-    __slots__ = ("keys", "priority", "priority_keys")
+    __slots__ = ("booked", "booked_keys", "keys", "priority", "priority_keys")
 
     def __init__(self) -> None:
         super().__init__()
         self.keys: list[tuple[datetime, int, str]] = []  # queue_key of each ticket, same order
         self.priority: list[Ticket] = []  # the priority tickets of this line, same order
         self.priority_keys: list[tuple[datetime, int, str]] = []
+        self.booked: list[Ticket] = []  # the tickets booked for this line (booked_here)
+        self.booked_keys: list[tuple[datetime, int, str]] = []
 
     @classmethod
     def of(cls, tickets: Sequence[Ticket]) -> WaitingLine:
@@ -54,6 +66,8 @@ class WaitingLine(list[Ticket]):
             line.keys = list(tickets.keys)
             line.priority = list(tickets.priority)
             line.priority_keys = list(tickets.priority_keys)
+            line.booked = list(tickets.booked)
+            line.booked_keys = list(tickets.booked_keys)
         else:
             for ticket in tickets:
                 line.add(ticket)
@@ -63,12 +77,18 @@ class WaitingLine(list[Ticket]):
         """The oldest priority ticket: `policy.PriorityIndexed`, so the policy need not scan."""
         return self.priority[0] if self.priority else None
 
+    def first_booked(self) -> Ticket | None:
+        """The oldest ticket booked for this line, due or not (`policy.PriorityIndexed`)."""
+        return self.booked[0] if self.booked else None
+
     def add(self, ticket: Ticket) -> None:
         """Put a ticket at its place by queue_key (usually the back)."""
         key = queue_key(ticket)
         _insert(self, self.keys, ticket, key)
         if ticket.priority is not None:
             _insert(self.priority, self.priority_keys, ticket, key)
+        if booked_here(ticket):
+            _insert(self.booked, self.booked_keys, ticket, key)
 
     def discard(self, ticket: Ticket) -> None:
         """Take a waiting ticket out (called, cancelled, expired)."""
@@ -76,6 +96,8 @@ class WaitingLine(list[Ticket]):
         _delete(self, self.keys, key)
         if ticket.priority is not None:
             _delete(self.priority, self.priority_keys, key)
+        if booked_here(ticket):
+            _delete(self.booked, self.booked_keys, key)
 
 
 def _insert(

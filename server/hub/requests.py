@@ -26,6 +26,7 @@ from typing import Any
 
 from server import protocol as p
 from server import refusals
+from server.bookings_api import mask_nik, normalise_code
 from server.broadcast.broadcaster import Broadcaster
 from server.broadcast.views import (
     NEXT_COUNT,
@@ -41,6 +42,7 @@ from server.core.model import (
     CallNext,
     CallTicket,
     CancelTicket,
+    CheckIn,
     CloseCounter,
     Command,
     ConfirmPrinted,
@@ -159,6 +161,8 @@ class Requests:
             "print_failed": self._print_failed,
             "record_reprint": self._record_reprint,
             "printer_status": self._printer_status,
+            "check_in": self._check_in,
+            "booking_holder": self._booking_holder,
             **dict.fromkeys(_AT_COUNTER, self._at_counter),
             "close_counter": self._close_counter,
             "call_ticket": self._call_ticket,
@@ -283,6 +287,21 @@ class Requests:
         command = IssueTicket(
             line=line, priority=priority, token=self._tokens.take(), kiosk=principal.id
         )
+        return await self._issued_reply(session, msg, command)
+
+    async def _check_in(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """A booked citizen's code at the kiosk: the same reply as `issue_ticket` (the ticket
+        carries `booking`), or the core's refusal (too early, lapsed, checked in…)."""
+        principal = session.principal
+        assert principal is not None
+        command = CheckIn(
+            code=normalise_code(msg["code"]), kiosk=principal.id, ticket_token=self._tokens.take()
+        )
+        return await self._issued_reply(session, msg, command)
+
+    async def _issued_reply(
+        self, session: Session, msg: dict[str, Any], command: Command
+    ) -> dict[str, Any]:
         events = await self._run(session, msg, command)
         issued = next((e.event for e in events if isinstance(e.event, TicketIssued)), None)
         if issued is None:  # pragma: no cover - the core always reports the issue
@@ -385,6 +404,27 @@ class Requests:
         own_agency(session.principal, ticket, self._building)
         events = await self._run(session, msg, Reactivate(ticket=ticket.id))
         return self._events_reply(events)
+
+    async def _booking_holder(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """Who booked a ticket of the officer's agency: the name and the masked NIK to compare
+        with the KTP. The one place personal data of a booking leaves the server to staff."""
+        principal = session.principal
+        assert principal is not None
+        state = self._engine.state
+        ticket = ticket_of_today(state, msg["ticket"])
+        own_agency(principal, ticket, self._building)
+        booking = state.bookings.get(ticket.booking) if ticket.booking is not None else None
+        if booking is None:
+            raise p.ProtocolError(p.ERR_NOT_FOUND, refusals.say("not_booked", number=ticket.number))
+        # An audit line without the data itself: who looked at whose booking.
+        log.info("%s read the holder of booking %s (%s)", principal.actor, booking.code, ticket.id)
+        return {
+            "ticket": ticket.id,
+            "number": ticket.number,
+            "booking": booking.code,
+            "name": booking.name,
+            "nik_masked": mask_nik(booking.nik_last4),
+        }
 
     # -- floor ------------------------------------------------------------------------------
 

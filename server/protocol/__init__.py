@@ -15,7 +15,9 @@ imports nothing of the server but the pure core's event vocabulary (server/core/
 standard library only), which it publishes: a client reads a pushed event with `read_event` into
 the same typed event the core made, e.g. `match read_event(msg["event"]): case TicketCalled()`.
 It publishes the core's way of writing dates and times too (server/core/dates.py), so that the
-kiosk's ticket says "Senin, 23 November 2026" exactly as the phone page does.
+kiosk's ticket says "Senin, 23 November 2026" exactly as the phone page does, and the booking
+code's reading (server/core/booking_code.py), so that the kiosk accepts exactly the codes the
+server gives out.
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ from __future__ import annotations
 # Each module's public names are the package's: the star imports below take exactly their
 # `__all__`, and the package's `__all__` is theirs put together.
 from server.core import dates, events
+from server.core.booking_code import (  # the booking code as typed, scanned and shown
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    QR_PREFIX,
+    format_code,
+    normalize_code,
+)
 from server.core.dates import *  # noqa: F403  (how dates and times are written, published)
 from server.core.events import *  # noqa: F403  (the core's event vocabulary, published)
 from server.protocol import codes, frames, messages, requests
@@ -32,6 +41,11 @@ from server.protocol.messages import *  # noqa: F403
 from server.protocol.requests import *  # noqa: F403
 
 __all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "QR_PREFIX",
+    "format_code",
+    "normalize_code",
     *events.__all__,
     *dates.__all__,
     *codes.__all__,

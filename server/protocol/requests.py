@@ -87,6 +87,9 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
         "status": Field("str", choices=PRINTER_STATUSES),
         "detail": Field("str", required=False, max_len=200),
     },
+    # A booked citizen at the kiosk (issue 19): the booking code as scanned or typed, with or
+    # without its dash, any case ("K7QM-4TXA").
+    "check_in": {"request_id": _REQUEST_ID, "code": Field("str", max_len=16)},
     # Officer at a counter (a floor manager or admin may also close a counter: then `counter`
     # is required, which the hub checks because it depends on the role).
     "login": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
@@ -112,6 +115,9 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
         "counter": _COUNTER_OPT,
     },
     "reactivate": {"request_id": _REQUEST_ID, "ticket": _TICKET},
+    # Who booked a booked ticket: name and masked NIK, to compare with the KTP (no request_id:
+    # it changes nothing).
+    "booking_holder": {"ticket": _TICKET},
     # Floor manager and admin.
     "cancel_ticket": {"request_id": _REQUEST_ID, "ticket": _TICKET, "reason": _REASON},
     # Forget an officer's or manager's wrong PINs (no request_id: it changes no queue, and a

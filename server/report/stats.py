@@ -79,7 +79,7 @@ class Call:
     at: datetime
     counter: str
     officer: str | None
-    reason: str  # fifo / prioritas / batas_tunggu / dipilih_petugas, or "recall"
+    reason: str  # fifo / prioritas / batas_tunggu / pesanan / dipilih_petugas, or "recall"
     note: str | None  # the officer's reason for an out-of-order call
 
 

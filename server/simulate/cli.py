@@ -3,6 +3,8 @@
     antre simulate [--tickets 4000] [--seed 1] [--quotas] [--config FILE]
     antre simulate --compare-fifo [--tickets N] [--seed S] [--quotas | --no-quotas]
                    [--accumulating RATE] [--config FILE]
+    antre simulate --booked 0.4 [--lapse 0.1] [--slot-min 30] [--places N]
+                   [--booking-lines A,B,G,P] [--tickets N] [--seed S] [--quotas] [--config FILE]
     antre simulate --live --server ws://127.0.0.1:8700/ws [--speed 60] [--tickets 1000]
 
 Offline, a day (`server.simulate.day`) is served by the simulator (`server.simulate.run`) under
@@ -14,8 +16,12 @@ regular ticket over its allowance as the guard estimated, at most 1 % over it as
 (`server.simulate.fairness`). The exit status is 1 when a target is missed on any day. One day
 gets its full table (waits of both groups under both choosers, and the same day with the guard
 the other way); several get one line each. `--accumulating RATE` serves the days with the
-alternative rule tried beside the building's (`server.simulate.alternatives`). `--live` plays a
-day through a running server (`server.simulate.live`).
+alternative rule tried beside the building's (`server.simulate.alternatives`). `--booked SHARE`
+serves a day that mixes booked and walk-in citizens (`server.simulate.bookings`): that share of
+each booking line's citizens booked a slot, `--lapse` of the bookings lapse; it prints booked
+citizens' calls relative to their slot's start and walk-in waits against the same day without
+bookings, and exits 1 when a walk-in paid more than its allowance as the guard estimated.
+`--live` plays a day through a running server (`server.simulate.live`).
 """
 
 from __future__ import annotations
@@ -25,11 +31,18 @@ import asyncio
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from server.client import RequestError
 from server.core.building import Building
 from server.simulate.alternatives import accumulating_priority
+from server.simulate.bookings import (
+    BookingParams,
+    format_mixed_day,
+    measure_mixed_day,
+    plan_mixed_day,
+)
 from server.simulate.day import SimParams, plan_day
 from server.simulate.fairness import (
     FAIRNESS_DAYS,
@@ -75,6 +88,45 @@ def _parser() -> argparse.ArgumentParser:
         metavar="RATE",
         help="with --compare-fifo: serve the days by accumulating priority at this rate (the "
         "guard on top) instead of the building's policy",
+    )
+    ap.add_argument(
+        "--booked",
+        type=float,
+        metavar="SHARE",
+        help="a day mixing bookings and walk-ins: this share (0-1) of each booking line's "
+        "citizens booked a slot",
+    )
+    ap.add_argument(
+        "--lapse",
+        type=float,
+        default=0.1,
+        metavar="SHARE",
+        help="with --booked: the share of bookings that lapse (default 0.1)",
+    )
+    ap.add_argument(
+        "--slot-min",
+        type=int,
+        default=30,
+        help="with --booked: slot length of a line without booking rules (default 30)",
+    )
+    ap.add_argument(
+        "--places",
+        type=int,
+        help="with --booked: places per slot of a line without booking rules (default: "
+        "enough for every booking)",
+    )
+    ap.add_argument(
+        "--booking-lines",
+        metavar="A,B,...",
+        help="with --booked: the lines that take bookings (default: those with booking rules, "
+        "else every line)",
+    )
+    ap.add_argument(
+        "--booking-delay-pct",
+        type=float,
+        metavar="PCT",
+        help="with --booked: serve the day with this [policy] booking_delay_pct instead of "
+        "the building's",
     )
     ap.add_argument("--config", help="building TOML file (default: the demo building)")
     ap.add_argument("--live", action="store_true", help="drive a running server instead")
@@ -126,6 +178,8 @@ def simulate_main(argv: Sequence[str] | None = None) -> int:
     if args.accumulating is not None and (not args.compare_fifo or args.accumulating < 1):
         print("antre simulate: --accumulating wants --compare-fifo, rate >= 1", file=sys.stderr)
         return 2
+    if args.booked is not None:
+        return _mixed(building, args)
     if args.compare_fifo and not args.live:
         return _compare(building, args)
     tickets = args.tickets or (1000 if args.live else 4000)
@@ -156,6 +210,53 @@ def simulate_main(argv: Sequence[str] | None = None) -> int:
         f"p90 {s.regular.p90_s / 60:.1f} max {s.regular.max_s / 60:.1f}"
     )
     return 0
+
+
+def _mixed(building: Building, args: argparse.Namespace) -> int:
+    """--booked: a day mixing booked and walk-in citizens, beside the same day without."""
+    if args.live or args.compare_fifo or args.accumulating is not None:
+        print(
+            "antre simulate: --booked is a day of its own (no --live, --compare-fifo)",
+            file=sys.stderr,
+        )
+        return 2
+    if not (0 <= args.booked <= 1 and 0 <= args.lapse <= 1):
+        print("antre simulate: --booked and --lapse are shares from 0 to 1", file=sys.stderr)
+        return 2
+    if not 5 <= args.slot_min <= 240 or (args.places is not None and args.places < 0):
+        print("antre simulate: --slot-min 5..240, --places >= 0", file=sys.stderr)
+        return 2
+    lines = None
+    if args.booking_lines:
+        lines = tuple(p.strip().upper() for p in args.booking_lines.split(",") if p.strip())
+        unknown = [p for p in lines if building.line(p) is None]
+        if unknown:
+            print(f"antre simulate: no such line: {', '.join(unknown)}", file=sys.stderr)
+            return 2
+    booking = BookingParams(
+        booked_share=args.booked,
+        lapse_share=args.lapse,
+        slot_min=args.slot_min,
+        places=args.places,
+        lines=lines,
+    )
+    if args.booking_delay_pct is not None:
+        if args.booking_delay_pct < 0:
+            print("antre simulate: --booking-delay-pct >= 0", file=sys.stderr)
+            return 2
+        policy = replace(building.policy, booking_delay_pct=args.booking_delay_pct)
+        building = replace(building, policy=policy)
+    tickets = args.tickets or 4000
+    params = SimParams(tickets=tickets, apply_limits=bool(args.quotas))
+    plan = plan_mixed_day(building, args.seed or 1, params, booking)
+    day = measure_mixed_day(building, plan)
+    print(
+        f"seed {args.seed or 1}, {tickets} tickets drawn"
+        f"{' (quotas and cutoffs)' if args.quotas else ''}, {100 * args.lapse:.0f} % of "
+        f"bookings lapsing, booking_delay_pct {building.policy.booking_delay_pct:g}"
+    )
+    print(format_mixed_day(building, day, booking))
+    return 0 if day.figures.estimated_over == 0 else 1
 
 
 def _compare(building: Building, args: argparse.Namespace) -> int:

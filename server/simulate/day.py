@@ -106,6 +106,9 @@ class PlannedTicket:
     no_show: bool
     service_s: float  # counter time once the citizen sits down
     walk_s: float  # from the call to the counter
+    # A booked citizen (issue 19, `server.simulate.bookings`): the slot's start, seconds after
+    # opening; the ticket is queued then, and `arrival_s` is the check-in. None: a walk-in.
+    slot_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ with `policy.passed_over`. At each overtaking it also records what the guard est
 regular ticket passed (`policy.overtaking_estimate`, as the guard would see it at that call), so
 that the promise can be checked both as decided and as it turned out
 (`server.simulate.fairness`). Every counter of the building is open from 07:30 until nobody
-waits. Nothing here uses `server.core.queue`, the clock or the
+waits. A booked citizen (`PlannedTicket.slot_s`) checks in at its arrival and is queued at its
+slot's start, as the booking core queues it. Nothing here uses `server.core.queue`, the clock or the
 disk: the simulator drives the pure policy directly, deterministically for a seed.
 """
 
@@ -29,6 +30,7 @@ from server.core.events import CallReason, PriorityGroup
 from server.core.model import Ticket, TicketState
 from server.core.policy import (
     Choice,
+    booking_jump,
     choose_next,
     fifo_key,
     overtaking_cost_s,
@@ -107,10 +109,21 @@ class SimTicket:
     # The largest (delay - allowance) the guard estimated at one of its overtakings (> 0: an
     # overtaking the promise did not allow); None when it was never overtaken.
     estimated_excess_s: float | None = None
+    slot_s: float | None = None  # a booked citizen's slot start (then arrival_s is the check-in)
 
     @property
     def wait_s(self) -> float:
         return self.called_s - self.arrival_s
+
+    @property
+    def booked(self) -> bool:
+        return self.slot_s is not None
+
+    @property
+    def from_slot_s(self) -> float:
+        """A booked citizen's call relative to its slot's start (< 0: called before it)."""
+        assert self.slot_s is not None, "a walk-in ticket has no slot"
+        return self.called_s - self.slot_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +243,7 @@ def run_plan(
             else:
                 del queue[_index_of(queue, ticket)]
             counts[ticket.line] = ratio_count_after(counts.get(ticket.line), ticket, r)
+            booked = booking_jump(ticket, choice.reason)
             for passed in passed_over(counters[idx], waiting, ticket):
                 # What the guard estimated for this overtaking, before counting it.
                 line = waiting[passed.line]
@@ -238,9 +252,12 @@ def run_plan(
                     if isinstance(line, WaitingLine)
                     else _index_of(line, passed)
                 )
-                est = overtaking_estimate(passed, ahead, costs[passed.line], building.policy, now)
+                est = overtaking_estimate(
+                    passed, ahead, costs[passed.line], building.policy, now, booking=booked
+                )
                 excess[passed.id] = max(excess.get(passed.id, -math.inf), est.excess_s)
                 passed.overtaken += 1
+                passed.booked_ahead += booked
             pt = planned[ticket.id]
             calls[ticket.id] = (t, counters[idx].id, choice.reason, call_index, costs[ticket.line])
             call_index += 1
@@ -266,6 +283,7 @@ def run_plan(
                 overtaken=tickets[tid].overtaken,
                 overtaking_cost_s=cost_s,
                 estimated_excess_s=excess.get(tid),
+                slot_s=pt.slot_s,
             )
         )
     return SimResult(tuple(results), _summarise(results, plan.refused), {t.id: t for t in results})
@@ -284,6 +302,7 @@ def simulate_day(
 
 def _ticket(pt: PlannedTicket, start: datetime) -> Ticket:
     at = start + timedelta(seconds=pt.arrival_s)
+    slot = None if pt.slot_s is None else start + timedelta(seconds=pt.slot_s)
     number = f"{pt.line}-{pt.seq:03d}"
     return Ticket(
         id=f"{SIM_DAY.isoformat()}/{number}",
@@ -294,8 +313,10 @@ def _ticket(pt: PlannedTicket, start: datetime) -> Ticket:
         priority=PriorityGroup.LANSIA if pt.priority else None,
         state=TicketState.WAITING,
         issued_at=at,
-        queued_at=at,
+        queued_at=at if slot is None else slot,  # a booked ticket is queued at its slot's start
         token=f"sim-{number}",
+        booking=None if slot is None else f"SIM{number}",
+        slot=slot,
     )
 
 

@@ -14,6 +14,13 @@ the overtakings its call events recorded). Never the token, the priority group, 
 officer, a note or another ticket: the priority citizens are a count, nobody named. The time the
 ticket was taken reads as on paper: "Senin, 23 November 2026 · 09.00 WIB" (server/core/dates.py).
 
+The citizen may leave the waiting room: the view carries the warning the page shows now
+(`alert`: few people ahead, or called with the counter to go to — server/core/phone_alerts.py
+decides when) and, for a ticket marked as not present, the building's reactivation rule
+(`noshow_note`). The page's script announces each warning once with a chime it makes itself
+(Web Audio) and a vibration, and remembers in the browser's storage, per ticket, what it has
+announced, so that a reload does not ring again.
+
 The page loads nothing inline (CSP: scripts and styles only from this server) and sends no
 Referer: its URL is the ticket's capability. Its script and style are server/web/static/.
 """
@@ -33,6 +40,7 @@ from websockets.http11 import Response
 from server.core.building import Building, PolicySettings
 from server.core.dates import format_date_time
 from server.core.model import Ticket, TicketState
+from server.core.phone_alerts import AlertKind, alert_of, noshow_note
 from server.core.queue import QueueState
 from server.roles import TICKET_TOKEN_RE
 from server.web.responses import html_page, response
@@ -41,6 +49,7 @@ __all__ = [
     "ASSETS",
     "CSP",
     "NO_COUNTER_WORDS",
+    "SOUND_ASK",
     "STATE_LABELS",
     "asset",
     "asset_response",
@@ -78,6 +87,12 @@ STATE_LABELS: Final[dict[str, str]] = {
 # ticket prints the same words). The page's script gets them too.
 NO_COUNTER_WORDS: Final = "menunggu loket dibuka"
 _NO_SCRIPT_STATUS: Final = f"Halaman ini diperbarui otomatis setiap {REFRESH_S} detik."
+# The one question about sound (browsers play nothing before the first touch); the script shows
+# it, and says plainly whether sound is on (its words are in ticket.js).
+SOUND_ASK: Final = "Ketuk untuk mengaktifkan suara"
+_NO_SCRIPT_SOUND: Final = (
+    "Tanpa JavaScript halaman ini tidak dapat berbunyi atau bergetar: lihat layar ini sesekali."
+)
 _QUEUED = (TicketState.WAITING, TicketState.PRINTING)
 _AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
 _FINAL = (TicketState.DONE, TicketState.CANCELLED, TicketState.EXPIRED)
@@ -92,13 +107,17 @@ def public_view(ticket: Ticket, state: QueueState, building: Building, now: date
     )
     # A line removed from the building file mid-day has no counter: no place, no wait to promise.
     queued = ticket.state in _QUEUED and line is not None
+    ahead = state.people_ahead(ticket.id, now) if queued else None
+    alert = alert_of(
+        ticket, ahead, counter.name if counter else None, building.phone.warn_when_ahead
+    )
     return {
         "number": ticket.number,
         "line": ticket.line,
         "line_name": line.name if line else ticket.line,
         "agency": agency.short_name if agency else None,
         "state": ticket.state.value,
-        "people_ahead": state.people_ahead(ticket.id, now) if queued else None,
+        "people_ahead": ahead,
         "estimated_wait_s": _seconds(state.estimated_wait_s(ticket.id, now)) if queued else None,
         # A whole number or null, as before labels; the label on the desk ("3A") is counter_label.
         "counter_number": counter.number if counter and isinstance(counter.number, int) else None,
@@ -106,21 +125,26 @@ def public_view(ticket: Ticket, state: QueueState, building: Building, now: date
         "counter_name": counter.name if counter else None,
         "calls": ticket.calls,  # moves on a recall: the page says it again
         "priority_note": priority_note(ticket, building.policy),
+        # The warning shown now, announced once by the page: {kind, key, title, text} or None.
+        "alert": alert.as_dict() if alert else None,
+        "noshow_note": noshow_note(ticket, now, building),
     }
 
 
 def priority_note(ticket: Ticket, policy: PolicySettings) -> str | None:
     """For a regular ticket that priority citizens went ahead of: how many, why, and the limit.
 
-    One line in plain Indonesian, from `Ticket.overtaken` (the priority calls that passed it,
-    rebuilt from the call events) and the building's promise (docs/calling-policy.md: at most
-    a quarter of its wait, or one priority citizen's service, whichever is longer). None for a
-    priority ticket or one nobody went ahead of.
+    One line in plain Indonesian, from `Ticket.overtaken` less `Ticket.booked_ahead` (the
+    priority calls that passed it, rebuilt from the call events; booked citizens who went ahead
+    are not priority citizens) and the building's promise (docs/calling-policy.md: at most a
+    quarter of its wait, or one priority citizen's service, whichever is longer). None for a
+    priority ticket or one no priority citizen went ahead of.
     """
-    if ticket.priority is not None or ticket.overtaken <= 0:
+    passed = ticket.overtaken - ticket.booked_ahead
+    if ticket.priority is not None or passed <= 0:
         return None
     why = (
-        f"{ticket.overtaken} warga prioritas (lansia, penyandang disabilitas, ibu hamil, atau "
+        f"{passed} warga prioritas (lansia, penyandang disabilitas, ibu hamil, atau "
         "yang membawa balita) dilayani lebih dulu sesuai UU 25/2009"
     )
     if not policy.protect_regular:
@@ -159,8 +183,6 @@ def _state_words(view: dict[str, Any]) -> str:
 def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
     """The page for one ticket, complete without JavaScript (the script updates these elements)."""
     e = html.escape
-    called = view["state"] == TicketState.CALLED.value and view["counter_name"]
-    called_text = f"Nomor Anda sedang dipanggil ke {view['counter_name']}" if called else ""
     queued = view["people_ahead"] is not None
     ahead = f"{view['people_ahead']} orang" if queued else ""
     wait = _wait_words(view["estimated_wait_s"]) if queued else ""
@@ -171,25 +193,39 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
     )
     hidden = "" if queued else " hidden"
     note = view["priority_note"] or ""
+    noshow = view["noshow_note"] or ""
+    alert = view["alert"] or {}
+    alert_kind = f' data-kind="{e(alert["kind"])}"' if alert else " hidden"
     labels = e(json.dumps(STATE_LABELS, ensure_ascii=False), quote=True)
+    called = alert.get("kind") == AlertKind.CALLED.value
+    title = e(("DIPANGGIL — " if called else "") + f"Antrean {view['number']}")
     return f"""<!doctype html>
 <html lang="id">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-{refresh}<title>Antrean {e(view["number"])}</title>
+{refresh}<title>{title}</title>
 <link rel="stylesheet" href="/static/ticket.css">
 <script src="/static/ticket.js" defer></script>
 </head>
 <body>
 <main id="ticket" data-state="{e(view["state"])}" data-labels="{labels}"
- data-no-counter="{e(NO_COUNTER_WORDS)}">
+ data-no-counter="{e(NO_COUNTER_WORDS)}" data-ticket="{e(ticket.id)}">
 <p class="building">{e(building.name)}</p>
+<section class="alert" id="alert" role="alert"{alert_kind}>
+<p class="alert-title" id="alert-title">{e(alert.get("title", ""))}</p>
+<p class="alert-text" id="alert-text">{e(alert.get("text", ""))}</p>
+</section>
 <p class="caption">Nomor antrean Anda</p>
 <div class="number" id="number">{e(view["number"])}</div>
-<p class="called" id="called" role="alert"{"" if called else " hidden"}>{e(called_text)}</p>
 <p class="state" id="state">{e(_state_words(view))}</p>
+<p class="note noshow" id="noshow-note"{"" if noshow else " hidden"}>{e(noshow)}</p>
+<section class="sound" id="sound" data-sound="off" hidden>
+<button type="button" id="sound-on">{e(SOUND_ASK)}</button>
+<p id="sound-state"></p>
+</section>
+<noscript><p class="sound-none">{e(_NO_SCRIPT_SOUND)}</p></noscript>
 <dl>
 <div><dt>Layanan</dt><dd id="line-name">{e(view["line_name"])}</dd></div>
 <div><dt>Instansi</dt><dd id="agency">{e(view["agency"] or "—")}</dd></div>

@@ -18,6 +18,7 @@ import pytest
 
 from bench.day import run_day
 from bench.fanout import run_fanout
+from bench.phones import run_phones
 from bench.throughput import check_store, run_throughput
 
 
@@ -27,6 +28,17 @@ def test_the_fanout_bench_sees_every_call_on_every_tv(tmp_path: Path) -> None:
     assert r.antre.n == 20 and r.bare.n == 20  # every call reached the last TV, in both
     assert all(math.isfinite(x) and x > 0 for x in (r.antre.p50, r.antre.max, r.bare.max))
     assert r.frame_bytes > 100  # the TV frame of a call, as the baseline pads its own to
+
+
+def test_the_phones_bench_sees_every_call_on_its_phone(tmp_path: Path) -> None:
+    """Each call reaches the called ticket's own phone page; the relay reaches every client."""
+    r = run_phones(tmp_path, phones=30, tvs=1, calls=10, rate=20.0, walk_s=0.2)
+    assert r.missing == 0
+    assert r.antre.n == 10 and r.bare_one.n == 10 and r.bare_last.n == 10
+    assert all(math.isfinite(x) and x > 0 for x in (r.antre.p50, r.bare_one.max, r.bare_last.max))
+    assert r.frame_bytes > 100  # a called ticket's view, as the baseline pads its own to
+    assert r.frames_per_call >= 1  # the called phone's own frame, at least
+    assert 0 < r.rss_before_mib <= r.peak_rss_mib
 
 
 def test_the_day_bench_checks_pass_on_a_small_day(tmp_path: Path) -> None:

@@ -17,7 +17,14 @@ from server.config import (
     load_demo_building,
     load_demo_credentials,
 )
-from server.core.building import Building, DeviceKind, ManagerRole, VoiceConfig
+from server.core.building import (
+    BookingSettings,
+    Building,
+    DeviceKind,
+    ManagerRole,
+    VoiceConfig,
+)
+from server.core.slots import day_slots
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -171,6 +178,19 @@ def test_the_demo_promise_is_one_overtaking_or_a_quarter(demo: Building) -> None
     assert "regular_delay_min" not in demo_building_path().read_text(encoding="utf-8")
 
 
+def test_the_booking_allowance_defaults_to_half_and_a_file_may_set_it(tmp_path: Path) -> None:
+    """Issue 19: booked citizens may cost a walk-in at most half its wait in arrival order by
+    default (docs/configuration.md, `booking_delay_pct = 50`); a building may set its own."""
+    assert load_demo_building().policy.booking_delay_pct == 50
+    text = demo_building_path().read_text(encoding="utf-8")
+    path = tmp_path / "gedung.toml"
+    path.write_text(
+        text.replace("regular_delay_pct = 25", "regular_delay_pct = 25\nbooking_delay_pct = 100"),
+        encoding="utf-8",
+    )
+    assert load_building(path).policy.booking_delay_pct == 100
+
+
 def test_a_building_file_that_still_sets_the_old_floor_keeps_loading(tmp_path: Path) -> None:
     """A file written before issue 18 with `regular_delay_min = 5` loads: the five minutes are
     now an extra floor beside one overtaking (docs/configuration.md)."""
@@ -179,3 +199,38 @@ def test_a_building_file_that_still_sets_the_old_floor_keeps_loading(tmp_path: P
     path = tmp_path / "gedung.toml"
     path.write_text(old, encoding="utf-8")
     assert load_building(path).policy.regular_delay_min == 5
+
+
+def test_demo_booking_lines_are_sized_as_the_script_says(demo: Building) -> None:
+    """Dukcapil's A and B, Polres' SKCK (G) and Imigrasi's passports (P) take bookings, with the
+    slots and places tools/make_demo_building.py explains: on Monday 23 November 2026 slots from
+    07:30 while they start before the cutoff, on Friday 27 November none inside the prayer
+    break 11:30–13:00."""
+    assert [ln.prefix for ln in demo.lines if ln.booking is not None] == ["A", "B", "G", "P"]
+    # prefix: (slot_min, places, priority_places, Monday's slots, Friday's slots, places Monday)
+    expected = {
+        "A": (30, 4, 1, 14, 11, 70),  # 07:30 … 14:00, cutoff 14:30
+        "B": (60, 4, 1, 7, 5, 35),  # 07:30 … 13:30, cutoff 14:30
+        "G": (30, 2, 0, 13, 10, 26),  # 07:30 … 13:30, cutoff 14:00
+        "P": (60, 4, 1, 6, 4, 30),  # 07:30 … 12:30, cutoff 13:00
+    }
+    monday, friday = date(2026, 11, 23), date(2026, 11, 27)
+    for prefix, (slot_min, places, priority, on_monday, on_friday, booked) in expected.items():
+        line = demo.line(prefix)
+        rules = line.booking
+        assert (rules.slot_min, rules.places, rules.priority_places) == (slot_min, places, priority)
+        assert len(day_slots(demo, line, monday)) == on_monday, prefix
+        assert len(day_slots(demo, line, friday)) == on_friday, prefix
+        assert on_monday * rules.capacity == booked, prefix
+    assert day_slots(demo, demo.line("A"), friday) == tuple(
+        time(h, m)
+        for h, m in [(7, 30), (8, 0), (8, 30), (9, 0), (9, 30), (10, 0), (10, 30), (11, 0),
+                     (13, 0), (13, 30), (14, 0)]
+    )  # fmt: skip
+    a, p = demo.line("A").booking, demo.line("P").booking
+    assert (a.release_unused_at, p.release_unused_at) == (time(11), time(10))
+    assert demo.line("B").booking.release_unused_at is None
+    assert (p.days_ahead, p.opens_at, p.check_in_early_min) == (30, time(7), 60)
+    assert demo.booking == BookingSettings(
+        public_url=None, retention_days=30, max_active_per_phone=3, requests_per_minute=20
+    )

@@ -456,6 +456,13 @@ CASES = [
         "must be ≥ 0, got -25",
     ),
     (
+        "negative-booking-delay",
+        edit(("regular_per_priority = 2", "booking_delay_pct = -50")),
+        "policy.booking_delay_pct",
+        "booking_delay_pct",
+        "must be ≥ 0, got -50",
+    ),
+    (
         "guard-as-word",
         edit(("regular_per_priority = 2", 'protect_regular = "ya"')),
         "policy.protect_regular",

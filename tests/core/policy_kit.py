@@ -118,7 +118,7 @@ def seq(spec: str) -> list[tuple[str, CallReason]]:
 
 
 class IndexedLine(list):
-    """A plain list that also names its first priority ticket without a scan."""
+    """A plain list that also names its first priority and booked tickets without a scan."""
 
     def __init__(self, tickets: Sequence[Ticket]) -> None:
         super().__init__(tickets)
@@ -127,3 +127,6 @@ class IndexedLine(list):
     def first_priority(self) -> Ticket | None:
         self.asked += 1
         return next((t for t in self if t.priority is not None), None)
+
+    def first_booked(self) -> Ticket | None:
+        return next((t for t in self if t.slot is not None and not t.transfers), None)

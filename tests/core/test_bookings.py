@@ -374,6 +374,12 @@ def test_unused_places_join_the_walk_in_quota_at_release_time() -> None:
     assert (figures.cancelled, figures.places_left, figures.released) == (2, 0, 20)
 
 
+def test_no_release_on_a_day_without_slots() -> None:
+    """Saturday: no slot, no booking place to give, no event."""
+    state = fresh()
+    assert state.handle(Tick(), at("11:00", SATURDAY)) == []
+
+
 def test_a_line_without_release_keeps_its_places() -> None:
     state = fresh()
     book(state, at("06:30"), "P", MONDAY, "09:00")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from booked_tickets import booked
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_kit import (
@@ -19,14 +20,19 @@ from policy_kit import (
 )
 
 from server.core.building import Building
+from server.core.events import CallReason
 from server.core.model import Ticket
 from server.core.policy import (
+    booking_jump,
     choose_next,
     fifo_key,
     passed_over,
     preview,
     ratio_count_after,
 )
+from server.core.waitlist import WaitingLine, booked_here
+
+B = CallReason.BOOKING
 
 # ------------------------------------------------------------------------------------------------
 # Properties
@@ -35,7 +41,11 @@ from server.core.policy import (
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[Building, str, dict[str, list[Ticket]], dict, datetime]:
-    """A random building setting, counter, waiting set, ratio counts and instant."""
+    """A random building setting, counter, waiting set, ratio counts and instant.
+
+    About one ticket in four is checked in from a booking (issue 19), queued at its slot's
+    start anywhere from minute 0 to 150: due or not yet at the instant, which is 40 to 120.
+    """
     r = draw(st.integers(0, 4))
     b = building(
         r=r,
@@ -45,15 +55,21 @@ def scenarios(draw: st.DrawFn) -> tuple[Building, str, dict[str, list[Ticket]], 
     )
     specs = draw(
         st.lists(
-            st.tuples(st.sampled_from("ABC"), st.integers(0, 40), st.booleans()),
+            st.tuples(
+                st.sampled_from("ABC"),
+                st.integers(0, 40),
+                st.booleans(),
+                st.one_of(st.none(), st.none(), st.none(), st.integers(0, 150)),
+            ),
             max_size=25,
         )
     )
     seqs: dict[str, int] = {}
     tickets = []
-    for line, minute, prio in specs:
+    for line, minute, prio, slot in specs:
         seqs[line] = seqs.get(line, 0) + 1
-        tickets.append(tk(f"{line}-{seqs[line]:03d}", minute, prio))
+        number = f"{line}-{seqs[line]:03d}"
+        tickets.append(tk(number, minute, prio) if slot is None else booked(number, slot, prio))
     counts = draw(st.dictionaries(st.sampled_from("ABC"), st.integers(0, 5)))
     now = T0 + timedelta(minutes=draw(st.integers(40, 120)))
     return b, draw(st.sampled_from(["K1", "K2", "KP"])), lines_of(*tickets), counts, now
@@ -72,11 +88,20 @@ def test_choice_is_a_waiting_ticket_of_the_counters_lines(scenario: tuple) -> No
         return
     assert choice is not None
     assert any(choice.ticket is t for t in candidates)
-    # PRIORITY is recorded exactly when a priority ticket went ahead of an older candidate.
+    # PRIORITY is recorded exactly when a priority ticket went ahead of an older candidate
+    # by rule 2 or 4; BOOKING only when a due ticket booked for its line did by rule 3.
     jumped = any(fifo_key(t) < fifo_key(choice.ticket) for t in candidates)
-    assert (choice.reason is P) == (choice.ticket.is_priority and jumped and choice.reason is not M)
+    assert (choice.reason is P) == (
+        choice.ticket.is_priority and jumped and choice.reason not in (M, B)
+    )
+    if choice.reason is B:
+        assert booked_here(choice.ticket) and choice.ticket.queued_at <= now and jumped
     if choice.reason is F:
         assert not jumped
+    # A booked ticket before its slot goes ahead of nobody, and nobody goes ahead of it.
+    if choice.ticket.queued_at > now:
+        assert not jumped
+    assert all(t.queued_at <= now for t in passed_over(counter, waiting, choice.ticket))
 
 
 @settings(max_examples=300, deadline=None)
@@ -100,6 +125,10 @@ def test_an_indexed_line_gives_the_same_choice_as_a_plain_list(scenario: tuple) 
     b, cid, waiting, counts, now = scenario
     indexed = {p: IndexedLine(ts) for p, ts in waiting.items()}
     assert choose_next(b.counter(cid), indexed, counts, b, now) == choose_next(
+        b.counter(cid), waiting, counts, b, now
+    )
+    kept = {p: WaitingLine.of(ts) for p, ts in waiting.items()}
+    assert choose_next(b.counter(cid), kept, counts, b, now) == choose_next(
         b.counter(cid), waiting, counts, b, now
     )
 
@@ -128,7 +157,8 @@ def test_preview_with_the_guard_matches_successive_calls(
     scenario: tuple, n: int, cost_s: float
 ) -> None:
     """With the guard on, preview(n) still equals n successive calls, each adding the
-    overtakings it causes, and it leaves the tickets' own counts untouched."""
+    overtakings it causes (a booking's counted apart), and it leaves the tickets' own counts
+    untouched."""
     b, cid, waiting, counts, now = scenario
     b = replace(b, policy=replace(b.policy, protect_regular=True))
     counter = b.counter(cid)
@@ -145,9 +175,11 @@ def test_preview_with_the_guard_matches_successive_calls(
         running[c.ticket.line] = ratio_count_after(
             running.get(c.ticket.line), c.ticket, b.policy.regular_per_priority
         )
+        booked = booking_jump(c.ticket, c.reason)
         for passed in passed_over(counter, copies, c.ticket):
             passed.overtaken += 1
+            passed.booked_ahead += booked
         expected.append(c.ticket.id)
     got = preview(counter, waiting, counts, b, now, n, costs)
     assert [t.id for t in got] == expected
-    assert all(t.overtaken == 0 for ts in waiting.values() for t in ts)
+    assert all(t.overtaken == t.booked_ahead == 0 for ts in waiting.values() for t in ts)

@@ -25,7 +25,7 @@ LANSIA = PriorityGroup.LANSIA
 #   B-001 P 08:00, B-002 08:01, B-003 08:02, B-004 08:03, B-005 P 08:04, B-006 08:05.
 # regular_per_priority = 2, the guard off (as in the doc's worked example: the ratio alone).
 #
-# By hand, with the doc's rule 3 (take the FIFO head; if it is regular and the line's count has
+# By hand, with the doc's rule 4 (take the FIFO head; if it is regular and the line's count has
 # reached 2, the line's oldest priority ticket goes instead):
 #   call 1: head B-001 is priority          -> B-001 fifo        count 0
 #   call 2: head B-002, count 0 < 2         -> B-002 fifo        count 1

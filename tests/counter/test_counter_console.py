@@ -17,8 +17,9 @@ from countertest import (
     type_choice,
     until,
 )
-from hubtest import Server
-from textual.widgets import Static
+from hubtest import Server, demo_credentials
+from keyburst import ENTER, SHIFT_TAB, TAB, send_burst
+from textual.widgets import Input, Static
 
 from counter.screens import LoginScreen
 
@@ -41,6 +42,32 @@ async def test_wrong_pin_is_refused_and_the_right_one_logs_in_and_opens(server: 
         assert "C Akta Kelahiran dan Kematian" in text(app, "identity")
         status = server.engine.state.counters["L05"]
         assert status.officer == "DKP01" and status.state.value == "open"
+
+
+async def test_login_typed_in_one_burst_loses_no_key(server: Server) -> None:
+    """Officer id, Tab, PIN, Enter typed within a millisecond (a fast typist on a busy console,
+    or a badge scanner): the Tab lands between the two fields, and the officer is logged in.
+
+    Before the fix the Tab moved the focus only after the PIN's digits had already been routed
+    to the id field: "DKP01" + PIN in one field, the PIN empty, nobody logged in."""
+    app = console(server, "L05")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.focused, Input), "the login form")
+        send_burst(app, f"DKP01{TAB}{demo_credentials()['DKP01']}{ENTER}")
+        await until(pilot, lambda: "BUKA" in text(app, "counter-state"), "the open counter")
+        assert server.engine.state.counters["L05"].officer == "DKP01"
+
+
+async def test_login_burst_with_enter_and_shift_tab_loses_no_key(server: Server) -> None:
+    """The other ways between the fields, in one burst: Shift+Tab from the id to the PIN (the
+    focus wraps), the PIN, Shift+Tab back, the id, Enter (to the PIN), Enter (log in)."""
+    app = console(server, "L05")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.focused, Input), "the login form")
+        pin = demo_credentials()["DKP01"]
+        send_burst(app, f"{SHIFT_TAB}{pin}{SHIFT_TAB}DKP01{ENTER}{ENTER}")
+        await until(pilot, lambda: "BUKA" in text(app, "counter-state"), "the open counter")
+        assert server.engine.state.counters["L05"].officer == "DKP01"
 
 
 async def test_repeated_wrong_pins_lock_the_officer_out(server: Server) -> None:

@@ -57,7 +57,9 @@ async def citizen(api: BookingsApi, rng: random.Random, who: str, mine: list[Boo
                 slot,
                 name=f"Warga {who}",
                 phone=f"0812{rng.randrange(10**7):07d}",
-                nik=f"3171{rng.randrange(10**12):012d}",
+                # Jakarta Pusat, a random date of birth and serial: a NIK of the right form.
+                nik=f"317101{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}"
+                f"{rng.randrange(100):02d}{rng.randint(1, 9999):04d}",
             )
         except DomainError as refused:
             if refused.code != "slot_full":

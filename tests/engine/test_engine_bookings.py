@@ -45,7 +45,10 @@ def wib(day: date, hhmm: str) -> datetime:
 
 
 def nik(n: int) -> str:
-    return f"31710123019{n:05d}"
+    """Citizen n's NIK: Jakarta Pusat, born 23 January 1990, serial n; citizen 0 gets serial
+    9999, since a serial of 0000 is no NIK (server/core/nik.py)."""
+    assert 0 <= n < 9999
+    return f"317101230190{n or 9999:04d}"
 
 
 async def started(path: Path, clock: FakeClock, **building: int) -> Engine:

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from hubtest import Server, demo_credentials
+from keyburst import ENTER, TAB, send_burst
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from display.floor import FloorApp
 from display.floor_screens import ConfirmScreen, WaitingScreen
@@ -168,6 +169,25 @@ async def test_manager_actions_take_effect_and_are_logged(server):
     assert await _actors(server, "counter_closed") == ["manager:LANTAI"]
     assert await _actors(server, "ticket_cancelled") == ["manager:LANTAI"]
     assert await _actors(server, "ticket_reactivated") == ["manager:LANTAI"]
+
+
+async def test_reason_tab_enter_typed_in_one_burst_confirms(server):
+    """The cancel question's reason, Tab, Enter typed at once (a busy dashboard queues a fast
+    typist's keys, as the counter console's login once lost a Tab so): every key lands where it
+    was typed, and the ticket is cancelled with the reason as typed (it replaces the prefilled
+    one, which is selected when the question opens)."""
+    kiosk = await server.client("KIOSK-1")
+    (a1,) = await issue(kiosk, "A")
+    app = dashboard(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: cells(app, "lines", "line:A")[2] == "1")
+        app.run_action_on_ticket("cancel_ticket", a1, "A-001")
+        await until(pilot, lambda: isinstance(app.focused, Input))
+        send_burst(app, f"warga pulang sebelum dipanggil{TAB}{ENTER}")
+        await until(pilot, lambda: server.engine.state.tickets[a1].state.value == "cancelled")
+    stored = await server.engine.events_since(0) or []
+    (event,) = [s.event for s in stored if s.event.kind == "ticket_cancelled"]
+    assert event.reason == "warga pulang sebelum dipanggil"
 
 
 async def test_staffing_hint_on_screen(server):

@@ -261,6 +261,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "print_failed": {"request_id": "r-fail", "ticket": "A-001", "reason": "paper_out"},
     "record_reprint": {"request_id": "r-reprint", "ticket": "A-001"},
     "printer_status": {"status": "ok"},
+    "check_in": {"request_id": "r-checkin", "code": "K7QM-4TXA"},
     "login": {"request_id": "r-login"},
     "logout": {"request_id": "r-logout"},
     "open_counter": {"request_id": "r-open"},
@@ -275,6 +276,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "no_show": {"request_id": "r-noshow"},
     "transfer": {"request_id": "r-transfer", "line": "E"},
     "reactivate": {"request_id": "r-react", "ticket": "A-001"},
+    "booking_holder": {"ticket": "A-001"},
     "cancel_ticket": {"request_id": "r-cancel", "ticket": "A-001", "reason": "salah layanan"},
     "unlock_pin": {"person": "DKP01"},
 }

@@ -35,6 +35,7 @@ confirm_printed    x       .        .       .      .      .
 print_failed       x       .        .       .      .      .
 record_reprint     x       .        .       .      .      .
 printer_status     x       .        .       .      .      .
+check_in           x       .        .       .      .      .
 login              .       .        x       .      .      .
 logout             .       .        x       .      .      .
 open_counter       .       .        x       .      .      .
@@ -47,6 +48,7 @@ start_service      .       .        x       .      .      .
 finish_service     .       .        x       .      .      .
 no_show            .       .        x       .      .      .
 transfer           .       .        x       .      .      .
+booking_holder     .       .        x       .      .      .
 close_counter      .       .        x       x      x      .
 reactivate         .       .        x       x      x      .
 cancel_ticket      .       .        .       x      x      .
@@ -130,6 +132,7 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "print_failed": {"request_id": "m-fail", "ticket": "A-001", "reason": "paper_out"},
     "record_reprint": {"request_id": "m-reprint", "ticket": "A-003"},
     "printer_status": {"status": "paper_out"},
+    "check_in": {"request_id": "m-checkin", "code": "K7QM-4TXA"},
     "login": {"request_id": "m-login"},
     "logout": {"request_id": "m-logout"},
     "open_counter": {"request_id": "m-open"},
@@ -144,6 +147,7 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "transfer": {"request_id": "m-transfer", "line": "E"},
     "close_counter": {"request_id": "m-close", "counter": "L02"},
     "reactivate": {"request_id": "m-react", "ticket": "A-002"},
+    "booking_holder": {"ticket": "A-003"},
     "cancel_ticket": {"request_id": "m-cancel", "ticket": "A-003", "reason": "permintaan warga"},
     "unlock_pin": {"person": "DKP01"},
 }

@@ -11,7 +11,7 @@ import asyncio
 import json
 from typing import Any
 
-from hubtest import Raw, Server, demo_credentials
+from hubtest import Raw, Server, StartServer, demo_credentials
 
 from server import protocol as p
 from server.core.model import Tick
@@ -30,6 +30,8 @@ VIEW_KEYS = {
     "counter_name",
     "calls",
     "priority_note",
+    "alert",
+    "noshow_note",
 }
 # The only frames a ticket session ever receives.
 TICKET_FRAMES = {"welcome", "snapshot", "synced", "ticket", "pong", "error"}
@@ -123,6 +125,39 @@ async def test_a_call_of_the_ticket_pushes_called_with_the_counter(server: Serve
     done = (await raw.expect("ticket"))["ticket"]
     assert done["state"] == "done" and done["counter_name"] is None
     await settle(raw, server)
+    no_secrets(raw, tickets, tickets[0])
+
+
+async def test_the_ticket_s_own_call_is_pushed_at_once_the_rest_is_paced(
+    start_server: StartServer,
+) -> None:
+    """The called citizen's phone must ring when the TV does: its ticket's own events go out in
+    the commit's turn, not at the next paced flush. With the pacing set to a minute (and the
+    refresh to an hour), the call, its warning and the recall still arrive; the phone of the
+    ticket behind, whose only news is one person fewer ahead, hears nothing until a flush."""
+    server = await start_server(lines_flush_s=60.0, lines_refresh_s=3600.0)
+    officer = await server.officer_at_work("DKP01@L01")
+    tickets = await queued(server, "A", 2)
+    raw, snap = await phone(server, tickets[0]["token"])
+    behind, _ = await phone(server, tickets[1]["token"])
+    assert snap["ticket"]["alert"]["kind"] == "few_ahead"
+    await officer.act("call_next")
+    view = (await raw.expect("ticket", timeout=5))["ticket"]
+    assert view["state"] == "called" and view["counter_name"] == "Loket 1"
+    assert view["alert"] == {
+        "kind": "called",
+        "key": "called-1",
+        "title": "Nomor Anda dipanggil",
+        "text": "Silakan menuju Loket 1",
+    }
+    await officer.act("recall")
+    again = (await raw.expect("ticket", timeout=5))["ticket"]
+    assert again["calls"] == 2 and again["alert"]["key"] == "called-2"
+    assert (await behind.reply({"type": "ping", "id": "p"}))["type"] == "pong"
+    assert not [m for m in behind.seen if m["type"] == "ticket"], behind.seen
+    server.hub.ticket_watch.flush()  # the paced flush, by hand: now the count moves
+    moved = (await behind.expect("ticket"))["ticket"]
+    assert moved["people_ahead"] == 0 and moved["alert"]["text"].startswith("Anda berikutnya")
     no_secrets(raw, tickets, tickets[0])
 
 

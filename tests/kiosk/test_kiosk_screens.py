@@ -16,7 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from booking_standin import Booking, BookingStandIn
 from hubtest import WIB, FakeClock, Server
+from keyburst import send_burst
 from kiosktest import LoopbackPrinter, Mood, choose, click, kiosk_app, on_screen, started, until
 from textual.containers import ScrollableContainer
 from textual.pilot import Pilot
@@ -79,7 +81,8 @@ async def snapshot(pilot: Pilot[Any], name: str) -> str:
 async def test_agency_screen_lists_the_agencies_by_zone(
     server: Server, printer: LoopbackPrinter
 ) -> None:
-    """The start: a welcome, every agency under its floor, and the language button."""
+    """The start: a welcome, every agency under its floor, the way in for a booked citizen,
+    and the language button."""
     app = kiosk_app(server, printer.spec)
     async with started(app, SIZE) as pilot:
         assert await snapshot(pilot, "agencies") == (
@@ -102,9 +105,14 @@ async def test_agency_screen_lists_the_agencies_by_zone(
             "V PDAM\n"
             "W PLN\n"
             "X Pengadilan Agama\n"
+            "Sudah pesan online | Pindai kode QR pesanan Anda di sini\n"
             "English\n"
             "escape Kembali / Back · f2 Bahasa / Language"
         )
+        booked = app.screen.query_one("#booked", Button)
+        tile = app.screen.query_one(".agency", Button)
+        assert booked.outer_size.height == tile.outer_size.height == 5  # as the service buttons
+        assert booked.outer_size.width > tile.outer_size.width
 
 
 async def test_lines_screen_greys_closed_lines_and_shows_figures(
@@ -197,6 +205,44 @@ async def test_maintenance_screen_when_the_printer_has_no_paper(
             "Printer: kertas habis.\n"
             "Mesin akan kembali melayani dengan sendirinya."
         )
+
+
+async def test_check_in_screen_and_an_already_checked_in_booking(
+    server: Server, printer: LoopbackPrinter, standin: BookingStandIn
+) -> None:
+    """The check-in screen ("Sudah pesan online"): how to scan or type, the code field, the
+    on-screen keys (the code's alphabet only) and the way back; then a booking scanned a second
+    time: its number large, and who reprints (tests/kiosk/booking_standin.py answers check_in)."""
+    standin.bookings["K7QM4TXA"] = Booking("A", "09.00 WIB", checked_in=("r", "id", "A-017"))
+    app = kiosk_app(server, printer.spec, via=standin.url)
+    async with started(app, SIZE) as pilot:
+        await click(pilot, "#booked")
+        await on_screen(pilot, "CheckInScreen")
+        assert await snapshot(pilot, "check-in") == (
+            "Sudah pesan online\n"
+            "Pindai kode QR pada bukti pesanan Anda, atau ketik kode pesanan lalu sentuh "
+            "Lanjut.\n" + "\n".join("ACDEFGHJKMNPQRTUVWXY3467") + "\n"
+            "Hapus\n"
+            "Lanjut\n"
+            "Kembali\n"
+            "escape Kembali / Back · f2 Bahasa / Language"
+        )
+        send_burst(app, "K7QM4TXA\r")
+        await on_screen(pilot, "CheckInRefusedScreen")
+        assert await snapshot(pilot, "check-in-twice") == (
+            "Nomor antrean Anda sudah dicetak\n"
+            "▄▀▀▄        ▄▀▀▄   ▄█   ▀▀▀█\n"
+            "█  █        █ ▄█   ▀█      █\n"
+            "█▀▀█  ▄▄▄▄  █▀ █    █     ▄▀\n"
+            "█  █        █  █    █     █\n"
+            "█  █        ▀▄▄▀   ▄█▄    █\n"
+            "A-017\n"
+            "Pesanan ini sudah lapor kedatangan dengan nomor A-017.\n"
+            "Kios tidak mencetak nomor kedua. Tiket hilang? Silakan minta cetak ulang kepada "
+            "petugas.\n"
+            "Selesai"
+        )
+    assert printer.tickets == []
 
 
 def test_an_agency_badge_shows_its_ticket_letters() -> None:

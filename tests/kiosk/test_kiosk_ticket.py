@@ -78,6 +78,27 @@ def test_priority_label_is_printed_inverted() -> None:
     assert not out.line("Antrean di depan Anda").invert
 
 
+@pytest.mark.parametrize("layout", [LAYOUT_80MM, LAYOUT_58MM], ids=["80mm", "58mm"])
+def test_booked_ticket_names_its_slot_under_the_number(layout: Layout) -> None:
+    """A ticket checked in from an online booking is a walk-in ticket plus one line under the
+    number, "Pesanan online · jadwal 09.00 WIB" (58 mm: 33 characters on 32 columns, so the
+    slot goes to a line of its own, never "WIB" alone); a walk-in ticket has no such line."""
+    booked = dataclasses.replace(TICKET, booking_slot="09.00 WIB")
+    out = decode(render_ticket(booked, layout))
+    texts = out.texts
+    after_number = texts[texts.index("A-017") + 1 :]
+    if layout is LAYOUT_80MM:
+        assert after_number[0] == "Pesanan online · jadwal 09.00 WIB"
+    else:
+        assert after_number[:2] == ["Pesanan online", "jadwal 09.00 WIB"]
+    first = out.line("Pesanan online")
+    assert first.bold and first.width == 1 and not first.invert
+    # Everything else is the walk-in ticket's, line for line.
+    walk_in = decode(render_ticket(TICKET, layout)).texts
+    assert [t for t in texts if "Pesanan" not in t and "jadwal" not in t] == walk_in
+    assert not any("Pesanan" in t for t in walk_in)
+
+
 def test_reprint_is_marked_as_a_copy() -> None:
     """A reprint carries "(CETAK ULANG)" so that two papers with one number are told apart."""
     out = decode(render_ticket(dataclasses.replace(TICKET, reprint=True), LAYOUT_80MM))

@@ -2,8 +2,8 @@
 
 A real server (demo building, fake clock) on a free port; the page opened as a phone that scanned
 the ticket's QR code would open it; an officer's client calls. The page must show the number, the
-state and the people ahead, then "Nomor Anda sedang dipanggil ke Loket 5" when the number is
-called — live over the websocket (role `ticket`), under the page's own Content-Security-Policy.
+state and the people ahead, then "Nomor Anda dipanggil — Silakan menuju Loket 5" when the number
+is called — live over the websocket (role `ticket`), under the page's own Content-Security-Policy.
 What the `ticket` role may see at the protocol level is tested in tests/hub/test_ticket_role.py.
 A screenshot goes to test-artifacts/phone-called.png (git-ignored).
 """
@@ -80,7 +80,8 @@ async def queue_tickets(server: Server, line: str, n: int) -> list[dict[str, Any
 async def test_the_page_follows_the_queue_and_says_when_the_number_is_called(
     server: Server, browser: Any, clock: FakeClock
 ) -> None:
-    """Waiting with one ahead → none ahead → "Nomor Anda sedang dipanggil ke Loket 5"."""
+    """Waiting with one ahead → none ahead → "Silakan menuju Loket 5" (the demo building warns
+    from 3 ahead, so the few-ahead banner is up from the start: tests/web/test_phone_alerts.py)."""
     officer = await server.officer_at_work("DKP01@L05")
     tickets = await queue_tickets(server, "C", 3)
     mine = tickets[1]
@@ -90,18 +91,21 @@ async def test_the_page_follows_the_queue_and_says_when_the_number_is_called(
     assert "menunggu" in (await phone.text("#state")).lower()
     assert await phone.text("#ahead") == "1 orang"
     assert "menit" in await phone.text("#wait")
-    assert await phone.page.is_hidden("#called")
+    assert await phone.text("#alert-text") == (
+        "Tinggal 1 orang di depan Anda. Segera kembali ke ruang tunggu."
+    )
 
     clock.advance(5)
     await officer.act("call_next")  # C-001: the one ahead
     await phone.wait_text("#ahead", "0 orang")
-    assert await phone.page.is_hidden("#called")
+    assert await phone.text("#alert-text") == "Anda berikutnya. Segera kembali ke ruang tunggu."
 
     await officer.act("no_show")
     clock.advance(5)
     assert (await officer.act("call_next"))["ticket"]["number"] == "C-002"
-    await phone.wait_text("#called", "Nomor Anda sedang dipanggil ke Loket 5")
-    assert await phone.page.is_visible("#called")
+    await phone.wait_text("#alert-text", "Silakan menuju Loket 5")
+    assert await phone.text("#alert-title") == "Nomor Anda dipanggil"
+    assert await phone.page.is_visible("#alert")
     assert "dipanggil" in (await phone.text("#state")).lower()
     assert await phone.page.is_hidden("#ahead-row")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -109,7 +113,7 @@ async def test_the_page_follows_the_queue_and_says_when_the_number_is_called(
 
     await officer.act("start_service")
     await phone.wait_text("#state", "Sedang dilayani")
-    assert await phone.page.is_hidden("#called")
+    assert await phone.page.is_hidden("#alert")
     # Nothing of anyone else, no token in the document, no script error or CSP violation.
     content = await phone.page.content()
     assert "C-001" not in content and "C-003" not in content
@@ -183,7 +187,7 @@ async def test_the_page_rides_out_a_restart_and_shows_the_call_it_missed(
     officer = await second.officer_at_work("DKP01@L05")
     clock.advance(5)
     await officer.act("call_next")
-    await phone.wait_text("#called", "Nomor Anda sedang dipanggil ke Loket 5", timeout_s=30)
+    await phone.wait_text("#alert-text", "Silakan menuju Loket 5", timeout_s=30)
     await phone.wait_js("window.antreTicket.syncs >= 2")
     assert phone.errors == [] and phone.failed == []
 

@@ -13,7 +13,9 @@ the state tables: tests/core/test_state_moves.py.)
 from __future__ import annotations
 
 import ast
+import json
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,11 @@ from hubtest import Server, demo_credentials
 from webtest import http_get
 
 from server import protocol as p
+from server.config import load_demo_building
 from server.core.errors import MESSAGES
+from server.core.model import CallNext, ConfirmPrinted, IssueTicket, LogIn, OpenCounter
+from server.core.queue import QueueState
+from server.web.phone import public_view
 from server.web.routes import ROUTES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -71,6 +77,31 @@ def test_every_push_type_has_its_heading_and_no_heading_names_another() -> None:
     headings = re.findall(r"^### (.+)$", section("Server → client"), re.MULTILINE)
     named = {name for heading in headings for name in _NAME.findall(heading)}
     assert named == p.PUSH_TYPES
+
+
+def test_the_ticket_push_example_has_exactly_the_fields_a_phone_is_sent() -> None:
+    """The `ticket` frame shown is a called ticket's view with the fields `public_view` makes,
+    its `alert` with the fields of a warning, and nothing more (issue 19 added two)."""
+    block = re.search(
+        r"```json\n(.*?)```",
+        section("`ticket` (ticket sessions: the phone page)", "### "),
+        re.S,
+    )
+    assert block is not None
+    shown = json.loads(block.group(1))
+    building = load_demo_building()
+    state = QueueState(building)
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=timezone(timedelta(hours=7)))
+    ticket = state.handle(IssueTicket("A", None, "t" * 22, "KIOSK-1"), now)[-1].ticket
+    state.handle(ConfirmPrinted(ticket), now)
+    state.handle(LogIn("L01", "DKP01"), now)
+    state.handle(OpenCounter("L01"), now)
+    state.handle(CallNext("L01"), now)
+    view = public_view(state.tickets[ticket], state, building, now)
+    assert set(shown) == {"type", "at", "ticket"}
+    assert set(shown["ticket"]) == set(view)
+    assert set(shown["ticket"]["alert"]) == set(view["alert"])
+    assert shown["ticket"]["alert"] == view["alert"] | {"text": "Silakan menuju Loket 5"}
 
 
 def test_the_error_table_is_the_protocols_error_codes() -> None:

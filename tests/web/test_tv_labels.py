@@ -89,7 +89,7 @@ async def test_a_labelled_desk_is_named_alike_on_the_whole_tv_and_by_the_voice(
 
     # The citizen's phone names the same desk.
     _, _, page = await http_get(server, f"/t/{c1['token']}")
-    assert "Nomor Anda sedang dipanggil ke Loket 3A" in page.decode()
+    assert "Silakan menuju Loket 3A" in page.decode()
 
     # A desk with its own name and spoken form: named so everywhere, said as written.
     at_gerai = await server.officer_at_work("DKP02@L04")

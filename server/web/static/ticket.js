@@ -1,9 +1,17 @@
-// The citizen's phone page (/t/<token>): keeps the server-rendered status live.
+// The citizen's phone page (/t/<token>): keeps the server-rendered status live, and warns.
 //
 // Connects to the websocket with the read-only `ticket` role and the token of this page's URL,
 // shows the snapshot's and then every `ticket` push's view of the ticket, pings every 15 s
 // (browsers send no keepalive of their own) and reconnects with backoff. The token is read from
 // the URL only; no frame carries it back. Text goes in with textContent only.
+//
+// Warnings: the view's `alert` (few people ahead, or called: server/core/phone_alerts.py) is
+// announced once per `alert.key` with a chime made here (Web Audio: no sound file) and a
+// vibration. The keys announced are kept in the browser's storage under the ticket's id (never
+// its token), so a reload does not ring again; a recall is a new key. Browsers play no sound
+// before the citizen touches the page: the page asks once ("Ketuk untuk mengaktifkan suara")
+// and says plainly whether sound is on. Each announcement is recorded in
+// `window.__antreAlerts` (and counted in main's data-alerts) for the browser tests.
 (function () {
   "use strict";
 
@@ -27,6 +35,7 @@
     view: null,
     closed: null, // the close code that stopped the page for good
   });
+  var alerts = (window.__antreAlerts = []);
   var ws = null;
   var backoffMs = 1000;
   var pingTimer = null;
@@ -55,7 +64,6 @@
 
   function render(view) {
     if (!view) return;
-    var before = live.view;
     live.view = view;
     root.setAttribute("data-state", view.state);
     setText("number", view.number);
@@ -64,9 +72,18 @@
     setText("state", label);
     setText("line-name", view.line_name);
     setText("agency", view.agency || "—");
-    var called = view.state === "called" && view.counter_name;
-    setText("called", called ? "Nomor Anda sedang dipanggil ke " + view.counter_name : "");
-    show("called", !!called);
+    var alert = view.alert || null;
+    var called = !!alert && alert.kind === "called";
+    var banner = el("alert");
+    if (banner) {
+      if (alert) banner.setAttribute("data-kind", alert.kind);
+      else banner.removeAttribute("data-kind");
+    }
+    setText("alert-title", alert ? alert.title : "");
+    setText("alert-text", alert ? alert.text : "");
+    show("alert", !!alert);
+    setText("noshow-note", view.noshow_note || "");
+    show("noshow-note", !!view.noshow_note);
     var queued = view.people_ahead !== null && view.people_ahead !== undefined;
     setText("ahead", queued ? view.people_ahead + " orang" : "");
     // No figure while no counter serving the line is open (estimated_wait_s null): the page
@@ -83,14 +100,181 @@
     setText("priority-note", view.priority_note || "");
     show("priority-note", !!view.priority_note);
     document.title = (called ? "DIPANGGIL — " : "") + "Antrean " + view.number;
-    var newCall = called && (!before || before.state !== "called" || before.calls !== view.calls);
-    if (newCall && before && navigator.vibrate) {
+    if (alert && !announced[alert.key]) announce(alert);
+  }
+
+  // ---- Warnings: what was announced (per ticket, across reloads), the chime, the vibration.
+
+  var STORE_PREFIX = "antre-peringatan:";
+  var ticketId = root.getAttribute("data-ticket") || "";
+  var storeKey = STORE_PREFIX + ticketId;
+  var store = pickStore();
+  var announced = loadAnnounced();
+
+  function pickStore() {
+    // localStorage survives closing the tab; a browser that refuses it (private mode, a
+    // setting) may still keep sessionStorage, which survives a reload; else memory only.
+    var names = ["localStorage", "sessionStorage"];
+    for (var i = 0; i < names.length; i++) {
       try {
-        navigator.vibrate([400, 150, 400]);
+        var s = window[names[i]];
+        s.setItem(STORE_PREFIX + "test", "1");
+        s.removeItem(STORE_PREFIX + "test");
+        return s;
       } catch (e) {
-        /* not allowed without a gesture on some browsers: the screen says it anyway */
+        /* not allowed here: try the next */
       }
     }
+    return null;
+  }
+
+  function loadAnnounced() {
+    var keys = {};
+    if (!store || !ticketId) return keys;
+    try {
+      // Other days' tickets are of no use any more: forget them (ids start with the day).
+      var today = ticketId.split("/")[0];
+      for (var i = store.length - 1; i >= 0; i--) {
+        var name = store.key(i);
+        if (name && name.indexOf(STORE_PREFIX) === 0 && name.slice(STORE_PREFIX.length) < today) {
+          store.removeItem(name);
+        }
+      }
+      var list = JSON.parse(store.getItem(storeKey) || "[]");
+      for (var j = 0; j < list.length; j++) keys[list[j]] = true;
+    } catch (e) {
+      /* unreadable: start afresh */
+    }
+    return keys;
+  }
+
+  function remember(key) {
+    announced[key] = true;
+    if (!store || !ticketId) return;
+    try {
+      store.setItem(storeKey, JSON.stringify(Object.keys(announced)));
+    } catch (e) {
+      /* full or refused: this page still remembers it */
+    }
+  }
+
+  var AudioCtor = window.AudioContext || window.webkitAudioContext;
+  var audio = null;
+  // Tones of each chime: [frequency Hz, start s, length s]. Called: "ding-dong" twice; few
+  // ahead: one softer rising pair; test: the short tone that answers the citizen's tap.
+  var CHIMES = {
+    called: [[988, 0, 0.7], [784, 0.5, 1.0], [988, 1.6, 0.7], [784, 2.1, 1.0]],
+    few_ahead: [[784, 0, 0.5], [988, 0.35, 0.8]],
+    test: [[880, 0, 0.35]],
+  };
+  var VIBRATIONS = { called: [500, 200, 500, 200, 500], few_ahead: [250, 150, 250] };
+
+  function soundOn() {
+    return !!audio && audio.state === "running";
+  }
+
+  function chime(kind) {
+    var tones = CHIMES[kind];
+    if (!soundOn() || !tones) return false;
+    var t0 = audio.currentTime + 0.05;
+    for (var i = 0; i < tones.length; i++) {
+      var osc = audio.createOscillator();
+      var gain = audio.createGain();
+      var start = t0 + tones[i][1];
+      var end = start + tones[i][2];
+      osc.type = "sine";
+      osc.frequency.value = tones[i][0];
+      gain.gain.setValueAtTime(0.0001, start);
+      gain.gain.exponentialRampToValueAtTime(kind === "few_ahead" ? 0.4 : 0.8, start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, end);
+      osc.connect(gain);
+      gain.connect(audio.destination);
+      osc.start(start);
+      osc.stop(end + 0.05);
+    }
+    return true;
+  }
+
+  function vibrate(kind) {
+    if (!navigator.vibrate) return null; // this phone cannot
+    // Like sound, vibration waits for the citizen's first touch (Chrome refuses it, with a
+    // console error, before): not asked for then.
+    var touched = navigator.userActivation ? navigator.userActivation.hasBeenActive : true;
+    if (!touched) return false;
+    try {
+      return navigator.vibrate(VIBRATIONS[kind] || 300) === true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function announce(alert) {
+    remember(alert.key);
+    var entry = {
+      kind: alert.kind,
+      key: alert.key,
+      sound: AudioCtor ? (chime(alert.kind) ? "played" : "off") : "unsupported",
+      vibrate: vibrate(alert.kind),
+    };
+    alerts.push(entry);
+    root.setAttribute("data-alerts", String(alerts.length));
+    if (entry.sound === "off") showSound(); // say it again where the citizen looks
+  }
+
+  var SOUND_WORDS = {
+    on:
+      "Suara aktif: ponsel ini berbunyi dan bergetar saat giliran Anda sudah dekat dan saat " +
+      "nomor Anda dipanggil. Pastikan ponsel tidak dalam mode senyap.",
+    off:
+      "Suara mati: ponsel ini belum dapat berbunyi. Ketuk tombol di atas sekali agar ponsel " +
+      "berbunyi saat nomor Anda dipanggil.",
+    unsupported:
+      "Peramban ini tidak dapat membunyikan peringatan: lihat layar ini sesekali.",
+  };
+
+  function showSound() {
+    var state = !AudioCtor ? "unsupported" : soundOn() ? "on" : "off";
+    var box = el("sound");
+    if (!box) return;
+    box.hidden = false;
+    box.setAttribute("data-sound", state);
+    show("sound-on", state === "off");
+    setText("sound-state", SOUND_WORDS[state]);
+  }
+
+  function unlock() {
+    // Called from any touch, click or key: the only moment a browser lets a page start sound.
+    // Kept listening: a phone may suspend the sound again (a call, another app), and the next
+    // touch then brings it back.
+    if (!AudioCtor || soundOn()) return;
+    try {
+      if (!audio) audio = new AudioCtor();
+      var done = function () {
+        showSound();
+        if (soundOn()) chime("test"); // the citizen hears that it works, and how loud
+      };
+      var resumed = audio.resume();
+      if (resumed && resumed.then) resumed.then(done, showSound);
+      else done();
+    } catch (e) {
+      showSound();
+    }
+  }
+
+  function startSound() {
+    if (AudioCtor) {
+      try {
+        // Made at once: a browser that already allows sound here starts it running.
+        audio = new AudioCtor();
+      } catch (e) {
+        audio = null;
+      }
+      if (audio && audio.onstatechange !== undefined) audio.onstatechange = showSound;
+      document.addEventListener("click", unlock, true);
+      document.addEventListener("touchend", unlock, true);
+      document.addEventListener("keydown", unlock, true);
+    }
+    showSound();
   }
 
   function send(msg) {
@@ -172,6 +356,7 @@
     retryTimer = setTimeout(connect, delay);
   }
 
+  startSound();
   if (!token) return;
   connect();
 })();
