@@ -296,8 +296,9 @@ def compile_report(
         "agency": totals(booking_days, agency_of),
     }
     for scope, by_key in booking_totals.items():
-        for key in by_key:  # a line whose every booking lapsed, with no ticket: a row too
-            groups[scope].setdefault(key, GroupStats(scope, key))
+        for key, b in by_key.items():
+            if b.booked:  # a line whose every booking lapsed, with no ticket: a row too
+                groups[scope].setdefault(key, GroupStats(scope, key))
     scopes = {
         scope: group_rows(groups[scope], targets, names, first, last, booking_totals.get(scope, {}))
         for scope in ("agency", "line", "counter", "officer")

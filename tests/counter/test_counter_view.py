@@ -214,8 +214,12 @@ def test_a_walk_in_ticket_has_no_booking_lines_and_a_wita_building_says_wita() -
     snap["building"] |= {"timezone": "WITA", "utc_offset_min": 480}
     snap["tickets"].append(
         ticket(
-            "C-009", "called", counter="L06", booking="K7QM4TXA", slot="2026-11-23T01:30:00+00:00"
-        )  # fmt: skip
+            "C-009",
+            "called",
+            counter="L06",
+            booking="K7QM4TXA",
+            slot="2026-11-23T01:30:00+00:00",  # 09.30 WITA
+        )
     )
     snap["counters"][0]["ticket"] = "2026-11-23/C-009"
     m.apply_snapshot(snap)
