@@ -7,7 +7,7 @@ before the slot, check-in from 30 minutes before to 15 after. Monday 23 November
     09.00  three citizens book today: b1 and b2 at 10.30, b3 at 13.30; one walk-in ticket
            -> 14 places, 3 not yet come; places left: the slots still open for booking are
               10.30, 11.30, 12.30, 13.30 (09.30 closed at 09.00): 8 places, 3 taken: 5
-    10.05  b1 checks in at the kiosk, its ticket prints
+    10.05  b1 checks in at the kiosk (`check_in`), its ticket prints
            -> 2 not yet come, 1 checked in; open slots 11.30, 12.30, 13.30: 6 places, 1 taken: 5;
               tickets 1 booked / 1 walk-in: 50 %
     10.46  the tick: b2's window closed at 10.45 -> lapsed 1, 1 not yet come
@@ -24,7 +24,7 @@ from textual.widgets import DataTable
 
 from server.bookings_api import BookingsApi
 from server.core.building import BookingRules
-from server.core.model import CheckIn, Tick
+from server.core.model import Tick
 
 RULES = BookingRules(slot_min=60, places=2, days_ahead=7, closes_min_before=30)
 
@@ -67,8 +67,8 @@ async def test_the_floor_sees_todays_bookings_and_the_split(start_server: StartS
         ]  # fmt: skip
 
         server.clock.advance(65 * 60)  # 10.05
-        stored = await server.hub.execute(CheckIn(b1, "KIOSK-1", "tok-b1"), "kiosk:KIOSK-1")
-        await kiosk.confirm_printed(stored[0].event.ticket)  # type: ignore[attr-defined]
+        ticket = await kiosk.check_in(b1)  # the kiosk's "Sudah pesan online"
+        await kiosk.confirm_printed(ticket["id"])
         await until(pilot, lambda: cells(app, "bookings", "booking:A")[9] == "1/1")
         assert cells(app, "bookings", "booking:A")[2:9] == ["14", "2", "1", "0", "0", "5", "0"]
         assert str(table.border_title) == (
