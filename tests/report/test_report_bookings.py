@@ -431,3 +431,99 @@ def test_the_summary_shows_the_booking_table(story: dict[str, object], width: in
         "Seluruh gedung: 4 tiket dari pesanan online dan 3 tiket datang langsung; 57% dari "
         "pesanan." in " ".join(words)
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The whole way, as the operator runs it: a real server on the demo building's file, the kiosk's
+# check-in and the officer's calls over the wire, then `antre report` on its store.
+# --------------------------------------------------------------------------------------------
+
+
+async def test_the_command_on_a_served_day_of_the_demo_building(server, tmp_path: Path) -> None:
+    """Demo line A: 30-minute slots 07.30 … 14.00 (cutoff 14.30), 4 + 1 places: 70 a day.
+
+    09.00 Komang and Yohanes book 10.30, Wayan 11.00; a walk-in takes A-001. 09.05 Wayan cancels.
+    09.10 A-001 is called and served. 10.05 Komang checks in (A-002). 10.31 A-002 is called: 60 s
+    after its slot. 10.46 the tick: Yohanes' window closed at 10.45, lapsed. 11.00 the tick: the
+    unused places go to walk-ins: 70 − 1 held by Komang = 69.
+    """
+    from server.report.cli import report_main
+
+    api = BookingsApi(server.engine, execute=server.hub.execute)
+    kiosk = await server.client("KIOSK-1")
+    officer = await server.officer_at_work("DKP01@L01")
+    # Names no officer of the demo building has: none of them may appear in any file.
+    people = [("Komang Suastini", "7391", "10:30"), ("Yohanes Manurung", "7392", "10:30"),
+              ("Wayan Sudarsana", "7393", "11:00")]  # fmt: skip
+    made = [
+        await api.book(
+            "A",
+            MONDAY,
+            time.fromisoformat(slot),
+            name=name,
+            phone=f"0813 9999 {last4}",
+            nik=f"317101230190{last4}",
+        )
+        for name, last4, slot in people
+    ]
+    walk_in = await kiosk.issue_ticket("A")
+    await kiosk.confirm_printed(walk_in["id"])
+    server.clock.advance(5 * 60)
+    await api.cancel(made[2].token)
+    server.clock.advance(5 * 60)
+    await officer.act("call_next")
+    await officer.act("start_service")
+    server.clock.advance(10 * 60)
+    await officer.act("finish_service")
+    server.clock.advance(45 * 60)  # 10.05
+    booked = await kiosk.check_in(made[0].code)
+    await kiosk.confirm_printed(booked["id"])
+    server.clock.advance(26 * 60)  # 10.31
+    await officer.act("call_next")
+    server.clock.advance(15 * 60)  # 10.46
+    await server.hub.execute(Tick(), "system")
+    server.clock.advance(14 * 60)  # 11.00
+    await server.hub.execute(Tick(), "system")
+    await until_committed(server)
+
+    out = tmp_path / "out"
+    db = tmp_path / "antre-0.db"
+    argv = ["--day", "2026-11-23", "--db", str(db), "--out", str(out), "--journal", "--quiet"]
+    assert report_main(argv) == 0
+    rows = {r["line"]: r for r in read_csv(out / "bookings.csv")}
+    assert {k: rows["A"][k] for k in BOOKING_COLUMNS[4:]} == {
+        "places_offered": "70", "booked": "3", "checked_in": "1", "lapsed": "1",
+        "cancelled": "1", "awaiting_check_in": "0", "rescheduled": "0",
+        "places_released": "69", "tickets_booked": "1", "tickets_walk_in": "1",
+        "booked_pct": "50.0", "booked_calls": "1", "call_vs_slot_median_s": "60.0",
+        "call_vs_slot_p90_s": "60.0",
+    }  # fmt: skip
+    journal = {r["number"]: r for r in read_csv(out / "journal-2026-11-23.csv")}
+    assert (journal[booked["number"]]["booking"], journal[booked["number"]]["slot"]) == (
+        made[0].code,
+        "10:30",
+    )
+    assert journal[walk_in["number"]]["booking"] == ""
+    everything = "".join(f.read_text(encoding="utf-8-sig") for f in out.iterdir())
+    for name, last4, _slot in people:
+        for secret in (*name.split(), last4):
+            assert secret not in everything, secret
+
+
+async def until_committed(server) -> None:  # type: ignore[no-untyped-def]
+    """Until every event the engine holds is on disk (its state moves before the commit)."""
+    import asyncio
+
+    for _ in range(200):
+        stored = await server.engine.events_since(0, limit=10**6) or []
+        if stored and stored[-1].seq == server.engine.last_seq:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the engine's events never reached the store")
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
