@@ -12,8 +12,8 @@ import json
 from typing import Any
 
 import pytest
-from booking_kit import NIKS, TUESDAY
 from hubtest import Server, StartServer, demo_building
+from web_booking_kit import NIKS, TUESDAY
 from webtest import http_request
 
 from server.auth import token_digest

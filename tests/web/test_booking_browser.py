@@ -15,10 +15,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from booking_kit import NIKS, TUESDAY
 from chromium import ARTIFACTS, needs_chromium
 from hubtest import Server
 from qr_read import modules_of_svg, read_qr
+from web_booking_kit import NIKS, TUESDAY
+
 from server.core.booking_code import CODE_ALPHABET
 
 pytestmark = needs_chromium

@@ -1,7 +1,7 @@
 """The public booking pages over real HTTP: the steps, the form, the citizen's page, the guards.
 
 A real server (demo building, fake clock at Monday 23 November 2026 09:00 WIB) on a free port;
-each test speaks to it as a browser would (tests/web/booking_kit.py) and reads the engine's
+each test speaks to it as a browser would (tests/web/web_booking_kit.py) and reads the engine's
 booking book to see what changed. The expectations are the demo building's, written by hand
 from its file (Dukcapil's KTP-el, line A: 30-minute slots from 07.30, 4 regular places and 1
 priority place each, the cutoff 14.30; check-in from 30 minutes before to 15 after).
@@ -16,9 +16,9 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from booking_kit import NIKS, TUESDAY, Citizen, book, csrf_of, text_of
 from hubtest import FakeClock, Server, StartServer, demo_building
 from qr_read import modules_of_svg, read_qr
+from web_booking_kit import NIKS, TUESDAY, Citizen, book, csrf_of, text_of
 from webtest import http_request
 
 from server.core.booking_code import CODE_ALPHABET

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from booking_kit import NIKS, Citizen, book, text_of
 from hubtest import FakeClock, Server
+from web_booking_kit import NIKS, Citizen, book, text_of
 
 NAME = '<script>alert(1)</script>"><img src=x onerror=alert(2)> [bold]Siti[/bold]'
 

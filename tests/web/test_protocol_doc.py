@@ -19,8 +19,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from booking_kit import Citizen, book
 from hubtest import Server, demo_credentials
+from web_booking_kit import Citizen, book
 from webtest import http_get
 
 from server import protocol as p
