@@ -292,11 +292,14 @@ def storm(folder: Path, out: dict[str, Any]) -> None:
         f"  of which: sent -> at the booking desk {r.to_desk.ms()}; decided and committed "
         f"{r.in_server.ms()}; answer back {r.back.ms()}"
     )
+    by_second = ", ".join(f"{q.p99 * 1e3:,.0f}" for q in r.by_second())
+    print(f"  answered, p99 by second of the storm (ms): {by_second}")
     print(f"  the booked citizen's page, after the 303: {r.page_latency.ms()}")
+    loop_us = r.loop_cpu_s / r.attempts * 1e6
     print(
         f"  server CPU {r.server_cpu_s / r.attempts * 1e6:,.0f} us an attempt, of which its "
-        f"event loop {r.loop_cpu_s / r.attempts * 1e6:,.0f} us (busy "
-        f"{r.loop_cpu_s / r.storm_s:.0%} of the storm)"
+        f"event loop {loop_us:,.0f} us (busy {r.loop_cpu_s / r.storm_s:.0%} of the storm; "
+        f"that loop alone would answer at most {1e6 / loop_us:,.0f} attempts/s)"
     )
     print(
         f"  {r.overtaken} attempts reached the booking desk behind one sent after them "
@@ -319,6 +322,7 @@ def storm(folder: Path, out: dict[str, Any]) -> None:
         "booked_ms": {"p50": r.latency_booked.p50 * 1e3, "p99": r.latency_booked.p99 * 1e3},
         "refused_ms": {"p50": r.latency_refused.p50 * 1e3, "p99": r.latency_refused.p99 * 1e3},
         "in_server_ms": {"p50": r.in_server.p50 * 1e3, "p99": r.in_server.p99 * 1e3},
+        "p99_by_second_ms": [q.p99 * 1e3 for q in r.by_second()],
         "server_cpu_us_per_attempt": r.server_cpu_s / r.attempts * 1e6,
         "loop_cpu_us_per_attempt": r.loop_cpu_s / r.attempts * 1e6,
         "raw_commits_per_s": r.raw_commits_per_s,

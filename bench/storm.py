@@ -394,6 +394,7 @@ class StormResult:
     raw_before: float
     raw_after: float
     checks: list[Check] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list, repr=False)  # in firing order
 
     @property
     def raw_commits_per_s(self) -> float:
@@ -406,6 +407,18 @@ class StormResult:
     @property
     def met(self) -> bool:
         return all(c.met for c in self.checks)
+
+    def by_second(self) -> list[Quantiles]:
+        """POST -> answer of the attempts fired in each second of the storm: the places go in
+        the first seconds, and with them the bookings' commits and pages."""
+        answered = [o for o in self.outcomes if not o.error]
+        if not answered:
+            return []
+        t0 = min(o.started for o in answered)
+        seconds: dict[int, list[float]] = defaultdict(list)
+        for o in answered:
+            seconds[int(o.started - t0)].append(o.done - o.started)
+        return [quantiles(seconds[k]) for k in sorted(seconds)]
 
 
 def _cpu_s(pid: int, thread: int | None = None) -> float:
@@ -630,4 +643,5 @@ def run_storm(
         raw_before=raw_before,
         raw_after=raw_after,
         checks=checks,
+        outcomes=outcomes,
     )

@@ -90,6 +90,7 @@ def test_the_storm_bench_gives_every_place_once_in_arrival_order(tmp_path: Path)
     assert r.refused["slot_full"] > 0 and sum(r.refused.values()) == 240 - 36
     assert r.latency_booked.n == 36 and r.latency_refused.n == 204 and r.in_server.n == 240
     assert r.form_latency.n == 240 and r.page_latency.n == 36
+    assert sum(q.n for q in r.by_second()) == 240
     assert r.attempts_per_s > 0 and r.server_cpu_s > 0 and r.raw_commits_per_s > 0
 
     building = storm_building(2, 1).building
