@@ -23,7 +23,9 @@ from bench.building import STORM_DAY, STORM_LINE, storm_building
 from bench.day import run_day
 from bench.fanout import run_fanout
 from bench.phones import run_phones
-from bench.storm import Attempt, check_places, first_come_first_served, run_storm
+from bench.storm import run_storm
+from bench.storm_checks import check_places, first_come_first_served
+from bench.storm_citizens import Attempt
 from bench.throughput import check_store, run_throughput
 from server.core.building import BookingRules
 from server.core.events import PriorityGroup
