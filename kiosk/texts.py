@@ -95,6 +95,7 @@ TEXTS: Final[dict[str, dict[Lang, str]]] = {
         Lang.ID: "Pesanan online · jadwal {slot}",
         Lang.EN: "Online booking · slot {slot}",
     },
+    "booked_code": {Lang.ID: "Kode pesanan {code}", Lang.EN: "Booking code {code}"},
     "already_printed": {
         Lang.ID: "Nomor antrean Anda sudah dicetak",
         Lang.EN: "Your number was already printed",
