@@ -43,6 +43,11 @@ from server.core.model import DomainError, Tick
 from server.engine import Engine, EngineFailed
 from server.hub import Hub, HubLimits
 from server.store import StoreError
+from server.web.booking.api import PortalApi
+from server.web.booking.desk import BookingDesk
+from server.web.booking.limits import TrustedProxies
+from server.web.booking.site import BookingSite
+from server.web.request_body import BodyConnection
 from server.web.routes import WebRoutes
 from server.web.tv import TvPage
 from server.web.voice import VoiceRenderer
@@ -132,7 +137,9 @@ async def serve(
     # The TVs' audio of calls is kept next to the database, so that a restart does not make
     # espeak-ng say the morning's calls again.
     renderer = VoiceRenderer(cache_dir=Path(db_path).resolve().parent / "voice-cache")
-    web = WebRoutes(hub, TvPage(building, renderer))
+    web = WebRoutes(
+        hub, TvPage(building, renderer), *_booking_routes(building, engine, hub, bookings)
+    )
     if own_process:
         tune_for_socket_reads()
         # What exists now (modules, the building, today's queue rebuilt from the log) lives
@@ -148,6 +155,8 @@ async def serve(
             host,
             port,
             process_request=web.process_request,
+            # A booking form's POST and the API's JSON have a body, which websockets reads not.
+            create_connection=BodyConnection,
             # Events are small and many: compression costs more CPU than the bytes it saves.
             compression=None,
             max_size=p.MAX_MESSAGE_BYTES,
@@ -189,6 +198,16 @@ async def serve(
     finally:
         await engine.close()
         log.info("stopped")
+
+
+def _booking_routes(
+    building: Building, engine: Engine, hub: Hub, bookings: BookingsApi
+) -> tuple[BookingSite, PortalApi]:
+    """The public booking pages and the integrators' API, over one desk (issue 19)."""
+    desk = BookingDesk(building, lambda: engine.state, bookings)
+    proxies = TrustedProxies(building.booking.trusted_proxies)
+    site = BookingSite(building, desk, hub.now, trusted_proxies=proxies)
+    return site, PortalApi(building, desk, hub.now, trusted_proxies=proxies)
 
 
 async def _tick(hub: Hub, every_s: float) -> None:

@@ -73,6 +73,8 @@ REFUSALS: Final[dict[str, str]] = {
     # not_found
     "ticket_not_today": "Nomor {number} tidak ada dalam antrean hari ini.",
     "not_booked": "Nomor {number} bukan nomor dari pesanan.",
+    # booking_holder: a holder's name only for the citizen at the officer's own desk.
+    "not_at_your_counter": "Nomor {number} tidak sedang dilayani di loket Anda.",
     "line_unknown": "Layanan dengan kode {line} tidak terdaftar.",
     "counter_unknown": "Loket dengan kode {counter} tidak terdaftar.",
     # bad_message a floor manager's console can cause: closing a counter without naming it.

@@ -18,6 +18,7 @@ booking", describes every key.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from datetime import time
 from typing import Any
@@ -37,7 +38,13 @@ __all__ = [
     "read_line_booking",
 ]
 
-BOOKING_KEYS = ("public_url", "retention_days", "max_active_per_phone", "requests_per_minute")
+BOOKING_KEYS = (
+    "public_url",
+    "retention_days",
+    "max_active_per_phone",
+    "requests_per_minute",
+    "trusted_proxies",
+)
 LINE_BOOKING_KEYS = (
     "slot_min",
     "places",
@@ -104,6 +111,21 @@ def _public_url(r: Reader, value: object, key: Key) -> str | None:
     return text.strip().rstrip("/")
 
 
+def _proxies(r: Reader, value: object, key: Key) -> tuple[str, ...] | None:
+    """IP addresses or networks ("10.0.0.5", "10.1.0.0/16"): the reverse proxies believed."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        example = '["10.0.0.5"]'
+        r.problem(key, f"expected an array of addresses such as {example}, got {describe(value)}")
+        return None
+    for entry in value:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            r.problem(key, f'"{entry}" is not an IP address or network such as "10.0.0.5"')
+            return None
+    return tuple(value)
+
+
 def read_booking_settings(doc: dict[str, Any], r: Reader) -> BookingSettings | None:
     """The `[booking]` table; its defaults when absent; None when any key is bad."""
     key = Key() / "booking"
@@ -134,6 +156,9 @@ def read_booking_settings(doc: dict[str, Any], r: Reader) -> BookingSettings | N
             "requests_per_minute",
             _whole_in(r, 1, None, ""),
             defaults.requests_per_minute,
+        ),
+        trusted_proxies=r.get(
+            table, key, "trusted_proxies", lambda v, k: _proxies(r, v, k), defaults.trusted_proxies
         ),
     )
     return settings if len(r.problems) == before else None

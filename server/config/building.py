@@ -24,7 +24,7 @@ from server.config.layout import (
     read_zones,
 )
 from server.config.part_week import check_days_served, resolve_part_week
-from server.config.people import read_devices, read_people
+from server.config.people import read_devices, read_people, read_portals
 from server.config.settings import read_building_table, read_phone, read_policy, read_voice
 from server.config.toml_reader import Key, Reader, parse_toml, read_toml_text, suggest
 from server.core.building import Building
@@ -47,6 +47,7 @@ _TOP_LEVEL = (
     "voice",
     "booking",
     "phone",
+    "portals",
 )
 
 
@@ -73,6 +74,7 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
     check_cutoffs(lines, open_days, r, week)
     check_booking(week, lines, r)
     devices = read_devices(doc, r, zone_ids)
+    portals = read_portals(doc, r, devices)
     officers, managers = read_people(doc, r, agency_zones)
     policy = read_policy(doc, r)
     voice = read_voice(doc, r)
@@ -102,6 +104,7 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
         voice=voice,
         booking=booking,
         phone=phone,
+        portals=tuple(portals),
     )
 
 

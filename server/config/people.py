@@ -1,7 +1,9 @@
-"""Who may connect: the devices (by token digest), and the officers and managers (by PIN hash).
+"""Who may connect: the devices and portals (by token digest), the officers and managers (by PIN
+hash).
 
-The sections `[[devices]]`, `[[officers]]` and `[[managers]]` of the building file. Only digests
-and hashes are ever written in it; a plain PIN or an empty token's digest is named as a mistake.
+The sections `[[devices]]`, `[[portals]]`, `[[officers]]` and `[[managers]]` of the building
+file. Only digests and hashes are ever written in it; a plain PIN or an empty token's digest is
+named as a mistake.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from typing import Any
 
 from server.auth import is_pin_hash, is_token_digest, token_digest
 from server.config.toml_reader import Key, Reader, Seen, describe, label
-from server.core.building import Device, DeviceKind, Manager, ManagerRole, Officer
+from server.core.building import Device, DeviceKind, Manager, ManagerRole, Officer, Portal
 
-__all__ = ["PIN_RE", "read_devices", "read_people"]
+__all__ = ["PIN_RE", "read_devices", "read_people", "read_portals"]
 
 _HASH_PIN_HINT = "generate one with `antre config hash-pin`"
 _TOKEN_HINT = "set it to the SHA-256 (64 hex digits) of the device's token, e.g. `sha256sum`"
@@ -23,6 +25,7 @@ _EMPTY_DIGEST = token_digest("")
 # A PIN as an officer types it; `antre config hash-pin` refuses anything else too.
 PIN_RE = re.compile(r"\d{4,12}")
 _DEVICE_KEYS = ("id", "kind", "zone", "token_sha256")
+_PORTAL_KEYS = ("id", "name", "token_sha256")
 _OFFICER_KEYS = ("id", "name", "agency", "pin_hash")
 _MANAGER_KEYS = ("id", "name", "role", "pin_hash")
 
@@ -71,6 +74,33 @@ def read_devices(doc: dict[str, Any], r: Reader, zone_ids: set[str]) -> list[Dev
         if len(r.problems) == problems_before and device_id and kind and digest:
             devices.append(Device(id=device_id, kind=kind, zone=zone, token_sha256=digest))
     return devices
+
+
+def read_portals(doc: dict[str, Any], r: Reader, devices: list[Device]) -> list[Portal]:
+    """The integrators of the JSON API (issue 19): id, name and their token's digest; a token
+    shared with another portal or a device could not tell who is asking."""
+    portals: list[Portal] = []
+    seen: dict[Any, Seen] = {}
+    seen_digests: dict[Any, Seen] = {}
+    device_digests = {d.token_sha256 for d in devices}
+    for i, table in r.entries(doc, "portals", required=False):
+        key = (Key() / "portals").item(i, label(table, "id"))
+        r.table(table, key, _PORTAL_KEYS)
+        problems_before = len(r.problems)
+        portal_id = r.get(table, key, "id", r.ident)
+        name = r.get(table, key, "name", r.string)
+        if "token_sha256" not in table:
+            r.problem(key / "token_sha256", f"missing token digest; {_TOKEN_HINT}")
+            digest = None
+        else:
+            digest = r.get(table, key, "token_sha256", lambda v, k: _token_sha256(r, v, k))
+        r.unique(seen, portal_id, key, "id", "portal id")
+        r.unique(seen_digests, digest, key, "token_sha256", "token digest")
+        if digest is not None and digest in device_digests:
+            r.problem(key / "token_sha256", "is also a device's token digest; give each its own")
+        if len(r.problems) == problems_before and portal_id and name and digest:
+            portals.append(Portal(id=portal_id, name=name, token_sha256=digest))
+    return portals
 
 
 def read_people(

@@ -34,6 +34,7 @@ __all__ = [
     "Officer",
     "PhoneSettings",
     "PolicySettings",
+    "Portal",
     "ServiceHours",
     "SpecialHours",
     "TimeRange",
@@ -162,6 +163,9 @@ class BookingSettings:
     retention_days: int = 30  # personal data kept this many days after the booking's day
     max_active_per_phone: int = 3  # bookings not yet used, per phone number, building-wide
     requests_per_minute: int = 20  # per client address on the public booking paths
+    # The reverse proxies whose X-Forwarded-For names the client (addresses or networks, as
+    # written in the file): docs/operations.md, "Online booking on the internet".
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +272,18 @@ class Manager:
 
 
 @dataclass(frozen=True, slots=True)
+class Portal:
+    """An integrator (a regency portal, MPP Digital) that books through the JSON API (issue 19).
+
+    Like a device, it holds a long random token of which the building file keeps only the
+    SHA-256; its bookings carry the channel "api:<id>"."""
+
+    id: str
+    name: str
+    token_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
 class PolicySettings:
     """Calling-policy knobs; docs/calling-policy.md explains each."""
 
@@ -352,6 +368,7 @@ class Building:
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     booking: BookingSettings = field(default_factory=BookingSettings)
     phone: PhoneSettings = field(default_factory=PhoneSettings)  # the phone page (issue 19)
+    portals: tuple[Portal, ...] = ()  # the JSON API's integrators (`[[portals]]`)
 
     # Lookup tables built once; the core reads them on every command.
     def __post_init__(self) -> None:

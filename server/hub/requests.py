@@ -406,13 +406,21 @@ class Requests:
         return self._events_reply(events)
 
     async def _booking_holder(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
-        """Who booked a ticket of the officer's agency: the name and the masked NIK to compare
-        with the KTP. The one place personal data of a booking leaves the server to staff."""
+        """Who booked the ticket at the officer's own counter: the name and the masked NIK to
+        compare with the KTP. The one place personal data of a booking leaves the server to staff,
+        so only for the citizen standing at that desk (the ticket it has called or serves), never
+        for a number of the agency's queue: an officer cannot list who booked today."""
         principal = session.principal
         assert principal is not None
         state = self._engine.state
         ticket = ticket_of_today(state, msg["ticket"])
         own_agency(principal, ticket, self._building)
+        status = state.counters.get(principal.counter) if principal.counter else None
+        if status is None or status.ticket != ticket.id:
+            # not_found rather than forbidden: at this desk there is no such citizen to see.
+            raise p.ProtocolError(
+                p.ERR_NOT_FOUND, refusals.say("not_at_your_counter", number=ticket.number)
+            )
         booking = state.bookings.get(ticket.booking) if ticket.booking is not None else None
         if booking is None:
             raise p.ProtocolError(p.ERR_NOT_FOUND, refusals.say("not_booked", number=ticket.number))

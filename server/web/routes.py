@@ -12,6 +12,10 @@ Routes (`ROUTES` lists each path; docs/protocol.md's table of them is held to it
                   audio, answered by the server's `TvPage` (server/web/tv.py, issue 6)
     /t/<token>    the citizen's ticket status: number, line, state, people ahead, estimated wait,
                   kept live by /static/ticket.js over the websocket (server/web/phone.py)
+    /pesan, /pesan/<token>, /static/booking.css
+                  online booking and the citizen's own booking page, GET and POST
+                  (server/web/booking/site.py, issue 19)
+    /api/v1/…     the integrators' JSON API (server/web/booking/api.py)
     /             a tiny index
 """
 
@@ -29,6 +33,10 @@ from server import protocol as p
 from server.core.model import TicketState
 from server.web import phone
 from server.web import tv as tv_routes
+from server.web.booking.api import API_ROUTES, PortalApi
+from server.web.booking.asking import stylesheet
+from server.web.booking.pages import BOOK_PATH, CSS_PATH, PAGE_PREFIX
+from server.web.booking.site import BookingSite
 from server.web.responses import html_page, response
 
 if TYPE_CHECKING:
@@ -50,6 +58,10 @@ ROUTES: Final = (
     HEALTH_PATH,
     TICKET_PREFIX + "<token>",
     *phone.ASSETS,
+    BOOK_PATH,
+    PAGE_PREFIX + "<token>",
+    CSS_PATH,
+    *API_ROUTES,
     *sorted(tv_routes.DISPLAY_PATHS),
     *(tv_routes.STATIC_PREFIX + name for name in tv_routes.STATIC_NAMES),
     tv_routes.AUDIO_CALL_PATH,
@@ -95,9 +107,17 @@ def _index(hub: Hub) -> Response:
 class WebRoutes:
     """Everything the server answers a browser, for one hub; built and held by server/app.py."""
 
-    def __init__(self, hub: Hub, tv: tv_routes.TvPage) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        tv: tv_routes.TvPage,
+        booking: BookingSite | None = None,
+        api: PortalApi | None = None,
+    ) -> None:
         self.hub = hub
         self.tv = tv
+        self.booking = booking  # /pesan…: the public booking pages
+        self.api = api  # /api/v1/…: the integrators' JSON API
 
     def process_request(
         self, connection: ServerConnection, request: Request
@@ -106,12 +126,21 @@ class WebRoutes:
         hub = self.hub
         path = request.path.partition("?")[0]
         try:
+            if self.booking is not None and self.booking.handles(path):
+                return _guarded(path, self.booking.respond(connection, request))  # GET and POST
+            if self.api is not None and self.api.handles(path):
+                return _guarded(path, self.api.respond(connection, request))
+            if request.method != "GET":
+                body = "<h1>Metode tidak diizinkan</h1>"
+                return html_page(HTTPStatus.METHOD_NOT_ALLOWED, "Tidak diizinkan", body)
             if path == p.WS_PATH:
                 return None
             if path == HEALTH_PATH:
                 return _json(HTTPStatus.OK, health(hub))
             if path in phone.ASSETS:  # before the TV's /static/: the phone page's assets
                 return phone.asset_response(path)
+            if path == CSS_PATH:  # the booking pages' style
+                return stylesheet()
             if tv_routes.handles(path):
                 # /display, /static/<name>, /audio/call: a coroutine (websockets awaits it; the
                 # audio is rendered by a subprocess) that answers errors itself, never raises.
@@ -124,8 +153,24 @@ class WebRoutes:
             body = "<h1>Halaman tidak ditemukan</h1>"
             return html_page(HTTPStatus.NOT_FOUND, "Tidak ditemukan", body)
         except Exception:
-            # A ticket page's path is its capability: never into the log.
-            shown = TICKET_PREFIX + "…" if path.startswith(TICKET_PREFIX) else path[:200]
-            log.exception("HTTP %s failed", shown)
-            body = "<h1>Terjadi kesalahan di server</h1><p>Coba lagi sebentar lagi.</p>"
-            return html_page(HTTPStatus.INTERNAL_SERVER_ERROR, "Kesalahan", body)
+            return _failed(path)
+
+
+def _failed(path: str) -> Response:
+    """A bug's answer: logged with the path (never a page's capability), a plain 500 page."""
+    # A ticket's or a booking's page path is its capability: never into the log.
+    shown = path[:200]
+    for prefix in (TICKET_PREFIX, PAGE_PREFIX, "/api/v1/bookings/"):
+        if path.startswith(prefix):
+            shown = prefix + "…"
+    log.exception("HTTP %s failed", shown)
+    body = "<h1>Terjadi kesalahan di server</h1><p>Coba lagi sebentar lagi.</p>"
+    return html_page(HTTPStatus.INTERNAL_SERVER_ERROR, "Kesalahan", body)
+
+
+async def _guarded(path: str, answer: Awaitable[Response]) -> Response:
+    """An async route's answer, or the 500 page if it raised (never into websockets)."""
+    try:
+        return await answer
+    except Exception:
+        return _failed(path)

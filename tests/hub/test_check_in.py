@@ -147,15 +147,29 @@ async def test_a_lapsed_booking_says_when_no_walk_in_ticket_is_left(booked: Serv
     )
 
 
-async def test_an_officer_reads_the_holder_of_a_booked_ticket_of_the_own_agency(
+async def test_an_officer_reads_the_holder_of_the_booked_ticket_at_the_own_counter_only(
     booked: Server,
 ) -> None:
     view = await book(booked, "A", "09:30", 7)
+    other = await book(booked, "A", "09:30", 8)
     booked.clock.now = at("09:05")
     kiosk = await booked.client("KIOSK-1")
     ticket = await kiosk.check_in(view.code)
+    await kiosk.confirm_printed(ticket["id"])
+    waiting = await kiosk.check_in(other.code)
+    await kiosk.confirm_printed(waiting["id"])
     walk_in = await kiosk.issue_ticket("A")
-    dukcapil = await booked.client("DKP01@L01")
+    await kiosk.confirm_printed(walk_in["id"])
+    dukcapil = await booked.officer_at_work("DKP01@L01")
+    # Before the citizen is at the desk, no name: an officer cannot list who booked today.
+    for number in (ticket["number"], waiting["number"]):
+        with pytest.raises(RequestError) as caught:
+            await dukcapil.booking_holder(number)
+        assert (caught.value.code, caught.value.message) == (
+            "not_found",
+            f"Nomor {number} tidak sedang dilayani di loket Anda.",
+        )
+    await dukcapil.act("call_ticket", ticket=ticket["id"], reason="KTP dicocokkan")
     holder = await dukcapil.booking_holder(ticket["number"])
     assert {k: holder[k] for k in ("number", "booking", "name", "nik_masked")} == {
         "number": ticket["number"],
@@ -163,6 +177,12 @@ async def test_an_officer_reads_the_holder_of_a_booked_ticket_of_the_own_agency(
         "name": "Siti Aminah 7",
         "nik_masked": "•••• •••• •••• 0007",
     }
+    with pytest.raises(RequestError) as caught:  # the other booked citizen still waits
+        await dukcapil.booking_holder(waiting["number"])
+    assert caught.value.code == "not_found"
+    await dukcapil.act("start_service")
+    await dukcapil.act("finish_service")
+    await dukcapil.act("call_ticket", ticket=walk_in["id"], reason="urut")
     with pytest.raises(RequestError) as caught:
         await dukcapil.booking_holder(walk_in["number"])
     assert (caught.value.code, caught.value.message) == (

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hubtest import Server, demo_credentials
+from web_booking_kit import Citizen, book
 from webtest import http_get
 
 from server import protocol as p
@@ -131,7 +132,7 @@ def test_the_close_code_table_is_the_protocols_close_codes() -> None:
 
 def _path(span: str) -> str | None:
     """The path a code span names ("GET /display?zone=…" -> "/display"), or None."""
-    match = re.fullmatch(r"(?:GET )?(/[^?\s]*)(?:[?\[].*)?", span)
+    match = re.fullmatch(r"(?:(?:GET|POST|DELETE) )?(/[^?\s]*)(?:[?\[].*)?", span)
     return match.group(1) if match else None
 
 
@@ -154,7 +155,7 @@ def test_the_router_answers_no_path_literal_routes_does_not_name() -> None:
     """Every path literal in server/web/ is one of ROUTES or the prefix of some: a path answered
     by a new `if path == "/x"` without its place in ROUTES (and the doc) fails here."""
     literals = set()
-    for source in (REPO / "server" / "web").glob("*.py"):
+    for source in (REPO / "server" / "web").rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
             text = node.value if isinstance(node, ast.Constant) else None
             if isinstance(text, str) and re.fullmatch(r"/[a-z][a-z0-9/._-]*|/", text):
@@ -169,10 +170,12 @@ async def test_every_route_answers_on_a_live_server(server: Server) -> None:
     kiosk = await server.client("KIOSK-1")
     ticket = await kiosk.issue_ticket("A")
     tv_token = demo_credentials()["TV-1"]
+    booked = await book(Citizen(server))
     asked: dict[str, tuple[str, dict[str, str]]] = {
         "/t/<token>": (f"/t/{ticket['token']}", {}),
         "/audio/call": ("/audio/call?number=A-001&counter=L01", {"X-Antre-Token": tv_token}),
         "/display": (f"/display?zone=1&token={tv_token}", {}),
+        "/pesan/<token>": (booked.headers["location"], {}),
     }
     answers: dict[str, Any] = {}
     for route in ROUTES:
@@ -182,6 +185,9 @@ async def test_every_route_answers_on_a_live_server(server: Server) -> None:
     # /ws without an upgrade is websockets' 426; /audio/call is 503 where espeak-ng is missing.
     assert answers.pop(p.WS_PATH) == 426
     assert answers.pop("/audio/call") in (200, 503)
+    # The integrators' API answers JSON: 401 without a portal's token (the demo has none).
+    api = {route: answers.pop(route) for route in ROUTES if route.startswith("/api/v1/")}
+    assert api == dict.fromkeys(api, 401)
     assert answers == dict.fromkeys(answers, 200)
     status, _, _ = await http_get(server, "/no-such-page")
     assert status == 404  # the check above can tell a route from none

@@ -1,0 +1,77 @@
+"""What the booking pages show, as plain values: the pages render these and nothing else.
+
+`server/web/booking/desk.py` makes them from the building and the engine's booking book; the
+renderer (pages.py) and the API (api.py) read only these, so that neither knows the core's
+shapes, and a test can state a page's content by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from enum import StrEnum
+
+__all__ = ["BookingView", "DayChoice", "DayStatus", "ServiceChoice", "SlotChoice"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceChoice:
+    """A line that takes bookings."""
+
+    line: str  # its prefix, "A": the code in URLs and the API
+    name: str
+    agency: str  # the agency's short name
+    agency_name: str
+    documents: str | None
+    priority_places: int  # per slot; 0: the form asks no priority group
+
+
+class DayStatus(StrEnum):
+    OPEN = "open"  # some place left
+    FULL = "full"  # slots, none with a place
+    CLOSED = "closed"  # no slot that day (a closed weekday, a part-week day off)
+    HOLIDAY = "holiday"
+    NOT_OPEN = "not_open"  # the newest day, before the hour booking opens
+
+
+@dataclass(frozen=True, slots=True)
+class DayChoice:
+    day: date
+    status: DayStatus
+    places_left: int = 0
+    holiday: str | None = None  # the holiday's name
+    opens_at: str | None = None  # "06.00 WIB", for NOT_OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class SlotChoice:
+    start: time
+    end: time
+    left: int  # regular places left
+    priority_left: int = 0  # places for the priority groups left
+
+    @property
+    def key(self) -> str:
+        """How the slot is named in a URL and the API: "09:00"."""
+        return self.start.strftime("%H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class BookingView:
+    """One booking as its holder may see it on `/pesan/<token>` (the NIK only masked)."""
+
+    code: str  # "K7QM4TXA"
+    token: str
+    service: ServiceChoice
+    day: date
+    start: time
+    end: time
+    state: str  # BookingState's value: booked, checked_in, cancelled, lapsed
+    name: str
+    nik_masked: str  # "•••• •••• •••• 1234"
+    phone_masked: str  # only its last four digits shown
+    ticket_number: str | None  # once checked in
+    check_in_from: str  # "08.30 WIB"
+    check_in_until: str  # "09.15 WIB"
+    can_change: bool  # reschedule still allowed (until the day before)
+    can_cancel: bool
