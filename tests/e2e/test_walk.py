@@ -5,8 +5,10 @@ server on a free port of 127.0.0.1 with its own SQLite file and a fake clock) bo
 checks in at the kiosk with the booking's QR code, is called at a counter and follows it on the
 phone page, as the README's walk says:
 
-1. 06.30, Monday 23 November 2026 (WIB): the citizen books line A ("Perekaman dan Cetak
-   KTP-el") at 09.00 today and reads the booking code and its QR code.
+1. 06.30, Monday 23 November 2026 (WIB): on the public booking pages in headless Chromium
+   (/pesan, a phone-sized screen) the citizen taps "Perekaman dan Cetak KTP-el", today, 09.00,
+   fills in name, NIK and phone, and reads the booking code and its QR code (read back with
+   tests/web/qr_read.py, a decoder written from the QR specification).
 2. 08.35: three citizens take walk-in numbers of line A (A-001 … A-003), before the slot.
 3. 08.40: at the kiosk (the real Textual app under run_test(), printing to a loopback ESC/POS
    printer) the citizen touches "Sudah pesan online" and the USB scanner types the QR's content,
@@ -24,7 +26,7 @@ walk-in citizens", operations.md's kiosk table, protocol.md), never read from th
 
 from __future__ import annotations
 
-from datetime import time
+import re
 from typing import Any
 
 import pytest
@@ -34,12 +36,15 @@ from countertest import until as console_until
 from escpos_decode import decode
 from hubtest import FakeClock, StartServer
 from keyburst import send_burst
-from kiosk_bookings import MONDAY, at
+from kiosk_bookings import at
 from kiosktest import LoopbackPrinter, click, kiosk_app, on_screen, screen_text, started, until
+from test_booking_browser import fill_and_book, shown_qr
+from test_booking_browser import open_phone as open_booking_page
 from test_phone_page import open_phone
 
 pytestmark = [needs_chromium, pytest.mark.walk]
 
+ALPHABET = "ACDEFGHJKMNPQRTUVWXY3467"  # docs/protocol.md, "Booking codes"
 NIK = "3273014101800002"  # Kota Bandung, a woman born 1 January 1980 (day + 40), serial 0002
 BOOKED_LINE = "Pesanan online · jadwal 09.00 WIB"
 
@@ -50,12 +55,21 @@ async def test_book_check_in_be_called_and_follow_it_on_the_phone(
     clock.now = at("06:30")
     server = await start_server()  # the demo building
 
-    # 1. The booking, and what its page shows: the code, and the QR code's content.
-    made = await server.running.bookings.book(
-        "A", MONDAY, time(9, 0), name="Dewi Anggraini", phone="0812 3456 7890", nik=NIK
-    )
-    code = f"{made.code[:4]}-{made.code[4:]}"  # as the booking page shows it
-    scanned = "ANTRE:" + made.code  # as its QR code holds it (docs/protocol.md)
+    # 1. Booking on the public pages, as on a phone; the code and the QR code on its page.
+    booking = await open_booking_page(browser, f"{server.running.http_url}/pesan")
+    assert await booking.text("h1") == "Pilih layanan"
+    await booking.tap("Perekaman dan Cetak KTP-el")
+    await booking.tap("Senin, 23 November 2026")
+    await booking.tap("09.00–09.30 WIB")
+    assert await booking.text("h1") == "Data pemesan"
+    await fill_and_book(booking, "Dewi Anggraini", NIK, "0812 3456 7890", "Pesan sekarang")
+    assert await booking.text("h1") == "Pesanan Anda"
+    code = await booking.text("#code")  # K7QM-4TXA
+    assert re.fullmatch(f"[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}", code), code
+    scanned = await shown_qr(booking)  # what a scanner reads from it and types
+    assert scanned == "ANTRE:" + code.replace("-", "")  # docs/protocol.md, "Booking codes"
+    assert "08.30 WIB dan 09.15 WIB" in await booking.text("#check-in")
+    assert booking.errors == [] and booking.failed == []
 
     # 2. Walk-in citizens of line A before the slot.
     clock.now = at("08:35")
@@ -82,6 +96,8 @@ async def test_book_check_in_be_called_and_follow_it_on_the_phone(
     assert texts[texts.index("A-004") + 1] == BOOKED_LINE
     (phone_url,) = ticket.qr_codes
     assert phone_url.startswith(f"{server.running.http_url}/t/")
+    await booking.page.reload()  # the booking's own page knows the number
+    assert "Sudah lapor kedatangan — nomor antrean A-004" in await booking.text("dl.summary")
 
     # 4. The phone page, opened from the printed QR code.
     phone = await open_phone(browser, phone_url)
