@@ -260,13 +260,19 @@ async def test_each_refusal_shows_the_servers_words_and_prints_nothing(
     await server.running.bookings.cancel(gone.token)
     tomorrow = await book(server, "09:00", 2, day=TUESDAY)
     early = await book(server, "10:00", 3)  # at 08.40; its window opens at 09.30
+    december = await book(server, "09:00", 4, day=date(2026, 12, 2))
     server.clock.now = at("08:40")
     expected = [
         ("ACDE-FGHJ", NOT_FOUND),  # nobody's code
         (gone.code, CANCELLED),
         (tomorrow.code, OTHER_DAY),
+        (december.code, "Pesanan ini untuk Rabu, 2 Desember 2026, bukan untuk hari ini"),
         (early.code, TOO_EARLY),
     ]
+    english = {
+        early.code: "Too early to check in. Please come back at 09.30 WIB.",
+        december.code: "This booking is for another day: Wednesday, 2 December 2026.",
+    }
     app = kiosk_app(server, printer.spec)
     async with started(app) as pilot:
         await at_check_in(pilot)
@@ -276,11 +282,12 @@ async def test_each_refusal_shows_the_servers_words_and_prints_nothing(
             text = screen_text(app)
             assert text.startswith(f"Mohon maaf\n{words}\n"), text
             assert "Ketik ulang kode" in text and "Selesai" in text
-            if code == early.code:
+            if code in english:
                 await pilot.press("f2")
-                await until(pilot, lambda: "Too early" in screen_text(app), "the English")
-                assert "Too early to check in. Please come back at 09.30 WIB." in screen_text(app)
+                await until(pilot, lambda: "Sorry" in screen_text(app), "the English")
+                assert english[code] in screen_text(app)
                 await pilot.press("f2")
+                await until(pilot, lambda: "Mohon maaf" in screen_text(app), "the Indonesian")
             await touch(pilot, "#again")
             await field_ready(pilot)
     assert printer.tickets == []
