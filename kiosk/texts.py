@@ -259,6 +259,7 @@ _REFUSALS_EN: Final = {
     "booking_lapsed": "This booking has lapsed: its check-in time is over.",
     "booking_cancelled": "This booking was cancelled.",
     "booking_checked_in": "This booking was already checked in: number {number}.",
+    "booking_printing": "This booking's ticket, number {number}, is being printed. Please wait.",
 }
 # A check-in's refusals in the kiosk's own words, for a server that sent no message (it always
 # should: the server's own words are shown whenever it has some).
@@ -269,6 +270,7 @@ _BOOKING_REFUSALS_ID: Final = {
     "booking_lapsed": "Pesanan hangus: waktu lapor kedatangan sudah lewat.",
     "booking_cancelled": "Pesanan ini sudah dibatalkan.",
     "booking_checked_in": "Pesanan ini sudah lapor kedatangan dengan nomor {number}.",
+    "booking_printing": "Tiket pesanan ini sedang dicetak dengan nomor {number}. Silakan tunggu.",
 }
 _TIME = re.compile(r"\b(\d{2}\.\d{2}(?: WIB| WITA| WIT)?)\b")
 _DAYS_EN: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -39,8 +39,16 @@ from server.core.events import (
     Event,
     TicketIssued,
 )
-from server.core.issuing import issue_refusal
-from server.core.model import Book, CancelBooking, CheckIn, Command, DomainError, Reschedule
+from server.core.issuing import hours_refusal, issue_refusal
+from server.core.model import (
+    Book,
+    CancelBooking,
+    CheckIn,
+    Command,
+    DomainError,
+    Reschedule,
+    TicketState,
+)
 from server.core.numbering import format_number, ticket_id
 from server.core.slots import day_slots
 from server.core.state import DayState
@@ -89,6 +97,10 @@ def _not_booked(state: DayState, booking: Booking, local: datetime) -> DomainErr
             return error("booking_lapsed", line=booking.line, walk_in=walk_in)
         case BookingState.CHECKED_IN:
             ticket = state.tickets.get(booking.ticket or "")
+            if ticket is not None and ticket.state is TicketState.PRINTING:
+                # Not "already checked in with A-001": that number is not the citizen's until
+                # its paper is out (a failed print voids it and the booking is booked again).
+                return error("booking_printing", number=ticket.number)
             return error("booking_checked_in", number=ticket.number if ticket else booking.ticket)
     return None
 
@@ -226,6 +238,9 @@ def _check_in(state: DayState, cmd: CheckIn, now: datetime, local: datetime) -> 
         # Past the window: lapsed, though the tick that says so may not have run yet.
         walk_in = _walk_in_now(state, line.prefix, local)
         raise error("booking_lapsed", line=line.prefix, walk_in=walk_in)
+    closed = _closed_for_check_in(state, line, local)
+    if closed is not None:
+        raise closed
     if cmd.ticket_token in state.tokens:
         raise error("duplicate_token")
     prefix = line.prefix
@@ -258,6 +273,18 @@ def _check_in(state: DayState, cmd: CheckIn, now: datetime, local: datetime) -> 
             kiosk=cmd.kiosk,
         ),
     ]
+
+
+# The hours refusals that mean nobody will call a ticket issued now: the day has no service
+# (a holiday announced after the booking was made, a closed weekday, the line's day off) or the
+# line has closed. Before opening, during a break and after the cutoff a booked citizen may
+# still check in: the slot was sold inside the hours, and the ticket waits to be called.
+_NO_SERVICE = frozenset({"holiday", "closed_day", "service_off_day", "closed_hours"})
+
+
+def _closed_for_check_in(state: DayState, line: Line, local: datetime) -> DomainError | None:
+    refusal = hours_refusal(state.plan(local.date()), line, local.time())
+    return refusal if refusal is not None and refusal.code in _NO_SERVICE else None
 
 
 def _lapse(booking: Booking, at: datetime) -> BookingLapsed:

@@ -90,6 +90,8 @@ MESSAGES: Final[dict[str, str]] = {
     "booking_lapsed": "Pesanan hangus karena batas waktu lapor kedatangan sudah lewat",
     "booking_cancelled": "Pesanan ini sudah dibatalkan",
     "booking_checked_in": "Pesanan ini sudah lapor kedatangan dengan nomor antrean {number}",
+    "booking_printing": "Tiket pesanan ini sedang dicetak dengan nomor antrean {number}; "
+    "silakan tunggu tiketnya keluar",
 }
 
 # How a state reads inside an "illegal_transition" message: "… karena nomor A-017 sudah selesai

@@ -8,11 +8,13 @@ slot; check-in from 30 minutes before the slot to 15 minutes after; unused place
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from server.core.bookings import BookingState
+from server.core.building import Building, Holiday
 from server.core.events import (
     BookingCheckedIn,
     BookingLapsed,
@@ -20,6 +22,7 @@ from server.core.events import (
     BookingPlacesReleased,
     BookingRescheduled,
     DayClosed,
+    Event,
     PriorityGroup,
     TicketExpired,
     TicketIssued,
@@ -28,6 +31,7 @@ from server.core.events import (
 )
 from server.core.model import (
     CancelBooking,
+    Command,
     ConfirmPrinted,
     DomainError,
     IssueTicket,
@@ -36,7 +40,7 @@ from server.core.model import (
     Tick,
 )
 from server.core.queue import QueueState
-from tests.core.booking_kit import book, booking_building, check_in, new_code, t
+from tests.core.booking_kit import RULES_P, book, booking_building, check_in, new_code, t
 from tests.core.factory import MONDAY, at, issue, replay
 
 TUESDAY = MONDAY + timedelta(days=1)
@@ -50,6 +54,19 @@ LANSIA = PriorityGroup.LANSIA
 
 def fresh(**settings: int) -> QueueState:
     return QueueState(booking_building(**settings))
+
+
+class Recording(QueueState):
+    """A state that keeps the events it decided: what the log holds, to replay elsewhere."""
+
+    def __init__(self, building: Building) -> None:
+        super().__init__(building)
+        self.log: list[Event] = []
+
+    def handle(self, command: Command, now: datetime) -> list[Event]:
+        events = super().handle(command, now)
+        self.log.extend(events)
+        return events
 
 
 def refusal(state: QueueState, now: str, *args: object, day: date = MONDAY, **kw: object):
@@ -277,11 +294,53 @@ def test_check_in_refusals() -> None:
 
     twice = book(state, at("07:00"), "A", MONDAY, "09:30", nik="w")
     check_in(state, twice, at("09:10"))
+    # Scanned again while the first kiosk still prints: the number is not the citizen's yet.
+    with pytest.raises(DomainError) as caught:
+        check_in(state, twice, at("09:10:05"), kiosk="K2")
+    assert (caught.value.code, caught.value.details) == ("booking_printing", {"number": "A-001"})
+    assert caught.value.message == (
+        "Tiket pesanan ini sedang dicetak dengan nomor antrean A-001; silakan tunggu tiketnya "
+        "keluar"
+    )
+    state.handle(ConfirmPrinted("2026-11-23/A-001"), at("09:10:06"))
     with pytest.raises(DomainError) as caught:
         check_in(state, twice, at("09:11"), kiosk="K2")
     assert (caught.value.code, caught.value.details) == ("booking_checked_in", {"number": "A-001"})
     assert caught.value.message == ("Pesanan ini sudah lapor kedatangan dengan nomor antrean A-001")
     assert len(state.tickets) == 1
+
+
+def test_no_check_in_on_a_day_or_at_an_hour_nobody_serves() -> None:
+    """A holiday announced after the booking was made, or a late window running past closing:
+    the kiosk prints no number that nobody will call (the building's own refusal words)."""
+    state = Recording(booking_building())
+    holiday = book(state, at("07:00"), "A", MONDAY, "09:30", nik="h")
+    closing = book(state, at("07:00"), "P", MONDAY, "12:30", nik="c")
+    with_holiday = replace(
+        state.building, holidays=(Holiday(MONDAY, "Cuti bersama yang baru diumumkan"),)
+    )
+    later = replay(with_holiday, state.log)
+    with pytest.raises(DomainError) as caught:
+        check_in(later, holiday, at("09:10"))
+    assert (caught.value.code, caught.value.message) == (
+        "holiday",
+        "Hari ini libur: Cuti bersama yang baru diumumkan",
+    )
+    # Line P (cutoff 13:00) closes with the building at 16:00; a window 12:00–16:30 would
+    # otherwise print a number at 16:10.
+    late_window = replace(RULES_P, check_in_late_min=240)
+    lines = tuple(
+        replace(ln, booking=late_window) if ln.prefix == "P" else ln for ln in state.building.lines
+    )
+    late = replay(replace(state.building, lines=lines), state.log)
+    with pytest.raises(DomainError) as caught:
+        check_in(late, closing, at("16:10"))
+    assert (caught.value.code, caught.value.message) == (
+        "closed_hours",
+        "Layanan hari ini sudah tutup pukul 16.00 WIB",
+    )
+    assert late.tickets == {}
+    check_in(late, closing, at("13:10"))  # after the cutoff, inside the hours: checked in
 
 
 def test_a_lapsed_booking_says_whether_a_walk_in_ticket_is_left() -> None:

@@ -94,6 +94,12 @@ async def test_scanning_twice_shows_the_first_number_and_prints_nothing(booked: 
     kiosk = await booked.client("KIOSK-1")
     first = await kiosk.check_in(view.code)
     other = await booked.client("KIOSK-2")
+    refused = await refusal(other, view.code)  # the first kiosk still prints
+    assert (refused.code, refused.reply["details"]) == (
+        "booking_printing",
+        {"number": first["number"]},
+    )
+    await kiosk.confirm_printed(first["id"])
     refused = await refusal(other, view.code)
     assert refused.code == "booking_checked_in"
     assert refused.reply["details"] == {"number": first["number"]}
