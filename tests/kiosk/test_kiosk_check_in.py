@@ -13,10 +13,11 @@ What the server answers is written out here from docs/protocol.md (its refusal t
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from datetime import date
 
 from escpos_decode import decode
-from hubtest import Server
+from hubtest import FakeClock, Server, StartServer, demo_building
 from keyburst import ENTER, send_burst
 from kiosk_bookings import MONDAY, at, book
 from kiosktest import (
@@ -295,6 +296,42 @@ async def test_each_refusal_shows_the_servers_words_and_prints_nothing(
     assert the_booking(server, early.code) is BookingState.BOOKED  # it may still check in
 
 
+async def test_a_check_in_past_closing_is_refused_with_the_buildings_hours(
+    start_server: StartServer, clock: FakeClock, printer: LoopbackPrinter
+) -> None:
+    """Line A's bookings may check in until 150 minutes after their slot here: the 14.00 slot's
+    window runs past the building's 16.00 closing. At 16.10 no number is printed that nobody
+    would call (docs/bookings.md): the server's hours refusal, on the check-in's answer screen
+    with "Ketik ulang kode", as every refusal of a check-in; in English too."""
+    demo = demo_building()
+    late = tuple(
+        replace(ln, booking=replace(ln.booking, check_in_late_min=150))
+        if ln.prefix == "A" and ln.booking is not None
+        else ln
+        for ln in demo.lines
+    )
+    clock.now = at("06:00")
+    server = await start_server(building=replace(demo, lines=late))
+    view = await book(server, "14:00", 1)
+    server.clock.now = at("16:10")
+    app = kiosk_app(server, printer.spec)
+    async with started(app) as pilot:
+        await at_check_in(pilot)
+        await scan(pilot, view.code)
+        await on_screen(pilot, "CheckInRefusedScreen")
+        text = screen_text(app)
+        assert text.startswith("Mohon maaf\nLayanan hari ini sudah tutup pukul 16.00 WIB\n")
+        assert "Ketik ulang kode" in text and "Selesai" in text
+        await pilot.press("f2")
+        await until(pilot, lambda: "Sorry" in screen_text(app), "the English")
+        assert "Service closed for today at 16.00 WIB" in screen_text(app)
+        await pilot.press("f2")
+        await until(pilot, lambda: "Mohon maaf" in screen_text(app), "the Indonesian")
+        await touch(pilot, "#again")
+        await field_ready(pilot)
+    assert printer.tickets == [] and server.engine.state.tickets == {}
+
+
 async def test_a_lapsed_booking_offers_a_walk_in_number_when_the_line_allows(
     booked_server: Server, printer: LoopbackPrinter
 ) -> None:
@@ -365,6 +402,36 @@ async def test_a_second_scan_shows_the_first_number_and_prints_nothing(
     assert len(printer.tickets) == 1
     lines = await floor_lines(server)
     assert lines["A"]["issued"] == 1
+
+
+async def test_a_scan_while_another_kiosk_prints_its_ticket_prints_nothing(
+    booked_server: Server, printer: LoopbackPrinter
+) -> None:
+    """The citizen scans here while KIOSK-2 is still printing the booking's ticket: the number
+    is not theirs until the paper is out, so the kiosk shows the server's words and prints
+    nothing; once KIOSK-2's ticket is printed, a scan shows the number as already printed."""
+    server = booked_server
+    view = await book(server, "09:00", 1)
+    server.clock.now = at("08:40")
+    other = await server.client("KIOSK-2")
+    first = await other.check_in(view.code)
+    app = kiosk_app(server, printer.spec)
+    async with started(app) as pilot:
+        await at_check_in(pilot)
+        await scan(pilot, view.code)
+        await until(pilot, lambda: answer(app), "the answer")
+        assert answer(app) == (
+            "Tiket pesanan ini sedang dicetak dengan nomor antrean A-001; silakan tunggu "
+            "tiketnya keluar"
+        )
+        assert "Ketik ulang kode" in screen_text(app)
+        await other.confirm_printed(first["id"])
+        await touch(pilot, "#again")
+        await field_ready(pilot)
+        await scan(pilot, view.code)
+        await until(pilot, lambda: "sudah dicetak" in screen_text(app), "the number printed")
+        assert "\nA-001\n" in screen_text(app)
+    assert printer.tickets == []
 
 
 async def test_no_check_in_while_the_printer_cannot_print(
