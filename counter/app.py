@@ -122,6 +122,16 @@ class ActionDone(Message):
         self.refusal = refusal
 
 
+class HolderKnown(Message):
+    """The server's answer to `booking_holder` for a ticket: {name, nik_masked}, or {}."""
+
+    def __init__(self, generation: int, ticket: str, holder: dict[str, Any]) -> None:
+        super().__init__()
+        self.generation = generation
+        self.ticket = ticket
+        self.holder = holder
+
+
 class CounterApp(App[None]):
     """One counter's console."""
 
@@ -169,6 +179,8 @@ class CounterApp(App[None]):
         # them too, but a list that came while the action was under way may be newer.
         self._next_updates = 0
         self._updates_at_send = 0
+        # The booked ticket whose holder is being asked for now: one request per ticket.
+        self._holder_asked: str | None = None
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -214,6 +226,7 @@ class CounterApp(App[None]):
 
     def watch_revision(self) -> None:
         self._render_all()
+        self._ask_holder()
 
     def watch_logged_in(self) -> None:
         self.refresh_bindings()
@@ -317,6 +330,37 @@ class CounterApp(App[None]):
             # The server ended the session for good (another console took over, or refused).
             reason = _CLOSE_REASONS.get(client.close_code or 0, "Koneksi ditutup server.")
             self._end_session(reason)
+
+    # -- a booked ticket's holder ------------------------------------------------------------
+
+    def _ask_holder(self) -> None:
+        """A booked ticket became active here: ask who booked it, once (name, masked NIK)."""
+        ticket = self.model.holder_wanted()
+        if ticket is None or ticket == self._holder_asked or self.client is None:
+            return
+        self._holder_asked = ticket
+        self._fetch_holder(self.client, self._generation, ticket)
+
+    @work(group="holder")
+    async def _fetch_holder(self, client: AntreClient, generation: int, ticket: str) -> None:
+        try:
+            reply = await client.booking_holder(ticket)
+        except RequestError:
+            reply = {}  # not a booking the server can name (any more): the detail says so
+        except (TimeoutError, ClientClosed, ConnectionLost):
+            # Asked again at the next change (the snapshot after a reconnect is one).
+            self._holder_asked = None
+            return
+        holder = {k: reply.get(k) for k in ("name", "nik_masked")}
+        self.post_message(HolderKnown(generation, ticket, holder))
+
+    @on(HolderKnown)
+    def _holder_known(self, message: HolderKnown) -> None:
+        if message.generation != self._generation:
+            return
+        self._holder_asked = None
+        self.model.apply_holder(message.ticket, message.holder)
+        self.revision += 1
 
     def _idle(self) -> bool:
         return self.model.counter_state == "open" and self.model.active is None

@@ -9,23 +9,26 @@ console with the `*_text` functions, and offers the choices of `call_options` an
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 from counter.view import Action, ConsoleModel, parse_time
+from server import protocol as p
 
 __all__ = [
     "ACTION_LABELS",
     "CALL_REASONS",
     "PAUSE_REASONS",
     "PRIORITY_LABELS",
+    "booking_text",
     "call_options",
     "counter_state_text",
     "done_text",
     "format_timer",
     "format_wait",
     "hint_text",
+    "holder_text",
     "identity_text",
     "lines_text",
     "next_text",
@@ -182,6 +185,8 @@ def ticket_detail_text(model: ConsoleModel, now: datetime) -> str:
         f"{t.get('number', '')}  ·  {line} {model.line_name(line)}",
         f"Kategori: {priority_label(t.get('priority'))}",
     ]
+    booked, holder = booking_text(model, t), holder_text(model)
+    rows += [text for text in (booked, holder) if text is not None]
     queued, called = parse_time(t.get("queued_at")), parse_time(t.get("called_at"))
     if queued is not None and called is not None:
         rows.append(f"Menunggu: {format_wait((called - queued).total_seconds())}")
@@ -196,6 +201,33 @@ def ticket_detail_text(model: ConsoleModel, now: datetime) -> str:
     if t.get("call_reason") == "dipilih_petugas":
         rows.append("Dipanggil di luar urutan (alasan dicatat)")
     return "\n".join(rows)
+
+
+def booking_text(model: ConsoleModel, ticket: dict[str, Any]) -> str | None:
+    """A booked ticket's mark: "Pesanan online · jadwal 09.00 WIB" (its slot's start in the
+    building's zone, as the kiosk printed it on the ticket); None for a walk-in ticket."""
+    if not ticket.get("booking"):
+        return None
+    slot = parse_time(ticket.get("slot"))
+    if slot is None:
+        return "Pesanan online"
+    local = slot.astimezone(timezone(timedelta(minutes=model.utc_offset_min)))
+    return f"Pesanan online · jadwal {p.format_clock_in_zone(local, model.zone_label)}"
+
+
+def holder_text(model: ConsoleModel) -> str | None:
+    """Who booked the active ticket, to compare with the citizen's KTP-el; None for a walk-in
+    ticket. Only the name and the masked NIK ("•••• •••• •••• 1234") ever reach the console."""
+    t = model.active
+    if t is None or not t.get("booking"):
+        return None
+    holder = model.holders.get(t["id"])
+    if holder is None:
+        return "Pemesan: memuat…"
+    name, nik = holder.get("name"), holder.get("nik_masked")
+    if not name and not nik:
+        return "Pemesan: data pemesan tidak tersedia"
+    return f"Pemesan: {name or '—'} · NIK {nik or '—'} — cocokkan dengan KTP-el"
 
 
 def lines_text(model: ConsoleModel) -> str:

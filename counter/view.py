@@ -86,6 +86,13 @@ class ConsoleModel:
     next: list[dict[str, Any]] = field(default_factory=list)
     # The newest event sequence number applied: replays and snapshots never go backwards.
     seq: int = -1
+    # The building's time zone, from the snapshot: a booked ticket's slot is read in it.
+    zone_label: str = "WIB"
+    utc_offset_min: int = 7 * 60
+    # Who booked the active ticket, as `booking_holder` answered ({name, nik_masked}; {} when
+    # the server had nothing to show), by ticket id. Personal data: kept only while that
+    # ticket is active at this counter (`_forget_holders`), never written anywhere.
+    holders: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # -- derived ----------------------------------------------------------------------------
 
@@ -119,6 +126,27 @@ class ConsoleModel:
             "state": self.counter.get("ticket_state") or "called",
         }
 
+    def holder_wanted(self) -> str | None:
+        """The active ticket's id when it came from a booking and its holder is not known yet:
+        the console asks the server (`booking_holder`) for the name and masked NIK."""
+        t = self.active
+        if t is None or not t.get("booking") or t["id"] in self.holders:
+            return None
+        return t["id"]
+
+    def apply_holder(self, ticket: str, holder: dict[str, Any] | None) -> None:
+        """The `booking_holder` answer for a ticket ({} or None: nothing to show); kept only
+        if the ticket is still the active one."""
+        active = self.active
+        if active is not None and active["id"] == ticket:
+            self.holders[ticket] = dict(holder or {})
+
+    def _forget_holders(self) -> None:
+        active = self.active
+        keep = active["id"] if active is not None else None
+        for tid in [tid for tid in self.holders if tid != keep]:
+            del self.holders[tid]
+
     def line_name(self, prefix: str) -> str:
         return self.line_defs.get(prefix, {}).get("name", prefix)
 
@@ -146,6 +174,9 @@ class ConsoleModel:
         self.apply_lines(snap.get("lines", []))
         self.next = list(snap.get("next", []))
         self.seq = snap.get("seq", self.seq)
+        self.zone_label = building.get("timezone") or self.zone_label
+        self.utc_offset_min = int(building.get("utc_offset_min", self.utc_offset_min))
+        self._forget_holders()
 
     def apply_lines(self, figures: list[dict[str, Any]]) -> bool:
         """Take new line figures; True when one of this counter's lines stopped being empty."""
@@ -180,6 +211,7 @@ class ConsoleModel:
         numbers = reply.get("next")
         if with_next and isinstance(numbers, list):
             self.next = [dict(t) for t in numbers if isinstance(t, dict)]
+        self._forget_holders()
 
     def apply_event(self, seq: int, ev: dict[str, Any]) -> None:
         """One pushed event (staff form); an event already applied is skipped."""
@@ -199,8 +231,11 @@ class ConsoleModel:
                     "state": "printing",
                     "priority": ev.get("priority"),
                     "issued_at": at,
-                    "queued_at": at,
+                    # Checked in from a booking: queued at its slot's start, as the server has it.
+                    "queued_at": ev.get("slot") or at,
                     "calls": 0,
+                    "booking": ev.get("booking"),
+                    "slot": ev.get("slot"),
                 }
             )
         elif ticket is None and tid and kind == "ticket_transferred":
@@ -227,6 +262,7 @@ class ConsoleModel:
         if kind == "day_closed":
             self.tickets.clear()
             self.next = []
+        self._forget_holders()
 
     def _ticket_event(
         self, kind: str | None, at: str | None, ticket: dict[str, Any], ev: dict[str, Any]

@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual_plotext import PlotextPlot
 
 from display.floor_alerts import AlertKind
+from display.floor_bookings import day_split, line_bookings, split_text
 from display.floor_model import FloorModel, FloorSettings
 from display.floor_screens import ConfirmScreen, WaitingScreen, mmss
 from server import protocol as p
@@ -84,6 +85,8 @@ class FloorApp(App[int]):
         self._offset = timedelta(0)  # server time minus local time, from welcome and pongs
         # Kept by reference: frames keep arriving while a second screen is on top.
         self.lines_table = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+        # Today's online bookings per line, shown when a line takes bookings.
+        self.bookings_table = DataTable(id="bookings", cursor_type="row", zebra_stripes=True)
         self.counters_table = DataTable(id="counters", cursor_type="row", zebra_stripes=True)
         self.alerts_table = DataTable(id="alerts", cursor_type="row")
         self.chart = PlotextPlot(id="chart")
@@ -106,6 +109,7 @@ class FloorApp(App[int]):
         with Horizontal():
             with Vertical(id="left"):
                 yield self.lines_table
+                yield self.bookings_table
                 yield self.counters_table
             with Vertical(id="right"):
                 yield self.alerts_table
@@ -117,6 +121,11 @@ class FloorApp(App[int]):
             "Layanan", "Nama", "Tunggu", "Terlama", "Rata² tunggu", "Rata² layanan", "Target",
             "Ambil", "Dilayani", "Absen", "Batal", "Kuota", "B/J/T", "Saran",
         )  # fmt: skip
+        self.bookings_table.add_columns(
+            "Layanan", "Nama", "Kuota", "Belum datang", "Lapor hadir", "Hangus", "Batal",
+            "Sisa tempat", "Dilepas", "Tiket pesanan/langsung",
+        )  # fmt: skip
+        self.bookings_table.display = False
         self.counters_table.add_columns(
             "Loket", "Layanan", "Status", "Sejak", "Petugas", "Nomor aktif"
         )
@@ -189,6 +198,7 @@ class FloorApp(App[int]):
                     )
                 )  # fmt: skip
         _fill(self.lines_table, rows)
+        self._draw_bookings()
         counters = []
         for c in self.model.counter_figures():
             state = _STATES.get(c.state, c.state)
@@ -221,6 +231,23 @@ class FloorApp(App[int]):
         ]  # fmt: skip
         _fill(self.alerts_table, alerts)
         self._draw_chart(now)
+
+    def _draw_bookings(self) -> None:
+        """Today's bookings per line that takes them, and the day's booked/walk-in split."""
+        table = self.bookings_table
+        bookings = line_bookings(self.model)
+        table.display = bool(bookings)
+        table.border_title = f"Pesanan online · {split_text(day_split(self.model))}"
+        rows = [
+            (
+                f"booking:{b.prefix}",
+                [f"  {b.prefix}", escape(b.name[:22]), str(b.places), str(b.expected),
+                 str(b.checked_in), str(b.lapsed), str(b.cancelled), str(b.places_left),
+                 str(b.released), f"{b.split.booked}/{b.split.walk_in}"],
+            )
+            for b in bookings
+        ]  # fmt: skip
+        _fill(table, rows)
 
     def _draw_chart(self, now: datetime) -> None:
         slots, issued, served = self.model.chart(now)

@@ -147,8 +147,9 @@ def line_figures(model: FloorModel, now: datetime) -> list[LineFigures]:
                 agency=ln.get("agency", ""),
                 waiting=len(waiting),
                 waiting_priority=sum(1 for t in waiting if t.priority),
+                # A booked ticket checked in early is queued at its slot: not waiting yet.
                 longest_wait_s=max(
-                    ((now - t.queued_at).total_seconds() for t in waiting), default=0.0
+                    (max(0.0, (now - t.queued_at).total_seconds()) for t in waiting), default=0.0
                 ),
                 avg_wait_s=math.fsum(waits) / len(waits) if waits else None,
                 avg_service_s=math.fsum(services) / len(services) if services else None,

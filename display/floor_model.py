@@ -45,6 +45,9 @@ from server import protocol as p
 
 __all__ = ["REMOVED_LINE_NAME", "FloorModel", "FloorSettings"]
 
+# Ticket states that are in the queue or past it: the ticket printed.
+_IN_QUEUE = frozenset({"waiting", "called", "serving", "done", "no_show"})
+
 # The name shown for a line that today's tickets use but the building file no longer has.
 REMOVED_LINE_NAME = "{} (tidak ada lagi di berkas gedung)"
 
@@ -74,6 +77,10 @@ class _Ticket:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     wait_start: datetime | None = None  # start of the current waiting period, when waiting
+    # Checked in from an online booking: its code and its slot's start (= queued_at).
+    booking: str | None = None
+    slot: datetime | None = None
+    printed: bool = False  # it entered the queue (the booked/walk-in split counts these)
 
 
 @dataclass(slots=True)
@@ -88,6 +95,12 @@ class _Counter:
 
 def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def _wait_start(issued_at: datetime, slot: datetime | None) -> datetime:
+    """Where a ticket's first wait starts: its issue, or for a booked ticket its slot's start
+    (its check-in when that was later): as `antre report` measures it (docs/reports.md)."""
+    return issued_at if slot is None else max(issued_at, slot)
 
 
 @dataclass(slots=True)
@@ -181,14 +194,25 @@ class FloorModel:
                 called_at=_dt(t.get("called_at")),
                 started_at=_dt(t.get("started_at")),
                 finished_at=_dt(t.get("finished_at")),
+                booking=t.get("booking"),
+                slot=_dt(t.get("slot")),
+            )
+            # In the queue, or called once: it printed. (A ticket cancelled or expired before
+            # any call may or may not have printed; the snapshot does not say, and the split
+            # leaves it out. Replayed events, the usual resume, stay exact.)
+            ticket.printed = ticket.state in _IN_QUEUE or ticket.called_at is not None
+            start = (
+                ticket.queued_at
+                if ticket.slot is None
+                else _wait_start(ticket.issued_at, ticket.slot)
             )
             if ticket.state == "waiting":
-                ticket.wait_start = ticket.queued_at
+                ticket.wait_start = start
             # The snapshot keeps the last call only: a ticket transferred or reactivated counts
             # one wait, from its queue time. Replayed events (the usual resume) stay exact.
             if ticket.called_at is not None:
                 self.waits[ticket.line].append(
-                    (ticket.called_at, (ticket.called_at - ticket.queued_at).total_seconds())
+                    (ticket.called_at, max(0.0, (ticket.called_at - start).total_seconds()))
                 )
             if ticket.finished_at is not None and ticket.started_at is not None:
                 self.services[ticket.line].append(
@@ -233,7 +257,7 @@ class FloorModel:
             case p.CounterClosed(counter=cid) if cid in self.counters:
                 c = self.counters[cid]
                 c.state, c.since, c.pause_reason = "closed", at, None
-            case p.TicketIssued():
+            case p.TicketIssued(slot=slot):
                 self.tickets[event.ticket] = _Ticket(
                     id=event.ticket,
                     number=event.number,
@@ -241,8 +265,11 @@ class FloorModel:
                     state="printing",
                     priority=event.priority.value if event.priority else None,
                     issued_at=at,
-                    queued_at=at,
-                    wait_start=at,
+                    # Checked in from a booking: queued at its slot's start, as on the server.
+                    queued_at=slot or at,
+                    wait_start=_wait_start(at, slot),
+                    booking=event.booking,
+                    slot=slot,
                 )
             case _:
                 ticket = self.tickets.get(getattr(event, "ticket", ""))
@@ -260,10 +287,11 @@ class FloorModel:
     def _move_ticket(self, t: _Ticket, event: p.Event, at: datetime) -> None:
         match event:
             case p.TicketPrinted():
-                t.state = "waiting"
+                t.state, t.printed = "waiting", True
             case p.TicketCalled(counter=cid):
                 if t.wait_start is not None and t.state == "waiting":
-                    self.waits[t.line].append((at, (at - t.wait_start).total_seconds()))
+                    # A booked ticket called before its slot waited no time for it.
+                    self.waits[t.line].append((at, max(0.0, (at - t.wait_start).total_seconds())))
                 if t.counter != cid:
                     t.called_at = at
                 t.state, t.counter, t.wait_start = "called", cid, None

@@ -462,6 +462,12 @@ class DayState:
         ticket.started_at = None
         ticket.call_reason = None
         # Same number, same queued_at: it joins the new line where its arrival time puts it.
+        # A booked ticket is queued at its slot's start, which an idle counter may have called
+        # it before. Its booking was for its old line: on the new one it is an ordinary ticket,
+        # queued like a walk-in transferred there, at the time it came (its check-in), never
+        # behind the walk-ins who came after it and before its slot.
+        if ticket.queued_at > ticket.issued_at:
+            ticket.queued_at = ticket.issued_at
         self._enqueue(ticket)
 
     def _on_cancelled(self, ev: TicketCancelled) -> None:

@@ -1,7 +1,8 @@
 """`antre report`: the day's (or a range's) figures and the ticket journal, from the event log.
 
-The figures are computed by `server.report.stats` (pure) and shaped into CSV rows by
-`server.report.tables`; this module is the command around them: it reads the store through its
+The figures are computed by `server.report.stats` and `server.report.booking_stats` (pure) and
+shaped into CSV rows by `server.report.tables` and into the terminal's tables by
+`server.report.summary`; this module is the command around them: it reads the store through its
 read-only API (`server.store.StoreReader`), so a report can run next to a live server without
 ever taking its write lock, one service day at a time, and writes CSV files and a readable
 summary in Indonesian. docs/reports.md documents every CSV column.
@@ -11,19 +12,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from server.building_identity import EXIT_WRONG_BUILDING, WrongBuilding
 from server.config import ConfigError, demo_building_path, load_building_file
 from server.core.building import Building
-from server.report.stats import TicketRecord, half_hours, replay_tickets, summarize
+from server.report.booking_stats import add_places, add_tickets, replay_bookings, totals
+from server.report.stats import GroupStats, TicketRecord, half_hours, replay_tickets, summarize
+from server.report.summary import print_summary
 from server.report.tables import (
+    BOOKING_COLUMNS,
     GROUP_COLUMNS,
     HALF_HOUR_COLUMNS,
     JOURNAL_COLUMNS,
+    booking_rows,
     group_rows,
     journal_rows,
     targets_of,
@@ -36,8 +42,10 @@ __all__ = [
     "DEFAULT_TARGET_WAIT_MIN",
     "BuildingFileUnusable",
     "ReportError",
+    "ReportFigures",
     "build_parser",
     "building_for",
+    "compile_report",
     "open_store",
     "print_summary",
     "read_days",
@@ -156,146 +164,6 @@ def unusable_file_message(db: str, exc: BuildingFileUnusable) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The terminal summary
-# --------------------------------------------------------------------------------------------
-
-
-def _mmss(seconds: float | str | None) -> str:
-    if seconds in (None, ""):
-        return "–"
-    s = round(float(seconds))  # type: ignore[arg-type]
-    return f"{s // 60}:{s % 60:02d}"
-
-
-def _pct(value: float | str) -> str:
-    return "–" if value == "" else f"{value:.0f}%"
-
-
-# The one table per scope (15 columns) needs about this many terminal columns; on a narrower
-# terminal, and when the summary goes into a pipe or a file (80 columns), each scope is printed
-# as two tables that fit 80 columns: the counts with the names, then the times.
-_WIDE_MIN_COLUMNS = 150
-_HEADINGS = {
-    "agency": "Per instansi",
-    "line": "Per layanan",
-    "counter": "Per loket",
-    "officer": "Per petugas",
-}
-# A key the building file does not have (a line or counter removed since: docs/operations.md).
-_NO_NAME = "(tidak ada di berkas gedung)"
-
-
-def _counts(scope: str, r: Mapping[str, Any]) -> list[str]:
-    """Issued, served, no-show, cancelled, transferred; "–" where the scope has no such count."""
-    per_line = scope in ("line", "agency")
-    return [
-        str(r["issued"]) if per_line else "–",
-        str(r["served"]),
-        str(r["no_show"]),
-        str(r["cancelled"]) if per_line else "–",
-        str(r["transferred_out"]),
-    ]
-
-
-def _times(r: Mapping[str, Any]) -> list[str]:
-    return [
-        _mmss(r["wait_mean_s"]),
-        _mmss(r["wait_median_s"]),
-        _mmss(r["wait_p90_s"]),
-        _mmss(r["wait_max_s"]),
-        _pct(r["waits_within_target_pct"]),
-        _mmss(r["service_mean_s"]),
-        _mmss(r["service_p90_s"]),
-        _pct(r["services_within_target_pct"]),
-    ]
-
-
-def print_summary(
-    title: str,
-    scopes: Mapping[str, list[dict[str, Any]]],
-    out: TextIO | None = None,
-    width: int | None = None,
-    footer: str | None = None,
-) -> None:
-    """A readable summary in Indonesian: per scope one wide table, or two that fit 80 columns.
-
-    The width is the terminal's (or $COLUMNS); 80 when the output is not a terminal; `width`
-    or, for `out`, 160 when given.
-    """
-    from rich.console import Console
-
-    stream = out or sys.stdout
-    console = Console(file=stream, width=width or (160 if out is not None else None))
-    wide = console.width >= _WIDE_MIN_COLUMNS
-    with console.capture() as captured:  # to drop the tables' trailing padding, below
-        _print_tables(console, title, scopes, wide, footer)
-    # A table pads each line to its width: trailing blanks that a pipe or a file keeps.
-    stream.write("".join(line.rstrip(" ") + "\n" for line in captured.get().splitlines()))
-    stream.flush()
-
-
-def _print_tables(
-    console: Any,
-    title: str,
-    scopes: Mapping[str, list[dict[str, Any]]],
-    wide: bool,
-    footer: str | None,
-) -> None:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    console.print(Text(title, style="bold"))
-
-    def table(heading: str, columns: Sequence[str]) -> Table:
-        t = Table(
-            title=heading,
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            show_edge=False,
-            pad_edge=False,
-            collapse_padding=True,
-            expand=False,
-        )
-        for col in columns:
-            if col == "Nama":
-                t.add_column(col, overflow="fold", ratio=1, min_width=12)
-            elif col == "Kode":
-                t.add_column(col, overflow="fold")  # a long code wraps; figures never do
-            else:
-                t.add_column(col, justify="right", no_wrap=True)
-        return t
-
-    counts = ("Ambil", "Dilayani", "Tidak\nhadir", "Batal", "Dialihkan")
-    times = ("Tunggu\nrata²", "\nmedian", "\np90", "\nmaks", "\n≤ target")
-    times += ("Layanan\nrata²", "\np90", "\n≤ target")
-    for scope, rows in scopes.items():
-        if not rows:
-            continue
-        console.print()
-        heading = _HEADINGS[scope]
-        names = [str(r["name"]) or _NO_NAME for r in rows]
-        if wide:
-            t = table(heading, ("Kode", "Nama", *counts, *times))
-            for r, name in zip(rows, names, strict=True):
-                t.add_row(r["key"], name, *_counts(scope, r), *_times(r))
-            console.print(t)
-            continue
-        t = table(f"{heading}: jumlah tiket", ("Kode", "Nama", *counts))
-        for r, name in zip(rows, names, strict=True):
-            t.add_row(r["key"], name, *_counts(scope, r))
-        console.print(t)
-        console.print()
-        t = table(f"{heading}: waktu (menit:detik)", ("Kode", *times))
-        for r in rows:
-            t.add_row(r["key"], *_times(r))
-        console.print(t)
-    if footer is not None:
-        console.print()
-        console.print(Text(footer))
-
-
-# --------------------------------------------------------------------------------------------
 # The command
 # --------------------------------------------------------------------------------------------
 
@@ -368,6 +236,82 @@ def report_main(argv: Sequence[str] | None = None, *, today: date | None = None)
         return _report(parser, args, store, building, today)
 
 
+@dataclass(slots=True)
+class ReportFigures:
+    """Everything a report writes, as CSV rows (server/report/tables.py)."""
+
+    days_with_data: int
+    scopes: dict[str, list[dict[str, Any]]]  # "agency", "line", "counter", "officer"
+    half_hours: list[dict[str, Any]]
+    bookings: list[dict[str, Any]]  # bookings.csv: per line and day
+
+
+def compile_report(
+    store: StoreReader,
+    building: Building,
+    first: date,
+    last: date,
+    target_wait_min: float = DEFAULT_TARGET_WAIT_MIN,
+    on_day: Callable[[str, dict[str, TicketRecord]], None] | None = None,
+) -> ReportFigures:
+    """The figures of the days `first` to `last` from the store's log, named by `building`.
+
+    Reads one service day at a time and calls `on_day(day, tickets)` after each (the journal,
+    the progress bar); then the bookings of the range, whenever they were made.
+    """
+    tz = building.tz
+    targets = targets_of(building, target_wait_min)
+    days: list[dict[str, TicketRecord]] = []
+    slots: list[dict[str, Any]] = []
+    # The day logs' events a booking's story needs (a release, a check-in's failed print):
+    # merged with the booking log below, by sequence number.
+    day_entries: list[LogEntry] = []
+    day_tickets: list[tuple[date, dict[str, TicketRecord]]] = []
+    for day, entries in read_days(store, first, last):
+        tickets = replay_tickets(entries)
+        days.append(tickets)
+        day_tickets.append((date.fromisoformat(day), tickets))
+        day_entries += (e for e in entries if e.event["kind"] in _BOOKING_STORY)
+        for (slot, line), n in half_hours(tickets, tz).items():
+            agency = targets[line].agency if line in targets else ""
+            slots.append({"day": day, "slot": slot, "line": line, "agency": agency, **n})
+        if on_day is not None:
+            on_day(day, tickets)
+
+    merged = {e.seq: e for e in (*store.booking_log(first, last), *day_entries)}
+    booking_days = replay_bookings((merged[seq] for seq in sorted(merged)), first, last)
+    for day, tickets in day_tickets:
+        add_tickets(booking_days, day, tickets)
+    add_places(booking_days, building, sorted({day for _line, day in booking_days}))
+
+    names = {f"agency:{a.code}": a.name for a in building.agencies}
+    names |= {f"counter:{c.id}": c.name for c in building.counters}
+    names |= {f"counter-agency:{c.id}": c.agency for c in building.counters}
+    names |= {f"officer:{o.id}": o.name for o in building.officers}
+    names |= {f"officer-agency:{o.id}": o.agency for o in building.officers}
+    groups = summarize(days, targets)
+    agency_of = {line: t.agency for line, t in targets.items()}
+    booking_totals = {
+        "line": totals(booking_days),
+        "agency": totals(booking_days, agency_of),
+    }
+    for scope, by_key in booking_totals.items():
+        for key, b in by_key.items():
+            if b.booked:  # a line whose every booking lapsed, with no ticket: a row too
+                groups[scope].setdefault(key, GroupStats(scope, key))
+    scopes = {
+        scope: group_rows(groups[scope], targets, names, first, last, booking_totals.get(scope, {}))
+        for scope in ("agency", "line", "counter", "officer")
+    }
+    return ReportFigures(len(days), scopes, slots, booking_rows(booking_days, targets))
+
+
+# The kinds of a day's log that a booking's story needs besides the booking log's own.
+_BOOKING_STORY = frozenset(
+    {"booking_places_released", "ticket_printed", "ticket_print_failed", "ticket_expired"}
+)
+
+
 def _report(
     parser: argparse.ArgumentParser,
     args: argparse.Namespace,
@@ -396,54 +340,37 @@ def _report(
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
 
-    days: list[dict[str, TicketRecord]] = []
-    slots: list[dict[str, Any]] = []
-    try:
-        n_days = (last - first).days + 1
-        if n_days > _PROGRESS_AFTER_DAYS and not args.quiet:
-            from rich.console import Console
-            from rich.progress import Progress
+    n_days = (last - first).days + 1
+    progress = task = None
+    if n_days > _PROGRESS_AFTER_DAYS and not args.quiet:
+        from rich.console import Console
+        from rich.progress import Progress
 
-            progress = Progress(console=Console(stderr=True), transient=True)
-            task = progress.add_task("Membaca log peristiwa", total=n_days)
-            progress.start()
-        else:
-            progress = None
-        try:
-            done_until = first - timedelta(days=1)
-            for day, entries in read_days(store, first, last):
-                tickets = replay_tickets(entries)
-                days.append(tickets)
-                for (slot, line), n in half_hours(tickets, tz).items():
-                    agency = targets[line].agency if line in targets else ""
-                    slots.append({"day": day, "slot": slot, "line": line, "agency": agency, **n})
-                if out is not None and args.journal:
-                    write_csv(
-                        out / f"journal-{day}.csv",
-                        JOURNAL_COLUMNS,
-                        journal_rows(tickets, targets, tz),
-                    )
-                if progress is not None:
-                    d = date.fromisoformat(day)
-                    progress.update(task, advance=(d - done_until).days)
-                    done_until = d
-        finally:
-            if progress is not None:
-                progress.stop()
+        progress = Progress(console=Console(stderr=True), transient=True)
+        task = progress.add_task("Membaca log peristiwa", total=n_days)
+        progress.start()
+    done_until = first - timedelta(days=1)
+
+    def on_day(day: str, tickets: dict[str, TicketRecord]) -> None:
+        nonlocal done_until
+        if out is not None and args.journal:
+            write_csv(
+                out / f"journal-{day}.csv", JOURNAL_COLUMNS, journal_rows(tickets, targets, tz)
+            )
+        if progress is not None and task is not None:
+            d = date.fromisoformat(day)
+            progress.update(task, advance=(d - done_until).days)
+            done_until = d
+
+    try:
+        figures = compile_report(store, building, first, last, args.target_wait_min, on_day)
     except ReportError as exc:
         print(exc, file=sys.stderr)
         return 2
+    finally:
+        if progress is not None:
+            progress.stop()
 
-    names = {f"agency:{a.code}": a.name for a in building.agencies}
-    names |= {f"counter:{c.id}": c.name for c in building.counters}
-    names |= {f"counter-agency:{c.id}": c.agency for c in building.counters}
-    names |= {f"officer:{o.id}": o.name for o in building.officers}
-    names |= {f"officer-agency:{o.id}": o.agency for o in building.officers}
-    groups = summarize(days, targets)
-    scopes = {
-        scope: group_rows(groups[scope], targets, names, first, last)
-        for scope in ("agency", "line", "counter", "officer")
-    }
     if out is not None:
         files = {
             "agency": "agencies",
@@ -451,16 +378,17 @@ def _report(
             "counter": "counters",
             "officer": "officers",
         }
-        for scope, rows in scopes.items():
+        for scope, rows in figures.scopes.items():
             write_csv(out / f"{files[scope]}.csv", GROUP_COLUMNS, rows)
-        write_csv(out / "halfhours.csv", HALF_HOUR_COLUMNS, slots)
+        write_csv(out / "halfhours.csv", HALF_HOUR_COLUMNS, figures.half_hours)
+        write_csv(out / "bookings.csv", BOOKING_COLUMNS, figures.bookings)
     if not args.quiet:
         span = (
             first.isoformat() if first == last else f"{first.isoformat()} s.d. {last.isoformat()}"
         )
         print_summary(
-            f"{building.name} — laporan {span} ({len(days)} hari berisi data)",
-            scopes,
+            f"{building.name} — laporan {span} ({figures.days_with_data} hari berisi data)",
+            figures.scopes,
             footer=f"Berkas CSV ditulis ke:\n  {out}/" if out is not None else None,
         )
     return 0

@@ -10,7 +10,10 @@ Definitions (docs/reports.md writes them out for the reader):
 
 - a *waiting period* starts when the ticket is issued, transferred into a line, or reactivated
   after a no-show, and ends at the next call; periods that end otherwise (cancelled, expired)
-  are not waits anyone was served after, so they are left out of the wait figures;
+  are not waits anyone was served after, so they are left out of the wait figures. A ticket
+  checked in from a booking starts waiting at its slot's start, or at its check-in when that
+  was later (early, the citizen waits for their slot, not in the queue: the server queues the
+  ticket at the slot's start); called before its slot, it waited 0;
 - a *service period* runs from `service_started` to `service_finished`, or to a transfer made
   while serving (the officer worked that long on it too);
 - p90 is the nearest-rank percentile: the ceil(0.9·n)-th smallest value.
@@ -125,6 +128,9 @@ class TicketRecord:
     cancelled_by: str | None = None
     expired_at: datetime | None = None
     expired_reason: str | None = None
+    # Checked in from a booking (issue 19): its code and its slot's start (aware).
+    booking: str | None = None
+    slot: datetime | None = None
     waits: list[Period] = field(default_factory=list)
     services: list[Period] = field(default_factory=list)
     # The open waiting period's (line, start); None while called, served or finished.
@@ -152,7 +158,9 @@ def replay_tickets(entries: Iterable[LogEntry]) -> dict[str, TicketRecord]:
                     priority=event.priority.value if event.priority else None,
                     kiosk=event.kiosk,
                     issued_at=event.at,
-                    _waiting_since=(event.line, event.at),
+                    booking=event.booking,
+                    slot=event.slot,
+                    _waiting_since=(event.line, max(event.at, event.slot or event.at)),
                 )
             case _:
                 # Every other ticket event names its ticket; counter events and day_closed do
@@ -180,7 +188,8 @@ def _file(t: TicketRecord, event: Event, actor: str, officer_at: dict[str, str |
             t.counter, t.officer, t.state = counter, officer, "called"
             if t._waiting_since is not None:
                 line, start = t._waiting_since
-                t.waits.append(Period(line, start, at, counter, officer))
+                # min: a booked ticket called before its slot started waited no time for it.
+                t.waits.append(Period(line, min(start, at), at, counter, officer))
                 t._waiting_since = None
         case TicketRecalled(counter=counter):
             officer = officer_at.get(counter)

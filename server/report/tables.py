@@ -12,12 +12,15 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from server.report.booking_stats import BookingDay, first_call_vs_slot
 from server.report.stats import GroupStats, LineTargets, TicketRecord
 
 __all__ = [
+    "BOOKING_COLUMNS",
     "GROUP_COLUMNS",
     "HALF_HOUR_COLUMNS",
     "JOURNAL_COLUMNS",
+    "booking_rows",
     "group_rows",
     "journal_rows",
     "targets_of",
@@ -55,7 +58,43 @@ GROUP_COLUMNS = (
     "service_max_s",
     "target_service_s",
     "services_within_target_pct",
+    # Online booking (issue 19), lines and agencies only: the range's sums of bookings.csv.
+    "places_offered",
+    "booked",
+    "booking_checked_in",
+    "booking_lapsed",
+    "booking_cancelled",
+    "booking_rescheduled",
+    "places_released",
+    "tickets_booked",
+    "tickets_walk_in",
+    "booked_pct",
+    "booked_calls",
+    "call_vs_slot_median_s",
+    "call_vs_slot_p90_s",
 )
+# One row per line per day: the line's bookings of the day and its tickets, booked or walk-in.
+BOOKING_COLUMNS = (
+    "day",
+    "line",
+    "name",
+    "agency",
+    "places_offered",
+    "booked",
+    "checked_in",
+    "lapsed",
+    "cancelled",
+    "awaiting_check_in",
+    "rescheduled",
+    "places_released",
+    "tickets_booked",
+    "tickets_walk_in",
+    "booked_pct",
+    "booked_calls",
+    "call_vs_slot_median_s",
+    "call_vs_slot_p90_s",
+)
+_BOOKING_GROUP_COLUMNS = GROUP_COLUMNS[GROUP_COLUMNS.index("places_offered") :]
 HALF_HOUR_COLUMNS = ("day", "slot", "line", "agency", "arrivals", "calls")
 JOURNAL_COLUMNS = (
     "day",
@@ -89,6 +128,9 @@ JOURNAL_COLUMNS = (
     "expired_reason",
     "wait_s",
     "service_s",
+    "booking",
+    "slot",
+    "call_vs_slot_s",
 )
 
 
@@ -114,15 +156,42 @@ def _r(value: float | None, digits: int = 1) -> float | str:
     return "" if value is None else round(value, digits)
 
 
+def _booking_figures(b: BookingDay | None) -> dict[str, Any]:
+    """The booking columns of a line's or an agency's row; empty cells for a counter, an
+    officer, or a key with neither bookings nor tickets."""
+    if b is None:
+        return dict.fromkeys(_BOOKING_GROUP_COLUMNS, "")
+    share = b.booked_share
+    median, p90 = b.call_vs_slot_stats()
+    return {
+        "places_offered": "" if b.places is None else b.places,
+        "booked": b.booked,
+        "booking_checked_in": b.checked_in,
+        "booking_lapsed": b.lapsed,
+        "booking_cancelled": b.cancelled,
+        "booking_rescheduled": b.rescheduled,
+        "places_released": b.released,
+        "tickets_booked": b.tickets_booked,
+        "tickets_walk_in": b.tickets_walk_in,
+        "booked_pct": _r(None if share is None else share * 100),
+        "booked_calls": len(b.call_vs_slot),
+        "call_vs_slot_median_s": _r(median),
+        "call_vs_slot_p90_s": _r(p90),
+    }
+
+
 def group_rows(
     groups: Mapping[str, GroupStats],
     targets: Mapping[str, LineTargets],
     names: Mapping[str, str],
     first: date,
     last: date,
+    bookings: Mapping[str, BookingDay] | None = None,
 ) -> list[dict[str, Any]]:
-    """CSV rows (GROUP_COLUMNS) of one scope, sorted by key."""
+    """CSV rows (GROUP_COLUMNS) of one scope, sorted by key; `bookings`: the booking figures
+    of its keys over the range (`booking_stats.totals`), for lines and agencies."""
     rows = []
+    bookings = bookings or {}
     for key in sorted(groups):
         g = groups[key]
         line = targets.get(key) if g.scope == "line" else None
@@ -163,6 +232,44 @@ def group_rows(
                 "service_max_s": _r(services["max"]),
                 "target_service_s": _r(line.target_service_s) if line else "",
                 "services_within_target_pct": _r(None if share_s is None else share_s * 100),
+                **_booking_figures(bookings.get(key)),
+            }
+        )
+    return rows
+
+
+def booking_rows(
+    table: Mapping[tuple[str, date], BookingDay], targets: Mapping[str, LineTargets]
+) -> list[dict[str, Any]]:
+    """bookings.csv: a row per line and day (by day, then line) of a line that offered or had
+    bookings that day; a line that takes none and had none is left out."""
+    rows = []
+    for (line, day), b in sorted(table.items(), key=lambda item: (item[0][1], item[0][0])):
+        if b.places is None and not b.booked and not b.tickets_booked:
+            continue
+        share = b.booked_share
+        median, p90 = b.call_vs_slot_stats()
+        known = targets.get(line)
+        rows.append(
+            {
+                "day": day.isoformat(),
+                "line": line,
+                "name": known.name if known else "",
+                "agency": known.agency if known else "",
+                "places_offered": "" if b.places is None else b.places,
+                "booked": b.booked,
+                "checked_in": b.checked_in,
+                "lapsed": b.lapsed,
+                "cancelled": b.cancelled,
+                "awaiting_check_in": b.awaiting_check_in,
+                "rescheduled": b.rescheduled,
+                "places_released": b.released,
+                "tickets_booked": b.tickets_booked,
+                "tickets_walk_in": b.tickets_walk_in,
+                "booked_pct": _r(None if share is None else share * 100),
+                "booked_calls": len(b.call_vs_slot),
+                "call_vs_slot_median_s": _r(median),
+                "call_vs_slot_p90_s": _r(p90),
             }
         )
     return rows
@@ -225,6 +332,9 @@ def journal_rows(
                 "expired_reason": t.expired_reason or "",
                 "wait_s": _r(sum(p.seconds for p in t.waits)) if t.waits else "",
                 "service_s": _r(sum(p.seconds for p in t.services)) if t.services else "",
+                "booking": t.booking or "",
+                "slot": t.slot.astimezone(tz).strftime("%H:%M") if t.slot is not None else "",
+                "call_vs_slot_s": _r(first_call_vs_slot(t)),
             }
         )
     return rows

@@ -146,7 +146,14 @@ class Store:
             )
             return cursor.rowcount
 
-        return await self._writer.call(purge)
+        deleted = await self._writer.call(purge)
+        if deleted:
+            # The write-ahead log still holds the pages as they were before the delete:
+            # copy the zeroed pages into the file and empty the log (secure_delete did the rest).
+            await self._writer.call(
+                lambda db: db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            )
+        return deleted
 
     async def set_meta(self, values: dict[str, str], *, only_missing: bool = False) -> None:
         """Write meta keys (building name, created_at); `only_missing` keeps existing values."""

@@ -31,7 +31,7 @@ from server.building_identity import compare as compare_building
 from server.core.model import Ticket
 from server.store.buildings import read_building
 from server.store.rows import _TICKET_COLUMNS, _ticket_from_row
-from server.store.schema import StoreError
+from server.store.schema import BOOKING_KINDS_SQL, StoreError
 
 __all__ = ["LogEntry", "LogPosition", "NoStoreFile", "NotAStore", "StoreReader"]
 
@@ -136,6 +136,22 @@ class StoreReader:
         """Every event filed under a service day (ISO date), in sequence order."""
         rows = self._db.execute(
             "SELECT seq, actor, payload FROM events WHERE service_day = ? ORDER BY seq", (day,)
+        )
+        return [LogEntry(seq, actor, json.loads(payload)) for seq, actor, payload in rows]
+
+    def booking_log(self, first: date, last: date) -> list[LogEntry]:
+        """The events of the bookings of the days `first` to `last` (inclusive), whenever they
+        happened (a booking is made days ahead), in sequence order: each booking event whose
+        `day` is in range, and each reschedule whose `from_day` is. By the booking kinds' own
+        index. Without personal data: the payload never holds it, and this does not join it.
+        """
+        span = (first.isoformat(), last.isoformat())
+        rows = self._db.execute(
+            f"""SELECT seq, actor, payload FROM events WHERE kind IN ({BOOKING_KINDS_SQL})
+                AND (json_extract(payload, '$.day') BETWEEN ? AND ?
+                     OR json_extract(payload, '$.from_day') BETWEEN ? AND ?)
+            ORDER BY seq""",
+            span + span,
         )
         return [LogEntry(seq, actor, json.loads(payload)) for seq, actor, payload in rows]
 

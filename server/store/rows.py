@@ -53,7 +53,7 @@ _TICKET_FIELDS = (
     *("id", "day", "number", "seq", "line", "state", "priority", "token", "kiosk", "issued_at"),
     *("queued_at", "called_at", "started_at", "finished_at", "no_show_at", "counter", "calls"),
     *("call_reason", "transfers", "updated_seq", "last_call_at", "overtaken", "reprints"),
-    *("booking", "slot"),
+    *("booking", "slot", "booked_ahead"),
 )
 _COUNTER_FIELDS = ("id", "state", "officer", "pause_reason", "since", "ticket", "updated_seq")
 _BOOKING_FIELDS = (
@@ -77,7 +77,8 @@ _TICKET_UPSERT = (
     "counter = excluded.counter, calls = excluded.calls, call_reason = excluded.call_reason, "
     "transfers = excluded.transfers, updated_seq = excluded.updated_seq, "
     "last_call_at = excluded.last_call_at, overtaken = excluded.overtaken, "
-    "reprints = excluded.reprints, booking = excluded.booking, slot = excluded.slot"
+    "reprints = excluded.reprints, booking = excluded.booking, slot = excluded.slot, "
+    "booked_ahead = excluded.booked_ahead"
 )
 # A booking's made_seq and made_at stay those of its first row.
 _BOOKING_UPSERT = (
@@ -160,6 +161,7 @@ def _ticket_row(t: Ticket, updated_seq: int) -> tuple[Any, ...]:
         t.reprints,
         t.booking,
         _iso(t.slot),
+        t.booked_ahead,
     )
 
 
@@ -189,6 +191,7 @@ def _ticket_from_row(r: Sequence[Any]) -> Ticket:
         reprints=r[22],
         booking=r[23],
         slot=_dt(r[24]),
+        booked_ahead=r[25],
     )
 
 

@@ -169,11 +169,12 @@ def test_a_walk_in_is_told_of_the_booked_citizens_who_will_go_first() -> None:
     assert q.people_ahead(walk_in, at("09:05")) == 2
 
 
-def test_a_booking_transferred_to_another_line_is_behind_a_walk_in_who_came_first() -> None:
+def test_a_booking_transferred_to_another_line_is_queued_there_at_its_check_in() -> None:
     """B-001 booked for 09:30 on line B, checked in at 08:50, is called at 08:55 by Loket 2
-    (nobody older waits) and transferred to line A: there it keeps its queued time, 09:30, but
-    its booking was not for A. At 09:00 a walk-in for A comes before it and goes first: the
-    kiosk counts nobody ahead, (0 + 1) x 10 min over Loket 2's half of a counter = 20 min."""
+    (nobody older waits) and transferred to line A. Its booking was not for A: there it is an
+    ordinary ticket, queued as a walk-in transferred there is, at the time it came (08:50), not
+    at 09:30. A walk-in for A who comes at 09:00 is behind it: the kiosk counts one ahead,
+    (1 + 1) x 10 min over Loket 2's half of a counter = 40 min."""
     q = QueueState(line_a_alone())
     booked = check_in(q, "B", at("09:30"), at("08:50"))
     q.handle(LogIn("L02", "OF1"), at("07:30"))
@@ -182,7 +183,8 @@ def test_a_booking_transferred_to_another_line_is_behind_a_walk_in_who_came_firs
     assert isinstance(called, TicketCalled) and called.ticket == booked
     q.handle(StartService("L02"), at("08:55"))
     q.handle(Transfer("L02", "A"), at("08:58"))
-    assert q.line_view("A", at("09:00")).estimated_wait_s == 20 * MIN
+    assert q.tickets[booked].queued_at == at("08:50")
+    assert q.line_view("A", at("09:00")).estimated_wait_s == 40 * MIN
     walk_in = issue(q, "A", at("09:00"))
-    assert q.people_ahead(walk_in, at("09:00")) == 0
-    assert q.people_ahead(booked, at("09:00")) == 1
+    assert q.people_ahead(walk_in, at("09:00")) == 1
+    assert q.people_ahead(booked, at("09:00")) == 0

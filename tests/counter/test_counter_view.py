@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 import pytest
-from countertest import NINE, ev, model, ticket
+from countertest import NINE, SNAPSHOT, ev, model, ticket
 
 from counter.texts import (
     call_options,
@@ -171,3 +172,55 @@ def test_pickers_offer_the_other_lines_and_the_callable_numbers() -> None:
     ]
     m.apply_event(12, ev("ticket_no_show", 23, "C-001", counter="L06"))
     assert call_options(m) == [("C-001", "C-001  (tidak hadir)"), ("C-002", "C-002  (menunggu)")]
+
+
+def test_a_booked_ticket_shows_its_slot_and_its_holder_while_active() -> None:
+    """C-003 was checked in from a booking for 09.30 (the event carries the slot's instant):
+    called here, the detail says "Pesanan online · jadwal 09.30 WIB", asks for the holder once,
+    shows the name and masked NIK to compare with the KTP-el, and forgets them when done."""
+    m = model()
+    slot = (NINE + timedelta(minutes=30)).isoformat()  # 09:30 WIB
+    m.apply_event(11, ev("ticket_issued", 20, "C-003", line="C", priority=None, kiosk="K1",
+                         booking="K7QM4TXA", slot=slot))  # fmt: skip
+    m.apply_event(12, ev("ticket_printed", 20, "C-003"))
+    assert m.tickets["2026-11-23/C-003"]["queued_at"] == slot  # queued at its slot's start
+    assert m.holder_wanted() is None  # not called here yet: nothing to ask
+    m.apply_event(13, ev("ticket_called", 34, "C-003", line="C", counter="L06", reason="fifo"))
+    detail = ticket_detail_text(m, NINE + timedelta(minutes=35))
+    assert "Pesanan online · jadwal 09.30 WIB" in detail.splitlines()
+    assert "Pemesan: memuat…" in detail.splitlines()
+    assert "Menunggu: 4 mnt" in detail  # from 09.30, not from the check-in at 09.20
+    assert m.holder_wanted() == "2026-11-23/C-003"
+    m.apply_holder("2026-11-23/C-003", {"name": "Siti Aminah", "nik_masked": "•••• •••• •••• 1234"})
+    assert m.holder_wanted() is None
+    assert (
+        "Pemesan: Siti Aminah · NIK •••• •••• •••• 1234 — cocokkan dengan KTP-el"
+        in ticket_detail_text(m, NINE + timedelta(minutes=35)).splitlines()
+    )
+    m.apply_event(14, ev("service_started", 35, "C-003", counter="L06"))
+    assert "Siti Aminah" in ticket_detail_text(m, NINE + timedelta(minutes=36))
+    m.apply_event(15, ev("service_finished", 40, "C-003", counter="L06"))
+    assert m.holders == {}  # personal data leaves the console with the ticket
+    m.apply_holder("2026-11-23/C-003", {"name": "late answer"})  # no longer active: dropped
+    assert m.holders == {}
+
+
+def test_a_walk_in_ticket_has_no_booking_lines_and_a_wita_building_says_wita() -> None:
+    m = model()
+    m.apply_event(11, ev("ticket_called", 21, "C-001", line="C", counter="L06", reason="fifo"))
+    detail = ticket_detail_text(m, NINE + timedelta(minutes=22))
+    assert "Pesanan" not in detail and "Pemesan" not in detail and m.holder_wanted() is None
+    snap = copy.deepcopy(SNAPSHOT)
+    snap["building"] |= {"timezone": "WITA", "utc_offset_min": 480}
+    snap["tickets"].append(
+        ticket(
+            "C-009",
+            "called",
+            counter="L06",
+            booking="K7QM4TXA",
+            slot="2026-11-23T01:30:00+00:00",  # 09.30 WITA
+        )
+    )
+    snap["counters"][0]["ticket"] = "2026-11-23/C-009"
+    m.apply_snapshot(snap)
+    assert "Pesanan online · jadwal 09.30 WITA" in ticket_detail_text(m, NINE).splitlines()

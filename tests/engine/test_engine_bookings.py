@@ -169,6 +169,10 @@ async def test_the_retention_purge_runs_at_the_day_close_and_at_start(tmp_path: 
     try:
         assert await store.booking_contacts(monday.code) is None
         assert await store.booking_contacts(tuesday.code) is not None  # kept until Friday
+        # Nor left in the file's free pages or its write-ahead log (Monday's "+6281234567").
+        for part in (path, path.with_name(path.name + "-wal")):
+            raw = part.read_bytes() if part.exists() else b""
+            assert b"6281234567" not in raw, part
         made = [e for e in await store.load_day(MONDAY) if isinstance(e.event, BookingMade)]
         purged = next(s.event for s in made if s.event.code == monday.code)  # type: ignore[attr-defined]
         assert (purged.name, purged.phone, purged.nik_hash) == (None, None, None)  # type: ignore[attr-defined]

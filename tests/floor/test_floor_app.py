@@ -184,7 +184,9 @@ async def test_reason_tab_enter_typed_in_one_burst_confirms(server):
         app.run_action_on_ticket("cancel_ticket", a1, "A-001")
         await until(pilot, lambda: isinstance(app.focused, Input))
         send_burst(app, f"warga pulang sebelum dipanggil{TAB}{ENTER}")
-        await until(pilot, lambda: server.engine.state.tickets[a1].state.value == "cancelled")
+        # The dashboard hears of the cancellation once it is on disk (the engine's state moves
+        # before the commit: reading the log right after it could miss the event).
+        await until(pilot, lambda: app.model.tickets[a1].state == "cancelled")
     stored = await server.engine.events_since(0) or []
     (event,) = [s.event for s in stored if s.event.kind == "ticket_cancelled"]
     assert event.reason == "warga pulang sebelum dipanggil"

@@ -14,7 +14,13 @@ from server.config import load_demo_building
 from server.core.events import read_event
 from server.report.cli import print_summary, report_main
 from server.report.stats import half_hours, replay_tickets, summarize
-from server.report.tables import GROUP_COLUMNS, HALF_HOUR_COLUMNS, JOURNAL_COLUMNS, targets_of
+from server.report.tables import (
+    BOOKING_COLUMNS,
+    GROUP_COLUMNS,
+    HALF_HOUR_COLUMNS,
+    JOURNAL_COLUMNS,
+    targets_of,
+)
 from server.store import LogEntry, Store, StoredEvent
 
 WIB = timezone(timedelta(hours=7))
@@ -235,6 +241,8 @@ async def test_cli_writes_csv_and_journal(tmp_path):
     assert journal["A-002"]["transfers"] == "09:55:00 A>E L01"
     assert journal["A-004"]["print_failed_reason"] == "paper_out"
     assert journal["A-002"]["reprints"] == "09:12:00 KIOSK-1" and journal["A-001"]["reprints"] == ""
+    header = (out / "bookings.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.split(",") == list(BOOKING_COLUMNS)
 
 
 async def test_cli_range_and_summary(tmp_path, capsys):
@@ -265,7 +273,7 @@ def test_summary_renders_without_data():
 def test_columns_documented():
     """Every CSV column is described in docs/reports.md."""
     text = DOCS.read_text(encoding="utf-8")
-    for column in {*GROUP_COLUMNS, *HALF_HOUR_COLUMNS, *JOURNAL_COLUMNS}:
+    for column in {*GROUP_COLUMNS, *HALF_HOUR_COLUMNS, *JOURNAL_COLUMNS, *BOOKING_COLUMNS}:
         assert f"`{column}`" in text, column
 
 

@@ -444,9 +444,10 @@ async def test_a_schema_6_store_gains_the_booking_tables(tmp_path: Path) -> None
     db.close()
     s = await Store.open(path)
     try:
-        assert await s.schema_version() == 7
+        assert await s.schema_version() == LATEST_VERSION  # 7, then 8 (booked_ahead)
         ticket = await s.ticket(TID)
         assert ticket is not None and (ticket.booking, ticket.slot) == (None, None)
+        assert ticket.booked_ahead == 0
     finally:
         await s.close()
     db = sqlite3.connect(path)
@@ -458,5 +459,6 @@ async def test_a_schema_6_store_gains_the_booking_tables(tmp_path: Path) -> None
 
 async def test_a_booked_tickets_row_keeps_its_booking_and_slot(store: Store) -> None:
     booked = a_ticket(booking="K7QM4TXA", slot=at(30), queued_at=at(30))
+    booked.overtaken, booked.booked_ahead = 3, 2  # two of its three overtakings were bookings
     await store.append(stored(one_of_each_kind()[:1]), [booked], [], day_of)
     assert await store.ticket(TID) == booked
