@@ -17,7 +17,9 @@ phone page, as the README's walk says:
 4. The citizen opens that address (/t/<token>) in headless Chromium: A-004, waiting.
 5. 09.01: the slot has started. At Loket 1 the officer (the real counter console, logged in
    with the demo's PIN) sees A-004 first among the next numbers and presses N: A-004 is called,
-   before the walk-in citizens who came earlier, and the call's recorded reason is `pesanan`.
+   before the walk-in citizens who came earlier, and the call's recorded reason is `pesanan`;
+   the console marks it "Pesanan online · jadwal 09.00 WIB" and names the holder with the NIK
+   masked, to compare with the KTP-el.
 6. The phone page says "Nomor Anda dipanggil — Silakan menuju Loket 1".
 
 Each step's expectation is written out from docs/ (bookings.md, calling-policy.md "Booked and
@@ -123,7 +125,12 @@ async def test_book_check_in_be_called_and_follow_it_on_the_phone(
             lambda: officer.pending is None and "A-004" in text(officer, "ticket-detail"),
             "the call",
         )
-        assert text(officer, "ticket-detail").startswith("A-004  ·  A Perekaman dan Cetak KTP-el")
+        detail = text(officer, "ticket-detail")
+        assert detail.startswith("A-004  ·  A Perekaman dan Cetak KTP-el\n")
+        assert f"\n{BOOKED_LINE}\n" in detail  # the console marks a booked ticket
+        holder = "Pemesan: Dewi Anggraini · NIK •••• •••• •••• 0002 — cocokkan dengan KTP-el"
+        await console_until(desk, lambda: holder in text(officer, "ticket-detail"), "the holder")
+        assert NIK not in text(officer, "ticket-detail")
     (called,) = await events_of(server, "ticket_called")
     assert (called.counter, called.reason) == ("L01", "pesanan")
 
