@@ -318,7 +318,9 @@ class KioskApp(App[None]):
         if result.outcome is Outcome.PRINTED:
             assert result.ticket is not None
             self.switch_screen(ResultScreen(result.ticket))
-        elif result.outcome is Outcome.REFUSED and (result.code or "").startswith("booking_"):
+        elif result.outcome is Outcome.REFUSED and result.booking is not None:
+            # Any refusal of a check-in, a booking's own or the day's hours (a holiday announced
+            # after the booking): on the check-in's answer screen, with "Ketik ulang kode".
             code = result.code or ""
             self.switch_screen(CheckInRefusedScreen(code, result.message, result.details))
         elif result.outcome is Outcome.REFUSED:

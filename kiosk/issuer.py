@@ -63,6 +63,7 @@ class PressResult:
     code: str | None = None  # a refusal's code
     message: str | None = None  # a refusal's Indonesian message
     details: dict[str, Any] | None = None  # a refusal's facts (a check-in's: number, walk_in…)
+    booking: str | None = None  # the booking code of a check-in's press
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +212,7 @@ class Issuer:
                     code=exc.code,
                     message=exc.message,
                     details=details if isinstance(details, dict) else None,
+                    booking=press.booking,
                 )
             except (TimeoutError, ConnectionLost, ClientClosed):
                 return PressResult(Outcome.SERVER_DOWN)

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, LoadingIndicator, Static
 
 from kiosk.bigtext import big_text
+from kiosk.booking_code import show_code
 from kiosk.building import badge, short_name
 from kiosk.texts import (
     PRIORITY_CHOICES,
@@ -352,6 +353,10 @@ class ResultScreen(KioskScreen):
         if isinstance(booking, dict) and booking.get("slot"):
             slot = self.tr("booked_slot", slot=booking["slot"])
             yield Static(slot, id="result-booking", classes="subtitle")
+        if isinstance(booking, dict) and isinstance(booking.get("code"), str):
+            # The server sends the code bare (K7QM4TXA); people read it as on their booking.
+            code = self.tr("booked_code", code=show_code(booking["code"]))
+            yield Static(code, id="result-code", classes="subtitle")
         if ticket.get("priority"):
             yield Static(priority_label(ticket["priority"], lang=self.kiosk.lang), classes="note")
         ahead = self.tr("people_ahead", n=ticket.get("people_ahead", 0))

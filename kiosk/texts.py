@@ -22,6 +22,7 @@ __all__ = [
     "PRIORITY_CHOICES",
     "TEXTS",
     "Lang",
+    "date_in",
     "days_in",
     "format_clock",
     "format_datetime_id",
@@ -95,6 +96,7 @@ TEXTS: Final[dict[str, dict[Lang, str]]] = {
         Lang.ID: "Pesanan online · jadwal {slot}",
         Lang.EN: "Online booking · slot {slot}",
     },
+    "booked_code": {Lang.ID: "Kode pesanan {code}", Lang.EN: "Booking code {code}"},
     "already_printed": {
         Lang.ID: "Nomor antrean Anda sudah dicetak",
         Lang.EN: "Your number was already printed",
@@ -273,6 +275,21 @@ _BOOKING_REFUSALS_ID: Final = {
 _TIME = re.compile(r"\b(\d{2}\.\d{2}(?: WIB| WITA| WIT)?)\b")
 _DAYS_EN: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAY_ID = re.compile(r"\b(" + "|".join(p.DAY_NAMES) + r")\b")
+_MONTHS_EN: Final = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTH_ID = re.compile(r"\b(" + "|".join(p.MONTH_NAMES) + r")\b")
 
 
 def t(key: str, lang: Lang = Lang.ID, /, **params: object) -> str:
@@ -308,7 +325,7 @@ def refusal_text(
     params = {
         "time": found.group(1) if found else facts.get("time", "?"),
         "when": days_in(message or "", lang),
-        "day": facts.get("day", "?"),
+        "day": date_in(str(facts.get("day", "?")), lang),
         "number": facts.get("number", "?"),
     }
     if lang is Lang.EN and code in _REFUSALS_EN:
@@ -330,6 +347,15 @@ def days_in(message: str, lang: Lang = Lang.ID, *, with_hours: bool = True) -> s
         when = _DAY_ID.sub(lambda m: _DAYS_EN[p.DAY_NAMES.index(m[1])], when)
         when = when.replace(" dan ", " and ").replace("pukul ", "")
     return when
+
+
+def date_in(words: str, lang: Lang = Lang.ID) -> str:
+    """A date as the server writes it ("Rabu, 2 Desember 2026"), in English when asked
+    ("Wednesday, 2 December 2026")."""
+    if lang is not Lang.EN:
+        return words
+    words = _DAY_ID.sub(lambda m: _DAYS_EN[p.DAY_NAMES.index(m[1])], words)
+    return _MONTH_ID.sub(lambda m: _MONTHS_EN[p.MONTH_NAMES.index(m[1])], words)
 
 
 def format_clock(at: datetime) -> str:

@@ -46,6 +46,7 @@ from server.store import StoreError
 from server.web.booking.api import PortalApi
 from server.web.booking.desk import BookingDesk
 from server.web.booking.limits import TrustedProxies
+from server.web.booking.pages import BOOK_PATH
 from server.web.booking.site import BookingSite
 from server.web.request_body import BodyConnection
 from server.web.routes import WebRoutes
@@ -401,6 +402,10 @@ def where_to_point(
     if manager is not None:
         pin = f"   PIN {secret(manager.id, '')}" if secrets else ""
         rows.append(f"  Floor         antre floor --server {ws_url} --manager {manager.id}{pin}")
+    if any(line.booking is not None for line in building.lines):
+        # The citizens' booking pages (issue 19); on the internet at `public_url` when set.
+        base = (building.booking.public_url or http_url).rstrip("/")
+        rows.append(f"  Booking       {base}{BOOK_PATH}")
     rows.append(f"  Health        {http_url}/healthz")
     rows += [
         "",

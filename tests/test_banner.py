@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from server.app import where_to_point
 from server.config import load_demo_building, load_demo_credentials
 
@@ -19,6 +21,7 @@ def test_demo_banner_gives_every_part_with_its_credentials() -> None:
         f"antre counter --server {WS} --counter L01   officer DKP01, PIN {secrets['DKP01']}" in text
     )
     assert f"antre floor --server {WS} --manager LANTAI   PIN {secrets['LANTAI']}" in text
+    assert f"  Booking       {HTTP}/pesan\n" in text  # the README's walk starts there
 
 
 def test_a_real_building_banner_shows_no_secret() -> None:
@@ -27,3 +30,9 @@ def test_a_real_building_banner_shows_no_secret() -> None:
     text = where_to_point(load_demo_building(), WS, HTTP, None)
     assert "<token of TV-1>" in text and "--manager LANTAI" in text
     assert not any(secret in text for secret in secrets.values())
+
+
+def test_a_building_without_booking_shows_no_booking_page() -> None:
+    building = load_demo_building()
+    plain = replace(building, lines=tuple(replace(ln, booking=None) for ln in building.lines))
+    assert "/pesan" not in where_to_point(plain, WS, HTTP, None)

@@ -100,6 +100,7 @@ SAMPLES: dict[str, Any] = {
     "slot": "09.00 WIB",
     "prefix": "A",
     "typed": "K0QM-4TXA",
+    "code": "K7QM-4TXA",
     "chars": "“0”",
     "day": "Senin, 7 Desember 2026",
     "opens": "Senin, 23 November 2026",

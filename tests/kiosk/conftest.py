@@ -7,8 +7,8 @@ from pathlib import Path
 # to start a test server; import them rather than keep a second copy.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hub"))
 
-from booking_standin import standin
 from hubtest import clock, server, start_server
+from kiosk_bookings import booked_server
 from kiosktest import printer
 
-__all__ = ["clock", "printer", "server", "standin", "start_server"]
+__all__ = ["booked_server", "clock", "printer", "server", "start_server"]

@@ -161,18 +161,9 @@ TEST_TIMEOUTS = Timeouts(connect_s=1.0, status_s=1.0, write_s=2.0)
 
 
 def kiosk_app(
-    server: Server,
-    printer_spec: str,
-    token: str | None = None,
-    *,
-    via: str | None = None,
-    **config: Any,
+    server: Server, printer_spec: str, token: str | None = None, **config: Any
 ) -> KioskApp:
-    """A kiosk for KIOSK-1 of the demo building, with test-sized times unless given.
-
-    `via`: the websocket address to connect to instead of the server's (a stand-in in front of
-    it); the tickets' QR codes still point at the server's own pages.
-    """
+    """A kiosk for KIOSK-1 of the demo building, with test-sized times unless given."""
     defaults: dict[str, Any] = {
         "idle_timeout_s": 60.0,
         "result_timeout_s": 60.0,
@@ -183,9 +174,7 @@ def kiosk_app(
         "backoff_max_s": 0.3,
     }
     token = token or demo_credentials()["KIOSK-1"]
-    if via is not None:
-        defaults["public_url"] = server.running.http_url
-    cfg = KioskConfig(via or server.url, token, **(defaults | config))
+    cfg = KioskConfig(server.url, token, **(defaults | config))
     device = open_printer(PrinterSpec.parse(printer_spec))
     if hasattr(device, "timeouts"):
         device.timeouts = replace(TEST_TIMEOUTS)

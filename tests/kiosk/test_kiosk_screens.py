@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from booking_standin import Booking, BookingStandIn
 from hubtest import WIB, FakeClock, Server
 from keyburst import send_burst
+from kiosk_bookings import at, book
 from kiosktest import LoopbackPrinter, Mood, choose, click, kiosk_app, on_screen, started, until
 from textual.containers import ScrollableContainer
 from textual.pilot import Pilot
@@ -190,6 +190,36 @@ async def test_result_screen_shows_the_number_large(
     assert len(printer.tickets) == 1
 
 
+async def test_result_screen_of_a_booked_citizen_names_the_slot_and_the_code(
+    booked_server: Server, printer: LoopbackPrinter
+) -> None:
+    """A booking checked in: the number, the line, the slot booked, and the booking's code as
+    the citizen's own page shows it (two groups of four), though the server sends it bare."""
+    server = booked_server
+    view = await book(server, "09:00", 1)
+    server.clock.now = at("08:40")
+    app = kiosk_app(server, printer.spec)
+    async with started(app, SIZE) as pilot:
+        send_burst(app, f"ANTRE:{view.code}\r")
+        await on_screen(pilot, "ResultScreen")
+        assert await snapshot(pilot, "result-booked") == (
+            "Silakan ambil tiket Anda\n"
+            "▄▀▀▄        ▄▀▀▄  ▄▀▀▄   ▄█\n"
+            "█  █        █ ▄█  █ ▄█   ▀█\n"
+            "█▀▀█  ▄▄▄▄  █▀ █  █▀ █    █\n"
+            "█  █        █  █  █  █    █\n"
+            "█  █        ▀▄▄▀  ▀▄▄▀   ▄█▄\n"
+            "A-001\n"
+            "Perekaman dan Cetak KTP-el\n"
+            "Pesanan online · jadwal 09.00 WIB\n"
+            f"Kode pesanan {view.code[:4]}-{view.code[4:]}\n"
+            "0 orang di depan Anda · menunggu loket dibuka\n"
+            "Mohon menunggu nomor Anda dipanggil\n"
+            "Selesai"
+        )
+    assert len(printer.tickets) == 1
+
+
 async def test_maintenance_screen_when_the_printer_has_no_paper(
     server: Server, printer: LoopbackPrinter
 ) -> None:
@@ -208,13 +238,17 @@ async def test_maintenance_screen_when_the_printer_has_no_paper(
 
 
 async def test_check_in_screen_and_an_already_checked_in_booking(
-    server: Server, printer: LoopbackPrinter, standin: BookingStandIn
+    booked_server: Server, printer: LoopbackPrinter
 ) -> None:
     """The check-in screen ("Sudah pesan online"): how to scan or type, the code field, the
     on-screen keys (the code's alphabet only) and the way back; then a booking scanned a second
-    time: its number large, and who reprints (tests/kiosk/booking_standin.py answers check_in)."""
-    standin.bookings["K7QM4TXA"] = Booking("A", "09.00 WIB", checked_in=("r", "id", "A-017"))
-    app = kiosk_app(server, printer.spec, via=standin.url)
+    time (checked in at another kiosk before): its number large, and who reprints."""
+    server = booked_server
+    view = await book(server, "09:00", 1)
+    server.clock.now = at("08:40")
+    other = await server.client("KIOSK-2")
+    await other.confirm_printed((await other.check_in(view.code))["id"])
+    app = kiosk_app(server, printer.spec)
     async with started(app, SIZE) as pilot:
         await click(pilot, "#booked")
         await on_screen(pilot, "CheckInScreen")
@@ -227,17 +261,17 @@ async def test_check_in_screen_and_an_already_checked_in_booking(
             "Kembali\n"
             "escape Kembali / Back · f2 Bahasa / Language"
         )
-        send_burst(app, "K7QM4TXA\r")
+        send_burst(app, f"{view.code}\r")
         await on_screen(pilot, "CheckInRefusedScreen")
         assert await snapshot(pilot, "check-in-twice") == (
             "Nomor antrean Anda sudah dicetak\n"
-            "▄▀▀▄        ▄▀▀▄   ▄█   ▀▀▀█\n"
-            "█  █        █ ▄█   ▀█      █\n"
-            "█▀▀█  ▄▄▄▄  █▀ █    █     ▄▀\n"
-            "█  █        █  █    █     █\n"
-            "█  █        ▀▄▄▀   ▄█▄    █\n"
-            "A-017\n"
-            "Pesanan ini sudah lapor kedatangan dengan nomor A-017.\n"
+            "▄▀▀▄        ▄▀▀▄  ▄▀▀▄   ▄█\n"
+            "█  █        █ ▄█  █ ▄█   ▀█\n"
+            "█▀▀█  ▄▄▄▄  █▀ █  █▀ █    █\n"
+            "█  █        █  █  █  █    █\n"
+            "█  █        ▀▄▄▀  ▀▄▄▀   ▄█▄\n"
+            "A-001\n"
+            "Pesanan ini sudah lapor kedatangan dengan nomor antrean A-001\n"
             "Kios tidak mencetak nomor kedua. Tiket hilang? Silakan minta cetak ulang kepada "
             "petugas.\n"
             "Selesai"
