@@ -11,12 +11,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time, timedelta, timezone
 
 from server.auth import hash_pin, token_digest
 from server.config import load_demo_building
 from server.core.building import (
     Agency,
+    BookingRules,
+    BookingSettings,
     Building,
     Counter,
     DayHours,
@@ -28,9 +30,15 @@ from server.core.building import (
 )
 
 __all__ = [
+    "STORM_DAY",
+    "STORM_LINE",
+    "STORM_OPENS",
+    "STORM_PLACES",
+    "STORM_SLOTS",
     "TOWER_LINES",
     "BenchBuilding",
     "day_building",
+    "storm_building",
     "tower_building",
 ]
 
@@ -126,3 +134,53 @@ def day_building(kiosks: int = 20, displays: int = 1000) -> BenchBuilding:
         officers=(*demo.officers, *officers),
     )
     return BenchBuilding(building, kiosk_secrets, tv_secrets, seats)
+
+
+# The booking storm (bench/storm.py): Monday 23 November 2026 at 06.00 WIB the newest day,
+# Monday 30 November, opens for booking on the passport line, and everyone is there at once.
+STORM_LINE = "P"
+STORM_OPENS = datetime(2026, 11, 23, 6, 0, tzinfo=timezone(timedelta(hours=7)))
+STORM_DAY = date(2026, 11, 30)
+# 08.00-14.00: 12 slots of 30 minutes, each 20 regular + 5 priority places.
+_STORM_HOURS = DayHours(time(8, 0), time(14, 0))
+STORM_SLOTS = 12
+STORM_PLACES = STORM_SLOTS * (20 + 5)  # 300: what the day gives, no more
+
+
+def storm_building(places: int = 20, priority_places: int = 5) -> BenchBuilding:
+    """An Imigrasi office whose passport line takes bookings: 12 slots a weekday of `places`
+    regular and `priority_places` priority places, 300 with the defaults (docs/benchmarks.md,
+    `storm`), the newest day opening at 06.00 a week ahead. One counter, kiosk and TV: nobody
+    is served in the storm, the building only has to be a whole one. Booking limits as the
+    building file's defaults: 20 requests a minute per address, 3 active bookings a phone."""
+    rules = BookingRules(
+        slot_min=30,
+        places=places,
+        priority_places=priority_places,
+        days_ahead=(STORM_DAY - STORM_OPENS.date()).days,
+        opens_at=STORM_OPENS.time().replace(tzinfo=None),
+        closes_min_before=60,
+        check_in_early_min=30,
+        check_in_late_min=15,
+        documents="KTP-el, Kartu Keluarga, dan akta kelahiran (asli).",
+    )
+    pin_hash = hash_pin(_PIN, n=_CHEAP_PIN_N)
+    agency = Agency("IMIGRASI", "Kantor Imigrasi Kelas I", "Imigrasi", "1")
+    line = Line(STORM_LINE, agency.code, "Paspor", 15.0, booking=rules)
+    kiosk_devs, kiosk_secrets = _devices(DeviceKind.KIOSK, 1, None)
+    tv_devs, tv_secrets = _devices(DeviceKind.DISPLAY, 1, "1")
+    building = Building(
+        name="Kantor Imigrasi Uji",
+        timezone="WIB",
+        weekly=(_STORM_HOURS,) * 5 + (None, None),
+        zones=(Zone("1", "Lantai 1"),),
+        agencies=(agency,),
+        lines=(line,),
+        counters=(Counter("P01", "Loket 1", 1, "1", agency.code, (STORM_LINE,)),),
+        devices=(*kiosk_devs, *tv_devs),
+        officers=(Officer("O001", "Petugas 1", agency.code, pin_hash),),
+        # The citizens come through a reverse proxy on this machine (docs/operations.md), which
+        # names each one in X-Forwarded-For: the per-address limit counts citizens, not the proxy.
+        booking=BookingSettings(trusted_proxies=("127.0.0.1",)),
+    )
+    return BenchBuilding(building, kiosk_secrets, tv_secrets, {"P01": ("O001", _PIN)})

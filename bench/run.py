@@ -1,6 +1,7 @@
 """`make bench`: every figure of docs/benchmarks.md, each beside a baseline from the same run.
 
-    .venv/bin/python -m bench.run [--only throughput,fanout,day,phones,startup,fairness,bookings]
+    .venv/bin/python -m bench.run [--only throughput,fanout,day,phones,startup,fairness,bookings,
+                                          storm]
                                   [--dir var/bench]
 
 Each part starts its own server process (`bench.serverproc`) on loopback and drives it from this
@@ -28,7 +29,7 @@ from server.allocator import tune_for_socket_reads
 
 __all__ = ["main"]
 
-PARTS = ("throughput", "fanout", "day", "phones", "startup", "fairness", "bookings")
+PARTS = ("throughput", "fanout", "day", "phones", "startup", "fairness", "bookings", "storm")
 
 
 def _verdict(ok: bool) -> str:
@@ -270,6 +271,67 @@ def bookings(folder: Path, out: dict[str, Any]) -> None:
     out["bookings"] = {"days": days, "met": all(d["estimated_over"] == 0 for d in days)}
 
 
+def storm(folder: Path, out: dict[str, Any]) -> None:
+    """The booking storm (issue 19): 5,000 attempts in 10 s for a day's 300 places."""
+    from bench.storm import run_storm
+
+    r = run_storm(folder)
+    refused = ", ".join(f"{n:,} {code}" for code, n in r.refused.most_common())
+    print(
+        f"booking storm, {r.attempts:,} attempts offered over {r.seconds:g} s "
+        f"({r.offered_per_s:,.0f}/s) for {r.places} places: {r.booked} booked, {refused}; "
+        f"{r.attempts_per_s:,.0f} attempts/s achieved"
+    )
+    print(
+        f"  before it, every citizen opened the form (GET /pesan, 50 at a time): "
+        f"{r.forms_s:.1f} s, each {r.form_latency.ms()}"
+    )
+    print(f"  POST /pesan answered, booked (303):  {r.latency_booked.ms()}")
+    print(f"  POST /pesan answered, refused (409): {r.latency_refused.ms()}")
+    print(
+        f"  of which: sent -> at the booking desk {r.to_desk.ms()}; decided and committed "
+        f"{r.in_server.ms()}; answer back {r.back.ms()}"
+    )
+    by_second = ", ".join(f"{q.p99 * 1e3:,.0f}" for q in r.by_second())
+    print(f"  answered, p99 by second of the storm (ms): {by_second}")
+    print(f"  the booked citizen's page, after the 303: {r.page_latency.ms()}")
+    loop_us = r.loop_cpu_s / r.attempts * 1e6
+    print(
+        f"  server CPU {r.server_cpu_s / r.attempts * 1e6:,.0f} us an attempt, of which its "
+        f"event loop {loop_us:,.0f} us (busy {r.loop_cpu_s / r.storm_s:.0%} of the storm; "
+        f"that loop alone would answer at most {1e6 / loop_us:,.0f} attempts/s)"
+    )
+    print(
+        f"  {r.overtaken} attempts reached the booking desk behind one sent after them "
+        f"(by at most {r.overtaken_by_s * 1e3:.1f} ms)"
+    )
+    print(
+        f"  baseline raw sqlite3 single-row commits/s (WAL, FULL), before / after: "
+        f"{r.raw_before:,.0f} / {r.raw_after:,.0f} -> attempts/s {r.share_of_raw:.0%} of raw"
+    )
+    for c in r.checks:
+        print(f"  {c.name}: {_verdict(c.met)} ({c.detail})")
+    out["storm"] = {
+        "attempts": r.attempts,
+        "seconds": r.seconds,
+        "places": r.places,
+        "booked": r.booked,
+        "refused": dict(r.refused),
+        "errors": len(r.errors),
+        "attempts_per_s": r.attempts_per_s,
+        "booked_ms": {"p50": r.latency_booked.p50 * 1e3, "p99": r.latency_booked.p99 * 1e3},
+        "refused_ms": {"p50": r.latency_refused.p50 * 1e3, "p99": r.latency_refused.p99 * 1e3},
+        "in_server_ms": {"p50": r.in_server.p50 * 1e3, "p99": r.in_server.p99 * 1e3},
+        "p99_by_second_ms": [q.p99 * 1e3 for q in r.by_second()],
+        "server_cpu_us_per_attempt": r.server_cpu_s / r.attempts * 1e6,
+        "loop_cpu_us_per_attempt": r.loop_cpu_s / r.attempts * 1e6,
+        "raw_commits_per_s": r.raw_commits_per_s,
+        "share_of_raw": r.share_of_raw,
+        "checks": {c.name: c.met for c in r.checks},
+        "met": r.met,
+    }
+
+
 RUNNERS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
     "throughput": throughput,
     "fanout": fanout,
@@ -278,6 +340,7 @@ RUNNERS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
     "startup": startup,
     "fairness": fairness,
     "bookings": bookings,
+    "storm": storm,
 }
 
 

@@ -1,12 +1,16 @@
 """A real Antre server in its own process, configured for load generation.
 
-    python -m bench.serverproc --building tower|day --db PATH [--clock ISO] [--port N]
+    python -m bench.serverproc --building tower|day|storm --db PATH [--clock ISO] [--port N]
+                               [--arrivals PATH]
 
 Runs `server.app.serve` (the same code `antre server` runs) with a bench building and with the
 per-connection rate limits lifted: one bench kiosk sends hundreds of requests a second, which the
 default limits (20/s, made for a person at a touch screen) would refuse. Everything else — the
 engine, the hub, send queues, ticks — is as in production. The load generator lives in another
 process so that the server has one core of the two to itself, as in a real deployment.
+
+For the booking storm (bench/storm.py), `--arrivals` logs the order in which booking attempts
+reach the server's booking entry point (bench/storm_log.py).
 
 `ServerProcess` starts it, waits for "READY <port>" on stdout, and reads the process's memory and
 open file descriptors from /proc (Linux): no psutil needed.
@@ -252,12 +256,16 @@ def _trace_gc() -> None:
 
 def _main() -> int:
     ap = argparse.ArgumentParser(prog="bench.serverproc")
-    ap.add_argument("--building", choices=("tower", "day"), required=True)
+    ap.add_argument("--building", choices=("tower", "day", "storm"), required=True)
     ap.add_argument("--db", required=True)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--clock", type=datetime.fromisoformat)
     ap.add_argument("--counters", type=int, default=300)
     ap.add_argument("--displays", type=int, default=500)
+    # The storm building's places per slot (bench/building.py), and its arrival log.
+    ap.add_argument("--places", type=int, default=20)
+    ap.add_argument("--priority-places", type=int, default=5)
+    ap.add_argument("--arrivals", type=Path, default=None, metavar="PATH")
     # An experiment knob (profile finding, docs/benchmarks.md): the GIL hand-off interval.
     ap.add_argument("--switch-interval", type=float, default=None, metavar="S")
     args = ap.parse_args()
@@ -265,18 +273,24 @@ def _main() -> int:
         sys.setswitchinterval(args.switch_interval)
     if os.environ.get("ANTRE_BENCH_TRACE"):
         _trace_commits()
+    if args.arrivals is not None:
+        from bench.storm_log import record_arrivals
+
+        record_arrivals(args.arrivals)
     # The log (stderr, kept in the ServerProcess's log file) says what start-up replayed.
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
-    from bench.building import day_building, tower_building
+    from bench.building import day_building, storm_building, tower_building
     from server.app import Running, serve
     from server.cli import running_clock
     from server.hub import HubLimits
 
     if args.building == "tower":
         building = tower_building(args.counters, args.displays).building
+    elif args.building == "storm":
+        building = storm_building(args.places, args.priority_places).building
     else:
         building = day_building().building
     clock = running_clock(args.clock) if args.clock else None

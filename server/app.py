@@ -65,6 +65,17 @@ __all__ = [
 ]
 
 log = logging.getLogger("antre.server")
+# websockets' own log of this server's connections. It says two lines at INFO for every plain
+# HTTP request and every connection ("HTTP response sent (200 OK)", "connection closed"): a
+# booking storm of 5,000 attempts wrote 20,000 of them, with neither path nor who, and spent
+# 9 % of the event loop on them (docs/benchmarks.md, "The booking storm"). The hub logs each
+# device's session itself; websockets' warnings and errors still come through.
+_websockets_log = logging.getLogger("antre.websockets")
+_websockets_log.setLevel(logging.WARNING)
+
+# How many connections wait for the event loop to accept them (see serve); Linux caps it at
+# net.core.somaxconn, 4096 by default since Linux 5.4.
+LISTEN_BACKLOG = 4096
 
 # sysexits.h EX_TEMPFAIL: "try again later" — a restart on a disk with room will serve again.
 EXIT_STORE_FAILED = 75
@@ -165,6 +176,13 @@ async def serve(
             ping_interval=limits.ping_interval_s,
             ping_timeout=limits.ping_timeout_s,
             close_timeout=limits.close_timeout_s,
+            # Connections the kernel holds until the event loop accepts them. asyncio's 100 is
+            # full within a fifth of a second of a booking storm (500 new connections a second,
+            # one a request) while the loop is busy, and a connection refused there waits for
+            # TCP's retry, 1 s, then 3, then 7: seconds added, and arrivals out of order. The
+            # kernel caps it at net.core.somaxconn (docs/benchmarks.md, "The booking storm").
+            backlog=LISTEN_BACKLOG,
+            logger=_websockets_log,
         ) as server:
             bound = server.sockets[0].getsockname()[1]
             if tick_s is not None:

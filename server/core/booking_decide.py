@@ -141,11 +141,15 @@ def _book(state: DayState, cmd: Book, now: datetime, local: datetime) -> list[Ev
         raise error("booking_code_taken")
     if cmd.token in book.tokens:
         raise error("duplicate_token")
-    refusal = booking_refusal(state.building, line, cmd.day, cmd.slot, now)
+    building = state.building
+    slots = day_slots(building, line, cmd.day)  # once: the window and a refusal's hint read it
+    refusal = booking_refusal(building, line, cmd.day, cmd.slot, now, slots)
     refusal = refusal or _holder_refusal(
         state, line, cmd.day, cmd.nik_hash, cmd.phone_hash, local.date()
     )
-    refusal = refusal or slot_full(state.building, line, cmd.day, cmd.slot, cmd.priority, book, now)
+    refusal = refusal or slot_full(
+        building, line, cmd.day, cmd.slot, cmd.priority, book, now, slots
+    )
     if refusal is not None:
         raise refusal
     return [
@@ -177,12 +181,14 @@ def _reschedule(state: DayState, cmd: Reschedule, now: datetime, local: datetime
     if (cmd.day, cmd.slot) == (booking.day, booking.slot):
         return []  # already there: nothing happens, nothing is refused
     line, _rules = _line_rules(state, booking.line)
-    refusal = booking_refusal(state.building, line, cmd.day, cmd.slot, now)
+    building = state.building
+    slots = day_slots(building, line, cmd.day)
+    refusal = booking_refusal(building, line, cmd.day, cmd.slot, now, slots)
     refusal = refusal or _holder_refusal(
         state, line, cmd.day, booking.nik_hash, None, local.date(), moving=booking.code
     )
     refusal = refusal or slot_full(
-        state.building, line, cmd.day, cmd.slot, booking.priority, state.bookings, now
+        building, line, cmd.day, cmd.slot, booking.priority, state.bookings, now, slots
     )
     if refusal is not None:
         raise refusal

@@ -101,24 +101,57 @@ def booking_refusal(
     if rules is None:
         return error("booking_unavailable", line=line.name)
     local = now.astimezone(building.tz)
-    zone = building.zone_label
-    when = {"day": format_date(day), "time": format_clock(slot), "zone": zone}
-    if day < local.date():
-        return error("booking_too_late", **when)
-    if day > furthest_day(rules, local):
+    code = _day_closed(rules, day, local)
+    if code == "booking_not_open":
         opens = day - timedelta(days=rules.days_ahead)
         return error(
             "booking_not_open",
             day=format_date(day),
             opens=format_date(opens),
             time=format_clock(rules.opens_at),
-            zone=zone,
+            zone=building.zone_label,
         )
-    if slot not in (day_slots(building, line, day) if slots is None else slots):
-        return error("slot_unknown", line=line.name, **when)
-    if now >= _closes_at(building, rules, day, slot) or _released(rules, day, local):
-        return error("booking_too_late", **when)
+    if code is None and slot not in (day_slots(building, line, day) if slots is None else slots):
+        return error("slot_unknown", line=line.name, **_when(building, day, slot))
+    if code is not None or _slot_closed(building, rules, day, slot, now, local):
+        return error("booking_too_late", **_when(building, day, slot))
     return None
+
+
+def _day_closed(rules: BookingRules, day: date, local: datetime) -> str | None:
+    """The window's refusal for the whole day (`booking_too_late` for a past day,
+    `booking_not_open` for one not open yet), else None. Its code only: a page that lists a
+    day's slots asks it once for them all."""
+    if day < local.date():
+        return "booking_too_late"
+    if day > furthest_day(rules, local):
+        return "booking_not_open"
+    return None
+
+
+def _slot_closed(
+    building: Building, rules: BookingRules, day: date, slot: time, now: datetime, local: datetime
+) -> bool:
+    """A slot of a day open for booking is no longer: it starts too soon, or today's unused
+    places have been released."""
+    return now >= _closes_at(building, rules, day, slot) or _released(rules, day, local)
+
+
+def _window_code(
+    building: Building, rules: BookingRules, day: date, slot: time, now: datetime
+) -> str | None:
+    """`booking_refusal`'s code for one of the day's own slots, without its words."""
+    local = now.astimezone(building.tz)
+    code = _day_closed(rules, day, local)
+    if code is None and _slot_closed(building, rules, day, slot, now, local):
+        return "booking_too_late"
+    return code
+
+
+def _when(building: Building, day: date, slot: time) -> dict[str, str]:
+    """A refusal's day, time and zone, as a person reads them: made only for a refusal (a
+    storm's refusal asks the window of many slots, nearly all of which may be booked)."""
+    return {"day": format_date(day), "time": format_clock(slot), "zone": building.zone_label}
 
 
 def _fits(rules: BookingRules, book: BookingBook, key: tuple[str, date, time], priority: bool):
@@ -134,16 +167,22 @@ def next_free_slot(
     priority: PriorityGroup | None,
     book: BookingBook,
     now: datetime,
+    slots: tuple[time, ...] | None = None,
 ) -> time | None:
     """The first slot of the day after `after` still bookable now with a place for this
-    citizen (a priority citizen may take a regular place); None when there is none."""
+    citizen (a priority citizen may take a regular place); None when there is none.
+
+    `slots`: the day's slots when the caller has them already (`day_slots`).
+    """
     rules = line.booking
     assert rules is not None
-    slots = day_slots(building, line, day)
+    slots = day_slots(building, line, day) if slots is None else slots
     for slot in slots:
-        if slot <= after or booking_refusal(building, line, day, slot, now, slots) is not None:
+        # The places first (a lookup), the window only for a slot with a place: when a day's
+        # slots open, every slot fills and each refusal asks this of all of them.
+        if slot <= after or not _fits(rules, book, (line.prefix, day, slot), priority is not None):
             continue
-        if _fits(rules, book, (line.prefix, day, slot), priority is not None):
+        if _window_code(building, rules, day, slot, now) is None:
             return slot
     return None
 
@@ -156,16 +195,17 @@ def slot_full(
     priority: PriorityGroup | None,
     book: BookingBook,
     now: datetime,
+    slots: tuple[time, ...] | None = None,
 ) -> DomainError | None:
     """`slot_full` when the slot has no place for this citizen (naming the next free slot of
-    the day, if any), else None."""
+    the day, if any), else None. `slots`: the day's slots, when the caller has them."""
     rules = line.booking
     assert rules is not None
     if _fits(rules, book, (line.prefix, day, slot), priority is not None):
         return None
     zone = building.zone_label
-    following = next_free_slot(building, line, day, slot, priority, book, now)
-    when = {"day": format_date(day), "time": format_clock(slot), "zone": zone}
+    following = next_free_slot(building, line, day, slot, priority, book, now, slots)
+    when = _when(building, day, slot)
     hint = (
         ""
         if following is None
@@ -195,18 +235,29 @@ class SlotAvailability:
 
 
 def slot_availability(
-    building: Building, line: Line, day: date, book: BookingBook, now: datetime
+    building: Building,
+    line: Line,
+    day: date,
+    book: BookingBook,
+    now: datetime,
+    only: time | None = None,
 ) -> list[SlotAvailability]:
     """Every slot of `line` on `day` with its places left and whether it may be booked now;
-    [] for a line without booking or a day without slots."""
+    [] for a line without booking or a day without slots. `only`: that slot alone ([] when the
+    day has no such slot), for a booking form's POST, which names one."""
     rules = line.booking
     if rules is None:
         return []
     out = []
-    slots = day_slots(building, line, day)
-    for slot in slots:
+    local = now.astimezone(building.tz)
+    closed = _day_closed(rules, day, local)  # once for the day: every page view asks this
+    for slot in day_slots(building, line, day):
+        if only is not None and slot != only:
+            continue
         regular, for_priority = places_left(rules, book.taken.get((line.prefix, day, slot)))
-        refusal = booking_refusal(building, line, day, slot, now, slots)
+        code = closed or (
+            "booking_too_late" if _slot_closed(building, rules, day, slot, now, local) else None
+        )
         out.append(
             SlotAvailability(
                 slot=slot,
@@ -215,8 +266,8 @@ def slot_availability(
                 priority_places=rules.priority_places,
                 regular_left=regular,
                 priority_left=for_priority,
-                bookable=refusal is None,
-                refusal_code=None if refusal is None else refusal.code,
+                bookable=code is None,
+                refusal_code=code,
             )
         )
     return out
@@ -233,8 +284,10 @@ def bookable_days(building: Building, line: Line, now: datetime) -> list[date]:
     day = local.date()
     last = furthest_day(rules, local)
     while day <= last:
-        slots = day_slots(building, line, day)
-        if any(booking_refusal(building, line, day, s, now, slots) is None for s in slots):
+        if _day_closed(rules, day, local) is None and any(
+            not _slot_closed(building, rules, day, s, now, local)
+            for s in day_slots(building, line, day)
+        ):
             out.append(day)
         day += timedelta(days=1)
     return out
@@ -281,7 +334,7 @@ def day_figures(
     slots = day_slots(building, line, day)
     left = 0
     for slot in slots:
-        if booking_refusal(building, line, day, slot, now, slots) is None:
+        if _window_code(building, rules, day, slot, now) is None:
             left += places_left(rules, book.taken.get((line.prefix, day, slot)))[1]
     return BookingFigures(
         places=len(slots) * rules.capacity,

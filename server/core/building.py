@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
+from functools import cached_property
 from typing import ClassVar
 
 from server.core.voice_text import DEFAULT_TEMPLATE, ReadingStyle
@@ -379,12 +380,15 @@ class Building:
         week = tuple({c.id: c.on(weekday) for c in self.counters} for weekday in range(7))
         object.__setattr__(self, "_week_counters", week)
 
-    @property
+    # Made once (cached_property writes the instance's __dict__, which a frozen dataclass
+    # allows): the core reads the zone several times a command, a booking refusal a dozen
+    # (docs/benchmarks.md, "The booking storm").
+    @cached_property
     def tz(self) -> timezone:
         hours = TIMEZONE_OFFSETS[self.timezone]
         return timezone(timedelta(hours=hours), self.zone_label)
 
-    @property
+    @cached_property
     def zone_label(self) -> str:
         """WIB / WITA / WIT, as printed on tickets."""
         return {7: "WIB", 8: "WITA", 9: "WIT"}[TIMEZONE_OFFSETS[self.timezone]]

@@ -18,7 +18,7 @@ into a fresh `QueueState` gives an equal state (`==`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from server.core import figures
 from server.core.booking_rules import SlotAvailability, bookable_days, slot_availability
@@ -93,9 +93,13 @@ class QueueState(DayState):
 
     # -- online bookings (server/core/bookings.py, booking_rules.py) ----------------------------
 
-    def slot_availability(self, prefix: str, day: date, now: datetime) -> list[SlotAvailability]:
-        """The slots of a line on a day with their places left (what a booking page lists)."""
-        return slot_availability(self.building, self.known_line(prefix), day, self.bookings, now)
+    def slot_availability(
+        self, prefix: str, day: date, now: datetime, only: time | None = None
+    ) -> list[SlotAvailability]:
+        """The slots of a line on a day with their places left (what a booking page lists);
+        `only`: that one slot."""
+        line = self.known_line(prefix)
+        return slot_availability(self.building, line, day, self.bookings, now, only)
 
     def bookable_days(self, prefix: str, now: datetime) -> list[date]:
         """The days a line may be booked for now (today to the furthest open day)."""

@@ -33,7 +33,7 @@ from server.store.buildings import read_building
 from server.store.rows import _TICKET_COLUMNS, _ticket_from_row
 from server.store.schema import BOOKING_KINDS_SQL, StoreError
 
-__all__ = ["LogEntry", "LogPosition", "NoStoreFile", "NotAStore", "StoreReader"]
+__all__ = ["BookingRow", "LogEntry", "LogPosition", "NoStoreFile", "NotAStore", "StoreReader"]
 
 
 class NoStoreFile(StoreError):
@@ -68,6 +68,20 @@ class LogPosition:
     def gapless(self) -> bool:
         """Sequence numbers run 1, 2, … without a hole (they start at 1 and never repeat)."""
         return self.events == self.last_seq
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRow:
+    """One booking as the store's `bookings` row left it, with its holder's NIK hash."""
+
+    code: str
+    line: str
+    day: str  # ISO date
+    slot: str  # local start, "HH:MM"
+    priority: str | None
+    state: str  # booked, checked_in, cancelled, lapsed
+    made_seq: int  # the booking_made event's seq: the order the server decided bookings in
+    nik_hash: str | None  # keyed hash of the NIK (booking_contacts); None once purged
 
 
 class StoreReader:
@@ -167,6 +181,19 @@ class StoreReader:
         """Every ticket's current row (the `tickets` table), by day, line and number."""
         rows = self._db.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets ORDER BY day, line, seq")
         return [_ticket_from_row(r) for r in rows]
+
+    def day_bookings(self, day: date) -> list[BookingRow]:
+        """Every booking of `day`, in any state, in the order they were made, each with the
+        keyed hash of its holder's NIK while the booking's personal data is kept: what a check
+        of one booking per NIK per line per day reads (the booking storm's, bench/storm.py).
+        Never the NIK itself, which no store holds."""
+        rows = self._db.execute(
+            "SELECT b.code, b.line, b.day, b.slot, b.priority, b.state, b.made_seq, c.nik_hash "
+            "FROM bookings b LEFT JOIN booking_contacts c ON c.code = b.code "
+            "WHERE b.day = ? ORDER BY b.made_seq",
+            (day.isoformat(),),
+        )
+        return [BookingRow(*row) for row in rows]
 
     def log_position(self) -> LogPosition:
         return _log_position(self._db)

@@ -1,25 +1,35 @@
 """`make bench` at toy sizes: its machinery works, so the figures it prints mean something.
 
 The benchmarks are not part of `make test` (they measure, and no test asserts a time); these
-run three of its parts small — real server processes, real sockets — and check what a reader of
+run four of its parts small — real server processes, real sockets — and check what a reader of
 the bench output relies on: every TV (the bench's own minimal websocket reader) got every call,
-the baseline relay too, the day's store checks pass, and the throughput run's kiosks got every
-ticket they counted onto disk (and its check would say so if not). No figure is asserted.
+the baseline relay too, the day's store checks pass, the throughput run's kiosks got every
+ticket they counted onto disk (and its check would say so if not), and the booking storm's
+checks pass on a small storm and fail on a doctored one. No figure is asserted.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sqlite3
+from datetime import time
 from pathlib import Path
 
 import pytest
 
+from bench.building import STORM_DAY, STORM_LINE, storm_building
 from bench.day import run_day
 from bench.fanout import run_fanout
 from bench.phones import run_phones
+from bench.storm import run_storm
+from bench.storm_checks import check_places, first_come_first_served
+from bench.storm_citizens import Attempt
 from bench.throughput import check_store, run_throughput
+from server.core.building import BookingRules
+from server.core.events import PriorityGroup
+from server.store import StoreReader
 
 
 def test_the_fanout_bench_sees_every_call_on_every_tv(tmp_path: Path) -> None:
@@ -66,3 +76,65 @@ def test_the_throughput_bench_counts_only_tickets_on_disk(tmp_path: Path) -> Non
         check_store(db, [*ids, "2026-11-23/A-999"])
     with pytest.raises(AssertionError, match="in the store"):
         check_store(db, ids[:-1])
+
+
+def test_the_storm_bench_gives_every_place_once_in_arrival_order(tmp_path: Path) -> None:
+    """240 citizens open the booking form, then submit it within a second, for 12 slots of
+    2 + 1 places: every check met, 36 booked, the rest refused; and the places check misses a
+    booking the bench never heard acknowledged."""
+    r = run_storm(
+        tmp_path, attempts=240, seconds=1.0, places=2, priority_places=1, broker_niks=10,
+        per_broker=3, priority_share=0.3, raw_commits=200,
+    )  # fmt: skip
+    assert [(c.name, c.met) for c in r.checks if not c.met] == []
+    assert len(r.checks) == 4
+    assert r.places == 36 and r.booked == 36 and not r.errors
+    assert r.refused["slot_full"] > 0 and sum(r.refused.values()) == 240 - 36
+    assert r.latency_booked.n == 36 and r.latency_refused.n == 204 and r.in_server.n == 240
+    assert r.form_latency.n == 240 and r.page_latency.n == 36
+    assert sum(q.n for q in r.by_second()) == 240
+    assert r.attempts_per_s > 0 and r.server_cpu_s > 0 and r.raw_commits_per_s > 0
+
+    building = storm_building(2, 1).building
+    rules = building.line(STORM_LINE).booking  # type: ignore[union-attr]
+    assert rules is not None
+    with StoreReader.open(tmp_path / "storm.db") as store:
+        codes = [b.code for b in store.day_bookings(STORM_DAY)]
+    acked = {code: _citizen(n) for n, code in enumerate(codes)}
+    assert all(c.met for c in check_places(tmp_path / "storm.db", rules, 12, STORM_DAY, acked))
+    del acked[codes[-1]]
+    given, _once = check_places(tmp_path / "storm.db", rules, 12, STORM_DAY, acked)
+    assert not given.met and "stored but not acknowledged: 1" in given.detail
+
+
+def _citizen(n: int, slot: time = time(8, 0), priority: PriorityGroup | None = None) -> Attempt:
+    phone, address = f"0812{n:08d}", f"10.0.0.{n}"
+    return Attempt(n, 0.0, slot, priority, f"nik-{n}", phone, f"Warga {n}", False, address)
+
+
+def test_first_come_first_served_is_docs_bookings_table() -> None:
+    """The storm's expectation, against docs/bookings.md's table of a 2 + 1 slot (regular,
+    regular, regular: yes, yes, no; priority, priority, regular, regular: yes, yes, yes, no;
+    regular, priority, regular, regular: yes, yes, yes, no) and its one booking per NIK."""
+    rules = BookingRules(slot_min=30, places=2, priority_places=1)
+    p = PriorityGroup.LANSIA
+    rows = [
+        ([None, None, None], ["booked", "booked", "slot_full"]),
+        ([p, p, None, None], ["booked", "booked", "booked", "slot_full"]),
+        ([None, p, None, None], ["booked", "booked", "booked", "slot_full"]),
+    ]
+    for priorities, due in rows:
+        order = [_citizen(n, priority=g) for n, g in enumerate(priorities)]
+        got = first_come_first_served(rules, order)
+        assert [got[a.n] for a in order] == due
+    # A second attempt on a NIK that holds the day is refused for the NIK, before the places;
+    # one whose first attempt found the slot full may still book another slot.
+    first, dup = _citizen(1), _citizen(2)
+    full = [_citizen(10 + k) for k in range(2)]
+    order = [*full, dataclasses.replace(first, slot=time(8, 0))]  # slot 08:00 full by then
+    order += [dataclasses.replace(dup, nik=first.nik, slot=time(8, 30))]
+    order += [dataclasses.replace(_citizen(3), nik=first.nik, slot=time(8, 30))]
+    got = first_come_first_served(rules, order)
+    assert [got[a.n] for a in order] == [
+        "booked", "booked", "slot_full", "booked", "booking_nik_taken",
+    ]  # fmt: skip

@@ -125,6 +125,27 @@ def test_the_booking_window(
     assert state.bookings.by_code == {}
 
 
+@pytest.mark.parametrize(
+    ("now", "line", "day", "slot", "code", "message"),
+    # The rows of a slot the day has (yesterday, a Sunday, has none to list).
+    [w for w in WINDOW if w[4] not in ("slot_unknown", "booking_unavailable") and w[2] >= MONDAY],
+)
+def test_a_days_slot_list_says_what_booking_would(
+    now: str, line: str, day: date, slot: str, code: str | None, message: str | None
+) -> None:
+    """The slots a booking page lists (slot_availability) carry the window's answer of the
+    same table for each of the day's slots; a day is offered (bookable_days) while one is."""
+    state = fresh()
+    listed = {a.slot: a for a in state.slot_availability(line, day, at(now))}
+    shown = listed[t(slot)]
+    assert (shown.bookable, shown.refusal_code) == (code is None, code)
+    assert state.slot_availability(line, day, at(now), only=t(slot)) == [shown]  # a POST's one
+    days = state.bookable_days(line, at(now))
+    assert (day in days) == any(a.bookable for a in listed.values())
+    if code is None:
+        assert day in days
+
+
 # -- places -----------------------------------------------------------------------------------
 
 R, P = None, LANSIA

@@ -27,11 +27,12 @@ from server.core.events import (
     BookingMade,
     BookingRescheduled,
     Event,
+    PriorityGroup,
 )
 from server.core.model import DomainError, IssueTicket, Tick
 from server.core.queue import QueueState
 from server.engine import Engine
-from server.store import Store
+from server.store import Store, StoreReader
 
 MONDAY = date(2026, 11, 23)
 TUESDAY = MONDAY + timedelta(days=1)
@@ -372,3 +373,38 @@ async def test_the_bookings_row_follows_a_check_in_and_a_failed_print(tmp_path: 
             rows.close()
     finally:
         await engine.close()
+
+
+async def test_the_offline_reader_lists_a_days_bookings_with_the_holders_nik_hash(
+    tmp_path: Path,
+) -> None:
+    """StoreReader.day_bookings (the booking storm's check): a day's bookings in any state, in
+    the order made, each with its holder's NIK hash: one NIK, one hash, whatever the day."""
+    path = tmp_path / "antre.db"
+    engine = await started(path, FakeClock(wib(MONDAY, "08:00")))
+    api = BookingsApi(engine)
+    try:
+        budi = await api.book(
+            "A", TUESDAY, time(9, 30), name="Budi", phone="0813 1111 2222", nik=nik(1)
+        )
+        siti = await api.book(
+            "A", TUESDAY, time(10, 30), name="Siti", phone="0813 3333 4444", nik=nik(2),
+            priority=PriorityGroup.LANSIA,
+        )  # fmt: skip
+        again = await api.book(
+            "A", WEDNESDAY, time(9, 30), name="Budi", phone="0813 1111 2222", nik=nik(1)
+        )
+        await api.cancel(budi.token)
+    finally:
+        await engine.close()
+    with StoreReader.open(path) as store:
+        tuesday = store.day_bookings(TUESDAY)
+        wednesday = store.day_bookings(WEDNESDAY)
+    assert [(r.code, r.line, r.day, r.slot, r.priority, r.state) for r in tuesday] == [
+        (budi.code, "A", "2026-11-24", "09:30", None, "cancelled"),
+        (siti.code, "A", "2026-11-24", "10:30", "lansia", "booked"),
+    ]
+    assert tuesday[0].made_seq < tuesday[1].made_seq
+    assert [r.code for r in wednesday] == [again.code]
+    assert wednesday[0].nik_hash == tuesday[0].nik_hash != tuesday[1].nik_hash
+    assert all(len(r.nik_hash or "") == 64 for r in (*tuesday, *wednesday))  # HMAC-SHA256, hex

@@ -217,6 +217,28 @@ async def test_a_full_slot_is_not_offered_and_cannot_be_booked(server: Server) -
     assert len(bookings(server)) == 5
 
 
+async def test_a_form_sent_for_a_slot_not_open_books_nothing(server: Server) -> None:
+    """A POST names its slot: one the day does not have (09.15), one whose booking has closed
+    (today's 09.30 at 09.00: 60 minutes before) and one of a day not open yet are refused 400
+    with "Jam ini tidak dapat dipesan", and nothing is booked."""
+    citizen = Citizen(server)
+    form = await citizen.get(f"/pesan?layanan=A&tanggal={TUESDAY}&jam=09:00")
+    for day, slot in ((TUESDAY, "09:15"), ("2026-11-23", "09:30"), ("2026-12-31", "09:00")):
+        fields = {
+            "csrf": csrf_of(form.text),
+            "layanan": "A",
+            "tanggal": day,
+            "jam": slot,
+            "nama": "Siti Rahmawati",
+            "nik": NIKS[0],
+            "hp": "081234567890",
+        }
+        refused = await citizen.post("/pesan", fields)
+        assert refused.status == 400, (day, slot)
+        assert "Jam ini tidak dapat dipesan. Silakan pilih jam lain." in refused.text
+    assert bookings(server) == []
+
+
 async def test_the_citizen_moves_then_cancels_the_booking(server: Server) -> None:
     """From the own page: "Ubah jadwal" → Wednesday → 10.00 (a POST button) → the page says it
     moved and Tuesday 09.00 has its place back; "Batalkan pesanan" → confirm → cancelled:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from server.bookings_api import BookingsApi
 from server.bookings_api import BookingView as CoreView
 from server.core.booking_code import qr_content
-from server.core.booking_rules import furthest_day
+from server.core.booking_rules import SlotAvailability, furthest_day
 from server.core.building import Building, Line
 from server.core.calendar import plan_for
 from server.core.dates import format_clock_in_zone
@@ -79,15 +79,16 @@ class BookingDesk:
         open_slots = [a for a in self._state().slot_availability(line, day, now) if a.bookable]
         if not open_slots:
             return None
-        return [
-            SlotChoice(
-                start=a.slot,
-                end=a.end,
-                left=a.regular_left,
-                priority_left=max(0, a.priority_left - a.regular_left),
-            )
-            for a in open_slots
-        ]
+        return [_choice(a) for a in open_slots]
+
+    def slot(self, line: str, day: date, start: time, now: datetime) -> SlotChoice | None:
+        """One slot of `slots`, full or not; None when `slots` would not list it. A booking
+        POST names one slot: the day's other slots are not asked (docs/benchmarks.md, "The
+        booking storm")."""
+        if line not in self._by_line:
+            return None
+        found = self._state().slot_availability(line, day, now, only=start)
+        return next((_choice(a) for a in found if a.bookable), None)
 
     def days(self, line: str, now: datetime) -> list[DayChoice]:
         """Today to the furthest open day, each with why it cannot be booked when it cannot;
@@ -215,3 +216,14 @@ class BookingDesk:
     ) -> None:
         """Cancel the booking; its place is free again. Raises DomainError (nothing changed)."""
         await self._bookings.cancel(token, reason=reason, channel=channel, request_id=request_id)
+
+
+def _choice(a: SlotAvailability) -> SlotChoice:
+    """A slot as the pages offer it: its regular places left, and the priority places left
+    beyond them."""
+    return SlotChoice(
+        start=a.slot,
+        end=a.end,
+        left=a.regular_left,
+        priority_left=max(0, a.priority_left - a.regular_left),
+    )

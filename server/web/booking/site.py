@@ -350,8 +350,11 @@ class BookingSite:
         line = form.get("layanan", "")
         service = self.desk.service(line) if LINE_RE.fullmatch(line) else None
         day, slot_start = read_day(form.get("tanggal")), read_slot(form.get("jam"))
-        slots = self.desk.slots(line, day, self.now()) if service and day else None
-        slot = next((s for s in slots or () if s.start == slot_start), None)
+        slot = (
+            self.desk.slot(line, day, slot_start, self.now())
+            if service and day and slot_start
+            else None
+        )
         if service is None or day is None or slot is None:
             return self._message(ask, HTTPStatus.BAD_REQUEST, "error_title", t(lang, "bad_slot"))
         typed = {k: form.get(k, "") for k in ("nama", "hp", "prioritas")}
