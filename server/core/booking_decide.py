@@ -14,7 +14,7 @@ limit, then the places.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from server.core.booking_rules import (
@@ -37,6 +37,7 @@ from server.core.events import (
     BookingPlacesReleased,
     BookingRescheduled,
     Event,
+    PriorityGroup,
     TicketIssued,
 )
 from server.core.issuing import hours_refusal, issue_refusal
@@ -134,6 +135,29 @@ def _holder_refusal(
     return None
 
 
+def _place_refusal(
+    state: DayState,
+    line: Line,
+    day: date,
+    slot: time,
+    priority: PriorityGroup | None,
+    nik_hash: str | None,
+    phone_hash: str | None,
+    now: datetime,
+    local: datetime,
+    moving: str | None = None,
+) -> DomainError | None:
+    """Why a place in `slot` of `day` may not be taken (a booking, or one moved there): the
+    window, then the holder's limits, then the places; None when it may."""
+    building = state.building
+    slots = day_slots(building, line, day)  # once: the window and a refusal's hint read it
+    refusal = booking_refusal(building, line, day, slot, now, slots)
+    refusal = refusal or _holder_refusal(
+        state, line, day, nik_hash, phone_hash, local.date(), moving=moving
+    )
+    return refusal or slot_full(building, line, day, slot, priority, state.bookings, now, slots)
+
+
 def _book(state: DayState, cmd: Book, now: datetime, local: datetime) -> list[Event]:
     line, _rules = _line_rules(state, cmd.line)
     book = state.bookings
@@ -141,14 +165,8 @@ def _book(state: DayState, cmd: Book, now: datetime, local: datetime) -> list[Ev
         raise error("booking_code_taken")
     if cmd.token in book.tokens:
         raise error("duplicate_token")
-    building = state.building
-    slots = day_slots(building, line, cmd.day)  # once: the window and a refusal's hint read it
-    refusal = booking_refusal(building, line, cmd.day, cmd.slot, now, slots)
-    refusal = refusal or _holder_refusal(
-        state, line, cmd.day, cmd.nik_hash, cmd.phone_hash, local.date()
-    )
-    refusal = refusal or slot_full(
-        building, line, cmd.day, cmd.slot, cmd.priority, book, now, slots
+    refusal = _place_refusal(
+        state, line, cmd.day, cmd.slot, cmd.priority, cmd.nik_hash, cmd.phone_hash, now, local
     )
     if refusal is not None:
         raise refusal
@@ -181,14 +199,17 @@ def _reschedule(state: DayState, cmd: Reschedule, now: datetime, local: datetime
     if (cmd.day, cmd.slot) == (booking.day, booking.slot):
         return []  # already there: nothing happens, nothing is refused
     line, _rules = _line_rules(state, booking.line)
-    building = state.building
-    slots = day_slots(building, line, cmd.day)
-    refusal = booking_refusal(building, line, cmd.day, cmd.slot, now, slots)
-    refusal = refusal or _holder_refusal(
-        state, line, cmd.day, booking.nik_hash, None, local.date(), moving=booking.code
-    )
-    refusal = refusal or slot_full(
-        building, line, cmd.day, cmd.slot, booking.priority, state.bookings, now, slots
+    refusal = _place_refusal(
+        state,
+        line,
+        cmd.day,
+        cmd.slot,
+        booking.priority,
+        booking.nik_hash,
+        None,
+        now,
+        local,
+        moving=booking.code,
     )
     if refusal is not None:
         raise refusal
