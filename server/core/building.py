@@ -23,6 +23,7 @@ __all__ = [
     "BookingRules",
     "BookingSettings",
     "Building",
+    "ComplaintSettings",
     "Counter",
     "DayHours",
     "DeskDays",
@@ -38,6 +39,7 @@ __all__ = [
     "Portal",
     "ServiceHours",
     "SpecialHours",
+    "SurveySettings",
     "TimeRange",
     "VoiceConfig",
     "Zone",
@@ -239,6 +241,10 @@ class Counter:
 class DeviceKind(StrEnum):
     KIOSK = "kiosk"
     DISPLAY = "display"
+    # The SKM survey (issue 20): a tablet facing the citizen at one counter (`counter`), and the
+    # survey page at the building's exit, where a ticket's number is typed or its QR scanned.
+    TABLET = "tablet"
+    EXIT = "exit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +255,7 @@ class Device:
     kind: DeviceKind
     zone: str | None  # a display shows this zone; None = every zone
     token_sha256: str
+    counter: str | None = None  # a tablet's counter (the survey of the ticket just finished there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +356,34 @@ class PhoneSettings:
     warn_when_ahead: int = 3
 
 
+@dataclass(frozen=True, slots=True)
+class SurveySettings:
+    """The SKM survey (PermenPANRB 14/2017; issue 20): the building's `[survey]` table."""
+
+    enabled: bool = True
+    # The phone page offers the survey from the end of the service for this many days.
+    days_open: int = 7
+    # IKM by wait band (minutes): (15, 60) gives "< 15", "15–60", "> 60".
+    wait_bands_min: tuple[int, ...] = (15, 60)
+    # The public page's period: "month", "quarter", "semester" or "year" (the current one so
+    # far, and the last whole one).
+    public_period: str = "quarter"
+    running_text: bool = False  # the TVs' running text also shows the building's IKM and grade
+    requests_per_minute: int = 10  # per client address, on the survey and complaint forms
+    tablet_idle_s: int = 90  # a counter tablet returns to idle this long after an offer
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintSettings:
+    """Complaints (pengaduan; DOMAIN §10, SP4N-LAPOR!'s deadlines): the `[complaints]` table."""
+
+    days_open: int = 30  # a complaint may be filed about a visit this many days after it
+    take_days: int = 3  # working days to take a received complaint in hand (LAPOR!: forwarded in 3)
+    answer_days: int = 5  # working days to answer once taken in hand (LAPOR!: 5)
+    close_days: int = 10  # days after the answer at which it closes by itself (LAPOR!: 10)
+    warn_days: int = 1  # the floor is warned this many working days before a deadline
+
+
 # Not slotted: __post_init__ caches lookup dicts as extra attributes, which slots would forbid.
 @dataclass(frozen=True)
 class Building:
@@ -370,6 +405,8 @@ class Building:
     booking: BookingSettings = field(default_factory=BookingSettings)
     phone: PhoneSettings = field(default_factory=PhoneSettings)  # the phone page (issue 19)
     portals: tuple[Portal, ...] = ()  # the JSON API's integrators (`[[portals]]`)
+    survey: SurveySettings = field(default_factory=SurveySettings)  # `[survey]` (issue 20)
+    complaints: ComplaintSettings = field(default_factory=ComplaintSettings)  # `[complaints]`
 
     # Lookup tables built once; the core reads them on every command.
     def __post_init__(self) -> None:

@@ -23,11 +23,14 @@ from typing import Any, ClassVar
 
 __all__ = [
     "BOOKING_KINDS",
+    "COMPLAINT_KINDS",
     "DISPLAY_HIDDEN",
     "EVENT_TYPES",
+    "FLOOR_ONLY",
     "KIOSK_KINDS",
     "PERSONAL_FIELDS",
     "PUBLIC_FIELDS",
+    "SURVEY_KINDS",
     "WITHHELD",
     "BookingCancelled",
     "BookingCheckedIn",
@@ -36,6 +39,10 @@ __all__ = [
     "BookingPlacesReleased",
     "BookingRescheduled",
     "CallReason",
+    "ComplaintAnswered",
+    "ComplaintClosed",
+    "ComplaintFiled",
+    "ComplaintTaken",
     "CounterClosed",
     "CounterOpened",
     "CounterPaused",
@@ -47,6 +54,7 @@ __all__ = [
     "PriorityGroup",
     "ServiceFinished",
     "ServiceStarted",
+    "SurveyAnswered",
     "TicketCalled",
     "TicketCancelled",
     "TicketExpired",
@@ -125,6 +133,9 @@ class Event:
     public_fields: ClassVar[frozenset[str]] = PUBLIC_FIELDS  # the keys of its public form
     # Its fields that are personal data (PERSONAL_FIELDS): kept out of the event log's JSON.
     personal: ClassVar[frozenset[str]] = frozenset()
+    # Only the floor (managers) hears of it, never an agency's officers: the citizen's voice
+    # (issue 20) — officers never see who answered what about them, nor the complaints.
+    floor_only: ClassVar[bool] = False
     at: datetime
 
 
@@ -391,6 +402,95 @@ class BookingPlacesReleased(Event):
     places: int
 
 
+# --------------------------------------------------------------------------------------------
+# The citizen's voice (issue 20): the SKM survey (server/core/surveys.py, skm.py) and complaints
+# (server/core/complaints.py). The floor's only: never on a TV, a kiosk or an officer's console.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswered(Event):
+    """A citizen answered the SKM survey (PermenPANRB 14/2017) about one finished visit."""
+
+    kind: ClassVar[str] = "survey_answered"
+    on_displays: ClassVar[bool] = False
+    floor_only: ClassVar[bool] = True
+    ticket: str
+    day: date  # the visit's service day: the SKM's period counts visits
+    line: str
+    agency: str
+    counter: str | None
+    officer: str | None
+    channel: str  # "phone", "tablet:<device id>", "exit:<device id>"
+    scores: tuple[int, ...]  # U1..U9 in the regulation's order, each 1..4
+    age: str | None = None  # the optional respondent profile (codes of server/core/skm.py)
+    sex: str | None = None
+    education: str | None = None
+    occupation: str | None = None
+    suggestion: str | None = None  # free text: the report's, never the public page's
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintFiled(Event):
+    """A complaint received (diterima). The contact (name, phone) is personal data, kept out of
+    the log's JSON as a booking's is; without either the complaint is anonymous."""
+
+    kind: ClassVar[str] = "complaint_filed"
+    on_displays: ClassVar[bool] = False
+    floor_only: ClassVar[bool] = True
+    personal: ClassVar[frozenset[str]] = frozenset({"name", "phone"})
+    complaint: str  # the tracking id staff and SP4N-LAPOR! operators read: "ADU-261203-007"
+    category: str  # a code of server/core/complaints.CATEGORIES
+    text: str
+    channel: str  # "phone", "desk:<staff id>"
+    ticket: str | None  # the visit it is about, and what the core knew of it
+    line: str | None
+    agency: str | None
+    counter: str | None
+    officer: str | None
+    take_by: datetime  # deadline to take it in hand: `take_days` working days
+    name: str | None = field(default=None, repr=False)
+    phone: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintTaken(Event):
+    """Taken in hand (diproses) by a manager: the answer is due by `answer_by`."""
+
+    kind: ClassVar[str] = "complaint_taken"
+    on_displays: ClassVar[bool] = False
+    floor_only: ClassVar[bool] = True
+    complaint: str
+    by: str
+    note: str | None
+    answer_by: datetime  # `answer_days` working days
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintAnswered(Event):
+    """Answered (dijawab): the citizen reads the answer on the ticket's phone page."""
+
+    kind: ClassVar[str] = "complaint_answered"
+    on_displays: ClassVar[bool] = False
+    floor_only: ClassVar[bool] = True
+    complaint: str
+    by: str
+    answer: str
+    closes_at: datetime  # `close_days` days after the answer, it closes by itself
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintClosed(Event):
+    """Closed (selesai): by a manager with a note, or by the system after `close_days`."""
+
+    kind: ClassVar[str] = "complaint_closed"
+    on_displays: ClassVar[bool] = False
+    floor_only: ClassVar[bool] = True
+    complaint: str
+    by: str  # a staff id, or "system"
+    note: str | None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -420,6 +520,11 @@ EVENT_TYPES: dict[str, type[Event]] = {
         BookingCheckedIn,
         BookingLapsed,
         BookingPlacesReleased,
+        SurveyAnswered,
+        ComplaintFiled,
+        ComplaintTaken,
+        ComplaintAnswered,
+        ComplaintClosed,
     )
 }
 
@@ -431,9 +536,16 @@ BOOKING_KINDS = frozenset(
 )
 
 
+# The citizen's voice: a restart replays these beyond today (the survey's and complaints' books).
+SURVEY_KINDS = frozenset({SurveyAnswered.kind})
+COMPLAINT_KINDS = frozenset(
+    cls.kind for cls in (ComplaintFiled, ComplaintTaken, ComplaintAnswered, ComplaintClosed)
+)
+
 # The audiences by kind, for routing a pushed dict without reading it back.
 DISPLAY_HIDDEN = frozenset(kind for kind, cls in EVENT_TYPES.items() if not cls.on_displays)
 KIOSK_KINDS = frozenset(kind for kind, cls in EVENT_TYPES.items() if cls.to_kiosk)
+FLOOR_ONLY = frozenset(kind for kind, cls in EVENT_TYPES.items() if cls.floor_only)
 
 
 # --------------------------------------------------------------------------------------------
@@ -475,8 +587,10 @@ def _readers(cls: type[Event]) -> tuple[tuple[str, Any, _Convert | None], ...]:
     out = []
     for f in dataclasses.fields(cls):
         convert: _Convert | None = None
-        if f.name == "at":
+        if f.name in ("at", "take_by", "answer_by", "closes_at"):
             convert = datetime.fromisoformat
+        elif f.name == "scores":
+            convert = tuple  # a JSON list of the nine scores
         elif f.name in ("day", "from_day"):
             convert = date.fromisoformat
         elif f.name in ("slot", "from_slot"):

@@ -22,18 +22,22 @@ from typing import Any
 from server.core.events import CallReason, PriorityGroup
 
 __all__ = [
+    "AnswerComplaint",
+    "AnswerSurvey",
     "Book",
     "CallNext",
     "CallTicket",
     "CancelBooking",
     "CancelTicket",
     "CheckIn",
+    "CloseComplaint",
     "CloseCounter",
     "Command",
     "ConfirmPrinted",
     "CounterState",
     "CounterStatus",
     "DomainError",
+    "FileComplaint",
     "FinishService",
     "IssueTicket",
     "LogIn",
@@ -49,10 +53,12 @@ __all__ = [
     "ResumeCounter",
     "RetireRemoved",
     "StartService",
+    "TakeComplaint",
     "Tick",
     "Ticket",
     "TicketState",
     "Transfer",
+    "Visit",
 ]
 
 
@@ -116,6 +122,9 @@ class Ticket:
     # for a ticket checked in from a booking; None for a walk-in ticket.
     booking: str | None = None
     slot: datetime | None = None
+    # The officer logged in at the counter when its service started (issue 20): whom the SKM
+    # survey's answer and a complaint about this visit are filed under (managers only see it).
+    officer: str | None = None
 
     @property
     def is_priority(self) -> bool:
@@ -321,6 +330,79 @@ class CheckIn(Command):
     code: str  # normalised: upper case, no dash
     kiosk: str | None
     ticket_token: str  # the new ticket's public token, made at the edge like IssueTicket's
+
+
+# The citizen's voice (issue 20): the SKM survey and complaints, tied to the visit.
+# server/core/surveys.py keeps the survey book, server/core/complaints.py the complaints.
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One ticket as the survey and a complaint name it, built at the edge from the ticket (today's
+    from memory, an earlier day's from the store's row): what the core checks and files under."""
+
+    ticket: str  # "2026-11-23/A-017"
+    day: date  # its service day
+    number: str
+    line: str  # the line it was served in (after any transfer)
+    state: TicketState
+    counter: str | None
+    officer: str | None
+    finished_at: datetime | None  # the end of its service (state DONE)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSurvey(Command):
+    """A citizen's SKM answer about one finished visit, from any channel: once per ticket."""
+
+    visit: Visit
+    channel: str  # "phone", "tablet:<device id>", "exit:<device id>"
+    scores: tuple[int, ...]  # U1..U9 in the regulation's order (server/core/skm.py), each 1..4
+    age: str | None = None  # the optional respondent profile: codes of server/core/skm.py
+    sex: str | None = None
+    education: str | None = None
+    occupation: str | None = None
+    suggestion: str | None = None  # free text (saran), at most skm.SUGGESTION_MAX characters
+
+
+@dataclass(frozen=True, slots=True)
+class FileComplaint(Command):
+    """A complaint (pengaduan): from a ticket's phone page, or by staff at the help desk."""
+
+    visit: Visit | None  # the visit it is about; None for one at the desk about no ticket
+    category: str  # a code of server/core/complaints.CATEGORIES
+    text: str
+    channel: str  # "phone", "desk:<staff id>"
+    name: str | None = field(default=None, repr=False)  # optional contact; None both: anonymous
+    phone: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TakeComplaint(Command):
+    """A manager takes a received complaint in hand (diterima -> diproses)."""
+
+    complaint: str  # its tracking id, "ADU-261203-007"
+    by: str  # the staff id
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerComplaint(Command):
+    """The answer the citizen reads on the phone page (diproses -> dijawab)."""
+
+    complaint: str
+    by: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseComplaint(Command):
+    """Closed by a manager (from any open state, with a note), or by the Tick `close_days`
+    after the answer."""
+
+    complaint: str
+    by: str
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

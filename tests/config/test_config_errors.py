@@ -362,7 +362,7 @@ CASES = [
         edit(('kind = "kiosk"', 'kind = "tv"')),
         "devices[KIOSK-1].kind",
         'kind = "tv"',
-        'expected "kiosk" or "display", got string "tv"',
+        'expected "kiosk" or "display" or "tablet" or "exit", got string "tv"',
     ),
     (
         "token-instead-of-digest",

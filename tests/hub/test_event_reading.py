@@ -46,6 +46,11 @@ def example(cls: type[Event]) -> Event:
         "from_day": date(2026, 11, 24),
         "from_slot": time(10, 30),
         "places": 12,
+        # The citizen's voice (issue 20): deadlines are instants, the SKM's nine scores a tuple.
+        "take_by": AT + timedelta(days=3),
+        "answer_by": AT + timedelta(days=8),
+        "closes_at": AT + timedelta(days=18),
+        "scores": (4, 3, 3, 4, 2, 4, 4, 3, 1),
     }
     return cls(**{f.name: values.get(f.name, f"{f.name}-1") for f in dataclasses.fields(cls)})
 
