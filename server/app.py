@@ -406,6 +406,14 @@ def where_to_point(
         # The citizens' booking pages (issue 19); on the internet at `public_url` when set.
         base = (building.booking.public_url or http_url).rstrip("/")
         rows.append(f"  Booking       {base}{BOOK_PATH}")
+    if building.survey.enabled:
+        # The SKM survey (issue 20): each counter's tablet page, and the page at the exit.
+        for d in building.devices:
+            token = secret(d.id, "<token of " + d.id + ">")
+            if d.kind is DeviceKind.TABLET:
+                rows.append(f"  Tablet {d.counter or '':<6} {http_url}/tablet?token={token}")
+            elif d.kind is DeviceKind.EXIT:
+                rows.append(f"  Exit          {http_url}/keluar?token={token}")
     rows.append(f"  Health        {http_url}/healthz")
     rows += [
         "",
