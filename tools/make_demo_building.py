@@ -379,7 +379,7 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
             yield f"zone = {_q(zone)}"
         yield f"token_sha256 = {_q(token_digest(token))}"
     yield ""
-    yield "# The SKM survey: a tablet facing the citizen at one counter, the survey page at the exit."
+    yield "# The SKM survey: a tablet facing the citizen at a counter, the survey page at the exit."
     survey_rng = random.Random(SURVEY_SEED)
     for device_id, kind, counter, stem in SURVEY_DEVICES:
         token = _token(survey_rng, stem)

@@ -11,6 +11,7 @@ key like the rest of the file; docs/configuration.md describes them.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -65,7 +66,7 @@ def _wait_bands(r: Reader, value: object, key: Key) -> tuple[int, ...] | None:
         if not low <= edge <= high:
             r.problem(key, f"each edge must be from {low} to {high} minutes, got {edge}")
             return None
-    for before, after in zip(value, value[1:], strict=False):
+    for before, after in itertools.pairwise(value):
         if after <= before:
             r.problem(key, f"edges must be in ascending order, each once: {after} after {before}")
             return None
