@@ -5,7 +5,8 @@
 stopping at the first. Cross-references (a counter's lines, a line's agency, zones, a tablet's
 counter) are checked after every section has been read, using whatever parts were valid, so one
 bad entry does not drown the report in follow-on errors. Only a file without any problem becomes
-a `Building`; the core trusts it and checks nothing again. `docs/configuration.md` describes every field.
+a `Building`; the core trusts it and checks nothing again. `docs/configuration.md` describes
+every field.
 """
 
 from __future__ import annotations
