@@ -32,11 +32,13 @@ async def served_at(
         ticket = await client.issue_ticket("A")
         await client.confirm_printed(ticket["id"])
     else:
-        issued = await kiosk.reply({"type": "issue_ticket", "id": "i", "request_id": "i",
-                                    "line": "A", "priority": None})  # fmt: skip
+        issued = await kiosk.reply(
+            {"type": "issue_ticket", "id": "i", "request_id": "i", "line": "A", "priority": None}
+        )
         ticket = issued["ticket"]
-        await kiosk.reply({"type": "confirm_printed", "id": "c", "request_id": "c",
-                           "ticket": ticket["id"]})  # fmt: skip
+        await kiosk.reply(
+            {"type": "confirm_printed", "id": "c", "request_id": "c", "ticket": ticket["id"]}
+        )
     await officer.act("call_next")
     await officer.act("start_service")
     await officer.act("finish_service")
@@ -49,8 +51,11 @@ async def test_the_tablet_is_offered_the_ticket_finished_at_its_counter_and_answ
 ) -> None:
     tablet = await server.raw(hello_for("TABLET-L01"))
     assert tablet.welcome is not None
-    assert tablet.welcome["principal"] == {"id": "TABLET-L01", "name": "TABLET-L01",
-                                           "counter": "L01"}  # fmt: skip
+    assert tablet.welcome["principal"] == {
+        "id": "TABLET-L01",
+        "name": "TABLET-L01",
+        "counter": "L01",
+    }
     assert tablet.welcome["role"] == "tablet"
     floor = await server.raw(hello_for("LANTAI"))
     officer = await server.officer_at_work("DKP01@L01")
@@ -68,9 +73,17 @@ async def test_the_tablet_is_offered_the_ticket_finished_at_its_counter_and_answ
         "idle_s": 90,
     }
     reply = await tablet.reply(
-        {"type": "answer_survey", "id": "a1", "request_id": "r1", "ticket": ticket["id"],
-         "scores": GOOD, "age": "30-39", "sex": "p", "suggestion": "Terima kasih."}
-    )  # fmt: skip
+        {
+            "type": "answer_survey",
+            "id": "a1",
+            "request_id": "r1",
+            "ticket": ticket["id"],
+            "scores": GOOD,
+            "age": "30-39",
+            "sex": "p",
+            "suggestion": "Terima kasih.",
+        }
+    )
     assert reply["type"] == "ok" and reply["ticket"] == ticket["id"]
     assert server.engine.state.surveys.answered(ticket["id"])
     event = (await floor.expect("event"))["event"]
@@ -84,9 +97,14 @@ async def test_the_tablet_is_offered_the_ticket_finished_at_its_counter_and_answ
     )
     # The offer is over: the same answer again is not the tablet's to give.
     again = await tablet.reply(
-        {"type": "answer_survey", "id": "a2", "request_id": "r2", "ticket": ticket["id"],
-         "scores": GOOD}
-    )  # fmt: skip
+        {
+            "type": "answer_survey",
+            "id": "a2",
+            "request_id": "r2",
+            "ticket": ticket["id"],
+            "scores": GOOD,
+        }
+    )
     assert (again["type"], again["code"]) == ("error", "not_found")
     snapshot = await tablet.reply({"type": "snapshot", "id": "s"})
     assert (snapshot["counter"], snapshot["counter_name"], snapshot["offer"]) == (
@@ -105,9 +123,14 @@ async def test_the_tablet_is_refused_another_counters_ticket_and_a_stale_offer(
     elsewhere = await served_at(server, colleague, "L02")
     before = server.state_copy()
     reply = await tablet.reply(
-        {"type": "answer_survey", "id": "a", "request_id": "r", "ticket": elsewhere["id"],
-         "scores": GOOD}
-    )  # fmt: skip
+        {
+            "type": "answer_survey",
+            "id": "a",
+            "request_id": "r",
+            "ticket": elsewhere["id"],
+            "scores": GOOD,
+        }
+    )
     assert (reply["type"], reply["code"]) == ("error", "not_found")
     assert reply["message"] == (
         f"Survei untuk nomor {elsewhere['number']} tidak sedang ditawarkan di tablet ini."
@@ -122,9 +145,14 @@ async def test_the_tablet_is_refused_another_counters_ticket_and_a_stale_offer(
     server.clock.advance(91)
     before = server.state_copy()
     late = await tablet.reply(
-        {"type": "answer_survey", "id": "b", "request_id": "r2", "ticket": mine["number"],
-         "scores": GOOD}
-    )  # fmt: skip
+        {
+            "type": "answer_survey",
+            "id": "b",
+            "request_id": "r2",
+            "ticket": mine["number"],
+            "scores": GOOD,
+        }
+    )
     assert (late["type"], late["code"]) == ("error", "not_found")
     assert server.state_copy() == before
 
@@ -136,9 +164,14 @@ async def test_a_tablet_that_reconnects_finds_its_offer_in_its_snapshot(server: 
     snapshot = next(m for m in tablet.seen if m["type"] == "snapshot")
     assert snapshot["offer"]["ticket"] == ticket["id"]
     reply = await tablet.reply(
-        {"type": "answer_survey", "id": "a", "request_id": "r", "ticket": ticket["number"],
-         "scores": [3] * 9}
-    )  # fmt: skip
+        {
+            "type": "answer_survey",
+            "id": "a",
+            "request_id": "r",
+            "ticket": ticket["number"],
+            "scores": [3] * 9,
+        }
+    )
     assert reply["type"] == "ok"
 
 
@@ -167,8 +200,15 @@ async def test_floor_only_events_reach_the_floor_and_never_an_officer_tv_or_kios
     tablet = await server.raw(hello_for("TABLET-L01"))
     ticket = await served_at(server, officer, "L01", kiosk=seen["kiosk"])
     await tablet.expect("survey_offer")
-    await tablet.reply({"type": "answer_survey", "id": "a", "request_id": "r",
-                        "ticket": ticket["id"], "scores": GOOD})  # fmt: skip
+    await tablet.reply(
+        {
+            "type": "answer_survey",
+            "id": "a",
+            "request_id": "r",
+            "ticket": ticket["id"],
+            "scores": GOOD,
+        }
+    )
     manager = await server.client("LANTAI")
     filed = await manager.file_complaint("petugas", "Petugas tidak ramah.", number=ticket["number"])
     cid = filed["complaint"]
@@ -180,9 +220,14 @@ async def test_floor_only_events_reach_the_floor_and_never_an_officer_tv_or_kios
         for who, raw in seen.items()
     }
     assert sorted(k for k in kinds["floor"] if k in FLOOR_ONLY) == sorted(
-        ["survey_answered", "complaint_filed", "complaint_taken", "complaint_answered",
-         "complaint_closed"]
-    )  # fmt: skip
+        [
+            "survey_answered",
+            "complaint_filed",
+            "complaint_taken",
+            "complaint_answered",
+            "complaint_closed",
+        ]
+    )
     for who in ("officer", "tv", "kiosk"):
         assert not FLOOR_ONLY & set(kinds[who]), (who, kinds[who])
     assert "service_finished" in kinds["officer"]  # (the officer does hear its agency's queue)
@@ -196,22 +241,36 @@ async def test_the_floor_works_a_complaint_and_its_contact_is_in_no_push_nor_the
     ticket = await served_at(server, officer, "L01")
     desk = await server.client("DKP01@L01")
     filed = await desk.file_complaint(
-        "waktu", "Menunggu tiga jam.", number=ticket["number"], name="Siti Aminah",
+        "waktu",
+        "Menunggu tiga jam.",
+        number=ticket["number"],
+        name="Siti Aminah",
         phone="0812 3456 7890",
-    )  # fmt: skip
+    )
     cid = filed["complaint"]
     assert cid == "ADU-261123-001" and set(filed) >= {"complaint", "take_by", "seq"}
     manager = await server.client("LANTAI")
     snap = await manager.snapshot()
     (listed,) = snap["complaints"]
     assert (listed["id"], listed["state"], listed["has_contact"]) == (cid, "received", True)
-    assert (listed["ticket"], listed["counter"], listed["officer"]) == (ticket["id"], "L01", "DKP01")
+    assert (listed["ticket"], listed["counter"], listed["officer"]) == (
+        ticket["id"],
+        "L01",
+        "DKP01",
+    )
     assert snap["skm_today"] == {"building": {"respondents": 0, "sums": [0] * 9}, "agencies": {}}
     taken = await manager.take_complaint(cid)
     assert taken["complaint"]["state"] == "in_progress"
     before = server.state_copy()
-    blank = await floor.reply({"type": "answer_complaint", "id": "x", "request_id": "x",
-                               "complaint": cid, "answer": "   "})  # fmt: skip
+    blank = await floor.reply(
+        {
+            "type": "answer_complaint",
+            "id": "x",
+            "request_id": "x",
+            "complaint": cid,
+            "answer": "   ",
+        }
+    )
     assert (blank["type"], blank["code"]) == ("error", "complaint_invalid")
     assert server.state_copy() == before
     contact = await manager.complaint_contact(cid)
@@ -231,12 +290,27 @@ async def test_an_officer_files_only_about_its_own_agencys_tickets(server: Serve
     await kiosk.confirm_printed(theirs["id"])
     before = server.state_copy()
     raw = await server.raw(hello_for("SMS01@L08"))
-    reply = await raw.reply({"type": "file_complaint", "id": 1, "request_id": "f",
-                             "category": "waktu", "text": "Lama.", "number": theirs["number"]})  # fmt: skip
+    reply = await raw.reply(
+        {
+            "type": "file_complaint",
+            "id": 1,
+            "request_id": "f",
+            "category": "waktu",
+            "text": "Lama.",
+            "number": theirs["number"],
+        }
+    )
     assert (reply["type"], reply["code"]) == ("error", "forbidden")
     assert server.state_copy() == before
-    anonymous = await raw.reply({"type": "file_complaint", "id": 2, "request_id": "g",
-                                 "category": "sarana", "text": "Kursi rusak."})  # fmt: skip
+    anonymous = await raw.reply(
+        {
+            "type": "file_complaint",
+            "id": 2,
+            "request_id": "g",
+            "category": "sarana",
+            "text": "Kursi rusak.",
+        }
+    )
     assert (anonymous["type"], anonymous["complaint"]) == ("ok", "ADU-261123-001")
 
 
@@ -246,9 +320,15 @@ async def test_the_floor_snapshot_counts_todays_answers(server: Server) -> None:
     for scores in (GOOD, [1, 2, 3, 4, 1, 2, 3, 4, 1]):
         ticket = await served_at(server, officer, "L01")
         await tablet.expect("survey_offer")
-        reply = await tablet.reply({"type": "answer_survey", "id": ticket["number"],
-                                    "request_id": ticket["number"], "ticket": ticket["id"],
-                                    "scores": scores})  # fmt: skip
+        reply = await tablet.reply(
+            {
+                "type": "answer_survey",
+                "id": ticket["number"],
+                "request_id": ticket["number"],
+                "ticket": ticket["id"],
+                "scores": scores,
+            }
+        )
         assert reply["type"] == "ok", reply
     snap = await (await server.client("LANTAI")).snapshot()
     two = {"respondents": 2, "sums": [5, 6, 6, 8, 4, 6, 7, 7, 4]}
