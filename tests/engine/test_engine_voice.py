@@ -142,6 +142,19 @@ async def test_a_restart_keeps_every_answer_and_complaint_across_day_closes(
         kept = {c.id: c.state.value for c in state.complaints.by_id.values()}
         assert kept == {"ADU-261123-001": "answered", "ADU-261123-002": "closed"}
         assert voice.complaints_of(second)[0].answer == "Loket ditambah."
+        # The public page, by hand: 32 + 17 = 49 points over 9 elements and 2 respondents,
+        # IKM 25 × 49 / 18 = 68.06: C, Kurang Baik; Imigrasi and the last quarter have none.
+        public = voice.public_ikm(clock.now)
+        now, before = public.current, public.previous
+        assert (now.label, now.first_day, before.label) == (
+            "Triwulan IV 2026",
+            date(2026, 10, 1),
+            "Triwulan III 2026",
+        )
+        assert now.building.respondents == 2 and round(now.building.ikm, 2) == 68.06
+        assert (now.building.grade.letter, now.building.grade.words) == ("C", "Kurang Baik")
+        assert now.agencies["DKP"].respondents == 2 and now.agencies["IMI"].ikm is None
+        assert before.building.respondents == 0 and before.building.grade is None
         # Nothing twice: the answered ticket is refused, and the log holds each answer once.
         visit = (await voice.visit("tok-monday-1"))[0]  # type: ignore[index]
         with pytest.raises(DomainError) as refused:
