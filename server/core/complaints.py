@@ -22,10 +22,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
 from server.core.building import Building
+from server.core.complaint_terms import (
+    ANSWER_MAX,
+    CATEGORIES,
+    CATEGORY_CODES,
+    CATEGORY_PROBLEM,
+    CLOSED_KEPT_DAYS,
+    NAME_MAX,
+    NOTE_MAX,
+    PER_TICKET,
+    PHONE_MAX,
+    STATE_LABELS,
+    STATE_LABELS_EN,
+    STEP_WORDS,
+    SYSTEM,
+    TEXT_MAX,
+    ComplaintState,
+    complaint_id,
+)
 from server.core.errors import error
 from server.core.events import (
     ComplaintAnswered,
@@ -52,6 +69,7 @@ if TYPE_CHECKING:  # the decisions read the day's state; state.py holds this boo
 __all__ = [
     "ANSWER_MAX",
     "CATEGORIES",
+    "CATEGORY_CODES",
     "CATEGORY_PROBLEM",
     "CLOSED_KEPT_DAYS",
     "COMPLAINT_DECISIONS",
@@ -72,56 +90,9 @@ __all__ = [
     "complaint_id",
 ]
 
+# The vocabulary (server/core/complaint_terms.py, what server.protocol publishes) is re-exported
+# above: `from server.core.complaints import CATEGORIES` is the one way the server reads it.
 
-class ComplaintState(StrEnum):
-    RECEIVED = "received"
-    IN_PROGRESS = "in_progress"
-    ANSWERED = "answered"
-    CLOSED = "closed"
-
-
-# What a citizen and the floor read (KBBI; the words of SP4N-LAPOR!'s tracking).
-STATE_LABELS: Final[dict[ComplaintState, str]] = {
-    ComplaintState.RECEIVED: "Diterima",
-    ComplaintState.IN_PROGRESS: "Diproses",
-    ComplaintState.ANSWERED: "Dijawab",
-    ComplaintState.CLOSED: "Selesai",
-}
-STATE_LABELS_EN: Final[dict[ComplaintState, str]] = {
-    ComplaintState.RECEIVED: "Received",
-    ComplaintState.IN_PROGRESS: "In progress",
-    ComplaintState.ANSWERED: "Answered",
-    ComplaintState.CLOSED: "Closed",
-}
-# How a state reads in the "complaint_step" refusal: "… karena pengaduan ADU-… sudah dijawab".
-STEP_WORDS: Final[dict[ComplaintState, str]] = {
-    ComplaintState.RECEIVED: "belum diproses",
-    ComplaintState.IN_PROGRESS: "sedang diproses",
-    ComplaintState.ANSWERED: "sudah dijawab",
-    ComplaintState.CLOSED: "sudah selesai",
-}
-
-# (code, label, English label).
-CATEGORIES: Final[tuple[tuple[str, str, str], ...]] = (
-    ("waktu", "Waktu tunggu dan pelayanan", "Waiting and service time"),
-    ("petugas", "Perilaku petugas", "Staff behaviour"),
-    ("prosedur", "Persyaratan dan prosedur", "Requirements and procedure"),
-    ("biaya", "Biaya atau pungutan di luar ketentuan", "Fees or charges beyond the rules"),
-    ("sarana", "Sarana dan prasarana", "Facilities"),
-    ("informasi", "Informasi yang tidak jelas", "Unclear information"),
-    ("lainnya", "Lainnya", "Other"),
-)
-_CATEGORY_CODES: Final = frozenset(code for code, _, _ in CATEGORIES)
-CATEGORY_PROBLEM: Final = "Pilih salah satu jenis pengaduan."  # an unknown category
-
-TEXT_MAX: Final = 2000  # characters of a complaint's text
-ANSWER_MAX: Final = 2000  # of the answer the citizen reads
-NOTE_MAX: Final = 500  # of a manager's note (taking it in hand, closing it)
-NAME_MAX: Final = 100  # of the optional contact's name
-PHONE_MAX: Final = 30  # of the optional contact's phone, as typed
-PER_TICKET: Final = 3  # complaints about one visit
-CLOSED_KEPT_DAYS: Final = 30  # a closed complaint stays in the book this many days
-SYSTEM: Final = "system"  # who closes an answered complaint after `close_days`
 
 # Tickets a complaint from the phone page may be about: called and done with, one way or
 # another. A ticket still waiting (or being served) has its floor to turn to; the help desk may
@@ -129,11 +100,6 @@ SYSTEM: Final = "system"  # who closes an answered complaint after `close_days`
 _FINISHED: Final = frozenset(
     {TicketState.DONE, TicketState.NO_SHOW, TicketState.CANCELLED, TicketState.EXPIRED}
 )
-
-
-def complaint_id(day: date, seq: int) -> str:
-    """The tracking id staff and SP4N-LAPOR! operators read: "ADU-261203-007"."""
-    return f"ADU-{day:%y%m%d}-{seq:03d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,7 +335,7 @@ def _file(state: DayState, cmd: FileComplaint, now: datetime, local: datetime) -
         refusal = _visit_refusal(state, visit, cmd.channel, local)
         if refusal is not None:
             raise refusal
-    if cmd.category not in _CATEGORY_CODES:
+    if cmd.category not in CATEGORY_CODES:
         raise error("complaint_invalid", problem=CATEGORY_PROBLEM)
     text = checked_text(cmd.text, "Isi pengaduan", TEXT_MAX, required=True)
     name = checked_text(cmd.name, "Nama", NAME_MAX, required=False)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 # Each module's public names are the package's: the star imports below take exactly their
 # `__all__`, and the package's `__all__` is theirs put together.
-from server.core import complaints, dates, events, skm
+from server.core import complaint_terms, dates, events, skm
 from server.core.booking_code import (  # the booking code as typed, scanned and shown
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -35,7 +35,7 @@ from server.core.booking_code import (  # the booking code as typed, scanned and
     format_code,
     normalize_code,
 )
-from server.core.complaints import CATEGORIES, ComplaintState  # complaints (issue 20)
+from server.core.complaint_terms import CATEGORIES, ComplaintState  # complaints (issue 20)
 from server.core.dates import *  # noqa: F403  (how dates and times are written, published)
 from server.core.events import *  # noqa: F403  (the core's event vocabulary, published)
 from server.core.skm import *  # noqa: F403  (the SKM questionnaire and figures, published)
@@ -45,12 +45,13 @@ from server.protocol.frames import *  # noqa: F403
 from server.protocol.messages import *  # noqa: F403
 from server.protocol.requests import *  # noqa: F403
 
-# The complaints' labels and limits, named for what they are once out of their module.
-COMPLAINT_STATE_LABELS = complaints.STATE_LABELS  # "Diterima", "Diproses", "Dijawab", "Selesai"
-COMPLAINT_STATE_LABELS_EN = complaints.STATE_LABELS_EN
-COMPLAINT_TEXT_MAX = complaints.TEXT_MAX
-COMPLAINT_ANSWER_MAX = complaints.ANSWER_MAX
-COMPLAINT_NOTE_MAX = complaints.NOTE_MAX
+# The complaints' labels ("Diterima", "Diproses", "Dijawab", "Selesai") and limits, named for
+# what they are once out of their module.
+COMPLAINT_STATE_LABELS = complaint_terms.STATE_LABELS
+COMPLAINT_STATE_LABELS_EN = complaint_terms.STATE_LABELS_EN
+COMPLAINT_TEXT_MAX = complaint_terms.TEXT_MAX
+COMPLAINT_ANSWER_MAX = complaint_terms.ANSWER_MAX
+COMPLAINT_NOTE_MAX = complaint_terms.NOTE_MAX
 
 __all__ = [
     "CODE_ALPHABET",
