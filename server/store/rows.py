@@ -27,6 +27,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from server.core.bookings import Booking, BookingState
+from server.core.complaint_terms import ComplaintState
 from server.core.events import (
     PERSONAL_FIELDS,
     BookingMade,
@@ -78,10 +79,10 @@ _COMPLAINT_FIELDS = (
 )
 # The state a complaint's row takes from each of its events (ComplaintState's values).
 _COMPLAINT_STEP: dict[type[Event], str] = {
-    ComplaintFiled: "received",
-    ComplaintTaken: "in_progress",
-    ComplaintAnswered: "answered",
-    ComplaintClosed: "closed",
+    ComplaintFiled: ComplaintState.RECEIVED.value,
+    ComplaintTaken: ComplaintState.IN_PROGRESS.value,
+    ComplaintAnswered: ComplaintState.ANSWERED.value,
+    ComplaintClosed: ComplaintState.CLOSED.value,
 }
 assert frozenset(_PERSONAL) == PERSONAL_FIELDS
 _EVENT_COLUMNS = ", ".join(_EVENT_FIELDS)
