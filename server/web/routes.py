@@ -45,8 +45,9 @@ from server.web.booking.site import BookingSite
 from server.web.responses import html_page, response
 from server.web.survey import assets as voice_assets
 from server.web.survey.exit_page import EXIT_PATH
+from server.web.survey.pages import COMPLAINT_SUFFIX, SURVEY_SUFFIX
 from server.web.survey.public import IKM_PATH, IKM_TEXT_PATH
-from server.web.survey.site import COMPLAINT_SUFFIX, SURVEY_SUFFIX, VoiceSite
+from server.web.survey.site import VoiceSite
 from server.web.survey.tablet import TABLET_PATH
 
 if TYPE_CHECKING:

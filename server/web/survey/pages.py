@@ -29,7 +29,10 @@ from server.web.survey.texts import Lang, date_words, t
 from server.web.survey.views import ComplaintView, VisitView
 
 __all__ = [
+    "COMPLAINT_SUFFIX",
     "CSS_PATH",
+    "SURVEY_SUFFIX",
+    "TICKET_PREFIX",
     "category_label",
     "complaint_form",
     "complaints_list",
@@ -45,6 +48,11 @@ __all__ = [
 ]
 
 CSS_PATH: Final = "/static/survey.css"
+TICKET_PREFIX: Final = "/t/"  # + a ticket's token: its phone page (server/web/phone.py)
+# A ticket's own pages, after its phone page's path (suffixes, not paths: routes.py names the
+# routes "/t/<token>/survei" and "/t/<token>/pengaduan").
+SURVEY_SUFFIX: Final = "/" + "survei"
+COMPLAINT_SUFFIX: Final = "/" + "pengaduan"
 
 _e = html.escape
 

@@ -60,7 +60,7 @@ def section_html(
         parts.append(
             f'<section class="voice" id="survey-offer"><h2>{_e(t(lang, "section_survey"))}</h2>'
             f"<p>{_e(t(lang, 'survey_invite'))}</p>"
-            f'<p><a class="button" id="survey-link" href="{_e(base + "/survei")}">'
+            f'<p><a class="button" id="survey-link" href="{_e(base + pages.SURVEY_SUFFIX)}">'
             f"{_e(t(lang, 'survey_link'))}</a></p></section>"
         )
     elif survey is SurveyStatus.ANSWERED:
@@ -72,7 +72,7 @@ def section_html(
         link = (
             f"<p>{_e(t(lang, 'complaint_invite'))}</p>"
             f'<p><a class="button secondary" id="complaint-link" '
-            f'href="{_e(base + "/pengaduan")}">{_e(t(lang, "complaint_link"))}</a></p>'
+            f'href="{_e(base + pages.COMPLAINT_SUFFIX)}">{_e(t(lang, "complaint_link"))}</a></p>'
             if can_complain
             else ""
         )
@@ -85,7 +85,7 @@ def section_html(
 
 
 def phone_path(token: str) -> str:
-    return "/t/" + token
+    return pages.TICKET_PREFIX + token
 
 
 class PhonePart:
@@ -99,7 +99,7 @@ class PhonePart:
         if ask.method != "GET":
             body = "<h1>Metode tidak diizinkan</h1>"
             return html_page(HTTPStatus.METHOD_NOT_ALLOWED, "Tidak diizinkan", body)
-        token = ask.path.removeprefix("/t/")
+        token = ask.path.removeprefix(pages.TICKET_PREFIX)
         if not TICKET_TOKEN_RE.fullmatch(token):
             return phone.not_found()
         site = self.site

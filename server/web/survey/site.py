@@ -49,6 +49,7 @@ from server.web.responses import response
 from server.web.survey import pages
 from server.web.survey.exit_page import EXIT_PATH, ExitPage
 from server.web.survey.forms import read_complaint, read_survey
+from server.web.survey.pages import COMPLAINT_SUFFIX, SURVEY_SUFFIX, TICKET_PREFIX
 from server.web.survey.phone_part import COMPLAINT_STATES, PhonePart
 from server.web.survey.public import IKM_PATH, IKM_TEXT_PATH, IkmBoardPage
 from server.web.survey.tablet import TABLET_PATH, TabletPage
@@ -59,20 +60,10 @@ if TYPE_CHECKING:
     from server.core.queue import QueueState
     from server.voice_api import VoiceApi
 
-__all__ = [
-    "COMPLAINT_SUFFIX",
-    "CSP",
-    "MAX_FIELDS",
-    "SURVEY_SUFFIX",
-    "TICKET_PREFIX",
-    "VoiceSite",
-]
+__all__ = ["CSP", "MAX_FIELDS", "VoiceSite"]
 
 log = logging.getLogger("antre.voice")
 
-TICKET_PREFIX: Final = "/t/"
-SURVEY_SUFFIX: Final = "/survei"
-COMPLAINT_SUFFIX: Final = "/pengaduan"
 FORM_COOKIE_PATH: Final = "/t/"
 # The survey's form has 9 answers, 4 profile fields, the suggestion, csrf and lang; the exit
 # kiosk's adds its device token and the ticket: 32 leaves room and bounds the parsing.
