@@ -7,8 +7,8 @@
 // server-rendered form, reset) for that number; "Kirim jawaban" checks that the nine questions
 // are answered and sends `answer_survey` {ticket, scores, age?, sex?, education?, occupation?,
 // suggestion?}; on `ok` the page thanks for THANKS_S seconds and idles again; on `error` it says
-// the server's words. An offer left unanswered for `idle_s` seconds goes back to idle. The
-// offer is kept in sessionStorage so that the language switch (a reload) keeps it.
+// the server's words. An offer left unanswered for `idle_s` seconds goes back to idle. After a
+// reload (the language switch) or a reconnect, the snapshot's `offer` brings the survey back.
 //
 // Every word comes from the page's data attributes (escaped by the server); text goes in with
 // textContent only. `window.antreTablet` is for tests and a technician with devtools.
@@ -26,7 +26,7 @@
   var PING_MS = 15000;
   var SILENCE_MS = 45000;
   var FATAL = { 4001: true, 4002: true, 4003: true, 4009: true };
-  var STORE_KEY = "antre-tablet-offer:" + TOKEN.slice(-12);
+  var SESSION = Math.random().toString(36).slice(2, 10); // this page's load, for request ids
   var SCORES = ["u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9"];
   var PROFILE = { usia: "age", jk: "sex", pendidikan: "education", pekerjaan: "occupation" };
 
@@ -74,7 +74,6 @@
   function toIdle() {
     clearTimeout(idleTimer);
     tablet.offer = null;
-    forget();
     form.reset();
     clearProblems();
     setSendState("", false);
@@ -90,7 +89,7 @@
     setSendState("", false);
     setText("offer-for", words("for", { number: offer.number }));
     setText("offer-line", offer.line_name || "");
-    setText("offer-agency", offer.agency || "");
+    setText("offer-agency", offer.agency_name || offer.agency || "");
     show("offer");
     window.scrollTo(0, 0);
     idleTimer = setTimeout(toIdle, remainingS * 1000);
@@ -110,30 +109,6 @@
     for (var j = 0; j < sets.length; j++) sets[j].classList.remove("missing");
   }
 
-  // ---- The offer across a reload (the language switch) ---------------------------------------
-
-  function remember(offer) {
-    try {
-      sessionStorage.setItem(STORE_KEY, JSON.stringify({ offer: offer, until: Date.now() + idleMs(offer) }));
-    } catch (e) {
-      /* no storage: a reload loses the offer */
-    }
-  }
-  function forget() {
-    try {
-      sessionStorage.removeItem(STORE_KEY);
-    } catch (e) {
-      /* nothing kept */
-    }
-  }
-  function recall() {
-    try {
-      var kept = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
-      if (kept && kept.offer && kept.until > Date.now()) showOffer(kept.offer, (kept.until - Date.now()) / 1000);
-    } catch (e) {
-      /* unreadable: idle */
-    }
-  }
   function idleMs(offer) {
     var s = Number(offer && offer.idle_s) || DEFAULT_IDLE_S;
     return s * 1000;
@@ -168,7 +143,9 @@
       el("q-" + missing[0]).scrollIntoView({ block: "center" });
       return null;
     }
-    var msg = { type: "answer_survey", id: "answer-" + nextId++, ticket: tablet.offer.ticket, scores: scores };
+    var id = "answer-" + nextId++;
+    // The request id makes a resend after a dropped link one answer, not two.
+    var msg = { type: "answer_survey", id: id, request_id: "tablet-" + SESSION + "-" + id, ticket: tablet.offer.ticket, scores: scores };
     for (var field in PROFILE) {
       var chosen = checked(field);
       if (chosen) msg[PROFILE[field]] = chosen;
@@ -198,7 +175,6 @@
     if (ok) {
       tablet.answered.push(tablet.offer && tablet.offer.ticket);
       clearTimeout(idleTimer);
-      forget();
       show("thanks");
       idleTimer = setTimeout(toIdle, THANKS_S * 1000);
       return;
@@ -286,6 +262,10 @@
     switch (msg.type) {
       case "snapshot":
         if (msg.counter_name) setText("idle-title", words("idle", { counter: msg.counter_name }));
+        // The survey this tablet still shows (a reload, the language switch, a reconnect).
+        if (msg.offer && (!tablet.offer || tablet.offer.ticket !== msg.offer.ticket) && tablet.state === "idle") {
+          showOffer(msg.offer, idleMs(msg.offer) / 1000);
+        }
         break;
       case "synced":
         tablet.connected = true;
@@ -293,7 +273,6 @@
         linkState("");
         break;
       case "survey_offer":
-        remember(msg);
         showOffer(msg, idleMs(msg) / 1000);
         break;
       case "ok":
@@ -308,6 +287,5 @@
     }
   }
 
-  recall();
   connect();
 })();

@@ -19,16 +19,21 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import date
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from websockets.http11 import Response
 
+from server.core import skm
+from server.core.building import Building
+from server.voice_api import IkmFigure as VoiceFigure
+from server.voice_api import PublicIkm
 from server.web.booking.asking import Asking
 from server.web.responses import response
 from server.web.survey import pages
 from server.web.survey.texts import Lang, count_words, date_words, decimal_words, t
-from server.web.survey.views import IkmBoard, IkmFigure
+from server.web.survey.views import IkmBoard, IkmFigure, IkmRow
 
 if TYPE_CHECKING:
     from server.web.survey.site import VoiceSite
@@ -119,9 +124,34 @@ def running_text(board: IkmBoard) -> str:
     return ""
 
 
-def board_of(public: Any, building: Any) -> IkmBoard:
-    """The page's values from the VoiceApi's `PublicIkm` (wired at the merge with room B)."""
-    raise NotImplementedError
+def _figure(figure: VoiceFigure) -> IkmFigure:
+    g = figure.grade
+    if figure.ikm is None or g is None:
+        return IkmFigure(figure.respondents, None)
+    return IkmFigure(figure.respondents, figure.ikm, g.letter, g.words, g.words_en)
+
+
+def board_of(public: PublicIkm, building: Building, today: date, lang: Lang) -> IkmBoard:
+    """The page's values from the VoiceApi's figures: every agency of the building in its
+    order, the building as a whole, the periods named in the page's language."""
+    kind = building.survey.public_period
+    now, last = public.current, public.previous
+    rows = tuple(
+        IkmRow(
+            agency.name,
+            _figure(now.agencies.get(agency.code) or VoiceFigure.of(skm.Tally())),
+            _figure(last.agencies.get(agency.code) or VoiceFigure.of(skm.Tally())),
+        )
+        for agency in building.agencies
+    )
+    return IkmBoard(
+        building.name,
+        skm.period_of(now.first_day, kind, lang.value)[2],
+        today,
+        skm.period_of(last.first_day, kind, lang.value)[2],
+        rows,
+        IkmRow(building.name, _figure(now.building), _figure(last.building)),
+    )
 
 
 class IkmBoardPage:
@@ -129,20 +159,20 @@ class IkmBoardPage:
 
     def __init__(self, site: VoiceSite) -> None:
         self.site = site
-        self._cached: tuple[float, IkmBoard] | None = None
+        self._cached: tuple[float, PublicIkm, date] | None = None
 
     @staticmethod
     def handles(path: str) -> bool:
         return path in (IKM_PATH, IKM_TEXT_PATH)
 
-    def board(self) -> IkmBoard:
+    def board(self, lang: Lang) -> IkmBoard:
         site = self.site
         at = site.monotonic()
-        if self._cached is not None and at - self._cached[0] < CACHE_S:
-            return self._cached[1]
-        board = board_of(site.voice.public_ikm(site.now()), site.building)
-        self._cached = (at, board)
-        return board
+        if self._cached is None or at - self._cached[0] >= CACHE_S:
+            now = site.now()
+            self._cached = (at, site.voice.public_ikm(now), site.building.service_day(now))
+        _, public, today = self._cached
+        return board_of(public, site.building, today, lang)
 
     def respond(self, ask: Asking) -> Response:
         site = self.site
@@ -156,9 +186,10 @@ class IkmBoardPage:
             )
         if ask.path == IKM_TEXT_PATH:
             survey = site.building.survey
-            text = running_text(self.board()) if survey.enabled and survey.running_text else ""
+            shown = survey.enabled and survey.running_text
+            text = running_text(self.board(Lang.ID)) if shown else ""
             body = json.dumps({"text": text}, ensure_ascii=False).encode("utf-8")
             return response(HTTPStatus.OK, body, "application/json; charset=utf-8")
-        page = ikm_page(ask.lang, self.board())
+        page = ikm_page(ask.lang, self.board(ask.lang))
         # Published on purpose (the regulation asks it): search engines may list it.
         return site.html(ask, HTTPStatus.OK, page, **{"X-Robots-Tag": "all"})

@@ -11,7 +11,7 @@ The server renders the whole page — the idle words, the survey form (the phone
 word: pages.survey_form) hidden until an offer — and server/web/static/tablet.js shows, hides
 and sends; every text it writes comes from the page's data attributes, set here, escaped. The
 page belongs to a `[[devices]]` entry of `kind = "tablet"` (its `counter`): without its token,
-403. `?lang=en` reloads the page in English; the script keeps the open offer across the reload.
+403. `?lang=en` reloads the page in English; the snapshot brings an open offer back.
 """
 
 from __future__ import annotations
