@@ -361,6 +361,10 @@ def ikm_rows(page: str, table: str) -> dict[str, list[str]]:
 
 
 async def test_the_running_text_is_empty_unless_the_building_shows_it(server: Server) -> None:
+    """The demo building does not show the IKM on its TVs: an answer on file, and still ""."""
     assert not demo_building().survey.running_text
-    answer = await Citizen(server).get("/ikm/teks")
+    ticket = await Desk(server).finished()
+    citizen = Citizen(server)
+    assert (await answer_on_phone(citizen, ticket["token"], SCORES)).status == 303
+    answer = await citizen.get("/ikm/teks")
     assert answer.status == 200 and answer.text == '{"text": ""}'
