@@ -10,15 +10,17 @@ test-artifacts/.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from chromium import ARTIFACTS, needs_chromium
-from hubtest import FakeClock, Server, until
+from hubtest import FakeClock, Server, StartServer, demo_building, demo_credentials, until
 from voice_kit import TABLET_TOKEN, Desk
 
 pytestmark = needs_chromium
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 800, "height": 1280}
+TV = {"width": 1280, "height": 720}
 # Markup a citizen might type, or paste to try: a script, an image whose error runs script.
 INJECTION = (
     '<script>window.__pwned = 1; document.title = "pwned"</script>'
@@ -71,12 +73,16 @@ async def open_screen(browser: Any, url: str, viewport: dict[str, int], **kwargs
 
 
 async def test_a_citizen_answers_and_complains_and_typed_markup_stays_text(
-    server: Server, browser: Any
+    start_server: StartServer, browser: Any
 ) -> None:
     """Phone page → "Isi survei kepuasan" → nine taps (every answer block at least 48 px tall),
     a suggestion with markup → "Terima kasih…". "Sampaikan pengaduan" → a category, a text with
     markup → the complaint shows the text as typed; the manager's answer (with markup) too; the
-    public /ikm page shows the scores and no suggestion. No script of it ran, anywhere."""
+    public /ikm page shows the scores and no suggestion; a TV of a building that shows its IKM
+    (`[survey] running_text`) has it in its running text. No script of it ran, anywhere."""
+    demo = demo_building()
+    shown = dataclasses.replace(demo.survey, running_text=True)
+    server = await start_server(building=dataclasses.replace(demo, survey=shown))
     ticket = await Desk(server).finished()
     base = server.running.http_url
     phone = await open_screen(browser, f"{base}/t/{ticket['token']}", PHONE)
@@ -125,6 +131,13 @@ async def test_a_citizen_answers_and_complains_and_typed_markup_stays_text(
     assert "kutip" not in content and "pwned" not in content  # no suggestion on the public page
     assert await phone.untouched()
     assert phone.errors == [] and phone.failed == []
+
+    tv = await open_screen(browser, f"{base}/display?zone=1&token={demo_credentials()['TV-1']}", TV)
+    line = "IKM MPP Kota Contoh: 86,11 (B — Baik), 1 responden, Triwulan IV 2026"
+    await tv.page.wait_for_function(
+        f"() => document.getElementById('running-text').textContent.endsWith({line!r})"
+    )
+    assert (await tv.text("#running-text")).startswith(demo.running_text)
 
 
 def _answers(server: Server) -> list[dict[str, Any]]:
