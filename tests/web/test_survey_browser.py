@@ -15,7 +15,7 @@ from typing import Any
 
 from chromium import ARTIFACTS, needs_chromium
 from hubtest import FakeClock, Server, StartServer, demo_building, demo_credentials, until
-from voice_kit import TABLET_TOKEN, Desk
+from survey_kit import TABLET_TOKEN, Desk
 
 pytestmark = needs_chromium
 PHONE = {"width": 390, "height": 844}

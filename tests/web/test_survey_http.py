@@ -13,7 +13,7 @@ import html
 import re
 
 from hubtest import Server, StartServer, demo_building
-from voice_kit import EXIT_TOKEN, Desk, survey_fields
+from survey_kit import EXIT_TOKEN, Desk, survey_fields
 from web_booking_kit import Answer, Citizen, csrf_of, text_of
 
 from server.core.events import ComplaintFiled, Event, SurveyAnswered, read_event
