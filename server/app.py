@@ -43,6 +43,7 @@ from server.core.model import DomainError, Tick
 from server.engine import Engine, EngineFailed
 from server.hub import Hub, HubLimits
 from server.store import StoreError
+from server.voice_api import VoiceApi
 from server.web.booking.api import PortalApi
 from server.web.booking.desk import BookingDesk
 from server.web.booking.limits import TrustedProxies
@@ -97,6 +98,7 @@ class Running:
     server: Server
     web: WebRoutes  # what browsers are answered (tests reach the TV's renderer through it)
     bookings: BookingsApi  # online booking for the public pages and portals (issue 19)
+    voice: VoiceApi  # the survey and complaints for the citizen's pages (issue 20)
 
     @property
     def url(self) -> str:
@@ -146,6 +148,7 @@ async def serve(
     hub = Hub(engine, building, clock=clock, limits=limits)
     hub.start()
     bookings = BookingsApi(engine, execute=hub.execute)
+    voice = VoiceApi(engine, execute=hub.execute)
     # The TVs' audio of calls is kept next to the database, so that a restart does not make
     # espeak-ng say the morning's calls again.
     renderer = VoiceRenderer(cache_dir=Path(db_path).resolve().parent / "voice-cache")
@@ -197,7 +200,7 @@ async def serve(
                 engine.last_seq,
             )
             if ready is not None:
-                ready(Running(host, bound, engine, hub, server, web, bookings))
+                ready(Running(host, bound, engine, hub, server, web, bookings, voice))
             try:
                 await engine.failed.wait()  # or until cancelled
                 failure = engine.failure
@@ -406,6 +409,14 @@ def where_to_point(
         # The citizens' booking pages (issue 19); on the internet at `public_url` when set.
         base = (building.booking.public_url or http_url).rstrip("/")
         rows.append(f"  Booking       {base}{BOOK_PATH}")
+    if building.survey.enabled:
+        # The SKM survey (issue 20): each counter's tablet page, and the page at the exit.
+        for d in building.devices:
+            token = secret(d.id, "<token of " + d.id + ">")
+            if d.kind is DeviceKind.TABLET:
+                rows.append(f"  Tablet {d.counter or '':<6} {http_url}/tablet?token={token}")
+            elif d.kind is DeviceKind.EXIT:
+                rows.append(f"  Exit          {http_url}/keluar?token={token}")
     rows.append(f"  Health        {http_url}/healthz")
     rows += [
         "",

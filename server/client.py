@@ -428,6 +428,48 @@ class AntreClient:
         """A counter or manager action: call_next, recall, pause_counter(reason=…), …"""
         return await self.request(type, **fields)
 
+    # -- the citizen's voice (issue 20) -------------------------------------------------------
+
+    async def answer_survey(
+        self, ticket: str, scores: list[int] | tuple[int, ...], **profile: str | None
+    ) -> dict[str, Any]:
+        """A counter tablet's answer to the survey it was offered (`survey_offer`): the nine
+        scores, and optionally age, sex, education, occupation (codes) and suggestion."""
+        fields = {k: v for k, v in profile.items() if v is not None}
+        return await self.request("answer_survey", ticket=ticket, scores=list(scores), **fields)
+
+    async def take_complaint(self, complaint: str, note: str | None = None) -> dict[str, Any]:
+        """Take a received complaint in hand; the reply's `complaint` is its new view."""
+        fields = {"note": note} if note else {}
+        return await self.request("take_complaint", complaint=complaint, **fields)
+
+    async def answer_complaint(self, complaint: str, answer: str) -> dict[str, Any]:
+        """Answer a complaint taken in hand; the citizen reads it on the phone page."""
+        return await self.request("answer_complaint", complaint=complaint, answer=answer)
+
+    async def close_complaint(self, complaint: str, note: str | None = None) -> dict[str, Any]:
+        """Close a complaint (a note is required unless it was answered)."""
+        fields = {"note": note} if note else {}
+        return await self.request("close_complaint", complaint=complaint, **fields)
+
+    async def complaint_contact(self, complaint: str) -> dict[str, Any]:
+        """The contact a complaint left (`name`, `phone`): personal data, asked for, logged."""
+        return await self.request("complaint_contact", complaint=complaint)
+
+    async def file_complaint(
+        self,
+        category: str,
+        text: str,
+        number: str | None = None,
+        name: str | None = None,
+        phone: str | None = None,
+    ) -> dict[str, Any]:
+        """File a complaint at the help desk, about today's ticket `number` or none; the
+        reply's `complaint` is the tracking id to give the citizen."""
+        extra = {"number": number, "name": name, "phone": phone}
+        fields = {k: v for k, v in extra.items() if v}
+        return await self.request("file_complaint", category=category, text=text, **fields)
+
     # -- pushed messages --------------------------------------------------------------------
 
     async def messages(self) -> AsyncIterator[dict[str, Any]]:

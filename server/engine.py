@@ -37,6 +37,14 @@ written beside its event, never in the log's JSON, and deleted `retention_days` 
 booking's day: at start and after each day close (`_purge_personal_data`). The keys of the keyed
 hashes of NIK and phone (`booking_key`) are made at the store's first start and kept in its meta.
 
+The citizen's voice (issue 20) spans days too: the survey book and the complaints. Before the
+events after the last close, `start` replays the survey answers about visits since the book's
+horizon (`survey_horizon`: the start of the previous public period, or `days_open` back) and
+every event of each complaint not closed or closed within `CLOSED_KEPT_DAYS`, all from before
+the close, in seq order with the bookings' (the store's partial indexes and `complaints` rows
+say which). A complaint's contact is kept beside its event like a booking's, and purged
+`retention_days` after the complaint closed.
+
 Idempotency: a request id seen today returns the events stamped with it in its first execution
 (also across restarts, rebuilt from today's log). Events that close an earlier day, triggered by
 the first command of a new day, are the system's: actor "system", no request id.
@@ -56,10 +64,12 @@ from datetime import UTC, date, datetime, timedelta
 from server.building_identity import BuildingIdentity
 from server.core.bookings import Booking
 from server.core.building import Building
-from server.core.events import DayClosed, Event
+from server.core.complaints import CLOSED_KEPT_DAYS
+from server.core.events import COMPLAINT_KINDS, SURVEY_KINDS, DayClosed, Event
 from server.core.model import Command, CounterStatus, DomainError, RetireRemoved, Tick, Ticket
 from server.core.queue import QueueState
 from server.core.removed import removed_in_use
+from server.core.surveys import survey_horizon
 from server.start_checks import check_building, clock_behind_warning, removed_warnings
 from server.store import Store, StoredEvent
 
@@ -205,10 +215,11 @@ class Engine:
         # even when a day ended without a close (the server was down at midnight, or the core
         # did not close a day that saw no ticket).
         started = time.perf_counter()
-        # The bookings of the days after the last close were (mostly) made before it: their
-        # events first, then everything after the close. Booking events open no day.
+        # The bookings of the days after the last close were (mostly) made before it, and so
+        # were the survey answers and complaints the books keep: their events first, then
+        # everything after the close. None of them opens a day.
         close = await store.last_close()
-        earlier = [] if close is None else await store.booking_events(close[0], close[1] + _ONE_DAY)
+        earlier = [] if close is None else await self._books_before(store, close, today)
         tail = await store.events_after_last_close()
         state = self.state = QueueState(self.building)
         day_of = self.building.service_day
@@ -220,9 +231,10 @@ class Engine:
                 known = self._requests.setdefault(stored.request_id, [])
                 assert isinstance(known, list)
                 known.append(stored)
-        logger.info("replayed %d events in %.3f s (day %s, %d bookings ahead); last seq %d",
-                    len(earlier) + len(tail), time.perf_counter() - started, state.day,
-                    len(state.bookings.by_code), self.last_seq)  # fmt: skip
+        logger.info("replayed %d events in %.3f s (day %s, %d bookings ahead, %d complaints "
+                    "kept); last seq %d", len(earlier) + len(tail),
+                    time.perf_counter() - started, state.day, len(state.bookings.by_code),
+                    len(state.complaints.by_id), self.last_seq)  # fmt: skip
         if tail and day_of(tail[0].event.at) < (state.day or today):
             logger.warning("the open state spans days %s..%s without a day close",
                            day_of(tail[0].event.at), state.day)  # fmt: skip
@@ -239,6 +251,19 @@ class Engine:
         await self._retire_removed()
         await self._purge_personal_data(self.building.service_day(self._now()))
 
+    async def _books_before(
+        self, store: Store, close: tuple[int, date], today: date
+    ) -> list[StoredEvent]:
+        """The events up to the last close that the books spanning days still need: bookings
+        of the days after it, answers about visits since the survey's horizon, complaints not
+        closed or closed lately. In seq order (their kinds differ: no event is read twice)."""
+        until, closed_day = close
+        bookings = await store.booking_events(until, closed_day + _ONE_DAY)
+        answers = await store.survey_events(until, survey_horizon(self.building.survey, today))
+        kept_from = today - timedelta(days=CLOSED_KEPT_DAYS)
+        complaints = await store.complaint_events(until, kept_from)
+        return sorted([*bookings, *answers, *complaints], key=lambda stored: stored.seq)
+
     async def _retire_removed(self) -> None:
         """Say what of today the building file no longer has; close its counters and log out
         its officers (docs/operations.md, "Changing the building file")."""
@@ -250,13 +275,15 @@ class Engine:
 
     async def _purge_personal_data(self, today: date) -> int:
         """Delete the personal data of bookings whose day is more than `retention_days` before
-        `today` (UU 27/2022; docs/operations.md); the number of bookings' rows deleted."""
+        `today`, and the contacts of complaints closed that long ago (UU 27/2022;
+        docs/operations.md); the number of rows deleted."""
         keep = self.building.booking.retention_days
         assert self._store is not None
         purged = await self._store.purge_contacts(today - timedelta(days=keep))
         if purged:
-            logger.info("deleted the personal data of %d bookings (kept %d days after the "
-                        "booking's day)", purged, keep)  # fmt: skip
+            logger.info("deleted the personal data of %d bookings and complaints (kept %d days "
+                        "after the booking's day or the complaint's close)", purged,
+                        keep)  # fmt: skip
         return purged
 
     def _purge_after(self, events: list[StoredEvent]) -> None:
@@ -397,6 +424,8 @@ class Engine:
                 stored.append(StoredEvent(seq, event, actor, request_id))
                 ticket_src, counter_src, book_src = state.tickets, state.counters, book_now
             seq += 1
+            if event.kind in _VOICE_KINDS:
+                continue  # an answer or a complaint names a visit, but changes no ticket's row
             ticket_id: str | None = getattr(event, "ticket", None)
             counter_ids = [getattr(event, "counter", None)]
             codes = [getattr(event, "code", None)]
@@ -558,6 +587,7 @@ class Engine:
 
 
 _ONE_DAY = timedelta(days=1)
+_VOICE_KINDS = SURVEY_KINDS | COMPLAINT_KINDS
 
 
 def _not_before(event: Event) -> datetime:

@@ -28,6 +28,7 @@ ROLE_NAMES: Final[dict[str, str]] = {
     "floor": "Pengelola lantai",
     "admin": "Admin",
     "ticket": "Halaman tiket di ponsel",
+    "tablet": "Tablet survei",
 }
 
 # What each request does, as the end of "… tidak dapat …" (every request type of the protocol:
@@ -60,6 +61,12 @@ ACTIONS: Final[dict[str, str]] = {
     "booking_holder": "melihat data pemesan",
     "cancel_ticket": "membatalkan nomor antrean",
     "unlock_pin": "membuka kunci PIN petugas",
+    "answer_survey": "mengirim jawaban survei kepuasan",
+    "take_complaint": "memproses pengaduan",
+    "answer_complaint": "menjawab pengaduan",
+    "close_complaint": "menutup pengaduan",
+    "complaint_contact": "melihat kontak pengadu",
+    "file_complaint": "mencatat pengaduan",
 }
 
 REFUSALS: Final[dict[str, str]] = {
@@ -76,6 +83,10 @@ REFUSALS: Final[dict[str, str]] = {
     # booking_holder: a holder's name only for the citizen at the officer's own desk.
     "not_at_your_counter": "Nomor {number} tidak sedang dilayani di loket Anda.",
     "line_unknown": "Layanan dengan kode {line} tidak terdaftar.",
+    # answer_survey: a tablet answers only the ticket it was last offered, while it shows it.
+    "survey_not_offered": "Survei untuk nomor {number} tidak sedang ditawarkan di tablet ini.",
+    # complaint_contact of an anonymous complaint, or one whose contact was deleted.
+    "no_contact": "Pengaduan {complaint} tidak menyertakan kontak, atau kontaknya sudah dihapus.",
     "counter_unknown": "Loket dengan kode {counter} tidak terdaftar.",
     # bad_message a floor manager's console can cause: closing a counter without naming it.
     "counter_required": "Pilih loket yang akan ditutup.",

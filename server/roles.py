@@ -1,11 +1,12 @@
 """Who may connect and what each role may ask: the role table, the principal, authentication.
 
 Theory of operation: a session starts anonymous. Its `hello` names a role and carries credentials:
-a device token for a kiosk or a TV (checked against the SHA-256 digest in the building file),
-an officer id and PIN plus the counter the officer sits at, a manager id and PIN, or — for the
-citizen's phone page — a ticket's public token (the QR code's: the token is the capability). The
-`Authenticator` turns a good hello into a `Principal` (who, which role, bound to which counter,
-agency or zone) or raises `AuthError` with a protocol error code and the close code to use.
+a device token for a kiosk, a TV or a counter's survey tablet (checked against the SHA-256
+digest in the building file), an officer id and PIN plus the counter the officer sits at, a
+manager id and PIN, or — for the citizen's phone page — a ticket's public token (the QR code's:
+the token is the capability). The `Authenticator` turns a good hello into a `Principal` (who,
+which role, bound to which counter, agency or zone) or raises `AuthError` with a protocol error
+code and the close code to use.
 
 `ALLOWED` is the one explicit table of which request types each role may send; the hub checks it
 before looking at a request's fields. Scope rules that need the queue state (an officer acts only
@@ -78,6 +79,9 @@ class Role(StrEnum):
     # unlocks an id whose PIN was guessed at
     ADMIN = "admin"  # same powers today; configuration tools will be admin-only
     TICKET = "ticket"  # the citizen's phone page: one ticket's public view, read-only
+    # The SKM survey's tablet facing the citizen at one counter (issue 20): offered the survey
+    # of each ticket finished there, it answers only that one (server/hub/requests.py).
+    TABLET = "tablet"
 
 
 _COUNTER_ACTIONS = frozenset(
@@ -99,8 +103,24 @@ _COUNTER_ACTIONS = frozenset(
         "booking_holder",
     }
 )
-_MANAGER_ACTIONS = frozenset(
-    {"ping", "snapshot", "list_lines", "cancel_ticket", "reactivate", "close_counter", "unlock_pin"}
+# The floor's complaint workflow (issue 20); filing one at the help desk is also an officer's.
+_COMPLAINT_ACTIONS = frozenset(
+    {"take_complaint", "answer_complaint", "close_complaint", "complaint_contact"}
+)
+_MANAGER_ACTIONS = (
+    frozenset(
+        {
+            "ping",
+            "snapshot",
+            "list_lines",
+            "cancel_ticket",
+            "reactivate",
+            "close_counter",
+            "unlock_pin",
+        }
+    )
+    | _COMPLAINT_ACTIONS
+    | {"file_complaint"}
 )
 
 # The role table. `hello` is not listed: it is only valid as the first frame.
@@ -119,11 +139,14 @@ ALLOWED: Mapping[Role, frozenset[str]] = {
         }
     ),
     Role.DISPLAY: frozenset({"ping", "snapshot"}),
-    Role.OFFICER: frozenset({"ping", "snapshot", "list_lines"}) | _COUNTER_ACTIONS,
+    Role.OFFICER: frozenset({"ping", "snapshot", "list_lines", "file_complaint"})
+    | _COUNTER_ACTIONS,
     Role.FLOOR: _MANAGER_ACTIONS,
     Role.ADMIN: _MANAGER_ACTIONS,
     # Read-only: a phone only keeps its connection alive; everything else is `forbidden`.
     Role.TICKET: frozenset({"ping"}),
+    # A counter tablet answers the survey it was offered; it hears nothing else.
+    Role.TABLET: frozenset({"ping", "snapshot", "answer_survey"}),
 }
 
 
@@ -135,7 +158,7 @@ class Principal:
     id: str  # device id, officer id or manager id
     name: str
     actor: str  # how the event log names them: "kiosk:K1", "officer:DKP01@L05", "manager:M1"
-    counter: str | None = None  # an officer's counter
+    counter: str | None = None  # an officer's counter, or the counter a tablet faces
     agency: str | None = None  # an officer's agency
     zone: str | None = None  # a display's zone; None = every zone
     # A ticket session's principal: id = the ticket's id, name = its number (never the token).
@@ -154,6 +177,8 @@ class Principal:
             return f"agency:{self.agency}"
         if self.role is Role.TICKET:
             return f"ticket:{self.id}"  # no audience of events: ticket sessions get `ticket` frames
+        if self.role is Role.TABLET:
+            return f"tablet:{self.id}"  # no audience of events either: `survey_offer` pushes
         return FLOOR_AUDIENCE
 
     def describe(self) -> dict[str, Any]:
@@ -233,7 +258,7 @@ class Authenticator:
     async def authenticate(self, hello: Mapping[str, Any], source: str = "unknown") -> Principal:
         """The principal of a hello sent from the network address `source`, or AuthError."""
         role = hello["role"]
-        if role in ("kiosk", "display"):
+        if role in ("kiosk", "display", "tablet"):
             return self._device(role, hello)
         if role == "officer":
             return await self._officer(hello, source)
@@ -250,6 +275,10 @@ class Authenticator:
             raise AuthError(p.ERR_AUTH_FAILED, _AUTH_FAILED_TOKEN)
         if role == "kiosk":
             return Principal(Role.KIOSK, device.id, device.id, f"kiosk:{device.id}")
+        if role == "tablet":
+            return Principal(
+                Role.TABLET, device.id, device.id, f"tablet:{device.id}", counter=device.counter
+            )
         return Principal(
             Role.DISPLAY, device.id, device.id, f"display:{device.id}", zone=device.zone
         )

@@ -22,6 +22,9 @@ def test_demo_banner_gives_every_part_with_its_credentials() -> None:
     )
     assert f"antre floor --server {WS} --manager LANTAI   PIN {secrets['LANTAI']}" in text
     assert f"  Booking       {HTTP}/pesan\n" in text  # the README's walk starts there
+    # The SKM survey's pages (issue 20): the tablet at Loket 1 and the exit page.
+    assert f"  Tablet L01    {HTTP}/tablet?token={secrets['TABLET-L01']}\n" in text
+    assert f"  Exit          {HTTP}/keluar?token={secrets['EXIT-1']}\n" in text
 
 
 def test_a_real_building_banner_shows_no_secret() -> None:
@@ -29,6 +32,7 @@ def test_a_real_building_banner_shows_no_secret() -> None:
     secrets = load_demo_credentials()
     text = where_to_point(load_demo_building(), WS, HTTP, None)
     assert "<token of TV-1>" in text and "--manager LANTAI" in text
+    assert "/tablet?token=<token of TABLET-L01>" in text
     assert not any(secret in text for secret in secrets.values())
 
 

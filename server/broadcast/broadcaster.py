@@ -43,6 +43,7 @@ from server.broadcast.views import (
 from server.core.building import Building
 from server.core.events import (
     DISPLAY_HIDDEN,
+    FLOOR_ONLY,
     KIOSK_KINDS,
     DayClosed,
     Event,
@@ -252,6 +253,9 @@ class Broadcaster:
     def _entitled(self, kind: str, scope: Scope) -> Iterator[tuple[str, bool]]:
         """The audiences that may see an event, each with its form: `view_event`'s rules, as
         lookups (tests/hub/test_fanout_routing.py holds the two to the same answers)."""
+        if kind in FLOOR_ONLY:
+            yield "floor", False  # the citizen's voice: never an officer's, a TV's or a kiosk's
+            return
         if scope.everyone:
             for audience in list(self._audiences):
                 group = audience.partition(":")[0]

@@ -11,6 +11,9 @@ Audiences — every session of an audience receives byte-identical frames:
                      ticket movements of that zone, in the public form
     kiosk:<id>       one kiosk: the fate of the tickets it issued
 
+The citizen's voice (issue 20: a survey's answer, a complaint's steps; `Event.floor_only`) is the
+floor's alone: officers never see who answered what about them, nor the complaints.
+
 The staff form is the core's `event_to_dict` minus its WITHHELD fields (the ticket's public
 `token`: only the kiosk that printed a ticket ever holds it). The public form keeps the event
 class's `public_fields`. Who hears of which event, and which fields a TV gets, is named once on
@@ -27,11 +30,20 @@ from typing import Any
 
 from server.core import estimates
 from server.core.building import END_OF_DAY, Building, Counter, ServiceHours
+from server.core.complaints import Complaint
 from server.core.dates import format_clock_in_zone
-from server.core.events import DISPLAY_HIDDEN, EVENT_TYPES, KIOSK_KINDS, WITHHELD, TicketIssued
+from server.core.events import (
+    DISPLAY_HIDDEN,
+    EVENT_TYPES,
+    FLOOR_ONLY,
+    KIOSK_KINDS,
+    WITHHELD,
+    TicketIssued,
+)
 from server.core.figures import LineView
 from server.core.model import CounterStatus, Ticket
 from server.core.queue import QueueState
+from server.core.skm import Tally
 from server.roles import FLOOR_AUDIENCE, Principal, Role
 from server.web.voice import desk_words
 
@@ -39,6 +51,7 @@ __all__ = [
     "NEXT_COUNT",
     "Scope",
     "building_view",
+    "complaint_view",
     "counter_view",
     "event_frame",
     "issued_view",
@@ -48,8 +61,10 @@ __all__ = [
     "next_view",
     "public_form",
     "recent_calls",
+    "skm_today",
     "snapshot",
     "staff_form",
+    "tablet_snapshot",
     "ticket_view",
     "view_event",
 ]
@@ -396,6 +411,67 @@ def snapshot(
     out["calls"] = recent_calls(state, None)
     out["printers"] = dict(printers)
     out["devices"] = [dict(d) for d in devices]
+    # The citizen's voice (issue 20), the floor's alone: today's SKM so far, and the complaints
+    # open or closed today (never a contact: `complaint_contact` asks for one).
+    out["skm_today"] = skm_today(state, today)
+    out["complaints"] = [
+        complaint_view(c)
+        for c in state.complaints.by_id.values()
+        if c.is_open or (c.closed_at is not None and building.service_day(c.closed_at) == today)
+    ]
+    return out
+
+
+def tablet_snapshot(
+    principal: Principal,
+    building: Building,
+    state: QueueState,
+    now: datetime,
+    seq: int,
+    offer: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """A counter tablet's picture: its counter, the building's name, and the survey it shows
+    now (the `survey_offer` push's fields), or None when it is idle."""
+    counter = building.counter(principal.counter or "")
+    day = (state.day or building.service_day(now)).isoformat()
+    return {
+        "type": "snapshot",
+        "seq": seq,
+        "day": day,
+        "counter": principal.counter,
+        "counter_name": counter.name if counter is not None else principal.counter,
+        "building": building.name,
+        "idle_s": building.survey.tablet_idle_s,
+        "enabled": building.survey.enabled,
+        "offer": offer,
+    }
+
+
+def _tally_view(tally: Tally) -> dict[str, Any]:
+    return {"respondents": tally.respondents, "sums": list(tally.sums)}
+
+
+def skm_today(state: QueueState, day: date) -> dict[str, Any]:
+    """Today's SKM answers so far, for the building and per agency: respondents and the nine
+    sums (the floor computes NRR, IKM and grade with server.protocol's skm)."""
+    building, agencies = state.surveys.today(day)
+    return {
+        "building": _tally_view(building),
+        "agencies": {code: _tally_view(t) for code, t in sorted(agencies.items())},
+    }
+
+
+def complaint_view(c: Complaint) -> dict[str, Any]:
+    """A complaint as the floor lists it: every field of `Complaint`, instants as ISO strings,
+    whether a contact was left (`has_contact`), never the contact itself."""
+    out: dict[str, Any] = {}
+    for name in Complaint.__dataclass_fields__:
+        value = getattr(c, name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif hasattr(value, "value"):  # the state, a StrEnum
+            value = value.value
+        out[name] = value
     return out
 
 
@@ -420,6 +496,8 @@ def view_event(audience: str, event: dict[str, Any], scope: Scope) -> dict[str, 
     group, _, key = audience.partition(":")
     if group == "floor":
         return staff_form(event)
+    if kind in FLOOR_ONLY:
+        return None
     if group == "agency":
         return staff_form(event) if scope.everyone or key in scope.agencies else None
     if group == "zone":

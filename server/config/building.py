@@ -1,11 +1,12 @@
 """The building file: one TOML file in, one validated `Building` out, or every mistake named.
 
 `parse_building` reads each section with its own module (`settings`, `hours`, `layout`, `people`,
-`booking`) through one `Reader`, which records a problem for each mistake instead of stopping at
-the first. Cross-references (a counter's lines, a line's agency, zones) are checked after every
-section has been read, using whatever parts were valid, so one bad entry does not drown the report
-in follow-on errors. Only a file without any problem becomes a `Building`; the core trusts it and
-checks nothing again. `docs/configuration.md` describes every field.
+`booking`, `survey`) through one `Reader`, which records a problem for each mistake instead of
+stopping at the first. Cross-references (a counter's lines, a line's agency, zones, a tablet's
+counter) are checked after every section has been read, using whatever parts were valid, so one
+bad entry does not drown the report in follow-on errors. Only a file without any problem becomes
+a `Building`; the core trusts it and checks nothing again. `docs/configuration.md` describes
+every field.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from server.config.layout import (
 from server.config.part_week import check_days_served, resolve_part_week
 from server.config.people import read_devices, read_people, read_portals
 from server.config.settings import read_building_table, read_phone, read_policy, read_voice
+from server.config.survey import read_complaints, read_survey
 from server.config.toml_reader import Key, Reader, parse_toml, read_toml_text, suggest
 from server.core.building import Building
 
@@ -48,6 +50,8 @@ _TOP_LEVEL = (
     "booking",
     "phone",
     "portals",
+    "survey",
+    "complaints",
 )
 
 
@@ -73,7 +77,7 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
         check_days_served(week, lines, [c for c, _ in counters], served, r)
     check_cutoffs(lines, open_days, r, week)
     check_booking(week, lines, r)
-    devices = read_devices(doc, r, zone_ids)
+    devices = read_devices(doc, r, zone_ids, {c.id for c, _ in counters})
     portals = read_portals(doc, r, devices)
     officers, managers = read_people(doc, r, agency_zones)
     policy = read_policy(doc, r)
@@ -82,8 +86,10 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
     if voice is not None:
         check_spoken_heard(doc, voice.template, r)
     phone = read_phone(doc, r)
+    survey = read_survey(doc, r)
+    complaints = read_complaints(doc, r)
     complete = name and tz and running_text is not None and week is not None and policy and voice
-    complete = complete and phone is not None
+    complete = complete and phone is not None and survey is not None and complaints is not None
     if r.problems or not complete or booking is None:
         return None
     return Building(
@@ -105,6 +111,8 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
         booking=booking,
         phone=phone,
         portals=tuple(portals),
+        survey=survey,
+        complaints=complaints,
     )
 
 

@@ -24,7 +24,7 @@ _TOKEN_HINT = "set it to the SHA-256 (64 hex digits) of the device's token, e.g.
 _EMPTY_DIGEST = token_digest("")
 # A PIN as an officer types it; `antre config hash-pin` refuses anything else too.
 PIN_RE = re.compile(r"\d{4,12}")
-_DEVICE_KEYS = ("id", "kind", "zone", "token_sha256")
+_DEVICE_KEYS = ("id", "kind", "zone", "counter", "token_sha256")
 _PORTAL_KEYS = ("id", "name", "token_sha256")
 _OFFICER_KEYS = ("id", "name", "agency", "pin_hash")
 _MANAGER_KEYS = ("id", "name", "role", "pin_hash")
@@ -50,7 +50,10 @@ def _token_sha256(r: Reader, value: object, key: Key) -> str | None:
     return None
 
 
-def read_devices(doc: dict[str, Any], r: Reader, zone_ids: set[str]) -> list[Device]:
+def read_devices(
+    doc: dict[str, Any], r: Reader, zone_ids: set[str], counter_ids: Collection[str]
+) -> list[Device]:
+    """Kiosks, TVs, counter tablets (each at an existing `counter`) and exit survey pages."""
     devices: list[Device] = []
     seen: dict[Any, Seen] = {}
     seen_digests: dict[Any, Seen] = {}  # two devices with one token could not be told apart
@@ -64,6 +67,7 @@ def read_devices(doc: dict[str, Any], r: Reader, zone_ids: set[str]) -> list[Dev
         zone = r.get(table, key, "zone", r.ident, None)
         if zone is not None:
             r.exists(zone, zone_ids, key / "zone", "zone")
+        counter = _device_counter(r, table, key, kind, counter_ids)
         if "token_sha256" not in table:
             r.problem(key / "token_sha256", f"missing token digest; {_TOKEN_HINT}")
             digest = None
@@ -72,8 +76,36 @@ def read_devices(doc: dict[str, Any], r: Reader, zone_ids: set[str]) -> list[Dev
         r.unique(seen, device_id, key, "id", "device id")
         r.unique(seen_digests, digest, key, "token_sha256", "token digest")
         if len(r.problems) == problems_before and device_id and kind and digest:
-            devices.append(Device(id=device_id, kind=kind, zone=zone, token_sha256=digest))
+            devices.append(
+                Device(id=device_id, kind=kind, zone=zone, token_sha256=digest, counter=counter)
+            )
     return devices
+
+
+def _device_counter(
+    r: Reader,
+    table: dict[str, Any],
+    key: Key,
+    kind: DeviceKind | None,
+    counter_ids: Collection[str],
+) -> str | None:
+    """A tablet's counter (required, one of the building's); no other device has one."""
+    if kind is DeviceKind.TABLET:
+        if "counter" not in table:
+            r.problem(
+                key / "counter",
+                'required for a tablet: the counter it faces, e.g. counter = "L01"',
+            )
+            return None
+        counter = r.get(table, key, "counter", r.ident)
+        return counter if r.exists(counter, counter_ids, key / "counter", "counter") else None
+    if "counter" in table and kind is not None:
+        r.problem(
+            key / "counter",
+            f'only a tablet (kind = "tablet") faces a counter: remove it from this '
+            f'"{kind.value}" device',
+        )
+    return None
 
 
 def read_portals(doc: dict[str, Any], r: Reader, devices: list[Device]) -> list[Portal]:

@@ -18,6 +18,10 @@ queues it. Derived frames follow on its paced tick: line figures per audience, a
 session's `next` (its counter's next numbers, also sent after `synced` and carried by every
 counter reply).
 
+Tablet sessions (hello role `tablet`, the SKM survey's tablet at a counter; issue 20) join no
+broadcast audience: `SurveyOffers` (server/broadcast/survey_offers.py) pushes `survey_offer` when a
+service finishes at its counter, and the tablet may answer only that ticket.
+
 Ticket sessions (hello role `ticket`, the citizen's phone page) are bound to one ticket by its
 public token and join no broadcast audience: after `welcome`, a snapshot of just that ticket's
 public view and `synced`, they get `ticket` frames from the `TicketWatch`
@@ -41,6 +45,7 @@ from websockets.asyncio.server import ServerConnection
 
 from server import protocol as p
 from server.broadcast.broadcaster import Broadcaster
+from server.broadcast.survey_offers import SurveyOffers
 from server.broadcast.ticket_watch import TicketWatch
 from server.core.building import Building
 from server.core.model import Command
@@ -97,6 +102,8 @@ class Hub:
             flush_s=limits.lines_flush_s,
             refresh_s=limits.lines_refresh_s,
         )
+        # The counter tablets' SKM survey offers (issue 20): pushed when a service finishes.
+        self.survey_offers = SurveyOffers(building, lambda: engine.state)
         # Last reported status of each kiosk's printer, for the floor's snapshot and alerts.
         self.printers: dict[str, dict[str, Any]] = {}
         self._inflight = InFlight(engine, limits.snapshot_quiet_s)
@@ -108,6 +115,7 @@ class Hub:
             inflight=self._inflight,
             presence=self.presence,
             printers=self.printers,
+            survey_offers=self.survey_offers,
         )
         self.requests = Requests(
             engine,
@@ -118,6 +126,7 @@ class Hub:
             snapshots=snapshots,
             printers=self.printers,
             unlock=self.auth.unlock,
+            survey_offers=self.survey_offers,
         )
         sync = Sync(
             engine,
@@ -126,6 +135,7 @@ class Hub:
             clock,
             broadcaster=self.broadcaster,
             ticket_watch=self.ticket_watch,
+            survey_offers=self.survey_offers,
             presence=self.presence,
             inflight=self._inflight,
             snapshots=snapshots,
@@ -138,6 +148,7 @@ class Hub:
             presence=self.presence,
             broadcaster=self.broadcaster,
             ticket_watch=self.ticket_watch,
+            survey_offers=self.survey_offers,
             sync=sync,
             requests=self.requests,
         )
@@ -165,6 +176,10 @@ class Hub:
             self.ticket_watch.publish(batch)
         except Exception:
             log.exception("ticket views after seq %s failed", batch[-1].seq if batch else None)
+        try:
+            self.survey_offers.publish(batch)
+        except Exception:
+            log.exception("survey offers after seq %s failed", batch[-1].seq if batch else None)
 
     async def handler(self, ws: ServerConnection) -> None:
         """websockets' connection handler: one call per client, returns when it is gone."""
@@ -175,6 +190,9 @@ class Hub:
         tickets = self.ticket_watch.count()
         if tickets:
             by_role["ticket"] = tickets
+        tablets = self.survey_offers.count()
+        if tablets:
+            by_role["tablet"] = tablets
         return {"total": len(self.connections), **by_role}
 
     async def execute(

@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from server import protocol as p
 from server import refusals
 from server.broadcast.broadcaster import Broadcaster
+from server.broadcast.survey_offers import SurveyOffers
 from server.broadcast.ticket_watch import TicketWatch
 from server.hub.limits import HubLimits
 from server.hub.presence import Presence
@@ -47,6 +48,7 @@ class Connections:
         presence: Presence,
         broadcaster: Broadcaster,
         ticket_watch: TicketWatch,
+        survey_offers: SurveyOffers,
         sync: Sync,
         requests: Requests,
     ) -> None:
@@ -56,6 +58,7 @@ class Connections:
         self._presence = presence
         self._broadcaster = broadcaster
         self._ticket_watch = ticket_watch
+        self._survey_offers = survey_offers
         self._sync = sync
         self._requests = requests
         # Every open connection, for shutdown and /healthz.
@@ -105,6 +108,7 @@ class Connections:
     def _forget(self, session: Session) -> None:
         self._broadcaster.remove(session)
         self._ticket_watch.remove(session)
+        self._survey_offers.remove(session)
         self._seats.leave(session)
         self._presence.left(session)
 
@@ -174,6 +178,8 @@ class Connections:
         )
         if principal.role is Role.TICKET:
             await self._sync.catch_up_ticket(session, ref)
+        elif principal.role is Role.TABLET:
+            await self._sync.catch_up_tablet(session, ref)
         else:
             await self._sync.catch_up(session, ref, msg.get("last_seq"), msg.get("day"))
         return session.state is SessionState.LIVE

@@ -28,8 +28,10 @@ from server import protocol as p
 from server import refusals
 from server.bookings_api import mask_nik, normalise_code
 from server.broadcast.broadcaster import Broadcaster
+from server.broadcast.survey_offers import SurveyOffers
 from server.broadcast.views import (
     NEXT_COUNT,
+    complaint_view,
     counter_view,
     issued_view,
     line_view,
@@ -37,16 +39,21 @@ from server.broadcast.views import (
     ticket_view,
 )
 from server.core.building import Building
-from server.core.events import PriorityGroup, TicketIssued
+from server.core.errors import error as core_error
+from server.core.events import ComplaintFiled, PriorityGroup, TicketIssued
 from server.core.model import (
+    AnswerComplaint,
+    AnswerSurvey,
     CallNext,
     CallTicket,
     CancelTicket,
     CheckIn,
+    CloseComplaint,
     CloseCounter,
     Command,
     ConfirmPrinted,
     DomainError,
+    FileComplaint,
     FinishService,
     IssueTicket,
     LogIn,
@@ -60,7 +67,10 @@ from server.core.model import (
     RecordReprint,
     ResumeCounter,
     StartService,
+    TakeComplaint,
     Transfer,
+    Visit,
+    visit_of,
 )
 from server.engine import Engine, EngineFailed, StoredEvent
 from server.hub.scope import (
@@ -140,6 +150,7 @@ class Requests:
         snapshots: Snapshots,
         printers: dict[str, dict[str, Any]],
         unlock: Callable[[str], tuple[int, int] | None],
+        survey_offers: SurveyOffers,
     ) -> None:
         self._engine = engine
         self._building = building
@@ -151,6 +162,8 @@ class Requests:
         self._printers = printers
         # The Authenticator's unlock: forget an id's wrong PINs (None: no such officer or manager).
         self._unlock = unlock
+        # What each counter tablet was offered: the one ticket it may answer (issue 20).
+        self._survey_offers = survey_offers
         self._tokens = TokenSource()
         self.handlers: dict[str, Handler] = {
             "ping": self._ping,
@@ -170,6 +183,12 @@ class Requests:
             "reactivate": self._reactivate,
             "cancel_ticket": self._cancel_ticket,
             "unlock_pin": self._unlock_pin,
+            "answer_survey": self._answer_survey,
+            "take_complaint": self._complaint_step,
+            "answer_complaint": self._complaint_step,
+            "close_complaint": self._complaint_step,
+            "complaint_contact": self._complaint_contact,
+            "file_complaint": self._file_complaint,
         }
         # A request type published without a handler is a programming error: refuse to start
         # (not an assert, which `python -O` would drop) rather than answer it with a crash.
@@ -461,6 +480,101 @@ class Requests:
             sources,
         )
         return {"person": person, "failures": failures, "devices": sources}
+
+    # -- the citizen's voice (issue 20) -------------------------------------------------------
+
+    async def _answer_survey(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """A counter tablet's answer: only for the ticket it was last offered, while it shows
+        it (`[survey] tablet_idle_s`); not_found otherwise, whatever the ticket."""
+        principal = session.principal
+        assert principal is not None
+        named = msg["ticket"]
+        offers = self._survey_offers
+        ticket_id = offers.offered_ticket(principal)
+        ticket = self._engine.state.tickets.get(ticket_id) if ticket_id is not None else None
+        if ticket is None or not offers.offered(principal, named, self._clock()):
+            number = named.rpartition("/")[2]
+            raise p.ProtocolError(
+                p.ERR_NOT_FOUND, refusals.say("survey_not_offered", number=number)
+            )
+        command = AnswerSurvey(
+            visit=visit_of(ticket),
+            channel=f"tablet:{principal.id}",
+            scores=tuple(msg["scores"]),
+            age=msg.get("age"),
+            sex=msg.get("sex"),
+            education=msg.get("education"),
+            occupation=msg.get("occupation"),
+            suggestion=msg.get("suggestion"),
+        )
+        events = await self._run(session, msg, command)
+        offers.done(principal)
+        # The answer's event is the floor's: the tablet hears only that it is recorded.
+        return {"seq": events[-1].seq if events else self._engine.last_seq, "ticket": ticket.id}
+
+    async def _complaint_step(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """A manager takes a complaint in hand, answers it, or closes it."""
+        principal = session.principal
+        assert principal is not None
+        complaint, kind = msg["complaint"], msg["type"]
+        command: Command
+        if kind == "take_complaint":
+            command = TakeComplaint(complaint=complaint, by=principal.id, note=msg.get("note"))
+        elif kind == "answer_complaint":
+            command = AnswerComplaint(complaint=complaint, by=principal.id, answer=msg["answer"])
+        else:
+            command = CloseComplaint(complaint=complaint, by=principal.id, note=msg.get("note"))
+        events = await self._run(session, msg, command)
+        return {**self._events_reply(events), "complaint": self._complaint(complaint)}
+
+    def _complaint(self, complaint: str) -> dict[str, Any] | None:
+        found = self._engine.state.complaints.get(complaint)
+        return complaint_view(found) if found is not None else None
+
+    async def _complaint_contact(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """A complaint's contact, for the manager who must call the citizen back: asked for,
+        never pushed, and the server's log notes who read whose."""
+        principal = session.principal
+        assert principal is not None
+        complaint = msg["complaint"]
+        if self._engine.state.complaints.get(complaint) is None:
+            raise p.ProtocolError(
+                p.ERR_NOT_FOUND, core_error("complaint_not_found", complaint=complaint).message
+            )
+        contact = await self._engine.store.complaint_contact(complaint)
+        if contact is None:
+            raise p.ProtocolError(p.ERR_NOT_FOUND, refusals.say("no_contact", complaint=complaint))
+        log.info("%s read the contact of complaint %s", principal.actor, complaint)
+        name, phone = contact
+        return {"complaint": complaint, "name": name, "phone": phone}
+
+    async def _file_complaint(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """A complaint filed by staff at the help desk on a citizen's behalf, about today's
+        ticket `number` or about no ticket. An officer files only about their own agency's
+        tickets; the reply names the tracking id to give the citizen, nothing of the floor's."""
+        principal = session.principal
+        assert principal is not None
+        visit: Visit | None = None
+        number = msg.get("number")
+        if number:
+            ticket = ticket_of_today(self._engine.state, number)
+            own_agency(principal, ticket, self._building)
+            visit = visit_of(ticket)
+        command = FileComplaint(
+            visit=visit,
+            category=msg["category"],
+            text=msg["text"],
+            channel=f"desk:{principal.id}",
+            name=msg.get("name"),
+            phone=msg.get("phone"),
+        )
+        events = await self._run(session, msg, command)
+        filed = next(e.event for e in events if isinstance(e.event, ComplaintFiled))
+        return {
+            "seq": events[-1].seq,
+            "complaint": filed.complaint,
+            "take_by": filed.take_by.isoformat(),
+        }
 
 
 def _refuse_over_rate(session: Session, ref: str | int | None) -> None:

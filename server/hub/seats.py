@@ -1,5 +1,5 @@
-"""Who holds which place: one live session per officer at a counter and per kiosk, and a bounded
-number of phones per ticket.
+"""Who holds which place: one live session per officer at a counter, per kiosk and per survey
+tablet, and a bounded number of phones per ticket.
 
 A newer hello for a seat replaces the older session (4009): its connection is usually already
 dead but not yet noticed. Phones are bounded per ticket (`HubLimits.phones_per_ticket`) because
@@ -29,6 +29,8 @@ def seat_of(principal: Principal | None) -> str | None:
         return f"counter:{principal.counter}:{principal.id}"
     if principal.role is Role.KIOSK:
         return f"kiosk:{principal.id}"
+    if principal.role is Role.TABLET:
+        return f"tablet:{principal.id}"  # a tablet reconnecting: the old socket is stale
     return None
 
 

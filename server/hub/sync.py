@@ -9,7 +9,9 @@ A snapshot shows the committed state at its sequence number: it waits (`InFlight
 `HubLimits.snapshot_quiet_s`) until no command is between the core and the disk.
 
 Ticket sessions (the citizen's phone page) get a snapshot of just their ticket's public view and
-join no audience: the `TicketWatch` pushes the view whenever it changes.
+join no audience: the `TicketWatch` pushes the view whenever it changes. Tablet sessions (a
+counter's SKM survey tablet) get a snapshot of their counter and the survey they show, if any,
+and join no audience either: `SurveyOffers` pushes each offer.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from typing import Any
 
 from server import protocol as p
 from server.broadcast.broadcaster import Broadcaster
+from server.broadcast.survey_offers import SurveyOffers
 from server.broadcast.ticket_watch import TicketWatch
-from server.broadcast.views import snapshot
+from server.broadcast.views import snapshot, tablet_snapshot
 from server.core.building import Building
 from server.core.events import DayClosed
 from server.core.model import Command
@@ -82,6 +85,7 @@ class Snapshots:
         inflight: InFlight,
         presence: Presence,
         printers: dict[str, dict[str, Any]],
+        survey_offers: SurveyOffers,
     ) -> None:
         self._engine = engine
         self._building = building
@@ -89,15 +93,26 @@ class Snapshots:
         self._inflight = inflight
         self._presence = presence
         self._printers = printers  # the hub's, shared: kiosks report into it
+        self._survey_offers = survey_offers  # what each tablet shows (its snapshot's `offer`)
 
     async def take(self, principal: Principal) -> dict[str, Any]:
         await self._inflight.quiet()
         engine = self._engine
+        now = self._clock()
+        if principal.role is Role.TABLET:
+            return tablet_snapshot(
+                principal,
+                self._building,
+                engine.state,
+                now,
+                engine.last_seq,
+                self._survey_offers.current(principal, now),
+            )
         return snapshot(
             principal,
             self._building,
             engine.state,
-            self._clock(),
+            now,
             engine.last_seq,
             self._printers,
             self._presence.devices(),
@@ -135,6 +150,7 @@ class Sync:
         *,
         broadcaster: Broadcaster,
         ticket_watch: TicketWatch,
+        survey_offers: SurveyOffers,
         presence: Presence,
         inflight: InFlight,
         snapshots: Snapshots,
@@ -148,6 +164,7 @@ class Sync:
         self._clock = clock
         self._broadcaster = broadcaster
         self._ticket_watch = ticket_watch
+        self._survey_offers = survey_offers
         self._presence = presence
         self._inflight = inflight
         self._snapshots = snapshots
@@ -279,3 +296,34 @@ class Sync:
             return
         # The view may have moved while the session was syncing (pushes skip such sessions).
         self._ticket_watch.schedule()
+
+    async def catch_up_tablet(self, session: Session, ref: str | int | None) -> None:
+        """A counter's survey tablet: welcome, a snapshot of its counter and of the survey it
+        shows (if any), `synced`. No replay and no audience: `SurveyOffers` pushes each offer,
+        from the moment the session is registered (an offer made during the hello is in the
+        snapshot or pushed after it, and a tablet shows the newer one)."""
+        principal = session.principal
+        assert principal is not None and principal.role is Role.TABLET
+        session.start_sync()
+        await self._inflight.quiet()
+        engine = self._engine
+        position = engine.last_seq
+        welcome = self._welcome(principal, ref, position, "snapshot")
+        snap = await self._snapshots.take(principal)
+        stall = self._limits.catch_up_stall_s
+        for frame in (p.encode(welcome), p.encode(snap)):
+            if not await session.send_wait(frame, stall):
+                return
+
+        def closing(position: int) -> list[str]:
+            synced = {"type": "synced", "seq": position, "replayed": 0, "resume": "snapshot"}
+            return [p.encode(synced)]
+
+        if not await session.finish_sync(position, lambda: engine.last_seq, closing, stall):
+            return
+        self._survey_offers.add(session)
+        # An offer made while the session was syncing was not pushed to it (pushes go to live
+        # sessions): send the current one again, now that it is live.
+        offer = self._survey_offers.current(principal, self._clock())
+        if offer is not None and offer != snap.get("offer"):
+            session.send_message(offer)

@@ -15,6 +15,7 @@ __all__ = [
     "hello_kiosk",
     "hello_manager",
     "hello_officer",
+    "hello_tablet",
     "hello_ticket",
 ]
 
@@ -89,6 +90,12 @@ def hello_officer(
 def hello_ticket(token: str) -> dict[str, Any]:
     """The citizen's phone page: the ticket's public token (the QR code's) is the credential."""
     return _hello("ticket", None, None, token=token)
+
+
+def hello_tablet(token: str) -> dict[str, Any]:
+    """A counter's SKM survey tablet (issue 20): its device token, as a TV's; no replay (it
+    hears no event, only `survey_offer`)."""
+    return _hello("tablet", None, None, token=token)
 
 
 def hello_manager(

@@ -16,6 +16,7 @@ __all__ = [
     "PresenceMessage",
     "ServerMessage",
     "SnapshotMessage",
+    "SurveyOfferMessage",
     "SyncedMessage",
     "TicketMessage",
     "WelcomeMessage",
@@ -35,6 +36,7 @@ PUSH_TYPES: Final = frozenset(
         "alert",
         "presence",
         "ticket",
+        "survey_offer",
         "pong",
     }
 )
@@ -133,6 +135,17 @@ class TicketMessage(TypedDict):
     ticket: dict[str, Any]
 
 
+class SurveyOfferMessage(TypedDict):
+    type: Literal["survey_offer"]  # tablet sessions only: a service finished at its counter
+    ticket: str  # the ticket's id, to answer with `answer_survey`
+    number: str
+    line_name: str
+    agency: str | None  # the agency's code
+    agency_name: str | None  # its short name, to show
+    counter_name: str
+    idle_s: int  # show it this long, then return to idle (`[survey] tablet_idle_s`)
+
+
 class PongMessage(TypedDict):
     type: Literal["pong"]
     ref: str | int | None
@@ -152,5 +165,6 @@ ServerMessage = (
     | AlertMessage
     | PresenceMessage
     | TicketMessage
+    | SurveyOfferMessage
     | PongMessage
 )

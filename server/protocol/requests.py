@@ -29,14 +29,15 @@ __all__ = [
 PRIORITY_GROUPS: Final = tuple(group.value for group in PriorityGroup)
 PRINTER_STATUSES: Final = ("ok", "near_end", "paper_out", "offline", "error")
 # `ticket`: the citizen's phone page (/t/<token>), read-only, for the one ticket whose public
-# token (the QR code's) it names.
-HELLO_ROLES: Final = ("kiosk", "display", "officer", "manager", "ticket")
+# token (the QR code's) it names. `tablet`: the SKM survey's tablet facing the citizen at one
+# counter (issue 20), a device with a token like a kiosk's.
+HELLO_ROLES: Final = ("kiosk", "display", "officer", "manager", "ticket", "tablet")
 
 # --------------------------------------------------------------------------------------------
 # Requests: client -> server, one table
 # --------------------------------------------------------------------------------------------
 
-FieldKind = Literal["str", "int", "str_or_null"]
+FieldKind = Literal["str", "int", "str_or_null", "int_list"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,7 @@ class Field:
 
     kind: FieldKind
     required: bool = True
-    max_len: int = 200  # for strings: no legitimate value is longer
+    max_len: int = 200  # for strings (and int lists): no legitimate value is longer
     choices: tuple[str, ...] | None = None
     min_value: int = 0  # for ints
 
@@ -54,13 +55,20 @@ _REQUEST_ID = Field("str", max_len=100)
 _TICKET = Field("str", max_len=64)  # "2026-11-23/A-017", or just the number "A-017"
 _COUNTER_OPT = Field("str", required=False, max_len=32)  # an officer's own counter, if named
 _REASON = Field("str", max_len=200)
+# The citizen's voice: the texts' own limits (skm.SUGGESTION_MAX, complaints.TEXT_MAX) are the
+# core's, with a sentence that says so; these bounds are twice as wide.
+_TEXT_MAX = 4000
+_SCORES_MAX = 20
+_PROFILE = Field("str_or_null", required=False, max_len=16)
+_COMPLAINT = Field("str", max_len=32)  # "ADU-261203-007"
+_NOTE = Field("str_or_null", required=False, max_len=_TEXT_MAX)
 
 REQUESTS: Final[dict[str, dict[str, Field]]] = {
     # Every role.
     "hello": {
         "version": Field("int"),
         "role": Field("str", choices=HELLO_ROLES),
-        "token": Field("str", required=False, max_len=200),  # kiosk, display, ticket
+        "token": Field("str", required=False, max_len=200),  # kiosk, display, ticket, tablet
         "counter": Field("str", required=False, max_len=32),  # officer
         "officer": Field("str", required=False, max_len=32),  # officer
         "manager": Field("str", required=False, max_len=32),  # floor manager or admin
@@ -123,6 +131,39 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
     # Forget an officer's or manager's wrong PINs (no request_id: it changes no queue, and a
     # second unlock is harmless).
     "unlock_pin": {"person": Field("str", max_len=32)},
+    # The citizen's voice (issue 20). The counter tablet's answer to the survey it was offered;
+    # what a valid answer is (nine scores 1..4, the profile's codes, the suggestion's length)
+    # is the core's to say, in words (server/core/skm.py): the bounds here only stop junk.
+    "answer_survey": {
+        "request_id": _REQUEST_ID,
+        "ticket": _TICKET,
+        "scores": Field("int_list", max_len=_SCORES_MAX),
+        "age": _PROFILE,
+        "sex": _PROFILE,
+        "education": _PROFILE,
+        "occupation": _PROFILE,
+        "suggestion": Field("str_or_null", required=False, max_len=_TEXT_MAX),
+    },
+    # The floor's complaint workflow (floor, admin); `file_complaint` also an officer's (the
+    # help desk files a complaint on a citizen's behalf, about today's ticket `number`).
+    "take_complaint": {"request_id": _REQUEST_ID, "complaint": _COMPLAINT, "note": _NOTE},
+    "answer_complaint": {
+        "request_id": _REQUEST_ID,
+        "complaint": _COMPLAINT,
+        "answer": Field("str", max_len=_TEXT_MAX),
+    },
+    "close_complaint": {"request_id": _REQUEST_ID, "complaint": _COMPLAINT, "note": _NOTE},
+    # A complaint's contact, asked for when the manager needs it: never in a push (no
+    # request_id: it changes nothing; the server's log notes who read it).
+    "complaint_contact": {"complaint": _COMPLAINT},
+    "file_complaint": {
+        "request_id": _REQUEST_ID,
+        "category": Field("str", max_len=32),
+        "text": Field("str", max_len=_TEXT_MAX),
+        "number": Field("str_or_null", required=False, max_len=16),
+        "name": Field("str_or_null", required=False, max_len=100),
+        "phone": Field("str_or_null", required=False, max_len=32),
+    },
 }
 
 REQUEST_TYPES: Final = frozenset(REQUESTS)
@@ -144,6 +185,12 @@ def _check_field(name: str, spec: Field, value: Any) -> str | None:
             return f"kolom '{name}' di luar rentang"
         return None
     if spec.kind == "str_or_null" and value is None:
+        return None
+    if spec.kind == "int_list":
+        if not isinstance(value, list) or len(value) > spec.max_len:
+            return f"kolom '{name}' harus daftar berisi paling banyak {spec.max_len} bilangan"
+        if any(not isinstance(v, int) or isinstance(v, bool) or abs(v) > 2**31 for v in value):
+            return f"kolom '{name}' harus berisi bilangan bulat saja"
         return None
     if not isinstance(value, str):
         return f"kolom '{name}' harus berupa teks"

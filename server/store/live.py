@@ -35,7 +35,13 @@ from server.store.rows import (
     _ticket_from_row,
     _view_rows,
 )
-from server.store.schema import BOOKING_KINDS_SQL, BUSY_TIMEOUT_MS, LATEST_VERSION, StoreError
+from server.store.schema import (
+    BOOKING_KINDS_SQL,
+    BUSY_TIMEOUT_MS,
+    COMPLAINT_KINDS_SQL,
+    LATEST_VERSION,
+    StoreError,
+)
 from server.store.writer import Settled, _settle, _Writer
 
 __all__ = ["Store"]
@@ -135,14 +141,16 @@ class Store:
         await done
 
     async def purge_contacts(self, before: date) -> int:
-        """Delete the personal data of every booking whose day is before `before` (the
-        retention purge, docs/operations.md); the number of bookings' rows deleted."""
+        """Delete the personal data of every booking whose day is before `before`, and the
+        contact of every complaint closed before it (the retention purge, docs/operations.md);
+        the number of rows deleted."""
 
         def purge(db: sqlite3.Connection) -> int:
             cursor = db.execute(
                 "DELETE FROM booking_contacts WHERE code IN "
-                "(SELECT code FROM bookings WHERE day < ?)",
-                (before.isoformat(),),
+                "(SELECT code FROM bookings WHERE day < ?) OR code IN "
+                "(SELECT id FROM complaints WHERE closed_day < ?)",
+                (before.isoformat(), before.isoformat()),
             )
             return cursor.rowcount
 
@@ -256,6 +264,45 @@ class Store:
         )
         return [_stored(r) for r in rows]
 
+    async def survey_events(self, until_seq: int, from_day: date) -> list[StoredEvent]:
+        """The survey answers up to `until_seq` about visits of `from_day` or later, in seq
+        order: with the events after the last day close, what rebuilds the survey book.
+
+        By the answers' own index (an answer is filed under a day no earlier than its visit's),
+        sorted here: asked to order by seq, or given a usable term on it (the unary + hides
+        this one), SQLite would walk the whole log by seq instead.
+        """
+        day = from_day.isoformat()
+        rows = await self._fetchall(
+            f"""{_EVENTS} WHERE e.kind = 'survey_answered' AND e.service_day >= ?
+                AND +e.seq <= ? AND json_extract(e.payload, '$.day') >= ?""",
+            (day, until_seq, day),
+        )
+        return sorted((_stored(r) for r in rows), key=lambda stored: stored.seq)
+
+    async def complaint_events(self, until_seq: int, closed_from: date) -> list[StoredEvent]:
+        """Every event up to `until_seq` of each complaint not closed, or closed on
+        `closed_from` or later, in seq order: with the events after the last day close, what
+        rebuilds the complaints' book. With the contacts (the filings' personal data)."""
+        rows = await self._fetchall(
+            f"""WITH live AS (SELECT id, filed_seq FROM complaints
+                WHERE closed_day IS NULL OR closed_day >= ?)
+            {_EVENTS} WHERE e.kind IN ({COMPLAINT_KINDS_SQL})
+                AND e.seq >= (SELECT coalesce(min(filed_seq), 0) FROM live) AND e.seq <= ?
+                AND json_extract(e.payload, '$.complaint') IN (SELECT id FROM live)
+            ORDER BY e.seq""",
+            (closed_from.isoformat(), until_seq),
+        )
+        return [_stored(r) for r in rows]
+
+    async def complaint_contact(self, complaint: str) -> tuple[str | None, str | None] | None:
+        """A complaint's contact (name, phone) as kept; None when anonymous or purged."""
+        rows = await self._fetchall(
+            "SELECT name, phone FROM booking_contacts WHERE code = ? ORDER BY seq LIMIT 1",
+            (complaint,),
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
     async def booking(self, token: str) -> Booking | None:
         """A booking's row by its page token, any day (no personal data: see the rows)."""
         rows = await self._fetchall(
@@ -307,6 +354,14 @@ class Store:
         rows = await self._fetchall(
             f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE token = ? ORDER BY day DESC LIMIT 1",
             (token,),
+        )
+        return _ticket_from_row(rows[0]) if rows else None
+
+    async def ticket_by_number(self, day: date, number: str) -> Ticket | None:
+        """A ticket of a service day by its number ("A-017"), as its row keeps it."""
+        rows = await self._fetchall(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND number = ?",
+            (day.isoformat(), number),
         )
         return _ticket_from_row(rows[0]) if rows else None
 

@@ -31,7 +31,7 @@ from server.building_identity import compare as compare_building
 from server.core.model import Ticket
 from server.store.buildings import read_building
 from server.store.rows import _TICKET_COLUMNS, _ticket_from_row
-from server.store.schema import BOOKING_KINDS_SQL, StoreError
+from server.store.schema import BOOKING_KINDS_SQL, COMPLAINT_KINDS_SQL, StoreError
 
 __all__ = ["BookingRow", "LogEntry", "LogPosition", "NoStoreFile", "NotAStore", "StoreReader"]
 
@@ -168,6 +168,41 @@ class StoreReader:
             span + span,
         )
         return [LogEntry(seq, actor, json.loads(payload)) for seq, actor, payload in rows]
+
+    def survey_log(self, first: date, last: date) -> list[LogEntry]:
+        """The SKM answers about visits of the days `first` to `last` (inclusive), whenever
+        they were given (a phone may answer days later), in sequence order: the SKM's periods
+        count visits by visit day (issue 20). By the answers' own index."""
+        rows = self._db.execute(
+            """SELECT seq, actor, payload FROM events WHERE kind = 'survey_answered'
+                AND service_day >= ? AND json_extract(payload, '$.day') BETWEEN ? AND ?""",
+            (first.isoformat(), first.isoformat(), last.isoformat()),
+        )
+        entries = [LogEntry(seq, actor, json.loads(payload)) for seq, actor, payload in rows]
+        return sorted(entries, key=lambda entry: entry.seq)
+
+    def complaint_log(self, first: date, last: date) -> list[LogEntry]:
+        """Every event of the complaints filed on the days `first` to `last` (inclusive),
+        whenever it happened, in sequence order. Without the contacts: the payload never holds
+        them, and this does not join them (`complaint_contact` reads one)."""
+        rows = self._db.execute(
+            f"""WITH filed AS (SELECT id, filed_seq FROM complaints
+                WHERE filed_day BETWEEN ? AND ?)
+            SELECT seq, actor, payload FROM events WHERE kind IN ({COMPLAINT_KINDS_SQL})
+                AND seq >= (SELECT coalesce(min(filed_seq), 0) FROM filed)
+                AND json_extract(payload, '$.complaint') IN (SELECT id FROM filed)
+            ORDER BY seq""",
+            (first.isoformat(), last.isoformat()),
+        )
+        return [LogEntry(seq, actor, json.loads(payload)) for seq, actor, payload in rows]
+
+    def complaint_contact(self, complaint: str) -> tuple[str | None, str | None] | None:
+        """A complaint's contact (name, phone) as kept; None when anonymous or purged."""
+        row = self._db.execute(
+            "SELECT name, phone FROM booking_contacts WHERE code = ? ORDER BY seq LIMIT 1",
+            (complaint,),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
 
     def log(self, kind: str | None = None) -> list[LogEntry]:
         """The whole event log in sequence order, or only the events of one kind."""

@@ -1,4 +1,5 @@
-"""The store's rows: how events, tickets, counters and bookings become SQL parameters and back.
+"""The store's rows: how events, tickets, counters, bookings and complaints become SQL parameters
+and back.
 
 A commit is one statement (see "One commit, one statement" below), so this module also holds
 the TEMP view that files each row in its table, and `_write_rows`, the commit itself.
@@ -7,7 +8,12 @@ Personal data (issue 19, UU 27/2022): an event's personal fields (`Event.persona
 name, phone, NIK's last four digits and keyed hashes) are never encoded into its JSON payload.
 The same statement files them in `booking_contacts` under the event's seq, and every query that
 reads events joins them back (`_EVENTS`), so an event reads back as it was made until the
-retention purge deletes its row; then its personal fields read as None.
+retention purge deletes its row; then its personal fields read as None. A complaint's contact
+(issue 20: `complaint_filed`'s name and phone) is kept the same way, under the complaint's id.
+
+A complaint's row (`complaints`) is made from its events as they are written: its id, ticket and
+the day and seq it was filed, its last step and seq, and the day it closed. It says what a restart
+replays and whose contact the purge deletes; the complaint itself is its events.
 """
 
 from __future__ import annotations
@@ -21,17 +27,22 @@ from datetime import date, datetime, time
 from typing import Any
 
 from server.core.bookings import Booking, BookingState
+from server.core.complaint_terms import ComplaintState
 from server.core.events import (
     PERSONAL_FIELDS,
     BookingMade,
     CallReason,
+    ComplaintAnswered,
+    ComplaintClosed,
+    ComplaintFiled,
+    ComplaintTaken,
     Event,
     PriorityGroup,
     event_to_dict,
     read_event,
 )
 from server.core.model import CounterState, CounterStatus, Ticket, TicketState
-from server.store.schema import _in_transaction
+from server.store.schema import CONTACT_KINDS_SQL, _in_transaction
 
 __all__ = ["StoredEvent"]
 
@@ -53,7 +64,7 @@ _TICKET_FIELDS = (
     *("id", "day", "number", "seq", "line", "state", "priority", "token", "kiosk", "issued_at"),
     *("queued_at", "called_at", "started_at", "finished_at", "no_show_at", "counter", "calls"),
     *("call_reason", "transfers", "updated_seq", "last_call_at", "overtaken", "reprints"),
-    *("booking", "slot", "booked_ahead"),
+    *("booking", "slot", "booked_ahead", "officer"),
 )
 _COUNTER_FIELDS = ("id", "state", "officer", "pause_reason", "since", "ticket", "updated_seq")
 _BOOKING_FIELDS = (
@@ -63,12 +74,23 @@ _BOOKING_FIELDS = (
 # Personal data, in PERSONAL_FIELDS' order here and in every query that joins it back.
 _PERSONAL = ("name", "phone", "nik_last4", "nik_hash", "phone_hash")
 _CONTACT_FIELDS = ("seq", "code", *_PERSONAL)
+_COMPLAINT_FIELDS = (
+    *("id", "ticket", "state", "filed_day", "filed_seq", "updated_seq", "closed_day"),
+)
+# The state a complaint's row takes from each of its events (ComplaintState's values).
+_COMPLAINT_STEP: dict[type[Event], str] = {
+    ComplaintFiled: ComplaintState.RECEIVED.value,
+    ComplaintTaken: ComplaintState.IN_PROGRESS.value,
+    ComplaintAnswered: ComplaintState.ANSWERED.value,
+    ComplaintClosed: ComplaintState.CLOSED.value,
+}
 assert frozenset(_PERSONAL) == PERSONAL_FIELDS
 _EVENT_COLUMNS = ", ".join(_EVENT_FIELDS)
 _TICKET_COLUMNS = ", ".join(_TICKET_FIELDS)
 _COUNTER_COLUMNS = ", ".join(_COUNTER_FIELDS)
 _BOOKING_COLUMNS = ", ".join(_BOOKING_FIELDS)
 _CONTACT_COLUMNS = ", ".join(_CONTACT_FIELDS)
+_COMPLAINT_COLUMNS = ", ".join(_COMPLAINT_FIELDS)
 _TICKET_UPSERT = (
     "ON CONFLICT (id) DO UPDATE SET line = excluded.line, state = excluded.state, "
     "priority = excluded.priority, queued_at = excluded.queued_at, "
@@ -78,13 +100,18 @@ _TICKET_UPSERT = (
     "transfers = excluded.transfers, updated_seq = excluded.updated_seq, "
     "last_call_at = excluded.last_call_at, overtaken = excluded.overtaken, "
     "reprints = excluded.reprints, booking = excluded.booking, slot = excluded.slot, "
-    "booked_ahead = excluded.booked_ahead"
+    "booked_ahead = excluded.booked_ahead, officer = excluded.officer"
 )
 # A booking's made_seq and made_at stay those of its first row.
 _BOOKING_UPSERT = (
     "ON CONFLICT (code) DO UPDATE SET line = excluded.line, day = excluded.day, "
     "slot = excluded.slot, priority = excluded.priority, state = excluded.state, "
     "ticket = excluded.ticket, updated_seq = excluded.updated_seq"
+)
+# A complaint's ticket, filed_day and filed_seq stay those of its complaint_filed.
+_COMPLAINT_UPSERT = (
+    "ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
+    "updated_seq = excluded.updated_seq, closed_day = excluded.closed_day"
 )
 _COUNTER_UPSERT = (
     "ON CONFLICT (id) DO UPDATE SET state = excluded.state, officer = excluded.officer, "
@@ -114,19 +141,30 @@ def _encode(event: Event) -> str:
     return _PAYLOAD.encode(data)
 
 
+# The kinds with personal data, and the code each files it under in `booking_contacts`.
+_CONTACT_CODE: dict[type[Event], Callable[[Any], str]] = {
+    BookingMade: lambda event: event.code,
+    ComplaintFiled: lambda event: event.complaint,
+}
+_CONTACT_KINDS = frozenset(cls.kind for cls in _CONTACT_CODE)
+assert {k.strip("'") for k in CONTACT_KINDS_SQL.split(", ")} == _CONTACT_KINDS
+assert all(cls.personal <= PERSONAL_FIELDS for cls in _CONTACT_CODE)
+
 # Every query that reads events selects these columns (table `e`), the personal data of a
-# booking_made joined back from `booking_contacts` (`p`); `_stored` reads such a row.
+# booking_made or a complaint_filed joined back from `booking_contacts` (`p`); `_stored` reads
+# such a row.
 _EVENTS = (
     "SELECT e.seq, e.actor, e.request_id, e.payload, "
     + ", ".join(f"p.{name}" for name in _PERSONAL)
-    + " FROM events e LEFT JOIN booking_contacts p ON e.kind = 'booking_made' AND p.seq = e.seq"
+    + f" FROM events e LEFT JOIN booking_contacts p ON e.kind IN ({CONTACT_KINDS_SQL})"
+    " AND p.seq = e.seq"
 )
 
 
 def _stored(row: Sequence[Any]) -> StoredEvent:
     """A row of `_EVENTS` (seq, actor, request_id, payload, personal…) -> StoredEvent."""
     data = json.loads(row[3])
-    if data["kind"] == BookingMade.kind:
+    if data["kind"] in _CONTACT_KINDS:
         # Kept or purged: a purged booking's personal fields read as None (WITHHELD).
         for name, value in zip(_PERSONAL, row[4:], strict=True):
             if value is not None:
@@ -162,6 +200,7 @@ def _ticket_row(t: Ticket, updated_seq: int) -> tuple[Any, ...]:
         t.booking,
         _iso(t.slot),
         t.booked_ahead,
+        t.officer,
     )
 
 
@@ -192,6 +231,7 @@ def _ticket_from_row(r: Sequence[Any]) -> Ticket:
         booking=r[23],
         slot=_dt(r[24]),
         booked_ahead=r[25],
+        officer=r[26],
     )
 
 
@@ -249,8 +289,8 @@ def _counter_from_row(r: Sequence[Any]) -> CounterStatus:
 
 # A commit is ONE INSERT, in autocommit mode, into a temporary view of the writer connection:
 # `antre_rows (tbl, c1, c2, …)`, whose INSTEAD OF trigger files each row in `events`,
-# `tickets`, `counters`, `bookings` or `booking_contacts` according to `tbl` ('e', 't', 'c',
-# 'k', 'p'; NULL files nothing). SQLite runs
+# `tickets`, `counters`, `bookings`, `booking_contacts` or `complaints` according to `tbl` ('e',
+# 't', 'c', 'k', 'p', 'q'; NULL files nothing). SQLite runs
 # a statement and its triggers atomically and, in autocommit mode, commits (and, synchronous =
 # FULL, fsyncs) before the statement returns. Why not BEGIN, an INSERT per table and COMMIT:
 # sqlite3 releases the GIL around every statement and the writer thread must win it back from
@@ -263,12 +303,14 @@ _WIDTH = 1 + max(
     len(_COUNTER_FIELDS),
     len(_BOOKING_FIELDS),
     len(_CONTACT_FIELDS),
+    len(_COMPLAINT_FIELDS),
 )
 _EVENT_PAD = (None,) * (_WIDTH - 1 - len(_EVENT_FIELDS))
 _TICKET_PAD = (None,) * (_WIDTH - 1 - len(_TICKET_FIELDS))
 _COUNTER_PAD = (None,) * (_WIDTH - 1 - len(_COUNTER_FIELDS))
 _BOOKING_PAD = (None,) * (_WIDTH - 1 - len(_BOOKING_FIELDS))
 _CONTACT_PAD = (None,) * (_WIDTH - 1 - len(_CONTACT_FIELDS))
+_COMPLAINT_PAD = (None,) * (_WIDTH - 1 - len(_COMPLAINT_FIELDS))
 
 
 def _new(columns: int) -> str:
@@ -294,6 +336,8 @@ _VIEW = (
             SELECT {_new(len(_BOOKING_FIELDS))} WHERE NEW.tbl = 'k' {_BOOKING_UPSERT};
         INSERT INTO booking_contacts ({_CONTACT_COLUMNS})
             SELECT {_new(len(_CONTACT_FIELDS))} WHERE NEW.tbl = 'p';
+        INSERT INTO complaints ({_COMPLAINT_COLUMNS})
+            SELECT {_new(len(_COMPLAINT_FIELDS))} WHERE NEW.tbl = 'q' {_COMPLAINT_UPSERT};
     END""",
 )
 
@@ -307,9 +351,10 @@ def _view_rows(
 ) -> tuple[int, list[Any]]:
     """A write's rows for `antre_rows`, flattened: (number of rows, parameters).
 
-    Events first (each booking_made's personal data right after it), then ticket rows, counter
-    rows and booking rows: a row written twice in one commit (two commands merged into one
-    transaction) is upserted in order, so the later one stays. Each current-state row's
+    Events first (each booking_made's and complaint_filed's personal data right after it, and
+    each complaint event's row of its complaint), then ticket rows, counter rows and booking
+    rows: a row written twice in one commit (two commands merged into one transaction) is
+    upserted in order, so the later one stays. Each current-state row's
     `updated_seq` is the last seq in `batch` that names it.
     """
     last_seq = batch[-1].seq if batch else 0
@@ -340,9 +385,18 @@ def _view_rows(
         params += _EVENT_PAD
         if isinstance(event, BookingMade):
             made[event.code] = stored.seq
+        contact = _CONTACT_CODE.get(type(event))
+        if contact is not None and _has_contact(event):
             params.append("p")
-            params += (stored.seq, event.code, *(getattr(event, f) for f in _PERSONAL))
+            values = (getattr(event, f, None) for f in _PERSONAL)
+            params += (stored.seq, contact(event), *values)
             params += _CONTACT_PAD
+            rows += 1
+        step = _COMPLAINT_STEP.get(type(event))
+        if step is not None:
+            params.append("q")
+            params += _complaint_row(stored, step, day_of)
+            params += _COMPLAINT_PAD
             rows += 1
     # Ticket and counter ids never collide ("2026-11-23/A-001" vs "L05"), so one map serves.
     for t in tickets:
@@ -363,6 +417,26 @@ def _view_rows(
         params += _BOOKING_PAD
         rows += 1
     return rows, params
+
+
+def _has_contact(event: Event) -> bool:
+    """A booking's personal data is always filed; a complaint's only when it left a contact
+    (an anonymous one has none to keep, nor to purge)."""
+    return isinstance(event, BookingMade) or any(
+        getattr(event, name) is not None for name in event.personal
+    )
+
+
+def _complaint_row(
+    stored: StoredEvent, step: str, day_of: Callable[[datetime], date]
+) -> tuple[Any, ...]:
+    """A complaint's row as one of its events leaves it (the upsert keeps the filing's part)."""
+    event = stored.event
+    day = day_of(event.at).isoformat()
+    ticket = event.ticket if isinstance(event, ComplaintFiled) else None
+    closed = day if isinstance(event, ComplaintClosed) else None
+    complaint = event.complaint  # type: ignore[attr-defined]
+    return (complaint, ticket, step, day, stored.seq, stored.seq, closed)
 
 
 def _bucket(rows: int) -> int:

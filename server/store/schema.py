@@ -15,6 +15,8 @@ from dataclasses import dataclass
 __all__ = [
     "BOOKING_KINDS_SQL",
     "BUSY_TIMEOUT_MS",
+    "COMPLAINT_KINDS_SQL",
+    "CONTACT_KINDS_SQL",
     "LATEST_VERSION",
     "MIGRATIONS",
     "Migration",
@@ -36,6 +38,14 @@ BOOKING_KINDS_SQL = ", ".join(
         "booking_lapsed",
     )
 )
+
+# The complaints' own events (server.core.events.COMPLAINT_KINDS), for their partial index and
+# the replay that reads it; and the kinds whose personal data `booking_contacts` keeps.
+COMPLAINT_KINDS_SQL = ", ".join(
+    f"'{kind}'"
+    for kind in ("complaint_filed", "complaint_taken", "complaint_answered", "complaint_closed")
+)
+CONTACT_KINDS_SQL = "'booking_made', 'complaint_filed'"
 
 # How long a connection waits for another process's write lock before failing (ms). Only one
 # server writes, but a backup tool or `sqlite3` shell may briefly hold the lock.
@@ -237,6 +247,32 @@ MIGRATIONS: tuple[Migration, ...] = (
             # the walk-in's own allowance bounds (docs/calling-policy.md). A row equals its
             # ticket in memory, as the report and the offline reader assume.
             "ALTER TABLE tickets ADD COLUMN booked_ahead INTEGER NOT NULL DEFAULT 0",
+        ),
+    ),
+    Migration(
+        9,
+        "the citizen's voice: whom a visit is filed under, the complaints, their replay indexes",
+        (
+            # Ticket.officer (issue 20): the officer at the counter when its service started,
+            # whom the survey's answer and a complaint are filed under. Earlier rows stay NULL.
+            "ALTER TABLE tickets ADD COLUMN officer TEXT",
+            # One row per complaint, as its events left it: which complaints a restart replays
+            # (not closed, or closed lately: from `filed_seq` on), and whose contact the
+            # retention purge deletes (`closed_day`, the service day it closed). Its contact
+            # (name, phone) is in booking_contacts under `code` = the complaint's id.
+            """CREATE TABLE complaints (
+                id TEXT PRIMARY KEY,
+                ticket TEXT,
+                state TEXT NOT NULL,
+                filed_day TEXT NOT NULL,
+                filed_seq INTEGER NOT NULL,
+                updated_seq INTEGER NOT NULL,
+                closed_day TEXT
+            )""",
+            # A restart reads the survey answers of the last months and the complaints' events
+            # from before the last day close by these, without walking the tickets' events.
+            "CREATE INDEX events_survey ON events (service_day) WHERE kind = 'survey_answered'",
+            f"CREATE INDEX events_complaint ON events (seq) WHERE kind IN ({COMPLAINT_KINDS_SQL})",
         ),
     ),
 )

@@ -18,7 +18,7 @@ def test_check_demo_prints_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert check_main(str(demo_building_path()), today=date(2026, 11, 23)) == 0
     out, err = capsys.readouterr()
     assert out == (
-        "OK: MPP Kota Contoh: 15 agencies, 21 lines, 31 counters, 4 devices, 17 officers\n"
+        "OK: MPP Kota Contoh: 15 agencies, 21 lines, 31 counters, 6 devices, 17 officers\n"
     )
     assert err == ""
 

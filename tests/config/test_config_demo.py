@@ -42,7 +42,7 @@ def test_demo_files_live_in_the_package() -> None:
 
 
 def test_demo_counts(demo: Building) -> None:
-    """The demo has 2 zones, 15 agencies, 21 lines, 31 counters, 4 devices and 19 people."""
+    """The demo has 2 zones, 15 agencies, 21 lines, 31 counters, 6 devices and 19 people."""
     assert demo.name == "MPP Kota Contoh"
     assert (len(demo.zones), len(demo.agencies), len(demo.lines), len(demo.counters)) == (
         2,
@@ -50,7 +50,14 @@ def test_demo_counts(demo: Building) -> None:
         21,
         31,
     )
-    assert [d.id for d in demo.devices] == ["KIOSK-1", "KIOSK-2", "TV-1", "TV-2"]
+    assert [d.id for d in demo.devices] == [
+        "KIOSK-1",
+        "KIOSK-2",
+        "TV-1",
+        "TV-2",
+        "TABLET-L01",
+        "EXIT-1",
+    ]
     assert len(demo.officers) == 17 and [m.id for m in demo.managers] == ["LANTAI", "ADMIN"]
 
 
@@ -131,9 +138,21 @@ def test_demo_credentials_file_is_a_readable_table() -> None:
     """After the # comments, each line is `kind id secret` with a known kind."""
     lines = demo_credentials_path().read_text(encoding="utf-8").splitlines()
     body = [ln.split() for ln in lines if ln and not ln.startswith("#")]
-    assert lines[0].startswith("#") and len(body) == 4 + 17 + 2
+    assert lines[0].startswith("#") and len(body) == 6 + 17 + 2
     assert all(len(row) == 3 for row in body)
-    assert {row[0] for row in body} == {"kiosk", "display", "officer", "manager"}
+    kinds = {"kiosk", "display", "tablet", "exit", "officer", "manager"}
+    assert {row[0] for row in body} == kinds
+
+
+def test_the_demo_survey_tablet_faces_a_dukcapil_counter(demo: Building) -> None:
+    """The SKM tablet (issue 20) stands at Loket 1, Dukcapil's, where the README's walk
+    finishes a ticket; the exit page is a device of its own."""
+    kinds = {
+        d.id: (d.kind.value, d.counter) for d in demo.devices if d.kind.value in ("tablet", "exit")
+    }
+    assert kinds == {"TABLET-L01": ("tablet", "L01"), "EXIT-1": ("exit", None)}
+    l01 = demo.counter("L01")
+    assert l01 is not None and l01.agency == "DUKCAPIL"
 
 
 def test_demo_voice_reads_digit_by_digit(demo: Building) -> None:

@@ -53,10 +53,12 @@ def demo_credentials() -> dict[str, str]:
 
 
 def hello_for(who: str, **extra: Any) -> dict[str, Any]:
-    """The hello of a demo principal: "KIOSK-1", "TV-1", "DKP01@L01", "LANTAI"."""
+    """The hello of a demo principal: "KIOSK-1", "TV-1", "DKP01@L01", "LANTAI", "TABLET-L01"."""
     creds = demo_credentials()
     if who.startswith("KIOSK"):
         return p.hello_kiosk(creds[who]) | extra
+    if who.startswith("TABLET"):
+        return p.hello_tablet(creds[who]) | extra
     if who.startswith("TV"):
         return p.hello_display(creds[who]) | extra
     if "@" in who:
@@ -279,6 +281,16 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "booking_holder": {"ticket": "A-001"},
     "cancel_ticket": {"request_id": "r-cancel", "ticket": "A-001", "reason": "salah layanan"},
     "unlock_pin": {"person": "DKP01"},
+    "answer_survey": {"request_id": "r-answer", "ticket": "A-001", "scores": [3] * 9},
+    "take_complaint": {"request_id": "r-take", "complaint": "ADU-261123-001"},
+    "answer_complaint": {
+        "request_id": "r-answerc",
+        "complaint": "ADU-261123-001",
+        "answer": "Loket ditambah.",
+    },
+    "close_complaint": {"request_id": "r-closec", "complaint": "ADU-261123-001", "note": "ok"},
+    "complaint_contact": {"complaint": "ADU-261123-001"},
+    "file_complaint": {"request_id": "r-file", "category": "waktu", "text": "Lama sekali."},
 }
 
 # A demo principal of each role.
@@ -288,4 +300,5 @@ ROLE_PRINCIPALS = {
     "officer": "DKP01@L01",
     "floor": "LANTAI",
     "admin": "ADMIN",
+    "tablet": "TABLET-L01",
 }

@@ -140,3 +140,25 @@ def test_publish_sends_each_audience_the_frames_an_encode_per_audience_made() ->
     del staff["token"]
     assert br.staff_view(batch[0]) == staff
     assert br.staff_view(stored(1, events[1])) == event_to_dict(events[1])  # not another's form
+
+
+# The citizen's voice (issue 20), by hand from docs/protocol.md "Floor-only events".
+VOICE_KINDS = (
+    "survey_answered",
+    "complaint_filed",
+    "complaint_taken",
+    "complaint_answered",
+    "complaint_closed",
+)
+
+
+def test_floor_only_events_are_the_floors_alone_in_both_rule_books() -> None:
+    """Whatever the scope (even the agency, zone and kiosk of the visit it is about), a survey
+    answer or a complaint's step goes to the floor and to no officer, TV or kiosk."""
+    br, _ = broadcaster_with_everyone()
+    present = set(audiences())
+    for kind, scope in itertools.product(VOICE_KINDS, scopes()):
+        event = {"kind": kind, "at": "t", "ticket": "x", "agency": "DUKCAPIL"}
+        viewing = {a for a in present if view_event(a, event, scope) is not None}
+        routed = {a for a, _ in br._entitled(kind, scope) if a in present}
+        assert viewing == routed == {"floor"}, (kind, scope, viewing, routed)

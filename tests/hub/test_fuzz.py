@@ -40,6 +40,7 @@ ALLOWED_PUSHES = {
     "officer": (*_ANSWERS, "next"),
     "floor": (*_ANSWERS, "presence"),
     "admin": (*_ANSWERS, "presence"),
+    "tablet": _ANSWERS,  # (a survey_offer only when a service finishes at its counter)
 }
 
 

@@ -21,38 +21,44 @@ from server.roles import ALLOWED, Role
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 
-ROLES = ("kiosk", "display", "officer", "floor", "admin", "ticket")
+ROLES = ("kiosk", "display", "officer", "floor", "admin", "ticket", "tablet")
 
 # x: the role may send the request type. Scope rules inside a permitted type (own counter, own
 # agency, own kiosk's tickets) are the doc's footnotes and other tests' business.
 _TABLE = """
-request          kiosk  display  officer  floor  admin  ticket
-ping               x       x        x       x      x      x
-snapshot           x       x        x       x      x      .
-list_lines         x       .        x       x      x      .
-issue_ticket       x       .        .       .      .      .
-confirm_printed    x       .        .       .      .      .
-print_failed       x       .        .       .      .      .
-record_reprint     x       .        .       .      .      .
-printer_status     x       .        .       .      .      .
-check_in           x       .        .       .      .      .
-login              .       .        x       .      .      .
-logout             .       .        x       .      .      .
-open_counter       .       .        x       .      .      .
-pause_counter      .       .        x       .      .      .
-resume_counter     .       .        x       .      .      .
-call_next          .       .        x       .      .      .
-call_ticket        .       .        x       .      .      .
-recall             .       .        x       .      .      .
-start_service      .       .        x       .      .      .
-finish_service     .       .        x       .      .      .
-no_show            .       .        x       .      .      .
-transfer           .       .        x       .      .      .
-booking_holder     .       .        x       .      .      .
-close_counter      .       .        x       x      x      .
-reactivate         .       .        x       x      x      .
-cancel_ticket      .       .        .       x      x      .
-unlock_pin         .       .        .       x      x      .
+request          kiosk  display  officer  floor  admin  ticket  tablet
+ping               x       x        x       x      x      x      x
+snapshot           x       x        x       x      x      .      x
+list_lines         x       .        x       x      x      .      .
+issue_ticket       x       .        .       .      .      .      .
+confirm_printed    x       .        .       .      .      .      .
+print_failed       x       .        .       .      .      .      .
+record_reprint     x       .        .       .      .      .      .
+printer_status     x       .        .       .      .      .      .
+check_in           x       .        .       .      .      .      .
+login              .       .        x       .      .      .      .
+logout             .       .        x       .      .      .      .
+open_counter       .       .        x       .      .      .      .
+pause_counter      .       .        x       .      .      .      .
+resume_counter     .       .        x       .      .      .      .
+call_next          .       .        x       .      .      .      .
+call_ticket        .       .        x       .      .      .      .
+recall             .       .        x       .      .      .      .
+start_service      .       .        x       .      .      .      .
+finish_service     .       .        x       .      .      .      .
+no_show            .       .        x       .      .      .      .
+transfer           .       .        x       .      .      .      .
+booking_holder     .       .        x       .      .      .      .
+close_counter      .       .        x       x      x      .      .
+reactivate         .       .        x       x      x      .      .
+cancel_ticket      .       .        .       x      x      .      .
+unlock_pin         .       .        .       x      x      .      .
+answer_survey      .       .        .       .      .      .      x
+take_complaint     .       .        .       x      x      .      .
+answer_complaint   .       .        .       x      x      .      .
+close_complaint    .       .        .       x      x      .      .
+complaint_contact  .       .        .       x      x      .      .
+file_complaint     .       .        x       x      x      .      .
 """
 
 
@@ -150,6 +156,23 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "booking_holder": {"ticket": "A-003"},
     "cancel_ticket": {"request_id": "m-cancel", "ticket": "A-003", "reason": "permintaan warga"},
     "unlock_pin": {"person": "DKP01"},
+    # The citizen's voice (issue 20): an answer for A-003 (a tablet is refused unless offered),
+    # a complaint about it, its steps.
+    "answer_survey": {"request_id": "m-answer", "ticket": "A-003", "scores": [4] * 9},
+    "take_complaint": {"request_id": "m-take", "complaint": "ADU-261123-001"},
+    "answer_complaint": {
+        "request_id": "m-answerc",
+        "complaint": "ADU-261123-001",
+        "answer": "Loket ditambah.",
+    },
+    "close_complaint": {"request_id": "m-closec", "complaint": "ADU-261123-001", "note": "ok"},
+    "complaint_contact": {"complaint": "ADU-261123-001"},
+    "file_complaint": {
+        "request_id": "m-file",
+        "category": "waktu",
+        "text": "Menunggu lama.",
+        "number": "A-003",
+    },
 }
 
 # The session of each role under test (for `ticket`: A-003's phone page).
@@ -159,6 +182,7 @@ PRINCIPALS = {
     "officer": "DKP01@L01",
     "floor": "LANTAI",
     "admin": "ADMIN",
+    "tablet": "TABLET-L01",
 }
 
 
