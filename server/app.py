@@ -51,6 +51,7 @@ from server.web.booking.pages import BOOK_PATH
 from server.web.booking.site import BookingSite
 from server.web.request_body import BodyConnection
 from server.web.routes import WebRoutes
+from server.web.survey.site import VoiceSite
 from server.web.tv import TvPage
 from server.web.voice import VoiceRenderer
 
@@ -153,7 +154,16 @@ async def serve(
     # espeak-ng say the morning's calls again.
     renderer = VoiceRenderer(cache_dir=Path(db_path).resolve().parent / "voice-cache")
     web = WebRoutes(
-        hub, TvPage(building, renderer), *_booking_routes(building, engine, hub, bookings)
+        hub,
+        TvPage(building, renderer),
+        *_booking_routes(building, engine, hub, bookings),
+        voice=VoiceSite(
+            building,
+            voice,
+            lambda: engine.state,
+            hub.now,
+            trusted_proxies=TrustedProxies(building.booking.trusted_proxies),
+        ),
     )
     if own_process:
         tune_for_socket_reads()

@@ -63,6 +63,7 @@
     syncing: false,
     soundOn: false,
     autoplay: 'unknown',       // 'allowed' or 'blocked' once the silent probe below has run
+    ikmText: '',               // "IKM …: 86,52 (B — Baik), …" from /ikm/teks, or '' (issue 20)
     // What tests and a technician with devtools may look at.
     stats: { shownAt: {}, paintedAt: {}, queued: [], audio: [], announced: [], played: [], syncs: [], fallbacks: 0 },
   };
@@ -257,7 +258,8 @@
     renderClock();  // the zone's label at once, not at the next tick (WIB until then)
     const zone = b.zones.find((z) => z.id === tv.zone);
     $('zone').textContent = zone ? zone.name : '';
-    const text = b.running_text || '';
+    // The building's own line, then the published IKM when the building shows it (issue 20).
+    const text = [b.running_text || '', tv.ikmText].filter(Boolean).join('   •   ');
     $('running-text').textContent = text;
     // About 12 characters a second, whatever the text's length.
     document.querySelector('.ticker-track').style.animationDuration = `${Math.max(20, text.length / 12)}s`;
@@ -513,7 +515,22 @@
     }
   }
 
+  // --- the published IKM in the running text (issue 20) -------------------------------------
+  // The server answers "" unless `[survey] running_text` is set; it computes the figures at most
+  // once a minute, and the TV asks every few minutes: the IKM moves slowly.
+  const IKM_EVERY_MS = 5 * 60 * 1000;
+  async function refreshIkm() {
+    try {
+      const answer = await fetch('/ikm/teks', { cache: 'no-store' });
+      if (!answer.ok) return;
+      const text = String((await answer.json()).text || '');
+      if (text !== tv.ikmText) { tv.ikmText = text; renderBuilding(); }
+    } catch { /* the server is away: keep the last line */ }
+  }
+
   renderClock();
   setInterval(renderClock, 1000);
+  refreshIkm();
+  setInterval(refreshIkm, IKM_EVERY_MS);
   connect();
 })();

@@ -21,6 +21,11 @@ decides when) and, for a ticket marked as not present, the building's reactivati
 (Web Audio) and a vibration, and remembers in the browser's storage, per ticket, what it has
 announced, so that a reload does not ring again.
 
+Once the service is done the page also offers the SKM survey and complaints (issue 20): the
+section is server/web/survey/phone_part.py's, passed in as `section`; an earlier day's ticket,
+found in the store, is shown read-only (`past_view`, `live=False`: no script, no refresh). The
+script reloads the page once when its ticket's service finishes, so that the section appears.
+
 The page loads nothing inline (CSP: scripts and styles only from this server) and sends no
 Referer: its URL is the ticket's capability. Its script and style are server/web/static/.
 """
@@ -53,7 +58,9 @@ __all__ = [
     "STATE_LABELS",
     "asset",
     "asset_response",
+    "not_found",
     "page_html",
+    "past_view",
     "priority_note",
     "public_view",
     "ticket_page",
@@ -180,16 +187,61 @@ def _state_words(view: dict[str, Any]) -> str:
     return label
 
 
-def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
-    """The page for one ticket, complete without JavaScript (the script updates these elements)."""
+def past_view(ticket: Ticket, building: Building) -> dict:
+    """An earlier day's ticket as its phone page shows it (issue 20: the survey and complaints
+    reach back days): what `public_view` gives, with nothing of a queue that is gone."""
+    line = building.line(ticket.line)
+    agency = building.agency(line.agency) if line else None
+    return {
+        "number": ticket.number,
+        "line": ticket.line,
+        "line_name": line.name if line else ticket.line,
+        "agency": agency.short_name if agency else None,
+        "state": ticket.state.value,
+        "people_ahead": None,
+        "estimated_wait_s": None,
+        "counter_number": None,
+        "counter_label": None,
+        "counter_name": None,
+        "calls": ticket.calls,
+        "priority_note": None,
+        "alert": None,
+        "noshow_note": None,
+    }
+
+
+def page_html(
+    ticket: Ticket,
+    view: dict[str, Any],
+    building: Building,
+    *,
+    section: str = "",
+    live: bool = True,
+    status: str = _NO_SCRIPT_STATUS,
+) -> str:
+    """The page for one ticket, complete without JavaScript (the script updates these elements).
+
+    `section`: trusted HTML after the status (the survey's and complaints': server/web/survey/);
+    `live=False` for an earlier day's ticket: no script, no refresh, `status` says why."""
     e = html.escape
     queued = view["people_ahead"] is not None
     ahead = f"{view['people_ahead']} orang" if queued else ""
     wait = _wait_words(view["estimated_wait_s"]) if queued else ""
     issued = building.local(ticket.issued_at)
-    final = ticket.state in _FINAL
+    final = ticket.state in _FINAL or not live
     refresh = (
         "" if final else f'<noscript><meta http-equiv="refresh" content="{REFRESH_S}"></noscript>\n'
+    )
+    script = '<script src="/static/ticket.js" defer></script>\n' if live else ""
+    sound = (
+        f"""<section class="sound" id="sound" data-sound="off" hidden>
+<button type="button" id="sound-on">{e(SOUND_ASK)}</button>
+<p id="sound-state"></p>
+</section>
+<noscript><p class="sound-none">{e(_NO_SCRIPT_SOUND)}</p></noscript>
+"""
+        if live
+        else ""
     )
     hidden = "" if queued else " hidden"
     note = view["priority_note"] or ""
@@ -207,8 +259,7 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
 <meta name="referrer" content="no-referrer">
 {refresh}<title>{title}</title>
 <link rel="stylesheet" href="/static/ticket.css">
-<script src="/static/ticket.js" defer></script>
-</head>
+{script}</head>
 <body>
 <main id="ticket" data-state="{e(view["state"])}" data-labels="{labels}"
  data-no-counter="{e(NO_COUNTER_WORDS)}" data-ticket="{e(ticket.id)}">
@@ -221,12 +272,7 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
 <div class="number" id="number">{e(view["number"])}</div>
 <p class="state" id="state">{e(_state_words(view))}</p>
 <p class="note noshow" id="noshow-note"{"" if noshow else " hidden"}>{e(noshow)}</p>
-<section class="sound" id="sound" data-sound="off" hidden>
-<button type="button" id="sound-on">{e(SOUND_ASK)}</button>
-<p id="sound-state"></p>
-</section>
-<noscript><p class="sound-none">{e(_NO_SCRIPT_SOUND)}</p></noscript>
-<dl>
+{sound}<dl>
 <div><dt>Layanan</dt><dd id="line-name">{e(view["line_name"])}</dd></div>
 <div><dt>Instansi</dt><dd id="agency">{e(view["agency"] or "—")}</dd></div>
 <div id="ahead-row"{hidden}><dt>Antrean di depan Anda</dt><dd id="ahead">{e(ahead)}</dd></div>
@@ -234,8 +280,8 @@ def page_html(ticket: Ticket, view: dict[str, Any], building: Building) -> str:
 <div><dt>Diambil</dt><dd id="issued">{e(format_date_time(issued, building.zone_label))}</dd></div>
 </dl>
 <p class="note" id="priority-note"{"" if note else " hidden"}>{e(note)}</p>
-<p class="status" id="status"><small>{e(_NO_SCRIPT_STATUS)}</small></p>
-</main>
+<p class="status" id="status"><small>{e(status)}</small></p>
+{section}</main>
 </body>
 </html>
 """
@@ -264,11 +310,11 @@ def asset_response(path: str) -> Response | None:
     return response(HTTPStatus.OK, body, content_type)
 
 
-def _not_found() -> Response:
+def not_found() -> Response:
+    """404 "Nomor antrean tidak ditemukan": an unknown token, or none."""
     body = (
         "<h1>Nomor antrean tidak ditemukan</h1>"
-        "<p>Periksa kembali tautan atau kode QR pada tiket Anda. Tiket hanya berlaku pada hari "
-        "diterbitkan.</p>"
+        "<p>Periksa kembali tautan atau kode QR pada tiket Anda.</p>"
     )
     return html_page(HTTPStatus.NOT_FOUND, "Nomor antrean tidak ditemukan", body)
 
@@ -276,10 +322,10 @@ def _not_found() -> Response:
 def ticket_page(state: QueueState, building: Building, now: datetime, token: str) -> Response:
     """The citizen's status page for one ticket (`/t/<token>`); 404 for a token not of today."""
     if not TICKET_TOKEN_RE.fullmatch(token):
-        return _not_found()
+        return not_found()
     ticket = state.ticket_by_token(token)
     if ticket is None:
-        return _not_found()
+        return not_found()
     view = public_view(ticket, state, building, now)
     body = page_html(ticket, view, building).encode("utf-8")
     extra = {"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer"}

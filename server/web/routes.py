@@ -16,6 +16,11 @@ Routes (`ROUTES` lists each path; docs/protocol.md's table of them is held to it
                   online booking and the citizen's own booking page, GET and POST
                   (server/web/booking/site.py, issue 19)
     /api/v1/…     the integrators' JSON API (server/web/booking/api.py)
+    /t/<token>/survei, /t/<token>/pengaduan, /keluar, /tablet, /ikm, /ikm/teks,
+    /static/survey.css, /static/tablet.css, /static/tablet.js
+                  the citizen's voice (issue 20): a ticket's survey and complaints (GET and
+                  POST), the exit kiosk, the counter tablet, the public IKM and the TVs' line
+                  (server/web/survey/); with it, /t/<token> also shows an earlier day's ticket
     /             a tiny index
 """
 
@@ -38,6 +43,12 @@ from server.web.booking.asking import stylesheet
 from server.web.booking.pages import BOOK_PATH, CSS_PATH, PAGE_PREFIX
 from server.web.booking.site import BookingSite
 from server.web.responses import html_page, response
+from server.web.survey import assets as voice_assets
+from server.web.survey.exit_page import EXIT_PATH
+from server.web.survey.pages import COMPLAINT_SUFFIX, SURVEY_SUFFIX
+from server.web.survey.public import IKM_PATH, IKM_TEXT_PATH
+from server.web.survey.site import VoiceSite
+from server.web.survey.tablet import TABLET_PATH
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -62,6 +73,13 @@ ROUTES: Final = (
     PAGE_PREFIX + "<token>",
     CSS_PATH,
     *API_ROUTES,
+    TICKET_PREFIX + "<token>" + SURVEY_SUFFIX,
+    TICKET_PREFIX + "<token>" + COMPLAINT_SUFFIX,
+    EXIT_PATH,
+    TABLET_PATH,
+    IKM_PATH,
+    IKM_TEXT_PATH,
+    *voice_assets.ASSETS,
     *sorted(tv_routes.DISPLAY_PATHS),
     *(tv_routes.STATIC_PREFIX + name for name in tv_routes.STATIC_NAMES),
     tv_routes.AUDIO_CALL_PATH,
@@ -113,11 +131,13 @@ class WebRoutes:
         tv: tv_routes.TvPage,
         booking: BookingSite | None = None,
         api: PortalApi | None = None,
+        voice: VoiceSite | None = None,
     ) -> None:
         self.hub = hub
         self.tv = tv
         self.booking = booking  # /pesan…: the public booking pages
         self.api = api  # /api/v1/…: the integrators' JSON API
+        self.voice = voice  # /t/…, /keluar, /tablet, /ikm: the survey and complaints
 
     def process_request(
         self, connection: ServerConnection, request: Request
@@ -130,6 +150,8 @@ class WebRoutes:
                 return _guarded(path, self.booking.respond(connection, request))  # GET and POST
             if self.api is not None and self.api.handles(path):
                 return _guarded(path, self.api.respond(connection, request))
+            if self.voice is not None and self.voice.handles(path):
+                return _guarded(path, self.voice.respond(connection, request))  # GET and POST
             if request.method != "GET":
                 body = "<h1>Metode tidak diizinkan</h1>"
                 return html_page(HTTPStatus.METHOD_NOT_ALLOWED, "Tidak diizinkan", body)
@@ -141,6 +163,8 @@ class WebRoutes:
                 return phone.asset_response(path)
             if path == CSS_PATH:  # the booking pages' style
                 return stylesheet()
+            if path in voice_assets.ASSETS:  # the survey pages' and the tablet's
+                return voice_assets.asset_response(path)
             if tv_routes.handles(path):
                 # /display, /static/<name>, /audio/call: a coroutine (websockets awaits it; the
                 # audio is rendered by a subprocess) that answers errors itself, never raises.

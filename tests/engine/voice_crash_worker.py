@@ -28,9 +28,9 @@ from datetime import datetime, timedelta
 
 # Run by path, so this file's folder is on sys.path and mpp_uji imports as a top-level module.
 from mpp_uji import small_building
-from server.core.complaints import ComplaintState
 
 from server.core.building import BookingSettings
+from server.core.complaints import ComplaintState
 from server.core.events import ServiceFinished
 from server.core.model import (
     CallNext,

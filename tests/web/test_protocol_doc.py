@@ -176,6 +176,10 @@ async def test_every_route_answers_on_a_live_server(server: Server) -> None:
         "/audio/call": ("/audio/call?number=A-001&counter=L01", {"X-Antre-Token": tv_token}),
         "/display": (f"/display?zone=1&token={tv_token}", {}),
         "/pesan/<token>": (booked.headers["location"], {}),
+        "/t/<token>/survei": (f"/t/{ticket['token']}/survei", {}),
+        "/t/<token>/pengaduan": (f"/t/{ticket['token']}/pengaduan", {}),
+        "/keluar": (f"/keluar?token={demo_credentials()['EXIT-1']}", {}),
+        "/tablet": (f"/tablet?token={demo_credentials()['TABLET-L01']}", {}),
     }
     answers: dict[str, Any] = {}
     for route in ROUTES:

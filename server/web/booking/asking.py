@@ -43,11 +43,11 @@ def stylesheet() -> Response:
     return response(HTTPStatus.OK, _stylesheet_bytes(), "text/css; charset=utf-8")
 
 
-def read_form(body: bytes) -> dict[str, str] | None:
+def read_form(body: bytes, max_fields: int = _MAX_FIELDS) -> dict[str, str] | None:
     """An urlencoded form's first value of each field, or None when it is not one."""
     try:
         text = body.decode("utf-8")
-        fields = parse_qs(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+        fields = parse_qs(text, keep_blank_values=True, max_num_fields=max_fields)
     except (UnicodeDecodeError, ValueError):
         return None
     return {k: v[0] for k, v in fields.items()}
@@ -84,6 +84,8 @@ class Asking:
         request: Request,
         trusted: TrustedProxies,
         public_origins: set[str],
+        *,
+        max_fields: int = _MAX_FIELDS,  # the survey's form has more (issue 20)
     ) -> None:
         headers = request.headers
         self.path = request.path.partition("?")[0]
@@ -102,7 +104,7 @@ class Asking:
         self.new_cookie: str | None = None  # set with the answer when a form needed one
         self.body = body_of(connection)
         self.body_too_large = bool(getattr(connection, "body_too_large", False))
-        self.form = read_form(self.body) if self.body is not None else None
+        self.form = read_form(self.body, max_fields) if self.body is not None else None
         self.lang = Lang.of((self.form or {}).get("lang") or self.query.get("lang"))
 
     def form_cookie(self, guard: FormGuard) -> str:

@@ -52,11 +52,12 @@ def cookie_value(header: str | None) -> str | None:
     return None
 
 
-def cookie_header(value: str, *, secure: bool) -> str:
-    """The Set-Cookie value: script cannot read it, no other site's request carries it."""
+def cookie_header(value: str, *, secure: bool, path: str = "/pesan") -> str:
+    """The Set-Cookie value: script cannot read it, no other site's request carries it. `path`:
+    the pages whose forms it guards (the survey's and complaints' use their own: issue 20)."""
     flags = "; Secure" if secure else ""
     return (
-        f"{COOKIE}={value}; Path=/pesan; Max-Age={MAX_AGE_S * 6}; HttpOnly; SameSite=Strict{flags}"
+        f"{COOKIE}={value}; Path={path}; Max-Age={MAX_AGE_S * 6}; HttpOnly; SameSite=Strict{flags}"
     )
 
 

@@ -17,6 +17,7 @@
 
   var root = document.getElementById("ticket");
   if (!root) return;
+  var firstState = root.getAttribute("data-state");
   var labels = {};
   try {
     labels = JSON.parse(root.getAttribute("data-labels") || "{}");
@@ -64,6 +65,13 @@
 
   function render(view) {
     if (!view) return;
+    // Service finished while the page was open: load it again once, so that the server's
+    // render brings the survey and complaints section (server/web/survey/phone_part.py).
+    if (view.state === "done" && firstState !== "done") {
+      firstState = "done";
+      location.reload();
+      return;
+    }
     live.view = view;
     root.setAttribute("data-state", view.state);
     setText("number", view.number);
