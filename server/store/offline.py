@@ -28,12 +28,17 @@ from urllib.parse import quote
 
 from server.building_identity import BuildingIdentity, Match, RecordedBuilding, WrongBuilding
 from server.building_identity import compare as compare_building
+from server.core.events import COMPLAINT_KINDS, SurveyAnswered
 from server.core.model import Ticket
 from server.store.buildings import read_building
 from server.store.rows import _TICKET_COLUMNS, _ticket_from_row
 from server.store.schema import BOOKING_KINDS_SQL, StoreError
 
 __all__ = ["BookingRow", "LogEntry", "LogPosition", "NoStoreFile", "NotAStore", "StoreReader"]
+
+
+# The complaint kinds as an SQL list (constants of the core, never a request's value).
+_COMPLAINT_KINDS_SQL = ", ".join(f"'{kind}'" for kind in sorted(COMPLAINT_KINDS))
 
 
 class NoStoreFile(StoreError):
@@ -166,6 +171,28 @@ class StoreReader:
                      OR json_extract(payload, '$.from_day') BETWEEN ? AND ?)
             ORDER BY seq""",
             span + span,
+        )
+        return [LogEntry(seq, actor, json.loads(payload)) for seq, actor, payload in rows]
+
+    def voice_log(self, first: date, last: date) -> list[LogEntry]:
+        """The citizen's voice about the days `first` to `last` (inclusive), in sequence order:
+        every survey answer about a visit of those days (its `day`), and every step of each
+        complaint filed on those days, whenever they happened (an answer comes days after the
+        visit, a complaint's steps weeks after it is filed). Nothing before `first` can be
+        about them, so the service-day index bounds the read from below. No personal data: a
+        complaint's contact is never in the payload, and this does not join it.
+        """
+        span = {"first": first.isoformat(), "last": last.isoformat()}
+        rows = self._db.execute(
+            f"""SELECT seq, actor, payload FROM events WHERE service_day >= :first AND (
+                    (kind = '{SurveyAnswered.kind}'
+                     AND json_extract(payload, '$.day') BETWEEN :first AND :last)
+                    OR (kind IN ({_COMPLAINT_KINDS_SQL}) AND json_extract(payload, '$.complaint')
+                        IN (SELECT json_extract(payload, '$.complaint') FROM events
+                            WHERE kind = 'complaint_filed'
+                            AND service_day BETWEEN :first AND :last)))
+            ORDER BY seq""",
+            span,
         )
         return [LogEntry(seq, actor, json.loads(payload)) for seq, actor, payload in rows]
 
