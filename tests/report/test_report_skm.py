@@ -36,7 +36,7 @@ from server.config import load_demo_building
 from server.core.building import Device, DeviceKind
 from server.report.cli import report_main
 from server.report.skm_report import write_skm_report
-from server.report.skm_stats import finished_visits
+from server.report.skm_stats import finished_visits, read_answers
 from server.report.skm_tables import (
     CHANNEL_COLUMNS,
     COMPLAINT_COLUMNS,
@@ -44,7 +44,7 @@ from server.report.skm_tables import (
     WAIT_COLUMNS,
 )
 from server.report.stats import replay_tickets
-from server.store import LogEntry, StoreReader
+from server.store import StoreReader
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "reports.md"
 
@@ -139,28 +139,36 @@ def test_channels(report: Path) -> None:
     assert rows["device", "EXIT-1", "exit"]["finished_visits"] == "5"
 
 
-def test_tablet_rate_over_its_counter(tmp_path: Path) -> None:
+async def test_tablet_rate_over_its_counter(tmp_path: Path) -> None:
     """A tablet's response rate is over its own counter's finished visits (Loket 1: 4 of the
     building's 6 finished visits when A-009 of the 20th is in the range too: 20–24 Nov)."""
     building = load_demo_building()
     tablet = Device("TAB-L01", DeviceKind.TABLET, None, "0" * 64, counter="L01")
     building = replace(building, devices=(*building.devices, tablet))
-    entries = the_period()
+    db = tmp_path / "antre.db"
+    await write_store(db, the_period())
     visits = {}
-    for day in ("2026-11-20", "2026-11-23", "2026-11-24"):
-        visits |= finished_visits(replay_tickets(e for e in entries if e.event["at"][:10] == day))
-
-    class Reader:  # the entries as the store's voice_log reads them: tested on a real store above
-        def voice_log(self, first: date, last: date) -> list[LogEntry]:
-            return entries
-
-    out = tmp_path
-    write_skm_report(Reader(), building, date(2026, 11, 20), date(2026, 11, 24), visits, out,
-                     now=NOW)  # fmt: skip
-    rows = rows_by(out / "skm_channels.csv", "scope", "key", "channel")
+    with StoreReader.open(db) as store:
+        for day in store.service_days(date(2026, 11, 20), date(2026, 11, 24)):
+            visits |= finished_visits(replay_tickets(store.day_log(day)))
+        first, last = date(2026, 11, 20), date(2026, 11, 24)
+        write_skm_report(store, building, first, last, visits, tmp_path, now=NOW)
+    rows = rows_by(tmp_path / "skm_channels.csv", "scope", "key", "channel")
     tab = rows["device", "TAB-L01", "tablet"]
     assert (tab["counter"], tab["name"], tab["finished_visits"]) == ("L01", "Loket 1", "4")
     assert tab["response_rate_pct"] == "25.0"
+    assert rows_by(tmp_path / "skm.csv", "scope", "key")["building", ""]["respondents"] == "4"
+
+
+def test_answers_are_filed_under_the_visit_day() -> None:
+    """An answer belongs to its visit's day, whenever given: of the whole log, the 23–24
+    November answers are A-001, A-002 (given the same day) and E-001 (given on the 27th)."""
+    answers = read_answers(the_period(), date(2026, 11, 23), date(2026, 11, 24))
+    assert [a.ticket for a in answers] == [
+        "2026-11-23/A-001",
+        "2026-11-23/A-002",
+        "2026-11-24/E-001",
+    ]
 
 
 def test_complaints_csv(report: Path) -> None:
