@@ -22,10 +22,11 @@ from server.core.skm import (
     OCCUPATIONS,
     SEXES,
     Tally,
+    format_ikm,
     grade,
     nrr_grade,
     sample_size,
-    wait_bands,
+    wait_band_labels,
 )
 from server.report.skm_stats import SkmFigures, SkmGroup
 from server.report.skm_tables import Names
@@ -96,7 +97,7 @@ def _result(tally: Tally) -> str:
     return (
         '<div class="result">'
         f'<span>Indeks Kepuasan Masyarakat (IKM): <span class="ikm">'
-        f"{indonesian_number(ikm, 2)}</span></span>"
+        f"{format_ikm(ikm)}</span></span>"
         f'<span>Mutu pelayanan: <span class="grade">{_e(g.letter)}</span> '
         f'(<span class="words">{_e(g.words)}</span>)</span></div>'
     )
@@ -144,10 +145,10 @@ def _wait_table(by_band: dict[str, Tally] | None, bands_min: tuple[int, ...]) ->
     if not by_band:
         return ""
     rows = []
-    for band in wait_bands(bands_min):
+    for band in wait_band_labels(bands_min):
         t = by_band.get(band, Tally())
         ikm = t.ikm()
-        cell = "—" if ikm is None else indonesian_number(ikm, 2)
+        cell = "—" if ikm is None else format_ikm(ikm)
         mutu = "—" if ikm is None else f"{_e(grade(ikm).letter)} ({_e(grade(ikm).words)})"
         rows.append(
             f'<tr><td>{_e(band)}</td><td class="n">{indonesian_number(t.respondents)}</td>'
@@ -172,7 +173,7 @@ def _lines_table(figures: SkmFigures, names: Names, agency: str) -> str:
             f"<tr><td>{_e(key)}</td><td>{_e(names.name('line', key))}</td>"
             f'<td class="n">{indonesian_number(g.tally.respondents)}</td>'
             f'<td class="n">{indonesian_number(g.finished)}</td>'
-            f'<td class="n">{"—" if ikm is None else indonesian_number(ikm, 2)}</td>'
+            f'<td class="n">{"—" if ikm is None else format_ikm(ikm)}</td>'
             f"<td>{'—' if ikm is None else _e(grade(ikm).letter + ' (' + grade(ikm).words + ')')}"
             "</td></tr>"
         )

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from server.core.building import Building
-from server.core.skm import grade, period_of, sample_size
+from server.core.skm import PERIOD_KINDS, format_ikm, grade, period_of, sample_size
 from server.report.complaint_stats import replay_complaints
 from server.report.skm_page import PageContext, indonesian_number, period_label, render_skm_page
 from server.report.skm_stats import SkmFigures, VisitRecord, read_answers, skm_figures
@@ -34,10 +34,9 @@ from server.report.skm_tables import (
 from server.report.tables import write_csv
 from server.store import StoreReader
 
-__all__ = ["PERIOD_KINDS", "SKM_FILES", "SkmOutcome", "skm_summary", "write_skm_report"]
+__all__ = ["SKM_FILES", "SkmOutcome", "skm_summary", "write_skm_report"]
 
 SKM_FILES = ("skm.csv", "skm_waits.csv", "skm_channels.csv", "skm.html", "complaints.csv")
-PERIOD_KINDS = ("month", "quarter", "semester", "year")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +103,7 @@ def skm_summary(outcome: SkmOutcome) -> str:
         lines.append("  belum ada responden")
     else:
         mark = grade(ikm)
-        lines.append(f"  IKM {indonesian_number(ikm, 2)} ({mark.letter} — {mark.words})")
+        lines.append(f"  IKM {format_ikm(ikm)} ({mark.letter} — {mark.words})")
     sample = f"; sampel minimum {indonesian_number(sample_size(pop))}" if pop else ""
     lines.append(
         f"  {indonesian_number(n)} responden dari {indonesian_number(pop)} kunjungan selesai"

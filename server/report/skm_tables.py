@@ -2,9 +2,9 @@
 
 docs/reports.md documents every column. The figures come from `server.report.skm_stats` and
 `server.report.complaint_stats` (pure) and `server.core.skm` (NRR, IKM, grade, sample); this
-module only shapes them: NRR to four decimals, the IKM to two (the grade is read from the IKM
-rounded to two decimals, as the regulation's table is), percentages to one, instants in the
-building's local time.
+module only shapes them: NRR to four decimals, the IKM to two, rounded half up as the grade
+reads it (`skm.rounded`: the regulation's table is read on the IKM to two decimals),
+percentages to one, instants in the building's local time.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from server.core.building import Building
-from server.core.complaints import CATEGORIES, ComplaintState
-from server.core.skm import ELEMENTS, Tally, grade, sample_size, wait_bands
+from server.core.complaints import CATEGORIES, STATE_LABELS, ComplaintState
+from server.core.skm import ELEMENTS, Tally, grade, rounded, sample_size, wait_band_labels
 from server.report.complaint_stats import ComplaintRecord
 from server.report.skm_stats import SkmFigures, SkmGroup
 
@@ -139,7 +139,8 @@ def tally_figures(tally: Tally) -> dict[str, Any]:
         return dict.fromkeys(_SCORE_COLUMNS, "")
     g = grade(ikm)
     out: dict[str, Any] = {col: round(v, 4) for col, v in zip(NRR_COLUMNS, nrrs, strict=True)}
-    return out | {"ikm": round(ikm, 2), "grade": g.letter, "grade_words": g.words}
+    # rounded: half up, as the grade reads it (88.305 is 88.31, A), never the float's round.
+    return out | {"ikm": float(rounded(ikm)), "grade": g.letter, "grade_words": g.words}
 
 
 def _sample(g: SkmGroup) -> tuple[int | str, int | str]:
@@ -206,7 +207,7 @@ def wait_rows(
     rows = []
     for scope, key in sorted(figures.waits, key=lambda k: (k[0] != "building", k[1])):
         by_band = figures.waits[scope, key]
-        for band in wait_bands(bands_min):
+        for band in wait_band_labels(bands_min):
             tally = by_band.get(band, Tally())
             rows.append(
                 {
@@ -330,7 +331,7 @@ def complaint_rows(
                 "channel": c.channel.partition(":")[0],
                 "received_at": _ts(c.filed_at, tz),
                 "state": c.state,
-                "state_label": ComplaintState(c.state).label,
+                "state_label": STATE_LABELS[ComplaintState(c.state)],
                 "take_by": _ts(c.take_by, tz),
                 "taken_at": _ts(c.taken_at, tz),
                 "taken_by": c.taken_by or "",
