@@ -11,11 +11,11 @@ wait each visit had in the plan, what a test computes its figures from independe
 report (tests/report/test_report_skm_week.py), and what `antre simulate --survey DAYS` writes
 for a newcomer to report on.
 
-The assumptions (*assumed*: no source gives them): arrivals uniform over the morning, most
-before noon, so a line's queue builds up and waits spread from minutes to over an hour; a
-service takes 4 to 12 minutes; 45 % of visits answer, 55 % of them on the phone page (within
-minutes, or up to `days_open` − 1 days later), 30 % on the counter's tablet (within a minute),
-15 % at the exit page; scores fall with the wait, the completion-time element (U3) most; 4 % of
+The assumptions (*assumed*: no source gives them): arrivals over the morning, most of them
+early (a triangle peaking at the opening), so a line's queue builds up and waits spread from
+minutes to over an hour; a service takes 5 to 13 minutes; 45 % of visits answer, 55 % of them
+on the phone page (within minutes, or a third of them up to `days_open` − 1 days later), 30 % on
+the counter's tablet (within a minute), 15 % at the exit page; scores fall with the wait, the completion-time element (U3) most; 4 % of
 visits lead to a complaint.
 """
 
@@ -98,14 +98,14 @@ class VoiceParams:
     first_day: date
     days: int = 7  # calendar days from first_day; days the building is closed have no visits
     seed: int = 1
-    visits_per_line: int = 14  # a day's visits on each line
+    visits_per_line: int = 22  # a day's visits on each line
     desks: tuple[tuple[str, str, str], ...] = DEMO_DESKS
     answer_share: float = 0.45
     channel_shares: tuple[tuple[str, float], ...] = (("phone", 0.55), ("tablet", 0.30))
     complaint_share: float = 0.04
     arrivals_from: time = time(7, 35)
     arrivals_until: time = time(11, 0)
-    service_min: tuple[float, float] = (4.0, 12.0)
+    service_min: tuple[float, float] = (5.0, 13.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +256,9 @@ class _Player:
         first = datetime.combine(day, p.arrivals_from, tz)
         span = (datetime.combine(day, p.arrivals_until, tz) - first).total_seconds()
         arrivals = sorted(
-            first + timedelta(seconds=round(rng.uniform(0, span))) for _ in range(p.visits_per_line)
+            # Most come early (the triangle's peak at the doors' opening), as at MPPs.
+            first + timedelta(seconds=round(rng.triangular(0, span, 0)))
+            for _ in range(p.visits_per_line)
         )
         free = opening
         for n, arrived in enumerate(arrivals):
@@ -301,11 +303,7 @@ class _Player:
             # Most answer within minutes; a third days later, before the survey closes.
             later = rng.random() < 0.33
             hours = 24 * (self.building.survey.days_open - 1)
-            delay = (
-                timedelta(hours=rng.uniform(1, hours))
-                if later
-                else timedelta(minutes=rng.uniform(2, 30))
-            )
+            delay = timedelta(minutes=rng.uniform(60, hours * 60) if later else rng.uniform(2, 30))
         elif pick < phone + tablet:
             channel, delay = f"tablet:{self.tablet}", timedelta(seconds=rng.uniform(10, 60))
         else:
@@ -316,7 +314,7 @@ class _Player:
         sex = rng.choice(SEXES)[0] if rng.random() < 0.8 else None
         education = rng.choice(EDUCATIONS)[0] if rng.random() < 0.6 else None
         occupation = rng.choice(OCCUPATIONS)[0] if rng.random() < 0.6 else None
-        given = finished + delay
+        given = finished + timedelta(seconds=round(delay.total_seconds()))
 
         async def answer() -> None:
             assert v.visit is not None
@@ -348,10 +346,12 @@ class _Player:
         days and answered; some are left open, some closed by the manager without an answer."""
         rng = self.rng
         category = rng.choice(CATEGORIES)[0]
-        filed = finished + timedelta(minutes=rng.uniform(5, 600))
+        filed = finished + timedelta(minutes=round(rng.uniform(5, 600)))
         fate = rng.random()
-        taken = filed + timedelta(hours=rng.uniform(1, 100)) if fate > 0.2 else None
-        answered = taken + timedelta(hours=rng.uniform(1, 150)) if taken and fate > 0.35 else None
+        taken = filed + timedelta(minutes=round(rng.uniform(60, 6000))) if fate > 0.2 else None
+        answered = None
+        if taken is not None and fate > 0.35:
+            answered = taken + timedelta(minutes=round(rng.uniform(60, 9000)))
         closed = taken + timedelta(hours=2) if taken and fate <= 0.35 else None
         by = self.manager
 
