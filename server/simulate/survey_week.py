@@ -15,8 +15,8 @@ The assumptions (*assumed*: no source gives them): arrivals over the morning, mo
 early (a triangle peaking at the opening), so a line's queue builds up and waits spread from
 minutes to over an hour; a service takes 5 to 13 minutes; 45 % of visits answer, 55 % of them
 on the phone page (within minutes, or a third of them up to `days_open` − 1 days later), 30 % on
-the counter's tablet (within a minute), 15 % at the exit page; scores fall with the wait, the completion-time element (U3) most; 4 % of
-visits lead to a complaint.
+the counter's tablet (within a minute), 15 % at the exit page; scores fall with the wait, the
+completion-time element (U3) most; 4 % of visits lead to a complaint.
 """
 
 from __future__ import annotations
