@@ -232,3 +232,15 @@ async def test_store_voice_log_reads_after_the_period(tmp_path: Path) -> None:
         ("complaint_answered", "ADU-261123-001"),
         ("complaint_closed", "ADU-261123-001"),
     ]
+
+
+def test_terminal_says_the_ikm(report: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --quiet the terminal ends with the building's IKM, grade, sample, complaints."""
+    out = report / "terminal"
+    argv = ["--from", "2026-11-23", "--to", "2026-11-24", "--db", str(report / "antre.db")]
+    assert report_main([*argv, "--out", str(out), "--skm"], now=NOW) == 0
+    text = capsys.readouterr().out
+    assert "IKM 76,85 (B — Baik)" in text
+    assert "3 responden dari 5 kunjungan selesai; sampel minimum 5" in text
+    assert "2 pengaduan diterima pada periode ini" in text
+    assert "masih dapat diisi" not in text  # NOW is long after the survey of the 24th closed
