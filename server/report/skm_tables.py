@@ -14,7 +14,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from server.core.building import Building
-from server.core.complaints import CATEGORIES, STATE_LABELS, ComplaintState
+from server.core.complaint_terms import CATEGORIES, STATE_LABELS, ComplaintState
 from server.core.skm import ELEMENTS, Tally, grade, rounded, sample_size, wait_band_labels
 from server.report.complaint_stats import ComplaintRecord
 from server.report.skm_stats import SkmFigures, SkmGroup

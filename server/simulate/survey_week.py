@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from server.core.building import Building, Device, DeviceKind
-from server.core.complaints import CATEGORIES
+from server.core.complaint_terms import CATEGORIES
 from server.core.events import ComplaintFiled, TicketCalled, TicketIssued
 from server.core.model import (
     AnswerComplaint,
