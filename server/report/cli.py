@@ -5,7 +5,8 @@ shaped into CSV rows by `server.report.tables` and into the terminal's tables by
 `server.report.summary`; this module is the command around them: it reads the store through its
 read-only API (`server.store.StoreReader`), so a report can run next to a live server without
 ever taking its write lock, one service day at a time, and writes CSV files and a readable
-summary in Indonesian. docs/reports.md documents every CSV column.
+summary in Indonesian. `--skm` adds the SKM survey's and the complaints' files
+(`server.report.skm_report`). docs/reports.md documents every CSV column.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from server.building_identity import EXIT_WRONG_BUILDING, WrongBuilding
 from server.config import ConfigError, demo_building_path, load_building_file
 from server.core.building import Building
 from server.report.booking_stats import add_places, add_tickets, replay_bookings, totals
+from server.report.skm_report import skm_summary, write_skm_report
+from server.report.skm_stats import VisitRecord, finished_visits
 from server.report.stats import GroupStats, TicketRecord, half_hours, replay_tickets, summarize
 from server.report.summary import print_summary
 from server.report.tables import (
@@ -206,12 +209,29 @@ def build_parser(prog: str = "antre report") -> argparse.ArgumentParser:
         default=DEFAULT_TARGET_WAIT_MIN,
         help="the wait each line is measured against (default: %(default)s)",
     )
+    parser.add_argument(
+        "--skm",
+        action="store_true",
+        help="also write the SKM survey's files (skm.csv, skm_waits.csv, skm_channels.csv, "
+        "skm.html) and complaints.csv for the range's visits (needs --out)",
+    )
+    parser.add_argument(
+        "--officers",
+        action="store_true",
+        help="with --skm: add a row per officer to skm.csv and name the officer of each "
+        "complaint (for managers only)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no summary in the terminal")
     return parser
 
 
-def report_main(argv: Sequence[str] | None = None, *, today: date | None = None) -> int:
-    """`antre report …`: 0 done; 2 a usage or input problem; 78 not this store's building."""
+def report_main(
+    argv: Sequence[str] | None = None, *, today: date | None = None, now: datetime | None = None
+) -> int:
+    """`antre report …`: 0 done; 2 a usage or input problem; 78 not this store's building.
+
+    `today` and `now` stand in for the clock (tests): the default day, and when the report
+    runs (whether the SKM survey of the range is still open)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -233,7 +253,7 @@ def report_main(argv: Sequence[str] | None = None, *, today: date | None = None)
             return EXIT_WRONG_BUILDING
         if note is not None and not args.quiet:
             print(note, file=sys.stderr)
-        return _report(parser, args, store, building, today)
+        return _report(parser, args, store, building, today, now)
 
 
 @dataclass(slots=True)
@@ -318,8 +338,11 @@ def _report(
     store: StoreReader,
     building: Building,
     today: date | None,
+    now: datetime | None = None,
 ) -> int:
     tz = building.tz
+    now = now or datetime.now(tz)
+    today = today or now.astimezone(tz).date()
     if args.day and (args.first or args.last):
         parser.error("--day cannot be combined with --from/--to")
     if args.day:
@@ -328,13 +351,17 @@ def _report(
         first = args.first or args.last
         last = args.last or args.first
     else:
-        first = last = today or datetime.now(tz).date()
+        first = last = today
     if last < first:
         parser.error("--to is before --from")
     if args.target_wait_min <= 0:
         parser.error("--target-wait-min must be positive")
     if args.journal and not args.out:
         parser.error("--journal needs --out DIR")
+    if args.skm and not args.out:
+        parser.error("--skm needs --out DIR")
+    if args.officers and not args.skm:
+        parser.error("--officers goes with --skm")
     targets = targets_of(building, args.target_wait_min)
     out = Path(args.out) if args.out else None
     if out is not None:
@@ -350,9 +377,12 @@ def _report(
         task = progress.add_task("Membaca log peristiwa", total=n_days)
         progress.start()
     done_until = first - timedelta(days=1)
+    visits: dict[str, VisitRecord] = {}  # the range's finished visits: the survey's population
 
     def on_day(day: str, tickets: dict[str, TicketRecord]) -> None:
         nonlocal done_until
+        if args.skm:
+            visits.update(finished_visits(tickets))
         if out is not None and args.journal:
             write_csv(
                 out / f"journal-{day}.csv", JOURNAL_COLUMNS, journal_rows(tickets, targets, tz)
@@ -382,6 +412,11 @@ def _report(
             write_csv(out / f"{files[scope]}.csv", GROUP_COLUMNS, rows)
         write_csv(out / "halfhours.csv", HALF_HOUR_COLUMNS, figures.half_hours)
         write_csv(out / "bookings.csv", BOOKING_COLUMNS, figures.bookings)
+    skm = None
+    if args.skm and out is not None:
+        skm = write_skm_report(
+            store, building, first, last, visits, out, now=now, officers=args.officers
+        )
     if not args.quiet:
         span = (
             first.isoformat() if first == last else f"{first.isoformat()} s.d. {last.isoformat()}"
@@ -391,4 +426,6 @@ def _report(
             figures.scopes,
             footer=f"Berkas CSV ditulis ke:\n  {out}/" if out is not None else None,
         )
+        if skm is not None:
+            print(skm_summary(skm))
     return 0

@@ -6,6 +6,7 @@
     antre simulate --booked 0.4 [--lapse 0.1] [--slot-min 30] [--places N]
                    [--booking-lines A,B,G,P] [--tickets N] [--seed S] [--quotas] [--config FILE]
     antre simulate --live --server ws://127.0.0.1:8700/ws [--speed 60] [--tickets 1000]
+    antre simulate --survey 30 --db var/skm-demo.db [--from 2026-11-01] [--seed S] [--config FILE]
 
 Offline, a day (`server.simulate.day`) is served by the simulator (`server.simulate.run`) under
 the building's calling policy. With `--compare-fifo` every listed day (`fairness.FAIRNESS_DAYS`:
@@ -21,7 +22,9 @@ serves a day that mixes booked and walk-in citizens (`server.simulate.bookings`)
 each booking line's citizens booked a slot, `--lapse` of the bookings lapse; it prints booked
 citizens' calls relative to their slot's start and walk-in waits against the same day without
 bookings, and exits 1 when a walk-in paid more than its allowance as the guard estimated.
-`--live` plays a day through a running server (`server.simulate.live`).
+`--live` plays a day through a running server (`server.simulate.live`). `--survey DAYS` plays
+that many days of visits with SKM answers and complaints through the real engine into a new
+store (`server.simulate.survey_week`), for `antre report --skm` to report on.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from server.client import RequestError
@@ -128,6 +132,19 @@ def _parser() -> argparse.ArgumentParser:
         help="with --booked: serve the day with this [policy] booking_delay_pct instead of "
         "the building's",
     )
+    ap.add_argument(
+        "--survey",
+        type=int,
+        metavar="DAYS",
+        help="play DAYS days of visits, SKM answers and complaints into a new store (--db)",
+    )
+    ap.add_argument("--db", help="with --survey: the store to write (a new file)")
+    ap.add_argument(
+        "--from",
+        dest="first",
+        type=date.fromisoformat,
+        help="with --survey: the first day (default: the first of last month)",
+    )
     ap.add_argument("--config", help="building TOML file (default: the demo building)")
     ap.add_argument("--live", action="store_true", help="drive a running server instead")
     ap.add_argument("--server", default="ws://127.0.0.1:8700/ws", help="websocket URL (live)")
@@ -180,6 +197,8 @@ def simulate_main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.booked is not None:
         return _mixed(building, args)
+    if args.survey is not None:
+        return _survey(building, args)
     if args.compare_fifo and not args.live:
         return _compare(building, args)
     tickets = args.tickets or (1000 if args.live else 4000)
@@ -208,6 +227,38 @@ def simulate_main(argv: Sequence[str] | None = None) -> int:
         f"priority p50 {s.priority.p50_s / 60:.1f} p90 {s.priority.p90_s / 60:.1f} "
         f"max {s.priority.max_s / 60:.1f}; regular p50 {s.regular.p50_s / 60:.1f} "
         f"p90 {s.regular.p90_s / 60:.1f} max {s.regular.max_s / 60:.1f}"
+    )
+    return 0
+
+
+def _survey(building: Building, args: argparse.Namespace) -> int:
+    """`--survey DAYS`: the days played into a new store, and the report's command to type."""
+    from server.core.skm import Tally, format_ikm, grade
+    from server.simulate.survey_week import VoiceParams, play_voice_days
+
+    if args.db is None or args.survey < 1:
+        print("antre simulate: --survey DAYS (1 or more) needs --db NEW-FILE", file=sys.stderr)
+        return 2
+    if Path(args.db).exists():
+        print(f"antre simulate: {args.db} already exists; give a new file", file=sys.stderr)
+        return 2
+    today = datetime.now(building.tz).date()
+    first = args.first or (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    params = VoiceParams(first, days=args.survey, seed=args.seed or 1)
+    Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+    drawn = asyncio.run(play_voice_days(building, args.db, params))
+    tally = Tally()
+    for a in drawn.answers:
+        tally.add(a.scores)
+    ikm = tally.ikm()
+    mark = "" if ikm is None else f": IKM {format_ikm(ikm)} ({grade(ikm).letter})"
+    print(
+        f"{len(drawn.finished)} kunjungan selesai, {tally.respondents} jawaban survei{mark}, "
+        f"{len(drawn.complaints)} pengaduan ({first.isoformat()} s.d. {drawn.last.isoformat()})"
+    )
+    print(
+        f"Laporan: antre report --skm --db {args.db} --from {first.isoformat()} "
+        f"--to {drawn.last.isoformat()} --out laporan-skm/"
     )
     return 0
 

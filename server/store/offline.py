@@ -36,6 +36,7 @@ from server.store.schema import BOOKING_KINDS_SQL, COMPLAINT_KINDS_SQL, StoreErr
 __all__ = ["BookingRow", "LogEntry", "LogPosition", "NoStoreFile", "NotAStore", "StoreReader"]
 
 
+
 class NoStoreFile(StoreError):
     """There is no file at the path given."""
 
@@ -203,6 +204,15 @@ class StoreReader:
             (complaint,),
         ).fetchone()
         return (row[0], row[1]) if row else None
+
+    def voice_log(self, first: date, last: date) -> list[LogEntry]:
+        """The citizen's voice about the days `first` to `last` (inclusive), in sequence order:
+        every survey answer about a visit of those days (its `day`), and every step of each
+        complaint filed on those days, whenever they happened (an answer comes days after the
+        visit, a complaint's steps weeks after it is filed). No personal data: a complaint's
+        contact is never in the payload, and neither log joins it."""
+        entries = self.survey_log(first, last) + self.complaint_log(first, last)
+        return sorted(entries, key=lambda entry: entry.seq)
 
     def log(self, kind: str | None = None) -> list[LogEntry]:
         """The whole event log in sequence order, or only the events of one kind."""
