@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from rich.markup import escape
-from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -27,7 +26,7 @@ from textual_plotext import PlotextPlot
 from display.floor_alerts import AlertKind
 from display.floor_bookings import day_split, line_bookings, split_text
 from display.floor_model import FloorModel, FloorSettings
-from display.floor_screens import ConfirmScreen, WaitingScreen, mmss
+from display.floor_screens import ConfirmScreen, WaitingScreen, fill_table, mmss
 from server import protocol as p
 from server.client import (
     AntreClient,
@@ -197,7 +196,7 @@ class FloorApp(App[int]):
                          else _hint(lf.staffing, lf.counters_open)],
                     )
                 )  # fmt: skip
-        _fill(self.lines_table, rows)
+        fill_table(self.lines_table, rows)
         self._draw_bookings()
         counters = []
         for c in self.model.counter_figures():
@@ -220,7 +219,7 @@ class FloorApp(App[int]):
                     ],
                 )
             )
-        _fill(self.counters_table, counters)
+        fill_table(self.counters_table, counters)
         alerts = [
             (
                 f"{a.kind}:{a.subject}",
@@ -229,7 +228,7 @@ class FloorApp(App[int]):
             )
             for a in self.model.alerts(now)
         ]  # fmt: skip
-        _fill(self.alerts_table, alerts)
+        fill_table(self.alerts_table, alerts)
         self._draw_chart(now)
 
     def _draw_bookings(self) -> None:
@@ -247,7 +246,7 @@ class FloorApp(App[int]):
             )
             for b in bookings
         ]  # fmt: skip
-        _fill(table, rows)
+        fill_table(table, rows)
 
     def _draw_chart(self, now: datetime) -> None:
         slots, issued, served = self.model.chart(now)
@@ -362,17 +361,6 @@ def _hint(staffing: int, open_now: int) -> str:
     if staffing > open_now:
         return f"[b red]{staffing}[/]"
     return str(staffing)
-
-
-def _fill(table: DataTable, rows: list[tuple[str, list[str]]]) -> None:
-    """Replace a table's rows, keeping the cursor where it was."""
-    row = table.cursor_row
-    table.clear()
-    for key, cells in rows:
-        # Markup becomes styled Text: the table shows the colours, tests read `.plain`.
-        table.add_row(*(Text.from_markup(c) for c in cells), key=key)
-    if table.row_count:
-        table.move_cursor(row=min(row, table.row_count - 1))
 
 
 def build_parser(prog: str = "antre floor") -> argparse.ArgumentParser:
