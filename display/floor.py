@@ -25,8 +25,17 @@ from textual_plotext import PlotextPlot
 
 from display.floor_alerts import AlertKind
 from display.floor_bookings import day_split, line_bookings, split_text
+from display.floor_complaint_screens import ComplaintScreen, ContactScreen, FileComplaintScreen
 from display.floor_model import FloorModel, FloorSettings
 from display.floor_screens import ConfirmScreen, WaitingScreen, fill_table, mmss
+from display.floor_voice import (
+    complaints_table,
+    draw_complaints,
+    draw_survey,
+    mount_complaints,
+    mount_survey,
+    survey_table,
+)
 from server import protocol as p
 from server.client import (
     AntreClient,
@@ -59,10 +68,11 @@ class FloorApp(App[int]):
     CSS_PATH = "floor.tcss"
     TITLE = "Antre — Dasbor Lantai"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "drill", "Daftar tunggu", show=True),
+        Binding("enter", "drill", "Rincian", show=True),
         Binding("t", "close_counter", "Tutup loket"),
         Binding("o", "open_counter", "Buka loket"),
         Binding("u", "unlock_pin", "Buka kunci PIN"),
+        Binding("n", "file_complaint", "Pengaduan baru"),
         Binding("q", "quit", "Keluar"),
     ]
 
@@ -88,6 +98,9 @@ class FloorApp(App[int]):
         self.bookings_table = DataTable(id="bookings", cursor_type="row", zebra_stripes=True)
         self.counters_table = DataTable(id="counters", cursor_type="row", zebra_stripes=True)
         self.alerts_table = DataTable(id="alerts", cursor_type="row")
+        # The citizen's voice (issue 20): today's IKM so far, and the complaints.
+        self.survey_table = survey_table()
+        self.complaints_table = complaints_table()
         self.chart = PlotextPlot(id="chart")
         self.client = AntreClient(
             server_url,
@@ -110,8 +123,10 @@ class FloorApp(App[int]):
                 yield self.lines_table
                 yield self.bookings_table
                 yield self.counters_table
+                yield self.complaints_table
             with Vertical(id="right"):
                 yield self.alerts_table
+                yield self.survey_table
                 yield self.chart
         yield Footer()
 
@@ -129,6 +144,8 @@ class FloorApp(App[int]):
             "Loket", "Layanan", "Status", "Sejak", "Petugas", "Nomor aktif"
         )
         self.alerts_table.add_columns("Mulai", "Peringatan")
+        mount_survey(self.survey_table)
+        mount_complaints(self.complaints_table)
         self.client.start()
         self.set_interval(1.0, self.refresh_view)
 
@@ -229,6 +246,8 @@ class FloorApp(App[int]):
             for a in self.model.alerts(now)
         ]  # fmt: skip
         fill_table(self.alerts_table, alerts)
+        draw_survey(self.survey_table, self.model)
+        draw_complaints(self.complaints_table, self.model, now)
         self._draw_chart(now)
 
     def _draw_bookings(self) -> None:
@@ -261,15 +280,19 @@ class FloorApp(App[int]):
     # -- actions -------------------------------------------------------------------------------
 
     def action_drill(self) -> None:
-        table = self.lines_table
-        if self.focused is not table or not table.row_count:
+        """A line's waiting list, or a complaint with its steps."""
+        table = self.focused
+        if table not in (self.lines_table, self.complaints_table) or not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
-        if key.startswith("line:"):
+        if table is self.complaints_table:
+            self.push_screen(ComplaintScreen(self.model, key, self.now))
+        elif key.startswith("line:"):
             self.push_screen(WaitingScreen(self.model, key.removeprefix("line:"), self.now))
 
     @on(DataTable.RowSelected, "#lines")
-    def line_selected(self) -> None:
+    @on(DataTable.RowSelected, "#complaints")
+    def row_selected(self) -> None:
         self.action_drill()
 
     def _counter_selected(self) -> str | None:
@@ -345,6 +368,45 @@ class FloorApp(App[int]):
 
         self.push_screen(ConfirmScreen(question, reason), confirmed)
 
+    def action_file_complaint(self) -> None:
+        """A complaint taken at the help desk, on a citizen's behalf."""
+
+        def filled(fields: dict[str, Any] | None) -> None:
+            if fields is not None:
+                self._file_complaint(fields)
+
+        self.push_screen(FileComplaintScreen(), filled)
+
+    @work(group="actions")
+    async def _file_complaint(self, fields: dict[str, Any]) -> None:
+        try:
+            reply = await self.client.act("file_complaint", **fields)
+        except RequestError as exc:
+            self.notify(exc.message or exc.code, title="Ditolak", severity="error")
+        except Exception as exc:  # a lost connection: nothing is known to be filed
+            self.notify(f"Tidak terkirim: {exc!r}", severity="error")
+        else:
+            complaint = reply.get("complaint") or {}
+            self.notify(
+                f"Pengaduan {complaint.get('id', '')} diterima (dicatat atas nama {self.manager})."
+            )
+
+    @work(group="actions")
+    async def show_contact(self, complaint: str) -> None:
+        """Ask the server for a complaint's contact and show it once (never kept here)."""
+        try:
+            reply = await self.client.act("complaint_contact", complaint=complaint)
+        except RequestError as exc:
+            self.notify(exc.message or exc.code, title="Ditolak", severity="error")
+        except Exception as exc:
+            self.notify(f"Tidak terkirim: {exc!r}", severity="error")
+        else:
+            self.push_screen(ContactScreen(complaint, reply.get("name"), reply.get("phone")))
+
+    def send_action(self, kind: str, done: str, **fields: Any) -> None:
+        """Send a manager's action chosen on a second screen; the reply is a notification."""
+        self._act(kind, done, **fields)
+
     @work(group="actions")
     async def _act(self, kind: str, done: str, **fields: Any) -> None:
         try:
@@ -371,6 +433,13 @@ def build_parser(prog: str = "antre floor") -> argparse.ArgumentParser:
     parser.add_argument("--target-wait-min", type=float, default=30.0)
     parser.add_argument("--wait-alert-min", type=float, default=60.0)
     parser.add_argument("--pause-alert-min", type=float, default=30.0)
+    parser.add_argument(
+        "--complaint-warn-days",
+        type=int,
+        default=1,
+        help="warn of a complaint's deadline this many working days before it, when the "
+        "server does not say (default: %(default)s)",
+    )
     parser.add_argument(
         "--device-file",
         default=str(default_device_file()),
@@ -403,6 +472,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         target_wait_min=args.target_wait_min,
         wait_alert_min=args.wait_alert_min,
         pause_alert_min=args.pause_alert_min,
+        complaint_warn_days=args.complaint_warn_days,
     )
     return run(args.server, args.manager, pin, settings, args.device_file)
 
