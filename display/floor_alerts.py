@@ -226,9 +226,9 @@ def _pin_alerts(model: FloorModel, now: datetime) -> list[Alert]:
 
 def _complaint_alerts(model: FloorModel, now: datetime) -> list[Alert]:
     """Each open complaint whose deadline to be taken in hand or answered is within the
-    building's `warn_days` working days (from the start of that day) or past (from the
-    deadline): "Pengaduan ADU-261123-001 (Dukcapil · Perilaku petugas): belum diproses, batas
-    Kamis, 26 November 2026 · 23.59 WIB"."""
+    building's `warn_days` working days (from the end of the working day that many before it)
+    or past (from the deadline): "Pengaduan ADU-261123-001 (Dukcapil · Perilaku petugas): belum
+    diproses, batas Kamis, 26 November 2026 · 23.59 WIB"."""
     zone = model.building.get("timezone", "")
     names = model.agency_names()
     out = []

@@ -161,9 +161,10 @@ class FileComplaintScreen(ModalScreen[dict[str, Any] | None]):
         if not text:
             self.notify("Isi pengaduan wajib diisi.", severity="warning")
             return
-        if len(text) > p.TEXT_MAX:
+        if len(text) > p.COMPLAINT_TEXT_MAX:
             self.notify(
-                f"Isi pengaduan terlalu panjang: {len(text)} karakter, paling banyak {p.TEXT_MAX}.",
+                f"Isi pengaduan terlalu panjang: {len(text)} karakter, paling banyak "
+                f"{p.COMPLAINT_TEXT_MAX}.",
                 severity="warning",
             )
             return
@@ -256,7 +257,7 @@ class ComplaintScreen(Screen[None]):
             style = ""
             if now > deadline:
                 style = "b red"
-            elif now >= warn_from(
+            elif now > warn_from(
                 deadline, self.model.warn_days(), self.model.tz, self.model.holidays()
             ):
                 style = "yellow"
@@ -275,6 +276,8 @@ class ComplaintScreen(Screen[None]):
                 out.append(f"Selesai otomatis: {self._when(c.closes_at)}")
         if c.closed_at is not None:
             out.append(f"[b]Selesai[/b] {self._when(c.closed_at)} oleh {escape(c.closed_by or '')}")
+        if c.close_note:
+            out.append(f"[b]Catatan penutup[/b] {escape(c.close_note)}")
         contact = {True: "ada (k)", False: "tidak ada (anonim)", None: "tekan k untuk melihat"}
         out += ["", f"[b]Kontak[/b] {contact[c.has_contact]}"]
         return "\n".join(out)
@@ -300,7 +303,10 @@ class ComplaintScreen(Screen[None]):
                     "take_complaint", f"Pengaduan {c.id} diproses", complaint=c.id, **fields
                 )
 
-        self.app.push_screen(TextScreen(f"Proses pengaduan {c.id}?", required=False), done)
+        self.app.push_screen(
+            TextScreen(f"Proses pengaduan {c.id}?", required=False, max_len=p.COMPLAINT_NOTE_MAX),
+            done,
+        )
 
     def action_answer(self) -> None:
         c = self._step((IN_PROGRESS,), "Jawab setelah diproses: pengaduan ini {state}.")
@@ -318,7 +324,7 @@ class ComplaintScreen(Screen[None]):
                 f"Jawaban untuk pengaduan {c.id} (dibaca warga di halaman nomor antreannya):",
                 required=True,
                 multiline=True,
-                max_len=p.ANSWER_MAX,
+                max_len=p.COMPLAINT_ANSWER_MAX,
             ),
             done,
         )
@@ -335,7 +341,12 @@ class ComplaintScreen(Screen[None]):
                     "close_complaint", f"Pengaduan {c.id} selesai", complaint=c.id, **fields
                 )
 
-        self.app.push_screen(TextScreen(f"Selesaikan pengaduan {c.id}?", required=False), done)
+        self.app.push_screen(
+            TextScreen(
+                f"Selesaikan pengaduan {c.id}?", required=False, max_len=p.COMPLAINT_NOTE_MAX
+            ),
+            done,
+        )
 
     def action_contact(self) -> None:
         c = self.complaint

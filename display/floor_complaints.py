@@ -9,10 +9,11 @@ A complaint's next deadline is the one its state waits for (DOMAIN §10, SP4N-LA
 → taken in hand by `take_by`; in progress → answered by `answer_by`; answered → it closes by
 itself at `closes_at` (the system's step, no one's deadline, so never an alert). The deadlines
 are the core's, in the events (working days, holidays counted out, the end of the day local); the
-floor only says how near one is: overdue once past it, due soon from the start of the working
-day `warn_days` working days before the deadline's day (with warn_days = 1 and a deadline on
-Thursday: from Wednesday 00.00; on a Monday: from Friday) — the same rule as the core's
-`due_soon`, counting the building's holidays when the snapshot names them (`Building.holidays`).
+floor only says how near one is: overdue once past it, due soon once the working day `warn_days`
+working days before the deadline's day has ended (with warn_days = 1 and a deadline on Thursday:
+from Wednesday's end, so all Thursday; on a Monday: from Friday's end) — the core's rule
+(`ComplaintBook.due_soon`), counting the building's holidays when the snapshot names them
+(`Building.holidays`).
 
 Pure: no clock, no socket.
 """
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 RECEIVED, IN_PROGRESS, ANSWERED, CLOSED = "received", "in_progress", "answered", "closed"
+_END_OF_DAY = time(23, 59, 59)  # when a deadline's day ends (server/core/working_days.py)
 
 
 class Due(StrEnum):
@@ -78,6 +80,7 @@ class Complaint:
     closed_at: datetime | None = None
     closed_by: str | None = None
     has_contact: bool | None = False  # None: not known (filed since the snapshot)
+    close_note: str | None = None  # why a manager closed it (None when the system did)
 
     @property
     def number(self) -> str | None:
@@ -154,8 +157,7 @@ class ComplaintDesk:
             case p.ComplaintClosed(complaint=cid) if cid in self.items:
                 c = self.items[cid]
                 c.state, c.closed_at, c.closed_by = CLOSED, event.at, event.by
-                if event.note:
-                    c.note = event.note
+                c.close_note = event.note
             case p.ComplaintTaken() | p.ComplaintAnswered() | p.ComplaintClosed():
                 pass  # one the floor never saw filed (closed long ago): nothing to move
             case _:
@@ -174,8 +176,8 @@ class ComplaintDesk:
 def state_words(state: str) -> str:
     """Diterima, Diproses, Dijawab, Selesai: the core's words (server.protocol)."""
     try:
-        return p.ComplaintState(state).label
-    except ValueError:
+        return p.COMPLAINT_STATE_LABELS[p.ComplaintState(state)]
+    except (KeyError, ValueError):
         return state
 
 
@@ -201,14 +203,15 @@ def _working(day: date, holidays: frozenset[date]) -> bool:
 def warn_from(
     deadline: datetime, warn_days: int, tz: tzinfo, holidays: frozenset[date] = frozenset()
 ) -> datetime:
-    """The instant the floor starts warning of a deadline: 00.00 local of the working day
-    `warn_days` working days before the deadline's day (its own day when warn_days is 0)."""
+    """After this instant the floor warns of a deadline: the end (23.59.59 local) of the working
+    day `warn_days` working days before the deadline's day — the deadline itself when
+    warn_days is 0 (then only an overdue one alerts)."""
     day = deadline.astimezone(tz).date()
     for _ in range(max(0, warn_days)):
         day -= timedelta(days=1)
         while not _working(day, holidays):
             day -= timedelta(days=1)
-    return datetime.combine(day, time(0), tz)
+    return datetime.combine(day, _END_OF_DAY, tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +222,7 @@ class ComplaintRow:
     step: str | None  # "diproses", "dijawab", "selesai otomatis"; None once closed
     deadline: datetime | None
     due: Due
-    warn_at: datetime | None  # when the amber started (or starts)
+    warn_at: datetime | None  # the amber starts after this instant
 
 
 def complaint_rows(
@@ -241,7 +244,7 @@ def complaint_rows(
             out.append(ComplaintRow(c, step, deadline, Due.NONE, None))
             continue
         warn = warn_from(deadline, warn_days, tz, holidays)
-        due = Due.OVERDUE if now > deadline else Due.SOON if now >= warn else Due.LATER
+        due = Due.OVERDUE if now > deadline else Due.SOON if now > warn else Due.LATER
         out.append(ComplaintRow(c, step, deadline, due, warn))
     far = datetime.max.replace(tzinfo=tz)
     out.sort(key=lambda r: (r.complaint.state == CLOSED, r.deadline or far, r.complaint.filed_at))

@@ -101,9 +101,10 @@ class SkmRow:
     weakest: str
 
 
-def ikm_text(value: float | None, decimals: int = 2) -> str:
-    """86,52: two decimals with the Indonesian decimal comma; a dash for no figure."""
-    return "–" if value is None else f"{value:.{decimals}f}".replace(".", ",")
+def ikm_text(value: float | None) -> str:
+    """86,52: two decimals (half up) with the Indonesian decimal comma, as the core writes an
+    IKM (`format_ikm`); a dash for no figure."""
+    return "–" if value is None else p.format_ikm(value)
 
 
 def _row(key: str, name: str, counts: SkmCounts) -> SkmRow:

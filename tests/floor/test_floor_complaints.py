@@ -1,22 +1,22 @@
 """The floor's complaints from the snapshot and `complaint_*` events: states, deadlines, alerts.
 
 The days, worked by hand (DOMAIN §10; the demo building's `[complaints]`: take_days 3,
-answer_days 5, close_days 10, warn_days 1; working days Monday–Friday but holidays):
+answer_days 5, close_days 10, warn_days 1; working days Monday–Friday but holidays; warned once
+the working day warn_days before the deadline's day has ended, as the core's `due_soon`):
 
     ADU-261123-001  filed Monday 23 November 2026 09.00 WIB (in the snapshot), at the desk
                     take_by: 3 working days after Monday = Thursday 26 November, 23.59.59
-                    warned (1 working day before Thursday) from Wednesday 25 November 00.00,
-                    overdue from Thursday's end
+                    warned after the end of Wednesday 25 November (23.59.59): all Thursday,
+                    overdue after Thursday's end
     ADU-261123-002  filed 09.30 by phone about A-017 (an event), take_by the same Thursday;
                     taken Tuesday 24 November 10.00: answer_by 5 working days after Tuesday =
-                    Wed 25, Thu 26, Fri 27, Mon 30 Nov, Tue 1 December 23.59.59; warned from
-                    Monday 30 November 00.00
+                    Wed 25, Thu 26, Fri 27, Mon 30 Nov, Tue 1 December 23.59.59
     ADU-261120-004  answered (in the snapshot): it closes by itself, no one's deadline
     ADU-261118-002  closed Monday 23 November 08.00 (in the snapshot: closed today)
 
 Christmas 2026: 24 and 25 December are the demo building's holidays, so a deadline on Monday 28
-December is warned of from Wednesday 23 December (the working day before Monday, counting back
-past the weekend and both holidays); without them it would be Friday 25 December.
+December is warned of after the end of Wednesday 23 December (the working day before Monday,
+counting back past the weekend and both holidays); without them, after Friday 25 December.
 """
 
 from __future__ import annotations
@@ -131,18 +131,20 @@ def test_states_and_deadlines_as_people_read_them(model):
     assert table(model, wib(25, 12))[-1][2:] == ("Selesai", "–", Due.NONE)
 
 
-def test_amber_from_the_working_day_before_red_after(model):
-    """ADU-261123-001: later on Tuesday night, amber from Wednesday 00.00 through Thursday,
-    red from Friday; the alert starts when the amber or the red did."""
-    due = {r[0]: r[4] for r in table(model, wib(24, 23, 59))}
+def test_amber_on_the_deadlines_day_red_after(model):
+    """ADU-261123-001: later until Wednesday's end, amber all Thursday, red from Friday; the
+    alert starts when the amber or the red did."""
+    due = {r[0]: r[4] for r in table(model, wib(25, 23, 59))}
     assert due["ADU-261123-001"] is Due.LATER
+    due = {r[0]: r[4] for r in table(model, wib(26, 0, 0))}
+    assert due["ADU-261123-001"] is Due.SOON
 
     def alert(now: datetime):  # type: ignore[no-untyped-def]
         return {a.subject: a for a in model.alerts(now) if a.kind is AlertKind.COMPLAINT}
 
-    assert "ADU-261123-001" not in alert(wib(24, 23, 59))
+    assert "ADU-261123-001" not in alert(wib(25, 23, 59))
     soon = alert(wib(26, 15))["ADU-261123-001"]
-    assert (soon.started, soon.severe) == (wib(25), False)
+    assert (soon.started, soon.severe) == (end_of(25), False)
     assert soon.message == (
         "Pengaduan ADU-261123-001 (Perilaku petugas): belum diproses, batas "
         "Kamis, 26 November 2026 · 23.59 WIB"
@@ -162,13 +164,13 @@ def test_amber_from_the_working_day_before_red_after(model):
 
 
 def test_holidays_count_out_of_the_warning():
-    """Christmas: a deadline on Monday 28 December warns from Wednesday 23 December."""
-    deadline = datetime(2026, 12, 28, 23, 59, 59, tzinfo=WIB)
+    """Christmas: a deadline on Monday 28 December warns after Wednesday 23 December."""
+    deadline = end_of(28, month=12)
     holidays = frozenset({date(2026, 12, 24), date(2026, 12, 25)})
-    assert warn_from(deadline, 1, WIB, holidays) == wib(23, month=12)
-    assert warn_from(deadline, 1, WIB) == wib(25, month=12)
-    assert warn_from(deadline, 0, WIB) == wib(28, month=12)
-    assert warn_from(end_of(26), 2, WIB) == wib(24)  # Thursday, two back: Tuesday
+    assert warn_from(deadline, 1, WIB, holidays) == end_of(23, month=12)
+    assert warn_from(deadline, 1, WIB) == end_of(25, month=12)
+    assert warn_from(deadline, 0, WIB) == deadline  # only overdue alerts
+    assert warn_from(end_of(26), 2, WIB) == end_of(24)  # Thursday, two back: Tuesday
 
 
 def test_the_next_day_forgets_those_closed_today(model):
