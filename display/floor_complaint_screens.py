@@ -341,11 +341,13 @@ class ComplaintScreen(Screen[None]):
                     "close_complaint", f"Pengaduan {c.id} selesai", complaint=c.id, **fields
                 )
 
+        # Closed before it is answered, it must say why (the core refuses it otherwise).
+        unanswered = c.state != ANSWERED
+        question = f"Selesaikan pengaduan {c.id}?" + (
+            " Tulis alasannya: belum dijawab." if unanswered else ""
+        )
         self.app.push_screen(
-            TextScreen(
-                f"Selesaikan pengaduan {c.id}?", required=False, max_len=p.COMPLAINT_NOTE_MAX
-            ),
-            done,
+            TextScreen(question, required=unanswered, max_len=p.COMPLAINT_NOTE_MAX), done
         )
 
     def action_contact(self) -> None:
