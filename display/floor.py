@@ -390,9 +390,13 @@ class FloorApp(App[int]):
         except Exception as exc:  # a lost connection: nothing is known to be filed
             self.notify(f"Tidak terkirim: {exc!r}", severity="error")
         else:
-            complaint = reply.get("complaint") or {}
+            # The tracking id to give the citizen, and the deadline to take it in hand.
+            take_by = datetime.fromisoformat(reply["take_by"]).astimezone(self.model.tz)
+            zone = self.model.building.get("timezone", "")
             self.notify(
-                f"Pengaduan {complaint.get('id', '')} diterima (dicatat atas nama {self.manager})."
+                f"Pengaduan {reply.get('complaint')} diterima (dicatat atas nama "
+                f"{self.manager}); batas diproses {p.format_date_time(take_by, zone)}.",
+                timeout=30,
             )
 
     @work(group="actions")
