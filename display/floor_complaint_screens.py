@@ -37,6 +37,15 @@ from server import protocol as p
 
 __all__ = ["ComplaintScreen", "ContactScreen", "FileComplaintScreen", "TextScreen"]
 
+# Tab and Shift+Tab move the focus the moment the app reads the key, as the counter console's
+# do (counter/keys.py): Textual's own Tab reaches the app only after bubbling through the field,
+# by which time the rest of a fast typist's burst has gone to the old field ("text{Tab}A-017"
+# became "textA-017" in the complaint's text).
+_FOCUS_KEYS: list[BindingType] = [
+    Binding("tab", "app.focus_next", "Berikutnya", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", "Sebelumnya", show=False, priority=True),
+]
+
 
 def channel_words(channel: str) -> str:
     """Where it was filed: "ponsel warga", "meja layanan (LANTAI)"."""
@@ -52,7 +61,10 @@ class TextScreen(ModalScreen[str | None]):
     """Ask for a text: a note (one line, may be empty unless `required`) or an answer (several
     lines). Returns the text stripped, "" for an empty optional note, None to cancel."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "Batal")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Batal"),
+        *_FOCUS_KEYS,
+    ]
 
     def __init__(
         self, question: str, *, required: bool, multiline: bool = False, max_len: int = 2000
@@ -131,7 +143,10 @@ class FileComplaintScreen(ModalScreen[dict[str, Any] | None]):
     """A complaint taken at the help desk: category, text, and optionally today's ticket number
     and the citizen's name and phone. Returns the request's fields, None to cancel."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "Batal")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Batal"),
+        *_FOCUS_KEYS,
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="file-complaint"):
