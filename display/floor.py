@@ -178,6 +178,8 @@ class FloorApp(App[int]):
             self.sub_title = message.msg.get("building", {}).get("name", "")
         if self.model.handle(message.msg, self.now()):
             self.refresh_view()
+            if isinstance(self.screen, ComplaintScreen):  # a step just taken shows at once
+                self.screen.refresh_view()
         event = message.msg.get("event") or {}
         if message.msg.get("type") == "event" and event.get("kind") == "complaint_filed":
             # A new complaint: the take-in-hand deadline starts now; say so once.
