@@ -9,10 +9,11 @@ holidays do not touch these days. Worked by hand:
   lowest element U3 Waktu penyelesaian (3,00). A second citizen answers on the phone page's way
   in (the edge's `VoiceApi`, channel "phone"): 3 3 2 4 3 3 4 3 3 = 28; the building: 62 over 2,
   IKM 62 / 18 × 25 = 86,11 — B, *Baik*, lowest U3 (2,50).
-- A complaint filed Monday at 09.00 is to be taken in hand by the end of the third working day
-  after: Thursday 26 November 2026, 23.59 WIB; taken Monday, to be answered by the end of the
-  fifth working day after: Monday 30 November 2026, 23.59 WIB; answered Monday 09.00, it closes
-  by itself ten days later: Thursday 3 December 2026, 09.00 WIB.
+- A complaint filed Monday (at 09.05, after A-001's five-minute service) is to be taken in hand
+  by the end of the third working day after: Thursday 26 November 2026, 23.59 WIB; taken
+  Monday, to be answered by the end of the fifth working day after: Monday 30 November 2026,
+  23.59 WIB; answered Monday 09.05, it closes by itself ten days later: Thursday 3 December
+  2026, 09.05 WIB.
 - warn_days 1: its take deadline is amber after Wednesday's end (all Thursday), red after
   Thursday's end.
 """
@@ -119,7 +120,7 @@ async def test_a_complaint_filed_taken_answered_and_closed_from_the_dashboard(
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, FileComplaintScreen))
         app.screen.query_one("#category", Select).value = "petugas"
-        app.screen.query_one("#text").focus()
+        app.screen.set_focus(app.screen.query_one("#text"))
         send_burst(
             app,
             f"Petugas [b red]membentak[/] saya.{TAB}a-001{TAB}Budi Santoso{TAB}0812 3456 7890"
