@@ -15,6 +15,7 @@ from typing import Any, Final
 from server.core import policy
 from server.core.booking_decide import BOOKING_DECISIONS, closing_lapses, tick_events
 from server.core.calendar import at_local, day_last_instant
+from server.core.complaints import COMPLAINT_DECISIONS, closing_events
 from server.core.errors import error
 from server.core.events import (
     CallReason,
@@ -74,6 +75,7 @@ from server.core.numbering import format_number, ticket_id
 from server.core.part_week import desk_on, desk_refusal, off_day_refusal
 from server.core.removed import misplaced_at
 from server.core.state import DayState
+from server.core.surveys import SURVEY_DECISIONS
 from server.core.transitions import CounterAction, TicketAction, counter_move, ticket_move
 
 __all__ = ["DECISIONS", "Decision", "day_close_events"]
@@ -378,10 +380,13 @@ def _cancel(state: DayState, cmd: CancelTicket, now: datetime, local: datetime) 
 
 def _tick(state: DayState, cmd: Tick, now: datetime, local: datetime) -> list[Event]:
     """Expire stale printing reservations, and everything but services after closing; lapse
-    bookings whose check-in window closed and release unused booking places (booking_decide)."""
+    bookings whose check-in window closed and release unused booking places (booking_decide);
+    close answered complaints whose `close_days` have passed (complaints.py)."""
     events = _expiries(state, now)
     if state.bookings.by_code or any(ln.booking is not None for ln in state.lines.values()):
         events.extend(tick_events(state, now, local))
+    if state.complaints.closing:
+        events.extend(closing_events(state, now))
     return events
 
 
@@ -483,4 +488,6 @@ DECISIONS: Final[dict[type[Command], Decision]] = {
     Tick: _tick,
     RetireRemoved: _retire_removed,
     **BOOKING_DECISIONS,
+    **SURVEY_DECISIONS,
+    **COMPLAINT_DECISIONS,
 }

@@ -92,6 +92,27 @@ MESSAGES: Final[dict[str, str]] = {
     "booking_checked_in": "Pesanan ini sudah lapor kedatangan dengan nomor antrean {number}",
     "booking_printing": "Tiket pesanan ini sedang dicetak dengan nomor antrean {number}; "
     "silakan tunggu tiketnya keluar",
+    # The SKM survey (server.core.surveys; issue 20): the citizen reads these on the phone page,
+    # the counter's tablet and the exit page. {days_open} is the building's `[survey] days_open`.
+    "survey_disabled": "Survei kepuasan masyarakat sedang tidak dibuka",
+    "survey_not_finished": "Survei dapat diisi setelah layanan untuk nomor {number} selesai",
+    "survey_closed": "Survei untuk nomor {number} sudah ditutup; survei dapat diisi paling lama "
+    "{days_open} hari setelah layanan selesai",
+    "survey_answered": "Survei untuk nomor {number} sudah diisi; satu nomor antrean hanya dapat "
+    "mengisi survei satu kali",
+    "survey_invalid": "{problem}",  # server/core/skm.py's sentence: what is missing or wrong
+    # Complaints (server.core.complaints): the citizen on the phone page, staff at the help desk
+    # and managers on the floor. {complaint} is the tracking id "ADU-261203-007"; {state} how
+    # its state reads ("sudah dijawab").
+    "complaint_not_found": "Pengaduan {complaint} tidak ditemukan",
+    "complaint_step": "Tindakan ini tidak dapat dilakukan karena pengaduan {complaint} {state}",
+    "complaint_invalid": "{problem}",  # which text is empty or too long, or the category
+    "complaint_closed": "Pengaduan tentang nomor {number} sudah tidak dapat disampaikan; "
+    "batasnya {days_open} hari setelah kunjungan",
+    "complaint_limit": "Pengaduan tentang nomor {number} sudah {limit} kali; satu nomor antrean "
+    "paling banyak {limit} pengaduan",
+    "complaint_not_finished": "Pengaduan tentang nomor {number} dapat disampaikan setelah "
+    "nomor itu selesai dilayani",
 }
 
 # How a state reads inside an "illegal_transition" message: "… karena nomor A-017 sudah selesai

@@ -59,6 +59,7 @@ __all__ = [
     "TicketState",
     "Transfer",
     "Visit",
+    "visit_of",
 ]
 
 
@@ -349,6 +350,20 @@ class Visit:
     counter: str | None
     officer: str | None
     finished_at: datetime | None  # the end of its service (state DONE)
+
+
+def visit_of(ticket: Ticket) -> Visit:
+    """The visit a ticket stands for (today's from memory, an earlier day's from its row)."""
+    return Visit(
+        ticket=ticket.id,
+        day=ticket.day,
+        number=ticket.number,
+        line=ticket.line,
+        state=ticket.state,
+        counter=ticket.counter,
+        officer=ticket.officer,
+        finished_at=ticket.finished_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)

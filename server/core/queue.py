@@ -48,13 +48,17 @@ class QueueState(DayState):
             raise TypeError(f"not a queue command: {command!r}")
         if self.day is not None and local.date() > self.day:
             # A new day: the command runs against the state the day close leaves behind, which
-            # is a fresh day with the booking book as the close leaves it. Deciding it on a
-            # scratch state keeps handle() atomic.
+            # is a fresh day with the books (bookings, survey, complaints) as the close leaves
+            # them. Deciding it on a scratch state keeps handle() atomic.
             events = day_close_events(self, self.day)
             scratch = DayState(self.building)
             scratch.bookings = self.bookings.copy()
+            scratch.surveys = self.surveys.copy()
+            scratch.complaints = self.complaints.copy()
             for event in events:
                 scratch.bookings.apply(event)
+                scratch.surveys.apply(event)
+                scratch.complaints.apply(event)
             events.extend(decide(scratch, command, now, local))
         else:
             events = decide(self, command, now, local)

@@ -10,7 +10,9 @@ times) so that a command or a kiosk's query never scans all of the day's tickets
 The booking book (server/core/bookings.py) lives here too, but it is not part of the day: it
 spans the days ahead, so a day close leaves it (it drops only the bookings of the closing day,
 which the close has lapsed). Booking events do not open a day (a booking made on Sunday for
-Monday is no event of Sunday's queue); a ticket checked in from a booking does.
+Monday is no event of Sunday's queue); a ticket checked in from a booking does. So too the
+survey book and the complaints (server/core/surveys.py, complaints.py; issue 20): they span
+days, a day close leaves them (each forgets what has aged out), and their events open no day.
 
 A log may name lines and counters that the building no longer has: the operator removed them
 from the file and restarted mid-day (docs/operations.md, "Changing the building file"). The
@@ -30,6 +32,7 @@ from server.core import policy
 from server.core.bookings import BookingBook
 from server.core.building import Building, Counter, Line
 from server.core.calendar import DayPlan, plan_for
+from server.core.complaints import ComplaintBook
 from server.core.errors import error
 from server.core.events import (
     BookingCancelled,
@@ -38,6 +41,10 @@ from server.core.events import (
     BookingMade,
     BookingPlacesReleased,
     BookingRescheduled,
+    ComplaintAnswered,
+    ComplaintClosed,
+    ComplaintFiled,
+    ComplaintTaken,
     CounterClosed,
     CounterOpened,
     CounterPaused,
@@ -48,6 +55,7 @@ from server.core.events import (
     OfficerLoggedOut,
     ServiceFinished,
     ServiceStarted,
+    SurveyAnswered,
     TicketCalled,
     TicketCancelled,
     TicketExpired,
@@ -62,6 +70,7 @@ from server.core.events import (
 )
 from server.core.issuing import QuotaBucket, quota_bucket
 from server.core.model import CounterState, CounterStatus, Ticket, TicketState
+from server.core.surveys import SurveyBook
 from server.core.transitions import (
     COUNTER_TRANSITIONS,
     EXPIRY_ACTIONS,
@@ -73,9 +82,21 @@ from server.core.waitlist import WaitingLine
 
 __all__ = ["DayState"]
 
-# Events of the booking book alone: they change no ticket and open no day.
+# Events of the books alone (bookings, the survey, complaints): they change no ticket and open
+# no day (an answer on Sunday about Friday's visit is no event of Sunday's queue).
 _BOOK_ONLY: frozenset[type[Event]] = frozenset(
-    {BookingMade, BookingRescheduled, BookingCancelled, BookingCheckedIn, BookingLapsed}
+    {
+        BookingMade,
+        BookingRescheduled,
+        BookingCancelled,
+        BookingCheckedIn,
+        BookingLapsed,
+        SurveyAnswered,
+        ComplaintFiled,
+        ComplaintTaken,
+        ComplaintAnswered,
+        ComplaintClosed,
+    }
 )
 
 _WAITING = TicketState.WAITING
@@ -124,6 +145,10 @@ class DayState:
         self._plan_cache: DayPlan | None = None
         # Online bookings of today and the days ahead: not reset by a day close.
         self.bookings = BookingBook()
+        # The citizen's voice (issue 20): the survey's answers and the complaints, across days
+        # too (server/core/surveys.py, complaints.py say what each forgets at a day close).
+        self.surveys = SurveyBook(building.survey)
+        self.complaints = ComplaintBook(building.tz)
         self._appliers: dict[type[Event], Callable[[Any], None]] = {
             TicketIssued: self._on_issued,
             TicketPrinted: self._on_printed,
@@ -151,6 +176,11 @@ class DayState:
             BookingCheckedIn: self._on_booking,
             BookingLapsed: self._on_booking_freed,
             BookingPlacesReleased: self._on_places_released,
+            SurveyAnswered: self._on_survey,
+            ComplaintFiled: self._on_complaint,
+            ComplaintTaken: self._on_complaint,
+            ComplaintAnswered: self._on_complaint,
+            ComplaintClosed: self._on_complaint,
         }
         self._reset()
 
@@ -423,6 +453,8 @@ class DayState:
         ticket = self.tickets[ev.ticket]
         self._move(ticket, TicketAction.START)
         ticket.started_at = ev.at
+        # Whom the visit's survey answer and complaints are filed under (managers only see it).
+        ticket.officer = self._counter(ev.counter).officer
 
     def _on_finished(self, ev: ServiceFinished) -> None:
         ticket = self.tickets[ev.ticket]
@@ -558,6 +590,8 @@ class DayState:
     def _on_day_closed(self, ev: DayClosed) -> None:
         self._reset()
         self.bookings.apply(ev)  # forget the closed day's bookings, all lapsed or used by now
+        self.surveys.apply(ev)  # forget what is older than the public page's periods
+        self.complaints.apply(ev)  # forget complaints closed long ago
 
     def _on_booking(self, ev: Event) -> None:
         self.bookings.apply(ev)
@@ -570,6 +604,14 @@ class DayState:
 
     def _on_places_released(self, ev: BookingPlacesReleased) -> None:
         self.released[ev.line] = self.released.get(ev.line, 0) + ev.places
+
+    # Looked up at each event, not bound at __init__: the books may be replaced (handle()'s
+    # scratch state on a new day gets copies).
+    def _on_survey(self, ev: SurveyAnswered) -> None:
+        self.surveys.apply(ev)
+
+    def _on_complaint(self, ev: Event) -> None:
+        self.complaints.apply(ev)
 
     # ----------------------------------------------------------------------------------------
     # Equality: replaying QueueState.handle()'s events must rebuild exactly this, indexes included.
@@ -593,6 +635,8 @@ class DayState:
             self.used_priority,
             self.released,
             self.bookings,
+            self.surveys,
+            self.complaints,
             self.regular_since_priority,
             {p: list(d) for p, d in self.recent_service_s.items()},
             self.officer_at,

@@ -27,8 +27,11 @@ from kiosk.texts import TEXTS, Lang
 from server import refusals
 from server.core.building import Building, DayHours, TimeRange
 from server.core.calendar import plan_for
+from server.core.complaints import CATEGORY_PROBLEM, STEP_WORDS, checked_text
 from server.core.errors import COUNTER_STATE_LABELS, MESSAGES, TICKET_STATE_LABELS
 from server.core.issuing import hours_refusal
+from server.core.model import DomainError
+from server.core.skm import survey_problem
 from server.protocol import REQUEST_TYPES
 from server.roles import ALLOWED, Role
 from server.web.phone import NO_COUNTER_WORDS, STATE_LABELS
@@ -107,6 +110,9 @@ SAMPLES: dict[str, Any] = {
     "limit": 3,
     "next": "; jadwal berikutnya yang masih kosong pukul 10.00 WITA",
     "problem": "NIK harus 16 angka.",
+    # The citizen's voice (issue 20): the survey's window, a complaint's tracking id.
+    "days_open": 7,
+    "complaint": "ADU-261203-007",
 }
 # Codes whose placeholder is the code a request carried, not a name.
 OVERRIDES: dict[str, dict[str, Any]] = {
@@ -160,7 +166,36 @@ def core_messages() -> dict[str, str]:
         out[f"illegal_transition/{state}"] = MESSAGES["illegal_transition"].format(
             subject="Loket 8", state=label
         )
+    # Every complaint state as a step refusal reads it, and every sentence a survey answer or a
+    # complaint's form may be refused with (the {problem} of survey_invalid, complaint_invalid).
+    for state, words in STEP_WORDS.items():
+        out[f"complaint_step/{state}"] = MESSAGES["complaint_step"].format(
+            complaint="ADU-261203-007", state=words
+        )
+    for n, sentence in enumerate(form_problems()):
+        out[f"form_problem/{n}"] = sentence
     return out
+
+
+def form_problems() -> list[str]:
+    """The sentences of skm.survey_problem and the complaint decisions, provoked one by one."""
+    bad_answers = [
+        dict(scores=(4,) * 8),
+        dict(scores=(4, 4, 5, 4, 4, 4, 4, 4, 4)),
+        dict(scores=(4,) * 9, age="x"),
+        dict(scores=(4,) * 9, sex="x"),
+        dict(scores=(4,) * 9, education="x"),
+        dict(scores=(4,) * 9, occupation="x"),
+        dict(scores=(4,) * 9, suggestion="x" * 501),
+    ]
+    out = [survey_problem(**kw) for kw in bad_answers] + [CATEGORY_PROBLEM]
+    for what in ("Isi pengaduan", "Nama", "Nomor telepon", "Catatan", "Jawaban"):
+        with pytest.raises(DomainError) as empty:
+            checked_text("", what, 10, required=True)
+        with pytest.raises(DomainError) as long:
+            checked_text("x" * 11, what, 10, required=True)
+        out += [empty.value.message, long.value.message]
+    return [text for text in out if text is not None]
 
 
 def hub_messages() -> dict[str, str]:

@@ -89,8 +89,8 @@ def test_hello_builders_make_valid_hellos() -> None:
 
 @pytest.mark.parametrize("module", ["server.protocol", "server.client"])
 def test_client_side_modules_import_nothing_else_of_the_server(module: str) -> None:
-    """server.protocol (stdlib only, plus the pure core's events, dates and booking codes it
-    publishes) and server.client (plus websockets) stand alone."""
+    """server.protocol (stdlib only, plus the pure core's events, dates, booking codes, SKM rules
+    and complaints' vocabulary it publishes) and server.client (plus websockets) stand alone."""
     code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('server')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     allowed = {
@@ -98,8 +98,10 @@ def test_client_side_modules_import_nothing_else_of_the_server(module: str) -> N
         "server.client",
         "server.core",
         "server.core.booking_code",
+        "server.core.complaint_terms",
         "server.core.dates",
         "server.core.events",
+        "server.core.skm",
     }
     loaded = set(eval(out.stdout))
     protocol = {m for m in loaded if m == "server.protocol" or m.startswith("server.protocol.")}
