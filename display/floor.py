@@ -178,8 +178,11 @@ class FloorApp(App[int]):
             self.sub_title = message.msg.get("building", {}).get("name", "")
         if self.model.handle(message.msg, self.now()):
             self.refresh_view()
-            if isinstance(self.screen, ComplaintScreen):  # a step just taken shows at once
-                self.screen.refresh_view()
+            # A step just taken shows at once on the complaint's screen. (The stack, not
+            # `self.screen`: a frame may still arrive while the app shuts down, stack empty.)
+            top = self.screen_stack[-1] if self.screen_stack else None
+            if isinstance(top, ComplaintScreen):
+                top.refresh_view()
         event = message.msg.get("event") or {}
         if message.msg.get("type") == "event" and event.get("kind") == "complaint_filed":
             # A new complaint: the take-in-hand deadline starts now; say so once.
