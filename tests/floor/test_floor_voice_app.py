@@ -20,7 +20,9 @@ holidays do not touch these days. Worked by hand:
 
 from __future__ import annotations
 
-from hubtest import Server, demo_credentials
+from datetime import datetime
+
+from hubtest import WIB, Server, demo_credentials
 from keyburst import ENTER, TAB, send_burst
 from test_floor_app import SIZE, alert_keys, cells, dashboard, until
 from textual.widgets import DataTable, Select, Static
@@ -218,3 +220,29 @@ async def test_a_complaint_near_its_deadline_is_an_alert(server: Server) -> None
         )
         await desk.act("take_complaint", complaint=cid)
         await until(pilot, lambda: key not in alert_keys(app))
+
+
+async def test_the_warning_counts_the_buildings_holidays(start_server, clock) -> None:
+    """Filed Monday 21 December 2026: 24 and 25 December are the demo building's holidays, so
+    it is to be taken in hand by the end of Monday 28 December (Tuesday 22, Wednesday 23, then
+    Monday 28), and warned of after the end of Wednesday 23 (the working day before Monday):
+    amber on Thursday 24 — which a dashboard that took 24 and 25 for working days would not
+    show before Saturday. The floor learns the holidays and warn_days from its snapshot."""
+    clock.now = datetime(2026, 12, 21, 9, 0, tzinfo=WIB)
+    server = await start_server()
+    desk = await server.client("LANTAI")
+    await desk.act("file_complaint", category="sarana", text="Kursi ruang tunggu kurang.")
+    cid = "ADU-261221-001"
+    app = dashboard(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: cells(app, "complaints", cid)[4] == "Diterima")
+        assert cells(app, "complaints", cid)[5] == "diproses: Senin, 28 Desember 2026 · 23.59 WIB"
+        for _ in range(3):  # to Thursday 24 December 09.00, each day closed
+            server.clock.advance(24 * 3600)
+            await server.hub.execute(Tick(), "system")
+        await until(pilot, lambda: f"pengaduan:{cid}" in alert_keys(app))
+        assert cells(app, "alerts", f"pengaduan:{cid}") == [
+            "23.59",
+            f"Pengaduan {cid} (Sarana dan prasarana): belum diproses, batas "
+            "Senin, 28 Desember 2026 · 23.59 WIB",
+        ]
