@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from rich.markup import escape
-from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -26,8 +25,17 @@ from textual_plotext import PlotextPlot
 
 from display.floor_alerts import AlertKind
 from display.floor_bookings import day_split, line_bookings, split_text
+from display.floor_complaint_screens import ComplaintScreen, ContactScreen, FileComplaintScreen
 from display.floor_model import FloorModel, FloorSettings
-from display.floor_screens import ConfirmScreen, WaitingScreen, mmss
+from display.floor_screens import ConfirmScreen, WaitingScreen, fill_table, mmss
+from display.floor_voice import (
+    complaints_table,
+    draw_complaints,
+    draw_survey,
+    mount_complaints,
+    mount_survey,
+    survey_table,
+)
 from server import protocol as p
 from server.client import (
     AntreClient,
@@ -60,10 +68,11 @@ class FloorApp(App[int]):
     CSS_PATH = "floor.tcss"
     TITLE = "Antre — Dasbor Lantai"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "drill", "Daftar tunggu", show=True),
+        Binding("enter", "drill", "Rincian", show=True),
         Binding("t", "close_counter", "Tutup loket"),
         Binding("o", "open_counter", "Buka loket"),
         Binding("u", "unlock_pin", "Buka kunci PIN"),
+        Binding("n", "file_complaint", "Pengaduan baru"),
         Binding("q", "quit", "Keluar"),
     ]
 
@@ -89,6 +98,9 @@ class FloorApp(App[int]):
         self.bookings_table = DataTable(id="bookings", cursor_type="row", zebra_stripes=True)
         self.counters_table = DataTable(id="counters", cursor_type="row", zebra_stripes=True)
         self.alerts_table = DataTable(id="alerts", cursor_type="row")
+        # The citizen's voice (issue 20): today's IKM so far, and the complaints.
+        self.survey_table = survey_table()
+        self.complaints_table = complaints_table()
         self.chart = PlotextPlot(id="chart")
         self.client = AntreClient(
             server_url,
@@ -111,8 +123,10 @@ class FloorApp(App[int]):
                 yield self.lines_table
                 yield self.bookings_table
                 yield self.counters_table
+                yield self.complaints_table
             with Vertical(id="right"):
                 yield self.alerts_table
+                yield self.survey_table
                 yield self.chart
         yield Footer()
 
@@ -130,6 +144,8 @@ class FloorApp(App[int]):
             "Loket", "Layanan", "Status", "Sejak", "Petugas", "Nomor aktif"
         )
         self.alerts_table.add_columns("Mulai", "Peringatan")
+        mount_survey(self.survey_table)
+        mount_complaints(self.complaints_table)
         self.client.start()
         self.set_interval(1.0, self.refresh_view)
 
@@ -162,6 +178,15 @@ class FloorApp(App[int]):
             self.sub_title = message.msg.get("building", {}).get("name", "")
         if self.model.handle(message.msg, self.now()):
             self.refresh_view()
+            # A step just taken shows at once on the complaint's screen. (The stack, not
+            # `self.screen`: a frame may still arrive while the app shuts down, stack empty.)
+            top = self.screen_stack[-1] if self.screen_stack else None
+            if isinstance(top, ComplaintScreen):
+                top.refresh_view()
+        event = message.msg.get("event") or {}
+        if message.msg.get("type") == "event" and event.get("kind") == "complaint_filed":
+            # A new complaint: the take-in-hand deadline starts now; say so once.
+            self.notify(f"Pengaduan baru {event.get('complaint')}", title="Pengaduan")
 
     # -- drawing -------------------------------------------------------------------------------
 
@@ -197,7 +222,7 @@ class FloorApp(App[int]):
                          else _hint(lf.staffing, lf.counters_open)],
                     )
                 )  # fmt: skip
-        _fill(self.lines_table, rows)
+        fill_table(self.lines_table, rows)
         self._draw_bookings()
         counters = []
         for c in self.model.counter_figures():
@@ -220,7 +245,7 @@ class FloorApp(App[int]):
                     ],
                 )
             )
-        _fill(self.counters_table, counters)
+        fill_table(self.counters_table, counters)
         alerts = [
             (
                 f"{a.kind}:{a.subject}",
@@ -229,7 +254,9 @@ class FloorApp(App[int]):
             )
             for a in self.model.alerts(now)
         ]  # fmt: skip
-        _fill(self.alerts_table, alerts)
+        fill_table(self.alerts_table, alerts)
+        draw_survey(self.survey_table, self.model)
+        draw_complaints(self.complaints_table, self.model, now)
         self._draw_chart(now)
 
     def _draw_bookings(self) -> None:
@@ -247,7 +274,7 @@ class FloorApp(App[int]):
             )
             for b in bookings
         ]  # fmt: skip
-        _fill(table, rows)
+        fill_table(table, rows)
 
     def _draw_chart(self, now: datetime) -> None:
         slots, issued, served = self.model.chart(now)
@@ -262,15 +289,19 @@ class FloorApp(App[int]):
     # -- actions -------------------------------------------------------------------------------
 
     def action_drill(self) -> None:
-        table = self.lines_table
-        if self.focused is not table or not table.row_count:
+        """A line's waiting list, or a complaint with its steps."""
+        table = self.focused
+        if table not in (self.lines_table, self.complaints_table) or not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
-        if key.startswith("line:"):
+        if table is self.complaints_table:
+            self.push_screen(ComplaintScreen(self.model, key, self.now))
+        elif key.startswith("line:"):
             self.push_screen(WaitingScreen(self.model, key.removeprefix("line:"), self.now))
 
     @on(DataTable.RowSelected, "#lines")
-    def line_selected(self) -> None:
+    @on(DataTable.RowSelected, "#complaints")
+    def row_selected(self) -> None:
         self.action_drill()
 
     def _counter_selected(self) -> str | None:
@@ -346,6 +377,49 @@ class FloorApp(App[int]):
 
         self.push_screen(ConfirmScreen(question, reason), confirmed)
 
+    def action_file_complaint(self) -> None:
+        """A complaint taken at the help desk, on a citizen's behalf."""
+
+        def filled(fields: dict[str, Any] | None) -> None:
+            if fields is not None:
+                self._file_complaint(fields)
+
+        self.push_screen(FileComplaintScreen(), filled)
+
+    @work(group="actions")
+    async def _file_complaint(self, fields: dict[str, Any]) -> None:
+        try:
+            reply = await self.client.act("file_complaint", **fields)
+        except RequestError as exc:
+            self.notify(exc.message or exc.code, title="Ditolak", severity="error")
+        except Exception as exc:  # a lost connection: nothing is known to be filed
+            self.notify(f"Tidak terkirim: {exc!r}", severity="error")
+        else:
+            # The tracking id to give the citizen, and the deadline to take it in hand.
+            take_by = datetime.fromisoformat(reply["take_by"]).astimezone(self.model.tz)
+            zone = self.model.building.get("timezone", "")
+            self.notify(
+                f"Pengaduan {reply.get('complaint')} diterima (dicatat atas nama "
+                f"{self.manager}); batas diproses {p.format_date_time(take_by, zone)}.",
+                timeout=30,
+            )
+
+    @work(group="actions")
+    async def show_contact(self, complaint: str) -> None:
+        """Ask the server for a complaint's contact and show it once (never kept here)."""
+        try:
+            reply = await self.client.act("complaint_contact", complaint=complaint)
+        except RequestError as exc:
+            self.notify(exc.message or exc.code, title="Ditolak", severity="error")
+        except Exception as exc:
+            self.notify(f"Tidak terkirim: {exc!r}", severity="error")
+        else:
+            self.push_screen(ContactScreen(complaint, reply.get("name"), reply.get("phone")))
+
+    def send_action(self, kind: str, done: str, **fields: Any) -> None:
+        """Send a manager's action chosen on a second screen; the reply is a notification."""
+        self._act(kind, done, **fields)
+
     @work(group="actions")
     async def _act(self, kind: str, done: str, **fields: Any) -> None:
         try:
@@ -364,17 +438,6 @@ def _hint(staffing: int, open_now: int) -> str:
     return str(staffing)
 
 
-def _fill(table: DataTable, rows: list[tuple[str, list[str]]]) -> None:
-    """Replace a table's rows, keeping the cursor where it was."""
-    row = table.cursor_row
-    table.clear()
-    for key, cells in rows:
-        # Markup becomes styled Text: the table shows the colours, tests read `.plain`.
-        table.add_row(*(Text.from_markup(c) for c in cells), key=key)
-    if table.row_count:
-        table.move_cursor(row=min(row, table.row_count - 1))
-
-
 def build_parser(prog: str = "antre floor") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="Dasbor pengelola lantai.")
     parser.add_argument("--server", default="ws://127.0.0.1:8700/ws", help="server websocket URL")
@@ -383,6 +446,13 @@ def build_parser(prog: str = "antre floor") -> argparse.ArgumentParser:
     parser.add_argument("--target-wait-min", type=float, default=30.0)
     parser.add_argument("--wait-alert-min", type=float, default=60.0)
     parser.add_argument("--pause-alert-min", type=float, default=30.0)
+    parser.add_argument(
+        "--complaint-warn-days",
+        type=int,
+        default=1,
+        help="warn of a complaint's deadline this many working days before it, when the "
+        "server does not say (default: %(default)s)",
+    )
     parser.add_argument(
         "--device-file",
         default=str(default_device_file()),
@@ -415,6 +485,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         target_wait_min=args.target_wait_min,
         wait_alert_min=args.wait_alert_min,
         pause_alert_min=args.pause_alert_min,
+        complaint_warn_days=args.complaint_warn_days,
     )
     return run(args.server, args.manager, pin, settings, args.device_file)
 

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from display.floor_complaints import Due, category_words
 from display.floor_figures import counter_figures
-from server.protocol import format_clock, format_clock_in_zone
+from server.protocol import format_clock, format_clock_in_zone, format_date_time
 
 if TYPE_CHECKING:
     from display.floor_model import FloorModel
@@ -39,6 +40,7 @@ class AlertKind(StrEnum):
     PRINTER = "printer"
     SILENT = "perangkat"
     PIN = "pin"  # someone is guessing an officer's or manager's PIN
+    COMPLAINT = "pengaduan"  # a complaint's deadline is near (yellow) or past (red)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,7 @@ def find_alerts(model: FloorModel, now: datetime) -> list[Alert]:
                 )
             )
     found.extend(_pin_alerts(model, now))
+    found.extend(_complaint_alerts(model, now))
     live = {(a.kind, a.subject) for a in found}
     for key in [k for k in model.alert_starts if k not in live]:
         del model.alert_starts[key]
@@ -218,4 +221,36 @@ def _pin_alerts(model: FloorModel, now: datetime) -> list[Alert]:
             until = format_clock_in_zone(held.astimezone(model.tz), zone)
             text += f"; perangkat baru ditahan sampai {until}"
         out.append(Alert(AlertKind.PIN, str(g.get("person")), started, text))
+    return out
+
+
+def _complaint_alerts(model: FloorModel, now: datetime) -> list[Alert]:
+    """Each open complaint whose deadline to be taken in hand or answered is within the
+    building's `warn_days` working days (from the end of the working day that many before it)
+    or past (from the deadline): "Pengaduan ADU-261123-001 (Dukcapil · Perilaku petugas): belum
+    diproses, batas Kamis, 26 November 2026 · 23.59 WIB"."""
+    zone = model.building.get("timezone", "")
+    names = model.agency_names()
+    out = []
+    for row in model.complaint_rows(now):
+        if row.due not in (Due.SOON, Due.OVERDUE) or row.deadline is None:
+            continue
+        c = row.complaint
+        about = " · ".join(
+            x for x in (names.get(c.agency or "", c.agency), category_words(c.category)) if x
+        )
+        when = format_date_time(row.deadline.astimezone(model.tz), zone)
+        if row.due is Due.OVERDUE:
+            text, started = f"lewat batas {row.step} ({when})", row.deadline
+        else:
+            text, started = f"belum {row.step}, batas {when}", row.warn_at or now
+        out.append(
+            Alert(
+                AlertKind.COMPLAINT,
+                c.id,
+                started,
+                f"Pengaduan {c.id} ({about}): {text}",
+                severe=row.due is Due.OVERDUE,
+            )
+        )
     return out

@@ -9,7 +9,9 @@ counters, moved by the same events the core emits, so every count and wait is ex
 event and nothing here reads a clock, a socket or the server's code (clients import only
 `server.protocol` and `server.client`). Each question is answered by the module of its job:
 display/floor_figures.py (lines, counters, agencies, the waiting list), display/floor_alerts.py
-and display/floor_chart.py.
+and display/floor_chart.py; the citizen's voice (issue 20) by display/floor_survey.py (today's
+IKM) and display/floor_complaints.py (complaints and their deadlines), whose state spans days
+as the server's survey and complaint books do.
 
 The staffing hint is the server's arithmetic, not a copy of it: each `lines` push carries the
 line's arrival rate, its expected service time (the figure behind the server's own wait
@@ -27,11 +29,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from display.floor_alerts import Alert, AlertKind, find_alerts
 from display.floor_chart import half_hour_chart
+from display.floor_complaints import ComplaintDesk, ComplaintRow, complaint_rows
 from display.floor_figures import (
     CounterFigures,
     LineFigures,
@@ -41,6 +44,7 @@ from display.floor_figures import (
     line_figures,
     waiting_list,
 )
+from display.floor_survey import SkmRow, SkmToday, survey_rows
 from server import protocol as p
 
 __all__ = ["REMOVED_LINE_NAME", "FloorModel", "FloorSettings"]
@@ -61,6 +65,9 @@ class FloorSettings:
     service_over_factor: float = 2.0  # "far over the target": this many times the target
     pause_alert_min: float = 30.0  # a pause longer than this is an alert
     silent_after_s: float = 60.0  # a kiosk or TV disconnected this long is an alert
+    # A complaint's deadline is warned of from this many working days before it, when the
+    # snapshot does not give the building's own `[complaints] warn_days`.
+    complaint_warn_days: int = 1
 
 
 @dataclass(slots=True)
@@ -130,6 +137,10 @@ class FloorModel:
     no_shows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     # When each alert's condition was first seen, for the ones that start with an event.
     alert_starts: dict[tuple[AlertKind, str], datetime] = field(default_factory=dict)
+    # The citizen's voice (issue 20): today's SKM counts, and the complaints not closed (and
+    # those closed today). Both span what the server's books keep, not only today's tickets.
+    skm: SkmToday = field(default_factory=SkmToday)
+    complaints: ComplaintDesk = field(default_factory=ComplaintDesk)
 
     # -- feeding -----------------------------------------------------------------------------
 
@@ -226,6 +237,8 @@ class FloorModel:
         self.printers = dict(snap.get("printers") or {})
         self.devices = {d["id"]: d for d in snap.get("devices", [])}
         self.line_push = {ln["prefix"]: ln for ln in snap.get("lines", [])}
+        self.skm.load(snap.get("skm_today"))
+        self.complaints.load(snap.get("complaints"))
 
     def apply(self, ev: Mapping[str, Any]) -> None:
         """Move the picture by one pushed event (its staff form), read by the protocol's reader.
@@ -241,6 +254,20 @@ class FloorModel:
         match event:
             case p.DayClosed():
                 self._close_day(at)
+                self.complaints.new_day(event.day + timedelta(days=1), self.tz)
+            case p.SurveyAnswered():
+                # Today's IKM counts the answers about today's visits, as the server's
+                # `skm_today` does (answers are filed under the visit's day): one given now
+                # about an earlier visit counts in that day's figures, in the reports.
+                if event.day == at.astimezone(self.tz).date():
+                    self.skm.add(event.agency, event.scores)
+            case (
+                p.ComplaintFiled()
+                | p.ComplaintTaken()
+                | p.ComplaintAnswered()
+                | (p.ComplaintClosed())
+            ):
+                self.complaints.apply(event)
             case p.OfficerLoggedIn(counter=cid, officer=officer) if cid in self.counters:
                 self.counters[cid].officer = officer
             case p.OfficerLoggedOut(counter=cid) if cid in self.counters:
@@ -277,6 +304,7 @@ class FloorModel:
                     self._move_ticket(ticket, event, at)
 
     def _close_day(self, at: datetime) -> None:
+        self.skm.clear()
         self.tickets.clear()
         self.waits.clear()
         self.services.clear()
@@ -359,6 +387,37 @@ class FloorModel:
 
     def alerts(self, now: datetime) -> list[Alert]:
         return find_alerts(self, now)
+
+    def agency_names(self) -> dict[str, str]:
+        """Each agency's short name by its code, as the floor names agencies."""
+        return {
+            a["code"]: a.get("short_name") or a["name"] for a in self.building.get("agencies", [])
+        }
+
+    def survey_rows(self) -> list[SkmRow]:
+        return survey_rows(self.skm, self.building)
+
+    def warn_days(self) -> int:
+        """The building's `[complaints] warn_days` when the snapshot gives it, else the
+        dashboard's setting."""
+        given = (self.building.get("complaints") or {}).get("warn_days")
+        return given if isinstance(given, int) else self.settings.complaint_warn_days
+
+    def holidays(self) -> frozenset[date]:
+        """The building's holidays when the snapshot names them (ISO dates)."""
+        out = set()
+        for h in self.building.get("holidays") or ():
+            text = h.get("day") if isinstance(h, dict) else h
+            try:
+                out.add(date.fromisoformat(str(text)))
+            except ValueError:
+                continue
+        return frozenset(out)
+
+    def complaint_rows(self, now: datetime) -> list[ComplaintRow]:
+        return complaint_rows(
+            self.complaints.items.values(), now, self.tz, self.warn_days(), self.holidays()
+        )
 
     def chart(self, now: datetime) -> tuple[list[str], list[int], list[int]]:
         """Half-hour slots of today up to now, with tickets issued and served in each."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,7 +16,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from display.floor_model import FloorModel
 
-__all__ = ["ConfirmScreen", "WaitingScreen", "mmss"]
+__all__ = ["ConfirmScreen", "WaitingScreen", "fill_table", "mmss"]
 
 PRIORITY_LABELS = {
     "lansia": "lansia",
@@ -33,6 +34,17 @@ def mmss(seconds: float | None) -> str:
     return (
         f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
     )
+
+
+def fill_table(table: DataTable, rows: list[tuple[str, list[str]]]) -> None:
+    """Replace a table's rows, keeping the cursor where it was."""
+    row = table.cursor_row
+    table.clear()
+    for key, cells in rows:
+        # Markup becomes styled Text: the table shows the colours, tests read `.plain`.
+        table.add_row(*(Text.from_markup(c) for c in cells), key=key)
+    if table.row_count:
+        table.move_cursor(row=min(row, table.row_count - 1))
 
 
 class ConfirmScreen(ModalScreen[str | None]):

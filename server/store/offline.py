@@ -36,7 +36,6 @@ from server.store.schema import BOOKING_KINDS_SQL, COMPLAINT_KINDS_SQL, StoreErr
 __all__ = ["BookingRow", "LogEntry", "LogPosition", "NoStoreFile", "NotAStore", "StoreReader"]
 
 
-
 class NoStoreFile(StoreError):
     """There is no file at the path given."""
 
