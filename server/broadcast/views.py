@@ -414,6 +414,12 @@ def snapshot(
     # The citizen's voice (issue 20), the floor's alone: today's SKM so far, and the complaints
     # open or closed today (never a contact: `complaint_contact` asks for one).
     out["skm_today"] = skm_today(state, today)
+    # What the floor needs to say how near a complaint's deadline is as the core counts it:
+    # the working days skip the building's holidays, and the warning starts warn_days before.
+    out["building"]["holidays"] = [
+        {"day": h.day.isoformat(), "name": h.name} for h in building.holidays if h.day >= today
+    ]
+    out["building"]["complaints"] = {"warn_days": building.complaints.warn_days}
     out["complaints"] = [
         complaint_view(c)
         for c in state.complaints.by_id.values()
