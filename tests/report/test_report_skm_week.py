@@ -187,7 +187,7 @@ def test_channels_and_response_rates(week: tuple[VoiceDays, Path]) -> None:
         assert int(row["responses"]) == n
         assert float(row["response_rate_pct"]) == round(100 * n / finished, 1)
     at_l01 = sum(1 for line, counter, *_ in drawn.finished.values() if counter == "L01")
-    tablet = rows["device", "TAB-L01", "tablet"]
+    tablet = rows["device", "TABLET-L01", "tablet"]  # the demo building's tablet at Loket 1
     assert (int(tablet["responses"]), int(tablet["finished_visits"])) == (kinds["tablet"], at_l01)
 
 
