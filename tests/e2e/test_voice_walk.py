@@ -19,7 +19,9 @@ voice walk says:
    *Waktu tunggu dan pelayanan*, a text, a name and phone → "Kirim pengaduan": the complaint's
    tracking id ADU-261123-001 (filed on 23 November 2026, the day's first) and its state
    *Diterima*, to be taken in hand by the end of the third working day after Monday: "Kamis,
-   26 November 2026 · 23.59 WIB".
+   26 November 2026 · 23.59 WIB". At the exit kiosk (/keluar?token=<EXIT-1's secret>) A-001,
+   typed, is refused a second survey: "Survei untuk nomor A-001 sudah diisi" (docs/protocol.md,
+   `survey_answered`).
 4. 09.30: the floor dashboard (the real Textual app, logged in as LANTAI) shows today's IKM,
    worked by hand below, 2 respondents, and the complaint with "diproses: Kamis, 26 November
    2026 · 23.59 WIB". The manager opens it (Enter), takes it in hand (p, a note) — to be
@@ -73,7 +75,7 @@ from test_floor_app import until as floor_until
 from test_floor_voice_app import _complaint_screen
 from test_phone_page import open_phone
 from test_report_skm_page import open_page
-from test_survey_browser import TABLET, Screen
+from test_survey_browser import TABLET, Screen, open_screen
 from textual.widgets import DataTable
 
 from counter.app import CounterApp
@@ -83,6 +85,8 @@ from server.report.cli import report_main
 pytestmark = [needs_chromium, pytest.mark.walk]
 
 TABLET_URL = "/tablet?token=" + demo_credentials()["TABLET-L01"]
+EXIT_URL = "/keluar?token=" + demo_credentials()["EXIT-1"]
+EXIT = {"width": 1280, "height": 800}  # a touch screen by the exit
 TABLET_ANSWERS = ("Sangat sesuai", "Mudah", "Tidak cepat", "Gratis", "Sesuai", "Kompeten",
                   "Sangat sopan dan ramah", "Berfungsi kurang maksimal", "Baik")  # fmt: skip
 PHONE_ANSWERS = ("Sesuai", "Mudah", "Cepat", "Gratis", "Sesuai", "Sangat kompeten",
@@ -197,6 +201,17 @@ async def test_finish_answer_complain_see_it_on_the_floor_and_report_it(
     deadline = "Kamis, 26 November 2026 · 23.59 WIB"
     assert await complaint.locator(".c-deadline").text_content() == deadline
     assert await complaint.locator(".c-text").text_content() == COMPLAINT
+
+    # The exit kiosk: A-001, typed, was answered at the tablet already; one answer per ticket.
+    exit_page = await open_screen(browser, base + EXIT_URL, EXIT)
+    focused = "() => document.activeElement && document.activeElement.name === 'nomor'"
+    await exit_page.page.wait_for_function(focused)  # the number's field, focused by itself
+    async with exit_page.page.expect_navigation():
+        await exit_page.page.keyboard.type("A-001\n")  # typed, Enter
+    assert "Survei untuk nomor A-001 sudah diisi" in await exit_page.text("body")
+    assert await exit_page.page.locator("#q-u1").count() == 0  # no second form
+    assert exit_page.failed == [f"409 {base}{EXIT_URL}&nomor=A-001"]  # refused, said in words
+    assert exit_page.errors == []
 
     # 4. The floor: today's IKM and the complaint; taken in hand and answered from its keys.
     clock.now = at("09:30")
