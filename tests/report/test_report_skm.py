@@ -302,3 +302,27 @@ async def test_complaints_csv_never_hands_a_spreadsheet_a_formula(tmp_path: Path
     assert first["notes"] == "diproses: @Budi cek"  # begins with "diproses": no formula
     # A text that only holds such a character further on is written as typed.
     assert rows["ADU-261123-002",]["text"] == "Antrean lama - tolong ditambah loket."
+
+
+async def test_the_printed_nrr_is_rounded_half_up_as_the_floor_and_the_ikm_are(
+    tmp_path: Path,
+) -> None:
+    """Eight respondents whose U1 scores add up to 21: NRR = 21 ÷ 8 = 2.625 exactly, which two
+    decimals rounded half up (docs/survey.md, "The rounding rule") write as 2,63 — as the
+    floor writes the same NRR. A float format's half-to-even would print 2,62."""
+    from skm_period import Log, at
+
+    log = Log()
+    log.login(23, "L01", "DKP01")
+    for i, u1 in enumerate((3, 3, 3, 3, 3, 2, 2, 2), start=1):
+        number = f"A-{i:03d}"
+        log.visit(23, number, "L01", "DKP01", f"08:{i:02d} 08:{10 + i:02d} 08:{20 + i:02d}")
+        log.answer(at(23, "09:00"), f"2026-11-23/{number}", "phone", f"{u1} 3 3 3 3 3 3 3 3")
+    db, out = tmp_path / "antre.db", tmp_path / "out"
+    await write_store(db, log.entries())
+    argv = ["--day", "2026-11-23", "--db", str(db), "--out", str(out), "--skm", "--quiet"]
+    assert report_main(argv, now=NOW) == 0
+    page = (out / "skm.html").read_text(encoding="utf-8")
+    row = page[page.index("<td>U1</td>") :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="n">21</td><td class="n">2,63</td>' in row
