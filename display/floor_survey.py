@@ -111,7 +111,10 @@ def _row(key: str, name: str, counts: SkmCounts) -> SkmRow:
     nrr = counts.nrr()
     if nrr is None:
         return SkmRow(key, name, 0, None, "–", "–")
-    ikm = p.ikm_of(nrr)
+    # The core's one division (Tally.ikm), not nine float NRRs summed: 81.875 must stay
+    # 81.875 and round to 81,88 as /ikm and the report write it, never 81.87499… → 81,87.
+    ikm = p.Tally(counts.respondents, list(counts.sums)).ikm()
+    assert ikm is not None  # respondents > 0 (nrr is not None)
     grade = p.grade(ikm)
     low = min(range(ELEMENT_COUNT), key=lambda i: (nrr[i], i))
     element = p.ELEMENTS[low]

@@ -40,7 +40,7 @@ hashes of NIK and phone (`booking_key`) are made at the store's first start and 
 The citizen's voice (issue 20) spans days too: the survey book and the complaints. Before the
 events after the last close, `start` replays the survey answers about visits since the book's
 horizon (`survey_horizon`: the start of the previous public period, or `days_open` back) and
-every event of each complaint not closed or closed within `CLOSED_KEPT_DAYS`, all from before
+every event of each complaint not closed or closed within `kept_days`, all from before
 the close, in seq order with the bookings' (the store's partial indexes and `complaints` rows
 say which). A complaint's contact is kept beside its event like a booking's, and purged
 `retention_days` after the complaint closed.
@@ -64,7 +64,7 @@ from datetime import UTC, date, datetime, timedelta
 from server.building_identity import BuildingIdentity
 from server.core.bookings import Booking
 from server.core.building import Building
-from server.core.complaints import CLOSED_KEPT_DAYS
+from server.core.complaints import kept_days
 from server.core.events import COMPLAINT_KINDS, SURVEY_KINDS, DayClosed, Event
 from server.core.model import Command, CounterStatus, DomainError, RetireRemoved, Tick, Ticket
 from server.core.queue import QueueState
@@ -260,7 +260,7 @@ class Engine:
         until, closed_day = close
         bookings = await store.booking_events(until, closed_day + _ONE_DAY)
         answers = await store.survey_events(until, survey_horizon(self.building.survey, today))
-        kept_from = today - timedelta(days=CLOSED_KEPT_DAYS)
+        kept_from = today - timedelta(days=kept_days(self.building.complaints))
         complaints = await store.complaint_events(until, kept_from)
         return sorted([*bookings, *answers, *complaints], key=lambda stored: stored.seq)
 

@@ -58,6 +58,9 @@ class SurveyOffers:
                 self._devices.setdefault(d.counter, []).append(d.id)
         self._sessions: dict[str, set[Session]] = {}  # device id -> its live sessions
         self._offers: dict[str, Offer] = {}  # device id -> the survey last offered on it
+        # device id -> (request id, ticket) of its last answer: a resend after a lost reply is
+        # that answer again (docs/protocol.md: the same request id, the first result).
+        self._answered: dict[str, tuple[str, str]] = {}
 
     # -- sessions -----------------------------------------------------------------------------
 
@@ -139,6 +142,13 @@ class SurveyOffers:
         offer = self._offers.get(principal.id)
         return offer.ticket if offer is not None else None
 
-    def done(self, principal: Principal) -> None:
+    def done(self, principal: Principal, request_id: str) -> None:
         """The tablet's citizen answered: the offer is over (its next snapshot shows idle)."""
-        self._offers.pop(principal.id, None)
+        offer = self._offers.pop(principal.id, None)
+        if offer is not None:
+            self._answered[principal.id] = (request_id, offer.ticket)
+
+    def answered_with(self, principal: Principal, request_id: str) -> str | None:
+        """The ticket this tablet answered with `request_id`, if it did: a resend."""
+        last = self._answered.get(principal.id)
+        return last[1] if last is not None and last[0] == request_id else None

@@ -13,9 +13,10 @@ answered within `answer_days` working days of being taken; an answered complaint
 any open state; before it is answered the close needs a note saying why.
 
 The book spans days (as the booking book does): on `QueueState` as `state.complaints`, it keeps
-every complaint not closed, and the closed ones for `CLOSED_KEPT_DAYS` days after their close
-(the phone page shows the answer, a ticket's limit counts them). The engine replays every event
-of those at start. Pure: no clock, no I/O.
+every complaint not closed, and the closed ones for `kept_days` after their close:
+`CLOSED_KEPT_DAYS`, or `[complaints] days_open` when longer (the phone page shows the answer, and
+a ticket's limit counts every complaint about a visit that may still be complained about). The
+engine replays every event of those at start. Pure: no clock, no I/O.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Final
 
-from server.core.building import Building
+from server.core.building import Building, ComplaintSettings
 from server.core.complaint_terms import (
     ANSWER_MAX,
     CATEGORIES,
@@ -88,6 +89,7 @@ __all__ = [
     "checked_text",
     "closing_events",
     "complaint_id",
+    "kept_days",
 ]
 
 # The vocabulary (server/core/complaint_terms.py, what server.protocol publishes) is re-exported
@@ -145,11 +147,18 @@ class Complaint:
         return None
 
 
-class ComplaintBook:
-    """Complaints not closed, and closed ones for `CLOSED_KEPT_DAYS` days: in filing order."""
+def kept_days(settings: ComplaintSettings) -> int:
+    """How many days a closed complaint stays in the book: 30, or `days_open` when longer, so
+    that a ticket's `PER_TICKET` counts every complaint while its visit may get another."""
+    return max(CLOSED_KEPT_DAYS, settings.days_open)
 
-    def __init__(self, tz: tzinfo) -> None:
+
+class ComplaintBook:
+    """Complaints not closed, and closed ones for `kept_days` days: in filing order."""
+
+    def __init__(self, tz: tzinfo, kept: int = CLOSED_KEPT_DAYS) -> None:
         self.tz = tz
+        self.kept = kept  # days a closed complaint stays (kept_days)
         self.by_id: dict[str, Complaint] = {}
         self.by_ticket: dict[str, list[str]] = {}  # ticket id -> complaint ids
         self.closing: dict[str, datetime] = {}  # answered: id -> when it closes by itself
@@ -167,7 +176,7 @@ class ComplaintBook:
 
     def next_id(self, day: date) -> str:
         """The id of the next complaint filed on `day`: every complaint of today is in the book
-        (open, or closed less than `CLOSED_KEPT_DAYS` ago), so the day's sequence is read off it."""
+        (open, or closed less than `kept` ago), so the day's sequence is read off it."""
         prefix = complaint_id(day, 0)[:-3]
         seq = max((int(c[len(prefix) :]) for c in self.by_id if c.startswith(prefix)), default=0)
         return complaint_id(day, seq + 1)
@@ -262,8 +271,8 @@ class ComplaintBook:
         return c
 
     def _forget(self, today: date) -> None:
-        """Drop the complaints closed more than `CLOSED_KEPT_DAYS` days before `today`."""
-        horizon = today - timedelta(days=CLOSED_KEPT_DAYS)
+        """Drop the complaints closed more than `kept` days before `today`."""
+        horizon = today - timedelta(days=self.kept)
         gone = [
             c.id
             for c in self.by_id.values()
@@ -280,7 +289,7 @@ class ComplaintBook:
     # -- copies and equality ------------------------------------------------------------------
 
     def copy(self) -> ComplaintBook:
-        other = ComplaintBook(self.tz)
+        other = ComplaintBook(self.tz, self.kept)
         other.by_id = dict(self.by_id)
         other.by_ticket = {t: list(ids) for t, ids in self.by_ticket.items()}
         other.closing = dict(self.closing)

@@ -275,8 +275,9 @@ class Tally:
 
     def ikm(self) -> float | None:
         """The IKM (25..100); None without respondents. Computed from the sums in one division,
-        25 × Σsums / (9 × respondents): the same value as `ikm_of(nrr())`, without the nine
-        roundings of the NRRs."""
+        25 × Σsums / (9 × respondents): what `ikm_of(nrr())` means, without the nine float
+        roundings of the NRRs (with 40 respondents and sums of 131 that sum gives 81.87499…,
+        this 81.875: 81,88). Every figure shown (floor, /ikm, report) is this one."""
         if not self.respondents:
             return None
         return 25 * sum(self.sums) / (len(ELEMENTS) * self.respondents)

@@ -32,7 +32,7 @@ from server.core import policy
 from server.core.bookings import BookingBook
 from server.core.building import Building, Counter, Line
 from server.core.calendar import DayPlan, plan_for
-from server.core.complaints import ComplaintBook
+from server.core.complaints import ComplaintBook, kept_days
 from server.core.errors import error
 from server.core.events import (
     BookingCancelled,
@@ -148,7 +148,7 @@ class DayState:
         # The citizen's voice (issue 20): the survey's answers and the complaints, across days
         # too (server/core/surveys.py, complaints.py say what each forgets at a day close).
         self.surveys = SurveyBook(building.survey)
-        self.complaints = ComplaintBook(building.tz)
+        self.complaints = ComplaintBook(building.tz, kept_days(building.complaints))
         self._appliers: dict[type[Event], Callable[[Any], None]] = {
             TicketIssued: self._on_issued,
             TicketPrinted: self._on_printed,

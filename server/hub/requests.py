@@ -488,11 +488,17 @@ class Requests:
         it (`[survey] tablet_idle_s`); not_found otherwise, whatever the ticket."""
         principal = session.principal
         assert principal is not None
-        named = msg["ticket"]
+        named, request_id = msg["ticket"], msg["request_id"]
         offers = self._survey_offers
-        ticket_id = offers.offered_ticket(principal)
+        # A resend of the answer it gave (its reply was lost): the engine returns that one.
+        resent = offers.answered_with(principal, request_id)
+        ticket_id = resent or offers.offered_ticket(principal)
         ticket = self._engine.state.tickets.get(ticket_id) if ticket_id is not None else None
-        if ticket is None or not offers.offered(principal, named, self._clock()):
+        if resent is not None and ticket is not None:
+            shown = named in (ticket.id, ticket.number)
+        else:
+            shown = offers.offered(principal, named, self._clock())
+        if ticket is None or not shown:
             number = named.rpartition("/")[2]
             raise p.ProtocolError(
                 p.ERR_NOT_FOUND, refusals.say("survey_not_offered", number=number)
@@ -508,7 +514,7 @@ class Requests:
             suggestion=msg.get("suggestion"),
         )
         events = await self._run(session, msg, command)
-        offers.done(principal)
+        offers.done(principal, request_id)
         # The answer's event is the floor's: the tablet hears only that it is recorded.
         return {"seq": events[-1].seq if events else self._engine.last_seq, "ticket": ticket.id}
 

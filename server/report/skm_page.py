@@ -113,7 +113,8 @@ def _element_table(tally: Tally) -> str:
         rows.append(
             f"<tr><td>{_e(e.code)}</td><td>{_e(e.name)}</td>"
             f'<td class="n">{indonesian_number(total)}</td>'
-            f'<td class="n">{indonesian_number(nrr, 2)}</td>'
+            # Half up, as the IKM and the floor's NRR (2.625 is 2,63, never float's 2,62).
+            f'<td class="n">{format_ikm(nrr)}</td>'
             f"<td>{_e(g.letter)} ({_e(g.words)})</td></tr>"
         )
     return (

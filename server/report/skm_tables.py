@@ -287,6 +287,18 @@ def _ts(value: datetime | None, tz: tzinfo) -> str:
     return value.astimezone(tz).isoformat() if value is not None else ""
 
 
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"). complaints.csv is
+# opened on the office PC: a citizen's text beginning "=HYPERLINK(…)" must stay text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _typed(text: str | None) -> str:
+    """A text someone typed, as a cell: a leading apostrophe when it would start a formula."""
+    if not text:
+        return ""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _on_time(done: datetime | None, due: datetime | None) -> str:
     """ "ya" / "tidak" for a step done by its deadline; empty while it is not done."""
     if done is None or due is None:
@@ -316,7 +328,7 @@ def complaint_rows(
                 "id": c.id,
                 "classification": "Pengaduan",
                 "title": f"{category} — {about}" if about else category,
-                "text": c.text,
+                "text": _typed(c.text),
                 "event_date": visit_day.isoformat(),
                 "location": where,
                 "agency": c.agency or "",
@@ -340,7 +352,7 @@ def complaint_rows(
                 "answered_at": _ts(c.answered_at, tz),
                 "answered_by": c.answered_by or "",
                 "answered_on_time": _on_time(c.answered_at, c.answer_by),
-                "answer": c.answer or "",
+                "answer": _typed(c.answer),
                 "closes_at": _ts(c.closes_at, tz),
                 "closed_at": _ts(c.closed_at, tz),
                 "closed_by": c.closed_by or "",

@@ -6,10 +6,12 @@ November–December 2026 (the test building's holiday: Friday 25 December)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
 
+from server.core.building import ComplaintSettings
 from server.core.complaints import ComplaintState
 from server.core.events import ComplaintAnswered, ComplaintClosed, ComplaintFiled, ComplaintTaken
 from server.core.model import (
@@ -22,7 +24,7 @@ from server.core.model import (
     Tick,
     visit_of,
 )
-from tests.core.factory import MONDAY, at, call_next, issue, open_counter, replay
+from tests.core.factory import MONDAY, at, call_next, issue, make_building, open_counter, replay
 from tests.core.voice_kit import Recording, served
 
 TUESDAY = MONDAY + timedelta(days=1)
@@ -368,6 +370,26 @@ def test_a_closed_complaint_is_kept_thirty_days() -> None:
     assert state.complaints.get(done.complaint) is None
     assert [c.id for c in state.complaints.of_ticket(visit.ticket)] == [still_open.complaint]
     # Its id is not given out again: the forgotten one was of another day.
+    assert replay(state.building, state.log).complaints == state.complaints
+
+
+def test_a_longer_days_open_keeps_a_tickets_limit_of_three() -> None:
+    """[complaints] days_open = 60 (docs/configuration.md allows up to 365): a visit of Monday
+    23 Nov may be complained about until 22 Jan. Its three complaints, closed on the day, still
+    count on 24 Dec (31 days later): a fourth is `complaint_limit`, and the phone page still
+    lists the three. (A book that forgot them after 30 days would take three more.)"""
+    state = Recording(replace(make_building(), complaints=ComplaintSettings(days_open=60)))
+    visit = served(state, at("08:00"))
+    for _ in range(3):
+        [filed] = file(state, visit, at("09:00"))
+        state.handle(CloseComplaint(filed.complaint, "M01", "Sudah dijelaskan."), at("09:30"))
+    served(state, at("08:00", date(2026, 12, 23)))
+    state.handle(Tick(), at("00:00:01", date(2026, 12, 24)))  # closes 23 Dec
+    err = refused(
+        state, FileComplaint(visit, "waktu", "lagi", "phone"), at("09:00", date(2026, 12, 24))
+    )
+    assert err.code == "complaint_limit"
+    assert len(state.complaints.of_ticket(visit.ticket)) == 3
     assert replay(state.building, state.log).complaints == state.complaints
 
 

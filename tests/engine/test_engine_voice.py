@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from mpp_uji import WIB, FakeClock, small_building
 
-from server.core.building import BookingSettings, Building
+from server.core.building import BookingSettings, Building, ComplaintSettings
 from server.core.events import ComplaintFiled, Event, SurveyAnswered
 from server.core.model import (
     AnswerComplaint,
@@ -197,3 +197,39 @@ async def test_a_complaints_contact_is_purged_retention_days_after_it_closed(
     assert [(f.complaint, f.text, f.name, f.phone) for f in filings] == [
         (filed.id, "Parkir penuh.", None, None)
     ]
+
+
+async def test_a_longer_complaints_days_open_is_replayed_as_the_live_book_keeps_it(
+    tmp_path: Path,
+) -> None:
+    """[complaints] days_open = 60: a complaint about Monday's visit, closed that day, is still
+    in the live book 32 days later (the ticket's limit of 3 counts it) and in a restarted one:
+    the restart replays closed complaints as long as the book keeps them."""
+    path = tmp_path / "antre.db"
+    clock = FakeClock(wib(MONDAY, "09:00"))
+    longer = replace(building(), complaints=ComplaintSettings(days_open=60))
+    engine = Engine(longer, str(path), clock=clock)
+    await engine.start()
+    try:
+        await engine.execute(LogIn("L01", "DKP01"), "officer")
+        await engine.execute(OpenCounter("L01"), "officer")
+        await serve(engine, "A", "L01", "tok-monday-1")
+        found = await VoiceApi(engine).visit("tok-monday-1")
+        assert found is not None
+        filed = await VoiceApi(engine).file_complaint(found[0], "waktu", "Lama.", "phone")
+        await engine.execute(CloseComplaint(filed.id, "LANTAI", "Dijelaskan."), "m")
+        later = MONDAY + timedelta(days=31)
+        clock.now = wib(later, "09:00")
+        await engine.execute(LogIn("L01", "DKP01"), "officer")  # a day of its own: 24 Dec
+        clock.now = wib(later + timedelta(days=1), "07:00")
+        await engine.execute(Tick(), "system")  # closes 24 Dec: 30 days would forget it
+        live = engine.state.complaints
+        assert live.get(filed.id) is not None
+    finally:
+        await engine.close()
+    again = Engine(longer, str(path), clock=clock)
+    await again.start()
+    try:
+        assert again.state.complaints == live
+    finally:
+        await again.close()

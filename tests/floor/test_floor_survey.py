@@ -125,3 +125,13 @@ def test_a_malformed_skm_today_reads_as_nobody():
     model = FloorModel()
     model.handle(snapshot({"building": {"respondents": 2, "sums": [7, 7]}, "agencies": []}), T0)
     assert shown(model) == [("building", 0, "–", "–", "–")]
+
+
+def test_an_ikm_ending_in_five_thousandths_is_rounded_up_as_the_public_page_rounds_it():
+    """Forty respondents whose every element sums to 131 (e.g. 11 answered "4" and 29 "3"):
+    by hand, 25 × (9 × 131) ÷ (9 × 40) = 29475 ÷ 360 = 81.875 exactly, which the regulation's
+    two decimals round half up to 81,88, as /ikm and `antre report --skm` write it. Summing
+    nine float NRRs first gives 81.87499…, which would show 81,87 on the floor alone."""
+    model = FloorModel()
+    model.handle(snapshot({"building": {"respondents": 40, "sums": [131] * 9}, "agencies": {}}), T0)
+    assert shown(model)[0][:4] == ("building", 40, "81,88", "B — Baik")

@@ -115,6 +115,42 @@ async def test_the_tablet_is_offered_the_ticket_finished_at_its_counter_and_answ
     assert "tickets" not in snapshot and "lines" not in snapshot
 
 
+async def test_a_tablets_answer_resent_after_a_lost_reply_is_the_same_answer(
+    server: Server,
+) -> None:
+    """docs/protocol.md: "A request id already executed today returns the first result again,
+    without acting twice — also after a reconnect." The tablet's link drops after the server
+    recorded the answer but before its `ok` arrived; reconnected, the tablet sends the same
+    request again: `ok` with the first answer's seq (not "tidak sedang ditawarkan", which
+    would tell the citizen the answer was lost), and one answer on disk."""
+    tablet = await server.raw(hello_for("TABLET-L01"))
+    officer = await server.officer_at_work("DKP01@L01")
+    ticket = await served_at(server, officer, "L01")
+    await tablet.expect("survey_offer")
+    request = {
+        "type": "answer_survey",
+        "id": "a1",
+        "request_id": "tablet-answer-1",
+        "ticket": ticket["id"],
+        "scores": GOOD,
+    }
+    first = await tablet.reply(request)
+    assert first["type"] == "ok"
+    again = await server.raw(hello_for("TABLET-L01"))  # the same tablet, reconnected
+    resent = await again.reply(request)
+    assert (resent["type"], resent.get("seq"), resent.get("ticket")) == (
+        "ok",
+        first["seq"],
+        ticket["id"],
+    )
+    db = sqlite3.connect(server.engine.db_path)
+    try:
+        answers = db.execute("SELECT count(*) FROM events WHERE kind = 'survey_answered'")
+        assert answers.fetchone() == (1,)
+    finally:
+        db.close()
+
+
 async def test_the_tablet_is_refused_another_counters_ticket_and_a_stale_offer(
     server: Server,
 ) -> None:

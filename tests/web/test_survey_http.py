@@ -237,6 +237,28 @@ async def test_a_complaint_is_filed_and_its_status_and_answer_shown(server: Serv
         assert "Maaf, petugas kami kurang. Mulai Senin depan loket 2 dibuka." in card
 
 
+async def test_the_complaint_page_promises_the_deadlines_the_floor_works_to(
+    server: Server,
+) -> None:
+    """The page tells the citizen when to expect what (docs/survey.md, "Complaints and working
+    days", the demo's defaults): taken in hand within 3 working days of its filing, answered
+    within 5 working days of being taken — not "answered within 3 working days", which the
+    floor's deadlines do not promise."""
+    ticket = await Desk(server).finished()
+    citizen = Citizen(server)
+    page = await citizen.get(f"/t/{ticket['token']}/pengaduan")
+    assert text_of(page.text, "complaint-intro") == (
+        "Pengaduan Anda dicatat bersama layanan, loket, dan waktu kunjungan pada tiket ini. "
+        "Pengelola MPP menindaklanjutinya paling lambat 3 hari kerja sejak diterima dan "
+        "menjawabnya paling lambat 5 hari kerja setelah itu."
+    )
+    page = await citizen.get(f"/t/{ticket['token']}/pengaduan?lang=en")
+    assert text_of(page.text, "complaint-intro").endswith(
+        "The MPP's management takes it up within 3 working days of receiving it and answers "
+        "within 5 working days after that."
+    )
+
+
 async def test_a_complaint_needs_a_called_ticket(server: Server) -> None:
     """A ticket still waiting: no complaint link, no form; a forged POST is refused (409)."""
     desk = Desk(server)

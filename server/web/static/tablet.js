@@ -144,8 +144,10 @@
       return null;
     }
     var id = "answer-" + nextId++;
-    // The request id makes a resend after a dropped link one answer, not two.
-    var msg = { type: "answer_survey", id: id, request_id: "tablet-" + SESSION + "-" + id, ticket: tablet.offer.ticket, scores: scores };
+    // One request id per offer, not per tap: "Kirim jawaban" again after a dropped link is a
+    // resend, which the server answers with the first answer's `ok` (one answer, not two, and
+    // no "not offered" for an answer it did record).
+    var msg = { type: "answer_survey", id: id, request_id: "tablet-" + SESSION + "-" + tablet.offer.ticket, ticket: tablet.offer.ticket, scores: scores };
     for (var field in PROFILE) {
       var chosen = checked(field);
       if (chosen) msg[PROFILE[field]] = chosen;

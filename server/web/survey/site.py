@@ -427,12 +427,14 @@ class VoiceSite:
             form = pages.complaint_form(
                 lang, action=path, hidden=hidden, typed=typed, problems=problems
             )
-        intro = t(lang, "complaint_intro", take=self.building.complaints.take_days)
+        deadlines = self.building.complaints
+        intro = t(lang, "complaint_intro", take=deadlines.take_days, answer=deadlines.answer_days)
         link, words = self._ticket_link(token, lang)
         body = (
             f"{lead}{pages.visit_summary(lang, self.visit_view(visit))}"
             f"{pages.complaints_list(lang, listed, self.building.zone_label)}"
-            f"<h2>{e(t(lang, 'complaint_title'))}</h2><p>{e(intro)}</p>{form}"
+            f"<h2>{e(t(lang, 'complaint_title'))}</h2>"
+            f'<p id="complaint-intro">{e(intro)}</p>{form}'
             f'<p><a class="choice" id="back" href="{link}">{e(words)}</a></p>'
         )
         page = pages.shell(

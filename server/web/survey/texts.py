@@ -86,7 +86,8 @@ ID: Final[dict[str, str]] = {
     "complaint_title": "Sampaikan pengaduan",
     "complaint_intro": (
         "Pengaduan Anda dicatat bersama layanan, loket, dan waktu kunjungan pada tiket ini. "
-        "Pengelola MPP menanggapinya paling lambat {take} hari kerja sejak diterima."
+        "Pengelola MPP menindaklanjutinya paling lambat {take} hari kerja sejak diterima dan "
+        "menjawabnya paling lambat {answer} hari kerja setelah itu."
     ),
     "category": "Jenis pengaduan",
     "text": "Isi pengaduan",
@@ -228,7 +229,8 @@ EN: Final[dict[str, str]] = {
     "complaint_title": "Make a complaint",
     "complaint_intro": (
         "Your complaint is recorded with the service, counter and time of this ticket's visit. "
-        "The MPP's management responds within {take} working days of receiving it."
+        "The MPP's management takes it up within {take} working days of receiving it and "
+        "answers within {answer} working days after that."
     ),
     "category": "Kind of complaint",
     "text": "Your complaint",
