@@ -255,7 +255,7 @@ def _suggestions(figures: SkmFigures, names: Names) -> str:
 def render_skm_page(figures: SkmFigures, names: Names, ctx: PageContext) -> str:
     """The whole printable page, as one HTML string."""
     building = figures.groups["building"].get("") or SkmGroup("building", "")
-    span = f"{format_date(ctx.first)} s.d. {format_date(ctx.last)}"
+    span = period_label(ctx.first, ctx.last, ())  # one day is its date, not "X s.d. X"
     # A named period ("Triwulan IV 2026") also gives its dates; a plain range is its dates.
     dates = "" if ctx.period_label == span else f" ({_e(span)})"
     open_note = (

@@ -109,3 +109,16 @@ async def test_page_prints_each_agency_on_its_own_page(browser: Any, page_file: 
     pdf = await page.pdf(format="A4")
     # building, two agencies, profile, suggestions: at least five A4 pages.
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= 5
+
+
+async def test_a_one_day_report_names_its_day_once(browser: Any, tmp_path: Path) -> None:
+    """A day's report is "Periode: Senin, 23 November 2026", not the day "s.d." itself."""
+    db = tmp_path / "antre.db"
+    await write_store(db, the_period())
+    out = tmp_path / "out"
+    argv = ["--from", "2026-11-23", "--to", "2026-11-23", "--db", str(db), "--out", str(out)]
+    assert report_main([*argv, "--skm", "--quiet"], now=NOW) == 0
+    page, errors = await open_page(browser, out / "skm.html")
+    period = await page.inner_text("p.period")
+    assert period.strip() == "Periode: Senin, 23 November 2026"
+    assert errors == []
