@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +20,9 @@ from webtest import http_request
 
 from server.auth import token_digest
 from server.core.building import Portal
+from server.core.model import Tick
+from server.report.cli import compile_report
+from server.store import StoreReader
 
 BOOKER = "portal-kabupaten-contoh-3f9c1a7e5b2d4c6a8e0f"
 READER = "dashboard-provinsi-7c1e9a0b2d4f6e8a1c3b5d7f"
@@ -28,6 +31,7 @@ PORTALS = (
     Portal("DASBOR-PROV", "Dasbor Provinsi", token_digest(READER), scope="read"),
 )
 TODAY = "2026-11-23"
+MONDAY = date(2026, 11, 23)
 
 
 @pytest.fixture
@@ -140,6 +144,19 @@ async def test_a_ticket_is_read_by_its_token_and_never_by_its_number(
             "message": "Tiket tidak ditemukan",
             "details": {},
         }
+
+
+async def test_an_earlier_days_token_is_not_looked_up_in_the_store(
+    api: Server, clock: FakeClock
+) -> None:
+    """Monday's ticket on Tuesday: its phone page still opens (from the store), but the API
+    answers only from today's tokens in memory, so a miss costs what a hit does: 404."""
+    [ticket] = await issue(api, "A", 1)
+    clock.advance(24 * 3600)
+    await api.hub.execute(Tick(), "system")  # Monday closes
+    assert (await http_request(api, "GET", f"/t/{ticket['token']}"))[0] == 200
+    status, _, body = await get(api, f"/api/v1/tickets/{ticket['token']}")
+    assert status == 404 and body["error"]["code"] == "ticket_not_found"
 
 
 async def test_a_called_ticket_names_its_counter(api: Server, clock: FakeClock) -> None:
@@ -261,6 +278,14 @@ async def test_the_days_figures_are_the_reports_worked_out_by_hand(
         "target_service_s": None,
         "services_within_target_pct": 66.7,
     }
+    # `antre report` on the same store and day: the same figures, column for column.
+    with StoreReader.open(api.engine.db_path) as store:
+        report = compile_report(store, api.engine.building, MONDAY, MONDAY)
+    for row in report.scopes["line"]:
+        mine = lines[row["key"]]
+        for column, value in row.items():
+            if column in mine and column not in ("name", "agency"):  # the API's: short name
+                assert mine[column] == (None if value == "" else value), (row["key"], column)
     # One line only; the same figures.
     status, _, one = await get(api, "/api/v1/figures?date=2026-11-23&line=A")
     assert status == 200 and one["lines"] == [lines["A"]] and one["building"] == body["building"]
