@@ -12,10 +12,11 @@ The building's row folds the lines' rows: every ticket is issued on one line and
 or service period is filed under one line, so the building's counts are the lines' sums and
 its waits and services the lines' together (its median and p90 over all of them).
 
-The work runs on a thread with its own read-only connection (a 4,000-ticket day is a few tenths
-of a second), never on the event loop, one day at a time (a lock), and its answer is kept per
-day and log position: today's is read again only once the log has moved, a past day's not at
-all (a closed day's log does not change).
+The work runs on a thread with its own read-only connection (measured: a simulated day of 88
+tickets, 494 events, reads in 3 ms and folds in 7 ms; linear in the events, so a 4,000-ticket
+day is about half a second, an estimate not measured), never on the event loop, one day at a
+time (a lock), and its answer is kept per day and log position: today's is read again only
+once the log has moved, a past day's not at all (a closed day's log does not change).
 """
 
 from __future__ import annotations
