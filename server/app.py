@@ -28,7 +28,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import websockets
@@ -45,6 +45,8 @@ from server.hub import Hub, HubLimits
 from server.store import StoreError
 from server.voice_api import VoiceApi
 from server.web.booking.api import PortalApi
+from server.web.booking.api_reads import ApiReads
+from server.web.booking.day_figures import DayFigures
 from server.web.booking.desk import BookingDesk
 from server.web.booking.limits import TrustedProxies
 from server.web.booking.pages import BOOK_PATH
@@ -239,7 +241,16 @@ def _booking_routes(
     desk = BookingDesk(building, lambda: engine.state, bookings)
     proxies = TrustedProxies(building.booking.trusted_proxies)
     site = BookingSite(building, desk, hub.now, trusted_proxies=proxies)
-    return site, PortalApi(building, desk, hub.now, trusted_proxies=proxies)
+    # Issue 21's read-only paths: the queue now, a ticket by token, a day's figures (read from
+    # the store's file by `antre report`'s code, on a thread of their own).
+    reads = ApiReads(
+        building,
+        lambda: engine.state,
+        desk,
+        DayFigures(building, engine.db_path, lambda: engine.last_seq),
+        lambda: date.fromisoformat(hub.today()),
+    )
+    return site, PortalApi(building, desk, hub.now, trusted_proxies=proxies, reads=reads)
 
 
 async def _tick(hub: Hub, every_s: float) -> None:

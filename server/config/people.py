@@ -14,7 +14,16 @@ from typing import Any
 
 from server.auth import is_pin_hash, is_token_digest, token_digest
 from server.config.toml_reader import Key, Reader, Seen, describe, label
-from server.core.building import Device, DeviceKind, Manager, ManagerRole, Officer, Portal
+from server.core.building import (
+    PORTAL_REQUESTS_PER_MINUTE,
+    PORTAL_SCOPES,
+    Device,
+    DeviceKind,
+    Manager,
+    ManagerRole,
+    Officer,
+    Portal,
+)
 
 __all__ = ["PIN_RE", "read_devices", "read_people", "read_portals"]
 
@@ -25,7 +34,7 @@ _EMPTY_DIGEST = token_digest("")
 # A PIN as an officer types it; `antre config hash-pin` refuses anything else too.
 PIN_RE = re.compile(r"\d{4,12}")
 _DEVICE_KEYS = ("id", "kind", "zone", "counter", "token_sha256")
-_PORTAL_KEYS = ("id", "name", "token_sha256")
+_PORTAL_KEYS = ("id", "name", "token_sha256", "scope", "requests_per_minute")
 _OFFICER_KEYS = ("id", "name", "agency", "pin_hash")
 _MANAGER_KEYS = ("id", "name", "role", "pin_hash")
 
@@ -110,7 +119,8 @@ def _device_counter(
 
 def read_portals(doc: dict[str, Any], r: Reader, devices: list[Device]) -> list[Portal]:
     """The integrators of the JSON API (issue 19): id, name and their token's digest; a token
-    shared with another portal or a device could not tell who is asking."""
+    shared with another portal or a device could not tell who is asking. Issue 21: `scope`
+    ("read" or "book") and `requests_per_minute`."""
     portals: list[Portal] = []
     seen: dict[Any, Seen] = {}
     seen_digests: dict[Any, Seen] = {}
@@ -130,8 +140,26 @@ def read_portals(doc: dict[str, Any], r: Reader, devices: list[Device]) -> list[
         r.unique(seen_digests, digest, key, "token_sha256", "token digest")
         if digest is not None and digest in device_digests:
             r.problem(key / "token_sha256", "is also a device's token digest; give each its own")
-        if len(r.problems) == problems_before and portal_id and name and digest:
-            portals.append(Portal(id=portal_id, name=name, token_sha256=digest))
+        # Read-only (issue 21) or read and book; the default keeps issue 19's portals booking.
+        scope = r.get(table, key, "scope", r.choice({s: s for s in PORTAL_SCOPES}), "book")
+        per_minute = r.get(
+            table,
+            key,
+            "requests_per_minute",
+            lambda v, k: r.whole(v, k, 1),
+            PORTAL_REQUESTS_PER_MINUTE,
+        )
+        if len(r.problems) == problems_before and portal_id and name and digest and scope:
+            assert per_minute is not None  # no problem: read
+            portals.append(
+                Portal(
+                    id=portal_id,
+                    name=name,
+                    token_sha256=digest,
+                    scope=scope,
+                    requests_per_minute=per_minute,
+                )
+            )
     return portals
 
 

@@ -18,6 +18,8 @@ from server.core.voice_text import DEFAULT_TEMPLATE, ReadingStyle
 
 __all__ = [
     "END_OF_DAY",
+    "PORTAL_REQUESTS_PER_MINUTE",
+    "PORTAL_SCOPES",
     "TIMEZONE_OFFSETS",
     "Agency",
     "BookingRules",
@@ -279,16 +281,28 @@ class Manager:
     pin_hash: str
 
 
+# What a portal may do (issue 21): read only, or read and book (the default, issue 19's).
+PORTAL_SCOPES = ("read", "book")
+# A portal's requests a minute when its entry names none: two a second on average, a minute's
+# worth at once (a portal polling /api/v1/today every few seconds never meets it).
+PORTAL_REQUESTS_PER_MINUTE = 120
+
+
 @dataclass(frozen=True, slots=True)
 class Portal:
     """An integrator (a regency portal, MPP Digital) that books through the JSON API (issue 19).
 
     Like a device, it holds a long random token of which the building file keeps only the
-    SHA-256; its bookings carry the channel "api:<id>"."""
+    SHA-256; its bookings carry the channel "api:<id>". A portal of `scope` "read" may only read
+    (issue 21: today's services, a ticket's status, the day's figures); "book" reads and books.
+    Each is held to `requests_per_minute` of its own (a token bucket, server/web/booking/api.py),
+    so one integrator's loop cannot take the server's time from the others."""
 
     id: str
     name: str
     token_sha256: str
+    scope: str = "book"  # "read" or "book" (PORTAL_SCOPES)
+    requests_per_minute: int = PORTAL_REQUESTS_PER_MINUTE
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,16 @@ def test_a_portal_is_read_with_its_digest() -> None:
     )
 
 
+def test_a_portal_may_be_read_only_with_its_own_rate() -> None:
+    """`scope = "read"` and `requests_per_minute` are read; without them a portal books, at 120
+    requests a minute (docs/configuration.md's defaults)."""
+    assert parse_building(BASE + PORTAL).portals[0].scope == "book"
+    assert parse_building(BASE + PORTAL).portals[0].requests_per_minute == 120
+    text = BASE + PORTAL + 'scope = "read"\nrequests_per_minute = 30\n'
+    [portal] = parse_building(text).portals
+    assert (portal.scope, portal.requests_per_minute) == ("read", 30)
+
+
 CASES = [
     (
         "token-instead-of-digest",
@@ -61,6 +71,20 @@ CASES = [
         "portals[PORTAL-KAB].token",
         "token =",
         'unknown key "token"',
+    ),
+    (
+        "unknown-scope",
+        PORTAL + 'scope = "write"\n',
+        "portals[PORTAL-KAB].scope",
+        "scope =",
+        'expected "read" or "book", got string "write"',
+    ),
+    (
+        "no-requests",
+        PORTAL + "requests_per_minute = 0\n",
+        "portals[PORTAL-KAB].requests_per_minute",
+        "requests_per_minute =",
+        "must be ≥ 1, got 0",
     ),
     (
         "duplicate-id",

@@ -13,6 +13,12 @@ field the form would refuse (422, the same Indonesian sentence), `bad_request` (
 `unauthorized` (401), `not_found` (404), `method_not_allowed` (405), `too_large` (413) and
 `too_many_requests` (429, with Retry-After: wrong tokens are counted per address). The
 routes and examples are in docs/protocol.md, "Integrators' API".
+
+Issue 21 adds the read-only paths (api_reads.py): `today` (the services now: waiting, the
+estimated wait, booking), `tickets/<token>` (a ticket's status by the citizen's token, never by
+its number) and `figures?date=` (a day's figures by `antre report`'s definitions); a portal of
+`scope = "read"` may use only the reads (`forbidden`, 403, for a booking or a cancel), and each
+portal has its own rate limit (`requests_per_minute`: then `too_many_requests`, 429).
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ from server.auth import token_digest
 from server.core.booking_code import format_code, normalize_code
 from server.core.building import Building, Portal
 from server.core.model import DomainError
+from server.web.booking.api_reads import ApiReads
 from server.web.booking.asking import TOKEN_RE, read_day, read_slot
+from server.web.booking.day_figures import UnknownLine
 from server.web.booking.desk import BookingDesk
 from server.web.booking.fields import NAME_MAX, read_applicant
 from server.web.booking.limits import RateLimiter, TrustedProxies, client_address
@@ -54,10 +62,16 @@ API_ROUTES: Final = (
     "/api/v1/bookings",
     "/api/v1/bookings/<code>",
     "/api/v1/bookings/<code>/cancel",
+    "/api/v1/today",
+    "/api/v1/tickets/<token>",
+    "/api/v1/figures",
 )
 _SERVICE_DAYS: Final = re.compile(r"/api/v1/services/([A-Z][A-Z0-9]{0,7})/days")
 _SERVICE_SLOTS: Final = re.compile(r"/api/v1/services/([A-Z][A-Z0-9]{0,7})/slots")
 _BOOKING: Final = re.compile(r"/api/v1/bookings/([A-Za-z0-9_-]{8,64})(/cancel)?")
+# A ticket's public token (secrets.token_urlsafe(16): 22 characters); no ticket number
+# ("A-017", "PASPOR-0123") is ever this long, so a number never reaches the lookup.
+_TICKET: Final = re.compile(r"/api/v1/tickets/([A-Za-z0-9_-]{16,64})")
 _BODY_FIELDS: Final = ("line", "date", "slot", "name", "nik", "phone", "priority")
 # The Indonesian words of the API's own errors (the core's refusals bring theirs).
 MESSAGES: Final = {
@@ -67,6 +81,11 @@ MESSAGES: Final = {
     "method_not_allowed": "Metode ini tidak tersedia untuk alamat ini",
     "too_large": "Permintaan terlalu besar",
     "too_many_requests": "Terlalu banyak permintaan; coba lagi dalam {seconds} detik",
+    "forbidden": "Portal ini hanya berhak membaca; memesan dan membatalkan tidak diizinkan",
+    "ticket_not_found": "Tiket tidak ditemukan",
+    "unknown_line": "Layanan tidak dikenal",
+    "bad_date": "Tanggal tidak dapat dibaca; tulis YYYY-MM-DD",
+    "future_date": "Tanggal itu belum tiba; angka tersedia untuk hari ini dan sebelumnya",
 }
 
 
@@ -88,6 +107,11 @@ def _own(code: str, **values: Any) -> _Refused:
         "method_not_allowed": HTTPStatus.METHOD_NOT_ALLOWED,
         "too_large": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
         "too_many_requests": HTTPStatus.TOO_MANY_REQUESTS,
+        "forbidden": HTTPStatus.FORBIDDEN,
+        "ticket_not_found": HTTPStatus.NOT_FOUND,
+        "unknown_line": HTTPStatus.NOT_FOUND,
+        "bad_date": HTTPStatus.BAD_REQUEST,
+        "future_date": HTTPStatus.BAD_REQUEST,
     }[code]
     return _Refused(status, code, MESSAGES[code].format(**values), **values)
 
@@ -153,6 +177,7 @@ class PortalApi:
         *,
         monotonic: Callable[[], float] = clock_time.monotonic,
         trusted_proxies: TrustedProxies | None = None,
+        reads: ApiReads | None = None,
     ) -> None:
         self.building = building
         self.desk = desk
@@ -161,6 +186,9 @@ class PortalApi:
         self.trusted = trusted_proxies or TrustedProxies()
         # Wrong tokens per address: a guesser gets the public paths' budget, then 429s.
         self.failures = RateLimiter(building.booking.requests_per_minute)
+        # Each portal's own budget (issue 21): one integrator's loop cannot starve the others.
+        self.budgets = {p.id: RateLimiter(p.requests_per_minute) for p in building.portals}
+        self.reads = reads  # today, a ticket, the day's figures (None: those paths are 404)
 
     @staticmethod
     def handles(path: str) -> bool:
@@ -190,6 +218,9 @@ class PortalApi:
             if portal is None:
                 wait_s = self.failures.allow(address, self.monotonic())
                 raise _own("too_many_requests", seconds=wait_s) if wait_s else _own("unauthorized")
+            wait_s = self.budgets[portal.id].allow(portal.id, self.monotonic())
+            if wait_s:
+                raise _own("too_many_requests", seconds=wait_s)
             if getattr(connection, "body_too_large", False):
                 raise _own("too_large")
             https = peer in self.trusted and (
@@ -250,10 +281,42 @@ class PortalApi:
             return _json(HTTPStatus.OK, out | {"slots": [slot_json(s) for s in slots]})
         if path == "/api/v1/bookings":
             _method(method, "POST")
+            _may_book(portal)
             return await self._book(portal, body, key, link)
         if match := _BOOKING.fullmatch(path):
             _method(method, "POST" if match.group(2) else "DELETE")
+            _may_book(portal)
             return await self._cancel(portal, match.group(1), key, link)
+        if self.reads is not None:
+            return await self._read(self.reads, method, path, query)
+        raise _own("not_found")
+
+    async def _read(self, reads: ApiReads, method: str, path: str, query: str) -> Response:
+        """The read-only paths of issue 21 (api_reads.py); any portal may ask them."""
+        if path == "/api/v1/today":
+            _method(method, "GET")
+            return _json(HTTPStatus.OK, reads.today_json(self.now()))
+        if match := _TICKET.fullmatch(path):
+            _method(method, "GET")
+            ticket = reads.ticket_json(match.group(1), self.now())
+            if ticket is None:
+                raise _own("ticket_not_found")
+            return _json(HTTPStatus.OK, ticket)
+        if path == "/api/v1/figures":
+            _method(method, "GET")
+            text = _query_value(query, "date")
+            day = reads.today() if not text else _iso_day(text)
+            if day is None:
+                raise _own("bad_date", field="date")
+            if day > reads.today():
+                raise _own("future_date", field="date", today=reads.today().isoformat())
+            line = _query_value(query, "line") or None
+            try:
+                return _json(HTTPStatus.OK, await reads.figures_json(day, line))
+            except UnknownLine:
+                raise _own("unknown_line", line=line) from None
+        if path.startswith("/api/v1/tickets/"):
+            raise _own("ticket_not_found")  # not a token's shape: as unknown as a wrong one
         raise _own("not_found")
 
     def _service(self, line: str) -> ServiceChoice:
@@ -326,6 +389,12 @@ class PortalApi:
         return _json(HTTPStatus.OK, booking_json(after, link(token)))
 
 
+def _may_book(portal: Portal) -> None:
+    """A read-only portal (`scope = "read"`) neither books nor cancels."""
+    if portal.scope != "book":
+        raise _own("forbidden", scope=portal.scope)
+
+
 def _method(method: str, allowed: str) -> None:
     if method != allowed:
         raise _own("method_not_allowed", allow=allowed)
@@ -337,6 +406,14 @@ def _query_value(query: str, name: str) -> str:
         if key == name:
             return value
     return ""
+
+
+_ISO_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(text: str) -> date | None:
+    """ "2026-11-23" as a date; None for anything else (a week date "2026-W48-1" too)."""
+    return read_day(text) if _ISO_DAY.fullmatch(text) else None
 
 
 def _json_body(body: bytes | None) -> dict[str, Any]:
