@@ -170,3 +170,16 @@ def test_a_malformed_event_is_refused_before_anything_is_stored(conn):
     with pytest.raises(BadBody, match=r"events\[3\]"):
         deliver(conn, bad)
     assert count(conn) == 0
+
+
+def test_an_event_filed_under_a_later_day_is_not_counted_in_the_tickets_day(conn):
+    """`antre report` replays one day's log: a ticket of 23 November cancelled by an event filed
+    under the 24th is in neither day's figures (the 24th's replay has no such ticket)."""
+    late = Logged(9, "2026-11-24", "manager:LANTAI", {
+        "kind": "ticket_cancelled", "at": _at("2026-11-24", "08:00"),
+        "ticket": "2026-11-23/A-002", "reason": "permintaan warga"})  # fmt: skip
+    deliver(conn, [*story(), late])
+    figures = figures_of(conn, BUILDING, __import__("datetime").date(2026, 11, 23))
+    assert figures["A"]["cancelled"] == 0
+    assert line_a(conn) == STORY_A
+    assert line_a(conn, "2026-11-24") == {}
