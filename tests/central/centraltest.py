@@ -86,3 +86,97 @@ def profile_body(building: Building, building_id: str = BUILDING) -> bytes:
             ],
         }
     ).encode()
+
+
+# --------------------------------------------------------------------------------------------
+# A real central on 127.0.0.1, in a thread of its own (its own event loop), and signed requests
+# --------------------------------------------------------------------------------------------
+
+OTHER = "mpp-kabupaten-contoh"
+OTHER_KEY = b"o" * 40
+
+
+def central_toml(tmp: Path, database: str, port: int = 0) -> Path:
+    """A central.toml with the two buildings and their key files."""
+    keys = tmp / "keys"
+    keys.mkdir(exist_ok=True)
+    (keys / f"{BUILDING}.key").write_bytes(KEY + b"\n")
+    (keys / f"{OTHER}.key").write_bytes(OTHER_KEY + b"\n")
+    path = tmp / "central.toml"
+    path.write_text(
+        f"""[central]
+host = "127.0.0.1"
+port = {port}
+database = "{database}"
+
+[[buildings]]
+id = "{BUILDING}"
+name = "MPP Kota Contoh"
+region = "Kota Contoh"
+key_file = "keys/{BUILDING}.key"
+
+[[buildings]]
+id = "{OTHER}"
+name = "MPP Kabupaten Contoh"
+region = "Kabupaten Contoh"
+key_file = "keys/{OTHER}.key"
+"""
+    )
+    return path
+
+
+class CentralThread:
+    """`Central` served on a free port from a thread with its own event loop."""
+
+    def __init__(self, config, clock=None) -> None:
+        import asyncio
+        import threading
+        import time
+
+        from server.central.app import Central
+
+        self.loop = asyncio.new_event_loop()
+        self.central = Central(config, clock or time.time)
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> CentralThread:
+        import asyncio
+
+        self.thread.start()
+        self.port = asyncio.run_coroutine_threadsafe(self.central.start(0), self.loop).result(30)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import asyncio
+
+        asyncio.run_coroutine_threadsafe(self.central.close(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def signed(body: bytes, key: bytes = KEY, building: str = BUILDING, at: int | None = None):
+    import time
+
+    from server.signing import signature_header
+
+    stamp = int(time.time()) if at is None else at
+    return {
+        "Content-Type": "application/json",
+        "Antre-Building": building,
+        "Antre-Timestamp": str(stamp),
+        "Antre-Signature": signature_header(key, stamp, body),
+    }
+
+
+def request(port: int, method: str, path: str, body: bytes = b"", headers=None):
+    """(status, parsed JSON body) of one HTTP request to 127.0.0.1:port."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        answer = conn.getresponse()
+        data = answer.read()
+        return answer.status, json.loads(data) if data else None
+    finally:
+        conn.close()
