@@ -114,6 +114,10 @@ class LocalPostgres:
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l",
                   str(self.logfile), "-o", options)  # fmt: skip
 
+    def running(self) -> bool:
+        cmd = [*self._as, str(self.bindir / "pg_ctl"), "status", "-D", str(self.data)]
+        return subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+
     def stop(self, mode: str = "fast") -> None:
         """Stop the server: "fast" (clean) or "immediate" (as if killed: recovery at start)."""
         self._run("pg_ctl", "stop", "-w", "-t", "60", "-D", str(self.data), "-m", mode)
