@@ -13,10 +13,11 @@ PORT   ?= 8700
 #   make run CLOCK=2026-11-23T09:00+07:00
 CLOCK  ?=
 
-.PHONY: run test bench soak lint format system-deps clean help mutate mutate-clean
+.PHONY: run run-central test bench soak lint format system-deps clean help mutate mutate-clean
 
 help:
 	@echo "make run    - set up .venv and run the demo building (MPP Kota Contoh) on $(HOST):$(PORT)"
+	@echo "make run-central - a local central (PostgreSQL in var/central) for the demo building on 127.0.0.1:8800"
 	@echo "make test   - set up .venv and system packages, then lint and run every test"
 	@echo "make bench  - the benchmarks, each figure beside a baseline from the same run (~4 min)"
 	@echo "make soak   - long fault runs: 60 SIGKILLs and 30 power cuts under load, then a compressed day"
@@ -32,6 +33,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@mkdir -p $(dir $(DB))
 	$(VENV)/bin/antre server --db $(DB) --host $(HOST) --port $(PORT) $(if $(CLOCK),--clock $(CLOCK))
+
+# Central reporting for the demo building (docs/central.md): its own PostgreSQL in var/central.
+run-central: $(STAMP) system-deps
+	$(PY) -m server.central.demo
 
 system-deps:
 	@bash scripts/system-deps.sh

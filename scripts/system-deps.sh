@@ -14,6 +14,9 @@ missing=()
 for pkg in "${!NEEDED[@]}"; do
   command -v "${NEEDED[$pkg]}" >/dev/null 2>&1 || missing+=("$pkg")
 done
+#   postgresql: central's tests start a real server (tests/central/pgserver.py). Debian keeps its
+#   binaries in /usr/lib/postgresql/<version>/bin, off PATH: look there, not with `command -v`.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

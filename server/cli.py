@@ -39,6 +39,7 @@ PARTS: dict[str, tuple[str, str, str]] = {
     "floor": ("display.floor", "main", "the floor manager's live dashboard"),
     "report": ("server.report.cli", "report_main", "the day's figures and ticket journal, as CSV"),
     "simulate": ("server.simulate.cli", "simulate_main", "replay a day on the queue core"),
+    "central": ("server.central.cli", "central_main", "central reporting on PostgreSQL"),
 }
 
 
