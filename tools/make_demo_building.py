@@ -467,13 +467,13 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
     yield "# ---- Where the building's events go (issue 21): docs/configuration.md ----"
     yield "# None in the demo: `make run` delivers nothing. To receive a signed webhook, make a"
     yield "# secret (openssl rand -hex 32 > var/portal.secret), run tools/webhook_receiver.py"
-    yield "# with it, and copy this file into var/ with (README, \"Receive a signed webhook\"):"
+    yield '# with it, and copy this file into var/ with (README, "Receive a signed webhook"):'
     yield "#   [[webhooks]]"
-    yield "#   id = \"PORTAL-KAB\""
-    yield "#   url = \"http://127.0.0.1:8800/\""
-    yield "#   secret_file = \"portal.secret\"    # beside this file; the receiver's"
-    yield "#   events = [\"ticket_issued\", \"ticket_called\"]   # leave out for every event"
-    yield "# and a central server: [central] url = \"https://pusat.example.go.id\", key_file = …"
+    yield '#   id = "PORTAL-KAB"'
+    yield '#   url = "http://127.0.0.1:8800/"'
+    yield '#   secret_file = "portal.secret"    # beside this file; the receiver\'s'
+    yield '#   events = ["ticket_issued", "ticket_called"]   # leave out for every event'
+    yield '# and a central server: [central] url = "https://pusat.example.go.id", key_file = …'
 
 
 def _credentials_text(credentials: list[Credential]) -> Iterator[str]:
