@@ -147,13 +147,16 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def _line(doc: dict[str, Any], event: dict[str, Any]) -> str:
-    """One printed event: "mpp-kota-contoh:12  09.41.07 WIB  ticket_issued  A-001 (A)"."""
+    """One printed event: "mpp-kota-contoh:1        09.00.04 WIB  ticket_issued   A-001 A"."""
     data = event.get("data", {})
     at = event["at"][11:19].replace(":", ".")
+    number = data.get("number") or str(data.get("ticket") or "").rpartition("/")[2]
     what = " ".join(
-        str(data[k]) for k in ("number", "line", "counter", "code", "complaint") if data.get(k)
+        str(v)
+        for v in (number, *(data.get(k) for k in ("line", "counter", "code", "complaint")))
+        if v
     )
-    return f"{event['id']:<24} {at} {doc.get('zone', '')}  {event['type']:<22} {what}"
+    return f"{event['id']:<24} {at} {doc.get('zone', '')}  {event['type']:<22} {what}".rstrip()
 
 
 def main(argv: list[str] | None = None) -> int:
