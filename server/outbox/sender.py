@@ -4,16 +4,21 @@ Theory of operation. The destination's position (the store's `deliveries` row) i
 it has got. The task reads the events after it (the outbox's own read-only connection), up to
 `batch_size`, keeps the kinds the destination wants, signs the body (server/signing.py) and
 POSTs it. A 2xx answer means the receiver has stored the batch: the position moves past the
-batch's last seq, in the store, through the writer. Anything else — a refused connection, a
-timeout, a 4xx or 5xx — is a failure: logged with the receiver's answer, retried after a
-back-off (1 s doubling to 5 min, with jitter, reset by a success), never skipped. A batch of
-which the destination wants nothing moves the position without a request.
+batch's last seq, in memory at once and in the store (through its writer, with the attempts
+for the delivery log) at most once a second while busy, and whenever the destination is idle,
+fails or stops: each such write is an fsync on the writer the kiosks' commits share. Anything
+else — a refused connection, a timeout, a 4xx or 5xx — is a failure: logged with the
+receiver's answer, retried after a back-off (1 s doubling to 5 min, with jitter, reset by a
+success), never skipped. A batch of which the destination wants nothing moves the position
+without a request.
 
 A batch may therefore arrive twice (the building stopped after the receiver stored it and
-before the position was written): receivers keep events unique by their id. It never arrives
-out of order, and a position never goes backwards.
+before the position was written: at most a second's worth): receivers keep events unique by
+their id. It never arrives out of order, and a position never goes backwards.
 
-Idle, the task sleeps until the engine commits (`wake`), with a long safety poll. It is never
+Idle, the task sleeps until the engine commits (`wake`), with a long safety poll; a batch that
+is not full waits `linger_s` (0.1 s) for more events first, so that a busy building sends a few
+large requests a second rather than one per commit. It is never
 awaited by a command: a kiosk's or a counter's request does not wait for any destination.
 Central first gets the building's profile, again whenever it differs from the one it last
 acknowledged.
@@ -44,9 +49,6 @@ log = logging.getLogger("antre.outbox")
 EVENTS_PATH = "/central/v1/events"
 PROFILE_PATH = "/central/v1/profile"
 _ANSWER_KEPT = 300  # characters of a receiver's refusal kept in the log
-# Skipped events (none the destination wants) move the position in memory at once and on disk
-# with the next delivery, or after this many: a restart re-reads them, and skips them again.
-_SKIPPED_WRITE_EVERY = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,15 @@ class Timing:
     max_retry_s: float = 300.0
     safety_poll_s: float = 60.0  # idle: look at the log this often even if not woken
     timeout_s: float = 30.0  # one request, connect to last byte
+    # A busy destination's position and log go to disk at most this often (and whenever it
+    # is idle): each write is a transaction, with its fsync, on the store's one writer, which
+    # the kiosks' and counters' commits share. A crash re-sends at most this much; receivers
+    # keep events unique by id.
+    record_every_s: float = 1.0
+    # Events keep coming while the building is busy: wait this long before sending a batch that
+    # is not full, so that one request carries many of them (each costs the server's event loop
+    # a read, a JSON body, a signature and a round trip, whatever it holds).
+    linger_s: float = 0.1
 
 
 class Backoff:
@@ -99,6 +110,8 @@ class Sender:
         self.destination = destination
         self.position = state.position  # the last seq delivered or skipped
         self._stored_position = state.position  # as the store has it
+        self._unrecorded: list[Attempt] = []  # successes not yet in the store's log
+        self._recorded_at = time.monotonic()
         self.failing_since: datetime | None = _dt(state.failing_since)
         self.last_error = state.last_error
         self.attempts = state.attempts
@@ -124,7 +137,7 @@ class Sender:
     async def run(self) -> None:
         while True:
             if not self._profile_due and self.position >= self._last_seq():
-                await self._flush_skipped()
+                await self._record()
                 if self.alerting and self.failing_since is None:
                     self.alerting = False  # caught up: the floor's alert clears
                     self._on_change()
@@ -136,6 +149,8 @@ class Sender:
                     except TimeoutError:
                         pass
                     continue
+            if not self._profile_due and self.backlog < self.destination.batch_size:
+                await asyncio.sleep(self._timing.linger_s)
             try:
                 ok = await self._attempt()
             except (asyncio.CancelledError, KeyboardInterrupt):
@@ -163,8 +178,8 @@ class Sender:
         }
 
     async def close(self) -> None:
-        """Write a position moved by skipped events (the task is already cancelled)."""
-        await self._flush_skipped()
+        """Write the position and log kept in memory (the task is already cancelled)."""
+        await self._record()
 
     # -- one attempt --------------------------------------------------------------------------
 
@@ -180,8 +195,7 @@ class Sender:
         wanted = [e for e in events if self.destination.wants(e.kind)]
         if not wanted:
             self.position = last
-            if self.position - self._stored_position >= _SKIPPED_WRITE_EVERY:
-                await self._flush_skipped()
+            await self._record_now_and_then()
             self._on_change()
             return True
         url = self.destination.url
@@ -234,8 +248,9 @@ class Sender:
             assert last is not None
             attempt = Attempt(at, self.destination.id, first, last, "delivered",
                               answer.status_code, ms, None)  # fmt: skip
-            await self._store.record_delivery(attempt, last)
-            self.position = self._stored_position = max(self.position, last)
+            self._unrecorded.append(attempt)
+            self.position = max(self.position, last)
+            await self._record_now_and_then()
         if self.failing_since is not None:
             log.info("delivery to %s works again", self.destination.id)
         self.failing_since, self.last_error, self.attempts = None, None, 0
@@ -250,6 +265,10 @@ class Sender:
             self.failing_since = now
             log.warning("delivery to %s failed: %s", self.destination.id, error)
         self.last_error, self.attempts = error, self.attempts + 1
+        try:
+            await self._record()  # the successes before it, in order
+        except Exception:
+            log.exception("cannot record the deliveries to %s", self.destination.id)
         attempt = Attempt(now.isoformat(), self.destination.id, first, last, "failed", status,
                           ms, error)  # fmt: skip
         try:
@@ -261,15 +280,25 @@ class Sender:
         self._on_change()
         return False
 
-    async def _flush_skipped(self) -> None:
-        """Write a position that skipped events moved (and nothing delivered since)."""
-        if self.position <= self._stored_position:
+    async def _record_now_and_then(self) -> None:
+        if time.monotonic() - self._recorded_at >= self._timing.record_every_s:
+            await self._record()
+
+    async def _record(self) -> None:
+        """Write the successes kept in memory and the position they (and skipped events)
+        reached, in one transaction."""
+        attempts, self._unrecorded = self._unrecorded, []
+        reached = (attempts[-1].last_seq or 0) if attempts else self._stored_position
+        if self.position > reached:  # events none of its business, skipped
+            at = self._clock().isoformat()
+            skipped = Attempt(at, self.destination.id, reached + 1, self.position, "skipped",
+                              None, None, None)  # fmt: skip
+            attempts.append(skipped)
+        if not attempts:
             return
-        attempt = Attempt(self._clock().isoformat(), self.destination.id,
-                          self._stored_position + 1, self.position, "skipped", None, None,
-                          None)  # fmt: skip
-        await self._store.record_delivery(attempt, self.position)
+        await self._store.record_delivery(attempts[-1], self.position, earlier=attempts[:-1])
         self._stored_position = self.position
+        self._recorded_at = time.monotonic()
 
 
 def _transport_error(exc: httpx.HTTPError) -> str:

@@ -13,7 +13,7 @@ reads. A position only moves forward (`max`), whatever order two writes land in.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,27 +100,22 @@ def record_delivery(
     position: int | None,
     profile_digest: str | None,
     keep: int = LOG_KEPT,
+    earlier: Sequence[Attempt] = (),
 ) -> None:
-    """On the writer, in one transaction: the attempt in the log (trimmed to `keep` rows) and
-    the destination's state after it (its position moved up to `position` when given)."""
+    """On the writer, in one transaction: the attempts in the log (`earlier`, then `attempt`;
+    trimmed to `keep` rows) and the destination's state after `attempt` (its position moved up
+    to `position` when given)."""
 
     def write() -> None:
-        cursor = db.execute(
-            "INSERT INTO delivery_log (at, destination, first_seq, last_seq, outcome, status, "
-            "ms, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                attempt.at,
-                attempt.destination,
-                attempt.first_seq,
-                attempt.last_seq,
-                attempt.outcome,
-                attempt.status,
-                attempt.ms,
-                attempt.error,
-            ),
-        )
-        if cursor.lastrowid is not None and cursor.lastrowid % 100 == 0:
-            db.execute("DELETE FROM delivery_log WHERE id <= ?", (cursor.lastrowid - keep,))
+        for one in (*earlier, attempt):
+            cursor = db.execute(
+                "INSERT INTO delivery_log (at, destination, first_seq, last_seq, outcome, "
+                "status, ms, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (one.at, one.destination, one.first_seq, one.last_seq, one.outcome, one.status,
+                 one.ms, one.error),
+            )  # fmt: skip
+            if cursor.lastrowid is not None and cursor.lastrowid % 100 == 0:
+                db.execute("DELETE FROM delivery_log WHERE id <= ?", (cursor.lastrowid - keep,))
         if attempt.outcome == "failed":
             db.execute(
                 "UPDATE deliveries SET failing_since = coalesce(failing_since, ?), "

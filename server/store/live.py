@@ -203,10 +203,19 @@ class Store:
         return await self._writer.call(lambda db: open_deliveries(db, starts, at))
 
     async def record_delivery(
-        self, attempt: Attempt, position: int | None = None, profile_digest: str | None = None
+        self,
+        attempt: Attempt,
+        position: int | None = None,
+        profile_digest: str | None = None,
+        earlier: Sequence[Attempt] = (),
     ) -> None:
-        """Log an attempt and set its destination's state (its position only ever rises)."""
-        await self._writer.call(lambda db: record_delivery(db, attempt, position, profile_digest))
+        """Log attempts (`earlier`, then `attempt`) and set their destination's state as
+        `attempt` leaves it (its position only ever rises), in one transaction."""
+
+        def write(db: sqlite3.Connection) -> None:
+            record_delivery(db, attempt, position, profile_digest, earlier=earlier)
+
+        await self._writer.call(write)
 
     async def delivery_states(self) -> dict[str, DeliveryState]:
         rows = await self._fetchall(DELIVERY_STATES_SQL)

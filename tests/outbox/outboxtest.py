@@ -22,7 +22,7 @@ BUILDING_ID = "mpp-kota-contoh"
 SECRET = b"rahasia-portal-kabupaten-0123456789abcdef"
 CENTRAL_KEY = b"kunci-pusat-mpp-kota-contoh-0123456789abcdef"
 # Retries in tens of milliseconds: the tests wait for events, never for a back-off of seconds.
-FAST = Timing(first_retry_s=0.02, max_retry_s=0.1, safety_poll_s=5.0, timeout_s=5.0)
+FAST = Timing(first_retry_s=0.02, max_retry_s=0.1, safety_poll_s=5.0, timeout_s=5.0, linger_s=0.0)
 
 
 class Receiver(WebhookReceiver):
