@@ -1,7 +1,7 @@
 """`make bench`: every figure of docs/benchmarks.md, each beside a baseline from the same run.
 
     .venv/bin/python -m bench.run [--only throughput,fanout,day,phones,startup,fairness,bookings,
-                                          storm]
+                                          storm,outbox]
                                   [--dir var/bench]
 
 Each part starts its own server process (`bench.serverproc`) on loopback and drives it from this
@@ -29,7 +29,10 @@ from server.allocator import tune_for_socket_reads
 
 __all__ = ["main"]
 
-PARTS = ("throughput", "fanout", "day", "phones", "startup", "fairness", "bookings", "storm")
+PARTS = (
+    *("throughput", "fanout", "day", "phones", "startup", "fairness", "bookings", "storm"),
+    "outbox",
+)
 
 
 def _verdict(ok: bool) -> str:
@@ -332,6 +335,33 @@ def storm(folder: Path, out: dict[str, Any]) -> None:
     }
 
 
+def outbox(folder: Path, out: dict[str, Any]) -> None:
+    """Issue 21: the outbox never slows a kiosk; figures side by side, no target."""
+    from bench.outbox import run_outbox
+
+    r = run_outbox(folder)
+    print("issue latency, 10 kiosks x 300 tickets back to back, with deliveries (issue 21):")
+    for s in r.scenarios:
+        print(
+            f"  {s.name:<8} {s.tickets_per_s:,.0f} tickets/s, per ticket {s.latency.ms()}; "
+            f"server CPU {s.server_cpu_ms:.2f} ms a ticket; "
+            f"receiver: {s.delivered:,} of {s.events:,} events when the last ticket was "
+            "acknowledged"
+        )
+    out["outbox"] = {
+        s.name: {
+            "tickets_per_s": s.tickets_per_s,
+            "latency_p50_ms": s.latency.p50 * 1e3,
+            "latency_p99_ms": s.latency.p99 * 1e3,
+            "latency_max_ms": s.latency.max * 1e3,
+            "delivered": s.delivered,
+            "events": s.events,
+            "server_cpu_ms_per_ticket": s.server_cpu_ms,
+        }
+        for s in r.scenarios
+    }
+
+
 RUNNERS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
     "throughput": throughput,
     "fanout": fanout,
@@ -341,6 +371,7 @@ RUNNERS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
     "fairness": fairness,
     "bookings": bookings,
     "storm": storm,
+    "outbox": outbox,
 }
 
 

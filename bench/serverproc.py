@@ -30,7 +30,14 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["BENCH_LIMITS", "ServerProcess", "fresh_db", "open_fds", "proc_status_kib"]
+__all__ = [
+    "BENCH_LIMITS",
+    "BENCH_WEBHOOK_SECRET",
+    "ServerProcess",
+    "fresh_db",
+    "open_fds",
+    "proc_status_kib",
+]
 
 # HubLimits fields for load: no request-rate limit, a deeper send queue for 1,000 clients.
 BENCH_LIMITS: dict[str, float] = {
@@ -38,6 +45,10 @@ BENCH_LIMITS: dict[str, float] = {
     "rate_burst": 1_000_000.0,
     "abuse_budget": 1_000_000.0,
 }
+
+
+# The secret of `--webhook` (bench/outbox.py): a bench needs no secrecy.
+BENCH_WEBHOOK_SECRET = b"bench-webhook-secret-0123456789abcdef"
 
 
 def proc_status_kib(pid: int, field: str) -> int:
@@ -266,6 +277,8 @@ def _main() -> int:
     ap.add_argument("--places", type=int, default=20)
     ap.add_argument("--priority-places", type=int, default=5)
     ap.add_argument("--arrivals", type=Path, default=None, metavar="PATH")
+    # A webhook receiving every event (issue 21's outbox, bench/outbox.py).
+    ap.add_argument("--webhook", default=None, metavar="URL")
     # An experiment knob (profile finding, docs/benchmarks.md): the GIL hand-off interval.
     ap.add_argument("--switch-interval", type=float, default=None, metavar="S")
     args = ap.parse_args()
@@ -294,6 +307,13 @@ def _main() -> int:
     else:
         building = day_building().building
     clock = running_clock(args.clock) if args.clock else None
+    if args.webhook is not None:
+        from dataclasses import replace
+
+        from server.core.building import Destination, DestinationKind
+
+        hook = Destination("BENCH", DestinationKind.WEBHOOK, args.webhook, BENCH_WEBHOOK_SECRET)
+        building = replace(building, id="bench", destinations=(hook,))
 
     def ready(running: Running) -> None:
         print(f"READY {running.port}", flush=True)

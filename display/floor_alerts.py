@@ -41,6 +41,7 @@ class AlertKind(StrEnum):
     SILENT = "perangkat"
     PIN = "pin"  # someone is guessing an officer's or manager's PIN
     COMPLAINT = "pengaduan"  # a complaint's deadline is near (yellow) or past (red)
+    DELIVERY = "pengiriman"  # a webhook or central has been failing too long (issue 21)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,7 @@ def find_alerts(model: FloorModel, now: datetime) -> list[Alert]:
             )
     found.extend(_pin_alerts(model, now))
     found.extend(_complaint_alerts(model, now))
+    found.extend(_delivery_alerts(model, now))
     live = {(a.kind, a.subject) for a in found}
     for key in [k for k in model.alert_starts if k not in live]:
         del model.alert_starts[key]
@@ -254,3 +256,28 @@ def _complaint_alerts(model: FloorModel, now: datetime) -> list[Alert]:
             )
         )
     return out
+
+
+def _delivery_alerts(model: FloorModel, now: datetime) -> list[Alert]:
+    """Each destination failing longer than its `alert_after_minutes` (the server says which),
+    until it has caught up: "Pengiriman ke PORTAL-KAB gagal sejak 09.12 WIB, 1.240 peristiwa
+    tertunda"; once it works again, "… pulih, 1.240 peristiwa belum terkirim"."""
+    zone = model.building.get("timezone", "")
+    out = []
+    for d in model.delivery_alerts:
+        since = _dt(d.get("failing_since"))
+        backlog = _count(int(d.get("backlog") or 0))
+        name = "pusat" if d.get("kind") == "central" else str(d.get("id"))
+        if since is not None:
+            clock = format_clock_in_zone(since.astimezone(model.tz), zone)
+            text = f"Pengiriman ke {name} gagal sejak {clock}, {backlog} peristiwa tertunda"
+        else:
+            text = f"Pengiriman ke {name} pulih, {backlog} peristiwa belum terkirim"
+        started = since or model.alert_starts.setdefault((AlertKind.DELIVERY, name), now)
+        out.append(Alert(AlertKind.DELIVERY, name, started, text, severe=since is not None))
+    return out
+
+
+def _count(n: int) -> str:
+    """A count as Indonesian writes it: 1.240."""
+    return f"{n:,}".replace(",", ".")

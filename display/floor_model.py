@@ -127,6 +127,10 @@ class FloorModel:
     devices: dict[str, dict[str, Any]] = field(default_factory=dict)  # from `presence`
     # The ids someone is guessing the PIN of, as the last `pin_guessing` alert listed them.
     pin_guessing: list[dict[str, Any]] = field(default_factory=list)
+    # The building's delivery destinations (issue 21): the snapshot's `deliveries`, and the
+    # ones whose alert is up, as the last `delivery` alert listed them.
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    delivery_alerts: list[dict[str, Any]] = field(default_factory=list)
     # Completed waits and services per line, (end instant, seconds), in the order they ended.
     waits: dict[str, list[tuple[datetime, float]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -164,10 +168,16 @@ class FloorModel:
             self.alerts(now)
         elif kind == "alert" and msg.get("alert") == "pin_guessing":
             self.pin_guessing = [g for g in msg.get("guessing") or [] if isinstance(g, dict)]
+        elif kind == "alert" and msg.get("alert") == "delivery":
+            listed = [d for d in msg.get("destinations") or [] if isinstance(d, dict)]
+            self.delivery_alerts = listed
+            by_id = {d.get("id"): d for d in listed}
+            self.deliveries = [by_id.get(d.get("id"), d) for d in self.deliveries]
         elif kind == "synced":
-            # A new session: the server sends the list again right after this if it is not
-            # empty, so a list kept from before a reconnect may be over.
+            # A new session: the server sends the lists again right after this if they are not
+            # empty, so lists kept from before a reconnect may be over.
             self.pin_guessing = []
+            self.delivery_alerts = []
         else:
             return False
         return True
@@ -182,6 +192,7 @@ class FloorModel:
         self.services.clear()
         self.no_shows.clear()
         self.alert_starts.clear()
+        self.deliveries = [d for d in snap.get("deliveries") or [] if isinstance(d, dict)]
         self.counters = {c["id"]: _Counter(c["id"]) for c in self.building.get("counters", [])}
         for c in snap.get("counters", []):
             self.counters[c["id"]] = _Counter(

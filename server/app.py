@@ -42,6 +42,7 @@ from server.core.building import Building, DeviceKind
 from server.core.model import DomainError, Tick
 from server.engine import Engine, EngineFailed
 from server.hub import Hub, HubLimits
+from server.outbox import Outbox, Timing
 from server.store import StoreError
 from server.voice_api import VoiceApi
 from server.web.booking.api import PortalApi
@@ -102,6 +103,7 @@ class Running:
     web: WebRoutes  # what browsers are answered (tests reach the TV's renderer through it)
     bookings: BookingsApi  # online booking for the public pages and portals (issue 19)
     voice: VoiceApi  # the survey and complaints for the citizen's pages (issue 20)
+    outbox: Outbox  # the deliveries to webhooks and central (issue 21)
 
     @property
     def url(self) -> str:
@@ -126,6 +128,7 @@ async def serve(
     identity: BuildingIdentity | None = None,
     accept_building: bool = False,
     adopt_empty: bool = True,
+    delivery_timing: Timing | None = None,
 ) -> None:
     """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick.
 
@@ -133,7 +136,8 @@ async def serve(
     start-up objects are frozen and the allocator is set for socket reads (server.allocator).
     `identity`, `accept_building`, `adopt_empty`: the building file as the store records it,
     whether it may replace another building's, and whether it may take over another building's
-    store that has no events yet (server/building_identity.py).
+    store that has no events yet (server/building_identity.py). `delivery_timing`: the outbox's
+    retry and poll times (tests shorten them).
 
     Raises WrongBuilding before listening when the store belongs to another building, and
     EngineFailed, after closing every connection, if the store fails.
@@ -150,6 +154,17 @@ async def serve(
     await engine.start()
     hub = Hub(engine, building, clock=clock, limits=limits)
     hub.start()
+    # The building's events to its webhooks and central (issue 21): tasks beside the engine,
+    # never awaited by a command; the floor hears when one has been failing too long.
+    outbox = Outbox(
+        building,
+        engine,
+        digest=identity.digest if identity is not None else "",
+        clock=clock,
+        timing=delivery_timing,
+        on_alert=hub.broadcaster.send_to_floor,
+    )
+    hub.outbox = outbox
     bookings = BookingsApi(engine, execute=hub.execute)
     voice = VoiceApi(engine, execute=hub.execute)
     # The TVs' audio of calls is kept next to the database, so that a restart does not make
@@ -177,6 +192,7 @@ async def serve(
         gc.freeze()
     ticker: asyncio.Task[None] | None = None
     try:
+        await outbox.start()
         async with websockets.serve(
             hub.handler,
             host,
@@ -212,7 +228,7 @@ async def serve(
                 engine.last_seq,
             )
             if ready is not None:
-                ready(Running(host, bound, engine, hub, server, web, bookings, voice))
+                ready(Running(host, bound, engine, hub, server, web, bookings, voice, outbox))
             try:
                 await engine.failed.wait()  # or until cancelled
                 failure = engine.failure
@@ -230,7 +246,10 @@ async def serve(
                         await ticker
                 await hub.close()
     finally:
-        await engine.close()
+        try:
+            await outbox.close()
+        finally:
+            await engine.close()
         log.info("stopped")
 
 

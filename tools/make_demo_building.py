@@ -291,6 +291,8 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
     yield from _HEADER.splitlines()
     yield "[building]"
     yield f"name = {_q('MPP Kota Contoh')}"
+    yield "# The building's id among many: what its webhooks and central deliveries name it by."
+    yield 'id = "mpp-kota-contoh"'
     yield 'timezone = "WIB"'
     yield f"running_text = {_q(RUNNING_TEXT)}"
     yield ""
@@ -461,6 +463,17 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
     yield "take_days = 3                # working days to take a complaint in hand (SP4N-LAPOR!)"
     yield "answer_days = 5              # working days to answer it once taken"
     yield "close_days = 10              # days after the answer at which it closes"
+    yield ""
+    yield "# ---- Where the building's events go (issue 21): docs/configuration.md ----"
+    yield "# None in the demo: `make run` delivers nothing. To receive a signed webhook, make a"
+    yield "# secret (openssl rand -hex 32 > var/portal.secret), run tools/webhook_receiver.py"
+    yield '# with it, and copy this file into var/ with (README, "Receive a signed webhook"):'
+    yield "#   [[webhooks]]"
+    yield '#   id = "PORTAL-KAB"'
+    yield '#   url = "http://127.0.0.1:8800/"'
+    yield '#   secret_file = "portal.secret"    # beside this file; the receiver\'s'
+    yield '#   events = ["ticket_issued", "ticket_called"]   # leave out for every event'
+    yield '# and a central server: [central] url = "https://pusat.example.go.id", key_file = …'
 
 
 def _credentials_text(credentials: list[Credential]) -> Iterator[str]:

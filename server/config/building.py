@@ -12,9 +12,11 @@ every field.
 from __future__ import annotations
 
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 from server.config.booking import check_booking, read_booking_settings
+from server.config.delivery import read_building_id, read_destinations
 from server.config.desks import check_spoken_heard
 from server.config.hours import check_cutoffs, read_holidays, read_hours, read_special_hours
 from server.config.layout import (
@@ -52,10 +54,12 @@ _TOP_LEVEL = (
     "portals",
     "survey",
     "complaints",
+    "webhooks",
+    "central",
 )
 
 
-def _read(doc: dict[str, Any], r: Reader) -> Building | None:
+def _read(doc: dict[str, Any], r: Reader, base: Path) -> Building | None:
     for name in doc:
         if name not in _TOP_LEVEL:
             hint = suggest(name, _TOP_LEVEL) or "; allowed: " + ", ".join(_TOP_LEVEL)
@@ -88,6 +92,8 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
     phone = read_phone(doc, r)
     survey = read_survey(doc, r)
     complaints = read_complaints(doc, r)
+    building_id = read_building_id(doc, r)
+    destinations = read_destinations(doc, r, building_id, base)
     complete = name and tz and running_text is not None and week is not None and policy and voice
     complete = complete and phone is not None and survey is not None and complaints is not None
     if r.problems or not complete or booking is None:
@@ -113,6 +119,8 @@ def _read(doc: dict[str, Any], r: Reader) -> Building | None:
         portals=tuple(portals),
         survey=survey,
         complaints=complaints,
+        id=building_id,
+        destinations=destinations,
     )
 
 
@@ -120,7 +128,9 @@ def parse_building(text: str, file: str = "<string>") -> Building:
     """The validated building described by TOML text; raises ConfigError listing every problem."""
     doc = parse_toml(text, file)
     reader = Reader(file, text)
-    building = _read(doc, reader)
+    # Secret files are named relative to the building file (the current folder for a string).
+    base = Path(file).parent if not file.startswith("<") else Path()
+    building = _read(doc, reader, base)
     if building is None and not reader.problems:  # a reader bug, but still no traceback
         reader.problem(Key(), "could not be read; please report this file to Antre's developers")
     if building is None:

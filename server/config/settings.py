@@ -17,7 +17,7 @@ from server.core.voice_text import ReadingStyle, validate_template
 
 __all__ = ["read_building_table", "read_phone", "read_policy", "read_voice"]
 
-_BUILDING_KEYS = ("name", "timezone", "running_text")
+_BUILDING_KEYS = ("name", "timezone", "running_text", "id")  # id: config/delivery.py
 _POLICY_KEYS = tuple(PolicySettings.__dataclass_fields__)
 _VOICE_KEYS = tuple(VoiceConfig.__dataclass_fields__)
 _PHONE_KEYS = tuple(PhoneSettings.__dataclass_fields__)

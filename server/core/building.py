@@ -29,6 +29,8 @@ __all__ = [
     "Counter",
     "DayHours",
     "DeskDays",
+    "Destination",
+    "DestinationKind",
     "Device",
     "DeviceKind",
     "Holiday",
@@ -399,6 +401,32 @@ class ComplaintSettings:
 
 
 # Not slotted: __post_init__ caches lookup dicts as extra attributes, which slots would forbid.
+
+
+class DestinationKind(StrEnum):
+    WEBHOOK = "webhook"  # an integrator's URL (`[[webhooks]]`): the events it asked for
+    CENTRAL = "central"  # the regency's or province's `antre central` (`[central]`): every event
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """Where the building's events are delivered, signed (issue 21, docs/protocol.md "Signed
+    deliveries"): an integrator's webhook or a central server. The delivery itself is
+    server/outbox/'s; the core only carries what the building file says."""
+
+    id: str  # a webhook's id; "central" for central
+    kind: DestinationKind
+    url: str  # the webhook's URL; central's base URL (its paths are /central/v1/…)
+    secret: bytes = field(repr=False)  # the shared secret (≥ 32 bytes): never logged
+    events: frozenset[str] | None = None  # the kinds wanted; None: every kind (central: always)
+    personal_data: bool = False  # names, phones, NIK digits and citizens' free text go too
+    alert_after_minutes: float = 30.0  # failing this long raises the floor's alert
+    batch_size: int = 100  # events per request at most
+
+    def wants(self, kind: str) -> bool:
+        return self.events is None or kind in self.events
+
+
 @dataclass(frozen=True)
 class Building:
     name: str
@@ -421,6 +449,10 @@ class Building:
     portals: tuple[Portal, ...] = ()  # the JSON API's integrators (`[[portals]]`)
     survey: SurveySettings = field(default_factory=SurveySettings)  # `[survey]` (issue 20)
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)  # `[complaints]`
+    # Issue 21: the building's id among many ("mpp-kota-contoh", server.signing.BUILDING_ID_RE),
+    # required once it sends anything out; and where its events go (`[[webhooks]]`, `[central]`).
+    id: str | None = None
+    destinations: tuple[Destination, ...] = ()
 
     # Lookup tables built once; the core reads them on every command.
     def __post_init__(self) -> None:

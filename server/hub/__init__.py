@@ -39,7 +39,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import ServerConnection
 
@@ -57,6 +57,9 @@ from server.hub.requests import Requests
 from server.hub.seats import Seats
 from server.hub.sync import InFlight, Snapshots, Sync, today
 from server.roles import Authenticator
+
+if TYPE_CHECKING:
+    from server.outbox import Outbox
 
 __all__ = ["Hub", "HubLimits"]
 
@@ -106,6 +109,8 @@ class Hub:
         self.survey_offers = SurveyOffers(building, lambda: engine.state)
         # Last reported status of each kiosk's printer, for the floor's snapshot and alerts.
         self.printers: dict[str, dict[str, Any]] = {}
+        # The outbox's floor view (issue 21), set by the server when it has destinations.
+        self.outbox: Outbox | None = None
         self._inflight = InFlight(engine, limits.snapshot_quiet_s)
         self.presence = Presence(building, clock, self.broadcaster)
         snapshots = Snapshots(
@@ -116,6 +121,7 @@ class Hub:
             presence=self.presence,
             printers=self.printers,
             survey_offers=self.survey_offers,
+            deliveries=lambda: [] if self.outbox is None else self.outbox.status(),
         )
         self.requests = Requests(
             engine,
@@ -140,6 +146,7 @@ class Hub:
             inflight=self._inflight,
             snapshots=snapshots,
             pin_alert=lambda: self.pin_alert(self.auth.guessing()),
+            delivery_alert=lambda: None if self.outbox is None else self.outbox.alert(),
         )
         self.connections = Connections(
             limits,

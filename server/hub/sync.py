@@ -86,8 +86,11 @@ class Snapshots:
         presence: Presence,
         printers: dict[str, dict[str, Any]],
         survey_offers: SurveyOffers,
+        deliveries: Callable[[], list[dict[str, Any]]] = list,
     ) -> None:
         self._engine = engine
+        # Each destination of the outbox (issue 21): its state and backlog, for the floor.
+        self._deliveries = deliveries
         self._building = building
         self._clock = clock
         self._inflight = inflight
@@ -108,7 +111,7 @@ class Snapshots:
                 engine.last_seq,
                 self._survey_offers.current(principal, now),
             )
-        return snapshot(
+        snap = snapshot(
             principal,
             self._building,
             engine.state,
@@ -117,6 +120,9 @@ class Snapshots:
             self._printers,
             self._presence.devices(),
         )
+        if principal.role in (Role.FLOOR, Role.ADMIN):
+            snap["deliveries"] = self._deliveries()
+        return snap
 
 
 def today(engine: Engine, building: Building, clock: Callable[[], datetime]) -> str:
@@ -155,12 +161,15 @@ class Sync:
         inflight: InFlight,
         snapshots: Snapshots,
         pin_alert: Callable[[], dict[str, Any]],
+        delivery_alert: Callable[[], dict[str, Any] | None] = lambda: None,
     ) -> None:
         self._engine = engine
         self._building = building
         self._limits = limits
         # The floor's `pin_guessing` alert as of now: a floor session gets it after `synced`.
         self._pin_alert = pin_alert
+        # The outbox's `delivery` alert as of now (issue 21): sent after `synced` when up.
+        self._delivery_alert = delivery_alert
         self._clock = clock
         self._broadcaster = broadcaster
         self._ticket_watch = ticket_watch
@@ -244,6 +253,9 @@ class Sync:
                 guessing = self._pin_alert()
                 if guessing["guessing"]:  # PINs being guessed now (else: none, as after synced)
                     frames.append(p.encode(guessing))
+                delivery = self._delivery_alert()
+                if delivery is not None and delivery["destinations"]:
+                    frames.append(p.encode(delivery))
             frames.append(self._broadcaster.lines_frame(principal.audience))
             next_frame = self._broadcaster.next_frame(session)  # officers: their counter's
             if next_frame is not None:

@@ -110,7 +110,9 @@ class NextMessage(TypedDict):
 
 class AlertMessage(TypedDict):
     type: Literal["alert"]
-    alert: str  # "printer", or "pin_guessing" (with `guessing`: every id being guessed now)
+    # "printer"; "pin_guessing" (with `guessing`: every id being guessed now); "delivery"
+    # (issue 21, with `destinations`: each webhook or central whose alert is up, maybe none)
+    alert: str
     at: str
 
 

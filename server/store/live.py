@@ -23,6 +23,14 @@ from server.building_identity import BuildingIdentity, RecordedBuilding
 from server.core.bookings import Booking
 from server.core.model import CounterStatus, Ticket
 from server.store.buildings import read_building, record_building
+from server.store.deliveries import (
+    DELIVERY_LOG_SQL,
+    DELIVERY_STATES_SQL,
+    Attempt,
+    DeliveryState,
+    open_deliveries,
+    record_delivery,
+)
 from server.store.rows import (
     _BOOKING_COLUMNS,
     _COUNTER_COLUMNS,
@@ -184,6 +192,39 @@ class Store:
             record_building(db, identity, recorded_at, how)
 
         await self._writer.call(put)
+
+    # -- the outbox (issue 21; server/store/deliveries.py) ----------------------------------------
+
+    async def open_deliveries(
+        self, starts: dict[str, int | None], at: str
+    ) -> dict[str, DeliveryState]:
+        """Add a row for each destination not seen before (at `starts[id]`, None: from the
+        log's end); every destination's row."""
+        return await self._writer.call(lambda db: open_deliveries(db, starts, at))
+
+    async def record_delivery(
+        self,
+        attempt: Attempt,
+        position: int | None = None,
+        profile_digest: str | None = None,
+        earlier: Sequence[Attempt] = (),
+    ) -> None:
+        """Log attempts (`earlier`, then `attempt`) and set their destination's state as
+        `attempt` leaves it (its position only ever rises), in one transaction."""
+
+        def write(db: sqlite3.Connection) -> None:
+            record_delivery(db, attempt, position, profile_digest, earlier=earlier)
+
+        await self._writer.call(write)
+
+    async def delivery_states(self) -> dict[str, DeliveryState]:
+        rows = await self._fetchall(DELIVERY_STATES_SQL)
+        return {row[0]: DeliveryState(*row) for row in rows}
+
+    async def delivery_log(self, destination: str, limit: int = 100) -> list[Attempt]:
+        """A destination's newest attempts, newest first."""
+        rows = await self._fetchall(DELIVERY_LOG_SQL, (destination, limit))
+        return [Attempt(*row) for row in rows]
 
     # -- reads ----------------------------------------------------------------------------------
 

@@ -275,6 +275,41 @@ MIGRATIONS: tuple[Migration, ...] = (
             f"CREATE INDEX events_complaint ON events (seq) WHERE kind IN ({COMPLAINT_KINDS_SQL})",
         ),
     ),
+    Migration(
+        10,
+        "the outbox: each destination's delivered position and state, and the delivery log",
+        (
+            # Issue 21: the event log IS the outbox. Per destination (a webhook's id, "central")
+            # the seq up to which its events were delivered (or skipped by its filter), and its
+            # state: failing since when, the last error, the failed attempts since; for central
+            # the digest of the building profile it last acknowledged. Written by the writer
+            # only (server/outbox/ through Store), a row per destination ever configured.
+            """CREATE TABLE deliveries (
+                destination TEXT PRIMARY KEY,
+                position INTEGER NOT NULL,
+                added_at TEXT NOT NULL,
+                delivered_at TEXT,
+                failing_since TEXT,
+                last_error TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                profile_digest TEXT
+            )""",
+            # Each attempt: when, where, which seqs, how it went (outcome "delivered",
+            # "skipped", "failed"; "profile" for central's profile), the HTTP status, how long
+            # it took, the error or the receiver's answer. Trimmed to the newest rows.
+            """CREATE TABLE delivery_log (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                destination TEXT NOT NULL,
+                first_seq INTEGER,
+                last_seq INTEGER,
+                outcome TEXT NOT NULL,
+                status INTEGER,
+                ms REAL,
+                error TEXT
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

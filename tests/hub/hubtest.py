@@ -23,6 +23,7 @@ from server.config import load_demo_building, load_demo_credentials
 from server.core.building import Building
 from server.core.queue import QueueState
 from server.hub import HubLimits
+from server.outbox import Timing
 
 WIB = timezone(timedelta(hours=7))
 # A Monday that is no holiday in the demo building: the MPP is open 07:30–16:00.
@@ -198,6 +199,7 @@ async def start_server(tmp_path, clock: FakeClock) -> AsyncIterator[StartServer]
         db: str | None = None,
         tick_s: float | None = None,
         building: Building | None = None,  # another building than the demo (its credentials)
+        delivery_timing: Timing | None = None,  # the outbox's retries (tests/outbox/)
         **limits: Any,
     ) -> Server:
         loop = asyncio.get_running_loop()
@@ -217,6 +219,7 @@ async def start_server(tmp_path, clock: FakeClock) -> AsyncIterator[StartServer]
                 limits=HubLimits(**limits),
                 # Tests tick by hand (state must not move on its own), unless they test the ticker.
                 tick_s=tick_s,
+                delivery_timing=delivery_timing,
             )
         )
         tasks.append(task)

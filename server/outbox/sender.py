@@ -1,0 +1,310 @@
+"""One destination's delivery: a task that sends the events after its position, in order.
+
+Theory of operation. The destination's position (the store's `deliveries` row) is the last seq
+it has got. The task reads the events after it (the outbox's own read-only connection), up to
+`batch_size`, keeps the kinds the destination wants, signs the body (server/signing.py) and
+POSTs it. A 2xx answer means the receiver has stored the batch: the position moves past the
+batch's last seq, in memory at once and in the store (through its writer, with the attempts
+for the delivery log) at most once a second while busy, and whenever the destination is idle,
+fails or stops: each such write is an fsync on the writer the kiosks' commits share. Anything
+else — a refused connection, a timeout, a 4xx or 5xx — is a failure: logged with the
+receiver's answer, retried after a back-off (1 s doubling to 5 min, with jitter, reset by a
+success), never skipped. A batch of which the destination wants nothing moves the position
+without a request.
+
+A batch may therefore arrive twice (the building stopped after the receiver stored it and
+before the position was written: at most a second's worth): receivers keep events unique by
+their id. It never arrives out of order, and a position never goes backwards.
+
+Idle, the task sleeps until the engine commits (`wake`), with a long safety poll; a batch that
+is not full waits `linger_s` (0.1 s) for more events first, so that a busy building sends a few
+large requests a second rather than one per commit. It is never
+awaited by a command: a kiosk's or a counter's request does not wait for any destination.
+Central first gets the building's profile, again whenever it differs from the one it last
+acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+
+from server.core.building import Building, Destination, DestinationKind
+from server.outbox.body import batch_body, profile_digest
+from server.signing import BUILDING_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_header
+from server.store import Store
+from server.store.deliveries import Attempt, DeliveryState, PendingReader
+
+__all__ = ["Backoff", "Sender", "Timing"]
+
+log = logging.getLogger("antre.outbox")
+
+EVENTS_PATH = "/central/v1/events"
+PROFILE_PATH = "/central/v1/profile"
+_ANSWER_KEPT = 300  # characters of a receiver's refusal kept in the log
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """The delivery's times (tests shorten them)."""
+
+    first_retry_s: float = 1.0
+    max_retry_s: float = 300.0
+    safety_poll_s: float = 60.0  # idle: look at the log this often even if not woken
+    timeout_s: float = 30.0  # one request, connect to last byte
+    # A busy destination's position and log go to disk at most this often (and whenever it
+    # is idle): each write is a transaction, with its fsync, on the store's one writer, which
+    # the kiosks' and counters' commits share. A crash re-sends at most this much; receivers
+    # keep events unique by id.
+    record_every_s: float = 1.0
+    # Events keep coming while the building is busy: wait this long before sending a batch that
+    # is not full, so that one request carries many of them (each costs the server's event loop
+    # a read, a JSON body, a signature and a round trip, whatever it holds).
+    linger_s: float = 0.1
+
+
+class Backoff:
+    """1 s, 2 s, 4 s … up to the cap, each with jitter (half to all of it), so that buildings
+    cut off together do not all come back in the same second."""
+
+    def __init__(self, timing: Timing, rng: random.Random | None = None) -> None:
+        self._timing = timing
+        self._failures = 0
+        self._rng = rng or random.Random()
+
+    def reset(self) -> None:
+        self._failures = 0
+
+    def next_delay(self) -> float:
+        ceiling = min(self._timing.max_retry_s, self._timing.first_retry_s * 2**self._failures)
+        self._failures = min(self._failures + 1, 30)
+        return ceiling * self._rng.uniform(0.5, 1.0)
+
+
+class Sender:
+    """Delivers one destination's events; `run` is its task."""
+
+    def __init__(
+        self,
+        building: Building,
+        destination: Destination,
+        state: DeliveryState,
+        *,
+        store: Store,
+        reader: PendingReader,
+        client: httpx.AsyncClient,
+        last_seq: Callable[[], int],
+        clock: Callable[[], datetime],
+        timing: Timing,
+        on_change: Callable[[], None],
+        profile: bytes | None = None,
+    ) -> None:
+        self.building = building
+        self.destination = destination
+        self.position = state.position  # the last seq delivered or skipped
+        self._stored_position = state.position  # as the store has it
+        self._unrecorded: list[Attempt] = []  # successes not yet in the store's log
+        self._recorded_at = time.monotonic()
+        self.failing_since: datetime | None = _dt(state.failing_since)
+        self.last_error = state.last_error
+        self.attempts = state.attempts
+        self.alerting = False  # the floor's alert is up: failing long enough, not caught up yet
+        self._store = store
+        self._reader = reader
+        self._client = client
+        self._last_seq = last_seq  # the engine's newest committed seq
+        self._clock = clock
+        self._timing = timing
+        self._on_change = on_change
+        self._backoff = Backoff(timing)
+        self.wake = asyncio.Event()  # set when the engine has committed new events
+        # Central: the profile body, and whether central still has to acknowledge it.
+        self._profile = profile
+        self._profile_due = profile is not None and profile_digest(profile) != state.profile_digest
+
+    @property
+    def backlog(self) -> int:
+        """Events committed and not yet delivered (nor skipped) to this destination."""
+        return max(0, self._last_seq() - self.position)
+
+    async def run(self) -> None:
+        while True:
+            if not self._profile_due and self.position >= self._last_seq():
+                await self._record()
+                if self.alerting and self.failing_since is None:
+                    self.alerting = False  # caught up: the floor's alert clears
+                    self._on_change()
+                self.wake.clear()  # before looking again: a commit from now on sets it
+                if self.position >= self._last_seq():
+                    try:
+                        async with asyncio.timeout(self._timing.safety_poll_s):
+                            await self.wake.wait()
+                    except TimeoutError:
+                        pass
+                    continue
+            if not self._profile_due and self.backlog < self.destination.batch_size:
+                await asyncio.sleep(self._timing.linger_s)
+            try:
+                ok = await self._attempt()
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # a bug or the store: never lose the task to it
+                log.exception("delivery to %s failed unexpectedly", self.destination.id)
+                ok = await self._failed(None, None, None, f"{type(exc).__name__}: {exc}", 0.0)
+            if ok:
+                self._backoff.reset()
+            else:
+                await asyncio.sleep(self._backoff.next_delay())
+
+    def status(self) -> dict[str, object]:
+        """What the floor reads of this destination (docs/protocol.md, `deliveries`)."""
+        return {
+            "id": self.destination.id,
+            "kind": self.destination.kind.value,
+            "state": "failing" if self.failing_since is not None else "ok",
+            "backlog": self.backlog,
+            "position": self.position,
+            "failing_since": None if self.failing_since is None else self.failing_since.isoformat(),
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "alert": self.alerting,
+        }
+
+    async def close(self) -> None:
+        """Write the position and log kept in memory (the task is already cancelled)."""
+        await self._record()
+
+    # -- one attempt --------------------------------------------------------------------------
+
+    async def _attempt(self) -> bool:
+        if self._profile_due:
+            assert self._profile is not None
+            url = self.destination.url + PROFILE_PATH
+            return await self._send("PUT", url, self._profile, None, None, profile=True)
+        events = await self._reader.after(self.position, self.destination.batch_size)
+        if not events:
+            return True
+        last = events[-1].seq
+        wanted = [e for e in events if self.destination.wants(e.kind)]
+        if not wanted:
+            self.position = last
+            await self._record_now_and_then()
+            self._on_change()
+            return True
+        url = self.destination.url
+        if self.destination.kind is DestinationKind.CENTRAL:
+            url += EVENTS_PATH
+        body = batch_body(self.building, self.destination, wanted)
+        return await self._send("POST", url, body, events[0].seq, last)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        body: bytes,
+        first: int | None,
+        last: int | None,
+        *,
+        profile: bool = False,
+    ) -> bool:
+        assert self.building.id is not None
+        # The real time, not the building's clock (which a demo may run from another instant):
+        # the receiver checks the stamp against its own clock.
+        stamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json",
+            BUILDING_HEADER: self.building.id,
+            TIMESTAMP_HEADER: str(stamp),
+            SIGNATURE_HEADER: signature_header(self.destination.secret, stamp, body),
+        }
+        started = time.perf_counter()
+        try:
+            answer = await self._client.request(
+                method, url, content=body, headers=headers, timeout=self._timing.timeout_s
+            )
+        except httpx.HTTPError as exc:
+            ms = (time.perf_counter() - started) * 1000
+            return await self._failed(first, last, None, _transport_error(exc), ms)
+        ms = (time.perf_counter() - started) * 1000
+        if not 200 <= answer.status_code < 300:
+            said = answer.text[:_ANSWER_KEPT].strip()
+            error = f"HTTP {answer.status_code}" + (f": {said}" if said else "")
+            return await self._failed(first, last, answer.status_code, error, ms)
+        at = self._clock().isoformat()
+        if profile:
+            digest = profile_digest(body)
+            attempt = Attempt(at, self.destination.id, None, None, "profile", answer.status_code,
+                              ms, None)  # fmt: skip
+            await self._store.record_delivery(attempt, None, digest)
+            self._profile_due = False
+        else:
+            assert last is not None
+            attempt = Attempt(at, self.destination.id, first, last, "delivered",
+                              answer.status_code, ms, None)  # fmt: skip
+            self._unrecorded.append(attempt)
+            self.position = max(self.position, last)
+            await self._record_now_and_then()
+        if self.failing_since is not None:
+            log.info("delivery to %s works again", self.destination.id)
+        self.failing_since, self.last_error, self.attempts = None, None, 0
+        self._on_change()
+        return True
+
+    async def _failed(
+        self, first: int | None, last: int | None, status: int | None, error: str, ms: float
+    ) -> bool:
+        now = self._clock()
+        if self.failing_since is None:
+            self.failing_since = now
+            log.warning("delivery to %s failed: %s", self.destination.id, error)
+        self.last_error, self.attempts = error, self.attempts + 1
+        try:
+            await self._record()  # the successes before it, in order
+        except Exception:
+            log.exception("cannot record the deliveries to %s", self.destination.id)
+        attempt = Attempt(now.isoformat(), self.destination.id, first, last, "failed", status,
+                          ms, error)  # fmt: skip
+        try:
+            await self._store.record_delivery(attempt)
+        except Exception:
+            log.exception("cannot record a failed delivery to %s", self.destination.id)
+        if (now - self.failing_since).total_seconds() >= 60 * self.destination.alert_after_minutes:
+            self.alerting = True
+        self._on_change()
+        return False
+
+    async def _record_now_and_then(self) -> None:
+        if time.monotonic() - self._recorded_at >= self._timing.record_every_s:
+            await self._record()
+
+    async def _record(self) -> None:
+        """Write the successes kept in memory and the position they (and skipped events)
+        reached, in one transaction."""
+        attempts, self._unrecorded = self._unrecorded, []
+        reached = (attempts[-1].last_seq or 0) if attempts else self._stored_position
+        if self.position > reached:  # events none of its business, skipped
+            at = self._clock().isoformat()
+            skipped = Attempt(at, self.destination.id, reached + 1, self.position, "skipped",
+                              None, None, None)  # fmt: skip
+            attempts.append(skipped)
+        if not attempts:
+            return
+        await self._store.record_delivery(attempts[-1], self.position, earlier=attempts[:-1])
+        self._stored_position = self.position
+        self._recorded_at = time.monotonic()
+
+
+def _transport_error(exc: httpx.HTTPError) -> str:
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)

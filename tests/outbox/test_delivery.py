@@ -1,0 +1,228 @@
+"""Signed deliveries to a webhook (issue 21), against a real receiver on 127.0.0.1.
+
+The receiver is tools/webhook_receiver.py (what the README has a newcomer run): it verifies
+every request with server.signing and keeps each event once by its id. The expectations are
+docs/protocol.md's ("Signed deliveries"): events in seq order, each once, through a receiver
+that is down, answers 500 or is too slow; the token never sent; personal data only to a
+destination configured for it; a webhook's event filter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+
+import pytest
+from hubtest import FakeClock, Server, StartServer, hello_for, until
+from outboxtest import (
+    BUILDING_ID,
+    FAST,
+    Receiver,
+    book,
+    delivering,
+    issue,
+    webhook,
+)
+
+from server.outbox import Timing
+
+TUESDAY = date(2026, 11, 24)
+
+
+@pytest.fixture
+def receiver() -> Receiver:
+    r = Receiver().start()
+    yield r
+    r.shutdown()
+    r.server_close()
+
+
+async def _all_delivered(server: Server, receiver: Receiver, first: int = 1) -> None:
+    last = server.engine.last_seq
+    await until(lambda: receiver.seqs()[-1:] == [last], f"seq {last} delivered")
+    assert receiver.seqs() == list(range(first, last + 1))  # in order, each once, no gap
+
+
+async def test_events_arrive_signed_in_order_once_each_in_the_documented_form(
+    start_server: StartServer, receiver: Receiver
+) -> None:
+    server = await start_server(
+        building=delivering(webhook(receiver.url + "/antre")), delivery_timing=FAST
+    )
+    tickets = await issue(server, 3)
+    officer = await server.officer_at_work("DKP01@L01")
+    await officer.act("call_next")
+    await _all_delivered(server, receiver)
+    assert receiver.refused == [] and receiver.duplicates == 0
+    assert {path for _, path in receiver.paths} == {"/antre"}
+    first = receiver.events[f"{BUILDING_ID}:1"]
+    # docs/protocol.md's example, for the demo's first ticket of Monday 23 November at 09.00 WIB.
+    assert first == {
+        "id": "mpp-kota-contoh:1",
+        "seq": 1,
+        "type": "ticket_issued",
+        "at": "2026-11-23T09:00:00+07:00",
+        "day": "2026-11-23",
+        "actor": "kiosk:KIOSK-1",
+        "data": {
+            "ticket": "2026-11-23/A-001",
+            "day": "2026-11-23",
+            "number": "A-001",
+            "seq": 1,
+            "line": "A",
+            "priority": None,
+            "kiosk": "KIOSK-1",
+            "booking": None,
+            "slot": None,
+        },
+    }
+    body = json.loads(receiver.body_texts()[0])
+    assert (body["building"], body["zone"]) == (BUILDING_ID, "WIB")
+    called = [e for e in receiver.events.values() if e["type"] == "ticket_called"]
+    assert [(e["data"]["number"], e["data"]["counter"]) for e in called] == [("A-001", "L01")]
+    assert tickets[0]["number"] == "A-001"
+
+
+async def test_a_receiver_that_is_down_gets_everything_in_order_when_it_is_back(
+    start_server: StartServer, receiver: Receiver
+) -> None:
+    server = await start_server(building=delivering(webhook(receiver.url)), delivery_timing=FAST)
+    await issue(server, 2)
+    await _all_delivered(server, receiver)
+    receiver.stop()
+    await issue(server, 5)
+    (sender,) = server.running.outbox.senders
+    await until(lambda: sender.attempts >= 3, "three refused connections")
+    status = sender.status()
+    assert status["state"] == "failing" and status["backlog"] == 10  # 5 tickets, issued and printed
+    assert "ConnectError" in str(status["last_error"])
+    receiver.start_again()
+    await _all_delivered(server, receiver)
+    await until(lambda: sender.status()["state"] == "ok", "the sender ok again")
+    await stored_position(server, "PORTAL-KAB", server.engine.last_seq)
+    states = await server.engine.store.delivery_states()
+    assert states["PORTAL-KAB"].failing_since is None
+
+
+async def test_a_receiver_answering_500_is_retried_and_nothing_is_skipped(
+    start_server: StartServer, receiver: Receiver
+) -> None:
+    server = await start_server(building=delivering(webhook(receiver.url)), delivery_timing=FAST)
+    receiver.failing = 500
+    await issue(server, 3)
+    (sender,) = server.running.outbox.senders
+    await until(lambda: sender.attempts >= 3, "three answers 500")
+    assert receiver.seqs() == []
+    log = await server.engine.store.delivery_log("PORTAL-KAB", 3)
+    assert [(a.outcome, a.status, a.first_seq) for a in log] == [("failed", 500, 1)] * 3
+    assert log[0].error == 'HTTP 500: {"error": "refused by the test"}'
+    receiver.failing = None
+    await _all_delivered(server, receiver)
+    assert receiver.duplicates == 0
+
+
+async def test_a_receiver_too_slow_to_answer_gets_each_event_once_by_id(
+    start_server: StartServer, receiver: Receiver
+) -> None:
+    """It stores the batch but answers after the building gave up: the batch comes again,
+    and the receiver's dedup by id absorbs it."""
+    timing = Timing(first_retry_s=0.02, max_retry_s=0.1, safety_poll_s=5.0, timeout_s=0.3,
+                    linger_s=0.0)  # fmt: skip
+    server = await start_server(building=delivering(webhook(receiver.url)), delivery_timing=timing)
+    receiver.delay_s = 0.6
+    await issue(server, 2)
+    await until(lambda: receiver.duplicates > 0, "a batch sent again")
+    receiver.delay_s = 0.0
+    await _all_delivered(server, receiver)
+    log = await server.engine.store.delivery_log("PORTAL-KAB", 100)
+    assert any(a.outcome == "failed" and "Timeout" in (a.error or "") for a in log)
+
+
+async def test_the_token_never_leaves_and_personal_data_only_where_configured(
+    start_server: StartServer, clock: FakeClock
+) -> None:
+    plain, full = Receiver().start(), Receiver().start()
+    try:
+        building = delivering(
+            webhook(plain.url, id="PORTAL-KAB"),
+            webhook(full.url, id="DUKCAPIL-PUSAT", personal_data=True),
+        )
+        server = await start_server(building=building, delivery_timing=FAST)
+        (ticket,) = await issue(server, 1)
+        booking = await book(server, 1, TUESDAY)
+        desk = await server.client("LANTAI")
+        await desk.file_complaint(
+            "waktu", "Menunggu tiga jam di loket.", name="Budi Santoso", phone="0812 3456 7890"
+        )
+        for receiver in (plain, full):
+            await _all_delivered(server, receiver)
+        secrets = (ticket["token"], booking.token)
+        assert all(
+            s not in text for s in secrets for text in plain.body_texts() + full.body_texts()
+        )
+        personal = ("Siti Aminah", "Budi Santoso", "0001", "Menunggu tiga jam", "3456")
+        assert not any(p in text for p in personal for text in plain.body_texts())
+        made = next(e for e in full.events.values() if e["type"] == "booking_made")
+        assert made["personal"]["name"] == "Siti Aminah 1"
+        assert made["personal"]["nik_last4"] == "0001"
+        assert "token" not in made["data"]
+        filed = next(e for e in full.events.values() if e["type"] == "complaint_filed")
+        assert filed["data"]["text"] == "Menunggu tiga jam di loket."
+        assert filed["personal"]["name"] == "Budi Santoso"
+        plain_filed = next(e for e in plain.events.values() if e["type"] == "complaint_filed")
+        assert "text" not in plain_filed["data"] and "personal" not in plain_filed
+    finally:
+        for r in (plain, full):
+            r.shutdown()
+            r.server_close()
+
+
+async def test_a_webhook_gets_only_the_kinds_it_asked_for_and_its_position_moves_past_the_rest(
+    start_server: StartServer, receiver: Receiver
+) -> None:
+    server = await start_server(
+        building=delivering(webhook(receiver.url, events=frozenset({"ticket_called"}))),
+        delivery_timing=FAST,
+    )
+    await issue(server, 3)
+    officer = await server.officer_at_work("DKP01@L01")
+    await officer.act("call_next")
+    await officer.act("start_service")
+    await officer.act("finish_service")
+    await officer.act("call_next")
+    await until(lambda: len(receiver.seqs()) == 2, "two calls delivered")
+    assert [e["type"] for e in receiver.events.values()] == ["ticket_called", "ticket_called"]
+    assert [e["data"]["number"] for e in receiver.events.values()] == ["A-001", "A-002"]
+    # The events after the last call are none of its business: skipped, the position past them.
+    last = server.engine.last_seq
+    await stored_position(server, "PORTAL-KAB", last)
+
+
+async def stored_position(server: Server, destination: str, expected: int) -> None:
+    """Wait until the store holds `expected` as the destination's position."""
+    store = server.engine.store
+    async with asyncio.timeout(20):
+        while (await store.delivery_states())[destination].position != expected:
+            await asyncio.sleep(0.005)
+
+
+async def test_the_floor_session_hears_nothing_when_every_destination_works(
+    start_server: StartServer, receiver: Receiver
+) -> None:
+    server = await start_server(building=delivering(webhook(receiver.url)), delivery_timing=FAST)
+    floor = await server.raw(hello_for("LANTAI"))
+    snap = await floor.reply({"type": "snapshot", "id": "s"})
+    assert snap["deliveries"] == [
+        {
+            "id": "PORTAL-KAB",
+            "kind": "webhook",
+            "state": "ok",
+            "backlog": 0,
+            "position": 0,
+            "failing_since": None,
+            "attempts": 0,
+            "last_error": None,
+            "alert": False,
+        }
+    ]
