@@ -5,8 +5,9 @@ Starts (and on first use makes) a PostgreSQL server in `var/central/pg` on 127.0
 writes `var/central/central.toml` naming the demo building with the published demo key
 (server/demo/central-demo.key: a demo's key, like the demo's PINs, never a real building's),
 with the demo dashboard user of server/demo/central-demo-login.txt (its password hashed,
-scope "all"), and serves `antre central` on 127.0.0.1:8800 until Ctrl-C, then stops that PostgreSQL. The
-data stays in var/central/pg for the next run; `make clean` removes it.
+scope "all", printed on start), and serves `antre central` on 127.0.0.1:8800 until Ctrl-C,
+then stops that PostgreSQL. The data stays in var/central/pg for the next run; `make clean`
+removes it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def demo_login(path: Path = DEMO_LOGIN) -> tuple[str, str]:
         if sep and not line.lstrip().startswith("#"):
             values[key.strip()] = value.strip()
     return values["user"], values["password"]
+
+
 DATABASE = "antre_central"
 
 

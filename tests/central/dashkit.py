@@ -97,10 +97,8 @@ class Day:
         self.add(done, "service_finished", "counter:L01", ticket=tid, counter="L01")
 
     def body(self, events: list[dict[str, Any]] | None = None) -> bytes:
-        return json.dumps(
-            {"building": self.building, "zone": "WIB", "events": self.events if events is None
-             else events}  # fmt: skip
-        ).encode()
+        chosen = self.events if events is None else events
+        return json.dumps({"building": self.building, "zone": "WIB", "events": chosen}).encode()
 
 
 def kota_day(day: date) -> Day:
@@ -177,8 +175,9 @@ class Client:
     def get(self, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
         return self.request("GET", path, b"", headers)
 
-    def request(self, method: str, path: str, body: bytes = b"",
-                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
+    def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             sent = dict(headers or {})

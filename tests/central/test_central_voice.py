@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import sys
 from datetime import date
 from pathlib import Path
 
 import psycopg
 import pytest
 from centraltest import BUILDING, batch_body, batches, store_log
+from test_report_bookings import FRIDAY, MONDAY, TUESDAY, WEDNESDAY, building
 
 from server.central.batch import read_batch
 from server.central.ingest import ingest_batch, register_buildings
@@ -28,11 +28,6 @@ from server.core.skm import rounded
 from server.report.cli import report_main
 from server.simulate.survey_week import VoiceParams, play_voice_days, voice_building
 from server.store import StoreReader
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "report"))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
-from test_report_bookings import FRIDAY, MONDAY, TUESDAY, WEDNESDAY, building  # noqa: E402
-from test_report_bookings import story as booking_story  # noqa: E402, F401  (a fixture)
 
 DAYS = (date(2026, 11, 30), date(2026, 12, 1))
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from centraltest import BUILDING, OTHER, CentralThread
+from chromium import ARTIFACTS, needs_chromium
 from dashkit import (
     EVIL_BUILDING,
     EVIL_LINE,
@@ -31,9 +31,6 @@ from dashkit import (
 )
 
 from server.central.config import load_central
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
-from chromium import ARTIFACTS, browser, needs_chromium  # noqa: E402, F401  (browser: a fixture)
 
 pytestmark = needs_chromium
 KOTA_A_BEHIND = (
