@@ -73,8 +73,8 @@ def demo_main(argv: Sequence[str] | None = None) -> int:
             f'password_hash = "{hash_password(password)}"\nscope = "all"\n'
         )
         print(
-            f"Dasbor sentral: http://127.0.0.1:{args.port}/ — masuk sebagai {user!r}, "
-            f"kata sandi {password!r} (demo: {DEMO_LOGIN.name})",
+            f"Dasbor sentral: http://127.0.0.1:{args.port}/ — masuk sebagai {user}, "
+            f"kata sandi {password} (demo: server/demo/{DEMO_LOGIN.name})",
             flush=True,
         )
         return run(load_central(toml))
