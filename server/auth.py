@@ -18,10 +18,12 @@ __all__ = [
     "PIN_HASH_N",
     "PIN_HASH_P",
     "PIN_HASH_R",
+    "hash_password",
     "hash_pin",
     "is_pin_hash",
     "is_token_digest",
     "token_digest",
+    "verify_password",
     "verify_pin",
     "verify_token",
 ]
@@ -73,6 +75,17 @@ def verify_pin(pin: str, stored: str) -> bool:
     except (AttributeError, TypeError, ValueError, MemoryError, UnicodeError):
         return False
     return hmac.compare_digest(actual, expected)
+
+
+def hash_password(password: str, *, n: int = PIN_HASH_N, salt: bytes | None = None) -> str:
+    """A central user's password hashed as a PIN is (docs/central.md, "Users"): the same
+    `scrypt$n$r$p$salt$hash` form and cost, so one checker serves both."""
+    return hash_pin(password, n=n, salt=salt)
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """True if the password matches the stored hash; False for a malformed hash, never raises."""
+    return verify_pin(password, stored)
 
 
 def is_pin_hash(s: object) -> bool:

@@ -21,6 +21,7 @@ from psycopg_pool import ConnectionPool
 
 from server.central.api import IngestApi
 from server.central.config import CentralConfig
+from server.central.dashboard.site import Dashboard
 from server.central.edge import HttpServer, Routes
 from server.central.ingest import register_buildings
 from server.central.schema import migrate
@@ -55,7 +56,8 @@ class Central:
         )
         self.routes = Routes()
         IngestApi(config, self.pool, clock).add_routes(self.routes)
-        # The dashboard (a later room) adds its pages to self.routes here, on the same port.
+        self.dashboard = Dashboard(config, self.pool, clock)  # its pages, on the same port
+        self.dashboard.add_routes(self.routes)
         self.http = HttpServer(self.routes)
         self.port: int | None = None
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
+from server.central.voice import voice_problem
 from server.core.events import (
     EVENT_TYPES,
     OfficerLoggedIn,
@@ -196,6 +197,9 @@ def _event(building: str, raw: Any, index: int) -> BatchEvent:
             raise BadBody(f"{where}: not a {kind} event ({exc!r})") from None
     elif kind not in EVENT_TYPES and not kind.replace("_", "").isalnum():
         raise BadBody(f'{where}: "type" must be an event kind such as "ticket_issued"')
+    problem = voice_problem(kind, data)  # an SKM answer or a booking: the fold reads it later
+    if problem is not None:
+        raise BadBody(f"{where}: not a {kind} event: {problem}")
     return BatchEvent(seq, kind, at, day, actor, data, personal)
 
 

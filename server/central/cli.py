@@ -1,15 +1,52 @@
-"""`antre central --config central.toml [--port N]`: central reporting (docs/central.md)."""
+"""`antre central --config central.toml [--port N]`: central reporting (docs/central.md).
+
+`antre central hash-password [--stdin]`: the scrypt hash of a dashboard user's password, for
+central.toml's `[[users]] password_hash` (asked twice without echo, or one line of stdin).
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Sequence
 
-__all__ = ["central_main"]
+__all__ = ["PASSWORD_MIN", "central_main", "hash_password_main"]
+
+PASSWORD_MIN = 10  # characters: a dashboard on the internet, locked after a few wrong tries
+
+
+def hash_password_main(argv: Sequence[str]) -> int:
+    from server.auth import hash_password
+
+    parser = argparse.ArgumentParser(
+        prog="antre central hash-password",
+        description="Print the hash of a dashboard user's password for central.toml.",
+    )
+    parser.add_argument("--stdin", action="store_true", help="read the password from stdin")
+    args = parser.parse_args(argv)
+    try:
+        if args.stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = getpass.getpass("Password: ")
+            if getpass.getpass("Password again: ") != password:
+                print("error: the two passwords differ", file=sys.stderr)
+                return 1
+    except (EOFError, KeyboardInterrupt):
+        print("error: no password given", file=sys.stderr)
+        return 1
+    if len(password) < PASSWORD_MIN:
+        print(f"error: a password is at least {PASSWORD_MIN} characters", file=sys.stderr)
+        return 1
+    print(hash_password(password))
+    return 0
 
 
 def central_main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["hash-password"]:
+        return hash_password_main(argv[1:])
     from server.central.app import run
     from server.central.config import ConfigError, load_central
 

@@ -8,8 +8,8 @@ reuses its connection, and an answer. Anything a handler raises becomes a 500 wi
 traceback on the wire (logged here).
 
 Routes are `{(method, path): handler}`; `Routes.add` is how a part adds its own. The ingest's
-routes are server/central/api.py's; the dashboard (a later room) adds its pages here the same way,
-on the same port, with its own login (docs/central.md, "The HTTP edge").
+routes are server/central/api.py's; the dashboard's (server/central/dashboard/site.py) are added
+the same way, on the same port, with its own logins (docs/central.md, "The HTTP edge").
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from server.central.fold import (
     ticket_of,
 )
 from server.central.schema import ensure_partitions
+from server.central.voice import fold_voice
 from server.report.stats import GroupStats, LineTargets, TicketRecord
 
 __all__ = [
@@ -210,6 +211,7 @@ def _fold(
                 fold.officers[day][counter] = officer
         for e in events:
             fold.apply(e)
+        fold_voice(conn, building, [(e.seq, e.type, e.data) for e in events])
         position = events[-1].seq
     _write(conn, building, fold, targets)
 

@@ -21,6 +21,11 @@ The tables (docs/central.md, "The schema"):
   the report's own attribution (`server.report.stats.summarize`) of that ticket alone.
 - `fold_officers`: who is logged in at each counter on a day, as the fold has read it.
 - `line_figures`: per building × line × day, the figures of `antre report`'s line rows.
+- `survey_answers` (migration 2): one SKM answer per ticket (the first, as the report keeps
+  it), filed under the visit's day and line: the IKM per line and day is a sum over them.
+- `bookings` (migration 2): each booking's line, day and last state, as the report's
+  `replay_bookings` follows it; `printing` is the ticket of a check-in not printed yet (a
+  paper that never came out makes the booking booked again).
 """
 
 from __future__ import annotations
@@ -163,6 +168,36 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
                 updated_at timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (building, day, line)
             )""",
+        ),
+    ),
+    Migration(
+        2,
+        "the SKM answers and the bookings per line and day (the dashboard's IKM and bookings)",
+        (
+            """CREATE TABLE survey_answers (
+                building text NOT NULL,
+                ticket text NOT NULL,
+                day date NOT NULL,
+                line text NOT NULL,
+                agency text NOT NULL,
+                scores smallint[] NOT NULL,
+                score_sum integer NOT NULL,
+                seq bigint NOT NULL,
+                PRIMARY KEY (building, ticket)
+            )""",
+            "CREATE INDEX survey_answers_day ON survey_answers (building, day, line)",
+            """CREATE TABLE bookings (
+                building text NOT NULL,
+                code text NOT NULL,
+                line text NOT NULL,
+                day date NOT NULL,
+                state text NOT NULL,
+                printing text,
+                PRIMARY KEY (building, code)
+            )""",
+            "CREATE INDEX bookings_day ON bookings (building, day, line)",
+            "CREATE INDEX bookings_printing ON bookings (building, printing) "
+            "WHERE printing IS NOT NULL",
         ),
     ),
 )

@@ -22,6 +22,11 @@ from server.central.localpg import LocalPostgres, free_port
 from server.central.schema import migrate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+for _beside in ("web", "report", "engine"):  # the browser, and the report's booking story
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / _beside))
+
+from chromium import browser  # noqa: E402, F401  (a fixture: Debian's headless Chromium)
+from test_report_bookings import story as booking_story  # noqa: E402, F401  (a fixture)
 
 TEMPLATE = "central_template"
 _names = itertools.count(1)
