@@ -17,7 +17,7 @@ CLOCK  ?=
 
 help:
 	@echo "make run    - set up .venv and run the demo building (MPP Kota Contoh) on $(HOST):$(PORT)"
-	@echo "make run-central - a local central (PostgreSQL in var/central) for the demo building on 127.0.0.1:8800"
+	@echo "make run-central - the demo building (:$(PORT)) delivering to a local central (PostgreSQL in var/central) on 127.0.0.1:8800"
 	@echo "make test   - set up .venv and system packages, then lint and run every test"
 	@echo "make bench  - the benchmarks, each figure beside a baseline from the same run (~4 min)"
 	@echo "make soak   - long fault runs: 60 SIGKILLs and 30 power cuts under load, then a compressed day"
@@ -36,7 +36,7 @@ run: $(STAMP)
 
 # Central reporting for the demo building (docs/central.md): its own PostgreSQL in var/central.
 run-central: $(STAMP) system-deps
-	$(PY) -m server.central.demo
+	$(PY) -m server.central.demo_building $(if $(CLOCK),--clock $(CLOCK))
 
 system-deps:
 	@bash scripts/system-deps.sh
