@@ -52,6 +52,7 @@ bench: $(STAMP)
 soak: $(STAMP)
 	ANTRE_FAULT_KILLS=60 $(VENV)/bin/pytest -q -s tests/faults/test_fault_crash.py -k sigkill --timeout 1800
 	ANTRE_POWER_CUTS=30 $(VENV)/bin/pytest -q -s tests/faults/test_fault_power_cut.py -k under_load --timeout 1800
+	ANTRE_E2E_ROUNDS=5 $(VENV)/bin/pytest -q -s tests/central/test_building_to_central_faults.py --timeout 1800
 	$(PY) -m bench.soak
 
 lint: $(STAMP)
