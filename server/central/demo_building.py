@@ -1,6 +1,7 @@
 """`make run-central`: the demo building delivering to a local central, in one command.
 
     python -m server.central.demo_building [--clock 2026-11-23T09:00+07:00] [--port 8700]
+                                           [--webhook URL --webhook-secret FILE]
 
 Runs `make run-central`'s central (server/central/demo.py: its own PostgreSQL in
 var/central/pg, central on 127.0.0.1:8800) and, once central answers, the demo building's
@@ -10,7 +11,9 @@ central.toml names for "mpp-kota-contoh"), with a store of its own, `var/central
 (a store's outbox positions belong to one building file's destinations: `make run`'s
 var/antre.db stays out of it). While it runs, a line says what central holds each time it
 changes — the events it has and today's tickets and served at central — so that
-`antre simulate --live` is seen moving central. Ctrl-C stops the three (the building first).
+`antre simulate --live` is seen moving central. With `--webhook`, the building also delivers to
+that webhook (id PORTAL-KAB) signed with the secret file's bytes: tools/webhook_receiver.py
+prints them. Ctrl-C stops the three.
 """
 
 from __future__ import annotations
@@ -35,14 +38,18 @@ __all__ = ["building_file", "main"]
 BUILDING_ID = "mpp-kota-contoh"
 
 
-def building_file(root: Path, central_url: str) -> Path:
-    """`root/building.toml`: the demo building delivering to `central_url` with the demo key."""
+def building_file(root: Path, central_url: str, webhook: tuple[str, Path] | None = None) -> Path:
+    """`root/building.toml`: the demo building delivering to `central_url` with the demo key,
+    and to a webhook (url, secret file) when given."""
     text = demo_building_path().read_text(encoding="utf-8")
     text += (
         "\n# Added by `make run-central` (server/central/demo_building.py): deliver to the local\n"
         "# central with the published demo key (docs/central.md).\n"
         f'[central]\nurl = "{central_url}"\nkey_file = "{DEMO_KEY}"\n'
     )
+    if webhook is not None:
+        url, secret = webhook
+        text += f'\n[[webhooks]]\nid = "PORTAL-KAB"\nurl = "{url}"\nsecret_file = "{secret}"\n'
     path = root / "building.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -85,11 +92,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--central-port", type=int, default=8800)
     parser.add_argument("--port", type=int, default=8700, help="the building's port")
     parser.add_argument("--clock", help="the building's clock starts here (make run's CLOCK)")
+    parser.add_argument("--webhook", help="also deliver to this webhook URL (as PORTAL-KAB)")
+    parser.add_argument("--webhook-secret", type=Path, help="the webhook's secret file")
     args = parser.parse_args(argv)
+    if (args.webhook is None) != (args.webhook_secret is None):
+        parser.error("--webhook and --webhook-secret go together")
     root = Path(args.dir).resolve()
     root.mkdir(parents=True, exist_ok=True)
     central = f"http://127.0.0.1:{args.central_port}"
-    config = building_file(root, central)
+    hook = None if args.webhook is None else (args.webhook, args.webhook_secret.resolve())
+    config = building_file(root, central, hook)
     cmd = [sys.executable, "-m", "server.cli", "server", "--config", str(config)]
     cmd += ["--db", str(root / "building.db"), "--port", str(args.port)]
     cmd += ["--clock", args.clock] if args.clock else []
