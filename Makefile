@@ -19,7 +19,7 @@ help:
 	@echo "make run    - set up .venv and run the demo building (MPP Kota Contoh) on $(HOST):$(PORT)"
 	@echo "make run-central - the demo building (:$(PORT)) delivering to a local central (PostgreSQL in var/central) on 127.0.0.1:8800"
 	@echo "make test   - set up .venv and system packages, then lint and run every test"
-	@echo "make bench  - the benchmarks, each figure beside a baseline from the same run (~4 min)"
+	@echo "make bench  - the benchmarks, each figure beside a baseline from the same run (~7 min)"
 	@echo "make soak   - long fault runs: 60 SIGKILLs and 30 power cuts under load, five rounds of the building-central faults, then a compressed day"
 	@echo "make mutate - mutation testing of the queue core, roles, auth and the number words (~15 min)"
 

@@ -8,7 +8,8 @@ Each part starts its own server process (`bench.serverproc`) on loopback and dri
 process with real websocket clients; parts run one after another so that they never share the
 two cores. Stores live under `--dir` on the project's disk (not /tmp, which may be RAM: fsync
 must cost what it costs in production). Results are printed and written to `<dir>/results.json`.
-Takes about three minutes (plus one minute the first time, to build the year of history).
+Takes about six minutes (plus one minute the first time, to build the year of history and
+central's backlog); central's part alone (`--only central`) about three.
 """
 
 from __future__ import annotations
