@@ -12,6 +12,7 @@ PostgreSQL too. (The central dashboard is another room's: its page is not walked
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -51,7 +52,7 @@ def _seq(port: int) -> int:
 
 async def _line(proc: asyncio.subprocess.Process, seen: list[str]) -> str:
     assert proc.stdout is not None
-    async with asyncio.timeout(60):
+    async with asyncio.timeout(90):
         raw = await proc.stdout.readline()
     assert raw, "the process ended:\n" + "\n".join(seen[-20:])
     seen.append(raw.decode().rstrip())
@@ -81,14 +82,23 @@ async def test_the_newcomer_watches_central_move_and_receives_a_signed_webhook(t
             "--port", str(building_port), "--clock", "2026-11-23T09:00+07:00",
             "--webhook", f"http://127.0.0.1:{hook_port}/", "--webhook-secret", str(secret),
             stdout=subprocess.PIPE, stderr=(tmp_path / "demo.log").open("wb"), cwd=REPO,
+            start_new_session=True,  # its group, the building with it, is ended in `finally`
         )  # fmt: skip
         said: list[str] = []
         while "listening on" not in await _line(demo, said):
             pass
+        async with asyncio.timeout(90):  # the building starts once central answers
+            while True:
+                try:
+                    await asyncio.to_thread(_seq, building_port)
+                    break
+                except OSError:
+                    await asyncio.sleep(0.1)
         simulate = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "server.cli", "simulate", "--live",
             "--server", f"ws://127.0.0.1:{building_port}/ws", "--tickets", "60",
-            "--speed", "3000", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            "--speed", "3000", stdout=subprocess.DEVNULL,
+            stderr=(tmp_path / "simulate.log").open("wb"),
         )  # fmt: skip
         # Central moves while the day runs: the watched line, again and again, with more.
         watched: list[tuple[int, int, int]] = []
@@ -97,7 +107,7 @@ async def test_the_newcomer_watches_central_move_and_receives_a_signed_webhook(t
             if m:
                 watched.append((int(m[1]), int(m[2]), int(m[3])))
         simulate.terminate()  # the short stretch is over
-        await simulate.wait()
+        await asyncio.wait_for(simulate.wait(), 30)
         last = await asyncio.to_thread(_seq, building_port)
         while watched[-1][0] != last:  # central catches up with every committed event
             m = WATCHED.match(await _line(demo, said))
@@ -124,10 +134,15 @@ async def test_the_newcomer_watches_central_move_and_receives_a_signed_webhook(t
         with pytest.raises(OSError):  # and the building: nothing answers on its port
             await asyncio.to_thread(_seq, building_port)
     finally:
+        if demo is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(demo.pid, signal.SIGKILL)  # the pair, and a building left behind
         for proc in (demo, receiver):
             if proc is not None and proc.returncode is None:
-                proc.kill()
-                await proc.wait()
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(proc.wait(), 30)
         if demo is not None and LocalPostgres(home / "pg", pg_port).running():
             LocalPostgres(home / "pg", pg_port).stop("immediate")
         shutil.rmtree(home, ignore_errors=True)
