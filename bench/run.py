@@ -1,19 +1,21 @@
 """`make bench`: every figure of docs/benchmarks.md, each beside a baseline from the same run.
 
     .venv/bin/python -m bench.run [--only throughput,fanout,day,phones,startup,fairness,bookings,
-                                          storm,outbox]
+                                          storm,outbox,central]
                                   [--dir var/bench]
 
 Each part starts its own server process (`bench.serverproc`) on loopback and drives it from this
 process with real websocket clients; parts run one after another so that they never share the
 two cores. Stores live under `--dir` on the project's disk (not /tmp, which may be RAM: fsync
 must cost what it costs in production). Results are printed and written to `<dir>/results.json`.
-Takes about three minutes (plus one minute the first time, to build the year of history).
+Takes about six minutes (plus one minute the first time, to build the year of history and
+central's backlog); central's part alone (`--only central`) about three.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -32,6 +34,7 @@ __all__ = ["main"]
 PARTS = (
     *("throughput", "fanout", "day", "phones", "startup", "fairness", "bookings", "storm"),
     "outbox",
+    "central",
 )
 
 
@@ -362,6 +365,49 @@ def outbox(folder: Path, out: dict[str, Any]) -> None:
     }
 
 
+def central(folder: Path, out: dict[str, Any]) -> None:
+    """Issue 21: central on PostgreSQL — a building's backlog, 300 buildings at once."""
+    from bench.central import run_backlog, run_crowd
+
+    b = run_backlog(folder)
+    print(
+        f"central, a building's backlog of {b.days} {b.tickets_per_day:,}-ticket days "
+        f"({b.events:,} events) delivered by the real outbox: {b.wall_s:.1f} s, "
+        f"{b.events_per_s:,.0f} events/s (server start-up {b.startup_s:.1f} s before it)"
+    )
+    print(
+        f"  baseline raw batched INSERT of the same rows, same PostgreSQL: {b.raw_s:.1f} s, "
+        f"{b.raw_per_s:,.0f} rows/s -> the delivery at {b.events_per_s / b.raw_per_s:.0%} of raw"
+    )
+    print(
+        f"  central's ingest alone (same batches, no HTTP, no outbox): {b.direct_s:.1f} s, "
+        f"{b.direct_per_s:,.0f} events/s"
+    )
+    c = run_crowd(folder)
+    print(
+        f"central, {c.buildings} buildings posting a normal day at once ({c.events:,} events, "
+        f"the day in {c.day_s:.0f} s: {c.offered_per_s:,.0f} events/s offered): ingested in "
+        f"{c.wall_s:.1f} s, {c.ingest_per_s:,.0f} events/s; {c.refused} batches sent again"
+    )
+    print(
+        f"  lag behind the buildings, per batch: p50 {c.lag.p50:.2f} s, p99 {c.lag.p99:.2f} s, "
+        f"max {c.lag.max:.2f} s"
+    )
+    print(f"  GET /healthz while ingesting: {c.healthz.ms()}; dashboard page: {c.dashboard}")
+    out["central"] = {
+        "backlog": dataclasses.asdict(b),
+        "crowd": {
+            **{k: v for k, v in dataclasses.asdict(c).items() if k not in ("lag", "healthz")},
+            "lag_s": {"p50": c.lag.p50, "p99": c.lag.p99, "max": c.lag.max},
+            "healthz_ms": {
+                "p50": c.healthz.p50 * 1e3,
+                "p99": c.healthz.p99 * 1e3,
+                "max": c.healthz.max * 1e3,
+            },
+        },
+    }
+
+
 RUNNERS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
     "throughput": throughput,
     "fanout": fanout,
@@ -372,6 +418,7 @@ RUNNERS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
     "bookings": bookings,
     "storm": storm,
     "outbox": outbox,
+    "central": central,
 }
 
 

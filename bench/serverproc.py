@@ -49,6 +49,8 @@ BENCH_LIMITS: dict[str, float] = {
 
 # The secret of `--webhook` (bench/outbox.py): a bench needs no secrecy.
 BENCH_WEBHOOK_SECRET = b"bench-webhook-secret-0123456789abcdef"
+# The building key of `--central` (bench/central.py), as central.toml's key file holds it.
+BENCH_CENTRAL_KEY = b"bench-central-key-0123456789abcdef-01"
 
 
 def proc_status_kib(pid: int, field: str) -> int:
@@ -279,6 +281,8 @@ def _main() -> int:
     ap.add_argument("--arrivals", type=Path, default=None, metavar="PATH")
     # A webhook receiving every event (issue 21's outbox, bench/outbox.py).
     ap.add_argument("--webhook", default=None, metavar="URL")
+    # Central receiving every event, in batches of 500 (bench/central.py).
+    ap.add_argument("--central", default=None, metavar="URL")
     # An experiment knob (profile finding, docs/benchmarks.md): the GIL hand-off interval.
     ap.add_argument("--switch-interval", type=float, default=None, metavar="S")
     args = ap.parse_args()
@@ -314,6 +318,14 @@ def _main() -> int:
 
         hook = Destination("BENCH", DestinationKind.WEBHOOK, args.webhook, BENCH_WEBHOOK_SECRET)
         building = replace(building, id="bench", destinations=(hook,))
+    if args.central is not None:
+        from dataclasses import replace
+
+        from server.core.building import Destination, DestinationKind
+
+        central = Destination("central", DestinationKind.CENTRAL, args.central,
+                              BENCH_CENTRAL_KEY, batch_size=500)  # fmt: skip
+        building = replace(building, id="bench", destinations=(central,))
 
     def ready(running: Running) -> None:
         print(f"READY {running.port}", flush=True)

@@ -302,6 +302,8 @@ def run(
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # httpx logs every request at INFO: the outbox's own lines (antre.outbox) say what matters.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if config_path is not None:
         log.info("building file %s", config_path)
 

@@ -5,7 +5,8 @@ run four of its parts small — real server processes, real sockets — and chec
 the bench output relies on: every TV (the bench's own minimal websocket reader) got every call,
 the baseline relay too, the day's store checks pass, the throughput run's kiosks got every
 ticket they counted onto disk (and its check would say so if not), and the booking storm's
-checks pass on a small storm and fail on a doctored one. No figure is asserted.
+checks pass on a small storm and fail on a doctored one; central's 300-building run, with three
+buildings, delivers every event once. No figure is asserted.
 """
 
 from __future__ import annotations
@@ -138,3 +139,22 @@ def test_first_come_first_served_is_docs_bookings_table() -> None:
     assert [got[a.n] for a in order] == [
         "booked", "booked", "slot_full", "booked", "booking_nik_taken",
     ]  # fmt: skip
+
+
+def test_the_central_crowd_bench_delivers_every_buildings_day_once(tmp_path: Path) -> None:
+    """Three buildings, a day in two seconds: every event reaches central, once (the bench's
+    own count check), every batch has its lag and /healthz was read while they posted."""
+    import os
+    import shutil
+    import tempfile
+
+    from bench.central import run_crowd
+
+    folder = Path(tempfile.mkdtemp(prefix="antre-bench-central-"))
+    os.chmod(folder, 0o755)  # its PostgreSQL runs as `nobody` when the suite runs as root
+    try:
+        r = run_crowd(folder, buildings=3, day_s=2.0)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert r.buildings == 3 and r.events > 3 * 1000  # three 400-ticket days
+    assert r.lag.n >= 3 and r.healthz.n >= 1 and r.refused == 0
