@@ -143,7 +143,8 @@ def test_first_come_first_served_is_docs_bookings_table() -> None:
 
 def test_the_central_crowd_bench_delivers_every_buildings_day_once(tmp_path: Path) -> None:
     """Three buildings, a day in two seconds: every event reaches central, once (the bench's
-    own count check), every batch has its lag and /healthz was read while they posted."""
+    own count check), every batch has its lag, and /healthz and the logged-in dashboard's
+    overview were read while they posted."""
     import os
     import shutil
     import tempfile
@@ -158,3 +159,4 @@ def test_the_central_crowd_bench_delivers_every_buildings_day_once(tmp_path: Pat
         shutil.rmtree(folder, ignore_errors=True)
     assert r.buildings == 3 and r.events > 3 * 1000  # three 400-ticket days
     assert r.lag.n >= 3 and r.healthz.n >= 1 and r.refused == 0
+    assert r.dashboard.startswith("p50 "), r.dashboard
