@@ -82,6 +82,15 @@ class WebhookReceiver(ThreadingHTTPServer):
                 if self.show is not None:
                     self.show(_line(doc, event))
 
+    def contiguous_seq(self) -> int:
+        """The highest seq held with none missing below it (central's answer says it)."""
+        with self.lock:
+            held = {event["seq"] for event in self.events.values()}
+        seq = 0
+        while seq + 1 in held:
+            seq += 1
+        return seq
+
 
 class Handler(BaseHTTPRequestHandler):
     server: WebhookReceiver
@@ -130,9 +139,13 @@ class Handler(BaseHTTPRequestHandler):
         if profile:
             with self.server.lock:
                 self.server.profiles.append(doc)
+            self._answer(200, {"stored": True})
+            return
+        self.server.store(doc, body)
+        if self.path.endswith("/central/v1/events"):  # as `antre central` answers
+            self._answer(200, {"stored": True, "contiguous_seq": self.server.contiguous_seq()})
         else:
-            self.server.store(doc, body)
-        self._answer(200, {"stored": True})
+            self._answer(200, {"stored": True})
 
     def _answer(self, status: int, doc: dict[str, Any]) -> None:
         payload = json.dumps(doc).encode()

@@ -1,20 +1,23 @@
 """One destination's delivery: a task that sends the events after its position, in order.
 
-Theory of operation. The destination's position (the store's `deliveries` row) is the last seq
-it has got. The task reads the events after it (the outbox's own read-only connection), up to
-`batch_size`, keeps the kinds the destination wants, signs the body (server/signing.py) and
-POSTs it. A 2xx answer means the receiver has stored the batch: the position moves past the
-batch's last seq, in memory at once and in the store (through its writer, with the attempts
-for the delivery log) at most once a second while busy, and whenever the destination is idle,
-fails or stops: each such write is an fsync on the writer the kiosks' commits share. Anything
-else — a refused connection, a timeout, a 4xx or 5xx — is a failure: logged with the
-receiver's answer, retried after a back-off (1 s doubling to 5 min, with jitter, reset by a
-success), never skipped. A batch of which the destination wants nothing moves the position
-without a request.
+Theory of operation. The destination's position (the store's `deliveries` row) is the last seq it
+has got. The task reads the events after it (the outbox's own read-only connection), up to
+`batch_size`, keeps the kinds the destination wants, signs the body (server/signing.py) and POSTs
+it. A 2xx answer means the receiver has stored the batch: the position moves past the batch's last
+seq, in memory at once and in the store (through its writer, with the attempts for the delivery
+log) at most once a second while busy, and whenever the destination is idle, fails or stops: each
+such write is an fsync on the writer the kiosks' commits share. Anything else — a refused
+connection, a timeout, a 4xx or 5xx — is a failure: logged with the receiver's answer, retried
+after a back-off (1 s doubling to 5 min, with jitter, reset by a success), never skipped. Central's
+2xx says up to which seq it has every event (`contiguous_seq`); one below the batch (a new central
+at the URL, its database restored) sends the profile and the events after it again: the one time a
+position goes back. A batch of which the destination wants nothing moves the position without a
+request.
 
 A batch may therefore arrive twice (the building stopped after the receiver stored it and
 before the position was written: at most a second's worth): receivers keep events unique by
-their id. It never arrives out of order, and a position never goes backwards.
+their id. It never arrives out of order, and a position never goes backwards but for central's
+`contiguous_seq` (above).
 
 Idle, the task sleeps until the engine commits (`wake`), with a long safety poll; a batch that
 is not full waits `linger_s` (0.1 s) for more events first, so that a busy building sends a few
@@ -27,11 +30,12 @@ acknowledged.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import httpx
@@ -250,12 +254,45 @@ class Sender:
                               answer.status_code, ms, None)  # fmt: skip
             self._unrecorded.append(attempt)
             self.position = max(self.position, last)
-            await self._record_now_and_then()
+            lacks = self._central_lacks(answer, first)
+            if lacks is None:
+                await self._record_now_and_then()
+            else:
+                await self._rewind(lacks, attempt)
         if self.failing_since is not None:
             log.info("delivery to %s works again", self.destination.id)
         self.failing_since, self.last_error, self.attempts = None, None, 0
         self._on_change()
         return True
+
+    def _central_lacks(self, answer: httpx.Response, first: int | None) -> int | None:
+        """Central's `contiguous_seq` when it says it lacks events below this batch (a new
+        central at that URL, or its database restored from a back-up), else None."""
+        if self.destination.kind is not DestinationKind.CENTRAL or first is None:
+            return None
+        try:
+            contiguous = json.loads(answer.content).get("contiguous_seq")
+        except (ValueError, AttributeError):
+            return None
+        if type(contiguous) is not int or not 0 <= contiguous < first - 1:
+            return None
+        return contiguous
+
+    async def _rewind(self, contiguous: int, delivered: Attempt) -> None:
+        """Send again from central's `contiguous_seq`, the profile first: the one time a
+        position goes back (server/store/deliveries.py, `rewind_delivery`)."""
+        log.warning(
+            "central has every event only up to seq %d, below this batch (seqs %s–%s): "
+            "sending again from seq %d, the profile first",
+            contiguous, delivered.first_seq, delivered.last_seq, contiguous + 1,
+        )  # fmt: skip
+        await self._record()
+        rewound = replace(delivered, outcome="rewound", first_seq=contiguous + 1,
+                          error=f"central has every event only up to seq {contiguous}")  # fmt: skip
+        await self._store.rewind_delivery(rewound, contiguous)
+        self.position = self._stored_position = contiguous
+        self._profile_due = self._profile is not None
+        self._recorded_at = time.monotonic()
 
     async def _failed(
         self, first: int | None, last: int | None, status: int | None, error: str, ms: float
