@@ -56,9 +56,20 @@ class IngestApi:
         self.config, self.pool, self.clock = config, pool, clock
 
     def add_routes(self, routes: Routes) -> None:
-        routes.add("POST", EVENTS_PATH, self.post_events)
-        routes.add("PUT", PROFILE_PATH, self.put_profile)
+        routes.add("POST", EVENTS_PATH, self.post_events, self.refuse_head)
+        routes.add("PUT", PROFILE_PATH, self.put_profile, self.refuse_head)
         routes.add("GET", HEALTH_PATH, self.health)
+
+    def refuse_head(self, headers: dict[str, str]) -> Response | None:
+        """Checks 1 and 2's headers on the head alone, before the body is read (edge.py): an
+        unknown building, or no timestamp or signature, is refused without reading a byte."""
+        if self.config.buildings.get(headers.get(BUILDING_HEADER.lower(), "")) is None:
+            return error(401, "unknown_building", f"{BUILDING_HEADER}: not a building "
+                         "of this central")  # fmt: skip
+        if not headers.get(TIMESTAMP_HEADER.lower()) or not headers.get(SIGNATURE_HEADER.lower()):
+            return error(401, "missing_header", f"{TIMESTAMP_HEADER} and {SIGNATURE_HEADER} "
+                         "are required")  # fmt: skip
+        return None
 
     def _refusal(self, request: Request) -> tuple[str | None, Response | None]:
         """The signing building's id, or the 401 that refuses the request."""

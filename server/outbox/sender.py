@@ -52,6 +52,10 @@ log = logging.getLogger("antre.outbox")
 
 EVENTS_PATH = "/central/v1/events"
 PROFILE_PATH = "/central/v1/profile"
+# A request's body at most (a batch is halved until it fits): central reads at most 4 MiB
+# (server/central/edge.py MAX_BODY). 5000 ordinary events are about 2.5 MB; complaints' texts
+# (2000 characters, up to 8 kB in UTF-8) to a personal_data webhook could make one far larger.
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
 _ANSWER_KEPT = 300  # characters of a receiver's refusal kept in the log
 
 
@@ -195,17 +199,21 @@ class Sender:
         events = await self._reader.after(self.position, self.destination.batch_size)
         if not events:
             return True
-        last = events[-1].seq
-        wanted = [e for e in events if self.destination.wants(e.kind)]
-        if not wanted:
-            self.position = last
-            await self._record_now_and_then()
-            self._on_change()
-            return True
+        while True:
+            last = events[-1].seq
+            wanted = [e for e in events if self.destination.wants(e.kind)]
+            if not wanted:
+                self.position = last
+                await self._record_now_and_then()
+                self._on_change()
+                return True
+            body = batch_body(self.building, self.destination, wanted)
+            if len(body) <= MAX_REQUEST_BYTES or len(events) == 1:
+                break
+            events = events[: len(events) // 2]  # long texts: fewer events this time
         url = self.destination.url
         if self.destination.kind is DestinationKind.CENTRAL:
             url += EVENTS_PATH
-        body = batch_body(self.building, self.destination, wanted)
         return await self._send("POST", url, body, events[0].seq, last)
 
     async def _send(

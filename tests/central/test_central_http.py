@@ -156,3 +156,59 @@ key_file = "missing.key"
     assert "buildings[#1].key_file" in text and "at least 32" in text
     assert "buildings[mpp-kab].key_file" in text and "no such key file" in text
     assert KEY  # the good keys of the other tests are 40 bytes
+
+
+def _raw(port: int, head: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    """Send a request head (and no body) on a raw socket; (status, the answer's bytes). The
+    short timeout is the check: central answers from the head alone, without waiting for a
+    body it is promised (its own body timeout is a minute)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(head.encode("latin-1"))  # "²" is then the one byte 0xB2
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return int(answer.split(b" ", 2)[1]), answer
+
+
+def _head(path: str, headers: dict[str, str], length: int = 3_000_000) -> str:
+    lines = [f"POST {path} HTTP/1.1", "Host: central", f"Content-Length: {length}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+def test_a_request_central_would_refuse_is_answered_before_its_body_is_sent(central):
+    # No route, an unknown building, no signature: refused on the head, the megabytes unread.
+    assert _raw(central.port, _head("/nowhere", {}))[0] == 404
+    assert _raw(central.port, _head(EVENTS, {"Antre-Building": "mpp-lain"}))[0] == 401
+    status, answer = _raw(central.port, _head(EVENTS, {"Antre-Building": BUILDING}))
+    assert (status, b"missing_header" in answer) == (401, True)
+    # Over 4 MiB (docs/central.md): 413 at once, whoever asks.
+    assert _raw(central.port, _head(EVENTS, signed(b"x"), length=4 * 2**20 + 1))[0] == 413
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    [
+        ["²"],  # a digit to str.isdigit, not a number
+        ["-1"],
+        ["12abc"],
+        ["5", "5"],  # given twice: two readings of one request's length
+        ["5", "7"],
+    ],
+)
+def test_a_malformed_or_repeated_content_length_is_a_400(central, lengths):
+    head = "\r\n".join(
+        [f"POST {EVENTS} HTTP/1.1", "Host: central", *(f"Content-Length: {n}" for n in lengths)]
+    )
+    assert _raw(central.port, head + "\r\n\r\n")[0] == 400
+
+
+@pytest.mark.parametrize("encoding", ["chunked", "gzip", "identity"])
+def test_any_transfer_encoding_is_a_400(central, encoding):
+    head = f"POST {EVENTS} HTTP/1.1\r\nHost: central\r\nTransfer-Encoding: {encoding}\r\n\r\n"
+    assert _raw(central.port, head)[0] == 400
