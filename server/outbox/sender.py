@@ -57,6 +57,7 @@ PROFILE_PATH = "/central/v1/profile"
 # (2000 characters, up to 8 kB in UTF-8) to a personal_data webhook could make one far larger.
 MAX_REQUEST_BYTES = 3 * 1024 * 1024
 _ANSWER_KEPT = 300  # characters of a receiver's refusal kept in the log
+_ANSWER_READ = 4 * _ANSWER_KEPT  # bytes of an answer read at most (UTF-8: up to 4 a character)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,7 @@ class Timing:
     first_retry_s: float = 1.0
     max_retry_s: float = 300.0
     safety_poll_s: float = 60.0  # idle: look at the log this often even if not woken
-    timeout_s: float = 30.0  # one request, connect to last byte
+    timeout_s: float = 30.0  # one request's deadline, connect to the answer's last byte read
     # A busy destination's position and log go to disk at most this often (and whenever it
     # is idle): each write is a transaction, with its fsync, on the store's one writer, which
     # the kiosks' and counters' commits share. A crash re-sends at most this much; receivers
@@ -238,31 +239,36 @@ class Sender:
         }
         started = time.perf_counter()
         try:
-            answer = await self._client.request(
-                method, url, content=body, headers=headers, timeout=self._timing.timeout_s
-            )
+            # A deadline for the whole exchange: httpx's own timeout is per read, so a receiver
+            # that trickles a byte a second would hold the destination for ever.
+            async with asyncio.timeout(self._timing.timeout_s):
+                status, said = await self._exchange(method, url, body, headers)
+        except TimeoutError:
+            ms = (time.perf_counter() - started) * 1000
+            error = f"Timeout: no whole answer within {self._timing.timeout_s:g} s"
+            return await self._failed(first, last, None, error, ms)
         except httpx.HTTPError as exc:
             ms = (time.perf_counter() - started) * 1000
             return await self._failed(first, last, None, _transport_error(exc), ms)
         ms = (time.perf_counter() - started) * 1000
-        if not 200 <= answer.status_code < 300:
-            said = answer.text[:_ANSWER_KEPT].strip()
-            error = f"HTTP {answer.status_code}" + (f": {said}" if said else "")
-            return await self._failed(first, last, answer.status_code, error, ms)
+        if not 200 <= status < 300:
+            text = said.decode("utf-8", "replace")[:_ANSWER_KEPT].strip()
+            error = f"HTTP {status}" + (f": {text}" if text else "")
+            return await self._failed(first, last, status, error, ms)
         at = self._clock().isoformat()
         if profile:
             digest = profile_digest(body)
-            attempt = Attempt(at, self.destination.id, None, None, "profile", answer.status_code,
-                              ms, None)  # fmt: skip
+            attempt = Attempt(at, self.destination.id, None, None, "profile", status, ms,
+                              None)  # fmt: skip
             await self._store.record_delivery(attempt, None, digest)
             self._profile_due = False
         else:
             assert last is not None
-            attempt = Attempt(at, self.destination.id, first, last, "delivered",
-                              answer.status_code, ms, None)  # fmt: skip
+            attempt = Attempt(at, self.destination.id, first, last, "delivered", status, ms,
+                              None)  # fmt: skip
             self._unrecorded.append(attempt)
             self.position = max(self.position, last)
-            lacks = self._central_lacks(answer, first)
+            lacks = self._central_lacks(said, first)
             if lacks is None:
                 await self._record_now_and_then()
             else:
@@ -273,13 +279,28 @@ class Sender:
         self._on_change()
         return True
 
-    def _central_lacks(self, answer: httpx.Response, first: int | None) -> int | None:
+    async def _exchange(
+        self, method: str, url: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        """The answer's status and at most `_ANSWER_READ` bytes of its body (a receiver's
+        answer is read only to be logged, or for central's `contiguous_seq`)."""
+        async with self._client.stream(
+            method, url, content=body, headers=headers, timeout=self._timing.timeout_s
+        ) as answer:
+            said = b""
+            async for chunk in answer.aiter_bytes():
+                said += chunk
+                if len(said) >= _ANSWER_READ:
+                    break
+            return answer.status_code, said[:_ANSWER_READ]
+
+    def _central_lacks(self, said: bytes, first: int | None) -> int | None:
         """Central's `contiguous_seq` when it says it lacks events below this batch (a new
         central at that URL, or its database restored from a back-up), else None."""
         if self.destination.kind is not DestinationKind.CENTRAL or first is None:
             return None
         try:
-            contiguous = json.loads(answer.content).get("contiguous_seq")
+            contiguous = json.loads(said).get("contiguous_seq")
         except (ValueError, AttributeError):
             return None
         if type(contiguous) is not int or not 0 <= contiguous < first - 1:

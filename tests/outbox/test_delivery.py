@@ -226,3 +226,49 @@ async def test_the_floor_session_hears_nothing_when_every_destination_works(
             "alert": False,
         }
     ]
+
+
+async def test_a_receiver_that_trickles_its_answer_is_a_failure_within_the_timeout(
+    start_server: StartServer,
+) -> None:
+    """It answers 200 and then a byte of its body every 50 ms, each read well within the
+    timeout: the timeout is the whole exchange's deadline (docs/protocol.md), so the attempt
+    fails instead of holding the destination for the minute the body would take."""
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))  # fmt: skip
+        await reader.readexactly(length)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1200\r\n\r\n")
+        try:
+            for _ in range(1200):
+                writer.write(b" ")
+                await writer.drain()
+                await asyncio.sleep(0.05)
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    slow = await asyncio.start_server(trickle, "127.0.0.1", 0)
+    port = slow.sockets[0].getsockname()[1]
+    timing = Timing(first_retry_s=0.02, max_retry_s=0.1, safety_poll_s=5.0, timeout_s=0.5,
+                    linger_s=0.0)  # fmt: skip
+    try:
+        server = await start_server(
+            building=delivering(webhook(f"http://127.0.0.1:{port}")), delivery_timing=timing
+        )
+        await issue(server, 1)
+
+        async def failed() -> bool:
+            log = await server.engine.store.delivery_log("PORTAL-KAB", 10)
+            return any(a.outcome == "failed" and "Timeout" in (a.error or "") for a in log)
+
+        async with asyncio.timeout(10):
+            while not await failed():
+                await asyncio.sleep(0.05)
+        (state,) = [s for s in (await server.engine.store.delivery_states()).values()]
+        assert state.position == 0  # nothing counted as delivered
+    finally:
+        slow.close()
