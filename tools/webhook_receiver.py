@@ -106,7 +106,11 @@ class Handler(BaseHTTPRequestHandler):
         if status is not None:
             self._answer(status, {"error": "refused by the test"})
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        length_text = self.headers.get("Content-Length") or "0"
+        if not (length_text.isascii() and length_text.isdigit()):  # not -1: read until close
+            self._answer(400, {"error": "bad_length", "message": "Content-Length: 0 or more"})
+            return
+        length = int(length_text)
         if length > MAX_BODY:
             self._answer(413, {"error": "body too large"})
             return

@@ -272,3 +272,19 @@ async def test_a_receiver_that_trickles_its_answer_is_a_failure_within_the_timeo
         assert state.position == 0  # nothing counted as delivered
     finally:
         slow.close()
+
+
+@pytest.mark.parametrize("length", ["-1", "abc", "²", "1e3"])
+def test_the_readme_receiver_answers_a_bad_content_length_with_400(
+    receiver: Receiver, length: str
+) -> None:
+    """`-1` would read until the sender closes, and a word would crash the handler: both are
+    a plain 400 (the receiver is the one a newcomer runs on the internet)."""
+    import socket
+
+    head = f"POST / HTTP/1.1\r\nHost: r\r\nContent-Length: {length}\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", receiver.server_port), timeout=5) as sock:
+        sock.sendall(head.encode("latin-1"))
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.0 400 ")
+    assert receiver.events == {}
