@@ -45,6 +45,7 @@ from server.report.stats import GroupStats, LineTargets, TicketRecord
 __all__ = [
     "IngestResult",
     "SeqConflict",
+    "StaleProfile",
     "UnknownBuilding",
     "forget_after",
     "ingest_batch",
@@ -57,6 +58,10 @@ FOLD_CHUNK: Final = 5000  # events read for the fold at a time (a long backlog's
 
 class UnknownBuilding(LookupError):
     """A building central.toml does not list."""
+
+
+class StaleProfile(ValueError):
+    """A profile signed before the one central keeps: a replayed older request."""
 
 
 class SeqConflict(ValueError):
@@ -344,13 +349,24 @@ def refresh_figures(
             cur.executemany(upsert, rows)
 
 
-def store_profile(conn: psycopg.Connection, profile: Profile) -> bool:
-    """Keep a building's profile; True when a line's standard changed (figures redone)."""
+def store_profile(conn: psycopg.Connection, profile: Profile, signed_at: int) -> bool:
+    """Keep a building's profile, signed at `signed_at` (its `Antre-Timestamp`); True when a
+    line's standard changed (figures redone). One signed before the profile kept is refused
+    (`StaleProfile`): a captured older request replayed within its five minutes would put the
+    old targets back."""
     with conn.transaction():
         _, _, before = _lock_building(conn, profile.building)
+        (kept_at,) = conn.execute(
+            "SELECT profile_signed_at FROM buildings WHERE id = %s", (profile.building,)
+        ).fetchone()
+        if kept_at is not None and signed_at < kept_at:
+            raise StaleProfile(
+                f"this profile was signed at {signed_at}, before the one kept ({kept_at})"
+            )
         conn.execute(
-            "UPDATE buildings SET profile = %s, zone = %s, profile_at = now() WHERE id = %s",
-            (Jsonb(dict(profile.raw)), profile.zone, profile.building),
+            "UPDATE buildings SET profile = %s, zone = %s, profile_at = now(), "
+            "profile_signed_at = %s WHERE id = %s",
+            (Jsonb(dict(profile.raw)), profile.zone, signed_at, profile.building),
         )
         old, new = _targets(before), _targets(profile.raw)
         if old == new:

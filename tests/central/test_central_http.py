@@ -69,6 +69,24 @@ def test_the_profile_is_kept(central):
     assert {ln["line"] for ln in profile["lines"]} >= {"A", "E", "G", "J"}
 
 
+def test_an_older_profile_replayed_does_not_put_the_old_targets_back(central):
+    # The building changed line A's standard (sent at t); an eavesdropper replays the profile
+    # it sent a minute before (t - 60), within its five minutes: refused, the new one kept.
+    building = load_demo_building()
+    old_body = profile_body(building)
+    doc = json.loads(old_body)
+    doc["lines"][0]["target_service_s"] = 1200.0
+    new_body = json.dumps(doc).encode()
+    now = int(time.time())
+    assert request(central.port, "PUT", PROFILE, old_body, signed(old_body, at=now - 60))[0] == 200
+    assert request(central.port, "PUT", PROFILE, new_body, signed(new_body, at=now))[0] == 200
+    _refused(central, "PUT", PROFILE, old_body, signed(old_body, at=now - 60), 409,
+             "stale_profile")  # fmt: skip
+    assert stored(central.dsn)[2]["lines"][0]["target_service_s"] == 1200.0
+    # The same profile again (a re-send of the newest) is still taken.
+    assert request(central.port, "PUT", PROFILE, new_body, signed(new_body, at=now))[0] == 200
+
+
 def _refused(central, method, path, body, headers, status, code):
     before = stored(central.dsn)
     got_status, answer = request(central.port, method, path, body, headers)
