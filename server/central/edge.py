@@ -170,6 +170,10 @@ class HttpServer:
                     return
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
             return
+        except asyncio.CancelledError:
+            # Central stopping (asyncio.run cancels what is left): close quietly, no traceback
+            # per connection that was open. Nothing else cancels a connection's task.
+            return
         finally:
             self._open.discard(writer)
             writer.close()
