@@ -226,6 +226,16 @@ async def test_the_floor_session_hears_nothing_when_every_destination_works(
             "alert": False,
         }
     ]
+    # Deliveries happen, all of them taken: the floor hears of the tickets, never a `delivery`
+    # alert (an empty one either: docs/protocol.md sends it when an alert goes up or down).
+    await issue(server, 3)
+    await _all_delivered(server, receiver)
+    await stored_position(server, "PORTAL-KAB", server.engine.last_seq)
+    pong = await floor.reply({"type": "ping", "id": "p"})
+    assert pong["type"] == "pong"
+    assert len(floor.seen) > 3  # it did hear the building's events
+    alerts = [f for f in floor.seen if f.get("type") == "alert" and f.get("alert") == "delivery"]
+    assert alerts == []
 
 
 async def test_a_receiver_that_trickles_its_answer_is_a_failure_within_the_timeout(
