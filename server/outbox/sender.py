@@ -134,22 +134,41 @@ class Sender:
         self._on_change = on_change
         self._backoff = Backoff(timing)
         self.wake = asyncio.Event()  # set when the engine has committed new events
+        self._wanted_backlog: int | None = None  # a filtered webhook's, as last counted
         # Central: the profile body, and whether central still has to acknowledge it.
         self._profile = profile
         self._profile_due = profile is not None and profile_digest(profile) != state.profile_digest
 
     @property
     def backlog(self) -> int:
-        """Events committed and not yet delivered (nor skipped) to this destination."""
+        """Events committed and not yet delivered to this destination: for a webhook with an
+        `events` filter, only the kinds it wants (counted after each attempt, `_changed`)."""
+        if self._wanted_backlog is not None:
+            return self._wanted_backlog
         return max(0, self._last_seq() - self.position)
 
+    async def _changed(self) -> None:
+        """Tell the floor, a filtered webhook's backlog counted again first (one COUNT on the
+        outbox's read-only connection, by the events' indexed seq)."""
+        if self.destination.events is not None:
+            try:
+                self._wanted_backlog = await self._reader.count_after(
+                    self.position, self.destination.events
+                )
+            except Exception:  # the count is for the floor: never lose a delivery over it
+                log.exception("cannot count the backlog of %s", self.destination.id)
+                self._wanted_backlog = None
+        self._on_change()
+
     async def run(self) -> None:
+        if self.destination.events is not None:
+            await self._changed()  # the floor's first backlog already counts wanted kinds only
         while True:
             if not self._profile_due and self.position >= self._last_seq():
                 await self._record()
                 if self.alerting and self.failing_since is None:
                     self.alerting = False  # caught up: the floor's alert clears
-                    self._on_change()
+                    await self._changed()
                 self.wake.clear()  # before looking again: a commit from now on sets it
                 if self.position >= self._last_seq():
                     try:
@@ -206,7 +225,7 @@ class Sender:
             if not wanted:
                 self.position = last
                 await self._record_now_and_then()
-                self._on_change()
+                await self._changed()
                 return True
             body = batch_body(self.building, self.destination, wanted)
             if len(body) <= MAX_REQUEST_BYTES or len(events) == 1:
@@ -276,7 +295,7 @@ class Sender:
         if self.failing_since is not None:
             log.info("delivery to %s works again", self.destination.id)
         self.failing_since, self.last_error, self.attempts = None, None, 0
-        self._on_change()
+        await self._changed()
         return True
 
     async def _exchange(
@@ -343,7 +362,7 @@ class Sender:
             log.exception("cannot record a failed delivery to %s", self.destination.id)
         if (now - self.failing_since).total_seconds() >= 60 * self.destination.alert_after_minutes:
             self.alerting = True
-        self._on_change()
+        await self._changed()
         return False
 
     async def _record_now_and_then(self) -> None:

@@ -184,6 +184,16 @@ class PendingReader:
     async def close(self) -> None:
         await self._db.close()
 
+    async def count_after(self, position: int, kinds: frozenset[str]) -> int:
+        """How many committed events of these kinds come after seq `position` (a filtered
+        webhook's backlog: the kinds it skips are not waiting for it)."""
+        marks = ", ".join("?" * len(kinds))
+        rows = await self._db.execute_fetchall(
+            f"SELECT count(*) FROM events WHERE seq > ? AND kind IN ({marks})",
+            (position, *sorted(kinds)),
+        )
+        return int(rows[0][0])
+
     async def after(self, position: int, limit: int) -> list[PendingEvent]:
         """Up to `limit` committed events after seq `position`, in seq order, each with the
         personal data kept beside it (None once purged, or for a kind that has none)."""

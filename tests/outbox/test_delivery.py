@@ -298,3 +298,26 @@ def test_the_readme_receiver_answers_a_bad_content_length_with_400(
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.0 400 ")
     assert receiver.events == {}
+
+
+async def test_a_filtered_webhook_s_backlog_counts_only_the_kinds_it_wants(
+    start_server: StartServer, receiver: Receiver
+) -> None:
+    """Two tickets are four events (issued, printed); a webhook that wants `ticket_issued`
+    only, failing, has two waiting for it — not the printed ones it will never get."""
+    receiver.failing = 503
+    server = await start_server(
+        building=delivering(webhook(receiver.url, events=frozenset({"ticket_issued"}))),
+        delivery_timing=FAST,
+    )
+    await issue(server, 2)
+    assert server.engine.last_seq == 4
+    (sender,) = server.running.outbox.senders
+    await until(lambda: sender.attempts >= 2, "two attempts failed")
+    floor = await server.raw(hello_for("LANTAI"))
+    snap = await floor.reply({"type": "snapshot", "id": "s"})
+    (delivery,) = snap["deliveries"]
+    assert (delivery["state"], delivery["position"], delivery["backlog"]) == ("failing", 0, 2)
+    receiver.failing = None
+    await until(lambda: receiver.seqs() == [1, 3], "the two ticket_issued delivered")
+    await until(lambda: sender.backlog == 0, "nothing waiting")
