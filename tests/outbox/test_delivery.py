@@ -321,3 +321,51 @@ async def test_a_filtered_webhook_s_backlog_counts_only_the_kinds_it_wants(
     receiver.failing = None
     await until(lambda: receiver.seqs() == [1, 3], "the two ticket_issued delivered")
     await until(lambda: sender.backlog == 0, "nothing waiting")
+
+
+async def test_a_booking_code_reaches_only_a_personal_data_webhook_others_get_a_reference(
+    start_server: StartServer,
+) -> None:
+    """The code checks a citizen in at the kiosk: a webhook without personal_data gets
+    "bk_" + the first 16 hex of HMAC-SHA256(its secret, code) instead (docs/protocol.md)."""
+    import hashlib
+    import hmac
+
+    from outboxtest import SECRET
+
+    plain, full = Receiver().start(), Receiver().start()
+    try:
+        building = delivering(
+            webhook(plain.url, id="PORTAL-KAB"),
+            webhook(full.url, id="DUKCAPIL-PUSAT", personal_data=True),
+        )
+        server = await start_server(building=building, delivery_timing=FAST)
+        booking = await book(server, 1, TUESDAY)
+        for receiver in (plain, full):
+            await _all_delivered(server, receiver)
+        assert not any(booking.code in text for text in plain.body_texts())
+        ref = "bk_" + hmac.new(SECRET, booking.code.encode(), hashlib.sha256).hexdigest()[:16]
+        (made,) = [e for e in plain.events.values() if e["type"] == "booking_made"]
+        assert made["data"]["code"] == ref
+        (made,) = [e for e in full.events.values() if e["type"] == "booking_made"]
+        assert made["data"]["code"] == booking.code
+    finally:
+        for r in (plain, full):
+            r.shutdown()
+            r.server_close()
+
+
+def test_every_event_field_holding_a_booking_code_is_replaced() -> None:
+    """Held to the core's events: a new kind naming a booking must be added to the table."""
+    from dataclasses import fields
+
+    from server.core.events import EVENT_TYPES
+    from server.outbox.body import BOOKING_CODE_FIELDS
+
+    holding = {
+        kind: f.name
+        for kind, cls in EVENT_TYPES.items()
+        for f in fields(cls)
+        if f.name in ("code", "booking")
+    }
+    assert holding == dict(BOOKING_CODE_FIELDS)
