@@ -237,3 +237,16 @@ def test_an_event_filed_under_a_later_day_is_not_counted_in_the_tickets_day(conn
     assert figures["A"]["cancelled"] == 0
     assert line_a(conn) == STORY_A
     assert line_a(conn, "2026-11-24") == {}
+
+
+def test_the_local_postgresql_wants_its_password(postgres):
+    # The tests' and the demo's PostgreSQL listens on 127.0.0.1: another user of the machine
+    # must not get in as its superuser without the password kept beside its data (0600).
+    import stat
+
+    no_password = f"host=127.0.0.1 port={postgres.port} user=postgres dbname=postgres"
+    with pytest.raises(psycopg.OperationalError, match="password"):
+        psycopg.connect(no_password, connect_timeout=10).close()
+    assert stat.S_IMODE(postgres.password_file.stat().st_mode) == 0o600
+    with psycopg.connect(postgres.dsn(), connect_timeout=10) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
