@@ -369,3 +369,26 @@ def test_every_event_field_holding_a_booking_code_is_replaced() -> None:
         if f.name in ("code", "booking")
     }
     assert holding == dict(BOOKING_CODE_FIELDS)
+
+
+async def test_a_batch_too_large_for_one_request_goes_in_parts(
+    start_server: StartServer, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request's body is at most MAX_REQUEST_BYTES (3 MiB under central's 4 MiB): a batch
+    that would be larger (long complaint texts to a personal_data webhook) is halved until it
+    fits. Here the cap is made small so that a few tickets are already too much."""
+    import server.outbox.sender as sender_module
+    from server.central.edge import MAX_BODY
+
+    assert sender_module.MAX_REQUEST_BYTES < MAX_BODY  # what central reads at most
+    monkeypatch.setattr(sender_module, "MAX_REQUEST_BYTES", 1500)
+    receiver.failing = 503  # a backlog builds up: the next batch is all of it
+    server = await start_server(building=delivering(webhook(receiver.url)), delivery_timing=FAST)
+    await issue(server, 6)  # 12 events of ~400 bytes each: one batch of 100 would be ~5 kB
+    (sender,) = server.running.outbox.senders
+    await until(lambda: sender.attempts >= 1, "a failed attempt")
+    receiver.failing = None
+    await _all_delivered(server, receiver)
+    assert len(receiver.bodies) > 1
+    assert all(len(b) <= 1500 for b in receiver.bodies)
+    assert receiver.duplicates == 0
