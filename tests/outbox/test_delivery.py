@@ -114,7 +114,11 @@ async def test_a_receiver_answering_500_is_retried_and_nothing_is_skipped(
     (sender,) = server.running.outbox.senders
     await until(lambda: sender.attempts >= 3, "three answers 500")
     assert receiver.seqs() == []
-    log = await server.engine.store.delivery_log("PORTAL-KAB", 3)
+    # The count rises before the attempt's row is written (through the store's writer): wait
+    # for the row, not just the count (under load the third was not yet in the log).
+    async with asyncio.timeout(20):
+        while len(log := await server.engine.store.delivery_log("PORTAL-KAB", 3)) < 3:
+            await asyncio.sleep(0.01)
     assert [(a.outcome, a.status, a.first_seq) for a in log] == [("failed", 500, 1)] * 3
     assert log[0].error == 'HTTP 500: {"error": "refused by the test"}'
     receiver.failing = None
