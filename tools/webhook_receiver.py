@@ -82,6 +82,15 @@ class WebhookReceiver(ThreadingHTTPServer):
                 if self.show is not None:
                     self.show(_line(doc, event))
 
+    def contiguous_seq(self) -> int:
+        """The highest seq held with none missing below it (central's answer says it)."""
+        with self.lock:
+            held = {event["seq"] for event in self.events.values()}
+        seq = 0
+        while seq + 1 in held:
+            seq += 1
+        return seq
+
 
 class Handler(BaseHTTPRequestHandler):
     server: WebhookReceiver
@@ -97,7 +106,11 @@ class Handler(BaseHTTPRequestHandler):
         if status is not None:
             self._answer(status, {"error": "refused by the test"})
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        length_text = self.headers.get("Content-Length") or "0"
+        if not (length_text.isascii() and length_text.isdigit()):  # not -1: read until close
+            self._answer(400, {"error": "bad_length", "message": "Content-Length: 0 or more"})
+            return
+        length = int(length_text)
         if length > MAX_BODY:
             self._answer(413, {"error": "body too large"})
             return
@@ -130,9 +143,13 @@ class Handler(BaseHTTPRequestHandler):
         if profile:
             with self.server.lock:
                 self.server.profiles.append(doc)
+            self._answer(200, {"stored": True})
+            return
+        self.server.store(doc, body)
+        if self.path.endswith("/central/v1/events"):  # as `antre central` answers
+            self._answer(200, {"stored": True, "contiguous_seq": self.server.contiguous_seq()})
         else:
-            self.server.store(doc, body)
-        self._answer(200, {"stored": True})
+            self._answer(200, {"stored": True})
 
     def _answer(self, status: int, doc: dict[str, Any]) -> None:
         payload = json.dumps(doc).encode()

@@ -9,7 +9,8 @@ answer with nothing stored (docs/central.md, "Refusals"):
 3. the body is a batch (or a profile) — else 400 `bad_body` with the reason;
 4. the body's `building` is the header's — else 401 `wrong_building` (a building posting under
    another's id signs with its own key, so it fails at 2 or here);
-5. a sequence number already stored under another day — 409 `seq_conflict`.
+5. a sequence number already stored as another event — 409 `seq_conflict`; a profile signed
+   before the one kept (a replayed older request) — 409 `stale_profile`.
 
 A batch stored answers 200 `{"stored": n, "duplicates": m, "contiguous_seq": s}`; the database
 unreachable answers 503 `database_unavailable`, and the building's sender tries again later.
@@ -31,7 +32,13 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from server.central.batch import BadBody, read_batch, read_profile
 from server.central.config import CentralConfig
 from server.central.edge import Request, Response, Routes, error, json_response
-from server.central.ingest import SeqConflict, UnknownBuilding, ingest_batch, store_profile
+from server.central.ingest import (
+    SeqConflict,
+    StaleProfile,
+    UnknownBuilding,
+    ingest_batch,
+    store_profile,
+)
 from server.signing import BUILDING_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
 __all__ = ["EVENTS_PATH", "HEALTH_PATH", "PROFILE_PATH", "IngestApi"]
@@ -56,9 +63,20 @@ class IngestApi:
         self.config, self.pool, self.clock = config, pool, clock
 
     def add_routes(self, routes: Routes) -> None:
-        routes.add("POST", EVENTS_PATH, self.post_events)
-        routes.add("PUT", PROFILE_PATH, self.put_profile)
+        routes.add("POST", EVENTS_PATH, self.post_events, self.refuse_head)
+        routes.add("PUT", PROFILE_PATH, self.put_profile, self.refuse_head)
         routes.add("GET", HEALTH_PATH, self.health)
+
+    def refuse_head(self, headers: dict[str, str]) -> Response | None:
+        """Checks 1 and 2's headers on the head alone, before the body is read (edge.py): an
+        unknown building, or no timestamp or signature, is refused without reading a byte."""
+        if self.config.buildings.get(headers.get(BUILDING_HEADER.lower(), "")) is None:
+            return error(401, "unknown_building", f"{BUILDING_HEADER}: not a building "
+                         "of this central")  # fmt: skip
+        if not headers.get(TIMESTAMP_HEADER.lower()) or not headers.get(SIGNATURE_HEADER.lower()):
+            return error(401, "missing_header", f"{TIMESTAMP_HEADER} and {SIGNATURE_HEADER} "
+                         "are required")  # fmt: skip
+        return None
 
     def _refusal(self, request: Request) -> tuple[str | None, Response | None]:
         """The signing building's id, or the 401 that refuses the request."""
@@ -125,8 +143,11 @@ class IngestApi:
             return error(400, "bad_body", str(exc))
         if profile.building != building:
             return self._wrong_building(building, profile.building)  # type: ignore[arg-type]
+        signed_at = int(request.header(TIMESTAMP_HEADER) or "0")  # verified: Unix seconds
         try:
-            redone = await self._database(lambda conn: store_profile(conn, profile))
+            redone = await self._database(lambda conn: store_profile(conn, profile, signed_at))
+        except StaleProfile as exc:
+            return error(409, "stale_profile", str(exc))
         except (psycopg.OperationalError, PoolTimeout) as exc:
             log.warning("database unavailable: %s", exc)
             return error(503, "database_unavailable", "central's database is unavailable")

@@ -1,15 +1,16 @@
 """A building's batch stored, and its figures brought up to date, in one transaction.
 
 Theory of operation (docs/central.md, "Ingest"): the building's row is locked (`FOR UPDATE`), so
-two deliveries of one building never interleave while different buildings ingest side by side.
-The batch's sequence numbers already stored are duplicates (an event's id is its building and
-seq): they change nothing. The others are inserted. Then `contiguous_seq` advances over every
-seq now stored without a gap below it, and the events between `folded_seq` and it are folded,
-in sequence order, into the tickets, their line shares and the line figures of the days they
-touch (server/central/fold.py). A later batch that came first is stored and waits for its gap:
-the figures never depend on the order batches arrive in. Everything commits together or not at
-all, so a central or a PostgreSQL killed mid-batch leaves either the whole batch or none of it,
-and the sender's retry fills in the rest.
+two deliveries of one building never interleave while different buildings ingest side by side. The
+batch's sequence numbers already stored as the same event (day, type, instant, data) are duplicates
+(an event's id is its building and seq): they change nothing; one stored as another event is a
+conflict (`SeqConflict`: nothing is stored). The others are inserted. Then `contiguous_seq`
+advances over every seq now stored without a gap below it, and the events between `folded_seq` and
+it are folded, in sequence order, into the tickets, their line shares and the line figures of the
+days they touch (server/central/fold.py). A later batch that came first is stored and waits for its
+gap: the figures never depend on the order batches arrive in. Everything commits together or not at
+all, so a central or a PostgreSQL killed mid-batch leaves either the whole batch or none of it, and
+the sender's retry fills in the rest.
 
 A building's profile (`store_profile`) is its name, zone, agencies and lines with their
 standards; when a line's standard changes, the building's figures are worked out again.
@@ -44,7 +45,9 @@ from server.report.stats import GroupStats, LineTargets, TicketRecord
 __all__ = [
     "IngestResult",
     "SeqConflict",
+    "StaleProfile",
     "UnknownBuilding",
+    "forget_after",
     "ingest_batch",
     "register_buildings",
     "store_profile",
@@ -57,8 +60,15 @@ class UnknownBuilding(LookupError):
     """A building central.toml does not list."""
 
 
+class StaleProfile(ValueError):
+    """A profile signed before the one central keeps: a replayed older request."""
+
+
 class SeqConflict(ValueError):
-    """A sequence number already stored under another day: the sender's log is not ours."""
+    """A sequence number already stored as another event (another day, type, instant or data):
+    the sender's log is not the one central has — a store restored from a back-up numbers its
+    new events again from the back-up's last seq. Absorbing them as duplicates would lose them
+    silently; refusing keeps the sender failing, and its floor alert says so."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,18 +123,17 @@ def ingest_batch(conn: psycopg.Connection, batch: Batch) -> IngestResult:
     with conn.transaction():
         contiguous, folded, profile = _lock_building(conn, batch.building)
         seqs = [e.seq for e in batch.events]
-        stored_days = dict(
-            conn.execute(
-                "SELECT seq, day FROM events WHERE building = %s AND seq = ANY(%s)",
+        stored = {
+            seq: (day, type_, at, data)
+            for seq, day, type_, at, data in conn.execute(
+                "SELECT seq, day, type, at, data FROM events WHERE building = %s AND seq = ANY(%s)",
                 (batch.building, seqs),
-            ).fetchall()
-        )
+            )
+        }
         for e in batch.events:
-            if e.seq in stored_days and stored_days[e.seq] != e.day:
-                raise SeqConflict(
-                    f"seq {e.seq} is stored under day {stored_days[e.seq]}, not {e.day}"
-                )
-        new = [e for e in batch.events if e.seq not in stored_days]
+            if e.seq in stored and stored[e.seq] != (e.day, e.type, e.at, e.data):
+                raise SeqConflict(_conflict(e, stored[e.seq]))
+        new = [e for e in batch.events if e.seq not in stored]
         if new:
             with conn.cursor() as cur:
                 cur.executemany(
@@ -153,6 +162,17 @@ def ingest_batch(conn: psycopg.Connection, batch: Batch) -> IngestResult:
             (contiguous, contiguous, batch.building),
         )
     return IngestResult(len(new), len(batch.events) - len(new), contiguous)
+
+
+def _conflict(e: Any, stored: tuple[date, str, Any, Any]) -> str:
+    day, type_, at, _ = stored
+    if day != e.day:
+        return f"seq {e.seq} is stored under day {day}, not {e.day}"
+    return (
+        f"seq {e.seq} is stored as another event ({type_} at {at.isoformat()}; this one is "
+        f"{e.type} at {e.at.isoformat()}): was the building's store restored from a back-up? "
+        'docs/operations.md, "Restoring a store that delivers"'
+    )
 
 
 def _advance(conn: psycopg.Connection, building: str, contiguous: int) -> int:
@@ -329,13 +349,24 @@ def refresh_figures(
             cur.executemany(upsert, rows)
 
 
-def store_profile(conn: psycopg.Connection, profile: Profile) -> bool:
-    """Keep a building's profile; True when a line's standard changed (figures redone)."""
+def store_profile(conn: psycopg.Connection, profile: Profile, signed_at: int) -> bool:
+    """Keep a building's profile, signed at `signed_at` (its `Antre-Timestamp`); True when a
+    line's standard changed (figures redone). One signed before the profile kept is refused
+    (`StaleProfile`): a captured older request replayed within its five minutes would put the
+    old targets back."""
     with conn.transaction():
         _, _, before = _lock_building(conn, profile.building)
+        (kept_at,) = conn.execute(
+            "SELECT profile_signed_at FROM buildings WHERE id = %s", (profile.building,)
+        ).fetchone()
+        if kept_at is not None and signed_at < kept_at:
+            raise StaleProfile(
+                f"this profile was signed at {signed_at}, before the one kept ({kept_at})"
+            )
         conn.execute(
-            "UPDATE buildings SET profile = %s, zone = %s, profile_at = now() WHERE id = %s",
-            (Jsonb(dict(profile.raw)), profile.zone, profile.building),
+            "UPDATE buildings SET profile = %s, zone = %s, profile_at = now(), "
+            "profile_signed_at = %s WHERE id = %s",
+            (Jsonb(dict(profile.raw)), profile.zone, signed_at, profile.building),
         )
         old, new = _targets(before), _targets(profile.raw)
         if old == new:
@@ -349,6 +380,41 @@ def store_profile(conn: psycopg.Connection, profile: Profile) -> bool:
         ]
         refresh_figures(conn, profile.building, touched, new)
         return True
+
+
+_FOLDED_TABLES: Final = (
+    "tickets",
+    "ticket_lines",
+    "fold_officers",
+    "line_figures",
+    "survey_answers",
+    "bookings",
+)
+
+
+def forget_after(conn: psycopg.Connection, building: str, seq: int) -> tuple[int, int]:
+    """Delete a building's events after `seq` and fold its figures again from seq 1:
+    (events deleted, the new contiguous_seq). What an operator runs after restoring the
+    building's store from a back-up whose last seq is `seq` (docs/operations.md, "Restoring a
+    store that delivers"): the restored store numbers its new events from there. The fold only
+    moves forward, so the building's fold is redone whole (a year of a busy building's events
+    is a few minutes of it); other buildings are not touched."""
+    with conn.transaction():
+        _lock_building(conn, building)
+        deleted = conn.execute(
+            "DELETE FROM events WHERE building = %s AND seq > %s", (building, seq)
+        ).rowcount
+        for table in _FOLDED_TABLES:  # names from the list above, not input
+            conn.execute(f"DELETE FROM {table} WHERE building = %s", (building,))
+        _, _, profile = _lock_building(conn, building)
+        contiguous = _advance(conn, building, 0)
+        if contiguous > 0:
+            _fold(conn, building, 0, contiguous, _targets(profile))
+        conn.execute(
+            "UPDATE buildings SET contiguous_seq = %s, folded_seq = %s WHERE id = %s",
+            (contiguous, contiguous, building),
+        )
+    return deleted, contiguous
 
 
 def figures_of(conn: psycopg.Connection, building: str, day: date) -> dict[str, dict[str, Any]]:

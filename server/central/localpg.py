@@ -7,8 +7,11 @@ on PATH. `LocalPostgres` runs `initdb` into `root/data` and starts the server wi
 cluster. PostgreSQL refuses to run as root: as root (CI) every program runs as `nobody` through
 `runuser`, and `root` is handed to `nobody` first; as anyone else, as that user.
 
-The server trusts local connections (`-A trust`) and runs with `fsync=off`: it is a test's or a
-demo's database, thrown away with its directory. Commits are still synchronous
+Connections need the superuser's password (`-A scram-sha-256`), made at `initdb` from 32
+random bytes and kept in `root/password` (mode 0600, beside the data directory): another user
+of the machine reaching 127.0.0.1 cannot log in. (A data directory made before this, with
+`-A trust` and no password file, is used as it is.) It runs with `fsync=off`: it is a test's or
+a demo's database, thrown away with its directory. Commits are still synchronous
 (`synchronous_commit` stays on), so a commit that was answered survives the server being killed:
 what central's restart tests rely on.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import secrets
 import shutil
 import socket
 import subprocess
@@ -68,12 +72,16 @@ class LocalPostgres:
         self.bindir = bindir or find_bindir()
         self.data = self.root / "data"
         self.logfile = self.root / "postgres.log"
+        self.password_file = self.root / "password"
         self._as: list[str] = []
         if os.geteuid() == 0:
             self._as = ["runuser", "-u", UNPRIVILEGED, "--"]
 
     def dsn(self, dbname: str = "postgres") -> str:
-        return f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname={dbname}"
+        dsn = f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname={dbname}"
+        if self.password_file.exists():
+            dsn += f" password={self.password_file.read_text().strip()}"  # hex: no quoting
+        return dsn
 
     def _run(self, program: str, *args: str) -> None:
         cmd = [*self._as, str(self.bindir / program), *args]
@@ -92,14 +100,20 @@ class LocalPostgres:
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         if (self.data / "PG_VERSION").exists():
             return
+        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+        if self._as:  # initdb (as nobody) reads it
+            os.chown(self.password_file, entry.pw_uid, entry.pw_gid)
         self._run(
             "initdb",
             "-D",
             str(self.data),
             "-U",
             SUPERUSER,
+            f"--pwfile={self.password_file}",
             "-A",
-            "trust",
+            "scram-sha-256",
             "-E",
             "UTF8",
             "--no-locale",

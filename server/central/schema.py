@@ -200,6 +200,11 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             "WHERE printing IS NOT NULL",
         ),
     ),
+    Migration(
+        3,
+        "the profile's signed timestamp: an older profile replayed is refused",
+        ("ALTER TABLE buildings ADD COLUMN profile_signed_at bigint",),
+    ),
 )
 LATEST_VERSION: Final = MIGRATIONS[-1].version
 

@@ -7,11 +7,18 @@ a destination configured with `personal_data = true`: a booking's or complaint's
 phone, NIK's last four digits, kept beside the log in `booking_contacts`) and the free text a
 citizen typed (a complaint's `text`, a survey's `suggestion`). The log's JSON never holds the
 personal fields (server/store/rows.py), so `data` starts without them.
+
+A booking code is what the kiosk's check-in takes: whoever holds it can check in (and so take
+the citizen's place). Without `personal_data` a destination gets, in its place, a reference
+that follows one booking through its events but checks nothing in: "bk_" and the first 16 hex
+digits of HMAC-SHA256(the destination's secret, the code) — the same code, the same reference,
+at every destination that shares the secret and nowhere else.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
@@ -23,7 +30,16 @@ from server.report.tables import targets_of
 from server.signing import event_id
 from server.store.deliveries import PendingEvent
 
-__all__ = ["CITIZEN_TEXT", "NEVER_SENT", "batch_body", "event_entry", "profile", "profile_digest"]
+__all__ = [
+    "BOOKING_CODE_FIELDS",
+    "CITIZEN_TEXT",
+    "NEVER_SENT",
+    "batch_body",
+    "booking_ref",
+    "event_entry",
+    "profile",
+    "profile_digest",
+]
 
 NEVER_SENT = frozenset({"token"})  # the citizen's page credential stays in the building
 # Free text a citizen typed, by kind: personal data (it may hold a name, an address, a story).
@@ -31,18 +47,42 @@ CITIZEN_TEXT: Mapping[str, frozenset[str]] = {
     "complaint_filed": frozenset({"text"}),
     "survey_answered": frozenset({"suggestion"}),
 }
+# The field holding a booking code, by kind (tests/outbox holds it to server/core/events.py).
+BOOKING_CODE_FIELDS: Mapping[str, str] = {
+    "booking_made": "code",
+    "booking_rescheduled": "code",
+    "booking_cancelled": "code",
+    "booking_checked_in": "code",
+    "booking_lapsed": "code",
+    "ticket_issued": "booking",
+}
 _ENVELOPE = frozenset({"kind", "at"})  # in the entry itself, not in `data`
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
+def booking_ref(secret: bytes, code: str) -> str:
+    """The opaque reference a destination without `personal_data` gets for a booking code."""
+    return "bk_" + hmac.new(secret, code.encode(), hashlib.sha256).hexdigest()[:16]
+
+
 def event_entry(
-    building_id: str, event: PendingEvent, tz: tzinfo, *, personal_data: bool
+    building_id: str,
+    event: PendingEvent,
+    tz: tzinfo,
+    *,
+    personal_data: bool,
+    secret: bytes | None = None,
 ) -> dict[str, Any]:
-    """One event as a destination gets it."""
+    """One event as a destination gets it (`secret`: the destination's, for its booking
+    references; needed without `personal_data`)."""
     data = json.loads(event.payload)
     dropped = _ENVELOPE | NEVER_SENT
     if not personal_data:
         dropped = dropped | CITIZEN_TEXT.get(event.kind, frozenset())
+        field = BOOKING_CODE_FIELDS.get(event.kind)
+        if field is not None and isinstance(data.get(field), str):
+            assert secret is not None
+            data[field] = booking_ref(secret, data[field])
     entry: dict[str, Any] = {
         "id": event_id(building_id, event.seq),
         "seq": event.seq,
@@ -64,7 +104,13 @@ def batch_body(
     """The request body of one batch (the events a destination wants, in seq order)."""
     assert building.id is not None  # the config requires it with any destination
     entries = [
-        event_entry(building.id, e, building.tz, personal_data=destination.personal_data)
+        event_entry(
+            building.id,
+            e,
+            building.tz,
+            personal_data=destination.personal_data,
+            secret=destination.secret,
+        )
         for e in events
     ]
     doc = {"building": building.id, "zone": building.zone_label, "events": entries}

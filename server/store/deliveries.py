@@ -7,7 +7,9 @@ log are written on the store's one writer connection (`Store.open_deliveries`,
 `Store.record_delivery`), so nothing else ever writes the file; the pending events are read by
 a read-only connection of the outbox's own (`PendingReader`), so that reading a backlog of a
 thousand events never waits behind, nor delays, the engine's commits or the server's other
-reads. A position only moves forward (`max`), whatever order two writes land in.
+reads. A position only moves forward (`max`), whatever order two writes land in — with one
+exception, `rewind_delivery`: central answering that it lacks events below the position (a new
+central, or its database restored), the position goes back to what central has.
 """
 
 from __future__ import annotations
@@ -133,6 +135,27 @@ def record_delivery(
     _in_transaction(db, write)
 
 
+def rewind_delivery(db: sqlite3.Connection, attempt: Attempt, position: int) -> None:
+    """On the writer, in one transaction: the one way a position goes back. Central said it has
+    every event only up to `position` (its `contiguous_seq`), below what the building had
+    delivered: the events after it go again, and so does the profile (its digest forgotten).
+    `attempt` (outcome "rewound") says so in the delivery log."""
+
+    def write() -> None:
+        db.execute(
+            "INSERT INTO delivery_log (at, destination, first_seq, last_seq, outcome, status, "
+            "ms, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (attempt.at, attempt.destination, attempt.first_seq, attempt.last_seq,
+             attempt.outcome, attempt.status, attempt.ms, attempt.error),
+        )  # fmt: skip
+        db.execute(
+            "UPDATE deliveries SET position = ?, profile_digest = NULL WHERE destination = ?",
+            (position, attempt.destination),
+        )
+
+    _in_transaction(db, write)
+
+
 # A destination's newest attempts, newest first (tests, audits): read on the store's reader.
 DELIVERY_LOG_SQL = (
     "SELECT at, destination, first_seq, last_seq, outcome, status, ms, error "
@@ -160,6 +183,16 @@ class PendingReader:
 
     async def close(self) -> None:
         await self._db.close()
+
+    async def count_after(self, position: int, kinds: frozenset[str]) -> int:
+        """How many committed events of these kinds come after seq `position` (a filtered
+        webhook's backlog: the kinds it skips are not waiting for it)."""
+        marks = ", ".join("?" * len(kinds))
+        rows = await self._db.execute_fetchall(
+            f"SELECT count(*) FROM events WHERE seq > ? AND kind IN ({marks})",
+            (position, *sorted(kinds)),
+        )
+        return int(rows[0][0])
 
     async def after(self, position: int, limit: int) -> list[PendingEvent]:
         """Up to `limit` committed events after seq `position`, in seq order, each with the

@@ -30,6 +30,7 @@ from server.store.deliveries import (
     DeliveryState,
     open_deliveries,
     record_delivery,
+    rewind_delivery,
 )
 from server.store.rows import (
     _BOOKING_COLUMNS,
@@ -216,6 +217,11 @@ class Store:
             record_delivery(db, attempt, position, profile_digest, earlier=earlier)
 
         await self._writer.call(write)
+
+    async def rewind_delivery(self, attempt: Attempt, position: int) -> None:
+        """Move a destination's position back to `position` (central lacks what lies after
+        it; server/store/deliveries.py's one exception to positions only rising)."""
+        await self._writer.call(lambda db: rewind_delivery(db, attempt, position))
 
     async def delivery_states(self) -> dict[str, DeliveryState]:
         rows = await self._fetchall(DELIVERY_STATES_SQL)

@@ -43,8 +43,25 @@ def store_log(db: Path) -> list[Logged]:
     return [Logged(seq, day, actor, json.loads(data)) for seq, day, actor, data in rows]
 
 
-def wire_event(building: str, e: Logged) -> dict[str, Any]:
+# The field holding a booking code, by kind; a destination without personal_data (central)
+# gets "bk_" + the first 16 hex digits of HMAC-SHA256(its key, the code) there instead
+# (docs/protocol.md, "Signed deliveries").
+BOOKING_CODE_FIELDS = {
+    **dict.fromkeys(("booking_made", "booking_rescheduled", "booking_cancelled",
+                     "booking_checked_in", "booking_lapsed"), "code"),
+    "ticket_issued": "booking",
+}  # fmt: skip
+
+
+def wire_event(building: str, e: Logged, booking_key: bytes | None = None) -> dict[str, Any]:
+    import hashlib
+    import hmac
+
     data = {k: v for k, v in e.event.items() if k not in ("kind", "at", "token")}
+    field = BOOKING_CODE_FIELDS.get(e.event["kind"])
+    if booking_key is not None and field and isinstance(data.get(field), str):
+        data[field] = "bk_" + hmac.new(booking_key, data[field].encode(), hashlib.sha256
+                                       ).hexdigest()[:16]  # fmt: skip
     return {
         "id": f"{building}:{e.seq}",
         "seq": e.seq,
@@ -56,8 +73,14 @@ def wire_event(building: str, e: Logged) -> dict[str, Any]:
     }
 
 
-def batch_body(events: Iterable[Logged], building: str = BUILDING, zone: str = "WIB") -> bytes:
-    body = {"building": building, "zone": zone, "events": [wire_event(building, e) for e in events]}
+def batch_body(
+    events: Iterable[Logged],
+    building: str = BUILDING,
+    zone: str = "WIB",
+    booking_key: bytes | None = None,
+) -> bytes:
+    entries = [wire_event(building, e, booking_key) for e in events]
+    body = {"building": building, "zone": zone, "events": entries}
     return json.dumps(body).encode()
 
 

@@ -75,7 +75,7 @@ def test_figures_equal_antre_report_whatever_the_order_of_delivery(played, centr
     rng.shuffle(order)
     with psycopg.connect(central_db, autocommit=True) as conn:
         register_buildings(conn, [(BUILDING, "MPP Kota Contoh", "Kota Contoh")])
-        store_profile(conn, read_profile(profile_body(load_demo_building())))
+        store_profile(conn, read_profile(profile_body(load_demo_building())), 0)
         for part in order:
             ingest_batch(conn, read_batch(batch_body(part)))
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == len(log)

@@ -69,6 +69,24 @@ def test_the_profile_is_kept(central):
     assert {ln["line"] for ln in profile["lines"]} >= {"A", "E", "G", "J"}
 
 
+def test_an_older_profile_replayed_does_not_put_the_old_targets_back(central):
+    # The building changed line A's standard (sent at t); an eavesdropper replays the profile
+    # it sent a minute before (t - 60), within its five minutes: refused, the new one kept.
+    building = load_demo_building()
+    old_body = profile_body(building)
+    doc = json.loads(old_body)
+    doc["lines"][0]["target_service_s"] = 1200.0
+    new_body = json.dumps(doc).encode()
+    now = int(time.time())
+    assert request(central.port, "PUT", PROFILE, old_body, signed(old_body, at=now - 60))[0] == 200
+    assert request(central.port, "PUT", PROFILE, new_body, signed(new_body, at=now))[0] == 200
+    _refused(central, "PUT", PROFILE, old_body, signed(old_body, at=now - 60), 409,
+             "stale_profile")  # fmt: skip
+    assert stored(central.dsn)[2]["lines"][0]["target_service_s"] == 1200.0
+    # The same profile again (a re-send of the newest) is still taken.
+    assert request(central.port, "PUT", PROFILE, new_body, signed(new_body, at=now))[0] == 200
+
+
 def _refused(central, method, path, body, headers, status, code):
     before = stored(central.dsn)
     got_status, answer = request(central.port, method, path, body, headers)
@@ -156,3 +174,59 @@ key_file = "missing.key"
     assert "buildings[#1].key_file" in text and "at least 32" in text
     assert "buildings[mpp-kab].key_file" in text and "no such key file" in text
     assert KEY  # the good keys of the other tests are 40 bytes
+
+
+def _raw(port: int, head: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    """Send a request head (and no body) on a raw socket; (status, the answer's bytes). The
+    short timeout is the check: central answers from the head alone, without waiting for a
+    body it is promised (its own body timeout is a minute)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(head.encode("latin-1"))  # "²" is then the one byte 0xB2
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return int(answer.split(b" ", 2)[1]), answer
+
+
+def _head(path: str, headers: dict[str, str], length: int = 3_000_000) -> str:
+    lines = [f"POST {path} HTTP/1.1", "Host: central", f"Content-Length: {length}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+def test_a_request_central_would_refuse_is_answered_before_its_body_is_sent(central):
+    # No route, an unknown building, no signature: refused on the head, the megabytes unread.
+    assert _raw(central.port, _head("/nowhere", {}))[0] == 404
+    assert _raw(central.port, _head(EVENTS, {"Antre-Building": "mpp-lain"}))[0] == 401
+    status, answer = _raw(central.port, _head(EVENTS, {"Antre-Building": BUILDING}))
+    assert (status, b"missing_header" in answer) == (401, True)
+    # Over 4 MiB (docs/central.md): 413 at once, whoever asks.
+    assert _raw(central.port, _head(EVENTS, signed(b"x"), length=4 * 2**20 + 1))[0] == 413
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    [
+        ["²"],  # a digit to str.isdigit, not a number
+        ["-1"],
+        ["12abc"],
+        ["5", "5"],  # given twice: two readings of one request's length
+        ["5", "7"],
+    ],
+)
+def test_a_malformed_or_repeated_content_length_is_a_400(central, lengths):
+    head = "\r\n".join(
+        [f"POST {EVENTS} HTTP/1.1", "Host: central", *(f"Content-Length: {n}" for n in lengths)]
+    )
+    assert _raw(central.port, head + "\r\n\r\n")[0] == 400
+
+
+@pytest.mark.parametrize("encoding", ["chunked", "gzip", "identity"])
+def test_any_transfer_encoding_is_a_400(central, encoding):
+    head = f"POST {EVENTS} HTTP/1.1\r\nHost: central\r\nTransfer-Encoding: {encoding}\r\n\r\n"
+    assert _raw(central.port, head)[0] == 400

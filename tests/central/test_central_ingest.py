@@ -150,6 +150,60 @@ def test_a_seq_sent_again_under_another_day_is_refused_and_nothing_is_stored(con
     assert count(conn, "SELECT contiguous_seq FROM buildings") == 8
 
 
+def test_a_seq_sent_again_with_another_event_is_refused_and_nothing_is_stored(conn):
+    # A building store restored from a back-up numbers its new events from the back-up's last
+    # seq: seq 3 comes again on the same day but is another ticket. Absorbing it as a duplicate
+    # would lose the new ticket silently; central refuses it and keeps what it had.
+    deliver(conn, story())
+    before = conn.execute("SELECT * FROM line_figures").fetchall()
+    reused = dict(story()[2].event, ticket="2026-11-23/A-003", number="A-003", seq=3,
+                  at=_at("2026-11-23", "11:00"))  # fmt: skip
+    again = [Logged(3, "2026-11-23", "kiosk:K1", reused),
+             Logged(9, "2026-11-23", "system", {"kind": "day_closed",
+                                                "at": _at("2026-11-23", "23:59"),
+                                                "day": "2026-11-23"})]  # fmt: skip
+    with pytest.raises(SeqConflict, match="seq 3"):
+        deliver(conn, again)
+    assert count(conn) == 8
+    assert count(conn, "SELECT contiguous_seq FROM buildings") == 8
+    assert conn.execute("SELECT * FROM line_figures").fetchall() == before
+    # Only the data differing (same type and instant) is a conflict too.
+    changed = dict(story()[1].event, line="B")
+    with pytest.raises(SeqConflict, match="seq 2"):
+        deliver(conn, [Logged(2, "2026-11-23", "kiosk:K1", changed)])
+    # The same event again (a true re-send) is still a duplicate.
+    assert deliver(conn, story()[1:3]).as_json()["duplicates"] == 2
+
+
+def test_forget_after_takes_a_restored_store_s_new_events(conn, central_db, tmp_path, capsys):
+    # The building's store is restored from a back-up whose last seq is 3; central has 1..8.
+    # After `antre central forget-after --seq 3` the restored store's own seq 4.. are taken,
+    # and the figures are those of what the restored store says happened.
+    from centraltest import central_toml
+
+    from server.central.cli import central_main
+
+    deliver(conn, story())
+    toml = central_toml(tmp_path, central_db)
+    argv = ["forget-after", "--config", str(toml), "--building", BUILDING, "--seq", "3"]
+    assert central_main(argv) == 0
+    assert "5 events after seq 3 deleted" in capsys.readouterr().out
+    assert count(conn) == 3
+    figures = line_a(conn)  # two tickets issued, nobody called yet: by hand from seqs 1..3
+    assert (figures["issued"], figures["called"], figures["served"]) == (2, 0, 0)
+    restored = [
+        Logged(4, "2026-11-23", "officer:DKP02@L02", story()[6].event),  # A-002 called
+        Logged(5, "2026-11-23", "officer:DKP02@L02", story()[7].event),
+    ]  # no-show
+    assert deliver(conn, restored).as_json() == {"stored": 2, "duplicates": 0,
+                                                 "contiguous_seq": 5}  # fmt: skip
+    figures = line_a(conn)
+    assert (figures["issued"], figures["called"], figures["no_show"], figures["served"]) == (
+        2, 1, 1, 0)  # fmt: skip
+    unknown = ["forget-after", "--config", str(toml), "--building", "mpp-x", "--seq", "3"]
+    assert central_main(unknown) == 2
+
+
 def test_partitions_by_month_across_a_month_boundary(conn):
     november = story("2026-11-30")
     december = story("2026-12-01", first_seq=9)
@@ -183,3 +237,16 @@ def test_an_event_filed_under_a_later_day_is_not_counted_in_the_tickets_day(conn
     assert figures["A"]["cancelled"] == 0
     assert line_a(conn) == STORY_A
     assert line_a(conn, "2026-11-24") == {}
+
+
+def test_the_local_postgresql_wants_its_password(postgres):
+    # The tests' and the demo's PostgreSQL listens on 127.0.0.1: another user of the machine
+    # must not get in as its superuser without the password kept beside its data (0600).
+    import stat
+
+    no_password = f"host=127.0.0.1 port={postgres.port} user=postgres dbname=postgres"
+    with pytest.raises(psycopg.OperationalError, match="password"):
+        psycopg.connect(no_password, connect_timeout=10).close()
+    assert stat.S_IMODE(postgres.password_file.stat().st_mode) == 0o600
+    with psycopg.connect(postgres.dsn(), connect_timeout=10) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)

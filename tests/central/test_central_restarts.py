@@ -160,3 +160,31 @@ def test_postgres_restarted_mid_ingest_loses_and_doubles_nothing(
     statuses = {s for s, _ in sender.answers}
     assert statuses <= {200, 503}, sender.answers  # down is 503, never a lost 200 or a 500
     assert snapshot(central_db) == undisturbed(postgres, day_log)
+
+
+def test_central_stopped_with_connections_open_stops_quietly(central_db, tmp_path):
+    # Ctrl-C (SIGINT) or SIGTERM while buildings keep connections alive: central closes them
+    # and exits 0, without a traceback per connection in its log.
+    import signal
+    import socket
+
+    config, port = central_toml(tmp_path, central_db), free_port()
+    proc = _start_central(config, port)
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(4)]
+    # One in the middle of a request's head, one kept alive after an answer, one sending a
+    # body.
+    idle[1].sendall(b"POST /central/v1/events HTTP/1.1\r\n")
+    idle[2].sendall(b"GET /healthz HTTP/1.1\r\nHost: c\r\n\r\n")
+    idle[2].recv(4096)  # answered, kept alive
+    head = signed(b"{}")
+    idle[3].sendall(
+        ("POST /central/v1/events HTTP/1.1\r\nContent-Length: 100\r\n"
+         + "".join(f"{k}: {v}\r\n" for k, v in head.items()) + "\r\n{").encode()
+    )  # fmt: skip
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    for s in idle:
+        s.close()
+    assert proc.returncode == 0, out
+    assert "Traceback" not in out and "CancelledError" not in out, out

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from centraltest import BUILDING, batch_body, batches, store_log
+from centraltest import BUILDING, KEY, batch_body, batches, store_log
 from test_report_bookings import FRIDAY, MONDAY, TUESDAY, WEDNESDAY, building
 
 from server.central.batch import read_batch
@@ -32,14 +32,14 @@ from server.store import StoreReader
 DAYS = (date(2026, 11, 30), date(2026, 12, 1))
 
 
-def _deliver(conn: psycopg.Connection, db: Path, rng) -> None:
+def _deliver(conn: psycopg.Connection, db: Path, rng, booking_key: bytes | None = None) -> None:
     log = store_log(db)
     parts = batches(log, 23)
     order = parts + rng.sample(parts, k=len(parts) // 3)
     rng.shuffle(order)
     register_buildings(conn, [(BUILDING, "MPP Kota Contoh", "Kota Contoh")])
     for part in order:
-        ingest_batch(conn, read_batch(batch_body(part)))
+        ingest_batch(conn, read_batch(batch_body(part, booking_key=booking_key)))
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,10 @@ def test_ikm_per_line_and_day_equals_the_skm_report(voice_days, central_db, rng)
 
 def test_bookings_per_line_and_day_equal_the_report(booking_story, central_db, rng):
     with psycopg.connect(central_db, autocommit=True) as conn:
-        _deliver(conn, booking_story["path"], rng)
+        # As the building sends them: booking codes replaced by opaque references.
+        _deliver(conn, booking_story["path"], rng, booking_key=KEY)
+        codes = [c for (c,) in conn.execute("SELECT code FROM bookings")]
+        assert codes and all(c.startswith("bk_") and len(c) == 19 for c in codes)
         central = voice_figures(conn, [BUILDING], FRIDAY, WEDNESDAY)
     from server.report.cli import compile_report
 

@@ -79,3 +79,33 @@ async def test_central_gets_the_profile_then_the_whole_history_and_a_new_webhook
         for r in (pusat, portal):
             r.shutdown()
             r.server_close()
+
+
+async def test_a_central_that_lost_events_below_the_position_gets_them_again(
+    start_server: StartServer,
+) -> None:
+    # Central's database restored from a back-up (or a new central at the same URL): it has
+    # nothing, and says so in its answer's contiguous_seq. The building sends the profile and
+    # its whole history again rather than carrying on from its position over a gap.
+    pusat = Receiver(CENTRAL_KEY).start()
+    try:
+        server = await start_server(building=delivering(central(pusat.url)), delivery_timing=FAST)
+        await issue(server, 2)
+        last = server.engine.last_seq
+        await until(lambda: pusat.seqs()[-1:] == [last], f"central has seq {last}")
+        with pusat.lock:  # central loses everything it had
+            pusat.events.clear()
+            pusat.arrivals.clear()
+        await issue(server, 1)
+        last = server.engine.last_seq
+        await until(
+            lambda: sorted(pusat.seqs()) == list(range(1, last + 1)),
+            f"central has seqs 1–{last} again",
+        )
+        assert len(pusat.profiles) == 2  # the profile went again, before the events
+        assert pusat.paths.count(PROFILE) == 2
+        log = await server.engine.store.delivery_log("central")
+        assert "rewound" in {a.outcome for a in log}
+    finally:
+        pusat.shutdown()
+        pusat.server_close()

@@ -114,7 +114,11 @@ async def test_a_receiver_answering_500_is_retried_and_nothing_is_skipped(
     (sender,) = server.running.outbox.senders
     await until(lambda: sender.attempts >= 3, "three answers 500")
     assert receiver.seqs() == []
-    log = await server.engine.store.delivery_log("PORTAL-KAB", 3)
+    # The count rises before the attempt's row is written (through the store's writer): wait
+    # for the row, not just the count (under load the third was not yet in the log).
+    async with asyncio.timeout(20):
+        while len(log := await server.engine.store.delivery_log("PORTAL-KAB", 3)) < 3:
+            await asyncio.sleep(0.01)
     assert [(a.outcome, a.status, a.first_seq) for a in log] == [("failed", 500, 1)] * 3
     assert log[0].error == 'HTTP 500: {"error": "refused by the test"}'
     receiver.failing = None
@@ -226,3 +230,169 @@ async def test_the_floor_session_hears_nothing_when_every_destination_works(
             "alert": False,
         }
     ]
+    # Deliveries happen, all of them taken: the floor hears of the tickets, never a `delivery`
+    # alert (an empty one either: docs/protocol.md sends it when an alert goes up or down).
+    await issue(server, 3)
+    await _all_delivered(server, receiver)
+    await stored_position(server, "PORTAL-KAB", server.engine.last_seq)
+    pong = await floor.reply({"type": "ping", "id": "p"})
+    assert pong["type"] == "pong"
+    assert len(floor.seen) > 3  # it did hear the building's events
+    alerts = [f for f in floor.seen if f.get("type") == "alert" and f.get("alert") == "delivery"]
+    assert alerts == []
+
+
+async def test_a_receiver_that_trickles_its_answer_is_a_failure_within_the_timeout(
+    start_server: StartServer,
+) -> None:
+    """It answers 200 and then a byte of its body every 50 ms, each read well within the
+    timeout: the timeout is the whole exchange's deadline (docs/protocol.md), so the attempt
+    fails instead of holding the destination for the minute the body would take."""
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))  # fmt: skip
+        await reader.readexactly(length)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1200\r\n\r\n")
+        try:
+            for _ in range(1200):
+                writer.write(b" ")
+                await writer.drain()
+                await asyncio.sleep(0.05)
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    slow = await asyncio.start_server(trickle, "127.0.0.1", 0)
+    port = slow.sockets[0].getsockname()[1]
+    timing = Timing(first_retry_s=0.02, max_retry_s=0.1, safety_poll_s=5.0, timeout_s=0.5,
+                    linger_s=0.0)  # fmt: skip
+    try:
+        server = await start_server(
+            building=delivering(webhook(f"http://127.0.0.1:{port}")), delivery_timing=timing
+        )
+        await issue(server, 1)
+
+        async def failed() -> bool:
+            log = await server.engine.store.delivery_log("PORTAL-KAB", 10)
+            return any(a.outcome == "failed" and "Timeout" in (a.error or "") for a in log)
+
+        async with asyncio.timeout(10):
+            while not await failed():
+                await asyncio.sleep(0.05)
+        (state,) = [s for s in (await server.engine.store.delivery_states()).values()]
+        assert state.position == 0  # nothing counted as delivered
+    finally:
+        slow.close()
+
+
+@pytest.mark.parametrize("length", ["-1", "abc", "²", "1e3"])
+def test_the_readme_receiver_answers_a_bad_content_length_with_400(
+    receiver: Receiver, length: str
+) -> None:
+    """`-1` would read until the sender closes, and a word would crash the handler: both are
+    a plain 400 (the receiver is the one a newcomer runs on the internet)."""
+    import socket
+
+    head = f"POST / HTTP/1.1\r\nHost: r\r\nContent-Length: {length}\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", receiver.server_port), timeout=5) as sock:
+        sock.sendall(head.encode("latin-1"))
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.0 400 ")
+    assert receiver.events == {}
+
+
+async def test_a_filtered_webhook_s_backlog_counts_only_the_kinds_it_wants(
+    start_server: StartServer, receiver: Receiver
+) -> None:
+    """Two tickets are four events (issued, printed); a webhook that wants `ticket_issued`
+    only, failing, has two waiting for it — not the printed ones it will never get."""
+    receiver.failing = 503
+    server = await start_server(
+        building=delivering(webhook(receiver.url, events=frozenset({"ticket_issued"}))),
+        delivery_timing=FAST,
+    )
+    await issue(server, 2)
+    assert server.engine.last_seq == 4
+    (sender,) = server.running.outbox.senders
+    await until(lambda: sender.attempts >= 2, "two attempts failed")
+    floor = await server.raw(hello_for("LANTAI"))
+    snap = await floor.reply({"type": "snapshot", "id": "s"})
+    (delivery,) = snap["deliveries"]
+    assert (delivery["state"], delivery["position"], delivery["backlog"]) == ("failing", 0, 2)
+    receiver.failing = None
+    await until(lambda: receiver.seqs() == [1, 3], "the two ticket_issued delivered")
+    await until(lambda: sender.backlog == 0, "nothing waiting")
+
+
+async def test_a_booking_code_reaches_only_a_personal_data_webhook_others_get_a_reference(
+    start_server: StartServer,
+) -> None:
+    """The code checks a citizen in at the kiosk: a webhook without personal_data gets
+    "bk_" + the first 16 hex of HMAC-SHA256(its secret, code) instead (docs/protocol.md)."""
+    import hashlib
+    import hmac
+
+    from outboxtest import SECRET
+
+    plain, full = Receiver().start(), Receiver().start()
+    try:
+        building = delivering(
+            webhook(plain.url, id="PORTAL-KAB"),
+            webhook(full.url, id="DUKCAPIL-PUSAT", personal_data=True),
+        )
+        server = await start_server(building=building, delivery_timing=FAST)
+        booking = await book(server, 1, TUESDAY)
+        for receiver in (plain, full):
+            await _all_delivered(server, receiver)
+        assert not any(booking.code in text for text in plain.body_texts())
+        ref = "bk_" + hmac.new(SECRET, booking.code.encode(), hashlib.sha256).hexdigest()[:16]
+        (made,) = [e for e in plain.events.values() if e["type"] == "booking_made"]
+        assert made["data"]["code"] == ref
+        (made,) = [e for e in full.events.values() if e["type"] == "booking_made"]
+        assert made["data"]["code"] == booking.code
+    finally:
+        for r in (plain, full):
+            r.shutdown()
+            r.server_close()
+
+
+def test_every_event_field_holding_a_booking_code_is_replaced() -> None:
+    """Held to the core's events: a new kind naming a booking must be added to the table."""
+    from dataclasses import fields
+
+    from server.core.events import EVENT_TYPES
+    from server.outbox.body import BOOKING_CODE_FIELDS
+
+    holding = {
+        kind: f.name
+        for kind, cls in EVENT_TYPES.items()
+        for f in fields(cls)
+        if f.name in ("code", "booking")
+    }
+    assert holding == dict(BOOKING_CODE_FIELDS)
+
+
+async def test_a_batch_too_large_for_one_request_goes_in_parts(
+    start_server: StartServer, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request's body is at most MAX_REQUEST_BYTES (3 MiB under central's 4 MiB): a batch
+    that would be larger (long complaint texts to a personal_data webhook) is halved until it
+    fits. Here the cap is made small so that a few tickets are already too much."""
+    import server.outbox.sender as sender_module
+    from server.central.edge import MAX_BODY
+
+    assert sender_module.MAX_REQUEST_BYTES < MAX_BODY  # what central reads at most
+    monkeypatch.setattr(sender_module, "MAX_REQUEST_BYTES", 1500)
+    receiver.failing = 503  # a backlog builds up: the next batch is all of it
+    server = await start_server(building=delivering(webhook(receiver.url)), delivery_timing=FAST)
+    await issue(server, 6)  # 12 events of ~400 bytes each: one batch of 100 would be ~5 kB
+    (sender,) = server.running.outbox.senders
+    await until(lambda: sender.attempts >= 1, "a failed attempt")
+    receiver.failing = None
+    await _all_delivered(server, receiver)
+    assert len(receiver.bodies) > 1
+    assert all(len(b) <= 1500 for b in receiver.bodies)
+    assert receiver.duplicates == 0
