@@ -31,6 +31,7 @@ from pathlib import Path
 import psycopg
 
 from server.central.demo import DATABASE, DEMO_KEY, demo_main
+from server.central.localpg import LocalPostgres
 from server.config import demo_building_path
 
 __all__ = ["building_file", "main"]
@@ -115,8 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             stop.wait(0.2)
         if not stop.is_set():
             building.append(subprocess.Popen(cmd))
-            dsn = f"host=127.0.0.1 port={args.pg_port} user=postgres dbname={DATABASE}"
-            _watch(dsn, stop)
+            # demo_main's own PostgreSQL, with the password it made at initdb (localpg.py).
+            _watch(LocalPostgres(root / "pg", args.pg_port).dsn(DATABASE), stop)
 
     threading.Thread(target=start_building, daemon=True).start()
     try:
