@@ -20,25 +20,8 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from server.central.voice import voice_problem
-from server.core.events import (
-    EVENT_TYPES,
-    OfficerLoggedIn,
-    OfficerLoggedOut,
-    ServiceFinished,
-    ServiceStarted,
-    TicketCalled,
-    TicketCancelled,
-    TicketExpired,
-    TicketIssued,
-    TicketNoShow,
-    TicketPrinted,
-    TicketPrintFailed,
-    TicketReactivated,
-    TicketRecalled,
-    TicketReprinted,
-    TicketTransferred,
-    read_event,
-)
+from server.core.events import EVENT_TYPES, read_event
+from server.report.stats import RECORD_KINDS
 from server.signing import BUILDING_ID_RE, event_id
 
 __all__ = [
@@ -57,26 +40,7 @@ __all__ = [
 MAX_EVENTS: Final = 5000  # a building sends 500 a batch by default ([central] batch_size)
 ZONES: Final = frozenset({"WIB", "WITA", "WIT"})
 # The kinds `server.report.stats.replay_tickets` reads: the figures are made of these alone.
-FOLDED_KINDS: Final = frozenset(
-    cls.kind
-    for cls in (
-        OfficerLoggedIn,
-        OfficerLoggedOut,
-        TicketIssued,
-        TicketPrinted,
-        TicketPrintFailed,
-        TicketReprinted,
-        TicketCalled,
-        TicketRecalled,
-        ServiceStarted,
-        ServiceFinished,
-        TicketNoShow,
-        TicketReactivated,
-        TicketTransferred,
-        TicketCancelled,
-        TicketExpired,
-    )
-)
+FOLDED_KINDS: Final = RECORD_KINDS
 _FIRST_DAY: Final = date(2000, 1, 1)  # an event's day outside these is a mistake, not a
 _LAST_DAY: Final = date(2099, 12, 31)  # partition to make
 

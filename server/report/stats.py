@@ -52,6 +52,7 @@ from server.core.events import (
 from server.store import LogEntry
 
 __all__ = [
+    "RECORD_KINDS",
     "Call",
     "GroupStats",
     "LineTargets",
@@ -62,6 +63,29 @@ __all__ = [
     "replay_tickets",
     "summarize",
 ]
+
+# The kinds a ticket's record is made of (`replay_tickets`, `_file`): central folds these alone
+# (server/central/batch.py), so its figures and the report's read the same events.
+RECORD_KINDS: frozenset[str] = frozenset(
+    cls.kind
+    for cls in (
+        OfficerLoggedIn,
+        OfficerLoggedOut,
+        TicketIssued,
+        TicketPrinted,
+        TicketPrintFailed,
+        TicketReprinted,
+        TicketCalled,
+        TicketRecalled,
+        ServiceStarted,
+        ServiceFinished,
+        TicketNoShow,
+        TicketReactivated,
+        TicketTransferred,
+        TicketCancelled,
+        TicketExpired,
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
