@@ -204,10 +204,11 @@ def propose_order(
         cost = 0.0
         for k, prefix in enumerate(order):
             line = by_prefix.get(prefix)
-            wait = max(0.0, waits_s.get(prefix, 0.0))
-            cost += wait if k == 0 else max(0.0, wait - credit_s)
+            # Reached at the hand-on, `cost` from now: its number would be refused by then.
             if line is not None and k > 0 and _too_late(plan, line, local_now, cost):
                 cost += _LATE_PENALTY_S
+            wait = max(0.0, waits_s.get(prefix, 0.0))
+            cost += wait if k == 0 else max(0.0, wait - credit_s)
             cost += (line.target_service_min * 60.0) if line is not None else 0.0
         if best_cost is None or cost < best_cost:
             best, best_cost = order, cost

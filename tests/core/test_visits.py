@@ -53,7 +53,7 @@ from server.core.model import (
     visit_of,
 )
 from server.core.queue import QueueState
-from server.core.visits import next_queued_at, survey_visit
+from server.core.visits import next_queued_at, order_problem, propose_order, survey_visit
 
 DAY = "2026-11-23"
 KJ1 = f"{DAY}/KJ-001"
@@ -624,3 +624,42 @@ def test_a_hand_on_ticket_holds_no_printing_reservation() -> None:
     # Its quota place was the held one: B has no quota, but P's is still held for stop 3.
     assert d.q.used_walk_in["P"] == 1
     assert time(8, 20) == d.q.tickets[b].issued_at.astimezone(d.q.tz).time()
+
+
+# --------------------------------------------------------------------------------------------
+# The order the kiosk proposes, by hand (credit 15 min = 900 s; services A 600 s, B 720 s,
+# P 900 s; P stops issuing at 13:00)
+# --------------------------------------------------------------------------------------------
+
+
+def test_requires_decides_the_order_whatever_the_waits() -> None:
+    building = requiring(P=("B",))
+    now = at("08:00")
+    assert propose_order(building, ("P", "B"), {"P": 0.0, "B": 3600.0}, now) == ("B", "P")
+    error = order_problem(building, ("P", "B"))
+    assert error is not None and error.code == "visit_order"
+    assert order_problem(building, ("B", "P")) is None
+    assert order_problem(building, ("A", "P", "C", "B")) is not None
+
+
+def test_the_shortest_expected_total_time_is_proposed() -> None:
+    # A first: 1800 + max(0, 0 − 900) + 600 + 720 = 3120 s; B first: 0 + (1800 − 900) + 1320
+    # = 2220 s. B first.
+    building = make_building()
+    assert propose_order(building, ("A", "B"), {"A": 1800.0, "B": 0.0}, at("08:00")) == ("B", "A")
+
+
+@pytest.mark.parametrize("order", [("A", "B"), ("B", "A")])
+def test_a_tie_keeps_the_citizens_order(order: tuple[str, str]) -> None:
+    # No waits: either way 600 + 720 s.
+    assert propose_order(make_building(), order, {}, at("08:00")) == order
+
+
+def test_an_order_reaching_a_stop_after_its_cutoff_pays_a_penalty() -> None:
+    # A waits 1800 s, P 3000 s. A first: 1800 + 600 + (3000 − 900) + 900 = 5400 s, P first:
+    # 3000 + 900 + (1800 − 900) + 600 = 5400 s: a tie at 08:00, the citizen's order kept. At
+    # 12:40, A first reaches P at 13:20, after its 13:00 cutoff: P first is proposed.
+    waits = {"A": 1800.0, "P": 3000.0}
+    building = make_building()
+    assert propose_order(building, ("A", "P"), waits, at("08:00")) == ("A", "P")
+    assert propose_order(building, ("A", "P"), waits, at("12:40")) == ("P", "A")
