@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from server.core.building import Building, Line
-from server.core.calendar import plan_for
+from server.core.calendar import at_local, plan_for
 from server.core.errors import error
 from server.core.events import (
     Event,
@@ -63,6 +63,7 @@ __all__ = [
     "DONE_STATES",
     "PENDING",
     "SKIPPED",
+    "STOP_SKIPPED",
     "VISIT_DECISIONS",
     "Itinerary",
     "Stop",
@@ -82,6 +83,8 @@ PENDING: Final = "pending"  # not its turn yet: no ticket
 SKIPPED: Final = "skipped"  # never needed (or its line was closed when its turn came)
 # A stop that asks nothing more of the citizen: the survey waits for every stop to be one.
 DONE_STATES: Final = frozenset({TicketState.DONE.value, SKIPPED})
+# The reason of the TicketCancelled of a current stop the floor skips (SkipStop): the visit goes on.
+STOP_SKIPPED: Final = "stop_skipped"
 # The reason a hand-on gives when the next stop's line does not serve today (part-week).
 CLOSED_TODAY: Final = "tutup hari ini"
 # What "a large penalty" is when a proposed order reaches a stop after it stops issuing.
@@ -452,7 +455,7 @@ def _skip_stop(state: DayState, cmd: SkipStop, now: datetime, local: datetime) -
         return [skipped]
     # The floor skips the current stop: its ticket leaves the line, the next stop is handed on.
     old = state.tickets[stop.ticket or ""]
-    events: list[Event] = [TicketCancelled(at=now, ticket=old.id, reason="stop_skipped"), skipped]
+    events: list[Event] = [TicketCancelled(at=now, ticket=old.id, reason=STOP_SKIPPED), skipped]
     events.extend(hand_on_events(state, itinerary, old, old.counter, now, local))
     return events
 
@@ -469,7 +472,13 @@ def hand_on_events(
     queued by the credit rule, in the same command; stops whose line is closed today (part-week)
     or gone from the building are skipped on the way. [] when no stop is left."""
     events: list[Event] = []
-    plan = state.plan(state.day or local.date())
+    day = state.day or local.date()
+    plan = state.plan(day)
+    if plan.hours is None or now >= at_local(state.building, day, plan.hours.close) + timedelta(
+        minutes=state.building.policy.closing_grace_min
+    ):
+        # Past closing and its grace nobody would call the next stop: it stays pending.
+        return events
     for k in range(itinerary.current + 1, len(itinerary.stops)):
         stop = itinerary.stops[k]
         if stop.state != PENDING:
@@ -488,7 +497,6 @@ def hand_on_events(
                 )
             )
             continue
-        day = state.day or local.date()
         seq = state.seq[line.prefix] + 1
         number = format_number(line.prefix, seq)
         tid = ticket_id(day, number)

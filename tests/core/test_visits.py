@@ -36,6 +36,7 @@ from server.core.model import (
     AnswerSurvey,
     CallNext,
     CallTicket,
+    CancelTicket,
     Command,
     ConfirmPrinted,
     DomainError,
@@ -663,3 +664,24 @@ def test_an_order_reaching_a_stop_after_its_cutoff_pays_a_penalty() -> None:
     building = make_building()
     assert propose_order(building, ("A", "P"), waits, at("08:00")) == ("A", "P")
     assert propose_order(building, ("A", "P"), waits, at("12:40")) == ("P", "A")
+
+
+def test_a_cancelled_current_stop_ends_the_visit_and_gives_the_places_back() -> None:
+    d = Day()
+    d.staff(("L01", "OF1"))
+    first = d.visit(("A", "P"), at("08:00"))
+    assert d.q.used_walk_in["P"] == 1
+    d.run(CancelTicket(first, "warga pulang"), at("08:10"))
+    assert d.states() == [("A", "cancelled", "A-001"), ("P", "cancelled", None)]
+    assert d.q.used_walk_in["P"] == 0
+
+
+def test_no_hand_on_past_closing_and_its_grace() -> None:
+    # Closing 16:00, grace 60 min: a first stop finished at 17:05 hands on to nothing.
+    d = Day()
+    d.staff(("L02", "OF2"))
+    first = d.visit(("B", "P"), at("08:00"))
+    d.run(CallTicket("L02", first, "giliran"), at("15:50"))
+    d.run(StartService("L02"), at("15:50"))
+    assert kinds(d.run(FinishService("L02"), at("17:05"))) == ["service_finished"]
+    assert d.states()[1] == ("P", "pending", None)
