@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # the decisions read the day's state; state.py holds the itin
 
 __all__ = [
     "DONE_STATES",
+    "OPEN_STATES",
     "PENDING",
     "SKIPPED",
     "STOP_SKIPPED",
@@ -83,6 +84,20 @@ PENDING: Final = "pending"  # not its turn yet: no ticket
 SKIPPED: Final = "skipped"  # never needed (or its line was closed when its turn came)
 # A stop that asks nothing more of the citizen: the survey waits for every stop to be one.
 DONE_STATES: Final = frozenset({TicketState.DONE.value, SKIPPED})
+# A stop still in play: the survey about the whole visit waits until none is.
+OPEN_STATES: Final = frozenset(
+    {PENDING}
+    | {
+        s.value
+        for s in (
+            TicketState.PRINTING,
+            TicketState.WAITING,
+            TicketState.CALLED,
+            TicketState.SERVING,
+            TicketState.NO_SHOW,
+        )
+    }
+)
 # The reason of the TicketCancelled of a current stop the floor skips (SkipStop): the visit goes on.
 STOP_SKIPPED: Final = "stop_skipped"
 # The reason a hand-on gives when the next stop's line does not serve today (part-week).
@@ -124,8 +139,10 @@ class Itinerary:
 
     @property
     def stops_open(self) -> int:
-        """Stops neither done nor skipped: 0 once the visit is over for the citizen."""
-        return sum(1 for s in self.stops if s.state not in DONE_STATES)
+        """Stops still in play (pending, or a ticket not yet ended — a no-show may come back):
+        0 once every stop is done or skipped, or the visit ended (its stops left cancelled or
+        expired). The survey waits for 0."""
+        return sum(1 for s in self.stops if s.state in OPEN_STATES)
 
     def stop_of(self, line: str) -> int | None:
         """The index of the stop of `line` still to come or under way (not done/skipped)."""

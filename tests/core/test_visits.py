@@ -685,3 +685,24 @@ def test_no_hand_on_past_closing_and_its_grace() -> None:
     d.run(StartService("L02"), at("15:50"))
     assert kinds(d.run(FinishService("L02"), at("17:05"))) == ["service_finished"]
     assert d.states()[1] == ("P", "pending", None)
+
+
+def test_a_visit_ended_early_may_be_answered_about_what_was_served() -> None:
+    # A served, B called and marked no-show, then the day's closing expires it: P is never
+    # reached. The visit is over: its survey is open, filed under A.
+    d = Day()
+    b = three_stops(d)
+    d.run(CallTicket("L02", b, "giliran"), at("08:25"))
+    d.run(MarkNoShow("L02"), at("08:30"))
+    view = survey_visit(d.q.itineraries[KJ1], d.q.tickets)
+    assert view is not None and view.stops_open == 2  # B may come back: P is still to come
+    d.run(Tick(), at("17:00"))  # closing 16:00 + 60 min grace
+    assert d.states() == [
+        ("A", "done", "A-001"),
+        ("B", "expired", "B-001"),
+        ("P", "cancelled", None),
+    ]
+    view = survey_visit(d.q.itineraries[KJ1], d.q.tickets)
+    assert view is not None and (view.number, view.stops_open) == ("A-001", 0)
+    (answer,) = d.run(AnswerSurvey(view, "phone", SCORES), at("17:01"))
+    assert isinstance(answer, SurveyAnswered) and (answer.line, answer.visit) == ("A", KJ1)
