@@ -495,6 +495,20 @@ def test_the_floor_skips_a_no_show_stop_handing_on_from_its_counter() -> None:
     assert d.states()[1:] == [("B", "skipped", "B-001"), ("P", "waiting", "P-001")]
 
 
+def test_the_floor_may_not_skip_a_stop_being_called_or_served() -> None:
+    d = Day()
+    b = three_stops(d)
+    d.run(CallTicket("L02", b, "giliran"), at("08:25"))
+    error = d.refused(SkipStop(None, "B", "tidak perlu", visit=KJ1), at("08:26"))
+    assert (error.code, error.message) == (
+        "stop_not_pending",
+        "Layanan Kartu Keluarga dalam kunjungan ini sudah berjalan dan tidak dapat dilewati",
+    )
+    assert d.refused(SkipStop(None, "A", "sudah", visit=KJ1), at("08:26")).code == (
+        "stop_not_pending"
+    )
+
+
 def test_a_no_show_keeps_the_later_stops_pending_and_reactivation_continues_the_visit() -> None:
     d = Day()
     b = three_stops(d)
