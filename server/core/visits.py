@@ -74,6 +74,7 @@ __all__ = [
     "next_queued_at",
     "order_problem",
     "propose_order",
+    "stop_refusal",
     "survey_visit",
     "visit_id",
     "visit_label",
@@ -287,9 +288,12 @@ def _named(refusal: DomainError, line: Line) -> DomainError:
     return DomainError(refusal.code, message, **details)
 
 
-def _issuable(state: DayState, line: Line, priority: PriorityGroup | None, local: datetime) -> None:
-    """Raise the refusal a single ticket of `line` would get now (hours, cutoff, quota, part-
-    week), naming the service."""
+def stop_refusal(
+    state: DayState, line: Line, priority: PriorityGroup | None, local: datetime
+) -> DomainError | None:
+    """The refusal a stop of `line` would get in a visit started now (hours, cutoff, quota,
+    part-week: a single ticket's), naming the service; None when it may. What `plan_visit`
+    shows as a stop's `problem` (its `.message`)."""
     refusal = issue_refusal(
         state.plan(local.date()),
         line,
@@ -299,8 +303,13 @@ def _issuable(state: DayState, line: Line, priority: PriorityGroup | None, local
         state.used_priority[line.prefix],
         state.released.get(line.prefix, 0),
     )
+    return _named(refusal, line) if refusal is not None else None
+
+
+def _issuable(state: DayState, line: Line, priority: PriorityGroup | None, local: datetime) -> None:
+    refusal = stop_refusal(state, line, priority, local)
     if refusal is not None:
-        raise _named(refusal, line)
+        raise refusal
 
 
 def _start_visit(state: DayState, cmd: StartVisit, now: datetime, local: datetime) -> list[Event]:

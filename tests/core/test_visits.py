@@ -54,7 +54,13 @@ from server.core.model import (
     visit_of,
 )
 from server.core.queue import QueueState
-from server.core.visits import next_queued_at, order_problem, propose_order, survey_visit
+from server.core.visits import (
+    next_queued_at,
+    order_problem,
+    propose_order,
+    stop_refusal,
+    survey_visit,
+)
 
 DAY = "2026-11-23"
 KJ1 = f"{DAY}/KJ-001"
@@ -311,6 +317,10 @@ def test_a_stop_not_issuable_now_refuses_the_visit_naming_that_service() -> None
         "Paspor Baru dan Penggantian: Pengambilan nomor antrean untuk layanan ini sudah "
         "ditutup pukul 13.00 WIB"
     )
+    # What the kiosk's plan shows for each stop before the citizen accepts.
+    refusal = stop_refusal(d.q, d.q.lines["P"], None, at("13:30"))
+    assert refusal is not None and refusal.message == error.message
+    assert stop_refusal(d.q, d.q.lines["P"], None, at("08:00")) is None
     for t in ("08:01", "08:02", "08:03"):
         d.ticket("P", at(t))
     error = d.refused(StartVisit(("A", "P"), None, "vt", "K1"), at("08:10"))
