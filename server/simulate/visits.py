@@ -104,7 +104,8 @@ VISIT_ROUTES: tuple[tuple[tuple[str, ...], float], ...] = (
     (("G", "H"), 8),
     # Triples: KK → BPJS Kesehatan → BPJS Ketenagakerjaan (the whole family's data after a
     # change); KTP-el → KK → BPJS Kesehatan (moving in: "pindah datang" then BPJS); NIB → NPWP
-    # → Bank Daerah (a new business's account and first payment); BPHTB → BPN → PBB at Bapenda.
+    # → Bank Daerah (a new business's first tax payment); BPHTB → BPN → Bank Daerah (the land
+    # office's fee, PNBP, paid at the regional bank's desk).
     (("B", "J", "K"), 6),
     (("A", "B", "J"), 6),
     (("M", "R", "L"), 4),
