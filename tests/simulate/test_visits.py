@@ -144,6 +144,14 @@ def test_at_once_a_no_show_past_the_window_is_lost_and_queued_again() -> None:
     assert got[3][1] == 4720
 
 
+def test_at_once_a_citizen_free_again_within_the_recall_comes_late() -> None:
+    """A takes 60 s. Loket 2 calls V's B ticket at 0 while V is at Loket 1 until 60, within the
+    120-s no-show wait: V comes at 60 and is served 60–660, no no-show."""
+    plan = VisitPlan((citizen(0, 0, ("A", 60), ("B", 600)),))
+    (v,) = serve_visit_day(small_building(), plan, Way.AT_ONCE).citizens
+    assert (v.left_s, v.no_shows, v.lost) == (660, 0, 0)
+
+
 def test_a_stop_needing_another_first_is_passed_until_that_one_is_done() -> None:
     """B requires A. At once: V's B ticket is called at 0 while V is at A (and could not be served
     there yet anyway): a no-show at 120, reactivated when A is done at 600 (within the window),
