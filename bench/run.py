@@ -1,7 +1,7 @@
 """`make bench`: every figure of docs/benchmarks.md, each beside a baseline from the same run.
 
     .venv/bin/python -m bench.run [--only throughput,fanout,day,phones,startup,fairness,bookings,
-                                          storm,outbox,central]
+                                          visits,storm,outbox,central]
                                   [--dir var/bench]
 
 Each part starts its own server process (`bench.serverproc`) on loopback and drives it from this
@@ -32,7 +32,8 @@ from server.allocator import tune_for_socket_reads
 __all__ = ["main"]
 
 PARTS = (
-    *("throughput", "fanout", "day", "phones", "startup", "fairness", "bookings", "storm"),
+    *("throughput", "fanout", "day", "phones", "startup", "fairness", "bookings", "visits"),
+    "storm",
     "outbox",
     "central",
 )
@@ -277,6 +278,18 @@ def bookings(folder: Path, out: dict[str, Any]) -> None:
     out["bookings"] = {"days": days, "met": all(d["estimated_over"] == 0 for d in days)}
 
 
+def visits(folder: Path, out: dict[str, Any]) -> None:
+    """One visit, several agencies (issue 22, docs/calling-policy.md): `antre simulate --visits`
+    on seeds 1–3. No timing: seeded figures, about a second of CPU."""
+    from bench.visits import run_visits
+
+    print("visits, demo building, 700 citizens, 15 % on 2 or 3 stops (simulate --visits):")
+    out["visits"] = run_visits()
+    print(
+        "  our rule shorter for the visits, singles +1 min at most:", _verdict(out["visits"]["met"])
+    )
+
+
 def storm(folder: Path, out: dict[str, Any]) -> None:
     """The booking storm (issue 19): 5,000 attempts in 10 s for a day's 300 places."""
     from bench.storm import run_storm
@@ -416,6 +429,7 @@ RUNNERS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
     "startup": startup,
     "fairness": fairness,
     "bookings": bookings,
+    "visits": visits,
     "storm": storm,
     "outbox": outbox,
     "central": central,

@@ -7,6 +7,7 @@
                    [--booking-lines A,B,G,P] [--tickets N] [--seed S] [--quotas] [--config FILE]
     antre simulate --live --server ws://127.0.0.1:8700/ws [--speed 60] [--tickets 1000]
     antre simulate --survey 30 --db var/skm-demo.db [--from 2026-11-01] [--seed S] [--config FILE]
+    antre simulate --visits [SHARE] [--tickets 700] [--seed S] [--config FILE]
 
 Offline, a day (`server.simulate.day`) is served by the simulator (`server.simulate.run`) under
 the building's calling policy. With `--compare-fifo` every listed day (`fairness.FAIRNESS_DAYS`:
@@ -24,7 +25,11 @@ citizens' calls relative to their slot's start and walk-in waits against the sam
 bookings, and exits 1 when a walk-in paid more than its allowance as the guard estimated.
 `--live` plays a day through a running server (`server.simulate.live`). `--survey DAYS` plays
 that many days of visits with SKM answers and complaints through the real engine into a new
-store (`server.simulate.survey_week`), for `antre report --skm` to report on.
+store (`server.simulate.survey_week`), for `antre report --skm` to report on. `--visits` serves
+a day where a share of the citizens (15 %) come for two or three services, three ways: one visit
+with the credit rule, separate tickets taken at once, separate tickets taken one after another,
+and the credit rule's sweep (`server.simulate.visits`; docs/calling-policy.md, "A visit's next
+stop"); `--tickets` counts citizens there.
 """
 
 from __future__ import annotations
@@ -145,6 +150,15 @@ def _parser() -> argparse.ArgumentParser:
         type=date.fromisoformat,
         help="with --survey: the first day (default: the first of last month)",
     )
+    ap.add_argument(
+        "--visits",
+        type=float,
+        nargs="?",
+        const=0.15,
+        metavar="SHARE",
+        help="a day where this share (default 0.15) of the citizens come for 2 or 3 services, "
+        "served as one visit, as separate tickets at once, and one after another",
+    )
     ap.add_argument("--config", help="building TOML file (default: the demo building)")
     ap.add_argument("--live", action="store_true", help="drive a running server instead")
     ap.add_argument("--server", default="ws://127.0.0.1:8700/ws", help="websocket URL (live)")
@@ -197,6 +211,8 @@ def simulate_main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.booked is not None:
         return _mixed(building, args)
+    if args.visits is not None:
+        return _visits(building, args)
     if args.survey is not None:
         return _survey(building, args)
     if args.compare_fifo and not args.live:
@@ -260,6 +276,26 @@ def _survey(building: Building, args: argparse.Namespace) -> int:
         f"Laporan: antre report --skm --db {args.db} --from {first.isoformat()} "
         f"--to {drawn.last.isoformat()} --out laporan-skm/"
     )
+    return 0
+
+
+def _visits(building: Building, args: argparse.Namespace) -> int:
+    """--visits: the day of several-service visits, three ways, and the credit sweep."""
+    from server.simulate.visits import VisitParams, format_visits, measure_visits
+
+    if args.live or args.compare_fifo or args.accumulating is not None:
+        print(
+            "antre simulate: --visits is a day of its own (no --live, --compare-fifo)",
+            file=sys.stderr,
+        )
+        return 2
+    if not 0 <= args.visits <= 1 or (args.tickets is not None and args.tickets < 1):
+        print("antre simulate: --visits is a share from 0 to 1, --tickets >= 1", file=sys.stderr)
+        return 2
+    params = VisitParams(citizens=args.tickets or VisitParams().citizens, multi_share=args.visits)
+    report = measure_visits(building, args.seed or 1, params)
+    print(f"{building.name}, [policy] visit_credit_min {building.policy.visit_credit_min:g}")
+    print(format_visits(report))
     return 0
 
 
