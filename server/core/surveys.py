@@ -33,6 +33,7 @@ from server.core.errors import error
 from server.core.events import DayClosed, Event, SurveyAnswered
 from server.core.model import AnswerSurvey, TicketState
 from server.core.skm import Tally, period_of, previous_period, survey_problem
+from server.core.visits import survey_visit
 
 if TYPE_CHECKING:  # the decision reads the day's state; state.py holds this book
     from server.core.state import DayState
@@ -165,6 +166,10 @@ def _answer(state: DayState, cmd: AnswerSurvey, now: datetime, local: datetime) 
     visit = cmd.visit
     if not settings.enabled:
         raise error("survey_disabled")
+    if visit.itinerary is None and visit.ticket in state.itinerary_of:
+        # Today's stop of a visit, sent as its own ticket: the survey is about the whole visit.
+        whole = survey_visit(state.itineraries[state.itinerary_of[visit.ticket]], state.tickets)
+        visit = whole if whole is not None else visit
     if visit.itinerary is not None and visit.stops_open > 0:
         # A visit of several stops is answered about as a whole, once it is over (issue 22).
         raise error("survey_visit_open")
