@@ -11,6 +11,11 @@ the event loop) and return once on disk, or raise the core's `DomainError` (an I
 message, a stable code) having changed nothing. What is open, answered or filed is the core's
 to say (server/core/surveys.py, complaints.py): this module only reads the books.
 
+A visit of several stops (issue 22) gives all its stops' tickets one token, the printed
+itinerary's QR: the token finds the current stop's ticket today and the last one issued on an
+earlier day, and the survey asks about the whole visit once (`survey_visit_of`: filed under its
+last served stop, closed while a stop is still in play).
+
 The public figures (`public_ikm`) are scores only, never a suggestion nor an officer: the
 regulation's public IKM per agency and for the building, for the current public period so far
 and the last whole one.

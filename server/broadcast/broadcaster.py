@@ -8,6 +8,11 @@ form, never once per client. A committed event is made into a dict once, each of
 an event of another kiosk. The hub's reply to the request that made an event reuses its staff
 form (`staff_view`).
 
+A visit of several stops (issue 22) is every agency's it passes through: its own events
+(`visit_started`, `stop_added`, `stop_skipped`, `visit_handed_on`) reach the officers of every
+stop's agency, while a hand-on's public form reaches only the TVs where the citizen leaves (the
+counter's zone) and where they go (the next line's): `scope`.
+
 Line figures (`lines` frames: waiting, quota left, estimated wait…) are derived, not events: they
 are recomputed at most every `lines_flush_s` after a commit, plus every `lines_refresh_s` for the
 figures that move with the clock, encoded once per set of lines (every kiosk and the floor see
