@@ -11,6 +11,11 @@ the event loop) and return once on disk, or raise the core's `DomainError` (an I
 message, a stable code) having changed nothing. What is open, answered or filed is the core's
 to say (server/core/surveys.py, complaints.py): this module only reads the books.
 
+A visit of several stops (issue 22) gives all its stops' tickets one token, the printed
+itinerary's QR: the token finds the current stop's ticket today and the last one issued on an
+earlier day, and the survey asks about the whole visit once (`survey_visit_of`: filed under its
+last served stop, closed while a stop is still in play).
+
 The public figures (`public_ikm`) are scores only, never a suggestion nor an officer: the
 regulation's public IKM per agency and for the building, for the current public period so far
 and the last whole one.
@@ -34,17 +39,27 @@ from server.core.model import (
     DomainError,
     FileComplaint,
     Ticket,
+    TicketState,
     Visit,
     visit_of,
 )
 from server.core.numbering import format_number
 from server.core.skm import Grade, Tally, grade, period_of, previous_period
+from server.core.visits import OPEN_STATES, survey_visit
 from server.roles import TICKET_TOKEN_RE
 
 if TYPE_CHECKING:
+    from server.core.queue import QueueState
     from server.engine import Engine, StoredEvent
 
-__all__ = ["IkmFigure", "PeriodIkm", "PublicIkm", "VoiceApi", "normalise_number"]
+__all__ = [
+    "IkmFigure",
+    "PeriodIkm",
+    "PublicIkm",
+    "VoiceApi",
+    "normalise_number",
+    "survey_visit_of",
+]
 
 Execute = Callable[[Command, str, "str | None"], Awaitable[list["StoredEvent"]]]
 
@@ -61,6 +76,19 @@ def normalise_number(typed: str) -> str | None:
     if found is None or int(found[2]) == 0:
         return None
     return format_number(found[1].upper(), int(found[2]))
+
+
+def survey_visit_of(state: QueueState, ticket: Ticket) -> Visit:
+    """The visit the survey asks about for a ticket of today: a plain ticket's own, or for a
+    stop of a visit of several stops (issue 22) the whole visit, filed under its last served
+    stop (server/core/visits.py `survey_visit`)."""
+    if ticket.visit is not None:
+        itinerary = state.itineraries.get(ticket.visit)
+        if itinerary is not None:
+            found = survey_visit(itinerary, state.tickets)
+            if found is not None:
+                return found
+    return visit_of(ticket)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,26 +149,59 @@ class VoiceApi:
 
     async def visit(self, token: str) -> tuple[Visit, Ticket] | None:
         """The visit of the ticket whose public token this is (the QR code's), any day: today's
-        from memory, an earlier one from the store. None for a token no ticket has."""
+        from memory, an earlier one from the store. None for a token no ticket has.
+
+        A visit of several stops (issue 22) shares the token among its stops' tickets: the
+        ticket returned is the current stop's (today) or the last one's (an earlier day), and
+        the `Visit` is the whole visit's, as the survey asks about it once (`survey_visit_of`)."""
         if not TICKET_TOKEN_RE.fullmatch(token):
             return None
-        ticket = self._engine.state.ticket_by_token(token)
-        if ticket is None:
-            ticket = await self._engine.store.ticket_by_token(token)
-            today = self._engine.state.day
-            if ticket is not None and today is not None and ticket.day == today:
-                # Today's, yet not in memory: only a token the day has not issued (yet); the
-                # row cannot be ahead of memory, so this is a stale row of a reused token.
-                ticket = None
-        return None if ticket is None else (visit_of(ticket), ticket)
+        state = self._engine.state
+        ticket = state.ticket_by_token(token)
+        if ticket is not None:
+            return survey_visit_of(state, ticket), ticket
+        ticket = await self._engine.store.ticket_by_token(token)
+        today = state.day
+        if ticket is None or (today is not None and ticket.day == today):
+            # Today's, yet not in memory: only a token the day has not issued (yet); the row
+            # cannot be ahead of memory, so this is a stale row of a reused token.
+            return None
+        if ticket.visit is not None:
+            return await self._earlier_visit(ticket), ticket
+        return visit_of(ticket), ticket
+
+    async def _earlier_visit(self, last: Ticket) -> Visit:
+        """An earlier day's visit of several stops, from its tickets' rows: filed under its last
+        served stop. Its day closed, so the visit is over (a stop never reached can no longer
+        be; the core's `Itinerary.stops_open` counts stops still in play): open are only the
+        rows still in play, which a closed day leaves none of."""
+        store = self._engine.store
+        assert last.visit is not None
+        tickets = await store.visit_tickets(last.token, last.day, last.visit)
+        done = [t for t in tickets if t.state is TicketState.DONE]
+        chosen = done[-1] if done else last
+        return Visit(
+            ticket=chosen.id,
+            day=chosen.day,
+            number=chosen.number,
+            line=chosen.line,
+            state=chosen.state,
+            counter=chosen.counter,
+            officer=chosen.officer,
+            finished_at=chosen.finished_at,
+            itinerary=last.visit,
+            stops_open=sum(1 for t in tickets if t.state.value in OPEN_STATES),
+        )
 
     async def visit_by_number(self, number: str) -> Visit | None:
-        """Today's visit by its ticket's number, as printed or typed ("A-017", "a17")."""
+        """Today's visit by its ticket's number, as printed or typed ("A-017", "a17"); for a
+        stop of a visit of several stops, the whole visit (`survey_visit_of`)."""
         printed = normalise_number(number)
         if printed is None:
             return None
-        ticket = next((t for t in self._engine.state.tickets.values() if t.number == printed), None)
-        return None if ticket is None else visit_of(ticket)
+        state = self._engine.state
+        ticket = next((t for t in state.tickets.values() if t.number == printed), None)
+        return None if ticket is None else survey_visit_of(state, ticket)
 
     # -- the survey ---------------------------------------------------------------------------
 

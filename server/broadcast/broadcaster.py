@@ -8,6 +8,11 @@ form, never once per client. A committed event is made into a dict once, each of
 an event of another kiosk. The hub's reply to the request that made an event reuses its staff
 form (`staff_view`).
 
+A visit of several stops (issue 22) is every agency's it passes through: its own events
+(`visit_started`, `stop_added`, `stop_skipped`, `visit_handed_on`) reach the officers of every
+stop's agency, while a hand-on's public form reaches only the TVs where the citizen leaves (the
+counter's zone) and where they go (the next line's): `scope`.
+
 Line figures (`lines` frames: waiting, quota left, estimated wait…) are derived, not events: they
 are recomputed at most every `lines_flush_s` after a commit, plus every `lines_refresh_s` for the
 figures that move with the clock, encoded once per set of lines (every kiosk and the floor see
@@ -47,8 +52,12 @@ from server.core.events import (
     KIOSK_KINDS,
     DayClosed,
     Event,
+    StopAdded,
+    StopSkipped,
     TicketIssued,
     TicketTransferred,
+    VisitHandedOn,
+    VisitStarted,
     event_to_dict,
 )
 from server.core.model import Ticket
@@ -61,6 +70,9 @@ from server.sessions import Session, SessionState, wire_frame
 __all__ = ["Broadcaster"]
 
 log = logging.getLogger("antre.hub")
+
+# The events of a visit of several stops (issue 22): every stop's agency hears of them.
+_VISIT_EVENTS = (VisitStarted, StopAdded, StopSkipped, VisitHandedOn)
 
 # Staff forms of published events kept for the replies (Broadcaster.staff_view): far more than
 # the events of the commands one commit acknowledges.
@@ -173,6 +185,13 @@ class Broadcaster:
                 kiosk = info[1]
         agencies = {self._line_agency[x] for x in lines if x in self._line_agency}
         zones = {self._agency_zone.get(a, "") for a in agencies}
+        if isinstance(event, _VISIT_EVENTS):
+            # A visit's events are for the officers of every agency it passes through (the zones
+            # stay the event's own: a hand-on is announced where the citizen leaves and where
+            # they go, not at a third stop's TVs).
+            agencies.update(
+                self._line_agency[x] for x in self._visit_lines(event) if x in self._line_agency
+            )
         if counters:
             # A shared desk is the agency's of the event's day; a regular counter is its own.
             desks = self._building.counters_on(self._building.service_day(event.at))
@@ -184,6 +203,19 @@ class Broadcaster:
                 if configured is not None:
                     zones.add(configured.zone)
         return Scope(frozenset(agencies), frozenset(zones), kiosk, everyone=False)
+
+    def _visit_lines(self, event: Event) -> set[str]:
+        """Every stop's line of the visit a visit event is about (and the lines it names)."""
+        lines: set[str] = set()
+        if isinstance(event, VisitStarted):
+            lines.update(event.stops)
+        elif isinstance(event, VisitHandedOn):
+            lines.update((event.from_line, event.line))
+        visit = getattr(event, "visit", None)
+        itinerary = self._state().itineraries.get(visit) if isinstance(visit, str) else None
+        if itinerary is not None:
+            lines.update(stop.line for stop in itinerary.stops)
+        return lines
 
     def _ticket_info(self, ticket_id: str, event: Event) -> tuple[str, str | None] | None:
         if isinstance(event, TicketIssued):
@@ -407,7 +439,14 @@ class Broadcaster:
 
     def _encode_next(self, counter: str, now: datetime, tickets: list[Ticket]) -> str:
         at = self._building.local(now).isoformat()
-        return encode({"type": "next", "counter": counter, "at": at, "next": next_view(tickets)})
+        return encode(
+            {
+                "type": "next",
+                "counter": counter,
+                "at": at,
+                "next": next_view(tickets, self._state().itineraries),
+            }
+        )
 
     def start(self) -> None:
         self._day_tickets = self._state().tickets
