@@ -16,6 +16,7 @@ from chromium import ARTIFACTS, needs_chromium
 from hubtest import FakeClock, Server
 from test_phone_page import open_phone
 from visit_kit import start_visit
+from webtest import http_get
 
 from server.config import load_demo_building
 from server.core.model import StartVisit
@@ -26,6 +27,7 @@ pytestmark = needs_chromium
 
 KK = "Dukcapil — Kartu Keluarga dan Pindah Datang"
 BPJS = "BPJS Kesehatan — Pendaftaran dan Perubahan Data"
+DUKCAPIL = "Dinas Kependudukan dan Pencatatan Sipil"  # the demo's agency names (the survey's)
 
 
 async def stops(phone: Any) -> list[str]:
@@ -87,6 +89,14 @@ async def test_the_page_follows_the_visit_from_stop_to_stop_without_a_reload(
     assert "Selesai dilayani" in await phone.text("#state")
     assert await phone.page.is_visible("#survey-link")
     assert phone.errors == [] and phone.failed == []
+
+    # The survey's page names the whole visit: both numbers, both services, both agencies.
+    status, _, body = await http_get(server, f"/t/{visit.token}/survei")
+    survey = body.decode()
+    assert status == 200
+    assert "<dd>B-001, J-001</dd>" in survey
+    assert "<dd>Kartu Keluarga dan Pindah Datang; Pendaftaran dan Perubahan Data</dd>" in survey
+    assert f"<dd>{DUKCAPIL}, BPJS Kesehatan</dd>" in survey
 
     # Without JavaScript the server's render says the same.
     plain = await open_phone(browser, url, javascript=False)

@@ -212,6 +212,9 @@ class VoiceSite:
     # -- what the pages show -------------------------------------------------------------------
 
     def visit_view(self, visit: Visit) -> VisitView:
+        whole = self._whole_view(visit)
+        if whole is not None:
+            return whole
         line = self.building.line(visit.line)
         agency = self.building.agency(line.agency) if line else None
         return VisitView(
@@ -230,6 +233,30 @@ class VoiceSite:
         itinerary = state.itineraries.get(visit_id) if visit_id is not None else None
         whole = survey_visit(itinerary, state.tickets) if itinerary is not None else None
         return whole if whole is not None else visit
+
+    def _whole_view(self, visit: Visit) -> VisitView | None:
+        """Today's visit of several stops as the survey names it: every stop served, in order
+        ("B-001, J-001"; their services; their agencies) — the survey asks about them all."""
+        if visit.itinerary is None:
+            return None
+        itinerary = self.phone.state().itineraries.get(visit.itinerary)
+        if itinerary is None:
+            return None  # an earlier day's: its last served stop names it
+        served = [s for s in itinerary.stops if s.state == TicketState.DONE.value and s.number]
+        if not served:
+            return None
+        lines = [self.building.line(s.line) for s in served]
+        agencies: list[str] = []
+        for line in lines:
+            agency = self.building.agency(line.agency) if line else None
+            if agency is not None and agency.name not in agencies:
+                agencies.append(agency.name)
+        return VisitView(
+            ", ".join(s.number or "" for s in served),
+            "; ".join(line.name if line else s.line for line, s in zip(lines, served, strict=True)),
+            ", ".join(agencies) or "—",
+            visit.day,
+        )
 
     def survey_status(self, visit: Visit) -> SurveyStatus:
         if not self.building.survey.enabled:
