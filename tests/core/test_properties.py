@@ -23,10 +23,13 @@ from server.core.events import (
     TicketExpired,
     TicketIssued,
     TicketTransferred,
+    VisitHandedOn,
+    VisitStarted,
     event_to_dict,
     read_event,
 )
 from server.core.model import (
+    AddStop,
     CallNext,
     CallTicket,
     CancelTicket,
@@ -46,7 +49,9 @@ from server.core.model import (
     Reactivate,
     Recall,
     ResumeCounter,
+    SkipStop,
     StartService,
+    StartVisit,
     Tick,
     TicketState,
     Transfer,
@@ -117,6 +122,9 @@ class QueueMachine(RuleBasedStateMachine):
             else:
                 assert ev.at == self.now
             tid: str | None = getattr(ev, "ticket", None)
+            if isinstance(ev, VisitStarted | VisitHandedOn):
+                # A visit's own events (issue 22): its tickets move by their own events.
+                continue
             if isinstance(ev, TicketIssued):
                 assert (ev.day, ev.number) not in self.numbers_seen, "number issued twice"
                 self.numbers_seen.add((ev.day, ev.number))
@@ -283,7 +291,52 @@ class QueueMachine(RuleBasedStateMachine):
         if tid is not None:
             self.run(CancelTicket(tid, "warga pulang"))
 
+    @rule(
+        i=picks,
+        lines=st.lists(st.sampled_from(LINES), min_size=1, max_size=4),
+        priority=st.sampled_from(PRIORITIES),
+        action=st.sampled_from(["start", "start", "add", "skip", "skip_floor"]),
+    )
+    def visit(self, i: int, lines: list[str], priority: PriorityGroup | None, action: str) -> None:
+        """One visit, several agencies (issue 22): start one, add or skip a stop."""
+        if action == "start":
+            before = len(self.q.tickets)
+            self.run(StartVisit(tuple(lines), priority, f"tok{next(self.tokens)}", "K1"))
+            if len(self.q.tickets) > before and i % 4:  # now and then left to time out
+                self.run(ConfirmPrinted(list(self.q.tickets)[-1]))
+            return
+        # Mostly a counter holding a ticket: the officer's moves need one.
+        busy = [cid for cid, c in self.q.counters.items() if c.ticket is not None]
+        choices = busy if busy and i % 3 else COUNTERS
+        counter = choices[i % len(choices)]
+        if action == "add":
+            self.run(AddStop(counter, lines[0]))
+        elif action == "skip":
+            self.run(SkipStop(counter, lines[0], "tidak perlu" if i % 5 else " "))
+        elif self.q.itineraries:
+            vids = list(self.q.itineraries)
+            self.run(SkipStop(None, lines[0], "sudah selesai", visit=vids[i % len(vids)]))
+
     # -- invariants -----------------------------------------------------------------------
+
+    @invariant()
+    def a_visit_has_one_live_stop_and_its_token_follows_it(self) -> None:
+        live = (S.PRINTING, S.WAITING, S.CALLED, S.SERVING)
+        for itinerary in self.q.itineraries.values():
+            states = [s.state for s in itinerary.stops]
+            assert sum(state in live for state in states) <= 1, states
+            current = itinerary.stops[itinerary.current]
+            assert current.ticket is not None
+            assert self.q.tokens[itinerary.token] == current.ticket
+            for k, stop in enumerate(itinerary.stops):
+                if stop.ticket is not None:
+                    ticket = self.q.tickets[stop.ticket]
+                    assert (ticket.visit, ticket.stop) == (itinerary.id, k)
+                    assert stop.state in (ticket.state.value, "skipped")
+                elif stop.state == "pending":
+                    assert k > itinerary.current and stop.bucket is not None
+                else:
+                    assert stop.bucket is None
 
     @invariant()
     def one_ticket_per_counter_and_one_counter_per_ticket(self) -> None:
