@@ -126,6 +126,36 @@ async def test_a_page_opened_after_the_hand_on_lands_on_the_next_stop(
     assert "KJ-" not in await plain.page.content()  # the visit's label is the staff's
 
 
+async def test_a_skipped_stop_is_shown_and_the_survey_follows_the_last_served_one(
+    server: Server, browser: Any, clock: FakeClock
+) -> None:
+    """At Loket 4 the officer skips BPJS (the citizen already has the card): the page says so at
+    once; when Kartu Keluarga is done the visit is over — the survey, and nowhere to go on."""
+    visit = await start_visit(server, ("B", "J"))
+    phone = await open_phone(browser, f"{server.running.http_url}/t/{visit.token}")
+    await phone.wait_js("window.antreTicket && window.antreTicket.connected")
+    dukcapil = await server.officer_at_work("DKP01@L04")
+    clock.advance(5)
+    await dukcapil.act("call_next")
+    await dukcapil.act("start_service")
+    await dukcapil.act("skip_stop", line="J", reason="sudah punya kartu")
+    await phone.wait_text("#visit-stops", "Tidak diperlukan")
+    assert await stops(phone) == [
+        f"{KK} (B-001): Sedang dilayani",
+        f"{BPJS} (nomor menyusul): Tidak diperlukan",
+    ]
+    clock.advance(600)
+    await dukcapil.act("finish_service")
+    await phone.page.wait_for_selector("#survey-offer")
+    assert await phone.text("#number") == "B-001"
+    assert await stops(phone) == [
+        f"{KK} (B-001): Selesai",
+        f"{BPJS} (nomor menyusul): Tidak diperlukan",
+    ]
+    assert await phone.page.is_hidden("#visit-next")
+    assert phone.errors == [] and phone.failed == []
+
+
 def test_the_itinerary_is_escaped() -> None:
     """Whatever a building file names its agencies and services, it is text on the page."""
     building = load_demo_building()
