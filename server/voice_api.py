@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from server.core.building import Building
 from server.core.complaints import Complaint
 from server.core.decide import DECISIONS
-from server.core.events import ComplaintFiled, StopAdded, StopSkipped, VisitStarted
+from server.core.events import ComplaintFiled
 from server.core.model import (
     AnswerSurvey,
     Command,
@@ -40,7 +40,7 @@ from server.core.model import (
 )
 from server.core.numbering import format_number
 from server.core.skm import Grade, Tally, grade, period_of, previous_period
-from server.core.visits import survey_visit
+from server.core.visits import OPEN_STATES, survey_visit
 from server.roles import TICKET_TOKEN_RE
 
 if TYPE_CHECKING:
@@ -166,20 +166,13 @@ class VoiceApi:
         return visit_of(ticket), ticket
 
     async def _earlier_visit(self, last: Ticket) -> Visit:
-        """An earlier day's visit of several stops, from its tickets' rows and its own events:
-        filed under its last served stop, with the stops still open when its day closed."""
+        """An earlier day's visit of several stops, from its tickets' rows: filed under its last
+        served stop. Its day closed, so the visit is over (a stop never reached can no longer
+        be; the core's `Itinerary.stops_open` counts stops still in play): open are only the
+        rows still in play, which a closed day leaves none of."""
         store = self._engine.store
         assert last.visit is not None
         tickets = await store.visit_tickets(last.token, last.day, last.visit)
-        planned = skipped = 0
-        for stored in await store.visit_events(last.visit, last.day):
-            match stored.event:
-                case VisitStarted(stops=stops):
-                    planned += len(stops)
-                case StopAdded():
-                    planned += 1
-                case StopSkipped():
-                    skipped += 1
         done = [t for t in tickets if t.state is TicketState.DONE]
         chosen = done[-1] if done else last
         return Visit(
@@ -192,7 +185,7 @@ class VoiceApi:
             officer=chosen.officer,
             finished_at=chosen.finished_at,
             itinerary=last.visit,
-            stops_open=max(0, planned - skipped - len(done)),
+            stops_open=sum(1 for t in tickets if t.state.value in OPEN_STATES),
         )
 
     async def visit_by_number(self, number: str) -> Visit | None:

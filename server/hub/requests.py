@@ -42,7 +42,6 @@ from server.broadcast.views import (
 from server.core.building import Building
 from server.core.errors import error as core_error
 from server.core.events import ComplaintFiled, PriorityGroup, TicketIssued
-from server.core.issuing import issue_refusal
 from server.core.model import (
     AddStop,
     AnswerComplaint,
@@ -77,7 +76,7 @@ from server.core.model import (
     Visit,
     visit_of,
 )
-from server.core.visits import Itinerary, propose_order
+from server.core.visits import Itinerary, propose_order, stop_refusal
 from server.engine import Engine, EngineFailed, StoredEvent
 from server.hub.scope import (
     kiosk_ticket,
@@ -498,7 +497,6 @@ class Requests:
         waits = {prefix: v.estimated_wait_s for prefix, v in figures.items()}
         order = propose_order(building, lines, {k: w or 0.0 for k, w in waits.items()}, local)
         credit_s = policy.visit_credit_min * 60.0
-        plan = state.plan(local.date())
         stops, total = [], 0.0
         for k, prefix in enumerate(order):
             line = building.line(prefix)
@@ -506,21 +504,9 @@ class Requests:
             wait, service = waits[prefix], figures[prefix].mean_service_s
             total += (wait or 0.0) if k == 0 else max(0.0, (wait or 0.0) - credit_s)
             total += service
-            refusal = issue_refusal(
-                plan,
-                line,
-                priority,
-                local.time(),
-                state.used_walk_in[prefix],
-                state.used_priority[prefix],
-                state.released.get(prefix, 0),
-            )
-            problem = None
-            if refusal is not None:
-                # As issue_visit would say it: naming the service (a visit holds several).
-                problem = refusal.message
-                if line.name not in problem:
-                    problem = f"{line.name}: {problem}"
+            # As issue_visit would refuse it: naming the service (a visit holds several).
+            refusal = stop_refusal(state, line, priority, local)
+            problem = refusal.message if refusal is not None else None
             stops.append(
                 {
                     "line": prefix,

@@ -418,18 +418,6 @@ class Store:
         )
         return [_ticket_from_row(r) for r in rows]
 
-    async def visit_events(self, visit: str, day: date) -> list[StoredEvent]:
-        """A visit's own events (started, stops added and skipped), in seq order: with its
-        tickets' rows, what says how many of its stops were planned and skipped."""
-        rows = await self._fetchall(
-            f"""{_EVENTS} WHERE e.service_day = ?
-                AND e.kind IN ('visit_started', 'stop_added', 'stop_skipped')
-                AND json_extract(e.payload, '$.visit') = ?
-            ORDER BY e.seq""",
-            (day.isoformat(), visit),
-        )
-        return [_stored(r) for r in rows]
-
     async def ticket_by_number(self, day: date, number: str) -> Ticket | None:
         """A ticket of a service day by its number ("A-017"), as its row keeps it."""
         rows = await self._fetchall(

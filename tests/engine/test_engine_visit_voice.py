@@ -1,7 +1,7 @@
 """The survey about a visit of several stops (issue 22) on a real SQLite file: the token of the
 printed itinerary finds the current stop today and the last one on a later day (from the store's
-rows), and the survey is about the whole visit — closed while a stop is open, answered once,
-filed under the last served stop.
+rows), and the survey is about the whole visit — closed while a stop is in play, answered once,
+filed under the last served stop; a visit its day ended early is over.
 
 The building is tests/engine/mpp_uji.py's small one: A (KTP-el, Dukcapil, L01 with DKP01), C
 (Paspor, Imigrasi, L03 with IMI01). Monday 23 November 2026.
@@ -88,8 +88,9 @@ async def test_a_visits_token_and_survey_today_and_on_a_later_day(tmp_path: Path
         assert unfinished is not None
         visit, ticket = unfinished
         assert (ticket.number, ticket.state.value) == ("C-002", "expired")
-        # Filed (if ever) under its last served stop, A-002; C never served: still open.
-        assert (visit.ticket, visit.stops_open) == ("2026-11-23/A-002", 1)
-        assert not voice.survey_open(visit, clock.now)
+        # Its day closed with C never served: the visit is over, its survey open for what was
+        # served, filed under its last served stop, A-002.
+        assert (visit.ticket, visit.stops_open) == ("2026-11-23/A-002", 0)
+        assert voice.survey_open(visit, clock.now)
     finally:
         await engine.close()

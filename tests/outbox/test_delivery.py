@@ -75,6 +75,10 @@ async def test_events_arrive_signed_in_order_once_each_in_the_documented_form(
             "kiosk": "KIOSK-1",
             "booking": None,
             "slot": None,
+            # One visit, several agencies (issue 22): a plain ticket is in none.
+            "visit": None,
+            "stop": None,
+            "queued_at": None,
         },
     }
     body = json.loads(receiver.body_texts()[0])
