@@ -18,7 +18,8 @@
  *            counterDesk(id)    the desk as the voice names it, when no phrase came from the server
  *            stats, note    the page's stats object and its bounded push (tests read them)
  *            onSound(state) told {soundOn, autoplay} whenever either changes
- *   returns  announce(item) queue {number, counter, key, at, replayed} to be said
+ *   returns  announce(item) queue {number, counter, key, at, replayed} to be said; a visit's
+ *                           hand-on (issue 22) adds {from, agencyName}: "A-017 → J-014"
  *            unlock()       the "Aktifkan suara" press: sound from now on, a chime to prove it
  *            probeAutoplay() learn, without a sound, whether this browser may play unasked
  */
@@ -39,8 +40,10 @@
     function report() { onSound({ soundOn, autoplay }); }
 
     function announce(call) {
-      const item = { number: call.number, counter: call.counter, key: call.key, at: call.at, audio: null };
-      note(stats.queued, { number: item.number, counter: item.counter, key: item.key, replayed: call.replayed });
+      const item = { number: call.number, counter: call.counter, key: call.key, at: call.at, audio: null,
+        from: call.from || null, agencyName: call.agencyName || '' };
+      note(stats.queued, { number: item.number, counter: item.counter, key: item.key, replayed: call.replayed,
+        from: item.from });
       // Fetch now, so that it is ready before the chime ends; while the page may not play sound
       // yet (before "Aktifkan suara"), the call waits in the queue and is fetched when its turn comes.
       if (soundOn) item.audio = fetchAudio(item);
@@ -68,7 +71,8 @@
       try {
         while (queue.length) {
           const item = queue.shift();
-          note(stats.announced, { number: item.number, counter: item.counter, key: item.key, at: Date.now() });
+          note(stats.announced, { number: item.number, counter: item.counter, key: item.key, at: Date.now(),
+            from: item.from });
           try { await announceOne(item); } catch (e) { console.warn('announcement failed', e); }
         }
       } finally {
@@ -77,7 +81,11 @@
     }
 
     function audioUrl(item) {
-      const q = new URLSearchParams({ number: item.number, counter: item.counter });
+      // A hand-on is the same endpoint's other kind; its desk (the one just left) may be none.
+      const q = item.from
+        ? new URLSearchParams({ kind: 'handon', from: item.from, number: item.number })
+        : new URLSearchParams({ number: item.number, counter: item.counter });
+      if (item.from && item.counter) q.set('counter', item.counter);
       if (style) q.set('style', style);
       if (agency === '1' || agency === '0') q.set('agency', agency);
       return `/audio/call?${q}`;
@@ -85,7 +93,7 @@
 
     async function fetchAudio(item) {
       const url = audioUrl(item);
-      const record = { number: item.number, url, status: 0 };
+      const record = { number: item.number, from: item.from, url, status: 0 };
       note(stats.audio, record);
       try {
         const res = await fetch(url, { headers: { 'X-Antre-Token': token }, cache: 'default' });
@@ -102,10 +110,17 @@
       }
     }
 
+    function spokenNumber(number) {
+      const [letters, digits] = number.split('-');
+      return [...(letters || '')].join(' ') + ' ' + [...(digits || '')].map((d) => DIGIT_WORDS[+d] ?? d).join(' ');
+    }
+
     function localPhrase(item) {
-      const [letters, digits] = item.number.split('-');
-      const spoken = [...(letters || '')].join(' ') + ' ' + [...(digits || '')].map((d) => DIGIT_WORDS[+d] ?? d).join(' ');
-      return `Nomor antrean ${spoken}, silakan menuju ${counterDesk(item.counter)}`;
+      if (item.from) {
+        return `Nomor antrean ${spokenNumber(item.from)}, silakan lanjut ke ${item.agencyName}, ` +
+          `nomor antrean ${spokenNumber(item.number)}.`;
+      }
+      return `Nomor antrean ${spokenNumber(item.number)}, silakan menuju ${counterDesk(item.counter)}`;
     }
 
     // The chime is fetched once and kept as a blob: a recall or a burst of calls costs nothing.

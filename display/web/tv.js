@@ -14,6 +14,12 @@
  * the pong does not come within PONG_TIMEOUT_MS. On a drop the last picture stays on screen with
  * a small "menyambung ulang…" marker, and the page reconnects with exponential backoff.
  *
+ * A visit's hand-on (issue 22, `visit_handed_on`: the citizen of A-017 goes on to BPJS Kesehatan
+ * with J-014) is a call of its own kind: it holds the big panel for one display cycle (HANDON_MS)
+ * as "A-017 → J-014" and the next agency, then stays in the earlier calls as "A-017 → J-014 ·
+ * BPJS Kesehatan"; it is said once, like a call ("Nomor antrean A nol satu tujuh, silakan lanjut
+ * ke BPJS Kesehatan, nomor antrean J nol satu empat.").
+ *
  * Sound: this page decides which calls are said; tv-announce.js (loaded first) says them — a
  * chime, then the server's rendering of the phrase, one at a time — and holds "Aktifkan suara".
  */
@@ -26,6 +32,7 @@
   const FATAL_RETRY_MS = 60000;   // a refused token: retry slowly, the server may be fixed
   const RECENT_MS = 60000;        // a replayed call older than this is shown, not announced
   const FRESH_MS = 8000;          // how long a new call flashes
+  const HANDON_MS = FRESH_MS;     // a hand-on holds the big panel this long: one display cycle
   const HISTORY = 6;              // earlier calls listed under the current one
   const KEEP_CALLS = 20;
   const KEEP_ANNOUNCED = 200;
@@ -50,7 +57,8 @@
   const tv = {
     building: null,            // snapshot.building: zones, agencies, lines, counters of the zone
     counters: new Map(),       // id -> {state, ticket, number, ticket_state}
-    calls: [],                 // newest first: {ticket, number, line, counter, at, seq}
+    calls: [],                 // newest first: {ticket, number, line, counter, at, seq[, from_number]}
+    handonUntil: 0,            // Date.now() until which a hand-on holds the big panel
     lines: new Map(),          // prefix -> line figures (waiting…)
     pictureSeq: -1,            // the snapshot's seq: events up to it are already in the picture
     seq: null,                 // our position (last_seq)
@@ -164,6 +172,18 @@
     const l = tv.building ? tv.building.lines.find((x) => x.prefix === prefix) : null;
     return l ? l.name : '';
   }
+  function lineAgency(prefix) {
+    const l = tv.building ? tv.building.lines.find((x) => x.prefix === prefix) : null;
+    return l ? agencyShort(l.agency) : '';
+  }
+  // A hand-on in the list of calls: it carries the number the citizen held.
+  function isHandon(call) { return !!(call && call.from_number); }
+  function handonNumbers(call) { return `${call.from_number} → ${call.number}`; }
+  // The call the big panel shows: the newest, unless it is a hand-on whose cycle is over.
+  function shownIndex() {
+    if (!isHandon(tv.calls[0]) || Date.now() < tv.handonUntil) return tv.calls.length ? 0 : -1;
+    return tv.calls.findIndex((c) => !isHandon(c));
+  }
   function counterShown(c) {
     if (!c || c.state === 'closed') return 'closed';
     if (c.state === 'paused') return 'paused';
@@ -179,8 +199,11 @@
   }
 
   function renderCurrent() {
-    const call = tv.calls[0];
+    const index = shownIndex();
+    const call = index >= 0 ? tv.calls[index] : null;
     const box = $('current');
+    box.classList.toggle('handon', isHandon(call));
+    $('current-label').textContent = isHandon(call) ? 'Silakan lanjut ke' : 'Nomor antrean';
     if (!call) {
       box.classList.add('idle');
       $('current-number').textContent = '—';
@@ -190,6 +213,16 @@
       return;
     }
     box.classList.remove('idle');
+    if (isHandon(call)) {
+      // "A-017 → J-014", the agency the citizen goes to next, and its service.
+      $('current-number').textContent = handonNumbers(call);
+      $('current-counter').textContent = lineAgency(call.line);
+      $('current-agency').textContent = '';
+      const service = lineName(call.line);
+      $('current-line').textContent = service;
+      $('current-line').hidden = !service;
+      return;
+    }
     $('current-number').textContent = call.number;
     $('current-counter').textContent = counterName(call.counter);
     const def = counterDef(call.counter);
@@ -201,7 +234,16 @@
 
   function renderHistory() {
     const list = $('history');
-    list.replaceChildren(...tv.calls.slice(1, 1 + HISTORY).map((c) => {
+    const shown = shownIndex();
+    const earlier = tv.calls.filter((_, i) => i !== shown).slice(0, HISTORY);
+    list.replaceChildren(...earlier.map((c) => {
+      if (isHandon(c)) {
+        // "A-017 → J-014 · BPJS Kesehatan"
+        const li = el('li', 'handon');
+        li.append(el('span', 'number', handonNumbers(c)), el('span', 'sep', ' · '),
+          el('span', 'counter-name', lineAgency(c.line)));
+        return li;
+      }
       const li = el('li');
       li.append(el('span', 'number', c.number), el('span', 'counter-name', counterName(c.counter)));
       return li;
@@ -274,6 +316,7 @@
   }
 
   let freshTimer = null;
+  let handonTimer = null;
   function flash() {
     const box = $('current');
     box.classList.remove('fresh');
@@ -332,10 +375,26 @@
       if (!inPicture) {
         const c = counter(ev.counter);
         c.ticket = ev.ticket; c.number = ev.number; c.ticket_state = 'called';
+        // A hand-on to this ticket stays listed: it is another announcement than its call.
         tv.calls = [{ ticket: ev.ticket, number: ev.number, line: ev.line, counter: ev.counter, at: ev.at, seq },
-          ...tv.calls.filter((x) => x.ticket !== ev.ticket)].slice(0, KEEP_CALLS);
+          ...tv.calls.filter((x) => x.ticket !== ev.ticket || isHandon(x))].slice(0, KEEP_CALLS);
         renderCurrent(); renderHistory(); renderCounters();
         markShown(ev.number);
+      }
+      considerAnnouncing(seq, ev, replayed);
+    } else if (ev.kind === 'visit_handed_on') {
+      if (!inPicture) {
+        tv.calls = [{ ticket: ev.ticket, number: ev.number, line: ev.line, counter: ev.counter, at: ev.at, seq,
+          from_number: ev.from_number, from_line: ev.from_line },
+        ...tv.calls.filter((x) => !(isHandon(x) && x.ticket === ev.ticket))].slice(0, KEEP_CALLS);
+        // Its display cycle, only while it is news (a replay of an old one is listed, not shown).
+        if (!(serverNow() - parseIso(ev.at) >= RECENT_MS)) {
+          tv.handonUntil = Date.now() + HANDON_MS;
+          clearTimeout(handonTimer);
+          handonTimer = setTimeout(() => { renderCurrent(); renderHistory(); }, HANDON_MS + 50);
+        }
+        renderCurrent(); renderHistory();
+        markShown(handonNumbers(ev));
       }
       considerAnnouncing(seq, ev, replayed);
     } else if (!inPicture) {
@@ -387,7 +446,12 @@
     const age = serverNow() - parseIso(ev.at);
     if (replayed && !(age < RECENT_MS)) return;
     flash();
-    announcer.announce({ number: ev.number, counter: ev.counter, key, at: parseIso(ev.at), replayed });
+    const item = { number: ev.number, counter: ev.counter, key, at: parseIso(ev.at), replayed };
+    if (ev.kind === 'visit_handed_on') {
+      item.from = ev.from_number;
+      item.agencyName = lineAgency(ev.line);
+    }
+    announcer.announce(item);
   }
 
   $('activate-button').addEventListener('click', announcer.unlock);

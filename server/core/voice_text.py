@@ -9,6 +9,11 @@ desk the citizen walks to (`{desk}`: "loket tujuh", "loket tiga A", or the count
 form, "gerai BPJS") or, in templates written before counters had labels, by its number alone
 after the template's own word (`loket {counter}`: "tujuh", "tiga A"). A part in `[...]` is
 spoken only when every placeholder inside it has a value.
+
+A visit's hand-on (issue 22) has its own fixed sentence, `HANDON_TEMPLATE`: "Nomor antrean A nol
+satu tujuh, silakan lanjut ke BPJS Kesehatan, nomor antrean J nol satu empat." — the number the
+citizen holds, the agency they go to next (its short name, as the TV shows it) and the number
+waiting for them there, both read in the building's reading style.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from typing import Final
 
 __all__ = [
     "DEFAULT_TEMPLATE",
+    "HANDON_TEMPLATE",
     "MAX_TEMPLATE_LEN",
     "PLACEHOLDERS",
     "ReadingStyle",
+    "fill_handon",
     "fill_template",
     "says_desk",
     "validate_template",
@@ -37,6 +44,11 @@ class ReadingStyle(StrEnum):
 
 
 DEFAULT_TEMPLATE: Final = "Nomor antrean {number}, silakan menuju {desk}[, {agency}]"
+# Not configurable: the words of issue 22, the same in every building; only the reading style
+# and the agency's name are the building's.
+HANDON_TEMPLATE: Final = (
+    "Nomor antrean {from_number}, silakan lanjut ke {agency}, nomor antrean {number}."
+)
 PLACEHOLDERS: Final = frozenset({"number", "counter", "desk", "agency"})
 MAX_TEMPLATE_LEN: Final = 200
 _PLACEHOLDER_RE: Final = re.compile(r"\{([a-z_]*)\}")
@@ -75,4 +87,13 @@ def fill_template(template: str, values: Mapping[str, str]) -> str:
 
     text = _OPTIONAL_RE.sub(optional, template)
     text = _PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], text)
+    return " ".join(text.split())
+
+
+def fill_handon(from_number: str, agency: str, number: str) -> str:
+    """The hand-on sentence from the two numbers as spoken and the next agency's name."""
+    values = {"from_number": from_number, "agency": " ".join(agency.split()), "number": number}
+    if not all(values.values()):
+        raise ValueError("a hand-on names both numbers and the next agency")
+    text = _PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], HANDON_TEMPLATE)
     return " ".join(text.split())

@@ -21,10 +21,19 @@ decides when) and, for a ticket marked as not present, the building's reactivati
 (Web Audio) and a vibration, and remembers in the browser's storage, per ticket, what it has
 announced, so that a reload does not ring again.
 
+A ticket that is a stop of a visit (issue 22: one citizen, several agencies) carries the
+itinerary (`visit`: each stop's agency, service, number once it has one, and state; the index of
+the current stop — never an id, never the visit's label), and the page lists it. Every stop's
+ticket has the visit's token, so `/t/<token>` is always the current stop's page; when a stop is
+done and the next one joined its line, the page says "Silakan lanjut ke BPJS Kesehatan, nomor
+J-014" (`next_words`) and follows the citizen there through its push (server/broadcast/
+ticket_watch.py), without a reload.
+
 Once the service is done the page also offers the SKM survey and complaints (issue 20): the
 section is server/web/survey/phone_part.py's, passed in as `section`; an earlier day's ticket,
 found in the store, is shown read-only (`past_view`, `live=False`: no script, no refresh). The
-script reloads the page once when its ticket's service finishes, so that the section appears.
+script reloads the page once when its ticket's service finishes, so that the section appears —
+for a visit, once its last stop is done or skipped (the survey is about the whole visit).
 
 The page loads nothing inline (CSP: scripts and styles only from this server) and sends no
 Referer: its URL is the ticket's capability. Its script and style are server/web/static/.
@@ -47,6 +56,7 @@ from server.core.dates import format_date_time
 from server.core.model import Ticket, TicketState
 from server.core.phone_alerts import AlertKind, alert_of, noshow_note
 from server.core.queue import QueueState
+from server.core.visits import DONE_STATES, PENDING, SKIPPED, Itinerary
 from server.roles import TICKET_TOKEN_RE
 from server.web.responses import html_page, response
 
@@ -56,8 +66,10 @@ __all__ = [
     "NO_COUNTER_WORDS",
     "SOUND_ASK",
     "STATE_LABELS",
+    "STOP_LABELS",
     "asset",
     "asset_response",
+    "next_words",
     "not_found",
     "page_html",
     "past_view",
@@ -90,6 +102,19 @@ STATE_LABELS: Final[dict[str, str]] = {
     TicketState.CANCELLED.value: "Dibatalkan",
     TicketState.EXPIRED.value: "Kedaluwarsa — tidak berlaku lagi",
 }
+# A visit's stop in the itinerary list: shorter words than the ticket's own state (KBBI).
+STOP_LABELS: Final[dict[str, str]] = {
+    PENDING: "Nanti, setelah langkah sebelumnya",
+    SKIPPED: "Tidak diperlukan",
+    TicketState.PRINTING.value: "Sedang dicetak",
+    TicketState.WAITING.value: "Menunggu panggilan",
+    TicketState.CALLED.value: "Dipanggil",
+    TicketState.SERVING.value: "Sedang dilayani",
+    TicketState.DONE.value: "Selesai",
+    TicketState.NO_SHOW.value: "Tidak hadir — hubungi petugas loket",
+    TicketState.CANCELLED.value: "Dibatalkan",
+    TicketState.EXPIRED.value: "Kedaluwarsa",
+}
 # The wait row while no counter serving the line is open: no figure is promised (the kiosk's
 # ticket prints the same words). The page's script gets them too.
 NO_COUNTER_WORDS: Final = "menunggu loket dibuka"
@@ -101,6 +126,7 @@ _NO_SCRIPT_SOUND: Final = (
     "Tanpa JavaScript halaman ini tidak dapat berbunyi atau bergetar: lihat layar ini sesekali."
 )
 _QUEUED = (TicketState.WAITING, TicketState.PRINTING)
+_WAITING_VALUES = frozenset(t.value for t in _QUEUED)
 _AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
 _FINAL = (TicketState.DONE, TicketState.CANCELLED, TicketState.EXPIRED)
 
@@ -135,7 +161,56 @@ def public_view(ticket: Ticket, state: QueueState, building: Building, now: date
         # The warning shown now, announced once by the page: {kind, key, title, text} or None.
         "alert": alert.as_dict() if alert else None,
         "noshow_note": noshow_note(ticket, now, building),
+        "visit": visit_view(state, building, ticket.id),
     }
+
+
+def visit_view(state: QueueState, building: Building, ticket_id: str) -> dict[str, Any] | None:
+    """The itinerary of the visit this ticket is a stop of, as the citizen may see it, or None.
+
+    `{"stops": [{"agency", "service", "number", "state"}], "current": k}`: no ticket id, no visit
+    id or label (staff words), nothing of the kiosk or the priority group."""
+    visit_id = state.itinerary_of.get(ticket_id)
+    itinerary = state.itineraries.get(visit_id) if visit_id is not None else None
+    if itinerary is None:
+        return None
+    return {
+        "stops": [
+            _stop_view(building, stop.line, stop.number, stop.state) for stop in itinerary.stops
+        ],
+        "current": itinerary.current,
+    }
+
+
+def _stop_view(building: Building, prefix: str, number: str | None, state: str) -> dict:
+    line = building.line(prefix)
+    agency = building.agency(line.agency) if line else None
+    return {
+        "agency": agency.short_name if agency else prefix,
+        "service": line.name if line else prefix,
+        "number": number,
+        "state": state,
+    }
+
+
+def next_words(visit: dict[str, Any] | None) -> str:
+    """ "Silakan lanjut ke BPJS Kesehatan, nomor J-014" while the citizen should walk on: a stop
+    before the current one is done and the current one's number waits to be called; else ""."""
+    if not visit:
+        return ""
+    stops, current = visit["stops"], visit["current"]
+    if not 0 < current < len(stops):
+        return ""
+    stop = stops[current]
+    earlier_done = any(s["state"] == TicketState.DONE.value for s in stops[:current])
+    if not earlier_done or not stop["number"] or stop["state"] not in _WAITING_VALUES:
+        return ""
+    return f"Silakan lanjut ke {stop['agency']}, nomor {stop['number']}"
+
+
+def visit_over(itinerary: Itinerary) -> bool:
+    """Every stop done or skipped: the survey may be offered (issue 22)."""
+    return all(stop.state in DONE_STATES for stop in itinerary.stops)
 
 
 def priority_note(ticket: Ticket, policy: PolicySettings) -> str | None:
@@ -207,7 +282,35 @@ def past_view(ticket: Ticket, building: Building) -> dict:
         "priority_note": None,
         "alert": None,
         "noshow_note": None,
+        "visit": None,
     }
+
+
+def _visit_html(visit: dict[str, Any] | None) -> str:
+    """The itinerary and the "Silakan lanjut ke …" line (the script keeps both up to date)."""
+    e = html.escape
+    stops = visit["stops"] if visit else []
+    items = []
+    for i, stop in enumerate(stops):
+        current = ' aria-current="step"' if visit and i == visit["current"] else ""
+        number = stop["number"] or "nomor menyusul"
+        items.append(
+            f'<li data-state="{e(stop["state"])}"{current}>'
+            f'<span class="stop-agency">{e(stop["agency"])}</span> — '
+            f'<span class="stop-service">{e(stop["service"])}</span> '
+            f'<span class="stop-number">({e(number)})</span>: '
+            f'<span class="stop-state">{e(STOP_LABELS.get(stop["state"], stop["state"]))}</span>'
+            "</li>"
+        )
+    hidden = "" if visit else " hidden"
+    walk_on = next_words(visit)
+    labels = e(json.dumps(STOP_LABELS, ensure_ascii=False), quote=True)
+    return (
+        f'<p class="visit-next" id="visit-next" role="status"{"" if walk_on else " hidden"}>'
+        f"{e(walk_on)}</p>\n"
+        f'<section class="visit" id="visit" data-labels="{labels}"{hidden}>'
+        f'<h2>Kunjungan Anda</h2><ol id="visit-stops">{"".join(items)}</ol></section>\n'
+    )
 
 
 def page_html(
@@ -272,7 +375,7 @@ def page_html(
 <div class="number" id="number">{e(view["number"])}</div>
 <p class="state" id="state">{e(_state_words(view))}</p>
 <p class="note noshow" id="noshow-note"{"" if noshow else " hidden"}>{e(noshow)}</p>
-{sound}<dl>
+{_visit_html(view.get("visit"))}{sound}<dl>
 <div><dt>Layanan</dt><dd id="line-name">{e(view["line_name"])}</dd></div>
 <div><dt>Instansi</dt><dd id="agency">{e(view["agency"] or "—")}</dd></div>
 <div id="ahead-row"{hidden}><dt>Antrean di depan Anda</dt><dd id="ahead">{e(ahead)}</dd></div>

@@ -12,6 +12,13 @@ kinds of answer, none of which needs anything from the internet:
                                here as files)
     /audio/call?number=B-017&counter=L05[&style=number][&agency=1]
                                the announcement as a WAV, rendered by espeak-ng and cached
+    /audio/call?kind=handon&from=A-017&number=J-014[&counter=L05][&style=number]
+                               a visit's hand-on (issue 22): "Nomor antrean A nol satu tujuh,
+                               silakan lanjut ke BPJS Kesehatan, nomor antrean J nol satu
+                               empat." — the agency of J-014's line; rendered and cached alike.
+                               `counter` is the desk the citizen just left (absent when the floor
+                               skipped a waiting stop): a TV of its zone, or of the next line's
+                               zone, may ask
 
 The audio endpoint takes a ticket number and a counter id, not text: the server builds the
 phrase itself from the building (the counter's label or spoken form, its agency), so nobody can
@@ -33,7 +40,7 @@ from collections.abc import Awaitable, Mapping
 from functools import cache
 from http import HTTPStatus
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from websockets.http11 import Request, Response
 
@@ -42,7 +49,13 @@ from server.auth import verify_token
 from server.core.building import Building, DeviceKind, VoiceConfig
 from server.core.voice_text import ReadingStyle
 from server.web.responses import response
-from server.web.voice import VoiceRenderer, VoiceUnavailable, call_phrase, chime_wav
+from server.web.voice import (
+    VoiceRenderer,
+    VoiceUnavailable,
+    call_phrase,
+    chime_wav,
+    handon_phrase,
+)
 
 __all__ = [
     "AUDIO_CALL_PATH",
@@ -54,6 +67,7 @@ __all__ = [
     "TvPage",
     "display_zone",
     "handles",
+    "handon_phrase_for",
     "phrase_for",
     "static_asset",
     "tv_page",
@@ -186,6 +200,47 @@ def phrase_for(
     )
 
 
+def handon_phrase_for(
+    building: Building,
+    query: Mapping[str, str],
+    token: str,
+    settings: VoiceConfig,
+    *,
+    letter_names: bool = False,
+) -> str:
+    """The sentence an /audio/handon request asks for; AudioRequestError when not allowed.
+
+    Built from two ticket numbers and the building, never from text: the agency is the one of
+    the next number's line, so the server says nothing but a hand-on of its own lines."""
+    ok, zone = display_zone(building, token)
+    if not ok:
+        raise AudioRequestError(HTTPStatus.FORBIDDEN, "Token perangkat tidak dikenal.")
+    from_number = query.get("from", "")
+    number = query.get("number", "")
+    counter_id = query.get("counter", "")
+    if (
+        not _NUMBER_RE.fullmatch(from_number)
+        or not _NUMBER_RE.fullmatch(number)
+        or (counter_id and not _COUNTER_RE.fullmatch(counter_id))
+    ):
+        raise AudioRequestError(HTTPStatus.BAD_REQUEST, "Nomor atau loket tidak sah.")
+    line = building.line(number.partition("-")[0])
+    agency = building.agency(line.agency) if line else None
+    counter = building.counter(counter_id) if counter_id else None
+    if agency is None or building.line(from_number.partition("-")[0]) is None:
+        raise AudioRequestError(HTTPStatus.NOT_FOUND, "Layanan tidak dikenal.")
+    if counter_id and counter is None:
+        raise AudioRequestError(HTTPStatus.NOT_FOUND, "Loket atau layanan tidak dikenal.")
+    # The TVs that announce a hand-on: the zone of the desk just left and the next line's zone.
+    zones = {agency.zone} | ({counter.zone} if counter else set())
+    if zone is not None and zone not in zones:
+        raise AudioRequestError(HTTPStatus.FORBIDDEN, "Layanan ini tidak berada di zona layar ini.")
+    style = query.get("style", settings.style)
+    if style not in {s.value for s in ReadingStyle}:
+        raise AudioRequestError(HTTPStatus.BAD_REQUEST, "Gaya baca tidak dikenal.")
+    return handon_phrase(from_number, number, agency.short_name, style, letter_names=letter_names)
+
+
 # --------------------------------------------------------------------------------------------
 # HTTP adapter
 # --------------------------------------------------------------------------------------------
@@ -207,6 +262,24 @@ def _query(target: str) -> dict[str, str]:
         urllib.parse.urlsplit(target).query, keep_blank_values=True, max_num_fields=20
     )
     return {k: v[0] for k, v in parsed.items() if v}
+
+
+class _PhraseOf(Protocol):
+    """phrase_for or handon_phrase_for: what an audio request asks the server to say."""
+
+    def __call__(
+        self,
+        building: Building,
+        query: Mapping[str, str],
+        token: str,
+        settings: VoiceConfig,
+        *,
+        letter_names: bool = False,
+    ) -> str: ...
+
+
+# What /audio/call's `kind` asks for: a call (the default) or a visit's hand-on (issue 22).
+_PHRASES: Final[Mapping[str, _PhraseOf]] = {"call": phrase_for, "handon": handon_phrase_for}
 
 
 class TvPage:
@@ -248,7 +321,13 @@ class TvPage:
                 # no-cache: the TV revalidates after an upgrade instead of running yesterday's js.
                 return response(HTTPStatus.OK, body, content_type, cache_control="no-cache")
             if path == AUDIO_CALL_PATH:
-                return await self._audio(request, _query(target))
+                query = _query(target)
+                kind = query.get("kind", "call")
+                if kind not in _PHRASES:
+                    return _json(
+                        HTTPStatus.BAD_REQUEST, {"error": "Jenis pengumuman tidak dikenal."}
+                    )
+                return await self._audio(request, query, _PHRASES[kind])
             return _not_found()
         except ValueError as exc:  # e.g. a query string with too many fields
             return _json(HTTPStatus.BAD_REQUEST, {"error": str(exc)[:200]})
@@ -257,12 +336,14 @@ class TvPage:
             body = {"error": "Terjadi kesalahan di server."}
             return _json(HTTPStatus.INTERNAL_SERVER_ERROR, body)
 
-    async def _audio(self, request: Request, query: Mapping[str, str]) -> Response:
+    async def _audio(
+        self, request: Request, query: Mapping[str, str], phrase_of: _PhraseOf
+    ) -> Response:
         token = request.headers.get("X-Antre-Token") or query.get("token", "")
         settings = self.voice
         try:
-            phrase = phrase_for(self.building, query, token, settings)
-            fallback = phrase_for(self.building, query, token, settings, letter_names=True)
+            phrase = phrase_of(self.building, query, token, settings)
+            fallback = phrase_of(self.building, query, token, settings, letter_names=True)
         except AudioRequestError as exc:
             return _json(exc.status, {"error": exc.message})
         # The fallback phrase spells the letters ("be") for voices that would read "B" in English.

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Final
 
 from server.core.building import VoiceConfig
-from server.core.voice_text import DEFAULT_TEMPLATE, ReadingStyle, fill_template
+from server.core.voice_text import DEFAULT_TEMPLATE, ReadingStyle, fill_handon, fill_template
 
 __all__ = [
     "LETTER_NAMES",
@@ -55,6 +55,7 @@ __all__ = [
     "chime_wav",
     "desk_words",
     "espeak_available",
+    "handon_phrase",
     "read_counter_label",
     "read_ticket_number",
     "spell_digits",
@@ -247,6 +248,23 @@ def call_phrase(
         "agency": " ".join(agency.split()) if agency else "",
     }
     return fill_template(template, values)
+
+
+def handon_phrase(
+    from_number: str,
+    number: str,
+    agency: str,
+    style: ReadingStyle | str = ReadingStyle.DIGITS,
+    *,
+    letter_names: bool = False,
+) -> str:
+    """A visit's hand-on (issue 22): "Nomor antrean A nol satu tujuh, silakan lanjut ke BPJS
+    Kesehatan, nomor antrean J nol satu empat." — `agency` is the next stop's agency's name."""
+    return fill_handon(
+        read_ticket_number(from_number, style, letter_names=letter_names),
+        agency,
+        read_ticket_number(number, style, letter_names=letter_names),
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ VIEW_KEYS = {
     "priority_note",
     "alert",
     "noshow_note",
+    "visit",  # issue 22: the itinerary of a visit's stop, else None
 }
 # The only frames a ticket session ever receives.
 TICKET_FRAMES = {"welcome", "snapshot", "synced", "ticket", "pong", "error"}

@@ -12,6 +12,13 @@
 // before the citizen touches the page: the page asks once ("Ketuk untuk mengaktifkan suara")
 // and says plainly whether sound is on. Each announcement is recorded in
 // `window.__antreAlerts` (and counted in main's data-alerts) for the browser tests.
+//
+// A visit of several stops (issue 22): the view's `visit` lists the stops, each with its state;
+// the page shows them, and "Silakan lanjut ke BPJS Kesehatan, nomor J-014" while the next stop's
+// number waits. When a stop is done the push follows the token to the next stop's ticket: the
+// page shows its number, people ahead and calls without a reload; only when the whole visit is
+// over does it reload once for the survey. Announced warnings are keyed by number as well, so
+// that the second stop's call rings although the first stop's call had the same key.
 (function () {
   "use strict";
 
@@ -66,8 +73,9 @@
   function render(view) {
     if (!view) return;
     // Service finished while the page was open: load it again once, so that the server's
-    // render brings the survey and complaints section (server/web/survey/phone_part.py).
-    if (view.state === "done" && firstState !== "done") {
+    // render brings the survey and complaints section (server/web/survey/phone_part.py) —
+    // for a visit, only once no stop is left to go to.
+    if (view.state === "done" && firstState !== "done" && !visitGoesOn(view.visit)) {
       firstState = "done";
       location.reload();
       return;
@@ -105,10 +113,88 @@
     setText("wait", wait);
     show("ahead-row", queued);
     show("wait-row", queued && wait !== "");
+    renderVisit(view.visit || null);
     setText("priority-note", view.priority_note || "");
     show("priority-note", !!view.priority_note);
     document.title = (called ? "DIPANGGIL — " : "") + "Antrean " + view.number;
-    if (alert && !announced[alert.key]) announce(alert);
+    if (alert && !announced[alertKey(view, alert)]) announce(alert, alertKey(view, alert));
+  }
+
+  // ---- A visit of several stops: the itinerary and where to go next.
+
+  var visitBox = el("visit");
+  var stopLabels = {};
+  try {
+    stopLabels = JSON.parse((visitBox && visitBox.getAttribute("data-labels")) || "{}");
+  } catch (e) {
+    stopLabels = {};
+  }
+
+  function stopOpen(stop) {
+    return stop.state !== "done" && stop.state !== "skipped";
+  }
+
+  function visitGoesOn(visit) {
+    if (!visit || !visit.stops) return false;
+    for (var i = 0; i < visit.stops.length; i++) if (stopOpen(visit.stops[i])) return true;
+    return false;
+  }
+
+  // The words of server/web/phone.py next_words: a stop before the current one is done, and the
+  // current one's number waits to be called.
+  function nextWords(visit) {
+    if (!visit || !visit.stops) return "";
+    var k = visit.current;
+    var stop = visit.stops[k];
+    if (!(k > 0) || !stop || !stop.number) return "";
+    if (stop.state !== "waiting" && stop.state !== "printing") return "";
+    var earlierDone = false;
+    for (var i = 0; i < k; i++) if (visit.stops[i].state === "done") earlierDone = true;
+    if (!earlierDone) return "";
+    return "Silakan lanjut ke " + stop.agency + ", nomor " + stop.number;
+  }
+
+  function renderVisit(visit) {
+    var words = nextWords(visit);
+    setText("visit-next", words);
+    show("visit-next", words !== "");
+    if (!visitBox) return;
+    visitBox.hidden = !visit;
+    var list = el("visit-stops");
+    if (!visit || !list) return;
+    var items = [];
+    for (var i = 0; i < visit.stops.length; i++) {
+      var stop = visit.stops[i];
+      var li = document.createElement("li");
+      li.setAttribute("data-state", stop.state);
+      if (i === visit.current) li.setAttribute("aria-current", "step");
+      var parts = [
+        ["stop-agency", stop.agency],
+        [null, " — "],
+        ["stop-service", stop.service],
+        [null, " "],
+        ["stop-number", "(" + (stop.number || "nomor menyusul") + ")"],
+        [null, ": "],
+        ["stop-state", stopLabels[stop.state] || stop.state],
+      ];
+      for (var j = 0; j < parts.length; j++) {
+        if (parts[j][0] === null) {
+          li.appendChild(document.createTextNode(parts[j][1]));
+        } else {
+          var span = document.createElement("span");
+          span.className = parts[j][0];
+          span.textContent = parts[j][1];
+          li.appendChild(span);
+        }
+      }
+      items.push(li);
+    }
+    list.replaceChildren.apply(list, items);
+  }
+
+  // A warning's key as kept: the number too, since each stop of a visit is called anew.
+  function alertKey(view, alert) {
+    return view.number + "/" + alert.key;
   }
 
   // ---- Warnings: what was announced (per ticket, across reloads), the chime, the vibration.
@@ -216,8 +302,8 @@
     }
   }
 
-  function announce(alert) {
-    remember(alert.key);
+  function announce(alert, key) {
+    remember(key);
     var entry = {
       kind: alert.kind,
       key: alert.key,

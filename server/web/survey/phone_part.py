@@ -8,6 +8,10 @@ their state, deadline and answer. An earlier day's ticket is found in the store 
 VoiceApi and shown read-only with the same section: the survey stays open `[survey] days_open`
 days, complaints `[complaints] days_open` days.
 
+For a visit of several stops (issue 22) the survey is about the whole visit: offered once every
+stop is done or skipped, answered once (`VoiceSite.whole_visit`); complaints stay the current
+stop's ticket's.
+
 The phone page is written in Indonesian only (as before); the forms it links to have the
 English toggle.
 """
@@ -132,7 +136,7 @@ class PhonePart:
         site = self.site
         return section_html(
             token,
-            site.survey_status(visit),
+            site.survey_status(site.whole_visit(visit)),
             visit.state in COMPLAINT_STATES,
             site.complaints(visit),
             site.building.zone_label,

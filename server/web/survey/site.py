@@ -41,6 +41,7 @@ from websockets.http11 import Request, Response
 from server.core import complaints as complaint_rules
 from server.core.building import Building
 from server.core.model import DomainError, TicketState, Visit
+from server.core.visits import survey_visit
 from server.roles import TICKET_TOKEN_RE
 from server.web.booking.asking import Asking
 from server.web.booking.csrf import FormGuard, cookie_header, same_origin
@@ -211,6 +212,9 @@ class VoiceSite:
     # -- what the pages show -------------------------------------------------------------------
 
     def visit_view(self, visit: Visit) -> VisitView:
+        whole = self._whole_view(visit)
+        if whole is not None:
+            return whole
         line = self.building.line(visit.line)
         agency = self.building.agency(line.agency) if line else None
         return VisitView(
@@ -220,11 +224,49 @@ class VoiceSite:
             visit.day,
         )
 
+    def whole_visit(self, visit: Visit) -> Visit:
+        """The survey's visit for a ticket (issue 22): a stop of today's visit of several
+        stops stands for the whole visit — its last served stop, its id, its open stops — so
+        that the survey is asked once, when every stop is done or skipped."""
+        state = self.phone.state()
+        visit_id = state.itinerary_of.get(visit.ticket)
+        itinerary = state.itineraries.get(visit_id) if visit_id is not None else None
+        whole = survey_visit(itinerary, state.tickets) if itinerary is not None else None
+        return whole if whole is not None else visit
+
+    def _whole_view(self, visit: Visit) -> VisitView | None:
+        """Today's visit of several stops as the survey names it: every stop served, in order
+        ("B-001, J-001"; their services; their agencies) — the survey asks about them all."""
+        if visit.itinerary is None:
+            return None
+        itinerary = self.phone.state().itineraries.get(visit.itinerary)
+        if itinerary is None:
+            return None  # an earlier day's: its last served stop names it
+        served = [s for s in itinerary.stops if s.state == TicketState.DONE.value and s.number]
+        if not served:
+            return None
+        lines = [self.building.line(s.line) for s in served]
+        agencies: list[str] = []
+        for line in lines:
+            agency = self.building.agency(line.agency) if line else None
+            if agency is not None and agency.name not in agencies:
+                agencies.append(agency.name)
+        return VisitView(
+            ", ".join(s.number or "" for s in served),
+            "; ".join(line.name if line else s.line for line, s in zip(lines, served, strict=True)),
+            ", ".join(agencies) or "—",
+            visit.day,
+        )
+
     def survey_status(self, visit: Visit) -> SurveyStatus:
         if not self.building.survey.enabled:
             return SurveyStatus.DISABLED
-        if self.voice.answered(visit.ticket):
+        if self.voice.answered(visit.ticket) or (
+            visit.itinerary is not None and self.voice.answered(visit.itinerary)
+        ):
             return SurveyStatus.ANSWERED
+        if visit.itinerary is not None and visit.stops_open > 0:
+            return SurveyStatus.NOT_YET  # a stop of the visit is still to come
         if visit.state is not TicketState.DONE:
             return SurveyStatus.NOT_YET
         if not self.voice.survey_open(visit, self.now()):
@@ -294,7 +336,7 @@ class VoiceSite:
         if visit is None:
             return self.not_found(ask)
         if which == SURVEY_SUFFIX:
-            return await self._survey(ask, token, visit)
+            return await self._survey(ask, token, self.whole_visit(visit))
         return await self._complaint(ask, token, visit)
 
     # -- /t/<token>/survei ---------------------------------------------------------------------
