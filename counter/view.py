@@ -43,8 +43,9 @@ class Action(StrEnum):
 
 # Tickets the console keeps: the others are finished business.
 _OPEN_STATES: Final = frozenset({"printing", "waiting", "called", "serving", "no_show"})
-# A visit's stops still ahead or under way: their line cannot be added to the visit again.
-_PLANNED_STOP_STATES: Final = frozenset({"pending", "printing", "waiting", "called", "serving"})
+# A visit's stops over for good: their line may be added to the visit again (any other stop's
+# line would be refused as already planned, docs/protocol.md `add_stop`).
+_FINISHED_STOP_STATES: Final = frozenset({"done", "skipped"})
 # The events that change a visit's itinerary: the console asks for it again.
 _VISIT_KINDS: Final = frozenset({"visit_started", "stop_added", "stop_skipped", "visit_handed_on"})
 
@@ -250,7 +251,7 @@ class ConsoleModel:
         return next((s for i, s in self.pending_stops() if i > after), None)
 
     def planned_lines(self) -> set[str]:
-        """Lines the active ticket's visit already holds ahead or under way (the ticket's own
+        """Lines the active ticket's visit holds in a stop not done or skipped (the ticket's own
         line when it is not in a visit yet): adding them again would be refused."""
         active = self.active
         if active is None:
@@ -259,7 +260,7 @@ class ConsoleModel:
         if plan is None:
             return {active.get("line", "")}
         stops = plan.get("stops") or []
-        return {s.get("line", "") for s in stops if s.get("state") in _PLANNED_STOP_STATES}
+        return {s.get("line", "") for s in stops if s.get("state") not in _FINISHED_STOP_STATES}
 
     def _forget_itineraries(self) -> None:
         """Only the active ticket's visit is shown: the others are asked for when needed."""
