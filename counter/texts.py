@@ -275,8 +275,8 @@ def _stop_agency(model: ConsoleModel, stop: dict[str, Any]) -> str:
 
 def add_stop_options(model: ConsoleModel) -> list[tuple[str | None, str]]:
     """The lines a stop may be added for, grouped by agency in the building's order: a
-    heading (None, agency) before its lines (prefix, label). Lines the visit already holds
-    ahead or under way are left out (the server would refuse them)."""
+    heading (None, agency) before its lines (prefix, label). Lines of the visit's stops not
+    done or skipped are left out (the server would refuse them as already planned)."""
     planned = model.planned_lines()
     out: list[tuple[str | None, str]] = []
     for code, agency in model.agencies.items():
