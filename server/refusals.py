@@ -44,6 +44,8 @@ ACTIONS: Final[dict[str, str]] = {
     "record_reprint": "mencatat cetak ulang tiket",
     "printer_status": "melaporkan keadaan printer",
     "check_in": "melapor kedatangan pesanan",
+    "plan_visit": "menyusun urutan kunjungan beberapa layanan",
+    "issue_visit": "mengambil nomor antrean untuk beberapa layanan",
     "login": "masuk di loket",
     "logout": "keluar dari loket",
     "open_counter": "membuka loket",
@@ -59,6 +61,9 @@ ACTIONS: Final[dict[str, str]] = {
     "transfer": "mengalihkan nomor antrean ke layanan lain",
     "reactivate": "mengaktifkan kembali nomor antrean",
     "booking_holder": "melihat data pemesan",
+    "add_stop": "menambah layanan ke kunjungan",
+    "skip_stop": "melewati layanan dalam kunjungan",
+    "visit": "melihat rencana kunjungan",
     "cancel_ticket": "membatalkan nomor antrean",
     "unlock_pin": "membuka kunci PIN petugas",
     "answer_survey": "mengirim jawaban survei kepuasan",
@@ -83,6 +88,11 @@ REFUSALS: Final[dict[str, str]] = {
     # booking_holder: a holder's name only for the citizen at the officer's own desk.
     "not_at_your_counter": "Nomor {number} tidak sedang dilayani di loket Anda.",
     "line_unknown": "Layanan dengan kode {line} tidak terdaftar.",
+    # Issue 22: a visit an officer may not see (no stop of their agency), and a floor
+    # manager's skip that names no visit.
+    "other_agency_visit": "Kunjungan nomor {number} tidak melewati layanan instansi Anda.",
+    "visit_required": "Pilih kunjungan yang layanannya akan dilewati.",
+    "visit_not_at_your_counter": "Kunjungan {visit} tidak sedang dilayani di loket Anda.",
     # answer_survey: a tablet answers only the ticket it was last offered, while it shows it.
     "survey_not_offered": "Survei untuk nomor {number} tidak sedang ditawarkan di tablet ini.",
     # complaint_contact of an anonymous complaint, or one whose contact was deleted.

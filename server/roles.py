@@ -101,6 +101,10 @@ _COUNTER_ACTIONS = frozenset(
         "transfer",
         "reactivate",
         "booking_holder",
+        # One visit, several agencies (issue 22): at the officer's own counter's active ticket.
+        "add_stop",
+        "skip_stop",
+        "visit",
     }
 )
 # The floor's complaint workflow (issue 20); filing one at the help desk is also an officer's.
@@ -117,6 +121,9 @@ _MANAGER_ACTIONS = (
             "reactivate",
             "close_counter",
             "unlock_pin",
+            # Issue 22: a visit's itinerary; skipping a stop names the visit.
+            "skip_stop",
+            "visit",
         }
     )
     | _COMPLAINT_ACTIONS
@@ -136,6 +143,8 @@ ALLOWED: Mapping[Role, frozenset[str]] = {
             "record_reprint",
             "printer_status",
             "check_in",
+            "plan_visit",
+            "issue_visit",
         }
     ),
     Role.DISPLAY: frozenset({"ping", "snapshot"}),

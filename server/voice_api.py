@@ -39,12 +39,21 @@ from server.core.model import (
 )
 from server.core.numbering import format_number
 from server.core.skm import Grade, Tally, grade, period_of, previous_period
+from server.core.visits import survey_visit
 from server.roles import TICKET_TOKEN_RE
 
 if TYPE_CHECKING:
+    from server.core.queue import QueueState
     from server.engine import Engine, StoredEvent
 
-__all__ = ["IkmFigure", "PeriodIkm", "PublicIkm", "VoiceApi", "normalise_number"]
+__all__ = [
+    "IkmFigure",
+    "PeriodIkm",
+    "PublicIkm",
+    "VoiceApi",
+    "normalise_number",
+    "survey_visit_of",
+]
 
 Execute = Callable[[Command, str, "str | None"], Awaitable[list["StoredEvent"]]]
 
@@ -61,6 +70,19 @@ def normalise_number(typed: str) -> str | None:
     if found is None or int(found[2]) == 0:
         return None
     return format_number(found[1].upper(), int(found[2]))
+
+
+def survey_visit_of(state: QueueState, ticket: Ticket) -> Visit:
+    """The visit the survey asks about for a ticket of today: a plain ticket's own, or for a
+    stop of a visit of several stops (issue 22) the whole visit, filed under its last served
+    stop (server/core/visits.py `survey_visit`)."""
+    if ticket.visit is not None:
+        itinerary = state.itineraries.get(ticket.visit)
+        if itinerary is not None:
+            found = survey_visit(itinerary, state.tickets)
+            if found is not None:
+                return found
+    return visit_of(ticket)
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,12 @@ SURVEY_DEVICES = (  # id, kind, counter (a tablet's), token stem
 #   G  2 counters (L11, L12), 15 min: 30-min slots of 2 = 30 of 60; 13 slots 07:30–13:30
 #      (cutoff 14:00) = 26 a day (20 on Friday), no priority places (priority citizens walk in);
 #      unused places join the walk-in quota at 10:00.
+
+# One visit, several agencies (issue 22): a line needing another's result first, in a visit
+# holding both — BPJS Kesehatan after the Kartu Keluarga, NPWP after the NIB (OSS), the land
+# office's transfer after the BPHTB is paid at Bapenda.
+REQUIRES: dict[str, tuple[str, ...]] = {"J": ("B",), "R": ("M",), "S": ("T",)}
+
 BOOKING: dict[str, tuple[str, ...]] = {
     "A": (
         "slot_min = 30",
@@ -351,6 +357,9 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
             yield f"quota_priority = {int(ln['quota_priority'])}"
         if ln["cutoff"]:
             yield f"cutoff = {_q(ln['cutoff'])}"
+        if ln["prefix"] in REQUIRES:
+            needs = ", ".join(_q(p) for p in REQUIRES[ln["prefix"]])
+            yield f"requires = [{needs}]  # in one visit holding both, these come first (issue 22)"
         if ln["prefix"] in BOOKING:
             yield ""
             yield "[lines.booking]"
@@ -430,6 +439,8 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
     yield "printing_timeout_s = 120     # an unconfirmed print reservation expires after this"
     yield "closing_grace_min = 60       # waiting tickets expire this long after closing"
     yield "estimate_window = 20         # recent services per line behind the wait estimate"
+    yield "visit_credit_min = 15        # a visit's next stop: queued at max(start, hand-on - 15)"
+    yield "visit_max_stops = 4          # services one visit (one kiosk ticket) may hold"
     yield ""
     yield "# ---- The TVs' voice: docs/configuration.md explains each field ----"
     yield "[voice]"

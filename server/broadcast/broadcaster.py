@@ -407,7 +407,14 @@ class Broadcaster:
 
     def _encode_next(self, counter: str, now: datetime, tickets: list[Ticket]) -> str:
         at = self._building.local(now).isoformat()
-        return encode({"type": "next", "counter": counter, "at": at, "next": next_view(tickets)})
+        return encode(
+            {
+                "type": "next",
+                "counter": counter,
+                "at": at,
+                "next": next_view(tickets, self._state().itineraries),
+            }
+        )
 
     def start(self) -> None:
         self._day_tickets = self._state().tickets

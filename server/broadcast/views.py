@@ -23,7 +23,7 @@ audiences get the staff form, zone audiences the public one (`view_event`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -44,6 +44,7 @@ from server.core.figures import LineView
 from server.core.model import CounterStatus, Ticket
 from server.core.queue import QueueState
 from server.core.skm import Tally
+from server.core.visits import Itinerary
 from server.roles import FLOOR_AUDIENCE, Principal, Role
 from server.web.voice import desk_words
 
@@ -55,6 +56,7 @@ __all__ = [
     "counter_view",
     "event_frame",
     "issued_view",
+    "itinerary_view",
     "line_view",
     "lines_of",
     "next_key",
@@ -90,9 +92,13 @@ def _seconds(value: float | None) -> int | None:
     return None if value is None else round(value)
 
 
-def ticket_view(t: Ticket, *, staff: bool) -> dict[str, Any]:
+def ticket_view(
+    t: Ticket, *, staff: bool, visits: Mapping[str, Itinerary] | None = None
+) -> dict[str, Any]:
     """A ticket without its token; staff also see the priority group, kiosk and call reason,
-    and for a ticket checked in from a booking its code and slot start (`booking`, `slot`)."""
+    for a ticket checked in from a booking its code and slot start (`booking`, `slot`), and for
+    a stop of a visit (issue 22) which visit and which stop of how many (`visit`; `visits`:
+    today's itineraries, `state.itineraries`)."""
     out: dict[str, Any] = {
         "id": t.id,
         "number": t.number,
@@ -115,8 +121,51 @@ def ticket_view(t: Ticket, *, staff: bool) -> dict[str, Any]:
             transfers=list(t.transfers),
             booking=t.booking,
             slot=_iso(t.slot),
+            visit=_visit_summary(t, visits),
         )
     return out
+
+
+def _visit_summary(t: Ticket, visits: Mapping[str, Itinerary] | None) -> dict[str, Any] | None:
+    """A stop's ticket as staff see it on the ticket: "KJ-007, step 1 of 2" (stop is 0-based)."""
+    if t.visit is None:
+        return None
+    itinerary = visits.get(t.visit) if visits is not None else None
+    return {
+        "id": t.visit,
+        "label": t.visit.rsplit("/", 1)[-1],
+        "stop": t.stop,
+        "stops": len(itinerary.stops) if itinerary is not None else None,
+    }
+
+
+def itinerary_view(itinerary: Itinerary, building: Building) -> dict[str, Any]:
+    """A visit as staff see it (issue 22): its stops in order, each with its line, agency,
+    state ("pending", "skipped" or its ticket's state) and ticket once its turn came; `current`
+    is the index of the stop the citizen is at (or was last at)."""
+    stops = []
+    for stop in itinerary.stops:
+        line = building.line(stop.line)
+        agency = building.agency(line.agency) if line is not None else None
+        stops.append(
+            {
+                "line": stop.line,
+                "name": line.name if line is not None else stop.line,
+                "agency": line.agency if line is not None else None,
+                "agency_name": (agency.short_name or agency.name) if agency is not None else None,
+                "state": stop.state,
+                "ticket": stop.ticket,
+                "number": stop.number,
+                "added": stop.added,
+            }
+        )
+    return {
+        "id": itinerary.id,
+        "label": itinerary.label,
+        "started_at": itinerary.started_at.isoformat(),
+        "current": itinerary.current,
+        "stops": stops,
+    }
 
 
 def counter_view(
@@ -152,9 +201,11 @@ def _officer_name(building: Building, officer: str | None) -> str | None:
     return next((o.name for o in building.officers if o.id == officer), None)
 
 
-def next_view(tickets: Iterable[Ticket]) -> list[dict[str, Any]]:
+def next_view(
+    tickets: Iterable[Ticket], visits: Mapping[str, Itinerary] | None = None
+) -> list[dict[str, Any]]:
     """A counter's next numbers (QueueState.next_for) in the staff form."""
-    return [ticket_view(t, staff=True) for t in tickets]
+    return [ticket_view(t, staff=True, visits=visits) for t in tickets]
 
 
 def next_key(tickets: Iterable[Ticket]) -> tuple[tuple[str, str], ...]:
@@ -395,20 +446,26 @@ def snapshot(
             if c in state.counters
         ]
         out["tickets"] = [
-            ticket_view(t, staff=True)
+            ticket_view(t, staff=True, visits=state.itineraries)
             for t in state.tickets.values()
             if t.line in mine and t.state.value in ("waiting", "called", "serving", "no_show")
         ]
         out["counter"] = principal.counter
-        out["next"] = next_view(state.next_for(principal.counter or "", now, NEXT_COUNT))
+        out["next"] = next_view(
+            state.next_for(principal.counter or "", now, NEXT_COUNT), state.itineraries
+        )
         out["calls"] = recent_calls(state, counters)
         return out
     # Floor manager and admin: everything of today.
     out["counters"] = [
         counter_view(c, state, building, staff=True) for c in state.counters.values()
     ]
-    out["tickets"] = [ticket_view(t, staff=True) for t in state.tickets.values()]
+    out["tickets"] = [
+        ticket_view(t, staff=True, visits=state.itineraries) for t in state.tickets.values()
+    ]
     out["calls"] = recent_calls(state, None)
+    # Today's visits of several stops (issue 22), each as `itinerary_view`.
+    out["visits"] = [itinerary_view(v, building) for v in state.itineraries.values()]
     out["printers"] = dict(printers)
     out["devices"] = [dict(d) for d in devices]
     # The citizen's voice (issue 20), the floor's alone: today's SKM so far, and the complaints

@@ -31,6 +31,7 @@ from server.config.people import read_devices, read_people, read_portals
 from server.config.settings import read_building_table, read_phone, read_policy, read_voice
 from server.config.survey import read_complaints, read_survey
 from server.config.toml_reader import Key, Reader, parse_toml, read_toml_text, suggest
+from server.config.visits import check_requires
 from server.core.building import Building
 
 __all__ = ["load_building", "parse_building"]
@@ -74,6 +75,7 @@ def _read(doc: dict[str, Any], r: Reader, base: Path) -> Building | None:
     lines, prefixes = read_lines(doc, r, agency_zones)
     counters, served = read_counters(doc, r, zone_ids, agency_zones, prefixes)
     check_served(prefixes, served, r)
+    check_requires(lines, prefixes, r)
     lines = resolve_part_week(week, agencies, lines, counters, r)
     if len(r.problems) == layout_problems:
         # Only over a layout read without a mistake: a bad agency's days, a bad counter or a

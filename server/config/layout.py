@@ -19,6 +19,7 @@ from server.config.desks import DeskNames, read_label, read_spoken
 from server.config.part_week import SERVICE_KEYS, read_schedule, read_service_hours
 from server.config.serves import check_serves
 from server.config.toml_reader import Key, Reader, Seen, label
+from server.config.visits import read_requires
 from server.core.building import Agency, Counter, DeskDays, Line, Zone
 
 __all__ = ["check_served", "read_agencies", "read_counters", "read_lines", "read_zones"]
@@ -37,6 +38,7 @@ _LINE_KEYS = (
     "max_wait_min",
     *SERVICE_KEYS,
     "booking",  # the [lines.booking] sub-table: server/config/booking.py
+    "requires",  # lines needed first in a visit (issue 22): server/config/visits.py checks them
 )
 _COUNTER_KEYS = (
     "id",
@@ -121,6 +123,7 @@ def read_lines(
         max_wait = r.get(table, key, "max_wait_min", r.number, None)
         _, service_hours = read_service_hours(table, key, r)  # its agency's are filled in later
         booking = r.get(table, key, "booking", lambda v, k: read_line_booking(v, k, r), None)
+        requires = r.get(table, key, "requires", lambda v, k: read_requires(v, k, r), ())
         r.unique(seen, prefix, key, "prefix", "prefix")
         if prefix is not None and prefix not in prefixes:
             prefixes[prefix] = (agency if agency_ok else None, key)
@@ -137,6 +140,7 @@ def read_lines(
                 max_wait_min=max_wait,
                 service_hours=service_hours,
                 booking=booking,
+                requires=requires,
             )
             lines.append((line, key))
     return lines, prefixes

@@ -49,6 +49,19 @@ def read_building_table(
     return name, tz, running_text
 
 
+# A visit holds 2..6 stops (issue 22): one is no visit, and past six nobody plans a day.
+_VISIT_STOPS = (2, 6)
+
+
+def _max_stops(r: Reader, value: object, key: Key) -> int | None:
+    stops = r.whole(value, key, _VISIT_STOPS[0])
+    if stops is not None and stops > _VISIT_STOPS[1]:
+        low, high = _VISIT_STOPS
+        r.problem(key, f"must be between {low} and {high}, got {stops}")
+        return None
+    return stops
+
+
 def read_policy(doc: dict[str, Any], r: Reader) -> PolicySettings | None:
     key = Key() / "policy"
     value = doc.get("policy", {})
@@ -86,6 +99,16 @@ def read_policy(doc: dict[str, Any], r: Reader) -> PolicySettings | None:
         ),
         estimate_window=r.get(
             table, key, "estimate_window", lambda v, k: r.whole(v, k, 1), defaults.estimate_window
+        ),
+        visit_credit_min=r.get(
+            table, key, "visit_credit_min", r.non_negative, defaults.visit_credit_min
+        ),
+        visit_max_stops=r.get(
+            table,
+            key,
+            "visit_max_stops",
+            lambda v, k: _max_stops(r, v, k),
+            defaults.visit_max_stops,
         ),
     )
     return settings if len(r.problems) == problems_before else None

@@ -191,6 +191,9 @@ class Line:
     # resolves the inheritance); None: whenever the building is open.
     service_hours: ServiceHours | None = None
     booking: BookingRules | None = None  # None: the line takes no online bookings
+    # Issue 22: prefixes of lines whose result this line needs first in a visit holding both
+    # (BPJS Kesehatan after Kartu Keluarga). The config checks: known, not itself, no cycle.
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +342,12 @@ class PolicySettings:
     closing_grace_min: float = 60.0
     # How many recent services per line feed the service-time estimate.
     estimate_window: int = 20
+    # A visit's next stop is queued at max(visit start, hand-on - this): the citizen is not
+    # punished for having been served elsewhere, nor put ahead of anyone who waited longer
+    # than this there (docs/calling-policy.md, "A visit's next stop"; issue 22).
+    visit_credit_min: float = 15.0
+    # The most stops (lines) one visit may hold, 2..6.
+    visit_max_stops: int = 4
 
 
 @dataclass(frozen=True, slots=True)

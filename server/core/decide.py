@@ -27,7 +27,6 @@ from server.core.events import (
     Event,
     OfficerLoggedIn,
     OfficerLoggedOut,
-    ServiceFinished,
     ServiceStarted,
     TicketCalled,
     TicketCancelled,
@@ -77,6 +76,7 @@ from server.core.removed import misplaced_at
 from server.core.state import DayState
 from server.core.surveys import SURVEY_DECISIONS
 from server.core.transitions import CounterAction, TicketAction, counter_move, ticket_move
+from server.core.visits import VISIT_DECISIONS, finish_events
 
 __all__ = ["DECISIONS", "Decision", "day_close_events"]
 
@@ -331,7 +331,8 @@ def _finish_service(
     counter, status = state.known_counter(cmd.counter)
     ticket = _active(state, status)
     ticket_move(ticket.state, TicketAction.FINISH, ticket.number)
-    return [ServiceFinished(at=now, ticket=ticket.id, counter=counter.id)]
+    # A visit's stop hands on to the next in the same command (one commit: exactly once).
+    return finish_events(state, ticket, counter.id, now, local)
 
 
 def _mark_no_show(state: DayState, cmd: MarkNoShow, now: datetime, local: datetime) -> list[Event]:
@@ -490,4 +491,5 @@ DECISIONS: Final[dict[type[Command], Decision]] = {
     **BOOKING_DECISIONS,
     **SURVEY_DECISIONS,
     **COMPLAINT_DECISIONS,
+    **VISIT_DECISIONS,
 }

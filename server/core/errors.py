@@ -101,6 +101,8 @@ MESSAGES: Final[dict[str, str]] = {
     "survey_answered": "Survei untuk nomor {number} sudah diisi; satu nomor antrean hanya dapat "
     "mengisi survei satu kali",
     "survey_invalid": "{problem}",  # server/core/skm.py's sentence: what is missing or wrong
+    # One visit, several agencies (issue 22): the whole visit is answered about, once.
+    "survey_visit_open": "Survei dapat diisi setelah semua layanan dalam kunjungan selesai",
     # Complaints (server.core.complaints): the citizen on the phone page, staff at the help desk
     # and managers on the floor. {complaint} is the tracking id "ADU-261203-007"; {state} how
     # its state reads ("sudah dijawab").
@@ -111,6 +113,18 @@ MESSAGES: Final[dict[str, str]] = {
     "batasnya {days_open} hari setelah kunjungan",
     "complaint_limit": "Pengaduan tentang nomor {number} sudah {limit} kali; satu nomor antrean "
     "paling banyak {limit} pengaduan",
+    # One visit, several agencies (server.core.visits; issue 22): the citizen at the kiosk reads
+    # the first four, the officer at the counter and the floor the others. {line} and {needs}
+    # are services as the building names them ("BPJS Kesehatan"), {visit} a label "KJ-007".
+    "visit_too_short": "Pilih paling sedikit dua layanan untuk satu kunjungan",
+    "visit_too_long": "Satu kunjungan paling banyak {limit} layanan",
+    "visit_duplicate_line": "Layanan {line} sudah dipilih; setiap layanan cukup satu kali",
+    "visit_order": "Layanan {line} memerlukan hasil layanan {needs}; {needs} harus lebih dulu",
+    "visit_unknown": "Kunjungan {visit} tidak ditemukan",
+    "stop_already_planned": "Layanan {line} sudah ada dalam kunjungan ini",
+    "stop_not_pending": "Layanan {line} dalam kunjungan ini sudah berjalan dan tidak dapat "
+    "dilewati",
+    "stop_unknown": "Layanan {line} tidak ada dalam kunjungan ini",
     "complaint_not_finished": "Pengaduan tentang nomor {number} dapat disampaikan setelah "
     "nomor itu selesai dilayani",
 }

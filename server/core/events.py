@@ -31,6 +31,7 @@ __all__ = [
     "PERSONAL_FIELDS",
     "PUBLIC_FIELDS",
     "SURVEY_KINDS",
+    "VISIT_KINDS",
     "WITHHELD",
     "BookingCancelled",
     "BookingCheckedIn",
@@ -54,6 +55,8 @@ __all__ = [
     "PriorityGroup",
     "ServiceFinished",
     "ServiceStarted",
+    "StopAdded",
+    "StopSkipped",
     "SurveyAnswered",
     "TicketCalled",
     "TicketCancelled",
@@ -66,6 +69,8 @@ __all__ = [
     "TicketRecalled",
     "TicketReprinted",
     "TicketTransferred",
+    "VisitHandedOn",
+    "VisitStarted",
     "event_to_dict",
     "read_event",
 ]
@@ -157,6 +162,13 @@ class TicketIssued(Event):
     # also the ticket's queued_at. None for a walk-in ticket.
     booking: str | None = None
     slot: datetime | None = None
+    # One visit, several agencies (issue 22; server/core/visits.py): the visit's id
+    # ("2026-12-04/KJ-007") and the stop's index in its itinerary; None for a plain ticket.
+    visit: str | None = None
+    stop: int | None = None
+    # Set only for a visit's next stop handed on (queued by `visits.next_queued_at`, aware):
+    # the ticket's FIFO key. None: queued when issued (or at its slot).
+    queued_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +440,8 @@ class SurveyAnswered(Event):
     education: str | None = None
     occupation: str | None = None
     suggestion: str | None = None  # free text: the report's, never the public page's
+    # Issue 22: the visit answered about as a whole (its id), filed under its last served stop.
+    visit: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,6 +505,69 @@ class ComplaintClosed(Event):
     note: str | None
 
 
+# --------------------------------------------------------------------------------------------
+# One visit, several agencies (issue 22; server/core/visits.py). A visit is named by its id
+# ("2026-12-04/KJ-007"), staff only: never on a TV, never in a URL. Staff hear of these: the floor
+# and the officers of every agency the visit's stops touch. Only the hand-on reaches the TVs,
+# without the visit: the citizen is told where to go next.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VisitStarted(Event):
+    """A visit begins: at a kiosk with its first stop's ticket (issued just before), or at a
+    counter when an officer adds a stop to a plain ticket (`started_at` its queued_at)."""
+
+    kind: ClassVar[str] = "visit_started"
+    on_displays: ClassVar[bool] = False
+    visit: str
+    ticket: str  # the first stop's ticket
+    stops: tuple[str, ...]  # the lines in the order accepted
+    priority: PriorityGroup | None
+    kiosk: str | None
+    started_at: datetime  # the credit rule's anchor (visits.next_queued_at)
+
+
+@dataclass(frozen=True, slots=True)
+class StopAdded(Event):
+    kind: ClassVar[str] = "stop_added"
+    on_displays: ClassVar[bool] = False
+    visit: str
+    line: str
+    position: int  # its index in the itinerary once added
+    counter: str | None
+    officer: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StopSkipped(Event):
+    kind: ClassVar[str] = "stop_skipped"
+    on_displays: ClassVar[bool] = False
+    visit: str
+    line: str
+    counter: str | None  # the officer's counter; None: the floor, or the hand-on itself
+    by: str | None  # the officer or manager id; None: the hand-on (line closed today)
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class VisitHandedOn(Event):
+    """A stop ended and the next stop's ticket joined its line (the TicketIssued that follows):
+    "Silakan lanjut ke BPJS Kesehatan, nomor J-014"."""
+
+    kind: ClassVar[str] = "visit_handed_on"
+    public_fields: ClassVar[frozenset[str]] = PUBLIC_FIELDS | {"from_number"}
+    visit: str  # staff only
+    from_ticket: str  # staff only
+    from_number: str
+    from_line: str
+    counter: str | None  # the counter the citizen just left (its zone's TVs announce); None
+    # when the floor skipped a stop whose ticket was waiting
+    ticket: str
+    number: str
+    line: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -525,8 +602,15 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ComplaintTaken,
         ComplaintAnswered,
         ComplaintClosed,
+        VisitStarted,
+        StopAdded,
+        StopSkipped,
+        VisitHandedOn,
     )
 }
+
+# The events of a visit itself (beside its stops' tickets): staff only, scoped to its stops.
+VISIT_KINDS = frozenset(cls.kind for cls in (VisitStarted, StopAdded, StopSkipped, VisitHandedOn))
 
 # The events of one booking's life, named by its code: the booking book's own (a restart replays
 # them for every booking of today or later, however long ago they happened).
@@ -587,10 +671,10 @@ def _readers(cls: type[Event]) -> tuple[tuple[str, Any, _Convert | None], ...]:
     out = []
     for f in dataclasses.fields(cls):
         convert: _Convert | None = None
-        if f.name in ("at", "take_by", "answer_by", "closes_at"):
+        if f.name in ("at", "take_by", "answer_by", "closes_at", "started_at", "queued_at"):
             convert = datetime.fromisoformat
-        elif f.name == "scores":
-            convert = tuple  # a JSON list of the nine scores
+        elif f.name in ("scores", "stops"):
+            convert = tuple  # a JSON list: the nine scores, a visit's lines
         elif f.name in ("day", "from_day"):
             convert = date.fromisoformat
         elif f.name in ("slot", "from_slot"):

@@ -22,6 +22,7 @@ from typing import Any
 from server.core.events import CallReason, PriorityGroup
 
 __all__ = [
+    "AddStop",
     "AnswerComplaint",
     "AnswerSurvey",
     "Book",
@@ -52,7 +53,9 @@ __all__ = [
     "Reschedule",
     "ResumeCounter",
     "RetireRemoved",
+    "SkipStop",
     "StartService",
+    "StartVisit",
     "TakeComplaint",
     "Tick",
     "Ticket",
@@ -126,6 +129,10 @@ class Ticket:
     # The officer logged in at the counter when its service started (issue 20): whom the SKM
     # survey's answer and a complaint about this visit are filed under (managers only see it).
     officer: str | None = None
+    # One visit, several agencies (issue 22): the visit's id ("2026-12-04/KJ-007") and this
+    # ticket's stop index in its itinerary (server/core/visits.py); None for a plain ticket.
+    visit: str | None = None
+    stop: int | None = None
 
     @property
     def is_priority(self) -> bool:
@@ -277,6 +284,42 @@ class CancelTicket(Command):
     reason: str
 
 
+# One visit, several agencies (issue 22): server/core/visits.py decides these.
+
+
+@dataclass(frozen=True, slots=True)
+class StartVisit(Command):
+    """A citizen at the kiosk takes one ticket for several services: the first stop's ticket
+    now, each later stop's when its turn comes (its quota place is held from now on)."""
+
+    lines: tuple[str, ...]  # in the order the citizen accepted (the kiosk proposed it)
+    priority: PriorityGroup | None
+    token: str  # the visit's public token: every stop's ticket carries it (made at the edge)
+    kiosk: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddStop(Command):
+    """An officer adds a stop to the visit of the counter's active ticket ("perlu ke Samsat
+    juga"); a plain ticket becomes a visit."""
+
+    counter: str
+    line: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkipStop(Command):
+    """A stop no longer needed: an officer skips a pending stop of the active ticket's visit
+    (`counter`), or the floor names the visit (`counter` None, `visit` given) and may also skip
+    the current stop while its ticket waits or is a no-show (the next stop is handed on)."""
+
+    counter: str | None
+    line: str
+    reason: str
+    visit: str | None = None
+    by: str | None = None  # the officer or manager id, for the record (StopSkipped.by)
+
+
 @dataclass(frozen=True, slots=True)
 class RetireRemoved(Command):
     """Sent by the engine at start: close the counters the building file no longer has and log
@@ -350,10 +393,17 @@ class Visit:
     counter: str | None
     officer: str | None
     finished_at: datetime | None  # the end of its service (state DONE)
+    # Issue 22, a ticket of a visit of several stops: the visit's id, and how many of its stops
+    # are neither done nor skipped (the survey waits for 0). The fields above then describe the
+    # visit's last served stop, which the answer is filed under (server/core/visits.py:
+    # `survey_visit` builds it from today's memory). None/0 for a plain ticket.
+    itinerary: str | None = None
+    stops_open: int = 0
 
 
 def visit_of(ticket: Ticket) -> Visit:
-    """The visit a ticket stands for (today's from memory, an earlier day's from its row)."""
+    """The visit a ticket stands for (today's from memory, an earlier day's from its row);
+    a stop of a visit: see server/core/visits.py `survey_visit`."""
     return Visit(
         ticket=ticket.id,
         day=ticket.day,

@@ -55,6 +55,8 @@ from server.core.events import (
     OfficerLoggedOut,
     ServiceFinished,
     ServiceStarted,
+    StopAdded,
+    StopSkipped,
     SurveyAnswered,
     TicketCalled,
     TicketCancelled,
@@ -67,6 +69,8 @@ from server.core.events import (
     TicketRecalled,
     TicketReprinted,
     TicketTransferred,
+    VisitHandedOn,
+    VisitStarted,
 )
 from server.core.issuing import QuotaBucket, quota_bucket
 from server.core.model import CounterState, CounterStatus, Ticket, TicketState
@@ -78,6 +82,7 @@ from server.core.transitions import (
     CounterAction,
     TicketAction,
 )
+from server.core.visits import PENDING, SKIPPED, Itinerary, Stop
 from server.core.waitlist import WaitingLine
 
 __all__ = ["DayState"]
@@ -181,6 +186,10 @@ class DayState:
             ComplaintTaken: self._on_complaint,
             ComplaintAnswered: self._on_complaint,
             ComplaintClosed: self._on_complaint,
+            VisitStarted: self._on_visit_started,
+            StopAdded: self._on_stop_added,
+            StopSkipped: self._on_stop_skipped,
+            VisitHandedOn: self._on_handed_on,
         }
         self._reset()
 
@@ -226,6 +235,11 @@ class DayState:
         # Open counters per line, whole and fractional (a counter open on k lines gives 1/k).
         self.open_count: dict[str, int] = dict.fromkeys(lines, 0)
         self.open_share: dict[str, float] = dict.fromkeys(lines, 0.0)
+        # One visit, several agencies (issue 22; server/core/visits.py): today's visits by id,
+        # the visit of each stop's ticket, and the day's highest visit number (KJ-007: 7).
+        self.itineraries: dict[str, Itinerary] = {}
+        self.itinerary_of: dict[str, str] = {}
+        self.visit_seq = 0
 
     # ----------------------------------------------------------------------------------------
     # Lookups shared by decisions and figures: the thing asked for, or the refusal naming it.
@@ -278,6 +292,11 @@ class DayState:
             self.day = self.building.service_day(event.at)
         applier(event)
         self.changes += 1
+        if self.itinerary_of:
+            # A stop's state is its ticket's: follow every event that names a visit's ticket.
+            tid = getattr(event, "ticket", None)
+            if tid is not None and tid in self.itinerary_of:
+                self._sync_stop(tid)
 
     def _move(self, ticket: Ticket, action: TicketAction) -> TicketState:
         """Move a ticket by the table; returns the state it left."""
@@ -355,7 +374,12 @@ class DayState:
             kiosk=ev.kiosk,
             booking=ev.booking,
             slot=ev.slot,
+            visit=ev.visit,
+            stop=ev.stop,
         )
+        if ev.queued_at is not None:
+            # A visit's next stop, handed on: queued by the credit rule (visits.next_queued_at).
+            ticket.queued_at = ev.queued_at
         if ev.slot is not None:
             # Checked in from a booking: its place in the queue is its slot's start, whether the
             # citizen came early or late within the window (docs/bookings.md).
@@ -375,6 +399,17 @@ class DayState:
         if ev.booking is not None:
             self.printing[ev.ticket] = QuotaBucket.BOOKING
             return
+        itinerary = self.itineraries.get(ev.visit) if ev.visit is not None else None
+        if itinerary is not None and ev.stop is not None and ev.stop < len(itinerary.stops):
+            # A later stop's turn: its ticket takes the quota place held since the visit began.
+            stop = itinerary.stops[ev.stop]
+            stop.ticket, stop.number, stop.state = ev.ticket, ev.number, _PRINTING.value
+            itinerary.current = ev.stop
+            self.itinerary_of[ev.ticket] = itinerary.id
+            if stop.bucket is not None:
+                self.printing[ev.ticket] = stop.bucket
+                stop.bucket = None
+                return
         used_walk_in, used_priority = self.used_walk_in[prefix], self.used_priority[prefix]
         released = self.released.get(prefix, 0)
         line = self.lines.get(prefix)
@@ -404,6 +439,7 @@ class DayState:
         self._move(ticket, TicketAction.PRINT_FAILED)
         self._release_quota(ticket)
         del self.open_tickets[ev.ticket]
+        self._end_unprinted_visit(ticket)
         if ticket.booking is not None:
             self.bookings.apply(ev)  # the booking is booked again
 
@@ -521,6 +557,7 @@ class DayState:
             self._dequeue(ticket)
         elif old is _PRINTING:
             self._release_quota(ticket)
+            self._end_unprinted_visit(ticket)
             if ticket.booking is not None:
                 self.bookings.apply(ev)  # never printed: the booking is booked again
         elif old is _CALLED or old is _SERVING:
@@ -613,6 +650,103 @@ class DayState:
     def _on_complaint(self, ev: Event) -> None:
         self.complaints.apply(ev)
 
+    # -- one visit, several agencies (issue 22; server/core/visits.py) --------------------------
+
+    def _on_visit_started(self, ev: VisitStarted) -> None:
+        first = self.tickets[ev.ticket]
+        itinerary = Itinerary(
+            id=ev.visit,
+            day=first.day,
+            token=first.token,
+            priority=ev.priority,
+            kiosk=ev.kiosk,
+            started_at=ev.started_at,
+            stops=[Stop(prefix) for prefix in ev.stops],
+        )
+        stop = itinerary.stops[0]
+        stop.ticket, stop.number, stop.state = first.id, first.number, first.state.value
+        first.visit, first.stop = ev.visit, 0
+        self.itineraries[ev.visit] = itinerary
+        self.itinerary_of[first.id] = ev.visit
+        self.visit_seq = max(self.visit_seq, int(ev.visit.rsplit("-", 1)[-1]))
+        for later in itinerary.stops[1:]:
+            later.bucket = self._hold_quota(later.line, ev.priority)
+
+    def _hold_quota(self, prefix: str, priority: Any) -> QuotaBucket:
+        """Take a quota place for a later stop now (given back if it is skipped or never
+        reached); over every quota only when replaying a log written before it was lowered."""
+        if prefix not in self.seq:
+            self._adopt_line(prefix)
+        line = self.lines.get(prefix)
+        bucket = (
+            quota_bucket(
+                line,
+                priority,
+                self.used_walk_in[prefix],
+                self.used_priority[prefix],
+                self.released.get(prefix, 0),
+            )
+            if line is not None
+            else None
+        )
+        if bucket is QuotaBucket.PRIORITY:
+            self.used_priority[prefix] += 1
+        else:
+            bucket = QuotaBucket.WALK_IN
+            self.used_walk_in[prefix] += 1
+        return bucket
+
+    def _give_back(self, prefix: str, stop: Stop) -> None:
+        if stop.bucket is QuotaBucket.PRIORITY:
+            self.used_priority[prefix] -= 1
+        elif stop.bucket is QuotaBucket.WALK_IN:
+            self.used_walk_in[prefix] -= 1
+        stop.bucket = None
+
+    def _on_stop_added(self, ev: StopAdded) -> None:
+        itinerary = self.itineraries[ev.visit]
+        stop = Stop(ev.line, added=True)
+        stop.bucket = self._hold_quota(ev.line, itinerary.priority)
+        itinerary.stops.insert(ev.position, stop)
+        for k, each in enumerate(itinerary.stops):
+            if each.ticket is not None and each.ticket in self.tickets:
+                self.tickets[each.ticket].stop = k
+        if ev.position <= itinerary.current:
+            itinerary.current += 1  # never by the decisions; kept right for any log
+
+    def _on_stop_skipped(self, ev: StopSkipped) -> None:
+        itinerary = self.itineraries[ev.visit]
+        index = itinerary.stop_of(ev.line)
+        if index is None:
+            raise ValueError(f"visit {ev.visit} has no stop {ev.line} to skip")
+        stop = itinerary.stops[index]
+        self._give_back(stop.line, stop)
+        stop.state = SKIPPED
+
+    def _on_handed_on(self, ev: VisitHandedOn) -> None:
+        pass  # the TicketIssued that follows makes the next stop current
+
+    def _end_unprinted_visit(self, ticket: Ticket) -> None:
+        """The first stop never printed (failed, timed out): the visit ends before it began and
+        its later stops give their held places back."""
+        vid = self.itinerary_of.get(ticket.id)
+        if vid is None:
+            return
+        for stop in self.itineraries[vid].stops:
+            if stop.state == PENDING:
+                self._give_back(stop.line, stop)
+                stop.state = TicketState.CANCELLED.value
+
+    def _sync_stop(self, tid: str) -> None:
+        itinerary = self.itineraries.get(self.itinerary_of[tid])
+        ticket = self.tickets[tid]
+        if itinerary is None or ticket.stop is None or ticket.stop >= len(itinerary.stops):
+            return
+        stop = itinerary.stops[ticket.stop]
+        if stop.ticket == tid and stop.state != SKIPPED:
+            stop.state = ticket.state.value
+            stop.line = ticket.line  # a transferred stop's ticket takes its stop along
+
     # ----------------------------------------------------------------------------------------
     # Equality: replaying QueueState.handle()'s events must rebuild exactly this, indexes included.
     # ----------------------------------------------------------------------------------------
@@ -642,6 +776,9 @@ class DayState:
             self.officer_at,
             self.open_count,
             self.open_share,
+            self.itineraries,
+            self.itinerary_of,
+            self.visit_seq,
         )
 
     def __eq__(self, other: object) -> bool:

@@ -3,10 +3,13 @@ what the `AnswerSurvey` command decides.
 
 Theory of operation: a citizen answers once per ticket, from whichever channel comes first (the
 phone page, the counter's tablet, the exit page), only once its service is finished and for
-`[survey] days_open` days after. Every answer is a `SurveyAnswered` event; `SurveyBook.apply` is
-the one way the book changes, live and on a restart's replay alike. The book spans days (like
-the booking book, server/core/bookings.py): it lives on `QueueState` as `state.surveys` and a
-day close leaves it, forgetting only what no rule and no page needs any more.
+`[survey] days_open` days after. A visit of several stops (issue 22, server/core/visits.py) is
+answered about once, as a whole, when every stop is done or skipped: filed under its last served
+stop, its id taken in the book beside that ticket's. Every answer is a `SurveyAnswered` event;
+`SurveyBook.apply` is the one way the book changes, live and on a restart's replay alike. The
+book spans days (like the booking book, server/core/bookings.py): it lives on `QueueState` as
+`state.surveys` and a day close leaves it, forgetting only what no rule and no page needs any
+more.
 
 It keeps, per visit day, the answered ticket ids (one response per ticket) and a `Tally` per
 (agency, line, counter) of the answers about that day's visits: a period's figures count visits
@@ -60,7 +63,8 @@ class SurveyBook:
     # -- reads ----------------------------------------------------------------------------
 
     def answered(self, ticket_id: str) -> bool:
-        """Whether this ticket already answered (its day is the id's: "2026-11-23/A-017")."""
+        """Whether this ticket (or visit, "2026-11-23/KJ-007") already answered (its day is the
+        id's: "2026-11-23/A-017")."""
         try:
             day = date.fromisoformat(ticket_id.split("/", 1)[0])
         except ValueError:
@@ -110,6 +114,11 @@ class SurveyBook:
                 if event.ticket in answered:
                     raise ValueError(f"ticket {event.ticket} answered the survey twice")
                 answered.add(event.ticket)
+                if event.visit is not None:
+                    # One answer per visit (issue 22): its id ("2026-12-04/KJ-007") is taken too.
+                    if event.visit in answered:
+                        raise ValueError(f"visit {event.visit} answered the survey twice")
+                    answered.add(event.visit)
                 key = (event.agency, event.line, event.counter)
                 self.tallies.setdefault(event.day, {}).setdefault(key, Tally()).add(event.scores)
             case DayClosed():
@@ -156,11 +165,16 @@ def _answer(state: DayState, cmd: AnswerSurvey, now: datetime, local: datetime) 
     visit = cmd.visit
     if not settings.enabled:
         raise error("survey_disabled")
+    if visit.itinerary is not None and visit.stops_open > 0:
+        # A visit of several stops is answered about as a whole, once it is over (issue 22).
+        raise error("survey_visit_open")
     if visit.state is not TicketState.DONE or visit.finished_at is None:
         raise error("survey_not_finished", number=visit.number)
     if now - visit.finished_at > timedelta(days=settings.days_open):
         raise error("survey_closed", number=visit.number, days_open=settings.days_open)
-    if state.surveys.answered(visit.ticket):
+    if state.surveys.answered(visit.ticket) or (
+        visit.itinerary is not None and state.surveys.answered(visit.itinerary)
+    ):
         raise error("survey_answered", number=visit.number)
     suggestion = (cmd.suggestion or "").strip() or None
     problem = survey_problem(
@@ -185,6 +199,7 @@ def _answer(state: DayState, cmd: AnswerSurvey, now: datetime, local: datetime) 
             education=cmd.education,
             occupation=cmd.occupation,
             suggestion=suggestion,
+            visit=visit.itinerary,
         )
     ]
 

@@ -34,6 +34,7 @@ from server.broadcast.views import (
     complaint_view,
     counter_view,
     issued_view,
+    itinerary_view,
     line_view,
     next_view,
     ticket_view,
@@ -41,7 +42,9 @@ from server.broadcast.views import (
 from server.core.building import Building
 from server.core.errors import error as core_error
 from server.core.events import ComplaintFiled, PriorityGroup, TicketIssued
+from server.core.issuing import issue_refusal
 from server.core.model import (
+    AddStop,
     AnswerComplaint,
     AnswerSurvey,
     CallNext,
@@ -66,12 +69,15 @@ from server.core.model import (
     Recall,
     RecordReprint,
     ResumeCounter,
+    SkipStop,
     StartService,
+    StartVisit,
     TakeComplaint,
     Transfer,
     Visit,
     visit_of,
 )
+from server.core.visits import Itinerary, propose_order
 from server.engine import Engine, EngineFailed, StoredEvent
 from server.hub.scope import (
     kiosk_ticket,
@@ -84,6 +90,7 @@ from server.hub.scope import (
 from server.hub.sync import InFlight, Snapshots
 from server.roles import ALLOWED, FLOOR_AUDIENCE, Principal, Role
 from server.sessions import Session
+from server.voice_api import survey_visit_of
 
 __all__ = ["Handler", "Requests", "TokenSource"]
 
@@ -175,6 +182,11 @@ class Requests:
             "record_reprint": self._record_reprint,
             "printer_status": self._printer_status,
             "check_in": self._check_in,
+            "plan_visit": self._plan_visit,
+            "issue_visit": self._issue_visit,
+            "add_stop": self._add_stop,
+            "skip_stop": self._skip_stop,
+            "visit": self._visit,
             "booking_holder": self._booking_holder,
             **dict.fromkeys(_AT_COUNTER, self._at_counter),
             "close_counter": self._close_counter,
@@ -267,8 +279,8 @@ class Requests:
         return {
             **self._events_reply(events),
             "counter": counter_view(status, state, self._building, staff=True) if status else None,
-            "ticket": ticket_view(active, staff=True) if active else None,
-            "next": next_view(upcoming),
+            "ticket": ticket_view(active, staff=True, visits=state.itineraries) if active else None,
+            "next": next_view(upcoming, state.itineraries),
         }
 
     # -- every role -------------------------------------------------------------------------
@@ -453,6 +465,189 @@ class Requests:
             "nik_masked": mask_nik(booking.nik_last4),
         }
 
+    # -- one visit, several agencies (issue 22) -----------------------------------------------
+
+    def _visit_lines(self, msg: dict[str, Any]) -> tuple[str, ...]:
+        """The lines a kiosk named, each known to the building (not_found otherwise)."""
+        return tuple(known_line(self._building, prefix) for prefix in msg["lines"])
+
+    async def _plan_visit(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """The order the kiosk proposes for the lines chosen, each stop's expected wait and
+        service time, and what would refuse a stop now. Changes nothing.
+
+        The waits are the line figures' `estimated_wait_s` (the kiosk's single-ticket estimate;
+        None while no counter of the line is open), the service times the expected service time
+        those estimates use (`mean_service_s`). `total_s`: the first stop's wait, each later
+        stop's wait less the visit credit (the citizen queues there from the visit's start,
+        docs/calling-policy.md), and every service time."""
+        lines = self._visit_lines(msg)
+        priority = PriorityGroup(msg["priority"]) if msg.get("priority") else None
+        state, now, building = self._engine.state, self._clock(), self._building
+        policy = building.policy
+        # The shape of the visit is refused as issue_visit would refuse it.
+        if len(lines) < 2:
+            raise core_error("visit_too_short")
+        if len(lines) > policy.visit_max_stops:
+            raise core_error("visit_too_long", limit=policy.visit_max_stops)
+        for i, prefix in enumerate(lines):
+            if prefix in lines[:i]:
+                line = building.line(prefix)
+                raise core_error("visit_duplicate_line", line=line.name if line else prefix)
+        local = building.local(now)
+        figures = {prefix: state.line_view(prefix, now) for prefix in lines}
+        waits = {prefix: v.estimated_wait_s for prefix, v in figures.items()}
+        order = propose_order(building, lines, {k: w or 0.0 for k, w in waits.items()}, local)
+        credit_s = policy.visit_credit_min * 60.0
+        plan = state.plan(local.date())
+        stops, total = [], 0.0
+        for k, prefix in enumerate(order):
+            line = building.line(prefix)
+            assert line is not None  # known_line above
+            wait, service = waits[prefix], figures[prefix].mean_service_s
+            total += (wait or 0.0) if k == 0 else max(0.0, (wait or 0.0) - credit_s)
+            total += service
+            refusal = issue_refusal(
+                plan,
+                line,
+                priority,
+                local.time(),
+                state.used_walk_in[prefix],
+                state.used_priority[prefix],
+                state.released.get(prefix, 0),
+            )
+            problem = None
+            if refusal is not None:
+                # As issue_visit would say it: naming the service (a visit holds several).
+                problem = refusal.message
+                if line.name not in problem:
+                    problem = f"{line.name}: {problem}"
+            stops.append(
+                {
+                    "line": prefix,
+                    "name": line.name,
+                    "agency": line.agency,
+                    "wait_s": None if wait is None else round(wait),
+                    "service_s": round(service),
+                    # The lines of this visit it needs first (the order's "why").
+                    "requires": [x for x in line.requires if x in lines],
+                    "problem": problem,
+                }
+            )
+        return {"order": list(order), "stops": stops, "total_s": round(total)}
+
+    async def _issue_visit(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """One ticket for several services: the first stop's ticket (printed and confirmed as
+        `issue_ticket`'s) and the itinerary; the later stops' places are held from now."""
+        principal = session.principal
+        assert principal is not None
+        lines = self._visit_lines(msg)
+        priority = PriorityGroup(msg["priority"]) if msg.get("priority") else None
+        command = StartVisit(
+            lines=lines, priority=priority, token=self._tokens.take(), kiosk=principal.id
+        )
+        reply = await self._issued_reply(session, msg, command)
+        state = self._engine.state
+        itinerary = state.itineraries.get(state.itinerary_of.get(reply["ticket"]["id"], ""))
+        reply["visit"] = itinerary_view(itinerary, self._building) if itinerary else None
+        return reply
+
+    def _visit_reply(
+        self, events: list[StoredEvent], itinerary: Itinerary | None, counter: str | None
+    ) -> dict[str, Any]:
+        state = self._engine.state
+        out = {
+            **self._events_reply(events),
+            "visit": itinerary_view(itinerary, self._building) if itinerary else None,
+        }
+        if counter is not None:
+            status = state.counters.get(counter)
+            active = state.tickets.get(status.ticket) if status and status.ticket else None
+            out["ticket"] = (
+                ticket_view(active, staff=True, visits=state.itineraries) if active else None
+            )
+        return out
+
+    def _active_visit(self, counter: str) -> Itinerary | None:
+        state = self._engine.state
+        status = state.counters.get(counter)
+        active = state.tickets.get(status.ticket) if status and status.ticket else None
+        if active is None or active.visit is None:
+            return None
+        return state.itineraries.get(active.visit)
+
+    async def _add_stop(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """ "Perlu ke Samsat juga": a stop added to the visit of the counter's active ticket (a
+        plain ticket becomes a visit). Any line of the building, as for a transfer."""
+        principal = session.principal
+        assert principal is not None
+        counter = own_counter(principal, msg, self._building)
+        seated(principal, counter, self._engine.state, self._building)
+        line = known_line(self._building, msg["line"])
+        events = await self._run(session, msg, AddStop(counter=counter, line=line))
+        return self._visit_reply(events, self._active_visit(counter), counter)
+
+    async def _skip_stop(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """A stop no longer needed: an officer's of the active ticket's visit (a pending stop),
+        the floor's of a visit it names (also the current stop while it waits or is a no-show:
+        the next stop is handed on at once)."""
+        principal = session.principal
+        assert principal is not None
+        state = self._engine.state
+        line = known_line(self._building, msg["line"])
+        if principal.role is Role.OFFICER:
+            counter = own_counter(principal, msg, self._building)
+            seated(principal, counter, state, self._building)
+            named = msg.get("visit")
+            if named is not None:
+                active = self._active_visit(counter)
+                if active is None or named not in (active.id, active.label):
+                    raise p.ProtocolError(
+                        p.ERR_FORBIDDEN,
+                        refusals.say("visit_not_at_your_counter", visit=_label(named)),
+                    )
+            command = SkipStop(counter=counter, line=line, reason=msg["reason"], by=principal.id)
+            events = await self._run(session, msg, command)
+            return self._visit_reply(events, self._active_visit(counter), counter)
+        named = msg.get("visit")
+        if named is None:
+            raise p.ProtocolError(p.ERR_BAD_MESSAGE, refusals.say("visit_required"))
+        visit = self._visit_id(named)
+        command = SkipStop(
+            counter=None, line=line, reason=msg["reason"], visit=visit, by=principal.id
+        )
+        events = await self._run(session, msg, command)
+        return self._visit_reply(events, self._engine.state.itineraries.get(visit), None)
+
+    def _visit_id(self, named: str) -> str:
+        """A visit as the floor names it: its id ("2026-12-04/KJ-007") or today's label."""
+        if "/" in named:
+            return named
+        day = self._engine.state.day or self._building.service_day(self._clock())
+        return f"{day.isoformat()}/{named}"
+
+    async def _visit(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """The itinerary of a ticket's visit (null for a plain ticket); an officer's only for a
+        visit with a stop of their own agency (or a plain ticket of it)."""
+        principal = session.principal
+        assert principal is not None
+        state = self._engine.state
+        ticket = ticket_of_today(state, msg["ticket"])
+        itinerary = state.itineraries.get(ticket.visit) if ticket.visit else None
+        if itinerary is None:
+            own_agency(principal, ticket, self._building)
+            return {"visit": None}
+        if principal.role is Role.OFFICER:
+            agencies = set()
+            for stop in itinerary.stops:
+                line = self._building.line(stop.line)
+                if line is not None:
+                    agencies.add(line.agency)
+            if principal.agency not in agencies:
+                raise p.ProtocolError(
+                    p.ERR_FORBIDDEN, refusals.say("other_agency_visit", number=ticket.number)
+                )
+        return {"visit": itinerary_view(itinerary, self._building)}
+
     # -- floor ------------------------------------------------------------------------------
 
     async def _cancel_ticket(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
@@ -504,7 +699,7 @@ class Requests:
                 p.ERR_NOT_FOUND, refusals.say("survey_not_offered", number=number)
             )
         command = AnswerSurvey(
-            visit=visit_of(ticket),
+            visit=survey_visit_of(self._engine.state, ticket),
             channel=f"tablet:{principal.id}",
             scores=tuple(msg["scores"]),
             age=msg.get("age"),
@@ -604,6 +799,11 @@ def _refuse_over_rate(session: Session, ref: str | int | None) -> None:
             retry_after_s=retry_after_s,
         )
     )
+
+
+def _label(visit: str) -> str:
+    """A visit's label ("KJ-007") from its id or label."""
+    return visit.rsplit("/", 1)[-1]
 
 
 def _jsonable(value: Any) -> Any:

@@ -37,7 +37,7 @@ HELLO_ROLES: Final = ("kiosk", "display", "officer", "manager", "ticket", "table
 # Requests: client -> server, one table
 # --------------------------------------------------------------------------------------------
 
-FieldKind = Literal["str", "int", "str_or_null", "int_list"]
+FieldKind = Literal["str", "int", "str_or_null", "int_list", "str_list"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,8 @@ class Field:
     kind: FieldKind
     required: bool = True
     max_len: int = 200  # for strings (and int lists): no legitimate value is longer
+    # For a string list: at most `max_len` items, each a string of 1..`item_len` characters.
+    item_len: int = 200
     choices: tuple[str, ...] | None = None
     min_value: int = 0  # for ints
 
@@ -62,6 +64,10 @@ _SCORES_MAX = 20
 _PROFILE = Field("str_or_null", required=False, max_len=16)
 _COMPLAINT = Field("str", max_len=32)  # "ADU-261203-007"
 _NOTE = Field("str_or_null", required=False, max_len=_TEXT_MAX)
+# A visit's lines (issue 22), in order: line prefixes. The bound is wider than any building's
+# `visit_max_stops` (2..6): how many stops a visit may have is the core's to say, in words.
+_VISIT_LINES = Field("str_list", max_len=8, item_len=8)
+_PRIORITY = Field("str_or_null", required=False, choices=PRIORITY_GROUPS)
 
 REQUESTS: Final[dict[str, dict[str, Field]]] = {
     # Every role.
@@ -95,6 +101,11 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
         "status": Field("str", choices=PRINTER_STATUSES),
         "detail": Field("str", required=False, max_len=200),
     },
+    # One visit, several agencies (issue 22). `plan_visit` changes nothing: the proposed order
+    # of the lines chosen, each stop's estimated wait and what would refuse it now.
+    # `issue_visit`: the first stop's ticket, printed as `issue_ticket`'s, and the itinerary.
+    "plan_visit": {"lines": _VISIT_LINES, "priority": _PRIORITY},
+    "issue_visit": {"request_id": _REQUEST_ID, "lines": _VISIT_LINES, "priority": _PRIORITY},
     # A booked citizen at the kiosk (issue 19): the booking code as scanned or typed, with or
     # without its dash, any case ("K7QM-4TXA").
     "check_in": {"request_id": _REQUEST_ID, "code": Field("str", max_len=16)},
@@ -123,6 +134,23 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
         "counter": _COUNTER_OPT,
     },
     "reactivate": {"request_id": _REQUEST_ID, "ticket": _TICKET},
+    # A visit at the officer's counter (issue 22): add a stop to the active ticket's visit (a
+    # plain ticket becomes one), skip one of its pending stops. A floor manager skips with
+    # `visit` (the visit's id) instead of a counter, and may skip the current stop while its
+    # ticket waits or is a no-show. `visit`: the itinerary of a ticket (no request_id).
+    "add_stop": {
+        "request_id": _REQUEST_ID,
+        "line": Field("str", max_len=8),
+        "counter": _COUNTER_OPT,
+    },
+    "skip_stop": {
+        "request_id": _REQUEST_ID,
+        "line": Field("str", max_len=8),
+        "reason": _REASON,
+        "counter": _COUNTER_OPT,
+        "visit": Field("str", required=False, max_len=32),  # "2026-12-04/KJ-007"
+    },
+    "visit": {"ticket": _TICKET},
     # Who booked a booked ticket: name and masked NIK, to compare with the KTP (no request_id:
     # it changes nothing).
     "booking_holder": {"ticket": _TICKET},
@@ -185,6 +213,12 @@ def _check_field(name: str, spec: Field, value: Any) -> str | None:
             return f"kolom '{name}' di luar rentang"
         return None
     if spec.kind == "str_or_null" and value is None:
+        return None
+    if spec.kind == "str_list":
+        if not isinstance(value, list) or len(value) > spec.max_len:
+            return f"kolom '{name}' harus daftar berisi paling banyak {spec.max_len} teks"
+        if any(not isinstance(v, str) or not v or len(v) > spec.item_len for v in value):
+            return f"kolom '{name}' harus berisi teks 1 sampai {spec.item_len} karakter saja"
         return None
     if spec.kind == "int_list":
         if not isinstance(value, list) or len(value) > spec.max_len:

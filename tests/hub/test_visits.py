@@ -1,0 +1,144 @@
+"""One visit, several agencies (issue 22) over the wire: plan_visit, issue_visit, add_stop,
+skip_stop and visit against a real server on 127.0.0.1, with their refusals.
+
+The demo building (server/demo/mpp-kota-contoh.toml): B (Kartu Keluarga, Dukcapil, zone 1,
+counter L04) is needed before J (BPJS Kesehatan, zone 1, L14); T (BPHTB at Bapenda, zone 2, L27)
+before S (BPN, zone 2, L26); E (Samsat, zone 1, L08) needs nothing. The clock is a Monday 09:00
+WIB with no counter open unless a test opens one.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hubtest import Server
+
+from server.client import RequestError
+
+
+async def _visit(server: Server, lines: list[str]) -> tuple[object, dict]:
+    """A kiosk's visit of `lines`, printed: (the kiosk, the issue_visit reply)."""
+    kiosk = await server.client("KIOSK-1")
+    reply = await kiosk.request("issue_visit", lines=lines)
+    await kiosk.confirm_printed(reply["ticket"]["id"])
+    return kiosk, reply
+
+
+async def test_plan_visit_puts_kk_before_bpjs_and_changes_nothing(server: Server) -> None:
+    """J needs B: the plan puts B first whatever the citizen's order, with each stop's figures;
+    nothing is issued."""
+    await server.officer_at_work("DKP01@L04")  # B has an open counter, J none
+    kiosk = await server.client("KIOSK-1")
+    before = server.engine.last_seq
+    plan = await kiosk.request("plan_visit", lines=["J", "B"])
+    assert plan["order"] == ["B", "J"]
+    b, j = plan["stops"]
+    assert (b["line"], b["name"], b["agency"]) == ("B", "Kartu Keluarga dan Pindah Datang", "DUKCAPIL")
+    assert b["requires"] == [] and j["requires"] == ["B"]
+    assert b["problem"] is None and j["problem"] is None
+    # The kiosk's own estimate: nobody ahead, one open counter assumed busy, so one service
+    # time (the demo's B: 12 minutes, no history yet).
+    assert b["wait_s"] == 720
+    assert j["wait_s"] is None  # no counter of J open: nothing is promised
+    assert (b["service_s"], j["service_s"]) == (720, 720)  # target_service_min 12 and 12
+    assert plan["total_s"] == 720 + 720 + 720  # J's unknown wait counts as none
+    assert server.engine.last_seq == before
+    assert server.engine.state.itineraries == {}
+
+
+async def test_issue_visit_prints_the_first_stop_and_holds_the_rest(server: Server) -> None:
+    kiosk = await server.client("KIOSK-1")
+    reply = await kiosk.request("issue_visit", lines=["B", "J"])
+    ticket, visit = reply["ticket"], reply["visit"]
+    assert ticket["number"] == "B-001" and ticket["state"] == "printing"
+    assert len(ticket["token"]) >= 16
+    assert visit["id"] == "2026-11-23/KJ-001" and visit["label"] == "KJ-001"
+    assert visit["current"] == 0
+    assert [(s["line"], s["state"], s["number"]) for s in visit["stops"]] == [
+        ("B", "printing", "B-001"),
+        ("J", "pending", None),
+    ]
+    assert visit["stops"][1]["agency_name"] == "BPJS Kesehatan"
+    assert [e["event"]["kind"] for e in reply["events"]] == ["ticket_issued", "visit_started"]
+    await kiosk.confirm_printed(ticket["id"])
+    assert server.engine.state.tickets[ticket["id"]].state.value == "waiting"
+
+
+async def test_finishing_the_first_stop_hands_on_to_the_next_line(server: Server) -> None:
+    """B-001 served at L04: the same finish queues J-001 for BPJS Kesehatan, which L14 calls."""
+    dukcapil = await server.officer_at_work("DKP01@L04")
+    bpjs = await server.officer_at_work("BKS01@L14")
+    await _visit(server, ["B", "J"])
+    called = await dukcapil.act("call_next")
+    assert called["ticket"]["number"] == "B-001"
+    assert called["ticket"]["visit"] == {
+        "id": "2026-11-23/KJ-001",
+        "label": "KJ-001",
+        "stop": 0,
+        "stops": 2,
+    }
+    # Not in the next queue while being served at the first.
+    with pytest.raises(RequestError) as empty:
+        await bpjs.act("call_next")
+    assert empty.value.code == "queue_empty"
+    await dukcapil.act("start_service")
+    server.clock.advance(600)
+    finished = await dukcapil.act("finish_service")
+    assert [e["event"]["kind"] for e in finished["events"]] == [
+        "service_finished",
+        "visit_handed_on",
+        "ticket_issued",
+        "ticket_printed",
+    ]
+    handed = finished["events"][1]["event"]
+    assert (handed["from_number"], handed["number"], handed["line"], handed["counter"]) == (
+        "B-001",
+        "J-001",
+        "J",
+        "L04",
+    )
+    next_call = await bpjs.act("call_next")
+    assert next_call["ticket"]["number"] == "J-001"
+    assert next_call["ticket"]["visit"]["stop"] == 1
+    seen = await bpjs.request("visit", ticket="J-001")
+    assert [(s["number"], s["state"]) for s in seen["visit"]["stops"]] == [
+        ("B-001", "done"),
+        ("J-001", "called"),
+    ]
+    assert seen["visit"]["current"] == 1
+
+
+async def test_an_officer_adds_and_skips_stops_of_the_citizen_at_the_desk(server: Server) -> None:
+    """A plain ticket becomes a visit when Samsat is added; BPJS added after it, then skipped."""
+    dukcapil = await server.officer_at_work("DKP01@L01")
+    kiosk = await server.client("KIOSK-1")
+    t = await kiosk.issue_ticket("A")
+    await kiosk.confirm_printed(t["id"])
+    await dukcapil.act("call_next")
+    added = await dukcapil.act("add_stop", line="E")
+    assert [e["event"]["kind"] for e in added["events"]] == ["visit_started", "stop_added"]
+    assert [(s["line"], s["state"], s["added"]) for s in added["visit"]["stops"]] == [
+        ("A", "called", False),
+        ("E", "pending", True),
+    ]
+    assert added["ticket"]["visit"] == {
+        "id": "2026-11-23/KJ-001",
+        "label": "KJ-001",
+        "stop": 0,
+        "stops": 2,
+    }
+    again = await dukcapil.act("add_stop", line="J")
+    assert [s["line"] for s in again["visit"]["stops"]] == ["A", "J", "E"]
+    skipped = await dukcapil.act("skip_stop", line="J", reason="sudah punya kartu")
+    assert [e["event"]["kind"] for e in skipped["events"]] == ["stop_skipped"]
+    assert [(s["line"], s["state"]) for s in skipped["visit"]["stops"]] == [
+        ("A", "called"),
+        ("J", "skipped"),
+        ("E", "pending"),
+    ]
+    floor = await server.client("LANTAI")
+    seen = await floor.request("visit", ticket="A-001")
+    assert seen["visit"] == skipped["visit"]
+    by_floor = await floor.request(
+        "skip_stop", visit="KJ-001", line="E", reason="pajak sudah dibayar daring"
+    )
+    assert [s["state"] for s in by_floor["visit"]["stops"]] == ["called", "skipped", "skipped"]
