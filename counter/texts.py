@@ -261,12 +261,19 @@ def visit_text(model: ConsoleModel) -> str:
         parts = [f"{here} {i + 1}. {_stop_agency(model, stop)} — {name}"]
         if stop.get("number"):
             parts.append(stop["number"])
-        state = stop.get("state", "")
+        state = _stop_state(model, stop)
         parts.append(_STOP_STATES.get(state, state))
         if stop.get("added"):
             parts.append("ditambahkan")
         rows.append(" · ".join(parts))
     return "\n".join(rows)
+
+
+def _stop_state(model: ConsoleModel, stop: dict[str, Any]) -> str:
+    """A stop's state: its ticket's as the console's events keep it (called, then serving…:
+    no visit event says so), else as the itinerary was fetched."""
+    known = model.tickets.get(stop.get("ticket") or "")
+    return str((known or {}).get("state") or stop.get("state", ""))
 
 
 def _stop_agency(model: ConsoleModel, stop: dict[str, Any]) -> str:

@@ -347,6 +347,12 @@ class ConsoleModel:
         if with_next and isinstance(numbers, list):
             self.next = [dict(t) for t in numbers if isinstance(t, dict)]
         self._forget_holders()
+        # The action's own events (finish_service's hand-on, add_stop's visit_started…) are
+        # in the reply too: taken for the visit's sake, whether or not they were pushed here.
+        for item in reply.get("events") or []:
+            ev = item.get("event") if isinstance(item, dict) else None
+            if isinstance(ev, dict) and ev.get("kind") in _VISIT_KINDS:
+                self._visit_event(str(ev["kind"]), ev)
         self.apply_itinerary(reply.get("visit"))  # add_stop, skip_stop
 
     def apply_event(self, seq: int, ev: dict[str, Any]) -> None:
