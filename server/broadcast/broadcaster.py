@@ -47,8 +47,12 @@ from server.core.events import (
     KIOSK_KINDS,
     DayClosed,
     Event,
+    StopAdded,
+    StopSkipped,
     TicketIssued,
     TicketTransferred,
+    VisitHandedOn,
+    VisitStarted,
     event_to_dict,
 )
 from server.core.model import Ticket
@@ -61,6 +65,9 @@ from server.sessions import Session, SessionState, wire_frame
 __all__ = ["Broadcaster"]
 
 log = logging.getLogger("antre.hub")
+
+# The events of a visit of several stops (issue 22): every stop's agency hears of them.
+_VISIT_EVENTS = (VisitStarted, StopAdded, StopSkipped, VisitHandedOn)
 
 # Staff forms of published events kept for the replies (Broadcaster.staff_view): far more than
 # the events of the commands one commit acknowledges.
@@ -173,6 +180,13 @@ class Broadcaster:
                 kiosk = info[1]
         agencies = {self._line_agency[x] for x in lines if x in self._line_agency}
         zones = {self._agency_zone.get(a, "") for a in agencies}
+        if isinstance(event, _VISIT_EVENTS):
+            # A visit's events are for the officers of every agency it passes through (the zones
+            # stay the event's own: a hand-on is announced where the citizen leaves and where
+            # they go, not at a third stop's TVs).
+            agencies.update(
+                self._line_agency[x] for x in self._visit_lines(event) if x in self._line_agency
+            )
         if counters:
             # A shared desk is the agency's of the event's day; a regular counter is its own.
             desks = self._building.counters_on(self._building.service_day(event.at))
@@ -184,6 +198,19 @@ class Broadcaster:
                 if configured is not None:
                     zones.add(configured.zone)
         return Scope(frozenset(agencies), frozenset(zones), kiosk, everyone=False)
+
+    def _visit_lines(self, event: Event) -> set[str]:
+        """Every stop's line of the visit a visit event is about (and the lines it names)."""
+        lines: set[str] = set()
+        if isinstance(event, VisitStarted):
+            lines.update(event.stops)
+        elif isinstance(event, VisitHandedOn):
+            lines.update((event.from_line, event.line))
+        visit = getattr(event, "visit", None)
+        itinerary = self._state().itineraries.get(visit) if isinstance(visit, str) else None
+        if itinerary is not None:
+            lines.update(stop.line for stop in itinerary.stops)
+        return lines
 
     def _ticket_info(self, ticket_id: str, event: Event) -> tuple[str, str | None] | None:
         if isinstance(event, TicketIssued):

@@ -5,11 +5,13 @@ Theory of operation: tablet sessions (hello role `tablet`, a `[[devices]]` entry
 "tablet" with its `counter`) join no broadcast audience: they hear no event. `publish` looks at
 each committed batch for a `ServiceFinished`; when the survey is enabled and the ticket has not
 answered yet (whatever the channel), it notes the offer for every tablet of that counter and
-pushes `survey_offer` to their live sessions. A tablet may answer only the ticket it was last
-offered, within `[survey] tablet_idle_s` of the offer (`offered`): a tablet cannot answer for
-another counter's citizens, nor for one who left long ago. The offers are kept in memory per
-device, so a tablet that reconnects meanwhile finds its offer in its snapshot (`current`); a
-restart forgets them, and the citizen answers on the phone page or at the exit instead.
+pushes `survey_offer` to their live sessions. A stop of a visit of several stops (issue 22) is
+offered only when it ends the visit (every stop done or skipped): the answer is about the whole
+visit, once. A tablet may answer only the ticket it was last offered, within `[survey]
+tablet_idle_s` of the offer (`offered`): a tablet cannot answer for another counter's citizens,
+nor for one who left long ago. The offers are kept in memory per device, so a tablet that
+reconnects meanwhile finds its offer in its snapshot (`current`); a restart forgets them, and
+the citizen answers on the phone page or at the exit instead.
 """
 
 from __future__ import annotations
@@ -100,6 +102,14 @@ class SurveyOffers:
             return  # (a later event of the same batch moved it on)
         if state.surveys.answered(ticket.id):
             return
+        if ticket.visit is not None:
+            # A visit of several stops is asked about once, as a whole (issue 22): only when
+            # its last stop finishes, never while the citizen is on their way to the next.
+            itinerary = state.itineraries.get(ticket.visit)
+            if itinerary is not None and itinerary.stops_open > 0:
+                return
+            if state.surveys.answered(ticket.visit):
+                return
         b = self._building
         line = b.line(ticket.line)
         agency = b.agency(line.agency) if line is not None else None

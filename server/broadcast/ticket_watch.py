@@ -15,6 +15,11 @@ many phones watch it, and compared with what each session was last sent. When th
 the ticket is gone from the queue state: its sessions get the ticket's last view (from the
 closed day's tickets: `expired`, `done`…) and are closed normally (a page that reconnects is then
 refused, as for any unknown token).
+
+A visit of several stops (issue 22) shares one token across its stops' tickets: when a stop is
+handed on (`visit_handed_on`), the sessions watching the stop just left follow to the next stop's
+ticket; they receive that event (an `event` frame, its public form) and then the new ticket's
+view.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from typing import Any
 
 from server import protocol as p
 from server.broadcast.pacing import Pacer
+from server.broadcast.views import event_frame, public_form
 from server.core.building import Building
+from server.core.events import VisitHandedOn, event_to_dict
 from server.core.model import Ticket
 from server.core.queue import QueueState
 from server.engine import StoredEvent
@@ -128,8 +135,27 @@ class TicketWatch:
         last = batch[-1].seq
         for s in self._tickets:
             s.advance(last)
+        self._follow(batch)
         self._push_own(batch)
         self.schedule()
+
+    def _follow(self, batch: list[StoredEvent]) -> None:
+        """A visit handed on (issue 22): the phones of the stop just left now watch the next
+        stop's ticket (the token they hold is the visit's), and hear the hand-on itself, in its
+        public form, before that ticket's view."""
+        for stored in batch:
+            event = stored.event
+            if not isinstance(event, VisitHandedOn):
+                continue
+            sessions = self._watchers.pop(event.from_ticket, None)
+            if not sessions:
+                continue
+            frame = p.encode(event_frame(stored.seq, public_form(event_to_dict(event))))
+            for s in sessions:
+                self._tickets[s] = event.ticket
+                self._watchers.setdefault(event.ticket, []).append(s)
+                if s.state is SessionState.LIVE:
+                    s.send(frame)
 
     def _push_own(self, batch: list[StoredEvent]) -> None:
         """Send the tickets this batch's events are about their new view now, unpaced."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from hubtest import Server
 
+from server import protocol as p
 from server.client import RequestError
 
 
@@ -32,7 +33,11 @@ async def test_plan_visit_puts_kk_before_bpjs_and_changes_nothing(server: Server
     plan = await kiosk.request("plan_visit", lines=["J", "B"])
     assert plan["order"] == ["B", "J"]
     b, j = plan["stops"]
-    assert (b["line"], b["name"], b["agency"]) == ("B", "Kartu Keluarga dan Pindah Datang", "DUKCAPIL")
+    assert (b["line"], b["name"], b["agency"]) == (
+        "B",
+        "Kartu Keluarga dan Pindah Datang",
+        "DUKCAPIL",
+    )
     assert b["requires"] == [] and j["requires"] == ["B"]
     assert b["problem"] is None and j["problem"] is None
     # The kiosk's own estimate: nobody ahead, one open counter assumed busy, so one service
@@ -142,3 +147,81 @@ async def test_an_officer_adds_and_skips_stops_of_the_citizen_at_the_desk(server
         "skip_stop", visit="KJ-001", line="E", reason="pajak sudah dibayar daring"
     )
     assert [s["state"] for s in by_floor["visit"]["stops"]] == ["called", "skipped", "skipped"]
+
+
+async def _served_at(officer, number: str) -> dict:
+    """Call, start and finish the next ticket at an officer's counter (it must be `number`)."""
+    called = await officer.act("call_next")
+    assert called["ticket"]["number"] == number
+    await officer.act("start_service")
+    return await officer.act("finish_service")
+
+
+async def test_the_phone_page_follows_the_citizen_to_the_next_stop(server: Server) -> None:
+    """The QR's token is the visit's: after the hand-on the phone hears `visit_handed_on` (its
+    public form) and then watches J-001."""
+    dukcapil = await server.officer_at_work("DKP01@L04")
+    _, issued = await _visit(server, ["B", "J"])
+    phone = await server.raw(p.hello_ticket(issued["ticket"]["token"]))
+    await _served_at(dukcapil, "B-001")
+    handed = await phone.expect("event")
+    assert handed["event"] == {
+        "kind": "visit_handed_on",
+        "at": handed["event"]["at"],
+        "from_number": "B-001",
+        "from_line": "B",
+        "counter": "L04",
+        "ticket": "2026-11-23/J-001",
+        "number": "J-001",
+        "line": "J",
+    }
+    view = (await phone.expect("ticket"))["ticket"]
+    assert (view["number"], view["state"]) == ("J-001", "waiting")
+    # It goes on following J-001: its call rings the phone.
+    bpjs = await server.officer_at_work("BKS01@L14")
+    await bpjs.act("call_next")
+    called = (await phone.expect("ticket"))["ticket"]
+    assert (called["number"], called["state"]) == ("J-001", "called")
+    # A phone opened now (the same QR) lands on the current stop.
+    later = await server.raw(p.hello_ticket(issued["ticket"]["token"]))
+    assert later.welcome is not None and later.welcome["principal"]["name"] == "J-001"
+
+
+async def test_a_hand_on_is_announced_where_the_citizen_leaves_and_where_they_go(
+    server: Server,
+) -> None:
+    """B (zone 1, L04) then T (Bapenda, zone 2): both zones' TVs get the public form; the
+    officers of both agencies and the floor the staff form; another agency hears nothing."""
+    dukcapil = await server.officer_at_work("DKP01@L04")
+    tv1 = await server.client("TV-1")
+    tv2 = await server.client("TV-2")
+    bapenda = await server.client("BPD01@L27")
+    bpn = await server.client("BPN01@L26")
+    floor = await server.client("LANTAI")
+    await _visit(server, ["B", "T"])
+    started = await bapenda.next_message("event", timeout=5)
+    while started["event"]["kind"] != "visit_started":
+        started = await bapenda.next_message("event", timeout=5)
+    assert started["event"]["stops"] == ["B", "T"]
+    await _served_at(dukcapil, "B-001")
+    for tv in (tv1, tv2):
+        msg = await tv.next_message("event", timeout=5)
+        while msg["event"]["kind"] != "visit_handed_on":
+            msg = await tv.next_message("event", timeout=5)
+        assert "visit" not in msg["event"] and "from_ticket" not in msg["event"]
+        assert (msg["event"]["from_number"], msg["event"]["number"]) == ("B-001", "T-001")
+    for staff in (bapenda, floor):
+        msg = await staff.next_message("event", timeout=5)
+        while msg["event"]["kind"] != "visit_handed_on":
+            msg = await staff.next_message("event", timeout=5)
+        assert msg["event"]["visit"] == "2026-11-23/KJ-001"
+        assert msg["event"]["from_ticket"] == "2026-11-23/B-001"
+    # BPN (zone 2, not in the visit) heard none of it: a ping answered after the hand-on's
+    # commit proves every earlier frame was sent.
+    await bpn.request("ping")
+    kinds = []
+    while not bpn._messages.empty():
+        msg = bpn._messages.get_nowait()
+        if isinstance(msg, dict) and msg.get("type") == "event":
+            kinds.append(msg["event"]["kind"])
+    assert not {"visit_started", "visit_handed_on"} & set(kinds), kinds
