@@ -160,3 +160,27 @@ async def test_adding_a_stop_searches_the_lines_and_shows_the_refusal(
         assert "Kunjungan KJ-001 · langkah 1 dari 2 · berikutnya: BPJS Kesehatan" in detail(app)
     assert [e.kind for e in await events_of(server, "stop_added")] == ["stop_added"]
     assert await events_of(server, "stop_skipped") == []
+
+
+async def test_the_itinerary_follows_a_change_made_elsewhere(server: Server) -> None:
+    """While Dukcapil serves B-001, the floor manager skips the visit's BPJS stop: the pushed
+    `stop_skipped` makes the console fetch the itinerary again — now the last step, and L is
+    off (nothing left to skip)."""
+    await start_visit(server, ["B", "J"])
+    async with at_work(server, "DKP01@L04") as (app, pilot):
+        await call_and_start(pilot, "B-001")
+        await until(pilot, lambda: "berikutnya: BPJS Kesehatan" in detail(app), "the itinerary")
+        assert "L: lewati layanan" in text(app, "hint")
+        floor = await server.client("LANTAI")
+        await floor.act("skip_stop", visit="KJ-001", line="J", reason="warga pulang")
+        await until(pilot, lambda: "langkah terakhir" in detail(app), "the skip pushed")
+        assert detail(app).splitlines()[-3:] == [
+            "Kunjungan KJ-001 · langkah 1 dari 2 · langkah terakhir",
+            "▶ 1. Dukcapil — Kartu Keluarga dan Pindah Datang · B-001 · sedang dilayani",
+            "  2. BPJS Kesehatan — Pendaftaran dan Perubahan Data · dilewati",
+        ]
+        assert text(app, "hint") == "Melayani B-001. F: selesai · T: alihkan · K: tambah layanan"
+        await pilot.press("f")
+        await until(pilot, lambda: "selesai" in text(app, "notice"), "the finish")
+        assert text(app, "notice") == "B-001 selesai dilayani."
+    assert [t.number for t in server.engine.state.tickets.values()] == ["B-001"]
