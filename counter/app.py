@@ -19,6 +19,12 @@ disabled. The server answers a repeated id with the first result. The next numbe
 server: in the snapshot, in the `next` frame it pushes whenever the counter's list changes, and in
 the reply to each of the officer's own actions (shown at once). After every reconnect the console
 also asks for a fresh snapshot: the whole picture again, whatever happened while it was away.
+
+A citizen's visit of several agencies (issue 22): under the active ticket the console shows its
+itinerary, fetched with `visit` and fetched again after each visit event for it; K adds a
+service to the visit (the building's lines by agency, searchable), L skips a stop not begun
+yet with a reason, and a finish that hands the citizen on says where to ("B-031 selesai,
+diteruskan ke BPJS Kesehatan (J-014)").
 """
 
 from __future__ import annotations

@@ -8,6 +8,12 @@ arrived.
 The app asks `allowed_actions` which keys apply now, and renders the model with the texts of
 counter/texts.py (labels, durations, the panels and the hint line).
 
+A visit (issue 22): when the active ticket is a stop of one, the model says so
+(`itinerary_wanted`) and the app asks the server for its itinerary (`visit`); each visit event
+heard for it (`visit_started`, `stop_added`, `stop_skipped`, `visit_handed_on`) makes the kept
+itinerary old, so it is asked for again. The hand-ons seen name the next stop's number for the
+message after a finish.
+
 Only `server.protocol` field names are assumed here (docs/protocol.md): the console imports
 nothing of the server's core.
 """
@@ -211,6 +217,8 @@ class ConsoleModel:
         if not isinstance(view, dict) or not view.get("id"):
             return
         vid = str(view["id"])
+        if changes is not None and vid in self.itineraries and changes < self.visit_seen[vid]:
+            return  # overtaken by a newer answer (two may be on their way at once)
         self.itineraries[vid] = view
         for stop in view.get("stops") or []:
             if isinstance(stop, dict) and stop.get("ticket"):

@@ -132,6 +132,9 @@ def test_a_visit_event_asks_again_and_an_older_answer_does_not_count() -> None:
     assert hint_text(m) == (
         "Melayani C-001. F: selesai · T: alihkan · K: tambah layanan · L: lewati layanan"
     )
+    # An answer asked for before the newest one, arriving after it, is dropped.
+    m.apply_itinerary(first, 0)
+    assert "berikutnya: Samsat" in visit_text(m) and m.itinerary_wanted() is None
 
 
 def test_the_lines_to_add_are_grouped_by_agency_without_the_planned_ones() -> None:
