@@ -19,6 +19,12 @@ disabled. The server answers a repeated id with the first result. The next numbe
 server: in the snapshot, in the `next` frame it pushes whenever the counter's list changes, and in
 the reply to each of the officer's own actions (shown at once). After every reconnect the console
 also asks for a fresh snapshot: the whole picture again, whatever happened while it was away.
+
+A citizen's visit of several agencies (issue 22): under the active ticket the console shows its
+itinerary, fetched with `visit` and fetched again after each visit event for it; K adds a
+service to the visit (the building's lines by agency, searchable), L skips a stop not begun
+yet with a reason, and a finish that hands the citizen on says where to ("B-031 selesai,
+diteruskan ke BPJS Kesehatan (J-014)").
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ from counter.texts import (
     ACTION_LABELS,
     CALL_REASONS,
     PAUSE_REASONS,
+    SKIP_REASONS,
+    add_stop_options,
     call_options,
     counter_state_text,
     done_text,
@@ -56,6 +64,7 @@ from counter.texts import (
     next_text,
     normalize_number,
     normalize_server_url,
+    skip_stop_options,
     ticket_detail_text,
     transfer_options,
 )
@@ -132,6 +141,20 @@ class HolderKnown(Message):
         self.holder = holder
 
 
+class ItineraryKnown(Message):
+    """The server's answer to `visit` for a ticket: its visit's itinerary view (or None),
+    asked for when the visit had seen `changes` changes."""
+
+    def __init__(
+        self, generation: int, ticket: str, changes: int, view: dict[str, Any] | None
+    ) -> None:
+        super().__init__()
+        self.generation = generation
+        self.ticket = ticket
+        self.changes = changes
+        self.view = view
+
+
 class CounterApp(App[None]):
     """One counter's console."""
 
@@ -181,6 +204,8 @@ class CounterApp(App[None]):
         self._updates_at_send = 0
         # The booked ticket whose holder is being asked for now: one request per ticket.
         self._holder_asked: str | None = None
+        # The (ticket, visit change count) whose itinerary is being asked for now.
+        self._itinerary_asked: tuple[str, int] | None = None
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -227,6 +252,7 @@ class CounterApp(App[None]):
     def watch_revision(self) -> None:
         self._render_all()
         self._ask_holder()
+        self._ask_itinerary()
 
     def watch_logged_in(self) -> None:
         self.refresh_bindings()
@@ -362,6 +388,42 @@ class CounterApp(App[None]):
         self.model.apply_holder(message.ticket, message.holder)
         self.revision += 1
 
+    # -- the active ticket's visit -----------------------------------------------------------
+
+    def _ask_itinerary(self) -> None:
+        """The active ticket is a stop of a visit whose itinerary is unknown or older than the
+        visit events since: ask for it (`visit`), once per change."""
+        wanted = self.model.itinerary_wanted()
+        if wanted is None or wanted == self._itinerary_asked or self.client is None:
+            return
+        self._itinerary_asked = wanted
+        self._fetch_itinerary(self.client, self._generation, *wanted)
+
+    @work(group="itinerary")
+    async def _fetch_itinerary(
+        self, client: AntreClient, generation: int, ticket: str, changes: int
+    ) -> None:
+        try:
+            reply = await client.request("visit", ticket=ticket)
+        except RequestError:
+            return  # refused: asked again only after the visit's next change
+        except (TimeoutError, ClientClosed, ConnectionLost):
+            # Asked again at the next change (the snapshot after a reconnect is one).
+            self._itinerary_asked = None
+            return
+        view = reply.get("visit")
+        self.post_message(
+            ItineraryKnown(generation, ticket, changes, view if isinstance(view, dict) else None)
+        )
+
+    @on(ItineraryKnown)
+    def _itinerary_known(self, message: ItineraryKnown) -> None:
+        if message.generation != self._generation:
+            return
+        # `_itinerary_asked` stays: the same (ticket, change count) is not asked again.
+        self.model.apply_itinerary(message.view, message.changes)
+        self.revision += 1
+
     def _idle(self) -> bool:
         return self.model.counter_state == "open" and self.model.active is None
 
@@ -404,6 +466,7 @@ class CounterApp(App[None]):
         hello = {**p.hello_officer(self.counter_id, officer, pin), "client": "antre-counter"}
         client = self._new_client(hello)
         self.model = ConsoleModel(self.counter_id)
+        self._itinerary_asked = None
         self.client = client
         try:
             await client.connect(timeout=CONNECT_TIMEOUT_S)
@@ -619,6 +682,49 @@ class CounterApp(App[None]):
         )
         if number:
             self.send(Action.REACTIVATE, ticket=number)
+
+    @work(exclusive=True, group="ask")
+    async def action_add_stop(self) -> None:
+        """K: one more service in this citizen's visit, from any agency of the building."""
+        options = add_stop_options(self.model)
+        known = {prefix for prefix, _ in options if prefix is not None}
+
+        def typed(text: str) -> str | None:
+            prefix = text.strip().upper()
+            return prefix if prefix in known else None
+
+        number = (self.model.active or {}).get("number", "")
+        line = await self.push_screen_wait(
+            PickScreen(
+                f"Tambah layanan untuk {number}",
+                options,
+                placeholder="Cari instansi atau layanan, atau ketik hurufnya, mis. E",
+                check=typed,
+                problem="Belum satu layanan: ketik lebih lengkap, atau pilih dengan ↑↓ Enter.",
+                search=True,
+            )
+        )
+        if line:
+            self.send(Action.ADD_STOP, line=line)
+
+    @work(exclusive=True, group="ask")
+    async def action_skip_stop(self) -> None:
+        """L: a stop of this visit not begun yet is no longer needed; the reason is kept."""
+        line = await self.push_screen_wait(
+            PickScreen("Lewati layanan kunjungan ini", skip_stop_options(self.model))
+        )
+        if not line:
+            return
+        reasons = [(r, r.capitalize()) for r in SKIP_REASONS]
+        reason = await self.push_screen_wait(
+            PickScreen(
+                f"Alasan melewati {self.model.line_agency_name(line)}",
+                reasons,
+                placeholder="Alasan lain…",
+            )
+        )
+        if reason:
+            self.send(Action.SKIP_STOP, line=line, reason=reason)
 
     @work(exclusive=True, group="ask")
     async def action_logout(self) -> None:

@@ -39,6 +39,8 @@ KEY_BINDINGS: Final[list[BindingType]] = [
     Binding("a,A", "reactivate", "Aktifkan lagi"),
     Binding("o,O", "open", "Buka loket"),
     Binding("q,Q", "logout", "Keluar"),
+    Binding("k,K", "add_stop", "Tambah layanan"),
+    Binding("l,L", "skip_stop", "Lewati layanan"),
 ]
 
 # Binding action name -> the officer action it performs (its guard comes from view.allowed_actions).
@@ -55,6 +57,11 @@ KEY_ACTIONS: Final = {
     "reactivate": Action.REACTIVATE,
     "open": Action.OPEN,
     "logout": Action.LOGOUT,
+    "add_stop": Action.ADD_STOP,
+    "skip_stop": Action.SKIP_STOP,
 }
-# Shown only when they apply (P is pause or resume; O is rare), instead of greyed out.
-HIDDEN_WHEN_OFF: Final = frozenset({Action.PAUSE, Action.RESUME, Action.OPEN})
+# Shown only when they apply (P is pause or resume; O is rare; K and L belong to a service
+# under way, L only in a visit with a stop still ahead), instead of greyed out.
+HIDDEN_WHEN_OFF: Final = frozenset(
+    {Action.PAUSE, Action.RESUME, Action.OPEN, Action.ADD_STOP, Action.SKIP_STOP}
+)

@@ -1,9 +1,10 @@
 """The console's secondary screens: the officer's login and one picker for every question.
 
 Every question the console asks (which line to transfer to, why the counter pauses, which
-number to call and why, which no-show to reactivate, whether to log out) is the same small
-modal: a list to choose from with the arrow keys and Enter, optionally a line to type in, and
-Esc to cancel. One widget, learnt once.
+number to call and why, which no-show to reactivate, whether to log out, which service to add
+to a visit or skip and why) is the same small modal: a list to choose from with the arrow keys
+and Enter, optionally a line to type in, and Esc to cancel. One widget, learnt once. A long
+list (every line of the building, by agency) may be searched: what is typed narrows the list.
 """
 
 from __future__ import annotations
@@ -102,45 +103,106 @@ class LoginScreen(Screen[None]):
 
 
 class PickScreen(ModalScreen[str | None]):
-    """Choose one option (Enter), or type one (Enter) when typing is allowed; Esc cancels."""
+    """Choose one option (Enter), or type one (Enter) when typing is allowed; Esc cancels.
 
-    BINDINGS: ClassVar[list[BindingType]] = [("escape", "cancel", "Batal")]
+    An option whose value is None is a heading (an agency above its lines): shown, never
+    chosen, skipped by the arrow keys. With `search`, the typing line comes first and narrows
+    the list to the options whose label (with their heading) holds every typed word; Enter
+    there takes what `check` makes of the text, else the one option left; ↓ goes to the list.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        ("escape", "cancel", "Batal"),
+        Binding("down", "to_list", "Daftar", show=False),
+    ]
 
     def __init__(
         self,
         title: str,
-        options: Sequence[tuple[str, str]],
+        options: Sequence[tuple[str | None, str]],
         *,
         placeholder: str | None = None,
         check: Callable[[str], str | None] | None = None,
         problem: str = "Isian tidak dikenali.",
+        search: bool = False,
     ) -> None:
         super().__init__()
         self._title = title
-        self._options = list(options)  # (value, label)
+        self._options = list(options)  # (value, label); value None: a heading
         self._placeholder = placeholder  # None: choose from the list only
         # Turns typed text into the value to return, or None when it is not acceptable.
         self._check = check or (lambda text: text.strip() or None)
         self._problem = problem
+        self._search = search and placeholder is not None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-box") as box:
             box.border_title = self._title
-            if self._options:
-                yield OptionList(*(Option(label, id=value) for value, label in self._options))
+            field = None
             if self._placeholder is not None:
-                yield Input(placeholder=self._placeholder, id="pick-text")
+                field = Input(placeholder=self._placeholder, id="pick-text")
+            if field is not None and self._search:
+                yield field
+            if self._options:
+                yield OptionList(*self._shown(""))
+            if field is not None and not self._search:
+                yield field
             yield Static("", id="pick-error")
             help_text = "↑↓ Enter: pilih · " if self._options else ""
+            if self._search:
+                help_text = "Ketik untuk mencari · " + help_text
             yield Static(f"{help_text}Esc: batal", id="pick-help")
+
+    def _matching(self, text: str) -> list[tuple[str | None, str]]:
+        """The options (and their headings) holding every word typed, in their order."""
+        words = text.lower().split()
+        out: list[tuple[str | None, str]] = []
+        heading: tuple[str | None, str] | None = None
+        for value, label in self._options:
+            if value is None:
+                heading = (value, label)
+                continue
+            haystack = f"{heading[1] if heading else ''} {label}".lower()
+            if all(word in haystack for word in words):
+                if heading is not None and heading not in out:
+                    out.append(heading)
+                out.append((value, label))
+        return out
+
+    def _shown(self, text: str) -> list[Option]:
+        return [
+            Option(label, id=value, disabled=value is None) for value, label in self._matching(text)
+        ]
+
+    @on(Input.Changed, "#pick-text")
+    def _narrow(self, event: Input.Changed) -> None:
+        if self._search and self._options:
+            self.query_one(OptionList).set_options(self._shown(event.value))
+            self.query_one("#pick-error", Static).update("")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # ↓ leaves the typing line for the list; in the list it is the list's own key.
+        if action == "to_list":
+            return isinstance(self.focused, Input) and bool(self._options)
+        return True
+
+    def action_to_list(self) -> None:
+        options = self.query_one(OptionList)
+        self.set_focus(options)
+        if options.highlighted is None:
+            options.action_first()
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        if event.option.id is not None:
+            self.dismiss(event.option.id)
 
     @on(Input.Submitted, "#pick-text")
     def _typed(self, event: Input.Submitted) -> None:
         value = self._check(event.value)
+        if value is None and self._search:
+            left = [v for v, _ in self._matching(event.value) if v is not None]
+            value = left[0] if len(left) == 1 else None
         if value is None:
             self.query_one("#pick-error", Static).update(self._problem)
             return

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
-from counter.view import Action, ConsoleModel, parse_time
+from counter.view import Action, ConsoleModel, allowed_actions, parse_time
 from server import protocol as p
 
 __all__ = [
@@ -21,6 +21,8 @@ __all__ = [
     "CALL_REASONS",
     "PAUSE_REASONS",
     "PRIORITY_LABELS",
+    "SKIP_REASONS",
+    "add_stop_options",
     "booking_text",
     "call_options",
     "counter_state_text",
@@ -35,8 +37,10 @@ __all__ = [
     "normalize_number",
     "normalize_server_url",
     "priority_label",
+    "skip_stop_options",
     "ticket_detail_text",
     "transfer_options",
+    "visit_text",
 ]
 
 # What the footer and the messages call each action.
@@ -53,6 +57,8 @@ ACTION_LABELS: Final = {
     Action.REACTIVATE: "Aktifkan lagi",
     Action.OPEN: "Buka loket",
     Action.LOGOUT: "Keluar",
+    Action.ADD_STOP: "Tambah layanan",
+    Action.SKIP_STOP: "Lewati layanan",
 }
 
 # Why a counter pauses; the officer may also type another reason.
@@ -63,6 +69,14 @@ CALL_REASONS: Final = (
     "kembali dari loket lain",
     "kondisi darurat",
     "salah panggil",
+)
+
+# Why a stop of a visit is no longer needed; the officer may also type another reason.
+SKIP_REASONS: Final = (
+    "tidak diperlukan lagi",
+    "berkas belum lengkap",
+    "warga membatalkan",
+    "sudah diurus di loket ini",
 )
 
 # Mirrors protocol.PRIORITY_GROUPS, in the words the officer reads.
@@ -78,6 +92,20 @@ _TICKET_STATES: Final = {
     "called": "DIPANGGIL",
     "serving": "SEDANG DILAYANI",
     "no_show": "tidak hadir",
+}
+
+# A visit's stop states (docs/protocol.md, the itinerary view), as the officer reads them.
+_STOP_STATES: Final = {
+    "pending": "belum giliran",
+    "printing": "dicetak",
+    "waiting": "menunggu",
+    "called": "dipanggil",
+    "serving": "sedang dilayani",
+    "done": "selesai",
+    "no_show": "tidak hadir",
+    "cancelled": "dibatalkan",
+    "expired": "kedaluwarsa",
+    "skipped": "dilewati",
 }
 
 # --------------------------------------------------------------------------------------------
@@ -142,10 +170,12 @@ def hint_text(model: ConsoleModel) -> str:
     active = model.active
     if active is not None:
         number = active.get("number", "")
+        skip = " · L: lewati layanan" if Action.SKIP_STOP in allowed_actions(model) else ""
         if active.get("state") == "serving":
-            return f"Melayani {number}. F: selesai · T: alihkan ke layanan lain"
+            return f"Melayani {number}. F: selesai · T: alihkan · K: tambah layanan{skip}"
         return (
             f"{number} dipanggil. S: mulai layani · R: panggil ulang · X: tidak hadir · T: alihkan"
+            f"{skip}"
         )
     if state == "paused":
         return "Loket sedang jeda. P: lanjutkan melayani"
@@ -200,7 +230,79 @@ def ticket_detail_text(model: ConsoleModel, now: datetime) -> str:
         rows.append(f"{_TICKET_STATES.get(state, state)}{since} · {calls}× dipanggil")
     if t.get("call_reason") == "dipilih_petugas":
         rows.append("Dipanggil di luar urutan (alasan dicatat)")
+    visit = visit_text(model)
+    if visit:
+        rows += ["", visit]
     return "\n".join(rows)
+
+
+def visit_text(model: ConsoleModel) -> str:
+    """The active ticket's visit: "Kunjungan KJ-007 · langkah 1 dari 2 · berikutnya: BPJS
+    Kesehatan", then each stop on a line (▶ the one here); "" when it is not in a visit."""
+    active = model.active
+    vid = model.visit_id(active)
+    if active is None or vid is None:
+        return ""
+    plan = model.itinerary()
+    summary = active.get("visit") if isinstance(active.get("visit"), dict) else {}
+    label = (plan or {}).get("label") or summary.get("label") or vid.rpartition("/")[2]
+    head = [f"Kunjungan {label}"]
+    step = model.visit_step()
+    if step is not None:
+        head.append(f"langkah {step[0]} dari {step[1]}")
+    if plan is None:
+        return " · ".join([*head, "memuat rencana kunjungan…"])
+    after = model.next_stop()
+    head.append(f"berikutnya: {_stop_agency(model, after)}" if after else "langkah terakhir")
+    rows = [" · ".join(head)]
+    for i, stop in enumerate(plan.get("stops") or []):
+        here = "▶" if stop.get("ticket") == active["id"] else " "
+        name = stop.get("name") or model.line_name(stop.get("line", ""))
+        parts = [f"{here} {i + 1}. {_stop_agency(model, stop)} — {name}"]
+        if stop.get("number"):
+            parts.append(stop["number"])
+        state = _stop_state(model, stop)
+        parts.append(_STOP_STATES.get(state, state))
+        if stop.get("added"):
+            parts.append("ditambahkan")
+        rows.append(" · ".join(parts))
+    return "\n".join(rows)
+
+
+def _stop_state(model: ConsoleModel, stop: dict[str, Any]) -> str:
+    """A stop's state: its ticket's as the console's events keep it (called, then serving…:
+    no visit event says so), else as the itinerary was fetched."""
+    known = model.tickets.get(stop.get("ticket") or "")
+    return str((known or {}).get("state") or stop.get("state", ""))
+
+
+def _stop_agency(model: ConsoleModel, stop: dict[str, Any]) -> str:
+    return stop.get("agency_name") or model.line_agency_name(stop.get("line", ""))
+
+
+def add_stop_options(model: ConsoleModel) -> list[tuple[str | None, str]]:
+    """The lines a stop may be added for, grouped by agency in the building's order: a
+    heading (None, agency) before its lines (prefix, label). Lines of the visit's stops not
+    done or skipped are left out (the server would refuse them as already planned)."""
+    planned = model.planned_lines()
+    out: list[tuple[str | None, str]] = []
+    for code, agency in model.agencies.items():
+        lines = [
+            (prefix, f"{prefix}  {line.get('name', '')}")
+            for prefix, line in model.line_defs.items()
+            if line.get("agency") == code and prefix not in planned
+        ]
+        if lines:
+            out += [(None, agency.get("short_name") or agency.get("name") or code), *lines]
+    return out
+
+
+def skip_stop_options(model: ConsoleModel) -> list[tuple[str, str]]:
+    """The visit's stops not begun yet, as (line, "2. BPJS Kesehatan — Pendaftaran …")."""
+    return [
+        (stop.get("line", ""), f"{i + 1}. {_stop_agency(model, stop)} — {stop.get('name', '')}")
+        for i, stop in model.pending_stops()
+    ]
 
 
 def booking_text(model: ConsoleModel, ticket: dict[str, Any]) -> str | None:
@@ -260,6 +362,12 @@ def done_text(
     if action is Action.TRANSFER:
         line = fields.get("line", "")
         return f"{number} dialihkan ke layanan {line} {model.line_name(line)}."
+    if action is Action.FINISH and number in model.handed_on:
+        then = model.handed_on[number]
+        where = model.line_agency_name(then.get("line") or "")
+        return f"{number} selesai, diteruskan ke {where} ({then.get('number')})."
+    if action in (Action.ADD_STOP, Action.SKIP_STOP):
+        return _visit_done_text(action, fields, model)
     texts = {
         Action.RECALL: f"{shown} dipanggil ulang.",
         Action.START: f"Mulai melayani {shown}.",
@@ -272,6 +380,16 @@ def done_text(
         Action.LOGOUT: "Anda telah keluar.",
     }
     return texts[action]
+
+
+def _visit_done_text(action: Action, fields: dict[str, Any], model: ConsoleModel) -> str:
+    line = fields.get("line", "")
+    what = f"{model.line_agency_name(line)} — {model.line_name(line)}"
+    plan = model.itinerary()
+    label = f"kunjungan {plan.get('label')}" if plan and plan.get("label") else "kunjungan"
+    if action is Action.ADD_STOP:
+        return f"{what} ditambahkan ke {label}."
+    return f"{what} dilewati ({fields.get('reason', '')})."
 
 
 def transfer_options(model: ConsoleModel) -> list[tuple[str, str]]:

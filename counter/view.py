@@ -8,6 +8,12 @@ arrived.
 The app asks `allowed_actions` which keys apply now, and renders the model with the texts of
 counter/texts.py (labels, durations, the panels and the hint line).
 
+A visit (issue 22): when the active ticket is a stop of one, the model says so
+(`itinerary_wanted`) and the app asks the server for its itinerary (`visit`); each visit event
+heard for it (`visit_started`, `stop_added`, `stop_skipped`, `visit_handed_on`) makes the kept
+itinerary old, so it is asked for again. The hand-ons seen name the next stop's number for the
+message after a finish.
+
 Only `server.protocol` field names are assumed here (docs/protocol.md): the console imports
 nothing of the server's core.
 """
@@ -37,10 +43,17 @@ class Action(StrEnum):
     REACTIVATE = "reactivate"
     OPEN = "open_counter"
     LOGOUT = "logout"
+    ADD_STOP = "add_stop"
+    SKIP_STOP = "skip_stop"
 
 
 # Tickets the console keeps: the others are finished business.
 _OPEN_STATES: Final = frozenset({"printing", "waiting", "called", "serving", "no_show"})
+# A visit's stops over for good: their line may be added to the visit again (any other stop's
+# line would be refused as already planned, docs/protocol.md `add_stop`).
+_FINISHED_STOP_STATES: Final = frozenset({"done", "skipped"})
+# The events that change a visit's itinerary: the console asks for it again.
+_VISIT_KINDS: Final = frozenset({"visit_started", "stop_added", "stop_skipped", "visit_handed_on"})
 
 
 # --------------------------------------------------------------------------------------------
@@ -93,6 +106,19 @@ class ConsoleModel:
     # the server had nothing to show), by ticket id. Personal data: kept only while that
     # ticket is active at this counter (`_forget_holders`), never written anywhere.
     holders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Visits (issue 22). The itinerary of the active ticket's visit as the `visit` request or
+    # an add/skip reply gave it, by visit id; which visit each ticket we heard of belongs to;
+    # and per visit how many changes were announced (`visit_changes`, bumped by each visit
+    # event) against how many the kept itinerary already shows (`visit_seen`): the itinerary
+    # is asked for again whenever the first runs ahead, even if a change came in while an
+    # earlier answer was on its way.
+    itineraries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    visit_of: dict[str, str] = field(default_factory=dict)
+    visit_changes: dict[str, int] = field(default_factory=dict)
+    visit_seen: dict[str, int] = field(default_factory=dict)
+    # The hand-ons we saw, by the number that was finished: {number, line} of the next stop's
+    # ticket, for the "B-031 selesai, diteruskan ke …" message after the finish.
+    handed_on: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # -- derived ----------------------------------------------------------------------------
 
@@ -150,6 +176,118 @@ class ConsoleModel:
     def line_name(self, prefix: str) -> str:
         return self.line_defs.get(prefix, {}).get("name", prefix)
 
+    def line_agency_name(self, prefix: str) -> str:
+        """The short name of the agency serving a line ("BPJS Kesehatan")."""
+        code = self.line_defs.get(prefix, {}).get("agency", "")
+        agency = self.agencies.get(code, {})
+        return agency.get("short_name") or agency.get("name") or code or prefix
+
+    # -- the active ticket's visit ----------------------------------------------------------
+
+    def visit_id(self, ticket: dict[str, Any] | None) -> str | None:
+        """The visit a ticket is a stop of: its summary (snapshot), else what events said."""
+        if ticket is None:
+            return None
+        summary = ticket.get("visit")
+        if isinstance(summary, dict) and summary.get("id"):
+            return str(summary["id"])
+        return self.visit_of.get(ticket.get("id", ""))
+
+    def itinerary(self) -> dict[str, Any] | None:
+        """The active ticket's visit as last fetched, or None (no visit, or not known yet)."""
+        vid = self.visit_id(self.active)
+        return self.itineraries.get(vid) if vid else None
+
+    def itinerary_wanted(self) -> tuple[str, int] | None:
+        """(the active ticket's id, the visit's change count) when its visit's itinerary is
+        missing or older than the visit events heard since: the console asks (`visit`)."""
+        active = self.active
+        vid = self.visit_id(active)
+        if active is None or vid is None:
+            return None
+        changes = self.visit_changes.get(vid, 0)
+        if vid in self.itineraries and self.visit_seen.get(vid, -1) >= changes:
+            return None
+        return active["id"], changes
+
+    def apply_itinerary(self, view: dict[str, Any] | None, changes: int | None = None) -> None:
+        """An itinerary view (the `visit` answer, an add/skip reply). `changes` is the visit's
+        change count when it was asked for; None: it is the newest (a reply, which comes after
+        the events of its own action)."""
+        if not isinstance(view, dict) or not view.get("id"):
+            return
+        vid = str(view["id"])
+        if changes is not None and vid in self.itineraries and changes < self.visit_seen[vid]:
+            return  # overtaken by a newer answer (two may be on their way at once)
+        self.itineraries[vid] = view
+        for stop in view.get("stops") or []:
+            if isinstance(stop, dict) and stop.get("ticket"):
+                self.visit_of[stop["ticket"]] = vid
+        now = self.visit_changes.get(vid, 0)
+        self.visit_seen[vid] = now if changes is None else min(changes, now)
+        self._forget_itineraries()
+
+    def visit_step(self) -> tuple[int, int] | None:
+        """(1-based step of the active ticket in its visit, number of stops), or None."""
+        active = self.active
+        if self.visit_id(active) is None or active is None:
+            return None
+        plan = self.itinerary()
+        if plan is not None:
+            stops = plan.get("stops") or []
+            index = _stop_index(plan, active["id"])
+            return index + 1, len(stops)
+        summary = active.get("visit")
+        if isinstance(summary, dict) and isinstance(summary.get("stop"), int):
+            return summary["stop"] + 1, int(summary.get("stops") or summary["stop"] + 1)
+        return None
+
+    def pending_stops(self) -> list[tuple[int, dict[str, Any]]]:
+        """The active ticket's visit's stops not yet begun, (index, stop), in visit order."""
+        plan = self.itinerary()
+        if plan is None:
+            return []
+        stops = plan.get("stops") or []
+        return [(i, s) for i, s in enumerate(stops) if s.get("state") == "pending"]
+
+    def next_stop(self) -> dict[str, Any] | None:
+        """The stop the citizen goes to after the active one, if any."""
+        plan, active = self.itinerary(), self.active
+        if plan is None or active is None:
+            return None
+        after = _stop_index(plan, active["id"])
+        return next((s for i, s in self.pending_stops() if i > after), None)
+
+    def planned_lines(self) -> set[str]:
+        """Lines the active ticket's visit holds in a stop not done or skipped (the ticket's own
+        line when it is not in a visit yet): adding them again would be refused."""
+        active = self.active
+        if active is None:
+            return set()
+        plan = self.itinerary()
+        if plan is None:
+            return {active.get("line", "")}
+        stops = plan.get("stops") or []
+        return {s.get("line", "") for s in stops if s.get("state") not in _FINISHED_STOP_STATES}
+
+    def _forget_itineraries(self) -> None:
+        """Only the active ticket's visit is shown: the others are asked for when needed."""
+        keep = self.visit_id(self.active)
+        for vid in [vid for vid in self.itineraries if vid != keep]:
+            del self.itineraries[vid]
+            self.visit_seen.pop(vid, None)
+
+    def _visit_event(self, kind: str, ev: dict[str, Any]) -> None:
+        vid = ev.get("visit")
+        if not vid:
+            return
+        self.visit_changes[vid] = self.visit_changes.get(vid, 0) + 1
+        for key in ("ticket", "from_ticket"):
+            if ev.get(key):
+                self.visit_of[ev[key]] = vid
+        if kind == "visit_handed_on" and ev.get("from_number"):
+            self.handed_on[ev["from_number"]] = {"number": ev.get("number"), "line": ev.get("line")}
+
     def no_shows(self) -> list[dict[str, Any]]:
         """The agency's no-show tickets, the most recent first: candidates to reactivate."""
         found = [t for t in self.tickets.values() if t.get("state") == "no_show"]
@@ -176,7 +314,12 @@ class ConsoleModel:
         self.seq = snap.get("seq", self.seq)
         self.zone_label = building.get("timezone") or self.zone_label
         self.utc_offset_min = int(building.get("utc_offset_min", self.utc_offset_min))
+        # Visit events may have been missed meanwhile: every itinerary is asked for again.
+        self.visit_of.clear()
+        for vid in self.itineraries:
+            self.visit_changes[vid] = self.visit_changes.get(vid, 0) + 1
         self._forget_holders()
+        self._forget_itineraries()
 
     def apply_lines(self, figures: list[dict[str, Any]]) -> bool:
         """Take new line figures; True when one of this counter's lines stopped being empty."""
@@ -212,6 +355,13 @@ class ConsoleModel:
         if with_next and isinstance(numbers, list):
             self.next = [dict(t) for t in numbers if isinstance(t, dict)]
         self._forget_holders()
+        # The action's own events (finish_service's hand-on, add_stop's visit_started…) are
+        # in the reply too: taken for the visit's sake, whether or not they were pushed here.
+        for item in reply.get("events") or []:
+            ev = item.get("event") if isinstance(item, dict) else None
+            if isinstance(ev, dict) and ev.get("kind") in _VISIT_KINDS:
+                self._visit_event(str(ev["kind"]), ev)
+        self.apply_itinerary(reply.get("visit"))  # add_stop, skip_stop
 
     def apply_event(self, seq: int, ev: dict[str, Any]) -> None:
         """One pushed event (staff form); an event already applied is skipped."""
@@ -238,6 +388,10 @@ class ConsoleModel:
                     "slot": ev.get("slot"),
                 }
             )
+            if ev.get("queued_at"):  # a visit's next stop: queued as the credit rule says
+                self.tickets[tid]["queued_at"] = ev["queued_at"]
+            if ev.get("visit") and tid:
+                self.visit_of[tid] = ev["visit"]
         elif ticket is None and tid and kind == "ticket_transferred":
             # A ticket sent to our agency from another's: we know it from now on.
             number = tid.rpartition("/")[2]
@@ -259,10 +413,15 @@ class ConsoleModel:
             self.counter["officer"] = ev.get("officer")
         elif mine and kind == "officer_logged_out":
             self.counter["officer"] = None
+        if kind in _VISIT_KINDS:
+            self._visit_event(kind, ev)
         if kind == "day_closed":
             self.tickets.clear()
             self.next = []
+            self.visit_of.clear()
+            self.handed_on.clear()
         self._forget_holders()
+        self._forget_itineraries()
 
     def _ticket_event(
         self, kind: str | None, at: str | None, ticket: dict[str, Any], ev: dict[str, Any]
@@ -298,6 +457,13 @@ class ConsoleModel:
             self.tickets[tid] = {**self.tickets.get(tid, {}), **ticket}
         else:
             self.tickets.pop(tid, None)
+
+
+def _stop_index(plan: dict[str, Any], ticket: str) -> int:
+    """Where a ticket stands in an itinerary; the visit's current stop if it is not there."""
+    stops = plan.get("stops") or []
+    found = next((i for i, s in enumerate(stops) if s.get("ticket") == ticket), None)
+    return found if found is not None else int(plan.get("current") or 0)
 
 
 # Events after which the counter no longer holds the ticket.
@@ -346,5 +512,8 @@ def allowed_actions(model: ConsoleModel) -> frozenset[Action]:
     if active.get("state") == "called":
         out |= {Action.RECALL, Action.START, Action.NO_SHOW}
     elif active.get("state") == "serving":
-        out.add(Action.FINISH)
+        # A stop is added for what the service found ("perlu ke Samsat juga").
+        out |= {Action.FINISH, Action.ADD_STOP}
+    if model.pending_stops():
+        out.add(Action.SKIP_STOP)
     return frozenset(out)

@@ -99,7 +99,7 @@ async def test_called_ticket_shows_its_wait_and_the_call_keys() -> None:
 
 
 async def test_serving_ticket_runs_the_service_timer() -> None:
-    """Serving: the running timer; only finish and transfer apply."""
+    """Serving: the running timer; finish, transfer and adding a service apply."""
 
     async def check(pilot: Pilot) -> None:
         m = model()
@@ -108,9 +108,9 @@ async def test_serving_ticket_runs_the_service_timer() -> None:
         text = await show(pilot, m)
         assert "SEDANG DILAYANI  04:05" in text
         assert text.splitlines()[-2:] == [
-            "Melayani C-001. F: selesai · T: alihkan ke layanan lain",
+            "Melayani C-001. F: selesai · T: alihkan · K: tambah layanan",
             "(n Panggil) · (r Panggil ulang) · (s Mulai) · f Selesai · (x Tidak hadir) · "
-            "t Alihkan · (c Panggil nomor) · a Aktifkan lagi · (q Keluar)",
+            "t Alihkan · (c Panggil nomor) · a Aktifkan lagi · (q Keluar) · k Tambah layanan",
         ]
 
     await in_console(check)
@@ -153,5 +153,41 @@ async def test_disconnected_console_keeps_its_picture_under_a_red_marker() -> No
         text = await show(pilot, model(), connection="reconnecting")
         assert "● Terputus" in text and text.endswith("[TERPUTUS]")
         assert "Berikutnya: C-001★  C-002" in text
+
+    await in_console(check)
+
+
+async def test_a_visit_ticket_shows_its_itinerary_and_the_visit_keys() -> None:
+    """Serving stop 1 of KJ-007 with BPJS Kesehatan still ahead: the visit under the ticket,
+    and K (add a service) and L (skip one) in the hint and the footer."""
+
+    async def check(pilot: Pilot) -> None:
+        m = model()
+        m.apply_event(11, ev("ticket_called", 21, "C-001", line="C", counter="L06"))
+        m.apply_event(12, ev("service_started", 22, "C-001", counter="L06"))
+        m.visit_of["2026-11-23/C-001"] = "2026-11-23/KJ-007"
+        m.apply_itinerary(
+            {"id": "2026-11-23/KJ-007", "label": "KJ-007", "current": 0, "stops": [
+                {"line": "C", "name": "Akta Kelahiran dan Kematian", "agency_name": "Dukcapil",
+                 "state": "serving", "ticket": "2026-11-23/C-001", "number": "C-001"},
+                {"line": "J", "name": "Pendaftaran dan Perubahan Data",
+                 "agency_name": "BPJS Kesehatan", "state": "pending", "ticket": None,
+                 "number": None},
+            ]}
+        )  # fmt: skip
+        text = await show(pilot, m)
+        assert (
+            "SEDANG DILAYANI  04:05\n"
+            "\n"
+            "Kunjungan KJ-007 · langkah 1 dari 2 · berikutnya: BPJS Kesehatan\n"
+            "▶ 1. Dukcapil — Akta Kelahiran dan Kematian · C-001 · sedang dilayani\n"
+            "  2. BPJS Kesehatan — Pendaftaran dan Perubahan Data · belum giliran\n"
+        ) in text
+        assert text.splitlines()[-2:] == [
+            "Melayani C-001. F: selesai · T: alihkan · K: tambah layanan · L: lewati layanan",
+            "(n Panggil) · (r Panggil ulang) · (s Mulai) · f Selesai · (x Tidak hadir) · "
+            "t Alihkan · (c Panggil nomor) · a Aktifkan lagi · (q Keluar) · k Tambah layanan · "
+            "l Lewati layanan",
+        ]
 
     await in_console(check)

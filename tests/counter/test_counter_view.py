@@ -91,7 +91,7 @@ def test_the_keys_follow_the_ticket_through_its_day() -> None:
     assert m.active is not None and m.active["number"] == "C-001"
     assert allowed_actions(m) == {A.RECALL, A.START, A.NO_SHOW, A.TRANSFER, A.REACTIVATE}
     m.apply_event(12, ev("service_started", 22, "C-001", counter="L06"))
-    assert allowed_actions(m) == {A.FINISH, A.TRANSFER, A.REACTIVATE}
+    assert allowed_actions(m) == {A.FINISH, A.TRANSFER, A.ADD_STOP, A.REACTIVATE}
     detail = ticket_detail_text(m, NINE + timedelta(minutes=26, seconds=5))
     assert "Kategori: Lansia" in detail and "Menunggu: 21 mnt" in detail
     assert "SEDANG DILAYANI  04:05" in detail
@@ -109,7 +109,7 @@ def test_the_hint_names_only_keys_that_apply() -> None:
     keys = {
         "N": Action.CALL_NEXT, "C": Action.CALL_TICKET, "P": Action.PAUSE, "Q": Action.LOGOUT,
         "S": Action.START, "R": Action.RECALL, "X": Action.NO_SHOW, "T": Action.TRANSFER,
-        "F": Action.FINISH, "O": Action.OPEN,
+        "F": Action.FINISH, "O": Action.OPEN, "K": Action.ADD_STOP, "L": Action.SKIP_STOP,
     }  # fmt: skip
     m = model()
     states = [
