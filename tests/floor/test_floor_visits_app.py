@@ -1,0 +1,58 @@
+"""The dashboard's panel of visits with several stops (issue 22), against a real server.
+
+A citizen starts a visit B (Kartu Keluarga, Dukcapil) then J (BPJS Kesehatan) at 09:00; B-001
+is served at L04 to 09:10 and handed on to J-001, which L14 calls at 09:15 and finishes at
+09:25: one visit, finished, 25:00 in the building, one hand-off Dukcapil → BPJS Kesehatan.
+"""
+
+from __future__ import annotations
+
+from test_floor_app import SIZE, cells, dashboard, until
+
+from server.core.model import ConfirmPrinted, StartVisit
+
+
+async def test_a_two_stop_visit_on_the_dashboard(server):
+    app = dashboard(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.model.building))
+        assert not app.visits_table.display  # no visit yet: the panel stays out of the way
+        events = await server.hub.execute(
+            StartVisit(("B", "J"), None, "tok-visit-1", "KIOSK-1"), "kiosk:KIOSK-1"
+        )
+        first = events[0].event.ticket
+        await server.hub.execute(ConfirmPrinted(first), "kiosk:KIOSK-1")
+        dukcapil = await server.officer_at_work("DKP01@L04")
+        bpjs = await server.officer_at_work("BKS01@L14")
+        await dukcapil.act("call_next")
+        await dukcapil.act("start_service")
+        server.clock.advance(600)
+        await dukcapil.act("finish_service")
+
+        visit = "visit:2026-11-23/KJ-001"
+        await until(pilot, lambda: cells(app, "visits", visit)[2] == "berjalan")
+        assert app.visits_table.display
+        assert cells(app, "visits", visit) == [
+            "KJ-001",
+            "B-001 selesai → J-001 menunggu",
+            "berjalan",
+            "10:00",  # in the building since 09:00
+        ]
+        assert cells(app, "visits", "pair:0") == ["Pindah", "Dukcapil → BPJS Kesehatan", "", "1"]
+
+        server.clock.advance(300)
+        await bpjs.act("call_next")
+        await bpjs.act("start_service")
+        server.clock.advance(600)
+        await bpjs.act("finish_service")
+        await until(pilot, lambda: cells(app, "visits", visit)[2] == "selesai")
+        assert cells(app, "visits", visit) == [
+            "KJ-001",
+            "B-001 selesai → J-001 selesai",
+            "selesai",
+            "25:00",  # 09:00 to 09:25
+        ]
+        assert cells(app, "visits", "visits:count")[1] == (
+            "1 kunjungan: 1 selesai, 0 berjalan, 0 berakhir"
+        )
+        assert cells(app, "visits", "visits:time")[1] == "yang selesai: median 25:00, p90 25:00"
