@@ -124,3 +124,20 @@ def test_a_day_without_visits_has_an_empty_visits_csv_and_no_line(tmp_path):
         ",".join(VISIT_COLUMNS)
     ]
     assert "Kunjungan beberapa layanan" not in text.getvalue()
+
+
+def test_the_survey_population_counts_a_visit_once():
+    """The SKM population: J-001 on its own; KJ-001 once under J-002 with B-001's 600 s wait
+    and J-002's 600 s; KJ-002 under S-001 (300 + 300); KJ-003 under A-001, its only served stop
+    (600; B-002 never called). Not B-001 nor T-001: their visits count under their last stop."""
+    from server.report.skm_stats import finished_visits
+    from server.report.stats import replay_tickets
+
+    population = finished_visits(replay_tickets(visit_day()))
+    got = {tid.split("/")[1]: (v.line, v.counter, v.wait_s) for tid, v in population.items()}
+    assert got == {
+        "J-001": ("J", "L14", 300.0),
+        "J-002": ("J", "L14", 1200.0),
+        "S-001": ("S", "L26", 600.0),
+        "A-001": ("A", "L01", 600.0),
+    }
