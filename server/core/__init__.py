@@ -10,6 +10,8 @@ Where things live:
 - `transitions`: the ticket and counter transition tables; `errors`: refusal codes and messages.
 - `numbering`: "A-017" and ticket ids; `calendar`: hours per day; `issuing`: hours, cutoff, quotas.
 - `policy`: who is called next; `estimates`: waiting-time figures.
+- `visits`: one visit, several agencies (issue 22): `Itinerary`, `Stop`, the credit rule, the
+  kiosk's proposed order, and the decisions of `StartVisit`, `AddStop`, `SkipStop` and the hand-on.
 - `voice_text`: the reading styles and the call's phrase template (used by config and the TVs).
 
 Nothing is re-exported here, so importing one module never drags in the others.

@@ -82,7 +82,7 @@ from server.core.transitions import (
     CounterAction,
     TicketAction,
 )
-from server.core.visits import PENDING, SKIPPED, Itinerary, Stop
+from server.core.visits import PENDING, SKIPPED, STOP_SKIPPED, Itinerary, Stop
 from server.core.waitlist import WaitingLine
 
 __all__ = ["DayState"]
@@ -439,7 +439,7 @@ class DayState:
         self._move(ticket, TicketAction.PRINT_FAILED)
         self._release_quota(ticket)
         del self.open_tickets[ev.ticket]
-        self._end_unprinted_visit(ticket)
+        self._end_visit(ticket)
         if ticket.booking is not None:
             self.bookings.apply(ev)  # the booking is booked again
 
@@ -546,6 +546,8 @@ class DayState:
         elif old is _CALLED:
             self._release_counter(ticket)
         del self.open_tickets[ev.ticket]
+        if ev.reason != STOP_SKIPPED:  # a skipped current stop hands on (the events that follow)
+            self._end_visit(ticket)
 
     def _on_expired(self, ev: TicketExpired) -> None:
         ticket = self.tickets[ev.ticket]
@@ -557,12 +559,12 @@ class DayState:
             self._dequeue(ticket)
         elif old is _PRINTING:
             self._release_quota(ticket)
-            self._end_unprinted_visit(ticket)
             if ticket.booking is not None:
                 self.bookings.apply(ev)  # never printed: the booking is booked again
         elif old is _CALLED or old is _SERVING:
             self._release_counter(ticket)
         del self.open_tickets[ev.ticket]
+        self._end_visit(ticket)
 
     def _on_logged_in(self, ev: OfficerLoggedIn) -> None:
         status = self._counter(ev.counter)
@@ -726,13 +728,15 @@ class DayState:
     def _on_handed_on(self, ev: VisitHandedOn) -> None:
         pass  # the TicketIssued that follows makes the next stop current
 
-    def _end_unprinted_visit(self, ticket: Ticket) -> None:
-        """The first stop never printed (failed, timed out): the visit ends before it began and
-        its later stops give their held places back."""
+    def _end_visit(self, ticket: Ticket) -> None:
+        """A visit's current ticket ended without being served (its print failed or timed out,
+        it was cancelled, it expired): the stops never reached give their held places back and
+        read "cancelled". A no-show is no end: it may be reactivated."""
         vid = self.itinerary_of.get(ticket.id)
-        if vid is None:
+        itinerary = self.itineraries.get(vid) if vid is not None else None
+        if itinerary is None or itinerary.stops[itinerary.current].ticket != ticket.id:
             return
-        for stop in self.itineraries[vid].stops:
+        for stop in itinerary.stops:
             if stop.state == PENDING:
                 self._give_back(stop.line, stop)
                 stop.state = TicketState.CANCELLED.value

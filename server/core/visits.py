@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from server.core.building import Building, Line
-from server.core.calendar import plan_for
+from server.core.calendar import at_local, plan_for
 from server.core.errors import error
 from server.core.events import (
     Event,
@@ -61,8 +61,10 @@ if TYPE_CHECKING:  # the decisions read the day's state; state.py holds the itin
 
 __all__ = [
     "DONE_STATES",
+    "OPEN_STATES",
     "PENDING",
     "SKIPPED",
+    "STOP_SKIPPED",
     "VISIT_DECISIONS",
     "Itinerary",
     "Stop",
@@ -72,6 +74,7 @@ __all__ = [
     "next_queued_at",
     "order_problem",
     "propose_order",
+    "stop_refusal",
     "survey_visit",
     "visit_id",
     "visit_label",
@@ -82,6 +85,22 @@ PENDING: Final = "pending"  # not its turn yet: no ticket
 SKIPPED: Final = "skipped"  # never needed (or its line was closed when its turn came)
 # A stop that asks nothing more of the citizen: the survey waits for every stop to be one.
 DONE_STATES: Final = frozenset({TicketState.DONE.value, SKIPPED})
+# A stop still in play: the survey about the whole visit waits until none is.
+OPEN_STATES: Final = frozenset(
+    {PENDING}
+    | {
+        s.value
+        for s in (
+            TicketState.PRINTING,
+            TicketState.WAITING,
+            TicketState.CALLED,
+            TicketState.SERVING,
+            TicketState.NO_SHOW,
+        )
+    }
+)
+# The reason of the TicketCancelled of a current stop the floor skips (SkipStop): the visit goes on.
+STOP_SKIPPED: Final = "stop_skipped"
 # The reason a hand-on gives when the next stop's line does not serve today (part-week).
 CLOSED_TODAY: Final = "tutup hari ini"
 # What "a large penalty" is when a proposed order reaches a stop after it stops issuing.
@@ -121,8 +140,10 @@ class Itinerary:
 
     @property
     def stops_open(self) -> int:
-        """Stops neither done nor skipped: 0 once the visit is over for the citizen."""
-        return sum(1 for s in self.stops if s.state not in DONE_STATES)
+        """Stops still in play (pending, or a ticket not yet ended — a no-show may come back):
+        0 once every stop is done or skipped, or the visit ended (its stops left cancelled or
+        expired). The survey waits for 0."""
+        return sum(1 for s in self.stops if s.state in OPEN_STATES)
 
     def stop_of(self, line: str) -> int | None:
         """The index of the stop of `line` still to come or under way (not done/skipped)."""
@@ -204,10 +225,11 @@ def propose_order(
         cost = 0.0
         for k, prefix in enumerate(order):
             line = by_prefix.get(prefix)
-            wait = max(0.0, waits_s.get(prefix, 0.0))
-            cost += wait if k == 0 else max(0.0, wait - credit_s)
+            # Reached at the hand-on, `cost` from now: its number would be refused by then.
             if line is not None and k > 0 and _too_late(plan, line, local_now, cost):
                 cost += _LATE_PENALTY_S
+            wait = max(0.0, waits_s.get(prefix, 0.0))
+            cost += wait if k == 0 else max(0.0, wait - credit_s)
             cost += (line.target_service_min * 60.0) if line is not None else 0.0
         if best_cost is None or cost < best_cost:
             best, best_cost = order, cost
@@ -266,9 +288,12 @@ def _named(refusal: DomainError, line: Line) -> DomainError:
     return DomainError(refusal.code, message, **details)
 
 
-def _issuable(state: DayState, line: Line, priority: PriorityGroup | None, local: datetime) -> None:
-    """Raise the refusal a single ticket of `line` would get now (hours, cutoff, quota, part-
-    week), naming the service."""
+def stop_refusal(
+    state: DayState, line: Line, priority: PriorityGroup | None, local: datetime
+) -> DomainError | None:
+    """The refusal a stop of `line` would get in a visit started now (hours, cutoff, quota,
+    part-week: a single ticket's), naming the service; None when it may. What `plan_visit`
+    shows as a stop's `problem` (its `.message`)."""
     refusal = issue_refusal(
         state.plan(local.date()),
         line,
@@ -278,8 +303,13 @@ def _issuable(state: DayState, line: Line, priority: PriorityGroup | None, local
         state.used_priority[line.prefix],
         state.released.get(line.prefix, 0),
     )
+    return _named(refusal, line) if refusal is not None else None
+
+
+def _issuable(state: DayState, line: Line, priority: PriorityGroup | None, local: datetime) -> None:
+    refusal = stop_refusal(state, line, priority, local)
     if refusal is not None:
-        raise _named(refusal, line)
+        raise refusal
 
 
 def _start_visit(state: DayState, cmd: StartVisit, now: datetime, local: datetime) -> list[Event]:
@@ -451,7 +481,7 @@ def _skip_stop(state: DayState, cmd: SkipStop, now: datetime, local: datetime) -
         return [skipped]
     # The floor skips the current stop: its ticket leaves the line, the next stop is handed on.
     old = state.tickets[stop.ticket or ""]
-    events: list[Event] = [TicketCancelled(at=now, ticket=old.id, reason="stop_skipped"), skipped]
+    events: list[Event] = [TicketCancelled(at=now, ticket=old.id, reason=STOP_SKIPPED), skipped]
     events.extend(hand_on_events(state, itinerary, old, old.counter, now, local))
     return events
 
@@ -468,7 +498,13 @@ def hand_on_events(
     queued by the credit rule, in the same command; stops whose line is closed today (part-week)
     or gone from the building are skipped on the way. [] when no stop is left."""
     events: list[Event] = []
-    plan = state.plan(state.day or local.date())
+    day = state.day or local.date()
+    plan = state.plan(day)
+    if plan.hours is None or now >= at_local(state.building, day, plan.hours.close) + timedelta(
+        minutes=state.building.policy.closing_grace_min
+    ):
+        # Past closing and its grace nobody would call the next stop: it stays pending.
+        return events
     for k in range(itinerary.current + 1, len(itinerary.stops)):
         stop = itinerary.stops[k]
         if stop.state != PENDING:
@@ -487,7 +523,6 @@ def hand_on_events(
                 )
             )
             continue
-        day = state.day or local.date()
         seq = state.seq[line.prefix] + 1
         number = format_number(line.prefix, seq)
         tid = ticket_id(day, number)

@@ -36,6 +36,7 @@ from server.core.model import (
     AnswerSurvey,
     CallNext,
     CallTicket,
+    CancelTicket,
     Command,
     ConfirmPrinted,
     DomainError,
@@ -53,7 +54,13 @@ from server.core.model import (
     visit_of,
 )
 from server.core.queue import QueueState
-from server.core.visits import next_queued_at, survey_visit
+from server.core.visits import (
+    next_queued_at,
+    order_problem,
+    propose_order,
+    stop_refusal,
+    survey_visit,
+)
 
 DAY = "2026-11-23"
 KJ1 = f"{DAY}/KJ-001"
@@ -310,6 +317,10 @@ def test_a_stop_not_issuable_now_refuses_the_visit_naming_that_service() -> None
         "Paspor Baru dan Penggantian: Pengambilan nomor antrean untuk layanan ini sudah "
         "ditutup pukul 13.00 WIB"
     )
+    # What the kiosk's plan shows for each stop before the citizen accepts.
+    refusal = stop_refusal(d.q, d.q.lines["P"], None, at("13:30"))
+    assert refusal is not None and refusal.message == error.message
+    assert stop_refusal(d.q, d.q.lines["P"], None, at("08:00")) is None
     for t in ("08:01", "08:02", "08:03"):
         d.ticket("P", at(t))
     error = d.refused(StartVisit(("A", "P"), None, "vt", "K1"), at("08:10"))
@@ -494,6 +505,20 @@ def test_the_floor_skips_a_no_show_stop_handing_on_from_its_counter() -> None:
     assert d.states()[1:] == [("B", "skipped", "B-001"), ("P", "waiting", "P-001")]
 
 
+def test_the_floor_may_not_skip_a_stop_being_called_or_served() -> None:
+    d = Day()
+    b = three_stops(d)
+    d.run(CallTicket("L02", b, "giliran"), at("08:25"))
+    error = d.refused(SkipStop(None, "B", "tidak perlu", visit=KJ1), at("08:26"))
+    assert (error.code, error.message) == (
+        "stop_not_pending",
+        "Layanan Kartu Keluarga dalam kunjungan ini sudah berjalan dan tidak dapat dilewati",
+    )
+    assert d.refused(SkipStop(None, "A", "sudah", visit=KJ1), at("08:26")).code == (
+        "stop_not_pending"
+    )
+
+
 def test_a_no_show_keeps_the_later_stops_pending_and_reactivation_continues_the_visit() -> None:
     d = Day()
     b = three_stops(d)
@@ -624,3 +649,84 @@ def test_a_hand_on_ticket_holds_no_printing_reservation() -> None:
     # Its quota place was the held one: B has no quota, but P's is still held for stop 3.
     assert d.q.used_walk_in["P"] == 1
     assert time(8, 20) == d.q.tickets[b].issued_at.astimezone(d.q.tz).time()
+
+
+# --------------------------------------------------------------------------------------------
+# The order the kiosk proposes, by hand (credit 15 min = 900 s; services A 600 s, B 720 s,
+# P 900 s; P stops issuing at 13:00)
+# --------------------------------------------------------------------------------------------
+
+
+def test_requires_decides_the_order_whatever_the_waits() -> None:
+    building = requiring(P=("B",))
+    now = at("08:00")
+    assert propose_order(building, ("P", "B"), {"P": 0.0, "B": 3600.0}, now) == ("B", "P")
+    error = order_problem(building, ("P", "B"))
+    assert error is not None and error.code == "visit_order"
+    assert order_problem(building, ("B", "P")) is None
+    assert order_problem(building, ("A", "P", "C", "B")) is not None
+
+
+def test_the_shortest_expected_total_time_is_proposed() -> None:
+    # A first: 1800 + max(0, 0 − 900) + 600 + 720 = 3120 s; B first: 0 + (1800 − 900) + 1320
+    # = 2220 s. B first.
+    building = make_building()
+    assert propose_order(building, ("A", "B"), {"A": 1800.0, "B": 0.0}, at("08:00")) == ("B", "A")
+
+
+@pytest.mark.parametrize("order", [("A", "B"), ("B", "A")])
+def test_a_tie_keeps_the_citizens_order(order: tuple[str, str]) -> None:
+    # No waits: either way 600 + 720 s.
+    assert propose_order(make_building(), order, {}, at("08:00")) == order
+
+
+def test_an_order_reaching_a_stop_after_its_cutoff_pays_a_penalty() -> None:
+    # A waits 1800 s, P 3000 s. A first: 1800 + 600 + (3000 − 900) + 900 = 5400 s, P first:
+    # 3000 + 900 + (1800 − 900) + 600 = 5400 s: a tie at 08:00, the citizen's order kept. At
+    # 12:40, A first reaches P at 13:20, after its 13:00 cutoff: P first is proposed.
+    waits = {"A": 1800.0, "P": 3000.0}
+    building = make_building()
+    assert propose_order(building, ("A", "P"), waits, at("08:00")) == ("A", "P")
+    assert propose_order(building, ("A", "P"), waits, at("12:40")) == ("P", "A")
+
+
+def test_a_cancelled_current_stop_ends_the_visit_and_gives_the_places_back() -> None:
+    d = Day()
+    d.staff(("L01", "OF1"))
+    first = d.visit(("A", "P"), at("08:00"))
+    assert d.q.used_walk_in["P"] == 1
+    d.run(CancelTicket(first, "warga pulang"), at("08:10"))
+    assert d.states() == [("A", "cancelled", "A-001"), ("P", "cancelled", None)]
+    assert d.q.used_walk_in["P"] == 0
+
+
+def test_no_hand_on_past_closing_and_its_grace() -> None:
+    # Closing 16:00, grace 60 min: a first stop finished at 17:05 hands on to nothing.
+    d = Day()
+    d.staff(("L02", "OF2"))
+    first = d.visit(("B", "P"), at("08:00"))
+    d.run(CallTicket("L02", first, "giliran"), at("15:50"))
+    d.run(StartService("L02"), at("15:50"))
+    assert kinds(d.run(FinishService("L02"), at("17:05"))) == ["service_finished"]
+    assert d.states()[1] == ("P", "pending", None)
+
+
+def test_a_visit_ended_early_may_be_answered_about_what_was_served() -> None:
+    # A served, B called and marked no-show, then the day's closing expires it: P is never
+    # reached. The visit is over: its survey is open, filed under A.
+    d = Day()
+    b = three_stops(d)
+    d.run(CallTicket("L02", b, "giliran"), at("08:25"))
+    d.run(MarkNoShow("L02"), at("08:30"))
+    view = survey_visit(d.q.itineraries[KJ1], d.q.tickets)
+    assert view is not None and view.stops_open == 2  # B may come back: P is still to come
+    d.run(Tick(), at("17:00"))  # closing 16:00 + 60 min grace
+    assert d.states() == [
+        ("A", "done", "A-001"),
+        ("B", "expired", "B-001"),
+        ("P", "cancelled", None),
+    ]
+    view = survey_visit(d.q.itineraries[KJ1], d.q.tickets)
+    assert view is not None and (view.number, view.stops_open) == ("A-001", 0)
+    (answer,) = d.run(AnswerSurvey(view, "phone", SCORES), at("17:01"))
+    assert isinstance(answer, SurveyAnswered) and (answer.line, answer.visit) == ("A", KJ1)

@@ -113,6 +113,9 @@ SAMPLES: dict[str, Any] = {
     # The citizen's voice (issue 20): the survey's window, a complaint's tracking id.
     "days_open": 7,
     "complaint": "ADU-261203-007",
+    # One visit, several agencies (issue 22): the service needed first, a visit's staff label.
+    "needs": "Kartu Keluarga dan Pindah Datang",
+    "visit": "KJ-007",
 }
 # Codes whose placeholder is the code a request carried, not a name.
 OVERRIDES: dict[str, dict[str, Any]] = {
