@@ -11,7 +11,8 @@ event and nothing here reads a clock, a socket or the server's code (clients imp
 display/floor_figures.py (lines, counters, agencies, the waiting list), display/floor_alerts.py
 and display/floor_chart.py; the citizen's voice (issue 20) by display/floor_survey.py (today's
 IKM) and display/floor_complaints.py (complaints and their deadlines), whose state spans days
-as the server's survey and complaint books do.
+as the server's survey and complaint books do; today's visits of several stops (issue 22) by
+display/floor_visits.py.
 
 The staffing hint is the server's arithmetic, not a copy of it: each `lines` push carries the
 line's arrival rate, its expected service time (the figure behind the server's own wait
