@@ -28,7 +28,7 @@ from display.floor_bookings import day_split, line_bookings, split_text
 from display.floor_complaint_screens import ComplaintScreen, ContactScreen, FileComplaintScreen
 from display.floor_model import FloorModel, FloorSettings
 from display.floor_screens import ConfirmScreen, WaitingScreen, fill_table, mmss
-from display.floor_visit_panel import draw_visits, mount_visits, visits_table
+from display.floor_visit_panel import VisitScreen, draw_visits, mount_visits, visits_table
 from display.floor_voice import (
     complaints_table,
     draw_complaints,
@@ -295,18 +295,22 @@ class FloorApp(App[int]):
     # -- actions -------------------------------------------------------------------------------
 
     def action_drill(self) -> None:
-        """A line's waiting list, or a complaint with its steps."""
+        """A line's waiting list, a complaint with its steps, or a visit with its stops."""
         table = self.focused
-        if table not in (self.lines_table, self.complaints_table) or not table.row_count:
+        tables = (self.lines_table, self.complaints_table, self.visits_table)
+        if table not in tables or not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
         if table is self.complaints_table:
             self.push_screen(ComplaintScreen(self.model, key, self.now))
+        elif key.startswith("visit:"):
+            self.push_screen(VisitScreen(self.model, key.removeprefix("visit:"), self.now))
         elif key.startswith("line:"):
             self.push_screen(WaitingScreen(self.model, key.removeprefix("line:"), self.now))
 
     @on(DataTable.RowSelected, "#lines")
     @on(DataTable.RowSelected, "#complaints")
+    @on(DataTable.RowSelected, "#visits")
     def row_selected(self) -> None:
         self.action_drill()
 

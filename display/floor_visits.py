@@ -37,7 +37,15 @@ from server import protocol as p
 if TYPE_CHECKING:
     from display.floor_model import FloorModel
 
-__all__ = ["VISIT_MOVES", "VisitBook", "VisitFigures", "VisitRow", "visit_figures", "visit_rows"]
+__all__ = [
+    "VISIT_MOVES",
+    "VisitBook",
+    "VisitFigures",
+    "VisitRow",
+    "skippable",
+    "visit_figures",
+    "visit_rows",
+]
 
 # The events that move the book (a `ticket_issued` only when it is a visit's next stop).
 VISIT_MOVES = (p.VisitStarted, p.TicketIssued, p.StopAdded, p.StopSkipped, p.VisitHandedOn)
@@ -237,6 +245,16 @@ def visit_rows(model: FloorModel, now: datetime) -> list[VisitRow]:
             )
         )
     return rows
+
+
+def skippable(row: VisitRow, index: int) -> bool:
+    """Whether the floor may skip a visit's stop: one still to come, or the current one while
+    its ticket waits or is a no-show (the core's rule; the server says no in words otherwise)."""
+    _line, state, _number = row.stops[index]
+    if state == PENDING:
+        return True
+    later = row.stops[index + 1 :]
+    return state in ("waiting", "no_show") and all(s in (PENDING, SKIPPED) for _l, s, _n in later)
 
 
 def _p90(values: Sequence[float]) -> float:

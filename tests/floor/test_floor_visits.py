@@ -227,3 +227,18 @@ def test_added_and_skipped_stops_and_the_day_close():
     assert (f.started, f.finished, f.in_progress) == (2, 2, 0)
     feed(model, "23:59", "day_closed", day=DAY)
     assert model.visit_figures(t("23:59")).started == 0
+
+
+def test_which_stops_the_floor_may_skip():
+    """At 09:40: KJ-003's J-003 waits as its current stop (skippable), B-002 is done (not);
+    KJ-002's stops are done or skipped (none); KJ-004's S is still to come (skippable: the
+    server says in words that the visit has ended)."""
+    from display.floor_visits import skippable
+
+    model = FloorModel()
+    model.handle(snapshot(), t("09:00"))
+    the_day(model)
+    rows = {r.label: r for r in model.visit_rows(t("09:40"))}
+    assert [skippable(rows["KJ-003"], i) for i in range(2)] == [False, True]
+    assert [skippable(rows["KJ-002"], i) for i in range(3)] == [False, False, False]
+    assert [skippable(rows["KJ-004"], i) for i in range(2)] == [False, True]
