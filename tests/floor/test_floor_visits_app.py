@@ -121,3 +121,32 @@ async def test_the_floor_skips_a_waiting_stop(server):
         "J",
         "sudah punya kartu",
     )
+
+
+@pytest.mark.skipif(
+    "skip_stop" not in p.REQUESTS,
+    reason="the edge room's floor snapshot with its visits (issue 22) is not on this branch yet",
+)
+async def test_a_dashboard_opened_mid_visit_reads_the_snapshot(server):
+    """The visit is handed on to J-001 before the dashboard connects: its snapshot alone shows
+    KJ-001 in progress (10:00 so far) and the hand-off Dukcapil → BPJS Kesehatan."""
+    events = await server.hub.execute(
+        StartVisit(("B", "J"), None, "tok-visit-3", "KIOSK-1"), "kiosk:KIOSK-1"
+    )
+    await server.hub.execute(ConfirmPrinted(events[0].event.ticket), "kiosk:KIOSK-1")
+    dukcapil = await server.officer_at_work("DKP01@L04")
+    await dukcapil.act("call_next")
+    await dukcapil.act("start_service")
+    server.clock.advance(600)
+    await dukcapil.act("finish_service")
+    app = dashboard(server)
+    async with app.run_test(size=SIZE) as pilot:
+        visit = "visit:2026-11-23/KJ-001"
+        await until(pilot, lambda: cells(app, "visits", visit)[2] == "berjalan")
+        assert cells(app, "visits", visit) == [
+            "KJ-001",
+            "B-001 selesai → J-001 menunggu",
+            "berjalan",
+            "10:00",
+        ]
+        assert cells(app, "visits", "pair:0") == ["Pindah", "Dukcapil → BPJS Kesehatan", "", "1"]
