@@ -28,6 +28,7 @@ from display.floor_bookings import day_split, line_bookings, split_text
 from display.floor_complaint_screens import ComplaintScreen, ContactScreen, FileComplaintScreen
 from display.floor_model import FloorModel, FloorSettings
 from display.floor_screens import ConfirmScreen, WaitingScreen, fill_table, mmss
+from display.floor_visit_panel import VisitScreen, draw_visits, mount_visits, visits_table
 from display.floor_voice import (
     complaints_table,
     draw_complaints,
@@ -101,6 +102,8 @@ class FloorApp(App[int]):
         # The citizen's voice (issue 20): today's IKM so far, and the complaints.
         self.survey_table = survey_table()
         self.complaints_table = complaints_table()
+        # Today's visits of several stops (issue 22): hidden until the day has one.
+        self.visits_table = visits_table()
         self.chart = PlotextPlot(id="chart")
         self.client = AntreClient(
             server_url,
@@ -126,6 +129,7 @@ class FloorApp(App[int]):
                 yield self.complaints_table
             with Vertical(id="right"):
                 yield self.alerts_table
+                yield self.visits_table
                 yield self.survey_table
                 yield self.chart
         yield Footer()
@@ -146,6 +150,7 @@ class FloorApp(App[int]):
         self.alerts_table.add_columns("Mulai", "Peringatan")
         mount_survey(self.survey_table)
         mount_complaints(self.complaints_table)
+        mount_visits(self.visits_table)
         self.client.start()
         self.set_interval(1.0, self.refresh_view)
 
@@ -257,6 +262,7 @@ class FloorApp(App[int]):
         fill_table(self.alerts_table, alerts)
         draw_survey(self.survey_table, self.model)
         draw_complaints(self.complaints_table, self.model, now)
+        draw_visits(self.visits_table, self.model, now)
         self._draw_chart(now)
 
     def _draw_bookings(self) -> None:
@@ -289,18 +295,22 @@ class FloorApp(App[int]):
     # -- actions -------------------------------------------------------------------------------
 
     def action_drill(self) -> None:
-        """A line's waiting list, or a complaint with its steps."""
+        """A line's waiting list, a complaint with its steps, or a visit with its stops."""
         table = self.focused
-        if table not in (self.lines_table, self.complaints_table) or not table.row_count:
+        tables = (self.lines_table, self.complaints_table, self.visits_table)
+        if table not in tables or not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
         if table is self.complaints_table:
             self.push_screen(ComplaintScreen(self.model, key, self.now))
+        elif key.startswith("visit:"):
+            self.push_screen(VisitScreen(self.model, key.removeprefix("visit:"), self.now))
         elif key.startswith("line:"):
             self.push_screen(WaitingScreen(self.model, key.removeprefix("line:"), self.now))
 
     @on(DataTable.RowSelected, "#lines")
     @on(DataTable.RowSelected, "#complaints")
+    @on(DataTable.RowSelected, "#visits")
     def row_selected(self) -> None:
         self.action_drill()
 

@@ -11,7 +11,8 @@ event and nothing here reads a clock, a socket or the server's code (clients imp
 display/floor_figures.py (lines, counters, agencies, the waiting list), display/floor_alerts.py
 and display/floor_chart.py; the citizen's voice (issue 20) by display/floor_survey.py (today's
 IKM) and display/floor_complaints.py (complaints and their deadlines), whose state spans days
-as the server's survey and complaint books do.
+as the server's survey and complaint books do; today's visits of several stops (issue 22) by
+display/floor_visits.py.
 
 The staffing hint is the server's arithmetic, not a copy of it: each `lines` push carries the
 line's arrival rate, its expected service time (the figure behind the server's own wait
@@ -45,6 +46,14 @@ from display.floor_figures import (
     waiting_list,
 )
 from display.floor_survey import SkmRow, SkmToday, survey_rows
+from display.floor_visits import (
+    VISIT_MOVES,
+    VisitBook,
+    VisitFigures,
+    VisitRow,
+    visit_figures,
+    visit_rows,
+)
 from server import protocol as p
 
 __all__ = ["REMOVED_LINE_NAME", "FloorModel", "FloorSettings"]
@@ -145,6 +154,8 @@ class FloorModel:
     # those closed today). Both span what the server's books keep, not only today's tickets.
     skm: SkmToday = field(default_factory=SkmToday)
     complaints: ComplaintDesk = field(default_factory=ComplaintDesk)
+    # Today's visits of several stops (issue 22): display/floor_visits.py.
+    visits: VisitBook = field(default_factory=VisitBook)
 
     # -- feeding -----------------------------------------------------------------------------
 
@@ -250,6 +261,7 @@ class FloorModel:
         self.line_push = {ln["prefix"]: ln for ln in snap.get("lines", [])}
         self.skm.load(snap.get("skm_today"))
         self.complaints.load(snap.get("complaints"))
+        self.visits.load(snap)
 
     def apply(self, ev: Mapping[str, Any]) -> None:
         """Move the picture by one pushed event (its staff form), read by the protocol's reader.
@@ -313,9 +325,12 @@ class FloorModel:
                 ticket = self.tickets.get(getattr(event, "ticket", ""))
                 if ticket is not None:
                     self._move_ticket(ticket, event, at)
+        if isinstance(event, VISIT_MOVES):
+            self.visits.apply(event, {tid: t.state for tid, t in self.tickets.items()})
 
     def _close_day(self, at: datetime) -> None:
         self.skm.clear()
+        self.visits.clear()
         self.tickets.clear()
         self.waits.clear()
         self.services.clear()
@@ -404,6 +419,12 @@ class FloorModel:
         return {
             a["code"]: a.get("short_name") or a["name"] for a in self.building.get("agencies", [])
         }
+
+    def visit_rows(self, now: datetime) -> list[VisitRow]:
+        return visit_rows(self, now)
+
+    def visit_figures(self, now: datetime) -> VisitFigures:
+        return visit_figures(self, now)
 
     def survey_rows(self) -> list[SkmRow]:
         return survey_rows(self.skm, self.building)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,17 +26,25 @@ from server.report.booking_stats import add_places, add_tickets, replay_bookings
 from server.report.skm_report import skm_summary, write_skm_report
 from server.report.skm_stats import VisitRecord, finished_visits
 from server.report.stats import GroupStats, TicketRecord, half_hours, replay_tickets, summarize
-from server.report.summary import print_summary
+from server.report.summary import print_summary, visit_summary
 from server.report.tables import (
     BOOKING_COLUMNS,
     GROUP_COLUMNS,
     HALF_HOUR_COLUMNS,
     JOURNAL_COLUMNS,
+    VISIT_COLUMNS,
     booking_rows,
     group_rows,
     journal_rows,
     targets_of,
+    visit_rows,
     write_csv,
+)
+from server.report.visit_stats import (
+    ItineraryRecord,
+    handoff_pairs,
+    median_total_s,
+    replay_visits,
 )
 from server.store import LogEntry, StoreReader
 from server.store.offline import NoStoreFile, NotAStore
@@ -264,6 +272,11 @@ class ReportFigures:
     scopes: dict[str, list[dict[str, Any]]]  # "agency", "line", "counter", "officer"
     half_hours: list[dict[str, Any]]
     bookings: list[dict[str, Any]]  # bookings.csv: per line and day
+    visits: list[dict[str, Any]] = field(default_factory=list)  # visits.csv: per visit
+    # The hand-ons between agencies (from name, to name, count), most first; the median total
+    # time in the building of the complete visits (seconds; None: none).
+    handoffs: list[tuple[str, str, int]] = field(default_factory=list)
+    visit_median_s: float | None = None
 
 
 def compile_report(
@@ -272,12 +285,13 @@ def compile_report(
     first: date,
     last: date,
     target_wait_min: float = DEFAULT_TARGET_WAIT_MIN,
-    on_day: Callable[[str, dict[str, TicketRecord]], None] | None = None,
+    on_day: Callable[[str, dict[str, TicketRecord], dict[str, ItineraryRecord]], None]
+    | None = None,
 ) -> ReportFigures:
     """The figures of the days `first` to `last` from the store's log, named by `building`.
 
-    Reads one service day at a time and calls `on_day(day, tickets)` after each (the journal,
-    the progress bar); then the bookings of the range, whenever they were made.
+    Reads one service day at a time and calls `on_day(day, tickets, visits)` after each (the
+    journal, the progress bar); then the bookings of the range, whenever they were made.
     """
     tz = building.tz
     targets = targets_of(building, target_wait_min)
@@ -287,16 +301,21 @@ def compile_report(
     # merged with the booking log below, by sequence number.
     day_entries: list[LogEntry] = []
     day_tickets: list[tuple[date, dict[str, TicketRecord]]] = []
+    day_visits: list[tuple[dict[str, ItineraryRecord], dict[str, TicketRecord]]] = []
+    visits_csv: list[dict[str, Any]] = []
     for day, entries in read_days(store, first, last):
         tickets = replay_tickets(entries)
+        visits = replay_visits(entries, tickets)
         days.append(tickets)
+        day_visits.append((visits, tickets))
+        visits_csv += visit_rows(visits, tickets, tz)
         day_tickets.append((date.fromisoformat(day), tickets))
         day_entries += (e for e in entries if e.event["kind"] in _BOOKING_STORY)
         for (slot, line), n in half_hours(tickets, tz).items():
             agency = targets[line].agency if line in targets else ""
             slots.append({"day": day, "slot": slot, "line": line, "agency": agency, **n})
         if on_day is not None:
-            on_day(day, tickets)
+            on_day(day, tickets, visits)
 
     merged = {e.seq: e for e in (*store.booking_log(first, last), *day_entries)}
     booking_days = replay_bookings((merged[seq] for seq in sorted(merged)), first, last)
@@ -323,7 +342,17 @@ def compile_report(
         scope: group_rows(groups[scope], targets, names, first, last, booking_totals.get(scope, {}))
         for scope in ("agency", "line", "counter", "officer")
     }
-    return ReportFigures(len(days), scopes, slots, booking_rows(booking_days, targets))
+    agency_names = {a.code: a.short_name for a in building.agencies}
+    agency_name_of = {line: agency_names.get(a, a) for line, a in agency_of.items()}
+    return ReportFigures(
+        len(days),
+        scopes,
+        slots,
+        booking_rows(booking_days, targets),
+        visits_csv,
+        handoff_pairs((v for v, _t in day_visits), agency_name_of),
+        median_total_s(day_visits),
+    )
 
 
 # The kinds of a day's log that a booking's story needs besides the booking log's own.
@@ -379,13 +408,17 @@ def _report(
     done_until = first - timedelta(days=1)
     visits: dict[str, VisitRecord] = {}  # the range's finished visits: the survey's population
 
-    def on_day(day: str, tickets: dict[str, TicketRecord]) -> None:
+    def on_day(
+        day: str, tickets: dict[str, TicketRecord], day_visits: dict[str, ItineraryRecord]
+    ) -> None:
         nonlocal done_until
         if args.skm:
             visits.update(finished_visits(tickets))
         if out is not None and args.journal:
             write_csv(
-                out / f"journal-{day}.csv", JOURNAL_COLUMNS, journal_rows(tickets, targets, tz)
+                out / f"journal-{day}.csv",
+                JOURNAL_COLUMNS,
+                journal_rows(tickets, targets, tz, day_visits),
             )
         if progress is not None and task is not None:
             d = date.fromisoformat(day)
@@ -412,6 +445,7 @@ def _report(
             write_csv(out / f"{files[scope]}.csv", GROUP_COLUMNS, rows)
         write_csv(out / "halfhours.csv", HALF_HOUR_COLUMNS, figures.half_hours)
         write_csv(out / "bookings.csv", BOOKING_COLUMNS, figures.bookings)
+        write_csv(out / "visits.csv", VISIT_COLUMNS, figures.visits)
     skm = None
     if args.skm and out is not None:
         skm = write_skm_report(
@@ -425,6 +459,7 @@ def _report(
             f"{building.name} — laporan {span} ({figures.days_with_data} hari berisi data)",
             figures.scopes,
             footer=f"Berkas CSV ditulis ke:\n  {out}/" if out is not None else None,
+            visits=visit_summary(figures.visits, figures.visit_median_s, figures.handoffs),
         )
         if skm is not None:
             print(skm_summary(skm))

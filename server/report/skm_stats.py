@@ -8,7 +8,8 @@ up to `[survey] days_open` days later) and the period's own ticket records
 - the answers (a `server.core.skm.Tally`: respondents and the sum of each element's scores),
   filed under the agency, line, counter and officer the core wrote into the answer (the
   counter and officer of the visit's service);
-- the population, the finished visits of the period (tickets with `service_finished`), filed
+- the population, the finished visits of the period (tickets with `service_finished`; a visit of
+  several stops once, under its last served stop, with all its stops' waits: issue 22), filed
   under the ticket's last line, its agency, and the counter and officer of its last call:
   the survey's population, what the Krejcie–Morgan sample is measured against.
 
@@ -21,6 +22,7 @@ with the visit's day, agency and line only: never its counter or officer.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -87,7 +89,8 @@ class SkmFigures:
 
 
 def read_answers(entries: Iterable[LogEntry], first: date, last: date) -> list[SurveyAnswered]:
-    """The survey answers about visits of `first` to `last`, one per ticket, in log order."""
+    """The survey answers about visits of `first` to `last`, one per ticket (and one per visit
+    of several stops), in log order."""
     seen: set[str] = set()
     out: list[SurveyAnswered] = []
     for entry in entries:
@@ -97,8 +100,8 @@ def read_answers(entries: Iterable[LogEntry], first: date, last: date) -> list[S
         assert isinstance(event, SurveyAnswered)
         # The core answers a ticket once; a second answer in a log would be a bug, never a
         # second respondent.
-        if first <= event.day <= last and event.ticket not in seen:
-            seen.add(event.ticket)
+        if first <= event.day <= last and not {event.ticket, event.visit} & seen:
+            seen |= {event.ticket} | ({event.visit} if event.visit else set())
             out.append(event)
     return out
 
@@ -119,12 +122,29 @@ class VisitRecord:
 
 
 def finished_visits(tickets: Mapping[str, TicketRecord]) -> dict[str, VisitRecord]:
-    """One day's finished tickets (`service_finished`) by id: the survey's population."""
-    return {
-        t.id: VisitRecord(t.line, t.counter, t.officer, sum(p.seconds for p in t.waits))
-        for t in tickets.values()
-        if t.finished_at is not None
-    }
+    """One day's finished visits by ticket id: the survey's population.
+
+    A ticket of its own counts once its service finished (`service_finished`). A visit of
+    several stops (issue 22) counts once, as the survey asks about it once: under its last
+    served stop's ticket (the one its answer names), with the waits of all its stops."""
+    out: dict[str, VisitRecord] = {}
+    stops: dict[str, list[TicketRecord]] = {}
+    for t in tickets.values():
+        if t.visit is not None:
+            stops.setdefault(t.visit, []).append(t)
+        elif t.finished_at is not None:
+            out[t.id] = VisitRecord(t.line, t.counter, t.officer, _waited(t))
+    for mine in stops.values():
+        served = [t for t in mine if t.finished_at is not None]
+        if served:
+            last = max(served, key=lambda t: (t.stop or 0, t.finished_at))
+            wait = math.fsum(_waited(t) for t in mine)
+            out[last.id] = VisitRecord(last.line, last.counter, last.officer, wait)
+    return out
+
+
+def _waited(t: TicketRecord) -> float:
+    return sum(p.seconds for p in t.waits)
 
 
 def skm_figures(

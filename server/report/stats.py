@@ -47,6 +47,7 @@ from server.core.events import (
     TicketRecalled,
     TicketReprinted,
     TicketTransferred,
+    VisitStarted,
     read_event,
 )
 from server.store import LogEntry
@@ -155,6 +156,10 @@ class TicketRecord:
     # Checked in from a booking (issue 19): its code and its slot's start (aware).
     booking: str | None = None
     slot: datetime | None = None
+    # A stop of a visit (issue 22): the visit's id and the stop's index in it (0-based; the
+    # index never moves, a stop added later goes after the current one).
+    visit: str | None = None
+    stop: int | None = None
     waits: list[Period] = field(default_factory=list)
     services: list[Period] = field(default_factory=list)
     # The open waiting period's (line, start); None while called, served or finished.
@@ -184,6 +189,8 @@ def replay_tickets(entries: Iterable[LogEntry]) -> dict[str, TicketRecord]:
                     issued_at=event.at,
                     booking=event.booking,
                     slot=event.slot,
+                    visit=event.visit,
+                    stop=event.stop,
                     _waiting_since=(event.line, max(event.at, event.slot or event.at)),
                 )
             case _:
@@ -199,6 +206,9 @@ def _file(t: TicketRecord, event: Event, actor: str, officer_at: dict[str, str |
     """Move one ticket's record by one of its events (other than its issue)."""
     at = event.at
     match event:
+        case VisitStarted(visit=visit) if t.visit is None:
+            # A plain ticket an officer added a stop to: it becomes the visit's first stop.
+            t.visit, t.stop = visit, 0
         case TicketPrinted():
             t.printed_at, t.state = at, "waiting"
         case TicketPrintFailed(reason=reason):

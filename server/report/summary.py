@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-__all__ = ["booking_lines", "print_summary"]
+__all__ = ["booking_lines", "print_summary", "visit_summary"]
 
 
 def _mmss(seconds: float | str | None) -> str:
@@ -79,6 +79,7 @@ def print_summary(
     out: TextIO | None = None,
     width: int | None = None,
     footer: str | None = None,
+    visits: str | None = None,
 ) -> None:
     """A readable summary in Indonesian: per scope one wide table, or two that fit 80 columns.
 
@@ -91,7 +92,7 @@ def print_summary(
     console = Console(file=stream, width=width or (160 if out is not None else None))
     wide = console.width >= _WIDE_MIN_COLUMNS
     with console.capture() as captured:  # to drop the tables' trailing padding, below
-        _print_tables(console, title, scopes, wide, footer)
+        _print_tables(console, title, scopes, wide, footer, visits)
     # A table pads each line to its width: trailing blanks that a pipe or a file keeps.
     stream.write("".join(line.rstrip(" ") + "\n" for line in captured.get().splitlines()))
     stream.flush()
@@ -103,6 +104,7 @@ def _print_tables(
     scopes: Mapping[str, list[dict[str, Any]]],
     wide: bool,
     footer: str | None,
+    visits: str | None = None,
 ) -> None:
     from rich import box
     from rich.table import Table
@@ -154,6 +156,9 @@ def _print_tables(
             t.add_row(r["key"], *_times(r))
         console.print(t)
     _print_bookings(console, table, scopes.get("line", []), wide)
+    if visits is not None:
+        console.print()
+        console.print(Text(visits))
     if footer is not None:
         console.print()
         console.print(Text(footer))
@@ -240,3 +245,30 @@ def _print_bookings(console: Any, table: Any, line_rows: Sequence[Mapping[str, A
         )
     )
     console.print(Text(_BOOKING_NOTE))
+
+
+# How many of the commonest hand-off pairs the visits' line names.
+_TOP_PAIRS = 3
+
+
+def visit_summary(
+    rows: Sequence[Mapping[str, Any]],
+    median_total_s: float | None,
+    handoffs: Sequence[tuple[str, str, int]],
+) -> str | None:
+    """The line about visits with several stops (visits.csv's rows); None when there were none.
+
+    "Kunjungan beberapa layanan: 3 (2 selesai), waktu di gedung median 52:00. Perpindahan
+    terbanyak: Dukcapil → BPJS Kesehatan 2, Dukcapil → Dukcapil 1."
+    """
+    if not rows:
+        return None
+    complete = sum(1 for r in rows if r["total_min"] != "")
+    text = f"Kunjungan beberapa layanan: {len(rows)} ({complete} selesai)"
+    if median_total_s is not None:
+        text += f", waktu di gedung median {_mmss(median_total_s)} (menit:detik)"
+    text += "."
+    if handoffs:
+        pairs = ", ".join(f"{a} → {b} {n}" for a, b, n in handoffs[:_TOP_PAIRS])
+        text += f" Perpindahan terbanyak: {pairs}."
+    return text

@@ -14,16 +14,19 @@ from typing import Any
 
 from server.report.booking_stats import BookingDay, first_call_vs_slot
 from server.report.stats import GroupStats, LineTargets, TicketRecord
+from server.report.visit_stats import ItineraryRecord, since_previous_stop_s
 
 __all__ = [
     "BOOKING_COLUMNS",
     "GROUP_COLUMNS",
     "HALF_HOUR_COLUMNS",
     "JOURNAL_COLUMNS",
+    "VISIT_COLUMNS",
     "booking_rows",
     "group_rows",
     "journal_rows",
     "targets_of",
+    "visit_rows",
     "write_csv",
 ]
 
@@ -131,6 +134,24 @@ JOURNAL_COLUMNS = (
     "booking",
     "slot",
     "call_vs_slot_s",
+    # One visit, several stops (issue 22): empty for a ticket of its own.
+    "visit",
+    "stop",
+    "since_previous_stop_min",
+)
+# visits.csv: one row per visit with several stops, by day, then visit id.
+VISIT_COLUMNS = (
+    "visit",
+    "day",
+    "stops_planned",
+    "stops_done",
+    "stops_skipped",
+    "stops_added",
+    "first_issued_at",
+    "last_finished_at",
+    "total_min",
+    "hand_ons",
+    "lines",
 )
 
 
@@ -284,10 +305,15 @@ def _hms(value: datetime, tz: tzinfo) -> str:
 
 
 def journal_rows(
-    tickets: Mapping[str, TicketRecord], targets: Mapping[str, LineTargets], tz: tzinfo
+    tickets: Mapping[str, TicketRecord],
+    targets: Mapping[str, LineTargets],
+    tz: tzinfo,
+    visits: Mapping[str, ItineraryRecord] | None = None,
 ) -> list[dict[str, Any]]:
-    """The audit trail of one day: a row per ticket, every instant, the reason of each call."""
+    """The audit trail of one day: a row per ticket, every instant, the reason of each call;
+    `visits`: the day's visits (`visit_stats.replay_visits`), for the time between stops."""
     rows = []
+    visits = visits or {}
     for t in tickets.values():
         calls = "; ".join(
             f"{_hms(c.at, tz)} {c.counter} {c.officer or '-'} {c.reason}"
@@ -335,6 +361,39 @@ def journal_rows(
                 "booking": t.booking or "",
                 "slot": t.slot.astimezone(tz).strftime("%H:%M") if t.slot is not None else "",
                 "call_vs_slot_s": _r(first_call_vs_slot(t)),
+                "visit": t.visit or "",
+                "stop": "" if t.stop is None else t.stop + 1,
+                "since_previous_stop_min": _minutes(
+                    since_previous_stop_s(t, visits.get(t.visit or ""), tickets)
+                ),
+            }
+        )
+    return rows
+
+
+def _minutes(seconds: float | None) -> float | str:
+    return "" if seconds is None else round(seconds / 60.0, 1)
+
+
+def visit_rows(
+    visits: Mapping[str, ItineraryRecord], tickets: Mapping[str, TicketRecord], tz: tzinfo
+) -> list[dict[str, Any]]:
+    """visits.csv's rows of one day, in the order the visits started."""
+    rows = []
+    for v in visits.values():
+        rows.append(
+            {
+                "visit": v.id,
+                "day": v.day,
+                "stops_planned": v.planned,
+                "stops_done": v.done(tickets),
+                "stops_skipped": v.skipped,
+                "stops_added": v.added,
+                "first_issued_at": _ts(v.first_issued_at(tickets), tz),
+                "last_finished_at": _ts(v.last_finished_at(tickets), tz),
+                "total_min": _minutes(v.total_s(tickets)),
+                "hand_ons": len(v.hand_ons),
+                "lines": " > ".join(s.line for s in v.stops),
             }
         )
     return rows
