@@ -170,6 +170,9 @@ class Principal:
     counter: str | None = None  # an officer's counter, or the counter a tablet faces
     agency: str | None = None  # an officer's agency
     zone: str | None = None  # a display's zone; None = every zone
+    # A ticket session's visit of several stops (issue 22), whose stops' tickets share the
+    # token: its phones are counted per visit (server/hub/seats.py). None otherwise.
+    visit: str | None = None
     # A ticket session's principal: id = the ticket's id, name = its number (never the token).
     # An officer's or manager's device cookie, for the welcome (server/lockout.py): a credential
     # of sorts, so never in a repr nor part of who the principal is.
@@ -301,7 +304,9 @@ class Authenticator:
         if ticket is None:
             raise AuthError(p.ERR_AUTH_FAILED, _AUTH_FAILED_TICKET)
         # Named by its id and number only: the token is never logged nor echoed back.
-        return Principal(Role.TICKET, ticket.id, ticket.number, f"ticket:{ticket.id}")
+        return Principal(
+            Role.TICKET, ticket.id, ticket.number, f"ticket:{ticket.id}", visit=ticket.visit
+        )
 
     # -- people -----------------------------------------------------------------------------
 

@@ -322,6 +322,8 @@ def building_view(
         # The offset itself, so that a client never keeps its own WIB/WITA/WIT table.
         "utc_offset_min": round(building.tz.utcoffset(None).total_seconds() / 60),
         "running_text": building.running_text,
+        # One visit, several agencies (issue 22): how many services one ticket may hold.
+        "visit_max_stops": building.policy.visit_max_stops,
         "zones": [{"id": z.id, "name": z.name} for z in building.zones],
         "agencies": [
             {
@@ -343,6 +345,8 @@ def building_view(
                 "quota_priority": ln.quota_priority,
                 "cutoff": ln.cutoff.isoformat(timespec="minutes") if ln.cutoff else None,
                 "max_wait_min": building.max_wait_min(ln.prefix),
+                # The lines whose result it needs first in a visit holding both (issue 22).
+                "requires": list(ln.requires),
                 **_service_hours(ln.service_hours),
             }
             for ln in building.lines

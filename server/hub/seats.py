@@ -54,7 +54,7 @@ class Seats:
                 old.close(p.CLOSE_REPLACED, "replaced by a newer session")
             self._by_seat[seat] = session
         if principal.role is Role.TICKET:
-            self._seat_phone(session, principal.id)
+            self._seat_phone(session, _phone_key(principal))
 
     def _seat_phone(self, session: Session, ticket_id: str) -> None:
         """Count a phone on its ticket; past the bound, the oldest phone makes room (4009)."""
@@ -72,8 +72,16 @@ class Seats:
             del self._by_seat[seat]
         principal = session.principal
         if principal is not None and principal.role is Role.TICKET:
-            phones = self._phones.get(principal.id, [])
+            key = _phone_key(principal)
+            phones = self._phones.get(key, [])
             if session in phones:
                 phones.remove(session)
             if not phones:
-                self._phones.pop(principal.id, None)
+                self._phones.pop(key, None)
+
+
+def _phone_key(principal: Principal) -> str:
+    """What the phones' bound counts per: the printed QR's token, which is one ticket's or, for
+    a visit of several stops (issue 22), the whole visit's (its phones follow it from stop to
+    stop)."""
+    return principal.visit or principal.id

@@ -30,6 +30,7 @@ from server.roles import Authenticator, AuthError, Principal, Role
 class _Ticket:
     id: str
     number: str
+    visit: str | None = None  # a plain ticket (issue 22: a stop of a visit names it)
 
 
 TODAYS_TOKEN = "Fwl6noCLF-rEgp4iVfFVXA"  # docs/protocol.md's example of a public token

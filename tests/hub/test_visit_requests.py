@@ -494,3 +494,24 @@ def tablet_messages(client) -> list[dict]:
         if isinstance(msg, dict):
             out.append(msg)
     return out
+
+
+async def test_the_phones_of_one_printed_visit_are_bounded_together(server: Server) -> None:
+    """The bound on phones is per printed QR: the phones that watched B-001 follow the visit
+    to J-001, and a new phone on the same QR then replaces the oldest of them."""
+    dukcapil = await server.officer_at_work("DKP01@L04")
+    _, issued = await _visit(server, ["B", "J"])
+    token = issued["ticket"]["token"]
+    limit = server.hub.limits.phones_per_ticket
+    phones = [await server.raw(p.hello_ticket(token)) for _ in range(limit)]
+    await _served_at(dukcapil, "B-001")
+    for raw in phones:
+        assert (await raw.expect("event"))["event"]["number"] == "J-001"
+    newest = await server.raw(p.hello_ticket(token))
+    assert newest.welcome is not None and newest.welcome["principal"] == {
+        "id": "2026-11-23/J-001",
+        "name": "J-001",
+    }
+    assert await phones[0].closed() == p.CLOSE_REPLACED  # the oldest made room
+    for raw in [*phones[1:], newest]:
+        assert (await raw.reply({"type": "ping", "id": "still"}))["type"] == "pong"
