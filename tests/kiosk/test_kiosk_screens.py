@@ -106,8 +106,9 @@ async def test_agency_screen_lists_the_agencies_by_zone(
             "W PLN\n"
             "X Pengadilan Agama\n"
             "Sudah pesan online | Pindai kode QR pesanan Anda di sini\n"
+            "Beberapa layanan sekaligus | Satu tiket untuk 2–4 layanan\n"
             "English\n"
-            "escape Kembali / Back · f2 Bahasa / Language"
+            "f3 Beberapa layanan · escape Kembali / Back · f2 Bahasa / Language"
         )
         booked = app.screen.query_one("#booked", Button)
         tile = app.screen.query_one(".agency", Button)
