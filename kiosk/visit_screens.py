@@ -274,6 +274,13 @@ class VisitPlanScreen(KioskScreen):
         except (TimeoutError, ConnectionLost, ClientClosed):
             self.failure = self.tr("server_down")
             self.retry = True
+        # The keyboard lands on what to do next: accept, drop the stop that cannot be taken,
+        # try again, or change the choice.
+        if self.plan is not None:
+            problem = any(stop.get("problem") for stop in self.plan["stops"])
+            self.AUTO_FOCUS = ".drop" if problem else "#accept"
+        else:
+            self.AUTO_FOCUS = "#again" if self.retry else "#back"
         await self.redraw()
 
     def accepted_order(self) -> tuple[str, ...]:

@@ -219,3 +219,44 @@ async def test_a_visit_that_does_not_print_is_cancelled(
         )
     lines = await floor_lines(server)
     assert (lines["B"]["waiting"], lines["J"]["waiting"]) == (0, 0)
+
+
+async def test_keyboard_alone_takes_a_visit(server: Server, printer: LoopbackPrinter) -> None:
+    """F3, then Enter on whatever has the focus: "Tambah layanan", the first agency, its first
+    line that may be chosen (A, then B: A is already in the visit), "Lanjut", "Setuju", the
+    first priority answer. A and B need nothing of each other and no counter is open: the
+    citizen's order stays."""
+    app = kiosk_app(server, printer.spec)
+
+    async def enter_on(button: str) -> None:
+        before = app.screen
+        await until(pilot, lambda: getattr(app.focused, "id", None) == button, f"focus {button}")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is not before, f"{button} pressed")
+
+    async with started(app) as pilot:
+        await pilot.press("f3")
+        await on_screen(pilot, "VisitScreen")
+        for line in ("A", "B"):
+            await enter_on("add")
+            await on_screen(pilot, "VisitAgencyScreen")
+            await enter_on("agency-DUKCAPIL")
+            await on_screen(pilot, "VisitLinesScreen")
+            await enter_on(f"line-{line}")
+            await on_screen(pilot, "VisitScreen")
+        await enter_on("plan")
+        await on_screen(pilot, "VisitPlanScreen")
+        await enter_on("accept")
+        await on_screen(pilot, "VisitPriorityScreen")
+        await enter_on("prio-lansia")
+        await on_screen(pilot, "ResultScreen")
+    (job,) = printer.tickets
+    texts = decode(job).texts
+    assert "A-001" in texts and "PRIORITAS: LANSIA" in " ".join(texts)
+    start = texts.index("Kunjungan Anda:")
+    assert texts[start + 1 : start + 5] == [
+        "1. Dukcapil - Perekaman dan Cetak KTP-el",
+        "   (A-001, sekarang)",
+        "2. Dukcapil - Kartu Keluarga dan Pindah Datang",
+        "   (nomor diberikan setelah langkah 1 selesai)",
+    ]
