@@ -27,13 +27,14 @@ from typing import TYPE_CHECKING
 from server.core.building import Building
 from server.core.complaints import Complaint
 from server.core.decide import DECISIONS
-from server.core.events import ComplaintFiled
+from server.core.events import ComplaintFiled, StopAdded, StopSkipped, VisitStarted
 from server.core.model import (
     AnswerSurvey,
     Command,
     DomainError,
     FileComplaint,
     Ticket,
+    TicketState,
     Visit,
     visit_of,
 )
@@ -143,26 +144,66 @@ class VoiceApi:
 
     async def visit(self, token: str) -> tuple[Visit, Ticket] | None:
         """The visit of the ticket whose public token this is (the QR code's), any day: today's
-        from memory, an earlier one from the store. None for a token no ticket has."""
+        from memory, an earlier one from the store. None for a token no ticket has.
+
+        A visit of several stops (issue 22) shares the token among its stops' tickets: the
+        ticket returned is the current stop's (today) or the last one's (an earlier day), and
+        the `Visit` is the whole visit's, as the survey asks about it once (`survey_visit_of`)."""
         if not TICKET_TOKEN_RE.fullmatch(token):
             return None
-        ticket = self._engine.state.ticket_by_token(token)
-        if ticket is None:
-            ticket = await self._engine.store.ticket_by_token(token)
-            today = self._engine.state.day
-            if ticket is not None and today is not None and ticket.day == today:
-                # Today's, yet not in memory: only a token the day has not issued (yet); the
-                # row cannot be ahead of memory, so this is a stale row of a reused token.
-                ticket = None
-        return None if ticket is None else (visit_of(ticket), ticket)
+        state = self._engine.state
+        ticket = state.ticket_by_token(token)
+        if ticket is not None:
+            return survey_visit_of(state, ticket), ticket
+        ticket = await self._engine.store.ticket_by_token(token)
+        today = state.day
+        if ticket is None or (today is not None and ticket.day == today):
+            # Today's, yet not in memory: only a token the day has not issued (yet); the row
+            # cannot be ahead of memory, so this is a stale row of a reused token.
+            return None
+        if ticket.visit is not None:
+            return await self._earlier_visit(ticket), ticket
+        return visit_of(ticket), ticket
+
+    async def _earlier_visit(self, last: Ticket) -> Visit:
+        """An earlier day's visit of several stops, from its tickets' rows and its own events:
+        filed under its last served stop, with the stops still open when its day closed."""
+        store = self._engine.store
+        assert last.visit is not None
+        tickets = await store.visit_tickets(last.token, last.day, last.visit)
+        planned = skipped = 0
+        for stored in await store.visit_events(last.visit, last.day):
+            match stored.event:
+                case VisitStarted(stops=stops):
+                    planned += len(stops)
+                case StopAdded():
+                    planned += 1
+                case StopSkipped():
+                    skipped += 1
+        done = [t for t in tickets if t.state is TicketState.DONE]
+        chosen = done[-1] if done else last
+        return Visit(
+            ticket=chosen.id,
+            day=chosen.day,
+            number=chosen.number,
+            line=chosen.line,
+            state=chosen.state,
+            counter=chosen.counter,
+            officer=chosen.officer,
+            finished_at=chosen.finished_at,
+            itinerary=last.visit,
+            stops_open=max(0, planned - skipped - len(done)),
+        )
 
     async def visit_by_number(self, number: str) -> Visit | None:
-        """Today's visit by its ticket's number, as printed or typed ("A-017", "a17")."""
+        """Today's visit by its ticket's number, as printed or typed ("A-017", "a17"); for a
+        stop of a visit of several stops, the whole visit (`survey_visit_of`)."""
         printed = normalise_number(number)
         if printed is None:
             return None
-        ticket = next((t for t in self._engine.state.tickets.values() if t.number == printed), None)
-        return None if ticket is None else visit_of(ticket)
+        state = self._engine.state
+        ticket = next((t for t in state.tickets.values() if t.number == printed), None)
+        return None if ticket is None else survey_visit_of(state, ticket)
 
     # -- the survey ---------------------------------------------------------------------------
 

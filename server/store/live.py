@@ -397,12 +397,38 @@ class Store:
         return _ticket_from_row(rows[0]) if rows else None
 
     async def ticket_by_token(self, token: str) -> Ticket | None:
-        """The ticket whose public token this is (the citizen's status page), any day."""
+        """The ticket whose public token this is (the citizen's status page), any day.
+
+        A visit of several stops (issue 22) gives every stop's ticket its token: the latest
+        issued is where the citizen went last (a hand-on's ticket is issued, and its row first
+        written, after the stop it follows)."""
         rows = await self._fetchall(
-            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE token = ? ORDER BY day DESC LIMIT 1",
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE token = ? "
+            "ORDER BY day DESC, issued_at DESC, rowid DESC LIMIT 1",
             (token,),
         )
         return _ticket_from_row(rows[0]) if rows else None
+
+    async def visit_tickets(self, token: str, day: date, visit: str) -> list[Ticket]:
+        """The tickets of a visit of several stops (issue 22), by its token, in stop order."""
+        rows = await self._fetchall(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE token = ? AND day = ? AND visit = ? "
+            "ORDER BY stop",
+            (token, day.isoformat(), visit),
+        )
+        return [_ticket_from_row(r) for r in rows]
+
+    async def visit_events(self, visit: str, day: date) -> list[StoredEvent]:
+        """A visit's own events (started, stops added and skipped), in seq order: with its
+        tickets' rows, what says how many of its stops were planned and skipped."""
+        rows = await self._fetchall(
+            f"""{_EVENTS} WHERE e.service_day = ?
+                AND e.kind IN ('visit_started', 'stop_added', 'stop_skipped')
+                AND json_extract(e.payload, '$.visit') = ?
+            ORDER BY e.seq""",
+            (day.isoformat(), visit),
+        )
+        return [_stored(r) for r in rows]
 
     async def ticket_by_number(self, day: date, number: str) -> Ticket | None:
         """A ticket of a service day by its number ("A-017"), as its row keeps it."""

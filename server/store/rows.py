@@ -64,7 +64,7 @@ _TICKET_FIELDS = (
     *("id", "day", "number", "seq", "line", "state", "priority", "token", "kiosk", "issued_at"),
     *("queued_at", "called_at", "started_at", "finished_at", "no_show_at", "counter", "calls"),
     *("call_reason", "transfers", "updated_seq", "last_call_at", "overtaken", "reprints"),
-    *("booking", "slot", "booked_ahead", "officer"),
+    *("booking", "slot", "booked_ahead", "officer", "visit", "stop"),
 )
 _COUNTER_FIELDS = ("id", "state", "officer", "pause_reason", "since", "ticket", "updated_seq")
 _BOOKING_FIELDS = (
@@ -100,7 +100,8 @@ _TICKET_UPSERT = (
     "transfers = excluded.transfers, updated_seq = excluded.updated_seq, "
     "last_call_at = excluded.last_call_at, overtaken = excluded.overtaken, "
     "reprints = excluded.reprints, booking = excluded.booking, slot = excluded.slot, "
-    "booked_ahead = excluded.booked_ahead, officer = excluded.officer"
+    "booked_ahead = excluded.booked_ahead, officer = excluded.officer, "
+    "visit = excluded.visit, stop = excluded.stop"
 )
 # A booking's made_seq and made_at stay those of its first row.
 _BOOKING_UPSERT = (
@@ -201,6 +202,8 @@ def _ticket_row(t: Ticket, updated_seq: int) -> tuple[Any, ...]:
         _iso(t.slot),
         t.booked_ahead,
         t.officer,
+        t.visit,
+        t.stop,
     )
 
 
@@ -232,6 +235,8 @@ def _ticket_from_row(r: Sequence[Any]) -> Ticket:
         slot=_dt(r[24]),
         booked_ahead=r[25],
         officer=r[26],
+        visit=r[27],
+        stop=r[28],
     )
 
 

@@ -310,6 +310,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        11,
+        "a ticket's row names the visit of several stops it belongs to, and which stop it is",
+        (
+            # Ticket.visit and Ticket.stop (issue 22): "2026-12-04/KJ-007" and the stop's index
+            # in its itinerary, NULL for a plain ticket; a row equals its ticket in memory. The
+            # phone page of an earlier day finds a visit's stops by their shared token, and the
+            # survey's answer about the whole visit from them (server/voice_api.py).
+            "ALTER TABLE tickets ADD COLUMN visit TEXT",
+            "ALTER TABLE tickets ADD COLUMN stop INTEGER",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -51,6 +51,13 @@ def example(cls: type[Event]) -> Event:
         "answer_by": AT + timedelta(days=8),
         "closes_at": AT + timedelta(days=18),
         "scores": (4, 3, 3, 4, 2, 4, 4, 3, 1),
+        # One visit, several agencies (issue 22): a hand-on ticket's FIFO key and the visit's
+        # start are instants, a stop's index a number, the stops a tuple of lines.
+        "queued_at": AT - timedelta(minutes=15),
+        "started_at": AT - timedelta(minutes=40),
+        "stop": 1,
+        "position": 1,
+        "stops": ("B", "J"),
     }
     return cls(**{f.name: values.get(f.name, f"{f.name}-1") for f in dataclasses.fields(cls)})
 

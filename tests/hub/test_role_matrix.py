@@ -36,6 +36,8 @@ print_failed       x       .        .       .      .      .      .
 record_reprint     x       .        .       .      .      .      .
 printer_status     x       .        .       .      .      .      .
 check_in           x       .        .       .      .      .      .
+plan_visit         x       .        .       .      .      .      .
+issue_visit        x       .        .       .      .      .      .
 login              .       .        x       .      .      .      .
 logout             .       .        x       .      .      .      .
 open_counter       .       .        x       .      .      .      .
@@ -49,6 +51,9 @@ finish_service     .       .        x       .      .      .      .
 no_show            .       .        x       .      .      .      .
 transfer           .       .        x       .      .      .      .
 booking_holder     .       .        x       .      .      .      .
+add_stop           .       .        x       .      .      .      .
+skip_stop          .       .        x       x      x      .      .
+visit              .       .        x       x      x      .      .
 close_counter      .       .        x       x      x      .      .
 reactivate         .       .        x       x      x      .      .
 cancel_ticket      .       .        .       x      x      .      .
@@ -139,6 +144,12 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "record_reprint": {"request_id": "m-reprint", "ticket": "A-003"},
     "printer_status": {"status": "paper_out"},
     "check_in": {"request_id": "m-checkin", "code": "K7QM-4TXA"},
+    # One visit, several agencies (issue 22).
+    "plan_visit": {"lines": ["B", "J"]},
+    "issue_visit": {"request_id": "m-visit", "lines": ["B", "J"]},
+    "add_stop": {"request_id": "m-addstop", "line": "E"},
+    "skip_stop": {"request_id": "m-skipstop", "line": "E", "reason": "sudah tidak perlu"},
+    "visit": {"ticket": "A-003"},
     "login": {"request_id": "m-login"},
     "logout": {"request_id": "m-logout"},
     "open_counter": {"request_id": "m-open"},

@@ -37,6 +37,8 @@ from server.core.events import (
     PriorityGroup,
     ServiceFinished,
     ServiceStarted,
+    StopAdded,
+    StopSkipped,
     SurveyAnswered,
     TicketCalled,
     TicketCancelled,
@@ -49,6 +51,8 @@ from server.core.events import (
     TicketRecalled,
     TicketReprinted,
     TicketTransferred,
+    VisitHandedOn,
+    VisitStarted,
     event_to_dict,
     read_event,
 )
@@ -168,6 +172,23 @@ def one_of_each_kind() -> list[Event]:
         ComplaintTaken(at(19), "ADU-261123-001", "M01", None, at(20)),
         ComplaintAnswered(at(20), "ADU-261123-001", "M01", "Loket ditambah.", at(21)),
         ComplaintClosed(at(21), "ADU-261123-001", "system", None),
+        # One visit, several agencies (issue 22).
+        VisitStarted(
+            at(22), "2026-11-23/KJ-001", "2026-11-23/B-001", ("B", "J"), None, "K1", at(22)
+        ),
+        StopAdded(at(23), "2026-11-23/KJ-001", "E", 2, "L04", "DKP01"),
+        StopSkipped(at(24), "2026-11-23/KJ-001", "E", "L04", "DKP01", "sudah tidak perlu"),
+        VisitHandedOn(
+            at(25),
+            "2026-11-23/KJ-001",
+            "2026-11-23/B-001",
+            "B-001",
+            "B",
+            "L04",
+            "2026-11-23/J-001",
+            "J-001",
+            "J",
+        ),
         DayClosed(datetime(2026, 11, 23, 23, 59, 59, 999999, tzinfo=WIB), day=DAY),
     ]
 
