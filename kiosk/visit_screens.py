@@ -238,14 +238,24 @@ class VisitPlanScreen(KioskScreen):
             if problem:
                 label = self.tr("visit_drop", line=f"{where} · {stop.get('name', '')}")
                 yield Button(label, id=f"drop-{stop['line']}", classes="drop")
-        order = tuple(plan["order"])
-        reasons = any(stop.get("requires") for stop in stops)
-        if order != self.lines and not reasons:
+        if self.reordered_for_time(plan):
             yield Static(self.tr("visit_shortest"), id="plan-shortest", classes="note")
         total = format_duration(plan.get("total_s"), lang)
         yield Static(self.tr("visit_total", duration=total), id="plan-total", classes="subtitle")
         if any(stop.get("problem") for stop in stops):
             yield Static(self.tr("visit_fix_first"), id="plan-fix", classes="problem")
+
+    def reordered_for_time(self, plan: dict[str, Any]) -> bool:
+        """Whether the proposed order swaps two services the citizen chose the other way round
+        without one needing the other: then the order is the quickest one, and is said so."""
+        order = list(plan["order"])
+        needs = {stop["line"]: set(stop.get("requires") or ()) for stop in plan["stops"]}
+        for i, first in enumerate(order):
+            for later in order[i + 1 :]:
+                swapped = self.lines.index(later) < self.lines.index(first)
+                if swapped and first not in needs.get(later, set()):
+                    return True
+        return False
 
     def agency_name(self, stop: dict[str, Any]) -> str:
         building = self.kiosk.building
