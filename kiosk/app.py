@@ -2,9 +2,10 @@
 
 The app owns the connection (`server.client.AntreClient`; pushed frames become Messages), the
 printer watch, the idle timer, the language, and the navigation between the screens of
-`kiosk.screens` and `kiosk.checkin_screens` (a booked citizen's check-in). What one press or
-check-in does — check the printer, reserve, print, confirm or release — lives in
-`kiosk.issuer.Issuer`; this file only decides what the citizen sees next.
+`kiosk.screens`, `kiosk.checkin_screens` (a booked citizen's check-in) and `kiosk.visit_screens`
+(one visit, several services). What one press, check-in or visit does — check the printer,
+reserve, print, confirm or release — lives in `kiosk.issuer.Issuer`; this file only decides what
+the citizen sees next.
 
 Out of order: when the server has been unreachable for `outage_grace_s`, or the printer cannot
 print, the maintenance screen covers the start (never a ticket being printed or a message being
@@ -30,11 +31,12 @@ from textual.widgets import Button, Input
 
 from kiosk.building import BuildingInfo
 from kiosk.checkin_screens import CheckInRefusedScreen, CheckInScreen
-from kiosk.issuer import Issuer, Outcome, PressResult
+from kiosk.issuer import Issuer, Outcome, PressResult, visit_stops
 from kiosk.printer import Printer
 from kiosk.printer_status import PrinterStatus
 from kiosk.screens import (
     AgencyScreen,
+    AgencyTilesScreen,
     KioskScreen,
     LinesScreen,
     MaintenanceScreen,
@@ -44,6 +46,11 @@ from kiosk.screens import (
     ResultScreen,
 )
 from kiosk.texts import Lang, printer_problem, refusal_text, t
+from kiosk.visit_screens import (
+    VisitAgencyScreen,
+    VisitPlanScreen,
+    VisitScreen,
+)
 from server import protocol as p
 from server.client import AntreClient, ConnectionState
 
@@ -210,7 +217,7 @@ class KioskApp(App[None]):
     def _set_lines(self, lines: list[dict[str, Any]]) -> None:
         self.lines = {view["prefix"]: view for view in lines}
         for screen in self.screen_stack:
-            if isinstance(screen, LinesScreen | AgencyScreen):
+            if isinstance(screen, LinesScreen | AgencyTilesScreen):
                 screen.refresh_lines()
 
     # -- printer ---------------------------------------------------------------------------
@@ -247,7 +254,7 @@ class KioskApp(App[None]):
                 top.refresh_detail()
             else:
                 self.go_home()
-        elif down and isinstance(top, AgencyScreen | LinesScreen | PriorityScreen | CheckInScreen):
+        elif down and isinstance(top, _CHOOSING):
             self.push_screen(MaintenanceScreen())
 
     # -- presses ---------------------------------------------------------------------------
@@ -276,8 +283,51 @@ class KioskApp(App[None]):
         elif pending.booking is not None:
             self.pop_screen()  # the message: the check-in screen is under it
             self.start_check_in(pending.booking)
+        elif pending.lines is not None:
+            self.start_visit(pending.lines, pending.priority)
         else:
             self.start_press(pending.line or "", pending.priority)
+
+    # -- a visit of several services (kiosk/visit_screens.py) --------------------------------
+
+    def action_visit(self) -> None:
+        """ "Beberapa layanan sekaligus" (F3 on the start): the visit's list, empty."""
+        if isinstance(self.screen, AgencyScreen) and self.building is not None:
+            self.push_screen(VisitScreen())
+
+    def visit_screen(self) -> VisitScreen | None:
+        """The visit being chosen (its list holds the choice), if any."""
+        return next((s for s in self.screen_stack if isinstance(s, VisitScreen)), None)
+
+    def _back_to(self, screen: KioskScreen) -> None:
+        while self.screen is not screen and len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def visit_line_chosen(self, prefix: str) -> None:
+        """A line chosen for the visit: added to its list, which is shown again."""
+        visit = self.visit_screen()
+        if visit is None:  # pragma: no cover - the lines screen is opened from the list
+            self.go_home()
+            return
+        self._back_to(visit)
+        visit.add_line(prefix)
+
+    def visit_drop(self, prefix: str) -> None:
+        """A stop the plan says cannot be taken now, dropped: the plan of the rest, or the list
+        when fewer than two are left."""
+        visit = self.visit_screen()
+        if visit is None:  # pragma: no cover
+            self.go_home()
+            return
+        self._back_to(visit)
+        visit.remove_line(prefix)
+        if len(visit.lines) >= 2:
+            self.push_screen(VisitPlanScreen(tuple(visit.lines)))
+
+    def start_visit(self, lines: tuple[str, ...], priority: str | None) -> None:
+        """The visit accepted and the priority answered: issue it, print its first ticket."""
+        run = partial(self.issuer.visit, lines, priority)
+        self._start(PrintingScreen(), run, f"visit {'+'.join(lines)}")
 
     def _start(
         self,
@@ -317,7 +367,10 @@ class KioskApp(App[None]):
         lang = self.lang
         if result.outcome is Outcome.PRINTED:
             assert result.ticket is not None
-            self.switch_screen(ResultScreen(result.ticket))
+            stops = visit_stops(result.visit, self.building) if self.building else ()
+            self.switch_screen(ResultScreen(result.ticket, stops))
+        elif result.outcome is Outcome.REFUSED and result.lines is not None:
+            self.visit_refused(result)
         elif result.outcome is Outcome.REFUSED and result.booking is not None:
             # Any refusal of a check-in, a booking's own or the day's hours (a holiday announced
             # after the booking): on the check-in's answer screen, with "Ketik ulang kode".
@@ -331,6 +384,8 @@ class KioskApp(App[None]):
             reason = printer_problem(result.printer.state.value, lang)
             booked = bool((result.ticket or {}).get("booking"))
             key = "booking_print_failed" if booked else "print_failed"
+            if result.lines is not None:
+                key = "visit_print_failed"  # the server ends the whole visit
             self.switch_screen(MessageScreen("sorry", t(key, lang, reason=reason)))
         elif result.outcome is Outcome.SERVER_DOWN:
             body = t("server_down", lang) + "\n" + t("retry_hint", lang)
@@ -338,6 +393,22 @@ class KioskApp(App[None]):
         else:  # PRINTER_DOWN: nothing was reserved; the maintenance screen says the rest
             self.go_home()
         self._touch()
+
+    def visit_refused(self, result: PressResult) -> None:
+        """`issue_visit` said no (a stop's quota or hours changed since the plan): back on the
+        plan, which says why on top and asks again, naming the stop and offering to drop it."""
+        lang = self.lang
+        text = refusal_text(result.code, result.message, lang, result.details)
+        service = (result.details or {}).get("service")
+        if lang is Lang.EN and isinstance(service, str) and service not in text:
+            text = f"{service}: {text}"  # the English words are by code: name the stop
+        text = t("visit_refused", lang, reason=text)
+        plan = next((s for s in self.screen_stack if isinstance(s, VisitPlanScreen)), None)
+        if plan is None:  # pragma: no cover - a visit is printed from its plan
+            self.switch_screen(MessageScreen("sorry", text))
+            return
+        self._back_to(plan)
+        plan.refusal(text)
 
     # -- navigation, idle, language, reprint ------------------------------------------------
 
@@ -351,10 +422,12 @@ class KioskApp(App[None]):
         self.update_service()
 
     def action_back(self) -> None:
-        if isinstance(self.screen, LinesScreen | PriorityScreen):
+        if isinstance(self.screen, LinesScreen | PriorityScreen | VisitAgencyScreen):
             self.pop_screen()
-        elif isinstance(self.screen, CheckInScreen):
-            self.go_home()
+        elif isinstance(self.screen, VisitPlanScreen):
+            self.pop_screen()  # to the visit's list, as chosen
+        elif isinstance(self.screen, CheckInScreen | VisitScreen):
+            self.go_home()  # the visit's list: "Batal", nothing was asked of the server
         elif isinstance(self.screen, ResultScreen | MessageScreen | CheckInRefusedScreen):
             self.cancel_press()
 
@@ -414,6 +487,18 @@ class KioskApp(App[None]):
                 f"Tiket {copy.number} dicetak ulang, tetapi server belum mencatatnya.",
                 severity="warning",
             )
+
+
+# The screens where a citizen is choosing: out of order covers them (never a ticket printing).
+_CHOOSING = (
+    AgencyScreen,
+    LinesScreen,
+    PriorityScreen,
+    CheckInScreen,
+    VisitScreen,
+    VisitAgencyScreen,
+    VisitPlanScreen,
+)
 
 
 def run(config: KioskConfig, printer: Printer) -> int:

@@ -10,9 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta, timezone
-from typing import Any
+from typing import Any, Final
 
-__all__ = ["BuildingInfo", "badge", "short_name"]
+__all__ = ["VISIT_MAX_STOPS", "BuildingInfo", "badge", "short_name"]
+
+# The most services a citizen may choose for one visit at the kiosk: the demo building's
+# `[policy] visit_max_stops`. The snapshot does not carry the building's figure; a building that
+# allows fewer refuses a longer visit in its own words (visit_too_long), shown as it says it.
+VISIT_MAX_STOPS: Final = 4
 
 
 @dataclass(frozen=True, slots=True)

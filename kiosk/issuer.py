@@ -18,6 +18,11 @@ A booked citizen's check-in is the same press with `check_in` and the booking co
 reason, and everything after is the walk-in ticket's path. A print that fails returns the
 booking to "booked" on the server (it may be checked in again).
 
+A visit of several services (issue 22, `Issuer.visit`) is the same press with `issue_visit` and
+the lines in the order the citizen accepted: the server answers with the FIRST stop's ticket
+(confirmed or failed exactly as a single ticket) and the itinerary, which the paper lists. A
+print that fails ends the whole visit on the server (the later stops' places are given back).
+
 Confirmations and failure reports go through an outbox that retries (same request id) until the
 server has them, because the paper is already in the citizen's hand or the number already lost:
 the report must not die with a network blink. A reservation that never gets either expires on
@@ -36,10 +41,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from kiosk.building import BuildingInfo
+from kiosk.building import BuildingInfo, short_name
 from kiosk.printer import Printer
 from kiosk.printer_status import PrinterState, PrinterStatus
-from kiosk.ticket import Layout, TicketPrint, render_ticket
+from kiosk.ticket import Layout, TicketPrint, VisitStop, render_ticket
 from server.client import AntreClient, ClientClosed, ConnectionLost, RequestError
 
 __all__ = ["Issuer", "Outcome", "Press", "PressResult", "ReprintResult"]
@@ -64,6 +69,8 @@ class PressResult:
     message: str | None = None  # a refusal's Indonesian message
     details: dict[str, Any] | None = None  # a refusal's facts (a check-in's: number, walk_in…)
     booking: str | None = None  # the booking code of a check-in's press
+    visit: dict[str, Any] | None = None  # a visit's itinerary view (the server's issue reply)
+    lines: tuple[str, ...] | None = None  # a visit's lines, as pressed (a refusal's too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,27 +86,35 @@ class Press:
     """A citizen's press, kept until settled so that retries reuse its request id.
 
     A walk-in press names a line (and a priority); a check-in names the booking code only (the
-    server knows the booking's line).
+    server knows the booking's line); a visit names its lines in the accepted order.
     """
 
     line: str | None
     priority: str | None
     booking: str | None = None  # a check-in's booking code
+    lines: tuple[str, ...] | None = None  # a visit's lines, in the order accepted
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     ticket: dict[str, Any] | None = None  # the issue reply, once the server gave it
+    visit: dict[str, Any] | None = None  # a visit's itinerary view, from the same reply
 
     def again(self) -> Press:
         """The same choice as a new request (its reservation expired before it was printed)."""
-        return Press(self.line, self.priority, self.booking)
+        return Press(self.line, self.priority, self.booking, self.lines)
 
     def request(self) -> tuple[str, dict[str, Any]]:
         """The request's type and fields."""
         if self.booking is not None:
             return "check_in", {"code": self.booking}
+        if self.lines is not None:
+            return "issue_visit", {"lines": list(self.lines), "priority": self.priority}
         return "issue_ticket", {"line": self.line, "priority": self.priority}
 
     def __str__(self) -> str:
-        return f"booking {self.booking}" if self.booking is not None else f"line {self.line}"
+        if self.booking is not None:
+            return f"booking {self.booking}"
+        if self.lines is not None:
+            return f"visit {'+'.join(self.lines)}"
+        return f"line {self.line}"
 
 
 @dataclass(slots=True)
@@ -174,12 +189,21 @@ class Issuer:
     async def press(self, line: str, priority: str | None) -> PressResult:
         """A citizen's press: the pending one again if it is the same choice, else a new one."""
         pending = self.pending
-        if pending is None or (pending.line, pending.priority, pending.booking) != (
+        if pending is None or (pending.line, pending.priority, pending.booking, pending.lines) != (
             line,
             priority,
             None,
+            None,
         ):
             self.pending = Press(line, priority)
+        return await self._run(self.pending)
+
+    async def visit(self, lines: tuple[str, ...], priority: str | None) -> PressResult:
+        """A citizen's visit of several services, `lines` in the order they accepted: the
+        pending one again if it is the same choice, else a new one."""
+        pending = self.pending
+        if pending is None or (pending.lines, pending.priority) != (lines, priority):
+            self.pending = Press(None, priority, lines=lines)
         return await self._run(self.pending)
 
     async def check_in(self, code: str) -> PressResult:
@@ -213,6 +237,7 @@ class Issuer:
                     message=exc.message,
                     details=details if isinstance(details, dict) else None,
                     booking=press.booking,
+                    lines=press.lines,
                 )
             except (TimeoutError, ConnectionLost, ClientClosed):
                 return PressResult(Outcome.SERVER_DOWN)
@@ -224,8 +249,10 @@ class Issuer:
                 self.pending = press.again()
                 return await self._run(self.pending, renewed=True)
             press.ticket = ticket
+            visit = reply.get("visit")
+            press.visit = visit if isinstance(visit, dict) else None
         ticket = press.ticket
-        printed = self.ticket_print(ticket)
+        printed = self.ticket_print(ticket, press.visit)
         async with self._printer_lock:
             result = await self.printer.print(render_ticket(printed, self.layout))
         self._printer_seen(result)
@@ -239,16 +266,27 @@ class Issuer:
                 ticket=ticket["id"],
                 reason=str(reason)[:200],
             )
-            return PressResult(Outcome.PRINT_FAILED, ticket=ticket, printer=result)
+            return PressResult(
+                Outcome.PRINT_FAILED,
+                ticket=ticket,
+                printer=result,
+                visit=press.visit,
+                lines=press.lines,
+            )
         self.last, self.last_id = printed, ticket["id"]
         log.info("ticket %s printed", ticket["number"])
         await self._report(
             "confirm_printed", request_id=f"{press.request_id}-printed", ticket=ticket["id"]
         )
-        return PressResult(Outcome.PRINTED, ticket=ticket, printer=result)
+        return PressResult(
+            Outcome.PRINTED, ticket=ticket, printer=result, visit=press.visit, lines=press.lines
+        )
 
-    def ticket_print(self, ticket: dict[str, Any]) -> TicketPrint:
-        """What goes on paper for an issued ticket."""
+    def ticket_print(
+        self, ticket: dict[str, Any], visit: dict[str, Any] | None = None
+    ) -> TicketPrint:
+        """What goes on paper for an issued ticket (and, for a visit's first stop, the stops of
+        its itinerary view)."""
         building = self.building
         if building is None:  # pragma: no cover - presses are offered only after the snapshot
             raise RuntimeError("no building yet")
@@ -267,6 +305,7 @@ class Issuer:
             status_url=f"{self.public_base}/t/{ticket['token']}",
             priority=ticket.get("priority"),
             booking_slot=booking.get("slot") if isinstance(booking, dict) else None,
+            itinerary=visit_stops(visit, building),
         )
 
     async def reprint(self) -> ReprintResult:
@@ -368,6 +407,19 @@ class Issuer:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def visit_stops(visit: dict[str, Any] | None, building: BuildingInfo) -> tuple[VisitStop, ...]:
+    """The stops of an itinerary view as the paper lists them (agency short name, service)."""
+    if not visit:
+        return ()
+    stops = []
+    for stop in visit.get("stops", []):
+        agency = building.agency(stop.get("agency") or "")
+        name = stop.get("agency_name") or (short_name(agency) if agency else stop.get("agency"))
+        service = stop.get("name") or stop["line"]
+        stops.append(VisitStop(str(name or ""), service, stop.get("number")))
+    return tuple(stops)
 
 
 def _pair(status: PrinterStatus) -> tuple[str, str]:

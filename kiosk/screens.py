@@ -1,6 +1,7 @@
 """The kiosk's screens, one per step: agencies → lines → priority → printing → result.
 
-(A booked citizen's way, from the start's "Sudah pesan online" button, is kiosk/checkin_screens.py.)
+(A booked citizen's way, from the start's "Sudah pesan online" button, is kiosk/checkin_screens.py;
+a visit of several services, from "Beberapa layanan sekaligus", is kiosk/visit_screens.py.)
 
 Plus a message screen (refusals, a failed print, an outage during a press) and the maintenance
 screen shown while the server or the printer is down. Screens read what they show from the app
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Center, Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -21,7 +23,7 @@ from textual.widgets import Button, Footer, LoadingIndicator, Static
 
 from kiosk.bigtext import big_text
 from kiosk.booking_code import show_code
-from kiosk.building import badge, short_name
+from kiosk.building import VISIT_MAX_STOPS, badge, short_name
 from kiosk.texts import (
     PRIORITY_CHOICES,
     Lang,
@@ -32,6 +34,7 @@ from kiosk.texts import (
     refusal_text,
     t,
 )
+from kiosk.ticket import VisitStop
 from server.client import ConnectionState
 
 if TYPE_CHECKING:
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AgencyScreen",
+    "AgencyTilesScreen",
     "KioskScreen",
     "LinesScreen",
     "MaintenanceScreen",
@@ -122,45 +126,31 @@ class KioskScreen(Screen[None]):
         self.kiosk.open_check_in(typed)
 
 
-class AgencyScreen(KioskScreen):
-    """The start: every agency, grouped by zone, with its ticket letters and short name."""
+class AgencyTilesScreen(KioskScreen):
+    """Every agency as a tile, grouped by zone, with its ticket letters and short name: the
+    start, and the agency step of a visit's choice (kiosk/visit_screens.py)."""
 
     AUTO_FOCUS = ".agency"  # a keyboard user starts on the first agency
     TAKES_SCAN = True
 
-    def compose(self) -> ComposeResult:
+    def agency_tiles(self, prompt: str) -> ComposeResult:
+        """The zones and their agencies' tiles under `prompt` (the building is known)."""
         building = self.kiosk.building
-        self.has_building = building is not None
-        name = building.name if building else "Antre"
-        yield Static(self.tr("welcome", building=name), id="welcome", classes="title")
-        with VerticalScroll(id="agencies"):
-            if building is None:
-                yield Static(self.tr("connecting"), id="connecting", classes="subtitle")
-            else:
-                yield Static(self.tr("choose_agency"), classes="subtitle")
-                for zone_id, zone_name in building.zones:
-                    agencies = [a for a in building.agencies if a.get("zone") == zone_id]
-                    if not agencies:
-                        continue
-                    yield Static(zone_name, classes="zone")
-                    with Grid(classes="agency-grid"):
-                        for a in agencies:
-                            note = self.note(a["code"])
-                            yield Button(
-                                self.label(a, note),
-                                id=f"agency-{a['code']}",
-                                classes="agency off-today" if note else "agency",
-                            )
-        with Horizontal(classes="bar"):
-            if building is not None:
-                # As tall as the agencies' tiles and always in sight, under them: a booked
-                # citizen has nothing to choose among them.
-                label = Content.assemble(
-                    (self.tr("booked_online"), "bold"), "\n", self.tr("booked_online_note")
-                )
-                yield Button(label, id="booked", variant="primary")
-            yield Button(self.tr("switch_language"), id="lang", classes="lang")
-        yield Footer()
+        assert building is not None
+        yield Static(prompt, classes="subtitle")
+        for zone_id, zone_name in building.zones:
+            agencies = [a for a in building.agencies if a.get("zone") == zone_id]
+            if not agencies:
+                continue
+            yield Static(zone_name, classes="zone")
+            with Grid(classes="agency-grid"):
+                for a in agencies:
+                    note = self.note(a["code"])
+                    yield Button(
+                        self.label(a, note),
+                        id=f"agency-{a['code']}",
+                        classes="agency off-today" if note else "agency",
+                    )
 
     def note(self, agency: str) -> str | None:
         """The tile's note when the agency does not serve today."""
@@ -185,6 +175,40 @@ class AgencyScreen(KioskScreen):
             button.label = self.label(agency, note)
             button.set_class(note is not None, "off-today")
 
+
+class AgencyScreen(AgencyTilesScreen):
+    """The start: every agency, grouped by zone; "Sudah pesan online" and "Beberapa layanan
+    sekaligus" (one visit, several agencies; also F3) under them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f3", "app.visit", "Beberapa layanan")]
+
+    def compose(self) -> ComposeResult:
+        building = self.kiosk.building
+        self.has_building = building is not None
+        name = building.name if building else "Antre"
+        yield Static(self.tr("welcome", building=name), id="welcome", classes="title")
+        with VerticalScroll(id="agencies"):
+            if building is None:
+                yield Static(self.tr("connecting"), id="connecting", classes="subtitle")
+            else:
+                yield from self.agency_tiles(self.tr("choose_agency"))
+        with Horizontal(classes="bar"):
+            if building is not None:
+                # As tall as the agencies' tiles and always in sight, under them: a booked
+                # citizen has nothing to choose among them.
+                label = Content.assemble(
+                    (self.tr("booked_online"), "bold"), "\n", self.tr("booked_online_note")
+                )
+                yield Button(label, id="booked", variant="primary")
+                several = Content.assemble(
+                    (self.tr("visit_start"), "bold"),
+                    "\n",
+                    self.tr("visit_start_note", max=VISIT_MAX_STOPS),
+                )
+                yield Button(several, id="visit")
+            yield Button(self.tr("switch_language"), id="lang", classes="lang")
+        yield Footer()
+
     def on_mount(self) -> None:
         self.building_arrived()  # it may have come while this screen was being composed
 
@@ -207,6 +231,10 @@ class AgencyScreen(KioskScreen):
     def booked_online(self) -> None:
         self.kiosk.open_check_in()
 
+    @on(Button.Pressed, "#visit")
+    def several_services(self) -> None:
+        self.kiosk.action_visit()
+
 
 class LinesScreen(KioskScreen):
     """An agency's lines: people waiting, estimated wait, quota left; closed ones greyed."""
@@ -226,16 +254,20 @@ class LinesScreen(KioskScreen):
         with VerticalScroll(id="lines"):
             for prefix, view in self.kiosk.lines.items():
                 if view.get("agency") == self.agency:
-                    is_open = line_is_open(view)
+                    usable = self.usable(view)
                     yield Button(
                         self.label(view),
                         id=f"line-{prefix}",
-                        classes="line" if is_open else "line closed",
-                        disabled=not is_open,
+                        classes="line" if usable else "line closed",
+                        disabled=not usable,
                     )
         with Horizontal(classes="bar"):
             yield Button(self.tr("back"), id="back", classes="back")
         yield Footer()
+
+    def usable(self, view: dict[str, Any]) -> bool:
+        """Whether the line may be chosen here (a visit's choice also leaves out the chosen)."""
+        return line_is_open(view)
 
     def label(self, view: dict[str, Any]) -> Content:
         head = Content.assemble((f" {view['prefix']} ", "bold reverse"), f"  {view['name']}")
@@ -266,8 +298,8 @@ class LinesScreen(KioskScreen):
             if view is None:
                 continue
             button.label = self.label(view)
-            button.disabled = not line_is_open(view)
-            button.set_class(not line_is_open(view), "closed")
+            button.disabled = not self.usable(view)
+            button.set_class(not self.usable(view), "closed")
 
     @on(Button.Pressed, ".line")
     def choose(self, event: Button.Pressed) -> None:
@@ -292,8 +324,7 @@ class PriorityScreen(KioskScreen):
         self.only_priority = only_priority
 
     def compose(self) -> ComposeResult:
-        view = self.kiosk.lines.get(self.line, {})
-        yield Static(f"{self.line} · {view.get('name', '')}", id="prio-line", classes="subtitle")
+        yield Static(self.heading(), id="prio-line", classes="subtitle")
         yield Static(self.tr("ask_priority"), id="prio-title", classes="title")
         with Grid(id="priorities"):
             for group in PRIORITY_CHOICES:
@@ -308,6 +339,10 @@ class PriorityScreen(KioskScreen):
         with Horizontal(classes="bar"):
             yield Button(self.tr("back"), id="back", classes="back")
         yield Footer()
+
+    def heading(self) -> str:
+        """What the question is about: "A · Perekaman dan Cetak KTP-el"."""
+        return f"{self.line} · {self.kiosk.lines.get(self.line, {}).get('name', '')}"
 
     @on(Button.Pressed, ".prio")
     def choose(self, event: Button.Pressed) -> None:
@@ -338,9 +373,10 @@ class ResultScreen(KioskScreen):
 
     TAKES_SCAN = True  # the next citizen may scan before this one's number has gone
 
-    def __init__(self, ticket: dict[str, Any]) -> None:
+    def __init__(self, ticket: dict[str, Any], stops: tuple[VisitStop, ...] = ()) -> None:
         super().__init__()
         self.ticket = ticket
+        self.stops = stops  # a visit's stops, as its paper lists them; () for one service
 
     def compose(self) -> ComposeResult:
         ticket = self.ticket
@@ -366,9 +402,26 @@ class ResultScreen(KioskScreen):
         else:
             wait = self.tr("estimated_wait", duration=format_duration(seconds, self.kiosk.lang))
         yield Static(f"{ahead} · {wait}", id="result-ahead", classes="subtitle")
+        if self.stops:
+            with Center():
+                yield Static(self.itinerary(), id="result-visit", classes="itinerary")
         yield Static(self.tr("wait_called"), id="wait-called", classes="subtitle")
         with Horizontal(classes="bar"):
             yield Button(self.tr("done"), id="done", classes="home", variant="primary")
+
+    def itinerary(self) -> Content:
+        """ "Kunjungan Anda:" and the stops, as on the paper (the first one in bold)."""
+        lang = self.kiosk.lang
+        rows: list[Content | str] = [Content.styled(self.tr("visit_yours"), "bold")]
+        for step, stop in enumerate(self.stops, 1):
+            what = f"{step}. {stop.agency} · {stop.service}"
+            if step == 1:
+                when = t("visit_now", lang, number=stop.number or "")
+            else:
+                when = t("visit_later", lang, k=step - 1)
+            rows += ["\n", Content.styled(what, "bold" if step == 1 else ""), f"\n   {when}"]
+        rows += ["\n", self.tr("visit_auto")]
+        return Content.assemble(*rows)
 
     def on_mount(self) -> None:
         self.set_timer(self.kiosk.config.result_timeout_s, self.kiosk.go_home)

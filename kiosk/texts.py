@@ -208,6 +208,94 @@ TEXTS: Final[dict[str, dict[Lang, str]]] = {
         Lang.ID: "Terjadi kesalahan: {message}",
         Lang.EN: "Something went wrong: {message}",
     },
+    # One visit, several agencies (kiosk/visit_screens.py): choose 2–4 services, see the order
+    # the kiosk proposes, accept, one ticket for the first stop.
+    "visit_start": {Lang.ID: "Beberapa layanan sekaligus", Lang.EN: "Several services"},
+    "visit_start_note": {
+        Lang.ID: "Satu tiket untuk 2–{max} layanan",
+        Lang.EN: "One ticket for 2–{max} services",
+    },
+    "visit_intro": {
+        Lang.ID: "Pilih 2 sampai {max} layanan. Kios akan mengusulkan urutannya; nomor untuk "
+        "langkah berikutnya diberikan otomatis setelah langkah sebelumnya selesai.",
+        Lang.EN: "Choose 2 to {max} services. The kiosk proposes their order; the next step's "
+        "number is given automatically once the step before it is finished.",
+    },
+    "visit_empty": {
+        Lang.ID: "Belum ada layanan yang dipilih.",
+        Lang.EN: "No service chosen yet.",
+    },
+    "visit_need_more": {
+        Lang.ID: "Pilih paling sedikit 2 layanan.",
+        Lang.EN: "Choose at least 2 services.",
+    },
+    "visit_full": {
+        Lang.ID: "Paling banyak {max} layanan dalam satu kunjungan.",
+        Lang.EN: "At most {max} services in one visit.",
+    },
+    "visit_add": {Lang.ID: "Tambah layanan", Lang.EN: "Add a service"},
+    "visit_remove": {Lang.ID: "Hapus", Lang.EN: "Remove"},
+    "visit_plan": {Lang.ID: "Lanjut: lihat urutan", Lang.EN: "Next: see the order"},
+    "visit_choose_agency": {
+        Lang.ID: "Layanan ke-{n}: silakan sentuh instansi yang Anda tuju",
+        Lang.EN: "Service {n}: please touch the agency you need",
+    },
+    "visit_chosen": {Lang.ID: "Sudah dipilih", Lang.EN: "Already chosen"},
+    "visit_planning": {
+        Lang.ID: "Menyusun urutan kunjungan Anda…",
+        Lang.EN: "Working out the order of your visit…",
+    },
+    "visit_plan_title": {
+        Lang.ID: "Usulan urutan kunjungan Anda",
+        Lang.EN: "The proposed order of your visit",
+    },
+    "visit_step_wait": {
+        Lang.ID: "Perkiraan tunggu saat ini: {duration}",
+        Lang.EN: "Estimated wait now: {duration}",
+    },
+    "visit_reason": {
+        Lang.ID: "{after} setelah {before}: memerlukan hasilnya lebih dulu",
+        Lang.EN: "{after} after {before}: it needs its result first",
+    },
+    "visit_shortest": {
+        Lang.ID: "Urutan ini diperkirakan paling singkat.",
+        Lang.EN: "This order is expected to be the quickest.",
+    },
+    "visit_total": {
+        Lang.ID: "Perkiraan total waktu di gedung: {duration}",
+        Lang.EN: "Estimated total time in the building: {duration}",
+    },
+    "visit_problem": {
+        Lang.ID: "Tidak dapat diambil sekarang: {problem}",
+        Lang.EN: "Not available now: {problem}",
+    },
+    "visit_drop": {Lang.ID: "Hapus {line} dari kunjungan", Lang.EN: "Remove {line}"},
+    "visit_fix_first": {
+        Lang.ID: "Hapus layanan yang tidak dapat diambil untuk melanjutkan.",
+        Lang.EN: "Remove the service that is not available to continue.",
+    },
+    "visit_accept": {Lang.ID: "Setuju, lanjut", Lang.EN: "Agree, continue"},
+    "visit_change": {Lang.ID: "Ubah pilihan", Lang.EN: "Change the choice"},
+    "visit_refused": {
+        Lang.ID: "Kunjungan belum dapat dicetak: {reason}",
+        Lang.EN: "The visit could not be printed: {reason}",
+    },
+    "visit_yours": {Lang.ID: "Kunjungan Anda:", Lang.EN: "Your visit:"},
+    "visit_now": {Lang.ID: "{number}, sekarang", Lang.EN: "{number}, now"},
+    "visit_later": {
+        Lang.ID: "nomor diberikan setelah langkah {k} selesai",
+        Lang.EN: "number given once step {k} is finished",
+    },
+    "visit_auto": {
+        Lang.ID: "Nomor langkah berikutnya diberikan otomatis; tidak perlu kembali ke kios.",
+        Lang.EN: "The next step's number is given automatically; no need to come back here.",
+    },
+    "visit_print_failed": {
+        Lang.ID: "Tiket Anda tidak dapat dicetak ({reason}) dan kunjungan Anda dibatalkan. "
+        "Silakan menghubungi petugas.",
+        Lang.EN: "Your ticket could not be printed ({reason}) and your visit was cancelled. "
+        "Please ask a member of staff.",
+    },
     # Buttons.
     "back": {Lang.ID: "Kembali", Lang.EN: "Back"},
     "done": {Lang.ID: "Selesai", Lang.EN: "Done"},

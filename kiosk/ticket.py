@@ -22,6 +22,13 @@ Decisions:
   the ticket (and checks a priority claim) reads Indonesian.
 - A ticket checked in from an online booking is the walk-in ticket plus one bold line under the
   number, "Pesanan online · jadwal 09.00 WIB": same queue, same paper.
+- A visit (several services in one visit, issue 22) is ONE paper: the first stop's number big as
+  usual, then "Kunjungan Anda:" and the numbered stops, left-aligned like a list, the first in
+  bold with its number and "sekarang", each later one "nomor diberikan setelah langkah k
+  selesai" (its number exists only once the step before it is finished). The agency and the
+  service are joined by an ASCII " - ": CP437 has no em dash (python-escpos would print "?").
+  The QR code is the same /t/<token> address: the visit's token follows the citizen from stop
+  to stop, so one code serves the whole visit, and its caption says so.
 """
 
 from __future__ import annotations
@@ -39,7 +46,25 @@ from PIL import Image
 
 from kiosk.texts import format_datetime_id, format_duration, priority_label
 
-__all__ = ["LAYOUTS", "LAYOUT_58MM", "LAYOUT_80MM", "Layout", "TicketPrint", "render_ticket"]
+__all__ = [
+    "LAYOUTS",
+    "LAYOUT_58MM",
+    "LAYOUT_80MM",
+    "Layout",
+    "TicketPrint",
+    "VisitStop",
+    "render_ticket",
+    "stop_words",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class VisitStop:
+    """One stop of a visit as the paper names it."""
+
+    agency: str  # the agency's short name: "Dukcapil", "BPJS Kesehatan"
+    service: str  # the line's name: "Kartu Keluarga dan Pindah Datang"
+    number: str | None  # the stop's ticket number; None until it is that stop's turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +85,9 @@ class TicketPrint:
     # Checked in from an online booking: its slot's start as the server writes it ("09.00
     # WIB"); None for a walk-in ticket.
     booking_slot: str | None = None
+    # A visit's stops in their accepted order (the first is this ticket's); () for a ticket of
+    # one service.
+    itinerary: tuple[VisitStop, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +148,9 @@ def render_ticket(ticket: TicketPrint, layout: Layout) -> bytes:
         _pair(p, "Pesanan online", f"jadwal {ticket.booking_slot}", cols, sep=" · ")
         p.set(bold=False)
     p.textln("-" * cols)
+    if ticket.itinerary:
+        _itinerary(p, ticket.itinerary, cols)
+        p.textln("-" * cols)
     # When, and how long.
     date, _, clock = format_datetime_id(ticket.issued_at, ticket.zone_label).partition(" · ")
     _pair(p, date, clock, cols, sep=" · ")
@@ -132,7 +163,8 @@ def render_ticket(ticket: TicketPrint, layout: Layout) -> bytes:
     else:
         p.image(_qr_image(ticket.status_url, layout), center=False)
     p.ln()
-    _lines(p, "Pindai untuk melihat status antrean", cols)
+    caption = "Pindai untuk mengikuti seluruh kunjungan Anda" if ticket.itinerary else None
+    _lines(p, caption or "Pindai untuk melihat status antrean", cols)
     p.ln()
     p.set(bold=True)
     _lines(p, "Mohon menunggu nomor Anda dipanggil", cols)
@@ -144,6 +176,41 @@ def render_ticket(ticket: TicketPrint, layout: Layout) -> bytes:
     # consulting the profile: see the module's decisions.
     p.cut(feed=False)
     return bytes(p.output)
+
+
+def stop_words(stop: VisitStop, step: int) -> tuple[str, str]:
+    """A stop as the paper (and the kiosk's screen) lists it, `step` counting from 1: what
+    ("Dukcapil - Kartu Keluarga dan Pindah Datang") and when ("B-031, sekarang"; for a later
+    stop "nomor diberikan setelah langkah 1 selesai")."""
+    what = f"{stop.agency} - {stop.service}"
+    if step == 1 and stop.number:
+        return what, f"{stop.number}, sekarang"
+    if stop.number:  # a reprint late in the visit: that number is known by now
+        return what, stop.number
+    return what, f"nomor diberikan setelah langkah {step - 1} selesai"
+
+
+def _itinerary(p: Dummy, stops: tuple[VisitStop, ...], columns: int) -> None:
+    """ "Kunjungan Anda:" and the numbered stops, left-aligned; each stop's "when" on a line of
+    its own under its words (a number is never split from its "sekarang"), the stop to go to
+    now in bold."""
+    p.set(align="left", bold=True)
+    p.textln("Kunjungan Anda:")
+    for step, stop in enumerate(stops, 1):
+        p.set(bold=step == 1)
+        head = f"{step}. "
+        indent = " " * len(head)
+        what, when = stop_words(stop, step)
+        for line in textwrap.wrap(head + what, columns, subsequent_indent=indent):
+            p.textln(line)
+        wrapped = textwrap.wrap(
+            f"({when})", columns, initial_indent=indent, subsequent_indent=indent
+        )
+        for line in wrapped:
+            p.textln(line)
+    p.set(bold=False)
+    _lines(p, "Nomor langkah berikutnya diberikan otomatis; tidak perlu kembali ke kios.", columns)
+    p.set(align="center")
 
 
 def _pair(p: Dummy, label: str, value: str, columns: int, sep: str = " ") -> None:

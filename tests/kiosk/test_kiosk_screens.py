@@ -106,8 +106,9 @@ async def test_agency_screen_lists_the_agencies_by_zone(
             "W PLN\n"
             "X Pengadilan Agama\n"
             "Sudah pesan online | Pindai kode QR pesanan Anda di sini\n"
+            "Beberapa layanan sekaligus | Satu tiket untuk 2–4 layanan\n"
             "English\n"
-            "escape Kembali / Back · f2 Bahasa / Language"
+            "f3 Beberapa layanan · escape Kembali / Back · f2 Bahasa / Language"
         )
         booked = app.screen.query_one("#booked", Button)
         tile = app.screen.query_one(".agency", Button)
@@ -286,3 +287,67 @@ def test_an_agency_badge_shows_its_ticket_letters() -> None:
     kantor = {"code": "X", "name": "Kantor X", "short_name": "Kantor", "zone": "1"}
     assert badge(kantor, tuple("ABCDE")) == "A–E"
     assert badge({"code": "PLN", "name": "PT PLN", "short_name": "PLN", "zone": "2"}, ()) == "P"
+
+
+async def test_visit_list_and_proposed_order(server: Server, printer: LoopbackPrinter) -> None:
+    """One visit, several services: the list as chosen (J, B, N), then the order proposed: B
+    before J with the reason, each stop's wait (B's one open counter: 12 minutes), N's walk-in
+    quota gone said plainly with the way to drop it, "Setuju" greyed until then."""
+    other = await server.client("KIOSK-2")
+    for _ in range(40):  # PBG's 40 walk-in numbers (its 5 priority ones are left)
+        await other.issue_ticket("N")
+    await server.officer_at_work("DKP01@L04")  # B's counter opens; J and N have none
+    app = kiosk_app(server, printer.spec)
+    async with started(app, SIZE) as pilot:
+        await click(pilot, "#visit")
+        await on_screen(pilot, "VisitScreen")
+        for agency, line in (("BPJSKES", "J"), ("DUKCAPIL", "B"), ("DPMPTSP", "N")):
+            await click(pilot, "#add")
+            await click(pilot, f"#agency-{agency}")
+            await on_screen(pilot, "VisitLinesScreen")
+            await click(pilot, f"#line-{line}")
+            await on_screen(pilot, "VisitScreen")
+            await until(pilot, lambda line=line: app.screen.query(f"#remove-{line}"), line)
+        assert await snapshot(pilot, "visit-list") == (
+            "Beberapa layanan sekaligus\n"
+            "Pilih 2 sampai 4 layanan. Kios akan mengusulkan urutannya; nomor untuk langkah "
+            "berikutnya diberikan otomatis setelah langkah sebelumnya selesai.\n"
+            "1. J BPJS Kesehatan · Pendaftaran dan Perubahan Data\n"
+            "Hapus\n"
+            "2. B Dukcapil · Kartu Keluarga dan Pindah Datang\n"
+            "Hapus\n"
+            "3. N Perizinan · Persetujuan Bangunan Gedung (PBG)\n"
+            "Hapus\n"
+            "Tambah layanan\n"
+            "Lanjut: lihat urutan\n"
+            "Batal\n"
+            "escape Kembali / Back · f2 Bahasa / Language"
+        )
+        await click(pilot, "#plan")
+        await on_screen(pilot, "VisitPlanScreen")
+        await until(pilot, lambda: app.screen.query("#plan-total"), "the plan")
+        gone = "Kuota layanan Persetujuan Bangunan Gedung (PBG) hari ini sudah habis"
+        # The server's order (docs/calling-policy.md): N has no figure (counts 0), so N, B, J
+        # is 0 + 25 min (N) + max(0, 12 - 15) + 12 (B) + max(0, 0 - 15) + 12 (J) = 49 min,
+        # "± 50 menit"; B, J, N would be 12 + 12 + 0 + 12 + 0 + 25 = 61. B before J: required.
+        assert await snapshot(pilot, "visit-plan") == (
+            "Usulan urutan kunjungan Anda\n"
+            "1. N Perizinan · Persetujuan Bangunan Gedung (PBG) | "
+            "Perkiraan tunggu saat ini: menunggu loket dibuka | "
+            f"Tidak dapat diambil sekarang: {gone}\n"
+            "Hapus Perizinan · Persetujuan Bangunan Gedung (PBG) dari kunjungan\n"
+            "2. B Dukcapil · Kartu Keluarga dan Pindah Datang | "
+            "Perkiraan tunggu saat ini: ± 12 menit · nomor diberikan setelah langkah 1 selesai\n"
+            "3. J BPJS Kesehatan · Pendaftaran dan Perubahan Data | "
+            "Perkiraan tunggu saat ini: menunggu loket dibuka · nomor diberikan setelah "
+            "langkah 2 selesai | "
+            "BPJS Kesehatan setelah Kartu Keluarga dan Pindah Datang: memerlukan hasilnya "
+            "lebih dulu\n"
+            "Urutan ini diperkirakan paling singkat.\n"
+            "Perkiraan total waktu di gedung: ± 50 menit\n"
+            "Hapus layanan yang tidak dapat diambil untuk melanjutkan.\n"
+            "(Setuju, lanjut)\n"
+            "Ubah pilihan\n"
+            "Batal\n"
+            "escape Kembali / Back · f2 Bahasa / Language"
+        )

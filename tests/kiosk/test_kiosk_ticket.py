@@ -9,7 +9,7 @@ import pytest
 from escpos_decode import decode
 
 from kiosk.texts import Lang, format_datetime_id, format_duration, refusal_text
-from kiosk.ticket import LAYOUT_58MM, LAYOUT_80MM, Layout, TicketPrint, render_ticket
+from kiosk.ticket import LAYOUT_58MM, LAYOUT_80MM, Layout, TicketPrint, VisitStop, render_ticket
 
 WIB = timezone(timedelta(hours=7))
 URL = "http://mpp.example:8700/t/Fwl6noCLF-rEgp4iVfFVXA"
@@ -147,3 +147,54 @@ def test_refusal_in_english_keeps_the_time() -> None:
     assert refusal_text("on_break", msg, Lang.EN) == "Service resumes at 13.00 WITA"
     assert refusal_text("on_break", msg, Lang.ID) == msg
     assert refusal_text("something_new", "Pesan baru", Lang.EN) == "Pesan baru"
+
+
+# A visit of three services (issue 22): the paper of its first stop. Hand-written from the spec:
+# "1. Dukcapil — Kartu Keluarga (B-031, sekarang) 2. BPJS Kesehatan (nomor diberikan setelah
+# langkah 1 selesai)", with the ASCII " - " (CP437 has no em dash).
+VISIT = dataclasses.replace(
+    TICKET,
+    line_name="Kartu Keluarga dan Pindah Datang",
+    number="B-031",
+    itinerary=(
+        VisitStop("Dukcapil", "Kartu Keluarga dan Pindah Datang", "B-031"),
+        VisitStop("BPJS Kesehatan", "Pendaftaran dan Perubahan Data", None),
+        VisitStop("Samsat", "Pajak Kendaraan Tahunan", None),
+    ),
+)
+
+
+def test_visit_ticket_lists_the_stops_under_the_big_number() -> None:
+    """The first stop's number big as on every ticket, then "Kunjungan Anda:" and the stops,
+    left-aligned, the first in bold with its number; the QR code says it follows the visit."""
+    out = decode(render_ticket(VISIT, LAYOUT_80MM))
+    texts = out.texts
+    assert out.line("B-031").width == LAYOUT_80MM.number_scale
+    start = texts.index("Kunjungan Anda:")
+    assert texts.index("B-031") < start
+    assert texts[start + 1 : start + 8] == [
+        "1. Dukcapil - Kartu Keluarga dan Pindah Datang",
+        "   (B-031, sekarang)",
+        "2. BPJS Kesehatan - Pendaftaran dan Perubahan",
+        "   Data",
+        "   (nomor diberikan setelah langkah 1 selesai)",
+        "3. Samsat - Pajak Kendaraan Tahunan",
+        "   (nomor diberikan setelah langkah 2 selesai)",
+    ]
+    listed = out.lines[start : start + 8]
+    assert all(line.align == 0 for line in listed)  # a list reads from the left
+    assert [line.bold for line in listed[1:4]] == [True, True, False]
+    assert out.line("Pindai untuk mengikuti seluruh kunjungan Anda").align == 1
+    assert out.qr_codes == [URL] and out.cut_at_end
+
+
+def test_visit_ticket_fits_58mm_and_a_single_ticket_is_unchanged() -> None:
+    """On 58 mm every line of the list fits its 32 columns; a ticket of one service has no
+    list and keeps its usual caption."""
+    narrow = decode(render_ticket(VISIT, LAYOUT_58MM))
+    for line in narrow.lines:
+        assert len(line.text) * line.width <= LAYOUT_58MM.columns, line
+    assert "   (B-031, sekarang)" in narrow.texts
+    single = decode(render_ticket(TICKET, LAYOUT_80MM)).texts
+    assert "Kunjungan Anda:" not in single
+    assert "Pindai untuk melihat status antrean" in single
