@@ -105,6 +105,10 @@ STOP_SKIPPED: Final = "stop_skipped"
 CLOSED_TODAY: Final = "tutup hari ini"
 # What "a large penalty" is when a proposed order reaches a stop after it stops issuing.
 _LATE_PENALTY_S: Final = 24 * 3600.0
+# A line with no counter open now has no estimate (None): counted as an hour's wait, so that the
+# citizen is not sent first to a desk nobody sits at while other stops are being served; later
+# in the visit the credit still applies, and a counter may well have opened by then.
+_NO_COUNTER_WAIT_S: Final = 3600.0
 
 
 @dataclass(slots=True)
@@ -203,7 +207,7 @@ def _allowed(building: Building, order: Sequence[str]) -> bool:
 def propose_order(
     building: Building,
     lines: Sequence[str],
-    waits_s: Mapping[str, float],
+    waits_s: Mapping[str, float | None],
     local_now: datetime,
 ) -> tuple[str, ...]:
     """The order the kiosk proposes: among the orders `requires` allows, the least expected
@@ -211,7 +215,8 @@ def propose_order(
 
     Cost of an order: the first stop's wait + Σ later stops' max(0, wait − credit) + every
     service time (`target_service_min`); an order reaching a stop after it stops issuing (its
-    cutoff, its closing) costs a day more. `waits_s`: each line's expected wait now (missing: 0).
+    cutoff, its closing) costs a day more. `waits_s`: each line's expected wait now (missing: 0;
+    None: no counter of the line is open, counted as `_NO_COUNTER_WAIT_S`).
     """
     by_prefix = {ln.prefix: ln for ln in building.lines}
     credit_s = building.policy.visit_credit_min * 60.0
@@ -228,7 +233,8 @@ def propose_order(
             # Reached at the hand-on, `cost` from now: its number would be refused by then.
             if line is not None and k > 0 and _too_late(plan, line, local_now, cost):
                 cost += _LATE_PENALTY_S
-            wait = max(0.0, waits_s.get(prefix, 0.0))
+            known = waits_s.get(prefix, 0.0)
+            wait = _NO_COUNTER_WAIT_S if known is None else max(0.0, known)
             cost += wait if k == 0 else max(0.0, wait - credit_s)
             cost += (line.target_service_min * 60.0) if line is not None else 0.0
         if best_cost is None or cost < best_cost:

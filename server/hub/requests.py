@@ -495,7 +495,7 @@ class Requests:
         local = building.local(now)
         figures = {prefix: state.line_view(prefix, now) for prefix in lines}
         waits = {prefix: v.estimated_wait_s for prefix, v in figures.items()}
-        order = propose_order(building, lines, {k: w or 0.0 for k, w in waits.items()}, local)
+        order = propose_order(building, lines, waits, local)
         credit_s = policy.visit_credit_min * 60.0
         stops, total = [], 0.0
         for k, prefix in enumerate(order):

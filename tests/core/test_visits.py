@@ -674,6 +674,14 @@ def test_the_shortest_expected_total_time_is_proposed() -> None:
     assert propose_order(building, ("A", "B"), {"A": 1800.0, "B": 0.0}, at("08:00")) == ("B", "A")
 
 
+def test_a_line_with_no_counter_open_is_not_proposed_first() -> None:
+    # A has no counter open (no estimate: counted as an hour), B waits 600 s. A first: 3600 +
+    # 600 + max(0, 600 − 900) + 720 = 4920 s; B first: 600 + 720 + (3600 − 900) + 600 = 4620 s.
+    # Counting the unknown wait as none would send the citizen first to the empty desk.
+    building = make_building()
+    assert propose_order(building, ("A", "B"), {"A": None, "B": 600.0}, at("08:00")) == ("B", "A")
+
+
 @pytest.mark.parametrize("order", [("A", "B"), ("B", "A")])
 def test_a_tie_keeps_the_citizens_order(order: tuple[str, str]) -> None:
     # No waits: either way 600 + 720 s.
