@@ -13,8 +13,8 @@ The choice lives in `VisitScreen.lines`, at the bottom of the path's screens: Es
 "Kembali" goes back one step and keeps it; "Batal" (or Escape on `VisitScreen`) leaves the
 path with nothing asked of the server (`plan_visit` changes nothing). The server has the last
 word on every rule (how many stops, the order, quota and hours); the kiosk only keeps the
-citizen from choosing a line twice or more than `VISIT_MAX_STOPS`, and shows the server's
-refusals in its words.
+citizen from choosing a line twice or more than the building's `visit_max_stops` (the
+snapshot's), and shows the server's refusals in its words.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Footer, LoadingIndicator, Static
 
-from kiosk.building import VISIT_MAX_STOPS, short_name
+from kiosk.building import short_name
 from kiosk.screens import (
     AgencyTilesScreen,
     KioskScreen,
@@ -58,7 +58,7 @@ class VisitScreen(KioskScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self.tr("visit_start"), id="visit-title", classes="title")
-        yield Static(self.tr("visit_intro", max=VISIT_MAX_STOPS), classes="subtitle")
+        yield Static(self.tr("visit_intro", max=self.visit_max_stops), classes="subtitle")
         with VerticalScroll(id="visit-list"):
             if not self.lines:
                 yield Static(self.tr("visit_empty"), id="visit-empty", classes="note")
@@ -68,11 +68,11 @@ class VisitScreen(KioskScreen):
                     yield Button(self.tr("visit_remove"), id=f"remove-{prefix}", classes="remove")
             if len(self.lines) < 2:
                 yield Static(self.tr("visit_need_more"), id="visit-hint", classes="note")
-            elif len(self.lines) >= VISIT_MAX_STOPS:
-                hint = self.tr("visit_full", max=VISIT_MAX_STOPS)
+            elif len(self.lines) >= self.visit_max_stops:
+                hint = self.tr("visit_full", max=self.visit_max_stops)
                 yield Static(hint, id="visit-hint", classes="note")
         with Horizontal(classes="bar"):
-            full = len(self.lines) >= VISIT_MAX_STOPS
+            full = len(self.lines) >= self.visit_max_stops
             yield Button(self.tr("visit_add"), id="add", disabled=full)
             enough = len(self.lines) >= 2
             yield Button(self.tr("visit_plan"), id="plan", variant="primary", disabled=not enough)
@@ -90,7 +90,7 @@ class VisitScreen(KioskScreen):
 
     def add_line(self, prefix: str) -> None:
         """A line chosen on the lines screen: added once, then this screen again."""
-        if prefix not in self.lines and len(self.lines) < VISIT_MAX_STOPS:
+        if prefix not in self.lines and len(self.lines) < self.visit_max_stops:
             self.lines.append(prefix)
         # The next thing to do has the focus: another service, or the order once there are two.
         self.AUTO_FOCUS = "#plan" if len(self.lines) >= 2 else "#add"

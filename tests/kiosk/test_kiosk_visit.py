@@ -10,10 +10,11 @@ Perubahan Data") requires B (Dukcapil, "Kartu Keluarga dan Pindah Datang"); E (S
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 from escpos_decode import decode
-from hubtest import Server
+from hubtest import Server, StartServer, demo_building
 from kiosktest import (
     LoopbackPrinter,
     Mood,
@@ -260,3 +261,24 @@ async def test_keyboard_alone_takes_a_visit(server: Server, printer: LoopbackPri
         "2. Dukcapil - Kartu Keluarga dan Pindah Datang",
         "   (nomor diberikan setelah langkah 1 selesai)",
     ]
+
+
+async def test_the_buildings_stop_limit_comes_from_the_snapshot(
+    start_server: StartServer, printer: LoopbackPrinter
+) -> None:
+    """A building whose `[policy] visit_max_stops` is 3: the start and the visit's list say
+    2–3 services, and after three "Tambah layanan" is greyed with the limit said."""
+    demo = demo_building()
+    policy = dataclasses.replace(demo.policy, visit_max_stops=3)
+    server = await start_server(building=dataclasses.replace(demo, policy=policy))
+    app = kiosk_app(server, printer.spec)
+    async with started(app) as pilot:
+        assert "Satu tiket untuk 2–3 layanan" in screen_text(app)
+        await click(pilot, "#visit")
+        await on_screen(pilot, "VisitScreen")
+        assert "Pilih 2 sampai 3 layanan." in screen_text(app)
+        for agency, line in (("DUKCAPIL", "A"), ("DUKCAPIL", "B"), ("SAMSAT", "E")):
+            assert not app.screen.query_one("#add").disabled
+            await add_service(pilot, agency, line)
+        assert app.screen.query_one("#add").disabled
+        assert "Paling banyak 3 layanan dalam satu kunjungan." in screen_text(app)
