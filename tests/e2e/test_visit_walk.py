@@ -5,9 +5,10 @@ Kesehatan. The real server (the demo building, its own SQLite file, a fake clock
 
 1. At the kiosk (the real Textual app under run_test(), printing to a loopback ESC/POS
    printer) the citizen touches "Beberapa layanan sekaligus" and chooses BPJS Kesehatan first,
-   then Kartu Keluarga; the kiosk proposes Kartu Keluarga first and says why (the building says
-   BPJS needs its result, docs/configuration.md `requires`); no priority, accepted: one ticket
-   prints, B-001 big, the itinerary under it, and one QR code: the phone page's address.
+   then Kartu Keluarga, and answers "Tidak" to the priority question; the kiosk proposes Kartu
+   Keluarga first and says why (the building says BPJS needs its result, docs/configuration.md
+   `requires`); accepted: one ticket prints, B-001 big, the itinerary under it, and one QR
+   code: the phone page's address.
 2. The phone page of that address (Chromium, a phone's screen) lists both stops; the Lantai 1
    TV (Chromium, 1080p, sound activated) is on.
 3. Loket 4's officer (the real counter console under run_test(), logged in with the demo PIN)
@@ -80,6 +81,8 @@ async def test_a_two_stop_visit_walked_end_to_end(
         await add_service(pilot, "BPJSKES", "J")
         await add_service(pilot, "DUKCAPIL", "B")
         await click(pilot, "#plan")
+        await on_screen(pilot, "VisitPriorityScreen")
+        await click(pilot, "#prio-none")
         await on_screen(pilot, "VisitPlanScreen")
         await until(pilot, lambda: "Perkiraan total waktu" in screen_text(kiosk), "the plan")
         shown = screen_text(kiosk)
@@ -87,8 +90,6 @@ async def test_a_two_stop_visit_walked_end_to_end(
         assert first < shown.index("2.  J   BPJS Kesehatan · Pendaftaran dan Perubahan Data")
         assert "BPJS Kesehatan setelah Kartu Keluarga dan Pindah Datang" in shown
         await click(pilot, "#accept")
-        await on_screen(pilot, "VisitPriorityScreen")
-        await click(pilot, "#prio-none")
         await on_screen(pilot, "ResultScreen")
         shown = screen_text(kiosk)
         assert "Silakan ambil tiket Anda" in shown and "B-001" in shown
