@@ -312,9 +312,9 @@ class KioskApp(App[None]):
         self._back_to(visit)
         visit.add_line(prefix)
 
-    def visit_drop(self, prefix: str) -> None:
-        """A stop the plan says cannot be taken now, dropped: the plan of the rest, or the list
-        when fewer than two are left."""
+    def visit_drop(self, prefix: str, priority: str | None) -> None:
+        """A stop the plan says cannot be taken now, dropped: the plan of the rest for the
+        same priority answer, or the list when fewer than two are left."""
         visit = self.visit_screen()
         if visit is None:  # pragma: no cover
             self.go_home()
@@ -322,12 +322,24 @@ class KioskApp(App[None]):
         self._back_to(visit)
         visit.remove_line(prefix)
         if len(visit.lines) >= 2:
-            self.push_screen(VisitPlanScreen(tuple(visit.lines)))
+            self.push_screen(VisitPlanScreen(tuple(visit.lines), priority))
+
+    def visit_change(self) -> None:
+        """The plan's "Ubah pilihan": the visit's list, as chosen."""
+        visit = self.visit_screen()
+        if visit is None:  # pragma: no cover
+            self.go_home()
+            return
+        self._back_to(visit)
 
     def start_visit(self, lines: tuple[str, ...], priority: str | None) -> None:
-        """The visit accepted and the priority answered: issue it, print its first ticket."""
+        """The priority answered and the plan accepted: issue it, print its first ticket.
+
+        From the plan, the printing screen goes over it (a refusal comes back to the plan);
+        a retry after an outage replaces the message, as for one ticket."""
         run = partial(self.issuer.visit, lines, priority)
-        self._start(PrintingScreen(), run, f"visit {'+'.join(lines)}")
+        over_plan = isinstance(self.screen, VisitPlanScreen)
+        self._start(PrintingScreen(), run, f"visit {'+'.join(lines)}", push=over_plan)
 
     def _start(
         self,
@@ -425,7 +437,7 @@ class KioskApp(App[None]):
         if isinstance(self.screen, LinesScreen | PriorityScreen | VisitAgencyScreen):
             self.pop_screen()
         elif isinstance(self.screen, VisitPlanScreen):
-            self.pop_screen()  # to the visit's list, as chosen
+            self.pop_screen()  # to the priority question (or, after a drop, the visit's list)
         elif isinstance(self.screen, CheckInScreen | VisitScreen):
             self.go_home()  # the visit's list: "Batal", nothing was asked of the server
         elif isinstance(self.screen, ResultScreen | MessageScreen | CheckInRefusedScreen):

@@ -14,9 +14,10 @@ from typing import Any, Final
 
 __all__ = ["VISIT_MAX_STOPS", "BuildingInfo", "badge", "short_name"]
 
-# The most services a citizen may choose for one visit at the kiosk: the demo building's
-# `[policy] visit_max_stops`. The snapshot does not carry the building's figure; a building that
-# allows fewer refuses a longer visit in its own words (visit_too_long), shown as it says it.
+# The most services a citizen may choose for one visit at the kiosk when the snapshot does not
+# say (`building.visit_max_stops`, the building's `[policy] visit_max_stops`: a server older
+# than issue 22's last part): the policy's default. The server has the last word either way
+# (visit_too_long, shown in its words).
 VISIT_MAX_STOPS: Final = 4
 
 
@@ -30,6 +31,7 @@ class BuildingInfo:
     zones: tuple[tuple[str, str], ...]  # (id, name) in the building's order
     agencies: tuple[Mapping[str, Any], ...]  # the snapshot's agency views, in its order
     lines: tuple[Mapping[str, Any], ...]  # the snapshot's line definitions, in its order
+    visit_max_stops: int = VISIT_MAX_STOPS  # services one visit may hold (`[policy]`)
 
     @classmethod
     def from_snapshot(cls, building: Mapping[str, Any]) -> BuildingInfo:
@@ -40,6 +42,7 @@ class BuildingInfo:
             zones=tuple((z["id"], z["name"]) for z in building.get("zones", [])),
             agencies=tuple(building.get("agencies", [])),
             lines=tuple(building.get("lines", [])),
+            visit_max_stops=_stops(building.get("visit_max_stops")),
         )
 
     def agency(self, code: str) -> Mapping[str, Any] | None:
@@ -52,6 +55,13 @@ class BuildingInfo:
     @property
     def tz(self) -> timezone:
         return timezone(timedelta(minutes=self.utc_offset_min), self.zone_label)
+
+
+def _stops(value: object) -> int:
+    """The snapshot's `visit_max_stops`, or the default when it is absent or not a count."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 2:
+        return value
+    return VISIT_MAX_STOPS
 
 
 def short_name(agency: Mapping[str, Any]) -> str:

@@ -98,6 +98,12 @@ class KioskScreen(Screen[None]):
     def tr(self, key: str, **params: object) -> str:
         return t(key, self.kiosk.lang, **params)
 
+    @property
+    def visit_max_stops(self) -> int:
+        """How many services one visit may hold: the building's figure from the snapshot."""
+        building = self.kiosk.building
+        return building.visit_max_stops if building is not None else VISIT_MAX_STOPS
+
     async def redraw(self) -> None:
         """Compose again (new language, or the building just arrived), keeping a focus."""
         await self.recompose()
@@ -203,7 +209,7 @@ class AgencyScreen(AgencyTilesScreen):
                 several = Content.assemble(
                     (self.tr("visit_start"), "bold"),
                     "\n",
-                    self.tr("visit_start_note", max=VISIT_MAX_STOPS),
+                    self.tr("visit_start_note", max=self.visit_max_stops),
                 )
                 yield Button(several, id="visit")
             yield Button(self.tr("switch_language"), id="lang", classes="lang")

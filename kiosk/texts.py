@@ -274,7 +274,11 @@ TEXTS: Final[dict[str, dict[Lang, str]]] = {
         Lang.ID: "Hapus layanan yang tidak dapat diambil untuk melanjutkan.",
         Lang.EN: "Remove the service that is not available to continue.",
     },
-    "visit_accept": {Lang.ID: "Setuju, lanjut", Lang.EN: "Agree, continue"},
+    "visit_accept": {Lang.ID: "Setuju, cetak tiket", Lang.EN: "Agree, print the ticket"},
+    "visit_as_priority": {
+        Lang.ID: "Layanan prioritas: {group}",
+        Lang.EN: "Priority service: {group}",
+    },
     "visit_change": {Lang.ID: "Ubah pilihan", Lang.EN: "Change the choice"},
     "visit_refused": {
         Lang.ID: "Kunjungan belum dapat dicetak: {reason}",

@@ -3,18 +3,24 @@
 start → `VisitScreen` (the services chosen so far, each with "Hapus"; "Tambah layanan",
 "Lanjut: lihat urutan", "Batal") → `VisitAgencyScreen` → `VisitLinesScreen` (agency → line, as
 in the single path; a line already chosen is greyed) → back to `VisitScreen` with it added → …
-→ `VisitPlanScreen` (`plan_visit`: the order the kiosk proposes, each stop's estimated wait, why
-a dependency decides the order, a stop that cannot be taken now with "Hapus … dari kunjungan")
-→ "Setuju, lanjut" → `VisitPriorityScreen` (the single path's question) → the app prints
-(`KioskApp.start_visit`: `issue_visit`, then the printer and confirm_printed / print_failed as
+→ "Lanjut" → `VisitPriorityScreen` (the single path's question, for the whole visit) →
+`VisitPlanScreen` (`plan_visit` with that priority: the order the kiosk proposes, each stop's
+estimated wait, why a dependency decides the order, a stop that cannot be taken now with "Hapus
+… dari kunjungan") → "Setuju, cetak tiket" → the app prints (`KioskApp.start_visit`:
+`issue_visit` with the same priority, then the printer and confirm_printed / print_failed as
 for one ticket).
 
+The priority is asked before the plan because whether a stop can be taken depends on it: a line
+whose walk-in numbers are gone still has priority places, and a priority citizen must not be
+told "Tidak dapat diambil" for it.
+
 The choice lives in `VisitScreen.lines`, at the bottom of the path's screens: Escape or
-"Kembali" goes back one step and keeps it; "Batal" (or Escape on `VisitScreen`) leaves the
-path with nothing asked of the server (`plan_visit` changes nothing). The server has the last
-word on every rule (how many stops, the order, quota and hours); the kiosk only keeps the
-citizen from choosing a line twice or more than `VISIT_MAX_STOPS`, and shows the server's
-refusals in its words.
+"Kembali" goes back one step and keeps it ("Ubah pilihan" on the plan goes back to the list);
+"Batal" (or Escape on `VisitScreen`) leaves the path with nothing asked of the server
+(`plan_visit` changes nothing). The server has the last word on every rule (how many stops, the
+order, quota and hours); the kiosk only keeps the citizen from choosing a line twice or more
+than the building's `visit_max_stops` (the snapshot's), and shows the server's refusals in its
+words.
 """
 
 from __future__ import annotations
@@ -27,15 +33,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Footer, LoadingIndicator, Static
 
-from kiosk.building import VISIT_MAX_STOPS, short_name
+from kiosk.building import short_name
 from kiosk.screens import (
     AgencyTilesScreen,
     KioskScreen,
     LinesScreen,
     PriorityScreen,
-    priority_only,
 )
-from kiosk.texts import format_duration, refusal_text
+from kiosk.texts import format_duration, priority_label, refusal_text
 from server.client import ClientClosed, ConnectionLost, RequestError
 
 __all__ = [
@@ -58,7 +63,7 @@ class VisitScreen(KioskScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self.tr("visit_start"), id="visit-title", classes="title")
-        yield Static(self.tr("visit_intro", max=VISIT_MAX_STOPS), classes="subtitle")
+        yield Static(self.tr("visit_intro", max=self.visit_max_stops), classes="subtitle")
         with VerticalScroll(id="visit-list"):
             if not self.lines:
                 yield Static(self.tr("visit_empty"), id="visit-empty", classes="note")
@@ -68,11 +73,11 @@ class VisitScreen(KioskScreen):
                     yield Button(self.tr("visit_remove"), id=f"remove-{prefix}", classes="remove")
             if len(self.lines) < 2:
                 yield Static(self.tr("visit_need_more"), id="visit-hint", classes="note")
-            elif len(self.lines) >= VISIT_MAX_STOPS:
-                hint = self.tr("visit_full", max=VISIT_MAX_STOPS)
+            elif len(self.lines) >= self.visit_max_stops:
+                hint = self.tr("visit_full", max=self.visit_max_stops)
                 yield Static(hint, id="visit-hint", classes="note")
         with Horizontal(classes="bar"):
-            full = len(self.lines) >= VISIT_MAX_STOPS
+            full = len(self.lines) >= self.visit_max_stops
             yield Button(self.tr("visit_add"), id="add", disabled=full)
             enough = len(self.lines) >= 2
             yield Button(self.tr("visit_plan"), id="plan", variant="primary", disabled=not enough)
@@ -90,7 +95,7 @@ class VisitScreen(KioskScreen):
 
     def add_line(self, prefix: str) -> None:
         """A line chosen on the lines screen: added once, then this screen again."""
-        if prefix not in self.lines and len(self.lines) < VISIT_MAX_STOPS:
+        if prefix not in self.lines and len(self.lines) < self.visit_max_stops:
             self.lines.append(prefix)
         # The next thing to do has the focus: another service, or the order once there are two.
         self.AUTO_FOCUS = "#plan" if len(self.lines) >= 2 else "#add"
@@ -112,8 +117,9 @@ class VisitScreen(KioskScreen):
 
     @on(Button.Pressed, "#plan")
     def see_order(self) -> None:
+        """ "Lanjut": the priority question first, then the plan made for that answer."""
         if len(self.lines) >= 2:
-            self.kiosk.push_screen(VisitPlanScreen(tuple(self.lines)))
+            self.kiosk.push_screen(VisitPriorityScreen(tuple(self.lines)))
 
     @on(Button.Pressed, "#cancel")
     def cancel(self) -> None:
@@ -175,9 +181,10 @@ class VisitPlanScreen(KioskScreen):
 
     AUTO_FOCUS = "#accept"
 
-    def __init__(self, lines: tuple[str, ...]) -> None:
+    def __init__(self, lines: tuple[str, ...], priority: str | None = None) -> None:
         super().__init__()
         self.lines = lines  # as chosen
+        self.priority = priority  # the citizen's answer to the priority question (None: no)
         self.plan: dict[str, Any] | None = None  # the server's answer, once it came
         self.failure: str | None = None  # why there is no plan (in the citizen's language)
         self.retry = False  # the failure was the network's: "Coba lagi" may help
@@ -185,6 +192,9 @@ class VisitPlanScreen(KioskScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self.tr("visit_plan_title"), id="plan-title", classes="title")
+        if self.priority is not None:
+            group = priority_label(self.priority, lang=self.kiosk.lang)
+            yield Static(self.tr("visit_as_priority", group=group), id="plan-priority")
         if self.refused:
             yield Static(self.refused, id="visit-refused", classes="problem")
         plan = self.plan
@@ -274,7 +284,7 @@ class VisitPlanScreen(KioskScreen):
             self.plan = await app.client.request(
                 "plan_visit",
                 lines=list(self.lines),
-                priority=None,
+                priority=self.priority,  # a priority citizen may take priority places
                 timeout=app.config.issue_timeout_s,
             )
         except RequestError as exc:
@@ -301,15 +311,12 @@ class VisitPlanScreen(KioskScreen):
     def accept(self) -> None:
         if self.plan is None or any(stop.get("problem") for stop in self.plan["stops"]):
             return
-        order = self.accepted_order()
-        views = [self.kiosk.lines.get(prefix, {}) for prefix in order]
-        only = any(priority_only(view) for view in views)
-        self.kiosk.push_screen(VisitPriorityScreen(order, only_priority=only))
+        self.kiosk.start_visit(self.accepted_order(), self.priority)
 
     @on(Button.Pressed, ".drop")
     def drop(self, event: Button.Pressed) -> None:
         prefix = (event.button.id or "").removeprefix("drop-")
-        self.kiosk.visit_drop(prefix)
+        self.kiosk.visit_drop(prefix, self.priority)
 
     @on(Button.Pressed, "#again")
     def again(self) -> None:
@@ -318,7 +325,8 @@ class VisitPlanScreen(KioskScreen):
 
     @on(Button.Pressed, "#back")
     def back(self) -> None:
-        self.kiosk.action_back()
+        """ "Ubah pilihan": the visit's list, as chosen (Escape goes back to the question)."""
+        self.kiosk.visit_change()
 
     @on(Button.Pressed, "#cancel")
     def cancel(self) -> None:
@@ -332,19 +340,24 @@ class VisitPlanScreen(KioskScreen):
 
 
 class VisitPriorityScreen(PriorityScreen):
-    """The single path's priority question, for the whole visit; then the visit is printed."""
+    """The single path's priority question, for the whole visit; then the plan for that answer.
 
-    def __init__(self, lines: tuple[str, ...], *, only_priority: bool = False) -> None:
-        super().__init__(lines[0], only_priority=only_priority)
-        self.visit_lines = lines
+    "Tidak" is always offered, even when a chosen line has only priority places left (the
+    single path then leaves it out, as such a ticket could only be refused): here the plan
+    names that stop and offers to drop it, and the citizen keeps the rest of the visit."""
+
+    def __init__(self, lines: tuple[str, ...]) -> None:
+        super().__init__(lines[0])
+        self.visit_lines = lines  # as chosen; the plan proposes their order
 
     def heading(self) -> str:
-        """The visit's services in their accepted order, not its first line alone."""
+        """The visit's services as chosen, not its first line alone."""
         views = [self.kiosk.lines.get(prefix, {}) for prefix in self.visit_lines]
-        return " → ".join(f"{v.get('prefix', '?')} · {v.get('name', '')}" for v in views)
+        return " + ".join(f"{v.get('prefix', '?')} · {v.get('name', '')}" for v in views)
 
     @on(Button.Pressed, ".prio")
     def choose(self, event: Button.Pressed) -> None:
-        event.prevent_default()  # the visit's press, not PriorityScreen's single ticket
+        event.prevent_default()  # the visit's answer, not PriorityScreen's single ticket
         group = (event.button.id or "").removeprefix("prio-")
-        self.kiosk.start_visit(self.visit_lines, None if group == "none" else group)
+        priority = None if group == "none" else group
+        self.kiosk.push_screen(VisitPlanScreen(self.visit_lines, priority))

@@ -1,16 +1,16 @@
-"""ONE VISIT, SEVERAL AGENCIES (issue 22's "Done"), end to end with every part real but the kiosk's
-screens.
+"""ONE VISIT, SEVERAL AGENCIES (issue 22's "Done"), end to end with every part real.
 
 A newcomer needs a new family card (Kartu Keluarga, Dukcapil) and, with it, to register at BPJS
 Kesehatan. The real server (the demo building, its own SQLite file, a fake clock) on a free port:
 
-1. At the kiosk the two services are asked for in the citizen's order, BPJS first; the kiosk's
-   `plan_visit` proposes Kartu Keluarga first (the building says BPJS needs its result,
-   docs/configuration.md `requires`), and `issue_visit` takes that order: one ticket, B-001.
-   (Through the kiosk's protocol client, as the kiosk app would send it: the kiosk's visit
-   screens are another room's branch.)
-2. The phone page of its token (Chromium, a phone's screen) lists both stops; the Lantai 1 TV
-   (Chromium, 1080p, sound activated) is on.
+1. At the kiosk (the real Textual app under run_test(), printing to a loopback ESC/POS
+   printer) the citizen touches "Beberapa layanan sekaligus" and chooses BPJS Kesehatan first,
+   then Kartu Keluarga, and answers "Tidak" to the priority question; the kiosk proposes Kartu
+   Keluarga first and says why (the building says BPJS needs its result, docs/configuration.md
+   `requires`); accepted: one ticket prints, B-001 big, the itinerary under it, and one QR
+   code: the phone page's address.
+2. The phone page of that address (Chromium, a phone's screen) lists both stops; the Lantai 1
+   TV (Chromium, 1080p, sound activated) is on.
 3. Loket 4's officer (the real counter console under run_test(), logged in with the demo PIN)
    calls B-001 (N), starts (S) and finishes (F).
 4. The TV shows "B-001 → J-001 · BPJS Kesehatan" and says "Nomor antrean be nol nol satu,
@@ -31,7 +31,10 @@ import pytest
 from chromium import ARTIFACTS, needs_chromium
 from countertest import SIZE, console, log_in, text
 from countertest import until as console_until
+from escpos_decode import decode
 from hubtest import FakeClock, StartServer
+from kiosktest import LoopbackPrinter, click, kiosk_app, on_screen, screen_text, started, until
+from test_kiosk_visit import add_service
 from test_phone_page import open_phone
 from test_tv_browser import open_tv
 
@@ -66,21 +69,48 @@ async def serve(server: Any, counter: str, officer: str, number: str, clock: Fak
 
 
 async def test_a_two_stop_visit_walked_end_to_end(
-    start_server: StartServer, clock: FakeClock, browser: Any
+    start_server: StartServer, clock: FakeClock, printer: LoopbackPrinter, browser: Any
 ) -> None:
     server = await start_server()
 
-    # 1. The kiosk: the order proposed (KK before BPJS), one ticket for the visit.
-    kiosk = await server.client("KIOSK-1")
-    plan = await kiosk.request("plan_visit", lines=["J", "B"])
-    assert plan["order"] == ["B", "J"]
-    issued = await kiosk.request("issue_visit", lines=plan["order"])
-    ticket = issued["ticket"]
-    assert ticket["number"] == "B-001"
-    await kiosk.confirm_printed(ticket["id"])
+    # 1. The kiosk: BPJS then KK chosen, the order proposed (KK first, and why), one ticket.
+    kiosk = kiosk_app(server, printer.spec)
+    async with started(kiosk) as pilot:
+        await click(pilot, "#visit")
+        await on_screen(pilot, "VisitScreen")
+        await add_service(pilot, "BPJSKES", "J")
+        await add_service(pilot, "DUKCAPIL", "B")
+        await click(pilot, "#plan")
+        await on_screen(pilot, "VisitPriorityScreen")
+        await click(pilot, "#prio-none")
+        await on_screen(pilot, "VisitPlanScreen")
+        await until(pilot, lambda: "Perkiraan total waktu" in screen_text(kiosk), "the plan")
+        shown = screen_text(kiosk)
+        first = shown.index("1.  B   Dukcapil · Kartu Keluarga dan Pindah Datang")
+        assert first < shown.index("2.  J   BPJS Kesehatan · Pendaftaran dan Perubahan Data")
+        assert "BPJS Kesehatan setelah Kartu Keluarga dan Pindah Datang" in shown
+        await click(pilot, "#accept")
+        await on_screen(pilot, "ResultScreen")
+        shown = screen_text(kiosk)
+        assert "Silakan ambil tiket Anda" in shown and "B-001" in shown
+        assert "Kunjungan Anda:" in shown
+    (job,) = printer.tickets
+    paper = decode(job)
+    assert paper.line("B-001").bold
+    texts = paper.texts
+    start = texts.index("Kunjungan Anda:")
+    assert texts[start + 1 : start + 6] == [
+        "1. Dukcapil - Kartu Keluarga dan Pindah Datang",
+        "   (B-001, sekarang)",
+        "2. BPJS Kesehatan - Pendaftaran dan Perubahan",
+        "   Data",
+        "   (nomor diberikan setelah langkah 1 selesai)",
+    ]
+    (phone_url,) = paper.qr_codes
+    assert phone_url.startswith(f"{server.running.http_url}/t/")
 
-    # 2. The phone page of the QR's address and the Lantai 1 TV.
-    phone = await open_phone(browser, f"{server.running.http_url}/t/{ticket['token']}")
+    # 2. The phone page of the printed QR's address and the Lantai 1 TV.
+    phone = await open_phone(browser, phone_url)
     await phone.wait_js("window.antreTicket && window.antreTicket.connected")
     assert await phone.text("#number") == "B-001"
     assert await phone.page.locator("#visit-stops li").all_text_contents() == [

@@ -31,3 +31,13 @@ def test_the_kiosk_reads_agencies_and_their_lines_from_the_snapshot() -> None:
         assert info.agency(agency.code)["zone"] == agency.zone  # type: ignore[index]
     dukcapil = info.agency("DUKCAPIL")
     assert dukcapil is not None and badge(dukcapil, info.prefixes("DUKCAPIL")) == "ABCD"
+
+
+def test_the_kiosk_takes_a_visits_stop_limit_from_the_snapshot() -> None:
+    """`building.visit_max_stops` is the building's `[policy]` figure; a snapshot without it
+    (a server before issue 22) leaves the policy's default, 4 (docs/configuration.md)."""
+    demo = load_demo_building()
+    three = dataclasses.replace(demo, policy=dataclasses.replace(demo.policy, visit_max_stops=3))
+    assert BuildingInfo.from_snapshot(building_view(three)).visit_max_stops == 3
+    older = {k: v for k, v in building_view(demo).items() if k != "visit_max_stops"}
+    assert BuildingInfo.from_snapshot(older).visit_max_stops == 4

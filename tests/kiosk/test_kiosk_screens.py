@@ -290,9 +290,10 @@ def test_an_agency_badge_shows_its_ticket_letters() -> None:
 
 
 async def test_visit_list_and_proposed_order(server: Server, printer: LoopbackPrinter) -> None:
-    """One visit, several services: the list as chosen (J, B, N), then the order proposed: B
-    before J with the reason, each stop's wait (B's one open counter: 12 minutes), N's walk-in
-    quota gone said plainly with the way to drop it, "Setuju" greyed until then."""
+    """One visit, several services: the list as chosen (J, B, N), the priority question for
+    them all, then (no priority) the order proposed: B before J with the reason, each stop's
+    wait (B's one open counter: 12 minutes), N's walk-in quota gone said plainly with the way
+    to drop it, "Setuju" greyed until then."""
     other = await server.client("KIOSK-2")
     for _ in range(40):  # PBG's 40 walk-in numbers (its 5 priority ones are left)
         await other.issue_ticket("N")
@@ -324,6 +325,23 @@ async def test_visit_list_and_proposed_order(server: Server, printer: LoopbackPr
             "escape Kembali / Back · f2 Bahasa / Language"
         )
         await click(pilot, "#plan")
+        await on_screen(pilot, "VisitPriorityScreen")
+        # Asked before the plan (the plan depends on it), for the whole visit as chosen; "Tidak"
+        # stays although N has only priority places left: the plan then names N.
+        assert await snapshot(pilot, "visit-priority") == (
+            "J · Pendaftaran dan Perubahan Data + B · Kartu Keluarga dan Pindah Datang + "
+            "N · Persetujuan Bangunan Gedung (PBG)\n"
+            "Apakah Anda termasuk layanan prioritas?\n"
+            "Lansia (60 tahun ke atas)\n"
+            "Penyandang disabilitas\n"
+            "Ibu hamil / menyusui\n"
+            "Membawa balita\n"
+            "Tidak\n"
+            "Petugas akan memeriksa di loket.\n"
+            "Kembali\n"
+            "escape Kembali / Back · f2 Bahasa / Language"
+        )
+        await click(pilot, "#prio-none")
         await on_screen(pilot, "VisitPlanScreen")
         await until(pilot, lambda: app.screen.query("#plan-total"), "the plan")
         gone = "Kuota layanan Persetujuan Bangunan Gedung (PBG) hari ini sudah habis"
@@ -346,7 +364,7 @@ async def test_visit_list_and_proposed_order(server: Server, printer: LoopbackPr
             "Urutan ini diperkirakan paling singkat.\n"
             "Perkiraan total waktu di gedung: ± 50 menit\n"
             "Hapus layanan yang tidak dapat diambil untuk melanjutkan.\n"
-            "(Setuju, lanjut)\n"
+            "(Setuju, cetak tiket)\n"
             "Ubah pilihan\n"
             "Batal\n"
             "escape Kembali / Back · f2 Bahasa / Language"

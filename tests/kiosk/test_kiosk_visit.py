@@ -10,10 +10,11 @@ Perubahan Data") requires B (Dukcapil, "Kartu Keluarga dan Pindah Datang"); E (S
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 from escpos_decode import decode
-from hubtest import Server
+from hubtest import Server, StartServer, demo_building
 from kiosktest import (
     LoopbackPrinter,
     Mood,
@@ -43,15 +44,17 @@ async def add_service(pilot: Pilot[Any], agency: str, line: str) -> None:
     await until(pilot, lambda: bool(app.screen.query(f"#remove-{line}")), f"{line} on the list")
 
 
-async def plan_of(pilot: Pilot[Any], *chosen: tuple[str, str]) -> str:
-    """From the start: the visit's list, each (agency, line) added, the proposed order shown;
-    the plan screen's words."""
+async def plan_of(pilot: Pilot[Any], *chosen: tuple[str, str], priority: str = "none") -> str:
+    """From the start: the visit's list, each (agency, line) added, "Lanjut", the priority
+    answered, the proposed order shown; the plan screen's words."""
     app: KioskApp = pilot.app  # type: ignore[assignment]
     await click(pilot, "#visit")
     await on_screen(pilot, "VisitScreen")
     for agency, line in chosen:
         await add_service(pilot, agency, line)
     await click(pilot, "#plan")
+    await on_screen(pilot, "VisitPriorityScreen")
+    await click(pilot, f"#prio-{priority}")
     await on_screen(pilot, "VisitPlanScreen")
     await until(pilot, lambda: "Perkiraan total waktu" in screen_text(app), "the plan")
     return screen_text(app)
@@ -60,11 +63,23 @@ async def plan_of(pilot: Pilot[Any], *chosen: tuple[str, str]) -> str:
 async def test_two_stop_visit_in_the_order_its_dependency_sets_is_printed(
     server: Server, printer: LoopbackPrinter
 ) -> None:
-    """J chosen, then B: the kiosk proposes B first and says why; accepted, one ticket is
-    printed with B-001 big and the itinerary under it, and the visit is on the server."""
+    """J chosen, then B; asked for them both, no priority: the kiosk proposes B first and says
+    why; accepted, one ticket is printed with B-001 big and the itinerary under it, and the
+    visit is on the server."""
     app = kiosk_app(server, printer.spec)
     async with started(app) as pilot:
-        shown = await plan_of(pilot, ("BPJSKES", "J"), ("DUKCAPIL", "B"))
+        await click(pilot, "#visit")
+        await on_screen(pilot, "VisitScreen")
+        await add_service(pilot, "BPJSKES", "J")
+        await add_service(pilot, "DUKCAPIL", "B")
+        await click(pilot, "#plan")
+        await on_screen(pilot, "VisitPriorityScreen")  # before the plan, for the visit
+        assert "J · Pendaftaran dan Perubahan Data + B · Kartu Keluarga" in screen_text(app)
+        await click(pilot, "#prio-none")
+        await on_screen(pilot, "VisitPlanScreen")
+        await until(pilot, lambda: "Perkiraan total waktu" in screen_text(app), "the plan")
+        shown = screen_text(app)
+        assert "Layanan prioritas" not in shown
         first = shown.index("1.  B   Dukcapil · Kartu Keluarga dan Pindah Datang")
         second = shown.index("2.  J   BPJS Kesehatan · Pendaftaran dan Perubahan Data")
         assert first < second
@@ -77,9 +92,6 @@ async def test_two_stop_visit_in_the_order_its_dependency_sets_is_printed(
         assert "Perkiraan tunggu saat ini: menunggu loket dibuka" in shown
         assert "Perkiraan total waktu di gedung: ± 25 menit" in shown
         await click(pilot, "#accept")
-        await on_screen(pilot, "VisitPriorityScreen")
-        assert "B · Kartu Keluarga dan Pindah Datang → J · Pendaftaran" in screen_text(app)
-        await click(pilot, "#prio-none")
         await on_screen(pilot, "ResultScreen")
         shown = screen_text(app)
         assert "Silakan ambil tiket Anda" in shown and "B-001" in shown
@@ -122,20 +134,19 @@ async def test_two_stop_visit_in_the_order_its_dependency_sets_is_printed(
 async def test_a_stop_that_cannot_be_taken_is_shown_and_dropped(
     server: Server, printer: LoopbackPrinter
 ) -> None:
-    """PBG's walk-in numbers run out while the citizen chooses: the plan says so plainly and
-    offers to drop it (it cannot be accepted as is); the same at printing time brings the
-    citizen back to the plan with the server's reason. Nothing is issued or printed."""
+    """PBG's walk-in numbers run out while the citizen (no priority) reads the plan: accepted,
+    the server refuses and the citizen is back on the plan with its reason, the stop named
+    and offered to be dropped (it cannot be accepted as is). Nothing is issued or printed."""
     other = await server.client("KIOSK-2")
     app = kiosk_app(server, printer.spec)
     async with started(app) as pilot:
         shown = await plan_of(pilot, ("SAMSAT", "E"), ("DPMPTSP", "N"))
         assert "Tidak dapat diambil" not in shown
-        await click(pilot, "#accept")
-        await on_screen(pilot, "VisitPriorityScreen")
         # The last walk-in numbers of PBG go to another kiosk while this citizen reads.
         await asyncio.gather(*(other.issue_ticket("N") for _ in range(40)))
-        await click(pilot, "#prio-none")
-        await on_screen(pilot, "VisitPlanScreen")
+        await click(pilot, "#accept")
+        await until(pilot, lambda: "Kunjungan belum dapat dicetak" in screen_text(app), "no")
+        assert type(app.screen).__name__ == "VisitPlanScreen"
         gone = "Kuota layanan Persetujuan Bangunan Gedung (PBG) hari ini sudah habis"
         await until(pilot, lambda: "Tidak dapat diambil sekarang" in screen_text(app), "plan")
         shown = screen_text(app)
@@ -158,8 +169,9 @@ async def test_a_stop_that_cannot_be_taken_is_shown_and_dropped(
 async def test_cancelling_the_visit_changes_nothing(
     server: Server, printer: LoopbackPrinter
 ) -> None:
-    """F3, two services, the plan; Escape back to the list (the choice kept), one removed,
-    Escape again: the start, no event on the server, nothing printed."""
+    """F3, two services, the question, the plan; Escape back to the question, the plan again,
+    "Ubah pilihan" back to the list (the choice kept), one removed, Escape again: the start, no
+    event on the server, nothing printed."""
     app = kiosk_app(server, printer.spec)
     async with started(app) as pilot:
         before = server.engine.last_seq
@@ -178,9 +190,16 @@ async def test_cancelling_the_visit_changes_nothing(
         await pilot.press("escape")
         await on_screen(pilot, "VisitScreen")
         await click(pilot, "#plan")
+        await on_screen(pilot, "VisitPriorityScreen")
+        await click(pilot, "#prio-none")
         await on_screen(pilot, "VisitPlanScreen")
         await until(pilot, lambda: "Perkiraan total waktu" in screen_text(app), "the plan")
         await pilot.press("escape")
+        await on_screen(pilot, "VisitPriorityScreen")
+        await click(pilot, "#prio-none")
+        await on_screen(pilot, "VisitPlanScreen")
+        await until(pilot, lambda: "Perkiraan total waktu" in screen_text(app), "the plan")
+        await click(pilot, "#back")
         await on_screen(pilot, "VisitScreen")
         assert app.screen.query("#remove-B") and app.screen.query("#remove-E")
         await click(pilot, "#remove-B")
@@ -200,11 +219,9 @@ async def test_a_visit_that_does_not_print_is_cancelled(
     app = kiosk_app(server, printer.spec)
     async with started(app) as pilot:
         await plan_of(pilot, ("DUKCAPIL", "B"), ("BPJSKES", "J"))
-        await click(pilot, "#accept")
-        await on_screen(pilot, "VisitPriorityScreen")
         printer.mood = Mood.RESET
         printer.reset_after = 50
-        await click(pilot, "#prio-none")
+        await click(pilot, "#accept")
         await on_screen(pilot, "MessageScreen")
         shown = screen_text(app)
         assert "Tiket Anda tidak dapat dicetak (sambungan ke printer terputus)" in shown
@@ -223,8 +240,8 @@ async def test_a_visit_that_does_not_print_is_cancelled(
 
 async def test_keyboard_alone_takes_a_visit(server: Server, printer: LoopbackPrinter) -> None:
     """F3, then Enter on whatever has the focus: "Tambah layanan", the first agency, its first
-    line that may be chosen (A, then B: A is already in the visit), "Lanjut", "Setuju", the
-    first priority answer. A and B need nothing of each other and no counter is open: the
+    line that may be chosen (A, then B: A is already in the visit), "Lanjut", the first
+    priority answer, "Setuju". A and B need nothing of each other and no counter is open: the
     citizen's order stays."""
     app = kiosk_app(server, printer.spec)
 
@@ -245,10 +262,12 @@ async def test_keyboard_alone_takes_a_visit(server: Server, printer: LoopbackPri
             await enter_on(f"line-{line}")
             await on_screen(pilot, "VisitScreen")
         await enter_on("plan")
-        await on_screen(pilot, "VisitPlanScreen")
-        await enter_on("accept")
         await on_screen(pilot, "VisitPriorityScreen")
         await enter_on("prio-lansia")
+        await on_screen(pilot, "VisitPlanScreen")
+        await until(pilot, lambda: "Perkiraan total waktu" in screen_text(app), "the plan")
+        assert "Layanan prioritas: Lansia (60 tahun ke atas)" in screen_text(app)
+        await enter_on("accept")
         await on_screen(pilot, "ResultScreen")
     (job,) = printer.tickets
     texts = decode(job).texts
@@ -260,3 +279,67 @@ async def test_keyboard_alone_takes_a_visit(server: Server, printer: LoopbackPri
         "2. Dukcapil - Kartu Keluarga dan Pindah Datang",
         "   (nomor diberikan setelah langkah 1 selesai)",
     ]
+
+
+async def test_the_buildings_stop_limit_comes_from_the_snapshot(
+    start_server: StartServer, printer: LoopbackPrinter
+) -> None:
+    """A building whose `[policy] visit_max_stops` is 3: the start and the visit's list say
+    2–3 services, and after three "Tambah layanan" is greyed with the limit said."""
+    demo = demo_building()
+    policy = dataclasses.replace(demo.policy, visit_max_stops=3)
+    server = await start_server(building=dataclasses.replace(demo, policy=policy))
+    app = kiosk_app(server, printer.spec)
+    async with started(app) as pilot:
+        assert "Satu tiket untuk 2–3 layanan" in screen_text(app)
+        await click(pilot, "#visit")
+        await on_screen(pilot, "VisitScreen")
+        assert "Pilih 2 sampai 3 layanan." in screen_text(app)
+        for agency, line in (("DUKCAPIL", "A"), ("DUKCAPIL", "B"), ("SAMSAT", "E")):
+            assert not app.screen.query_one("#add").disabled
+            await add_service(pilot, agency, line)
+        assert app.screen.query_one("#add").disabled
+        assert "Paling banyak 3 layanan dalam satu kunjungan." in screen_text(app)
+
+
+async def test_a_priority_citizen_takes_a_stop_whose_walk_in_numbers_are_gone(
+    server: Server, printer: LoopbackPrinter
+) -> None:
+    """PBG's 40 walk-in numbers are gone, its 5 priority places are not (the demo building).
+    The priority question comes before the plan, so the plan is made for the answer: a citizen
+    without priority reads that PBG cannot be taken and cannot accept; the next citizen, who is
+    pregnant, is shown no problem and gets the ticket, PBG's place held for her."""
+    other = await server.client("KIOSK-2")
+    await asyncio.gather(*(other.issue_ticket("N") for _ in range(40)))
+    app = kiosk_app(server, printer.spec)
+    gone = "Kuota layanan Persetujuan Bangunan Gedung (PBG) hari ini sudah habis"
+    async with started(app) as pilot:
+        before = server.engine.last_seq
+        shown = await plan_of(pilot, ("SAMSAT", "E"), ("DPMPTSP", "N"), priority="none")
+        assert f"Tidak dapat diambil sekarang: {gone}" in shown
+        assert app.screen.query_one("#accept").disabled
+        await click(pilot, "#cancel")
+        await on_screen(pilot, "AgencyScreen")
+        assert server.engine.last_seq == before  # planning changes nothing
+
+        shown = await plan_of(pilot, ("SAMSAT", "E"), ("DPMPTSP", "N"), priority="ibu_hamil")
+        assert "Tidak dapat diambil" not in shown and gone not in shown
+        assert "Layanan prioritas: Ibu hamil / menyusui" in shown
+        await click(pilot, "#accept")
+        await on_screen(pilot, "ResultScreen")
+        assert "E-001" in screen_text(app)
+    (job,) = printer.tickets
+    texts = decode(job).texts
+    assert "E-001" in texts and "PRIORITAS: IBU HAMIL / MENYUSUI" in " ".join(texts)
+    start = texts.index("Kunjungan Anda:")
+    assert texts[start + 1 : start + 3] == [
+        "1. Samsat - Pajak Kendaraan Tahunan",
+        "   (E-001, sekarang)",
+    ]
+    (visit,) = server.engine.state.itineraries.values()
+    assert [(s.line, s.state, s.number) for s in visit.stops] == [
+        ("E", "waiting", "E-001"),
+        ("N", "pending", None),
+    ]
+    lines = await floor_lines(server)
+    assert lines["N"]["quota_left_priority"] == 4  # 5 priority places, hers held
