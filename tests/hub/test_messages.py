@@ -108,6 +108,13 @@ SAMPLES: dict[str, Any] = {
     "day": "Senin, 7 Desember 2026",
     "opens": "Senin, 23 November 2026",
     "limit": 3,
+    # The kiosk's visit screens (kiosk/texts.py): the stop limit, a dependency's two services,
+    # the priority group chosen, a later stop's step.
+    "max": 4,
+    "after": "BPJS Kesehatan",
+    "before": "Kartu Keluarga dan Pindah Datang",
+    "group": "Lansia",
+    "k": 1,
     "next": "; jadwal berikutnya yang masih kosong pukul 10.00 WITA",
     "problem": "NIK harus 16 angka.",
     # The citizen's voice (issue 20): the survey's window, a complaint's tracking id.
