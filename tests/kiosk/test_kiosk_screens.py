@@ -345,24 +345,27 @@ async def test_visit_list_and_proposed_order(server: Server, printer: LoopbackPr
         await on_screen(pilot, "VisitPlanScreen")
         await until(pilot, lambda: app.screen.query("#plan-total"), "the plan")
         gone = "Kuota layanan Persetujuan Bangunan Gedung (PBG) hari ini sudah habis"
-        # The server's order (docs/calling-policy.md): N has no figure (counts 0), so N, B, J
-        # is 0 + 25 min (N) + max(0, 12 - 15) + 12 (B) + max(0, 0 - 15) + 12 (J) = 49 min,
-        # "± 50 menit"; B, J, N would be 12 + 12 + 0 + 12 + 0 + 25 = 61. B before J: required.
+        # The server's order (docs/calling-policy.md, docs/protocol.md plan_visit): J and N
+        # have no counter open, each counted as an hour's wait there; B before J is required.
+        # B, J, N: 12 + 12 (B) + (60 - 15) + 12 (J) + (60 - 15) + 25 (N) = 151 min; B, N, J the
+        # same 151, a tie, so the citizen's own order of J and N stays; N, B, J: 60 + 25 +
+        # max(0, 12 - 15) + 12 + (60 - 15) + 12 = 154. No swap but the required one: no
+        # "paling singkat" line. The total shown counts an unknown wait as none: 12 + 12 + 0 +
+        # 12 + 0 + 25 = 61 min, "± 1 jam" (rounded to 5 minutes).
         assert await snapshot(pilot, "visit-plan") == (
             "Usulan urutan kunjungan Anda\n"
-            "1. N Perizinan · Persetujuan Bangunan Gedung (PBG) | "
-            "Perkiraan tunggu saat ini: menunggu loket dibuka | "
-            f"Tidak dapat diambil sekarang: {gone}\n"
-            "Hapus Perizinan · Persetujuan Bangunan Gedung (PBG) dari kunjungan\n"
-            "2. B Dukcapil · Kartu Keluarga dan Pindah Datang | "
-            "Perkiraan tunggu saat ini: ± 12 menit · nomor diberikan setelah langkah 1 selesai\n"
-            "3. J BPJS Kesehatan · Pendaftaran dan Perubahan Data | "
+            "1. B Dukcapil · Kartu Keluarga dan Pindah Datang | "
+            "Perkiraan tunggu saat ini: ± 12 menit\n"
+            "2. J BPJS Kesehatan · Pendaftaran dan Perubahan Data | "
             "Perkiraan tunggu saat ini: menunggu loket dibuka · nomor diberikan setelah "
-            "langkah 2 selesai | "
+            "langkah 1 selesai | "
             "BPJS Kesehatan setelah Kartu Keluarga dan Pindah Datang: memerlukan hasilnya "
             "lebih dulu\n"
-            "Urutan ini diperkirakan paling singkat.\n"
-            "Perkiraan total waktu di gedung: ± 50 menit\n"
+            "3. N Perizinan · Persetujuan Bangunan Gedung (PBG) | "
+            "Perkiraan tunggu saat ini: menunggu loket dibuka · nomor diberikan setelah "
+            f"langkah 2 selesai | Tidak dapat diambil sekarang: {gone}\n"
+            "Hapus Perizinan · Persetujuan Bangunan Gedung (PBG) dari kunjungan\n"
+            "Perkiraan total waktu di gedung: ± 1 jam\n"
             "Hapus layanan yang tidak dapat diambil untuk melanjutkan.\n"
             "(Setuju, cetak tiket)\n"
             "Ubah pilihan\n"
