@@ -63,6 +63,7 @@ __all__ = [
     "DONE_STATES",
     "OPEN_STATES",
     "PENDING",
+    "SERVED_BY_TRANSFER",
     "SKIPPED",
     "STOP_SKIPPED",
     "VISIT_DECISIONS",
@@ -76,6 +77,7 @@ __all__ = [
     "propose_order",
     "stop_refusal",
     "survey_visit",
+    "transfer_skips",
     "visit_id",
     "visit_label",
 ]
@@ -99,10 +101,17 @@ OPEN_STATES: Final = frozenset(
         )
     }
 )
-# The reason of the TicketCancelled of a current stop the floor skips (SkipStop): the visit goes on.
+# The reason of the TicketCancelled of a current stop the floor skips (SkipStop). Only a word for
+# people: the fold knows the visit goes on because that stop's StopSkipped comes first (a
+# CancelTicket typed with this reason ends the visit like any other).
 STOP_SKIPPED: Final = "stop_skipped"
 # The reason a hand-on gives when the next stop's line does not serve today (part-week).
 CLOSED_TODAY: Final = "tutup hari ini"
+# The reason the later stops end with when a stop finishes past closing and its grace.
+CLOSED_NOW: Final = "layanan sudah tutup"
+# The reason a pending stop is skipped with when the current stop's ticket is transferred to its
+# line: the citizen is served there by that ticket, and must not be queued there a second time.
+SERVED_BY_TRANSFER: Final = "dilayani lewat pemindahan"
 # What "a large penalty" is when a proposed order reaches a stop after it stops issuing.
 _LATE_PENALTY_S: Final = 24 * 3600.0
 # A line with no counter open now has no estimate (None): counted as an hour's wait, so that the
@@ -485,11 +494,40 @@ def _skip_stop(state: DayState, cmd: SkipStop, now: datetime, local: datetime) -
     )
     if stop.state == PENDING:
         return [skipped]
-    # The floor skips the current stop: its ticket leaves the line, the next stop is handed on.
+    # The floor skips the current stop: skipped first (so the fold, seeing the cancel of a
+    # skipped stop, keeps the visit going), then its ticket leaves the line, and the next stop
+    # is handed on.
     old = state.tickets[stop.ticket or ""]
-    events: list[Event] = [TicketCancelled(at=now, ticket=old.id, reason=STOP_SKIPPED), skipped]
+    events: list[Event] = [skipped, TicketCancelled(at=now, ticket=old.id, reason=STOP_SKIPPED)]
     events.extend(hand_on_events(state, itinerary, old, old.counter, now, local))
     return events
+
+
+def transfer_skips(
+    state: DayState, ticket: Ticket, to_line: str, counter: str, now: datetime
+) -> list[Event]:
+    """What a Transfer of `ticket` to `to_line` adds before its TicketTransferred: when the
+    ticket is a visit's current stop and `to_line` a pending stop of that visit, that stop is
+    skipped (its held place given back) — the transferred ticket serves it, and a hand-on to it
+    later would queue the citizen at that line a second time. [] otherwise."""
+    itinerary = state.itineraries.get(ticket.visit) if ticket.visit is not None else None
+    if itinerary is None or itinerary.stops[itinerary.current].ticket != ticket.id:
+        return []
+    # Before the TicketTransferred (which takes the current stop to `to_line`), the fold's
+    # `stop_of(to_line)` finds this pending stop.
+    index = itinerary.stop_of(to_line)
+    if index is None or itinerary.stops[index].state != PENDING:
+        return []
+    return [
+        StopSkipped(
+            at=now,
+            visit=itinerary.id,
+            line=to_line,
+            counter=counter,
+            by=state.counters[counter].officer,
+            reason=SERVED_BY_TRANSFER,
+        )
+    ]
 
 
 def hand_on_events(
@@ -509,8 +547,21 @@ def hand_on_events(
     if plan.hours is None or now >= at_local(state.building, day, plan.hours.close) + timedelta(
         minutes=state.building.policy.closing_grace_min
     ):
-        # Past closing and its grace nobody would call the next stop: it stays pending.
-        return events
+        # Past closing and its grace nobody would call the next stop: the later stops end now
+        # (their places given back), so the visit is over — its survey, the tablet's offer, and
+        # the phone page saying why — rather than left pending for the rest of the day.
+        return [
+            StopSkipped(
+                at=now,
+                visit=itinerary.id,
+                line=stop.line,
+                counter=None,
+                by=None,
+                reason=CLOSED_NOW,
+            )
+            for stop in itinerary.stops[itinerary.current + 1 :]
+            if stop.state == PENDING
+        ]
     for k in range(itinerary.current + 1, len(itinerary.stops)):
         stop = itinerary.stops[k]
         if stop.state != PENDING:
