@@ -723,6 +723,7 @@ class DayState:
         stop = itinerary.stops[index]
         self._give_back(stop.line, stop)
         stop.state = SKIPPED
+        stop.reason = ev.reason
 
     def _on_handed_on(self, ev: VisitHandedOn) -> None:
         pass  # the TicketIssued that follows makes the next stop current

@@ -60,6 +60,8 @@ if TYPE_CHECKING:  # the decisions read the day's state; state.py holds the itin
     from server.core.state import DayState
 
 __all__ = [
+    "CLOSED_NOW",
+    "CLOSED_TODAY",
     "DONE_STATES",
     "OPEN_STATES",
     "PENDING",
@@ -131,6 +133,7 @@ class Stop:
     added: bool = False  # added at a counter (AddStop), not chosen at the kiosk
     # The quota place held for it until its ticket is issued (None once used or given back).
     bucket: QuotaBucket | None = None
+    reason: str | None = None  # why it was skipped (its StopSkipped's reason)
 
 
 @dataclass(slots=True)
