@@ -325,6 +325,7 @@ async def _refused(client, kind: str, **fields) -> RequestError:
         ({"lines": ["B", "J"], "priority": "vip"}, "bad_message"),
         ({"lines": ["B", "Z"]}, "not_found"),  # no such line
         ({"lines": ["B"]}, "visit_too_short"),
+        ({"lines": []}, "visit_too_short"),  # none at all: the core's refusal, as documented
         ({"lines": ["A", "B", "C", "E", "J"]}, "visit_too_long"),  # the demo allows 4
         ({"lines": ["B", "B"]}, "visit_duplicate_line"),
     ],
@@ -513,5 +514,23 @@ async def test_the_phones_of_one_printed_visit_are_bounded_together(server: Serv
         "name": "J-001",
     }
     assert await phones[0].closed() == p.CLOSE_REPLACED  # the oldest made room
+    for raw in [*phones[1:], newest]:
+        assert (await raw.reply({"type": "ping", "id": "still"}))["type"] == "pong"
+
+
+async def test_a_plain_tickets_phones_stay_bounded_when_it_becomes_a_visit(server: Server) -> None:
+    """Phones opened on plain ticket A-001, then the officer adds a stop (a visit now): a new
+    phone on the same printed QR still counts with the earlier ones, and the oldest makes room."""
+    dukcapil = await server.officer_at_work("DKP01@L01")
+    kiosk = await server.client("KIOSK-1")
+    t = await kiosk.issue_ticket("A")
+    await kiosk.confirm_printed(t["id"])
+    limit = server.hub.limits.phones_per_ticket
+    phones = [await server.raw(p.hello_ticket(t["token"])) for _ in range(limit)]
+    await dukcapil.act("call_next")
+    await dukcapil.act("add_stop", line="E")
+    newest = await server.raw(p.hello_ticket(t["token"]))
+    assert newest.welcome is not None
+    assert await phones[0].closed() == p.CLOSE_REPLACED  # one QR, one bound
     for raw in [*phones[1:], newest]:
         assert (await raw.reply({"type": "ping", "id": "still"}))["type"] == "pong"
