@@ -11,8 +11,13 @@ the citizen nowhere: both events are on disk or neither is.
 
 An officer may add a stop (`AddStop`: a plain ticket then becomes a visit) or skip a pending one
 (`SkipStop`); the floor may also skip the current stop while its ticket waits or is a no-show,
-which hands on at once. The token of every stop's ticket is the visit's, so the phone page (the
-QR on the printed itinerary) follows the citizen from stop to stop.
+which hands on at once (the stop skipped before its ticket is cancelled: the fold tells a skip
+from the end of the visit by that order, never by a reason's text). A transfer of the current
+stop's ticket to a line the visit still has pending skips that stop in the same command
+(`transfer_skips`), so no hand-on queues the citizen at that line a second time. A stop finished
+past closing and its grace ends the stops still to come ("layanan sudah tutup"): the visit is
+over rather than left pending. The token of every stop's ticket is the visit's, so the phone
+page (the QR on the printed itinerary) follows the citizen from stop to stop.
 
 The record is `Itinerary` (the name `Visit` is the survey's one-ticket view, server/core/model.py).
 `DayState` (server/core/state.py) keeps `itineraries` and `itinerary_of` and folds the events;

@@ -111,7 +111,7 @@ STATE_LABELS: Final[dict[str, str]] = {
     TicketState.CANCELLED.value: "Dibatalkan",
     TicketState.EXPIRED.value: "Kedaluwarsa — tidak berlaku lagi",
 }
-# A stop the server skipped because its line had closed (past closing and its grace) or does not
+# A stop the server skipped because the building had closed (past closing and its grace) or does not
 # serve today (part-week): the phone page's own stop states, so that it says why — an officer's
 # skip (free text, not for the public) reads "Tidak diperlukan".
 CLOSED: Final = "closed"

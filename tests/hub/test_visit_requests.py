@@ -534,3 +534,23 @@ async def test_a_plain_tickets_phones_stay_bounded_when_it_becomes_a_visit(serve
     assert await phones[0].closed() == p.CLOSE_REPLACED  # one QR, one bound
     for raw in [*phones[1:], newest]:
         assert (await raw.reply({"type": "ping", "id": "still"}))["type"] == "pong"
+
+
+async def test_a_stop_finished_past_closing_ends_the_visit_and_the_tablet_offers_the_survey(
+    server: Server,
+) -> None:
+    """A visit A then E; A-001 is served at L01 from 15:50 and finished at 17:30, past the 16:00
+    closing and its hour of grace: E is not handed on but ended in the same reply ("layanan
+    sudah tutup"), so the visit is over and TABLET-L01 offers its survey for A-001."""
+    tablet = await server.client("TABLET-L01")
+    dukcapil = await server.officer_at_work("DKP01@L01")
+    await _visit(server, ["A", "E"])
+    server.clock.advance(6 * 3600 + 50 * 60)  # 15:50 WIB
+    await dukcapil.act("call_next")
+    await dukcapil.act("start_service")
+    server.clock.advance(100 * 60)  # 17:30 WIB
+    finished = await dukcapil.act("finish_service")
+    assert [e["event"]["kind"] for e in finished["events"]] == ["service_finished", "stop_skipped"]
+    assert finished["events"][1]["event"]["reason"] == "layanan sudah tutup"
+    offer = await tablet.next_message("survey_offer", timeout=5)
+    assert offer["number"] == "A-001"
