@@ -9,7 +9,10 @@ ticket view (which visit, which stop of how many; a stop with no ticket yet then
 to come) — and moves with the staff forms of `visit_started`, `stop_added`, `stop_skipped`,
 `visit_handed_on` and the `ticket_issued` of a next stop. A hand-on in the snapshot is read off
 the stops: each stop that got a ticket after the first came from the nearest earlier one that
-had a ticket (the core hands on from the current stop).
+had a ticket (the core hands on from the current stop). Only a hand-on from a served stop is a
+hand-off between agencies: after the floor skips a current stop whose ticket waits or is a
+no-show (`stop_skipped`, then its `ticket_cancelled`, then `visit_handed_on`), the citizen never
+left a counter there.
 
 A stop's state is its ticket's in the model's own copy of today's tickets, exact to the last
 event, so the figures need no copy of the core's itinerary rules. `visit_figures` answers with
@@ -79,7 +82,8 @@ class _Visit:
     id: str
     label: str
     stops: list[_Stop]
-    hand_ons: list[tuple[str, str]] = field(default_factory=list)  # (from line, to line)
+    # The hand-offs between agencies (from line, to line): hand-ons from a served stop.
+    hand_ons: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _label(vid: str) -> str:
@@ -110,6 +114,11 @@ class VisitBook:
                 ]
                 self._add(view["id"], view.get("label") or _label(view["id"]), stops)
             return
+        cancelled = frozenset(
+            t.get("id")
+            for t in snap.get("tickets") or []
+            if isinstance(t, dict) and t.get("state") == "cancelled"
+        )
         for t in snap.get("tickets") or []:
             summary = t.get("visit") if isinstance(t, dict) else None
             if not isinstance(summary, dict) or not summary.get("id"):
@@ -123,7 +132,7 @@ class VisitBook:
                 v.stops.append(_Stop(""))  # a stop whose line the summary does not name
             v.stops[k] = _Stop(t.get("line", ""), t.get("id"))
         for v in self.visits.values():
-            v.hand_ons = _hand_ons_of(v.stops)
+            v.hand_ons = _hand_ons_of(v.stops, cancelled)
 
     def _add(self, vid: str, label: str, stops: list[_Stop]) -> _Visit:
         v = self.visits[vid] = _Visit(vid, label, stops, _hand_ons_of(stops))
@@ -156,12 +165,20 @@ class VisitBook:
                         stop.skipped = True
                         break
             case p.VisitHandedOn(visit=vid) if vid in self.visits:
-                self.visits[vid].hand_ons.append((event.from_line, event.line))
+                # A hand-off between agencies only from a stop that was served: not after the
+                # floor skipped a stop whose ticket waited (no counter) or was a no-show (its
+                # ticket cancelled just before, `stop_skipped` then `ticket_cancelled`).
+                left = ticket_states.get(event.from_ticket)
+                if event.counter is not None and left in (None, DONE):
+                    self.visits[vid].hand_ons.append((event.from_line, event.line))
 
 
-def _hand_ons_of(stops: Sequence[_Stop]) -> list[tuple[str, str]]:
-    """The hand-ons a visit's stops show: each ticketed stop after the first came from the
-    nearest earlier ticketed one."""
+def _hand_ons_of(
+    stops: Sequence[_Stop], unserved: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """The hand-offs a visit's stops show: each ticketed stop after the first came from the
+    nearest earlier ticketed one — a hand-off between agencies when that one was served, not
+    when the floor skipped it (skipped, or its ticket in `unserved`: cancelled)."""
     out = []
     previous: str | None = None
     for stop in stops:
@@ -169,7 +186,7 @@ def _hand_ons_of(stops: Sequence[_Stop]) -> list[tuple[str, str]]:
             continue
         if previous is not None:
             out.append((previous, stop.line))
-        previous = stop.line
+        previous = None if stop.skipped or stop.ticket in unserved else stop.line
     return out
 
 

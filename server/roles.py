@@ -25,6 +25,7 @@ count.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 import re
 import secrets
@@ -171,8 +172,12 @@ class Principal:
     agency: str | None = None  # an officer's agency
     zone: str | None = None  # a display's zone; None = every zone
     # A ticket session's visit of several stops (issue 22), whose stops' tickets share the
-    # token: its phones are counted per visit (server/hub/seats.py). None otherwise.
+    # token. None otherwise.
     visit: str | None = None
+    # What a ticket session's phones are bounded per (server/hub/seats.py): a digest of the
+    # printed QR's token — the same for every stop of a visit, and for a plain ticket before and
+    # after an officer's add_stop makes it one. Never the token itself (never logged, no repr).
+    qr: str | None = field(default=None, repr=False, compare=False)
     # A ticket session's principal: id = the ticket's id, name = its number (never the token).
     # An officer's or manager's device cookie, for the welcome (server/lockout.py): a credential
     # of sorts, so never in a repr nor part of who the principal is.
@@ -305,7 +310,12 @@ class Authenticator:
             raise AuthError(p.ERR_AUTH_FAILED, _AUTH_FAILED_TICKET)
         # Named by its id and number only: the token is never logged nor echoed back.
         return Principal(
-            Role.TICKET, ticket.id, ticket.number, f"ticket:{ticket.id}", visit=ticket.visit
+            Role.TICKET,
+            ticket.id,
+            ticket.number,
+            f"ticket:{ticket.id}",
+            visit=ticket.visit,
+            qr=hashlib.sha256(token.encode()).hexdigest()[:32],
         )
 
     # -- people -----------------------------------------------------------------------------

@@ -76,7 +76,7 @@ from server.core.removed import misplaced_at
 from server.core.state import DayState
 from server.core.surveys import SURVEY_DECISIONS
 from server.core.transitions import CounterAction, TicketAction, counter_move, ticket_move
-from server.core.visits import VISIT_DECISIONS, finish_events
+from server.core.visits import VISIT_DECISIONS, finish_events, transfer_skips
 
 __all__ = ["DECISIONS", "Decision", "day_close_events"]
 
@@ -361,14 +361,17 @@ def _transfer(state: DayState, cmd: Transfer, now: datetime, local: datetime) ->
     off_day = off_day_refusal(state.plan(_today(state, local)), target)
     if off_day is not None:
         raise off_day
+    # A visit's stop sent to a line the visit still has pending: that stop is skipped first, or
+    # the citizen would be queued there again at the hand-on (server/core/visits.py).
     return [
+        *transfer_skips(state, ticket, target.prefix, counter.id, now),
         TicketTransferred(
             at=now,
             ticket=ticket.id,
             from_line=ticket.line,
             to_line=target.prefix,
             counter=counter.id,
-        )
+        ),
     ]
 
 

@@ -82,7 +82,7 @@ from server.core.transitions import (
     CounterAction,
     TicketAction,
 )
-from server.core.visits import PENDING, SKIPPED, STOP_SKIPPED, Itinerary, Stop
+from server.core.visits import PENDING, SKIPPED, Itinerary, Stop
 from server.core.waitlist import WaitingLine
 
 __all__ = ["DayState"]
@@ -546,8 +546,7 @@ class DayState:
         elif old is _CALLED:
             self._release_counter(ticket)
         del self.open_tickets[ev.ticket]
-        if ev.reason != STOP_SKIPPED:  # a skipped current stop hands on (the events that follow)
-            self._end_visit(ticket)
+        self._end_visit(ticket)  # unless its stop was skipped just before: see _end_visit
 
     def _on_expired(self, ev: TicketExpired) -> None:
         ticket = self.tickets[ev.ticket]
@@ -724,6 +723,7 @@ class DayState:
         stop = itinerary.stops[index]
         self._give_back(stop.line, stop)
         stop.state = SKIPPED
+        stop.reason = ev.reason
 
     def _on_handed_on(self, ev: VisitHandedOn) -> None:
         pass  # the TicketIssued that follows makes the next stop current
@@ -731,10 +731,15 @@ class DayState:
     def _end_visit(self, ticket: Ticket) -> None:
         """A visit's current ticket ended without being served (its print failed or timed out,
         it was cancelled, it expired): the stops never reached give their held places back and
-        read "cancelled". A no-show is no end: it may be reactivated."""
+        read "cancelled". A no-show is no end: it may be reactivated. Nor is the cancel of a
+        stop skipped just before (the floor's SkipStop of a current stop: its StopSkipped comes
+        first, the hand-on follows): the order of the events tells, never a reason's text."""
         vid = self.itinerary_of.get(ticket.id)
         itinerary = self.itineraries.get(vid) if vid is not None else None
-        if itinerary is None or itinerary.stops[itinerary.current].ticket != ticket.id:
+        if itinerary is None:
+            return
+        current = itinerary.stops[itinerary.current]
+        if current.ticket != ticket.id or current.state == SKIPPED:
             return
         for stop in itinerary.stops:
             if stop.state == PENDING:

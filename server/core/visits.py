@@ -11,8 +11,13 @@ the citizen nowhere: both events are on disk or neither is.
 
 An officer may add a stop (`AddStop`: a plain ticket then becomes a visit) or skip a pending one
 (`SkipStop`); the floor may also skip the current stop while its ticket waits or is a no-show,
-which hands on at once. The token of every stop's ticket is the visit's, so the phone page (the
-QR on the printed itinerary) follows the citizen from stop to stop.
+which hands on at once (the stop skipped before its ticket is cancelled: the fold tells a skip
+from the end of the visit by that order, never by a reason's text). A transfer of the current
+stop's ticket to a line the visit still has pending skips that stop in the same command
+(`transfer_skips`), so no hand-on queues the citizen at that line a second time. A stop finished
+past closing and its grace ends the stops still to come ("layanan sudah tutup"): the visit is
+over rather than left pending. The token of every stop's ticket is the visit's, so the phone
+page (the QR on the printed itinerary) follows the citizen from stop to stop.
 
 The record is `Itinerary` (the name `Visit` is the survey's one-ticket view, server/core/model.py).
 `DayState` (server/core/state.py) keeps `itineraries` and `itinerary_of` and folds the events;
@@ -60,9 +65,12 @@ if TYPE_CHECKING:  # the decisions read the day's state; state.py holds the itin
     from server.core.state import DayState
 
 __all__ = [
+    "CLOSED_NOW",
+    "CLOSED_TODAY",
     "DONE_STATES",
     "OPEN_STATES",
     "PENDING",
+    "SERVED_BY_TRANSFER",
     "SKIPPED",
     "STOP_SKIPPED",
     "VISIT_DECISIONS",
@@ -76,6 +84,7 @@ __all__ = [
     "propose_order",
     "stop_refusal",
     "survey_visit",
+    "transfer_skips",
     "visit_id",
     "visit_label",
 ]
@@ -99,10 +108,17 @@ OPEN_STATES: Final = frozenset(
         )
     }
 )
-# The reason of the TicketCancelled of a current stop the floor skips (SkipStop): the visit goes on.
+# The reason of the TicketCancelled of a current stop the floor skips (SkipStop). Only a word for
+# people: the fold knows the visit goes on because that stop's StopSkipped comes first (a
+# CancelTicket typed with this reason ends the visit like any other).
 STOP_SKIPPED: Final = "stop_skipped"
 # The reason a hand-on gives when the next stop's line does not serve today (part-week).
 CLOSED_TODAY: Final = "tutup hari ini"
+# The reason the later stops end with when a stop finishes past closing and its grace.
+CLOSED_NOW: Final = "layanan sudah tutup"
+# The reason a pending stop is skipped with when the current stop's ticket is transferred to its
+# line: the citizen is served there by that ticket, and must not be queued there a second time.
+SERVED_BY_TRANSFER: Final = "dilayani lewat pemindahan"
 # What "a large penalty" is when a proposed order reaches a stop after it stops issuing.
 _LATE_PENALTY_S: Final = 24 * 3600.0
 # A line with no counter open now has no estimate (None): counted as an hour's wait, so that the
@@ -122,6 +138,7 @@ class Stop:
     added: bool = False  # added at a counter (AddStop), not chosen at the kiosk
     # The quota place held for it until its ticket is issued (None once used or given back).
     bucket: QuotaBucket | None = None
+    reason: str | None = None  # why it was skipped (its StopSkipped's reason)
 
 
 @dataclass(slots=True)
@@ -485,11 +502,40 @@ def _skip_stop(state: DayState, cmd: SkipStop, now: datetime, local: datetime) -
     )
     if stop.state == PENDING:
         return [skipped]
-    # The floor skips the current stop: its ticket leaves the line, the next stop is handed on.
+    # The floor skips the current stop: skipped first (so the fold, seeing the cancel of a
+    # skipped stop, keeps the visit going), then its ticket leaves the line, and the next stop
+    # is handed on.
     old = state.tickets[stop.ticket or ""]
-    events: list[Event] = [TicketCancelled(at=now, ticket=old.id, reason=STOP_SKIPPED), skipped]
+    events: list[Event] = [skipped, TicketCancelled(at=now, ticket=old.id, reason=STOP_SKIPPED)]
     events.extend(hand_on_events(state, itinerary, old, old.counter, now, local))
     return events
+
+
+def transfer_skips(
+    state: DayState, ticket: Ticket, to_line: str, counter: str, now: datetime
+) -> list[Event]:
+    """What a Transfer of `ticket` to `to_line` adds before its TicketTransferred: when the
+    ticket is a visit's current stop and `to_line` a pending stop of that visit, that stop is
+    skipped (its held place given back) — the transferred ticket serves it, and a hand-on to it
+    later would queue the citizen at that line a second time. [] otherwise."""
+    itinerary = state.itineraries.get(ticket.visit) if ticket.visit is not None else None
+    if itinerary is None or itinerary.stops[itinerary.current].ticket != ticket.id:
+        return []
+    # Before the TicketTransferred (which takes the current stop to `to_line`), the fold's
+    # `stop_of(to_line)` finds this pending stop.
+    index = itinerary.stop_of(to_line)
+    if index is None or itinerary.stops[index].state != PENDING:
+        return []
+    return [
+        StopSkipped(
+            at=now,
+            visit=itinerary.id,
+            line=to_line,
+            counter=counter,
+            by=state.counters[counter].officer,
+            reason=SERVED_BY_TRANSFER,
+        )
+    ]
 
 
 def hand_on_events(
@@ -509,8 +555,21 @@ def hand_on_events(
     if plan.hours is None or now >= at_local(state.building, day, plan.hours.close) + timedelta(
         minutes=state.building.policy.closing_grace_min
     ):
-        # Past closing and its grace nobody would call the next stop: it stays pending.
-        return events
+        # Past closing and its grace nobody would call the next stop: the later stops end now
+        # (their places given back), so the visit is over — its survey, the tablet's offer, and
+        # the phone page saying why — rather than left pending for the rest of the day.
+        return [
+            StopSkipped(
+                at=now,
+                visit=itinerary.id,
+                line=stop.line,
+                counter=None,
+                by=None,
+                reason=CLOSED_NOW,
+            )
+            for stop in itinerary.stops[itinerary.current + 1 :]
+            if stop.state == PENDING
+        ]
     for k in range(itinerary.current + 1, len(itinerary.stops)):
         stop = itinerary.stops[k]
         if stop.state != PENDING:

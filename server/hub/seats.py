@@ -81,7 +81,8 @@ class Seats:
 
 
 def _phone_key(principal: Principal) -> str:
-    """What the phones' bound counts per: the printed QR's token, which is one ticket's or, for
-    a visit of several stops (issue 22), the whole visit's (its phones follow it from stop to
-    stop)."""
-    return principal.visit or principal.id
+    """What the phones' bound counts per: the printed QR's token (its digest), which is one
+    ticket's or, for a visit of several stops (issue 22), the whole visit's (its phones follow
+    it from stop to stop) — also a plain ticket's phones opened before and after an officer's
+    add_stop made it a visit."""
+    return principal.qr or principal.visit or principal.id

@@ -3,7 +3,8 @@
 Theory of operation: `replay_visits` walks one service day's log entries (sequence order) next to
 the ticket records `server.report.stats.replay_tickets` made of the same entries, and builds one
 `ItineraryRecord` per visit: its stops in order (the line, the ticket once its turn came, added at
-a counter, skipped), how many it started with, and its hand-ons (from which line to which).
+a counter, skipped), how many it started with, and its hand-ons (from which line to which; the
+hand-offs between agencies are those from a stop that was served).
 The figures read the stops' ticket records: a stop is *done* when its ticket's service finished.
 
 Definitions (docs/reports.md writes them out for the reader):
@@ -69,6 +70,10 @@ class ItineraryRecord:
     planned: int  # the stops it started with
     stops: list[VisitStop] = field(default_factory=list)
     hand_ons: list[tuple[datetime, str, str]] = field(default_factory=list)  # at, from, to line
+    # The hand-ons from a stop that was served (its ticket's service finished): the hand-offs
+    # between agencies. A hand-on after the floor skipped a stop whose ticket waited or was a
+    # no-show sends the citizen on, but they never left a counter there.
+    handoffs: list[tuple[str, str]] = field(default_factory=list)  # from, to line
 
     def done(self, tickets: Mapping[str, TicketRecord]) -> int:
         return sum(1 for s in self.stops if _finished(s, tickets) is not None)
@@ -138,6 +143,8 @@ def replay_visits(
                         break
             case VisitHandedOn() if event.visit in visits:
                 visits[event.visit].hand_ons.append((event.at, event.from_line, event.line))
+                if event.from_ticket in finished:  # its ServiceFinished came first
+                    visits[event.visit].handoffs.append((event.from_line, event.line))
             case ServiceFinished():
                 finished.add(event.ticket)
     return visits
@@ -160,13 +167,14 @@ def since_previous_stop_s(
 def handoff_pairs(
     days: Iterable[Mapping[str, ItineraryRecord]], agency_of: Mapping[str, str]
 ) -> list[tuple[str, str, int]]:
-    """(from agency, to agency, hand-ons) over the days, most first, then by name; a hand-on
-    within one agency counts as that agency to itself; a line not in the building file counts
-    under its own prefix."""
+    """(from agency, to agency, hand-offs) over the days, most first, then by name: the
+    hand-ons from a served stop (not those after the floor skipped a stop never served); a
+    hand-off within one agency counts as that agency to itself; a line not in the building file
+    counts under its own prefix."""
     pairs: Counter[tuple[str, str]] = Counter()
     for visits in days:
         for v in visits.values():
-            for _at, src, dst in v.hand_ons:
+            for src, dst in v.handoffs:
                 pairs[(agency_of.get(src, src), agency_of.get(dst, dst))] += 1
     return [(a, b, n) for (a, b), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))]
 

@@ -56,7 +56,15 @@ from server.core.dates import format_date_time
 from server.core.model import Ticket, TicketState
 from server.core.phone_alerts import AlertKind, alert_of, noshow_note
 from server.core.queue import QueueState
-from server.core.visits import DONE_STATES, PENDING, SKIPPED, Itinerary
+from server.core.visits import (
+    CLOSED_NOW,
+    CLOSED_TODAY,
+    DONE_STATES,
+    OPEN_STATES,
+    PENDING,
+    SKIPPED,
+    Itinerary,
+)
 from server.roles import TICKET_TOKEN_RE
 from server.web.responses import html_page, response
 
@@ -75,6 +83,7 @@ __all__ = [
     "past_view",
     "priority_note",
     "public_view",
+    "survey_due",
     "ticket_page",
 ]
 
@@ -102,10 +111,18 @@ STATE_LABELS: Final[dict[str, str]] = {
     TicketState.CANCELLED.value: "Dibatalkan",
     TicketState.EXPIRED.value: "Kedaluwarsa — tidak berlaku lagi",
 }
+# A stop the server skipped because the building had closed (past closing and its grace) or does not
+# serve today (part-week): the phone page's own stop states, so that it says why — an officer's
+# skip (free text, not for the public) reads "Tidak diperlukan".
+CLOSED: Final = "closed"
+CLOSED_TODAY_STATE: Final = "closed_today"
+_CLOSED_BY_REASON: Final = {CLOSED_NOW: CLOSED, CLOSED_TODAY: CLOSED_TODAY_STATE}
 # A visit's stop in the itinerary list: shorter words than the ticket's own state (KBBI).
 STOP_LABELS: Final[dict[str, str]] = {
     PENDING: "Nanti, setelah langkah sebelumnya",
     SKIPPED: "Tidak diperlukan",
+    CLOSED: "Tidak dilayani — layanan sudah tutup",
+    CLOSED_TODAY_STATE: "Tidak dilayani — layanan tutup hari ini",
     TicketState.PRINTING.value: "Sedang dicetak",
     TicketState.WAITING.value: "Menunggu panggilan",
     TicketState.CALLED.value: "Dipanggil",
@@ -125,6 +142,8 @@ SOUND_ASK: Final = "Ketuk untuk mengaktifkan suara"
 _NO_SCRIPT_SOUND: Final = (
     "Tanpa JavaScript halaman ini tidak dapat berbunyi atau bergetar: lihat layar ini sesekali."
 )
+# Stops before the current one that show it was handed on to: done, or skipped (by anyone).
+_LEFT_BEHIND = frozenset({TicketState.DONE.value, SKIPPED, CLOSED, CLOSED_TODAY_STATE})
 _QUEUED = (TicketState.WAITING, TicketState.PRINTING)
 _WAITING_VALUES = frozenset(t.value for t in _QUEUED)
 _AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
@@ -176,10 +195,18 @@ def visit_view(state: QueueState, building: Building, ticket_id: str) -> dict[st
         return None
     return {
         "stops": [
-            _stop_view(building, stop.line, stop.number, stop.state) for stop in itinerary.stops
+            _stop_view(building, stop.line, stop.number, _public_state(stop.state, stop.reason))
+            for stop in itinerary.stops
         ],
         "current": itinerary.current,
     }
+
+
+def _public_state(state: str, reason: str | None) -> str:
+    """A stop's state as the phone shows it: a skip by the server names its closed line."""
+    if state == SKIPPED and reason in _CLOSED_BY_REASON:
+        return _CLOSED_BY_REASON[reason]
+    return state
 
 
 def _stop_view(building: Building, prefix: str, number: str | None, state: str) -> dict:
@@ -194,23 +221,37 @@ def _stop_view(building: Building, prefix: str, number: str | None, state: str) 
 
 
 def next_words(visit: dict[str, Any] | None) -> str:
-    """ "Silakan lanjut ke BPJS Kesehatan, nomor J-014" while the citizen should walk on: a stop
-    before the current one is done and the current one's number waits to be called; else ""."""
+    """ "Silakan lanjut ke BPJS Kesehatan, nomor J-014" while the citizen should walk on: the
+    current stop was handed on to (a stop before it is done, or was skipped — the floor may skip
+    a first stop whose ticket waited) and its number waits to be called; else ""."""
     if not visit:
         return ""
     stops, current = visit["stops"], visit["current"]
     if not 0 < current < len(stops):
         return ""
     stop = stops[current]
-    earlier_done = any(s["state"] == TicketState.DONE.value for s in stops[:current])
-    if not earlier_done or not stop["number"] or stop["state"] not in _WAITING_VALUES:
+    handed_on = any(s["state"] in _LEFT_BEHIND for s in stops[:current])
+    if not handed_on or not stop["number"] or stop["state"] not in _WAITING_VALUES:
         return ""
     return f"Silakan lanjut ke {stop['agency']}, nomor {stop['number']}"
 
 
 def visit_over(itinerary: Itinerary) -> bool:
-    """Every stop done or skipped: the survey may be offered (issue 22)."""
+    """Every stop done or skipped (issue 22)."""
     return all(stop.state in DONE_STATES for stop in itinerary.stops)
+
+
+def survey_due(view: dict[str, Any]) -> bool:
+    """Whether the server offers the survey for this view's ticket, by the core's rule
+    (server/core/surveys.py, `VoiceSite.survey_status`): a plain ticket once served; a visit
+    once no stop is in play any more (pending, printing, waiting, called, serving, no-show) and
+    one at least was served — also a visit ended early (a later stop cancelled or expired). The
+    page's script reloads once when this turns true, for the section to appear."""
+    visit = view.get("visit")
+    if not visit:
+        return view["state"] == TicketState.DONE.value
+    states = [s["state"] for s in visit["stops"]]
+    return not any(s in OPEN_STATES for s in states) and TicketState.DONE.value in states
 
 
 def priority_note(ticket: Ticket, policy: PolicySettings) -> str | None:
@@ -365,6 +406,7 @@ def page_html(
 {script}</head>
 <body>
 <main id="ticket" data-state="{e(view["state"])}" data-labels="{labels}"
+ data-survey-due="{"true" if survey_due(view) else "false"}"
  data-no-counter="{e(NO_COUNTER_WORDS)}" data-ticket="{e(ticket.id)}">
 <p class="building">{e(building.name)}</p>
 <section class="alert" id="alert" role="alert"{alert_kind}>

@@ -22,6 +22,7 @@ from server.core.events import (
     TicketCalled,
     TicketExpired,
     TicketIssued,
+    TicketPrinted,
     TicketTransferred,
     VisitHandedOn,
     VisitStarted,
@@ -85,6 +86,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.numbers_seen: set[tuple[date, str]] = set()  # (day, number) ever issued
         self.number_of: dict[str, str] = {}  # ticket id -> number at issue
         self.state_of: dict[str, TicketState] = {}  # today's tickets, by their events
+        self.printed: set[str] = set()  # tickets ever printed (their quota place used for good)
 
     # -- driving --------------------------------------------------------------------------
 
@@ -100,6 +102,8 @@ class QueueMachine(RuleBasedStateMachine):
         self.log.extend(events)
         for event in events:
             self.mirror.apply(read_event(event_to_dict(event)))
+            if isinstance(event, TicketPrinted):
+                self.printed.add(event.ticket)
 
     def pick(self, i: int, states: tuple[TicketState, ...] | None = None) -> str | None:
         ids = [t.id for t in self.q.tickets.values() if states is None or t.state in states]
@@ -289,7 +293,8 @@ class QueueMachine(RuleBasedStateMachine):
             return
         tid = self.pick(i, (S.WAITING,) if action == "cancel" else None)
         if tid is not None:
-            self.run(CancelTicket(tid, "warga pulang"))
+            # Now and then typed as the floor's skip calls its cancel: still an ordinary cancel.
+            self.run(CancelTicket(tid, "stop_skipped" if i % 3 == 0 else "warga pulang"))
 
     @rule(
         i=picks,
@@ -337,6 +342,33 @@ class QueueMachine(RuleBasedStateMachine):
                     assert k > itinerary.current and stop.bucket is not None
                 else:
                     assert stop.bucket is None
+
+    @invariant()
+    def a_visit_queues_a_line_once_and_its_held_places_add_up(self) -> None:
+        open_states = {"pending", "printing", "waiting", "called", "serving", "no_show"}
+        held = dict.fromkeys(LINES, 0)
+        for itinerary in self.q.itineraries.values():
+            states = [(s.line, s.state) for s in itinerary.stops]
+            # Never two stops of one line still to come or under way: the citizen would be
+            # queued there twice (a transfer to a pending stop's line skips that stop).
+            open_lines = [s.line for s in itinerary.stops if s.state in open_states]
+            assert len(open_lines) == len(set(open_lines)), states
+            # A stop stays pending only while the current one may still end in a hand-on: a
+            # visit whose current ticket ended (done, cancelled, expired) has nothing pending.
+            if any(s.state == "pending" for s in itinerary.stops):
+                assert itinerary.stops[itinerary.current].state in open_states - {"pending"}, states
+            for stop in itinerary.stops:
+                if stop.bucket is not None:
+                    held[stop.line] += 1
+        # Every quota place counted is a ticket printing or printed on the line it was issued
+        # for, or a place a visit holds for a later stop.
+        taken = dict.fromkeys(LINES, 0)
+        for ticket in self.q.tickets.values():
+            if ticket.id in self.q.printing or ticket.id in self.printed:
+                taken[ticket.number.split("-")[0]] += 1
+        for line in LINES:
+            used = self.q.used_walk_in[line] + self.q.used_priority[line]
+            assert used == taken[line] + held[line], (line, used, taken[line], held[line])
 
     @invariant()
     def one_ticket_per_counter_and_one_counter_per_ticket(self) -> None:

@@ -51,6 +51,7 @@ from server.core.model import (
     StartService,
     StartVisit,
     Tick,
+    Transfer,
     visit_of,
 )
 from server.core.queue import QueueState
@@ -474,14 +475,16 @@ def test_the_floor_skips_a_waiting_current_stop_and_the_next_is_handed_on() -> N
     d = Day()
     b = three_stops(d)
     events = d.run(SkipStop(None, "B", "KK sudah jadi", visit=KJ1, by="LANTAI"), at("08:30"))
+    # The stop is skipped first, then its ticket leaves the line: the fold reads the order, not
+    # the cancel's reason, to know the visit goes on.
     assert kinds(events) == [
-        "ticket_cancelled",
         "stop_skipped",
+        "ticket_cancelled",
         "visit_handed_on",
         "ticket_issued",
         "ticket_printed",
     ]
-    assert events[0] == TicketCancelled(at=at("08:30"), ticket=b, reason="stop_skipped")
+    assert events[1] == TicketCancelled(at=at("08:30"), ticket=b, reason="stop_skipped")
     handed = events[2]
     assert isinstance(handed, VisitHandedOn) and handed.counter is None
     assert (handed.from_number, handed.number) == ("B-001", "P-001")
@@ -698,25 +701,103 @@ def test_an_order_reaching_a_stop_after_its_cutoff_pays_a_penalty() -> None:
     assert propose_order(building, ("A", "P"), waits, at("12:40")) == ("P", "A")
 
 
-def test_a_cancelled_current_stop_ends_the_visit_and_gives_the_places_back() -> None:
+# Whatever the reason typed: "stop_skipped" too is an ordinary cancel (the floor's skip of a
+# current stop is told apart by its StopSkipped coming first, not by this text).
+@pytest.mark.parametrize("reason", ["warga pulang", "stop_skipped"])
+def test_a_cancelled_current_stop_ends_the_visit_and_gives_the_places_back(reason: str) -> None:
     d = Day()
     d.staff(("L01", "OF1"))
     first = d.visit(("A", "P"), at("08:00"))
     assert d.q.used_walk_in["P"] == 1
-    d.run(CancelTicket(first, "warga pulang"), at("08:10"))
+    d.run(CancelTicket(first, reason), at("08:10"))
     assert d.states() == [("A", "cancelled", "A-001"), ("P", "cancelled", None)]
     assert d.q.used_walk_in["P"] == 0
+    assert d.q.itineraries[KJ1].stops_open == 0
+    assert replay(d.q.building, d.log) == d.q
 
 
-def test_no_hand_on_past_closing_and_its_grace() -> None:
-    # Closing 16:00, grace 60 min: a first stop finished at 17:05 hands on to nothing.
+def test_a_transfer_to_a_pending_stop_serves_that_stop_and_skips_it() -> None:
+    # Visit A, B, P. At L01 the officer sends A-001 to P, a stop the visit still has pending:
+    # the same command skips that stop (its held place back), so the citizen is queued at P
+    # once, with A-001; B stays pending and is handed on when P is done.
+    d = Day()
+    d.staff(("L01", "OF1"), ("L02", "OF2"), ("L04", "OF4"))
+    first = d.visit(("A", "B", "P"), at("08:00"))
+    assert d.q.used_walk_in["P"] == 1
+    d.run(CallTicket("L01", first, "giliran"), at("08:10"))
+    events = d.run(Transfer("L01", "P"), at("08:11"))
+    assert kinds(events) == ["stop_skipped", "ticket_transferred"]
+    assert events[0] == StopSkipped(
+        at=at("08:11"),
+        visit=KJ1,
+        line="P",
+        counter="L01",
+        by="OF1",
+        reason="dilayani lewat pemindahan",
+    )
+    assert d.states() == [
+        ("P", "waiting", "A-001"),
+        ("B", "pending", None),
+        ("P", "skipped", None),
+    ]
+    assert d.q.used_walk_in["P"] == 0
+    assert [t.number for t in d.q.waiting("P")] == ["A-001"]
+    events = d.serve("L04", first, at("08:20"), at("08:30"))
+    # Handed on at 08:30, started 08:00: B queued at 08:15; never a second P ticket.
+    assert kinds(events) == [
+        "service_finished",
+        "visit_handed_on",
+        "ticket_issued",
+        "ticket_printed",
+    ]
+    assert (events[2].number, events[2].queued_at) == ("B-001", at("08:15"))  # type: ignore[attr-defined]
+    d.serve("L02", events[2].ticket, at("08:35"), at("08:45"))  # type: ignore[attr-defined]
+    assert d.states() == [
+        ("P", "done", "A-001"),
+        ("B", "done", "B-001"),
+        ("P", "skipped", None),
+    ]
+    assert d.q.seq["P"] == 0 and d.q.itineraries[KJ1].stops_open == 0
+    assert replay(d.q.building, d.log) == d.q
+
+
+def test_a_transfer_to_a_line_the_visit_does_not_hold_skips_nothing() -> None:
+    d = Day()
+    d.staff(("L01", "OF1"))
+    first = d.visit(("A", "P"), at("08:00"))
+    d.run(CallTicket("L01", first, "giliran"), at("08:10"))
+    assert kinds(d.run(Transfer("L01", "B"), at("08:11"))) == ["ticket_transferred"]
+    assert d.states() == [("B", "waiting", "A-001"), ("P", "pending", None)]
+    assert d.q.used_walk_in["P"] == 1
+
+
+def test_past_closing_and_its_grace_the_later_stops_end_and_the_survey_opens() -> None:
+    # Closing 16:00, grace 60 min: a first stop finished at 17:05 has nowhere to hand on. The
+    # same command ends the later stops ("layanan sudah tutup", their places given back): the
+    # visit is over, so its survey may be answered, filed under B.
     d = Day()
     d.staff(("L02", "OF2"))
-    first = d.visit(("B", "P"), at("08:00"))
+    first = d.visit(("B", "A", "P"), at("08:00"))
+    assert (d.q.used_walk_in["A"], d.q.used_walk_in["P"]) == (1, 1)
     d.run(CallTicket("L02", first, "giliran"), at("15:50"))
     d.run(StartService("L02"), at("15:50"))
-    assert kinds(d.run(FinishService("L02"), at("17:05"))) == ["service_finished"]
-    assert d.states()[1] == ("P", "pending", None)
+    events = d.run(FinishService("L02"), at("17:05"))
+    assert kinds(events) == ["service_finished", "stop_skipped", "stop_skipped"]
+    assert events[1] == StopSkipped(
+        at=at("17:05"), visit=KJ1, line="A", counter=None, by=None, reason="layanan sudah tutup"
+    )
+    assert events[2].line == "P"  # type: ignore[attr-defined]
+    assert d.states() == [
+        ("B", "done", "B-001"),
+        ("A", "skipped", None),
+        ("P", "skipped", None),
+    ]
+    assert (d.q.used_walk_in["A"], d.q.used_walk_in["P"]) == (0, 0)
+    view = survey_visit(d.q.itineraries[KJ1], d.q.tickets)
+    assert view is not None and (view.number, view.stops_open) == ("B-001", 0)
+    (answer,) = d.run(AnswerSurvey(view, "phone", SCORES), at("17:06"))
+    assert isinstance(answer, SurveyAnswered) and (answer.line, answer.visit) == ("B", KJ1)
+    assert replay(d.q.building, d.log) == d.q
 
 
 def test_a_visit_ended_early_may_be_answered_about_what_was_served() -> None:

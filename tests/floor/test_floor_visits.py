@@ -242,3 +242,57 @@ def test_which_stops_the_floor_may_skip():
     assert [skippable(rows["KJ-003"], i) for i in range(2)] == [False, True]
     assert [skippable(rows["KJ-002"], i) for i in range(3)] == [False, False, False]
     assert [skippable(rows["KJ-004"], i) for i in range(2)] == [False, True]
+
+
+def floor_skip(model: FloorModel) -> None:
+    """KJ-005 (B, J), kiosk 09:36: B-003 still waits when the floor skips B at 09:38 — the
+    server's order: the stop skipped, its ticket cancelled, then the hand-on (no counter) to
+    J-004."""
+    issued(model, "09:36", "B-003", "KJ-005", 0, kiosk="K1")
+    feed(model, "09:36", "visit_started", visit=f"{DAY}/KJ-005", ticket=f"{DAY}/B-003",
+         stops=["B", "J"], priority=None, kiosk="K1",
+         started_at=t("09:36").isoformat())  # fmt: skip
+    feed(model, "09:36", "ticket_printed", ticket=f"{DAY}/B-003")
+    feed(model, "09:38", "stop_skipped", visit=f"{DAY}/KJ-005", line="B", counter=None,
+         by="LANTAI", reason="KK sudah jadi")  # fmt: skip
+    feed(model, "09:38", "ticket_cancelled", ticket=f"{DAY}/B-003", reason="stop_skipped")
+    feed(model, "09:38", "visit_handed_on", visit=f"{DAY}/KJ-005", from_ticket=f"{DAY}/B-003",
+         from_number="B-003", from_line="B", counter=None, ticket=f"{DAY}/J-004",
+         number="J-004", line="J")  # fmt: skip
+    issued(model, "09:38", "J-004", "KJ-005", 1, queued_at=t("09:36").isoformat())
+    feed(model, "09:38", "ticket_printed", ticket=f"{DAY}/J-004")
+
+
+def test_a_hand_on_after_the_floors_skip_is_no_hand_off():
+    """KJ-005's citizen never left a counter at Dukcapil: the pairs stay those of 09:40 above
+    (Dukcapil → BPJS Kesehatan 2, Bapenda → BPN 1); KJ-005 is in progress, B skipped."""
+    model = FloorModel()
+    model.handle(snapshot(), t("09:00"))
+    the_day(model)
+    floor_skip(model)
+    f = model.visit_figures(t("09:40"))
+    assert (f.started, f.finished, f.in_progress, f.ended) == (5, 2, 2, 1)
+    assert f.pairs == (("Dukcapil", "BPJS Kesehatan", 2), ("Bapenda", "BPN", 1))
+    row = model.visit_rows(t("09:40"))[-1]
+    assert (row.label, row.status) == ("KJ-005", "in_progress")
+    assert row.stops == (("B", "skipped", "B-003"), ("J", "waiting", "J-004"))
+
+
+def test_a_snapshot_after_the_floors_skip_reads_no_hand_off():
+    """The same KJ-005 in a later snapshot, with its visit list and without it (then B-003's
+    state, cancelled, tells): still Dukcapil → BPJS Kesehatan 1 from KJ-001 only."""
+    skipped = [
+        view("B-003", "cancelled", "09:36", None, ("KJ-005", 0, 2)),
+        view("J-004", "waiting", "09:38", None, ("KJ-005", 1, 2)),
+    ]
+    for with_visits in (True, False):
+        model = FloorModel()
+        snap = snapshot(with_visits)
+        snap["tickets"] = [*TICKETS, *skipped]
+        if with_visits:
+            snap["visits"] = [*VISITS, {"id": f"{DAY}/KJ-005", "label": "KJ-005", "current": 1,
+                              "stops": [stop("B", "skipped", "B-003"),
+                                        stop("J", "waiting", "J-004")]}]  # fmt: skip
+        model.handle(snap, t("09:40"))
+        f = model.visit_figures(t("09:40"))
+        assert f.pairs == (("Bapenda", "BPN", 1), ("Dukcapil", "BPJS Kesehatan", 1)), with_visits

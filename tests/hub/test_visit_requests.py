@@ -325,6 +325,7 @@ async def _refused(client, kind: str, **fields) -> RequestError:
         ({"lines": ["B", "J"], "priority": "vip"}, "bad_message"),
         ({"lines": ["B", "Z"]}, "not_found"),  # no such line
         ({"lines": ["B"]}, "visit_too_short"),
+        ({"lines": []}, "visit_too_short"),  # none at all: the core's refusal, as documented
         ({"lines": ["A", "B", "C", "E", "J"]}, "visit_too_long"),  # the demo allows 4
         ({"lines": ["B", "B"]}, "visit_duplicate_line"),
     ],
@@ -431,8 +432,8 @@ async def test_the_floor_skips_by_naming_the_visit(server: Server) -> None:
         "skip_stop", visit="2026-11-23/KJ-001", line="B", reason="berkas KK sudah ada"
     )
     assert [e["event"]["kind"] for e in skipped["events"]] == [
+        "stop_skipped",  # first: the cancel that follows is then no end of the visit
         "ticket_cancelled",
-        "stop_skipped",
         "visit_handed_on",
         "ticket_issued",
         "ticket_printed",
@@ -515,3 +516,41 @@ async def test_the_phones_of_one_printed_visit_are_bounded_together(server: Serv
     assert await phones[0].closed() == p.CLOSE_REPLACED  # the oldest made room
     for raw in [*phones[1:], newest]:
         assert (await raw.reply({"type": "ping", "id": "still"}))["type"] == "pong"
+
+
+async def test_a_plain_tickets_phones_stay_bounded_when_it_becomes_a_visit(server: Server) -> None:
+    """Phones opened on plain ticket A-001, then the officer adds a stop (a visit now): a new
+    phone on the same printed QR still counts with the earlier ones, and the oldest makes room."""
+    dukcapil = await server.officer_at_work("DKP01@L01")
+    kiosk = await server.client("KIOSK-1")
+    t = await kiosk.issue_ticket("A")
+    await kiosk.confirm_printed(t["id"])
+    limit = server.hub.limits.phones_per_ticket
+    phones = [await server.raw(p.hello_ticket(t["token"])) for _ in range(limit)]
+    await dukcapil.act("call_next")
+    await dukcapil.act("add_stop", line="E")
+    newest = await server.raw(p.hello_ticket(t["token"]))
+    assert newest.welcome is not None
+    assert await phones[0].closed() == p.CLOSE_REPLACED  # one QR, one bound
+    for raw in [*phones[1:], newest]:
+        assert (await raw.reply({"type": "ping", "id": "still"}))["type"] == "pong"
+
+
+async def test_a_stop_finished_past_closing_ends_the_visit_and_the_tablet_offers_the_survey(
+    server: Server,
+) -> None:
+    """A visit A then E; A-001 is served at L01 from 15:50 and finished at 17:30, past the 16:00
+    closing and its hour of grace: E is not handed on but ended in the same reply ("layanan
+    sudah tutup"), so the visit is over and TABLET-L01 offers its survey for A-001."""
+    tablet = await server.client("TABLET-L01")
+    dukcapil = await server.officer_at_work("DKP01@L01")
+    await _visit(server, ["A", "E"])
+    server.clock.advance(6 * 3600 + 50 * 60)  # 15:50 WIB
+    await dukcapil.act("call_next")
+    await dukcapil.act("start_service")
+    server.clock.advance(100 * 60)  # 17:30 WIB
+    finished = await dukcapil.act("finish_service")
+    assert [e["event"]["kind"] for e in finished["events"]] == ["service_finished", "stop_skipped"]
+    assert finished["events"][1]["event"]["reason"] == "layanan sudah tutup"
+    offer = await tablet.next_message("survey_offer", timeout=5)
+    assert offer["number"] == "A-001"

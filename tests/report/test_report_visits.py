@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from test_report import _read_csv, _write_store
-from visit_day import DAY, visit_day
+from visit_day import DAY, skipped_day, visit_day
 
 from server.report.cli import report_main
 from server.report.tables import JOURNAL_COLUMNS, VISIT_COLUMNS
@@ -141,3 +141,17 @@ def test_the_survey_population_counts_a_visit_once():
         "S-001": ("S", "L26", 600.0),
         "A-001": ("A", "L01", 600.0),
     }
+
+
+def test_a_hand_on_after_the_floors_skip_is_no_hand_off_between_agencies():
+    """skipped_day: three hand-ons, but the citizens of KJ-001 and KJ-002 never left a counter
+    at B or A: the only hand-off between agencies is KJ-003's Bapenda → BPN."""
+    from server.report.stats import replay_tickets
+    from server.report.visit_stats import handoff_pairs, replay_visits
+
+    entries = skipped_day()
+    tickets = replay_tickets(entries)
+    visits = replay_visits(entries, tickets)
+    assert [len(v.hand_ons) for v in visits.values()] == [1, 1, 1]
+    agency = {"A": "Dukcapil", "B": "Dukcapil", "J": "BPJS Kesehatan", "T": "Bapenda", "S": "BPN"}
+    assert handoff_pairs([visits], agency) == [("Bapenda", "BPN", 1)]

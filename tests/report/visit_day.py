@@ -25,11 +25,13 @@ from server.core.events import event_to_dict
 from server.core.model import (
     AddStop,
     CallNext,
+    CallTicket,
     Command,
     ConfirmPrinted,
     FinishService,
     IssueTicket,
     LogIn,
+    MarkNoShow,
     OpenCounter,
     SkipStop,
     StartService,
@@ -95,4 +97,41 @@ def visit_day() -> list[LogEntry]:
     desk("L14", FinishService("L14"), "09:00")  # J-002: KJ-001 complete
     desk("L01", FinishService("L01"), "09:00")  # A-001 → B-002
     desk("L26", FinishService("L26"), "09:10")  # S-001: KJ-002 complete
+    return entries
+
+
+def skipped_day() -> list[LogEntry]:
+    """Three visits, two of them sent on by the floor's skip of a stop never served:
+
+    - KJ-001 (B, J), kiosk 08:00: B-001 still waits when the floor skips B at 08:10 → J-001
+      (the hand-on names no counter);
+    - KJ-002 (A, J), kiosk 08:00: A-001 called at L01 08:05, a no-show 08:10, skipped by the
+      floor 08:12 → J-002 (from L01);
+    - KJ-003 (T, S), kiosk 08:00: T-001 served at L27 08:05–08:20 → S-001.
+
+    Hand-ons: 1 each. Hand-offs between agencies: only Bapenda → BPN 1.
+    """
+    q = QueueState(load_demo_building())
+    entries: list[LogEntry] = []
+
+    def run(command: Command, hhmm: str) -> list:
+        events = q.handle(command, at(hhmm))
+        entries.extend(LogEntry(len(entries) + 1, "test", event_to_dict(e)) for e in events)
+        return events
+
+    for counter, who in (("L01", "DKP02"), ("L27", "BPD01")):
+        run(LogIn(counter, who), "07:30")
+        run(OpenCounter(counter), "07:30")
+    first = {}
+    for token, lines in (("v1", ("B", "J")), ("v2", ("A", "J")), ("v3", ("T", "S"))):
+        (issued, *_rest) = run(StartVisit(lines, None, token, "KIOSK-1"), "08:00")
+        run(ConfirmPrinted(issued.ticket), "08:00")
+        first[token] = issued.ticket
+    run(CallTicket("L01", first["v2"], "giliran"), "08:05")
+    run(CallTicket("L27", first["v3"], "giliran"), "08:05")
+    run(StartService("L27"), "08:05")
+    run(SkipStop(None, "B", "KK sudah jadi", visit=f"{DAY}/KJ-001", by="LANTAI"), "08:10")
+    run(MarkNoShow("L01"), "08:10")
+    run(SkipStop(None, "A", "warga ke BPJS dulu", visit=f"{DAY}/KJ-002", by="LANTAI"), "08:12")
+    run(FinishService("L27"), "08:20")
     return entries

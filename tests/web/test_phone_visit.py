@@ -19,14 +19,15 @@ from visit_kit import start_visit
 from webtest import http_get
 
 from server.config import load_demo_building
-from server.core.model import StartVisit
+from server.core.model import CancelTicket, SkipStop, StartVisit
 from server.core.queue import QueueState
-from server.web.phone import page_html, public_view
+from server.web.phone import next_words, page_html, public_view, survey_due
 
 pytestmark = needs_chromium
 
 KK = "Dukcapil — Kartu Keluarga dan Pindah Datang"
 BPJS = "BPJS Kesehatan — Pendaftaran dan Perubahan Data"
+KTP = "Dukcapil — Perekaman dan Cetak KTP-el"
 DUKCAPIL = "Dinas Kependudukan dan Pencatatan Sipil"  # the demo's agency names (the survey's)
 
 
@@ -170,3 +171,109 @@ def test_the_itinerary_is_escaped() -> None:
     assert "<script>alert(1)" not in page and "<img src=x>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&quot;&gt;&lt;img src=x&gt;" in page
+
+
+async def test_after_the_floors_skip_it_sends_on_and_a_visit_ended_early_offers_the_survey(
+    server: Server, browser: Any, clock: FakeClock
+) -> None:
+    """Visit B, J, A. The floor skips Kartu Keluarga while B-001 still waits: the page says where
+    to go, though no stop was served yet. BPJS is served, A-001 comes next; it is called, not
+    present, and cancelled: the visit ended early with BPJS served, so — as the server accepts
+    the answer — the page reloads once and offers the survey."""
+    visit = await start_visit(server, ("B", "J", "A"))
+    phone = await open_phone(browser, f"{server.running.http_url}/t/{visit.token}")
+    await phone.wait_js("window.antreTicket && window.antreTicket.connected")
+    day = visit.ticket.split("/")[0]
+    await server.hub.execute(
+        SkipStop(None, "B", "KK sudah jadi", visit=f"{day}/KJ-001", by="LANTAI"), "manager:M1"
+    )
+    await phone.wait_text("#number", "J-001")
+    await phone.wait_text("#visit-next", "Silakan lanjut ke BPJS Kesehatan, nomor J-001")
+    assert await stops(phone) == [
+        f"{KK} (B-001): Tidak diperlukan",
+        f"{BPJS} (J-001): Menunggu panggilan",
+        f"{KTP} (nomor menyusul): Nanti, setelah langkah sebelumnya",
+    ]
+    bpjs = await server.officer_at_work("BKS01@L14")
+    ktp = await server.officer_at_work("DKP02@L01")
+    clock.advance(5)
+    await bpjs.act("call_next")
+    await bpjs.act("start_service")
+    clock.advance(600)
+    await bpjs.act("finish_service")
+    await phone.wait_text("#number", "A-001")
+    await ktp.act("call_next")
+    await ktp.act("no_show")
+    assert await phone.page.locator("#survey-offer").count() == 0  # A-001 may come back
+    await phone.page.evaluate("() => { window.__sameDocument = true; }")
+    await server.hub.execute(CancelTicket(f"{day}/A-001", "warga pulang"), "manager:M1")
+    await phone.page.wait_for_selector("#survey-offer")
+    assert await phone.page.evaluate("() => window.__sameDocument !== true")  # reloaded once
+    assert await stops(phone) == [
+        f"{KK} (B-001): Tidak diperlukan",
+        f"{BPJS} (J-001): Selesai",
+        f"{KTP} (A-001): Dibatalkan",
+    ]
+    assert phone.errors == [] and phone.failed == []
+
+
+def stop_view(state: str, number: str | None = None) -> dict[str, Any]:
+    return {"agency": "BPJS Kesehatan", "service": "Pendaftaran", "number": number, "state": state}
+
+
+def test_where_to_go_and_when_the_survey_is_due_by_hand() -> None:
+    """phone.py's rules (the script's are the same words): after a skipped first stop the
+    citizen is sent on; a visit ended early with a stop served has its survey due; one with
+    no stop served, or a stop still in play, has not."""
+    sent = {"stops": [stop_view("skipped", "B-001"), stop_view("waiting", "J-001")], "current": 1}
+    assert next_words(sent) == "Silakan lanjut ke BPJS Kesehatan, nomor J-001"
+    first = {"stops": [stop_view("waiting", "B-001"), stop_view("pending")], "current": 0}
+    assert next_words(first) == ""
+    cases = [
+        (["done", "cancelled"], "cancelled", True),  # ended early, one served
+        (["done", "expired", "cancelled"], "expired", True),
+        (["done", "closed"], "done", True),  # later stop's line closed
+        (["done", "no_show"], "no_show", False),  # may come back
+        (["done", "pending"], "done", False),
+        (["skipped", "cancelled"], "cancelled", False),  # nothing served: no survey
+    ]
+    for states, state, due in cases:
+        visit = {"stops": [stop_view(s) for s in states], "current": len(states) - 1}
+        assert survey_due({"state": state, "visit": visit}) is due, states
+    assert survey_due({"state": "done", "visit": None}) is True
+    assert survey_due({"state": "serving", "visit": None}) is False
+
+
+def test_a_stop_ended_by_the_closing_says_why() -> None:
+    """Kartu Keluarga finished at 20:00, long past closing and its grace: BPJS is not handed on,
+    and the page says why (its line has closed), with nowhere to go on and the survey due."""
+    from server.core.model import (
+        CallTicket,
+        ConfirmPrinted,
+        FinishService,
+        LogIn,
+        OpenCounter,
+        StartService,
+    )
+
+    building = load_demo_building()
+    state = QueueState(building)
+    wib = timezone(timedelta(hours=7))
+
+    def at(hh: int, mm: int = 0) -> datetime:
+        return datetime(2026, 11, 23, hh, mm, tzinfo=wib)
+
+    issued = state.handle(StartVisit(("B", "J"), None, "t" * 22, "KIOSK-1"), at(9))[0]
+    state.handle(ConfirmPrinted(issued.ticket), at(9))
+    for command in (LogIn("L04", "DKP01"), OpenCounter("L04")):
+        state.handle(command, at(9))
+    state.handle(CallTicket("L04", issued.ticket, "giliran"), at(14))
+    state.handle(StartService("L04"), at(14))
+    state.handle(FinishService("L04"), at(20))
+    ticket = state.tickets[issued.ticket]
+    view = public_view(ticket, state, building, at(20))
+    assert [s["state"] for s in view["visit"]["stops"]] == ["done", "closed"]
+    assert next_words(view["visit"]) == "" and survey_due(view)
+    page = page_html(ticket, view, building)
+    assert "Tidak dilayani — layanan sudah tutup</span>" in page
+    assert 'data-survey-due="true"' in page

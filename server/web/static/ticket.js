@@ -24,7 +24,9 @@
 
   var root = document.getElementById("ticket");
   if (!root) return;
-  var firstState = root.getAttribute("data-state");
+  // Whether the server's render already offered the survey (phone.py survey_due): if not, the
+  // page reloads once when the pushed view says it now would.
+  var surveyShown = root.getAttribute("data-survey-due") === "true";
   var labels = {};
   try {
     labels = JSON.parse(root.getAttribute("data-labels") || "{}");
@@ -74,9 +76,10 @@
     if (!view) return;
     // Service finished while the page was open: load it again once, so that the server's
     // render brings the survey and complaints section (server/web/survey/phone_part.py) —
-    // for a visit, only once no stop is left to go to.
-    if (view.state === "done" && firstState !== "done" && !visitGoesOn(view.visit)) {
-      firstState = "done";
+    // for a visit, once no stop is in play any more and one was served, also when it ended
+    // early (a later stop cancelled or expired): the server's rule, phone.py survey_due.
+    if (!surveyShown && surveyDue(view)) {
+      surveyShown = true;
       location.reload();
       return;
     }
@@ -130,27 +133,36 @@
     stopLabels = {};
   }
 
-  function stopOpen(stop) {
-    return stop.state !== "done" && stop.state !== "skipped";
+  // A stop still in play (server/core/visits.py OPEN_STATES): the visit's survey waits.
+  var OPEN = { pending: true, printing: true, waiting: true, called: true, serving: true,
+    no_show: true };
+  // Stops before the current one that show it was handed on to (phone.py _LEFT_BEHIND).
+  var LEFT_BEHIND = { done: true, skipped: true, closed: true, closed_today: true };
+
+  // phone.py survey_due: a plain ticket once served; a visit once no stop is in play and one
+  // at least was served.
+  function surveyDue(view) {
+    var visit = view.visit;
+    if (!visit || !visit.stops) return view.state === "done";
+    var served = false;
+    for (var i = 0; i < visit.stops.length; i++) {
+      if (OPEN[visit.stops[i].state]) return false;
+      if (visit.stops[i].state === "done") served = true;
+    }
+    return served;
   }
 
-  function visitGoesOn(visit) {
-    if (!visit || !visit.stops) return false;
-    for (var i = 0; i < visit.stops.length; i++) if (stopOpen(visit.stops[i])) return true;
-    return false;
-  }
-
-  // The words of server/web/phone.py next_words: a stop before the current one is done, and the
-  // current one's number waits to be called.
+  // The words of server/web/phone.py next_words: a stop before the current one is done or was
+  // skipped (the hand-on came from it), and the current one's number waits to be called.
   function nextWords(visit) {
     if (!visit || !visit.stops) return "";
     var k = visit.current;
     var stop = visit.stops[k];
     if (!(k > 0) || !stop || !stop.number) return "";
     if (stop.state !== "waiting" && stop.state !== "printing") return "";
-    var earlierDone = false;
-    for (var i = 0; i < k; i++) if (visit.stops[i].state === "done") earlierDone = true;
-    if (!earlierDone) return "";
+    var handedOn = false;
+    for (var i = 0; i < k; i++) if (LEFT_BEHIND[visit.stops[i].state]) handedOn = true;
+    if (!handedOn) return "";
     return "Silakan lanjut ke " + stop.agency + ", nomor " + stop.number;
   }
 
