@@ -50,7 +50,7 @@ from server.core.model import (
     Reschedule,
     TicketState,
 )
-from server.core.numbering import format_number, ticket_id
+from server.core.numbering import next_ticket
 from server.core.slots import day_slots
 from server.core.state import DayState
 
@@ -271,9 +271,7 @@ def _check_in(state: DayState, cmd: CheckIn, now: datetime, local: datetime) -> 
     if cmd.ticket_token in state.tokens:
         raise error("duplicate_token")
     prefix = line.prefix
-    seq = state.seq[prefix] + 1
-    number = format_number(prefix, seq)
-    tid = ticket_id(today, number)
+    seq, number, tid = next_ticket(today, prefix, state.seq[prefix])
     return [
         # A printing reservation like a walk-in's, outside the walk-in quota, queued at the
         # slot's start (state.py): early or late in the window, the citizen's place is the slot.

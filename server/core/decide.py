@@ -70,7 +70,7 @@ from server.core.model import (
     TicketState,
     Transfer,
 )
-from server.core.numbering import format_number, ticket_id
+from server.core.numbering import next_ticket
 from server.core.part_week import desk_on, desk_refusal, off_day_refusal
 from server.core.removed import misplaced_at
 from server.core.state import DayState
@@ -133,12 +133,11 @@ def _issue(state: DayState, cmd: IssueTicket, now: datetime, local: datetime) ->
     # The state's day, not the clock's: a clock stepping back over midnight must not
     # restart a sequence that was already used.
     day = state.day or local.date()
-    seq = state.seq[prefix] + 1
-    number = format_number(prefix, seq)
+    seq, number, tid = next_ticket(day, prefix, state.seq[prefix])
     return [
         TicketIssued(
             at=now,
-            ticket=ticket_id(day, number),
+            ticket=tid,
             day=day,
             number=number,
             seq=seq,

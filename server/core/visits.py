@@ -58,7 +58,7 @@ from server.core.model import (
     TicketState,
     Visit,
 )
-from server.core.numbering import format_number, ticket_id
+from server.core.numbering import next_ticket
 from server.core.part_week import off_day_refusal
 
 if TYPE_CHECKING:  # the decisions read the day's state; state.py holds the itineraries
@@ -357,9 +357,7 @@ def _start_visit(state: DayState, cmd: StartVisit, now: datetime, local: datetim
         _issuable(state, line, cmd.priority, local)
     day = state.day or local.date()
     first = known[0]
-    seq = state.seq[first.prefix] + 1
-    number = format_number(first.prefix, seq)
-    tid = ticket_id(day, number)
+    seq, number, tid = next_ticket(day, first.prefix, state.seq[first.prefix])
     vid = visit_id(day, state.visit_seq + 1)
     return [
         TicketIssued(
@@ -588,9 +586,7 @@ def hand_on_events(
                 )
             )
             continue
-        seq = state.seq[line.prefix] + 1
-        number = format_number(line.prefix, seq)
-        tid = ticket_id(day, number)
+        seq, number, tid = next_ticket(day, line.prefix, state.seq[line.prefix])
         credit = timedelta(minutes=state.building.policy.visit_credit_min)
         events += [
             VisitHandedOn(
