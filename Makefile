@@ -41,9 +41,13 @@ run-central: $(STAMP) system-deps
 system-deps:
 	@bash scripts/system-deps.sh
 
+# Four pytest workers (pytest-xdist): most tests wait on sockets, Chromium and subprocesses, so
+# they overlap well on two cores. TEST_WORKERS=0 runs in one process (e.g. to debug a failure).
+TEST_WORKERS ?= 4
+
 test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
 # Not part of `make test`: figures, never timed assertions (docs/benchmarks.md).
 bench: $(STAMP)

@@ -155,9 +155,10 @@ async def printer() -> AsyncIterator[LoopbackPrinter]:
     await lp.stop()
 
 
-# The real status timeout (1 s): shorter ones would turn a busy test machine into a "silent"
-# printer. Connect and write are shorter than the defaults, as loopback is instant.
-TEST_TIMEOUTS = Timeouts(connect_s=1.0, status_s=1.0, write_s=2.0)
+# Longer than the real status timeout (1 s): `make test` runs four workers on two cores, and at a
+# load of ~7 a loopback printer's answer took over a second — a "silent" printer that was not.
+# Only the few tests of a silent printer wait this long.
+TEST_TIMEOUTS = Timeouts(connect_s=3.0, status_s=3.0, write_s=3.0)
 
 
 def kiosk_app(
@@ -170,7 +171,7 @@ def kiosk_app(
         "printer_check_s": 60.0,  # the tests ask the printer through presses, not the clock
         "printer_recheck_s": 0.1,
         "outage_grace_s": 0.0,
-        "issue_timeout_s": 5.0,
+        "issue_timeout_s": 10.0,  # a busy test machine is not a server that went away
         "backoff_max_s": 0.3,
     }
     token = token or demo_credentials()["KIOSK-1"]
