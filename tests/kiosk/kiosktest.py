@@ -258,9 +258,29 @@ async def on_screen(pilot: Pilot[Any], name: str, timeout: float = PATIENCE_S) -
 
 
 async def click(pilot: Pilot[Any], selector: str) -> None:
-    """Click a widget of the current screen once it is there (screens compose after a push)."""
-    await until(pilot, lambda: bool(pilot.app.screen.query(selector)), selector)
+    """Click a widget of the current screen once it is there and would receive the click.
+
+    Screens compose after a push and lay out after that: under load a click sent to a widget
+    already in the DOM but not yet placed lands on whatever is at its corner (the pilot clicks
+    the widget's top-left cell), and the test then waits in vain for the next screen.
+    """
+    await until(pilot, lambda: _clickable(pilot.app, selector), selector)
     await pilot.click(selector)
+
+
+def _clickable(app: Any, selector: str) -> bool:
+    found = app.screen.query(selector)
+    if not found:
+        return False
+    widget = found.first()
+    region = widget.region
+    if not region.area:
+        return False
+    try:
+        hit, _ = app.get_widget_at(region.x, region.y)
+    except Exception:  # outside the screen, or the screen is changing under us
+        return False
+    return hit is widget or widget in hit.ancestors
 
 
 async def choose(pilot: Pilot[Any], agency: str, line: str, priority: str | None = "skip") -> None:
