@@ -14,7 +14,10 @@ Theory of operation (docs/bookings.md has the worked examples):
   slot obeys the booking window like a new booking.
 - **Unused places** (`release_unused_at`): at that local time of a day, every booking place of
   the day not held by a checked-in booking or by a booking that can still check in joins the
-  walk-in quota (`unused_places`).
+  walk-in quota (`unused_places`). A visit booking's member holds its place while its lead does.
+- **A visit of several services** (issue 22): stop 0 at the slot chosen, each later stop at the
+  slot of its line where the citizen is expected to arrive, rounded down (`visit_slots`); the
+  order proposed keeps `requires` and otherwise the citizen's own (`booking_visit_order`).
 
 Pure: `now` is passed in (aware); slots are local times of their day.
 """
@@ -38,6 +41,7 @@ __all__ = [
     "SlotAvailability",
     "bookable_days",
     "booking_refusal",
+    "booking_visit_order",
     "check_in_window",
     "day_figures",
     "furthest_day",
@@ -46,6 +50,7 @@ __all__ = [
     "slot_full",
     "slot_start",
     "unused_places",
+    "visit_slots",
 ]
 
 
@@ -294,10 +299,19 @@ def bookable_days(building: Building, line: Line, now: datetime) -> list[date]:
 
 
 def unused_places(
-    building: Building, line: Line, day: date, book: BookingBook, now: datetime
+    building: Building,
+    line: Line,
+    day: date,
+    book: BookingBook,
+    now: datetime,
+    ended: frozenset[str] = frozenset(),
 ) -> int:
     """The booking places of `line` on `day` held by no checked-in booking and by no booking
-    that can still check in at `now`: what `release_unused_at` gives to walk-in citizens."""
+    that can still check in at `now`: what `release_unused_at` gives to walk-in citizens.
+
+    A visit's member holds its place while its lead does: the lead booked in its own window, or
+    checked in (its visit under way) unless the member is in `ended` — the members whose visit
+    ended without reaching their stop, which the same tick lapses (`tick_events`)."""
     rules = line.booking
     if rules is None:
         return 0
@@ -305,10 +319,87 @@ def unused_places(
     held = book.count(line.prefix, day, BookingState.CHECKED_IN)
     for code in book.booked.get(day, {}):
         booking: Booking = book.by_code[code]
-        if booking.line == line.prefix:
-            closes = check_in_window(building, rules, day, booking.slot)[1]
-            held += now < closes
+        if booking.line != line.prefix:
+            continue
+        if booking.is_member:
+            held += member_holds(building, book, booking, now) and code not in ended
+            continue
+        closes = check_in_window(building, rules, day, booking.slot)[1]
+        held += now < closes
     return max(0, total - held)
+
+
+def member_holds(building: Building, book: BookingBook, member: Booking, now: datetime) -> bool:
+    """Whether a booked member still holds its place by its lead: the lead booked and inside
+    its check-in window, or checked in (whether its stop is still pending is the visit's)."""
+    lead = book.by_code.get(member.lead or "")
+    if lead is None:
+        return False
+    if lead.state is BookingState.CHECKED_IN:
+        return True
+    if lead.state is not BookingState.BOOKED:
+        return False
+    lead_line = next((ln for ln in building.lines if ln.prefix == lead.line), None)
+    if lead_line is None or lead_line.booking is None:
+        return False
+    return now < check_in_window(building, lead_line.booking, lead.day, lead.slot)[1]
+
+
+def visit_slots(
+    building: Building, lines: tuple[str, ...] | list[str], day: date, first_slot: time
+) -> tuple[time, ...]:
+    """Where each stop of a visit booked for `day` is booked: stop 0 at `first_slot`; stop k at
+    the citizen's expected arrival e_k = first_slot + the target service times of the stops
+    before it, rounded DOWN to the latest slot of its line starting at or before e_k (the
+    line's first slot when it opens later). Refuses a line without booking
+    (`booking_unavailable`) or without a slot that day (`booking_visit_no_slot`), naming it.
+
+    Worked (demo building): B 09:00 (12 min) then J → J's 30-minute grid at 09:12 → 09:00;
+    A 09:30 (10 min), B (12 min), J → A 09:30, B 09:00 (09:40 on B's hourly grid), J 09:30
+    (09:52). Whether the first slot is one of its line's is the booking's check (`slot_unknown`).
+    """
+    by_prefix = {ln.prefix: ln for ln in building.lines}
+    out: list[time] = []
+    arrival = datetime.combine(day, first_slot)
+    for k, prefix in enumerate(lines):
+        line = by_prefix.get(prefix)
+        if line is None:
+            raise error("unknown_line", line=prefix)
+        if line.booking is None:
+            raise error("booking_unavailable", line=line.name)
+        slots = day_slots(building, line, day)
+        if not slots:
+            raise error("booking_visit_no_slot", line=line.name, day=format_date(day))
+        if k == 0:
+            out.append(first_slot)
+        else:
+            at = arrival.time() if arrival.date() == day else time.max
+            earlier = [s for s in slots if s <= at]
+            out.append(earlier[-1] if earlier else slots[0])
+        arrival += timedelta(minutes=line.target_service_min)
+    return tuple(out)
+
+
+def booking_visit_order(building: Building, lines: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The order a booking page proposes for a visit: among the orders `requires` allows, the
+    citizen's own as far as it goes (a stable topological sort: at each step the first line
+    chosen whose required lines, among those chosen, are already placed). Unknown lines keep
+    their place; a cycle (no allowed order) leaves the rest in the citizen's order."""
+    by_prefix = {ln.prefix: ln for ln in building.lines}
+    chosen = list(dict.fromkeys(lines))
+    placed: list[str] = []
+    left = list(chosen)
+    while left:
+        for prefix in left:
+            line = by_prefix.get(prefix)
+            needs = set(line.requires) & set(chosen) if line is not None else set()
+            if needs <= set(placed):
+                break
+        else:
+            prefix = left[0]  # a cycle: the building's check forbids it, never stuck here
+        placed.append(prefix)
+        left.remove(prefix)
+    return tuple(placed)
 
 
 @dataclass(frozen=True, slots=True)
