@@ -27,6 +27,8 @@ from typing import Any
 from server.core.booking_rules import (
     booking_refusal,
     check_in_window,
+    check_visit_lines,
+    named,
     slot_full,
     slot_start,
     unused_places,
@@ -63,7 +65,7 @@ from server.core.model import (
 from server.core.numbering import next_ticket
 from server.core.slots import day_slots
 from server.core.state import DayState
-from server.core.visits import PENDING, order_problem, visit_id
+from server.core.visits import PENDING, visit_id
 
 __all__ = ["BOOKING_DECISIONS", "closing_lapses", "ended_members", "tick_events"]
 
@@ -201,38 +203,9 @@ def _book(state: DayState, cmd: Book, now: datetime, local: datetime) -> list[Ev
     ]
 
 
-def _named(refusal: DomainError, line: Line) -> DomainError:
-    """A stop's refusal naming its service ("BPJS Kesehatan: …"): a visit books several."""
-    details = {**refusal.details, "service": line.name}
-    message = refusal.message
-    if line.name not in message:
-        message = f"{line.name}: {message}"
-    return DomainError(refusal.code, message, **details)
-
-
-def _visit_lines(state: DayState, lines: tuple[str, ...]) -> list[Line]:
-    """The visit's lines checked as the kiosk's StartVisit checks them: 2..visit_max_stops,
-    each known and once, in an order `requires` allows."""
-    policy = state.building.policy
-    if len(lines) < 2:
-        raise error("visit_too_short")
-    if len(lines) > policy.visit_max_stops:
-        raise error("visit_too_long", limit=policy.visit_max_stops)
-    known = [state.known_line(p) for p in lines]
-    seen: set[str] = set()
-    for line in known:
-        if line.prefix in seen:
-            raise error("visit_duplicate_line", line=line.name)
-        seen.add(line.prefix)
-    problem = order_problem(state.building, lines)
-    if problem is not None:
-        raise problem
-    return known
-
-
 def _book_visit(state: DayState, cmd: BookVisit, now: datetime, local: datetime) -> list[Event]:
     lines = tuple(cmd.lines)
-    known = _visit_lines(state, lines)
+    known = check_visit_lines(state.building, lines)
     book = state.bookings
     n = len(lines)
     if len(cmd.codes) != n or len(cmd.tokens) != n:
@@ -241,9 +214,6 @@ def _book_visit(state: DayState, cmd: BookVisit, now: datetime, local: datetime)
         raise error("booking_code_taken")
     if len(set(cmd.tokens)) != n or any(t in book.tokens for t in cmd.tokens):
         raise error("duplicate_token")
-    for line in known:
-        if line.booking is None:
-            raise error("booking_unavailable", line=line.name)
     slots = visit_slots(state.building, lines, cmd.day, cmd.slot)
     lead = cmd.codes[0]
     events: list[Event] = []
@@ -254,7 +224,7 @@ def _book_visit(state: DayState, cmd: BookVisit, now: datetime, local: datetime)
             state, line, cmd.day, slot, cmd.priority, cmd.nik_hash, phone_hash, now, local
         )
         if refusal is not None:
-            raise _named(refusal, line)
+            raise named(refusal, line)
         events.append(
             BookingMade(
                 at=now,
@@ -332,7 +302,7 @@ def _reschedule_visit(
             state, line, cmd.day, slot, b.priority, b.nik_hash, None, now, local, moving=b.code
         )
         if refusal is not None:
-            raise _named(refusal, line)
+            raise named(refusal, line)
         events.append(
             BookingRescheduled(
                 at=now,

@@ -35,21 +35,29 @@ from server.core.errors import MESSAGES, error
 from server.core.events import PriorityGroup
 from server.core.model import DomainError
 from server.core.slots import day_slots, slot_end
+from server.core.visits import order_problem
 
 __all__ = [
     "BookingFigures",
     "SlotAvailability",
+    "VisitSlotChoice",
+    "VisitStopSlot",
     "bookable_days",
     "booking_refusal",
     "booking_visit_order",
     "check_in_window",
+    "check_visit_lines",
     "day_figures",
     "furthest_day",
+    "member_holds",
+    "named",
     "next_free_slot",
     "slot_availability",
     "slot_full",
     "slot_start",
     "unused_places",
+    "visit_days",
+    "visit_slot_choices",
     "visit_slots",
 ]
 
@@ -436,3 +444,127 @@ def day_figures(
         places_left=left,
         released=released,
     )
+
+
+def named(refusal: DomainError, line: Line) -> DomainError:
+    """A stop's refusal naming its service ("BPJS Kesehatan: …"): a visit holds several (as
+    server/core/visits.py names a kiosk visit's)."""
+    details = {**refusal.details, "service": line.name}
+    message = refusal.message
+    if line.name not in message:
+        message = f"{line.name}: {message}"
+    return DomainError(refusal.code, message, **details)
+
+
+def check_visit_lines(building: Building, lines: tuple[str, ...] | list[str]) -> list[Line]:
+    """The lines of a visit as the kiosk's StartVisit checks them — 2..`visit_max_stops`
+    (`visit_too_short`, `visit_too_long`), each known (`unknown_line`) and once
+    (`visit_duplicate_line`), in an order `requires` allows (`visit_order`) — and each taking
+    bookings (`booking_unavailable`). Raises the first refusal; the lines otherwise."""
+    policy = building.policy
+    if len(lines) < 2:
+        raise error("visit_too_short")
+    if len(lines) > policy.visit_max_stops:
+        raise error("visit_too_long", limit=policy.visit_max_stops)
+    by_prefix = {ln.prefix: ln for ln in building.lines}
+    known: list[Line] = []
+    for prefix in lines:
+        line = by_prefix.get(prefix)
+        if line is None:
+            raise error("unknown_line", line=prefix)
+        if any(k.prefix == prefix for k in known):
+            raise error("visit_duplicate_line", line=line.name)
+        known.append(line)
+    problem = order_problem(building, tuple(lines))
+    if problem is not None:
+        raise problem
+    for line in known:
+        if line.booking is None:
+            raise error("booking_unavailable", line=line.name)
+    return known
+
+
+@dataclass(frozen=True, slots=True)
+class VisitStopSlot:
+    """One stop of a visit's first-stop slot, as a booking page shows it. No personal data."""
+
+    line: str
+    line_name: str
+    slot: time  # where this stop is booked (`visit_slots`)
+    end: time
+    places_left: int  # places this citizen may still book there (priority or regular)
+
+
+@dataclass(frozen=True, slots=True)
+class VisitSlotChoice:
+    """One arrival slot of a visit (its first stop's slot): every stop's slot and whether the
+    whole visit may be booked there now (the window and places of every stop; the NIK's and the
+    phone's limits are the booking's own checks)."""
+
+    slot: time  # the first stop's slot (local start)
+    end: time
+    stops: tuple[VisitStopSlot, ...]
+    bookable: bool
+    refusal_code: str | None  # the first stop's refusal when not bookable: slot_full…
+    message: str | None  # its Indonesian sentence, naming the service ("BPJS Kesehatan: …")
+
+
+def visit_slot_choices(
+    building: Building,
+    lines: tuple[str, ...] | list[str],
+    day: date,
+    priority: PriorityGroup | None,
+    book: BookingBook,
+    now: datetime,
+) -> list[VisitSlotChoice]:
+    """Every first-stop slot of a visit on `day` with each stop's slot and places, and whether
+    the whole visit may be booked there now. Raises what `check_visit_lines` refuses, and
+    `booking_visit_no_slot` when a stop's line has no slot that day."""
+    known = check_visit_lines(building, lines)
+    prefixes = tuple(ln.prefix for ln in known)
+    day_of = {ln.prefix: day_slots(building, ln, day) for ln in known}
+    out: list[VisitSlotChoice] = []
+    for first in day_of[prefixes[0]]:
+        slots = visit_slots(building, prefixes, day, first)
+        stops: list[VisitStopSlot] = []
+        refusal: DomainError | None = None
+        for line, slot in zip(known, slots, strict=True):
+            rules = line.booking
+            assert rules is not None
+            regular, for_priority = places_left(rules, book.taken.get((line.prefix, day, slot)))
+            stops.append(
+                VisitStopSlot(
+                    line=line.prefix,
+                    line_name=line.name,
+                    slot=slot,
+                    end=slot_end(line, day, slot),
+                    places_left=for_priority if priority is not None else regular,
+                )
+            )
+            if refusal is None:
+                found = booking_refusal(building, line, day, slot, now, day_of[line.prefix])
+                found = found or slot_full(
+                    building, line, day, slot, priority, book, now, day_of[line.prefix]
+                )
+                refusal = named(found, line) if found is not None else None
+        out.append(
+            VisitSlotChoice(
+                slot=first,
+                end=slot_end(known[0], day, first),
+                stops=tuple(stops),
+                bookable=refusal is None,
+                refusal_code=refusal.code if refusal is not None else None,
+                message=refusal.message if refusal is not None else None,
+            )
+        )
+    return out
+
+
+def visit_days(building: Building, lines: tuple[str, ...] | list[str], now: datetime) -> list[date]:
+    """The days a visit of `lines` may be booked for now: days every stop's line may be booked
+    (`bookable_days` of each). Raises what `check_visit_lines` refuses."""
+    known = check_visit_lines(building, lines)
+    days = set(bookable_days(building, known[0], now))
+    for line in known[1:]:
+        days &= set(bookable_days(building, line, now))
+    return sorted(days)
