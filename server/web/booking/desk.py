@@ -26,10 +26,24 @@ from server.core.booking_rules import SlotAvailability, furthest_day
 from server.core.building import Building, Line
 from server.core.calendar import plan_for
 from server.core.dates import format_clock_in_zone
+from server.core.errors import error
+from server.core.model import DomainError
+from server.core.visits import order_problem
+from server.web.booking.asking import LINE_RE
 from server.web.booking.fields import Applicant
-from server.web.booking.views import BookingView, DayChoice, DayStatus, ServiceChoice, SlotChoice
+from server.web.booking.views import (
+    BookingView,
+    DayChoice,
+    DayStatus,
+    ServiceChoice,
+    SlotChoice,
+    StopView,
+    VisitSlotChoice,
+    VisitStopSlot,
+)
 
 if TYPE_CHECKING:
+    from server.bookings_api import VisitSlotChoice as CoreVisitSlot
     from server.core.queue import QueueState
 
 __all__ = ["BookingDesk"]
@@ -138,7 +152,7 @@ class BookingDesk:
 
     def _view(self, b: CoreView) -> BookingView:
         zone = self.building.zone_label
-        service = self._by_line.get(b.line) or ServiceChoice(b.line, b.line_name, "", "", None, 0)
+        service = self._service_or_bare(b.line, b.line_name)
         opens, closes = (
             format_clock_in_zone(self.building.local(at), zone)
             for at in (b.check_in_opens, b.check_in_closes)
@@ -159,7 +173,101 @@ class BookingDesk:
             check_in_until=closes,
             can_change=b.can_reschedule,
             can_cancel=b.can_cancel,
+            stops=tuple(
+                StopView(
+                    service=self._service_or_bare(stop.line, stop.line_name),
+                    start=stop.slot,
+                    end=stop.slot_end,
+                    state=stop.state.value,
+                    ticket_number=stop.ticket_number,
+                )
+                for stop in getattr(b, "stops", ())  # TODO(merge): b.stops
+            ),
         )
+
+    def _service_or_bare(self, line: str, name: str) -> ServiceChoice:
+        """The service of a line; a line the building no longer books, by its name alone."""
+        return self._by_line.get(line) or ServiceChoice(line, name, "", "", None, 0)
+
+    # -- a visit of several services (issue 22) ---------------------------------------------
+
+    @property
+    def visit_max_stops(self) -> int:
+        return self.building.policy.visit_max_stops
+
+    def visit_problem(self, lines: list[str]) -> DomainError | None:
+        """Why these services cannot make one visit, in this order (the core's refusal: too
+        few, too many, one twice, one that takes no bookings, an order against `requires`);
+        None when they can. The same checks the core makes again when it books."""
+        if len(lines) < 2:
+            return error("visit_too_short")
+        if len(lines) > self.visit_max_stops:
+            return error("visit_too_long", limit=self.visit_max_stops)
+        for i, line in enumerate(lines):
+            if line in lines[:i]:
+                service = self._by_line.get(line)
+                return error("visit_duplicate_line", line=service.name if service else line)
+        for line in lines:
+            if line not in self._by_line:
+                known = self.building.line(line) if LINE_RE.fullmatch(line) else None
+                return error("booking_unavailable", line=known.name if known else line)
+        return order_problem(self.building, lines)
+
+    def visit_order(self, lines: list[str]) -> list[str]:
+        """The order proposed for a visit: `requires` first, else the citizen's own order."""
+        return list(self._bookings.visit_order(tuple(lines)))
+
+    def visit_reasons(self, lines: list[str]) -> list[tuple[ServiceChoice, ServiceChoice]]:
+        """(stop, the stop before it whose result it needs), for each `requires` inside the
+        visit: the page says why the order is what it is."""
+        out = []
+        for line in lines:
+            needs = self.building.line(line).requires  # type: ignore[union-attr]
+            out += [(self._by_line[line], self._by_line[n]) for n in needs if n in lines]
+        return out
+
+    def visit_slots(self, lines: list[str], day: date) -> list[VisitSlotChoice] | None:
+        """The first-stop slots of a day still bookable now, each with where every stop would
+        be booked and whether the whole visit may be; None when the day has none."""
+        found = self._bookings.visit_slots(tuple(lines), day)
+        return [self._visit_choice(c) for c in found] or None
+
+    def _visit_choice(self, c: CoreVisitSlot) -> VisitSlotChoice:
+        stops = tuple(
+            VisitStopSlot(
+                service=self._by_line[s.line],
+                start=s.slot,
+                end=s.slot_end,
+                places_left=s.places_left,
+            )
+            for s in c.stops
+        )
+        return VisitSlotChoice(start=c.slot, stops=stops, bookable=c.bookable, message=c.message)
+
+    def visit_days(self, lines: list[str], now: datetime) -> list[DayChoice]:
+        """Today to the furthest day every stop may be booked for: a day open when the whole
+        visit has a bookable first-stop slot; else holiday, closed (a stop has no slot that
+        day) or full."""
+        local = now.astimezone(self.building.tz)
+        last = min(
+            furthest_day(self.building.line(ln).booking, local)  # type: ignore[union-attr,arg-type]
+            for ln in lines
+        )
+        bookable = set(self._bookings.visit_days(tuple(lines)))
+        out: list[DayChoice] = []
+        day = local.date()
+        while day <= last:
+            plan = plan_for(self.building, day)
+            if plan.holiday is not None:
+                out.append(DayChoice(day, DayStatus.HOLIDAY, holiday=plan.holiday.name))
+            elif day in bookable:
+                out.append(DayChoice(day, DayStatus.OPEN))
+            elif any(not self._state().slot_availability(ln, day, now) for ln in lines):
+                out.append(DayChoice(day, DayStatus.CLOSED))
+            elif day != local.date():  # today after its last slot: not worth a row
+                out.append(DayChoice(day, DayStatus.FULL))
+            day += timedelta(days=1)
+        return out
 
     def token_of(self, code: str, *, channel: str) -> str | None:
         """The page token of the booking with this code, if it was made through `channel`."""
@@ -189,6 +297,31 @@ class BookingDesk:
         books once."""
         made = await self._bookings.book(
             line,
+            day,
+            slot,
+            name=who.name,
+            phone=who.phone,
+            nik=who.nik,
+            priority=who.priority,
+            channel=channel,
+            request_id=request_id,
+        )
+        return made.token
+
+    async def book_visit(
+        self,
+        lines: list[str],
+        day: date,
+        slot: time,
+        who: Applicant,
+        *,
+        channel: str,
+        request_id: str | None,
+    ) -> str:
+        """Book every stop of a visit in one command, or none; the lead's page token. Raises
+        DomainError (nothing changed)."""
+        made = await self._bookings.book_visit(
+            tuple(lines),
             day,
             slot,
             name=who.name,
