@@ -384,6 +384,9 @@ def refusal_words(
     if lang is Lang.ID or code not in REFUSALS_EN:
         return message
     text = REFUSALS_EN[code]
+    service = (details or {}).get("service")
+    if isinstance(service, str):
+        text = f"{service}: {text}"  # a visit's stop refused: which one (issue 22)
     following = (details or {}).get("next_slot")
     if code == "slot_full" and isinstance(following, str):
         zone = (details or {}).get("zone", "")
