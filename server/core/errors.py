@@ -121,6 +121,8 @@ MESSAGES: Final[dict[str, str]] = {
     "visit_duplicate_line": "Layanan {line} sudah dipilih; setiap layanan cukup satu kali",
     "visit_order": "Layanan {line} memerlukan hasil layanan {needs}; {needs} harus lebih dulu",
     "visit_unknown": "Kunjungan {visit} tidak ditemukan",
+    # A visit booked online (server.core.booking_decide): a stop's line has no slot that day.
+    "booking_visit_no_slot": "Layanan {line} tidak memiliki jadwal pada {day}",
     "stop_already_planned": "Layanan {line} sudah ada dalam kunjungan ini",
     "stop_not_pending": "Layanan {line} dalam kunjungan ini sudah berjalan dan tidak dapat "
     "dilewati",

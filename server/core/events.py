@@ -351,6 +351,11 @@ class BookingMade(Event):
     nik_last4: str | None = field(default=None, repr=False)
     nik_hash: str | None = field(default=None, repr=False)
     phone_hash: str | None = field(default=None, repr=False)
+    # A visit of several services booked at once (issue 22, docs/bookings.md): the lead's code
+    # (on the lead too) and the stop's index in the visit (0 on the lead). None for a plain
+    # booking, and in every log written before visits could be booked.
+    lead: str | None = None
+    stop: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,6 +531,9 @@ class VisitStarted(Event):
     priority: PriorityGroup | None
     kiosk: str | None
     started_at: datetime  # the credit rule's anchor (visits.next_queued_at)
+    # The lead booking's code when the visit was booked online and checked in: its later stops'
+    # places are the group's member bookings, not the walk-in quota. None for a kiosk visit.
+    booking: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
