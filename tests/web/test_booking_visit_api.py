@@ -111,6 +111,7 @@ async def test_a_portal_books_a_visit_reads_it_and_cancels_it_whole(api: Server)
 ORDER = f"Layanan {BPJS} memerlukan hasil layanan {KK}; {KK} harus lebih dulu"
 TWICE = f"Layanan {KK} sudah dipilih; setiap layanan cukup satu kali"
 NO_BOOKING = "Layanan Akta Kelahiran dan Kematian tidak menerima pemesanan"
+TOO_MANY = "Satu kunjungan paling banyak 4 layanan"
 
 
 @pytest.mark.parametrize(
@@ -119,7 +120,7 @@ NO_BOOKING = "Layanan Akta Kelahiran dan Kematian tidak menerima pemesanan"
         (["J", "B"], 409, "visit_order", ORDER),
         (["B", "B"], 409, "visit_duplicate_line", TWICE),
         (["B", "C"], 409, "booking_unavailable", NO_BOOKING),
-        (["A", "B", "G", "J", "P"], 409, "visit_too_long", "Satu kunjungan paling banyak 4 layanan"),
+        (["A", "B", "G", "J", "P"], 409, "visit_too_long", TOO_MANY),
         (["B"], 409, "visit_too_short", "Pilih paling sedikit dua layanan untuk satu kunjungan"),
         ("B,J", 400, "bad_request", "Permintaan tidak dapat dibaca"),
     ],

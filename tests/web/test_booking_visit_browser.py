@@ -27,6 +27,10 @@ async def test_a_citizen_books_two_services_in_one_visit_and_cancels_it(
     phone = await open_phone(browser, f"{server.running.http_url}/pesan", javascript=False)
     await phone.tap("Beberapa layanan dalam satu kunjungan")
     assert await phone.text("h1") == "Pilih layanan kunjungan Anda"
+    heights = await phone.page.eval_on_selector_all(
+        "label.choice", "boxes => boxes.map(b => b.getBoundingClientRect().height)"
+    )
+    assert len(heights) == 5 and min(heights) >= 48  # a finger's target, as every step's
     await phone.page.check('input[name="layanan"][value="J"]')
     await phone.page.check('input[name="layanan"][value="B"]')
     await phone.tap("Lanjut")
@@ -40,6 +44,8 @@ async def test_a_citizen_books_two_services_in_one_visit_and_cancels_it(
     )
     await phone.tap("Selasa, 24 November 2026")
     assert await phone.text("h1") == "Pilih jam"
+    ARTIFACTS.mkdir(exist_ok=True)
+    await phone.page.screenshot(path=str(ARTIFACTS / "booking-visit-slots.png"), full_page=True)
     await phone.tap("Dukcapil 09.30 · BPJS Kesehatan 09.30")
     assert await phone.text("h1") == "Data pemesan"
     await fill_and_book(phone, "Siti Rahmawati", NIKS[0], "0812 3456 7890", "Pesan sekarang")
@@ -55,7 +61,6 @@ async def test_a_citizen_books_two_services_in_one_visit_and_cancels_it(
         f"{KK} — Dukcapil, 09.30–10.30 WIB",
         f"{BPJS} — BPJS Kesehatan, 09.30–10.00 WIB",
     ]
-    ARTIFACTS.mkdir(exist_ok=True)
     await phone.page.screenshot(path=str(ARTIFACTS / "booking-visit.png"), full_page=True)
     book = server.engine.state.bookings.by_code
     assert sorted(b.line for b in book.values()) == ["B", "J"]

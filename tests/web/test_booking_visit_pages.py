@@ -197,7 +197,7 @@ async def test_cancel_and_reschedule_act_on_the_whole_visit(server: Server) -> N
 
 # The Indonesian refusals, from server/core/errors.py's templates filled by hand.
 TWICE = f"Layanan {KK} sudah dipilih; setiap layanan cukup satu kali"
-UNKNOWN = "Layanan Z tidak menerima pemesanan"
+UNKNOWN = "Layanan dengan kode Z tidak terdaftar"
 TOO_MANY = "Satu kunjungan paling banyak 4 layanan"
 NO_BOOKING = "Layanan Akta Kelahiran dan Kematian tidak menerima pemesanan"
 ORDER = f"Layanan {BPJS} memerlukan hasil layanan {KK}; {KK} harus lebih dulu"
@@ -231,19 +231,22 @@ async def test_a_changed_address_or_form_gets_the_refusal_and_books_nothing(
 
 
 async def test_markup_in_the_fields_is_text_and_a_refused_visit_keeps_it(server: Server) -> None:
-    """A name of markup is refused by the form's rule and written back escaped; a line of
-    markup in the address is named escaped; nothing booked."""
+    """A name of markup, refused for its NIK: written back escaped; then booked: the page shows
+    it as text; a line of markup in the address is named escaped."""
     citizen = Citizen(server)
     name = '"><script>alert(1)</script>'
-    answer = await book_visit(citizen, name=name)
-    assert answer.status == 400
-    assert "<script>alert(1)" not in answer.text
-    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in answer.text
+    refused = await book_visit(citizen, name=name, nik="1234")
+    assert refused.status == 400 and bookings(server) == []
+    assert text_of(refused.text, "nik-problem") == "NIK harus 16 angka."
+    assert "<script>alert(1)" not in refused.text
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in refused.text
+    made = await book_visit(citizen, name=name)
+    page = await citizen.get(made.headers["location"])
+    assert "<script>alert(1)" not in page.text
+    assert "<dd>&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</dd>" in page.text
     step = await citizen.get(query([("kunjungan", "1"), ("layanan", "B"), ("layanan", "<b>x</b>")]))
-    assert "<b>x</b>" not in step.text and text_of(step.text, "notice").endswith(
-        "tidak menerima pemesanan"
-    )
-    assert bookings(server) == []
+    assert "<b>x</b>" not in step.text
+    assert text_of(step.text, "notice") == "Layanan dengan kode <b>x</b> tidak terdaftar"
 
 
 async def test_a_full_stop_makes_the_slot_unbookable_with_its_reason(server: Server) -> None:

@@ -155,6 +155,12 @@ def day_json(d: DayChoice) -> dict[str, Any]:
     }
 
 
+def visit_day_json(d: DayChoice) -> dict[str, Any]:
+    """A visit's day: whether every stop may be booked then (no one count of places: each stop
+    has its own, in the day's slots)."""
+    return {"date": d.day.isoformat(), "status": d.status.value, "holiday": d.holiday}
+
+
 def slot_json(s: SlotChoice) -> dict[str, Any]:
     return {
         "start": s.key,
@@ -327,7 +333,7 @@ class PortalApi:
         if path == "/api/v1/visits/days":
             _method(method, "GET")
             lines = self._visit(_query_lines(query), order=True)
-            days = [day_json(d) for d in self.desk.visit_days(lines, self.now())]
+            days = [visit_day_json(d) for d in self.desk.visit_days(lines, self.now())]
             return _json(HTTPStatus.OK, {"lines": lines, "days": days})
         if path == "/api/v1/visits/slots":
             _method(method, "GET")

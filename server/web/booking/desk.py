@@ -22,14 +22,11 @@ from typing import TYPE_CHECKING
 from server.bookings_api import BookingsApi
 from server.bookings_api import BookingView as CoreView
 from server.core.booking_code import qr_content
-from server.core.booking_rules import SlotAvailability, furthest_day
+from server.core.booking_rules import SlotAvailability, check_visit_lines, furthest_day
 from server.core.building import Building, Line
 from server.core.calendar import plan_for
 from server.core.dates import format_clock_in_zone
-from server.core.errors import error
 from server.core.model import DomainError
-from server.core.visits import order_problem
-from server.web.booking.asking import LINE_RE
 from server.web.booking.fields import Applicant
 from server.web.booking.views import (
     BookingView,
@@ -47,6 +44,10 @@ if TYPE_CHECKING:
     from server.core.queue import QueueState
 
 __all__ = ["BookingDesk"]
+
+# A visit's first-stop slot refused for its time alone (past its booking window, or not open
+# yet): not offered, as a single line's slots past their window are not listed.
+_WINDOW_SHUT = frozenset({"booking_too_late", "booking_not_open"})
 
 
 class BookingDesk:
@@ -181,7 +182,7 @@ class BookingDesk:
                     state=stop.state.value,
                     ticket_number=stop.ticket_number,
                 )
-                for stop in getattr(b, "stops", ())  # TODO(merge): b.stops
+                for stop in b.stops
             ),
         )
 
@@ -196,22 +197,14 @@ class BookingDesk:
         return self.building.policy.visit_max_stops
 
     def visit_problem(self, lines: list[str]) -> DomainError | None:
-        """Why these services cannot make one visit, in this order (the core's refusal: too
-        few, too many, one twice, one that takes no bookings, an order against `requires`);
-        None when they can. The same checks the core makes again when it books."""
-        if len(lines) < 2:
-            return error("visit_too_short")
-        if len(lines) > self.visit_max_stops:
-            return error("visit_too_long", limit=self.visit_max_stops)
-        for i, line in enumerate(lines):
-            if line in lines[:i]:
-                service = self._by_line.get(line)
-                return error("visit_duplicate_line", line=service.name if service else line)
-        for line in lines:
-            if line not in self._by_line:
-                known = self.building.line(line) if LINE_RE.fullmatch(line) else None
-                return error("booking_unavailable", line=known.name if known else line)
-        return order_problem(self.building, lines)
+        """Why these services cannot make one visit in this order — the core's own check and
+        refusal (too few, too many, unknown, one twice, an order against `requires`, one that
+        takes no bookings); None when they can."""
+        try:
+            check_visit_lines(self.building, lines)
+        except DomainError as refused:
+            return refused
+        return None
 
     def visit_order(self, lines: list[str]) -> list[str]:
         """The order proposed for a visit: `requires` first, else the citizen's own order."""
@@ -227,17 +220,26 @@ class BookingDesk:
         return out
 
     def visit_slots(self, lines: list[str], day: date) -> list[VisitSlotChoice] | None:
-        """The first-stop slots of a day still bookable now, each with where every stop would
-        be booked and whether the whole visit may be; None when the day has none."""
-        found = self._bookings.visit_slots(tuple(lines), day)
-        return [self._visit_choice(c) for c in found] or None
+        """The first-stop slots of a day a visit may still be booked at, full ones included
+        (each with where every stop would be booked and whether the whole visit may be, else
+        the core's words why); None when the day has none: a stop without slots that day, or
+        every slot past its booking window or not open yet. DomainError for lines no visit may
+        hold."""
+        try:
+            found = self._bookings.visit_slots(tuple(lines), day)
+        except DomainError as refused:
+            if refused.code == "booking_visit_no_slot":
+                return None
+            raise
+        shown = [c for c in found if c.refusal_code not in _WINDOW_SHUT]
+        return [self._visit_choice(c) for c in shown] or None
 
     def _visit_choice(self, c: CoreVisitSlot) -> VisitSlotChoice:
         stops = tuple(
             VisitStopSlot(
-                service=self._by_line[s.line],
+                service=self._service_or_bare(s.line, s.line_name),
                 start=s.slot,
-                end=s.slot_end,
+                end=s.end,
                 places_left=s.places_left,
             )
             for s in c.stops
@@ -245,9 +247,9 @@ class BookingDesk:
         return VisitSlotChoice(start=c.slot, stops=stops, bookable=c.bookable, message=c.message)
 
     def visit_days(self, lines: list[str], now: datetime) -> list[DayChoice]:
-        """Today to the furthest day every stop may be booked for: a day open when the whole
-        visit has a bookable first-stop slot; else holiday, closed (a stop has no slot that
-        day) or full."""
+        """Today to the furthest day every stop may be booked for: a day open when every stop's
+        line may be booked that day (the core's `visit_days`); else holiday, closed (a stop has
+        no slot that day) or full."""
         local = now.astimezone(self.building.tz)
         last = min(
             furthest_day(self.building.line(ln).booking, local)  # type: ignore[union-attr,arg-type]

@@ -62,7 +62,7 @@ def visit_services_page(
     boxes = "".join(
         f'<li><label class="choice check"><input type="checkbox" name="layanan" '
         f'value="{_e(s.line)}"{" checked" if s.line in ticked else ""}>'
-        f"{_e(s.name)}<small>{_e(s.agency_name)}</small></label></li>"
+        f"<span>{_e(s.name)}<small>{_e(s.agency_name)}</small></span></label></li>"
         for s in services
     )
     body = (

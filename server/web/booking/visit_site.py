@@ -53,10 +53,14 @@ class VisitSteps:
             return self._services(ask)
         chosen_day = "tanggal" in q or "jam" in q
         problem = self.desk.visit_problem(lines)
-        if problem is not None and (chosen_day or problem.code != "visit_order"):
+        if problem is not None and problem.code == "visit_order" and not chosen_day:
+            # Ticked in the building file's order: the order proposed is the page's to make.
+            lines = self.desk.visit_order(lines)
+            problem = self.desk.visit_problem(lines)
+        if problem is not None:
             return self._refused(ask, lines, problem, HTTPStatus.OK)
         if not chosen_day:
-            return self._days(ask, self.desk.visit_order(lines))
+            return self._days(ask, lines)
         day = read_day(q.get("tanggal"))
         slots = self._slots_of(lines, day)
         if day is None or slots is None:
@@ -103,8 +107,9 @@ class VisitSteps:
         """A refusal of the services themselves: the services again, ticked as they came, with
         the core's words; of their order only: the order proposed, its days, and the words."""
         words = refusal_words(problem.code, problem.message, ask.lang, problem.details)
-        if problem.code == "visit_order":
-            return self._days(ask, self.desk.visit_order(lines), words, status)
+        proposed = self.desk.visit_order(lines)
+        if problem.code == "visit_order" and self.desk.visit_problem(proposed) is None:
+            return self._days(ask, proposed, words, status)
         return self._services(ask, lines, words, status)
 
     def _days(
