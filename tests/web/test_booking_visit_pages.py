@@ -265,3 +265,30 @@ async def test_a_full_stop_makes_the_slot_unbookable_with_its_reason(server: Ser
     assert "Dukcapil 09.30 · BPJS Kesehatan 09.30" in nine.group(1)
     assert f"{BPJS}: Jadwal Selasa, 24 November 2026 pukul 09.30 WIB sudah penuh" in nine.group(1)
     assert "10.30–11.30 WIB<small>Dukcapil 10.30 · BPJS Kesehatan 10.30</small></a>" in slots.text
+    english = await Citizen(server).get(query([*VISIT, ("tanggal", TUESDAY), ("lang", "en")]))
+    assert f"{BPJS}: This time is full." in english.text
+
+
+async def test_the_visit_steps_in_english(server: Server) -> None:
+    """?lang=en: the ticks, the reason, the stops' times and a refused order in English, and
+    every link keeps the language."""
+    citizen = Citizen(server)
+    start = await citizen.get("/pesan?lang=en")
+    assert "/pesan?kunjungan=1&amp;lang=en" in start.text
+    boxes = await citizen.get("/pesan?kunjungan=1&lang=en")
+    assert "<h1>Choose the services of your visit</h1>" in boxes.text
+    assert '<input type="hidden" name="lang" value="en">' in boxes.text
+    order = await citizen.get(
+        query([("kunjungan", "1"), ("layanan", "J"), ("layanan", "B"), ("lang", "en")])
+    )
+    assert (
+        "BPJS Kesehatan after Kartu Keluarga dan Pindah Datang: it needs its result first"
+    ) in order.text
+    assert "tanggal=2026-11-24&amp;lang=en" in order.text
+    refused = await citizen.get(
+        query([("kunjungan", "1"), ("layanan", "J"), ("layanan", "B"), ("tanggal", TUESDAY)])
+        + "&lang=en"
+    )
+    assert text_of(refused.text, "notice") == (
+        "This order is not possible: a service needs another one's result first."
+    )

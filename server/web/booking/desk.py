@@ -244,7 +244,13 @@ class BookingDesk:
             )
             for s in c.stops
         )
-        return VisitSlotChoice(start=c.slot, stops=stops, bookable=c.bookable, message=c.message)
+        return VisitSlotChoice(
+            start=c.slot,
+            stops=stops,
+            bookable=c.bookable,
+            message=c.message,
+            refusal_code=c.refusal_code,
+        )
 
     def visit_days(self, lines: list[str], now: datetime) -> list[DayChoice]:
         """Today to the furthest day every stop may be booked for: a day open when every stop's

@@ -7,7 +7,9 @@ its hidden `csrf` token) for what changes something. `?lang=en` is carried by ev
 
 Steps: `/pesan` (service) → `?layanan=A` (date) → `&tanggal=2026-11-24` (time) → `&jam=09:00`
 (the form) → POST `/pesan` → 303 to the citizen's own page `/pesan/<token>`, which shows the code,
-its QR, when and where to check in, the documents, and links to change or cancel.
+its QR, when and where to check in, the documents, and links to change or cancel. A visit of
+several services (issue 22) has its own steps (visit_pages.py) and the same form and page, which
+then lists every stop.
 """
 
 from __future__ import annotations

@@ -118,7 +118,8 @@ class VisitSlotChoice:
     start: time
     stops: tuple[VisitStopSlot, ...]
     bookable: bool
-    message: str | None = None
+    message: str | None = None  # the core's Indonesian words, naming the stop refused
+    refusal_code: str | None = None  # its code ("slot_full"): the English words' key
 
     @property
     def key(self) -> str:

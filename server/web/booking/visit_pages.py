@@ -18,7 +18,7 @@ from datetime import date
 
 from server.core.dates import format_clock
 from server.web.booking.pages import BOOK_PATH, applicant_form, href, shell, summary_list
-from server.web.booking.texts import Lang, date_words, t
+from server.web.booking.texts import Lang, date_words, refusal_words, t
 from server.web.booking.views import (
     DayChoice,
     DayStatus,
@@ -161,6 +161,15 @@ def _first_words(slot: VisitSlotChoice, zone: str) -> str:
     return f"{format_clock(first.start)}–{format_clock(first.end)} {zone}"
 
 
+def _why(lang: Lang, slot: VisitSlotChoice) -> str:
+    """Why the whole visit cannot be booked at this slot: the core's sentence naming the stop
+    ("Pendaftaran dan Perubahan Data: Jadwal … sudah penuh"), or its English words."""
+    message = slot.message or t(lang, "visit_slot_closed")
+    named = next((s.service.name for s in slot.stops if message.startswith(s.service.name)), None)
+    details = {"service": named} if named else {}
+    return refusal_words(slot.refusal_code or "", message, lang, details)
+
+
 def visit_slot_label(
     lang: Lang, slot: VisitSlotChoice, stops: Sequence[ServiceChoice], zone: str
 ) -> str:
@@ -168,7 +177,7 @@ def visit_slot_label(
     booked (trusted HTML: every part escaped here)."""
     why = ""
     if not slot.bookable:
-        why = f'<small class="why">{_e(slot.message or t(lang, "visit_slot_closed"))}</small>'
+        why = f'<small class="why">{_e(_why(lang, slot))}</small>'
     return f"{_e(_first_words(slot, zone))}<small>{_e(stop_times(slot, stops))}</small>{why}"
 
 
