@@ -27,7 +27,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from hubtest import Server
+from hubtest import FakeClock, Server
 from web_booking_kit import NIKS, ORIGIN, TUESDAY, Answer, Citizen, csrf_of, text_of
 from webtest import http_request
 
@@ -130,11 +130,15 @@ async def test_three_stops_each_at_its_own_slot(server: Server) -> None:
 
 
 async def test_a_visit_is_booked_at_once_and_its_page_lists_every_stop(server: Server) -> None:
-    """The form books B 09.30 and J 09.30 in one go: one code, one page listing both stops,
-    a place taken at each line's slot; the NIK never on the page."""
+    """The form books B 09.30 and J 09.30 in one go (sent twice: still once): one code, one page
+    listing both stops, a place taken at each line's slot; the NIK never on the page."""
     citizen = Citizen(server)
-    answer = await book_visit(citizen)
+    form = await citizen.get(query([*VISIT, ("tanggal", TUESDAY), ("jam", "09:30")]))
+    fields = [("csrf", csrf_of(form.text)), *VISIT, ("tanggal", TUESDAY), ("jam", "09:30")]
+    answer = await post(citizen, "/pesan", fields + applicant())
     assert answer.status == 303, answer.text
+    again = await post(citizen, "/pesan", fields + applicant())  # "Pesan sekarang" tapped twice
+    assert again.status == 303 and again.headers["location"] == answer.headers["location"]
     location = answer.headers["location"]
     assert re.fullmatch(r"/pesan/[A-Za-z0-9_-]{22}\?baru=1", location)
     page = await citizen.get(location)
@@ -292,3 +296,27 @@ async def test_the_visit_steps_in_english(server: Server) -> None:
     assert text_of(refused.text, "notice") == (
         "This order is not possible: a service needs another one's result first."
     )
+
+
+async def test_the_page_of_a_checked_in_visit_shows_each_stops_state(
+    server: Server, clock: FakeClock
+) -> None:
+    """Booked today B 10.30 (J 10.30: expected 10.42); at 10.05 the kiosk checks the one code
+    in: the page says so with B's number, beside the first stop; J's stop is still to come."""
+    citizen = Citizen(server)
+    made = await book_visit(citizen, day="2026-11-23", slot="10:30")
+    assert made.status == 303, made.text
+    page_path = made.headers["location"].split("?")[0]
+    code = text_of((await citizen.get(page_path)).text, "code")
+    clock.advance(65 * 60)  # 10.05: the window opened at 10.00
+    kiosk = await server.client("KIOSK-1")
+    ticket = await kiosk.check_in(code)
+    await kiosk.confirm_printed(ticket["id"])
+    page = await citizen.get(page_path)
+    number = ticket["number"]
+    assert f"Sudah lapor kedatangan — nomor antrean {number}" in page.text
+    assert stops_of(page.text) == [
+        f"{KK} — Dukcapil, 10.30–11.30 WIBSudah lapor kedatangan — nomor antrean {number}",
+        f"{BPJS} — BPJS Kesehatan, 10.30–11.00 WIB",
+    ]
+    assert 'id="change"' not in page.text and 'id="cancel"' not in page.text
