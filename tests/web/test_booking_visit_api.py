@@ -61,6 +61,8 @@ async def test_the_visit_slots_say_where_each_stop_is_booked(api: Server) -> Non
         "12:30",
         "13:30",
     ]
+    saturday = await call(api, "GET", "/api/v1/visits/slots?lines=B,J&date=2026-11-28")
+    assert (saturday[0], saturday[2]["error"]["code"]) == (404, "not_found")
     status, _, days = await call(api, "GET", "/api/v1/visits/days?lines=B%2CJ")
     by_date = {d["date"]: d["status"] for d in days["days"]}
     assert status == 200 and by_date[TUESDAY] == "open" and by_date["2026-11-28"] == "closed"

@@ -33,6 +33,8 @@ async def test_a_citizen_books_two_services_in_one_visit_and_cancels_it(
     assert len(heights) == 5 and min(heights) >= 48  # a finger's target, as every step's
     await phone.page.check('input[name="layanan"][value="J"]')
     await phone.page.check('input[name="layanan"][value="B"]')
+    ARTIFACTS.mkdir(exist_ok=True)
+    await phone.page.screenshot(path=str(ARTIFACTS / "booking-visit-ticks.png"), full_page=True)
     await phone.tap("Lanjut")
     assert await phone.text("h1") == "Pilih tanggal"
     order = await phone.page.eval_on_selector_all(
@@ -44,7 +46,6 @@ async def test_a_citizen_books_two_services_in_one_visit_and_cancels_it(
     )
     await phone.tap("Selasa, 24 November 2026")
     assert await phone.text("h1") == "Pilih jam"
-    ARTIFACTS.mkdir(exist_ok=True)
     await phone.page.screenshot(path=str(ARTIFACTS / "booking-visit-slots.png"), full_page=True)
     await phone.tap("Dukcapil 09.30 · BPJS Kesehatan 09.30")
     assert await phone.text("h1") == "Data pemesan"

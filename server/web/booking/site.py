@@ -12,6 +12,10 @@
    command through the desk and answers 303 to the citizen's page (a reload does not post twice;
    the booking form's token is also the command's request id, so a double submission books once).
 
+A visit of several services (issue 22, `kunjungan=1`) has its own steps and POST in
+visit_site.py, guarded here like the single form; a visit booking's page is this page, listing
+its stops, and its change of time lists the visit's first-stop slots (visit_site.py too).
+
 The page token in `/pesan/<token>` is the booking's capability (random, 22 characters): it is
 never logged; the NIK is read from the POST body, checked, and handed to the desk, never echoed.
 """
