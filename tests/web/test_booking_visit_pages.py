@@ -23,6 +23,7 @@ The same walk in Chromium: test_booking_visit_browser.py; the portal API: test_b
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import urlencode
 
@@ -320,3 +321,26 @@ async def test_the_page_of_a_checked_in_visit_shows_each_stops_state(
         f"{BPJS} — BPJS Kesehatan, 10.30–11.00 WIB",
     ]
     assert 'id="change"' not in page.text and 'id="cancel"' not in page.text
+
+
+async def test_the_citizen_may_put_a_stop_first_where_requires_allows(server: Server) -> None:
+    """KTP-el and Kartu Keluarga need nothing of each other: "Dahulukan layanan ini" puts
+    Kartu Keluarga first, and its slots follow (B 09.30 → KTP-el expected 09.42 → 09.30).
+    BPJS after Kartu Keluarga offers no such link: it needs Kartu Keluarga's result."""
+    citizen = Citizen(server)
+    ab = await citizen.get(query([("kunjungan", "1"), ("layanan", "A"), ("layanan", "B")]))
+    assert 'id="move-A"' not in ab.text
+    move = re.search(
+        r'<a class="move" id="move-B" href="([^"]+)">Dahulukan layanan ini</a>', ab.text
+    )
+    assert move, "no way to put Kartu Keluarga first"
+    ba = await citizen.get(html.unescape(move.group(1)))
+    order = ba.text.split('id="order"')[1].split("</ol>")[0]
+    assert re.findall(r"<li>([^<]+)<small>", order) == [KK, "Perekaman dan Cetak KTP-el"]
+    assert "kunjungan=1&amp;layanan=B&amp;layanan=A&amp;tanggal=2026-11-24" in ba.text
+    slots = await citizen.get(
+        query([("kunjungan", "1"), ("layanan", "B"), ("layanan", "A"), ("tanggal", TUESDAY)])
+    )
+    assert slot_rows(slots.text)["09.30"] == f"{KK} 09.30 · Perekaman dan Cetak KTP-el 09.30"
+    bj = await citizen.get(query(VISIT))
+    assert 'class="move"' not in bj.text

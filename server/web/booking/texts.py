@@ -151,6 +151,7 @@ ID: Final[dict[str, str]] = {
     "visit_next": "Lanjut",
     "visit_order": "Urutan kunjungan",
     "visit_reason": "{after} setelah {before}: memerlukan hasilnya lebih dulu",
+    "visit_move_up": "Dahulukan layanan ini",
     "visit_day_open": "Dapat dipesan",
     "visit_slots_intro": (
         "Jam yang Anda pilih adalah jam layanan pertama. Di bawahnya tertera jam pesanan tiap "
@@ -281,6 +282,7 @@ EN: Final[dict[str, str]] = {
     "visit_next": "Continue",
     "visit_order": "Order of the visit",
     "visit_reason": "{after} after {before}: it needs its result first",
+    "visit_move_up": "Do this service first",
     "visit_day_open": "Can be booked",
     "visit_slots_intro": (
         "The time you choose is the first service's. Below it, the time booked at each later "

@@ -90,11 +90,21 @@ def _where(stop: ServiceChoice, stops: Sequence[ServiceChoice]) -> str:
 
 
 def order_part(
-    lang: Lang, stops: Sequence[ServiceChoice], reasons: Sequence[tuple[ServiceChoice, ...]]
+    lang: Lang,
+    stops: Sequence[ServiceChoice],
+    reasons: Sequence[tuple[ServiceChoice, ...]],
+    move_up: Sequence[str | None] = (),
 ) -> str:
     """ "Urutan kunjungan": the services numbered in order, then why a stop comes after
-    another ("BPJS Kesehatan setelah Kartu Keluarga …: memerlukan hasilnya lebih dulu")."""
-    items = "".join(f"<li>{_e(s.name)}<small>{_e(s.agency_name)}</small></li>" for s in stops)
+    another ("BPJS Kesehatan setelah Kartu Keluarga …: memerlukan hasilnya lebih dulu").
+    `move_up[k]`: a link (escaped) that puts stop k before the one above it, where `requires`
+    allows it; None where it does not."""
+    items = ""
+    for k, s in enumerate(stops):
+        link = move_up[k] if k < len(move_up) else None
+        words = _e(t(lang, "visit_move_up"))
+        move = f'<a class="move" id="move-{_e(s.line)}" href="{link}">{words}</a>' if link else ""
+        items += f"<li>{_e(s.name)}<small>{_e(s.agency_name)}</small>{move}</li>"
     why = "".join(
         f'<p class="reason">{_e(t(lang, "visit_reason", after=_where(a, stops), before=b.name))}'
         "</p>"
@@ -124,9 +134,10 @@ def visit_days_page(
     link: Callable[[Lang, date | None], str],
     title: str | None = None,
     notice: str = "",
+    move_up: Sequence[str | None] = (),
 ) -> str:
     """The visit's order and the days it may be booked; `link(lang, day)` is where a day goes
-    (None: this page)."""
+    (None: this page); `move_up`: order_part's links to change the order (none once booked)."""
     items = []
     for day in days:
         words = f"{_e(date_words(day.day, lang))}<small>{_e(_day_words(lang, day))}</small>"
@@ -137,7 +148,8 @@ def visit_days_page(
     listing = f'<ul class="choices" id="days">{"".join(items)}</ul>'
     if not any(d.status is DayStatus.OPEN for d in days):
         listing = f"<p>{_e(t(lang, 'no_days'))}</p>{listing}"
-    body = f"{_notice(notice)}{order_part(lang, stops, reasons)}\n<h2>{_e(t(lang, 'date'))}</h2>"
+    order = order_part(lang, stops, reasons, move_up)
+    body = f"{_notice(notice)}{order}\n<h2>{_e(t(lang, 'date'))}</h2>"
     body += f"\n{listing}\n{_documents(lang, stops)}"
     heading = title or t(lang, "days_title")
     return shell(lang, building, heading, body, here=lambda lg: link(lg, None))

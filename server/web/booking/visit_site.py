@@ -122,9 +122,15 @@ class VisitSteps:
         def link(lang: Lang, day: date | None) -> str:
             return visit_link(lang, lines, tanggal=day.isoformat() if day else "")
 
-        return self.site._html(
-            ask, status, self._days_page(ask, lines, link, notice=notice, title=None)
-        )
+        # The citizen's own order, as far as `requires` allows: each stop may go before the one
+        # above it when the order that makes is one the core would book.
+        move_up: list[str | None] = [None]
+        for k in range(1, len(lines)):
+            swapped = [*lines[: k - 1], lines[k], lines[k - 1], *lines[k + 1 :]]
+            allowed = self.desk.visit_problem(swapped) is None
+            move_up.append(visit_link(ask.lang, swapped) if allowed else None)
+        page = self._days_page(ask, lines, link, notice=notice, title=None, move_up=move_up)
+        return self.site._html(ask, status, page)
 
     def _days_page(
         self,
@@ -134,6 +140,7 @@ class VisitSteps:
         *,
         notice: str = "",
         title: str | None,
+        move_up: list[str | None] | None = None,
     ) -> str:
         return visit_pages.visit_days_page(
             ask.lang,
@@ -144,6 +151,7 @@ class VisitSteps:
             link=link,
             title=title,
             notice=notice,
+            move_up=move_up or [],
         )
 
     def _slots(
