@@ -12,6 +12,10 @@
    command through the desk and answers 303 to the citizen's page (a reload does not post twice;
    the booking form's token is also the command's request id, so a double submission books once).
 
+A visit of several services (issue 22, `kunjungan=1`) has its own steps and POST in
+visit_site.py, guarded here like the single form; a visit booking's page is this page, listing
+its stops, and its change of time lists the visit's first-stop slots (visit_site.py too).
+
 The page token in `/pesan/<token>` is the booking's capability (random, 22 characters): it is
 never logged; the NIK is read from the POST body, checked, and handed to the desk, never echoed.
 """
@@ -42,6 +46,8 @@ from server.web.booking.pages import BOOK_PATH, PAGE_PREFIX, href
 from server.web.booking.qr import qr_svg
 from server.web.booking.texts import Lang, problem_words, refusal_words, t
 from server.web.booking.views import BookingView, ServiceChoice, SlotChoice
+from server.web.booking.visit_pages import VISIT_FLAG
+from server.web.booking.visit_site import VisitSteps
 from server.web.responses import response
 
 __all__ = ["CSP", "REFERRER_POLICY", "BookingSite"]
@@ -79,6 +85,7 @@ class BookingSite:
         self.guard = guard or FormGuard.new()
         self.limiter = RateLimiter(building.booking.requests_per_minute)
         public = building.booking.public_url
+        self.visits = VisitSteps(self)  # a visit of several services (issue 22)
         self.origins: set[str] = set()
         if public:
             parts = urlsplit(public)
@@ -156,6 +163,8 @@ class BookingSite:
             page = pages.cancel_page(ask.lang, self.building.name, self._zone, booking, csrf=csrf)
             return self._html(ask, HTTPStatus.OK, page)
         if q.get("ubah") and booking.can_change:
+            if booking.stops:
+                return self.visits.change(ask, booking, read_day(q.get("tanggal")))
             return self._change(ask, booking, read_day(q.get("tanggal")))
         notice = ""
         for flag, key in (
@@ -170,6 +179,8 @@ class BookingSite:
     def _step(self, ask: Asking) -> Response:
         """`/pesan`: the services; with `layanan` its days, `tanggal` its slots, `jam` the form."""
         q, lang, name = ask.query, ask.lang, self.building.name
+        if q.get(VISIT_FLAG):
+            return self.visits.step(ask)
         line = q.get("layanan")
         if not line:
             return self._html(
@@ -341,6 +352,8 @@ class BookingSite:
             # Who sent a form the site did not give (never its fields: a NIK may be in them).
             log.info("booking form refused from %s (origin %r)", ask.client, ask.origin)
             return self._message(ask, HTTPStatus.FORBIDDEN, "expired_title", t(ask.lang, "expired"))
+        if ask.path == BOOK_PATH and form.get(VISIT_FLAG):
+            return await self.visits.book(ask, form)
         if ask.path == BOOK_PATH:
             return await self._book(ask, form)
         return await self._act(ask, ask.path.removeprefix(PAGE_PREFIX), form)
