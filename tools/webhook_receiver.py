@@ -63,6 +63,9 @@ class WebhookReceiver(ThreadingHTTPServer):
         self.bodies: list[bytes] = []  # every verified body, as it came
         self.duplicates = 0  # events received again (and answered 200: already stored)
         self.refused: list[str] = []  # why requests were refused (signature, body)
+        # Requests whose sender went away before the whole body came (a killed building): no
+        # answer can reach it, and the batch comes again whole.
+        self.cut_off = 0
         self.profiles: list[dict[str, Any]] = []  # central's profile, each time it was sent
 
     def answer_first(self, method: str, path: str) -> int | None:
@@ -115,6 +118,12 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(413, {"error": "body too large"})
             return
         body = self.rfile.read(length)
+        if len(body) < length:
+            # The connection closed mid-body: not a bad signature, a sender that is gone.
+            with self.server.lock:
+                self.server.cut_off += 1
+            self.close_connection = True
+            return
         refusal = verify(
             self.server.secret,
             self.headers.get(TIMESTAMP_HEADER),

@@ -308,6 +308,22 @@ def test_the_readme_receiver_answers_a_bad_content_length_with_400(
     assert receiver.events == {}
 
 
+def test_the_readme_receiver_counts_a_body_cut_off_by_a_gone_sender_not_as_a_bad_signature(
+    receiver: Receiver,
+) -> None:
+    """A building killed mid-request leaves half a body: the receiver has nobody to answer and
+    the batch comes again whole, so it is no refusal (the SIGKILL test counts refusals)."""
+    import socket
+
+    head = "POST / HTTP/1.1\r\nHost: r\r\nContent-Length: 100\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", receiver.server_port), timeout=5) as sock:
+        sock.sendall(head.encode("latin-1") + b'{"building": "mpp-kota-con')
+        sock.shutdown(socket.SHUT_WR)  # the sender is gone
+        answer = sock.recv(4096)
+    assert answer == b""  # no answer: nobody would read it
+    assert (receiver.cut_off, receiver.refused, receiver.events) == (1, [], {})
+
+
 async def test_a_filtered_webhook_s_backlog_counts_only_the_kinds_it_wants(
     start_server: StartServer, receiver: Receiver
 ) -> None:
