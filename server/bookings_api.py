@@ -197,13 +197,20 @@ class BookingsApi:
         lines: list[str] | tuple[str, ...],
         day: date,
         priority: PriorityGroup | None = None,
+        token: str | None = None,
     ) -> list[VisitSlotChoice]:
         """Every first-stop slot of a visit on `day`: each stop's slot and places left (for a
         priority citizen when `priority`), and whether the whole visit may be booked there now
         (else the refusal's code and Indonesian message, naming the service). DomainError as
-        `visit_days`, and `booking_visit_no_slot` when a stop's line has no slot that day."""
+        `visit_days`, and `booking_visit_no_slot` when a stop's line has no slot that day.
+
+        `token`: the page token of the visit booking being moved — a stop that stays where it
+        is keeps its own place (the core's reschedule checks it no more)."""
+        book = self._engine.state.bookings
+        found = book.by_token(token) if token is not None else None
+        moving = book.group(book.lead_of(found)) if found is not None else []
         return visit_slot_choices(
-            self.building, tuple(lines), day, priority, self._engine.state.bookings, self._clock()
+            self.building, tuple(lines), day, priority, book, self._clock(), moving
         )
 
     def slots(self, line: str, day: date) -> list[SlotAvailability]:

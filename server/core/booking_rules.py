@@ -516,13 +516,19 @@ def visit_slot_choices(
     priority: PriorityGroup | None,
     book: BookingBook,
     now: datetime,
+    moving: tuple[Booking, ...] | list[Booking] = (),
 ) -> list[VisitSlotChoice]:
     """Every first-stop slot of a visit on `day` with each stop's slot and places, and whether
     the whole visit may be booked there now. Raises what `check_visit_lines` refuses, and
-    `booking_visit_no_slot` when a stop's line has no slot that day."""
+    `booking_visit_no_slot` when a stop's line has no slot that day.
+
+    `moving`: the bookings of a visit being rescheduled. A stop whose slot would not change
+    keeps its own place, unchecked, as the core's reschedule does (`_reschedule_visit`): else
+    the citizen's own place would make the slot look full."""
     known = check_visit_lines(building, lines)
     prefixes = tuple(ln.prefix for ln in known)
     day_of = {ln.prefix: day_slots(building, ln, day) for ln in known}
+    staying = {(b.line, b.day, b.slot) for b in moving if b.state is BookingState.BOOKED}
     out: list[VisitSlotChoice] = []
     for first in day_of[prefixes[0]]:
         slots = visit_slots(building, prefixes, day, first)
@@ -541,7 +547,7 @@ def visit_slot_choices(
                     places_left=for_priority if priority is not None else regular,
                 )
             )
-            if refusal is None:
+            if refusal is None and (line.prefix, day, slot) not in staying:
                 found = booking_refusal(building, line, day, slot, now, day_of[line.prefix])
                 found = found or slot_full(
                     building, line, day, slot, priority, book, now, day_of[line.prefix]

@@ -21,7 +21,12 @@ import pytest
 from factory import replay
 
 from server.config import load_demo_building
-from server.core.booking_rules import booking_visit_order, unused_places, visit_slots
+from server.core.booking_rules import (
+    booking_visit_order,
+    unused_places,
+    visit_slot_choices,
+    visit_slots,
+)
 from server.core.bookings import BookingState
 from server.core.building import Building
 from server.core.calendar import at_local
@@ -36,6 +41,7 @@ from server.core.events import (
     read_event,
 )
 from server.core.model import (
+    Book,
     BookVisit,
     CallTicket,
     CancelBooking,
@@ -311,6 +317,62 @@ def test_a_member_whose_slot_stays_gets_no_event_and_no_place_check() -> None:
     events = v.run(Reschedule(cmd.tokens[0], MONDAY, t("10:00")), at("11:00", BOOKED_ON))
     assert [(e.line, e.slot) for e in events] == [("A", t("10:00"))]  # type: ignore[attr-defined]
     assert v.q.bookings.get(cmd.codes[1]).slot == t("09:30")  # type: ignore[union-attr]
+
+
+def fill_b_0930(v: Visit) -> None:
+    """Three other citizens book B 09:30 alone: with a visit's B there, its 4 places are full."""
+    for i in range(3):
+        v.run(
+            Book(
+                line="B",
+                day=MONDAY,
+                slot=t("09:30"),
+                priority=None,
+                name="Warga",
+                phone="+6281200000000",
+                nik_last4="0000",
+                nik_hash=f"h-other{i}",
+                phone_hash=f"p-other{i}",
+                code=f"OTHR000{i}",
+                token=f"tok-other-{i}",
+                channel="web",
+            ),
+            at("10:00", BOOKED_ON),
+        )
+
+
+def test_the_change_slots_keep_a_stops_own_place_where_it_stays() -> None:
+    """A 10:00 → B 09:30 (10:10 on B's hourly grid), J 10:00; B 09:30 then full with the
+    visit's own place. Moving to A 09:30 keeps B at 09:30 (09:40 → 09:30), J to 09:30 (09:52):
+    the change page offers it, as the core's reschedule takes it; a new visit may not."""
+    v = Visit()
+    cmd = v.book(("A", "B", "J"), slot="10:00")
+    fill_b_0930(v)
+    book, now = v.q.bookings, at("10:05", BOOKED_ON)
+    group = book.group(book.by_token(cmd.tokens[0]))  # type: ignore[arg-type]
+    lines = ("A", "B", "J")
+    [moving] = [
+        c
+        for c in visit_slot_choices(demo(), lines, MONDAY, None, book, now, group)
+        if c.slot == t("09:30")
+    ]
+    assert [(s.line, s.slot) for s in moving.stops] == [
+        ("A", t("09:30")),
+        ("B", t("09:30")),
+        ("J", t("09:30")),
+    ]
+    assert (moving.bookable, moving.message) == (True, None)
+    [new] = [
+        c
+        for c in visit_slot_choices(demo(), lines, MONDAY, None, book, now)
+        if c.slot == t("09:30")
+    ]
+    assert (new.bookable, new.refusal_code) == (False, "slot_full")
+    events = v.run(Reschedule(cmd.tokens[0], MONDAY, t("09:30")), now)
+    assert [(e.line, e.slot) for e in events] == [  # type: ignore[attr-defined]
+        ("A", t("09:30")),
+        ("J", t("09:30")),
+    ]
 
 
 # --------------------------------------------------------------------------------------------

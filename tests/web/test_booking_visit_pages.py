@@ -344,3 +344,33 @@ async def test_the_citizen_may_put_a_stop_first_where_requires_allows(server: Se
     assert slot_rows(slots.text)["09.30"] == f"{KK} 09.30 · Perekaman dan Cetak KTP-el 09.30"
     bj = await citizen.get(query(VISIT))
     assert 'class="move"' not in bj.text
+
+
+async def test_the_change_page_offers_a_time_where_a_stop_stays_in_its_own_full_slot(
+    server: Server,
+) -> None:
+    """A 10.00, then B, then J: B 09.30, J 10.00. Three others fill B 09.30 (4 places, the
+    visit's own among them). "Ubah jadwal" to A 09.30 keeps B at 09.30 (expected 09.40) and
+    moves J to 09.30 (09.52): offered as a button, and it moves A and J."""
+    citizen = Citizen(server)
+    made = await book_visit(citizen, ("A", "B", "J"), slot="10:00")
+    page_path = made.headers["location"].split("?")[0]
+    for i in range(3):
+        other = Citizen(server)
+        form = await other.get(f"/pesan?layanan=B&tanggal={TUESDAY}&jam=09:30")
+        fields = [("csrf", csrf_of(form.text)), ("layanan", "B"), ("tanggal", TUESDAY)]
+        fields += [("jam", "09:30"), ("nama", "Warga"), ("nik", NIKS[i + 1])]
+        fields += [("hp", f"0812 3456 78{i}0"), ("lang", "id")]
+        assert (await post(other, "/pesan", fields)).status == 303
+    change = await citizen.get(f"{page_path}?ubah=1&tanggal={TUESDAY}")
+    nine = re.search(
+        r'name="jam" value="09:30">.*?<button type="submit">(.*?)</button>', change.text
+    )
+    assert nine, "A 09.30 not offered"
+    assert "sudah penuh" not in nine.group(1)
+    assert f"{KK} 09.30 · BPJS Kesehatan 09.30" in nine.group(1)
+    fields = [("csrf", csrf_of(change.text)), ("aksi", "ubah"), ("tanggal", TUESDAY)]
+    moved = await post(citizen, page_path, [*fields, ("jam", "09:30"), ("lang", "id")])
+    assert moved.status == 303, moved.text
+    mine = {b.line: b.slot.strftime("%H:%M") for b in bookings(server) if b.name != "Warga"}
+    assert mine == {"A": "09:30", "B": "09:30", "J": "09:30"}

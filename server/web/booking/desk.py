@@ -219,14 +219,16 @@ class BookingDesk:
             out += [(self._by_line[line], self._by_line[n]) for n in needs if n in lines]
         return out
 
-    def visit_slots(self, lines: list[str], day: date) -> list[VisitSlotChoice] | None:
+    def visit_slots(
+        self, lines: list[str], day: date, token: str | None = None
+    ) -> list[VisitSlotChoice] | None:
         """The first-stop slots of a day a visit may still be booked at, full ones included
         (each with where every stop would be booked and whether the whole visit may be, else
         the core's words why); None when the day has none: a stop without slots that day, or
         every slot past its booking window or not open yet. DomainError for lines no visit may
-        hold."""
+        hold. `token`: the visit booking being moved (its stops that stay keep their places)."""
         try:
-            found = self._bookings.visit_slots(tuple(lines), day)
+            found = self._bookings.visit_slots(tuple(lines), day, token=token)
         except DomainError as refused:
             if refused.code == "booking_visit_no_slot":
                 return None

@@ -76,11 +76,13 @@ class VisitSteps:
     def _stops(self, lines: list[str]) -> list[ServiceChoice]:
         return [s for line in lines if (s := self.desk.service(line)) is not None]
 
-    def _slots_of(self, lines: list[str], day: date | None) -> list[VisitSlotChoice] | None:
+    def _slots_of(
+        self, lines: list[str], day: date | None, token: str | None = None
+    ) -> list[VisitSlotChoice] | None:
         if day is None:
             return None
         try:
-            return self.desk.visit_slots(lines, day)
+            return self.desk.visit_slots(lines, day, token)
         except DomainError:
             return None  # the core's own reading of a day it has no slot for
 
@@ -257,7 +259,7 @@ class VisitSteps:
         page_path = PAGE_PREFIX + booking.token
         lines = [s.service.line for s in booking.stops]
         title = t(ask.lang, "change_title")
-        slots = self._slots_of(lines, day)
+        slots = self._slots_of(lines, day, booking.token)
         if day is not None and slots is not None:
             return self._change_slots(ask, booking, lines, day, slots)
 
