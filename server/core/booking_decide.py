@@ -29,9 +29,12 @@ from server.core.booking_rules import (
     check_in_window,
     check_visit_lines,
     named,
+    next_visit_slot,
     slot_full,
     slot_start,
     unused_places,
+    visit_slot_choices,
+    visit_slot_full,
     visit_slots,
 )
 from server.core.bookings import Booking, BookingState
@@ -224,7 +227,10 @@ def _book_visit(state: DayState, cmd: BookVisit, now: datetime, local: datetime)
             state, line, cmd.day, slot, cmd.priority, cmd.nik_hash, phone_hash, now, local
         )
         if refusal is not None:
-            raise named(refusal, line)
+            raise named(
+                _visit_refusal(state, refusal, lines, cmd.day, cmd.slot, slot, cmd.priority, now),
+                line,
+            )
         events.append(
             BookingMade(
                 at=now,
@@ -245,6 +251,27 @@ def _book_visit(state: DayState, cmd: BookVisit, now: datetime, local: datetime)
             )
         )
     return events
+
+
+def _visit_refusal(
+    state: DayState,
+    refusal: DomainError,
+    lines: tuple[str, ...],
+    day: date,
+    first: time,
+    slot: time,
+    priority: PriorityGroup | None,
+    now: datetime,
+    moving: list[Booking] | None = None,
+) -> DomainError:
+    """A visit's stop refused: a full slot names the visit's next arrival time bookable whole
+    (the stop's own next free slot is no time the citizen can choose); other refusals as is."""
+    if refusal.code != "slot_full":
+        return refusal
+    choices = visit_slot_choices(
+        state.building, lines, day, priority, state.bookings, now, moving or ()
+    )
+    return visit_slot_full(state.building, day, slot, next_visit_slot(choices, first))
 
 
 def _reschedule(state: DayState, cmd: Reschedule, now: datetime, local: datetime) -> list[Event]:
@@ -302,7 +329,11 @@ def _reschedule_visit(
             state, line, cmd.day, slot, b.priority, b.nik_hash, None, now, local, moving=b.code
         )
         if refusal is not None:
-            raise named(refusal, line)
+            lines = tuple(g.line for g in group)
+            found = _visit_refusal(
+                state, refusal, lines, cmd.day, cmd.slot, slot, lead.priority, now, group
+            )
+            raise named(found, line)
         events.append(
             BookingRescheduled(
                 at=now,

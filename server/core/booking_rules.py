@@ -24,7 +24,7 @@ Pure: `now` is passed in (aware); slots are local times of their day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from server.core.bookings import Booking, BookingBook, BookingState, places_left
@@ -530,6 +530,7 @@ def visit_slot_choices(
     day_of = {ln.prefix: day_slots(building, ln, day) for ln in known}
     staying = {(b.line, b.day, b.slot) for b in moving if b.state is BookingState.BOOKED}
     out: list[VisitSlotChoice] = []
+    full: dict[time, tuple[Line, time]] = {}  # first slot → the stop found full, at its slot
     for first in day_of[prefixes[0]]:
         slots = visit_slots(building, prefixes, day, first)
         stops: list[VisitStopSlot] = []
@@ -549,9 +550,11 @@ def visit_slot_choices(
             )
             if refusal is None and (line.prefix, day, slot) not in staying:
                 found = booking_refusal(building, line, day, slot, now, day_of[line.prefix])
-                found = found or slot_full(
-                    building, line, day, slot, priority, book, now, day_of[line.prefix]
-                )
+                if found is None and not _fits(
+                    rules, book, (line.prefix, day, slot), priority is not None
+                ):
+                    full[first] = (line, slot)  # its words once every first slot is known
+                    found = visit_slot_full(building, day, slot, None)
                 refusal = named(found, line) if found is not None else None
         out.append(
             VisitSlotChoice(
@@ -563,7 +566,41 @@ def visit_slot_choices(
                 message=refusal.message if refusal is not None else None,
             )
         )
+    # A full stop names the visit's next arrival time bookable whole, never its own next free
+    # slot: the citizen chooses the first stop's slot, and the later stops follow from it.
+    for k, c in enumerate(out):
+        if c.slot in full:
+            line, slot = full[c.slot]
+            following = next_visit_slot(out, c.slot)
+            refusal = named(visit_slot_full(building, day, slot, following), line)
+            out[k] = replace(c, message=refusal.message)
     return out
+
+
+def next_visit_slot(choices: list[VisitSlotChoice], after: time) -> time | None:
+    """The first arrival slot after `after` at which the whole visit may be booked."""
+    return next((c.slot for c in choices if c.slot > after and c.bookable), None)
+
+
+def visit_slot_full(
+    building: Building, day: date, slot: time, following: time | None
+) -> DomainError:
+    """`slot_full` of a visit's stop at its `slot`: it names the visit's next arrival time
+    bookable for the whole visit (`following`, details `next_arrival`), or asks for another —
+    never the stop's own next free slot, a time the visit cannot choose."""
+    when = _when(building, day, slot)
+    hint = (
+        "; silakan pilih jam kedatangan lain"
+        if following is None
+        else "; jam kedatangan berikutnya yang masih bisa dipesan untuk seluruh kunjungan pukul "
+        + format_clock_in_zone(following, building.zone_label)
+    )
+    return DomainError(
+        "slot_full",
+        MESSAGES["slot_full"].format(next=hint, **when),
+        **when,
+        next_arrival=None if following is None else following.isoformat(timespec="minutes"),
+    )
 
 
 def visit_days(building: Building, lines: tuple[str, ...] | list[str], now: datetime) -> list[date]:

@@ -566,3 +566,58 @@ def test_a_booked_visit_day_replays_through_the_wire_form() -> None:
     ]
     # The book's copy and equality see the group.
     assert v.q.bookings.copy() == v.q.bookings
+
+
+def fill_j_0930(v: Visit) -> None:
+    """Three single bookings take J 09:30's 3 regular places."""
+    for i in range(3):
+        v.run(
+            Book(
+                line="J",
+                day=MONDAY,
+                slot=t("09:30"),
+                priority=None,
+                name="Warga",
+                phone="+6281200000000",
+                nik_last4="0000",
+                nik_hash=f"h-j{i}",
+                phone_hash=f"p-j{i}",
+                code=f"JJJJ000{i}",
+                token=f"tok-j-{i}",
+                channel="web",
+            ),
+            at("10:00", BOOKED_ON),
+        )
+
+
+FULL_J = "Pendaftaran dan Perubahan Data: Jadwal Senin, 7 Desember 2026 pukul 09.30 WIB sudah penuh"
+
+
+def test_a_full_later_stop_names_the_visits_next_arrival_not_its_own_free_slot() -> None:
+    """J 09:30 full, J 10:00 free (J's own next), but no B slot leads to J 10:00: B 09:30 →
+    J 09:30 (full), B 10:30 → J 10:30. The visit's next arrival is B 10:30; J's 10.00 is
+    named nowhere — neither on the slot list nor in the booking's refusal."""
+    v = Visit()
+    fill_j_0930(v)
+    now = at("10:05", BOOKED_ON)
+    choices = visit_slot_choices(demo(), ("B", "J"), MONDAY, None, v.q.bookings, now)
+    [nine] = [c for c in choices if c.slot == t("09:30")]
+    hint = "; jam kedatangan berikutnya yang masih bisa dipesan untuk seluruh kunjungan pukul "
+    assert (nine.bookable, nine.message) == (False, FULL_J + hint + "10.30 WIB")
+    refusal = v.refused(v.command(("B", "J"), slot="09:30", nik="z"), now)
+    assert refusal.message == FULL_J + hint + "10.30 WIB"
+    assert refusal.details["next_arrival"] == "10:30"
+    assert "next_slot" not in refusal.details
+
+
+def test_a_full_stop_with_no_later_arrival_asks_for_another_time() -> None:
+    """B 13:30 is B's last slot: J 13:30 full leaves no later arrival for the visit."""
+    v = Visit()
+    for i in range(3):
+        v.book(("A", "J"), slot="13:30", nik=f"late{i}")  # A 13:30 → J 13:40 → 13:30
+    refusal = v.refused(v.command(("B", "J"), slot="13:30", nik="z"), at("10:05", BOOKED_ON))
+    assert refusal.message == (
+        "Pendaftaran dan Perubahan Data: Jadwal Senin, 7 Desember 2026 pukul 13.30 WIB sudah "
+        "penuh; silakan pilih jam kedatangan lain"
+    )
+    assert refusal.details["next_arrival"] is None

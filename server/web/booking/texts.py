@@ -390,9 +390,16 @@ def refusal_words(
     if isinstance(service, str):
         text = f"{service}: {text}"  # a visit's stop refused: which one (issue 22)
     following = (details or {}).get("next_slot")
+    arrival = (details or {}).get("next_arrival")
+    zone = (details or {}).get("zone", "")
     if code == "slot_full" and isinstance(following, str):
-        zone = (details or {}).get("zone", "")
         text += f" The next time with a place left is {following.replace(':', '.')} {zone}."
+    elif code == "slot_full" and isinstance(arrival, str):
+        # A visit's stop: the next arrival time the whole visit may be booked at.
+        clock = arrival.replace(":", ".")
+        text += f" The next arrival time open for the whole visit is {clock} {zone}."
+    elif code == "slot_full" and isinstance(service, str):
+        text += " Please choose another arrival time."
     return text.strip()
 
 
