@@ -23,14 +23,17 @@ The same walk in Chromium: test_booking_visit_browser.py; the portal API: test_b
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from urllib.parse import urlencode
 
 import pytest
-from hubtest import FakeClock, Server
+from hubtest import FakeClock, Server, StartServer
 from web_booking_kit import NIKS, ORIGIN, TUESDAY, Answer, Citizen, csrf_of, text_of
 from webtest import http_request
+
+from server.config import load_demo_building
 
 KK = "Kartu Keluarga dan Pindah Datang"
 BPJS = "Pendaftaran dan Perubahan Data"
@@ -374,3 +377,38 @@ async def test_the_change_page_offers_a_time_where_a_stop_stays_in_its_own_full_
     assert moved.status == 303, moved.text
     mine = {b.line: b.slot.strftime("%H:%M") for b in bookings(server) if b.name != "Warga"}
     assert mine == {"A": "09:30", "B": "09:30", "J": "09:30"}
+
+
+async def test_the_change_page_of_a_visit_the_building_no_longer_books_says_so(
+    start_server: StartServer, tmp_path
+) -> None:
+    """B and J booked for Tuesday; then the building's file loses J's booking table and the
+    server restarts on the same database. "Ubah jadwal" (with or without a day) shows the
+    booking's page with why no new time is offered — no server error — and cancel still works."""
+    db = str(tmp_path / "changed.db")
+    first = await start_server(db=db)
+    page_path = (await book_visit(Citizen(first))).headers["location"].split("?")[0]
+    await start_server.stop(first)  # type: ignore[attr-defined]
+    demo = load_demo_building()
+    lines = tuple(
+        dataclasses.replace(ln, booking=None) if ln.prefix == "J" else ln for ln in demo.lines
+    )
+    second = await start_server(db=db, building=dataclasses.replace(demo, lines=lines))
+    citizen = Citizen(second)
+    for address in (f"{page_path}?ubah=1", f"{page_path}?ubah=1&tanggal=2026-11-25"):
+        change = await citizen.get(address)
+        assert change.status == 200, change.text
+        assert text_of(change.text, "notice") == (
+            "Jadwal kunjungan ini tidak dapat diubah; silakan batalkan lalu pesan ulang."
+        )
+        assert len(stops_of(change.text)) == 2
+    english = await citizen.get(f"{page_path}?ubah=1&lang=en")
+    assert text_of(english.text, "notice") == (
+        "This visit's time cannot be changed; please cancel it and book again."
+    )
+    confirm = await citizen.get(f"{page_path}?batal=1")
+    cancelled = await post(
+        citizen, page_path, [("csrf", csrf_of(confirm.text)), ("aksi", "batal"), ("lang", "id")]
+    )
+    assert cancelled.status == 303
+    assert {b.state.value for b in bookings(second)} == {"cancelled"}

@@ -215,8 +215,11 @@ class BookingDesk:
         visit: the page says why the order is what it is."""
         out = []
         for line in lines:
-            needs = self.building.line(line).requires  # type: ignore[union-attr]
-            out += [(self._by_line[line], self._by_line[n]) for n in needs if n in lines]
+            # A line the building no longer has, or no longer books (its file changed after a
+            # booking), has no service here: skipped, never indexed.
+            found, stop = self.building.line(line), self._by_line.get(line)
+            needs = found.requires if found is not None and stop is not None else ()
+            out += [(stop, self._by_line[n]) for n in needs if n in lines and n in self._by_line]
         return out
 
     def visit_slots(
@@ -259,11 +262,13 @@ class BookingDesk:
         line may be booked that day (the core's `visit_days`); else holiday, closed (a stop has
         no slot that day) or full."""
         local = now.astimezone(self.building.tz)
+        # The core's check first: it refuses (DomainError) lines no visit may hold, one without
+        # booking among them, before any line's booking rules are read below.
+        bookable = set(self._bookings.visit_days(tuple(lines)))
         last = min(
             furthest_day(self.building.line(ln).booking, local)  # type: ignore[union-attr,arg-type]
             for ln in lines
         )
-        bookable = set(self._bookings.visit_days(tuple(lines)))
         out: list[DayChoice] = []
         day = local.date()
         while day <= last:

@@ -139,6 +139,8 @@ ID: Final[dict[str, str]] = {
     "cancel_no": "Tidak, kembali",
     "change_title": "Ubah jadwal",
     "change_to": "Pindah ke jam ini",
+    "visit_change_refused": "Jadwal kunjungan ini tidak dapat diubah; silakan batalkan lalu pesan "
+    "ulang.",
     # A visit of several services (issue 22).
     "visit_entry": "Beberapa layanan dalam satu kunjungan",
     "visit_entry_hint": "Pesan sekaligus, lapor kedatangan sekali",
@@ -272,6 +274,7 @@ EN: Final[dict[str, str]] = {
     "cancel_no": "No, go back",
     "change_title": "Change the time",
     "change_to": "Move to this time",
+    "visit_change_refused": "This visit's time cannot be changed; please cancel it and book again.",
     "visit_entry": "Several services in one visit",
     "visit_entry_hint": "Book them together, check in once",
     "visit_title": "Choose the services of your visit",

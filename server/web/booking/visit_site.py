@@ -266,7 +266,14 @@ class VisitSteps:
         def link(lang: Lang, d: date | None) -> str:
             return href(page_path, lang, ubah="1", tanggal=d.isoformat() if d else "")
 
-        page = self._days_page(ask, lines, link, title=title)
+        try:
+            page = self._days_page(ask, lines, link, title=title)
+        except DomainError:
+            # The building's file changed since the booking (a stop's line no longer books,
+            # `requires` forbids the booked order, fewer stops allowed): no new time can be
+            # offered; the booking's page says so, cancel stays open.
+            notice = t(ask.lang, "visit_change_refused")
+            page = self.site._booking_page(ask, booking, notice)
         return self.site._html(ask, HTTPStatus.OK, page)
 
     def _change_slots(
