@@ -141,6 +141,10 @@ class Event:
     # Only the floor (managers) hears of it, never an agency's officers: the citizen's voice
     # (issue 20) — officers never see who answered what about them, nor the complaints.
     floor_only: ClassVar[bool] = False
+    # Its own fields withheld from every push besides WITHHELD (kept in the log): a visit
+    # booking's lead code, which would let an officer of a later stop's agency open the
+    # citizen's booking by the code the citizen holds (issue 22).
+    push_withheld: ClassVar[frozenset[str]] = frozenset()
     at: datetime
 
 
@@ -337,6 +341,7 @@ class BookingMade(Event):
     kind: ClassVar[str] = "booking_made"
     on_displays: ClassVar[bool] = False
     personal: ClassVar[frozenset[str]] = PERSONAL_FIELDS
+    push_withheld: ClassVar[frozenset[str]] = frozenset({"lead"})
     code: str
     token: str | None = field(repr=False)  # the citizen's page credential: WITHHELD from pushes
     line: str
@@ -525,6 +530,7 @@ class VisitStarted(Event):
 
     kind: ClassVar[str] = "visit_started"
     on_displays: ClassVar[bool] = False
+    push_withheld: ClassVar[frozenset[str]] = frozenset({"booking"})
     visit: str
     ticket: str  # the first stop's ticket
     stops: tuple[str, ...]  # the lines in the order accepted

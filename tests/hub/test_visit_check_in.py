@@ -9,9 +9,10 @@ J (BPJS Kesehatan, requires B, counter L14; 30-minute slots). At 06:00 on Monday
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time
 
-from hubtest import WIB, FakeClock, Server, StartServer
+from hubtest import WIB, FakeClock, Server, StartServer, hello_for
 
 MONDAY = date(2026, 11, 23)
 
@@ -98,3 +99,39 @@ async def test_a_plain_check_in_has_no_visit(start_server: StartServer, clock: F
     reply = await kiosk.request("check_in", code=view.code)
     assert reply["ticket"]["booking"]["code"] == view.code
     assert "visit" not in reply
+
+
+async def test_no_push_to_a_later_stops_agency_carries_the_lead_code(
+    start_server: StartServer, clock: FakeClock
+) -> None:
+    """The lead code is what the citizen holds (their booking page, check-in): BPJS Kesehatan's
+    officers, of the visit's second stop, hear of the member's booking, the visit's start and
+    the hand-on to J, but never of the code of B's booking. The core keeps it."""
+    clock.now = at("06:00")
+    server: Server = await start_server()
+    bpjs = await server.raw(hello_for("BKS01@L14"))
+    view = await server.running.bookings.book_visit(
+        ["B", "J"],
+        MONDAY,
+        time(9, 30),
+        name="Siti Aminah",
+        phone="0812 3456 7890",
+        nik="3171012301900001",
+    )
+    member = server.engine.state.bookings.members[view.code][0]
+    server.clock.now = at("09:10")
+    kiosk = await server.client("KIOSK-1")
+    dukcapil = await server.officer_at_work("DKP01@L04")
+    reply = await kiosk.request("check_in", code=view.code)
+    await kiosk.confirm_printed(reply["ticket"]["id"])
+    await dukcapil.act("call_next")
+    await dukcapil.act("start_service")
+    server.clock.now = at("09:50")
+    await dukcapil.act("finish_service")
+    await bpjs.reply({"type": "ping", "id": "last"})  # every push before it has arrived
+    heard = [m["event"] for m in bpjs.seen if m.get("type") == "event"]
+    kinds = {e["kind"] for e in heard}
+    assert {"booking_made", "visit_started", "booking_checked_in", "ticket_issued"} <= kinds
+    assert member in json.dumps(heard)  # the member's own code is J's business
+    assert view.code not in json.dumps(bpjs.seen)
+    assert server.engine.state.bookings.get(member).lead == view.code  # type: ignore[union-attr]
