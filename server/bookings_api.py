@@ -226,6 +226,10 @@ class BookingsApi:
             found = book.lead_of(found)  # a member's page is its visit's
         if found is None:
             found = await self._engine.store.booking(token)
+            if found is not None and found.is_member:
+                # A past visit's later stop: its token was never shown and its page would
+                # show its own code; only the lead's token opens the visit's page.
+                return None
         return None if found is None else self._view(found)
 
     # -- changes ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from server.bookings_api import BookingsApi
 from server.config import load_demo_building
 from server.core.bookings import BookingState
 from server.core.calendar import at_local
-from server.core.model import DomainError
+from server.core.model import DomainError, Tick
 from server.core.queue import QueueState
 from server.engine import Engine
 from server.store import Store
@@ -162,5 +162,36 @@ async def test_a_server_killed_after_a_visit_booking_and_its_check_in_restarts_w
             fresh.apply(stored.event)
         assert fresh.bookings == state.bookings
         assert fresh.itineraries == state.itineraries
+    finally:
+        await engine.close()
+
+
+async def test_a_past_visits_member_token_shows_no_page_of_its_own(tmp_path: Path) -> None:
+    """Monday's visit closed and gone from the state: the lead's token still reads its row from
+    the store, but a member's token (never shown, a random credential) reads nothing — not a
+    page naming the member's own code."""
+    path = str(tmp_path / "antre.db")
+    engine = Engine(DEMO, path, clock=FakeClock(wib(FRIDAY, "10:00")))
+    await engine.start()
+    view = await BookingsApi(engine).book_visit(
+        ["B", "J"], MONDAY, time(9, 30), name="Siti Aminah", phone="0812 3456 7890", nik=NIK
+    )
+    member = engine.state.bookings.members[view.code][0]
+    member_token = engine.state.bookings.get(member).token  # type: ignore[union-attr]
+    await engine.close()
+    tuesday = wib(date(2026, 12, 8), "09:00")
+    for now in (wib(MONDAY, "17:00"), tuesday):  # Monday's ticks lapse it, Tuesday's close it
+        engine = Engine(DEMO, path, clock=FakeClock(now))
+        await engine.start()
+        await engine.execute(Tick(), "system")
+        await engine.close()
+    engine = Engine(DEMO, path, clock=FakeClock(tuesday))
+    await engine.start()
+    try:
+        assert engine.state.bookings.get(view.code) is None  # read from the store, then
+        api = BookingsApi(engine)
+        lead = await api.booking(view.token)
+        assert lead is not None and lead.code == view.code
+        assert await api.booking(member_token) is None
     finally:
         await engine.close()

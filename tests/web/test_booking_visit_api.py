@@ -140,3 +140,22 @@ async def test_line_and_lines_together_are_unreadable(api: Server) -> None:
     got, _, body = await call(api, "POST", "/api/v1/bookings", visit_body(line="B"))
     assert got == 400 and body["error"]["code"] == "bad_request"
     assert api.engine.state.bookings.by_code == {}
+
+
+async def test_a_members_code_answers_with_the_leads_page_url(api: Server) -> None:
+    """J's booking (the visit's member) has a code and a token of its own that are never shown:
+    read or cancelled by that code, the answer is the visit's — its lead's code, and the page
+    link of the lead's token, never the member's."""
+    status, _, made = await call(api, "POST", "/api/v1/bookings", visit_body())
+    assert status == 201, made
+    lead = api.engine.state.bookings.get(made["code"])
+    member = api.engine.state.bookings.get(api.engine.state.bookings.members[made["code"]][0])
+    assert lead is not None and member is not None
+    status, _, read = await call(api, "GET", f"/api/v1/bookings/{member.code}")
+    assert status == 200, read
+    assert read["code"] == lead.code
+    assert read["page_url"].endswith("/pesan/" + lead.token)
+    assert member.token not in str(read)
+    status, _, gone = await call(api, "DELETE", f"/api/v1/bookings/{member.code}")
+    assert status == 200 and gone["page_url"].endswith("/pesan/" + lead.token)
+    assert [s["state"] for s in gone["stops"]] == ["cancelled", "cancelled"]

@@ -461,7 +461,9 @@ class PortalApi:
         return lines
 
     async def _found(self, portal: Portal, which: str) -> tuple[str, BookingView]:
-        """A booking by its code (one this portal made) or by its page token (any)."""
+        """A booking by its code (one this portal made) or by its page token (any), and the
+        token of its page: a visit member's code or token answers with its lead's booking,
+        whose token (never the member's, which is never shown) makes the page_url."""
         code = normalize_code(which) if len(which) <= 9 else None
         if code is not None:
             token = self.desk.token_of(code, channel=f"api:{portal.id}")
@@ -470,7 +472,7 @@ class PortalApi:
         booking = await self.desk.booking(token) if token else None
         if token is None or booking is None:
             raise _own("not_found")
-        return token, booking
+        return booking.token, booking
 
     async def _read_booking(
         self, portal: Portal, which: str, link: Callable[[str], str]
