@@ -34,6 +34,7 @@ from web_booking_kit import NIKS, ORIGIN, TUESDAY, Answer, Citizen, csrf_of, tex
 from webtest import http_request
 
 from server.config import load_demo_building
+from server.core.building import BookingRules, Building, Line
 
 KK = "Kartu Keluarga dan Pindah Datang"
 BPJS = "Pendaftaran dan Perubahan Data"
@@ -412,3 +413,42 @@ async def test_the_change_page_of_a_visit_the_building_no_longer_books_says_so(
     )
     assert cancelled.status == 303
     assert {b.state.value for b in bookings(second)} == {"cancelled"}
+
+
+def six_stop_building() -> Building:
+    """The demo building allowing visits of 6 services (server/config's upper bound), with a
+    sixth line taking bookings: C (Akta, Dukcapil, 10 minutes) gains J's booking table; every
+    line that books has a priority place, so the visit's form asks for a priority group."""
+    demo = load_demo_building()
+    j_rules = next(ln.booking for ln in demo.lines if ln.prefix == "J")
+    assert j_rules is not None
+
+    def booking(ln: Line) -> BookingRules | None:
+        rules = j_rules if ln.prefix == "C" else ln.booking
+        if rules is None:
+            return None
+        return dataclasses.replace(rules, priority_places=max(rules.priority_places, 1))
+
+    lines = tuple(dataclasses.replace(ln, booking=booking(ln)) for ln in demo.lines)
+    policy = dataclasses.replace(demo.policy, visit_max_stops=6)
+    return dataclasses.replace(demo, lines=lines, policy=policy)
+
+
+async def test_a_visit_of_the_most_stops_allowed_is_read_and_booked(
+    start_server: StartServer,
+) -> None:
+    """A visit at `visit_max_stops` = 6, the configuration's maximum: its POST carries 15 fields
+    (csrf, lang, kunjungan, tanggal, jam, nama, nik, hp, prioritas and six `layanan`) and is
+    read as a form — booked, six stops, not "Halaman kedaluwarsa"."""
+    server = await start_server(building=six_stop_building())
+    citizen, lines = Citizen(server), ("A", "B", "C", "G", "J", "P")
+    where = [("kunjungan", "1")] + [("layanan", x) for x in lines]
+    form = await citizen.get(query([*where, ("tanggal", TUESDAY), ("jam", "07:30")]))
+    assert form.status == 200, form.text
+    assert '<select id="prioritas" name="prioritas">' in form.text  # sent, as browsers do
+    fields = [("csrf", csrf_of(form.text)), *where, ("tanggal", TUESDAY), ("jam", "07:30")]
+    fields += [*applicant(), ("prioritas", "")]
+    assert len(fields) == 15
+    made = await post(citizen, "/pesan", fields)
+    assert made.status == 303, made.text
+    assert sorted(b.line for b in bookings(server)) == ["A", "B", "C", "G", "J", "P"]

@@ -28,6 +28,7 @@ __all__ = [
     "LINE_RE",
     "TOKEN_RE",
     "Asking",
+    "max_fields_for",
     "read_day",
     "read_form",
     "read_lists",
@@ -38,7 +39,18 @@ __all__ = [
 TOKEN_RE: Final = re.compile(r"[A-Za-z0-9_-]{16,64}")  # a booking's page token
 LINE_RE: Final = re.compile(r"[A-Z][A-Z0-9]{0,7}")  # a line's prefix
 _SLOT_RE: Final = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+# A booking form's fields: a single booking's 8, a visit's 9 plus one `layanan` per stop. The
+# site adds the building's `visit_max_stops` (`max_fields_for`): a visit at the configured
+# maximum must never read as "not a form", whatever that maximum becomes.
 _MAX_FIELDS: Final = 16
+
+
+def max_fields_for(visit_max_stops: int) -> int:
+    """The fields a booking page's form or query may have in a building whose visits hold at
+    most `visit_max_stops` services."""
+    return _MAX_FIELDS + visit_max_stops
+
+
 _STYLESHEET: Final = Path(__file__).resolve().parent.parent / "static" / "booking.css"
 
 
@@ -71,9 +83,9 @@ def read_lists(text: str, max_fields: int = _MAX_FIELDS) -> dict[str, list[str]]
         return {}
 
 
-def _query(path: str) -> dict[str, str]:
+def _query(path: str, max_fields: int = _MAX_FIELDS) -> dict[str, str]:
     try:
-        fields = parse_qs(urlsplit(path).query, max_num_fields=_MAX_FIELDS)
+        fields = parse_qs(urlsplit(path).query, max_num_fields=max_fields)
     except ValueError:
         return {}
     return {k: v[0] for k, v in fields.items()}
@@ -107,8 +119,8 @@ class Asking:
     ) -> None:
         headers = request.headers
         self.path = request.path.partition("?")[0]
-        self.query = _query(request.path)
-        self.query_lists = read_lists(urlsplit(request.path).query)
+        self.query = _query(request.path, max_fields)
+        self.query_lists = read_lists(urlsplit(request.path).query, max_fields)
         self.method = request.method
         peer = connection.remote_address[0] if connection.remote_address else ""
         self.client = client_address(peer, headers.get("X-Forwarded-For"), trusted)

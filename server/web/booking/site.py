@@ -37,7 +37,14 @@ from server.core.booking_code import format_code
 from server.core.building import Building
 from server.core.model import DomainError
 from server.web.booking import pages
-from server.web.booking.asking import LINE_RE, TOKEN_RE, Asking, read_day, read_slot
+from server.web.booking.asking import (
+    LINE_RE,
+    TOKEN_RE,
+    Asking,
+    max_fields_for,
+    read_day,
+    read_slot,
+)
 from server.web.booking.csrf import FormGuard, cookie_header, same_origin
 from server.web.booking.desk import BookingDesk
 from server.web.booking.fields import NAME_MAX, read_applicant
@@ -126,7 +133,8 @@ class BookingSite:
 
     async def respond(self, connection: ServerConnection, request: Request) -> Response:
         """The answer to one request under /pesan (never raises: the router logs a bug)."""
-        ask = Asking(connection, request, self.trusted, self.origins)
+        fields = max_fields_for(self.building.policy.visit_max_stops)
+        ask = Asking(connection, request, self.trusted, self.origins, max_fields=fields)
         wait_s = self.limiter.allow(ask.client, self.monotonic())
         if wait_s:
             return self._message(
