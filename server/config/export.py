@@ -49,7 +49,7 @@ from server.core.building import (
     ServiceHours,
 )
 
-__all__ = ["ExportError", "building_toml"]
+__all__ = ["ExportError", "building_toml", "toml_string"]
 
 
 class ExportError(ValueError):
