@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_PORT",
     "build_parser",
     "check_main",
+    "export_main",
     "hash_pin_main",
     "main",
     "running_clock",
@@ -132,6 +133,43 @@ def check_main(path: str, *, today: date | None = None) -> int:
     return 0
 
 
+def export_main(
+    config: str | None, out: str | None, *, force: bool = False, when: datetime | None = None
+) -> int:
+    """`antre config export [--config FILE] [--out FILE]`: write the building as a building
+    file (stdout without --out); 1 with the config's own problems, or when --out exists."""
+    from server.config import ConfigError, demo_building_path, load_building
+    from server.config.export import ExportError, building_toml
+
+    source = config or str(demo_building_path())
+    try:
+        building = load_building(source)
+    except ConfigError as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    target = Path(out) if out is not None else None
+    if target is not None and target.exists() and not force:
+        print(f"error: {target} exists; choose another file or add --force", file=sys.stderr)
+        return 1
+    base = (target.parent if target is not None else Path()).resolve()
+    try:
+        text = building_toml(building, base=base, when=when or datetime.now(building.tz))
+    except ExportError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    if target is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as e:
+        print(f"error: cannot write {target}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"wrote {target}: {building.name}", file=sys.stderr)
+    return 0
+
+
 def hash_pin_main(pin: str | None) -> int:
     """`antre config hash-pin [PIN]`: print the scrypt hash of a PIN (asked for if not given)."""
     from server.auth import hash_pin
@@ -156,6 +194,10 @@ def hash_pin_main(pin: str | None) -> int:
 
 def _cmd_config_check(args: argparse.Namespace) -> int:
     return check_main(args.file)
+
+
+def _cmd_config_export(args: argparse.Namespace) -> int:
+    return export_main(args.config, args.out, force=args.force)
 
 
 def _cmd_config_hash_pin(args: argparse.Namespace) -> int:
@@ -207,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = cfg_sub.add_parser("check", help="validate a building TOML file")
     check.add_argument("file")
     check.set_defaults(func=_cmd_config_check)
+    exp = cfg_sub.add_parser(
+        "export", help="write the building as a building file (every setting, no comments)"
+    )
+    exp.add_argument("--config", help="building TOML file (default: the demo building)")
+    exp.add_argument("--out", help="the file to write (default: standard output)")
+    exp.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    exp.set_defaults(func=_cmd_config_export)
     hp = cfg_sub.add_parser("hash-pin", help="print the hash of a PIN for the config file")
     hp.add_argument("pin", nargs="?", help="the PIN (asked for when omitted)")
     hp.set_defaults(func=_cmd_config_hash_pin)

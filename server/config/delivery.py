@@ -12,6 +12,7 @@ describes the keys.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -91,7 +92,7 @@ def _read_webhook(
         r.problem(key / "id", f'"{CENTRAL_ID}" is [central]\'s; give the webhook another id')
     r.unique(seen, ident, key, "id", "webhook id")
     url = r.get(table, key, "url", lambda v, k: _url(r, v, k))
-    secret = _secret(r, table, key, "secret_file", base)
+    secret, secret_file = _secret(r, table, key, "secret_file", base)
     events = r.get(table, key, "events", lambda v, k: _kinds(r, v, k), None)
     personal = r.get(table, key, "personal_data", r.boolean, False)
     alert = r.get(
@@ -112,6 +113,7 @@ def _read_webhook(
         personal_data=personal,
         alert_after_minutes=float(alert),
         batch_size=batch,
+        secret_file=secret_file,
     )
 
 
@@ -125,7 +127,7 @@ def _read_central(doc: dict[str, Any], r: Reader, base: Path) -> Destination | N
         return None
     before = len(r.problems)
     url = r.get(table, key, "url", lambda v, k: _url(r, v, k))
-    secret = _secret(r, table, key, "key_file", base)
+    secret, secret_file = _secret(r, table, key, "key_file", base)
     batch = r.get(
         table, key, "batch_size", lambda v, k: _within(r, v, k, _BATCH_RANGE), _CENTRAL_BATCH
     )
@@ -144,6 +146,7 @@ def _read_central(doc: dict[str, Any], r: Reader, base: Path) -> Destination | N
         personal_data=False,
         alert_after_minutes=float(alert),
         batch_size=batch,
+        secret_file=secret_file,
     )
 
 
@@ -186,25 +189,30 @@ def _within(r: Reader, value: object, key: Key, span: tuple[int, int]) -> int | 
     return value
 
 
-def _secret(r: Reader, table: dict[str, Any], key: Key, name: str, base: Path) -> bytes | None:
+def _secret(
+    r: Reader, table: dict[str, Any], key: Key, name: str, base: Path
+) -> tuple[bytes | None, str | None]:
     """The secret in the file `table[name]` names (relative to the building file's folder),
-    surrounding whitespace removed; a problem when missing, unreadable or too short."""
+    surrounding whitespace removed, and that file's absolute path (kept so that an exported
+    building names the file, never the secret); a problem when missing, unreadable or short."""
     path_text = r.get(table, key, name, r.string)
     if path_text is None:
-        return None
+        return None, None
     path = base / path_text
     try:
         secret = path.read_bytes().strip()
     except FileNotFoundError:
         r.problem(key / name, f"no such file: {path}; make it with {_SECRET_HINT}")
-        return None
+        return None, None
     except OSError as exc:
         r.problem(key / name, f"cannot read {path}: {exc.strerror or exc}")
-        return None
+        return None, None
     if len(secret) < SECRET_MIN_BYTES:
         r.problem(
             key / name,
             f"{path} holds {len(secret)} bytes; a secret must be {_SECRET_HINT}",
         )
-        return None
-    return secret
+        return None, None
+    # abspath, not resolve(): a symlinked secret (/etc/antre/portal.secret -> a vault mount)
+    # stays named as the operator wrote it.
+    return secret, os.path.abspath(path)

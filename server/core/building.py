@@ -431,6 +431,10 @@ class Destination:
     personal_data: bool = False  # names, phones, NIK digits and citizens' free text go too
     alert_after_minutes: float = 30.0  # failing this long raises the floor's alert
     batch_size: int = 100  # events per request at most
+    # Where `secret` was read from (an absolute path), so the building can be written out again
+    # (`antre config export`) naming the file, never the secret; not part of the destination's
+    # identity: the same secret read through another path is the same destination.
+    secret_file: str | None = field(default=None, compare=False, repr=False)
 
     def wants(self, kind: str) -> bool:
         return self.events is None or kind in self.events
