@@ -17,6 +17,12 @@ for contact (purged with the rest, docs/operations.md) and hashed for the per-ph
 Reads (`slots`, `days`, `booking`) are answered from memory: the engine's booking book holds
 every booking of today and later. A booking of a past day is read from the store's row, without
 its personal data.
+
+A visit of several services (issue 22, docs/bookings.md "A visit of several services"):
+`visit_order` proposes the order, `visit_days` and `visit_slots` list what may be booked,
+`book_visit` books every stop at once (one command: all or nothing) and returns the lead's view,
+whose `stops` list the itinerary. The lead's token cancels or reschedules the whole visit; a
+member's own code and token are never shown (they reach the lead's group anyway).
 """
 
 from __future__ import annotations
@@ -32,18 +38,35 @@ from typing import TYPE_CHECKING
 
 from server.core import nik as nik_rules
 from server.core.booking_code import new_code, normalize_code
-from server.core.booking_rules import SlotAvailability, check_in_window
+from server.core.booking_rules import (
+    SlotAvailability,
+    VisitSlotChoice,
+    VisitStopSlot,
+    booking_visit_order,
+    check_in_window,
+    visit_days,
+    visit_slot_choices,
+)
 from server.core.bookings import Booking, BookingState
 from server.core.building import Building, Line
 from server.core.errors import error
 from server.core.events import PriorityGroup
-from server.core.model import Book, CancelBooking, Command, DomainError, Reschedule
+from server.core.model import Book, BookVisit, CancelBooking, Command, DomainError, Reschedule
 from server.core.slots import slot_end
 
 if TYPE_CHECKING:
     from server.engine import Engine, StoredEvent
 
-__all__ = ["BookingView", "BookingsApi", "mask_nik", "normalise_code", "normalise_phone"]
+__all__ = [
+    "BookingStopView",
+    "BookingView",
+    "BookingsApi",
+    "VisitSlotChoice",
+    "VisitStopSlot",
+    "mask_nik",
+    "normalise_code",
+    "normalise_phone",
+]
 
 _TRIES = 5  # a new code (and token) after a collision, at most this many times
 _NAME_MAX = 100
@@ -85,6 +108,19 @@ def _mask_phone(phone: str | None) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class BookingStopView:
+    """One stop of a visit booking, as its page lists the itinerary."""
+
+    line: str
+    line_name: str
+    agency: str
+    slot: time  # local start
+    slot_end: time
+    state: BookingState  # the stop's booking: booked, checked_in, cancelled (skipped), lapsed
+    ticket_number: str | None  # its ticket once its turn came (the lead's at check-in)
+
+
+@dataclass(frozen=True, slots=True)
 class BookingView:
     """One booking as its citizen's page (or a portal) shows it. The NIK only masked."""
 
@@ -108,6 +144,9 @@ class BookingView:
     documents: str | None  # what to bring (`documents` of the line's booking)
     can_reschedule: bool  # booked, and before its day
     can_cancel: bool  # booked
+    # A visit of several services: every stop in order, the lead's first; () for a plain
+    # booking (and for a past day's visit, read from the store without its group).
+    stops: tuple[BookingStopView, ...] = ()
 
 
 class BookingsApi:
@@ -140,6 +179,40 @@ class BookingsApi:
         without a bookable slot left out). DomainError for an unknown line."""
         return self._engine.state.bookable_days(line, self._clock())
 
+    def visit_order(self, lines: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+        """The order proposed for a visit of `lines`: `requires` first, otherwise the
+        citizen's own (server/core/booking_rules.booking_visit_order). Unknown lines stay in
+        place (the booking refuses them)."""
+        return booking_visit_order(self.building, tuple(lines))
+
+    def visit_days(self, lines: list[str] | tuple[str, ...]) -> list[date]:
+        """The days a visit of `lines` (in this order) may be booked for now: every stop's line
+        may be booked that day. DomainError for lines no visit may hold (`visit_too_short`,
+        `visit_too_long`, `unknown_line`, `visit_duplicate_line`, `visit_order`,
+        `booking_unavailable`)."""
+        return visit_days(self.building, tuple(lines), self._clock())
+
+    def visit_slots(
+        self,
+        lines: list[str] | tuple[str, ...],
+        day: date,
+        priority: PriorityGroup | None = None,
+        token: str | None = None,
+    ) -> list[VisitSlotChoice]:
+        """Every first-stop slot of a visit on `day`: each stop's slot and places left (for a
+        priority citizen when `priority`), and whether the whole visit may be booked there now
+        (else the refusal's code and Indonesian message, naming the service). DomainError as
+        `visit_days`, and `booking_visit_no_slot` when a stop's line has no slot that day.
+
+        `token`: the page token of the visit booking being moved — a stop that stays where it
+        is keeps its own place (the core's reschedule checks it no more)."""
+        book = self._engine.state.bookings
+        found = book.by_token(token) if token is not None else None
+        moving = book.group(book.lead_of(found)) if found is not None else []
+        return visit_slot_choices(
+            self.building, tuple(lines), day, priority, book, self._clock(), moving
+        )
+
     def slots(self, line: str, day: date) -> list[SlotAvailability]:
         """The slots of `line` on `day` with their places left and whether each may be booked
         now (server/core/booking_rules.py). DomainError for an unknown line."""
@@ -147,9 +220,16 @@ class BookingsApi:
 
     async def booking(self, token: str) -> BookingView | None:
         """The booking whose page token this is, any day; None for an unknown token."""
-        found = self._engine.state.bookings.by_token(token)
+        book = self._engine.state.bookings
+        found = book.by_token(token)
+        if found is not None:
+            found = book.lead_of(found)  # a member's page is its visit's
         if found is None:
             found = await self._engine.store.booking(token)
+            if found is not None and found.is_member:
+                # A past visit's later stop: its token was never shown and its page would
+                # show its own code; only the lead's token opens the visit's page.
+                return None
         return None if found is None else self._view(found)
 
     # -- changes ----------------------------------------------------------------------------
@@ -176,21 +256,8 @@ class BookingsApi:
         (`unknown_line`, `booking_unavailable`), the window, the NIK's or phone's limit, the
         places (`slot_full`).
         """
-        clean_name = " ".join(name.split())
-        if not clean_name or len(clean_name) > _NAME_MAX or not clean_name.isprintable():
-            raise error("booking_name_required")
-        phone_digits = normalise_phone(phone)
-        if phone_digits is None:
-            raise error("booking_phone_invalid")
-        problem = nik_rules.nik_problem(nik)
-        if problem is not None:
-            raise error("booking_nik_invalid", problem=problem)
-        digits = nik_rules.nik_digits(nik)
-        key = self._engine.booking_key
-        nik_hash = hmac.new(key, b"nik:" + digits.encode(), hashlib.sha256).hexdigest()
-        nik_last4 = nik_rules.nik_last4(digits)
-        del nik, digits  # the full NIK goes no further than this line
-        phone_hash = hmac.new(key, b"phone:" + phone_digits.encode(), hashlib.sha256).hexdigest()
+        clean_name, phone_digits, nik_last4, nik_hash, phone_hash = self._form(name, phone, nik)
+        del nik  # the full NIK goes no further than this line
         for attempt in range(_TRIES):
             command = Book(
                 line=line,
@@ -214,6 +281,55 @@ class BookingsApi:
                     continue  # 24⁸ codes: a collision is rare, and a new code settles it
                 raise
             return self._made(stored, command.code)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def book_visit(
+        self,
+        lines: list[str] | tuple[str, ...],
+        day: date,
+        slot: time,
+        *,
+        name: str,
+        phone: str,
+        nik: str,
+        priority: PriorityGroup | None = None,
+        channel: str = "web",
+        request_id: str | None = None,
+    ) -> BookingView:
+        """Book a visit of several services at once (`lines` in the visit's order, `slot` the
+        first stop's); the lead booking's view, its `stops` every stop, once on disk.
+
+        The same form checks as `book`; DomainError (nothing changed) for the lines
+        (`check_visit_lines`' refusals), a stop without a slot that day
+        (`booking_visit_no_slot`), or any stop's window, NIK, phone limit (the lead's only:
+        a visit counts once) or places, named by its service.
+        """
+        clean_name, phone_digits, nik_last4, nik_hash, phone_hash = self._form(name, phone, nik)
+        del nik
+        n = len(lines)
+        for attempt in range(_TRIES):
+            command = BookVisit(
+                lines=tuple(lines),
+                day=day,
+                slot=slot,
+                priority=priority,
+                name=clean_name,
+                phone="+" + phone_digits,
+                nik_last4=nik_last4,
+                nik_hash=nik_hash,
+                phone_hash=phone_hash,
+                codes=tuple(_new_code() for _ in range(n)),
+                tokens=tuple(secrets.token_urlsafe(16) for _ in range(n)),
+                channel=channel,
+            )
+            try:
+                stored = await self._execute(command, channel, _request(channel, request_id))
+            except DomainError as refused:
+                collided = refused.code in ("booking_code_taken", "duplicate_token")
+                if collided and attempt + 1 < _TRIES:
+                    continue
+                raise
+            return self._made(stored, command.codes[0] if command.codes else "")
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def reschedule(
@@ -248,10 +364,32 @@ class BookingsApi:
     # -- helpers ------------------------------------------------------------------------------
 
     def _known(self, token: str) -> Booking:
-        found = self._engine.state.bookings.by_token(token)
+        book = self._engine.state.bookings
+        found = book.by_token(token)
         if found is None:
             raise error("booking_not_found")
-        return found
+        return book.lead_of(found)  # a visit acts whole: its lead's view
+
+    def _form(self, name: str, phone: str, nik: str) -> tuple[str, str, str, str, str]:
+        """The booking form checked as a person typed it: (name, phone digits "62…", the NIK's
+        last four digits, the NIK's keyed hash, the phone's keyed hash). The NIK goes no
+        further. DomainError: `booking_name_required`, `booking_phone_invalid`,
+        `booking_nik_invalid`."""
+        clean_name = " ".join(name.split())
+        if not clean_name or len(clean_name) > _NAME_MAX or not clean_name.isprintable():
+            raise error("booking_name_required")
+        phone_digits = normalise_phone(phone)
+        if phone_digits is None:
+            raise error("booking_phone_invalid")
+        problem = nik_rules.nik_problem(nik)
+        if problem is not None:
+            raise error("booking_nik_invalid", problem=problem)
+        digits = nik_rules.nik_digits(nik)
+        key = self._engine.booking_key
+        nik_hash = hmac.new(key, b"nik:" + digits.encode(), hashlib.sha256).hexdigest()
+        nik_last4 = nik_rules.nik_last4(digits)
+        phone_hash = hmac.new(key, b"phone:" + phone_digits.encode(), hashlib.sha256).hexdigest()
+        return clean_name, phone_digits, nik_last4, nik_hash, phone_hash
 
     def _made(self, stored: list[StoredEvent], code: str) -> BookingView:
         # A retried request returns the first booking's events: its code is theirs.
@@ -295,7 +433,32 @@ class BookingsApi:
             documents=rules.documents if rules is not None else None,
             can_reschedule=booked and b.day > today,
             can_cancel=booked,
+            stops=self._stops(b),
         )
+
+    def _stops(self, b: Booking) -> tuple[BookingStopView, ...]:
+        """A visit booking's stops in order, as its page lists them; () for a plain one."""
+        if b.lead is None:
+            return ()
+        group = self._engine.state.bookings.group(b)
+        if len(group) < 2:
+            return ()
+        out = []
+        for stop in group:
+            line = self.building.line(stop.line)
+            ticket = self._engine.state.tickets.get(stop.ticket or "")
+            out.append(
+                BookingStopView(
+                    line=stop.line,
+                    line_name=line.name if line is not None else stop.line,
+                    agency=line.agency if line is not None else "",
+                    slot=stop.slot,
+                    slot_end=slot_end(line, stop.day, stop.slot) if line is not None else stop.slot,
+                    state=stop.state,
+                    ticket_number=ticket.number if ticket is not None else None,
+                )
+            )
+        return tuple(out)
 
 
 def _request(channel: str, request_id: str | None) -> str | None:

@@ -74,8 +74,9 @@ SURVEY_DEVICES = (  # id, kind, counter (a tablet's), token stem
     ("EXIT-1", "exit", None, "demo-exit-1"),
 )
 
-# Online booking (issue 19) on four lines, as these agencies book today (DOMAIN.md §9): Dukcapil's
-# KTP-el (A) and family card (B), Imigrasi's passports (P), Polres' SKCK (G). Sizing rule: a slot's
+# Online booking (issue 19) on five lines, as these agencies book today (DOMAIN.md §9): Dukcapil's
+# KTP-el (A) and family card (B), Imigrasi's passports (P), Polres' SKCK (G), and BPJS Kesehatan's
+# registration (J, issue 22: booked in one visit after the family card). Sizing rule: a slot's
 # booked places, regular and priority (its capacity), need capacity × target_service_min minutes
 # of counter time, and each line's are kept well under what the line's counters have in one slot
 # (slot_min × counters serving it), so walk-in citizens are still called between booked ones;
@@ -98,6 +99,9 @@ SURVEY_DEVICES = (  # id, kind, counter (a tablet's), token stem
 #   G  2 counters (L11, L12), 15 min: 30-min slots of 2 = 30 of 60; 13 slots 07:30–13:30
 #      (cutoff 14:00) = 26 a day (20 on Friday), no priority places (priority citizens walk in);
 #      unused places join the walk-in quota at 10:00.
+#   J  2 counters (L14, L15), 12 min: 30-min slots of 3 + 1 = 48 of 60; 16 slots 07:30–15:00
+#      (cutoff 15:30) = 64 a day (13, 52, on Friday); bookable a month ahead like B, so that a
+#      visit "Kartu Keluarga, then BPJS Kesehatan" can be booked online at once (issue 22).
 
 # One visit, several agencies (issue 22): a line needing another's result first, in a visit
 # holding both — BPJS Kesehatan after the Kartu Keluarga, NPWP after the NIB (OSS), the land
@@ -139,6 +143,17 @@ BOOKING: dict[str, tuple[str, ...]] = {
         'release_unused_at = "10:00"',
         'documents = "KTP-el asli dan fotokopinya, fotokopi Kartu Keluarga dan akta kelahiran, '
         'pasfoto 4×6 berlatar merah 6 lembar."',
+    ),
+    "J": (
+        "slot_min = 30",
+        "places = 3",
+        "priority_places = 1",
+        "days_ahead = 30",
+        'opens_at = "06:00"',
+        "closes_min_before = 60",
+        "check_in_early_min = 30",
+        "check_in_late_min = 15",
+        'documents = "KTP-el dan Kartu Keluarga terbaru."',
     ),
     "P": (
         "slot_min = 60",

@@ -581,8 +581,10 @@ def view_event(audience: str, event: dict[str, Any], scope: Scope) -> dict[str, 
 
 
 def staff_form(event: dict[str, Any]) -> dict[str, Any]:
-    """An event dict for staff audiences: all of it but the WITHHELD fields (the token)."""
-    return {k: v for k, v in event.items() if k not in WITHHELD}
+    """An event dict for staff audiences: all of it but the WITHHELD fields (the token, the
+    personal data) and its class's own `push_withheld` (a visit booking's lead code)."""
+    own = EVENT_TYPES[event["kind"]].push_withheld
+    return {k: v for k, v in event.items() if k not in WITHHELD and k not in own}
 
 
 def public_form(event: dict[str, Any]) -> dict[str, Any]:

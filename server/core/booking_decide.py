@@ -1,5 +1,5 @@
-"""What the booking commands decide: Book, Reschedule, CancelBooking, CheckIn; and what a tick
-and a day close do to bookings (lapses, unused places released).
+"""What the booking commands decide: Book, BookVisit, Reschedule, CancelBooking, CheckIn; and
+what a tick and a day close do to bookings (lapses, unused places released).
 
 Like server/core/decide.py (which adds these to `DECISIONS`): each decision reads the state and
 returns the events that would happen, without changing anything; a refusal is a DomainError.
@@ -10,6 +10,13 @@ last place are decided one after the other and the second is refused (`slot_full
 The order of the checks is the order of what matters to the citizen: the line takes bookings,
 the window (server/core/booking_rules.py), one booking per NIK per line per day, the phone's
 limit, then the places.
+
+A visit of several services booked at once (`BookVisit`, issue 22, docs/bookings.md) is a group
+of ordinary bookings: the lead (stop 0, the code the citizen holds) and its members (each later
+stop at the slot `visit_slots` gives it). The lead's token cancels or reschedules the whole
+group; its check-in starts the visit (`VisitStarted.booking`), and each member's place is used
+at the hand-on (server/core/visits.py). A member never lapses by its own window: it follows its
+lead, or the visit once that is under way (`tick_events`).
 """
 
 from __future__ import annotations
@@ -20,9 +27,15 @@ from typing import Any
 from server.core.booking_rules import (
     booking_refusal,
     check_in_window,
+    check_visit_lines,
+    named,
+    next_visit_slot,
     slot_full,
     slot_start,
     unused_places,
+    visit_slot_choices,
+    visit_slot_full,
+    visit_slots,
 )
 from server.core.bookings import Booking, BookingState
 from server.core.building import BookingRules, Line
@@ -39,10 +52,12 @@ from server.core.events import (
     Event,
     PriorityGroup,
     TicketIssued,
+    VisitStarted,
 )
 from server.core.issuing import hours_refusal, issue_refusal
 from server.core.model import (
     Book,
+    BookVisit,
     CancelBooking,
     CheckIn,
     Command,
@@ -53,8 +68,9 @@ from server.core.model import (
 from server.core.numbering import next_ticket
 from server.core.slots import day_slots
 from server.core.state import DayState
+from server.core.visits import PENDING, visit_id
 
-__all__ = ["BOOKING_DECISIONS", "closing_lapses", "tick_events"]
+__all__ = ["BOOKING_DECISIONS", "closing_lapses", "ended_members", "tick_events"]
 
 
 def _line_rules(state: DayState, prefix: str) -> tuple[Line, BookingRules]:
@@ -65,10 +81,11 @@ def _line_rules(state: DayState, prefix: str) -> tuple[Line, BookingRules]:
 
 
 def _by_token(state: DayState, token: str) -> Booking:
+    """The booking of a page token; a member's token reaches its lead (the group acts whole)."""
     booking = state.bookings.by_token(token)
     if booking is None:
         raise error("booking_not_found")
-    return booking
+    return state.bookings.lead_of(booking)
 
 
 def _walk_in_now(state: DayState, prefix: str, local: datetime) -> bool:
@@ -189,6 +206,74 @@ def _book(state: DayState, cmd: Book, now: datetime, local: datetime) -> list[Ev
     ]
 
 
+def _book_visit(state: DayState, cmd: BookVisit, now: datetime, local: datetime) -> list[Event]:
+    lines = tuple(cmd.lines)
+    known = check_visit_lines(state.building, lines)
+    book = state.bookings
+    n = len(lines)
+    if len(cmd.codes) != n or len(cmd.tokens) != n:
+        raise ValueError("BookVisit needs one code and one token per line")
+    if len(set(cmd.codes)) != n or any(c in book.by_code for c in cmd.codes):
+        raise error("booking_code_taken")
+    if len(set(cmd.tokens)) != n or any(t in book.tokens for t in cmd.tokens):
+        raise error("duplicate_token")
+    slots = visit_slots(state.building, lines, cmd.day, cmd.slot)
+    lead = cmd.codes[0]
+    events: list[Event] = []
+    for k, (line, slot) in enumerate(zip(known, slots, strict=True)):
+        # The phone's limit for the lead only: a visit counts once against it.
+        phone_hash = cmd.phone_hash if k == 0 else None
+        refusal = _place_refusal(
+            state, line, cmd.day, slot, cmd.priority, cmd.nik_hash, phone_hash, now, local
+        )
+        if refusal is not None:
+            raise named(
+                _visit_refusal(state, refusal, lines, cmd.day, cmd.slot, slot, cmd.priority, now),
+                line,
+            )
+        events.append(
+            BookingMade(
+                at=now,
+                code=cmd.codes[k],
+                token=cmd.tokens[k],
+                line=line.prefix,
+                day=cmd.day,
+                slot=slot,
+                priority=cmd.priority,
+                channel=cmd.channel,
+                name=cmd.name,
+                phone=cmd.phone,
+                nik_last4=cmd.nik_last4,
+                nik_hash=cmd.nik_hash,
+                phone_hash=phone_hash,
+                lead=lead,
+                stop=k,
+            )
+        )
+    return events
+
+
+def _visit_refusal(
+    state: DayState,
+    refusal: DomainError,
+    lines: tuple[str, ...],
+    day: date,
+    first: time,
+    slot: time,
+    priority: PriorityGroup | None,
+    now: datetime,
+    moving: list[Booking] | None = None,
+) -> DomainError:
+    """A visit's stop refused: a full slot names the visit's next arrival time bookable whole
+    (the stop's own next free slot is no time the citizen can choose); other refusals as is."""
+    if refusal.code != "slot_full":
+        return refusal
+    choices = visit_slot_choices(
+        state.building, lines, day, priority, state.bookings, now, moving or ()
+    )
+    return visit_slot_full(state.building, day, slot, next_visit_slot(choices, first))
+
+
 def _reschedule(state: DayState, cmd: Reschedule, now: datetime, local: datetime) -> list[Event]:
     booking = _by_token(state, cmd.token)
     refusal = _not_booked(state, booking, local)
@@ -196,6 +281,8 @@ def _reschedule(state: DayState, cmd: Reschedule, now: datetime, local: datetime
         raise refusal
     if booking.day <= local.date():
         raise error("reschedule_too_late", day=format_date(booking.day))
+    if booking.lead is not None:
+        return _reschedule_visit(state, booking, cmd, now, local)
     if (cmd.day, cmd.slot) == (booking.day, booking.slot):
         return []  # already there: nothing happens, nothing is refused
     line, _rules = _line_rules(state, booking.line)
@@ -226,6 +313,41 @@ def _reschedule(state: DayState, cmd: Reschedule, now: datetime, local: datetime
     ]
 
 
+def _reschedule_visit(
+    state: DayState, lead: Booking, cmd: Reschedule, now: datetime, local: datetime
+) -> list[Event]:
+    """Move a whole visit booking: each stop to the slot `visit_slots` gives it from the new
+    first slot; a stop whose slot does not change gets no event and no place check."""
+    group = [b for b in state.bookings.group(lead) if b.state is BookingState.BOOKED]
+    slots = visit_slots(state.building, tuple(b.line for b in group), cmd.day, cmd.slot)
+    events: list[Event] = []
+    for b, slot in zip(group, slots, strict=True):
+        if (b.day, b.slot) == (cmd.day, slot):
+            continue
+        line, _rules = _line_rules(state, b.line)
+        refusal = _place_refusal(
+            state, line, cmd.day, slot, b.priority, b.nik_hash, None, now, local, moving=b.code
+        )
+        if refusal is not None:
+            lines = tuple(g.line for g in group)
+            found = _visit_refusal(
+                state, refusal, lines, cmd.day, cmd.slot, slot, lead.priority, now, group
+            )
+            raise named(found, line)
+        events.append(
+            BookingRescheduled(
+                at=now,
+                code=b.code,
+                line=b.line,
+                from_day=b.day,
+                from_slot=b.slot,
+                day=cmd.day,
+                slot=slot,
+            )
+        )
+    return events
+
+
 def _cancel(state: DayState, cmd: CancelBooking, now: datetime, local: datetime) -> list[Event]:
     booking = _by_token(state, cmd.token)
     refusal = _not_booked(state, booking, local)
@@ -234,15 +356,11 @@ def _cancel(state: DayState, cmd: CancelBooking, now: datetime, local: datetime)
     reason = cmd.reason.strip()
     if not reason:
         raise error("reason_required")
+    # A visit booking is cancelled whole: the lead and every member still booked.
     return [
-        BookingCancelled(
-            at=now,
-            code=booking.code,
-            line=booking.line,
-            day=booking.day,
-            slot=booking.slot,
-            reason=reason,
-        )
+        BookingCancelled(at=now, code=b.code, line=b.line, day=b.day, slot=b.slot, reason=reason)
+        for b in state.bookings.group(booking)
+        if b.state is BookingState.BOOKED
     ]
 
 
@@ -250,6 +368,7 @@ def _check_in(state: DayState, cmd: CheckIn, now: datetime, local: datetime) -> 
     booking = state.bookings.get(cmd.code)
     if booking is None:
         raise error("booking_not_found")
+    booking = state.bookings.lead_of(booking)  # a member's code answers for its lead
     refusal = _not_booked(state, booking, local)
     if refusal is not None:
         raise refusal
@@ -272,7 +391,10 @@ def _check_in(state: DayState, cmd: CheckIn, now: datetime, local: datetime) -> 
         raise error("duplicate_token")
     prefix = line.prefix
     seq, number, tid = next_ticket(today, prefix, state.seq[prefix])
-    return [
+    start = slot_start(state.building, booking.day, booking.slot)
+    members = [b for b in state.bookings.group(booking)[1:] if b.state is BookingState.BOOKED]
+    vid = visit_id(today, state.visit_seq + 1) if members else None
+    events: list[Event] = [
         # A printing reservation like a walk-in's, outside the walk-in quota, queued at the
         # slot's start (state.py): early or late in the window, the citizen's place is the slot.
         TicketIssued(
@@ -286,8 +408,28 @@ def _check_in(state: DayState, cmd: CheckIn, now: datetime, local: datetime) -> 
             token=cmd.ticket_token,
             kiosk=cmd.kiosk,
             booking=booking.code,
-            slot=slot_start(state.building, booking.day, booking.slot),
-        ),
+            slot=start,
+            visit=vid,
+            stop=0 if vid is not None else None,
+        )
+    ]
+    if vid is not None:
+        # The visit of a booking starts at the lead's slot: the credit rule's anchor, so the
+        # citizen joins each later stop as if there since their slot (capped by the credit).
+        events.append(
+            VisitStarted(
+                at=now,
+                visit=vid,
+                ticket=tid,
+                stops=(prefix, *(b.line for b in members)),
+                priority=booking.priority,
+                kiosk=cmd.kiosk,
+                started_at=start,
+                booking=booking.code,
+            )
+        )
+    return [
+        *events,
         BookingCheckedIn(
             at=now,
             code=booking.code,
@@ -325,14 +467,29 @@ def tick_events(state: DayState, now: datetime, local: datetime) -> list[Event]:
     events: list[Event] = []
     building = state.building
     today = local.date()
-    for booking in state.bookings.booked_on_or_before(today):
+    book = state.bookings
+    ended = ended_members(state)
+    lapsing: list[str] = []  # the leads lapsing now, in the book's order
+    for booking in book.booked_on_or_before(today):
+        if booking.is_member:
+            if booking.code in ended:
+                events.append(_lapse(booking, now))
+            continue  # never by its own window: it follows its lead (below) or its visit
         line = state.lines.get(booking.line)
         rules = line.booking if line is not None else None
-        if booking.day < today or rules is None:
-            events.append(_lapse(booking, now))  # a line since removed lapses at once too
-            continue
-        if now >= check_in_window(building, rules, booking.day, booking.slot)[1]:
+        if (
+            booking.day < today  # the day passed unseen
+            or rules is None  # a line since removed lapses at once too
+            or now >= check_in_window(building, rules, booking.day, booking.slot)[1]
+        ):
             events.append(_lapse(booking, now))
+            lapsing.append(booking.code)
+    for lead in lapsing:
+        # A member lapses with its booked lead, in the same tick.
+        for code in book.members.get(lead, ()):
+            member = book.by_code[code]
+            if member.state is BookingState.BOOKED and code not in ended:
+                events.append(_lapse(member, now))
     for line in state.lines.values():
         rules = line.booking
         if (
@@ -345,9 +502,36 @@ def tick_events(state: DayState, now: datetime, local: datetime) -> list[Event]:
             continue
         # Decided before the lapses above are applied: a booking whose window has closed holds
         # no place here either, so none is counted twice.
-        places = unused_places(building, line, today, state.bookings, now)
+        places = unused_places(building, line, today, state.bookings, now, ended)
         events.append(BookingPlacesReleased(at=now, line=line.prefix, day=today, places=places))
     return events
+
+
+def ended_members(state: DayState) -> frozenset[str]:
+    """The booked members whose lead is no longer booked and whose visit will not reach them:
+    the lead checked in but its visit ended (or moved on) without their stop pending, or the
+    lead cancelled or lapsed. A tick lapses them; their places are not held."""
+    book = state.bookings
+    out: set[str] = set()
+    for lead_code, codes in book.members.items():
+        lead = book.by_code.get(lead_code)
+        if lead is None or lead.state is BookingState.BOOKED:
+            continue
+        pending: set[str] = set()
+        if lead.state is BookingState.CHECKED_IN:
+            ticket = state.tickets.get(lead.ticket or "")
+            itinerary = (
+                state.itineraries.get(ticket.visit)
+                if ticket is not None and ticket.visit is not None
+                else None
+            )
+            if itinerary is not None:
+                pending = {s.line for s in itinerary.stops if s.state == PENDING}
+        for code in codes:
+            member = book.by_code[code]
+            if member.state is BookingState.BOOKED and member.line not in pending:
+                out.add(code)
+    return frozenset(out)
 
 
 def closing_lapses(state: DayState, day: date) -> list[Event]:
@@ -366,6 +550,7 @@ def closing_lapses(state: DayState, day: date) -> list[Event]:
 
 BOOKING_DECISIONS: dict[type[Command], Any] = {
     Book: _book,
+    BookVisit: _book_visit,
     Reschedule: _reschedule,
     CancelBooking: _cancel,
     CheckIn: _check_in,

@@ -93,6 +93,15 @@ class Booking:
     nik_last4: str | None = field(default=None, repr=False)
     nik_hash: str | None = field(default=None, repr=False)
     phone_hash: str | None = field(default=None, repr=False)
+    # A visit of several services booked at once (issue 22): the lead's code (on the lead too)
+    # and this stop's index in the visit (0 on the lead); None for a plain booking.
+    lead: str | None = None
+    stop: int | None = None
+
+    @property
+    def is_member(self) -> bool:
+        """A later stop of a visit booking: never shown, it follows its lead."""
+        return self.lead is not None and self.lead != self.code
 
     @property
     def slot_key(self) -> SlotKey:
@@ -129,6 +138,8 @@ class BookingBook:
         # (line, day) -> count of bookings per state: the floor's figures without a scan.
         self.tally: dict[tuple[str, date], dict[BookingState, int]] = {}
         self.printing: dict[str, str] = {}  # ticket id -> code: checked in, not yet printed
+        # A visit booking's group: lead code -> its members' codes in stop order (issue 22).
+        self.members: dict[str, tuple[str, ...]] = {}
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -141,6 +152,24 @@ class BookingBook:
 
     def count(self, line: str, day: date, state: BookingState) -> int:
         return self.tally.get((line, day), {}).get(state, 0)
+
+    def group(self, booking: Booking) -> list[Booking]:
+        """A visit booking's lead and members in stop order (any of them given); [booking]
+        for a plain booking."""
+        if booking.lead is None:
+            return [booking]
+        lead = self.by_code.get(booking.lead)
+        if lead is None:
+            return [booking]
+        return [lead, *(self.by_code[c] for c in self.members.get(lead.code, ()))]
+
+    def lead_of(self, booking: Booking) -> Booking:
+        """The lead of a member (the booking itself otherwise)."""
+        if booking.is_member:
+            lead = self.by_code.get(booking.lead or "")
+            if lead is not None:
+                return lead
+        return booking
 
     def active_for_phone(self, phone_hash: str) -> int:
         return len(self.phone_active.get(phone_hash, ()))
@@ -214,8 +243,13 @@ class BookingBook:
             nik_last4=ev.nik_last4,
             nik_hash=ev.nik_hash,
             phone_hash=ev.phone_hash,
+            lead=ev.lead,
+            stop=ev.stop,
         )
         self.tokens[booking.token] = booking.code
+        if booking.is_member:
+            lead = booking.lead or ""
+            self.members[lead] = (*self.members.get(lead, ()), booking.code)
         self._put(booking)
 
     def _end(self, code: str, state: BookingState) -> None:
@@ -279,6 +313,7 @@ class BookingBook:
         self.by_code = keep
         self.tokens = {token: code for token, code in self.tokens.items() if code in keep}
         self.printing = {t: code for t, code in self.printing.items() if code in keep}
+        self.members = {lead: codes for lead, codes in self.members.items() if lead in keep}
 
     # -- copies and equality ------------------------------------------------------------------
 
@@ -293,6 +328,7 @@ class BookingBook:
         other.booked = {k: dict(v) for k, v in self.booked.items()}
         other.tally = {k: dict(v) for k, v in self.tally.items()}
         other.printing = dict(self.printing)
+        other.members = dict(self.members)
         return other
 
     def _comparable(self) -> tuple[Any, ...]:
@@ -305,6 +341,7 @@ class BookingBook:
             {d: list(codes) for d, codes in self.booked.items()},
             self.tally,
             self.printing,
+            self.members,
         )
 
     def __eq__(self, other: object) -> bool:

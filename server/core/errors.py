@@ -71,7 +71,9 @@ MESSAGES: Final[dict[str, str]] = {
     "booking_not_open": "Pemesanan untuk {day} belum dibuka; dibuka {opens} pukul {time} {zone}",
     "booking_too_late": "Pemesanan untuk {day} pukul {time} {zone} sudah ditutup",
     "slot_unknown": "Tidak ada jadwal layanan {line} pada {day} pukul {time} {zone}",
-    # {next} is "" or "; jadwal berikutnya yang masih kosong pukul 10.00 WIB" (details: next_slot).
+    # {next} is "" or "; jadwal berikutnya yang masih kosong pukul 10.00 WIB" (details: next_slot);
+    # for a visit's stop "; jam kedatangan berikutnya yang masih bisa dipesan untuk seluruh
+    # kunjungan pukul 10.30 WIB" (details: next_arrival) or "; silakan pilih jam kedatangan lain".
     "slot_full": "Jadwal {day} pukul {time} {zone} sudah penuh{next}",
     "booking_nik_taken": "NIK ini sudah dipakai untuk pesanan layanan {line} pada {day}",
     "booking_phone_limit": "Nomor telepon ini sudah dipakai untuk {limit} pesanan yang belum "
@@ -121,6 +123,8 @@ MESSAGES: Final[dict[str, str]] = {
     "visit_duplicate_line": "Layanan {line} sudah dipilih; setiap layanan cukup satu kali",
     "visit_order": "Layanan {line} memerlukan hasil layanan {needs}; {needs} harus lebih dulu",
     "visit_unknown": "Kunjungan {visit} tidak ditemukan",
+    # A visit booked online (server.core.booking_decide): a stop's line has no slot that day.
+    "booking_visit_no_slot": "Layanan {line} tidak memiliki jadwal pada {day}",
     "stop_already_planned": "Layanan {line} sudah ada dalam kunjungan ini",
     "stop_not_pending": "Layanan {line} dalam kunjungan ini sudah berjalan dan tidak dapat "
     "dilewati",

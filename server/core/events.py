@@ -141,6 +141,10 @@ class Event:
     # Only the floor (managers) hears of it, never an agency's officers: the citizen's voice
     # (issue 20) — officers never see who answered what about them, nor the complaints.
     floor_only: ClassVar[bool] = False
+    # Its own fields withheld from every push besides WITHHELD (kept in the log): a visit
+    # booking's lead code, which would let an officer of a later stop's agency open the
+    # citizen's booking by the code the citizen holds (issue 22).
+    push_withheld: ClassVar[frozenset[str]] = frozenset()
     at: datetime
 
 
@@ -337,6 +341,7 @@ class BookingMade(Event):
     kind: ClassVar[str] = "booking_made"
     on_displays: ClassVar[bool] = False
     personal: ClassVar[frozenset[str]] = PERSONAL_FIELDS
+    push_withheld: ClassVar[frozenset[str]] = frozenset({"lead"})
     code: str
     token: str | None = field(repr=False)  # the citizen's page credential: WITHHELD from pushes
     line: str
@@ -351,6 +356,11 @@ class BookingMade(Event):
     nik_last4: str | None = field(default=None, repr=False)
     nik_hash: str | None = field(default=None, repr=False)
     phone_hash: str | None = field(default=None, repr=False)
+    # A visit of several services booked at once (issue 22, docs/bookings.md): the lead's code
+    # (on the lead too) and the stop's index in the visit (0 on the lead). None for a plain
+    # booking, and in every log written before visits could be booked.
+    lead: str | None = None
+    stop: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,12 +530,16 @@ class VisitStarted(Event):
 
     kind: ClassVar[str] = "visit_started"
     on_displays: ClassVar[bool] = False
+    push_withheld: ClassVar[frozenset[str]] = frozenset({"booking"})
     visit: str
     ticket: str  # the first stop's ticket
     stops: tuple[str, ...]  # the lines in the order accepted
     priority: PriorityGroup | None
     kiosk: str | None
     started_at: datetime  # the credit rule's anchor (visits.next_queued_at)
+    # The lead booking's code when the visit was booked online and checked in: its later stops'
+    # places are the group's member bookings, not the walk-in quota. None for a kiosk visit.
+    booking: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ __all__ = [
     "AnswerComplaint",
     "AnswerSurvey",
     "Book",
+    "BookVisit",
     "CallNext",
     "CallTicket",
     "CancelBooking",
@@ -350,6 +351,27 @@ class Book(Command):
     code: str  # the booking code (8 characters of server.core.booking_code's alphabet)
     token: str = field(repr=False)  # the citizen's page credential (secrets.token_urlsafe(16))
     channel: str  # "web", "api:<portal id>", "staff:<id>"
+
+
+@dataclass(frozen=True, slots=True)
+class BookVisit(Command):
+    """A citizen books a visit of several services at once (issue 22): one booking per line, all
+    or none. Stop 0 is the lead (its code and token are the citizen's); each later stop is a
+    member booking held at the slot `booking_rules.visit_slots` gives it. The edge makes the
+    codes, tokens and hashes, as for `Book`."""
+
+    lines: tuple[str, ...]  # in the order of the visit
+    day: date
+    slot: time  # the first stop's slot
+    priority: PriorityGroup | None
+    name: str = field(repr=False)
+    phone: str = field(repr=False)
+    nik_last4: str = field(repr=False)
+    nik_hash: str = field(repr=False)
+    phone_hash: str = field(repr=False)
+    codes: tuple[str, ...]  # one per line; [0] the lead's
+    tokens: tuple[str, ...] = field(repr=False)  # one per line; [0] the citizen's page token
+    channel: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -396,20 +396,24 @@ class DayState:
         self.issue_times[prefix].append(ev.at)
         if self.first_issued_at is None:
             self.first_issued_at = ev.at
-        if ev.booking is not None:
-            self.printing[ev.ticket] = QuotaBucket.BOOKING
-            return
         itinerary = self.itineraries.get(ev.visit) if ev.visit is not None else None
         if itinerary is not None and ev.stop is not None and ev.stop < len(itinerary.stops):
-            # A later stop's turn: its ticket takes the quota place held since the visit began.
+            # A later stop's turn: its ticket takes the quota place held since the visit began,
+            # or (a visit booked online) its member booking's place.
             stop = itinerary.stops[ev.stop]
             stop.ticket, stop.number, stop.state = ev.ticket, ev.number, _PRINTING.value
             itinerary.current = ev.stop
             self.itinerary_of[ev.ticket] = itinerary.id
+            if ev.booking is not None and stop.bucket is not None:
+                self._give_back(prefix, stop)  # an added stop that found a booking: never
             if stop.bucket is not None:
                 self.printing[ev.ticket] = stop.bucket
                 stop.bucket = None
                 return
+        if ev.booking is not None:
+            # Counted against no quota: the booking's place is the citizen's (bookings.py).
+            self.printing[ev.ticket] = QuotaBucket.BOOKING
+            return
         used_walk_in, used_priority = self.used_walk_in[prefix], self.used_priority[prefix]
         released = self.released.get(prefix, 0)
         line = self.lines.get(prefix)
@@ -663,6 +667,7 @@ class DayState:
             kiosk=ev.kiosk,
             started_at=ev.started_at,
             stops=[Stop(prefix) for prefix in ev.stops],
+            booking=ev.booking,
         )
         stop = itinerary.stops[0]
         stop.ticket, stop.number, stop.state = first.id, first.number, first.state.value
@@ -670,6 +675,8 @@ class DayState:
         self.itineraries[ev.visit] = itinerary
         self.itinerary_of[first.id] = ev.visit
         self.visit_seq = max(self.visit_seq, int(ev.visit.rsplit("-", 1)[-1]))
+        if ev.booking is not None:
+            return  # booked online: each later stop's place is its member booking's
         for later in itinerary.stops[1:]:
             later.bucket = self._hold_quota(later.line, ev.priority)
 

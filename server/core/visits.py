@@ -33,10 +33,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+from server.core.bookings import Booking, BookingState
 from server.core.building import Building, Line
 from server.core.calendar import at_local, plan_for
 from server.core.errors import error
 from server.core.events import (
+    BookingCancelled,
+    BookingCheckedIn,
     Event,
     PriorityGroup,
     ServiceFinished,
@@ -77,8 +80,10 @@ __all__ = [
     "Itinerary",
     "Stop",
     "add_position",
+    "booked_member",
     "finish_events",
     "hand_on_events",
+    "member_cancel",
     "next_queued_at",
     "order_problem",
     "propose_order",
@@ -153,6 +158,9 @@ class Itinerary:
     started_at: datetime  # the credit rule's anchor (aware)
     stops: list[Stop] = field(default_factory=list)
     current: int = 0  # the index of the stop whose ticket the token points at
+    # The lead booking's code of a visit booked online (issue 22): its later stops' places are
+    # the group's member bookings, used at the hand-on. None for a kiosk visit.
+    booking: str | None = None
 
     @property
     def label(self) -> str:
@@ -499,7 +507,7 @@ def _skip_stop(state: DayState, cmd: SkipStop, now: datetime, local: datetime) -
         at=now, visit=itinerary.id, line=cmd.line, counter=counter, by=by, reason=reason
     )
     if stop.state == PENDING:
-        return [skipped]
+        return [skipped, *member_cancel(state, itinerary, cmd.line, reason, now)]
     # The floor skips the current stop: skipped first (so the fold, seeing the cancel of a
     # skipped stop, keeps the visit going), then its ticket leaves the line, and the next stop
     # is handed on.
@@ -532,6 +540,40 @@ def transfer_skips(
             counter=counter,
             by=state.counters[counter].officer,
             reason=SERVED_BY_TRANSFER,
+        ),
+        *member_cancel(state, itinerary, to_line, SERVED_BY_TRANSFER, now),
+    ]
+
+
+def booked_member(state: DayState, itinerary: Itinerary, line: str) -> Booking | None:
+    """The member booking still booked for `line` of a visit booked online; None otherwise."""
+    if itinerary.booking is None:
+        return None
+    book = state.bookings
+    for code in book.members.get(itinerary.booking, ()):
+        member = book.by_code.get(code)
+        if member is not None and member.line == line and member.state is BookingState.BOOKED:
+            return member
+    return None
+
+
+def member_cancel(
+    state: DayState, itinerary: Itinerary, line: str, reason: str, now: datetime
+) -> list[Event]:
+    """What a skip of `line` adds when the visit was booked online and that stop's member is
+    still booked: its cancellation (the place goes back at once, to walk-ins after the
+    release). [] otherwise."""
+    member = booked_member(state, itinerary, line)
+    if member is None:
+        return []
+    return [
+        BookingCancelled(
+            at=now,
+            code=member.code,
+            line=member.line,
+            day=member.day,
+            slot=member.slot,
+            reason=reason,
         )
     ]
 
@@ -556,18 +598,21 @@ def hand_on_events(
         # Past closing and its grace nobody would call the next stop: the later stops end now
         # (their places given back), so the visit is over — its survey, the tablet's offer, and
         # the phone page saying why — rather than left pending for the rest of the day.
-        return [
-            StopSkipped(
-                at=now,
-                visit=itinerary.id,
-                line=stop.line,
-                counter=None,
-                by=None,
-                reason=CLOSED_NOW,
+        for stop in itinerary.stops[itinerary.current + 1 :]:
+            if stop.state != PENDING:
+                continue
+            events.append(
+                StopSkipped(
+                    at=now,
+                    visit=itinerary.id,
+                    line=stop.line,
+                    counter=None,
+                    by=None,
+                    reason=CLOSED_NOW,
+                )
             )
-            for stop in itinerary.stops[itinerary.current + 1 :]
-            if stop.state == PENDING
-        ]
+            events += member_cancel(state, itinerary, stop.line, CLOSED_NOW, now)
+        return events
     for k in range(itinerary.current + 1, len(itinerary.stops)):
         stop = itinerary.stops[k]
         if stop.state != PENDING:
@@ -585,9 +630,13 @@ def hand_on_events(
                     reason=CLOSED_TODAY,
                 )
             )
+            events += member_cancel(state, itinerary, stop.line, CLOSED_TODAY, now)
             continue
         seq, number, tid = next_ticket(day, line.prefix, state.seq[line.prefix])
         credit = timedelta(minutes=state.building.policy.visit_credit_min)
+        # A stop booked online: its ticket uses the member's place (not the walk-in quota),
+        # queued by the credit rule like any next stop, and the member is checked in with it.
+        member = booked_member(state, itinerary, line.prefix)
         events += [
             VisitHandedOn(
                 at=now,
@@ -613,9 +662,22 @@ def hand_on_events(
                 visit=itinerary.id,
                 stop=k,
                 queued_at=next_queued_at(itinerary.started_at, now, credit),
+                booking=member.code if member is not None else None,
             ),
-            TicketPrinted(at=now, ticket=tid),
         ]
+        if member is not None:
+            events.append(
+                BookingCheckedIn(
+                    at=now,
+                    code=member.code,
+                    line=member.line,
+                    day=member.day,
+                    slot=member.slot,
+                    ticket=tid,
+                    kiosk=None,
+                )
+            )
+        events.append(TicketPrinted(at=now, ticket=tid))
         break
     return events
 

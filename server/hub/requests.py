@@ -321,13 +321,20 @@ class Requests:
 
     async def _check_in(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
         """A booked citizen's code at the kiosk: the same reply as `issue_ticket` (the ticket
-        carries `booking`), or the core's refusal (too early, lapsed, checked in…)."""
+        carries `booking`), or the core's refusal (too early, lapsed, checked in…). A visit
+        booked online (issue 22) starts here: the reply then carries `visit`, the itinerary
+        exactly as `issue_visit`'s, which the kiosk prints under the ticket."""
         principal = session.principal
         assert principal is not None
         command = CheckIn(
             code=normalise_code(msg["code"]), kiosk=principal.id, ticket_token=self._tokens.take()
         )
-        return await self._issued_reply(session, msg, command)
+        reply = await self._issued_reply(session, msg, command)
+        state = self._engine.state
+        itinerary = state.itineraries.get(state.itinerary_of.get(reply["ticket"]["id"], ""))
+        if itinerary is not None:
+            reply["visit"] = itinerary_view(itinerary, self._building)
+        return reply
 
     async def _issued_reply(
         self, session: Session, msg: dict[str, Any], command: Command

@@ -47,14 +47,17 @@ CITIZEN_TEXT: Mapping[str, frozenset[str]] = {
     "complaint_filed": frozenset({"text"}),
     "survey_answered": frozenset({"suggestion"}),
 }
-# The field holding a booking code, by kind (tests/outbox holds it to server/core/events.py).
-BOOKING_CODE_FIELDS: Mapping[str, str] = {
-    "booking_made": "code",
-    "booking_rescheduled": "code",
-    "booking_cancelled": "code",
-    "booking_checked_in": "code",
-    "booking_lapsed": "code",
-    "ticket_issued": "booking",
+# The fields holding a booking code, by kind (tests/outbox holds it to server/core/events.py):
+# a visit booked online (issue 22) names its lead's code in every stop's booking_made (`lead`)
+# and in its visit_started (`booking`).
+BOOKING_CODE_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "booking_made": ("code", "lead"),
+    "booking_rescheduled": ("code",),
+    "booking_cancelled": ("code",),
+    "booking_checked_in": ("code",),
+    "booking_lapsed": ("code",),
+    "ticket_issued": ("booking",),
+    "visit_started": ("booking",),
 }
 _ENVELOPE = frozenset({"kind", "at"})  # in the entry itself, not in `data`
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -79,10 +82,10 @@ def event_entry(
     dropped = _ENVELOPE | NEVER_SENT
     if not personal_data:
         dropped = dropped | CITIZEN_TEXT.get(event.kind, frozenset())
-        field = BOOKING_CODE_FIELDS.get(event.kind)
-        if field is not None and isinstance(data.get(field), str):
-            assert secret is not None
-            data[field] = booking_ref(secret, data[field])
+        for field in BOOKING_CODE_FIELDS.get(event.kind, ()):
+            if isinstance(data.get(field), str):
+                assert secret is not None
+                data[field] = booking_ref(secret, data[field])
     entry: dict[str, Any] = {
         "id": event_id(building_id, event.seq),
         "seq": event.seq,

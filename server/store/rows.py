@@ -69,7 +69,7 @@ _TICKET_FIELDS = (
 _COUNTER_FIELDS = ("id", "state", "officer", "pause_reason", "since", "ticket", "updated_seq")
 _BOOKING_FIELDS = (
     *("code", "token", "line", "day", "slot", "priority", "state", "ticket", "channel"),
-    *("made_at", "made_seq", "updated_seq"),
+    *("made_at", "made_seq", "updated_seq", "lead", "stop"),
 )
 # Personal data, in PERSONAL_FIELDS' order here and in every query that joins it back.
 _PERSONAL = ("name", "phone", "nik_last4", "nik_hash", "phone_hash")
@@ -258,6 +258,8 @@ def _booking_row(b: Booking, made_seq: int, updated_seq: int) -> tuple[Any, ...]
         b.made_at.isoformat(),
         made_seq,
         updated_seq,
+        b.lead,
+        b.stop,
     )
 
 
@@ -274,6 +276,8 @@ def _booking_from_row(r: Sequence[Any]) -> Booking:
         ticket=r[7],
         channel=r[8],
         made_at=datetime.fromisoformat(r[9]),
+        lead=r[12],
+        stop=r[13],
     )
 
 

@@ -322,6 +322,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE tickets ADD COLUMN stop INTEGER",
         ),
     ),
+    Migration(
+        12,
+        "a booking's row names the visit booking it is a stop of (its lead's code) and which stop",
+        (
+            # Booking.lead and Booking.stop (issue 22, a visit of several services booked
+            # online): the lead's code on every stop of the group, the lead's own included, and
+            # the stop's index (0 on the lead); NULL for a plain booking. A row equals its
+            # booking in memory (personal data apart); a restart rebuilds the group from the
+            # booking_made events, which carry both too.
+            "ALTER TABLE bookings ADD COLUMN lead TEXT",
+            "ALTER TABLE bookings ADD COLUMN stop INTEGER",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -221,16 +221,18 @@ def test_a_building_file_that_still_sets_the_old_floor_keeps_loading(tmp_path: P
 
 
 def test_demo_booking_lines_are_sized_as_the_script_says(demo: Building) -> None:
-    """Dukcapil's A and B, Polres' SKCK (G) and Imigrasi's passports (P) take bookings, with the
+    """Dukcapil's A and B, Polres' SKCK (G), BPJS Kesehatan's registration (J, issue 22) and
+    Imigrasi's passports (P) take bookings, with the
     slots and places tools/make_demo_building.py explains: on Monday 23 November 2026 slots from
     07:30 while they start before the cutoff, on Friday 27 November none inside the prayer
     break 11:30–13:00."""
-    assert [ln.prefix for ln in demo.lines if ln.booking is not None] == ["A", "B", "G", "P"]
+    assert [ln.prefix for ln in demo.lines if ln.booking is not None] == ["A", "B", "G", "J", "P"]
     # prefix: (slot_min, places, priority_places, Monday's slots, Friday's slots, places Monday)
     expected = {
         "A": (30, 4, 1, 14, 11, 70),  # 07:30 … 14:00, cutoff 14:30
         "B": (60, 4, 1, 7, 5, 35),  # 07:30 … 13:30, cutoff 14:30
         "G": (30, 2, 0, 13, 10, 26),  # 07:30 … 13:30, cutoff 14:00
+        "J": (30, 3, 1, 16, 13, 64),  # 07:30 … 15:00, cutoff 15:30
         "P": (60, 4, 1, 6, 4, 30),  # 07:30 … 12:30, cutoff 13:00
     }
     monday, friday = date(2026, 11, 23), date(2026, 11, 27)

@@ -5,6 +5,9 @@ keeps the book's promises, counted from the bookings themselves (not from the bo
   `places + priority_places` (a priority booking beyond the priority places takes a regular one);
 - every NIK holds at most one booking (booked or checked in) per line and day;
 - the state replayed from the events equals the live one, indexes included.
+
+Visits of two services booked at once (issue 22: A then P, or P then A) are among the bookings:
+each stop holds its own place, cancelling one cancels both, checking one in starts a visit.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from server.core.bookings import BookingState
 from server.core.events import Event, PriorityGroup, TicketIssued
 from server.core.model import (
     Book,
+    BookVisit,
     CancelBooking,
     CheckIn,
     ConfirmPrinted,
@@ -46,10 +50,19 @@ booking = st.tuples(
     st.integers(0, 9),  # phone
     st.sampled_from([None, None, PriorityGroup.LANSIA]),
 )
+visit = st.tuples(
+    st.just("visit"),
+    st.sampled_from([("A", "P"), ("P", "A")]),
+    st.one_of(st.just(1), st.integers(0, 2)),  # days after today
+    st.one_of(st.integers(0, 1), st.integers(0, 14)),  # the first stop's slot index
+    st.integers(0, 9),  # NIK
+    st.integers(0, 9),  # phone
+)
 ops = st.lists(
     st.one_of(
         booking,
         booking,  # twice: as likely as anything else twice over
+        visit,
         st.tuples(st.just("cancel"), st.integers(0, 40)),
         st.tuples(st.just("reschedule"), st.integers(0, 40), st.integers(0, 2), st.integers(0, 14)),
         # A citizen comes `offset` minutes after their slot's start (the clock moves on to it).
@@ -117,6 +130,18 @@ def test_no_interleaving_overfills_a_slot_or_doubles_a_nik(program: list[tuple])
                 run(
                     Book(line, day, slots[slot_i % len(slots)], priority, "Nama", "08",
                          "0000", f"nik{nik}", f"hp{phone}", code, f"tok{code}", "web")
+                )  # fmt: skip
+            case ("visit", lines, ahead, slot_i, nik, phone):
+                day = now.astimezone(building.tz).date() + timedelta(days=ahead)
+                slots = day_slots(building, building.line(lines[0]), day)  # type: ignore[arg-type]
+                if not slots:
+                    continue
+                stops = tuple(f"V{n:06d}{k}" for k in range(len(lines)))
+                codes.extend(stops)
+                run(
+                    BookVisit(lines, day, slots[slot_i % len(slots)], None, "Nama", "08", "0000",
+                              f"nik{nik}", f"hp{phone}", stops, tuple(f"tok{c}" for c in stops),
+                              "web")
                 )  # fmt: skip
             case ("cancel", i) if codes:
                 run(CancelBooking(f"tok{codes[i % len(codes)]}", "batal"))

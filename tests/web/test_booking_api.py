@@ -97,10 +97,10 @@ async def test_guessing_tokens_is_slowed_per_address(start_server: StartServer) 
 
 
 async def test_services_days_and_slots_are_read(api: Server) -> None:
-    """The four bookable lines; line A's days (the weekend closed); Tuesday's 14 slots."""
+    """The five bookable lines; line A's days (the weekend closed); Tuesday's 14 slots."""
     status, _, body = await call(api, "GET", "/api/v1/services")
     assert status == 200 and body["zone"] == "WIB"
-    assert [s["line"] for s in body["services"]] == ["A", "B", "G", "P"]
+    assert [s["line"] for s in body["services"]] == ["A", "B", "G", "J", "P"]
     a = body["services"][0]
     assert a == {
         "line": "A",

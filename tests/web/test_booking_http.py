@@ -25,11 +25,13 @@ from server.core.booking_code import CODE_ALPHABET
 from server.core.building import Building
 
 CODE_SHOWN = re.compile(f"[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}")
-# The lines of the demo building that take bookings, in the file's order (DOMAIN.md §9's four).
+# The lines of the demo building that take bookings, in the file's order (DOMAIN.md §9's four,
+# and BPJS Kesehatan's registration, booked in a visit after the family card: issue 22).
 BOOKABLE = [
     "Perekaman dan Cetak KTP-el",
     "Kartu Keluarga dan Pindah Datang",
     "SKCK",
+    "Pendaftaran dan Perubahan Data",
     "Paspor Baru dan Penggantian",
 ]
 A_DOCUMENTS = "Kartu Keluarga asli; KTP-el lama bila mengganti yang rusak."

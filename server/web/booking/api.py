@@ -31,6 +31,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from http import HTTPStatus
 from typing import Any, Final
+from urllib.parse import unquote
 
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
@@ -47,7 +48,14 @@ from server.web.booking.fields import NAME_MAX, read_applicant
 from server.web.booking.limits import RateLimiter, TrustedProxies, client_address
 from server.web.booking.pages import page_link
 from server.web.booking.texts import ID, Lang, problem_words
-from server.web.booking.views import BookingView, DayChoice, ServiceChoice, SlotChoice
+from server.web.booking.views import (
+    BookingView,
+    DayChoice,
+    ServiceChoice,
+    SlotChoice,
+    StopView,
+    VisitSlotChoice,
+)
 from server.web.request_body import body_of
 from server.web.responses import response
 
@@ -62,6 +70,8 @@ API_ROUTES: Final = (
     "/api/v1/bookings",
     "/api/v1/bookings/<code>",
     "/api/v1/bookings/<code>/cancel",
+    "/api/v1/visits/days",
+    "/api/v1/visits/slots",
     "/api/v1/today",
     "/api/v1/tickets/<token>",
     "/api/v1/figures",
@@ -72,7 +82,10 @@ _BOOKING: Final = re.compile(r"/api/v1/bookings/([A-Za-z0-9_-]{8,64})(/cancel)?"
 # A ticket's public token (secrets.token_urlsafe(16): 22 characters); no ticket number
 # ("A-017", "PASPOR-0123") is ever this long, so a number never reaches the lookup.
 _TICKET: Final = re.compile(r"/api/v1/tickets/([A-Za-z0-9_-]{16,64})")
-_BODY_FIELDS: Final = ("line", "date", "slot", "name", "nik", "phone", "priority")
+_BODY_FIELDS: Final = ("line", "lines", "date", "slot", "name", "nik", "phone", "priority")
+# A visit's services in a query (`lines=B,J`) or a body (`"lines": ["B", "J"]`): more than any
+# building's `visit_max_stops` is not read at all (the core's limit refuses fewer, in words).
+_MAX_LINES: Final = 16
 # The Indonesian words of the API's own errors (the core's refusals bring theirs).
 MESSAGES: Final = {
     "unauthorized": "Token portal tidak dikenal",
@@ -142,6 +155,12 @@ def day_json(d: DayChoice) -> dict[str, Any]:
     }
 
 
+def visit_day_json(d: DayChoice) -> dict[str, Any]:
+    """A visit's day: whether every stop may be booked then (no one count of places: each stop
+    has its own, in the day's slots)."""
+    return {"date": d.day.isoformat(), "status": d.status.value, "holiday": d.holiday}
+
+
 def slot_json(s: SlotChoice) -> dict[str, Any]:
     return {
         "start": s.key,
@@ -151,7 +170,38 @@ def slot_json(s: SlotChoice) -> dict[str, Any]:
     }
 
 
+def stop_json(s: StopView) -> dict[str, Any]:
+    return {
+        "line": s.service.line,
+        "name": s.service.name,
+        "agency": s.service.agency,
+        "slot": s.start.strftime("%H:%M"),
+        "end": s.end.strftime("%H:%M"),
+        "state": s.state,
+        "ticket_number": s.ticket_number,
+    }
+
+
+def visit_slot_json(c: VisitSlotChoice) -> dict[str, Any]:
+    return {
+        "start": c.key,
+        "bookable": c.bookable,
+        "message": c.message,
+        "stops": [
+            {
+                "line": s.service.line,
+                "slot": s.start.strftime("%H:%M"),
+                "end": s.end.strftime("%H:%M"),
+                "places_left": s.places_left,
+            }
+            for s in c.stops
+        ],
+    }
+
+
 def booking_json(b: BookingView, page_url: str) -> dict[str, Any]:
+    """A booking as the API answers it; a visit's every stop in `stops` (the first is this
+    booking's own line and slot), `[]` for a booking of one service."""
     return {
         "code": b.code,
         "code_shown": format_code(b.code),
@@ -163,6 +213,7 @@ def booking_json(b: BookingView, page_url: str) -> dict[str, Any]:
         "check_in_from": b.check_in_from,
         "check_in_until": b.check_in_until,
         "documents": b.service.documents,
+        "stops": [stop_json(s) for s in b.stops],
     }
 
 
@@ -279,12 +330,31 @@ class PortalApi:
                 raise _error(HTTPStatus.NOT_FOUND, "not_found", ID["bad_day"], date=day.isoformat())
             out = {"line": service.line, "date": day.isoformat(), "zone": self.building.zone_label}
             return _json(HTTPStatus.OK, out | {"slots": [slot_json(s) for s in slots]})
+        if path == "/api/v1/visits/days":
+            _method(method, "GET")
+            lines = self._visit(_query_lines(query), order=True)
+            days = [visit_day_json(d) for d in self.desk.visit_days(lines, self.now())]
+            return _json(HTTPStatus.OK, {"lines": lines, "days": days})
+        if path == "/api/v1/visits/slots":
+            _method(method, "GET")
+            lines = self._visit(_query_lines(query), order=True)
+            day = _date(_query_value(query, "date"))
+            found = self.desk.visit_slots(lines, day)
+            if found is None:
+                raise _error(HTTPStatus.NOT_FOUND, "not_found", ID["bad_day"], date=day.isoformat())
+            out = {"lines": lines, "date": day.isoformat(), "zone": self.building.zone_label}
+            return _json(HTTPStatus.OK, out | {"slots": [visit_slot_json(c) for c in found]})
         if path == "/api/v1/bookings":
             _method(method, "POST")
             _may_book(portal)
             return await self._book(portal, body, key, link)
         if match := _BOOKING.fullmatch(path):
-            _method(method, "POST" if match.group(2) else "DELETE")
+            if match.group(2):
+                _method(method, "POST")
+            elif method == "GET":
+                return await self._read_booking(portal, match.group(1), link)
+            else:
+                _method(method, "DELETE", also="GET")
             _may_book(portal)
             return await self._cancel(portal, match.group(1), key, link)
         if self.reads is not None:
@@ -329,7 +399,13 @@ class PortalApi:
         self, portal: Portal, body: bytes | None, key: str | None, link: Callable[[str], str]
     ) -> Response:
         data = _json_body(body)
-        service = self._service(_field(data, "line"))
+        if ("line" in data) == ("lines" in data):
+            raise _own("bad_request", fields=["line", "lines"])  # one service, or a visit's
+        lines = self._visit(_lines(data["lines"]), order=False) if "lines" in data else None
+        service = self._service(lines[0] if lines else _field(data, "line"))
+        priority_places = service.priority_places
+        if lines:
+            priority_places = min(self._service(line).priority_places for line in lines)
         day = _date(_field(data, "date"))
         slot = _slot(_field(data, "slot"))
         form = {
@@ -340,7 +416,7 @@ class PortalApi:
         }
         if not isinstance(form["prioritas"], str):
             raise _own("bad_request", field="priority")
-        applicant, problems = read_applicant(form, priority_allowed=service.priority_places > 0)
+        applicant, problems = read_applicant(form, priority_allowed=priority_places > 0)
         if applicant is None:
             field, problem = next(iter(problems.items()))
             names = {"nama": "name", "nik": "nik", "hp": "phone", "prioritas": "priority"}
@@ -352,14 +428,19 @@ class PortalApi:
             )
         request_id = f"api:{portal.id}:{key}" if key else None
         try:
-            token = await self.desk.book(
-                service.line,
-                day,
-                slot,
-                applicant,
-                channel=f"api:{portal.id}",
-                request_id=request_id,
-            )
+            if lines:
+                token = await self.desk.book_visit(
+                    lines, day, slot, applicant, channel=f"api:{portal.id}", request_id=request_id
+                )
+            else:
+                token = await self.desk.book(
+                    service.line,
+                    day,
+                    slot,
+                    applicant,
+                    channel=f"api:{portal.id}",
+                    request_id=request_id,
+                )
         except DomainError as exc:
             raise _error(HTTPStatus.CONFLICT, exc.code, exc.message, **exc.details) from None
         booking = await self.desk.booking(token)
@@ -367,9 +448,22 @@ class PortalApi:
         data = booking_json(booking, link(token)) | {"token": token}
         return _json(HTTPStatus.CREATED, data)
 
-    async def _cancel(
-        self, portal: Portal, which: str, key: str | None, link: Callable[[str], str]
-    ) -> Response:
+    def _visit(self, lines: list[str], *, order: bool) -> list[str]:
+        """A visit's services, checked as the core will check them (409 with its refusal);
+        `order`: for a read, the order proposed (`requires` first, else as sent)."""
+        if order:
+            problem = self.desk.visit_problem(lines)
+            if problem is None or problem.code == "visit_order":
+                lines = self.desk.visit_order(lines)
+        problem = self.desk.visit_problem(lines)
+        if problem is not None:
+            raise _error(HTTPStatus.CONFLICT, problem.code, problem.message, **problem.details)
+        return lines
+
+    async def _found(self, portal: Portal, which: str) -> tuple[str, BookingView]:
+        """A booking by its code (one this portal made) or by its page token (any), and the
+        token of its page: a visit member's code or token answers with its lead's booking,
+        whose token (never the member's, which is never shown) makes the page_url."""
         code = normalize_code(which) if len(which) <= 9 else None
         if code is not None:
             token = self.desk.token_of(code, channel=f"api:{portal.id}")
@@ -378,6 +472,18 @@ class PortalApi:
         booking = await self.desk.booking(token) if token else None
         if token is None or booking is None:
             raise _own("not_found")
+        return booking.token, booking
+
+    async def _read_booking(
+        self, portal: Portal, which: str, link: Callable[[str], str]
+    ) -> Response:
+        token, booking = await self._found(portal, which)
+        return _json(HTTPStatus.OK, booking_json(booking, link(token)))
+
+    async def _cancel(
+        self, portal: Portal, which: str, key: str | None, link: Callable[[str], str]
+    ) -> Response:
+        token, booking = await self._found(portal, which)
         request_id = f"api:{portal.id}:{key}" if key else None
         try:
             await self.desk.cancel(
@@ -395,9 +501,28 @@ def _may_book(portal: Portal) -> None:
         raise _own("forbidden", scope=portal.scope)
 
 
-def _method(method: str, allowed: str) -> None:
+def _method(method: str, allowed: str, also: str = "") -> None:
     if method != allowed:
-        raise _own("method_not_allowed", allow=allowed)
+        raise _own("method_not_allowed", allow=", ".join(filter(None, (also, allowed))))
+
+
+def _query_lines(query: str) -> list[str]:
+    """`lines=B,J` (the comma may come as %2C)."""
+    text = unquote(_query_value(query, "lines"))
+    if not text:
+        raise _own("bad_request", field="lines")
+    return _lines(text.split(","))
+
+
+def _lines(given: Any) -> list[str]:
+    """A visit's services as sent: a list of strings, a few; else the request is unreadable."""
+    if (
+        not isinstance(given, list)
+        or len(given) > _MAX_LINES
+        or not all(isinstance(x, str) for x in given)
+    ):
+        raise _own("bad_request", field="lines")
+    return [x.strip() for x in given]
 
 
 def _query_value(query: str, name: str) -> str:

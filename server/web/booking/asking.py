@@ -24,12 +24,33 @@ from server.web.booking.texts import Lang
 from server.web.request_body import body_of
 from server.web.responses import response
 
-__all__ = ["LINE_RE", "TOKEN_RE", "Asking", "read_day", "read_form", "read_slot", "stylesheet"]
+__all__ = [
+    "LINE_RE",
+    "TOKEN_RE",
+    "Asking",
+    "max_fields_for",
+    "read_day",
+    "read_form",
+    "read_lists",
+    "read_slot",
+    "stylesheet",
+]
 
 TOKEN_RE: Final = re.compile(r"[A-Za-z0-9_-]{16,64}")  # a booking's page token
 LINE_RE: Final = re.compile(r"[A-Z][A-Z0-9]{0,7}")  # a line's prefix
 _SLOT_RE: Final = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+# A booking form's fields: a single booking's 8, a visit's 9 plus one `layanan` per stop. The
+# site adds the building's `visit_max_stops` (`max_fields_for`): a visit at the configured
+# maximum must never read as "not a form", whatever that maximum becomes.
 _MAX_FIELDS: Final = 16
+
+
+def max_fields_for(visit_max_stops: int) -> int:
+    """The fields a booking page's form or query may have in a building whose visits hold at
+    most `visit_max_stops` services."""
+    return _MAX_FIELDS + visit_max_stops
+
+
 _STYLESHEET: Final = Path(__file__).resolve().parent.parent / "static" / "booking.css"
 
 
@@ -53,9 +74,18 @@ def read_form(body: bytes, max_fields: int = _MAX_FIELDS) -> dict[str, str] | No
     return {k: v[0] for k, v in fields.items()}
 
 
-def _query(path: str) -> dict[str, str]:
+def read_lists(text: str, max_fields: int = _MAX_FIELDS) -> dict[str, list[str]]:
+    """Every value of each field of a query or urlencoded form, in order (a visit's services
+    are one `layanan` per service); empty for anything unreadable."""
     try:
-        fields = parse_qs(urlsplit(path).query, max_num_fields=_MAX_FIELDS)
+        return parse_qs(text, keep_blank_values=True, max_num_fields=max_fields)
+    except ValueError:
+        return {}
+
+
+def _query(path: str, max_fields: int = _MAX_FIELDS) -> dict[str, str]:
+    try:
+        fields = parse_qs(urlsplit(path).query, max_num_fields=max_fields)
     except ValueError:
         return {}
     return {k: v[0] for k, v in fields.items()}
@@ -89,7 +119,8 @@ class Asking:
     ) -> None:
         headers = request.headers
         self.path = request.path.partition("?")[0]
-        self.query = _query(request.path)
+        self.query = _query(request.path, max_fields)
+        self.query_lists = read_lists(urlsplit(request.path).query, max_fields)
         self.method = request.method
         peer = connection.remote_address[0] if connection.remote_address else ""
         self.client = client_address(peer, headers.get("X-Forwarded-For"), trusted)
@@ -105,6 +136,9 @@ class Asking:
         self.body = body_of(connection)
         self.body_too_large = bool(getattr(connection, "body_too_large", False))
         self.form = read_form(self.body, max_fields) if self.body is not None else None
+        self.form_lists: dict[str, list[str]] = {}
+        if self.form is not None and self.body is not None:
+            self.form_lists = read_lists(self.body.decode("utf-8"), max_fields)
         self.lang = Lang.of((self.form or {}).get("lang") or self.query.get("lang"))
 
     def form_cookie(self, guard: FormGuard) -> str:

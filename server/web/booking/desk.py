@@ -22,17 +22,32 @@ from typing import TYPE_CHECKING
 from server.bookings_api import BookingsApi
 from server.bookings_api import BookingView as CoreView
 from server.core.booking_code import qr_content
-from server.core.booking_rules import SlotAvailability, furthest_day
+from server.core.booking_rules import SlotAvailability, check_visit_lines, furthest_day
 from server.core.building import Building, Line
 from server.core.calendar import plan_for
 from server.core.dates import format_clock_in_zone
+from server.core.model import DomainError
 from server.web.booking.fields import Applicant
-from server.web.booking.views import BookingView, DayChoice, DayStatus, ServiceChoice, SlotChoice
+from server.web.booking.views import (
+    BookingView,
+    DayChoice,
+    DayStatus,
+    ServiceChoice,
+    SlotChoice,
+    StopView,
+    VisitSlotChoice,
+    VisitStopSlot,
+)
 
 if TYPE_CHECKING:
+    from server.bookings_api import VisitSlotChoice as CoreVisitSlot
     from server.core.queue import QueueState
 
 __all__ = ["BookingDesk"]
+
+# A visit's first-stop slot refused for its time alone (past its booking window, or not open
+# yet): not offered, as a single line's slots past their window are not listed.
+_WINDOW_SHUT = frozenset({"booking_too_late", "booking_not_open"})
 
 
 class BookingDesk:
@@ -138,7 +153,7 @@ class BookingDesk:
 
     def _view(self, b: CoreView) -> BookingView:
         zone = self.building.zone_label
-        service = self._by_line.get(b.line) or ServiceChoice(b.line, b.line_name, "", "", None, 0)
+        service = self._service_or_bare(b.line, b.line_name)
         opens, closes = (
             format_clock_in_zone(self.building.local(at), zone)
             for at in (b.check_in_opens, b.check_in_closes)
@@ -159,7 +174,115 @@ class BookingDesk:
             check_in_until=closes,
             can_change=b.can_reschedule,
             can_cancel=b.can_cancel,
+            stops=tuple(
+                StopView(
+                    service=self._service_or_bare(stop.line, stop.line_name),
+                    start=stop.slot,
+                    end=stop.slot_end,
+                    state=stop.state.value,
+                    ticket_number=stop.ticket_number,
+                )
+                for stop in b.stops
+            ),
         )
+
+    def _service_or_bare(self, line: str, name: str) -> ServiceChoice:
+        """The service of a line; a line the building no longer books, by its name alone."""
+        return self._by_line.get(line) or ServiceChoice(line, name, "", "", None, 0)
+
+    # -- a visit of several services (issue 22) ---------------------------------------------
+
+    @property
+    def visit_max_stops(self) -> int:
+        return self.building.policy.visit_max_stops
+
+    def visit_problem(self, lines: list[str]) -> DomainError | None:
+        """Why these services cannot make one visit in this order — the core's own check and
+        refusal (too few, too many, unknown, one twice, an order against `requires`, one that
+        takes no bookings); None when they can."""
+        try:
+            check_visit_lines(self.building, lines)
+        except DomainError as refused:
+            return refused
+        return None
+
+    def visit_order(self, lines: list[str]) -> list[str]:
+        """The order proposed for a visit: `requires` first, else the citizen's own order."""
+        return list(self._bookings.visit_order(tuple(lines)))
+
+    def visit_reasons(self, lines: list[str]) -> list[tuple[ServiceChoice, ServiceChoice]]:
+        """(stop, the stop before it whose result it needs), for each `requires` inside the
+        visit: the page says why the order is what it is."""
+        out = []
+        for line in lines:
+            # A line the building no longer has, or no longer books (its file changed after a
+            # booking), has no service here: skipped, never indexed.
+            found, stop = self.building.line(line), self._by_line.get(line)
+            needs = found.requires if found is not None and stop is not None else ()
+            out += [(stop, self._by_line[n]) for n in needs if n in lines and n in self._by_line]
+        return out
+
+    def visit_slots(
+        self, lines: list[str], day: date, token: str | None = None
+    ) -> list[VisitSlotChoice] | None:
+        """The first-stop slots of a day a visit may still be booked at, full ones included
+        (each with where every stop would be booked and whether the whole visit may be, else
+        the core's words why); None when the day has none: a stop without slots that day, or
+        every slot past its booking window or not open yet. DomainError for lines no visit may
+        hold. `token`: the visit booking being moved (its stops that stay keep their places)."""
+        try:
+            found = self._bookings.visit_slots(tuple(lines), day, token=token)
+        except DomainError as refused:
+            if refused.code == "booking_visit_no_slot":
+                return None
+            raise
+        shown = [c for c in found if c.refusal_code not in _WINDOW_SHUT]
+        return [self._visit_choice(c) for c in shown] or None
+
+    def _visit_choice(self, c: CoreVisitSlot) -> VisitSlotChoice:
+        stops = tuple(
+            VisitStopSlot(
+                service=self._service_or_bare(s.line, s.line_name),
+                start=s.slot,
+                end=s.end,
+                places_left=s.places_left,
+            )
+            for s in c.stops
+        )
+        return VisitSlotChoice(
+            start=c.slot,
+            stops=stops,
+            bookable=c.bookable,
+            message=c.message,
+            refusal_code=c.refusal_code,
+        )
+
+    def visit_days(self, lines: list[str], now: datetime) -> list[DayChoice]:
+        """Today to the furthest day every stop may be booked for: a day open when every stop's
+        line may be booked that day (the core's `visit_days`); else holiday, closed (a stop has
+        no slot that day) or full."""
+        local = now.astimezone(self.building.tz)
+        # The core's check first: it refuses (DomainError) lines no visit may hold, one without
+        # booking among them, before any line's booking rules are read below.
+        bookable = set(self._bookings.visit_days(tuple(lines)))
+        last = min(
+            furthest_day(self.building.line(ln).booking, local)  # type: ignore[union-attr,arg-type]
+            for ln in lines
+        )
+        out: list[DayChoice] = []
+        day = local.date()
+        while day <= last:
+            plan = plan_for(self.building, day)
+            if plan.holiday is not None:
+                out.append(DayChoice(day, DayStatus.HOLIDAY, holiday=plan.holiday.name))
+            elif day in bookable:
+                out.append(DayChoice(day, DayStatus.OPEN))
+            elif any(not self._state().slot_availability(ln, day, now) for ln in lines):
+                out.append(DayChoice(day, DayStatus.CLOSED))
+            elif day != local.date():  # today after its last slot: not worth a row
+                out.append(DayChoice(day, DayStatus.FULL))
+            day += timedelta(days=1)
+        return out
 
     def token_of(self, code: str, *, channel: str) -> str | None:
         """The page token of the booking with this code, if it was made through `channel`."""
@@ -189,6 +312,31 @@ class BookingDesk:
         books once."""
         made = await self._bookings.book(
             line,
+            day,
+            slot,
+            name=who.name,
+            phone=who.phone,
+            nik=who.nik,
+            priority=who.priority,
+            channel=channel,
+            request_id=request_id,
+        )
+        return made.token
+
+    async def book_visit(
+        self,
+        lines: list[str],
+        day: date,
+        slot: time,
+        who: Applicant,
+        *,
+        channel: str,
+        request_id: str | None,
+    ) -> str:
+        """Book every stop of a visit in one command, or none; the lead's page token. Raises
+        DomainError (nothing changed)."""
+        made = await self._bookings.book_visit(
+            tuple(lines),
             day,
             slot,
             name=who.name,

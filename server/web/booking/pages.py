@@ -7,13 +7,15 @@ its hidden `csrf` token) for what changes something. `?lang=en` is carried by ev
 
 Steps: `/pesan` (service) → `?layanan=A` (date) → `&tanggal=2026-11-24` (time) → `&jam=09:00`
 (the form) → POST `/pesan` → 303 to the citizen's own page `/pesan/<token>`, which shows the code,
-its QR, when and where to check in, the documents, and links to change or cancel.
+its QR, when and where to check in, the documents, and links to change or cancel. A visit of
+several services (issue 22) has its own steps (visit_pages.py) and the same form and page, which
+then lists every stop.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Final
 from urllib.parse import urlencode
@@ -28,6 +30,7 @@ __all__ = [
     "CSS_PATH",
     "PAGE_PREFIX",
     "PRIORITY_KEYS",
+    "applicant_form",
     "booking_page",
     "cancel_page",
     "days_page",
@@ -38,6 +41,8 @@ __all__ = [
     "services_page",
     "shell",
     "slots_page",
+    "stops_list",
+    "summary_list",
 ]
 
 BOOK_PATH: Final = "/pesan"
@@ -48,12 +53,13 @@ PRIORITY_KEYS: Final = ("lansia", "disabilitas", "ibu_hamil", "balita")
 _e = html.escape
 
 
-def href(path: str, lang: Lang, **params: str) -> str:
-    """A link to one of our pages, keeping the language; escaped for an attribute."""
-    query = {k: v for k, v in params.items() if v}
+def href(path: str, lang: Lang, **params: str | Sequence[str]) -> str:
+    """A link to one of our pages, keeping the language; escaped for an attribute. A list is
+    the field repeated, in order (a visit's `layanan=B&layanan=J`)."""
+    query: dict[str, str | Sequence[str]] = {k: v for k, v in params.items() if v}
     if lang is Lang.EN:
         query["lang"] = "en"
-    return _e(path + ("?" + urlencode(query) if query else ""))
+    return _e(path + ("?" + urlencode(query, doseq=True) if query else ""))
 
 
 def page_link(public_url: str | None, host: str, https: bool, token: str) -> str:
@@ -88,9 +94,13 @@ def shell(lang: Lang, building: str, title: str, body: str, *, here: Callable[[L
 """
 
 
-def _summary(rows: list[tuple[str, str]]) -> str:
+def summary_list(rows: list[tuple[str, str]]) -> str:
+    """Label and value pairs, as every page states what is booked."""
     items = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in rows)
     return f'<dl class="summary">{items}</dl>'
+
+
+_summary = summary_list
 
 
 def _slot_words(slot: SlotChoice | BookingView, zone: str) -> str:
@@ -107,6 +117,12 @@ def services_page(lang: Lang, building: str, services: list[ServiceChoice]) -> s
             for s in services
         )
         body = f'<p>{_e(t(lang, "services_intro"))}</p>\n<ul class="choices">{items}</ul>'
+        if len(services) >= 2:  # a visit holds two services or more (issue 22)
+            body += (
+                f'\n<p><a class="choice" id="visit" '
+                f'href="{href(BOOK_PATH, lang, kunjungan="1")}">{_e(t(lang, "visit_entry"))}'
+                f"<small>{_e(t(lang, 'visit_entry_hint'))}</small></a></p>"
+            )
     title = t(lang, "services_title")
     return shell(lang, building, title, body, here=lambda lg: href(BOOK_PATH, lg))
 
@@ -223,36 +239,25 @@ def _field(name: str, label: str, hint: str, value: str, problem: str | None, ki
     )
 
 
-def form_page(
+def applicant_form(
     lang: Lang,
-    building: str,
-    zone: str,
-    service: ServiceChoice,
-    day: date,
-    slot: SlotChoice,
+    summary: str,
+    hidden: str,
     *,
     csrf: str,
     typed: Mapping[str, str],
     problems: Mapping[str, str],
-    notice: str = "",
+    notice: str,
+    priority_places: int,
     retention_days: int,
 ) -> str:
-    """The booking form. `typed` refills name, phone and priority after a refusal (never the
-    NIK); `problems` are words by field, already in the page's language."""
-    key = slot.key
-    summary = _summary(
-        [
-            (t(lang, "service"), service.name),
-            (t(lang, "agency"), service.agency_name),
-            (t(lang, "date"), date_words(day, lang)),
-            (t(lang, "time"), _slot_words(slot, zone)),
-        ]
-    )
+    """The form's notice, what is being booked (`summary`), the fields and the button: the same
+    for one service and for a visit; `hidden` (trusted HTML) says what is booked."""
     warn = f'<div class="notice" id="notice" role="alert">{_e(notice)}</div>' if notice else ""
     if problems and not notice:
         warn = f'<div class="problems" id="notice" role="alert">{_e(t(lang, "problems"))}</div>'
     priority = ""
-    if service.priority_places > 0:
+    if priority_places > 0:
         chosen = typed.get("prioritas", "")
         options = [f'<option value="">{_e(t(lang, "priority_none"))}</option>']
         for group in PRIORITY_KEYS:
@@ -288,24 +293,93 @@ def form_page(
         ]
     )
     hidden = (
-        f'<input type="hidden" name="csrf" value="{_e(csrf)}">'
-        f'<input type="hidden" name="layanan" value="{_e(service.line)}">'
-        f'<input type="hidden" name="tanggal" value="{_e(day.isoformat())}">'
-        f'<input type="hidden" name="jam" value="{_e(key)}">'
+        f'<input type="hidden" name="csrf" value="{_e(csrf)}">{hidden}'
         f'<input type="hidden" name="lang" value="{lang.value}">'
     )
-    body = (
+    return (
         f"{warn}{summary}\n<p>{_e(t(lang, 'form_intro'))}</p>\n"
         f'<form method="post" action="{BOOK_PATH}" id="book" novalidate>{hidden}{fields}'
         f"{priority}<p><small>{_e(t(lang, 'privacy', days=retention_days))}</small></p>"
         f'<button type="submit" class="primary">{_e(t(lang, "submit_book"))}</button></form>'
-        f"\n{_documents(lang, service)}"
+    )
+
+
+def form_page(
+    lang: Lang,
+    building: str,
+    zone: str,
+    service: ServiceChoice,
+    day: date,
+    slot: SlotChoice,
+    *,
+    csrf: str,
+    typed: Mapping[str, str],
+    problems: Mapping[str, str],
+    notice: str = "",
+    retention_days: int,
+) -> str:
+    """The booking form. `typed` refills name, phone and priority after a refusal (never the
+    NIK); `problems` are words by field, already in the page's language."""
+    key = slot.key
+    summary = _summary(
+        [
+            (t(lang, "service"), service.name),
+            (t(lang, "agency"), service.agency_name),
+            (t(lang, "date"), date_words(day, lang)),
+            (t(lang, "time"), _slot_words(slot, zone)),
+        ]
+    )
+    hidden = (
+        f'<input type="hidden" name="layanan" value="{_e(service.line)}">'
+        f'<input type="hidden" name="tanggal" value="{_e(day.isoformat())}">'
+        f'<input type="hidden" name="jam" value="{_e(key)}">'
+    )
+    body = (
+        applicant_form(
+            lang,
+            summary,
+            hidden,
+            csrf=csrf,
+            typed=typed,
+            problems=problems,
+            notice=notice,
+            priority_places=service.priority_places,
+            retention_days=retention_days,
+        )
+        + f"\n{_documents(lang, service)}"
     )
 
     def here(lg: Lang) -> str:
         return href(BOOK_PATH, lg, layanan=service.line, tanggal=day.isoformat(), jam=key)
 
     return shell(lang, building, t(lang, "form_title"), body, here=here)
+
+
+def stops_list(lang: Lang, booking: BookingView, zone: str) -> str:
+    """A visit booking's stops on its page, in order: "Kartu Keluarga dan Pindah Datang —
+    Dukcapil, 09.00–10.00 WIB" (the list numbers them), and a stop's own state once it is
+    no longer booked (checked in with its number, cancelled, lapsed)."""
+    items = []
+    for stop in booking.stops:
+        when = f"{format_clock(stop.start)}–{format_clock(stop.end)} {zone}"
+        state = ""
+        if stop.state != "booked":
+            key = _STATES.get(stop.state, "state_lapsed")
+            state = f"<small>{_e(t(lang, key, number=stop.ticket_number or ''))}</small>"
+        agency = stop.service.agency or stop.service.agency_name
+        where = (
+            f"{stop.service.name} — {agency}, {when}" if agency else f"{stop.service.name}, {when}"
+        )
+        items.append(f"<li>{_e(where)}{state}</li>")
+    return f'<ol class="stops" id="stops">{"".join(items)}</ol>'
+
+
+def _stops_documents(lang: Lang, booking: BookingView) -> str:
+    rows = [(s.service.name, s.service.documents) for s in booking.stops if s.service.documents]
+    if not rows:
+        return ""
+    items = "".join(f"<li>{_e(name)}: {_e(docs)}</li>" for name, docs in rows)
+    return f'<h2>{_e(t(lang, "documents"))}</h2>\n<ul class="documents" id="documents">{items}</ul>'
 
 
 _STATES: Final = {
@@ -332,18 +406,31 @@ def booking_page(
     shown = format_code(booking.code)
     state = t(lang, _STATES.get(booking.state, "state_booked"), number=booking.ticket_number or "")
     ok = f'<div class="notice ok" id="notice" role="status">{_e(notice)}</div>' if notice else ""
-    summary = _summary(
-        [
-            (t(lang, "state"), state),
+    visit = bool(booking.stops)
+    what = (
+        [(t(lang, "date"), date_words(booking.day, lang))]
+        if visit
+        else [
             (t(lang, "service"), booking.service.name),
             (t(lang, "agency"), booking.service.agency_name),
             (t(lang, "date"), date_words(booking.day, lang)),
             (t(lang, "time"), _slot_words(booking, zone)),
+        ]
+    )
+    summary = _summary(
+        [
+            (t(lang, "state"), state),
+            *what,
             (t(lang, "holder"), booking.name),
             (t(lang, "nik_masked"), booking.nik_masked),
             (t(lang, "phone"), booking.phone_masked),
         ]
     )
+    if visit:
+        summary += (
+            f"\n<h2>{_e(t(lang, 'visit'))}</h2>\n{stops_list(lang, booking, zone)}"
+            f'\n<p id="one-code">{_e(t(lang, "visit_one_code"))}</p>'
+        )
     active = booking.state == "booked"
     qr_part = f'<div id="qr">{qr}</div>' if active else ""
     check_in = (
@@ -375,6 +462,9 @@ def booking_page(
     change_note = (
         f"<p><small>{_e(t(lang, 'change_until'))}</small></p>" if active and actions else ""
     )
+    if visit and active and actions:
+        change_note += f'<p id="whole"><small>{_e(t(lang, "visit_whole"))}</small></p>'
+    documents = _stops_documents(lang, booking) if visit else _documents(lang, booking.service)
     keep = (
         f'<p>{_e(t(lang, "keep_link"))}</p>\n<p class="link" id="link">{_e(link)}</p>'
         if active
@@ -383,7 +473,7 @@ def booking_page(
     body = (
         f"{ok}<p>{_e(t(lang, 'code'))}</p>\n"
         f'<p class="code" id="code">{_e(shown)}</p>\n{qr_part}\n{summary}\n{check_in}\n'
-        f"{_documents(lang, booking.service) if active else ''}\n{keep}\n"
+        f"{documents if active else ''}\n{keep}\n"
         f'<div class="actions">{"".join(actions)}</div>{change_note}'
     )
     return shell(lang, building, t(lang, "booking_title"), body, here=lambda lg: href(page, lg))
@@ -399,7 +489,14 @@ def cancel_page(lang: Lang, building: str, zone: str, booking: BookingView, *, c
             (t(lang, "date"), date_words(booking.day, lang)),
             (t(lang, "time"), _slot_words(booking, zone)),
         ]
+        if not booking.stops
+        else [
+            (t(lang, "code"), format_code(booking.code)),
+            (t(lang, "date"), date_words(booking.day, lang)),
+        ]
     )
+    if booking.stops:
+        summary += f"\n{stops_list(lang, booking, zone)}\n<p>{_e(t(lang, 'visit_whole'))}</p>"
     body = (
         f"{summary}\n<p>{_e(t(lang, 'cancel_text'))}</p>\n"
         f'<form method="post" action="{_e(page)}" id="cancel-form" class="actions">'

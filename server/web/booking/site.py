@@ -12,6 +12,10 @@
    command through the desk and answers 303 to the citizen's page (a reload does not post twice;
    the booking form's token is also the command's request id, so a double submission books once).
 
+A visit of several services (issue 22, `kunjungan=1`) has its own steps and POST in
+visit_site.py, guarded here like the single form; a visit booking's page is this page, listing
+its stops, and its change of time lists the visit's first-stop slots (visit_site.py too).
+
 The page token in `/pesan/<token>` is the booking's capability (random, 22 characters): it is
 never logged; the NIK is read from the POST body, checked, and handed to the desk, never echoed.
 """
@@ -33,7 +37,14 @@ from server.core.booking_code import format_code
 from server.core.building import Building
 from server.core.model import DomainError
 from server.web.booking import pages
-from server.web.booking.asking import LINE_RE, TOKEN_RE, Asking, read_day, read_slot
+from server.web.booking.asking import (
+    LINE_RE,
+    TOKEN_RE,
+    Asking,
+    max_fields_for,
+    read_day,
+    read_slot,
+)
 from server.web.booking.csrf import FormGuard, cookie_header, same_origin
 from server.web.booking.desk import BookingDesk
 from server.web.booking.fields import NAME_MAX, read_applicant
@@ -42,6 +53,8 @@ from server.web.booking.pages import BOOK_PATH, PAGE_PREFIX, href
 from server.web.booking.qr import qr_svg
 from server.web.booking.texts import Lang, problem_words, refusal_words, t
 from server.web.booking.views import BookingView, ServiceChoice, SlotChoice
+from server.web.booking.visit_pages import VISIT_FLAG
+from server.web.booking.visit_site import VisitSteps
 from server.web.responses import response
 
 __all__ = ["CSP", "REFERRER_POLICY", "BookingSite"]
@@ -79,6 +92,7 @@ class BookingSite:
         self.guard = guard or FormGuard.new()
         self.limiter = RateLimiter(building.booking.requests_per_minute)
         public = building.booking.public_url
+        self.visits = VisitSteps(self)  # a visit of several services (issue 22)
         self.origins: set[str] = set()
         if public:
             parts = urlsplit(public)
@@ -119,7 +133,8 @@ class BookingSite:
 
     async def respond(self, connection: ServerConnection, request: Request) -> Response:
         """The answer to one request under /pesan (never raises: the router logs a bug)."""
-        ask = Asking(connection, request, self.trusted, self.origins)
+        fields = max_fields_for(self.building.policy.visit_max_stops)
+        ask = Asking(connection, request, self.trusted, self.origins, max_fields=fields)
         wait_s = self.limiter.allow(ask.client, self.monotonic())
         if wait_s:
             return self._message(
@@ -156,6 +171,8 @@ class BookingSite:
             page = pages.cancel_page(ask.lang, self.building.name, self._zone, booking, csrf=csrf)
             return self._html(ask, HTTPStatus.OK, page)
         if q.get("ubah") and booking.can_change:
+            if booking.stops:
+                return self.visits.change(ask, booking, read_day(q.get("tanggal")))
             return self._change(ask, booking, read_day(q.get("tanggal")))
         notice = ""
         for flag, key in (
@@ -170,6 +187,8 @@ class BookingSite:
     def _step(self, ask: Asking) -> Response:
         """`/pesan`: the services; with `layanan` its days, `tanggal` its slots, `jam` the form."""
         q, lang, name = ask.query, ask.lang, self.building.name
+        if q.get(VISIT_FLAG):
+            return self.visits.step(ask)
         line = q.get("layanan")
         if not line:
             return self._html(
@@ -341,6 +360,8 @@ class BookingSite:
             # Who sent a form the site did not give (never its fields: a NIK may be in them).
             log.info("booking form refused from %s (origin %r)", ask.client, ask.origin)
             return self._message(ask, HTTPStatus.FORBIDDEN, "expired_title", t(ask.lang, "expired"))
+        if ask.path == BOOK_PATH and form.get(VISIT_FLAG):
+            return await self.visits.book(ask, form)
         if ask.path == BOOK_PATH:
             return await self._book(ask, form)
         return await self._act(ask, ask.path.removeprefix(PAGE_PREFIX), form)

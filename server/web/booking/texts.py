@@ -139,6 +139,33 @@ ID: Final[dict[str, str]] = {
     "cancel_no": "Tidak, kembali",
     "change_title": "Ubah jadwal",
     "change_to": "Pindah ke jam ini",
+    "visit_change_refused": "Jadwal kunjungan ini tidak dapat diubah; silakan batalkan lalu pesan "
+    "ulang.",
+    # A visit of several services (issue 22).
+    "visit_entry": "Beberapa layanan dalam satu kunjungan",
+    "visit_entry_hint": "Pesan sekaligus, lapor kedatangan sekali",
+    "visit_title": "Pilih layanan kunjungan Anda",
+    "visit_intro": (
+        "Centang {min} sampai {max} layanan yang ingin Anda urus dalam satu kunjungan. Anda "
+        "cukup lapor kedatangan sekali; setelah satu layanan selesai, nomor antrean layanan "
+        "berikutnya langsung diberikan."
+    ),
+    "visit_next": "Lanjut",
+    "visit_order": "Urutan kunjungan",
+    "visit_reason": "{after} setelah {before}: memerlukan hasilnya lebih dulu",
+    "visit_move_up": "Dahulukan layanan ini",
+    "visit_day_open": "Dapat dipesan",
+    "visit_slots_intro": (
+        "Jam yang Anda pilih adalah jam layanan pertama. Di bawahnya tertera jam pesanan tiap "
+        "layanan berikutnya."
+    ),
+    "visit_slot_closed": "Tidak dapat dipesan",
+    "visit": "Kunjungan",
+    "visit_one_code": (
+        "Satu kode untuk seluruh kunjungan: lapor kedatangan sekali di kios antrean, lalu "
+        "ikuti urutan di atas."
+    ),
+    "visit_whole": "Perubahan jadwal dan pembatalan berlaku untuk seluruh kunjungan.",
     # Errors and refusals.
     "not_found_title": "Pesanan tidak ditemukan",
     "not_found": "Periksa kembali tautan halaman pesanan Anda.",
@@ -247,6 +274,29 @@ EN: Final[dict[str, str]] = {
     "cancel_no": "No, go back",
     "change_title": "Change the time",
     "change_to": "Move to this time",
+    "visit_change_refused": "This visit's time cannot be changed; please cancel it and book again.",
+    "visit_entry": "Several services in one visit",
+    "visit_entry_hint": "Book them together, check in once",
+    "visit_title": "Choose the services of your visit",
+    "visit_intro": (
+        "Tick {min} to {max} services you want in one visit. You check in once; when one "
+        "service is done, you get the next service's queue number at once."
+    ),
+    "visit_next": "Continue",
+    "visit_order": "Order of the visit",
+    "visit_reason": "{after} after {before}: it needs its result first",
+    "visit_move_up": "Do this service first",
+    "visit_day_open": "Can be booked",
+    "visit_slots_intro": (
+        "The time you choose is the first service's. Below it, the time booked at each later "
+        "service."
+    ),
+    "visit_slot_closed": "Cannot be booked",
+    "visit": "Visit",
+    "visit_one_code": (
+        "One code for the whole visit: check in once at a queue kiosk, then follow the order above."
+    ),
+    "visit_whole": "A change of time or a cancellation applies to the whole visit.",
     "not_found_title": "Booking not found",
     "not_found": "Please check the link of your booking's page.",
     "page_not_found": "Page not found",
@@ -283,6 +333,10 @@ REFUSALS_EN: Final[dict[str, str]] = {
     "booking_cancelled": "This booking was cancelled.",
     "booking_lapsed": "This booking has lapsed.",
     "booking_checked_in": "This booking has already been checked in.",
+    "visit_too_short": "Choose at least two services for one visit.",
+    "visit_too_long": "One visit cannot hold that many services.",
+    "visit_duplicate_line": "A service was chosen twice; each service once is enough.",
+    "visit_order": "This order is not possible: a service needs another one's result first.",
 }
 
 # English of the NIK check's sentences (server/core/nik.py), by the Indonesian sentence.
@@ -335,10 +389,20 @@ def refusal_words(
     if lang is Lang.ID or code not in REFUSALS_EN:
         return message
     text = REFUSALS_EN[code]
+    service = (details or {}).get("service")
+    if isinstance(service, str):
+        text = f"{service}: {text}"  # a visit's stop refused: which one (issue 22)
     following = (details or {}).get("next_slot")
+    arrival = (details or {}).get("next_arrival")
+    zone = (details or {}).get("zone", "")
     if code == "slot_full" and isinstance(following, str):
-        zone = (details or {}).get("zone", "")
         text += f" The next time with a place left is {following.replace(':', '.')} {zone}."
+    elif code == "slot_full" and isinstance(arrival, str):
+        # A visit's stop: the next arrival time the whole visit may be booked at.
+        clock = arrival.replace(":", ".")
+        text += f" The next arrival time open for the whole visit is {clock} {zone}."
+    elif code == "slot_full" and isinstance(service, str):
+        text += " Please choose another arrival time."
     return text.strip()
 
 

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
 
-__all__ = ["BookingView", "DayChoice", "DayStatus", "ServiceChoice", "SlotChoice"]
+__all__ = [
+    "BookingView",
+    "DayChoice",
+    "DayStatus",
+    "ServiceChoice",
+    "SlotChoice",
+    "StopView",
+    "VisitSlotChoice",
+    "VisitStopSlot",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +84,43 @@ class BookingView:
     check_in_until: str  # "09.15 WIB"
     can_change: bool  # reschedule still allowed (until the day before)
     can_cancel: bool
+    # A visit of several services (issue 22): every stop, the first one this booking's own;
+    # empty for a booking of one service.
+    stops: tuple[StopView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StopView:
+    """One stop of a visit booking, as its page lists it."""
+
+    service: ServiceChoice
+    start: time
+    end: time
+    state: str  # the stop's booking's state: booked, checked_in, cancelled, lapsed
+    ticket_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VisitStopSlot:
+    """Where one stop of a visit would be booked from a first-stop slot."""
+
+    service: ServiceChoice
+    start: time
+    end: time
+    places_left: int
+
+
+@dataclass(frozen=True, slots=True)
+class VisitSlotChoice:
+    """A first-stop slot of a visit: each stop's slot, and whether the whole visit may be booked
+    there (a place at every stop) or, if not, the core's refusal in its words."""
+
+    start: time
+    stops: tuple[VisitStopSlot, ...]
+    bookable: bool
+    message: str | None = None  # the core's Indonesian words, naming the stop refused
+    refusal_code: str | None = None  # its code ("slot_full"): the English words' key
+
+    @property
+    def key(self) -> str:
+        return self.start.strftime("%H:%M")
