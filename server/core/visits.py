@@ -578,6 +578,17 @@ def member_cancel(
     ]
 
 
+def _ended(
+    state: DayState, itinerary: Itinerary, line: str, reason: str, now: datetime
+) -> list[Event]:
+    """A pending stop the building ends by itself (closed today, past closing): skipped by
+    nobody, and its member booking, if the visit was booked online, cancelled with it."""
+    skipped = StopSkipped(
+        at=now, visit=itinerary.id, line=line, counter=None, by=None, reason=reason
+    )
+    return [skipped, *member_cancel(state, itinerary, line, reason, now)]
+
+
 def hand_on_events(
     state: DayState,
     itinerary: Itinerary,
@@ -599,19 +610,8 @@ def hand_on_events(
         # (their places given back), so the visit is over — its survey, the tablet's offer, and
         # the phone page saying why — rather than left pending for the rest of the day.
         for stop in itinerary.stops[itinerary.current + 1 :]:
-            if stop.state != PENDING:
-                continue
-            events.append(
-                StopSkipped(
-                    at=now,
-                    visit=itinerary.id,
-                    line=stop.line,
-                    counter=None,
-                    by=None,
-                    reason=CLOSED_NOW,
-                )
-            )
-            events += member_cancel(state, itinerary, stop.line, CLOSED_NOW, now)
+            if stop.state == PENDING:
+                events += _ended(state, itinerary, stop.line, CLOSED_NOW, now)
         return events
     for k in range(itinerary.current + 1, len(itinerary.stops)):
         stop = itinerary.stops[k]
@@ -620,17 +620,7 @@ def hand_on_events(
         line = state.lines.get(stop.line)
         closed = line is None or off_day_refusal(plan, line) is not None
         if line is None or closed:
-            events.append(
-                StopSkipped(
-                    at=now,
-                    visit=itinerary.id,
-                    line=stop.line,
-                    counter=None,
-                    by=None,
-                    reason=CLOSED_TODAY,
-                )
-            )
-            events += member_cancel(state, itinerary, stop.line, CLOSED_TODAY, now)
+            events += _ended(state, itinerary, stop.line, CLOSED_TODAY, now)
             continue
         seq, number, tid = next_ticket(day, line.prefix, state.seq[line.prefix])
         credit = timedelta(minutes=state.building.policy.visit_credit_min)

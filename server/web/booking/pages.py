@@ -224,6 +224,21 @@ def slot_label(lang: Lang, slot: SlotChoice, zone: str) -> str:
     return f"{_e(_slot_words(slot, zone))}<small>{_e(places)}</small>"
 
 
+def move_button(page_path: str, csrf: str, day: date, slot_key: str, lang: Lang, label: str) -> str:
+    """A slot of the booking's change page: a button that posts the move there (`aksi=ubah`),
+    for a single booking and a visit alike. `label` is HTML already escaped."""
+    e = html.escape
+    return (
+        f'<form method="post" action="{e(page_path)}" class="inline">'
+        f'<input type="hidden" name="csrf" value="{e(csrf)}">'
+        '<input type="hidden" name="aksi" value="ubah">'
+        f'<input type="hidden" name="tanggal" value="{day.isoformat()}">'
+        f'<input type="hidden" name="jam" value="{e(slot_key)}">'
+        f'<input type="hidden" name="lang" value="{lang.value}">'
+        f'<button type="submit">{label}</button></form>'
+    )
+
+
 def _field(name: str, label: str, hint: str, value: str, problem: str | None, kind: str) -> str:
     extra = ' inputmode="numeric" autocomplete="off"' if name == "nik" else ""
     if name == "hp":

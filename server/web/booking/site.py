@@ -307,20 +307,12 @@ class BookingSite:
         page_path = PAGE_PREFIX + booking.token
         csrf = self.guard.new_token(ask.form_cookie(self.guard), f"ubah:{booking.token}", self._s())
         zone = self._zone
-        e = pages.html.escape
 
         def choose(lang: Lang, slot: SlotChoice) -> str:
             if (day, slot.start) == (booking.day, booking.start):
                 return f'<span class="unavailable">{pages.slot_label(lang, slot, zone)}</span>'
-            return (
-                f'<form method="post" action="{e(page_path)}" class="inline">'
-                f'<input type="hidden" name="csrf" value="{e(csrf)}">'
-                '<input type="hidden" name="aksi" value="ubah">'
-                f'<input type="hidden" name="tanggal" value="{day.isoformat()}">'
-                f'<input type="hidden" name="jam" value="{slot.key}">'
-                f'<input type="hidden" name="lang" value="{lang.value}">'
-                f'<button type="submit">{pages.slot_label(lang, slot, zone)}</button></form>'
-            )
+            label = pages.slot_label(lang, slot, zone)
+            return pages.move_button(page_path, csrf, day, slot.key, lang, label)
 
         def here(lang: Lang) -> str:
             return href(page_path, lang, ubah="1", tanggal=day.isoformat())

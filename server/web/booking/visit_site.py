@@ -288,21 +288,12 @@ class VisitSteps:
         guard = self.site.guard
         csrf = guard.new_token(ask.form_cookie(guard), f"ubah:{booking.token}", self.site._s())
         zone, stops = self.site.building.zone_label, self._stops(lines)
-        e = pages.html.escape
 
         def choose(lang: Lang, slot: VisitSlotChoice) -> str:
             label = visit_pages.visit_slot_label(lang, slot, stops, zone)
             if (day, slot.start) == (booking.day, booking.start):
                 return f'<span class="unavailable">{label}</span>'
-            return (
-                f'<form method="post" action="{e(page_path)}" class="inline">'
-                f'<input type="hidden" name="csrf" value="{e(csrf)}">'
-                '<input type="hidden" name="aksi" value="ubah">'
-                f'<input type="hidden" name="tanggal" value="{day.isoformat()}">'
-                f'<input type="hidden" name="jam" value="{slot.key}">'
-                f'<input type="hidden" name="lang" value="{lang.value}">'
-                f'<button type="submit">{label}</button></form>'
-            )
+            return pages.move_button(page_path, csrf, day, slot.key, lang, label)
 
         def here(lang: Lang) -> str:
             return href(page_path, lang, ubah="1", tanggal=day.isoformat())
