@@ -360,10 +360,12 @@ def building_view(
 
 
 def recent_calls(state: QueueState, counters: set[str] | None, n: int = _RECENT_CALLS) -> list:
-    """The last n calls at the given counters, or at any counter when None.
+    """The last n calls at the given counters, or at any counter when None, with the visits'
+    hand-ons among them (`hand_ons`).
 
     Newest first in commit order, as the TV's own list grows from events: a recall moves its
-    call to the top, and calls at one instant keep the order they were made in.
+    call to the top, and calls at one instant keep the order they were made in; a hand-on goes
+    before the calls of its own instant (it follows the finish, which followed its stop's call).
     """
     called: list[Ticket] = []
     if n <= 0:
@@ -373,7 +375,7 @@ def recent_calls(state: QueueState, counters: set[str] | None, n: int = _RECENT_
             called.append(t)
             if len(called) == n:
                 break
-    return [
+    calls: list[dict[str, Any]] = [
         {
             "ticket": t.id,
             "number": t.number,
@@ -384,6 +386,47 @@ def recent_calls(state: QueueState, counters: set[str] | None, n: int = _RECENT_
         }
         for t in called
     ]
+    merged: list[dict[str, Any]] = []
+    handed = hand_ons(state, counters)
+    for call in calls:
+        while handed and handed[0]["at"] >= call["at"]:
+            merged.append(handed.pop(0))
+        merged.append(call)
+    return (merged + handed)[:n]
+
+
+def hand_ons(state: QueueState, counters: set[str] | None) -> list[dict[str, Any]]:
+    """Today's hand-ons of visits (issue 22) as a TV lists them, newest first: the next stop's
+    ticket with the number the citizen held (`from_number`, `from_line`) and the counter that
+    finished it. A zone's TV (`counters`) has those that left one of its counters or go on to a
+    line one of its counters serves, as the `visit_handed_on` push goes to both zones' TVs."""
+    building = state.building
+    out: list[tuple[datetime, dict[str, Any]]] = []
+    for itinerary in state.itineraries.values():
+        previous: Ticket | None = None
+        for stop in itinerary.stops:
+            ticket = state.tickets.get(stop.ticket) if stop.ticket is not None else None
+            if ticket is None:
+                continue
+            if previous is not None and (
+                counters is None
+                or previous.counter in counters
+                or any(c.id in counters for c in building.counters_serving(ticket.line))
+            ):
+                entry = {
+                    "ticket": ticket.id,
+                    "number": ticket.number,
+                    "line": ticket.line,
+                    "counter": previous.counter,
+                    "at": _iso(ticket.issued_at),
+                    "state": ticket.state.value,
+                    "from_number": previous.number,
+                    "from_line": previous.line,
+                }
+                out.append((ticket.issued_at, entry))
+            previous = ticket
+    out.sort(key=lambda pair: pair[0], reverse=True)
+    return [entry for _, entry in out]
 
 
 def lines_of(building: Building, audience: str) -> list[str]:

@@ -91,4 +91,7 @@ async def test_a_hand_on_is_shown_for_a_cycle_listed_and_announced_once(
     await tv.press_activate()
     await tv.wait_current("J-001")
     assert (await tv.stats())["queued"] == []
+    # The picture a reload gets keeps the hand-on among the earlier calls (the snapshot's).
+    history = await tv.page.locator("#history li").all_text_contents()
+    assert history[:2] == ["B-001 → J-001 · BPJS Kesehatan", "B-001Loket 4"]
     assert len([a for a in tv.audio if "kind=handon" in a[0]]) == 1
