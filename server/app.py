@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol
 
 import websockets
 from websockets.asyncio.server import Server
@@ -152,6 +153,8 @@ async def serve(
         adopt_empty=adopt_empty,
     )
     await engine.start()
+    # The file's building plus the live edits in the store's log (issue 23): what is served.
+    building = engine.building
     hub = Hub(engine, building, clock=clock, limits=limits)
     hub.start()
     # The building's events to its webhooks and central (issue 21): tasks beside the engine,
@@ -170,10 +173,11 @@ async def serve(
     # The TVs' audio of calls is kept next to the database, so that a restart does not make
     # espeak-ng say the morning's calls again.
     renderer = VoiceRenderer(cache_dir=Path(db_path).resolve().parent / "voice-cache")
+    parts: list[_HoldsBuilding] = []
     web = WebRoutes(
         hub,
         TvPage(building, renderer),
-        *_booking_routes(building, engine, hub, bookings),
+        *_booking_routes(building, engine, hub, bookings, parts),
         voice=VoiceSite(
             building,
             voice,
@@ -182,6 +186,9 @@ async def serve(
             trusted_proxies=TrustedProxies(building.booking.trusted_proxies),
         ),
     )
+    # A live building edit reaches the web pages and the outbox after the hub's own parts.
+    parts += [web.tv, web.voice, outbox]
+    hub.building_listeners.append(lambda new: [part.set_building(new) for part in parts])
     if own_process:
         tune_for_socket_reads()
         # What exists now (modules, the building, today's queue rebuilt from the log) lives
@@ -253,23 +260,35 @@ async def serve(
         log.info("stopped")
 
 
+class _HoldsBuilding(Protocol):
+    def set_building(self, building: Building) -> None: ...
+
+
 def _booking_routes(
-    building: Building, engine: Engine, hub: Hub, bookings: BookingsApi
+    building: Building,
+    engine: Engine,
+    hub: Hub,
+    bookings: BookingsApi,
+    parts: list[_HoldsBuilding],
 ) -> tuple[BookingSite, PortalApi]:
-    """The public booking pages and the integrators' API, over one desk (issue 19)."""
+    """The public booking pages and the integrators' API, over one desk (issue 19). Each part
+    holding the building is added to `parts` (a live edit swaps it)."""
     desk = BookingDesk(building, lambda: engine.state, bookings)
     proxies = TrustedProxies(building.booking.trusted_proxies)
     site = BookingSite(building, desk, hub.now, trusted_proxies=proxies)
     # Issue 21's read-only paths: the queue now, a ticket by token, a day's figures (read from
     # the store's file by `antre report`'s code, on a thread of their own).
+    figures = DayFigures(building, engine.db_path, lambda: engine.last_seq)
     reads = ApiReads(
         building,
         lambda: engine.state,
         desk,
-        DayFigures(building, engine.db_path, lambda: engine.last_seq),
+        figures,
         lambda: date.fromisoformat(hub.today()),
     )
-    return site, PortalApi(building, desk, hub.now, trusted_proxies=proxies, reads=reads)
+    api = PortalApi(building, desk, hub.now, trusted_proxies=proxies, reads=reads)
+    parts += [desk, site, figures, reads, api]
+    return site, api
 
 
 async def _tick(hub: Hub, every_s: float) -> None:

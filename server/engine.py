@@ -57,7 +57,7 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -65,15 +65,29 @@ from server.building_identity import BuildingIdentity
 from server.core.bookings import Booking
 from server.core.building import Building
 from server.core.complaints import kept_days
-from server.core.events import COMPLAINT_KINDS, SURVEY_KINDS, DayClosed, Event
-from server.core.model import Command, CounterStatus, DomainError, RetireRemoved, Tick, Ticket
+from server.core.events import (
+    COMPLAINT_KINDS,
+    SURVEY_KINDS,
+    BuildingEdited,
+    DayClosed,
+    Event,
+)
+from server.core.model import (
+    Command,
+    CounterStatus,
+    DomainError,
+    LogOut,
+    RetireRemoved,
+    Tick,
+    Ticket,
+)
 from server.core.queue import QueueState
 from server.core.removed import removed_in_use
 from server.core.surveys import survey_horizon
 from server.start_checks import check_building, clock_behind_warning, removed_warnings
 from server.store import Store, StoredEvent
 
-__all__ = ["Engine", "EngineFailed", "StoredEvent"]
+__all__ = ["EditMaker", "Engine", "EngineFailed", "StoredEvent"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +96,12 @@ SYSTEM_ACTOR = "system"
 BOOKING_KEY_META = "booking_key"
 
 Subscriber = Callable[[list[StoredEvent]], None]
+# Given the live building and its version, the edited building and the event that records the
+# edit (server/hub/admin.py makes it; it raises the edit's refusal, and nothing happens).
+EditMaker = Callable[[Building, int], tuple[Building, BuildingEdited]]
+# Told of each new live building, after today's state was rebuilt with it (the hub swaps it in
+# every part that holds one and sends every session a fresh snapshot).
+BuildingListener = Callable[[Building], Awaitable[None] | None]
 
 
 class EngineFailed(RuntimeError):
@@ -124,6 +144,16 @@ class Engine:
         adopt_empty: bool = True,
     ) -> None:
         self.building = building  # the building the core and the service-day rule use
+        # The building file's building (version 0); `building` is it plus every live edit
+        # (issue 23: `building_edited` events, replayed by start()).
+        self.file_building = building
+        self.version = 0  # the live building's version: the number of edits applied
+        self.edits: list[StoredEvent] = []  # the `building_edited` events applied, in order
+        self._edit_lock = asyncio.Lock()  # one edit at a time
+        # Cleared while an edit swaps the building: commands wait for the new state.
+        self._open = asyncio.Event()
+        self._open.set()
+        self._building_listeners: list[BuildingListener] = []
         self.db_path = db_path  # the SQLite file; opened by start()
         # The building file as the store records it (server/building_identity.py); without
         # one (tests, the simulator) only the building's name is compared and recorded.
@@ -207,6 +237,7 @@ class Engine:
         )
         self._booking_key = bytes.fromhex((await store.meta())[BOOKING_KEY_META])
         self._next_seq = self.last_seq + 1
+        await self._replay_edits(store)
         today = self.building.service_day(now)
         self._requests_day = today
 
@@ -221,12 +252,9 @@ class Engine:
         close = await store.last_close()
         earlier = [] if close is None else await self._books_before(store, close, today)
         tail = await store.events_after_last_close()
-        state = self.state = QueueState(self.building)
+        state = self.state = _replayed(self.building, earlier, tail)
         day_of = self.building.service_day
-        for stored in earlier:
-            state.apply(stored.event)
         for stored in tail:
-            state.apply(stored.event)
             if stored.request_id is not None and day_of(stored.event.at) == today:
                 known = self._requests.setdefault(stored.request_id, [])
                 assert isinstance(known, list)
@@ -266,12 +294,126 @@ class Engine:
 
     async def _retire_removed(self) -> None:
         """Say what of today the building file no longer has; close its counters and log out
-        its officers (docs/operations.md, "Changing the building file")."""
+        its officers (docs/operations.md, "Changing the building file"); log out each officer
+        the building disables (issue 23), unless busy with a ticket (then at its end: the hub
+        closes their session, and they cannot log in again)."""
         used = removed_in_use(self.state)
         for sentence in removed_warnings(self.state, used):
             logger.warning("%s", sentence)
         if used.counters or used.officers or used.misplaced:
-            await self.execute(RetireRemoved(), SYSTEM_ACTOR)
+            await self.execute(RetireRemoved(), SYSTEM_ACTOR, internal=True)
+        disabled = {o.id for o in self.building.officers if getattr(o, "disabled", False)}
+        for cid, status in list(self.state.counters.items()):
+            if status.officer in disabled and status.ticket is None:
+                logger.warning("officer %s is disabled: logging them out of %s", status.officer,
+                               cid)  # fmt: skip
+                try:
+                    await self.execute(LogOut(counter=cid), SYSTEM_ACTOR, internal=True)
+                except DomainError as exc:
+                    logger.warning("could not log out %s at %s: %s", status.officer, cid, exc)
+
+    async def _replay_edits(self, store: Store) -> None:
+        """The live building: the file's plus every `building_edited` in the log, in order."""
+        from server.hub.edit_model import Edit, EditRefused, apply_edit
+
+        building = self.file_building
+        edits = await store.edit_events()
+        for stored in edits:
+            event = stored.event
+            assert isinstance(event, BuildingEdited)
+            try:
+                building = apply_edit(building, Edit(event.target, event.before, event.after))
+            except EditRefused as exc:
+                # The log is the truth, but a building it no longer makes is not served blind.
+                raise RuntimeError(
+                    f"the building edit of seq {stored.seq} ({event.target}, version "
+                    f"{event.version}) no longer applies to the building file: {exc.message}"
+                ) from exc
+        if edits:
+            logger.info("applied %d live building edits on top of the building file (version %d)",
+                        len(edits), edits[-1].event.version)  # type: ignore[attr-defined]  # fmt: skip
+        self.building = building
+        self.edits = edits
+        self.version = edits[-1].event.version if edits else 0  # type: ignore[attr-defined]
+
+    # -- live building edits (issue 23) ---------------------------------------------------------
+
+    def on_building(self, listener: BuildingListener) -> None:
+        """Call `listener(new building)` after each live edit, once today's state is rebuilt."""
+        self._building_listeners.append(listener)
+
+    async def edit(self, make: EditMaker, actor: str, request_id: str | None = None) -> StoredEvent:
+        """Apply one building edit live: its event on disk first (one commit), then today's
+        state rebuilt by replaying today's events with the new building (what a restart on the
+        edited file does), then every listener told. Commands wait meanwhile.
+
+        `make(building, version)` raises the edit's refusal (nothing written, nothing changed).
+        """
+        if self.failure is not None:
+            raise self.failure
+        if not self._running or self._closing:
+            raise RuntimeError("the engine is not running (start() it, or it was closed)")
+        async with self._edit_lock:
+            self._open.clear()
+            try:
+                await self._settled.wait()  # every command before the edit is on disk
+                building, event = make(self.building, self.version)
+                stored = await self._commit_edit(event, actor, request_id)
+                started = time.perf_counter()
+                await self._swap(building, stored)
+                logger.info("building edit %s by %s (version %d) live in %.3f s", event.target,
+                            actor, event.version, time.perf_counter() - started)  # fmt: skip
+            finally:
+                self._open.set()
+        for listener in list(self._building_listeners):
+            try:
+                result = listener(self.building)
+                if result is not None:
+                    await result
+            except Exception:
+                logger.exception("building listener %r failed; the engine carries on", listener)
+        return stored
+
+    async def _commit_edit(
+        self, event: BuildingEdited, actor: str, request_id: str | None
+    ) -> StoredEvent:
+        now = self._now()
+        event = BuildingEdited(
+            at=now,
+            by=event.by,
+            version=event.version,
+            target=event.target,
+            before=event.before,
+            after=event.after,
+            undoes=event.undoes,
+        )
+        if self._last_at is None or now > self._last_at:
+            self._last_at = now
+        state = self.state
+        batch = self._enqueue(
+            [event],
+            actor,
+            request_id,
+            self.building.service_day(now),
+            state.tickets,
+            state.counters,
+            state.bookings.by_code,
+        )
+        done = await batch.wait()
+        return done[0]
+
+    async def _swap(self, building: Building, stored: StoredEvent) -> None:
+        """Today's state replayed with `building`, which becomes the live one."""
+        store = self.store
+        self.building = building
+        self.edits.append(stored)
+        self.version = stored.event.version  # type: ignore[attr-defined]
+        today = building.service_day(self._now())
+        close = await store.last_close()
+        earlier = [] if close is None else await self._books_before(store, close, today)
+        tail = await store.events_after_last_close()
+        self.state = _replayed(building, earlier, tail)
+        await self._retire_removed()
 
     async def _purge_personal_data(self, today: date) -> int:
         """Delete the personal data of bookings whose day is more than `retention_days` before
@@ -323,14 +465,23 @@ class Engine:
     # -- commands -------------------------------------------------------------------------------
 
     async def execute(
-        self, command: Command, actor: str, request_id: str | None = None
+        self,
+        command: Command,
+        actor: str,
+        request_id: str | None = None,
+        *,
+        internal: bool = False,
     ) -> list[StoredEvent]:
         """Run a command; return its events once they are on disk.
 
         Raises DomainError (nothing changed). A request_id already executed today returns the
         events of its first execution without running it again (also across restarts).
         Raises EngineFailed after a failed commit, RuntimeError before start or after close.
+        While a building edit swaps the building, commands wait for it (`internal`: the
+        edit's own, which must not).
         """
+        if not internal and not self._open.is_set():
+            await self._open.wait()
         if self.failure is not None:
             raise self.failure
         if not self._running or self._closing:
@@ -588,6 +739,18 @@ class Engine:
 
 _ONE_DAY = timedelta(days=1)
 _VOICE_KINDS = SURVEY_KINDS | COMPLAINT_KINDS
+
+
+def _replayed(
+    building: Building, earlier: list[StoredEvent], tail: list[StoredEvent]
+) -> QueueState:
+    """Today's state: the books' events from before the last close, then every event after
+    it, applied with `building` (building edits are not queue events: skipped)."""
+    state = QueueState(building)
+    for stored in (*earlier, *tail):
+        if not isinstance(stored.event, BuildingEdited):
+            state.apply(stored.event)
+    return state
 
 
 def _not_before(event: Event) -> datetime:
