@@ -587,8 +587,9 @@ def staff_form(event: dict[str, Any]) -> dict[str, Any]:
     building edit's PIN hashes and token digests (`withhold_secrets`)."""
     out = {k: v for k, v in event.items() if k not in WITHHELD}
     if event.get("kind") == "building_edited":
-        out["before"] = withhold_secrets(out.get("before"))
-        out["after"] = withhold_secrets(out.get("after"))
+        for key in ("before", "after"):
+            if key in out:
+                out[key] = withhold_secrets(out[key])
     return out
 
 
