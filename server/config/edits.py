@@ -46,6 +46,7 @@ __all__ = [
     "Edit",
     "EditRefused",
     "Target",
+    "all_entities",
     "apply_edit",
     "apply_edits",
     "describe",
@@ -206,6 +207,20 @@ def entities(building: Building, kind: str) -> list[tuple[Target, Any]]:
     raise EditRefused(
         "edit_unknown_target", f"Jenis data tidak dikenal: {kind!r}.", {"target": kind}
     )
+
+
+def all_entities(building: Building) -> dict[str, list[tuple[Target, Any]]]:
+    """`entities` of every kind of KINDS at once, from one reading of the document (the admin's
+    whole view: `admin_state`)."""
+    doc = _document(building)
+    out: dict[str, list[tuple[Target, Any]]] = {}
+    for kind in KINDS:
+        if kind in ARRAY_KINDS:
+            array, key = ARRAY_KINDS[kind]
+            out[kind] = [(f"{kind}:{_ident(t, key)}", _plain(t)) for t in doc.get(array, [])]
+        else:
+            out[kind] = [(kind, _current(doc, kind, None))]
+    return out
 
 
 def inverse(edit: Edit) -> Edit:

@@ -7,15 +7,19 @@ two counters, one officer, one kiosk), not computed by the code under test.
 
 from __future__ import annotations
 
+import json
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 from test_config_errors import DIGEST, PIN_HASH
 
-from server.config import parse_building
+from server.config import load_building, parse_building
 from server.config.edits import (
+    KINDS,
     Edit,
     EditRefused,
+    all_entities,
     apply_edit,
     apply_edits,
     describe,
@@ -413,3 +417,27 @@ def test_describe_says_what_changed_in_indonesian(small: Building) -> None:
         both == "Petugas DKP01 (Siti) diubah: PIN diatur ulang; Nama petugas Siti Rahmawati → Siti"
     )
     assert PIN_HASH not in both
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        REPO / "server" / "demo" / "mpp-kota-contoh.toml",
+        REPO / "docs" / "examples" / "mpp-kabupaten-contoh.toml",
+    ],
+)
+def test_every_entity_survives_json_and_an_unchanged_edit(path: Path) -> None:
+    """Each value goes over the wire as JSON; written back unchanged it gives the same building
+    (dates, times, nested booking tables, special hours, shared desks included)."""
+    building = load_building(path)
+    every = all_entities(building)
+    assert set(every) == set(KINDS)
+    for kind, listed in every.items():
+        assert listed == entities(building, kind)
+        for target, value in listed:
+            wire = json.loads(json.dumps(value))
+            assert wire == value
+            assert apply_edit(building, Edit(target, wire, wire)) == building, target
