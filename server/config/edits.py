@@ -456,6 +456,10 @@ _FIELDS: dict[tuple[str, str], str] = {
     ("device", "zone"): "Zona perangkat",
     ("device", "counter"): "Loket perangkat",
 }
+_HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+for _kind in ("hours", "special_hours"):
+    _FIELDS.update({(_kind, day): hari for day, hari in zip(_WEEKDAYS, _HARI, strict=True)})
 _SECRETS = {"pin_hash": "PIN", "token_sha256": "token"}
 
 
@@ -472,7 +476,11 @@ def _show(value: Any) -> str | None:
             return ", ".join(str(v) for v in value)
         return None
     if isinstance(value, dict):
+        if set(value) == {"open", "close"}:  # a day's hours, "08:00–14:00"
+            return f"{value['open']}–{value['close']}"
         return None
+    if value == "closed":
+        return "tutup"
     return str(value)
 
 
@@ -537,9 +545,8 @@ def describe(edit: Edit) -> str:
         return f"{_who(kind, ident, after)} {parts[0]}"
     if len(plain) == 1 and not parts:
         label, change = _change(kind, plain[0], before.get(plain[0]), after.get(plain[0]))
-        if (kind, plain[0]) in _FIELDS:
-            where = f" {ident}" if ident is not None else ""
-            return f"{label}{where}: {change}"
+        if (kind, plain[0]) in _FIELDS and ident is not None:
+            return f"{label} {ident}: {change}"
         return f"{_who(kind, ident, after)}: {label} {change}"
     for key in plain:
         label, change = _change(kind, key, before.get(key), after.get(key))

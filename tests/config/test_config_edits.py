@@ -411,6 +411,9 @@ def test_describe_says_what_changed_in_indonesian(small: Building) -> None:
         "Kebijakan pemanggilan: max_wait_min 60 → 45",
         "Instansi IMIGRASI (Kantor Imigrasi) ditambahkan",
     ]
+    hours = entity(small, "hours")
+    saturday = {**hours, "saturday": {"open": "08:00", "close": "12:00"}}
+    assert describe(Edit("hours", hours, saturday)) == "Jam buka gedung: Sabtu tutup → 08:00–12:00"
     # a hash is never shown, even beside other changes
     both = describe(Edit("officer:DKP01", officer, {**officer, "pin_hash": "x", "name": "Siti"}))
     assert (
