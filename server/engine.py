@@ -53,6 +53,7 @@ the first command of a new day, are the system's: actor "system", no request id.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets
 import time
@@ -62,6 +63,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from server.building_identity import BuildingIdentity
+from server.config.edits import Edit, EditRefused, apply_edits
 from server.core.bookings import Booking
 from server.core.building import Building
 from server.core.complaints import kept_days
@@ -98,7 +100,7 @@ BOOKING_KEY_META = "booking_key"
 Subscriber = Callable[[list[StoredEvent]], None]
 # Given the live building and its version, the edited building and the event that records the
 # edit (server/hub/admin.py makes it; it raises the edit's refusal, and nothing happens).
-EditMaker = Callable[[Building, int], tuple[Building, BuildingEdited]]
+EditMaker = Callable[[Building, int], tuple[Building, list[BuildingEdited]]]
 # Told of each new live building, after today's state was rebuilt with it (the hub swaps it in
 # every part that holds one and sends every session a fresh snapshot).
 BuildingListener = Callable[[Building], Awaitable[None] | None]
@@ -314,20 +316,17 @@ class Engine:
 
     async def _replay_edits(self, store: Store) -> None:
         """The live building: the file's plus every `building_edited` in the log, in order."""
-        from server.hub.edit_model import Edit, EditRefused, apply_edit
-
         building = self.file_building
         edits = await store.edit_events()
-        for stored in edits:
-            event = stored.event
-            assert isinstance(event, BuildingEdited)
+        for group in edit_groups(edits):
+            made = [Edit(e.event.target, e.event.before, e.event.after) for e in group]  # type: ignore[attr-defined]
             try:
-                building = apply_edit(building, Edit(event.target, event.before, event.after))
+                building = apply_edits(building, made)
             except EditRefused as exc:
                 # The log is the truth, but a building it no longer makes is not served blind.
                 raise RuntimeError(
-                    f"the building edit of seq {stored.seq} ({event.target}, version "
-                    f"{event.version}) no longer applies to the building file: {exc.message}"
+                    f"the building edit of seq {group[0].seq} no longer applies to the "
+                    f"building file: {exc.message}"
                 ) from exc
         if edits:
             logger.info("applied %d live building edits on top of the building file (version %d)",
@@ -342,12 +341,15 @@ class Engine:
         """Call `listener(new building)` after each live edit, once today's state is rebuilt."""
         self._building_listeners.append(listener)
 
-    async def edit(self, make: EditMaker, actor: str, request_id: str | None = None) -> StoredEvent:
-        """Apply one building edit live: its event on disk first (one commit), then today's
+    async def edit(
+        self, make: EditMaker, actor: str, request_id: str | None = None
+    ) -> list[StoredEvent]:
+        """Apply building edits live: their events on disk first (one commit), then today's
         state rebuilt by replaying today's events with the new building (what a restart on the
         edited file does), then every listener told. Commands wait meanwhile.
 
-        `make(building, version)` raises the edit's refusal (nothing written, nothing changed).
+        `make(building, version)` gives the new building and one event per entity edited, or
+        raises the edit's refusal (nothing written, nothing changed).
         """
         if self.failure is not None:
             raise self.failure
@@ -357,12 +359,13 @@ class Engine:
             self._open.clear()
             try:
                 await self._settled.wait()  # every command before the edit is on disk
-                building, event = make(self.building, self.version)
-                stored = await self._commit_edit(event, actor, request_id)
+                building, events = make(self.building, self.version)
+                stored = await self._commit_edit(events, actor, request_id)
                 started = time.perf_counter()
                 await self._swap(building, stored)
-                logger.info("building edit %s by %s (version %d) live in %.3f s", event.target,
-                            actor, event.version, time.perf_counter() - started)  # fmt: skip
+                logger.info("building edit of %s by %s (version %d) live in %.3f s",
+                            ", ".join(e.target for e in events), actor, self.version,
+                            time.perf_counter() - started)  # fmt: skip
             finally:
                 self._open.set()
         for listener in list(self._building_listeners):
@@ -375,23 +378,15 @@ class Engine:
         return stored
 
     async def _commit_edit(
-        self, event: BuildingEdited, actor: str, request_id: str | None
-    ) -> StoredEvent:
+        self, events: list[BuildingEdited], actor: str, request_id: str | None
+    ) -> list[StoredEvent]:
         now = self._now()
-        event = BuildingEdited(
-            at=now,
-            by=event.by,
-            version=event.version,
-            target=event.target,
-            before=event.before,
-            after=event.after,
-            undoes=event.undoes,
-        )
+        stamped: list[Event] = [dataclasses.replace(e, at=now) for e in events]
         if self._last_at is None or now > self._last_at:
             self._last_at = now
         state = self.state
         batch = self._enqueue(
-            [event],
+            stamped,
             actor,
             request_id,
             self.building.service_day(now),
@@ -399,15 +394,14 @@ class Engine:
             state.counters,
             state.bookings.by_code,
         )
-        done = await batch.wait()
-        return done[0]
+        return list(await batch.wait())
 
-    async def _swap(self, building: Building, stored: StoredEvent) -> None:
+    async def _swap(self, building: Building, stored: list[StoredEvent]) -> None:
         """Today's state replayed with `building`, which becomes the live one."""
         store = self.store
         self.building = building
-        self.edits.append(stored)
-        self.version = stored.event.version  # type: ignore[attr-defined]
+        self.edits.extend(stored)
+        self.version = stored[-1].event.version  # type: ignore[attr-defined]
         today = building.service_day(self._now())
         close = await store.last_close()
         earlier = [] if close is None else await self._books_before(store, close, today)
@@ -739,6 +733,19 @@ class Engine:
 
 _ONE_DAY = timedelta(days=1)
 _VOICE_KINDS = SURVEY_KINDS | COMPLAINT_KINDS
+
+
+def edit_groups(edits: list[StoredEvent]) -> list[list[StoredEvent]]:
+    """The edits as they were made: those of one request (a new line and its counter) together,
+    since each alone may not make a valid building."""
+    groups: list[list[StoredEvent]] = []
+    for stored in edits:
+        rid = stored.request_id
+        if groups and rid is not None and groups[-1][-1].request_id == rid:
+            groups[-1].append(stored)
+        else:
+            groups.append([stored])
+    return groups
 
 
 def _replayed(

@@ -25,22 +25,21 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from server import protocol as p
 from server.auth import hash_pin, token_digest
 from server.broadcast.views import withhold_secrets
 from server.core.building import Building
 from server.core.events import EDIT_SECRET_KEYS, BuildingEdited
 from server.core.model import DomainError
-from server.engine import Engine, StoredEvent
+from server.engine import Engine, StoredEvent, edit_groups
 from server.hub.edit_model import (
-    KINDS,
     Edit,
     EditRefused,
-    apply_edit,
+    all_entities,
+    apply_edits,
     describe,
-    entities,
     entity,
     inverse,
-    jsonable,
 )
 from server.roles import FLOOR_EDIT_TARGETS, Principal, Role
 from server.sessions import Session
@@ -50,6 +49,7 @@ __all__ = ["HIDDEN", "Admin"]
 log = logging.getLogger("antre.hub")
 
 HIDDEN = "(disembunyikan)"  # what a withheld credential hash reads as
+MAX_EDITS = 20  # entities in one admin_edit (a line, its counters, a holiday or two)
 HISTORY_DEFAULT = 50
 HISTORY_MAX = 500
 _PIN_DIGITS = 6
@@ -79,15 +79,11 @@ class Admin:
     # -- reads ------------------------------------------------------------------------------
 
     async def _state(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
-        building = self._engine.building
         return {
             "version": self._engine.version,
             "entities": {
-                kind: [
-                    {"target": target, "value": _shown(value)}
-                    for target, value in entities(building, kind)
-                ]
-                for kind in KINDS
+                kind: [{"target": target, "value": _shown(value)} for target, value in listed]
+                for kind, listed in all_entities(self._engine.building).items()
             },
         }
 
@@ -115,37 +111,45 @@ class Admin:
 
     async def _edit(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
         principal = _principal(session)
-        target = msg["target"]
-        _may_edit(principal, target)
+        wanted = _wanted(msg)
+        for target, _, _ in wanted:
+            _may_edit(principal, target)
         seen = msg["version"]
         if seen > self._engine.version:
             raise DomainError(
                 "edit_stale",
                 f"Versi {seen} belum ada (versi gedung sekarang {self._engine.version}); muat "
                 "ulang data lalu ulangi.",
-                current=_shown(entity(self._engine.building, target)),
                 version=self._engine.version,
             )
         return await self._apply(
             session,
             msg,
-            lambda building: _with_secrets(building, target, msg["before"], msg["after"]),
+            lambda building: [_with_secrets(building, t, b, a) for t, b, a in wanted],
             seen=seen,
         )
 
     async def _undo(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """The inverse of an edit as a new edit; of every edit made with it in one request
+        (a line and its counter), in reverse order."""
         principal = _principal(session)
         version = msg["version"]
-        undone = next(
-            (s.event for s in self._engine.edits if s.event.version == version),  # type: ignore[attr-defined]
+        group = next(
+            (g for g in edit_groups(self._engine.edits) if any(_v(s) == version for s in g)),
             None,
         )
-        if undone is None:
+        if group is None:
             raise DomainError("not_found", f"Tidak ada perubahan dengan versi {version}.")
-        assert isinstance(undone, BuildingEdited)
-        _may_edit(principal, undone.target)
-        back = inverse(Edit(undone.target, undone.before, undone.after))
-        return await self._apply(session, msg, lambda building: back, seen=version, undoes=version)
+        undone = [s.event for s in group]
+        for event in undone:
+            _may_edit(principal, event.target)  # type: ignore[attr-defined]
+        back = [
+            inverse(Edit(e.target, e.before, e.after))  # type: ignore[attr-defined]
+            for e in reversed(undone)
+        ]
+        return await self._apply(
+            session, msg, lambda building: back, seen=_v(group[-1]), undoes=version
+        )
 
     async def _reset_pin(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
         person = msg["officer"]
@@ -161,11 +165,11 @@ class Admin:
         # scrypt takes ~50 ms: not on the event loop.
         pin_hash = await asyncio.to_thread(hash_pin, pin)
 
-        def make(building: Building) -> Edit:
+        def make(building: Building) -> list[Edit]:
             current = entity(building, target)
             if current is None:
                 raise DomainError("not_found", f"Tidak ada petugas dengan ID {person!r}.")
-            return Edit(target, current, {**current, "pin_hash": pin_hash})
+            return [Edit(target, current, {**current, "pin_hash": pin_hash})]
 
         reply = await self._apply(session, msg, make, seen=None)
         log.warning("%s reset the PIN of %s", _principal(session).actor, person)
@@ -181,10 +185,10 @@ class Admin:
         table["token_sha256"] = token_digest(token)
         target = f"device:{device_id}"
 
-        def make(building: Building) -> Edit:
+        def make(building: Building) -> list[Edit]:
             if entity(building, target) is not None:
                 raise DomainError("edit_exists", f"Perangkat {device_id} sudah ada.")
-            return Edit(target, None, table)
+            return [Edit(target, None, table)]
 
         reply = await self._apply(session, msg, make, seen=None)
         return {**reply, "device": device_id, "token": token}
@@ -194,11 +198,11 @@ class Admin:
         target = f"device:{device_id}"
         token = secrets.token_urlsafe(_TOKEN_BYTES)
 
-        def make(building: Building) -> Edit:
+        def make(building: Building) -> list[Edit]:
             current = entity(building, target)
             if current is None:
                 raise DomainError("not_found", f"Tidak ada perangkat dengan ID {device_id!r}.")
-            return Edit(target, current, {**current, "token_sha256": token_digest(token)})
+            return [Edit(target, current, {**current, "token_sha256": token_digest(token)})]
 
         reply = await self._apply(session, msg, make, seen=None)
         return {**reply, "device": device_id, "token": token}
@@ -207,53 +211,57 @@ class Admin:
         self,
         session: Session,
         msg: dict[str, Any],
-        edit_of: Callable[[Building], Edit],
+        edits_of: Callable[[Building], list[Edit]],
         *,
         seen: int | None,
         undoes: int | None = None,
     ) -> dict[str, Any]:
-        """One edit through the engine; its reply `{version, target, value, text}`."""
+        """Edits through the engine, as one commit; the reply `{version, target, value, text}`
+        of the last, and `edits` listing each."""
         principal = _principal(session)
         key = f"{principal.actor}#{msg['request_id']}"
-        done = next((s for s in self._engine.edits if s.request_id == key), None)
-        if done is not None:
+        done = [s for s in self._engine.edits if s.request_id == key]
+        if done:
             return self._reply(done)  # a retry of an edit already made: its first answer
         engine = self._engine
 
-        def make(building: Building, version: int) -> tuple[Building, BuildingEdited]:
-            edit = edit_of(building)
+        def make(building: Building, version: int) -> tuple[Building, list[BuildingEdited]]:
+            edits = edits_of(building)
             if seen is not None:
-                _stale_since(engine, building, edit.target, seen)
-            try:
-                new = apply_edit(building, edit)
-            except EditRefused as exc:
-                details = dict(getattr(exc, "details", {}) or {})
-                if "current" in details:
-                    details["current"] = _shown(details["current"])
-                raise DomainError(exc.code, exc.message, **details) from exc
-            event = BuildingEdited(
-                at=engine.now(),
-                by=principal.actor,
-                version=version + 1,
-                target=edit.target,
-                before=jsonable(edit.before),
-                after=jsonable(edit.after),
-                undoes=undoes,
-            )
-            return new, event
+                for edit in edits:
+                    _stale_since(engine, building, edit.target, seen)
+            new = apply_edits(building, edits)
+            events = [
+                BuildingEdited(
+                    at=engine.now(),
+                    by=principal.actor,
+                    version=version + i,
+                    target=edit.target,
+                    before=edit.before,
+                    after=edit.after,
+                    undoes=undoes,
+                )
+                for i, edit in enumerate(edits, start=1)
+            ]
+            return new, events
 
         stored = await engine.edit(make, principal.actor, key)
         return self._reply(stored)
 
-    def _reply(self, stored: StoredEvent) -> dict[str, Any]:
-        event = stored.event
-        assert isinstance(event, BuildingEdited)
-        return {
-            "version": event.version,
-            "target": event.target,
-            "value": _shown(entity(self._engine.building, event.target)),
-            "text": _text(event),
-        }
+    def _reply(self, stored: list[StoredEvent]) -> dict[str, Any]:
+        rows = []
+        for s in stored:
+            event = s.event
+            assert isinstance(event, BuildingEdited)
+            rows.append(
+                {
+                    "version": event.version,
+                    "target": event.target,
+                    "value": _shown(entity(self._engine.building, event.target)),
+                    "text": _text(event),
+                }
+            )
+        return {**rows[-1], "edits": rows}
 
 
 def _refusing(handler: Handler) -> Handler:
@@ -276,6 +284,35 @@ def _principal(session: Session) -> Principal:
     principal = session.principal
     assert principal is not None
     return principal
+
+
+def _v(stored: StoredEvent) -> int:
+    return stored.event.version  # type: ignore[attr-defined, no-any-return]
+
+
+def _wanted(msg: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """The (target, before, after) of an `admin_edit`: its one entity, or its `edits`."""
+    listed = msg.get("edits")
+    if listed is None:
+        if not isinstance(msg.get("target"), str) or not msg["target"]:
+            raise DomainError(p.ERR_BAD_MESSAGE, "kolom 'target' (atau 'edits') wajib diisi")
+        return [(msg["target"], msg.get("before"), msg.get("after"))]
+    if (
+        not isinstance(listed, list)
+        or not 1 <= len(listed) <= MAX_EDITS
+        or not all(
+            isinstance(e, dict)
+            and isinstance(e.get("target"), str)
+            and 0 < len(e["target"]) <= 64
+            and set(e) <= {"target", "before", "after"}
+            for e in listed
+        )
+    ):
+        raise DomainError(
+            p.ERR_BAD_MESSAGE,
+            f"kolom 'edits' harus daftar 1 sampai {MAX_EDITS} objek {{target, before, after}}",
+        )
+    return [(e["target"], e.get("before"), e.get("after")) for e in listed]
 
 
 def _may_edit(principal: Principal, target: str) -> None:
@@ -321,28 +358,13 @@ def _restore(value: Any, current: Any) -> Any:
 
 
 def _shown(value: Any) -> Any:
-    """A value as an admin may see it: JSON, credentials withheld."""
-    return withhold_secrets(jsonable(value))
+    """A value as an admin may see it (the edit model's values are JSON already), credentials
+    withheld."""
+    return withhold_secrets(value)
 
 
 def _text(event: BuildingEdited) -> str:
-    """The history's one-liner: "PIN diatur ulang" for a PIN reset (never the PIN)."""
-    before, after = event.before, event.after
-    if (
-        isinstance(before, dict)
-        and isinstance(after, dict)
-        and before.get("pin_hash") != after.get("pin_hash")
-        and {k: v for k, v in before.items() if k != "pin_hash"}
-        == {k: v for k, v in after.items() if k != "pin_hash"}
-    ):
-        return f"PIN {event.target.partition(':')[2]} diatur ulang"
-    if (
-        isinstance(before, dict)
-        and isinstance(after, dict)
-        and before.get("token_sha256") != after.get("token_sha256")
-        and {k: v for k, v in before.items() if k != "token_sha256"}
-        == {k: v for k, v in after.items() if k != "token_sha256"}
-    ):
-        return f"Token perangkat {event.target.partition(':')[2]} diganti"
-    text = describe(Edit(event.target, before, after))
+    """The history's one-liner (the edit model's words; "PIN petugas DKP01 diatur ulang" for a
+    PIN reset, never the PIN), led by what an undo undid."""
+    text = describe(Edit(event.target, event.before, event.after))
     return f"Batal versi {event.undoes}: {text}" if event.undoes is not None else text

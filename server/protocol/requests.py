@@ -68,10 +68,8 @@ _NOTE = Field("str_or_null", required=False, max_len=_TEXT_MAX)
 # `visit_max_stops` (2..6): how many stops a visit may have is the core's to say, in words.
 _VISIT_LINES = Field("str_list", max_len=8, item_len=8)
 _PRIORITY = Field("str_or_null", required=False, choices=PRIORITY_GROUPS)
-# A building edit's target ("line:K", "holiday:2026-12-25", "running_text") and its entity: any
-# JSON value (a table, a text, null), bounded by the frame's size and `_ENTITY_DEPTH`.
-_TARGET = Field("str", max_len=64)
-_ENTITY = Field("json")
+# A building edit's entity: any JSON value (a table, a text, null), bounded by the frame's size
+# and `_ENTITY_DEPTH`.
 _ENTITY_DEPTH = 6
 
 REQUESTS: Final[dict[str, dict[str, Field]]] = {
@@ -193,11 +191,14 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
     # of server/roles.py). `before`/`after`: an entity's TOML table as JSON, a string, or null
     # (adding / removing); `version`: the building version the editor saw.
     "admin_state": {},
+    # One entity (`target`, `before`, `after`), or several at once (`edits`: a list of such
+    # objects, validated together: a new line and the counter that serves it).
     "admin_edit": {
         "request_id": _REQUEST_ID,
-        "target": _TARGET,
-        "before": _ENTITY,
-        "after": _ENTITY,
+        "target": Field("str", required=False, max_len=64),
+        "before": Field("json", required=False),
+        "after": Field("json", required=False),
+        "edits": Field("json", required=False),
         "version": Field("int"),
     },
     "admin_undo": {"request_id": _REQUEST_ID, "version": Field("int", min_value=1)},

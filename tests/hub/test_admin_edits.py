@@ -131,7 +131,7 @@ async def test_reset_pin_shown_once_and_works(server: Server) -> None:
     pin = reply["pin"]
     assert len(pin) == 6 and pin.isdigit()
     history = (await admin.request("admin_history"))["history"]
-    assert history[0]["text"] == "PIN BTK01 diatur ulang"
+    assert history[0]["text"] == "PIN petugas BTK01 diatur ulang"
     assert pin not in str(history) and "scrypt" not in str(history)
     officer = AntreClient(server.url, p.hello_officer("L16", "BTK01", pin), heartbeat_s=None)
     server.clients.append(officer)
@@ -244,3 +244,71 @@ async def test_restart_replays_the_edits(start_server, tmp_path) -> None:
     admin = await admin_of(server)
     state = await state_of(admin)
     assert state["version"] == 1 and value_of(state, "line", "line:K")["quota_walk_in"] == 7
+
+
+NEW_LINE = {
+    "prefix": "Y",
+    "agency": "BPJSTK",
+    "name": "Pendaftaran Peserta Baru",
+    "target_service_min": 10,
+}
+NEW_COUNTER = {
+    "id": "L40",
+    "name": "Loket 40",
+    "number": 40,
+    "zone": "1",
+    "agency": "BPJSTK",
+    "serves": ["Y"],
+}
+
+
+async def add_line_and_counter(admin: AntreClient, version: int = 0) -> dict[str, Any]:
+    return await admin.request(
+        "admin_edit",
+        version=version,
+        edits=[
+            {"target": "line:Y", "before": None, "after": NEW_LINE},
+            {"target": "counter:L40", "before": None, "after": NEW_COUNTER},
+        ],
+    )
+
+
+async def test_a_line_and_counter_added_live_issue_and_call(server: Server) -> None:
+    """The kiosk, connected before the edit, offers line Y at once; Y-001 is called at the new
+    Loket 40 by an officer of BPJSTK who logs in there. No restart, no reconnect."""
+    kiosk = await server.client("KIOSK-1")
+    admin = await admin_of(server)
+    reply = await add_line_and_counter(admin)
+    assert reply["version"] == 2 and [e["target"] for e in reply["edits"]] == [
+        "line:Y",
+        "counter:L40",
+    ]
+    assert "Y" in {ln["prefix"] for ln in await kiosk.list_lines()}
+    ticket = await kiosk.issue_ticket("Y")
+    assert ticket["number"] == "Y-001"
+    await kiosk.confirm_printed(ticket["id"])
+    officer = await server.officer_at_work("BTK01@L40")
+    called = await officer.act("call_next")
+    assert called["ticket"]["number"] == "Y-001"
+    # Undo of either undoes both (one request), the counter first; Y-001 stays.
+    undone = await admin.request("admin_undo", version=1)
+    assert undone["version"] == 4 and [e["target"] for e in undone["edits"]] == [
+        "counter:L40",
+        "line:Y",
+    ]
+    assert server.engine.building.line("Y") is None
+    assert any(t.number == "Y-001" for t in server.engine.state.tickets.values())
+
+
+async def test_added_line_survives_a_restart(start_server, tmp_path) -> None:
+    db = str(tmp_path / "added.db")
+    server = await start_server(db=db)
+    admin = await admin_of(server)
+    await add_line_and_counter(admin)
+    kiosk = await server.client("KIOSK-1")
+    await kiosk.confirm_printed((await kiosk.issue_ticket("Y"))["id"])
+    await start_server.stop(server)
+    server = await start_server(db=db)
+    assert server.engine.version == 2 and server.engine.building.line("Y") is not None
+    kiosk = await server.client("KIOSK-1")
+    assert (await kiosk.issue_ticket("Y"))["number"] == "Y-002"
