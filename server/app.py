@@ -154,7 +154,7 @@ async def serve(
     )
     await engine.start()
     # The file's building plus the live edits in the store's log (issue 23): what is served.
-    building = engine.building
+    building = engine.serving
     hub = Hub(engine, building, clock=clock, limits=limits)
     hub.start()
     # The building's events to its webhooks and central (issue 21): tasks beside the engine,

@@ -65,7 +65,7 @@ from datetime import UTC, date, datetime, timedelta
 from server.building_identity import BuildingIdentity
 from server.config.edits import Edit, EditRefused, apply_edits
 from server.core.bookings import Booking
-from server.core.building import Building
+from server.core.building import Building, Counter
 from server.core.complaints import kept_days
 from server.core.events import (
     COMPLAINT_KINDS,
@@ -156,6 +156,13 @@ class Engine:
         self._open = asyncio.Event()
         self._open.set()
         self._building_listeners: list[BuildingListener] = []
+        # What the core and the hub serve: `building`, plus each counter a live edit removed
+        # while it had a called or served ticket, until that ticket ends (it finishes there
+        # first; docs/operations.md, "Editing the building live").
+        self.serving = building
+        self._removed: dict[str, Counter] = {}  # counters live edits removed: last definition
+        self._kept: frozenset[str] = frozenset()  # of those, the ones `serving` keeps
+        self._releasing = False  # a release of kept counters is scheduled
         self.db_path = db_path  # the SQLite file; opened by start()
         # The building file as the store records it (server/building_identity.py); without
         # one (tests, the simulator) only the building's name is compared and recorded.
@@ -254,7 +261,7 @@ class Engine:
         close = await store.last_close()
         earlier = [] if close is None else await self._books_before(store, close, today)
         tail = await store.events_after_last_close()
-        state = self.state = _replayed(self.building, earlier, tail)
+        state = self.state = self._served(earlier, tail)
         day_of = self.building.service_day
         for stored in tail:
             if stored.request_id is not None and day_of(stored.event.at) == today:
@@ -321,7 +328,8 @@ class Engine:
         for group in edit_groups(edits):
             made = [Edit(e.event.target, e.event.before, e.event.after) for e in group]  # type: ignore[attr-defined]
             try:
-                building = apply_edits(building, made)
+                before, building = building, apply_edits(building, made)
+                _note_removed(self._removed, before, building)
             except EditRefused as exc:
                 # The log is the truth, but a building it no longer makes is not served blind.
                 raise RuntimeError(
@@ -368,13 +376,7 @@ class Engine:
                             time.perf_counter() - started)  # fmt: skip
             finally:
                 self._open.set()
-        for listener in list(self._building_listeners):
-            try:
-                result = listener(self.building)
-                if result is not None:
-                    await result
-            except Exception:
-                logger.exception("building listener %r failed; the engine carries on", listener)
+        await self._tell_listeners()
         return stored
 
     async def _commit_edit(
@@ -398,16 +400,75 @@ class Engine:
 
     async def _swap(self, building: Building, stored: list[StoredEvent]) -> None:
         """Today's state replayed with `building`, which becomes the live one."""
-        store = self.store
+        _note_removed(self._removed, self.building, building)
         self.building = building
         self.edits.extend(stored)
         self.version = stored[-1].event.version  # type: ignore[attr-defined]
-        today = building.service_day(self._now())
+        await self._rebuild_today()
+
+    async def _rebuild_today(self) -> None:
+        """Today's state replayed from the store with the live building (and the counters it
+        keeps), then what it no longer has retired. Only while commands wait (`_open`)."""
+        store = self.store
+        today = self.building.service_day(self._now())
         close = await store.last_close()
         earlier = [] if close is None else await self._books_before(store, close, today)
         tail = await store.events_after_last_close()
-        self.state = _replayed(building, earlier, tail)
+        self.state = self._served(earlier, tail)
         await self._retire_removed()
+
+    def _served(self, earlier: list[StoredEvent], tail: list[StoredEvent]) -> QueueState:
+        """Today's state with `building`, and `serving`: `building` plus each counter a live
+        edit removed that still has a called or served ticket (it finishes it first)."""
+        state = _replayed(self.building, earlier, tail)
+        busy = [
+            c
+            for cid, c in self._removed.items()
+            if (status := state.counters.get(cid)) is not None and status.ticket is not None
+        ]
+        self._kept = frozenset(c.id for c in busy)
+        if not busy:
+            self.serving = self.building
+            return state
+        logger.warning("counters %s were removed by a live edit while busy: they stay until "
+                       "their ticket ends", ", ".join(sorted(self._kept)))  # fmt: skip
+        self.serving = dataclasses.replace(self.building, counters=(*self.building.counters, *busy))
+        return _replayed(self.serving, earlier, tail)
+
+    def _release_soon(self, events: list[StoredEvent]) -> None:
+        """After a commit: a kept counter whose ticket ended goes now (a new state, no event)."""
+        if not self._kept or self._releasing or self._closing:
+            return
+        counters = self.state.counters
+        if all(counters[cid].ticket is not None for cid in self._kept if cid in counters):
+            return
+        self._releasing = True
+        task = asyncio.ensure_future(self._release())
+        self._purges.add(task)  # awaited by close() like a purge
+        task.add_done_callback(self._purges.discard)
+
+    async def _release(self) -> None:
+        try:
+            async with self._edit_lock:
+                self._open.clear()
+                try:
+                    await self._settled.wait()
+                    await self._rebuild_today()
+                finally:
+                    self._open.set()
+                    self._releasing = False
+            await self._tell_listeners()
+        except Exception:
+            logger.exception("releasing the counters a live edit removed failed")
+
+    async def _tell_listeners(self) -> None:
+        for listener in list(self._building_listeners):
+            try:
+                result = listener(self.serving)
+                if result is not None:
+                    await result
+            except Exception:
+                logger.exception("building listener %r failed; the engine carries on", listener)
 
     async def _purge_personal_data(self, today: date) -> int:
         """Delete the personal data of bookings whose day is more than `retention_days` before
@@ -664,6 +725,7 @@ class Engine:
                 if self._requests.get(rid) is b:
                     self._requests[rid] = [s for s in b.events if s.request_id == rid]
         self._purge_after(events)
+        self._release_soon(events)
         # Subscribers first, acks second: see the module docstring.
         for callback in list(self._subscribers):
             try:
@@ -733,6 +795,16 @@ class Engine:
 
 _ONE_DAY = timedelta(days=1)
 _VOICE_KINDS = SURVEY_KINDS | COMPLAINT_KINDS
+
+
+def _note_removed(removed: dict[str, Counter], before: Building, after: Building) -> None:
+    """Keep the definition of each counter an edit removed; forget one an edit put back."""
+    for c in before.counters:
+        if after.counter(c.id) is None:
+            removed[c.id] = c
+    for cid in list(removed):
+        if after.counter(cid) is not None:
+            del removed[cid]
 
 
 def edit_groups(edits: list[StoredEvent]) -> list[list[StoredEvent]]:

@@ -312,3 +312,57 @@ async def test_added_line_survives_a_restart(start_server, tmp_path) -> None:
     assert server.engine.version == 2 and server.engine.building.line("Y") is not None
     kiosk = await server.client("KIOSK-1")
     assert (await kiosk.issue_ticket("Y"))["number"] == "Y-002"
+
+
+async def test_a_counter_removed_while_serving_finishes_first(server: Server) -> None:
+    """L17 serves K-001 when the admin removes it: the officer finishes K-001 there, and only
+    then is L17 closed and the officer logged out (free to log in elsewhere)."""
+    kiosk = await server.client("KIOSK-1")
+    await kiosk.confirm_printed((await kiosk.issue_ticket("K"))["id"])
+    officer = await server.officer_at_work("BTK01@L17")
+    await officer.act("call_next")
+    await officer.act("start_service")
+    admin = await admin_of(server)
+    counter = value_of(await state_of(admin), "counter", "counter:L17")
+    await edit(admin, "counter:L17", counter, None, 0)
+    assert "counter:L17" not in {
+        e["target"] for e in (await state_of(admin))["entities"]["counter"]
+    }
+    # Still at work: the console finishes the citizen's service at L17.
+    finished = await officer.act("finish_service")
+    assert finished["events"][0]["event"]["kind"] == "service_finished"
+    await until(
+        lambda: server.engine.state.counters["L17"].officer is None, "L17 retired after the finish"
+    )
+    # Its console is told (the counter is gone) and closed.
+    await until(lambda: officer.state is ConnectionState.CLOSED, "the L17 console closed")
+    elsewhere = await server.officer_at_work("BTK01@L16")  # logged out of L17: free to move
+    assert server.engine.state.counters["L16"].officer == "BTK01"
+
+
+async def test_a_removed_line_keeps_its_waiting_tickets(server: Server) -> None:
+    """Line Y added, Y-001 and Y-002 taken, then Y removed (with its counter): no new Y, the
+    two wait on for the floor to cancel (docs/operations.md, as a restart on the file does)."""
+    kiosk = await server.client("KIOSK-1")
+    admin = await admin_of(server)
+    await add_line_and_counter(admin)
+    for _ in range(2):
+        await kiosk.confirm_printed((await kiosk.issue_ticket("Y"))["id"])
+    await admin.request(
+        "admin_edit",
+        version=2,
+        edits=[
+            {"target": "counter:L40", "before": NEW_COUNTER, "after": None},
+            {"target": "line:Y", "before": NEW_LINE, "after": None},
+        ],
+    )
+    with pytest.raises(RequestError):
+        await kiosk.issue_ticket("Y")
+    waiting = sorted(t.number for t in server.engine.state.tickets.values() if t.line == "Y")
+    assert waiting == ["Y-001", "Y-002"]
+    assert all(
+        t.state.value == "waiting" for t in server.engine.state.tickets.values() if t.line == "Y"
+    )
+    floor = await server.client("LANTAI")
+    cancelled = await floor.act("cancel_ticket", ticket="Y-001", reason="layanan ditutup")
+    assert cancelled["events"][0]["event"]["kind"] == "ticket_cancelled"
