@@ -336,7 +336,7 @@ async def test_a_counter_removed_while_serving_finishes_first(server: Server) ->
     )
     # Its console is told (the counter is gone) and closed.
     await until(lambda: officer.state is ConnectionState.CLOSED, "the L17 console closed")
-    elsewhere = await server.officer_at_work("BTK01@L16")  # logged out of L17: free to move
+    await server.officer_at_work("BTK01@L16")  # logged out of L17: free to move
     assert server.engine.state.counters["L16"].officer == "BTK01"
 
 
