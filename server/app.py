@@ -43,6 +43,7 @@ from server.core.building import Building, DeviceKind
 from server.core.model import DomainError, Tick
 from server.engine import Engine, EngineFailed
 from server.hub import Hub, HubLimits
+from server.live_building import LiveEditsDiffer
 from server.outbox import Outbox, Timing
 from server.store import StoreError
 from server.voice_api import VoiceApi
@@ -130,6 +131,7 @@ async def serve(
     accept_building: bool = False,
     adopt_empty: bool = True,
     delivery_timing: Timing | None = None,
+    take_file: bool = False,
 ) -> None:
     """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick.
 
@@ -138,7 +140,8 @@ async def serve(
     `identity`, `accept_building`, `adopt_empty`: the building file as the store records it,
     whether it may replace another building's, and whether it may take over another building's
     store that has no events yet (server/building_identity.py). `delivery_timing`: the outbox's
-    retry and poll times (tests shorten them).
+    retry and poll times (tests shorten them). `take_file`: the building file wins over the
+    store's live edits when it changed since (server/live_building.py).
 
     Raises WrongBuilding before listening when the store belongs to another building, and
     EngineFailed, after closing every connection, if the store fails.
@@ -151,6 +154,7 @@ async def serve(
         identity=identity,
         accept_building=accept_building,
         adopt_empty=adopt_empty,
+        take_file=take_file,
     )
     await engine.start()
     # The file's building plus the live edits in the store's log (issue 23): what is served.
@@ -314,6 +318,7 @@ def run(
     clock: Callable[[], datetime] | None = None,
     identity: BuildingIdentity | None = None,
     accept_building: bool = False,
+    take_file: bool = False,
 ) -> int:
     """Blocking entry for the CLI; returns the process exit code (docs/operations.md)."""
     logging.basicConfig(
@@ -355,6 +360,7 @@ def run(
                 own_process=True,
                 identity=identity,
                 accept_building=accept_building,
+                take_file=take_file,
                 # No --config means the demo: it never takes over a real building's store.
                 adopt_empty=not show_demo_credentials,
             )
@@ -374,6 +380,9 @@ def run(
         return EXIT_STORE_FAILED  # already logged, with its cause, by the engine and serve
     except WrongBuilding as exc:
         log.error("%s", wrong_building_message(exc, config_given=not show_demo_credentials))
+        return EXIT_WRONG_BUILDING
+    except LiveEditsDiffer as exc:
+        log.error("%s", exc.message())
         return EXIT_WRONG_BUILDING
     except sqlite3.OperationalError as exc:  # at start: disk full, I/O error, locked too long
         log.critical("cannot open the store %s: %s; is its disk full or failing, or is another "

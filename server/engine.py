@@ -62,8 +62,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from server.building_identity import BuildingIdentity
+from server.building_identity import BuildingIdentity, Match, compare
+from server.config.building import parse_building
 from server.config.edits import Edit, EditRefused, apply_edits
+from server.config.export import building_toml
+from server.config.toml_reader import ConfigError
 from server.core.bookings import Booking
 from server.core.building import Building, Counter
 from server.core.complaints import kept_days
@@ -86,6 +89,13 @@ from server.core.model import (
 from server.core.queue import QueueState
 from server.core.removed import removed_in_use
 from server.core.surveys import survey_horizon
+from server.live_building import (
+    DROPPED_THROUGH,
+    LIVE_TEXT,
+    LIVE_VERSION,
+    LiveEditsDiffer,
+    differences,
+)
 from server.start_checks import check_building, clock_behind_warning, removed_warnings
 from server.store import Store, StoredEvent
 
@@ -144,6 +154,7 @@ class Engine:
         identity: BuildingIdentity | None = None,
         accept_building: bool = False,
         adopt_empty: bool = True,
+        take_file: bool = False,
     ) -> None:
         self.building = building  # the building the core and the service-day rule use
         # The building file's building (version 0); `building` is it plus every live edit
@@ -173,6 +184,8 @@ class Engine:
         # demo building that a missing --config implies: a real building restarted before its
         # first ticket must not come back as the demo.
         self.adopt_empty = adopt_empty
+        # The operator said the building file wins over the live edits (--take-file; issue 23).
+        self.take_file = take_file
         # Injected so tests (and the simulator) control time; the core never reads a clock.
         self._clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         # The newest event's time. Events are never stamped before it: a clock set back (NTP
@@ -235,6 +248,7 @@ class Engine:
         self.last_seq = await store.last_seq()
         # Before anything is read into memory: a store of another building is refused.
         empty = self.adopt_empty and self.last_seq == 0
+        edits = await self._file_or_live(store)
         recorded = await check_building(
             store, self.db_path, self.identity, now, accept=self.accept_building, log_empty=empty
         )
@@ -246,7 +260,7 @@ class Engine:
         )
         self._booking_key = bytes.fromhex((await store.meta())[BOOKING_KEY_META])
         self._next_seq = self.last_seq + 1
-        await self._replay_edits(store)
+        await self._replay_edits(edits)
         today = self.building.service_day(now)
         self._requests_day = today
 
@@ -321,10 +335,41 @@ class Engine:
                 except DomainError as exc:
                     logger.warning("could not log out %s at %s: %s", status.officer, cid, exc)
 
-    async def _replay_edits(self, store: Store) -> None:
+    async def _file_or_live(self, store: Store) -> list[StoredEvent]:
+        """The live edits to serve on top of the building file: none when a `--take-file` start
+        dropped them. Raises LiveEditsDiffer when the file changed since the store recorded it
+        while live edits exist (docs/operations.md, "Editing the building live")."""
+        meta = await store.meta()
+        dropped = int(meta.get(DROPPED_THROUGH, "0"))
+        edits = [e for e in await store.edit_events() if e.seq > dropped]
+        recorded = await store.building()
+        if not edits or recorded is None:
+            return edits
+        if compare(recorded.identity, self.identity) is not Match.CHANGED:
+            return edits
+        if not self.take_file:
+            live = self.file_building
+            text = meta.get(LIVE_TEXT)
+            if text is not None:
+                try:
+                    live = parse_building(text)
+                except ConfigError:
+                    logger.exception("the live building kept in the store does not load")
+            raise LiveEditsDiffer(
+                self.db_path, self.identity.path, differences(self.file_building, live), len(edits)
+            )
+        for stored in edits:
+            event = stored.event
+            assert isinstance(event, BuildingEdited)
+            logger.warning("--take-file: dropping live edit version %d (%s by %s at %s)",
+                           event.version, event.target, event.by,
+                           event.at.isoformat())  # fmt: skip
+        await store.set_meta({DROPPED_THROUGH: str(edits[-1].seq)})
+        return []
+
+    async def _replay_edits(self, edits: list[StoredEvent]) -> None:
         """The live building: the file's plus every `building_edited` in the log, in order."""
         building = self.file_building
-        edits = await store.edit_events()
         for group in edit_groups(edits):
             made = [Edit(e.event.target, e.event.before, e.event.after) for e in group]  # type: ignore[attr-defined]
             try:
@@ -405,6 +450,16 @@ class Engine:
         self.edits.extend(stored)
         self.version = stored[-1].event.version  # type: ignore[attr-defined]
         await self._rebuild_today()
+        await self._keep_live_text()
+
+    async def _keep_live_text(self) -> None:
+        """The live building's text in the store's meta (for `antre config export --db` and the
+        file-vs-live check at start). Best effort: the log's edits are the truth."""
+        try:
+            text = building_toml(self.building)
+            await self.store.set_meta({LIVE_TEXT: text, LIVE_VERSION: str(self.version)})
+        except Exception:
+            logger.exception("keeping the live building's text in the store failed")
 
     async def _rebuild_today(self) -> None:
         """Today's state replayed from the store with the live building (and the counters it
