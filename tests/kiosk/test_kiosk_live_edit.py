@@ -116,7 +116,7 @@ async def test_an_agency_added_live_gets_its_tile(server: Server, printer: Loopb
                         "short_name": "Taspen",
                         "zone": "1",
                     },
-                },  # fmt: skip
+                },
                 {"target": "line:Y", "before": None, "after": {**NEW_LINE, "agency": "TASPEN"}},
                 {
                     "target": "counter:L40",
