@@ -174,6 +174,7 @@ class Engine:
         self._removed: dict[str, Counter] = {}  # counters live edits removed: last definition
         self._kept: frozenset[str] = frozenset()  # of those, the ones `serving` keeps
         self._releasing = False  # a release of kept counters is scheduled
+        self._disabled_busy: frozenset[str] = frozenset()  # counters of disabled officers, busy
         self.db_path = db_path  # the SQLite file; opened by start()
         # The building file as the store records it (server/building_identity.py); without
         # one (tests, the simulator) only the building's name is compared and recorded.
@@ -325,7 +326,13 @@ class Engine:
             logger.warning("%s", sentence)
         if used.counters or used.officers or used.misplaced:
             await self.execute(RetireRemoved(), SYSTEM_ACTOR, internal=True)
-        disabled = {o.id for o in self.building.officers if getattr(o, "disabled", False)}
+        disabled = {o.id for o in self.building.officers if o.disabled}
+        # A disabled officer busy with a ticket: logged out once it ends (`_release_soon`).
+        self._disabled_busy = frozenset(
+            cid
+            for cid, status in self.state.counters.items()
+            if status.officer in disabled and status.ticket is not None
+        )
         for cid, status in list(self.state.counters.items()):
             if status.officer in disabled and status.ticket is None:
                 logger.warning("officer %s is disabled: logging them out of %s", status.officer,
@@ -492,10 +499,11 @@ class Engine:
 
     def _release_soon(self, events: list[StoredEvent]) -> None:
         """After a commit: a kept counter whose ticket ended goes now (a new state, no event)."""
-        if not self._kept or self._releasing or self._closing:
+        waiting = self._kept | self._disabled_busy
+        if not waiting or self._releasing or self._closing:
             return
         counters = self.state.counters
-        if all(counters[cid].ticket is not None for cid in self._kept if cid in counters):
+        if all(counters[cid].ticket is not None for cid in waiting if cid in counters):
             return
         self._releasing = True
         task = asyncio.ensure_future(self._release())

@@ -366,3 +366,22 @@ async def test_a_removed_line_keeps_its_waiting_tickets(server: Server) -> None:
     floor = await server.client("LANTAI")
     cancelled = await floor.act("cancel_ticket", ticket="Y-001", reason="layanan ditutup")
     assert cancelled["events"][0]["event"]["kind"] == "ticket_cancelled"
+
+
+async def test_a_disabled_officer_busy_with_a_ticket_is_logged_out_when_it_ends(
+    server: Server,
+) -> None:
+    """BTK01 serves K-001 at L16 when disabled: the console is closed at once; the floor
+    cancels K-001 (nobody can finish it for them), and L16 is then free for a colleague."""
+    kiosk = await server.client("KIOSK-1")
+    await kiosk.confirm_printed((await kiosk.issue_ticket("K"))["id"])
+    officer = await server.officer_at_work("BTK01@L16")
+    await officer.act("call_next")
+    admin = await admin_of(server)
+    before = value_of(await state_of(admin), "officer", "officer:BTK01")
+    await edit(admin, "officer:BTK01", before, {**before, "disabled": True}, 0)
+    await until(lambda: officer.state is ConnectionState.CLOSED, "the console closed")
+    assert server.engine.state.counters["L16"].officer == "BTK01"  # K-001 is still theirs
+    floor = await server.client("LANTAI")
+    await floor.act("cancel_ticket", ticket="K-001", reason="petugas dinonaktifkan")
+    await until(lambda: server.engine.state.counters["L16"].officer is None, "BTK01 logged out")
