@@ -385,3 +385,30 @@ async def test_a_disabled_officer_busy_with_a_ticket_is_logged_out_when_it_ends(
     floor = await server.client("LANTAI")
     await floor.act("cancel_ticket", ticket="K-001", reason="petugas dinonaktifkan")
     await until(lambda: server.engine.state.counters["L16"].officer is None, "BTK01 logged out")
+
+
+def test_a_webhook_never_receives_a_credential_of_an_edit() -> None:
+    """A destination that takes every kind gets `building_edited` with the PIN hash withheld."""
+    import json
+    from zoneinfo import ZoneInfo
+
+    from server.outbox.body import event_entry
+    from server.store.deliveries import PendingEvent
+
+    officer = {
+        "id": "DKP01",
+        "name": "Siti",
+        "agency": "DUKCAPIL",
+        "pin_hash": "scrypt$1$2$3$aa$bb",
+    }
+    payload = {"kind": "building_edited", "at": "2026-11-23T09:00:00+07:00", "by": "manager:ADMIN",
+               "version": 1, "target": "officer:DKP01", "before": officer,
+               "after": {**officer, "pin_hash": "scrypt$1$2$3$cc$dd"}, "undoes": None}  # fmt: skip
+    pending = PendingEvent(
+        1, payload["at"], "2026-11-23", "manager:ADMIN", "building_edited",
+        json.dumps(payload), None,
+    )  # fmt: skip
+    entry = event_entry("mpp-uji", pending, ZoneInfo("Asia/Jakarta"), personal_data=True)
+    assert entry["data"]["before"]["pin_hash"] == HIDDEN
+    assert entry["data"]["after"]["pin_hash"] == HIDDEN
+    assert "scrypt" not in json.dumps(entry)
