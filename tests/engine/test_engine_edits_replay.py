@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from datetime import datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
