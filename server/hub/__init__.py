@@ -191,7 +191,7 @@ class Hub:
         building without reconnecting."""
         self.set_building(building)
         officers = {o.id: o for o in building.officers}
-        devices = {d.id for d in building.devices}
+        devices = {d.id: d.token_sha256 for d in building.devices}
         managers = {m.id for m in building.managers}
         for session in self.connections.sessions():
             principal = session.principal
@@ -207,6 +207,8 @@ class Hub:
             elif principal.role in (Role.KIOSK, Role.DISPLAY, Role.TABLET):
                 if principal.id not in devices:
                     gone = "Perangkat ini dihapus dari konfigurasi gedung; hubungi admin."
+                elif principal.token_digest not in (None, devices[principal.id]):
+                    gone = "Token perangkat ini sudah diganti; pasang token yang baru."
             elif principal.role in (Role.FLOOR, Role.ADMIN) and principal.id not in managers:
                 gone = "Akun Anda dihapus dari konfigurasi gedung; hubungi admin."
             if gone is not None:

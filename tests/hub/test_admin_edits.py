@@ -227,6 +227,8 @@ async def test_new_device_token_shown_once_and_works(server: Server) -> None:
     assert (await kiosk.issue_ticket("A"))["number"] == "A-001"
     renewed = await admin.request("admin_new_token", device="KIOSK-9")
     assert renewed["token"] != token
+    # The kiosk still on the old token is closed at once (the token is revoked).
+    await until(lambda: kiosk.state is ConnectionState.CLOSED, "the old token's session closed")
     refusal = await hello_refusal(server, p.hello_kiosk(token))
     assert refusal["code"] == p.ERR_AUTH_FAILED
 
