@@ -167,6 +167,8 @@ class Engine:
         self._open = asyncio.Event()
         self._open.set()
         self._building_listeners: list[BuildingListener] = []
+        # Told synchronously, before commands run again (the parts holding the building).
+        self._building_setters: list[Callable[[Building], None]] = []
         # What the core and the hub serve: `building`, plus each counter a live edit removed
         # while it had a called or served ticket, until that ticket ends (it finishes there
         # first; docs/operations.md, "Editing the building live").
@@ -397,6 +399,19 @@ class Engine:
 
     # -- live building edits (issue 23) ---------------------------------------------------------
 
+    def on_building_swap(self, setter: Callable[[Building], None]) -> None:
+        """Call `setter(serving building)` right after a live edit's swap, before any other
+        command runs: what answers requests must never see the old building with the new
+        state. It must not await (the hub's `set_building`)."""
+        self._building_setters.append(setter)
+
+    def _set_everywhere(self) -> None:
+        for setter in list(self._building_setters):
+            try:
+                setter(self.serving)
+            except Exception:
+                logger.exception("building setter %r failed; the engine carries on", setter)
+
     def on_building(self, listener: BuildingListener) -> None:
         """Call `listener(new building)` after each live edit, once today's state is rebuilt."""
         self._building_listeners.append(listener)
@@ -423,6 +438,7 @@ class Engine:
                 stored = await self._commit_edit(events, actor, request_id)
                 started = time.perf_counter()
                 await self._swap(building, stored)
+                self._set_everywhere()
                 logger.info("building edit of %s by %s (version %d) live in %.3f s",
                             ", ".join(e.target for e in events), actor, self.version,
                             time.perf_counter() - started)  # fmt: skip
@@ -517,6 +533,7 @@ class Engine:
                 try:
                     await self._settled.wait()
                     await self._rebuild_today()
+                    self._set_everywhere()
                 finally:
                     self._open.set()
                     self._releasing = False
