@@ -414,3 +414,29 @@ def test_a_webhook_never_receives_a_credential_of_an_edit() -> None:
     assert entry["data"]["before"]["pin_hash"] == HIDDEN
     assert entry["data"]["after"]["pin_hash"] == HIDDEN
     assert "scrypt" not in json.dumps(entry)
+
+
+async def test_edits_at_once_lose_nothing_and_tickets_go_on(server: Server) -> None:
+    """Two admins save at the same instant (two targets) while a kiosk issues: both edits are
+    there, at versions 1 and 2, and every ticket issued meanwhile is in the queue, numbered
+    without a gap."""
+    one, two = await admin_of(server), await admin_of(server)
+    kiosk = await server.client("KIOSK-1")
+    state = await state_of(one)
+    line = value_of(state, "line", "line:K")
+    text = value_of(state, "running_text", "running_text")
+
+    async def issue_many() -> list[str]:
+        return [(await kiosk.issue_ticket("A"))["number"] for _ in range(20)]
+
+    numbers, first, second = await asyncio.gather(
+        issue_many(),
+        edit(one, "line:K", line, {**line, "quota_walk_in": 30}, 0),
+        edit(two, "running_text", text, "Dua admin sekaligus.", 0),
+    )
+    assert sorted([first["version"], second["version"]]) == [1, 2]
+    assert numbers == [f"A-{i:03d}" for i in range(1, 21)]
+    state = await state_of(one)
+    assert value_of(state, "line", "line:K")["quota_walk_in"] == 30
+    assert value_of(state, "running_text", "running_text") == "Dua admin sekaligus."
+    assert sum(t.line == "A" for t in server.engine.state.tickets.values()) == 20
