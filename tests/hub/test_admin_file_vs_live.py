@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from hubtest import FakeClock, Server
 
-from server.app import Running, serve
+from server.app import EXIT_WRONG_BUILDING, Running, serve
 from server.cli import export_live_main
 from server.client import AntreClient
 from server.config import demo_building_path, load_building_file
@@ -95,6 +96,15 @@ async def test_file_changed_after_live_edits(start_on, tmp_path: Path, capsys) -
     assert "line:K: quota_walk_in 60 (file) vs 20 (live)" in said
     assert "running_text: Halo, selamat datang" in said
     assert "--take-file" in said and "antre config export --db" in said
+    # `antre server` says it and exits 78, like a store of another building.
+    cli = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server.cli", "server", "--config", str(file),
+        "--db", str(tmp_path / "antre.db"), "--port", "0",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output = (await cli.communicate())[0].decode()
+    assert cli.returncode == EXIT_WRONG_BUILDING == 78
+    assert "line:K: quota_walk_in 60 (file) vs 20 (live)" in output and "Traceback" not in output
 
     # --take-file: the file wins, the edit is dropped (and stays dropped at the next start).
     server = await start_on(file, take_file=True)
