@@ -45,6 +45,15 @@ the close, in seq order with the bookings' (the store's partial indexes and `com
 say which). A complaint's contact is kept beside its event like a booking's, and purged
 `retention_days` after the complaint closed.
 
+Live building edits (issue 23): `edit` commits the `building_edited` events of an accepted
+edit, then rebuilds today's state by replaying today's events with the edited building — what a
+restart on the edited file does, so the removed-line and removed-counter rules of
+docs/operations.md hold — while other commands wait, swaps the building into every part that
+holds one (`on_building_swap`), then tells the hub (`on_building`: fresh snapshots). A counter
+removed while it has a called or served ticket stays in `serving` until that ticket ends. At
+start the building is the file's plus every logged edit (server/live_building.py: unless the
+file changed since, which refuses to start, or `--take-file`).
+
 Idempotency: a request id seen today returns the events stamped with it in its first execution
 (also across restarts, rebuilt from today's log). Events that close an earlier day, triggered by
 the first command of a new day, are the system's: actor "system", no request id.
