@@ -161,12 +161,9 @@ class AdminApp(App[int]):
         self.call_later(self._show_status, state)
 
     def _show_status(self, state: ConnectionState) -> None:
-        status = f"{self.manager} · {_CONNECTION[state]}"
-        if self.model.loaded:
-            status += f" · versi gedung {self.model.version}"
-        self.screen_stack[0].query_one("#status", Static).update(status)
+        self._status_line(state)
         if state is ConnectionState.CONNECTED:
-            self.action_reload()
+            self.action_reload()  # after every reconnect: the building may have changed
         if state is ConnectionState.CLOSED and self.client.close_code == p.CLOSE_AUTH_FAILED:
             refusal = self.client.refusal or {}
             message = refusal.get("message") or "Masuk ditolak: periksa ID pengelola dan PIN."
@@ -183,6 +180,18 @@ class AdminApp(App[int]):
 
     # -- drawing -------------------------------------------------------------------------------
 
+    def _line(self, widget: str, text: str) -> None:
+        # The main screen's; a frame or reply may still arrive while the app shuts down.
+        for found in self.screen_stack[:1]:
+            for line in found.query(f"#{widget}").results(Static):
+                line.update(text)
+
+    def _status_line(self, state: ConnectionState) -> None:
+        status = f"{self.manager} · {_CONNECTION[state]}"
+        if self.model.loaded:
+            status += f" · versi gedung {self.model.version}"
+        self._line("status", status)
+
     def refresh_view(self) -> None:
         kinds = self.model.kinds()
         fill_table(self.kinds_table, [(k.name, [escape(k.label)]) for k in kinds])
@@ -190,7 +199,7 @@ class AdminApp(App[int]):
             self.kind = kinds[0]
         self._draw_entities()
         self._draw_form()
-        self._show_status(self.client.state)
+        self._status_line(self.client.state)
 
     def _draw_entities(self) -> None:
         rows = self.model.targets(self.kind.name) if self.kind else []
@@ -217,7 +226,7 @@ class AdminApp(App[int]):
             text = "Enter: ubah nilai · n: kolom baru · x: hapus kolom · Ctrl+S: simpan"
         else:
             text = "Panah: pilih · Enter: buka · a: tambah · d: hapus · h: riwayat · q: keluar"
-        self.screen_stack[0].query_one("#hint", Static).update(text)
+        self._line("hint", text)
 
     def _open(self, target: str | None, value: Any = None) -> None:
         """Show an entity's form (or a new one's, target None) with no unsaved typing."""
