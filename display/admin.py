@@ -468,7 +468,8 @@ class AdminApp(App[int]):
             self._open(target)
         self.refresh_view()
         self._select_entity(self.target)
-        self.notify(f"{done} (versi {self.model.version}, atas nama {self.manager}).")
+        said = reply.get("text") or done  # the server's own words for the change
+        self.notify(f"{said} (versi {self.model.version}, atas nama {self.manager}).")
 
     def _select_entity(self, target: str | None) -> None:
         for i, key in enumerate(self.entities_table.rows):
@@ -478,9 +479,11 @@ class AdminApp(App[int]):
 
     @work(group="actions", exclusive=False)
     async def _new_device(self, fields: dict[str, Any]) -> None:
-        fields = {k: v for k, v in fields.items() if k in ("kind", "id", "zone") and v != ""}
+        # `device`, not `id`: `id` is every frame's correlation id on the wire.
+        wanted = {"kind": "kind", "id": "device", "zone": "zone", "counter": "counter"}
+        sent = {wanted[k]: v for k, v in fields.items() if k in wanted and v not in ("", None)}
         try:
-            reply = await self.client.request("admin_new_device", **fields)
+            reply = await self.client.request("admin_new_device", **sent)
         except RequestError as exc:
             self._refused(exc)
             return
@@ -488,8 +491,8 @@ class AdminApp(App[int]):
             self.notify(f"Tidak terkirim: {exc!r}", severity="error")
             return
         self.dirty = False
-        self.target = f"device:{fields.get('id', '')}"
-        self.push_screen(OnceScreen(f"Token perangkat {fields.get('id', '')}", reply["token"]))
+        self.target = f"device:{sent.get('device', '')}"
+        self.push_screen(OnceScreen(f"Token perangkat {sent.get('device', '')}", reply["token"]))
         self.action_reload()
 
     @work(group="actions", exclusive=False)

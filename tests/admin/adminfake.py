@@ -131,9 +131,9 @@ class FakeAdminServer:
     def _admin_new_token(self, device: str) -> dict[str, Any]:
         return {"type": "ok", "token": f"token-{device}-baru"}
 
-    def _admin_new_device(self, kind: str, id: str, zone: str | None = None) -> dict[str, Any]:
-        self.change(f"device:{id}", {"id": id, "kind": kind})
-        return {"type": "ok", "token": f"token-{id}"}
+    def _admin_new_device(self, kind: str, device: str, **where: str) -> dict[str, Any]:
+        self.change(f"device:{device}", {"id": device, "kind": kind} | where)
+        return {"type": "ok", "token": f"token-{device}"}
 
 
 def install(app: Any, fake: FakeAdminServer) -> FakeAdminServer:
