@@ -53,7 +53,7 @@ KINDS: tuple[Kind, ...] = (
         "prefix",
         {"prefix": "", "agency": "", "name": "", "target_service_min": 10},
     ),
-    Kind("counter", "Loket", "id", {"id": "", "name": "", "number": 0, "serves": []}),
+    Kind("counter", "Loket", "id", {"id": "", "name": "", "number": 0, "agency": "", "serves": []}),
     Kind("officer", "Petugas", "id", {"id": "", "name": "", "agency": ""}),
     Kind("device", "Perangkat", "id", {"id": "", "kind": "kiosk", "zone": ""}, True),
     Kind("holiday", "Hari libur", "date", {"date": "", "name": ""}),
