@@ -34,6 +34,7 @@ from server.core.complaints import Complaint
 from server.core.dates import format_clock_in_zone
 from server.core.events import (
     DISPLAY_HIDDEN,
+    EDIT_SECRET_KEYS,
     EVENT_TYPES,
     FLOOR_ONLY,
     KIOSK_KINDS,
@@ -69,6 +70,7 @@ __all__ = [
     "tablet_snapshot",
     "ticket_view",
     "view_event",
+    "withhold_secrets",
 ]
 
 _RECENT_CALLS = 10
@@ -581,8 +583,28 @@ def view_event(audience: str, event: dict[str, Any], scope: Scope) -> dict[str, 
 
 
 def staff_form(event: dict[str, Any]) -> dict[str, Any]:
-    """An event dict for staff audiences: all of it but the WITHHELD fields (the token)."""
-    return {k: v for k, v in event.items() if k not in WITHHELD}
+    """An event dict for staff audiences: all of it but the WITHHELD fields (the token), and a
+    building edit's PIN hashes and token digests (`withhold_secrets`)."""
+    out = {k: v for k, v in event.items() if k not in WITHHELD}
+    if event.get("kind") == "building_edited":
+        for key in ("before", "after"):
+            if key in out:
+                out[key] = withhold_secrets(out[key])
+    return out
+
+
+def withhold_secrets(value: Any) -> Any:
+    """A building entity's value without its credential hashes (EDIT_SECRET_KEYS), at any depth:
+    a withheld key stays, its value becomes "(disembunyikan)", so that an admin sees that a PIN
+    changed without ever receiving its hash."""
+    if isinstance(value, dict):
+        return {
+            k: ("(disembunyikan)" if k in EDIT_SECRET_KEYS else withhold_secrets(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [withhold_secrets(v) for v in value]
+    return value
 
 
 def public_form(event: dict[str, Any]) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from websockets.asyncio.server import ServerConnection
 
 from server import protocol as p
+from server import refusals
 from server.broadcast.broadcaster import Broadcaster
 from server.broadcast.survey_offers import SurveyOffers
 from server.broadcast.ticket_watch import TicketWatch
@@ -55,8 +56,9 @@ from server.hub.limits import HubLimits
 from server.hub.presence import Presence
 from server.hub.requests import Requests
 from server.hub.seats import Seats
-from server.hub.sync import InFlight, Snapshots, Sync, today
-from server.roles import Authenticator
+from server.hub.sync import InFlight, Snapshots, Sync, refuse, today
+from server.roles import DISABLED_OFFICER, Authenticator, Role
+from server.sessions import SessionState
 
 if TYPE_CHECKING:
     from server.outbox import Outbox
@@ -148,6 +150,11 @@ class Hub:
             pin_alert=lambda: self.pin_alert(self.auth.guessing()),
             delivery_alert=lambda: None if self.outbox is None else self.outbox.alert(),
         )
+        self._snapshots, self._sync = snapshots, sync
+        # Told of each live building after the hub's own parts (server/app.py: the web pages
+        # and the outbox).
+        self.building_listeners: list[Callable[[Building], None]] = []
+        engine.on_building(self.building_edited)
         self.connections = Connections(
             limits,
             self.auth,
@@ -159,6 +166,62 @@ class Hub:
             sync=sync,
             requests=self.requests,
         )
+
+    def set_building(self, building: Building) -> None:
+        """Swap the building in every part of the hub that holds one (issue 23)."""
+        self.building = building
+        for part in (
+            self.auth,
+            self.broadcaster,
+            self.ticket_watch,
+            self.survey_offers,
+            self.presence,
+            self._snapshots,
+            self.requests,
+            self._sync,
+        ):
+            part.set_building(building)
+        for listener in self.building_listeners:
+            listener(building)
+
+    async def building_edited(self, building: Building) -> None:
+        """After a live edit: the new building everywhere, a session whose officer or device
+        the building no longer has (or disables) closed, every other session a fresh
+        snapshot of its role, so that kiosks, TVs, counters and the floor show the new
+        building without reconnecting."""
+        self.set_building(building)
+        officers = {o.id: o for o in building.officers}
+        devices = {d.id for d in building.devices}
+        managers = {m.id for m in building.managers}
+        for session in self.connections.sessions():
+            principal = session.principal
+            if principal is None or session.state is not SessionState.LIVE:
+                continue  # not yet synced: its sync takes the new building's snapshot
+            gone: str | None = None
+            if principal.role is Role.OFFICER:
+                officer = officers.get(principal.id)
+                if officer is None or getattr(officer, "disabled", False):
+                    gone = DISABLED_OFFICER
+                elif building.counter(principal.counter or "") is None:
+                    gone = refusals.say("counter_unknown", counter=principal.counter or "")
+            elif principal.role in (Role.KIOSK, Role.DISPLAY, Role.TABLET):
+                if principal.id not in devices:
+                    gone = "Perangkat ini dihapus dari konfigurasi gedung; hubungi admin."
+            elif principal.role in (Role.FLOOR, Role.ADMIN) and principal.id not in managers:
+                gone = "Akun Anda dihapus dari konfigurasi gedung; hubungi admin."
+            if gone is not None:
+                log.warning("closing %s: the building edit removed or disabled it",
+                            principal.actor)  # fmt: skip
+                refuse(session, p.ERR_FORBIDDEN, gone, p.CLOSE_AUTH_FAILED)
+                continue
+            if principal.role is Role.TICKET:
+                continue  # its ticket frames follow the state on their own
+            try:
+                snap = await self._snapshots.take(principal)
+            except Exception:
+                log.exception("fresh snapshot for %s failed", principal.actor)
+                continue
+            session.send_message(snap)
 
     def start(self) -> None:
         """Subscribe to the engine and start the periodic line refresh."""

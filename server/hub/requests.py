@@ -78,6 +78,7 @@ from server.core.model import (
 )
 from server.core.visits import Itinerary, propose_order, stop_refusal
 from server.engine import Engine, EngineFailed, StoredEvent
+from server.hub.admin import Admin
 from server.hub.scope import (
     kiosk_ticket,
     known_line,
@@ -200,12 +201,18 @@ class Requests:
             "close_complaint": self._complaint_step,
             "complaint_contact": self._complaint_contact,
             "file_complaint": self._file_complaint,
+            # Live administration (issue 23): server/hub/admin.py.
+            **Admin(engine).handlers,
         }
         # A request type published without a handler is a programming error: refuse to start
         # (not an assert, which `python -O` would drop) rather than answer it with a crash.
         missing = p.REQUEST_TYPES - set(self.handlers) - {"hello"}
         if missing:
             raise RuntimeError(f"request types without a handler: {sorted(missing)}")
+
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on."""
+        self._building = building
 
     async def handle(self, session: Session, frame: str | bytes) -> None:
         """One frame of a live session: refuse it, or run its handler and send the reply."""

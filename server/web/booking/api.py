@@ -190,6 +190,10 @@ class PortalApi:
         self.budgets = {p.id: RateLimiter(p.requests_per_minute) for p in building.portals}
         self.reads = reads  # today, a ticket, the day's figures (None: those paths are 404)
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on."""
+        self.building = building
+
     @staticmethod
     def handles(path: str) -> bool:
         return path.startswith(API_PREFIX)

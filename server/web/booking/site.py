@@ -84,6 +84,10 @@ class BookingSite:
             parts = urlsplit(public)
             self.origins.add(f"{parts.scheme}://{parts.netloc}".lower())
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on."""
+        self.building = building
+
     @staticmethod
     def handles(path: str) -> bool:
         return path == BOOK_PATH or path.startswith(PAGE_PREFIX)

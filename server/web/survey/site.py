@@ -107,6 +107,10 @@ class VoiceSite:
         self.tablet = TabletPage(self)
         self.ikm = IkmBoardPage(self)
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on."""
+        self.building = building
+
     @staticmethod
     def handles(path: str) -> bool:
         return path.startswith(TICKET_PREFIX) or path in (
