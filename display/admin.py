@@ -70,6 +70,7 @@ _MAIN_ACTIONS = frozenset(
         "reset_pin",
         "new_token",
         "save",
+        "keep",
         "new_field",
         "drop_field",
         "discard",
@@ -91,6 +92,7 @@ class AdminApp(App[int]):
     TITLE = "Antre — Admin Gedung"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Simpan", priority=True),
+        Binding("k,K", "keep", "Tahan"),
         Binding("a,A", "add", "Tambah"),
         Binding("d,D", "remove", "Hapus"),
         Binding("n,N", "new_field", "Kolom baru"),
@@ -124,6 +126,11 @@ class AdminApp(App[int]):
         self.before: Any = None
         self.draft: Any = None
         self.dirty = False
+        # The building version the form's value was read at: the edit names it, so a change
+        # of the same entry made since (by anyone) refuses it as stale rather than losing one.
+        self.seen = 0
+        # Changes kept aside with `k`, sent with the next Ctrl+S in one request.
+        self.kept: list[dict[str, Any]] = []
         self.client = AntreClient(
             server_url,
             p.hello_manager(manager, pin),
@@ -197,6 +204,9 @@ class AdminApp(App[int]):
         fill_table(self.kinds_table, [(k.name, [escape(k.label)]) for k in kinds])
         if self.kind is None and kinds:
             self.kind = kinds[0]
+        for i, k in enumerate(kinds):  # the kind shown, e.g. after saving a change of another
+            if self.kind and k.name == self.kind.name and self.kinds_table.cursor_row != i:
+                self.kinds_table.move_cursor(row=i)
         self._draw_entities()
         self._draw_form()
         self._status_line(self.client.state)
@@ -216,12 +226,14 @@ class AdminApp(App[int]):
         title = self.target or (f"{self.kind.label} baru" if self.kind and self.draft else "")
         if self.dirty:
             title += " · belum disimpan (Ctrl+S)"
+        if self.kept:
+            title += f" · {len(self.kept)} ditahan: {', '.join(e['target'] for e in self.kept)}"
         self.form_table.border_title = f"Formulir {title}".strip()
         self._hint()
 
     def _hint(self) -> None:
         if self.dirty:
-            text = "Ctrl+S: simpan perubahan · Esc: batalkan isian · Enter: ubah nilai"
+            text = "Ctrl+S: simpan · k: tahan, simpan bersama yang berikutnya · Esc: batalkan isian"
         elif self.focused is self.form_table:
             text = "Enter: ubah nilai · n: kolom baru · x: hapus kolom · Ctrl+S: simpan"
         else:
@@ -234,6 +246,7 @@ class AdminApp(App[int]):
         self.before = self.model.value(target) if target else None
         self.draft = copy.deepcopy(self.before) if target else value
         self.dirty = target is None
+        self.seen = self.model.version
         self._draw_form()
 
     # -- moving around -------------------------------------------------------------------------
@@ -324,28 +337,73 @@ class AdminApp(App[int]):
                 self.target = rows[0][0] if rows else None
             self.before = self.model.value(self.target) if self.target else None
             self.draft = copy.deepcopy(self.before)
+            self.seen = self.model.version
         self.refresh_view()
 
-    def action_save(self) -> None:
-        if not self.dirty or self.kind is None:
-            self.notify("Tidak ada perubahan untuk disimpan.")
-            return
+    def _form_edit(self) -> dict[str, Any] | None:
+        """The form's change as one edit `{target, before, after}`; None (said) if unnamed."""
+        assert self.kind is not None
         target = self.target
         if target is None:
             try:
                 target = new_target(self.kind, self.draft)
             except ValueError_ as exc:
                 self.notify(str(exc), severity="warning")
+                return None
+        return {
+            "target": target,
+            "before": self.before,
+            "after": copy.deepcopy(self.draft),
+            "seen": self.seen,
+        }
+
+    def action_save(self) -> None:
+        """The form's change and every change kept aside (`k`), as one request: the server
+        checks them together, so a new line and the counter serving it go in at once."""
+        edits = list(self.kept)
+        if self.dirty and self.kind is not None:
+            if self.kind.by_device_request and self.target is None:
+                if edits:
+                    self.notify("Simpan dahulu perubahan yang ditahan, lalu perangkat baru.")
+                else:
+                    self._new_device(dict(self.draft))
                 return
-        if self.kind.by_device_request and self.target is None:
-            self._new_device(dict(self.draft))
+            edit = self._form_edit()
+            if edit is None:
+                return
+            edits.append(edit)
+        if not edits:
+            self.notify("Tidak ada perubahan untuk disimpan.")
             return
-        self._edit(target, self.before, self.draft, f"{target} disimpan")
+        self._send(edits)
+
+    def action_keep(self) -> None:
+        """Keep the form's change aside, to be saved with the next Ctrl+S (nothing sent yet)."""
+        if not self.dirty or self.kind is None:
+            self.notify("Tidak ada isian untuk ditahan.")
+            return
+        if self.kind.by_device_request and self.target is None:
+            self.notify("Perangkat baru disimpan sendiri dengan Ctrl+S.")
+            return
+        edit = self._form_edit()
+        if edit is None:
+            return
+        self.kept.append(edit)
+        rows = self.model.targets(self.kind.name)
+        self._open(rows[0][0]) if rows else self._clear_form()
+        self.notify(
+            f"{edit['target']} ditahan ({len(self.kept)} perubahan). Lanjutkan, lalu Ctrl+S "
+            "menyimpan semuanya sekaligus; Esc tanpa isian membuang yang ditahan."
+        )
 
     def action_discard(self) -> None:
         if self.dirty:
             self._open(self.target) if self.target else self._clear_form()
             self.notify("Isian dibatalkan; tidak ada yang diubah.")
+        elif self.kept:
+            self.kept.clear()
+            self._draw_form()
+            self.notify("Perubahan yang ditahan dibuang; tidak ada yang diubah.")
 
     def action_add(self) -> None:
         kind = self.kind
@@ -366,9 +424,11 @@ class AdminApp(App[int]):
 
         def confirmed(answer: str | None) -> None:
             if answer is not None:
-                self._edit(target, self.before, None, f"{label} dihapus")
+                gone = {"target": target, "before": self.before, "after": None, "seen": self.seen}
+                self._send([*self.kept, gone])
 
-        self.push_screen(ConfirmScreen(f"Hapus {label}? Perubahan ini dicatat."), confirmed)
+        also = f" (bersama {len(self.kept)} perubahan yang ditahan)" if self.kept else ""
+        self.push_screen(ConfirmScreen(f"Hapus {label}{also}? Perubahan ini dicatat."), confirmed)
 
     def action_new_field(self) -> None:
         if not isinstance(self.draft, dict):
@@ -447,18 +507,25 @@ class AdminApp(App[int]):
         self.push_screen(RefusalScreen(refusal))
 
     @work(group="actions", exclusive=False)
-    async def _edit(self, target: str, before: Any, after: Any, done: str) -> None:
+    async def _send(self, edits: list[dict[str, Any]]) -> None:
+        """One `admin_edit`: one entity, or several (`edits`) checked and applied together."""
+        # One version for the request: the oldest any of its forms was read at.
+        version = min(e["seen"] for e in edits)
+        sent = [{k: e[k] for k in ("target", "before", "after")} for e in edits]
+        fields: dict[str, Any] = sent[0] if len(sent) == 1 else {"edits": sent}
         try:
-            reply = await self.client.request(
-                "admin_edit", target=target, before=before, after=after, version=self.model.version
-            )
+            reply = await self.client.request("admin_edit", **fields, version=version)
         except RequestError as exc:
-            self._refused(exc)
+            self._refused(exc)  # what was kept aside stays kept, to be mended and sent again
             return
         except Exception as exc:  # a lost connection: nothing is known to be saved
             self.notify(f"Tidak terkirim: {exc!r}", severity="error")
             return
-        self.model.saved(target, reply)
+        self.kept.clear()
+        done = reply.get("edits") or [reply]
+        for one in done:
+            self.model.saved(str(one.get("target")), one)
+        target, after = edits[-1]["target"], edits[-1]["after"]
         self.kind = kind_of(target.split(":", 1)[0]) if ":" in target else self.kind
         if after is None:
             rows = self.model.targets(self.kind.name) if self.kind else []
@@ -468,7 +535,8 @@ class AdminApp(App[int]):
             self._open(target)
         self.refresh_view()
         self._select_entity(self.target)
-        said = reply.get("text") or done  # the server's own words for the change
+        # The server's own words for each change ("Kuota harian A: 300 → 250").
+        said = "; ".join(str(one.get("text") or one.get("target")) for one in done)
         self.notify(f"{said} (versi {self.model.version}, atas nama {self.manager}).")
 
     def _select_entity(self, target: str | None) -> None:

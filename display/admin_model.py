@@ -68,6 +68,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("agency", "Instansi", "code", {"code": "", "name": "", "short_name": "", "zone": ""}),
     Kind("zone", "Zona", "id", {"id": "", "name": ""}),
     Kind("manager", "Pengelola", "id", {"id": "", "name": "", "role": "floor"}),
+    Kind("hours", "Jam buka"),
+    Kind("portal", "Portal", "id"),
     Kind("voice", "Suara panggilan"),
     Kind("phone", "Halaman ponsel"),
     Kind("survey", "Survei SKM"),

@@ -102,7 +102,12 @@ class FakeAdminServer:
         )  # fmt: skip
         return self.version
 
-    def _admin_edit(self, target: str, before: Any, after: Any, version: int) -> dict[str, Any]:
+    def _admin_edit(self, version: int, **one: Any) -> dict[str, Any]:
+        edits = one.get("edits") or [one]
+        replies = [self._edit_one(version, **e) for e in edits]
+        return {"type": "ok", **replies[-1], "edits": replies}
+
+    def _edit_one(self, version: int, target: str, before: Any, after: Any) -> dict[str, Any]:
         if self.refuse_next is not None:
             refusal, self.refuse_next = self.refuse_next, None
             raise RequestError(refusal)
@@ -113,7 +118,7 @@ class FakeAdminServer:
                  "message": "Perubahan tidak disimpan: data ini sudah diubah orang lain."}
             )  # fmt: skip
         self.change(target, after)
-        return {"type": "ok", "version": self.version, "value": copy.deepcopy(after)}
+        return {"version": self.version, "target": target, "value": copy.deepcopy(after)}
 
     def _admin_undo(self, version: int) -> dict[str, Any]:
         row = next(r for r in self.history if r["version"] == version)

@@ -46,24 +46,36 @@ def text(app: AdminApp, widget: str) -> str:
     return str(app.screen.query_one(f"#{widget}", Static).render())
 
 
+async def down_to(pilot: Pilot, there: Callable[[], bool], most: int = 60) -> None:
+    """Arrow down until `there()`; a row that never comes fails instead of pressing on."""
+    for _ in range(most):
+        if there():
+            return
+        await pilot.press("down")
+    raise AssertionError("row not found")
+
+
 async def pick(pilot: Pilot, app: AdminApp, kind_label: str, entity_start: str) -> None:
     """Arrow down the kinds to one, Enter, arrow down its entities to one, Enter: the form."""
     app.kinds_table.focus()
     await until(pilot, lambda: app.kinds_table.row_count > 0)
-    while rows(app, "kinds")[app.kinds_table.cursor_row][0] != kind_label:
-        await pilot.press("down")
+    await pilot.press("ctrl+home")
+    await down_to(pilot, lambda: rows(app, "kinds")[app.kinds_table.cursor_row][0] == kind_label)
     await pilot.press("enter")
     await until(pilot, lambda: app.focused is app.entities_table)
-    while not rows(app, "entities")[app.entities_table.cursor_row][0].startswith(entity_start):
-        await pilot.press("down")
+    await pilot.press("ctrl+home")
+    await down_to(
+        pilot,
+        lambda: rows(app, "entities")[app.entities_table.cursor_row][0].startswith(entity_start),
+    )
     await pilot.press("enter")
     await until(pilot, lambda: app.focused is app.form_table)
 
 
 async def type_field(pilot: Pilot, app: AdminApp, key: str, value: str) -> None:
     """Down the form to a field, Enter, select the old value away, type, Enter."""
-    while rows(app, "form")[app.form_table.cursor_row][0] != key:
-        await pilot.press("down")
+    await pilot.press("ctrl+home")
+    await down_to(pilot, lambda: rows(app, "form")[app.form_table.cursor_row][0] == key)
     await pilot.press("enter")
     await until(pilot, lambda: app.screen.query_one("#value"))
     await pilot.press(*value, "enter")  # the old value is selected: typing replaces it
