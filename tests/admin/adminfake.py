@@ -2,9 +2,9 @@
 
 The admin app's screens are driven here by keyboard before and beside the end-to-end tests on
 the real server (tests/admin/test_admin_walk.py): this object replaces the app's `client` and
-answers `admin_state`, `admin_edit`, `admin_undo`, `admin_history`, `admin_reset_pin`,
-`admin_new_token` and `admin_new_device` as docs/protocol.md says the server does — version per
-edit, refusing a stale edit with the current value — and keeps every request it was sent.
+answers `admin_state` and `admin_edit` as docs/protocol.md says the server does — a version per
+edit, a stale edit refused with the current value, a refusal set up by the test — and keeps every
+request it was sent. The rest of the protocol is walked on the real server.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ class FakeAdminServer:
         self.history: list[dict[str, Any]] = []
         self.sent: list[tuple[str, dict[str, Any]]] = []
         self.refuse_next: dict[str, Any] | None = None  # an error frame for the next edit
-        self.next_pin = "042917"
         self.state = ConnectionState.CONNECTING
         self.close_code: int | None = None
         self.refusal: dict[str, Any] | None = None
@@ -119,26 +118,6 @@ class FakeAdminServer:
             )  # fmt: skip
         self.change(target, after)
         return {"version": self.version, "target": target, "value": copy.deepcopy(after)}
-
-    def _admin_undo(self, version: int) -> dict[str, Any]:
-        row = next(r for r in self.history if r["version"] == version)
-        self.change(row["target"], row["before"], undoes=version, text="dibatalkan")
-        return {"type": "ok", "version": self.version}
-
-    def _admin_history(self, limit: int) -> dict[str, Any]:
-        return {"type": "ok", "history": copy.deepcopy(self.history[:limit])}
-
-    def _admin_reset_pin(self, officer: str) -> dict[str, Any]:
-        target = f"officer:{officer}"
-        self.change(target, self._current(target), text="PIN diatur ulang")
-        return {"type": "ok", "pin": self.next_pin, "version": self.version}
-
-    def _admin_new_token(self, device: str) -> dict[str, Any]:
-        return {"type": "ok", "token": f"token-{device}-baru"}
-
-    def _admin_new_device(self, kind: str, device: str, **where: str) -> dict[str, Any]:
-        self.change(f"device:{device}", {"id": device, "kind": kind} | where)
-        return {"type": "ok", "token": f"token-{device}"}
 
 
 def install(app: Any, fake: FakeAdminServer) -> FakeAdminServer:

@@ -1,5 +1,7 @@
 """The admin app driven by keyboard, its requests answered in the contract's reply shapes by
-tests/admin/adminfake.py: what is sent (target, before, after, version) and what is shown."""
+tests/admin/adminfake.py: exactly what is sent (target, before, after, version) and what is
+shown. Adding, the PIN shown once and undo are walked on the real server in
+test_admin_walk.py, which also reuses this module's keyboard helpers."""
 
 from __future__ import annotations
 
@@ -9,11 +11,10 @@ from typing import Any
 
 from adminfake import FakeAdminServer, install
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Digits, Static
+from textual.widgets import DataTable, Static
 
 from display.admin import AdminApp
-from display.admin_screens import HistoryScreen, OnceScreen, RefusalScreen
-from display.floor_screens import ConfirmScreen
+from display.admin_screens import RefusalScreen
 
 SIZE = (160, 45)
 
@@ -115,29 +116,6 @@ async def test_a_word_where_a_number_belongs_is_said_and_not_kept():
         assert any("Tulis angka" in n.message for n in app._notifications)
 
 
-async def test_a_new_line_from_its_template():
-    app, fake = admin_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pick(pilot, app, "Layanan", "A —")
-        await pilot.press("a")
-        assert [r[0] for r in rows(app, "form")] == [
-            "prefix", "agency", "name", "target_service_min",
-        ]  # fmt: skip
-        await type_field(pilot, app, "prefix", "K")
-        await type_field(pilot, app, "agency", "IMIGRASI")
-        await type_field(pilot, app, "name", "Paspor")
-        await pilot.press("ctrl+s")
-        await until(pilot, lambda: fake.sent[-1][0] == "admin_edit")
-        assert fake.sent[-1][1] == {
-            "target": "line:K",
-            "before": None,
-            "after": {"prefix": "K", "agency": "IMIGRASI", "name": "Paspor",
-                      "target_service_min": 10},
-            "version": 0,
-        }  # fmt: skip
-        await until(pilot, lambda: ["K — Paspor"] in rows(app, "entities"))
-
-
 async def test_a_stale_edit_shows_the_value_as_it_is_now():
     app, fake = admin_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -171,44 +149,3 @@ async def test_an_invalid_edit_shows_each_problem_and_keeps_the_typing():
         assert "serves: layanan 'Z' tidak dikenal" in text(app, "refusal-problems")
         await pilot.press("escape")
         assert app.dirty and rows(app, "form")[3] == ["serves", '["Z"]']
-
-
-async def test_a_reset_pin_is_shown_once_big_and_not_kept():
-    app, fake = admin_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pick(pilot, app, "Petugas", "DKP01")
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("enter")  # "Ya" has the focus
-        await until(pilot, lambda: isinstance(app.screen, OnceScreen))
-        assert fake.sent[-1] == ("admin_reset_pin", {"officer": "DKP01"})
-        assert app.screen.query_one("#secret", Digits).value == "042917"
-        assert "Catat sekarang" in str(app.screen.query_one("#once-note").render())
-        await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(app.screen, OnceScreen))
-        assert "042917" not in repr(vars(app))
-
-
-async def test_history_lists_changes_and_u_undoes_the_selected_one():
-    app, fake = admin_app()
-    fake.change("running_text", "Libur", text="Teks berjalan diubah")
-    fake.change(
-        "holiday:2026-12-31",
-        {"date": "2026-12-31", "name": "Cuti"},
-        text="Hari libur 2026-12-31 ditambahkan",
-    )
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.model.loaded)
-        await pilot.press("h")
-        await until(pilot, lambda: isinstance(app.screen, HistoryScreen) and rows(app, "history"))
-        assert [r[0:4] for r in rows(app, "history")] == [
-            ["2", "23-11 09.00", "ADMIN", "Hari libur 2026-12-31 ditambahkan"],
-            ["1", "23-11 09.00", "ADMIN", "Teks berjalan diubah"],
-        ]
-        await pilot.press("u")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("enter")
-        await until(pilot, lambda: ("admin_undo", {"version": 2}) in fake.sent)
-        await until(pilot, lambda: len(rows(app, "history")) == 3)
-        assert rows(app, "history")[0][4] == "membatalkan versi 2"
-        assert "holiday:2026-12-31" not in fake.entities["holiday"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from hubtest import Server, demo_credentials
 from test_admin_screens import SIZE, pick, rows, text, type_field, until
-from textual.widgets import Digits
+from textual.widgets import Digits, Static
 
 from display.admin import AdminApp
 from display.admin_screens import HistoryScreen, OnceScreen, RefusalScreen
@@ -73,7 +73,10 @@ async def test_reset_pin_is_shown_once_and_the_new_pin_logs_in(server: Server):
         await until(pilot, lambda: isinstance(app.screen, OnceScreen), timeout=10)
         pin = app.screen.query_one("#secret", Digits).value
         assert len(pin) == 6 and pin.isdigit() and pin != demo_credentials()["DKP02"]
+        assert "Catat sekarang" in str(app.screen.query_one("#once-note").render())
         await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, OnceScreen))
+        assert pin not in repr(vars(app))  # shown once, kept nowhere in the app
         await pilot.press("h")
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen) and rows(app, "history"))
         assert rows(app, "history")[0][3] == "PIN petugas DKP02 diatur ulang"
@@ -144,3 +147,22 @@ async def test_a_stale_edit_shows_the_current_value_and_a_refusal_its_words(serv
         await other.request("admin_history", limit=5)
     except RequestError as exc:  # pragma: no cover - the history is the admin's
         raise AssertionError(exc) from exc
+
+
+async def test_a_new_kiosk_gets_its_token_once_and_connects_with_it(server: Server):
+    app = admin_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.model.loaded, timeout=10)
+        await pick(pilot, app, "Perangkat", "KIOSK-1")
+        await pilot.press("a")
+        await type_field(pilot, app, "id", "KIOSK-3")
+        await type_field(pilot, app, "zone", "1")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, OnceScreen), timeout=10)
+        token = str(app.screen.query_one("#secret", Static).render())
+        await pilot.press("enter")
+        await until(pilot, lambda: ["KIOSK-3 (kiosk)"] in rows(app, "entities"))
+    kiosk = AntreClient(server.url, p.hello_kiosk(token), heartbeat_s=None)
+    server.clients.append(kiosk)
+    await kiosk.connect(timeout=10)
+    assert any(line["prefix"] == "A" for line in await kiosk.list_lines())
