@@ -329,7 +329,9 @@ def read_refusal(reply: dict[str, Any]) -> Refusal:
     if not isinstance(details, dict):
         details = reply
     problems = tuple(
-        (str(p.get("field", "")), str(p.get("message", "")))
+        # `field` names the key in the edited entry; a problem elsewhere (a counter still
+        # serving a removed line) has only its whole `key` path.
+        (str(p.get("field") or p.get("key") or ""), str(p.get("message", "")))
         for p in details.get("problems") or []
         if isinstance(p, dict)
     )

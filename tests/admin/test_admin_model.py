@@ -189,3 +189,9 @@ def test_refusals_carry_their_message_problems_and_current_value():
     assert not invalid.stale
     assert invalid.problems == (("quota_walk_in", "harus bilangan bulat ≥ 0"),)
     assert invalid.message == "Perubahan tidak disimpan: …"
+    elsewhere = read_refusal(
+        {"type": "error", "code": "edit_invalid", "message": "Perubahan tidak disimpan: …",
+         "details": {"problems": [{"field": "", "key": "counters[L01].serves",
+                                   "message": 'serves unknown line "A"'}]}}
+    )  # fmt: skip
+    assert elsewhere.problems == (("counters[L01].serves", 'serves unknown line "A"'),)

@@ -166,3 +166,21 @@ async def test_a_new_kiosk_gets_its_token_once_and_connects_with_it(server: Serv
     server.clients.append(kiosk)
     await kiosk.connect(timeout=10)
     assert any(line["prefix"] == "A" for line in await kiosk.list_lines())
+
+
+async def test_a_floor_manager_changes_the_running_text_but_not_a_line(server: Server):
+    app = admin_app(server, "LANTAI")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.model.loaded, timeout=10)
+        await pick(pilot, app, "Teks berjalan", "Selamat datang")
+        await type_field(pilot, app, "running_text", "Hari ini layanan paspor buka sampai 12.00")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.model.version == 1, timeout=10)
+        assert rows(app, "entities") == [["Hari ini layanan paspor buka sampai 12.00"]]
+        await pick(pilot, app, "Layanan", "A —")
+        await type_field(pilot, app, "quota_walk_in", "250")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, RefusalScreen), timeout=10)
+        assert text(app, "refusal-message").startswith(
+            "Pengelola lantai hanya boleh mengubah teks berjalan, hari libur, dan jam khusus"
+        )
