@@ -167,6 +167,8 @@ class Engine:
         self._open = asyncio.Event()
         self._open.set()
         self._building_listeners: list[BuildingListener] = []
+        # Told synchronously, before commands run again (the parts holding the building).
+        self._building_setters: list[Callable[[Building], None]] = []
         # What the core and the hub serve: `building`, plus each counter a live edit removed
         # while it had a called or served ticket, until that ticket ends (it finishes there
         # first; docs/operations.md, "Editing the building live").
@@ -174,6 +176,7 @@ class Engine:
         self._removed: dict[str, Counter] = {}  # counters live edits removed: last definition
         self._kept: frozenset[str] = frozenset()  # of those, the ones `serving` keeps
         self._releasing = False  # a release of kept counters is scheduled
+        self._disabled_busy: frozenset[str] = frozenset()  # counters of disabled officers, busy
         self.db_path = db_path  # the SQLite file; opened by start()
         # The building file as the store records it (server/building_identity.py); without
         # one (tests, the simulator) only the building's name is compared and recorded.
@@ -325,7 +328,13 @@ class Engine:
             logger.warning("%s", sentence)
         if used.counters or used.officers or used.misplaced:
             await self.execute(RetireRemoved(), SYSTEM_ACTOR, internal=True)
-        disabled = {o.id for o in self.building.officers if getattr(o, "disabled", False)}
+        disabled = {o.id for o in self.building.officers if o.disabled}
+        # A disabled officer busy with a ticket: logged out once it ends (`_release_soon`).
+        self._disabled_busy = frozenset(
+            cid
+            for cid, status in self.state.counters.items()
+            if status.officer in disabled and status.ticket is not None
+        )
         for cid, status in list(self.state.counters.items()):
             if status.officer in disabled and status.ticket is None:
                 logger.warning("officer %s is disabled: logging them out of %s", status.officer,
@@ -390,6 +399,19 @@ class Engine:
 
     # -- live building edits (issue 23) ---------------------------------------------------------
 
+    def on_building_swap(self, setter: Callable[[Building], None]) -> None:
+        """Call `setter(serving building)` right after a live edit's swap, before any other
+        command runs: what answers requests must never see the old building with the new
+        state. It must not await (the hub's `set_building`)."""
+        self._building_setters.append(setter)
+
+    def _set_everywhere(self) -> None:
+        for setter in list(self._building_setters):
+            try:
+                setter(self.serving)
+            except Exception:
+                logger.exception("building setter %r failed; the engine carries on", setter)
+
     def on_building(self, listener: BuildingListener) -> None:
         """Call `listener(new building)` after each live edit, once today's state is rebuilt."""
         self._building_listeners.append(listener)
@@ -416,6 +438,7 @@ class Engine:
                 stored = await self._commit_edit(events, actor, request_id)
                 started = time.perf_counter()
                 await self._swap(building, stored)
+                self._set_everywhere()
                 logger.info("building edit of %s by %s (version %d) live in %.3f s",
                             ", ".join(e.target for e in events), actor, self.version,
                             time.perf_counter() - started)  # fmt: skip
@@ -492,10 +515,11 @@ class Engine:
 
     def _release_soon(self, events: list[StoredEvent]) -> None:
         """After a commit: a kept counter whose ticket ended goes now (a new state, no event)."""
-        if not self._kept or self._releasing or self._closing:
+        waiting = self._kept | self._disabled_busy
+        if not waiting or self._releasing or self._closing:
             return
         counters = self.state.counters
-        if all(counters[cid].ticket is not None for cid in self._kept if cid in counters):
+        if all(counters[cid].ticket is not None for cid in waiting if cid in counters):
             return
         self._releasing = True
         task = asyncio.ensure_future(self._release())
@@ -509,6 +533,7 @@ class Engine:
                 try:
                     await self._settled.wait()
                     await self._rebuild_today()
+                    self._set_everywhere()
                 finally:
                     self._open.set()
                     self._releasing = False

@@ -203,6 +203,9 @@ class Principal:
     # An officer's or manager's device cookie, for the welcome (server/lockout.py): a credential
     # of sorts, so never in a repr nor part of who the principal is.
     device_cookie: str | None = field(default=None, repr=False, compare=False)
+    # A device's token digest as it connected: a live edit giving the device a new token
+    # closes the session (issue 23; the old token is revoked). Never the token itself.
+    token_digest: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def audience(self) -> str:
@@ -321,14 +324,27 @@ class Authenticator:
         device = self._devices.get(token_digest(token))
         if device is None or device.kind is not DeviceKind(role):
             raise AuthError(p.ERR_AUTH_FAILED, _AUTH_FAILED_TOKEN)
+        digest = device.token_sha256
         if role == "kiosk":
-            return Principal(Role.KIOSK, device.id, device.id, f"kiosk:{device.id}")
+            return Principal(
+                Role.KIOSK, device.id, device.id, f"kiosk:{device.id}", token_digest=digest
+            )
         if role == "tablet":
             return Principal(
-                Role.TABLET, device.id, device.id, f"tablet:{device.id}", counter=device.counter
+                Role.TABLET,
+                device.id,
+                device.id,
+                f"tablet:{device.id}",
+                counter=device.counter,
+                token_digest=digest,
             )
         return Principal(
-            Role.DISPLAY, device.id, device.id, f"display:{device.id}", zone=device.zone
+            Role.DISPLAY,
+            device.id,
+            device.id,
+            f"display:{device.id}",
+            zone=device.zone,
+            token_digest=digest,
         )
 
     def _ticket(self, hello: Mapping[str, Any]) -> Principal:

@@ -34,12 +34,12 @@ from server.core.complaints import Complaint
 from server.core.dates import format_clock_in_zone
 from server.core.events import (
     DISPLAY_HIDDEN,
-    EDIT_SECRET_KEYS,
     EVENT_TYPES,
     FLOOR_ONLY,
     KIOSK_KINDS,
     WITHHELD,
     TicketIssued,
+    withhold_secrets,
 )
 from server.core.figures import LineView
 from server.core.model import CounterStatus, Ticket
@@ -591,20 +591,6 @@ def staff_form(event: dict[str, Any]) -> dict[str, Any]:
             if key in out:
                 out[key] = withhold_secrets(out[key])
     return out
-
-
-def withhold_secrets(value: Any) -> Any:
-    """A building entity's value without its credential hashes (EDIT_SECRET_KEYS), at any depth:
-    a withheld key stays, its value becomes "(disembunyikan)", so that an admin sees that a PIN
-    changed without ever receiving its hash."""
-    if isinstance(value, dict):
-        return {
-            k: ("(disembunyikan)" if k in EDIT_SECRET_KEYS else withhold_secrets(v))
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [withhold_secrets(v) for v in value]
-    return value
 
 
 def public_form(event: dict[str, Any]) -> dict[str, Any]:

@@ -75,6 +75,7 @@ __all__ = [
     "VisitStarted",
     "event_to_dict",
     "read_event",
+    "withhold_secrets",
 ]
 
 
@@ -578,6 +579,20 @@ class VisitHandedOn(Event):
 # manager's PIN, a device's or portal's token digest): kept in the log and the store, withheld
 # from every push and every admin reply (server/broadcast/views.py, server/hub/admin.py).
 EDIT_SECRET_KEYS = frozenset({"pin_hash", "token_sha256"})
+
+
+def withhold_secrets(value: Any) -> Any:
+    """A building entity's value without its credential hashes (EDIT_SECRET_KEYS), at any depth:
+    a withheld key stays, its value becomes "(disembunyikan)", so that an admin sees that a PIN
+    changed without ever receiving its hash."""
+    if isinstance(value, dict):
+        return {
+            k: ("(disembunyikan)" if k in EDIT_SECRET_KEYS else withhold_secrets(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [withhold_secrets(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True, slots=True)

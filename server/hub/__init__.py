@@ -154,6 +154,7 @@ class Hub:
         # Told of each live building after the hub's own parts (server/app.py: the web pages
         # and the outbox).
         self.building_listeners: list[Callable[[Building], None]] = []
+        engine.on_building_swap(self.set_building)  # before any command runs again
         engine.on_building(self.building_edited)
         self.connections = Connections(
             limits,
@@ -185,13 +186,13 @@ class Hub:
             listener(building)
 
     async def building_edited(self, building: Building) -> None:
-        """After a live edit: the new building everywhere, a session whose officer or device
-        the building no longer has (or disables) closed, every other session a fresh
-        snapshot of its role, so that kiosks, TVs, counters and the floor show the new
-        building without reconnecting."""
-        self.set_building(building)
+        """After a live edit (the building already swapped by `set_building`, before any
+        command ran again): a session whose officer or device the building no longer has (or
+        disables, or gave a new token) closed, every other session a fresh snapshot of its
+        role, so that kiosks, TVs, counters and the floor show the new building without
+        reconnecting."""
         officers = {o.id: o for o in building.officers}
-        devices = {d.id for d in building.devices}
+        devices = {d.id: d.token_sha256 for d in building.devices}
         managers = {m.id for m in building.managers}
         for session in self.connections.sessions():
             principal = session.principal
@@ -207,6 +208,8 @@ class Hub:
             elif principal.role in (Role.KIOSK, Role.DISPLAY, Role.TABLET):
                 if principal.id not in devices:
                     gone = "Perangkat ini dihapus dari konfigurasi gedung; hubungi admin."
+                elif principal.token_digest not in (None, devices[principal.id]):
+                    gone = "Token perangkat ini sudah diganti; pasang token yang baru."
             elif principal.role in (Role.FLOOR, Role.ADMIN) and principal.id not in managers:
                 gone = "Akun Anda dihapus dari konfigurasi gedung; hubungi admin."
             if gone is not None:

@@ -9,7 +9,7 @@ an edit after `version`, or does not hold `before` now; refused in the config ch
 is one `building_edited` event, then the new building everywhere (`Engine.edit`).
 
 Credentials never leave the server in a reply or a push: an entity's `pin_hash` and
-`token_sha256` read "(disembunyikan)" (server/broadcast/views.py `withhold_secrets`). A value sent
+`token_sha256` read "(disembunyikan)" (server/core/events.py `withhold_secrets`). A value sent
 back with that marker keeps the credential the entity has. A new PIN or device token is shown
 once, in the reply to the request that made it, and is kept only as its hash.
 
@@ -27,9 +27,8 @@ from typing import Any
 
 from server import protocol as p
 from server.auth import hash_pin, token_digest
-from server.broadcast.views import withhold_secrets
 from server.core.building import Building
-from server.core.events import EDIT_SECRET_KEYS, BuildingEdited
+from server.core.events import EDIT_SECRET_KEYS, BuildingEdited, withhold_secrets
 from server.core.model import DomainError
 from server.engine import Engine, StoredEvent, edit_groups
 from server.hub.edit_model import (

@@ -227,6 +227,8 @@ async def test_new_device_token_shown_once_and_works(server: Server) -> None:
     assert (await kiosk.issue_ticket("A"))["number"] == "A-001"
     renewed = await admin.request("admin_new_token", device="KIOSK-9")
     assert renewed["token"] != token
+    # The kiosk still on the old token is closed at once (the token is revoked).
+    await until(lambda: kiosk.state is ConnectionState.CLOSED, "the old token's session closed")
     refusal = await hello_refusal(server, p.hello_kiosk(token))
     assert refusal["code"] == p.ERR_AUTH_FAILED
 
@@ -366,3 +368,75 @@ async def test_a_removed_line_keeps_its_waiting_tickets(server: Server) -> None:
     floor = await server.client("LANTAI")
     cancelled = await floor.act("cancel_ticket", ticket="Y-001", reason="layanan ditutup")
     assert cancelled["events"][0]["event"]["kind"] == "ticket_cancelled"
+
+
+async def test_a_disabled_officer_busy_with_a_ticket_is_logged_out_when_it_ends(
+    server: Server,
+) -> None:
+    """BTK01 serves K-001 at L16 when disabled: the console is closed at once; the floor
+    cancels K-001 (nobody can finish it for them), and L16 is then free for a colleague."""
+    kiosk = await server.client("KIOSK-1")
+    await kiosk.confirm_printed((await kiosk.issue_ticket("K"))["id"])
+    officer = await server.officer_at_work("BTK01@L16")
+    await officer.act("call_next")
+    admin = await admin_of(server)
+    before = value_of(await state_of(admin), "officer", "officer:BTK01")
+    await edit(admin, "officer:BTK01", before, {**before, "disabled": True}, 0)
+    await until(lambda: officer.state is ConnectionState.CLOSED, "the console closed")
+    assert server.engine.state.counters["L16"].officer == "BTK01"  # K-001 is still theirs
+    floor = await server.client("LANTAI")
+    await floor.act("cancel_ticket", ticket="K-001", reason="petugas dinonaktifkan")
+    await until(lambda: server.engine.state.counters["L16"].officer is None, "BTK01 logged out")
+
+
+def test_a_webhook_never_receives_a_credential_of_an_edit() -> None:
+    """A destination that takes every kind gets `building_edited` with the PIN hash withheld."""
+    import json
+    from zoneinfo import ZoneInfo
+
+    from server.outbox.body import event_entry
+    from server.store.deliveries import PendingEvent
+
+    officer = {
+        "id": "DKP01",
+        "name": "Siti",
+        "agency": "DUKCAPIL",
+        "pin_hash": "scrypt$1$2$3$aa$bb",
+    }
+    payload = {"kind": "building_edited", "at": "2026-11-23T09:00:00+07:00", "by": "manager:ADMIN",
+               "version": 1, "target": "officer:DKP01", "before": officer,
+               "after": {**officer, "pin_hash": "scrypt$1$2$3$cc$dd"}, "undoes": None}  # fmt: skip
+    pending = PendingEvent(
+        1, payload["at"], "2026-11-23", "manager:ADMIN", "building_edited",
+        json.dumps(payload), None,
+    )  # fmt: skip
+    entry = event_entry("mpp-uji", pending, ZoneInfo("Asia/Jakarta"), personal_data=True)
+    assert entry["data"]["before"]["pin_hash"] == HIDDEN
+    assert entry["data"]["after"]["pin_hash"] == HIDDEN
+    assert "scrypt" not in json.dumps(entry)
+
+
+async def test_edits_at_once_lose_nothing_and_tickets_go_on(server: Server) -> None:
+    """Two admins save at the same instant (two targets) while a kiosk issues: both edits are
+    there, at versions 1 and 2, and every ticket issued meanwhile is in the queue, numbered
+    without a gap."""
+    one, two = await admin_of(server), await admin_of(server)
+    kiosk = await server.client("KIOSK-1")
+    state = await state_of(one)
+    line = value_of(state, "line", "line:K")
+    text = value_of(state, "running_text", "running_text")
+
+    async def issue_many() -> list[str]:
+        return [(await kiosk.issue_ticket("A"))["number"] for _ in range(20)]
+
+    numbers, first, second = await asyncio.gather(
+        issue_many(),
+        edit(one, "line:K", line, {**line, "quota_walk_in": 30}, 0),
+        edit(two, "running_text", text, "Dua admin sekaligus.", 0),
+    )
+    assert sorted([first["version"], second["version"]]) == [1, 2]
+    assert numbers == [f"A-{i:03d}" for i in range(1, 21)]
+    state = await state_of(one)
+    assert value_of(state, "line", "line:K")["quota_walk_in"] == 30
+    assert value_of(state, "running_text", "running_text") == "Dua admin sekaligus."
+    assert sum(t.line == "A" for t in server.engine.state.tickets.values()) == 20
