@@ -149,7 +149,13 @@ async def test_a_stale_edit_shows_the_current_value_and_a_refusal_its_words(serv
         raise AssertionError(exc) from exc
 
 
-async def test_a_new_kiosk_gets_its_token_once_and_connects_with_it(server: Server):
+def kiosk_with(server: Server, token: str) -> AntreClient:
+    kiosk = AntreClient(server.url, p.hello_kiosk(token), heartbeat_s=None, backoff_initial_s=0.05)
+    server.clients.append(kiosk)
+    return kiosk
+
+
+async def test_a_new_kiosk_gets_its_token_once_and_a_new_token_replaces_it(server: Server):
     app = admin_app(server)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.model.loaded, timeout=10)
@@ -159,13 +165,23 @@ async def test_a_new_kiosk_gets_its_token_once_and_connects_with_it(server: Serv
         await type_field(pilot, app, "zone", "1")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, OnceScreen), timeout=10)
-        token = str(app.screen.query_one("#secret", Static).render())
+        first = str(app.screen.query_one("#secret", Static).render())
         await pilot.press("enter")
         await until(pilot, lambda: ["KIOSK-3 (kiosk)"] in rows(app, "entities"))
-    kiosk = AntreClient(server.url, p.hello_kiosk(token), heartbeat_s=None)
-    server.clients.append(kiosk)
-    await kiosk.connect(timeout=10)
-    assert any(line["prefix"] == "A" for line in await kiosk.list_lines())
+        kiosk = kiosk_with(server, first)
+        await kiosk.connect(timeout=10)
+        assert any(line["prefix"] == "A" for line in await kiosk.list_lines())
+        # The token was seen by someone it should not have been: a new one, shown once.
+        await pick(pilot, app, "Perangkat", "KIOSK-3")
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, OnceScreen), timeout=10)
+        second = str(app.screen.query_one("#secret", Static).render())
+        assert second != first
+    await kiosk_with(server, second).connect(timeout=10)
+    with pytest.raises(HelloRefused):
+        await kiosk_with(server, first).connect(timeout=10)
 
 
 async def test_a_floor_manager_changes_the_running_text_but_not_a_line(server: Server):
