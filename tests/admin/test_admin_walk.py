@@ -114,6 +114,24 @@ async def test_a_holiday_added_then_undone_from_the_history(server: Server):
         assert rows(app, "history")[0][4] == "membatalkan versi 1"
         await pilot.press("escape")
         await until(pilot, lambda: ["2026-12-28 — Cuti bersama"] not in rows(app, "entities"))
+        # A holiday removed (d, after a confirmation): New Year's Day becomes a working day.
+        await pick(pilot, app, "Hari libur", "2026-01-01")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.model.version == 3, timeout=10)
+        assert not [r for r in rows(app, "entities") if r[0].startswith("2026-01-01")]
+
+
+async def test_a_wrong_pin_is_refused_in_words(server: Server):
+    app = AdminApp(server.url, "ADMIN", "000000")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(
+            pilot, lambda: any(n.title == "Masuk ditolak" for n in app._notifications), timeout=10
+        )
+        said = [n.message for n in app._notifications if n.title == "Masuk ditolak"]
+        assert len(said) == 1 and said[0].startswith("ID atau PIN salah.")  # the server's words
+        assert not app.model.loaded
 
 
 async def test_a_stale_edit_shows_the_current_value_and_a_refusal_its_words(server: Server):
