@@ -38,6 +38,7 @@ PARTS: dict[str, tuple[str, str, str]] = {
     "kiosk": ("kiosk.cli", "main", "the citizen's ticket kiosk (touch screen and printer)"),
     "counter": ("counter.app", "main", "the officer's counter console"),
     "floor": ("display.floor", "main", "the floor manager's live dashboard"),
+    "admin": ("display.admin", "main", "the building's live administration (admin app)"),
     "report": ("server.report.cli", "report_main", "the day's figures and ticket journal, as CSV"),
     "simulate": ("server.simulate.cli", "simulate_main", "replay a day on the queue core"),
     "central": ("server.central.cli", "central_main", "central reporting on PostgreSQL"),
