@@ -538,6 +538,9 @@ class AdminApp(App[int]):
         # The server's own words for each change ("Kuota harian A: 300 → 250").
         said = "; ".join(str(one.get("text") or one.get("target")) for one in done)
         self.notify(f"{said} (versi {self.model.version}, atas nama {self.manager}).")
+        # A person added without a PIN: the server made one, shown here once and not kept.
+        for person, pin in (reply.get("pins") or {}).items():
+            self.push_screen(OnceScreen(f"PIN {person}", str(pin)))
 
     def _select_entity(self, target: str | None) -> None:
         for i, key in enumerate(self.entities_table.rows):

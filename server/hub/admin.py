@@ -121,12 +121,30 @@ class Admin:
                 "ulang data lalu ulangi.",
                 version=self._engine.version,
             )
-        return await self._apply(
+        # A person added without a PIN (the form cannot know one): the server makes it, keeps
+        # its hash, and shows it once in the reply, as a PIN reset does.
+        pins: dict[str, str] = {}
+        for i, (target, before, after) in enumerate(wanted):
+            kind, _, person = target.partition(":")
+            if (
+                kind in ("officer", "manager")
+                and before is None
+                and isinstance(after, dict)
+                and after.get("pin_hash") in (None, "", HIDDEN)
+            ):
+                pins[person] = _new_pin()
+                pin_hash = await asyncio.to_thread(hash_pin, pins[person])  # scrypt: ~50 ms
+                wanted[i] = (target, before, {**after, "pin_hash": pin_hash})
+        reply = await self._apply(
             session,
             msg,
             lambda building: [_with_secrets(building, t, b, a) for t, b, a in wanted],
             seen=seen,
         )
+        if pins:
+            log.warning("%s added %s with a new PIN", principal.actor, ", ".join(sorted(pins)))
+            reply["pins"] = pins
+        return reply
 
     async def _undo(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
         """The inverse of an edit as a new edit; of every edit made with it in one request
@@ -160,7 +178,7 @@ class Admin:
                 raise DomainError(
                     "not_found", f"Tidak ada petugas atau pengelola dengan ID {person!r}."
                 )
-        pin = "".join(secrets.choice("0123456789") for _ in range(_PIN_DIGITS))
+        pin = _new_pin()
         # scrypt takes ~50 ms: not on the event loop.
         pin_hash = await asyncio.to_thread(hash_pin, pin)
 
@@ -283,6 +301,11 @@ def _principal(session: Session) -> Principal:
     principal = session.principal
     assert principal is not None
     return principal
+
+
+def _new_pin() -> str:
+    """A new 6-digit PIN, from the operating system's randomness."""
+    return "".join(secrets.choice("0123456789") for _ in range(_PIN_DIGITS))
 
 
 def _v(stored: StoredEvent) -> int:

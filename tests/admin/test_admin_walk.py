@@ -93,6 +93,29 @@ async def test_reset_pin_is_shown_once_and_the_new_pin_logs_in(server: Server):
         await old.connect(timeout=10)
 
 
+async def test_an_officer_added_gets_a_pin_shown_once_that_logs_in(server: Server):
+    """`a` on Petugas, no PIN to type (nobody knows one yet): the save shows the server's new
+    PIN once, big; the new officer logs in at L02 of DUKCAPIL with it."""
+    app = admin_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.model.loaded, timeout=10)
+        await pick(pilot, app, "Petugas", "DKP02")
+        await pilot.press("a")
+        await type_field(pilot, app, "id", "DKP09")
+        await type_field(pilot, app, "name", "Nur Aini")
+        await type_field(pilot, app, "agency", "DUKCAPIL")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, OnceScreen), timeout=10)
+        pin = app.screen.query_one("#secret", Digits).value
+        assert len(pin) == 6 and pin.isdigit()
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, OnceScreen))
+        assert pin not in repr(vars(app))
+    officer = AntreClient(server.url, p.hello_officer("L02", "DKP09", pin), heartbeat_s=None)
+    server.clients.append(officer)
+    await officer.connect(timeout=10)
+
+
 async def test_a_holiday_added_then_undone_from_the_history(server: Server):
     app = admin_app(server)
     async with app.run_test(size=SIZE) as pilot:

@@ -141,6 +141,25 @@ async def test_reset_pin_shown_once_and_works(server: Server) -> None:
     assert refusal["code"] == p.ERR_AUTH_FAILED
 
 
+async def test_an_officer_added_without_a_pin_gets_one_shown_once_and_logs_in(
+    server: Server,
+) -> None:
+    """ADMIN adds BTK09 of BPJSTK with no PIN (the form cannot know one): the reply shows the
+    server's new 6-digit PIN once; BTK09 logs in at L16 with it; the history never holds it."""
+    admin = await admin_of(server)
+    officer = {"id": "BTK09", "name": "Rina Wulandari", "agency": "BPJSTK"}
+    reply = await edit(admin, "officer:BTK09", None, officer, 0)
+    pin = reply["pins"]["BTK09"]
+    assert len(pin) == 6 and pin.isdigit()
+    assert reply["value"]["pin_hash"] == HIDDEN
+    history = (await admin.request("admin_history"))["history"]
+    assert pin not in str(history) and "scrypt" not in str(history)
+    added = AntreClient(server.url, p.hello_officer("L16", "BTK09", pin), heartbeat_s=None)
+    server.clients.append(added)
+    await added.connect(timeout=10)
+    await added.act("login")
+
+
 async def test_disabled_officer_is_logged_out_and_refused(server: Server) -> None:
     officer = await server.officer_at_work("BTK01@L16")
     admin = await admin_of(server)
