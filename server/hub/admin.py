@@ -53,6 +53,11 @@ HISTORY_DEFAULT = 50
 HISTORY_MAX = 500
 _PIN_DIGITS = 6
 _TOKEN_BYTES = 24  # a device token: 32 URL-safe characters, as `antre config` makes them
+# A retried request that made a PIN or token (docs/protocol.md): the first reply showed it once.
+_RETRY_REFUSALS = {
+    "pin": "PIN sudah diatur ulang; atur ulang lagi bila PIN-nya belum tercatat.",
+    "token": "Token sudah dibuat; buat token baru lagi bila token-nya belum tercatat.",
+}
 
 Handler = Callable[[Session, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
@@ -123,24 +128,31 @@ class Admin:
             )
         # A person added without a PIN (the form cannot know one): the server makes it, keeps
         # its hash, and shows it once in the reply, as a PIN reset does.
+        pinless = [
+            i
+            for i, (target, before, after) in enumerate(wanted)
+            if target.partition(":")[0] in ("officer", "manager")
+            and before is None
+            and isinstance(after, dict)
+            and after.get("pin_hash") in (None, "", HIDDEN)
+        ]
+        key = self._key(session, msg)
+        if pinless:
+            self._refuse_secret_retry(key, "pin")
         pins: dict[str, str] = {}
-        for i, (target, before, after) in enumerate(wanted):
-            kind, _, person = target.partition(":")
-            if (
-                kind in ("officer", "manager")
-                and before is None
-                and isinstance(after, dict)
-                and after.get("pin_hash") in (None, "", HIDDEN)
-            ):
-                pins[person] = _new_pin()
-                pin_hash = await asyncio.to_thread(hash_pin, pins[person])  # scrypt: ~50 ms
-                wanted[i] = (target, before, {**after, "pin_hash": pin_hash})
-        reply = await self._apply(
-            session,
-            msg,
-            lambda building: [_with_secrets(building, t, b, a) for t, b, a in wanted],
-            seen=seen,
-        )
+        for i in pinless:
+            target, before, after = wanted[i]
+            person = target.partition(":")[2]
+            pins[person] = _new_pin()
+            pin_hash = await asyncio.to_thread(hash_pin, pins[person])  # scrypt: ~50 ms
+            wanted[i] = (target, before, {**after, "pin_hash": pin_hash})
+
+        def make(building: Building) -> list[Edit]:
+            if pinless:
+                self._refuse_secret_retry(key, "pin")  # the first still in flight at our check
+            return [_with_secrets(building, t, b, a) for t, b, a in wanted]
+
+        reply = await self._apply(session, msg, make, seen=seen)
         if pins:
             log.warning("%s added %s with a new PIN", principal.actor, ", ".join(sorted(pins)))
             reply["pins"] = pins
@@ -168,8 +180,21 @@ class Admin:
             session, msg, lambda building: back, seen=_v(group[-1]), undoes=version
         )
 
+    def _key(self, session: Session, msg: dict[str, Any]) -> str:
+        """The request's key in the log: the actor's, so two admins' ids never collide."""
+        return f"{_principal(session).actor}#{msg['request_id']}"
+
+    def _refuse_secret_retry(self, key: str, what: str) -> None:
+        """A retry of a request that made a PIN or token: the secret was shown once, in the
+        first reply, and only its hash was kept, so it cannot be shown again; a fresh one made
+        now would be stored nowhere. Refused, never invented (docs/protocol.md)."""
+        if any(s.request_id == key for s in self._engine.edits):
+            raise DomainError("edit_done", _RETRY_REFUSALS[what])
+
     async def _reset_pin(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
         person = msg["officer"]
+        key = self._key(session, msg)
+        self._refuse_secret_retry(key, "pin")
         building = self._engine.building
         target = f"officer:{person}"
         if entity(building, target) is None:
@@ -183,6 +208,7 @@ class Admin:
         pin_hash = await asyncio.to_thread(hash_pin, pin)
 
         def make(building: Building) -> list[Edit]:
+            self._refuse_secret_retry(key, "pin")  # the first still in flight at our check
             current = entity(building, target)
             if current is None:
                 raise DomainError("not_found", f"Tidak ada petugas dengan ID {person!r}.")
@@ -194,6 +220,8 @@ class Admin:
 
     async def _new_device(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
         device_id = msg["device"]
+        key = self._key(session, msg)
+        self._refuse_secret_retry(key, "token")
         token = secrets.token_urlsafe(_TOKEN_BYTES)
         table: dict[str, Any] = {"id": device_id, "kind": msg["kind"]}
         for key in ("zone", "counter"):
@@ -203,6 +231,7 @@ class Admin:
         target = f"device:{device_id}"
 
         def make(building: Building) -> list[Edit]:
+            self._refuse_secret_retry(key, "token")
             if entity(building, target) is not None:
                 raise DomainError("edit_exists", f"Perangkat {device_id} sudah ada.")
             return [Edit(target, None, table)]
@@ -213,9 +242,12 @@ class Admin:
     async def _new_token(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
         device_id = msg["device"]
         target = f"device:{device_id}"
+        key = self._key(session, msg)
+        self._refuse_secret_retry(key, "token")
         token = secrets.token_urlsafe(_TOKEN_BYTES)
 
         def make(building: Building) -> list[Edit]:
+            self._refuse_secret_retry(key, "token")
             current = entity(building, target)
             if current is None:
                 raise DomainError("not_found", f"Tidak ada perangkat dengan ID {device_id!r}.")
@@ -236,7 +268,7 @@ class Admin:
         """Edits through the engine, as one commit; the reply `{version, target, value, text}`
         of the last, and `edits` listing each."""
         principal = _principal(session)
-        key = f"{principal.actor}#{msg['request_id']}"
+        key = self._key(session, msg)
         done = [s for s in self._engine.edits if s.request_id == key]
         if done:
             return self._reply(done)  # a retry of an edit already made: its first answer

@@ -1,0 +1,78 @@
+"""Live administration on a real server (issue 23), what a review found: a retried request that
+made a PIN or token, and the sessions an edit must end or change.
+
+The demo building (server/demo/building.toml): officers DKP01 (DUKCAPIL) and BTK01 (BPJSTK),
+ADMIN the admin and LANTAI a floor manager, kiosks KIOSK-1/KIOSK-2 (server/demo/credentials.txt).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubtest import Raw, Server, hello_for
+
+from server.auth import verify_pin
+
+RETRIED_PIN = "PIN sudah diatur ulang; atur ulang lagi bila PIN-nya belum tercatat."
+RETRIED_TOKEN = "Token sudah dibuat; buat token baru lagi bila token-nya belum tercatat."
+
+
+async def answers(raw: Raw, *ids: str) -> dict[str, dict[str, Any]]:
+    """The frames answering these request ids, skipping pushes."""
+    got: dict[str, dict[str, Any]] = {}
+    while len(got) < len(ids):
+        msg = await raw.recv(10)
+        if msg.get("ref") in ids:
+            got[msg["ref"]] = msg
+    return got
+
+
+def officer_hash(server: Server, person: str) -> str:
+    building = server.running.hub.engine.building
+    return next(o.pin_hash for o in (*building.officers, *building.managers) if o.id == person)
+
+
+async def test_a_retried_pin_reset_is_refused_never_a_pin_that_was_not_stored(
+    server: Server,
+) -> None:
+    """The admin's reset of DKP01 is sent, answered, then retried with the same request id (a
+    reconnect): the retry says the PIN was already reset; the PIN of the first reply works."""
+    admin = await server.raw(hello_for("ADMIN"))
+    msg = {"type": "admin_reset_pin", "request_id": "rid-1", "officer": "DKP01"}
+    first = await admin.reply({**msg, "id": "a"}, timeout=10)
+    second = await admin.reply({**msg, "id": "b"}, timeout=10)
+    assert first["type"] == "ok" and verify_pin(first["pin"], officer_hash(server, "DKP01"))
+    assert second["type"] == "error" and "pin" not in second
+    assert second["message"] == RETRIED_PIN
+    assert server.running.hub.engine.version == 1
+
+
+async def test_a_retry_arriving_while_the_first_is_in_flight_gets_no_pin(server: Server) -> None:
+    """Both frames sent at once: one reply carries the PIN (the stored one), the other is
+    refused; one edit."""
+    admin = await server.raw(hello_for("ADMIN"))
+    msg = {"type": "admin_reset_pin", "request_id": "rid-2", "officer": "DKP01"}
+    await admin.send({**msg, "id": "a"})
+    await admin.send({**msg, "id": "b"})
+    got = await answers(admin, "a", "b")
+    pins = [m["pin"] for m in got.values() if m["type"] == "ok"]
+    refused = [m["message"] for m in got.values() if m["type"] == "error"]
+    assert len(pins) == 1 and refused == [RETRIED_PIN]
+    assert verify_pin(pins[0], officer_hash(server, "DKP01"))
+    assert server.running.hub.engine.version == 1
+
+
+async def test_a_retried_token_or_added_officer_shows_no_new_secret(server: Server) -> None:
+    admin = await server.raw(hello_for("ADMIN"))
+    token = {"type": "admin_new_token", "request_id": "t-1", "device": "KIOSK-2"}
+    assert "token" in await admin.reply({**token, "id": "t1"}, timeout=10)
+    again = await admin.reply({**token, "id": "t2"}, timeout=10)
+    assert again["type"] == "error" and again["message"] == RETRIED_TOKEN
+    officer = {"id": "BTK09", "name": "Rina Wulandari", "agency": "BPJSTK"}
+    add = {"type": "admin_edit", "request_id": "o-1", "target": "officer:BTK09", "before": None,
+           "after": officer, "version": 1}  # fmt: skip
+    first = await admin.reply({**add, "id": "o1"}, timeout=10)
+    assert verify_pin(first["pins"]["BTK09"], officer_hash(server, "BTK09"))
+    again = await admin.reply({**add, "id": "o2"}, timeout=10)
+    assert again["type"] == "error" and again["message"] == RETRIED_PIN and "pins" not in again
+    assert server.running.hub.engine.version == 2
