@@ -421,6 +421,13 @@ class Engine:
             except Exception:
                 logger.exception("building setter %r failed; the engine carries on", setter)
 
+    async def until_open(self) -> None:
+        """Return once no live edit is swapping the building: a command `execute`d right after
+        (with no await between) runs against the building in place now. The hub checks here
+        that the requester's session was not closed by the edit (server/hub/edited_sessions)."""
+        while not self._open.is_set():
+            await self._open.wait()
+
     def on_building(self, listener: BuildingListener) -> None:
         """Call `listener(new building)` after each live edit, once today's state is rebuilt."""
         self._building_listeners.append(listener)

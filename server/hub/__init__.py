@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, Any
 from websockets.asyncio.server import ServerConnection
 
 from server import protocol as p
-from server import refusals
 from server.broadcast.broadcaster import Broadcaster
 from server.broadcast.survey_offers import SurveyOffers
 from server.broadcast.ticket_watch import TicketWatch
@@ -52,12 +51,13 @@ from server.core.building import Building
 from server.core.model import Command
 from server.engine import Engine, StoredEvent
 from server.hub.connection import Connections
+from server.hub.edited_sessions import closing
 from server.hub.limits import HubLimits
 from server.hub.presence import Presence
 from server.hub.requests import Requests
 from server.hub.seats import Seats
 from server.hub.sync import InFlight, Snapshots, Sync, refuse, today
-from server.roles import DISABLED_OFFICER, Authenticator, Role
+from server.roles import Authenticator, Role
 from server.sessions import SessionState
 
 if TYPE_CHECKING:
@@ -169,8 +169,12 @@ class Hub:
         )
 
     def set_building(self, building: Building) -> None:
-        """Swap the building in every part of the hub that holds one (issue 23)."""
-        self.building = building
+        """Swap the building in every part of the hub that holds one (issue 23), and close
+        every session the new building would not let act as it did (server/hub/edited_sessions):
+        here, synchronously, inside the engine's swap, so that none of them runs one more
+        command — commands waiting for the edit resume only after this returns."""
+        old, self.building = self.building, building
+        self._close_edited(old, building)
         for part in (
             self.auth,
             self.broadcaster,
@@ -185,38 +189,26 @@ class Hub:
         for listener in self.building_listeners:
             listener(building)
 
+    def _close_edited(self, old: Building, new: Building) -> None:
+        for session in self.connections.sessions():
+            principal = session.principal
+            if principal is None or session.state is SessionState.CLOSED:
+                continue
+            ending = closing(principal, old, new)
+            if ending is None:
+                continue
+            log.warning("closing %s: the building edit changed or removed it (%s)",
+                        principal.actor, ending.message)  # fmt: skip
+            refuse(session, p.ERR_FORBIDDEN, ending.message, ending.close_code)
+
     async def building_edited(self, building: Building) -> None:
-        """After a live edit (the building already swapped by `set_building`, before any
-        command ran again): a session whose officer or device the building no longer has (or
-        disables, or gave a new token) closed, every other session a fresh snapshot of its
-        role, so that kiosks, TVs, counters and the floor show the new building without
-        reconnecting."""
-        officers = {o.id: o for o in building.officers}
-        devices = {d.id: d.token_sha256 for d in building.devices}
-        managers = {m.id for m in building.managers}
+        """After a live edit (the building already swapped by `set_building`, the sessions it
+        ends closed): every other session a fresh snapshot of its role, so that kiosks, TVs,
+        counters and the floor show the new building without reconnecting."""
         for session in self.connections.sessions():
             principal = session.principal
             if principal is None or session.state is not SessionState.LIVE:
                 continue  # not yet synced: its sync takes the new building's snapshot
-            gone: str | None = None
-            if principal.role is Role.OFFICER:
-                officer = officers.get(principal.id)
-                if officer is None or getattr(officer, "disabled", False):
-                    gone = DISABLED_OFFICER
-                elif building.counter(principal.counter or "") is None:
-                    gone = refusals.say("counter_unknown", counter=principal.counter or "")
-            elif principal.role in (Role.KIOSK, Role.DISPLAY, Role.TABLET):
-                if principal.id not in devices:
-                    gone = "Perangkat ini dihapus dari konfigurasi gedung; hubungi admin."
-                elif principal.token_digest not in (None, devices[principal.id]):
-                    gone = "Token perangkat ini sudah diganti; pasang token yang baru."
-            elif principal.role in (Role.FLOOR, Role.ADMIN) and principal.id not in managers:
-                gone = "Akun Anda dihapus dari konfigurasi gedung; hubungi admin."
-            if gone is not None:
-                log.warning("closing %s: the building edit removed or disabled it",
-                            principal.actor)  # fmt: skip
-                refuse(session, p.ERR_FORBIDDEN, gone, p.CLOSE_AUTH_FAILED)
-                continue
             if principal.role is Role.TICKET:
                 continue  # its ticket frames follow the state on their own
             try:
@@ -224,7 +216,8 @@ class Hub:
             except Exception:
                 log.exception("fresh snapshot for %s failed", principal.actor)
                 continue
-            session.send_message(snap)
+            if session.state is SessionState.LIVE:
+                session.send_message(snap)
 
     def start(self) -> None:
         """Subscribe to the engine and start the periodic line refresh."""

@@ -41,12 +41,14 @@ from server.hub.edit_model import (
     inverse,
 )
 from server.roles import FLOOR_EDIT_TARGETS, Principal, Role
-from server.sessions import Session
+from server.sessions import Session, SessionState
 
 __all__ = ["HIDDEN", "Admin"]
 
 log = logging.getLogger("antre.hub")
 
+# A request of a session a live edit closed while it waited (never seen: the close follows).
+SESSION_ENDED = "Sesi ini sudah ditutup karena perubahan konfigurasi gedung."
 HIDDEN = "(disembunyikan)"  # what a withheld credential hash reads as
 MAX_EDITS = 20  # entities in one admin_edit (a line, its counters, a holiday or two)
 HISTORY_DEFAULT = 50
@@ -275,6 +277,10 @@ class Admin:
         engine = self._engine
 
         def make(building: Building, version: int) -> tuple[Building, list[BuildingEdited]]:
+            if session.state is SessionState.CLOSED:
+                # An edit just before this one closed the session (a demoted admin, a PIN
+                # reset): its rights are gone (server/hub/edited_sessions.py).
+                raise DomainError(p.ERR_FORBIDDEN, SESSION_ENDED)
             edits = edits_of(building)
             if seen is not None:
                 for edit in edits:

@@ -78,7 +78,7 @@ from server.core.model import (
 )
 from server.core.visits import Itinerary, propose_order, stop_refusal
 from server.engine import Engine, EngineFailed, StoredEvent
-from server.hub.admin import Admin
+from server.hub.admin import SESSION_ENDED, Admin
 from server.hub.scope import (
     kiosk_ticket,
     known_line,
@@ -89,7 +89,7 @@ from server.hub.scope import (
 )
 from server.hub.sync import InFlight, Snapshots
 from server.roles import ALLOWED, FLOOR_AUDIENCE, Principal, Role
-from server.sessions import Session
+from server.sessions import Session, SessionState
 from server.voice_api import survey_visit_of
 
 __all__ = ["Handler", "Requests", "TokenSource"]
@@ -218,6 +218,8 @@ class Requests:
         """One frame of a live session: refuse it, or run its handler and send the reply."""
         principal = session.principal
         assert principal is not None
+        if session.state is SessionState.CLOSED:
+            return  # closed by a live edit (or a replacement) with frames still unread
         ref: str | int | None = None
         try:
             msg = p.decode(frame)
@@ -266,6 +268,12 @@ class Requests:
         principal = session.principal
         assert principal is not None
         key = f"{principal.actor}#{msg['request_id']}"
+        # A live edit may be swapping the building: wait for it here, then refuse if it closed
+        # this session (a revoked kiosk, a disabled officer) — nothing awaits from this check
+        # to the engine taking the command.
+        await self._engine.until_open()
+        if session.state is SessionState.CLOSED:
+            raise DomainError(p.ERR_FORBIDDEN, SESSION_ENDED)
         return await self._inflight.execute(command, principal.actor, key)
 
     def _events_reply(self, events: list[StoredEvent]) -> dict[str, Any]:

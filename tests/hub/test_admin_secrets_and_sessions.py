@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from hubtest import Raw, Server, hello_for
+from websockets.exceptions import ConnectionClosed
 
 from server.auth import verify_pin
 
@@ -76,3 +77,53 @@ async def test_a_retried_token_or_added_officer_shows_no_new_secret(server: Serv
     again = await admin.reply({**add, "id": "o2"}, timeout=10)
     assert again["type"] == "error" and again["message"] == RETRIED_PIN and "pins" not in again
     assert server.running.hub.engine.version == 2
+
+
+async def close_of(raw: Raw) -> tuple[dict[str, Any], int | None]:
+    """The error frame a session is closed with, and the close code."""
+    error: dict[str, Any] = {}
+    try:
+        while True:
+            msg = await raw.recv(10)
+            if msg.get("type") == "error" and msg.get("ref") is None:
+                error = msg
+    except ConnectionClosed as closed:
+        return error, closed.rcvd.code if closed.rcvd else None
+
+
+async def admin_value(admin: Raw, kind: str, target: str) -> tuple[int, Any]:
+    state = await admin.reply({"type": "admin_state", "id": "s"}, timeout=10)
+    return state["version"], next(
+        e["value"] for e in state["entities"][kind] if e["target"] == target
+    )
+
+
+async def test_a_kiosk_whose_token_is_replaced_issues_nothing_after_the_edit(
+    server: Server,
+) -> None:
+    """KIOSK-2 keeps asking for A tickets while the admin replaces its token; a dozen other
+    sessions each wait for a fresh snapshot. Not one ticket is issued by KIOSK-2 after the
+    edit's event: the old token's rights end with the edit."""
+    for i in range(12):
+        await server.raw(hello_for("LANTAI" if i % 2 else "TV-1"))
+    kiosk = await server.raw(hello_for("KIOSK-2"))
+    admin = await server.raw(hello_for("ADMIN"))
+    await admin.send(
+        {"type": "admin_new_token", "id": "t", "request_id": "t1", "device": "KIOSK-2"}
+    )
+    for i in range(40):
+        await kiosk.send(
+            {"type": "issue_ticket", "id": f"k{i}", "request_id": f"k{i}", "line": "A"}
+        )
+    assert "token" in (await answers(admin, "t"))["t"]
+    error, code = await close_of(kiosk)
+    assert code == 4001
+    assert error["message"] == "Token perangkat ini sudah diganti; pasang token yang baru."
+    engine = server.running.hub.engine
+    edit_seq = engine.edits[-1].seq
+    issued_after = [
+        s
+        for s in await engine.store.events_after_last_close()
+        if s.seq > edit_seq and s.event.kind == "ticket_issued"
+    ]
+    assert issued_after == []

@@ -1,0 +1,70 @@
+"""Which sessions a live building edit ends (issue 23), decided while commands wait.
+
+A session speaks for the principal its hello built against the building of that moment. After
+an edit, a session whose principal the new building would not build the same — its person or
+device gone or disabled, a device token replaced, a PIN reset (a leaked PIN is why one is
+reset), a manager's role, an officer's agency or counter, a display's zone or a tablet's
+counter changed — must not act one more request on the old rights: the hub closes it inside
+the building swap, before any waiting command runs (`Hub.set_building`).
+
+People and revoked devices are closed as a failed hello is (4001: the client does not retry on
+its own; the person logs in again). A device whose place changed (a TV moved to another zone, a
+tablet to another counter) is closed as at a server restart (1001): it reconnects by itself
+with the same token and gets its new place.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from server import protocol as p
+from server import refusals
+from server.core.building import Building
+from server.roles import DISABLED_OFFICER, Principal, Role
+
+__all__ = ["Closing", "closing"]
+
+PIN_RESET = "PIN Anda diatur ulang oleh admin; masuk lagi dengan PIN yang baru."
+ACCOUNT_CHANGED = "Data akun Anda diubah oleh admin; silakan masuk lagi."
+ACCOUNT_REMOVED = "Akun Anda dihapus dari konfigurasi gedung; hubungi admin."
+DEVICE_REMOVED = "Perangkat ini dihapus dari konfigurasi gedung; hubungi admin."
+DEVICE_TOKEN = "Token perangkat ini sudah diganti; pasang token yang baru."
+DEVICE_MOVED = "Pengaturan perangkat ini diubah; perangkat menyambung ulang."
+
+
+class Closing(NamedTuple):
+    message: str  # Indonesian, the `error` frame's before the close
+    close_code: int
+
+
+def _revoked(message: str) -> Closing:
+    return Closing(message, p.CLOSE_AUTH_FAILED)
+
+
+def closing(principal: Principal, old: Building, new: Building) -> Closing | None:
+    """How a session of `principal` (built against `old`) ends under `new`; None: it stays."""
+    role = principal.role
+    if role is Role.OFFICER:
+        return _officer(principal, old, new)
+    if role in (Role.FLOOR, Role.ADMIN):
+        manager = next((m for m in new.managers if m.id == principal.id), None)
+        if manager is None:
+            return _revoked(ACCOUNT_REMOVED)
+        return None
+    if role in (Role.KIOSK, Role.DISPLAY, Role.TABLET):
+        device = next((d for d in new.devices if d.id == principal.id), None)
+        if device is None:
+            return _revoked(DEVICE_REMOVED)
+        if principal.token_digest not in (None, device.token_sha256):
+            return _revoked(DEVICE_TOKEN)
+    return None  # a ticket's phone: its ticket frames follow the state on their own
+
+
+def _officer(principal: Principal, old: Building, new: Building) -> Closing | None:
+    officer = next((o for o in new.officers if o.id == principal.id), None)
+    if officer is None or officer.disabled:
+        return _revoked(DISABLED_OFFICER)
+    counter = new.counter(principal.counter or "")
+    if counter is None:
+        return _revoked(refusals.say("counter_unknown", counter=principal.counter or ""))
+    return None
