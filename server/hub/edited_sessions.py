@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from server import protocol as p
 from server import refusals
-from server.core.building import Building
+from server.core.building import Building, ManagerRole
 from server.roles import DISABLED_OFFICER, Principal, Role
 
 __all__ = ["Closing", "closing"]
@@ -50,13 +50,23 @@ def closing(principal: Principal, old: Building, new: Building) -> Closing | Non
         manager = next((m for m in new.managers if m.id == principal.id), None)
         if manager is None:
             return _revoked(ACCOUNT_REMOVED)
-        return None
+        was = next((m for m in old.managers if m.id == principal.id), None)
+        if was is not None and was.pin_hash != manager.pin_hash:
+            return _revoked(PIN_RESET)
+        now = Role.ADMIN if manager.role is ManagerRole.ADMIN else Role.FLOOR
+        return None if now is role else _revoked(ACCOUNT_CHANGED)
     if role in (Role.KIOSK, Role.DISPLAY, Role.TABLET):
         device = next((d for d in new.devices if d.id == principal.id), None)
         if device is None:
             return _revoked(DEVICE_REMOVED)
         if principal.token_digest not in (None, device.token_sha256):
             return _revoked(DEVICE_TOKEN)
+        if device.kind.value != role.value:
+            return _revoked(DEVICE_REMOVED)  # another kind of device now: set up again
+        if role is Role.DISPLAY and device.zone != principal.zone:
+            return Closing(DEVICE_MOVED, p.CLOSE_GOING_AWAY)
+        if role is Role.TABLET and device.counter != principal.counter:
+            return Closing(DEVICE_MOVED, p.CLOSE_GOING_AWAY)
     return None  # a ticket's phone: its ticket frames follow the state on their own
 
 
@@ -67,4 +77,12 @@ def _officer(principal: Principal, old: Building, new: Building) -> Closing | No
     counter = new.counter(principal.counter or "")
     if counter is None:
         return _revoked(refusals.say("counter_unknown", counter=principal.counter or ""))
+    was = next((o for o in old.officers if o.id == principal.id), None)
+    if was is not None and was.pin_hash != officer.pin_hash:
+        return _revoked(PIN_RESET)
+    if officer.agency != principal.agency:
+        return _revoked(ACCOUNT_CHANGED)
+    if not counter.schedule and counter.agency != officer.agency:
+        # The counter given to another agency: this officer could not log in at it now.
+        return _revoked(refusals.say("officer_other_agency", counter=counter.name))
     return None

@@ -7,6 +7,7 @@ ADMIN the admin and LANTAI a floor manager, kiosks KIOSK-1/KIOSK-2 (server/demo/
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from hubtest import Raw, Server, hello_for
@@ -127,3 +128,54 @@ async def test_a_kiosk_whose_token_is_replaced_issues_nothing_after_the_edit(
         if s.seq > edit_seq and s.event.kind == "ticket_issued"
     ]
     assert issued_after == []
+
+
+async def test_a_demoted_admin_loses_admin_rights_at_once(server: Server) -> None:
+    """ADMIN makes LANTAI an admin; LANTAI connects as one; ADMIN makes LANTAI floor again:
+    LANTAI's admin session is closed ("Data akun Anda diubah …"), its reset never happens."""
+    admin = await server.raw(hello_for("ADMIN"))
+    version, lantai = await admin_value(admin, "manager", "manager:LANTAI")
+    promote = {"type": "admin_edit", "id": "p", "request_id": "p1", "version": version,
+               "target": "manager:LANTAI", "before": lantai,
+               "after": {**lantai, "role": "admin"}}  # fmt: skip
+    assert (await admin.reply(promote, timeout=10))["type"] == "ok"
+    promoted = await server.raw(hello_for("LANTAI"))
+    version, lantai = await admin_value(admin, "manager", "manager:LANTAI")
+    demote = {**promote, "id": "d", "request_id": "d1", "before": lantai,
+              "after": {**lantai, "role": "floor"}, "version": version}  # fmt: skip
+    assert (await admin.reply(demote, timeout=10))["type"] == "ok"
+    with contextlib.suppress(ConnectionClosed):  # closed already, or just after
+        await promoted.send({"type": "admin_reset_pin", "id": "x", "request_id": "x1",
+                             "officer": "DKP01"})  # fmt: skip
+    error, code = await close_of(promoted)
+    assert (
+        code == 4001 and error["message"] == "Data akun Anda diubah oleh admin; silakan masuk lagi."
+    )
+    assert server.running.hub.engine.version == 2  # no reset
+
+
+async def test_a_pin_reset_ends_the_persons_session(server: Server) -> None:
+    officer = await server.raw(hello_for("DKP01@L01"))
+    admin = await server.raw(hello_for("ADMIN"))
+    reset = {"type": "admin_reset_pin", "id": "r", "request_id": "r1", "officer": "DKP01"}
+    assert "pin" in await admin.reply(reset, timeout=10)
+    error, code = await close_of(officer)
+    assert code == 4001
+    assert error["message"] == "PIN Anda diatur ulang oleh admin; masuk lagi dengan PIN yang baru."
+
+
+async def test_a_tv_moved_to_another_zone_reconnects_to_its_new_zone(server: Server) -> None:
+    """TV-1 (zone 1) is moved to zone 2: its session is closed as at a restart (1001, so the
+    TV reconnects by itself), and its next hello is zone 2's."""
+    tv = await server.raw(hello_for("TV-1"))
+    assert tv.welcome is not None
+    admin = await server.raw(hello_for("ADMIN"))
+    version, device = await admin_value(admin, "device", "device:TV-1")
+    move = {"type": "admin_edit", "id": "m", "request_id": "m1", "target": "device:TV-1",
+            "before": device, "after": {**device, "zone": "2"}, "version": version}  # fmt: skip
+    assert (await admin.reply(move, timeout=10))["type"] == "ok"
+    error, code = await close_of(tv)
+    assert code == 1001
+    assert error["message"] == "Pengaturan perangkat ini diubah; perangkat menyambung ulang."
+    again = await server.raw(hello_for("TV-1"))
+    assert again.welcome is not None and "2" in str(again.welcome)
