@@ -225,10 +225,13 @@ def export_live_main(db: str, out: str | None, *, force: bool = False) -> int:
         print(f"error: cannot read {db}: {e}", file=sys.stderr)
         return 1
     text = rows.get(LIVE_TEXT)
-    if text is None:
+    if not text:
+        # None: never edited live; "": a start with --take-file dropped the edits (or adopted
+        # a file holding them), so the building is its file's again.
         print(
-            f"error: {db} has no live edits: its building is its building file's "
-            "(antre config export --config FILE)",
+            f"error: {db} has no live edits (none made, or dropped by a start with "
+            "--take-file): its building is its building file's (antre config export --config "
+            "FILE)",
             file=sys.stderr,
         )
         return 1

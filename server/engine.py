@@ -365,24 +365,35 @@ class Engine:
             return edits
         if compare(recorded.identity, self.identity) is not Match.CHANGED:
             return edits
-        if not self.take_file:
-            live = self.file_building
-            text = meta.get(LIVE_TEXT)
-            if text is not None:
-                try:
-                    live = parse_building(text)
-                except ConfigError:
-                    logger.exception("the live building kept in the store does not load")
+        live: Building | None = None
+        text = meta.get(LIVE_TEXT)
+        if text:
+            try:
+                live = parse_building(text)
+            except ConfigError:
+                logger.exception("the live building kept in the store does not load")
+        if live is not None and not differences(self.file_building, live):
+            # The file is the live building (`antre config export --db`, taken back into the
+            # file): its edits are in it now, so it is served as it is, nothing dropped.
+            logger.warning("the building file %s is the live building of version %s: adopting "
+                           "it; the %d live edit(s) are in the file now", self.identity.path,
+                           meta.get(LIVE_VERSION, "?"), len(edits))  # fmt: skip
+        elif not self.take_file:
+            live = live or self.file_building
             raise LiveEditsDiffer(
                 self.db_path, self.identity.path, differences(self.file_building, live), len(edits)
             )
-        for stored in edits:
-            event = stored.event
-            assert isinstance(event, BuildingEdited)
-            logger.warning("--take-file: dropping live edit version %d (%s by %s at %s)",
-                           event.version, event.target, event.by,
-                           event.at.isoformat())  # fmt: skip
-        await store.set_meta({DROPPED_THROUGH: str(edits[-1].seq)})
+        else:
+            for stored in edits:
+                event = stored.event
+                assert isinstance(event, BuildingEdited)
+                logger.warning("--take-file: dropping live edit version %d (%s by %s at %s)",
+                               event.version, event.target, event.by,
+                               event.at.isoformat())  # fmt: skip
+        # The live edits are history from now on: the building kept as live text is the file's
+        # (an empty text: `antre config export --db` has no live building to write).
+        await store.set_meta({DROPPED_THROUGH: str(edits[-1].seq), LIVE_TEXT: "",
+                              LIVE_VERSION: "0"})  # fmt: skip
         return []
 
     async def _replay_edits(self, edits: list[StoredEvent]) -> None:

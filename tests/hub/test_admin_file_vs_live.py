@@ -115,3 +115,48 @@ async def test_file_changed_after_live_edits(start_on, tmp_path: Path, capsys) -
     assert server.engine.version == 0 and server.engine.edits == []
     history = (await (await admin(server)).request("admin_history"))["history"]
     assert history == []
+
+
+async def quota_cut_to_20(start_on: StartOn, file: Path) -> None:
+    """A server on `file`, K's walk-in quota cut live from 60 to 20, stopped."""
+    server = await start_on(file)
+    a = await admin(server)
+    state = await a.request("admin_state")
+    line = next(e["value"] for e in state["entities"]["line"] if e["target"] == "line:K")
+    await a.request("admin_edit", target="line:K", before=line,
+                    after={**line, "quota_walk_in": 20}, version=0)  # fmt: skip
+    await start_on.stop()  # type: ignore[attr-defined]
+
+
+async def test_the_exported_live_building_starts(start_on, tmp_path: Path) -> None:
+    """The documented way to keep the live building: export it, start on the exported file.
+    It starts, serving quota 20 (the file holds the edit now), and a plain restart too."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)
+    live = tmp_path / "live.toml"
+    assert export_live_main(str(tmp_path / "antre.db"), str(live)) == 0
+    server = await start_on(live)
+    assert server.engine.building.line("K").quota_walk_in == 20  # type: ignore[union-attr]
+    await start_on.stop()  # type: ignore[attr-defined]
+    server = await start_on(live)
+    assert server.engine.building.line("K").quota_walk_in == 20  # type: ignore[union-attr]
+
+
+async def test_export_after_take_file_has_no_live_building(
+    start_on, tmp_path: Path, capsys
+) -> None:
+    """After --take-file dropped the edits, `antre config export --db` must not hand back the
+    dropped building (quota 20) as if it were live: it says there is none."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)
+    edited = DEMO_TEXT.replace('running_text = "Selamat datang', 'running_text = "Halo, selamat')
+    file.write_text(edited, encoding="utf-8")
+    await start_on(file, take_file=True)
+    await start_on.stop()  # type: ignore[attr-defined]
+    out = tmp_path / "after.toml"
+    capsys.readouterr()
+    assert export_live_main(str(tmp_path / "antre.db"), str(out)) == 1
+    assert not out.exists()
+    assert "has no live edits" in capsys.readouterr().err
