@@ -464,7 +464,15 @@ class Engine:
                 building, events = make(self.building, self.version)
                 stored = await self._commit_edit(events, actor, request_id)
                 started = time.perf_counter()
-                await self._swap(building, stored)
+                try:
+                    await self._swap(building, stored)
+                except Exception as exc:
+                    # The edit is on disk but today's state is half rebuilt: serving on would
+                    # mix two buildings. Stop as on a store failure; a restart replays the
+                    # log, edit included, cleanly.
+                    self._poison(exc, "a committed building edit could not be made live")
+                    assert self.failure is not None
+                    raise self.failure from exc
                 self._set_everywhere()
                 logger.info("building edit of %s by %s (version %d) live in %.3f s",
                             ", ".join(e.target for e in events), actor, self.version,

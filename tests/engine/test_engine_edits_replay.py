@@ -27,7 +27,7 @@ from server.core.model import (
     OpenCounter,
     StartService,
 )
-from server.engine import Engine
+from server.engine import Engine, EngineFailed
 
 DEMO = load_demo_building()
 MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
@@ -141,3 +141,29 @@ async def test_live_edits_and_a_restart_agree(start_engine: StartEngine) -> None
     await again.close()
     third = await start_engine()
     assert picture(third) == done
+
+
+async def test_an_edit_that_cannot_be_made_live_stops_the_engine(
+    start_engine: StartEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edit is on disk, then today's replay fails (a read error, injected): the engine
+    does not go on with half a building — it fails as on a store failure, every later command
+    refused — and a restart serves the edit whole."""
+    engine = await start_engine()
+    await issue(engine, "K")
+    line_k = entity(engine.building, "line:K")
+
+    async def read_error() -> None:
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(engine, "_rebuild_today", read_error)
+    with pytest.raises(EngineFailed):
+        await engine.edit(edited([("line:K", {**line_k, "quota_walk_in": 5})]), "manager:ADMIN")
+    assert engine.failed.is_set()
+    with pytest.raises(EngineFailed):
+        await issue(engine, "K")
+    await engine.close()
+
+    again = await start_engine()
+    assert again.version == 1 and again.building.line("K").quota_walk_in == 5  # type: ignore[union-attr]
+    assert again.state.issued["K"] == 1
