@@ -405,6 +405,24 @@ class AdminApp(App[int]):
             self._draw_form()
             self.notify("Perubahan yang ditahan dibuang; tidak ada yang diubah.")
 
+    async def action_quit(self) -> None:
+        """Quit; with typing not yet saved or changes kept aside, only once confirmed."""
+        unsaved = [
+            *(["isian yang belum disimpan"] if self.dirty else []),
+            *([f"{len(self.kept)} perubahan yang ditahan"] if self.kept else []),
+        ]
+        if not unsaved:
+            self.exit()
+            return
+
+        def confirmed(answer: str | None) -> None:
+            if answer is not None:
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(f"Keluar? {' dan '.join(unsaved).capitalize()} akan hilang."), confirmed
+        )
+
     def action_add(self) -> None:
         kind = self.kind
         if kind is None or kind.key is None or kind.template is None:

@@ -74,7 +74,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("phone", "Halaman ponsel"),
     Kind("survey", "Survei SKM"),
     Kind("complaints", "Pengaduan"),
-    Kind("booking", "Pemesanan online"),
+    Kind("booking", "Pemesanan daring"),
 )
 _BY_NAME = {k.name: k for k in KINDS}
 

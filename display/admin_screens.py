@@ -74,9 +74,12 @@ class FieldScreen(ModalScreen[tuple[str, str] | None]):
 class OnceScreen(ModalScreen[None]):
     """A new PIN or device token: shown here once, big, never kept by the app."""
 
+    # Enter only: the screen says "Tekan Enter bila sudah dicatat", and Esc (pressed out of
+    # habit to leave a dialog) must not lose a PIN that is shown nowhere else. Esc is held here
+    # so that it never reaches the app's "Batalkan isian" below either.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Sudah dicatat"),
         Binding("enter", "close", "Sudah dicatat"),
+        Binding("escape", "stay", show=False),
     ]
 
     def __init__(self, title: str, secret: str) -> None:
@@ -99,6 +102,9 @@ class OnceScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_stay(self) -> None:
+        self.notify("Tekan Enter bila sudah dicatat.")
 
 
 class RefusalScreen(ModalScreen[None]):

@@ -14,7 +14,8 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from display.admin import AdminApp
-from display.admin_screens import RefusalScreen
+from display.admin_screens import OnceScreen, RefusalScreen
+from display.floor_screens import ConfirmScreen
 
 SIZE = (160, 45)
 
@@ -149,3 +150,31 @@ async def test_an_invalid_edit_shows_each_problem_and_keeps_the_typing():
         assert "serves: layanan 'Z' tidak dikenal" in text(app, "refusal-problems")
         await pilot.press("escape")
         assert app.dirty and rows(app, "form")[3] == ["serves", '["Z"]']
+
+
+async def test_esc_never_closes_the_pin_shown_once():
+    """The PIN screen says "Tekan Enter bila sudah dicatat": Esc leaves it up, Enter closes."""
+    app, _ = admin_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(OnceScreen("PIN baru DKP02", "482913"))
+        await until(pilot, lambda: isinstance(app.screen, OnceScreen))
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, OnceScreen)
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, OnceScreen))
+
+
+async def test_q_asks_before_losing_typing_not_saved():
+    app, fake = admin_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pick(pilot, app, "Layanan", "A —")
+        await type_field(pilot, app, "quota_walk_in", "250")
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.query_one("#question").render())
+        assert question == "Keluar? Isian yang belum disimpan akan hilang."
+        await pilot.press("escape")  # Batal: still here, the typing too
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert app.is_running and rows(app, "form")[3] == ["quota_walk_in", "250"]
+        assert all(sent[0] != "admin_edit" for sent in fake.sent)
