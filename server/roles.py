@@ -273,7 +273,7 @@ class Authenticator:
         tickets: Callable[[str], Ticket | None] | None = None,
         on_guessing: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> None:
-        # Read once: the building does not change while the server runs.
+        # A live building edit replaces these through `set_building` (issue 23).
         self._building = building
         # Device lookup by digest: a token is checked by hashing it once, not by trying each device.
         self._devices = {d.token_sha256.strip().lower(): d for d in building.devices}
