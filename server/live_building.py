@@ -54,6 +54,11 @@ class LiveEditsDiffer(Exception):
             "start. The file differs from the live building in:",
             *(f"  - {d}" for d in shown),
         ]
+        if not self.differences:
+            # The store has not kept the live building's text (an older store, or keeping it
+            # failed): what differs cannot be listed, and the export has nothing to write.
+            lines.append("  (the live building's text is not in the store: the differences "
+                         "cannot be listed; --take-file is the way to start)")  # fmt: skip
         if more:
             lines.append(f"  … and {more} more")
         lines += [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -160,3 +161,20 @@ async def test_export_after_take_file_has_no_live_building(
     assert export_live_main(str(tmp_path / "antre.db"), str(out)) == 1
     assert not out.exists()
     assert "has no live edits" in capsys.readouterr().err
+
+
+async def test_without_the_live_text_the_refusal_still_says_take_file(
+    start_on, tmp_path: Path
+) -> None:
+    """A store whose live building text is missing (kept by no older server): the refusal
+    cannot list differences, says so, and names --take-file."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)
+    with sqlite3.connect(tmp_path / "antre.db") as db:
+        db.execute("DELETE FROM meta WHERE key = 'live_building'")
+    file.write_text(DEMO_TEXT.replace("Selamat datang", "Halo, selamat datang"), encoding="utf-8")
+    with pytest.raises(LiveEditsDiffer) as refused:
+        await start_on(file)
+    said = refused.value.message()
+    assert "the differences cannot be listed; --take-file is the way to start" in said
