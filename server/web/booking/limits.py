@@ -79,11 +79,14 @@ class RateLimiter:
             del self._buckets[address]
 
     def set_rate(self, per_minute: int) -> None:
-        """A live building edit's new rate (issue 23); each address keeps what it has spent."""
+        """A live building edit's new rate (issue 23); no address holds more than the new
+        burst."""
         if per_minute < 1:
             raise ValueError("per_minute must be at least 1")
         self.burst = float(per_minute)
         self.rate_per_s = per_minute / 60.0
+        for bucket in self._buckets.values():  # a lowered rate holds from now on
+            bucket.tokens = min(bucket.tokens, self.burst)
 
     def __len__(self) -> int:
         return len(self._buckets)
