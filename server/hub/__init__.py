@@ -190,11 +190,13 @@ class Hub:
             listener(building)
 
     def _close_edited(self, old: Building, new: Building) -> None:
+        edits = self.engine.edits  # the edit being made is in it already (Engine._swap)
+        editor = getattr(edits[-1].event, "by", None) if edits else None
         for session in self.connections.sessions():
             principal = session.principal
             if principal is None or session.state is SessionState.CLOSED:
                 continue
-            ending = closing(principal, old, new)
+            ending = closing(principal, old, new, editor)
             if ending is None:
                 continue
             log.warning("closing %s: the building edit changed or removed it (%s)",

@@ -41,8 +41,12 @@ def _revoked(message: str) -> Closing:
     return Closing(message, p.CLOSE_AUTH_FAILED)
 
 
-def closing(principal: Principal, old: Building, new: Building) -> Closing | None:
-    """How a session of `principal` (built against `old`) ends under `new`; None: it stays."""
+def closing(
+    principal: Principal, old: Building, new: Building, editor: str | None = None
+) -> Closing | None:
+    """How a session of `principal` (built against `old`) ends under `new`; None: it stays.
+    `editor`: the actor who made the edit — an admin resetting their own PIN keeps the session
+    the new PIN comes back on (closed first, they would never read it)."""
     role = principal.role
     if role is Role.OFFICER:
         return _officer(principal, old, new)
@@ -51,7 +55,7 @@ def closing(principal: Principal, old: Building, new: Building) -> Closing | Non
         if manager is None:
             return _revoked(ACCOUNT_REMOVED)
         was = next((m for m in old.managers if m.id == principal.id), None)
-        if was is not None and was.pin_hash != manager.pin_hash:
+        if was is not None and was.pin_hash != manager.pin_hash and principal.actor != editor:
             return _revoked(PIN_RESET)
         now = Role.ADMIN if manager.role is ManagerRole.ADMIN else Role.FLOOR
         return None if now is role else _revoked(ACCOUNT_CHANGED)

@@ -179,3 +179,14 @@ async def test_a_tv_moved_to_another_zone_reconnects_to_its_new_zone(server: Ser
     assert error["message"] == "Pengaturan perangkat ini diubah; perangkat menyambung ulang."
     again = await server.raw(hello_for("TV-1"))
     assert again.welcome is not None and "2" in str(again.welcome)
+
+
+async def test_an_admin_resetting_their_own_pin_reads_it_and_stays(server: Server) -> None:
+    """ADMIN resets ADMIN's PIN: the reply (the only place the PIN is shown) arrives on a
+    session that stays open, and the new PIN is the stored one."""
+    admin = await server.raw(hello_for("ADMIN"))
+    reset = {"type": "admin_reset_pin", "id": "r", "request_id": "r1", "officer": "ADMIN"}
+    reply = await admin.reply(reset, timeout=10)
+    assert reply["type"] == "ok" and verify_pin(reply["pin"], officer_hash(server, "ADMIN"))
+    state = await admin.reply({"type": "admin_state", "id": "s"}, timeout=10)
+    assert state["version"] == 1
