@@ -204,6 +204,7 @@ class KioskApp(App[None]):
         kind = msg.get("type")
         if kind == "snapshot" and "building" in msg:
             first = self.building is None
+            before = self.building
             self.building = BuildingInfo.from_snapshot(msg["building"])
             self.issuer.building = self.building
             self._set_lines(msg.get("lines", []))
@@ -211,6 +212,12 @@ class KioskApp(App[None]):
                 for screen in self.screen_stack:
                     if isinstance(screen, AgencyScreen):
                         screen.building_arrived()
+            elif before is not None and _agency_tiles(before) != _agency_tiles(self.building):
+                # A live building edit (issue 23): an agency added, removed or renamed, or a
+                # line moved between agencies. The start screen shows the new tiles at once.
+                for screen in self.screen_stack:
+                    if isinstance(screen, AgencyScreen):
+                        screen.call_later(screen.redraw)
         elif kind == "lines":
             self._set_lines(msg.get("lines", []))
 
@@ -517,3 +524,8 @@ def run(config: KioskConfig, printer: Printer) -> int:
     """Run the kiosk full screen until it is stopped (ctrl+q); the exit status."""
     KioskApp(config, printer).run()
     return 0
+
+
+def _agency_tiles(building: BuildingInfo) -> list[tuple[Any, tuple[str, ...]]]:
+    """What the start screen's tiles show: each agency and its lines' letters."""
+    return [(a, building.prefixes(a["code"])) for a in building.agencies]

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol
 
 import websockets
 from websockets.asyncio.server import Server
@@ -42,6 +43,7 @@ from server.core.building import Building, DeviceKind
 from server.core.model import DomainError, Tick
 from server.engine import Engine, EngineFailed
 from server.hub import Hub, HubLimits
+from server.live_building import LiveEditsDiffer
 from server.outbox import Outbox, Timing
 from server.store import StoreError
 from server.voice_api import VoiceApi
@@ -129,6 +131,7 @@ async def serve(
     accept_building: bool = False,
     adopt_empty: bool = True,
     delivery_timing: Timing | None = None,
+    take_file: bool = False,
 ) -> None:
     """Serve until cancelled. `clock` replaces the wall clock (tests); `tick_s=None` stops Tick.
 
@@ -137,7 +140,8 @@ async def serve(
     `identity`, `accept_building`, `adopt_empty`: the building file as the store records it,
     whether it may replace another building's, and whether it may take over another building's
     store that has no events yet (server/building_identity.py). `delivery_timing`: the outbox's
-    retry and poll times (tests shorten them).
+    retry and poll times (tests shorten them). `take_file`: the building file wins over the
+    store's live edits when it changed since (server/live_building.py).
 
     Raises WrongBuilding before listening when the store belongs to another building, and
     EngineFailed, after closing every connection, if the store fails.
@@ -150,8 +154,11 @@ async def serve(
         identity=identity,
         accept_building=accept_building,
         adopt_empty=adopt_empty,
+        take_file=take_file,
     )
     await engine.start()
+    # The file's building plus the live edits in the store's log (issue 23): what is served.
+    building = engine.serving
     hub = Hub(engine, building, clock=clock, limits=limits)
     hub.start()
     # The building's events to its webhooks and central (issue 21): tasks beside the engine,
@@ -170,10 +177,11 @@ async def serve(
     # The TVs' audio of calls is kept next to the database, so that a restart does not make
     # espeak-ng say the morning's calls again.
     renderer = VoiceRenderer(cache_dir=Path(db_path).resolve().parent / "voice-cache")
+    parts: list[_HoldsBuilding] = []
     web = WebRoutes(
         hub,
         TvPage(building, renderer),
-        *_booking_routes(building, engine, hub, bookings),
+        *_booking_routes(building, engine, hub, bookings, parts),
         voice=VoiceSite(
             building,
             voice,
@@ -182,6 +190,9 @@ async def serve(
             trusted_proxies=TrustedProxies(building.booking.trusted_proxies),
         ),
     )
+    # A live building edit reaches the web pages and the outbox after the hub's own parts.
+    parts += [web.tv, web.voice, outbox]
+    hub.building_listeners.append(lambda new: [part.set_building(new) for part in parts])
     if own_process:
         tune_for_socket_reads()
         # What exists now (modules, the building, today's queue rebuilt from the log) lives
@@ -253,23 +264,35 @@ async def serve(
         log.info("stopped")
 
 
+class _HoldsBuilding(Protocol):
+    def set_building(self, building: Building) -> None: ...
+
+
 def _booking_routes(
-    building: Building, engine: Engine, hub: Hub, bookings: BookingsApi
+    building: Building,
+    engine: Engine,
+    hub: Hub,
+    bookings: BookingsApi,
+    parts: list[_HoldsBuilding],
 ) -> tuple[BookingSite, PortalApi]:
-    """The public booking pages and the integrators' API, over one desk (issue 19)."""
+    """The public booking pages and the integrators' API, over one desk (issue 19). Each part
+    holding the building is added to `parts` (a live edit swaps it)."""
     desk = BookingDesk(building, lambda: engine.state, bookings)
     proxies = TrustedProxies(building.booking.trusted_proxies)
     site = BookingSite(building, desk, hub.now, trusted_proxies=proxies)
     # Issue 21's read-only paths: the queue now, a ticket by token, a day's figures (read from
     # the store's file by `antre report`'s code, on a thread of their own).
+    figures = DayFigures(building, engine.db_path, lambda: engine.last_seq)
     reads = ApiReads(
         building,
         lambda: engine.state,
         desk,
-        DayFigures(building, engine.db_path, lambda: engine.last_seq),
+        figures,
         lambda: date.fromisoformat(hub.today()),
     )
-    return site, PortalApi(building, desk, hub.now, trusted_proxies=proxies, reads=reads)
+    api = PortalApi(building, desk, hub.now, trusted_proxies=proxies, reads=reads)
+    parts += [desk, site, figures, reads, api]
+    return site, api
 
 
 async def _tick(hub: Hub, every_s: float) -> None:
@@ -295,6 +318,7 @@ def run(
     clock: Callable[[], datetime] | None = None,
     identity: BuildingIdentity | None = None,
     accept_building: bool = False,
+    take_file: bool = False,
 ) -> int:
     """Blocking entry for the CLI; returns the process exit code (docs/operations.md)."""
     logging.basicConfig(
@@ -336,6 +360,7 @@ def run(
                 own_process=True,
                 identity=identity,
                 accept_building=accept_building,
+                take_file=take_file,
                 # No --config means the demo: it never takes over a real building's store.
                 adopt_empty=not show_demo_credentials,
             )
@@ -355,6 +380,9 @@ def run(
         return EXIT_STORE_FAILED  # already logged, with its cause, by the engine and serve
     except WrongBuilding as exc:
         log.error("%s", wrong_building_message(exc, config_given=not show_demo_credentials))
+        return EXIT_WRONG_BUILDING
+    except LiveEditsDiffer as exc:
+        log.error("%s", exc.message())
         return EXIT_WRONG_BUILDING
     except sqlite3.OperationalError as exc:  # at start: disk full, I/O error, locked too long
         log.critical("cannot open the store %s: %s; is its disk full or failing, or is another "

@@ -38,6 +38,7 @@ PARTS: dict[str, tuple[str, str, str]] = {
     "kiosk": ("kiosk.cli", "main", "the citizen's ticket kiosk (touch screen and printer)"),
     "counter": ("counter.app", "main", "the officer's counter console"),
     "floor": ("display.floor", "main", "the floor manager's live dashboard"),
+    "admin": ("display.admin", "main", "the building's live administration (admin app)"),
     "report": ("server.report.cli", "report_main", "the day's figures and ticket journal, as CSV"),
     "simulate": ("server.simulate.cli", "simulate_main", "replay a day on the queue core"),
     "central": ("server.central.cli", "central_main", "central reporting on PostgreSQL"),
@@ -87,6 +88,7 @@ def _cmd_server(args: argparse.Namespace) -> int:
         clock=running_clock(args.clock) if args.clock else None,
         identity=identity,
         accept_building=args.accept_building,
+        take_file=args.take_file,
     )
 
 
@@ -197,7 +199,57 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_config_export(args: argparse.Namespace) -> int:
+    if args.db is not None:
+        return export_live_main(args.db, args.out, force=args.force)
     return export_main(args.config, args.out, force=args.force)
+
+
+def export_live_main(db: str, out: str | None, *, force: bool = False) -> int:
+    """`antre config export --db DB [--out FILE]`: the live building of a store (its building
+    file plus the live edits, as the server last kept it), to take back into the file."""
+    import sqlite3
+
+    from server.live_building import LIVE_TEXT, LIVE_VERSION
+
+    try:
+        con = sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True)
+        try:
+            rows = dict(
+                con.execute(
+                    "SELECT key, value FROM meta WHERE key IN (?, ?)", (LIVE_TEXT, LIVE_VERSION)
+                ).fetchall()
+            )
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        print(f"error: cannot read {db}: {e}", file=sys.stderr)
+        return 1
+    text = rows.get(LIVE_TEXT)
+    if not text:
+        # None: never edited live; "": a start with --take-file dropped the edits (or adopted
+        # a file holding them), so the building is its file's again.
+        print(
+            f"error: {db} has no live edits (none made, or dropped by a start with "
+            "--take-file): its building is its building file's (antre config export --config "
+            "FILE)",
+            file=sys.stderr,
+        )
+        return 1
+    target = Path(out) if out is not None else None
+    if target is not None and target.exists() and not force:
+        print(f"error: {target} exists; choose another file or add --force", file=sys.stderr)
+        return 1
+    header = f"# The live building of {db}, version {rows.get(LIVE_VERSION, '?')} (antre admin)\n"
+    if target is None:
+        sys.stdout.write(header + text)
+        return 0
+    try:
+        target.write_text(header + text, encoding="utf-8")
+    except OSError as e:
+        print(f"error: cannot write {target}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"wrote {target}: version {rows.get(LIVE_VERSION, '?')}", file=sys.stderr)
+    return 0
 
 
 def _cmd_config_hash_pin(args: argparse.Namespace) -> int:
@@ -232,6 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve this building file although the store records another building's name "
         "(the building was renamed); see docs/operations.md",
     )
+    srv.add_argument(
+        "--take-file",
+        action="store_true",
+        help="serve this building file although it changed since live edits were made "
+        "(antre admin): the file wins, the live edits are dropped; see docs/operations.md",
+    )
     srv.set_defaults(func=_cmd_server)
 
     for name, (_module, _function, summary) in _installed_parts().items():
@@ -255,6 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--config", help="building TOML file (default: the demo building)")
     exp.add_argument("--out", help="the file to write (default: standard output)")
     exp.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    exp.add_argument(
+        "--db",
+        help="write the live building of this store instead (the file plus the live edits)",
+    )
     exp.set_defaults(func=_cmd_config_export)
     hp = cfg_sub.add_parser("hash-pin", help="print the hash of a PIN for the config file")
     hp.add_argument("pin", nargs="?", help="the PIN (asked for when omitted)")

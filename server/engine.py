@@ -45,6 +45,15 @@ the close, in seq order with the bookings' (the store's partial indexes and `com
 say which). A complaint's contact is kept beside its event like a booking's, and purged
 `retention_days` after the complaint closed.
 
+Live building edits (issue 23): `edit` commits the `building_edited` events of an accepted
+edit, then rebuilds today's state by replaying today's events with the edited building — what a
+restart on the edited file does, so the removed-line and removed-counter rules of
+docs/operations.md hold — while other commands wait, swaps the building into every part that
+holds one (`on_building_swap`), then tells the hub (`on_building`: fresh snapshots). A counter
+removed while it has a called or served ticket stays in `serving` until that ticket ends. At
+start the building is the file's plus every logged edit (server/live_building.py: unless the
+file changed since, which refuses to start, or `--take-file`).
+
 Idempotency: a request id seen today returns the events stamped with it in its first execution
 (also across restarts, rebuilt from today's log). Events that close an earlier day, triggered by
 the first command of a new day, are the system's: actor "system", no request id.
@@ -53,27 +62,53 @@ the first command of a new day, are the system's: actor "system", no request id.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from server.building_identity import BuildingIdentity
+from server.building_identity import BuildingIdentity, Match, compare
+from server.config.building import parse_building
+from server.config.edits import Edit, EditRefused, apply_edits
+from server.config.export import building_toml
+from server.config.toml_reader import ConfigError
 from server.core.bookings import Booking
-from server.core.building import Building
+from server.core.building import Building, Counter
 from server.core.complaints import kept_days
-from server.core.events import COMPLAINT_KINDS, SURVEY_KINDS, DayClosed, Event
-from server.core.model import Command, CounterStatus, DomainError, RetireRemoved, Tick, Ticket
+from server.core.events import (
+    COMPLAINT_KINDS,
+    SURVEY_KINDS,
+    BuildingEdited,
+    DayClosed,
+    Event,
+)
+from server.core.model import (
+    Command,
+    CounterStatus,
+    DomainError,
+    LogOut,
+    RetireRemoved,
+    Tick,
+    Ticket,
+)
 from server.core.queue import QueueState
 from server.core.removed import removed_in_use
 from server.core.surveys import survey_horizon
+from server.live_building import (
+    DROPPED_THROUGH,
+    LIVE_TEXT,
+    LIVE_VERSION,
+    LiveEditsDiffer,
+    differences,
+)
 from server.start_checks import check_building, clock_behind_warning, removed_warnings
 from server.store import Store, StoredEvent
 
-__all__ = ["Engine", "EngineFailed", "StoredEvent"]
+__all__ = ["EditMaker", "Engine", "EngineFailed", "StoredEvent"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +117,12 @@ SYSTEM_ACTOR = "system"
 BOOKING_KEY_META = "booking_key"
 
 Subscriber = Callable[[list[StoredEvent]], None]
+# Given the live building and its version, the edited building and the event that records the
+# edit (server/hub/admin.py makes it; it raises the edit's refusal, and nothing happens).
+EditMaker = Callable[[Building, int], tuple[Building, list[BuildingEdited]]]
+# Told of each new live building, after today's state was rebuilt with it (the hub swaps it in
+# every part that holds one and sends every session a fresh snapshot).
+BuildingListener = Callable[[Building], Awaitable[None] | None]
 
 
 class EngineFailed(RuntimeError):
@@ -122,8 +163,29 @@ class Engine:
         identity: BuildingIdentity | None = None,
         accept_building: bool = False,
         adopt_empty: bool = True,
+        take_file: bool = False,
     ) -> None:
         self.building = building  # the building the core and the service-day rule use
+        # The building file's building (version 0); `building` is it plus every live edit
+        # (issue 23: `building_edited` events, replayed by start()).
+        self.file_building = building
+        self.version = 0  # the live building's version: the number of edits applied
+        self.edits: list[StoredEvent] = []  # the `building_edited` events applied, in order
+        self._edit_lock = asyncio.Lock()  # one edit at a time
+        # Cleared while an edit swaps the building: commands wait for the new state.
+        self._open = asyncio.Event()
+        self._open.set()
+        self._building_listeners: list[BuildingListener] = []
+        # Told synchronously, before commands run again (the parts holding the building).
+        self._building_setters: list[Callable[[Building], None]] = []
+        # What the core and the hub serve: `building`, plus each counter a live edit removed
+        # while it had a called or served ticket, until that ticket ends (it finishes there
+        # first; docs/operations.md, "Editing the building live").
+        self.serving = building
+        self._removed: dict[str, Counter] = {}  # counters live edits removed: last definition
+        self._kept: frozenset[str] = frozenset()  # of those, the ones `serving` keeps
+        self._releasing = False  # a release of kept counters is scheduled
+        self._disabled_busy: frozenset[str] = frozenset()  # counters of disabled officers, busy
         self.db_path = db_path  # the SQLite file; opened by start()
         # The building file as the store records it (server/building_identity.py); without
         # one (tests, the simulator) only the building's name is compared and recorded.
@@ -134,6 +196,8 @@ class Engine:
         # demo building that a missing --config implies: a real building restarted before its
         # first ticket must not come back as the demo.
         self.adopt_empty = adopt_empty
+        # The operator said the building file wins over the live edits (--take-file; issue 23).
+        self.take_file = take_file
         # Injected so tests (and the simulator) control time; the core never reads a clock.
         self._clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         # The newest event's time. Events are never stamped before it: a clock set back (NTP
@@ -196,6 +260,7 @@ class Engine:
         self.last_seq = await store.last_seq()
         # Before anything is read into memory: a store of another building is refused.
         empty = self.adopt_empty and self.last_seq == 0
+        edits = await self._file_or_live(store)
         recorded = await check_building(
             store, self.db_path, self.identity, now, accept=self.accept_building, log_empty=empty
         )
@@ -207,6 +272,7 @@ class Engine:
         )
         self._booking_key = bytes.fromhex((await store.meta())[BOOKING_KEY_META])
         self._next_seq = self.last_seq + 1
+        await self._replay_edits(edits)
         today = self.building.service_day(now)
         self._requests_day = today
 
@@ -221,12 +287,9 @@ class Engine:
         close = await store.last_close()
         earlier = [] if close is None else await self._books_before(store, close, today)
         tail = await store.events_after_last_close()
-        state = self.state = QueueState(self.building)
+        state = self.state = self._served(earlier, tail)
         day_of = self.building.service_day
-        for stored in earlier:
-            state.apply(stored.event)
         for stored in tail:
-            state.apply(stored.event)
             if stored.request_id is not None and day_of(stored.event.at) == today:
                 known = self._requests.setdefault(stored.request_id, [])
                 assert isinstance(known, list)
@@ -266,12 +329,261 @@ class Engine:
 
     async def _retire_removed(self) -> None:
         """Say what of today the building file no longer has; close its counters and log out
-        its officers (docs/operations.md, "Changing the building file")."""
+        its officers (docs/operations.md, "Changing the building file"); log out each officer
+        the building disables (issue 23), unless busy with a ticket (then at its end: the hub
+        closes their session, and they cannot log in again)."""
         used = removed_in_use(self.state)
         for sentence in removed_warnings(self.state, used):
             logger.warning("%s", sentence)
         if used.counters or used.officers or used.misplaced:
-            await self.execute(RetireRemoved(), SYSTEM_ACTOR)
+            await self.execute(RetireRemoved(), SYSTEM_ACTOR, internal=True)
+        disabled = {o.id for o in self.building.officers if o.disabled}
+        # A disabled officer busy with a ticket: logged out once it ends (`_release_soon`).
+        self._disabled_busy = frozenset(
+            cid
+            for cid, status in self.state.counters.items()
+            if status.officer in disabled and status.ticket is not None
+        )
+        for cid, status in list(self.state.counters.items()):
+            if status.officer in disabled and status.ticket is None:
+                logger.warning("officer %s is disabled: logging them out of %s", status.officer,
+                               cid)  # fmt: skip
+                try:
+                    await self.execute(LogOut(counter=cid), SYSTEM_ACTOR, internal=True)
+                except DomainError as exc:
+                    logger.warning("could not log out %s at %s: %s", status.officer, cid, exc)
+
+    async def _file_or_live(self, store: Store) -> list[StoredEvent]:
+        """The live edits to serve on top of the building file: none when a `--take-file` start
+        dropped them. Raises LiveEditsDiffer when the file changed since the store recorded it
+        while live edits exist (docs/operations.md, "Editing the building live")."""
+        meta = await store.meta()
+        dropped = int(meta.get(DROPPED_THROUGH, "0"))
+        edits = [e for e in await store.edit_events() if e.seq > dropped]
+        recorded = await store.building()
+        if not edits or recorded is None:
+            return edits
+        if compare(recorded.identity, self.identity) is not Match.CHANGED:
+            return edits
+        live: Building | None = None
+        text = meta.get(LIVE_TEXT)
+        if text:
+            try:
+                live = parse_building(text)
+            except ConfigError:
+                logger.exception("the live building kept in the store does not load")
+        if live is not None and not differences(self.file_building, live):
+            # The file is the live building (`antre config export --db`, taken back into the
+            # file): its edits are in it now, so it is served as it is, nothing dropped.
+            logger.warning("the building file %s is the live building of version %s: adopting "
+                           "it; the %d live edit(s) are in the file now", self.identity.path,
+                           meta.get(LIVE_VERSION, "?"), len(edits))  # fmt: skip
+        elif not self.take_file:
+            live = live or self.file_building
+            raise LiveEditsDiffer(
+                self.db_path, self.identity.path, differences(self.file_building, live), len(edits)
+            )
+        else:
+            for stored in edits:
+                event = stored.event
+                assert isinstance(event, BuildingEdited)
+                logger.warning("--take-file: dropping live edit version %d (%s by %s at %s)",
+                               event.version, event.target, event.by,
+                               event.at.isoformat())  # fmt: skip
+        # The live edits are history from now on: the building kept as live text is the file's
+        # (an empty text: `antre config export --db` has no live building to write).
+        await store.set_meta({DROPPED_THROUGH: str(edits[-1].seq), LIVE_TEXT: "",
+                              LIVE_VERSION: "0"})  # fmt: skip
+        return []
+
+    async def _replay_edits(self, edits: list[StoredEvent]) -> None:
+        """The live building: the file's plus every `building_edited` in the log, in order."""
+        building = self.file_building
+        for group in edit_groups(edits):
+            made = [Edit(e.event.target, e.event.before, e.event.after) for e in group]  # type: ignore[attr-defined]
+            try:
+                before, building = building, apply_edits(building, made)
+                _note_removed(self._removed, before, building)
+            except EditRefused as exc:
+                # The log is the truth, but a building it no longer makes is not served blind.
+                raise RuntimeError(
+                    f"the building edit of seq {group[0].seq} no longer applies to the "
+                    f"building file: {exc.message}"
+                ) from exc
+        if edits:
+            logger.info("applied %d live building edits on top of the building file (version %d)",
+                        len(edits), edits[-1].event.version)  # type: ignore[attr-defined]  # fmt: skip
+        self.building = building
+        self.edits = edits
+        self.version = edits[-1].event.version if edits else 0  # type: ignore[attr-defined]
+
+    # -- live building edits (issue 23) ---------------------------------------------------------
+
+    def on_building_swap(self, setter: Callable[[Building], None]) -> None:
+        """Call `setter(serving building)` right after a live edit's swap, before any other
+        command runs: what answers requests must never see the old building with the new
+        state. It must not await (the hub's `set_building`)."""
+        self._building_setters.append(setter)
+
+    def _set_everywhere(self) -> None:
+        for setter in list(self._building_setters):
+            try:
+                setter(self.serving)
+            except Exception:
+                logger.exception("building setter %r failed; the engine carries on", setter)
+
+    async def until_open(self) -> None:
+        """Return once no live edit is swapping the building: a command `execute`d right after
+        (with no await between) runs against the building in place now. The hub checks here
+        that the requester's session was not closed by the edit (server/hub/edited_sessions)."""
+        while not self._open.is_set():
+            await self._open.wait()
+
+    def on_building(self, listener: BuildingListener) -> None:
+        """Call `listener(new building)` after each live edit, once today's state is rebuilt."""
+        self._building_listeners.append(listener)
+
+    async def edit(
+        self, make: EditMaker, actor: str, request_id: str | None = None
+    ) -> list[StoredEvent]:
+        """Apply building edits live: their events on disk first (one commit), then today's
+        state rebuilt by replaying today's events with the new building (what a restart on the
+        edited file does), then every listener told. Commands wait meanwhile.
+
+        `make(building, version)` gives the new building and one event per entity edited, or
+        raises the edit's refusal (nothing written, nothing changed).
+        """
+        if self.failure is not None:
+            raise self.failure
+        if not self._running or self._closing:
+            raise RuntimeError("the engine is not running (start() it, or it was closed)")
+        async with self._edit_lock:
+            self._open.clear()
+            try:
+                await self._settled.wait()  # every command before the edit is on disk
+                building, events = make(self.building, self.version)
+                stored = await self._commit_edit(events, actor, request_id)
+                started = time.perf_counter()
+                try:
+                    await self._swap(building, stored)
+                except Exception as exc:
+                    # The edit is on disk but today's state is half rebuilt: serving on would
+                    # mix two buildings. Stop as on a store failure; a restart replays the
+                    # log, edit included, cleanly.
+                    self._poison(exc, "a committed building edit could not be made live")
+                    assert self.failure is not None
+                    raise self.failure from exc
+                self._set_everywhere()
+                logger.info("building edit of %s by %s (version %d) live in %.3f s",
+                            ", ".join(e.target for e in events), actor, self.version,
+                            time.perf_counter() - started)  # fmt: skip
+            finally:
+                self._open.set()
+        await self._tell_listeners()
+        return stored
+
+    async def _commit_edit(
+        self, events: list[BuildingEdited], actor: str, request_id: str | None
+    ) -> list[StoredEvent]:
+        now = self._now()
+        stamped: list[Event] = [dataclasses.replace(e, at=now) for e in events]
+        if self._last_at is None or now > self._last_at:
+            self._last_at = now
+        state = self.state
+        batch = self._enqueue(
+            stamped,
+            actor,
+            request_id,
+            self.building.service_day(now),
+            state.tickets,
+            state.counters,
+            state.bookings.by_code,
+        )
+        return list(await batch.wait())
+
+    async def _swap(self, building: Building, stored: list[StoredEvent]) -> None:
+        """Today's state replayed with `building`, which becomes the live one."""
+        _note_removed(self._removed, self.building, building)
+        self.building = building
+        self.edits.extend(stored)
+        self.version = stored[-1].event.version  # type: ignore[attr-defined]
+        await self._rebuild_today()
+        await self._keep_live_text()
+
+    async def _keep_live_text(self) -> None:
+        """The live building's text in the store's meta (for `antre config export --db` and the
+        file-vs-live check at start). Best effort: the log's edits are the truth."""
+        try:
+            text = building_toml(self.building)
+            await self.store.set_meta({LIVE_TEXT: text, LIVE_VERSION: str(self.version)})
+        except Exception:
+            logger.exception("keeping the live building's text in the store failed")
+
+    async def _rebuild_today(self) -> None:
+        """Today's state replayed from the store with the live building (and the counters it
+        keeps), then what it no longer has retired. Only while commands wait (`_open`)."""
+        store = self.store
+        today = self.building.service_day(self._now())
+        close = await store.last_close()
+        earlier = [] if close is None else await self._books_before(store, close, today)
+        tail = await store.events_after_last_close()
+        self.state = self._served(earlier, tail)
+        await self._retire_removed()
+
+    def _served(self, earlier: list[StoredEvent], tail: list[StoredEvent]) -> QueueState:
+        """Today's state with `building`, and `serving`: `building` plus each counter a live
+        edit removed that still has a called or served ticket (it finishes it first)."""
+        state = _replayed(self.building, earlier, tail)
+        busy = [
+            c
+            for cid, c in self._removed.items()
+            if (status := state.counters.get(cid)) is not None and status.ticket is not None
+        ]
+        self._kept = frozenset(c.id for c in busy)
+        if not busy:
+            self.serving = self.building
+            return state
+        logger.warning("counters %s were removed by a live edit while busy: they stay until "
+                       "their ticket ends", ", ".join(sorted(self._kept)))  # fmt: skip
+        self.serving = dataclasses.replace(self.building, counters=(*self.building.counters, *busy))
+        return _replayed(self.serving, earlier, tail)
+
+    def _release_soon(self, events: list[StoredEvent]) -> None:
+        """After a commit: a kept counter whose ticket ended goes now (a new state, no event)."""
+        waiting = self._kept | self._disabled_busy
+        if not waiting or self._releasing or self._closing:
+            return
+        counters = self.state.counters
+        if all(counters[cid].ticket is not None for cid in waiting if cid in counters):
+            return
+        self._releasing = True
+        task = asyncio.ensure_future(self._release())
+        self._purges.add(task)  # awaited by close() like a purge
+        task.add_done_callback(self._purges.discard)
+
+    async def _release(self) -> None:
+        try:
+            async with self._edit_lock:
+                self._open.clear()
+                try:
+                    await self._settled.wait()
+                    await self._rebuild_today()
+                    self._set_everywhere()
+                finally:
+                    self._open.set()
+                    self._releasing = False
+            await self._tell_listeners()
+        except Exception:
+            logger.exception("releasing the counters a live edit removed failed")
+
+    async def _tell_listeners(self) -> None:
+        for listener in list(self._building_listeners):
+            try:
+                result = listener(self.serving)
+                if result is not None:
+                    await result
+            except Exception:
+                logger.exception("building listener %r failed; the engine carries on", listener)
 
     async def _purge_personal_data(self, today: date) -> int:
         """Delete the personal data of bookings whose day is more than `retention_days` before
@@ -323,14 +635,23 @@ class Engine:
     # -- commands -------------------------------------------------------------------------------
 
     async def execute(
-        self, command: Command, actor: str, request_id: str | None = None
+        self,
+        command: Command,
+        actor: str,
+        request_id: str | None = None,
+        *,
+        internal: bool = False,
     ) -> list[StoredEvent]:
         """Run a command; return its events once they are on disk.
 
         Raises DomainError (nothing changed). A request_id already executed today returns the
         events of its first execution without running it again (also across restarts).
         Raises EngineFailed after a failed commit, RuntimeError before start or after close.
+        While a building edit swaps the building, commands wait for it (`internal`: the
+        edit's own, which must not).
         """
+        if not internal and not self._open.is_set():
+            await self._open.wait()
         if self.failure is not None:
             raise self.failure
         if not self._running or self._closing:
@@ -519,6 +840,7 @@ class Engine:
                 if self._requests.get(rid) is b:
                     self._requests[rid] = [s for s in b.events if s.request_id == rid]
         self._purge_after(events)
+        self._release_soon(events)
         # Subscribers first, acks second: see the module docstring.
         for callback in list(self._subscribers):
             try:
@@ -588,6 +910,41 @@ class Engine:
 
 _ONE_DAY = timedelta(days=1)
 _VOICE_KINDS = SURVEY_KINDS | COMPLAINT_KINDS
+
+
+def _note_removed(removed: dict[str, Counter], before: Building, after: Building) -> None:
+    """Keep the definition of each counter an edit removed; forget one an edit put back."""
+    for c in before.counters:
+        if after.counter(c.id) is None:
+            removed[c.id] = c
+    for cid in list(removed):
+        if after.counter(cid) is not None:
+            del removed[cid]
+
+
+def edit_groups(edits: list[StoredEvent]) -> list[list[StoredEvent]]:
+    """The edits as they were made: those of one request (a new line and its counter) together,
+    since each alone may not make a valid building."""
+    groups: list[list[StoredEvent]] = []
+    for stored in edits:
+        rid = stored.request_id
+        if groups and rid is not None and groups[-1][-1].request_id == rid:
+            groups[-1].append(stored)
+        else:
+            groups.append([stored])
+    return groups
+
+
+def _replayed(
+    building: Building, earlier: list[StoredEvent], tail: list[StoredEvent]
+) -> QueueState:
+    """Today's state: the books' events from before the last close, then every event after
+    it, applied with `building` (building edits are not queue events: skipped)."""
+    state = QueueState(building)
+    for stored in (*earlier, *tail):
+        if not isinstance(stored.event, BuildingEdited):
+            state.apply(stored.event)
+    return state
 
 
 def _not_before(event: Event) -> datetime:

@@ -72,6 +72,14 @@ ACTIONS: Final[dict[str, str]] = {
     "close_complaint": "menutup pengaduan",
     "complaint_contact": "melihat kontak pengadu",
     "file_complaint": "mencatat pengaduan",
+    # Live administration (issue 23).
+    "admin_state": "membuka data gedung",
+    "admin_edit": "mengubah data gedung",
+    "admin_undo": "membatalkan perubahan data gedung",
+    "admin_history": "melihat riwayat perubahan data gedung",
+    "admin_reset_pin": "mengatur ulang PIN",
+    "admin_new_device": "menambah perangkat",
+    "admin_new_token": "membuat token perangkat baru",
 }
 
 REFUSALS: Final[dict[str, str]] = {

@@ -56,8 +56,11 @@ if TYPE_CHECKING:
     from server.core.model import Ticket
 
 __all__ = [
+    "ADMIN_ACTIONS",
     "ALLOWED",
+    "DISABLED_OFFICER",
     "FLOOR_AUDIENCE",
+    "FLOOR_EDIT_TARGETS",
     "TICKET_TOKEN_RE",
     "AuthError",
     "Authenticator",
@@ -78,7 +81,7 @@ class Role(StrEnum):
     OFFICER = "officer"
     FLOOR = "floor"  # floor manager: watches the building, cancels, reactivates, closes counters,
     # unlocks an id whose PIN was guessed at
-    ADMIN = "admin"  # same powers today; configuration tools will be admin-only
+    ADMIN = "admin"  # a floor manager's powers, and the building's administration (issue 23)
     TICKET = "ticket"  # the citizen's phone page: one ticket's public view, read-only
     # The SKM survey's tablet facing the citizen at one counter (issue 20): offered the survey
     # of each ticket finished there, it answers only that one (server/hub/requests.py).
@@ -131,6 +134,24 @@ _MANAGER_ACTIONS = (
     | {"file_complaint"}
 )
 
+# Live administration (issue 23): the building's state, edits, their history and undo, new
+# credentials. An admin edits every target; a floor manager only these (`FLOOR_EDIT_TARGETS`:
+# the running text, holidays and special hours), which server/hub/admin.py checks per target.
+ADMIN_ACTIONS = frozenset(
+    {
+        "admin_state",
+        "admin_edit",
+        "admin_undo",
+        "admin_history",
+        "admin_reset_pin",
+        "admin_new_device",
+        "admin_new_token",
+    }
+)
+_FLOOR_ADMIN_ACTIONS = frozenset({"admin_state", "admin_edit", "admin_undo", "admin_history"})
+# Target kinds ("holiday" of "holiday:2026-12-25") a floor manager may edit.
+FLOOR_EDIT_TARGETS = frozenset({"running_text", "holiday", "special_hours"})
+
 # The role table. `hello` is not listed: it is only valid as the first frame.
 ALLOWED: Mapping[Role, frozenset[str]] = {
     Role.KIOSK: frozenset(
@@ -151,8 +172,8 @@ ALLOWED: Mapping[Role, frozenset[str]] = {
     Role.DISPLAY: frozenset({"ping", "snapshot"}),
     Role.OFFICER: frozenset({"ping", "snapshot", "list_lines", "file_complaint"})
     | _COUNTER_ACTIONS,
-    Role.FLOOR: _MANAGER_ACTIONS,
-    Role.ADMIN: _MANAGER_ACTIONS,
+    Role.FLOOR: _MANAGER_ACTIONS | _FLOOR_ADMIN_ACTIONS,
+    Role.ADMIN: _MANAGER_ACTIONS | ADMIN_ACTIONS,
     # Read-only: a phone only keeps its connection alive; everything else is `forbidden`.
     Role.TICKET: frozenset({"ping"}),
     # A counter tablet answers the survey it was offered; it hears nothing else.
@@ -182,6 +203,9 @@ class Principal:
     # An officer's or manager's device cookie, for the welcome (server/lockout.py): a credential
     # of sorts, so never in a repr nor part of who the principal is.
     device_cookie: str | None = field(default=None, repr=False, compare=False)
+    # A device's token digest as it connected: a live edit giving the device a new token
+    # closes the session (issue 23; the old token is revoked). Never the token itself.
+    token_digest: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def audience(self) -> str:
@@ -226,6 +250,8 @@ class AuthError(Exception):
 
 
 _AUTH_FAILED_PIN = "ID atau PIN salah."
+# An officer the building disables (issue 23): refused at login, logged out at once.
+DISABLED_OFFICER = "Akun Anda dinonaktifkan; hubungi admin."
 _AUTH_FAILED_TOKEN = "Token perangkat tidak dikenal. Periksa konfigurasi perangkat ini."
 _AUTH_FAILED_TICKET = "Nomor antrean tidak ditemukan. Tiket hanya berlaku pada hari diterbitkan."
 # Ticket tokens are secrets.token_urlsafe output; anything else cannot be one.
@@ -247,7 +273,7 @@ class Authenticator:
         tickets: Callable[[str], Ticket | None] | None = None,
         on_guessing: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> None:
-        # Read once: the building does not change while the server runs.
+        # A live building edit replaces these through `set_building` (issue 23).
         self._building = building
         # Device lookup by digest: a token is checked by hashing it once, not by trying each device.
         self._devices = {d.token_sha256.strip().lower(): d for d in building.devices}
@@ -272,6 +298,14 @@ class Authenticator:
         # here instead of taking every core and the default thread pool from the server.
         self._pin_checks = asyncio.Semaphore(2)
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): its devices, officers, managers and PINs from now
+        on. Wrong-PIN holds stay (they are about a person and a device, not a PIN)."""
+        self._building = building
+        self._devices = {d.token_sha256.strip().lower(): d for d in building.devices}
+        self._officers = {o.id: o for o in building.officers}
+        self._managers = {m.id: m for m in building.managers}
+
     async def authenticate(self, hello: Mapping[str, Any], source: str = "unknown") -> Principal:
         """The principal of a hello sent from the network address `source`, or AuthError."""
         role = hello["role"]
@@ -290,14 +324,27 @@ class Authenticator:
         device = self._devices.get(token_digest(token))
         if device is None or device.kind is not DeviceKind(role):
             raise AuthError(p.ERR_AUTH_FAILED, _AUTH_FAILED_TOKEN)
+        digest = device.token_sha256
         if role == "kiosk":
-            return Principal(Role.KIOSK, device.id, device.id, f"kiosk:{device.id}")
+            return Principal(
+                Role.KIOSK, device.id, device.id, f"kiosk:{device.id}", token_digest=digest
+            )
         if role == "tablet":
             return Principal(
-                Role.TABLET, device.id, device.id, f"tablet:{device.id}", counter=device.counter
+                Role.TABLET,
+                device.id,
+                device.id,
+                f"tablet:{device.id}",
+                counter=device.counter,
+                token_digest=digest,
             )
         return Principal(
-            Role.DISPLAY, device.id, device.id, f"display:{device.id}", zone=device.zone
+            Role.DISPLAY,
+            device.id,
+            device.id,
+            f"display:{device.id}",
+            zone=device.zone,
+            token_digest=digest,
         )
 
     def _ticket(self, hello: Mapping[str, Any]) -> Principal:
@@ -332,6 +379,10 @@ class Authenticator:
             officer_id, officer.pin_hash if officer is not None else None, pin, source, hello
         )
         assert officer is not None  # _check_pin refuses unknown ids
+        if getattr(officer, "disabled", False):
+            # Only after the PIN: whether an account exists or is disabled is not told to
+            # someone guessing (issue 23).
+            raise AuthError(p.ERR_FORBIDDEN, DISABLED_OFFICER)
         if counter.schedule:
             # A desk shared by agencies on different days: today's agency's officers only.
             now = self._wall_clock() if self._wall_clock is not None else datetime.now(UTC)

@@ -126,6 +126,17 @@ class Broadcaster:
 
     # -- registry ---------------------------------------------------------------------------
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): route and figure with the new building from now on;
+        every audience's lines are sent again on the next flush."""
+        self._building = building
+        self._agency_zone = {a.code: a.zone for a in building.agencies}
+        self._line_agency = {ln.prefix: ln.agency for ln in building.lines}
+        self._audience_lines = {}
+        self._last_lines = {}
+        self._next_dirty = None
+        self.schedule_lines()
+
     def add(self, session: Session) -> None:
         assert session.principal is not None
         self._audiences.setdefault(session.principal.audience, set()).add(session)

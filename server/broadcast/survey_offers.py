@@ -66,6 +66,15 @@ class SurveyOffers:
 
     # -- sessions -----------------------------------------------------------------------------
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): its tablets and survey settings from now on."""
+        self._building = building
+        self._idle = timedelta(seconds=building.survey.tablet_idle_s)
+        self._devices = {}
+        for d in building.devices:
+            if d.kind is DeviceKind.TABLET and d.counter is not None:
+                self._devices.setdefault(d.counter, []).append(d.id)
+
     def add(self, session: Session) -> None:
         principal = session.principal
         assert principal is not None and principal.role is Role.TABLET

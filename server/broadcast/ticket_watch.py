@@ -78,6 +78,10 @@ class TicketWatch:
             name="antre-ticket-refresh",
         )
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on."""
+        self._building = building
+
     def view(self, ticket_id: str, now: datetime | None = None) -> dict[str, Any] | None:
         """The public view of a ticket of today at `now` (the clock's now if None), or None when
         the state no longer has it. A flush passes one instant for all its tickets, so that a

@@ -39,6 +39,7 @@ from server.core.events import (
     KIOSK_KINDS,
     WITHHELD,
     TicketIssued,
+    withhold_secrets,
 )
 from server.core.figures import LineView
 from server.core.model import CounterStatus, Ticket
@@ -69,6 +70,7 @@ __all__ = [
     "tablet_snapshot",
     "ticket_view",
     "view_event",
+    "withhold_secrets",
 ]
 
 _RECENT_CALLS = 10
@@ -625,9 +627,15 @@ def view_event(audience: str, event: dict[str, Any], scope: Scope) -> dict[str, 
 
 def staff_form(event: dict[str, Any]) -> dict[str, Any]:
     """An event dict for staff audiences: all of it but the WITHHELD fields (the token, the
-    personal data) and its class's own `push_withheld` (a visit booking's lead code)."""
+    personal data), its class's own `push_withheld` (a visit booking's lead code), and a building
+    edit's PIN hashes and token digests (`withhold_secrets`)."""
     own = EVENT_TYPES[event["kind"]].push_withheld
-    return {k: v for k, v in event.items() if k not in WITHHELD and k not in own}
+    out = {k: v for k, v in event.items() if k not in WITHHELD and k not in own}
+    if event.get("kind") == "building_edited":
+        for key in ("before", "after"):
+            if key in out:
+                out[key] = withhold_secrets(out[key])
+    return out
 
 
 def public_form(event: dict[str, Any]) -> dict[str, Any]:

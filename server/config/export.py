@@ -311,6 +311,8 @@ def _people(b: Building) -> Iterator[str]:
         yield f"name = {_q(officer.name)}"
         yield f"agency = {_q(officer.agency)}"
         yield f"pin_hash = {_q(officer.pin_hash)}"
+        if officer.disabled:
+            yield f"disabled = {_bool(True)}"
     for manager in b.managers:
         yield ""
         yield "[[managers]]"

@@ -35,7 +35,7 @@ _EMPTY_DIGEST = token_digest("")
 PIN_RE = re.compile(r"\d{4,12}")
 _DEVICE_KEYS = ("id", "kind", "zone", "counter", "token_sha256")
 _PORTAL_KEYS = ("id", "name", "token_sha256", "scope", "requests_per_minute")
-_OFFICER_KEYS = ("id", "name", "agency", "pin_hash")
+_OFFICER_KEYS = ("id", "name", "agency", "pin_hash", "disabled")
 _MANAGER_KEYS = ("id", "name", "role", "pin_hash")
 
 
@@ -187,9 +187,18 @@ def read_people(
         agency = r.get(table, key, "agency", r.ident)
         r.exists(agency, agency_codes, key / "agency", "agency")
         pin_hash = pin(table, key)
+        disabled = r.get(table, key, "disabled", r.boolean, default=False)
         r.unique(seen, officer_id, key, "id", "person id")
         if len(r.problems) == problems_before and officer_id and name and agency and pin_hash:
-            officers.append(Officer(id=officer_id, name=name, agency=agency, pin_hash=pin_hash))
+            officers.append(
+                Officer(
+                    id=officer_id,
+                    name=name,
+                    agency=agency,
+                    pin_hash=pin_hash,
+                    disabled=bool(disabled),
+                )
+            )
     for i, table in r.entries(doc, "managers", required=False):
         key = (Key() / "managers").item(i, label(table, "id"))
         r.table(table, key, _MANAGER_KEYS)

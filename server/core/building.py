@@ -271,6 +271,9 @@ class Officer:
     name: str
     agency: str
     pin_hash: str  # see server.auth: "scrypt$<n>$<r>$<p>$<salt hex>$<hash hex>"
+    # Issue 23: an account an administrator switched off (TOML `disabled = true`): refused at
+    # login ("Akun Anda dinonaktifkan; hubungi admin."), logged out at once when set live.
+    disabled: bool = False
 
 
 class ManagerRole(StrEnum):

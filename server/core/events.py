@@ -25,6 +25,7 @@ __all__ = [
     "BOOKING_KINDS",
     "COMPLAINT_KINDS",
     "DISPLAY_HIDDEN",
+    "EDIT_SECRET_KEYS",
     "EVENT_TYPES",
     "FLOOR_ONLY",
     "KIOSK_KINDS",
@@ -39,6 +40,7 @@ __all__ = [
     "BookingMade",
     "BookingPlacesReleased",
     "BookingRescheduled",
+    "BuildingEdited",
     "CallReason",
     "ComplaintAnswered",
     "ComplaintClosed",
@@ -73,6 +75,7 @@ __all__ = [
     "VisitStarted",
     "event_to_dict",
     "read_event",
+    "withhold_secrets",
 ]
 
 
@@ -582,6 +585,53 @@ class VisitHandedOn(Event):
     line: str
 
 
+# --------------------------------------------------------------------------------------------
+# Live administration (issue 23)
+# --------------------------------------------------------------------------------------------
+
+# The keys of a building entity's TOML table that hold a credential's hash (an officer's or
+# manager's PIN, a device's or portal's token digest): kept in the log and the store, withheld
+# from every push and every admin reply (server/broadcast/views.py, server/hub/admin.py).
+EDIT_SECRET_KEYS = frozenset({"pin_hash", "token_sha256"})
+
+
+def withhold_secrets(value: Any) -> Any:
+    """A building entity's value without its credential hashes (EDIT_SECRET_KEYS), at any depth:
+    a withheld key stays, its value becomes "(disembunyikan)", so that an admin sees that a PIN
+    changed without ever receiving its hash."""
+    if isinstance(value, dict):
+        return {
+            k: ("(disembunyikan)" if k in EDIT_SECRET_KEYS else withhold_secrets(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [withhold_secrets(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class BuildingEdited(Event):
+    """An administrator changed one entity of the building (server/config/edits.py).
+
+    `version`: the building version it produced (the file's building is version 0, each edit
+    +1). `target`: "line:K", "counter:L21", "running_text", ... `before`/`after`: the entity's
+    TOML table (a dict), a string, or None (added / removed). `undoes`: the version of the edit it
+    reverses, or None. Replayed at start on top of the building file (server/engine.py); the queue
+    state does not read it (a new building is a rebuilt state, not an applied event).
+    """
+
+    kind: ClassVar[str] = "building_edited"
+    on_displays: ClassVar[bool] = False
+    # Admin and floor sessions only: an officer has no business with the building's PINs' owners.
+    floor_only: ClassVar[bool] = True
+    by: str
+    version: int
+    target: str
+    before: Any
+    after: Any
+    undoes: int | None = None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -620,6 +670,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         StopAdded,
         StopSkipped,
         VisitHandedOn,
+        BuildingEdited,
     )
 }
 

@@ -51,12 +51,14 @@ from server.core.building import Building
 from server.core.model import Command
 from server.engine import Engine, StoredEvent
 from server.hub.connection import Connections
+from server.hub.edited_sessions import closing
 from server.hub.limits import HubLimits
 from server.hub.presence import Presence
 from server.hub.requests import Requests
 from server.hub.seats import Seats
-from server.hub.sync import InFlight, Snapshots, Sync, today
-from server.roles import Authenticator
+from server.hub.sync import InFlight, Snapshots, Sync, refuse, today
+from server.roles import Authenticator, Role
+from server.sessions import SessionState
 
 if TYPE_CHECKING:
     from server.outbox import Outbox
@@ -148,6 +150,12 @@ class Hub:
             pin_alert=lambda: self.pin_alert(self.auth.guessing()),
             delivery_alert=lambda: None if self.outbox is None else self.outbox.alert(),
         )
+        self._snapshots, self._sync = snapshots, sync
+        # Told of each live building after the hub's own parts (server/app.py: the web pages
+        # and the outbox).
+        self.building_listeners: list[Callable[[Building], None]] = []
+        engine.on_building_swap(self.set_building)  # before any command runs again
+        engine.on_building(self.building_edited)
         self.connections = Connections(
             limits,
             self.auth,
@@ -159,6 +167,59 @@ class Hub:
             sync=sync,
             requests=self.requests,
         )
+
+    def set_building(self, building: Building) -> None:
+        """Swap the building in every part of the hub that holds one (issue 23), and close
+        every session the new building would not let act as it did (server/hub/edited_sessions):
+        here, synchronously, inside the engine's swap, so that none of them runs one more
+        command — commands waiting for the edit resume only after this returns."""
+        old, self.building = self.building, building
+        self._close_edited(old, building)
+        for part in (
+            self.auth,
+            self.broadcaster,
+            self.ticket_watch,
+            self.survey_offers,
+            self.presence,
+            self._snapshots,
+            self.requests,
+            self._sync,
+        ):
+            part.set_building(building)
+        for listener in self.building_listeners:
+            listener(building)
+
+    def _close_edited(self, old: Building, new: Building) -> None:
+        edits = self.engine.edits  # the edit being made is in it already (Engine._swap)
+        editor = getattr(edits[-1].event, "by", None) if edits else None
+        for session in self.connections.sessions():
+            principal = session.principal
+            if principal is None or session.state is SessionState.CLOSED:
+                continue
+            ending = closing(principal, old, new, editor)
+            if ending is None:
+                continue
+            log.warning("closing %s: the building edit changed or removed it (%s)",
+                        principal.actor, ending.message)  # fmt: skip
+            refuse(session, p.ERR_FORBIDDEN, ending.message, ending.close_code)
+
+    async def building_edited(self, building: Building) -> None:
+        """After a live edit (the building already swapped by `set_building`, the sessions it
+        ends closed): every other session a fresh snapshot of its role, so that kiosks, TVs,
+        counters and the floor show the new building without reconnecting."""
+        for session in self.connections.sessions():
+            principal = session.principal
+            if principal is None or session.state is not SessionState.LIVE:
+                continue  # not yet synced: its sync takes the new building's snapshot
+            if principal.role is Role.TICKET:
+                continue  # its ticket frames follow the state on their own
+            try:
+                snap = await self._snapshots.take(principal)
+            except Exception:
+                log.exception("fresh snapshot for %s failed", principal.actor)
+                continue
+            if session.state is SessionState.LIVE:
+                session.send_message(snap)
 
     def start(self) -> None:
         """Subscribe to the engine and start the periodic line refresh."""

@@ -67,6 +67,10 @@ class Connections:
     def __len__(self) -> int:
         return len(self._sessions)
 
+    def sessions(self) -> list[Session]:
+        """Every open connection now (a copy: sessions come and go while it is walked)."""
+        return list(self._sessions)
+
     def close_all(self, code: int, reason: str) -> None:
         for s in list(self._sessions):
             s.drop(code, reason)

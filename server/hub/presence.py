@@ -42,6 +42,18 @@ class Presence:
         # built, and may have missed a change meanwhile, is sent the list again.
         self.version = 0
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): its kiosks and TVs from now on (a new one not seen
+        since the server started, a removed one forgotten)."""
+        self._building = building
+        self._kinds = {
+            d.id: d.kind
+            for d in building.devices
+            if d.kind in (DeviceKind.KIOSK, DeviceKind.DISPLAY)
+        }
+        self._sessions = {d: self._sessions.get(d, set()) for d in self._kinds}
+        self._since = {d: self._since.get(d) for d in self._kinds}
+
     def _device_id(self, session: Session) -> str | None:
         """The kiosk or TV a session speaks for, if it is one of the building's devices."""
         principal = session.principal

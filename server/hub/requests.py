@@ -78,6 +78,7 @@ from server.core.model import (
 )
 from server.core.visits import Itinerary, propose_order, stop_refusal
 from server.engine import Engine, EngineFailed, StoredEvent
+from server.hub.admin import SESSION_ENDED, Admin
 from server.hub.scope import (
     kiosk_ticket,
     known_line,
@@ -88,7 +89,7 @@ from server.hub.scope import (
 )
 from server.hub.sync import InFlight, Snapshots
 from server.roles import ALLOWED, FLOOR_AUDIENCE, Principal, Role
-from server.sessions import Session
+from server.sessions import Session, SessionState
 from server.voice_api import survey_visit_of
 
 __all__ = ["Handler", "Requests", "TokenSource"]
@@ -200,6 +201,8 @@ class Requests:
             "close_complaint": self._complaint_step,
             "complaint_contact": self._complaint_contact,
             "file_complaint": self._file_complaint,
+            # Live administration (issue 23): server/hub/admin.py.
+            **Admin(engine).handlers,
         }
         # A request type published without a handler is a programming error: refuse to start
         # (not an assert, which `python -O` would drop) rather than answer it with a crash.
@@ -207,10 +210,16 @@ class Requests:
         if missing:
             raise RuntimeError(f"request types without a handler: {sorted(missing)}")
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on."""
+        self._building = building
+
     async def handle(self, session: Session, frame: str | bytes) -> None:
         """One frame of a live session: refuse it, or run its handler and send the reply."""
         principal = session.principal
         assert principal is not None
+        if session.state is SessionState.CLOSED:
+            return  # closed by a live edit (or a replacement) with frames still unread
         ref: str | int | None = None
         try:
             msg = p.decode(frame)
@@ -259,6 +268,12 @@ class Requests:
         principal = session.principal
         assert principal is not None
         key = f"{principal.actor}#{msg['request_id']}"
+        # A live edit may be swapping the building: wait for it here, then refuse if it closed
+        # this session (a revoked kiosk, a disabled officer) — nothing awaits from this check
+        # to the engine taking the command.
+        await self._engine.until_open()
+        if session.state is SessionState.CLOSED:
+            raise DomainError(p.ERR_FORBIDDEN, SESSION_ENDED)
         return await self._inflight.execute(command, principal.actor, key)
 
     def _events_reply(self, events: list[StoredEvent]) -> dict[str, Any]:

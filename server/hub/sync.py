@@ -98,6 +98,10 @@ class Snapshots:
         self._printers = printers  # the hub's, shared: kiosks report into it
         self._survey_offers = survey_offers  # what each tablet shows (its snapshot's `offer`)
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on."""
+        self._building = building
+
     async def take(self, principal: Principal) -> dict[str, Any]:
         await self._inflight.quiet()
         engine = self._engine
@@ -177,6 +181,10 @@ class Sync:
         self._presence = presence
         self._inflight = inflight
         self._snapshots = snapshots
+
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on."""
+        self._building = building
 
     def _today(self) -> str:
         return today(self._engine, self._building, self._clock)

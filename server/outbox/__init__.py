@@ -64,6 +64,13 @@ class Outbox:
         self._alerting: tuple[str, ...] = ()  # the ids in the last alert sent
         self._alert_sent_at = 0.0
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): the building its deliveries name from now on. Its
+        destinations stay those it started with (a new webhook starts with the next restart)."""
+        self.building = building
+        for sender in self.senders:
+            sender.building = building
+
     async def start(self) -> None:
         """Open the positions (adding new destinations), start one task per destination."""
         if not self.building.destinations:

@@ -25,6 +25,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from server.core.building import Building, Destination
+from server.core.events import BuildingEdited, withhold_secrets
 from server.report.cli import DEFAULT_TARGET_WAIT_MIN
 from server.report.tables import targets_of
 from server.signing import event_id
@@ -79,6 +80,9 @@ def event_entry(
     """One event as a destination gets it (`secret`: the destination's, for its booking
     references; needed without `personal_data`)."""
     data = json.loads(event.payload)
+    if event.kind == BuildingEdited.kind:
+        # A live building edit's PIN hashes and token digests never leave the building.
+        data = {k: withhold_secrets(v) for k, v in data.items()}
     dropped = _ENVELOPE | NEVER_SENT
     if not personal_data:
         dropped = dropped | CITIZEN_TEXT.get(event.kind, frozenset())

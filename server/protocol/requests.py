@@ -37,7 +37,7 @@ HELLO_ROLES: Final = ("kiosk", "display", "officer", "manager", "ticket", "table
 # Requests: client -> server, one table
 # --------------------------------------------------------------------------------------------
 
-FieldKind = Literal["str", "int", "str_or_null", "int_list", "str_list"]
+FieldKind = Literal["str", "int", "str_or_null", "int_list", "str_list", "json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,9 @@ _NOTE = Field("str_or_null", required=False, max_len=_TEXT_MAX)
 # `visit_max_stops` (2..6): how many stops a visit may have is the core's to say, in words.
 _VISIT_LINES = Field("str_list", max_len=8, item_len=8)
 _PRIORITY = Field("str_or_null", required=False, choices=PRIORITY_GROUPS)
+# A building edit's entity: any JSON value (a table, a text, null), bounded by the frame's size
+# and `_ENTITY_DEPTH`.
+_ENTITY_DEPTH = 6
 
 REQUESTS: Final[dict[str, dict[str, Field]]] = {
     # Every role.
@@ -184,6 +187,32 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
     # A complaint's contact, asked for when the manager needs it: never in a push (no
     # request_id: it changes nothing; the server's log notes who read it).
     "complaint_contact": {"complaint": _COMPLAINT},
+    # Live administration (issue 23; role admin, a floor manager the targets FLOOR_EDIT_TARGETS
+    # of server/roles.py). `before`/`after`: an entity's TOML table as JSON, a string, or null
+    # (adding / removing); `version`: the building version the editor saw.
+    "admin_state": {},
+    # One entity (`target`, `before`, `after`), or several at once (`edits`: a list of such
+    # objects, validated together: a new line and the counter that serves it).
+    "admin_edit": {
+        "request_id": _REQUEST_ID,
+        "target": Field("str", required=False, max_len=64),
+        "before": Field("json", required=False),
+        "after": Field("json", required=False),
+        "edits": Field("json", required=False),
+        "version": Field("int"),
+    },
+    "admin_undo": {"request_id": _REQUEST_ID, "version": Field("int", min_value=1)},
+    "admin_history": {"limit": Field("int", required=False, min_value=1)},
+    "admin_reset_pin": {"request_id": _REQUEST_ID, "officer": Field("str", max_len=32)},
+    "admin_new_device": {
+        "request_id": _REQUEST_ID,
+        "kind": Field("str", choices=("kiosk", "display", "tablet", "exit")),
+        # The new device's id ("KIOSK-3"): `device`, since `id` is every frame's correlation id.
+        "device": Field("str", max_len=32),
+        "zone": Field("str_or_null", required=False, max_len=32),
+        "counter": Field("str_or_null", required=False, max_len=32),
+    },
+    "admin_new_token": {"request_id": _REQUEST_ID, "device": Field("str", max_len=32)},
     "file_complaint": {
         "request_id": _REQUEST_ID,
         "category": Field("str", max_len=32),
@@ -212,6 +241,8 @@ def _check_field(name: str, spec: Field, value: Any) -> str | None:
         if value < spec.min_value or value > 2**53:
             return f"kolom '{name}' di luar rentang"
         return None
+    if spec.kind == "json":
+        return None if _json_depth(value) <= _ENTITY_DEPTH else f"kolom '{name}' terlalu bersarang"
     if spec.kind == "str_or_null" and value is None:
         return None
     if spec.kind == "str_list":
@@ -233,6 +264,15 @@ def _check_field(name: str, spec: Field, value: Any) -> str | None:
     if spec.choices is not None and value not in spec.choices:
         return f"kolom '{name}' harus salah satu dari: {', '.join(spec.choices)}"
     return None
+
+
+def _json_depth(value: Any) -> int:
+    """How deep a decoded JSON value nests (a scalar: 0)."""
+    if isinstance(value, dict):
+        return 1 + max((_json_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_json_depth(v) for v in value), default=0)
+    return 0
 
 
 def message_ref(msg: Any) -> str | int | None:

@@ -23,6 +23,7 @@ from server.building_identity import EXIT_WRONG_BUILDING, WrongBuilding
 from server.config import ConfigError, demo_building_path, load_building_file
 from server.core.building import Building
 from server.report.booking_stats import add_places, add_tickets, replay_bookings, totals
+from server.report.edit_rows import EDIT_COLUMNS, edit_rows, edit_summary
 from server.report.skm_report import skm_summary, write_skm_report
 from server.report.skm_stats import VisitRecord, finished_visits
 from server.report.stats import GroupStats, TicketRecord, half_hours, replay_tickets, summarize
@@ -277,6 +278,8 @@ class ReportFigures:
     # time in the building of the complete visits (seconds; None: none).
     handoffs: list[tuple[str, str, int]] = field(default_factory=list)
     visit_median_s: float | None = None
+    # edits.csv: the building's live edits (issue 23), in the log's order.
+    edits: list[dict[str, Any]] = field(default_factory=list)
 
 
 def compile_report(
@@ -303,7 +306,9 @@ def compile_report(
     day_tickets: list[tuple[date, dict[str, TicketRecord]]] = []
     day_visits: list[tuple[dict[str, ItineraryRecord], dict[str, TicketRecord]]] = []
     visits_csv: list[dict[str, Any]] = []
+    edits_csv: list[dict[str, Any]] = []
     for day, entries in read_days(store, first, last):
+        edits_csv += edit_rows(day, entries, tz)
         tickets = replay_tickets(entries)
         visits = replay_visits(entries, tickets)
         days.append(tickets)
@@ -352,6 +357,7 @@ def compile_report(
         visits_csv,
         handoff_pairs((v for v, _t in day_visits), agency_name_of),
         median_total_s(day_visits),
+        edits_csv,
     )
 
 
@@ -446,6 +452,7 @@ def _report(
         write_csv(out / "halfhours.csv", HALF_HOUR_COLUMNS, figures.half_hours)
         write_csv(out / "bookings.csv", BOOKING_COLUMNS, figures.bookings)
         write_csv(out / "visits.csv", VISIT_COLUMNS, figures.visits)
+        write_csv(out / "edits.csv", EDIT_COLUMNS, figures.edits)
     skm = None
     if args.skm and out is not None:
         skm = write_skm_report(
@@ -461,6 +468,9 @@ def _report(
             footer=f"Berkas CSV ditulis ke:\n  {out}/" if out is not None else None,
             visits=visit_summary(figures.visits, figures.visit_median_s, figures.handoffs),
         )
+        edits = edit_summary(figures.edits)
+        if edits is not None:
+            print(edits)
         if skm is not None:
             print(skm_summary(skm))
     return 0

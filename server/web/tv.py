@@ -293,6 +293,10 @@ class TvPage:
         self.building = building
         self.renderer = renderer if renderer is not None else VoiceRenderer()
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on."""
+        self.building = building
+
     @property
     def voice(self) -> VoiceConfig:
         return self.building.voice

@@ -299,6 +299,21 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "close_complaint": {"request_id": "r-closec", "complaint": "ADU-261123-001", "note": "ok"},
     "complaint_contact": {"complaint": "ADU-261123-001"},
     "file_complaint": {"request_id": "r-file", "category": "waktu", "text": "Lama sekali."},
+    # Live administration (issue 23): a stale edit (version 0's running text is not "…"),
+    # undo of an edit that does not exist, a PIN and a token of nobody, a device of no kind.
+    "admin_state": {},
+    "admin_edit": {
+        "request_id": "r-edit",
+        "target": "running_text",
+        "before": "…",
+        "after": "Selamat datang.",
+        "version": 0,
+    },
+    "admin_undo": {"request_id": "r-undo", "version": 99},
+    "admin_history": {"limit": 5},
+    "admin_reset_pin": {"request_id": "r-pin", "officer": "NOBODY"},
+    "admin_new_device": {"request_id": "r-dev", "kind": "kiosk", "device": "KIOSK-1"},
+    "admin_new_token": {"request_id": "r-tok", "device": "NOBODY"},
 }
 
 # A demo principal of each role.

@@ -64,6 +64,13 @@ answer_complaint   .       .        .       x      x      .      .
 close_complaint    .       .        .       x      x      .      .
 complaint_contact  .       .        .       x      x      .      .
 file_complaint     .       .        x       x      x      .      .
+admin_state        .       .        .       x      x      .      .
+admin_edit         .       .        .       x      x      .      .
+admin_undo         .       .        .       x      x      .      .
+admin_history      .       .        .       x      x      .      .
+admin_reset_pin    .       .        .       .      x      .      .
+admin_new_device   .       .        .       .      x      .      .
+admin_new_token    .       .        .       .      x      .      .
 """
 
 
@@ -184,6 +191,21 @@ REQUESTS: dict[str, dict[str, Any]] = {
         "text": "Menunggu lama.",
         "number": "A-003",
     },
+    # Live administration (issue 23): each refused for what it says (stale, not found, exists),
+    # so that the building stays the demo's for the requests after it.
+    "admin_state": {},
+    "admin_edit": {
+        "request_id": "m-edit",
+        "target": "running_text",
+        "before": "…",
+        "after": "Selamat datang.",
+        "version": 0,
+    },
+    "admin_undo": {"request_id": "m-undo", "version": 99},
+    "admin_history": {},
+    "admin_reset_pin": {"request_id": "m-pin", "officer": "NOBODY"},
+    "admin_new_device": {"request_id": "m-dev", "kind": "kiosk", "device": "KIOSK-1"},
+    "admin_new_token": {"request_id": "m-tok", "device": "NOBODY"},
 }
 
 # The session of each role under test (for `ticket`: A-003's phone page).

@@ -21,6 +21,7 @@ from server.core.events import (
     BookingMade,
     BookingPlacesReleased,
     BookingRescheduled,
+    BuildingEdited,
     CallReason,
     ComplaintAnswered,
     ComplaintClosed,
@@ -188,6 +189,16 @@ def one_of_each_kind() -> list[Event]:
             "2026-11-23/J-001",
             "J-001",
             "J",
+        ),
+        # Issue 23: a live building edit; its entity tables round-trip as JSON.
+        BuildingEdited(
+            at(26),
+            "manager:ADMIN",
+            1,
+            "line:K",
+            {"prefix": "K", "quota_walk_in": 60, "booking": {"slot_min": 30}},
+            {"prefix": "K", "quota_walk_in": 20, "booking": {"slot_min": 30}},
+            None,
         ),
         DayClosed(datetime(2026, 11, 23, 23, 59, 59, 999999, tzinfo=WIB), day=DAY),
     ]

@@ -217,3 +217,23 @@ async def test_what_the_api_cannot_do_is_said_in_json(
 ) -> None:
     got, _, body = await call(api, method, path)
     assert got == status and body["error"]["code"] == code
+
+
+async def test_a_portal_added_or_removed_live_is_served_at_once(api: Server) -> None:
+    """The admin adds portal NEWP (issue 23, no restart): its token lists the services (200, not
+    the 500 of a portal without a budget); PORTAL-KAB removed: its token is refused (401)."""
+    new_token = "portal-baru-live-7d1e0c2b9a8f6e5d4c3b"
+    admin = await api.client("ADMIN")
+    state = await admin.request("admin_state")
+    kab = next(
+        e["value"] for e in state["entities"]["portal"] if e["target"] == "portal:PORTAL-KAB"
+    )
+    added = {"id": "NEWP", "name": "Portal Baru", "token_sha256": token_digest(new_token)}
+    await admin.request(
+        "admin_edit", target="portal:NEWP", before=None, after=added, version=state["version"]
+    )
+    status, _, body = await call(api, "GET", "/api/v1/services", token=new_token)
+    assert status == 200 and [s["line"] for s in body["services"]][:1] == ["A"]
+    await admin.request("admin_edit", target="portal:PORTAL-KAB", before=kab, after=None, version=1)
+    status, _, body = await call(api, "GET", "/api/v1/services")
+    assert status == 401 and body["error"]["code"] == "unauthorized"

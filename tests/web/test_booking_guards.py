@@ -166,3 +166,31 @@ def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(
 
 def test_without_trusted_proxies_the_peer_is_the_client() -> None:
     assert client_address("127.0.0.1", "198.51.100.1", TrustedProxies()) == "127.0.0.1"
+
+
+def test_a_live_edit_of_booking_settings_reaches_the_pages_guards() -> None:
+    """[booking] edited live (issue 23): the Origin check takes the new public address, the
+    rate its new budget (an address with 19 of 20 left holds 2 of 2), the proxies the new
+    list."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from server.config import load_demo_building
+    from server.web.booking.site import BookingSite
+
+    building = load_demo_building()
+    site = BookingSite(building, None, lambda: datetime.now(UTC),  # type: ignore[arg-type]
+                       trusted_proxies=TrustedProxies(), monotonic=lambda: 0.0)  # fmt: skip
+    assert site.limiter.allow("203.0.113.9", 0.0) == 0  # one of 20 spent
+    booking = dataclasses.replace(
+        building.booking,
+        public_url="https://antrean.contoh.go.id/",
+        requests_per_minute=2,
+        trusted_proxies=("10.0.0.1",),
+    )
+    site.set_building(dataclasses.replace(building, booking=booking))
+    assert site.origins == {"https://antrean.contoh.go.id"}
+    assert "10.0.0.1" in site.trusted
+    assert site.limiter.allow("203.0.113.9", 0.0) == 0  # 1 of 2
+    assert site.limiter.allow("203.0.113.9", 0.0) == 0  # 2 of 2
+    assert site.limiter.allow("203.0.113.9", 0.0) == 30  # then one every 30 s

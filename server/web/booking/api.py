@@ -241,6 +241,20 @@ class PortalApi:
         self.budgets = {p.id: RateLimiter(p.requests_per_minute) for p in building.portals}
         self.reads = reads  # today, a ticket, the day's figures (None: those paths are 404)
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on — a
+        portal added gets its budget (one whose rate changed keeps what it spent), one removed
+        loses it; the guessers' rate and the reverse proxies follow too."""
+        self.building = building
+        self.failures.set_rate(building.booking.requests_per_minute)
+        budgets: dict[str, RateLimiter] = {}
+        for portal in building.portals:
+            budget = self.budgets.get(portal.id) or RateLimiter(portal.requests_per_minute)
+            budget.set_rate(portal.requests_per_minute)
+            budgets[portal.id] = budget
+        self.budgets = budgets
+        self.trusted.set(building.booking.trusted_proxies)
+
     @staticmethod
     def handles(path: str) -> bool:
         return path.startswith(API_PREFIX)

@@ -55,6 +55,10 @@ class ApiReads:
         self.figures = figures  # a day's figures from the store's log, cached per log position
         self.today = today  # the service day the queue is on (the hub's)
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on."""
+        self.building = building
+
     def today_json(self, now: datetime) -> dict[str, Any]:
         state = self._state()
         lines = [self._line_now(state, line, now) for line in self.building.lines]

@@ -129,6 +129,10 @@ class DayFigures:
         self._kept: OrderedDict[date, tuple[int, bool, dict[str, Any]]] = OrderedDict()
         self._lock = asyncio.Lock()  # one day's read at a time: a burst of portals waits for one
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on."""
+        self.building = building
+
     async def of(self, day: date, today: date, line: str | None = None) -> dict[str, Any]:
         """The figures of `day` (UnknownLine for a `line` the day and the building do not have)."""
         answer = self._fresh(day)

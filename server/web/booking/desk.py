@@ -67,6 +67,11 @@ class BookingDesk:
 
     # -- reads ----------------------------------------------------------------------------------
 
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): its bookable services from now on."""
+        self.building = building
+        self._services = [self._service_of(ln) for ln in building.lines if ln.booking is not None]
+
     def _service_of(self, line: Line) -> ServiceChoice:
         agency = self.building.agency(line.agency)
         assert line.booking is not None

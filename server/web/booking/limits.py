@@ -20,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import urlsplit
 
 __all__ = ["RateLimiter", "TrustedProxies", "client_address"]
 
@@ -77,14 +78,36 @@ class RateLimiter:
                 break
             del self._buckets[address]
 
+    def set_rate(self, per_minute: int) -> None:
+        """A live building edit's new rate (issue 23); no address holds more than the new
+        burst."""
+        if per_minute < 1:
+            raise ValueError("per_minute must be at least 1")
+        self.burst = float(per_minute)
+        self.rate_per_s = per_minute / 60.0
+        for bucket in self._buckets.values():  # a lowered rate holds from now on
+            bucket.tokens = min(bucket.tokens, self.burst)
+
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+def origins_of(public_url: str | None) -> set[str]:
+    """The Origin a browser sends with the pages' own POSTs: the public address's."""
+    if not public_url:
+        return set()
+    parts = urlsplit(public_url)
+    return {f"{parts.scheme}://{parts.netloc}".lower()}
 
 
 class TrustedProxies:
     """The reverse proxies whose X-Forwarded-For is believed: addresses or networks."""
 
     def __init__(self, entries: Iterable[str] = ()) -> None:
+        self.networks = tuple(ipaddress.ip_network(e, strict=False) for e in entries)
+
+    def set(self, entries: Iterable[str]) -> None:
+        """A live building edit's proxies (issue 23), for every part sharing this object."""
         self.networks = tuple(ipaddress.ip_network(e, strict=False) for e in entries)
 
     def __contains__(self, address: str) -> bool:

@@ -48,7 +48,7 @@ from server.web.booking.asking import (
 from server.web.booking.csrf import FormGuard, cookie_header, same_origin
 from server.web.booking.desk import BookingDesk
 from server.web.booking.fields import NAME_MAX, read_applicant
-from server.web.booking.limits import RateLimiter, TrustedProxies
+from server.web.booking.limits import RateLimiter, TrustedProxies, origins_of
 from server.web.booking.pages import BOOK_PATH, PAGE_PREFIX, href
 from server.web.booking.qr import qr_svg
 from server.web.booking.texts import Lang, problem_words, refusal_words, t
@@ -97,6 +97,14 @@ class BookingSite:
         if public:
             parts = urlsplit(public)
             self.origins.add(f"{parts.scheme}://{parts.netloc}".lower())
+
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on — its
+        rate, public address (the Origin check) and reverse proxies too."""
+        self.building = building
+        self.limiter.set_rate(building.booking.requests_per_minute)
+        self.origins = origins_of(building.booking.public_url)
+        self.trusted.set(building.booking.trusted_proxies)
 
     @staticmethod
     def handles(path: str) -> bool:

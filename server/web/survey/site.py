@@ -45,7 +45,7 @@ from server.core.visits import survey_visit
 from server.roles import TICKET_TOKEN_RE
 from server.web.booking.asking import Asking
 from server.web.booking.csrf import FormGuard, cookie_header, same_origin
-from server.web.booking.limits import RateLimiter, TrustedProxies
+from server.web.booking.limits import RateLimiter, TrustedProxies, origins_of
 from server.web.responses import response
 from server.web.survey import pages
 from server.web.survey.exit_page import EXIT_PATH, ExitPage
@@ -106,6 +106,14 @@ class VoiceSite:
         self.exit = ExitPage(self)
         self.tablet = TabletPage(self)
         self.ikm = IkmBoardPage(self)
+
+    def set_building(self, building: Building) -> None:
+        """A live building edit (issue 23): answer with the new building from now on — its
+        rate, public address (the Origin check) and reverse proxies too."""
+        self.building = building
+        self.limiter.set_rate(building.survey.requests_per_minute)
+        self.origins = origins_of(building.booking.public_url)
+        self.trusted.set(building.booking.trusted_proxies)
 
     @staticmethod
     def handles(path: str) -> bool:

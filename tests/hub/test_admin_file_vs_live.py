@@ -1,0 +1,180 @@
+"""The building file against the live building (issue 23; docs/operations.md, "Editing the
+building live"): a file changed after live edits refuses to start, naming what differs;
+`--take-file` serves the file and drops the edits; `antre config export --db` writes the live
+building, which starts the same building."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hubtest import FakeClock, Server
+
+from server.app import EXIT_WRONG_BUILDING, Running, serve
+from server.cli import export_live_main
+from server.client import AntreClient
+from server.config import demo_building_path, load_building_file
+from server.hub import HubLimits
+from server.live_building import LiveEditsDiffer
+
+DEMO_TEXT = demo_building_path().read_text(encoding="utf-8")
+StartOn = Callable[..., Awaitable[Server]]
+
+
+@pytest.fixture
+async def start_on(tmp_path: Path) -> AsyncIterator[StartOn]:
+    """A real server on one store, with the building file given (stop it with .stop())."""
+    clock = FakeClock()
+    tasks: list[asyncio.Task[None]] = []
+    servers: list[Server] = []
+
+    async def start(config: Path, **kwargs: Any) -> Server:
+        building, identity = load_building_file(config)
+        ready: asyncio.Future[Running] = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(
+            serve(building, str(tmp_path / "antre.db"), ready=ready.set_result, clock=clock,
+                  port=0, limits=HubLimits(rate_per_s=1e4, rate_burst=1e4, lines_flush_s=0.01),
+                  tick_s=None, identity=identity, **kwargs)
+        )  # fmt: skip
+        tasks.append(task)
+        done, _ = await asyncio.wait({task, ready}, timeout=20, return_when="FIRST_COMPLETED")
+        if task in done:
+            task.result()
+        server = Server(ready.result(), clock)
+        servers.append(server)
+        return server
+
+    async def stop() -> None:
+        for server in servers:
+            for c in server.clients:
+                await c.close()
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, LiveEditsDiffer):
+                await task
+        servers.clear()
+        tasks.clear()
+
+    start.stop = stop  # type: ignore[attr-defined]
+    yield start
+    await stop()
+
+
+async def admin(server: Server) -> AntreClient:
+    return await server.client("ADMIN")
+
+
+async def test_file_changed_after_live_edits(start_on, tmp_path: Path, capsys) -> None:
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    server = await start_on(file)
+    a = await admin(server)
+    state = await a.request("admin_state")
+    line = next(e["value"] for e in state["entities"]["line"] if e["target"] == "line:K")
+    await a.request("admin_edit", target="line:K", before=line,
+                    after={**line, "quota_walk_in": 20}, version=0)  # fmt: skip
+    await start_on.stop()  # type: ignore[attr-defined]
+
+    # The live building, exported from the store, is a building file of the edited building.
+    live = tmp_path / "live.toml"
+    assert export_live_main(str(tmp_path / "antre.db"), str(live)) == 0
+    assert load_building_file(live)[0].line("K").quota_walk_in == 20  # type: ignore[union-attr]
+
+    # Someone edits the file by hand meanwhile: the running text.
+    file.write_text(
+        DEMO_TEXT.replace('running_text = "Selamat datang', 'running_text = "Halo, selamat datang'),
+        encoding="utf-8",
+    )
+    with pytest.raises(LiveEditsDiffer) as refused:
+        await start_on(file)
+    said = refused.value.message()
+    assert "line:K: quota_walk_in 60 (file) vs 20 (live)" in said
+    assert "running_text: Halo, selamat datang" in said
+    assert "--take-file" in said and "antre config export --db" in said
+    # `antre server` says it and exits 78, like a store of another building.
+    cli = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server.cli", "server", "--config", str(file),
+        "--db", str(tmp_path / "antre.db"), "--port", "0",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output = (await cli.communicate())[0].decode()
+    assert cli.returncode == EXIT_WRONG_BUILDING == 78
+    assert "line:K: quota_walk_in 60 (file) vs 20 (live)" in output and "Traceback" not in output
+
+    # --take-file: the file wins, the edit is dropped (and stays dropped at the next start).
+    server = await start_on(file, take_file=True)
+    assert server.engine.version == 0
+    assert server.engine.building.line("K").quota_walk_in == 60  # type: ignore[union-attr]
+    await start_on.stop()  # type: ignore[attr-defined]
+    server = await start_on(file)
+    assert server.engine.version == 0 and server.engine.edits == []
+    history = (await (await admin(server)).request("admin_history"))["history"]
+    assert history == []
+
+
+async def quota_cut_to_20(start_on: StartOn, file: Path) -> None:
+    """A server on `file`, K's walk-in quota cut live from 60 to 20, stopped."""
+    server = await start_on(file)
+    a = await admin(server)
+    state = await a.request("admin_state")
+    line = next(e["value"] for e in state["entities"]["line"] if e["target"] == "line:K")
+    await a.request("admin_edit", target="line:K", before=line,
+                    after={**line, "quota_walk_in": 20}, version=0)  # fmt: skip
+    await start_on.stop()  # type: ignore[attr-defined]
+
+
+async def test_the_exported_live_building_starts(start_on, tmp_path: Path) -> None:
+    """The documented way to keep the live building: export it, start on the exported file.
+    It starts, serving quota 20 (the file holds the edit now), and a plain restart too."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)
+    live = tmp_path / "live.toml"
+    assert export_live_main(str(tmp_path / "antre.db"), str(live)) == 0
+    server = await start_on(live)
+    assert server.engine.building.line("K").quota_walk_in == 20  # type: ignore[union-attr]
+    await start_on.stop()  # type: ignore[attr-defined]
+    server = await start_on(live)
+    assert server.engine.building.line("K").quota_walk_in == 20  # type: ignore[union-attr]
+
+
+async def test_export_after_take_file_has_no_live_building(
+    start_on, tmp_path: Path, capsys
+) -> None:
+    """After --take-file dropped the edits, `antre config export --db` must not hand back the
+    dropped building (quota 20) as if it were live: it says there is none."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)
+    edited = DEMO_TEXT.replace('running_text = "Selamat datang', 'running_text = "Halo, selamat')
+    file.write_text(edited, encoding="utf-8")
+    await start_on(file, take_file=True)
+    await start_on.stop()  # type: ignore[attr-defined]
+    out = tmp_path / "after.toml"
+    capsys.readouterr()
+    assert export_live_main(str(tmp_path / "antre.db"), str(out)) == 1
+    assert not out.exists()
+    assert "has no live edits" in capsys.readouterr().err
+
+
+async def test_without_the_live_text_the_refusal_still_says_take_file(
+    start_on, tmp_path: Path
+) -> None:
+    """A store whose live building text is missing (kept by no older server): the refusal
+    cannot list differences, says so, and names --take-file."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)
+    with sqlite3.connect(tmp_path / "antre.db") as db:
+        db.execute("DELETE FROM meta WHERE key = 'live_building'")
+    file.write_text(DEMO_TEXT.replace("Selamat datang", "Halo, selamat datang"), encoding="utf-8")
+    with pytest.raises(LiveEditsDiffer) as refused:
+        await start_on(file)
+    said = refused.value.message()
+    assert "the differences cannot be listed; --take-file is the way to start" in said
