@@ -29,7 +29,6 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from display.admin_model import (
@@ -44,6 +43,7 @@ from display.admin_model import (
     show_value,
 )
 from display.admin_screens import FieldScreen, HistoryScreen, OnceScreen, RefusalScreen, ValueScreen
+from display.floor import CONNECTION_WORDS, Frame
 from display.floor_screens import ConfirmScreen, fill_table
 from server import protocol as p
 from server.client import (
@@ -56,12 +56,6 @@ from server.client import (
 
 __all__ = ["AdminApp", "build_parser", "main", "run"]
 
-_CONNECTION = {
-    ConnectionState.CONNECTING: "menghubungkan…",
-    ConnectionState.CONNECTED: "terhubung",
-    ConnectionState.RECONNECTING: "koneksi terputus, menghubungkan ulang…",
-    ConnectionState.CLOSED: "terputus",
-}
 # The actions of the main screen: not while the history or a dialog is on top of it.
 _MAIN_ACTIONS = frozenset(
     {
@@ -77,14 +71,6 @@ _MAIN_ACTIONS = frozenset(
         "history",
     }
 )
-
-
-class Frame(Message):
-    """A frame pushed by the server."""
-
-    def __init__(self, msg: dict[str, Any]) -> None:
-        super().__init__()
-        self.msg = msg
 
 
 class AdminApp(App[int]):
@@ -194,7 +180,7 @@ class AdminApp(App[int]):
                 line.update(text)
 
     def _status_line(self, state: ConnectionState) -> None:
-        status = f"{self.manager} · {_CONNECTION[state]}"
+        status = f"{self.manager} · {CONNECTION_WORDS[state]}"
         if self.model.loaded:
             status += f" · versi gedung {self.model.version}"
         self._line("status", status)

@@ -46,10 +46,11 @@ from server.client import (
     default_device_file,
 )
 
-__all__ = ["FloorApp", "Frame", "build_parser", "main", "run"]
+__all__ = ["CONNECTION_WORDS", "FloorApp", "Frame", "build_parser", "main", "run"]
 
 _STATES = {"open": "buka", "paused": "jeda", "closed": "tutup"}
-_CONNECTION = {
+# How a connection's state reads on the status line (the admin app's too).
+CONNECTION_WORDS = {
     ConnectionState.CONNECTING: "menghubungkan…",
     ConnectionState.CONNECTED: "terhubung",
     ConnectionState.RECONNECTING: "koneksi terputus, menghubungkan ulang…",
@@ -168,7 +169,7 @@ class FloorApp(App[int]):
 
     def _show_status(self, state: ConnectionState) -> None:
         self.screen_stack[0].query_one("#status", Static).update(
-            f"{self.manager} · {_CONNECTION[state]}"
+            f"{self.manager} · {CONNECTION_WORDS[state]}"
         )
         if state is ConnectionState.CLOSED and self.client.close_code == p.CLOSE_AUTH_FAILED:
             refusal = self.client.refusal or {}

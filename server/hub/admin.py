@@ -1,12 +1,12 @@
 """Live administration's requests (issue 23): the building's state, an edit, undo, the history,
 a new PIN, a new device or token.
 
-An edit names one entity of the building's TOML document (server/config/edits.py, through
-server/hub/edit_model.py), the value its editor saw (`before`) and the building `version` it was
-made against. It is refused with the current value (`edit_stale`) when that target was changed by
-an edit after `version`, or does not hold `before` now; refused in the config check's words
-(`edit_invalid`) when the building it makes does not pass `antre config check`. An accepted edit
-is one `building_edited` event, then the new building everywhere (`Engine.edit`).
+An edit names one entity of the building's TOML document (server/config/edits.py), the value its
+editor saw (`before`) and the building `version` it was made against. It is refused with the current
+value (`edit_stale`) when that target was changed by an edit after `version`, or does not hold
+`before` now; refused in the config check's words (`edit_invalid`) when the building it makes does
+not pass `antre config check`. An accepted edit is one `building_edited` event, then the new
+building everywhere (`Engine.edit`).
 
 Credentials never leave the server in a reply or a push: an entity's `pin_hash` and
 `token_sha256` read "(disembunyikan)" (server/core/events.py `withhold_secrets`). A value sent
@@ -27,11 +27,7 @@ from typing import Any
 
 from server import protocol as p
 from server.auth import hash_pin, token_digest
-from server.core.building import Building
-from server.core.events import EDIT_SECRET_KEYS, BuildingEdited, withhold_secrets
-from server.core.model import DomainError
-from server.engine import Engine, StoredEvent, edit_groups
-from server.hub.edit_model import (
+from server.config.edits import (
     Edit,
     EditRefused,
     all_entities,
@@ -40,6 +36,10 @@ from server.hub.edit_model import (
     entity,
     inverse,
 )
+from server.core.building import Building
+from server.core.events import EDIT_SECRET_KEYS, BuildingEdited, withhold_secrets
+from server.core.model import DomainError
+from server.engine import Engine, StoredEvent, edit_groups
 from server.roles import FLOOR_EDIT_TARGETS, Principal, Role
 from server.sessions import Session, SessionState
 
