@@ -76,7 +76,6 @@ _NOUNS: Table = (
     ("token digest", "digest token"),
     ("portal id", "id portal"),
     ("person id", "id pengguna"),
-    ("the building", "gedung"),
 )
 
 # A whole number's range: "from 1 to 60" or "≥ 1".
@@ -156,8 +155,15 @@ KINDS: Mapping[str, Table] = {
     "source": _SOURCES,
     "day": _DAY,
 }
-# Placeholders that hold a number the reader wrote (a bound, a size), kept as written.
-_NUMBERS = frozenset({"low", "high", "most", "least", "size", "minutes", "furthest", "ahead"})
+# Placeholders kept as written that match only what they hold: a number the reader wrote (a
+# bound never swallows the unit after it: "from 5 to {high}" is not "240 minutes"), a type name.
+_NUMBER = r"[-+]?\d[\d.]*"
+_NARROW: Mapping[str, str] = {
+    **dict.fromkeys(
+        ("low", "high", "most", "least", "size", "minutes", "furthest", "ahead"), _NUMBER
+    ),
+    "type": r"[A-Za-z_]\w*",
+}
 # "days" (a list such as "saturday, sunday") is translated word by word; "name" marks a table
 # name of the file ("lines", "counters"), kept as written like any other placeholder.
 
@@ -218,6 +224,7 @@ TEMPLATES: Table = (
     ("expected true or false, got {got}", "harus true atau false, bukan {got}"),
     ("expected a whole number ≥ {low}, got {got}", "harus bilangan bulat ≥ {low}, bukan {got}"),
     ("must be ≥ {low}, got {value}", "harus ≥ {low}, tertulis {value}"),
+    ("must be ≥ 0, got {value}", "harus ≥ 0, tertulis {value}"),
     ("expected a number, got {got}", "harus berupa angka, bukan {got}"),
     ("expected a finite number, got {value}", "harus angka yang terhingga, tertulis {value}"),
     ("must be greater than 0, got {value}", "harus lebih dari 0, tertulis {value}"),
@@ -461,19 +468,20 @@ TEMPLATES: Table = (
         "instansi per hari",
     ),
     (
-        "{what} is closed on {days} (see [hours]); a service cannot open then",
-        "{what} tutup pada hari {days} (lihat [hours]); layanan tidak dapat buka saat itu",
+        "the building is closed on {days} (see [hours]); a service cannot open then",
+        "gedung tutup pada hari {days} (lihat [hours]); layanan tidak dapat buka saat itu",
     ),
     (
-        "opens at {open}, before {what} opens at {open2} on {day}; open within the building's "
+        "opens at {open}, before the building opens at {open2} on {day}; open within the "
+        "building's "
         "hours",
-        "buka pukul {open}, sebelum {what} buka pukul {open2} pada hari {day}; buka di dalam "
+        "buka pukul {open}, sebelum gedung buka pukul {open2} pada hari {day}; buka di dalam "
         "jam buka gedung",
     ),
     (
-        "closes at {close}, after {what} closes at {close2} on {day}; close within the "
+        "closes at {close}, after the building closes at {close2} on {day}; close within the "
         "building's hours",
-        "tutup pukul {close}, sesudah {what} tutup pukul {close2} pada hari {day}; tutup di "
+        "tutup pukul {close}, sesudah gedung tutup pukul {close2} pada hari {day}; tutup di "
         "dalam jam buka gedung",
     ),
     (
@@ -710,8 +718,8 @@ def _regex(template: str, top: bool) -> str:
         kind = _kind(name)
         if kind in KINDS:
             inner = "|".join(_regex(en, top=False) for en, _ in KINDS[kind])
-        elif kind in _NUMBERS:
-            inner = r"[-+]?\d[\d.]*"  # a bound never swallows the unit after it
+        elif kind in _NARROW:
+            inner = _NARROW[kind]
         else:
             inner = ".*?"
         if not top:

@@ -144,7 +144,7 @@ class _Resolver:
             out: list[list[str | Hole]] = [[]]
             for value in expr.values:
                 if isinstance(value, ast.Constant):
-                    out = [o + [value.value] for o in out]
+                    out = [[*o, value.value] for o in out]
                 else:
                     assert isinstance(value, ast.FormattedValue)
                     part = self.hole(path, value.value, scope)
@@ -170,6 +170,8 @@ class _Resolver:
         """What a `{...}` of an f-string puts in a message: one text written in, or a hole."""
         # Text without letters ("24:00" beside a formatted time) needs no words: as opaque.
         found = _unique([s if _wordy(s) else OPAQUE for s in self.shapes(path, expr, scope)])
+        if OPAQUE in found and () in found:  # `agency or ""`: a value or nothing, as written
+            found.remove(())
         if len(found) == 1:
             return found[0]
         return (Hole(tuple(found)),)
@@ -208,9 +210,7 @@ class _Resolver:
                     return [OPAQUE]
             if handler is not None:
                 return self._raised(path, handler)
-            if any(
-                isinstance(n, ast.Name) and n.id == name for v in assigned for n in ast.walk(v)
-            ):
+            if any(isinstance(n, ast.Name) and n.id == name for v in assigned for n in ast.walk(v)):
                 return [OPAQUE]  # rewritten from itself (a library's message reworded): opaque
             if assigned:
                 base = _unique([s for v in assigned for s in self.shapes(path, v, v)])
@@ -343,7 +343,9 @@ def problem_messages() -> list[Message]:
 
 def show(shape: Shape) -> str:
     return "".join(
-        p if isinstance(p, str) else ("{…}" if p.choices is None else "{" + " | ".join(show(c) for c in p.choices) + "}")
+        p
+        if isinstance(p, str)
+        else ("{…}" if p.choices is None else "{" + " | ".join(show(c) for c in p.choices) + "}")
         for p in shape
     )
 
