@@ -163,8 +163,10 @@ _NARROW: Mapping[str, str] = {
         ("low", "high", "most", "least", "size", "minutes", "furthest", "ahead"), _NUMBER
     ),
     "type": r"[A-Za-z_]\w*",
+    "either": r'"[^"]*"(?: or "[^"]*")*',
 }
-# "days" (a list such as "saturday, sunday") is translated word by word; "name" marks a table
+# "days" (a list such as "saturday, sunday") is translated word by word, "either" (the choices
+# of `Reader.choice`, '"kiosk" or "tablet"') keeps its values and says "atau"; "name" marks a table
 # name of the file ("lines", "counters"), kept as written like any other placeholder.
 
 # ---- the messages --------------------------------------------------------------------------
@@ -257,7 +259,7 @@ TEMPLATES: Table = (
     ),
     ("must list at least one entry", "harus berisi paling sedikit satu"),
     ("expected strings only, got {got}", "harus berisi teks saja, ada {got}"),
-    ("expected {allowed}, got {got}", "harus {allowed}, bukan {got}"),
+    ("expected {either}, got {got}", "harus {either}, bukan {got}"),
     (
         'duplicate {what} "{value}": already used by {first}',
         '{what} "{value}" sudah dipakai oleh {first}',
@@ -756,6 +758,8 @@ def _translate(table: str, text: str) -> str | None:
                 said = _translate(kind, value)
             elif kind == "days":
                 said = _days(value)
+            elif kind == "either":
+                said = value.replace('" or "', '" atau "')
             else:
                 said = value  # an id, a key, a value from the file: as written
             if said is None:

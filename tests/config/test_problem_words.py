@@ -93,6 +93,75 @@ def test_every_message_of_the_config_reader_has_indonesian_words() -> None:
     assert missing == []
 
 
+# What a placeholder holds in the samples below, by kind (a value from the file otherwise).
+_SAMPLES = {
+    "days": ("monday, friday", "Senin, Jumat"),
+    "either": ('"kiosk" or "tablet"', '"kiosk" atau "tablet"'),
+    "type": ("NoneType", "NoneType"),
+    **dict.fromkeys(
+        ("low", "high", "most", "least", "size", "minutes", "furthest", "ahead"), ("7", "7")
+    ),
+}
+
+
+def _sample(shape: Shape, en: str, id_: str, pick: int) -> tuple[str, str]:
+    """A message of the shape, with the Indonesian the table's entry gives it: holes filled
+    with a sample of the placeholder's kind; the `pick`th choice of each hole with choices."""
+    values_en: dict[str, str] = {}
+    values_id: dict[str, str] = {}
+    for part, field in zip(shape, _fields(en), strict=True):
+        if isinstance(part, str):
+            continue
+        assert isinstance(field, tuple)
+        name = field[0]
+        kind = name.rstrip("0123456789")
+        if name in values_en:
+            continue  # a placeholder said twice holds the same text
+        if part.choices is not None and kind in KINDS:
+            choice = part.choices[pick % len(part.choices)]
+            sub_en, sub_id = next(
+                (e, i) for e, i in KINDS[kind] if (e == "" if choice == () else _fits(choice, e))
+            )
+            found = _sample(choice, sub_en, sub_id, pick)
+        elif part.choices is not None:  # a table name, kept
+            choice = part.choices[pick % len(part.choices)]
+            found = (str(choice[0]), str(choice[0]))
+        elif kind in _SAMPLES:
+            found = _SAMPLES[kind]
+        elif kind in KINDS:  # its first phrase with no placeholder, or the first filled in
+            sub_en, sub_id = min(KINDS[kind], key=lambda pair: "{" in pair[0])
+            found = (sub_en.format_map(_Filled()), sub_id.format_map(_Filled()))
+        else:
+            found = ("X7", "X7")
+        values_en[name], values_id[name] = found
+    return en.format(**values_en), id_.format(**values_id)
+
+
+class _Filled(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "7"
+
+
+def test_each_template_of_the_source_is_translated_by_its_own_entry() -> None:
+    """The matching itself: a message of each source template, with each choice of its holes,
+    comes out as the words of the entry written for it, not of another that also fits."""
+    wrong = []
+    tried = set()
+    for message in problem_messages():
+        entry = next(((en, id_) for en, id_ in TEMPLATES if _fits(message.shape, en)), None)
+        if entry is None:
+            continue  # reported by the coverage test
+        en, id_ = entry
+        for pick in range(12):
+            english, words = _sample(message.shape, en, id_, pick)
+            tried.add(english)
+            if translate(english) != words:
+                wrong.append((message.where, english, translate(english), words))
+    assert wrong == []
+    assert "must be from 7 to 7 minutes, got X7" in tried  # a span and a unit, apart
+    assert "the building is closed on monday, friday (see [hours])" in tried
+
+
 def test_the_table_s_placeholders_are_the_same_in_both_languages() -> None:
     for table in (TEMPLATES, *KINDS.values()):
         for en, id_ in table:
