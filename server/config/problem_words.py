@@ -2,7 +2,7 @@
 edit with the very messages `antre config check` prints, and an administrator reads Indonesian.
 
 Theory of operation: the reader's messages are English (engineers read `antre config check`), made
-from a few hundred f-string templates. `TEMPLATES` pairs each English template with its
+from some 130 f-string templates. `TEMPLATES` pairs each English template with its
 Indonesian; a template's `{placeholders}` match any text, except those named after a kind in
 `KINDS` ("got" for `describe()`'s "integer 5" / "an array", "hint" for `suggest()`'s "; did you
 mean …?" and the "; allowed: …" beside it, "what" for the noun a helper was given, "day"/"days"
@@ -70,7 +70,7 @@ _NOUNS: Table = (
     ("holiday date", "tanggal libur"),
     ("zone id", "id zona"),
     ("agency code", "kode instansi"),
-    ("prefix", "prefix layanan"),
+    ("prefix", "prefiks layanan"),
     ("counter id", "id loket"),
     ("device id", "id perangkat"),
     ("token digest", "digest token"),
@@ -257,7 +257,7 @@ TEMPLATES: Table = (
         'expected an array of strings such as ["A", "B"], got {got}',
         'harus berupa daftar teks seperti ["A", "B"], bukan {got}',
     ),
-    ("must list at least one entry", "harus berisi paling sedikit satu"),
+    ("must list at least one entry", "harus berisi paling sedikit satu nilai"),
     ("expected strings only, got {got}", "harus berisi teks saja, ada {got}"),
     ("expected {either}, got {got}", "harus {either}, bukan {got}"),
     (
@@ -302,6 +302,7 @@ TEMPLATES: Table = (
         "harus jumlah orang berupa bilangan bulat 0 sampai {most}, bukan {got}",
     ),
     ("must be 0 to {most} people, got {value}", "harus 0 sampai {most} orang, tertulis {value}"),
+    # issue 23's [policy] closure_approval (spec A), checked in a building without a manager
     (
         "closure_approval = true needs someone to approve: add a [[managers]] entry",
         "closure_approval = true perlu orang yang menyetujui: tambahkan entri [[managers]]",
@@ -525,7 +526,7 @@ TEMPLATES: Table = (
     ("missing PIN hash; " + _HASH_PIN, "hash PIN belum diisi; " + _HASH_PIN_ID),
     (
         "this is the SHA-256 of an empty token; hash the real token",
-        "ini SHA-256 dari token kosong; hash token yang sebenarnya",
+        "ini SHA-256 dari token kosong; buat hash dari token yang sebenarnya",
     ),
     ("not a SHA-256 digest ({got}); " + _TOKEN, "bukan digest SHA-256 ({got}); " + _TOKEN_ID),
     ("missing token digest; " + _TOKEN, "digest token belum diisi; " + _TOKEN_ID),
@@ -656,7 +657,7 @@ TEMPLATES: Table = (
     ),
     (
         "expected whole minutes such as {example}, got {got}",
-        "harus menit bulat seperti {example}, bukan {got}",
+        "harus berupa menit (bilangan bulat) seperti {example}, bukan {got}",
     ),
     (
         "each edge must be from {low} to {high} minutes, got {value}",
@@ -669,7 +670,7 @@ TEMPLATES: Table = (
     # ---- visits.py ----
     (
         'expected an array of line prefixes such as ["B"], got {got}',
-        'harus berupa daftar prefix layanan seperti ["B"], bukan {got}',
+        'harus berupa daftar prefiks layanan seperti ["B"], bukan {got}',
     ),
     ('names line "{prefix}" twice', 'menyebut layanan "{prefix}" dua kali'),
     (
