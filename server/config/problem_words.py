@@ -6,9 +6,11 @@ from some 130 f-string templates. `TEMPLATES` pairs each English template with i
 Indonesian; a template's `{placeholders}` match any text, except those named after a kind in
 `KINDS` ("got" for `describe()`'s "integer 5" / "an array", "hint" for `suggest()`'s "; did you
 mean …?" and the "; allowed: …" beside it, "what" for the noun a helper was given, "day"/"days"
-for weekday names …): those match only their kind's own English phrases and are translated too.
-`indonesian()` finds the template a whole message fits and fills its Indonesian. Keys, ids,
-table names and values stay as the file writes them: they are identifiers, not prose.
+for weekday names …): those match only their kind's own English phrases and are translated too;
+a bound (`low`, `high` …) matches only a number, so "must be {span}{unit}" splits "from 5 to 240
+minutes" where it should. `indonesian()` finds the template a whole message fits, the most
+specific (most literal text) first, and fills its Indonesian. Keys, ids, table names and values
+stay as the file writes them: they are identifiers, not prose.
 
 tests/config/test_problem_words.py reads every template from the reader's source (`ast`), so a
 new message without Indonesian fails there; at run time such a message is shown in English (an
