@@ -325,11 +325,15 @@ def _field(key: str, where: str) -> str:
 
 
 def _invalid(error: ConfigError, where: str) -> EditRefused:
+    """The config check's problems as the admin reads them: each message in Indonesian
+    (`antre config check` keeps the English for engineers), named by field or key path."""
+    from server.config.problem_words import indonesian
+
     problems = [
         {
             "field": _field(p.key, where),
             "key": p.key,
-            "message": _LINE_REF_RE.sub("", p.message),
+            "message": indonesian(_LINE_REF_RE.sub("", p.message)),
         }
         for p in error.problems
     ]

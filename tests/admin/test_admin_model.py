@@ -192,6 +192,8 @@ def test_refusals_carry_their_message_problems_and_current_value():
     elsewhere = read_refusal(
         {"type": "error", "code": "edit_invalid", "message": "Perubahan tidak disimpan: …",
          "details": {"problems": [{"field": "", "key": "counters[L01].serves",
-                                   "message": 'serves unknown line "A"'}]}}
+                                   "message": 'melayani layanan "A" yang tidak dikenal'}]}}
     )  # fmt: skip
-    assert elsewhere.problems == (("counters[L01].serves", 'serves unknown line "A"'),)
+    assert elsewhere.problems == (
+        ("counters[L01].serves", 'melayani layanan "A" yang tidak dikenal'),
+    )

@@ -183,7 +183,7 @@ async def test_a_stale_edit_shows_the_current_value_and_a_refusal_its_words(serv
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, RefusalScreen), timeout=10)
         assert text(app, "refusal-message").startswith("Perubahan tidak disimpan")
-        assert "serves" in text(app, "refusal-problems")
+        assert 'serves: melayani layanan "ZZ" yang tidak dikenal' in text(app, "refusal-problems")
     try:
         await other.request("admin_history", limit=5)
     except RequestError as exc:  # pragma: no cover - the history is the admin's

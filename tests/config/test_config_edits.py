@@ -225,7 +225,8 @@ def test_a_line_alone_is_refused_since_no_counter_serves_it(small: Building) -> 
         {
             "field": "",
             "key": "lines[Y]",
-            "message": 'no counter serves line "Y"; add it to a counter\'s serves',
+            "message": 'layanan "Y" tidak dilayani loket mana pun; tambahkan ke serves sebuah '
+            "loket",
         }
     ]
     assert error.message.startswith("Perubahan tidak disimpan: ")
@@ -283,26 +284,26 @@ def test_a_policy_setting_changed(small: Building) -> None:
         (
             Edit("line:A", LINE_A, {**LINE_A, "quota_walk_in": -5}),
             "quota_walk_in",
-            "must be ≥ 0, got -5",
+            "harus ≥ 0, tertulis -5",
         ),
         (
             Edit("line:A", LINE_A, {**LINE_A, "agency": "BPJS"}),
             "agency",
-            'unknown agency "BPJS"; known: DUKCAPIL, IMIGRASI',
+            'instansi "BPJS" tidak dikenal; yang ada: DUKCAPIL, IMIGRASI',
         ),
         (
             Edit("counter:L01", COUNTER_L01, {**COUNTER_L01, "serves": ["A", "X"]}),
             "serves",
-            'serves unknown line "X"',
+            'melayani layanan "X" yang tidak dikenal',
         ),
         (
             Edit("line:A", LINE_A, {**LINE_A, "cutoff": "25:00"}),
             "cutoff",
-            '"25:00" is not a time of day; write "HH:MM" from "00:00" to "23:59"',
+            '"25:00" bukan jam yang sah; tulis "HH:MM" dari "00:00" sampai "23:59"',
         ),
     ],
 )
-def test_an_invalid_value_names_the_field_with_the_config_checks_message(
+def test_an_invalid_value_names_the_field_with_the_config_checks_message_in_indonesian(
     small: Building, edit: Edit, field: str, message: str
 ) -> None:
     error = refused(small, edit)
@@ -320,8 +321,8 @@ def test_a_duplicate_counter_number_is_refused_without_a_line_number(small: Buil
         {
             "field": "number",
             "key": "counters[L03].number",
-            "message": "loket number 1 is already used by counters[L01]; numbers are read "
-            "aloud, keep them unique",
+            "message": "nomor loket 1 sudah dipakai oleh counters[L01]; nomor dibacakan, jadi "
+            "harus berbeda",
         }
     ]
 

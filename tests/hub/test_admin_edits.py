@@ -213,6 +213,8 @@ async def test_bad_edits_change_nothing(
     with pytest.raises(RequestError) as refused:
         await edit(admin, target, before, after, 0)
     assert refused.value.code == code and refused.value.message
+    if code == "edit_invalid":  # the config check's words, in Indonesian for the admin
+        assert refused.value.message.endswith("quota_walk_in: harus ≥ 0, tertulis -5")
     assert await state_of(admin) == state
 
 
