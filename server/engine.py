@@ -166,10 +166,17 @@ class Engine:
         take_file: bool = False,
     ) -> None:
         self.building = building  # the building the core and the service-day rule use
-        # The building file's building (version 0); `building` is it plus every live edit
-        # (issue 23: `building_edited` events, replayed by start()).
+        # The building file's building (version `file_version`); `building` is it plus every
+        # live edit (issue 23: `building_edited` events, replayed by start()).
         self.file_building = building
-        self.version = 0  # the live building's version: the number of edits applied
+        # The live building's version: the last edit's. Never repeats over the store's life:
+        # edits a start dropped or took into the file keep theirs, and the next edit goes on
+        # from the highest ever recorded (`file_version`).
+        self.version = 0
+        # The version the building file's building stands at: 0, or the highest edit version
+        # when a start dropped the live edits (`--take-file`) or found them in the file. A
+        # version below it names a building that is no longer served (admin: edit_stale).
+        self.file_version = 0
         self.edits: list[StoredEvent] = []  # the `building_edited` events applied, in order
         self._edit_lock = asyncio.Lock()  # one edit at a time
         # Cleared while an edit swaps the building: commands wait for the new state.
@@ -359,7 +366,9 @@ class Engine:
         while live edits exist (docs/operations.md, "Editing the building live")."""
         meta = await store.meta()
         dropped = int(meta.get(DROPPED_THROUGH, "0"))
-        edits = [e for e in await store.edit_events() if e.seq > dropped]
+        every = await store.edit_events()
+        edits = [e for e in every if e.seq > dropped]
+        self.file_version = max((_version(e) for e in every if e.seq <= dropped), default=0)
         recorded = await store.building()
         if not edits or recorded is None:
             return edits
@@ -392,8 +401,10 @@ class Engine:
                                event.at.isoformat())  # fmt: skip
         # The live edits are history from now on: the building kept as live text is the file's
         # (an empty text: `antre config export --db` has no live building to write).
+        # The file's building takes the highest version so far: the next edit goes on from it.
+        self.file_version = max([self.file_version, *(_version(e) for e in edits)])
         await store.set_meta({DROPPED_THROUGH: str(edits[-1].seq), LIVE_TEXT: "",
-                              LIVE_VERSION: "0"})  # fmt: skip
+                              LIVE_VERSION: str(self.file_version)})  # fmt: skip
         return []
 
     async def _replay_edits(self, edits: list[StoredEvent]) -> None:
@@ -415,7 +426,8 @@ class Engine:
                         len(edits), edits[-1].event.version)  # type: ignore[attr-defined]  # fmt: skip
         self.building = building
         self.edits = edits
-        self.version = edits[-1].event.version if edits else 0  # type: ignore[attr-defined]
+        # max: a store whose versions restarted after a drop (before they were kept monotone)
+        self.version = max([self.file_version, *(_version(e) for e in edits)])
 
     # -- live building edits (issue 23) ---------------------------------------------------------
 
@@ -920,6 +932,13 @@ def _note_removed(removed: dict[str, Counter], before: Building, after: Building
     for cid in list(removed):
         if after.counter(cid) is not None:
             del removed[cid]
+
+
+def _version(stored: StoredEvent) -> int:
+    """The version a `building_edited` event made."""
+    event = stored.event
+    assert isinstance(event, BuildingEdited)
+    return event.version
 
 
 def edit_groups(edits: list[StoredEvent]) -> list[list[StoredEvent]]:

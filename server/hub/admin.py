@@ -4,9 +4,10 @@ a new PIN, a new device or token.
 An edit names one entity of the building's TOML document (server/config/edits.py), the value its
 editor saw (`before`) and the building `version` it was made against. It is refused with the current
 value (`edit_stale`) when that target was changed by an edit after `version`, or does not hold
-`before` now; refused in the config check's words (`edit_invalid`) when the building it makes does
-not pass `antre config check`. An accepted edit is one `building_edited` event, then the new
-building everywhere (`Engine.edit`).
+`before` now, or `version` is from before a start that took the building file over the live
+edits (`Engine.file_version`); refused in the config check's words (`edit_invalid`) when the
+building it makes does not pass `antre config check`. An accepted edit is one `building_edited`
+event, then the new building everywhere (`Engine.edit`).
 
 Credentials never leave the server in a reply or a push: an entity's `pin_hash` and
 `token_sha256` read "(disembunyikan)" (server/core/events.py `withhold_secrets`). A value sent
@@ -126,6 +127,16 @@ class Admin:
                 "edit_stale",
                 f"Versi {seen} belum ada (versi gedung sekarang {self._engine.version}); muat "
                 "ulang data lalu ulangi.",
+                version=self._engine.version,
+            )
+        if seen < self._engine.file_version:
+            # Seen before a start that served the building file in place of the live edits
+            # (`--take-file`) or found them in the file: what it saw is no longer the building.
+            raise DomainError(
+                "edit_stale",
+                f"Versi {seen} sudah tidak berlaku: gedung dimuat ulang dari berkas konfigurasi "
+                f"(versi {self._engine.file_version}); muat ulang data lalu ulangi.",
+                current=_shown(entity(self._engine.building, wanted[0][0])),
                 version=self._engine.version,
             )
         # A person added without a PIN (the form cannot know one): the server makes it, keeps

@@ -18,7 +18,7 @@ from hubtest import FakeClock, Server
 
 from server.app import EXIT_WRONG_BUILDING, Running, serve
 from server.cli import export_live_main
-from server.client import AntreClient
+from server.client import AntreClient, RequestError
 from server.config import demo_building_path, load_building_file
 from server.hub import HubLimits
 from server.live_building import LiveEditsDiffer
@@ -108,12 +108,13 @@ async def test_file_changed_after_live_edits(start_on, tmp_path: Path, capsys) -
     assert "line:K: quota_walk_in 60 (file) vs 20 (live)" in output and "Traceback" not in output
 
     # --take-file: the file wins, the edit is dropped (and stays dropped at the next start).
+    # The version stays the highest recorded (1): versions never repeat.
     server = await start_on(file, take_file=True)
-    assert server.engine.version == 0
+    assert server.engine.version == 1
     assert server.engine.building.line("K").quota_walk_in == 60  # type: ignore[union-attr]
     await start_on.stop()  # type: ignore[attr-defined]
     server = await start_on(file)
-    assert server.engine.version == 0 and server.engine.edits == []
+    assert server.engine.version == 1 and server.engine.edits == []
     history = (await (await admin(server)).request("admin_history"))["history"]
     assert history == []
 
@@ -178,3 +179,68 @@ async def test_without_the_live_text_the_refusal_still_says_take_file(
         await start_on(file)
     said = refused.value.message()
     assert "the differences cannot be listed; --take-file is the way to start" in said
+
+
+async def test_versions_never_repeat_across_take_file(start_on, tmp_path: Path) -> None:
+    """After `--take-file` dropped version 1, the next edit is version 2 (never a second
+    version 1); an edit made against the dropped building (version 0) is stale across the
+    restart, one against the building served now is not; a plain restart keeps it all."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)  # version 1
+    file.write_text(DEMO_TEXT.replace("Selamat datang", "Halo, selamat datang"), encoding="utf-8")
+    server = await start_on(file, take_file=True)
+    a = await admin(server)
+    state = await a.request("admin_state")
+    assert state["version"] == 1
+    line = next(e["value"] for e in state["entities"]["line"] if e["target"] == "line:K")
+    assert line["quota_walk_in"] == 60
+    # Made against version 0 before the restart: the building it saw is gone.
+    with pytest.raises(RequestError) as stale:
+        await a.request("admin_edit", target="line:K", before=line,
+                        after={**line, "quota_walk_in": 30}, version=0)  # fmt: skip
+    assert stale.value.code == "edit_stale"
+    assert "Versi 0 sudah tidak berlaku" in str(stale.value)
+    reply = await a.request("admin_edit", target="line:K", before=line,
+                            after={**line, "quota_walk_in": 30}, version=1)  # fmt: skip
+    assert reply["version"] == 2
+    history = (await a.request("admin_history"))["history"]
+    assert [row["version"] for row in history] == [2]
+    await start_on.stop()  # type: ignore[attr-defined]
+
+    # A plain restart: version 2 live, the dropped building still stale, the next edit 3.
+    server = await start_on(file)
+    a = await admin(server)
+    assert (await a.request("admin_state"))["version"] == 2
+    after = {**line, "quota_walk_in": 30}
+    with pytest.raises(RequestError) as stale:
+        await a.request("admin_edit", target="line:K", before=after,
+                        after={**line, "quota_walk_in": 40}, version=0)  # fmt: skip
+    assert stale.value.code == "edit_stale"
+    reply = await a.request("admin_edit", target="line:K", before=after,
+                            after={**line, "quota_walk_in": 40}, version=2)  # fmt: skip
+    assert reply["version"] == 3
+    await start_on.stop()  # type: ignore[attr-defined]
+    with sqlite3.connect(tmp_path / "antre.db") as db:
+        versions = [v for (v,) in db.execute(
+            "SELECT json_extract(payload, '$.version') FROM events "
+            "WHERE kind = 'building_edited' ORDER BY seq")]  # fmt: skip
+    assert versions == [1, 2, 3]
+
+
+async def test_the_exported_live_building_keeps_its_version(start_on, tmp_path: Path) -> None:
+    """Started on the exported live building (version 1), the building is still version 1
+    and the next edit is version 2."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)
+    live = tmp_path / "live.toml"
+    assert export_live_main(str(tmp_path / "antre.db"), str(live)) == 0
+    server = await start_on(live)
+    a = await admin(server)
+    state = await a.request("admin_state")
+    assert state["version"] == 1
+    line = next(e["value"] for e in state["entities"]["line"] if e["target"] == "line:K")
+    reply = await a.request("admin_edit", target="line:K", before=line,
+                            after={**line, "quota_walk_in": 25}, version=1)  # fmt: skip
+    assert reply["version"] == 2
