@@ -99,11 +99,13 @@ from server.core.queue import QueueState
 from server.core.removed import removed_in_use
 from server.core.surveys import survey_horizon
 from server.live_building import (
+    DROPPED_EDITS,
     DROPPED_THROUGH,
     LIVE_TEXT,
     LIVE_VERSION,
     LiveEditsDiffer,
     differences,
+    with_dropped,
 )
 from server.start_checks import check_building, clock_behind_warning, removed_warnings
 from server.store import Store, StoredEvent
@@ -375,6 +377,7 @@ class Engine:
         if compare(recorded.identity, self.identity) is not Match.CHANGED:
             return edits
         live: Building | None = None
+        dropped_now: dict[str, str] = {}  # a --take-file start's: the edits it dropped
         text = meta.get(LIVE_TEXT)
         if text:
             try:
@@ -399,12 +402,15 @@ class Engine:
                 logger.warning("--take-file: dropping live edit version %d (%s by %s at %s)",
                                event.version, event.target, event.by,
                                event.at.isoformat())  # fmt: skip
+            dropped_now[DROPPED_EDITS] = with_dropped(
+                meta.get(DROPPED_EDITS), edits[0].seq, edits[-1].seq
+            )
         # The live edits are history from now on: the building kept as live text is the file's
         # (an empty text: `antre config export --db` has no live building to write).
         # The file's building takes the highest version so far: the next edit goes on from it.
         self.file_version = max([self.file_version, *(_version(e) for e in edits)])
         await store.set_meta({DROPPED_THROUGH: str(edits[-1].seq), LIVE_TEXT: "",
-                              LIVE_VERSION: str(self.file_version)})  # fmt: skip
+                              LIVE_VERSION: str(self.file_version), **dropped_now})  # fmt: skip
         return []
 
     async def _replay_edits(self, edits: list[StoredEvent]) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
+import io
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,6 +24,7 @@ from server.client import AntreClient, RequestError
 from server.config import demo_building_path, load_building_file
 from server.hub import HubLimits
 from server.live_building import LiveEditsDiffer
+from server.report.cli import report_main
 
 DEMO_TEXT = demo_building_path().read_text(encoding="utf-8")
 StartOn = Callable[..., Awaitable[Server]]
@@ -244,3 +247,40 @@ async def test_the_exported_live_building_keeps_its_version(start_on, tmp_path: 
     reply = await a.request("admin_edit", target="line:K", before=line,
                             after={**line, "quota_walk_in": 25}, version=1)  # fmt: skip
     assert reply["version"] == 2
+
+
+async def test_edits_csv_marks_the_edits_take_file_dropped(start_on, tmp_path: Path) -> None:
+    """Version 1 taken back into the file (its export, started as it is) stays; version 2,
+    dropped by a `--take-file` start, reads `dropped` "ya" in edits.csv; version 3 made after
+    it stays (docs/reports.md, edits.csv)."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)  # version 1
+    live = tmp_path / "live.toml"
+    assert export_live_main(str(tmp_path / "antre.db"), str(live)) == 0
+
+    async def quota(server: Server, old: int, new: int, version: int) -> None:
+        a = await admin(server)
+        state = await a.request("admin_state")
+        line = next(e["value"] for e in state["entities"]["line"] if e["target"] == "line:K")
+        assert line["quota_walk_in"] == old
+        await a.request("admin_edit", target="line:K", before=line,
+                        after={**line, "quota_walk_in": new}, version=version)  # fmt: skip
+        await start_on.stop()  # type: ignore[attr-defined]
+
+    await quota(await start_on(live), 20, 30, 1)  # version 2
+    live.write_text(live.read_text().replace("Selamat datang", "Halo, selamat datang"))
+    await quota(await start_on(live, take_file=True), 20, 40, 2)  # version 3
+
+    out = tmp_path / "out"
+    with contextlib.redirect_stdout(io.StringIO()):
+        rc = report_main(["--day", "2026-11-23", "--db", str(tmp_path / "antre.db"),
+                          "--out", str(out)])  # fmt: skip
+    assert rc == 0
+    with (out / "edits.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["version"], r["change"], r["dropped"]) for r in rows] == [
+        ("1", "Kuota harian K: 60 → 20", ""),
+        ("2", "Kuota harian K: 20 → 30", "ya"),
+        ("3", "Kuota harian K: 20 → 40", ""),
+    ]
