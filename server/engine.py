@@ -73,7 +73,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from server.building_identity import BuildingIdentity, Match, compare
 from server.config.building import parse_building
-from server.config.edits import Edit, EditRefused, apply_edits
+from server.config.edits import Edit, EditRefused, apply_edits, places
 from server.config.export import building_toml
 from server.config.toml_reader import ConfigError
 from server.core.bookings import Booking
@@ -180,6 +180,10 @@ class Engine:
         # version below it names a building that is no longer served (admin: edit_stale).
         self.file_version = 0
         self.edits: list[StoredEvent] = []  # the `building_edited` events applied, in order
+        # (version, target) → the place in its kind's array of an entity a live edit removed,
+        # under every version of that edit's group (an undo names any of them): where the undo
+        # puts it back (`place_of`). Rebuilt from the log at start: the events do not say it.
+        self._places: dict[tuple[int, str], int] = {}
         self._edit_lock = asyncio.Lock()  # one edit at a time
         # Cleared while an edit swaps the building: commands wait for the new state.
         self._open = asyncio.Event()
@@ -417,8 +421,9 @@ class Engine:
         """The live building: the file's plus every `building_edited` in the log, in order."""
         building = self.file_building
         for group in edit_groups(edits):
-            made = [Edit(e.event.target, e.event.before, e.event.after) for e in group]  # type: ignore[attr-defined]
+            made = [self._edit_of(e) for e in group]
             try:
+                self._note_places(building, made, group)
                 before, building = building, apply_edits(building, made)
                 _note_removed(self._removed, before, building)
             except EditRefused as exc:
@@ -434,6 +439,29 @@ class Engine:
         self.edits = edits
         # max: a store whose versions restarted after a drop (before they were kept monotone)
         self.version = max([self.file_version, *(_version(e) for e in edits)])
+
+    def _edit_of(self, stored: StoredEvent) -> Edit:
+        """The edit a `building_edited` event made: an undo's re-adding in the removed entity's
+        place, as it was made live."""
+        event = stored.event
+        assert isinstance(event, BuildingEdited)
+        index = None
+        if event.undoes is not None and event.before is None:
+            index = self.place_of(event.undoes, event.target)
+        return Edit(event.target, event.before, event.after, index)
+
+    def _note_places(self, building: Building, made: list[Edit], group: list[StoredEvent]) -> None:
+        """Where the entities this group of edits removes stood in `building` (before it)."""
+        for edit, place in zip(made, places(building, made), strict=True):
+            if edit.after is None and place is not None:
+                for stored in group:
+                    self._places[(_version(stored), edit.target)] = place
+
+    def place_of(self, version: int, target: str) -> int | None:
+        """The place in its kind's array `target` had when the edit of `version` (or one made
+        with it) removed it: where its undo puts it back. None when that edit removed no such
+        entity."""
+        return self._places.get((version, target))
 
     # -- live building edits (issue 23) ---------------------------------------------------------
 
@@ -521,6 +549,7 @@ class Engine:
 
     async def _swap(self, building: Building, stored: list[StoredEvent]) -> None:
         """Today's state replayed with `building`, which becomes the live one."""
+        self._note_places(self.building, [self._edit_of(s) for s in stored], stored)
         _note_removed(self._removed, self.building, building)
         self.building = building
         self.edits.extend(stored)

@@ -185,8 +185,12 @@ class Admin:
         undone = [s.event for s in group]
         for event in undone:
             _may_edit(principal, event.target)  # type: ignore[attr-defined]
+        # A removal's undo puts the entity back where it stood (the kiosk's order kept).
         back = [
-            inverse(Edit(e.target, e.before, e.after))  # type: ignore[attr-defined]
+            inverse(
+                Edit(e.target, e.before, e.after),  # type: ignore[attr-defined]
+                self._engine.place_of(version, e.target),  # type: ignore[attr-defined]
+            )
             for e in reversed(undone)
         ]
         return await self._apply(

@@ -26,6 +26,7 @@ from server.config.edits import (
     entities,
     entity,
     inverse,
+    places,
 )
 from server.core.building import Building
 
@@ -368,6 +369,41 @@ def test_an_edit_then_its_inverse_gives_the_building_back(small: Building) -> No
     for edit in edits:
         assert apply_edit(apply_edit(small, edit), inverse(edit)) == small
     assert inverse(edits[1]) == Edit("holiday:2026-12-25", None, CHRISTMAS)
+
+
+def test_undoing_a_removal_puts_the_entity_back_where_it_stood(small: Building) -> None:
+    """Line P (between A and Q) removed with L02's service of it, then undone: P is back
+    between A and Q, not last. Line A and counter L01 (both first) removed together, undone
+    in reverse: both first again."""
+    line_p = entity(small, "line:P")
+    l02 = entity(small, "counter:L02")
+    removal = [
+        Edit("counter:L02", l02, {**l02, "serves": ["Q"]}),
+        Edit("line:P", line_p, None),
+    ]
+    assert places(small, removal) == [1, 1]  # L02 second of L01, L02; P second of A, P, Q
+    removed = apply_edits(small, removal)
+    assert [line.prefix for line in removed.lines] == ["A", "Q"]
+    undo = [inverse(removal[1], 1), inverse(removal[0], 1)]
+    back = apply_edits(removed, undo)
+    assert [line.prefix for line in back.lines] == ["A", "P", "Q"]
+    assert back == small
+    # Without the place (before this was kept), the line came back last: the kiosk's order.
+    assert [ln.prefix for ln in apply_edits(removed, [inverse(removal[1]), undo[1]]).lines] == [
+        "A",
+        "Q",
+        "P",
+    ]
+
+    both = [Edit("counter:L01", COUNTER_L01, None), Edit("line:A", LINE_A, None)]
+    assert places(small, both) == [0, 0]
+    gone = apply_edits(small, both)
+    back = apply_edits(gone, [inverse(both[1], 0), inverse(both[0], 0)])
+    assert [line.prefix for line in back.lines] == ["A", "P", "Q"]
+    assert [counter.id for counter in back.counters] == ["L01", "L02"]
+    # A place past the end (the array shrank since) is last.
+    far = apply_edits(gone, [inverse(both[1], 0), inverse(both[0], 9)])
+    assert [counter.id for counter in far.counters] == ["L02", "L01"]
 
 
 # --------------------------------------------------------------------------------------------
