@@ -530,8 +530,13 @@ def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [k for k in keys if before.get(k) != after.get(k)]
 
 
-def describe(edit: Edit) -> str:
-    """One Indonesian line for the audit view; a PIN hash or token digest is never shown."""
+def describe(edit: Edit, undo: bool = False) -> str:
+    """One Indonesian line for the audit view; a PIN hash or token digest is never shown.
+
+    `undo`: the edit is an undo (its caller leads the line with "Batal versi N:"). Undoing a
+    PIN reset or a new token brings the old credential back, which the line says plainly
+    ("PIN lama petugas DKP01 berlaku lagi"), not "diatur ulang" as if a new one was made.
+    """
     try:
         kind, ident = _parse_target(edit.target)
     except EditRefused:
@@ -555,7 +560,10 @@ def describe(edit: Edit) -> str:
     parts: list[str] = []
     for key in keys:
         if key in _SECRETS:
-            parts.append(f"{_SECRETS[key]} diatur ulang" if key == "pin_hash" else "token diganti")
+            if undo:
+                parts.append(f"{_SECRETS[key]} lama berlaku lagi")
+            else:
+                parts.append("PIN diatur ulang" if key == "pin_hash" else "token diganti")
         elif key == "disabled":  # an officer switched off or back on (room LIVE's key)
             parts.append("dinonaktifkan" if after.get(key) else "diaktifkan kembali")
     plain = [k for k in keys if k not in _SECRETS and k != "disabled"]
@@ -564,6 +572,8 @@ def describe(edit: Edit) -> str:
         key = keys[0]
         if key in _SECRETS:
             what, done = ("PIN", "diatur ulang") if key == "pin_hash" else ("Token", "diganti")
+            if undo:  # "PIN lama petugas DKP01 berlaku lagi", "Token lama perangkat … berlaku lagi"
+                return f"{what} lama {subject} berlaku lagi"
             return f"{what} {subject} {done}"
         return f"{_who(kind, ident, after)} {parts[0]}"
     if len(plain) == 1 and not parts:

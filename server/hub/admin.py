@@ -440,6 +440,7 @@ def _shown(value: Any) -> Any:
 
 def _text(event: BuildingEdited) -> str:
     """The history's one-liner (the edit model's words; "PIN petugas DKP01 diatur ulang" for a
-    PIN reset, never the PIN), led by what an undo undid."""
-    text = describe(Edit(event.target, event.before, event.after))
+    PIN reset, never the PIN), led by what an undo undid ("Batal versi 2: PIN lama petugas DKP01
+    berlaku lagi")."""
+    text = describe(Edit(event.target, event.before, event.after), undo=event.undoes is not None)
     return f"Batal versi {event.undoes}: {text}" if event.undoes is not None else text

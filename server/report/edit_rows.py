@@ -42,8 +42,9 @@ def edit_rows(
         event = entry.event
         if event.get("kind") != "building_edited":
             continue
-        change = describe(Edit(event["target"], event.get("before"), event.get("after")))
         undoes = event.get("undoes")
+        edit = Edit(event["target"], event.get("before"), event.get("after"))
+        change = describe(edit, undo=undoes is not None)
         if undoes is not None:
             change = f"Batal versi {undoes}: {change}"
         at = datetime.fromisoformat(event["at"]).astimezone(tz)

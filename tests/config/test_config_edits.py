@@ -458,6 +458,25 @@ def test_describe_says_what_changed_in_indonesian(small: Building) -> None:
     assert PIN_HASH not in both
 
 
+def test_the_undo_of_a_credential_change_says_the_old_one_is_valid_again(small: Building) -> None:
+    """Undoing a PIN reset or a new token gives the old credential back: the audit line says
+    so, not "diatur ulang" as if a new PIN had been made (docs/configuration.md)."""
+    officer = entity(small, "officer:DKP01")
+    kiosk = entity(small, "device:KIOSK-1")
+    reset = Edit("officer:DKP01", officer, {**officer, "pin_hash": "scrypt$x"})
+    token = Edit("device:KIOSK-1", kiosk, {**kiosk, "token_sha256": "f" * 64})
+    assert describe(inverse(reset), undo=True) == "PIN lama petugas DKP01 berlaku lagi"
+    assert describe(inverse(token), undo=True) == "Token lama perangkat KIOSK-1 berlaku lagi"
+    both = Edit("officer:DKP01", officer, {**officer, "pin_hash": "x", "name": "Siti"})
+    assert describe(inverse(both), undo=True) == (
+        "Petugas DKP01 (Siti Rahmawati) diubah: PIN lama berlaku lagi; "
+        "Nama petugas Siti → Siti Rahmawati"
+    )
+    # An undo of anything else reads as the change it makes.
+    quota = Edit("line:A", LINE_A, {**LINE_A, "quota_walk_in": 250})
+    assert describe(inverse(quota), undo=True) == "Kuota harian A: 250 → 300"
+
+
 REPO = Path(__file__).resolve().parents[2]
 
 

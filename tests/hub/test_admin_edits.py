@@ -141,6 +141,23 @@ async def test_reset_pin_shown_once_and_works(server: Server) -> None:
     assert refusal["code"] == p.ERR_AUTH_FAILED
 
 
+async def test_undoing_a_pin_reset_says_the_old_pin_is_valid_again(server: Server) -> None:
+    """The PIN reset undone: the history says plainly that the old PIN is valid again, and the
+    officer logs in with it (the new one is refused)."""
+    admin = await admin_of(server)
+    reset = await admin.request("admin_reset_pin", officer="BTK01")
+    await admin.request("admin_undo", version=reset["version"])
+    history = (await admin.request("admin_history"))["history"]
+    assert [row["text"] for row in history] == [
+        "Batal versi 1: PIN lama petugas BTK01 berlaku lagi",
+        "PIN petugas BTK01 diatur ulang",
+    ]
+    refusal = await hello_refusal(server, p.hello_officer("L16", "BTK01", reset["pin"]))
+    assert refusal["code"] == p.ERR_AUTH_FAILED
+    officer = await server.client("BTK01@L16")  # the old PIN
+    await officer.act("login")
+
+
 async def test_an_officer_added_without_a_pin_gets_one_shown_once_and_logs_in(
     server: Server,
 ) -> None:
