@@ -73,7 +73,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from server.building_identity import BuildingIdentity, Match, compare
 from server.config.building import parse_building
-from server.config.edits import Edit, EditRefused, apply_edits
+from server.config.edits import Edit, EditRefused, apply_edits, places
 from server.config.export import building_toml
 from server.config.toml_reader import ConfigError
 from server.core.bookings import Booking
@@ -99,11 +99,13 @@ from server.core.queue import QueueState
 from server.core.removed import removed_in_use
 from server.core.surveys import survey_horizon
 from server.live_building import (
+    DROPPED_EDITS,
     DROPPED_THROUGH,
     LIVE_TEXT,
     LIVE_VERSION,
     LiveEditsDiffer,
     differences,
+    with_dropped,
 )
 from server.start_checks import check_building, clock_behind_warning, removed_warnings
 from server.store import Store, StoredEvent
@@ -166,11 +168,22 @@ class Engine:
         take_file: bool = False,
     ) -> None:
         self.building = building  # the building the core and the service-day rule use
-        # The building file's building (version 0); `building` is it plus every live edit
-        # (issue 23: `building_edited` events, replayed by start()).
+        # The building file's building (version `file_version`); `building` is it plus every
+        # live edit (issue 23: `building_edited` events, replayed by start()).
         self.file_building = building
-        self.version = 0  # the live building's version: the number of edits applied
+        # The live building's version: the last edit's. Never repeats over the store's life:
+        # edits a start dropped or took into the file keep theirs, and the next edit goes on
+        # from the highest ever recorded (`file_version`).
+        self.version = 0
+        # The version the building file's building stands at: 0, or the highest edit version
+        # when a start dropped the live edits (`--take-file`) or found them in the file. A
+        # version below it names a building that is no longer served (admin: edit_stale).
+        self.file_version = 0
         self.edits: list[StoredEvent] = []  # the `building_edited` events applied, in order
+        # (version, target) → the place in its kind's array of an entity a live edit removed,
+        # under every version of that edit's group (an undo names any of them): where the undo
+        # puts it back (`place_of`). Rebuilt from the log at start: the events do not say it.
+        self._places: dict[tuple[int, str], int] = {}
         self._edit_lock = asyncio.Lock()  # one edit at a time
         # Cleared while an edit swaps the building: commands wait for the new state.
         self._open = asyncio.Event()
@@ -359,13 +372,16 @@ class Engine:
         while live edits exist (docs/operations.md, "Editing the building live")."""
         meta = await store.meta()
         dropped = int(meta.get(DROPPED_THROUGH, "0"))
-        edits = [e for e in await store.edit_events() if e.seq > dropped]
+        every = await store.edit_events()
+        edits = [e for e in every if e.seq > dropped]
+        self.file_version = max((_version(e) for e in every if e.seq <= dropped), default=0)
         recorded = await store.building()
         if not edits or recorded is None:
             return edits
         if compare(recorded.identity, self.identity) is not Match.CHANGED:
             return edits
         live: Building | None = None
+        dropped_now: dict[str, str] = {}  # a --take-file start's: the edits it dropped
         text = meta.get(LIVE_TEXT)
         if text:
             try:
@@ -390,18 +406,24 @@ class Engine:
                 logger.warning("--take-file: dropping live edit version %d (%s by %s at %s)",
                                event.version, event.target, event.by,
                                event.at.isoformat())  # fmt: skip
+            dropped_now[DROPPED_EDITS] = with_dropped(
+                meta.get(DROPPED_EDITS), edits[0].seq, edits[-1].seq
+            )
         # The live edits are history from now on: the building kept as live text is the file's
         # (an empty text: `antre config export --db` has no live building to write).
+        # The file's building takes the highest version so far: the next edit goes on from it.
+        self.file_version = max([self.file_version, *(_version(e) for e in edits)])
         await store.set_meta({DROPPED_THROUGH: str(edits[-1].seq), LIVE_TEXT: "",
-                              LIVE_VERSION: "0"})  # fmt: skip
+                              LIVE_VERSION: str(self.file_version), **dropped_now})  # fmt: skip
         return []
 
     async def _replay_edits(self, edits: list[StoredEvent]) -> None:
         """The live building: the file's plus every `building_edited` in the log, in order."""
         building = self.file_building
         for group in edit_groups(edits):
-            made = [Edit(e.event.target, e.event.before, e.event.after) for e in group]  # type: ignore[attr-defined]
+            made = [self._edit_of(e) for e in group]
             try:
+                self._note_places(building, made, group)
                 before, building = building, apply_edits(building, made)
                 _note_removed(self._removed, before, building)
             except EditRefused as exc:
@@ -415,7 +437,31 @@ class Engine:
                         len(edits), edits[-1].event.version)  # type: ignore[attr-defined]  # fmt: skip
         self.building = building
         self.edits = edits
-        self.version = edits[-1].event.version if edits else 0  # type: ignore[attr-defined]
+        # max: a store whose versions restarted after a drop (before they were kept monotone)
+        self.version = max([self.file_version, *(_version(e) for e in edits)])
+
+    def _edit_of(self, stored: StoredEvent) -> Edit:
+        """The edit a `building_edited` event made: an undo's re-adding in the removed entity's
+        place, as it was made live."""
+        event = stored.event
+        assert isinstance(event, BuildingEdited)
+        index = None
+        if event.undoes is not None and event.before is None:
+            index = self.place_of(event.undoes, event.target)
+        return Edit(event.target, event.before, event.after, index)
+
+    def _note_places(self, building: Building, made: list[Edit], group: list[StoredEvent]) -> None:
+        """Where the entities this group of edits removes stood in `building` (before it)."""
+        for edit, place in zip(made, places(building, made), strict=True):
+            if edit.after is None and place is not None:
+                for stored in group:
+                    self._places[(_version(stored), edit.target)] = place
+
+    def place_of(self, version: int, target: str) -> int | None:
+        """The place in its kind's array `target` had when the edit of `version` (or one made
+        with it) removed it: where its undo puts it back. None when that edit removed no such
+        entity."""
+        return self._places.get((version, target))
 
     # -- live building edits (issue 23) ---------------------------------------------------------
 
@@ -503,6 +549,7 @@ class Engine:
 
     async def _swap(self, building: Building, stored: list[StoredEvent]) -> None:
         """Today's state replayed with `building`, which becomes the live one."""
+        self._note_places(self.building, [self._edit_of(s) for s in stored], stored)
         _note_removed(self._removed, self.building, building)
         self.building = building
         self.edits.extend(stored)
@@ -920,6 +967,13 @@ def _note_removed(removed: dict[str, Counter], before: Building, after: Building
     for cid in list(removed):
         if after.counter(cid) is not None:
             del removed[cid]
+
+
+def _version(stored: StoredEvent) -> int:
+    """The version a `building_edited` event made."""
+    event = stored.event
+    assert isinstance(event, BuildingEdited)
+    return event.version
 
 
 def edit_groups(edits: list[StoredEvent]) -> list[list[StoredEvent]]:

@@ -21,17 +21,24 @@ from server.config.edits import all_entities
 from server.core.building import Building
 
 __all__ = [
+    "DROPPED_EDITS",
     "DROPPED_THROUGH",
     "LIVE_TEXT",
     "LIVE_VERSION",
     "LiveEditsDiffer",
     "differences",
+    "dropped_ranges",
+    "with_dropped",
 ]
 
 LIVE_TEXT = "live_building"  # meta: the live building as a building file's text
 LIVE_VERSION = "live_version"  # meta: the version that text is
 # meta: the seq of the last edit a `--take-file` start dropped (the edits up to it are history)
 DROPPED_THROUGH = "edits_dropped_through"
+# meta: the edits `--take-file` starts dropped, one "first-last" seq range per such start
+# ("3-7 12-12"); edits a start found in the file (its export, taken back) are not dropped.
+# What `antre report`'s edits.csv marks `dropped`.
+DROPPED_EDITS = "edits_dropped"
 
 
 class LiveEditsDiffer(Exception):
@@ -67,6 +74,20 @@ class LiveEditsDiffer(Exception):
             "  - to serve the file as it is and drop the live edits: add --take-file once",
         ]
         return "\n".join(lines)
+
+
+def dropped_ranges(text: str | None) -> list[tuple[int, int]]:
+    """The (first, last) seq ranges a DROPPED_EDITS meta value lists."""
+    ranges: list[tuple[int, int]] = []
+    for part in (text or "").split():
+        first, _, last = part.partition("-")
+        ranges.append((int(first), int(last or first)))
+    return ranges
+
+
+def with_dropped(text: str | None, first: int, last: int) -> str:
+    """A DROPPED_EDITS meta value with one more start's dropped range."""
+    return " ".join([*(text or "").split(), f"{first}-{last}"])
 
 
 def differences(file: Building, live: Building) -> list[str]:

@@ -17,8 +17,10 @@ frozen), so nothing is ever half-applied.
 
 The document is the exporter's, so a line's hours are written only where they differ from its
 agency's: editing an agency's days or hours moves the lines that inherit them, as editing the file
-would. The order of a kind's entities is kept when one is changed; an added one comes last (a
-removed line that is added back by an undo therefore comes last too).
+would. The order of a kind's entities is kept when one is changed; an added one comes last,
+unless the edit names its place (`Edit.index`): the undo of a removal puts the entity back where
+it stood (`places` says where that was, `inverse` carries it), so a line removed and restored
+keeps its place in the kiosk's list.
 
 Pure: no clock, no sockets; loading may read the secret files webhooks and central name.
 """
@@ -53,6 +55,7 @@ __all__ = [
     "entities",
     "entity",
     "inverse",
+    "places",
 ]
 
 Target = str  # "line:K", "holiday:2026-12-25", "policy", "running_text" (see ARRAY_KINDS, …)
@@ -97,6 +100,10 @@ class Edit:
     target: Target
     before: Any
     after: Any
+    # Where an added entity goes in its kind's array: the place a removed one had (the undo of
+    # a removal); None, or past the end: last. Not logged: the engine finds it again in the
+    # log (server/engine.py), from where the removal took the entity out.
+    index: int | None = None
 
 
 class EditRefused(Exception):
@@ -223,9 +230,24 @@ def all_entities(building: Building) -> dict[str, list[tuple[Target, Any]]]:
     return out
 
 
-def inverse(edit: Edit) -> Edit:
-    """The edit that undoes this one (before and after swapped)."""
-    return Edit(edit.target, edit.after, edit.before)
+def inverse(edit: Edit, index: int | None = None) -> Edit:
+    """The edit that undoes this one (before and after swapped); the undo of a removal puts
+    the entity back at `index`, the place it had (`places`)."""
+    return Edit(edit.target, edit.after, edit.before, index)
+
+
+def places(building: Building, edits: Sequence[Edit]) -> list[int | None]:
+    """Where each edit's entity stands in its kind's array just before it, the edits made in
+    order on `building` as `apply_edits` makes them (edits it accepted): for a removal, the
+    index its undo puts the entity back at. None for a settings kind, the running text, or an
+    entity that is absent."""
+    doc = _document(building)
+    out: list[int | None] = []
+    for edit in edits:
+        kind, ident = _parse_target(edit.target)
+        out.append(None if ident is None else _find(doc, kind, ident))
+        _put(doc, edit, kind, ident)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,8 +328,9 @@ def _put(doc: dict[str, Any], edit: Edit, kind: str, ident: str | None) -> str:
         return f"{array}[{ident}]"
     table = _table_after(edit, kind, ident)
     if i is None:
-        tables.append(table)
-        i = len(tables) - 1
+        # Last, or the place a removed entity had (an undo): its neighbours as they were.
+        i = len(tables) if edit.index is None else max(0, min(edit.index, len(tables)))
+        tables.insert(i, table)
     else:
         tables[i] = table
     return f"{array}[{ident}]|{array}[#{i + 1}]"
@@ -512,8 +535,13 @@ def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [k for k in keys if before.get(k) != after.get(k)]
 
 
-def describe(edit: Edit) -> str:
-    """One Indonesian line for the audit view; a PIN hash or token digest is never shown."""
+def describe(edit: Edit, undo: bool = False) -> str:
+    """One Indonesian line for the audit view; a PIN hash or token digest is never shown.
+
+    `undo`: the edit is an undo (its caller leads the line with "Batal versi N:"). Undoing a
+    PIN reset or a new token brings the old credential back, which the line says plainly
+    ("PIN lama petugas DKP01 berlaku lagi"), not "diatur ulang" as if a new one was made.
+    """
     try:
         kind, ident = _parse_target(edit.target)
     except EditRefused:
@@ -537,7 +565,10 @@ def describe(edit: Edit) -> str:
     parts: list[str] = []
     for key in keys:
         if key in _SECRETS:
-            parts.append(f"{_SECRETS[key]} diatur ulang" if key == "pin_hash" else "token diganti")
+            if undo:
+                parts.append(f"{_SECRETS[key]} lama berlaku lagi")
+            else:
+                parts.append("PIN diatur ulang" if key == "pin_hash" else "token diganti")
         elif key == "disabled":  # an officer switched off or back on (room LIVE's key)
             parts.append("dinonaktifkan" if after.get(key) else "diaktifkan kembali")
     plain = [k for k in keys if k not in _SECRETS and k != "disabled"]
@@ -546,6 +577,8 @@ def describe(edit: Edit) -> str:
         key = keys[0]
         if key in _SECRETS:
             what, done = ("PIN", "diatur ulang") if key == "pin_hash" else ("Token", "diganti")
+            if undo:  # "PIN lama petugas DKP01 berlaku lagi", "Token lama perangkat … berlaku lagi"
+                return f"{what} lama {subject} berlaku lagi"
             return f"{what} {subject} {done}"
         return f"{_who(kind, ident, after)} {parts[0]}"
     if len(plain) == 1 and not parts:

@@ -4,9 +4,10 @@ a new PIN, a new device or token.
 An edit names one entity of the building's TOML document (server/config/edits.py), the value its
 editor saw (`before`) and the building `version` it was made against. It is refused with the current
 value (`edit_stale`) when that target was changed by an edit after `version`, or does not hold
-`before` now; refused in the config check's words (`edit_invalid`) when the building it makes does
-not pass `antre config check`. An accepted edit is one `building_edited` event, then the new
-building everywhere (`Engine.edit`).
+`before` now, or `version` is from before a start that took the building file over the live
+edits (`Engine.file_version`); refused in the config check's words (`edit_invalid`) when the
+building it makes does not pass `antre config check`. An accepted edit is one `building_edited`
+event, then the new building everywhere (`Engine.edit`).
 
 Credentials never leave the server in a reply or a push: an entity's `pin_hash` and
 `token_sha256` read "(disembunyikan)" (server/core/events.py `withhold_secrets`). A value sent
@@ -128,6 +129,16 @@ class Admin:
                 "ulang data lalu ulangi.",
                 version=self._engine.version,
             )
+        if seen < self._engine.file_version:
+            # Seen before a start that served the building file in place of the live edits
+            # (`--take-file`) or found them in the file: what it saw is no longer the building.
+            raise DomainError(
+                "edit_stale",
+                f"Versi {seen} sudah tidak berlaku: gedung dimuat ulang dari berkas konfigurasi "
+                f"(versi {self._engine.file_version}); muat ulang data lalu ulangi.",
+                current=_shown(entity(self._engine.building, wanted[0][0])),
+                version=self._engine.version,
+            )
         # A person added without a PIN (the form cannot know one): the server makes it, keeps
         # its hash, and shows it once in the reply, as a PIN reset does.
         pinless = [
@@ -174,8 +185,12 @@ class Admin:
         undone = [s.event for s in group]
         for event in undone:
             _may_edit(principal, event.target)  # type: ignore[attr-defined]
+        # A removal's undo puts the entity back where it stood (the kiosk's order kept).
         back = [
-            inverse(Edit(e.target, e.before, e.after))  # type: ignore[attr-defined]
+            inverse(
+                Edit(e.target, e.before, e.after),  # type: ignore[attr-defined]
+                self._engine.place_of(version, e.target),  # type: ignore[attr-defined]
+            )
             for e in reversed(undone)
         ]
         return await self._apply(
@@ -425,6 +440,7 @@ def _shown(value: Any) -> Any:
 
 def _text(event: BuildingEdited) -> str:
     """The history's one-liner (the edit model's words; "PIN petugas DKP01 diatur ulang" for a
-    PIN reset, never the PIN), led by what an undo undid."""
-    text = describe(Edit(event.target, event.before, event.after))
+    PIN reset, never the PIN), led by what an undo undid ("Batal versi 2: PIN lama petugas DKP01
+    berlaku lagi")."""
+    text = describe(Edit(event.target, event.before, event.after), undo=event.undoes is not None)
     return f"Batal versi {event.undoes}: {text}" if event.undoes is not None else text

@@ -23,7 +23,7 @@ from server.building_identity import EXIT_WRONG_BUILDING, WrongBuilding
 from server.config import ConfigError, demo_building_path, load_building_file
 from server.core.building import Building
 from server.report.booking_stats import add_places, add_tickets, replay_bookings, totals
-from server.report.edit_rows import EDIT_COLUMNS, edit_rows, edit_summary
+from server.report.edit_rows import EDIT_COLUMNS, dropped_edits, edit_rows, edit_summary
 from server.report.skm_report import skm_summary, write_skm_report
 from server.report.skm_stats import VisitRecord, finished_visits
 from server.report.stats import GroupStats, TicketRecord, half_hours, replay_tickets, summarize
@@ -307,8 +307,9 @@ def compile_report(
     day_visits: list[tuple[dict[str, ItineraryRecord], dict[str, TicketRecord]]] = []
     visits_csv: list[dict[str, Any]] = []
     edits_csv: list[dict[str, Any]] = []
+    dropped = dropped_edits(store)
     for day, entries in read_days(store, first, last):
-        edits_csv += edit_rows(day, entries, tz)
+        edits_csv += edit_rows(day, entries, tz, dropped)
         tickets = replay_tickets(entries)
         visits = replay_visits(entries, tickets)
         days.append(tickets)

@@ -329,8 +329,8 @@ class Store:
 
     async def edit_events(self) -> list[StoredEvent]:
         """Every `building_edited` event (issue 23), in seq order: the file's building plus
-        these is the live building. Few (an administrator's edits), but read by a scan of the
-        log's kinds: a year's log (1.5 million events) is read once per start."""
+        these is the live building. Read once per start by their partial index (schema 13,
+        `events_building_edited`: the WHERE must spell its term the same)."""
         rows = await self._fetchall(
             f"{_EVENTS} WHERE e.kind = 'building_edited' ORDER BY e.seq", ()
         )

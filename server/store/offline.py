@@ -124,6 +124,11 @@ class StoreReader:
         """The building this store belongs to (the last file its server recorded), if any."""
         return read_building(self._db)
 
+    def meta(self, key: str) -> str | None:
+        """One value of the store's meta table (None when not set)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
     def check_building(self, given: BuildingIdentity, *, accept: bool = False) -> Match:
         """How `given` compares with the store's building; WrongBuilding for another building.
 

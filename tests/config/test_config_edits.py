@@ -26,6 +26,7 @@ from server.config.edits import (
     entities,
     entity,
     inverse,
+    places,
 )
 from server.core.building import Building
 
@@ -371,6 +372,41 @@ def test_an_edit_then_its_inverse_gives_the_building_back(small: Building) -> No
     assert inverse(edits[1]) == Edit("holiday:2026-12-25", None, CHRISTMAS)
 
 
+def test_undoing_a_removal_puts_the_entity_back_where_it_stood(small: Building) -> None:
+    """Line P (between A and Q) removed with L02's service of it, then undone: P is back
+    between A and Q, not last. Line A and counter L01 (both first) removed together, undone
+    in reverse: both first again."""
+    line_p = entity(small, "line:P")
+    l02 = entity(small, "counter:L02")
+    removal = [
+        Edit("counter:L02", l02, {**l02, "serves": ["Q"]}),
+        Edit("line:P", line_p, None),
+    ]
+    assert places(small, removal) == [1, 1]  # L02 second of L01, L02; P second of A, P, Q
+    removed = apply_edits(small, removal)
+    assert [line.prefix for line in removed.lines] == ["A", "Q"]
+    undo = [inverse(removal[1], 1), inverse(removal[0], 1)]
+    back = apply_edits(removed, undo)
+    assert [line.prefix for line in back.lines] == ["A", "P", "Q"]
+    assert back == small
+    # Without the place (before this was kept), the line came back last: the kiosk's order.
+    assert [ln.prefix for ln in apply_edits(removed, [inverse(removal[1]), undo[1]]).lines] == [
+        "A",
+        "Q",
+        "P",
+    ]
+
+    both = [Edit("counter:L01", COUNTER_L01, None), Edit("line:A", LINE_A, None)]
+    assert places(small, both) == [0, 0]
+    gone = apply_edits(small, both)
+    back = apply_edits(gone, [inverse(both[1], 0), inverse(both[0], 0)])
+    assert [line.prefix for line in back.lines] == ["A", "P", "Q"]
+    assert [counter.id for counter in back.counters] == ["L01", "L02"]
+    # A place past the end (the array shrank since) is last.
+    far = apply_edits(gone, [inverse(both[1], 0), inverse(both[0], 9)])
+    assert [counter.id for counter in far.counters] == ["L02", "L01"]
+
+
 # --------------------------------------------------------------------------------------------
 # The audit line
 # --------------------------------------------------------------------------------------------
@@ -421,6 +457,25 @@ def test_describe_says_what_changed_in_indonesian(small: Building) -> None:
         both == "Petugas DKP01 (Siti) diubah: PIN diatur ulang; Nama petugas Siti Rahmawati → Siti"
     )
     assert PIN_HASH not in both
+
+
+def test_the_undo_of_a_credential_change_says_the_old_one_is_valid_again(small: Building) -> None:
+    """Undoing a PIN reset or a new token gives the old credential back: the audit line says
+    so, not "diatur ulang" as if a new PIN had been made (docs/configuration.md)."""
+    officer = entity(small, "officer:DKP01")
+    kiosk = entity(small, "device:KIOSK-1")
+    reset = Edit("officer:DKP01", officer, {**officer, "pin_hash": "scrypt$x"})
+    token = Edit("device:KIOSK-1", kiosk, {**kiosk, "token_sha256": "f" * 64})
+    assert describe(inverse(reset), undo=True) == "PIN lama petugas DKP01 berlaku lagi"
+    assert describe(inverse(token), undo=True) == "Token lama perangkat KIOSK-1 berlaku lagi"
+    both = Edit("officer:DKP01", officer, {**officer, "pin_hash": "x", "name": "Siti"})
+    assert describe(inverse(both), undo=True) == (
+        "Petugas DKP01 (Siti Rahmawati) diubah: PIN lama berlaku lagi; "
+        "Nama petugas Siti → Siti Rahmawati"
+    )
+    # An undo of anything else reads as the change it makes.
+    quota = Edit("line:A", LINE_A, {**LINE_A, "quota_walk_in": 250})
+    assert describe(inverse(quota), undo=True) == "Kuota harian A: 250 → 300"
 
 
 REPO = Path(__file__).resolve().parents[2]

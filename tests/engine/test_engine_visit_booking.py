@@ -100,7 +100,7 @@ async def test_a_schema_11_store_gains_the_lead_and_stop_of_its_bookings(tmp_pat
     con.close()
     store = await Store.open(path)
     try:
-        assert await store.schema_version() == 12
+        assert await store.schema_version() >= 12  # 12, then any later migration
         booking = await store.booking("tok")
         assert booking is not None and (booking.lead, booking.stop) == (None, None)
     finally:

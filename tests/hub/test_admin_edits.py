@@ -141,6 +141,23 @@ async def test_reset_pin_shown_once_and_works(server: Server) -> None:
     assert refusal["code"] == p.ERR_AUTH_FAILED
 
 
+async def test_undoing_a_pin_reset_says_the_old_pin_is_valid_again(server: Server) -> None:
+    """The PIN reset undone: the history says plainly that the old PIN is valid again, and the
+    officer logs in with it (the new one is refused)."""
+    admin = await admin_of(server)
+    reset = await admin.request("admin_reset_pin", officer="BTK01")
+    await admin.request("admin_undo", version=reset["version"])
+    history = (await admin.request("admin_history"))["history"]
+    assert [row["text"] for row in history] == [
+        "Batal versi 1: PIN lama petugas BTK01 berlaku lagi",
+        "PIN petugas BTK01 diatur ulang",
+    ]
+    refusal = await hello_refusal(server, p.hello_officer("L16", "BTK01", reset["pin"]))
+    assert refusal["code"] == p.ERR_AUTH_FAILED
+    officer = await server.client("BTK01@L16")  # the old PIN
+    await officer.act("login")
+
+
 async def test_an_officer_added_without_a_pin_gets_one_shown_once_and_logs_in(
     server: Server,
 ) -> None:
@@ -461,3 +478,40 @@ async def test_edits_at_once_lose_nothing_and_tickets_go_on(server: Server) -> N
     assert value_of(state, "line", "line:K")["quota_walk_in"] == 30
     assert value_of(state, "running_text", "running_text") == "Dua admin sekaligus."
     assert sum(t.line == "A" for t in server.engine.state.tickets.values()) == 20
+
+
+# The demo building's lines in the file's order: the kiosk's list (docs/configuration.md).
+DEMO_ORDER = ["A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S",
+              "T", "U", "V", "W", "X"]  # fmt: skip
+
+
+async def test_undoing_a_removed_line_puts_it_back_in_its_place(start_server, tmp_path) -> None:
+    """Line N removed (with L21's service of it), then undone: the kiosk lists N between M and
+    P again, not last; a restart replays the same order."""
+    db = str(tmp_path / "order.db")
+    server = await start_server(db=db)
+    admin = await admin_of(server)
+    state = await state_of(admin)
+    line_n = value_of(state, "line", "line:N")
+    l21 = value_of(state, "counter", "counter:L21")
+    await admin.request(
+        "admin_edit",
+        version=0,
+        edits=[
+            {"target": "counter:L21", "before": l21, "after": {**l21, "serves": ["M"]}},
+            {"target": "line:N", "before": line_n, "after": None},
+        ],
+    )
+    kiosk = await server.client("KIOSK-1")
+    without_n = [p for p in DEMO_ORDER if p != "N"]
+    assert [ln["prefix"] for ln in (await kiosk.snapshot())["building"]["lines"]] == without_n
+    await admin.request("admin_undo", version=2)
+    assert [ln["prefix"] for ln in (await kiosk.snapshot())["building"]["lines"]] == DEMO_ORDER
+    targets = [e["target"] for e in (await state_of(admin))["entities"]["line"]]
+    assert targets == [f"line:{p}" for p in DEMO_ORDER]
+    await start_server.stop(server)
+    server = await start_server(db=db)
+    assert server.engine.version == 4
+    assert [ln.prefix for ln in server.engine.building.lines] == DEMO_ORDER
+    kiosk = await server.client("KIOSK-1")
+    assert [ln["prefix"] for ln in (await kiosk.snapshot())["building"]["lines"]] == DEMO_ORDER

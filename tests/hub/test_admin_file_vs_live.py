@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
+import io
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,10 +20,11 @@ from hubtest import FakeClock, Server
 
 from server.app import EXIT_WRONG_BUILDING, Running, serve
 from server.cli import export_live_main
-from server.client import AntreClient
+from server.client import AntreClient, RequestError
 from server.config import demo_building_path, load_building_file
 from server.hub import HubLimits
 from server.live_building import LiveEditsDiffer
+from server.report.cli import report_main
 
 DEMO_TEXT = demo_building_path().read_text(encoding="utf-8")
 StartOn = Callable[..., Awaitable[Server]]
@@ -108,12 +111,13 @@ async def test_file_changed_after_live_edits(start_on, tmp_path: Path, capsys) -
     assert "line:K: quota_walk_in 60 (file) vs 20 (live)" in output and "Traceback" not in output
 
     # --take-file: the file wins, the edit is dropped (and stays dropped at the next start).
+    # The version stays the highest recorded (1): versions never repeat.
     server = await start_on(file, take_file=True)
-    assert server.engine.version == 0
+    assert server.engine.version == 1
     assert server.engine.building.line("K").quota_walk_in == 60  # type: ignore[union-attr]
     await start_on.stop()  # type: ignore[attr-defined]
     server = await start_on(file)
-    assert server.engine.version == 0 and server.engine.edits == []
+    assert server.engine.version == 1 and server.engine.edits == []
     history = (await (await admin(server)).request("admin_history"))["history"]
     assert history == []
 
@@ -178,3 +182,105 @@ async def test_without_the_live_text_the_refusal_still_says_take_file(
         await start_on(file)
     said = refused.value.message()
     assert "the differences cannot be listed; --take-file is the way to start" in said
+
+
+async def test_versions_never_repeat_across_take_file(start_on, tmp_path: Path) -> None:
+    """After `--take-file` dropped version 1, the next edit is version 2 (never a second
+    version 1); an edit made against the dropped building (version 0) is stale across the
+    restart, one against the building served now is not; a plain restart keeps it all."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)  # version 1
+    file.write_text(DEMO_TEXT.replace("Selamat datang", "Halo, selamat datang"), encoding="utf-8")
+    server = await start_on(file, take_file=True)
+    a = await admin(server)
+    state = await a.request("admin_state")
+    assert state["version"] == 1
+    line = next(e["value"] for e in state["entities"]["line"] if e["target"] == "line:K")
+    assert line["quota_walk_in"] == 60
+    # Made against version 0 before the restart: the building it saw is gone.
+    with pytest.raises(RequestError) as stale:
+        await a.request("admin_edit", target="line:K", before=line,
+                        after={**line, "quota_walk_in": 30}, version=0)  # fmt: skip
+    assert stale.value.code == "edit_stale"
+    assert "Versi 0 sudah tidak berlaku" in str(stale.value)
+    reply = await a.request("admin_edit", target="line:K", before=line,
+                            after={**line, "quota_walk_in": 30}, version=1)  # fmt: skip
+    assert reply["version"] == 2
+    history = (await a.request("admin_history"))["history"]
+    assert [row["version"] for row in history] == [2]
+    await start_on.stop()  # type: ignore[attr-defined]
+
+    # A plain restart: version 2 live, the dropped building still stale, the next edit 3.
+    server = await start_on(file)
+    a = await admin(server)
+    assert (await a.request("admin_state"))["version"] == 2
+    after = {**line, "quota_walk_in": 30}
+    with pytest.raises(RequestError) as stale:
+        await a.request("admin_edit", target="line:K", before=after,
+                        after={**line, "quota_walk_in": 40}, version=0)  # fmt: skip
+    assert stale.value.code == "edit_stale"
+    reply = await a.request("admin_edit", target="line:K", before=after,
+                            after={**line, "quota_walk_in": 40}, version=2)  # fmt: skip
+    assert reply["version"] == 3
+    await start_on.stop()  # type: ignore[attr-defined]
+    with sqlite3.connect(tmp_path / "antre.db") as db:
+        versions = [v for (v,) in db.execute(
+            "SELECT json_extract(payload, '$.version') FROM events "
+            "WHERE kind = 'building_edited' ORDER BY seq")]  # fmt: skip
+    assert versions == [1, 2, 3]
+
+
+async def test_the_exported_live_building_keeps_its_version(start_on, tmp_path: Path) -> None:
+    """Started on the exported live building (version 1), the building is still version 1
+    and the next edit is version 2."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)
+    live = tmp_path / "live.toml"
+    assert export_live_main(str(tmp_path / "antre.db"), str(live)) == 0
+    server = await start_on(live)
+    a = await admin(server)
+    state = await a.request("admin_state")
+    assert state["version"] == 1
+    line = next(e["value"] for e in state["entities"]["line"] if e["target"] == "line:K")
+    reply = await a.request("admin_edit", target="line:K", before=line,
+                            after={**line, "quota_walk_in": 25}, version=1)  # fmt: skip
+    assert reply["version"] == 2
+
+
+async def test_edits_csv_marks_the_edits_take_file_dropped(start_on, tmp_path: Path) -> None:
+    """Version 1 taken back into the file (its export, started as it is) stays; version 2,
+    dropped by a `--take-file` start, reads `dropped` "ya" in edits.csv; version 3 made after
+    it stays (docs/reports.md, edits.csv)."""
+    file = tmp_path / "gedung.toml"
+    file.write_text(DEMO_TEXT, encoding="utf-8")
+    await quota_cut_to_20(start_on, file)  # version 1
+    live = tmp_path / "live.toml"
+    assert export_live_main(str(tmp_path / "antre.db"), str(live)) == 0
+
+    async def quota(server: Server, old: int, new: int, version: int) -> None:
+        a = await admin(server)
+        state = await a.request("admin_state")
+        line = next(e["value"] for e in state["entities"]["line"] if e["target"] == "line:K")
+        assert line["quota_walk_in"] == old
+        await a.request("admin_edit", target="line:K", before=line,
+                        after={**line, "quota_walk_in": new}, version=version)  # fmt: skip
+        await start_on.stop()  # type: ignore[attr-defined]
+
+    await quota(await start_on(live), 20, 30, 1)  # version 2
+    live.write_text(live.read_text().replace("Selamat datang", "Halo, selamat datang"))
+    await quota(await start_on(live, take_file=True), 20, 40, 2)  # version 3
+
+    out = tmp_path / "out"
+    with contextlib.redirect_stdout(io.StringIO()):
+        rc = report_main(["--day", "2026-11-23", "--db", str(tmp_path / "antre.db"),
+                          "--out", str(out)])  # fmt: skip
+    assert rc == 0
+    with (out / "edits.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["version"], r["change"], r["dropped"]) for r in rows] == [
+        ("1", "Kuota harian K: 60 → 20", ""),
+        ("2", "Kuota harian K: 20 → 30", "ya"),
+        ("3", "Kuota harian K: 20 → 40", ""),
+    ]

@@ -534,3 +534,43 @@ async def test_a_booked_tickets_row_keeps_its_booking_and_slot(store: Store) -> 
     booked.overtaken, booked.booked_ahead = 3, 2  # two of its three overtakings were bookings
     await store.append(stored(one_of_each_kind()[:1]), [booked], [], day_of)
     assert await store.ticket(TID) == booked
+
+
+async def test_a_schema_12_store_reads_its_live_edits_by_their_index(tmp_path: Path) -> None:
+    """Migration 13: a store of schema 12 holding a live edit gains the partial index of
+    `building_edited`; `edit_events` finds the edit, and SQLite reads it by that index, not by
+    a scan of the log."""
+    from server.store.rows import _EVENTS
+
+    path = tmp_path / "twelve.db"
+    old = await Store.open(path, target_version=12)
+    await old.close()
+    edit = {
+        "kind": "building_edited", "at": "2026-11-23T09:00:00+07:00", "by": "manager:ADMIN",
+        "version": 1, "target": "running_text", "before": "", "after": "Selamat datang",
+        "undoes": None,
+    }  # fmt: skip
+    db = sqlite3.connect(path)
+    for seq, payload in ((1, {"kind": "day_closed", "day": "2026-11-22"}), (2, edit)):
+        db.execute(
+            "INSERT INTO events (seq, at, service_day, actor, kind, request_id, payload) "
+            "VALUES (?, '2026-11-23T09:00:00+07:00', '2026-11-23', 'manager:ADMIN', ?, NULL, ?)",
+            (seq, payload["kind"], json.dumps(payload)),
+        )
+    db.commit()
+    db.close()
+    s = await Store.open(path)
+    try:
+        assert await s.schema_version() == LATEST_VERSION >= 13
+        assert [(e.seq, e.event.kind) for e in await s.edit_events()] == [(2, "building_edited")]
+    finally:
+        await s.close()
+    db = sqlite3.connect(path)
+    plan = " ".join(
+        str(row[-1])
+        for row in db.execute(
+            f"EXPLAIN QUERY PLAN {_EVENTS} WHERE e.kind = 'building_edited' ORDER BY e.seq"
+        )
+    )
+    db.close()
+    assert "USING INDEX events_building_edited" in plan, plan
