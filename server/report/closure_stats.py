@@ -24,7 +24,8 @@ own when `[policy] closure_approval` is off), as long as it falls in the counter
 A request is listed when it was made in the counter's service hours, or when the closure it led
 to fell in them (asked before opening, closed after); a closure without a request when it fell
 in them. `minutes_left` is the service time the counter gave up: from the closure to the end of
-its service hours that day (0 when it closed at or after that end).
+its service hours that day (none when it closed at or after that end). What "service hours"
+are is the core's (`server.core.closures`: the rule `closure_approval` applies is the same).
 
 The building is the report's (the file as it is now, docs/reports.md "Which building file"):
 a day's hours are read from it, as the booking places are.
@@ -34,9 +35,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from server.core.building import Building
+from server.core.closures import in_service_hours, service_minutes_left
 from server.core.events import (
     ClosureDecided,
     ClosureRequested,
@@ -175,37 +177,16 @@ def _day(building: Building, at: datetime) -> str:
     return building.service_day(at).isoformat()
 
 
-# --------------------------------------------------------------------------------------------
-# The counter's service hours — TEMPORARY until the core's function lands (b23-core)
-# --------------------------------------------------------------------------------------------
-
-
-def _hours(building: Building, counter: str, day: date) -> list[tuple[datetime, datetime]]:
-    from server.core.calendar import at_local, plan_for
-    from server.core.part_week import line_hours, serves_on
-
-    plan = plan_for(building, day)
-    desk = building.counters_on(day).get(counter)
-    if plan.hours is None or desk is None:
-        return []
-    out = []
-    for prefix in desk.serves:
-        line = building.line(prefix)
-        if line is None or not serves_on(line, day.weekday()):
-            continue
-        hours = line_hours(plan.hours, line)
-        if hours is not None:
-            out.append((at_local(building, day, hours.open), at_local(building, day, hours.close)))
-    return out
-
-
 def _in_service(building: Building, counter: str, at: datetime) -> bool:
-    return any(a <= at < b for a, b in _hours(building, counter, building.service_day(at)))
+    """In the counter's service hours (the core's rule, the one `closure_approval` applies); a
+    counter the building file no longer has has no hours to judge by: never."""
+    desk = building.counter(counter)
+    return desk is not None and in_service_hours(building, desk, building.local(at))
 
 
 def _minutes_left(building: Building, counter: str, at: datetime) -> float | None:
-    hours = _hours(building, counter, building.service_day(at))
-    if not hours:
+    desk = building.counter(counter)
+    if desk is None:
         return None
-    ends = max(b for _a, b in hours)
-    return round(max(0.0, (ends - at).total_seconds()) / 60.0, 1)
+    left = service_minutes_left(building, desk, building.local(at))
+    return None if left is None else round(left, 1)

@@ -21,7 +21,7 @@ L20  DPM01    closes it on his own 16:20                                        
 At the day's end the system closes L24, L08, L09 and L11: no one's closure, not listed.
 
 minutes_left, from the closure to 16:00: L18 07:40 → 500.0; L01 09:04 → 416.0; L02 10:15:30 →
-344.5; L14 13:30 → 150.0; L16 14:00 → 120.0; L26 14:40 → 80.0; L29 16:05 → 0.0 (after 16:00).
+344.5; L14 13:30 → 150.0; L16 14:00 → 120.0; L26 14:40 → 80.0; L29 16:05 → none (after 16:00).
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ EXPECTED = [
     ("L11", "Loket 11", "POLRES", "POL01", _at("15:30:00"), "Gangguan sistem instansi",
      "tidak diputuskan", "", "", "", "", ""),
     ("L29", "Loket 29", "PDAM", "PAM01", _at("15:50:00"), "Petugas sakit",
-     "disetujui", _at("15:52:00"), "LANTAI", "", _at("16:05:00"), 0.0),
+     "disetujui", _at("15:52:00"), "LANTAI", "", _at("16:05:00"), ""),
 ]  # fmt: skip
 KEYS = ("counter", "counter_name", "agency", "officer", "requested_at", "reason", "outcome")
 KEYS += ("decided_at", "decided_by", "note", "closed_at", "minutes_left")
@@ -235,3 +235,47 @@ def test_closure_columns_documented() -> None:
         assert f"| `{column}` |" in section, column
     for outcome in OUTCOMES:
         assert f"`{outcome}`" in section, outcome
+
+
+async def test_closures_played_through_a_real_server(server, tmp_path, capsys) -> None:
+    """The same file from a day the real server logged (the demo building, Monday 09:00;
+    `closure_approval` is on there): DKP01 at L01 asks while serving A-001 and LANTAI approves
+    at 09:02, so L01 closes when A-001 is finished at 09:10 (410 minutes before 16:00); DKP02
+    at L02 asks at 09:10 and LANTAI refuses at 09:12; LANTAI closes SMS01's L08 at 09:15 without
+    a request (405 minutes left)."""
+    kiosk = await server.client("KIOSK-1")
+    l01 = await server.officer_at_work("DKP01@L01")
+    l02 = await server.officer_at_work("DKP02@L02")
+    await server.officer_at_work("SMS01@L08")
+    floor = await server.client("LANTAI")
+    ticket = await kiosk.issue_ticket("A")
+    await kiosk.confirm_printed(ticket["id"])
+    await l01.act("call_next")
+    await l01.act("start_service")
+    await l01.act("request_closure", reason="Blanko/formulir habis")
+    server.clock.advance(120)
+    await floor.act("decide_closure", counter="L01", approve=True)
+    server.clock.advance(480)
+    await l01.act("finish_service")
+    await l02.act("request_closure", reason="Petugas sakit")
+    server.clock.advance(120)
+    await floor.act("decide_closure", counter="L02", approve=False, note="Antrean A masih panjang")
+    server.clock.advance(180)
+    await floor.act("close_counter", counter="L08")
+
+    out = tmp_path / "out"
+    db = str(server.engine.db_path)
+    assert report_main(["--day", "2026-11-23", "--db", db, "--out", str(out)]) == 0
+    rows = _read_csv(out / "closures.csv")
+    assert [tuple(r[k] for k in KEYS) for r in rows] == [
+        ("L01", "Loket 1", "DUKCAPIL", "DKP01", _at("09:00:00"), "Blanko/formulir habis",
+         "disetujui", _at("09:02:00"), "LANTAI", "", _at("09:10:00"), "410.0"),
+        ("L02", "Loket 2", "DUKCAPIL", "DKP02", _at("09:10:00"), "Petugas sakit",
+         "ditolak", _at("09:12:00"), "LANTAI", "Antrean A masih panjang", "", ""),
+        ("L08", "Loket 8", "SAMSAT", "SMS01", "", "",
+         "ditutup pengelola", _at("09:15:00"), "LANTAI", "", _at("09:15:00"), "405.0"),
+    ]  # fmt: skip
+    assert (
+        "Tutup loket pada jam layanan: 3 (disetujui 1, ditolak 1, ditarik 0, "
+        "tidak diputuskan 0, tanpa pengajuan 1)" in capsys.readouterr().out
+    )
