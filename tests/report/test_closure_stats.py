@@ -5,19 +5,19 @@ building's hours; no line has hours of its own). Who does what, in the log's ord
 
 ctr  officer  what happens                                                      listed?
 L18  BNK01    opens 07:00, asks 07:20, LANTAI approves 07:40 (idle)             yes: closed in hours
-L24  KPP01    opens 07:10, closes it on her own 07:25, opens again 07:30         no: before 07:30
-L01  DKP01    asks 09:00, LANTAI approves 09:04 (idle): closed 09:04             yes
-L02  DKP02    asks 10:00 serving A-001, ADMIN approves 10:02; closed 10:15:30    yes
+L24  KPP01    opens 07:10, closes it on her own 07:25, opens again 07:30        no: before 07:30
+L01  DKP01    asks 09:00, LANTAI approves 09:04 (idle): closed 09:04            yes
+L02  DKP02    asks 10:00 serving A-001, ADMIN approves 10:02; closed 10:15:30   yes
               when A-001 is finished
-L08  SMS01    asks 11:00, LANTAI refuses 11:05 ("Antrean E masih 12 orang")      yes
-L09  SMS02    asks 12:00, withdraws 12:03                                         yes
-L14  BKS01    pauses 13:00 ("Istirahat"), LANTAI closes it 13:30, no request     yes
-L16  BTK01    closes it on his own 14:00 (the rule off), logs out                yes
-L26  BPN01    asks 14:30, closes it on her own 14:40, before any decision        yes
-L11  POL01    asks 15:30; nobody decides                                          yes
-L29  PAM01    asks 15:50 serving V-001, LANTAI approves 15:52; closed 16:05      yes: asked in hours
-L22  IMI01    asks 16:10, LANTAI approves 16:12                                   no: after 16:00
-L20  DPM01    closes it on his own 16:20                                          no: after 16:00
+L08  SMS01    asks 11:00, LANTAI refuses 11:05 ("Antrean E masih 12 orang")     yes
+L09  SMS02    asks 12:00, withdraws 12:03                                       yes
+L14  BKS01    pauses 13:00 ("Istirahat"), LANTAI closes it 13:30, no request    yes
+L16  BTK01    closes it on his own 14:00 (the rule off), logs out               yes
+L26  BPN01    asks 14:30, closes it on her own 14:40, before any decision       yes
+L11  POL01    asks 15:30; nobody decides                                        yes
+L29  PAM01    asks 15:50 serving V-001, LANTAI approves 15:52; closed 16:05     yes: asked in hours
+L22  IMI01    asks 16:10, LANTAI approves 16:12                                 no: after 16:00
+L20  DPM01    closes it on his own 16:20                                        no: after 16:00
 At the day's end the system closes L24, L08, L09 and L11: no one's closure, not listed.
 
 minutes_left, from the closure to 16:00: L18 07:40 → 500.0; L01 09:04 → 416.0; L02 10:15:30 →
