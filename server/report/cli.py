@@ -23,18 +23,21 @@ from server.building_identity import EXIT_WRONG_BUILDING, WrongBuilding
 from server.config import ConfigError, demo_building_path, load_building_file
 from server.core.building import Building
 from server.report.booking_stats import add_places, add_tickets, replay_bookings, totals
+from server.report.closure_stats import day_closures
 from server.report.edit_rows import EDIT_COLUMNS, dropped_edits, edit_rows, edit_summary
 from server.report.skm_report import skm_summary, write_skm_report
 from server.report.skm_stats import VisitRecord, finished_visits
 from server.report.stats import GroupStats, TicketRecord, half_hours, replay_tickets, summarize
-from server.report.summary import print_summary, visit_summary
+from server.report.summary import closure_summary, print_summary, visit_summary
 from server.report.tables import (
     BOOKING_COLUMNS,
+    CLOSURE_COLUMNS,
     GROUP_COLUMNS,
     HALF_HOUR_COLUMNS,
     JOURNAL_COLUMNS,
     VISIT_COLUMNS,
     booking_rows,
+    closure_rows,
     group_rows,
     journal_rows,
     targets_of,
@@ -280,6 +283,8 @@ class ReportFigures:
     visit_median_s: float | None = None
     # edits.csv: the building's live edits (issue 23), in the log's order.
     edits: list[dict[str, Any]] = field(default_factory=list)
+    # closures.csv: counters closed in service hours, requested or not (issue 23).
+    closures: list[dict[str, Any]] = field(default_factory=list)
 
 
 def compile_report(
@@ -307,9 +312,11 @@ def compile_report(
     day_visits: list[tuple[dict[str, ItineraryRecord], dict[str, TicketRecord]]] = []
     visits_csv: list[dict[str, Any]] = []
     edits_csv: list[dict[str, Any]] = []
+    closures_csv: list[dict[str, Any]] = []
     dropped = dropped_edits(store)
     for day, entries in read_days(store, first, last):
         edits_csv += edit_rows(day, entries, tz, dropped)
+        closures_csv += closure_rows(day_closures(entries, building), building)
         tickets = replay_tickets(entries)
         visits = replay_visits(entries, tickets)
         days.append(tickets)
@@ -359,6 +366,7 @@ def compile_report(
         handoff_pairs((v for v, _t in day_visits), agency_name_of),
         median_total_s(day_visits),
         edits_csv,
+        closures_csv,
     )
 
 
@@ -454,6 +462,7 @@ def _report(
         write_csv(out / "bookings.csv", BOOKING_COLUMNS, figures.bookings)
         write_csv(out / "visits.csv", VISIT_COLUMNS, figures.visits)
         write_csv(out / "edits.csv", EDIT_COLUMNS, figures.edits)
+        write_csv(out / "closures.csv", CLOSURE_COLUMNS, figures.closures)
     skm = None
     if args.skm and out is not None:
         skm = write_skm_report(
@@ -472,6 +481,9 @@ def _report(
         edits = edit_summary(figures.edits)
         if edits is not None:
             print(edits)
+        closures = closure_summary(figures.closures)
+        if closures is not None:
+            print(closures)
         if skm is not None:
             print(skm_summary(skm))
     return 0

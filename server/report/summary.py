@@ -12,7 +12,16 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-__all__ = ["booking_lines", "print_summary", "visit_summary"]
+from server.report.closure_stats import (
+    APPROVED,
+    BY_MANAGER,
+    BY_OFFICER,
+    REFUSED,
+    UNDECIDED,
+    WITHDRAWN,
+)
+
+__all__ = ["booking_lines", "closure_summary", "print_summary", "visit_summary"]
 
 
 def _mmss(seconds: float | str | None) -> str:
@@ -272,3 +281,19 @@ def visit_summary(
         pairs = ", ".join(f"{a} → {b} {n}" for a, b, n in handoffs[:_TOP_PAIRS])
         text += f" Perpindahan terbanyak: {pairs}."
     return text
+
+
+def closure_summary(rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """The line about counters closed in service hours (closures.csv's rows); None when none.
+
+    "Tutup loket pada jam layanan: 3 (disetujui 1, ditolak 1, ditarik 0, tidak diputuskan 0,
+    tanpa pengajuan 1)." — a closure without a request is a manager's or an officer's own.
+    """
+    if not rows:
+        return None
+    outcomes = [r["outcome"] for r in rows]
+    counts = ", ".join(
+        f"{word} {outcomes.count(word)}" for word in (APPROVED, REFUSED, WITHDRAWN, UNDECIDED)
+    )
+    without = sum(1 for o in outcomes if o in (BY_MANAGER, BY_OFFICER))
+    return f"Tutup loket pada jam layanan: {len(rows)} ({counts}, tanpa pengajuan {without})"

@@ -12,17 +12,22 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from server.core.building import Building
 from server.report.booking_stats import BookingDay, first_call_vs_slot
+from server.report.closure_stats import Closure
+from server.report.skm_tables import _typed
 from server.report.stats import GroupStats, LineTargets, TicketRecord
 from server.report.visit_stats import ItineraryRecord, since_previous_stop_s
 
 __all__ = [
     "BOOKING_COLUMNS",
+    "CLOSURE_COLUMNS",
     "GROUP_COLUMNS",
     "HALF_HOUR_COLUMNS",
     "JOURNAL_COLUMNS",
     "VISIT_COLUMNS",
     "booking_rows",
+    "closure_rows",
     "group_rows",
     "journal_rows",
     "targets_of",
@@ -152,6 +157,23 @@ VISIT_COLUMNS = (
     "total_min",
     "hand_ons",
     "lines",
+)
+
+# closures.csv (issue 23): one row per closure request, or closure without one, in service hours.
+CLOSURE_COLUMNS = (
+    "day",
+    "counter",
+    "counter_name",
+    "agency",
+    "officer",
+    "requested_at",
+    "reason",
+    "outcome",
+    "decided_at",
+    "decided_by",
+    "note",
+    "closed_at",
+    "minutes_left",
 )
 
 
@@ -394,6 +416,35 @@ def visit_rows(
                 "total_min": _minutes(v.total_s(tickets)),
                 "hand_ons": len(v.hand_ons),
                 "lines": " > ".join(s.line for s in v.stops),
+            }
+        )
+    return rows
+
+
+def closure_rows(closures: Sequence[Closure], building: Building) -> list[dict[str, Any]]:
+    """closures.csv's rows of one day (`closure_stats.day_closures`), named by `building`: the
+    counter's name, and its agency that day (a desk shared by agencies is that day's)."""
+    tz = building.tz
+    rows = []
+    for c in closures:
+        counter = building.counter(c.counter)
+        desk = building.counters_on(date.fromisoformat(c.day)).get(c.counter) or counter
+        rows.append(
+            {
+                "day": c.day,
+                "counter": c.counter,
+                "counter_name": counter.name if counter is not None else "",
+                "agency": desk.agency if desk is not None else "",
+                "officer": c.officer or "",
+                "requested_at": _ts(c.requested_at, tz),
+                # Typed by an officer or a manager: never read as a formula (as complaints.csv).
+                "reason": _typed(c.reason),
+                "outcome": c.outcome,
+                "decided_at": _ts(c.decided_at, tz),
+                "decided_by": c.decided_by or "",
+                "note": _typed(c.note),
+                "closed_at": _ts(c.closed_at, tz),
+                "minutes_left": "" if c.minutes_left is None else c.minutes_left,
             }
         )
     return rows
