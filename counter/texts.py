@@ -207,8 +207,7 @@ def closure_text(model: ConsoleModel) -> str:
     if closure is not None and not closure.get("approved_at"):
         return f"Menunggu persetujuan pengelola: tutup loket (alasan: {closure.get('reason')})"
     if closure is not None:
-        who = closure.get("by_name") or (model.closure_news or {}).get("by_name")
-        head = f"Penutupan disetujui oleh {who or closure.get('by') or 'pengelola'}."
+        head = f"Penutupan disetujui oleh {model.manager_name(closure.get('by'))}."
         if model.active is not None:
             return f"{head} Selesaikan layanan ini; loket lalu ditutup."
         return f"{head} Loket ditutup."
@@ -216,8 +215,7 @@ def closure_text(model: ConsoleModel) -> str:
     if news is None:
         return ""
     if news.get("approved"):
-        who = news.get("by_name") or news.get("by") or "pengelola"
-        return f"Penutupan disetujui oleh {who}. Loket ditutup."
+        return f"Penutupan disetujui oleh {model.manager_name(news.get('by'))}. Loket ditutup."
     return f"Permintaan tutup loket ditolak: {news.get('note') or '—'}"
 
 

@@ -129,6 +129,9 @@ class ConsoleModel:
     # The floor's last decision on this counter's closure request ({approved, by, by_name,
     # note}), as heard: the console shows it until the officer's next action (`forget_news`).
     closure_news: dict[str, Any] | None = None
+    # Floor managers' names by id, as closure requests named them (snapshot, replies, events):
+    # a decision event carries the manager's id, the officer reads their name.
+    manager_names: dict[str, str] = field(default_factory=dict)
 
     # -- derived ----------------------------------------------------------------------------
 
@@ -179,6 +182,21 @@ class ConsoleModel:
         """The floor approved closing this counter; it closes once its ticket is released."""
         closure = self.closure
         return closure is not None and bool(closure.get("approved_at"))
+
+    def manager_name(self, manager: str | None) -> str:
+        """A floor manager's name as the officer reads it ("pengelola" when not known yet: an
+        id tells the officer nothing)."""
+        return self.manager_names.get(manager or "") or "pengelola"
+
+    def name_wanted(self) -> str | None:
+        """The manager's id when this counter's closure is approved and their name is not
+        known: the snapshot's `closure` names them."""
+        by = (self.closure or {}).get("by")
+        return str(by) if by and by not in self.manager_names else None
+
+    def _learn_names(self, closure: Any) -> None:
+        if isinstance(closure, dict) and closure.get("by") and closure.get("by_name"):
+            self.manager_names[str(closure["by"])] = str(closure["by_name"])
 
     def forget_news(self) -> None:
         """The officer acts again: the last closure decision has been read."""
@@ -340,6 +358,8 @@ class ConsoleModel:
         self.counter_defs = {c["id"]: c for c in building.get("counters", [])}
         mine = next((c for c in snap.get("counters", []) if c["id"] == self.counter_id), None)
         self.counter = dict(mine) if mine else {}
+        for counter in snap.get("counters", []):
+            self._learn_names(counter.get("closure"))
         self.tickets = {t["id"]: dict(t) for t in snap.get("tickets", [])}
         self.apply_lines(snap.get("lines", []))
         self.next = list(snap.get("next", []))
@@ -380,6 +400,7 @@ class ConsoleModel:
         """
         if isinstance(reply.get("counter"), dict):
             self.counter = dict(reply["counter"])
+            self._learn_names(self.counter.get("closure"))
         ticket = reply.get("ticket")
         if isinstance(ticket, dict):
             self._keep(dict(ticket))
@@ -477,19 +498,12 @@ class ConsoleModel:
         elif kind == "closure_withdrawn":
             self.counter["closure"] = None
         elif kind == "closure_decided":
-            by, by_name = ev.get("by"), ev.get("by_name")
-            approved = bool(ev.get("approved"))
-            self.closure_news = {
-                "approved": approved,
-                "by": by,
-                "by_name": by_name,
-                "note": ev.get("note"),
-            }
+            by, approved = ev.get("by"), bool(ev.get("approved"))
+            self._learn_names(ev)
+            self.closure_news = {"approved": approved, "by": by, "note": ev.get("note")}
             closure = self.closure
             if approved and closure is not None:
                 self.counter["closure"] = {**closure, "approved_at": at, "by": by}
-                if by_name:
-                    self.counter["closure"]["by_name"] = by_name
             elif not approved:
                 self.counter["closure"] = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 
-from countertest import SNAPSHOT, ev, model
+from countertest import SNAPSHOT, at, ev, model
 
 from counter.texts import closure_text
 from counter.view import Action, allowed_actions
@@ -53,19 +53,34 @@ def test_a_refusal_stays_with_its_note_until_the_next_action() -> None:
 
 
 def test_approval_while_serving_says_finish_first_then_closed() -> None:
-    """Approved while C-001 is served: no U, no calls; after the finish and the closure the line
-    says closed, and O opens the counter again."""
+    """Approved while C-001 is served: no U, no calls; the event names the manager by id, the
+    snapshot asked for then by name. After the finish and the closure the line says closed,
+    and O opens the counter again."""
     m = model()
     m.apply_event(11, ev("ticket_called", 1, "C-001", counter="L06", reason="fifo"))
     m.apply_event(12, ev("service_started", 2, "C-001", counter="L06"))
     m.apply_event(13, ASKED)
-    m.apply_event(14, approved(5, by_name="Bambang Sutrisno"))
+    assert m.name_wanted() is None
+    m.apply_event(14, approved(5))
     assert closure_text(m) == (
-        "Penutupan disetujui oleh Bambang Sutrisno. Selesaikan layanan ini; loket lalu ditutup."
+        "Penutupan disetujui oleh pengelola. Selesaikan layanan ini; loket lalu ditutup."
     )
+    assert m.name_wanted() == "LANTAI"
     keys = allowed_actions(m)
     assert Action.FINISH in keys
     assert not keys & {Action.REQUEST_CLOSURE, Action.WITHDRAW_CLOSURE, Action.CALL_NEXT}
+    snap = copy.deepcopy(SNAPSHOT)
+    snap["seq"] = 14
+    snap["tickets"][0].update(state="serving", counter="L06")
+    snap["counters"][0].update(ticket="2026-11-23/C-001", number="C-001", ticket_state="serving")
+    snap["counters"][0]["closure"] = {"officer": "DKP02", "reason": "Petugas sakit",
+                                      "requested_at": ASKED["at"], "approved_at": at(5),
+                                      "by": "LANTAI", "by_name": "Bambang Sutrisno"}  # fmt: skip
+    m.apply_snapshot(snap)
+    assert m.name_wanted() is None
+    assert closure_text(m) == (
+        "Penutupan disetujui oleh Bambang Sutrisno. Selesaikan layanan ini; loket lalu ditutup."
+    )
     m.apply_event(15, ev("service_finished", 7, "C-001", counter="L06"))
     m.apply_event(16, ev("counter_closed", 7, counter="L06"))
     assert closure_text(m) == "Penutupan disetujui oleh Bambang Sutrisno. Loket ditutup."
@@ -76,11 +91,14 @@ def test_approval_while_serving_says_finish_first_then_closed() -> None:
 
 
 def test_approval_of_an_idle_counter_reads_closed() -> None:
-    """Approved with nobody at the counter: decided and closed in one command."""
+    """Approved with nobody at the counter: decided and closed in one command (the manager's
+    name when an event or a snapshot gave it)."""
     m = model()
     m.apply_event(11, ASKED)
-    m.apply_event(12, approved(2, by_name="Bambang Sutrisno"))
+    m.apply_event(12, approved(2))
     m.apply_event(13, ev("counter_closed", 2, counter="L06"))
+    assert closure_text(m) == "Penutupan disetujui oleh pengelola. Loket ditutup."
+    m.manager_names["LANTAI"] = "Bambang Sutrisno"
     assert closure_text(m) == "Penutupan disetujui oleh Bambang Sutrisno. Loket ditutup."
 
 
