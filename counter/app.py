@@ -563,8 +563,10 @@ class CounterApp(App[None]):
         if self.client is None or self.pending is not None:
             return
         self.pending = action
-        if self.model.closure_news is not None:
-            self.model.forget_news()  # read: the officer moves on
+        # The last decision has been read once the officer moves on; an approval still waiting
+        # for this service to end is not old news yet (its finish closes the counter).
+        if self.model.closure_news is not None and not self.model.closure_approved:
+            self.model.forget_news()
             self.revision += 1
         number = (self.model.active or {}).get("number")
         self._updates_at_send = self._next_updates
