@@ -25,6 +25,12 @@ itinerary, fetched with `visit` and fetched again after each visit event for it;
 service to the visit (the building's lines by agency, searchable), L skips a stop not begun
 yet with a reason, and a finish that hands the citizen on says where to ("B-031 selesai,
 diteruskan ke BPJS Kesehatan (J-014)").
+
+Closing the counter during service hours (issue 23): U asks the floor manager with a reason (a
+quick pick or typed), and reads "Batalkan pengajuan" while the request waits; a line under the
+counter's state says where the request stands (waiting, approved — finish the service first —,
+refused with the manager's note) until the officer's next action. Where the building requires
+approval, the server refuses Q in service hours and the console shows its words.
 """
 
 from __future__ import annotations
@@ -52,10 +58,13 @@ from counter.screens import LoginScreen, PickScreen
 from counter.texts import (
     ACTION_LABELS,
     CALL_REASONS,
+    CLOSURE_REASON_MAX,
+    CLOSURE_REASONS,
     PAUSE_REASONS,
     SKIP_REASONS,
     add_stop_options,
     call_options,
+    closure_text,
     counter_state_text,
     done_text,
     hint_text,
@@ -206,6 +215,8 @@ class CounterApp(App[None]):
         self._holder_asked: str | None = None
         # The (ticket, visit change count) whose itinerary is being asked for now.
         self._itinerary_asked: tuple[str, int] | None = None
+        # Managers whose name a snapshot was asked for (an approval event has only their id).
+        self._names_asked: set[str] = set()
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -215,6 +226,7 @@ class CounterApp(App[None]):
         with Horizontal(id="status-row"):
             yield Static("", id="counter-state")
             yield Static("", id="connection")
+        yield Static("", id="closure")
         with Horizontal(id="body"):
             with Vertical(id="current") as current:
                 current.border_title = "Nomor aktif"
@@ -279,6 +291,12 @@ class CounterApp(App[None]):
         state.update(f"Loket: {counter_state_text(model)}")
         for name in ("open", "paused", "closed"):
             state.set_class(model.counter_state == name, f"-{name}")
+        closure, said = self.part("closure"), closure_text(model)
+        closure.update(said)
+        closure.display = bool(said)
+        refused = model.closure is None and not (model.closure_news or {}).get("approved", True)
+        closure.set_class(model.closure_pending, "-pending")
+        closure.set_class(refused, "-refused")
         self.part("lines").update(lines_text(model))
         self.part("next").update(next_text(model))
         self.part("hint").update(hint_text(model) if self.logged_in else "")
@@ -329,6 +347,10 @@ class CounterApp(App[None]):
             self._next_updates += 1
         elif kind == "event":
             self.model.apply_event(frame.get("seq", 0), frame.get("event") or {})
+            wanted = self.model.name_wanted()
+            if wanted is not None and wanted not in self._names_asked:
+                self._names_asked.add(wanted)  # once: a manager the building lacks stays so
+                self.refresh_snapshot()  # an approval names the manager by id only
         elif kind == "next":
             if not self.model.apply_next(frame):
                 return
@@ -541,6 +563,11 @@ class CounterApp(App[None]):
         if self.client is None or self.pending is not None:
             return
         self.pending = action
+        # The last decision has been read once the officer moves on; an approval still waiting
+        # for this service to end is not old news yet (its finish closes the counter).
+        if self.model.closure_news is not None and not self.model.closure_approved:
+            self.model.forget_news()
+            self.revision += 1
         number = (self.model.active or {}).get("number")
         self._updates_at_send = self._next_updates
         self._send(self.client, self._generation, action, number, uuid.uuid4().hex, fields)
@@ -725,6 +752,29 @@ class CounterApp(App[None]):
         )
         if reason:
             self.send(Action.SKIP_STOP, line=line, reason=reason)
+
+    @work(exclusive=True, group="ask")
+    async def action_request_closure(self) -> None:
+        """U: ask the floor manager to close this counter, with a reason they read."""
+
+        def typed(text: str) -> str | None:
+            reason = text.strip()
+            return reason if 0 < len(reason) <= CLOSURE_REASON_MAX else None
+
+        reason = await self.push_screen_wait(
+            PickScreen(
+                "Ajukan tutup loket kepada pengelola — alasan",
+                [(r, r) for r in CLOSURE_REASONS],
+                placeholder="Alasan lain…",
+                check=typed,
+                problem=f"Tuliskan alasannya (paling panjang {CLOSURE_REASON_MAX} huruf).",
+            )
+        )
+        if reason:
+            self.send(Action.REQUEST_CLOSURE, reason=reason)
+
+    def action_withdraw_closure(self) -> None:
+        self.send(Action.WITHDRAW_CLOSURE)
 
     @work(exclusive=True, group="ask")
     async def action_logout(self) -> None:

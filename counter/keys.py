@@ -41,6 +41,8 @@ KEY_BINDINGS: Final[list[BindingType]] = [
     Binding("q,Q", "logout", "Keluar"),
     Binding("k,K", "add_stop", "Tambah layanan"),
     Binding("l,L", "skip_stop", "Lewati layanan"),
+    Binding("u,U", "request_closure", "Ajukan tutup"),
+    Binding("u,U", "withdraw_closure", "Batalkan pengajuan"),
 ]
 
 # Binding action name -> the officer action it performs (its guard comes from view.allowed_actions).
@@ -59,9 +61,20 @@ KEY_ACTIONS: Final = {
     "logout": Action.LOGOUT,
     "add_stop": Action.ADD_STOP,
     "skip_stop": Action.SKIP_STOP,
+    "request_closure": Action.REQUEST_CLOSURE,
+    "withdraw_closure": Action.WITHDRAW_CLOSURE,
 }
-# Shown only when they apply (P is pause or resume; O is rare; K and L belong to a service
-# under way, L only in a visit with a stop still ahead), instead of greyed out.
+# Shown only when they apply (P is pause or resume, U is ask to close or withdraw the ask; O
+# is rare; K and L belong to a service under way, L only in a visit with a stop still ahead),
+# instead of greyed out.
 HIDDEN_WHEN_OFF: Final = frozenset(
-    {Action.PAUSE, Action.RESUME, Action.OPEN, Action.ADD_STOP, Action.SKIP_STOP}
+    {
+        Action.PAUSE,
+        Action.RESUME,
+        Action.OPEN,
+        Action.ADD_STOP,
+        Action.SKIP_STOP,
+        Action.REQUEST_CLOSURE,
+        Action.WITHDRAW_CLOSURE,
+    }
 )

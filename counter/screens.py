@@ -2,9 +2,10 @@
 
 Every question the console asks (which line to transfer to, why the counter pauses, which
 number to call and why, which no-show to reactivate, whether to log out, which service to add
-to a visit or skip and why) is the same small modal: a list to choose from with the arrow keys
-and Enter, optionally a line to type in, and Esc to cancel. One widget, learnt once. A long
-list (every line of the building, by agency) may be searched: what is typed narrows the list.
+to a visit or skip and why, why the counter should close) is the same small modal: a list to
+choose from with the arrow keys and Enter, optionally a line to type in, and Esc to cancel. One
+widget, learnt once. A long list (every line of the building, by agency) may be searched: what
+is typed narrows the list.
 """
 
 from __future__ import annotations

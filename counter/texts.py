@@ -19,12 +19,14 @@ from server import protocol as p
 __all__ = [
     "ACTION_LABELS",
     "CALL_REASONS",
+    "CLOSURE_REASONS",
     "PAUSE_REASONS",
     "PRIORITY_LABELS",
     "SKIP_REASONS",
     "add_stop_options",
     "booking_text",
     "call_options",
+    "closure_text",
     "counter_state_text",
     "done_text",
     "format_timer",
@@ -59,6 +61,8 @@ ACTION_LABELS: Final = {
     Action.LOGOUT: "Keluar",
     Action.ADD_STOP: "Tambah layanan",
     Action.SKIP_STOP: "Lewati layanan",
+    Action.REQUEST_CLOSURE: "Ajukan tutup",
+    Action.WITHDRAW_CLOSURE: "Batalkan pengajuan",
 }
 
 # Why a counter pauses; the officer may also type another reason.
@@ -70,6 +74,17 @@ CALL_REASONS: Final = (
     "kondisi darurat",
     "salah panggil",
 )
+
+# Why an officer asks to close the counter during service hours (a break is a pause, P); the
+# officer may also type another reason. The floor reads them as written.
+CLOSURE_REASONS: Final = (
+    "Gangguan sistem instansi",
+    "Blanko/formulir habis",
+    "Petugas sakit",
+    "Pergantian petugas",
+)
+# The longest reason the server takes (docs/protocol.md, `request_closure`).
+CLOSURE_REASON_MAX: Final = 200
 
 # Why a stop of a visit is no longer needed; the officer may also type another reason.
 SKIP_REASONS: Final = (
@@ -184,6 +199,24 @@ def hint_text(model: ConsoleModel) -> str:
     if state == "open":
         return "N: panggil berikutnya · C: panggil nomor tertentu · P: jeda · Q: keluar"
     return ""
+
+
+def closure_text(model: ConsoleModel) -> str:
+    """Where this counter's closure request stands, in one line; "" when there is none."""
+    closure = model.closure
+    if closure is not None and not closure.get("approved_at"):
+        return f"Menunggu persetujuan pengelola: tutup loket (alasan: {closure.get('reason')})"
+    if closure is not None:
+        head = f"Penutupan disetujui oleh {model.manager_name(closure.get('by'))}."
+        if model.active is not None:
+            return f"{head} Selesaikan layanan ini; loket lalu ditutup."
+        return f"{head} Loket ditutup."
+    news = model.closure_news
+    if news is None:
+        return ""
+    if news.get("approved"):
+        return f"Penutupan disetujui oleh {model.manager_name(news.get('by'))}. Loket ditutup."
+    return f"Permintaan tutup loket ditolak: {news.get('note') or '—'}"
 
 
 def counter_state_text(model: ConsoleModel) -> str:
@@ -378,6 +411,8 @@ def done_text(
         Action.REACTIVATE: f"{fields.get('ticket', '')} kembali ke antrean.",
         Action.OPEN: "Loket dibuka.",
         Action.LOGOUT: "Anda telah keluar.",
+        Action.REQUEST_CLOSURE: "Permintaan tutup loket dikirim ke pengelola.",
+        Action.WITHDRAW_CLOSURE: "Permintaan tutup loket dibatalkan.",
     }
     return texts[action]
 

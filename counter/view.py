@@ -8,6 +8,11 @@ arrived.
 The app asks `allowed_actions` which keys apply now, and renders the model with the texts of
 counter/texts.py (labels, durations, the panels and the hint line).
 
+A closure request (issue 23): the officer asks the floor to close the counter (U) with a
+reason; the request as the server keeps it is the counter's `closure` (snapshot, replies), kept
+current by the `closure_requested`, `closure_withdrawn` and `closure_decided` events. The last
+decision heard (`closure_news`) stays for the officer to read until their next action.
+
 A visit (issue 22): when the active ticket is a stop of one, the model says so
 (`itinerary_wanted`) and the app asks the server for its itinerary (`visit`); each visit event
 heard for it (`visit_started`, `stop_added`, `stop_skipped`, `visit_handed_on`) makes the kept
@@ -45,6 +50,8 @@ class Action(StrEnum):
     LOGOUT = "logout"
     ADD_STOP = "add_stop"
     SKIP_STOP = "skip_stop"
+    REQUEST_CLOSURE = "request_closure"
+    WITHDRAW_CLOSURE = "withdraw_closure"
 
 
 # Tickets the console keeps: the others are finished business.
@@ -119,6 +126,12 @@ class ConsoleModel:
     # The hand-ons we saw, by the number that was finished: {number, line} of the next stop's
     # ticket, for the "B-031 selesai, diteruskan ke …" message after the finish.
     handed_on: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The floor's last decision on this counter's closure request ({approved, by, by_name,
+    # note}), as heard: the console shows it until the officer's next action (`forget_news`).
+    closure_news: dict[str, Any] | None = None
+    # Floor managers' names by id, as closure requests named them (snapshot, replies, events):
+    # a decision event carries the manager's id, the officer reads their name.
+    manager_names: dict[str, str] = field(default_factory=dict)
 
     # -- derived ----------------------------------------------------------------------------
 
@@ -151,6 +164,43 @@ class ConsoleModel:
             "line": (self.counter.get("number") or "?").partition("-")[0],
             "state": self.counter.get("ticket_state") or "called",
         }
+
+    @property
+    def closure(self) -> dict[str, Any] | None:
+        """This counter's closure request, pending or approved, as the server keeps it; None."""
+        found = self.counter.get("closure")
+        return found if isinstance(found, dict) else None
+
+    @property
+    def closure_pending(self) -> bool:
+        """A request of this counter waits for the floor's decision."""
+        closure = self.closure
+        return closure is not None and not closure.get("approved_at")
+
+    @property
+    def closure_approved(self) -> bool:
+        """The floor approved closing this counter; it closes once its ticket is released."""
+        closure = self.closure
+        return closure is not None and bool(closure.get("approved_at"))
+
+    def manager_name(self, manager: str | None) -> str:
+        """A floor manager's name as the officer reads it ("pengelola" when not known yet: an
+        id tells the officer nothing)."""
+        return self.manager_names.get(manager or "") or "pengelola"
+
+    def name_wanted(self) -> str | None:
+        """The manager's id when this counter's closure is approved and their name is not
+        known: the snapshot's `closure` names them."""
+        by = (self.closure or {}).get("by")
+        return str(by) if by and by not in self.manager_names else None
+
+    def _learn_names(self, closure: Any) -> None:
+        if isinstance(closure, dict) and closure.get("by") and closure.get("by_name"):
+            self.manager_names[str(closure["by"])] = str(closure["by_name"])
+
+    def forget_news(self) -> None:
+        """The officer acts again: the last closure decision has been read."""
+        self.closure_news = None
 
     def holder_wanted(self) -> str | None:
         """The active ticket's id when it came from a booking and its holder is not known yet:
@@ -308,6 +358,8 @@ class ConsoleModel:
         self.counter_defs = {c["id"]: c for c in building.get("counters", [])}
         mine = next((c for c in snap.get("counters", []) if c["id"] == self.counter_id), None)
         self.counter = dict(mine) if mine else {}
+        for counter in snap.get("counters", []):
+            self._learn_names(counter.get("closure"))
         self.tickets = {t["id"]: dict(t) for t in snap.get("tickets", [])}
         self.apply_lines(snap.get("lines", []))
         self.next = list(snap.get("next", []))
@@ -348,6 +400,7 @@ class ConsoleModel:
         """
         if isinstance(reply.get("counter"), dict):
             self.counter = dict(reply["counter"])
+            self._learn_names(self.counter.get("closure"))
         ticket = reply.get("ticket")
         if isinstance(ticket, dict):
             self._keep(dict(ticket))
@@ -413,15 +466,46 @@ class ConsoleModel:
             self.counter["officer"] = ev.get("officer")
         elif mine and kind == "officer_logged_out":
             self.counter["officer"] = None
+        if mine and kind in _CLOSURE_KINDS:
+            self._closure_event(kind, at, ev)
+        elif mine and kind in ("counter_closed", "officer_logged_out"):
+            self.counter["closure"] = None  # the server drops the request with them
         if kind in _VISIT_KINDS:
             self._visit_event(kind, ev)
         if kind == "day_closed":
+            self.counter["closure"] = None
+            self.closure_news = None
             self.tickets.clear()
             self.next = []
             self.visit_of.clear()
             self.handed_on.clear()
         self._forget_holders()
         self._forget_itineraries()
+
+    def _closure_event(self, kind: str, at: str | None, ev: dict[str, Any]) -> None:
+        """A closure request of this counter asked, withdrawn or decided."""
+        if kind == "closure_requested":
+            self.counter["closure"] = {
+                "officer": ev.get("officer"),
+                "officer_name": ev.get("officer_name"),
+                "reason": ev.get("reason"),
+                "requested_at": at,
+                "approved_at": None,
+                "by": None,
+                "by_name": None,
+            }
+            self.closure_news = None  # a new request: the last decision is old news
+        elif kind == "closure_withdrawn":
+            self.counter["closure"] = None
+        elif kind == "closure_decided":
+            by, approved = ev.get("by"), bool(ev.get("approved"))
+            self._learn_names(ev)
+            self.closure_news = {"approved": approved, "by": by, "note": ev.get("note")}
+            closure = self.closure
+            if approved and closure is not None:
+                self.counter["closure"] = {**closure, "approved_at": at, "by": by}
+            elif not approved:
+                self.counter["closure"] = None
 
     def _ticket_event(
         self, kind: str | None, at: str | None, ticket: dict[str, Any], ev: dict[str, Any]
@@ -480,6 +564,8 @@ _RELEASING: Final = frozenset(
 _CLOSING_KINDS: Final = frozenset(
     {"service_finished", "ticket_cancelled", "ticket_expired", "ticket_print_failed"}
 )
+# A closure request's events (issue 23).
+_CLOSURE_KINDS: Final = frozenset({"closure_requested", "closure_withdrawn", "closure_decided"})
 # Counter events -> the state they lead to (pause keeps its reason).
 _COUNTER_MOVES: Final = {
     "counter_opened": "open",
@@ -499,9 +585,15 @@ def allowed_actions(model: ConsoleModel) -> frozenset[Action]:
     state = model.counter_state
     active = model.active
     out = {Action.REACTIVATE}
+    # U asks to close an open or paused counter, busy or not; while the floor has not
+    # decided yet, the same key withdraws the request.
+    if model.closure_pending:
+        out.add(Action.WITHDRAW_CLOSURE)
+    elif model.closure is None and state in ("open", "paused"):
+        out.add(Action.REQUEST_CLOSURE)
     if active is None:
         out.add(Action.LOGOUT)
-        if state == "open":
+        if state == "open" and not model.closure_approved:  # approved: no more calls
             out |= {Action.CALL_NEXT, Action.CALL_TICKET, Action.PAUSE}
         elif state == "paused":
             out.add(Action.RESUME)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import socket
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from hubtest import MONDAY_9AM, Server, demo_credentials
+from hubtest import MONDAY_9AM, Server, demo_building, demo_credentials
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
@@ -26,6 +27,7 @@ __all__ = [
     "SIZE",
     "SNAPSHOT",
     "at_work",
+    "building_closing_freely",
     "call_and_start",
     "choose",
     "console",
@@ -52,6 +54,14 @@ def console(server: Server, counter: str, **kwargs) -> CounterApp:
     kwargs.setdefault("client_options", {"backoff_initial_s": 0.05, "backoff_max_s": 0.2})
     kwargs.setdefault("clock", lambda: MONDAY_9AM)
     return CounterApp(server.url, counter, **kwargs)
+
+
+def building_closing_freely():
+    """The demo building without `[policy] closure_approval` (the demo turns it on): an
+    officer closes their counter, or logs out, on their own in service hours (same PINs)."""
+    building = demo_building()
+    policy = dataclasses.replace(building.policy, closure_approval=False)
+    return dataclasses.replace(building, policy=policy)
 
 
 def text(app: CounterApp, widget_id: str) -> str:

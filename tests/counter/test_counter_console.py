@@ -5,6 +5,7 @@ from __future__ import annotations
 from countertest import (
     SIZE,
     at_work,
+    building_closing_freely,
     call_and_start,
     choose,
     console,
@@ -251,8 +252,11 @@ async def test_officer_cannot_call_another_agencys_ticket(server: Server) -> Non
     assert ticket_of(server, "E-001").state.value == "waiting"
 
 
-async def test_log_out_closes_the_counter_and_returns_to_login(server: Server) -> None:
-    """Q asks first, then logs out: the counter closes and the login screen returns."""
+async def test_log_out_closes_the_counter_and_returns_to_login(start_server) -> None:
+    """Q asks first, then logs out: the counter closes and the login screen returns (in a
+    building that needs no approval to close: tests/counter/test_counter_closure.py has Q
+    refused where it does)."""
+    server = await start_server(building=building_closing_freely())
     async with at_work(server, "DKP01@L05") as (app, pilot):
         await pilot.press("q")
         await choose(pilot, "ya")

@@ -70,7 +70,8 @@ async def test_idle_open_counter_offers_the_call_keys() -> None:
             "Berikutnya: C-001★  C-002\n"
             "N: panggil berikutnya · C: panggil nomor tertentu · P: jeda · Q: keluar\n"
             "n Panggil · (r Panggil ulang) · (s Mulai) · (f Selesai) · (x Tidak hadir) · "
-            "(t Alihkan) · p Jeda · c Panggil nomor · a Aktifkan lagi · q Keluar"
+            "(t Alihkan) · p Jeda · c Panggil nomor · a Aktifkan lagi · q Keluar · "
+            "u Ajukan tutup"
         )
 
     await in_console(check)
@@ -92,7 +93,7 @@ async def test_called_ticket_shows_its_wait_and_the_call_keys() -> None:
         assert text.splitlines()[-2:] == [
             "C-001 dipanggil. S: mulai layani · R: panggil ulang · X: tidak hadir · T: alihkan",
             "(n Panggil) · r Panggil ulang · s Mulai · (f Selesai) · x Tidak hadir · "
-            "t Alihkan · (c Panggil nomor) · a Aktifkan lagi · (q Keluar)",
+            "t Alihkan · (c Panggil nomor) · a Aktifkan lagi · (q Keluar) · u Ajukan tutup",
         ]
 
     await in_console(check)
@@ -110,7 +111,8 @@ async def test_serving_ticket_runs_the_service_timer() -> None:
         assert text.splitlines()[-2:] == [
             "Melayani C-001. F: selesai · T: alihkan · K: tambah layanan",
             "(n Panggil) · (r Panggil ulang) · (s Mulai) · f Selesai · (x Tidak hadir) · "
-            "t Alihkan · (c Panggil nomor) · a Aktifkan lagi · (q Keluar) · k Tambah layanan",
+            "t Alihkan · (c Panggil nomor) · a Aktifkan lagi · (q Keluar) · k Tambah layanan · "
+            "u Ajukan tutup",
         ]
 
     await in_console(check)
@@ -127,7 +129,8 @@ async def test_paused_counter_shows_its_reason_and_offers_resume() -> None:
         assert lines[-2:] == [
             "Loket sedang jeda. P: lanjutkan melayani",
             "(n Panggil) · (r Panggil ulang) · (s Mulai) · (f Selesai) · (x Tidak hadir) · "
-            "(t Alihkan) · p Lanjut · (c Panggil nomor) · a Aktifkan lagi · q Keluar",
+            "(t Alihkan) · p Lanjut · (c Panggil nomor) · a Aktifkan lagi · q Keluar · "
+            "u Ajukan tutup",
         ]
 
     await in_console(check)
@@ -142,6 +145,35 @@ async def test_closed_counter_offers_to_open() -> None:
         lines = (await show(pilot, m)).splitlines()
         assert lines[1] == "Loket: TUTUP"
         assert lines[-1].endswith("a Aktifkan lagi · o Buka loket · q Keluar")
+
+    await in_console(check)
+
+
+async def test_a_closure_request_shows_under_the_state_and_u_withdraws_it() -> None:
+    """Asked to close: a line under the counter's state says it waits for the manager, and U
+    reads "Batalkan pengajuan"; refused: the line gives the manager's note, U asks again."""
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, CounterApp)
+        m = model()
+        await show(pilot, m)
+        assert not app.part("closure").display
+        m.apply_event(11, ev("closure_requested", 1, counter="L06", officer="DKP02",
+                             reason="Blanko/formulir habis"))  # fmt: skip
+        lines = (await show(pilot, m)).splitlines()
+        assert str(app.part("closure").render()) == (
+            "Menunggu persetujuan pengelola: tutup loket (alasan: Blanko/formulir habis)"
+        )
+        assert app.part("closure").display
+        assert lines[-1].endswith("q Keluar · u Batalkan pengajuan")
+        m.apply_event(12, ev("closure_decided", 3, counter="L06", officer="DKP02",
+                             approved=False, by="LANTAI", note="Tunggu loket 7 buka"))  # fmt: skip
+        lines = (await show(pilot, m)).splitlines()
+        assert str(app.part("closure").render()) == (
+            "Permintaan tutup loket ditolak: Tunggu loket 7 buka"
+        )
+        assert lines[-1].endswith("q Keluar · u Ajukan tutup")
 
     await in_console(check)
 
@@ -187,7 +219,7 @@ async def test_a_visit_ticket_shows_its_itinerary_and_the_visit_keys() -> None:
             "Melayani C-001. F: selesai · T: alihkan · K: tambah layanan · L: lewati layanan",
             "(n Panggil) · (r Panggil ulang) · (s Mulai) · f Selesai · (x Tidak hadir) · "
             "t Alihkan · (c Panggil nomor) · a Aktifkan lagi · (q Keluar) · k Tambah layanan · "
-            "l Lewati layanan",
+            "l Lewati layanan · u Ajukan tutup",
         ]
 
     await in_console(check)

@@ -86,12 +86,13 @@ def test_the_keys_follow_the_ticket_through_its_day() -> None:
     """Each step of the service cycle offers exactly the keys that make sense."""
     m = model()
     A = Action
-    assert allowed_actions(m) == {A.CALL_NEXT, A.CALL_TICKET, A.PAUSE, A.REACTIVATE, A.LOGOUT}
+    U = A.REQUEST_CLOSURE  # asking to close applies to an open or paused counter, busy or not
+    assert allowed_actions(m) == {A.CALL_NEXT, A.CALL_TICKET, A.PAUSE, A.REACTIVATE, A.LOGOUT, U}
     m.apply_event(11, ev("ticket_called", 21, "C-001", line="C", counter="L06", reason="prioritas"))
     assert m.active is not None and m.active["number"] == "C-001"
-    assert allowed_actions(m) == {A.RECALL, A.START, A.NO_SHOW, A.TRANSFER, A.REACTIVATE}
+    assert allowed_actions(m) == {A.RECALL, A.START, A.NO_SHOW, A.TRANSFER, A.REACTIVATE, U}
     m.apply_event(12, ev("service_started", 22, "C-001", counter="L06"))
-    assert allowed_actions(m) == {A.FINISH, A.TRANSFER, A.ADD_STOP, A.REACTIVATE}
+    assert allowed_actions(m) == {A.FINISH, A.TRANSFER, A.ADD_STOP, A.REACTIVATE, U}
     detail = ticket_detail_text(m, NINE + timedelta(minutes=26, seconds=5))
     assert "Kategori: Lansia" in detail and "Menunggu: 21 mnt" in detail
     assert "SEDANG DILAYANI  04:05" in detail
@@ -99,7 +100,7 @@ def test_the_keys_follow_the_ticket_through_its_day() -> None:
     assert m.active is None and "2026-11-23/C-001" not in m.tickets
     m.apply_event(14, ev("counter_paused", 31, counter="L06", reason="sholat"))
     assert counter_state_text(m) == "JEDA — sholat"
-    assert allowed_actions(m) == {A.RESUME, A.REACTIVATE, A.LOGOUT}
+    assert allowed_actions(m) == {A.RESUME, A.REACTIVATE, A.LOGOUT, U}
     m.apply_event(15, ev("counter_closed", 40, counter="L06"))
     assert allowed_actions(m) == {A.OPEN, A.REACTIVATE, A.LOGOUT}
 
