@@ -215,8 +215,6 @@ class CounterApp(App[None]):
         self._holder_asked: str | None = None
         # The (ticket, visit change count) whose itinerary is being asked for now.
         self._itinerary_asked: tuple[str, int] | None = None
-        # Managers whose name a snapshot was asked for (an approval event has only their id).
-        self._names_asked: set[str] = set()
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -347,10 +345,6 @@ class CounterApp(App[None]):
             self._next_updates += 1
         elif kind == "event":
             self.model.apply_event(frame.get("seq", 0), frame.get("event") or {})
-            wanted = self.model.name_wanted()
-            if wanted is not None and wanted not in self._names_asked:
-                self._names_asked.add(wanted)  # once: a manager the building lacks stays so
-                self.refresh_snapshot()  # an approval names the manager by id only
         elif kind == "next":
             if not self.model.apply_next(frame):
                 return

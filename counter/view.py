@@ -188,12 +188,6 @@ class ConsoleModel:
         id tells the officer nothing)."""
         return self.manager_names.get(manager or "") or "pengelola"
 
-    def name_wanted(self) -> str | None:
-        """The manager's id when this counter's closure is approved and their name is not
-        known: the snapshot's `closure` names them."""
-        by = (self.closure or {}).get("by")
-        return str(by) if by and by not in self.manager_names else None
-
     def _learn_names(self, closure: Any) -> None:
         if isinstance(closure, dict) and closure.get("by") and closure.get("by_name"):
             self.manager_names[str(closure["by"])] = str(closure["by_name"])

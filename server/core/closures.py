@@ -144,6 +144,10 @@ def _pending(state: DayState, cid: str, name: str) -> ClosureRequest:
     return request
 
 
+def _manager_name(state: DayState, manager: str) -> str | None:
+    return next((m.name for m in state.building.managers if m.id == manager), None)
+
+
 def _withdraw_closure(
     state: DayState, cmd: WithdrawClosure, now: datetime, local: datetime
 ) -> list[Event]:
@@ -169,6 +173,7 @@ def _decide_closure(
             approved=cmd.approve,
             by=cmd.by,
             note=note or None,
+            by_name=_manager_name(state, cmd.by),
         )
     ]
 
@@ -181,7 +186,13 @@ def approval_by_close(state: DayState, cid: str, by: str, now: datetime) -> list
         return []
     return [
         ClosureDecided(
-            at=now, counter=cid, officer=request.officer, approved=True, by=by, note=None
+            at=now,
+            counter=cid,
+            officer=request.officer,
+            approved=True,
+            by=by,
+            note=None,
+            by_name=_manager_name(state, by),
         )
     ]
 

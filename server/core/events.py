@@ -358,6 +358,9 @@ class ClosureDecided(Event):
     approved: bool
     by: str  # the manager's id
     note: str | None  # required when refusing
+    # The manager's name as the building had it: the officer's console says who decided, and
+    # an approval that closes an idle counter leaves no snapshot still naming them.
+    by_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

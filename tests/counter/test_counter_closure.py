@@ -49,9 +49,8 @@ async def test_approved_on_an_idle_counter_the_console_says_closed(server: Serve
         floor = await server.client("LANTAI")
         await floor.act("decide_closure", counter="L05", approve=True)
         await until(pilot, lambda: "TUTUP" in text(app, "counter-state"), "the closed counter")
-        # The decision event names the manager by id only, and the closed counter's view has
-        # no request left to name them: the console says "pengelola".
-        assert closure_line(app) == "Penutupan disetujui oleh pengelola. Loket ditutup."
+        # The decision event names the manager (the closed counter's view no longer does).
+        assert closure_line(app) == "Penutupan disetujui oleh Bambang Sutrisno. Loket ditutup."
     assert server.engine.state.counters["L05"].state.value == "closed"
 
 

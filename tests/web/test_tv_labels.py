@@ -33,6 +33,8 @@ def labelled_building() -> Building:
         ('id = "L04"\nname = "Loket 4"', 'id = "L04"\nname = "Gerai Akta"\nspoken = "gerai akta"'),
         ('id = "L05"\nname = "Loket 5"', 'id = "L05"\nnumber = "3A"'),
         ('id = "L06"\nname = "Loket 6"', 'id = "L06"\nnumber = "1-01"'),
+        # An officer moves desks mid-morning below; closure approval is not this test's subject.
+        ("closure_approval = true", "closure_approval = false"),
     ]:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
