@@ -55,6 +55,9 @@ ACTIONS: Final[dict[str, str]] = {
     "call_next": "memanggil nomor antrean",
     "call_ticket": "memanggil nomor antrean tertentu",
     "recall": "memanggil ulang nomor antrean",
+    "request_closure": "mengajukan penutupan loket",
+    "withdraw_closure": "membatalkan pengajuan penutupan loket",
+    "decide_closure": "memutuskan permintaan tutup loket",
     "start_service": "memulai layanan",
     "finish_service": "menyelesaikan layanan",
     "no_show": "mencatat warga yang tidak hadir",
@@ -108,6 +111,8 @@ REFUSALS: Final[dict[str, str]] = {
     "counter_unknown": "Loket dengan kode {counter} tidak terdaftar.",
     # bad_message a floor manager's console can cause: closing a counter without naming it.
     "counter_required": "Pilih loket yang akan ditutup.",
+    # decide_closure without naming the counter whose request is decided.
+    "closure_counter_required": "Pilih loket yang permintaan tutupnya akan diputuskan.",
     # The hello (server/hub/connection.py, server/roles.py).
     "hello_timeout": "Perangkat tidak memperkenalkan diri; sambungan ditutup.",
     "hello_first": "Perangkat harus memperkenalkan diri lebih dulu.",

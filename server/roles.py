@@ -109,6 +109,9 @@ _COUNTER_ACTIONS = frozenset(
         "add_stop",
         "skip_stop",
         "visit",
+        # Counter-closure requests (issue 23): the officer's own seated counter.
+        "request_closure",
+        "withdraw_closure",
     }
 )
 # The floor's complaint workflow (issue 20); filing one at the help desk is also an officer's.
@@ -128,6 +131,8 @@ _MANAGER_ACTIONS = (
             # Issue 22: a visit's itinerary; skipping a stop names the visit.
             "skip_stop",
             "visit",
+            # Issue 23: approve or refuse an officer's request to close their counter.
+            "decide_closure",
         }
     )
     | _COMPLAINT_ACTIONS

@@ -456,6 +456,7 @@ def _toml(data: Path, rng: random.Random, credentials: list[Credential]) -> Iter
     yield "estimate_window = 20         # recent services per line behind the wait estimate"
     yield "visit_credit_min = 15        # a visit's next stop: queued at max(start, hand-on - 15)"
     yield "visit_max_stops = 4          # services one visit (one kiosk ticket) may hold"
+    yield "closure_approval = true      # closing a loket in service hours needs a manager's yes"
     yield ""
     yield "# ---- The TVs' voice: docs/configuration.md explains each field ----"
     yield "[voice]"

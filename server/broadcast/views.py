@@ -42,7 +42,7 @@ from server.core.events import (
     withhold_secrets,
 )
 from server.core.figures import LineView
-from server.core.model import CounterStatus, Ticket
+from server.core.model import ClosureRequest, CounterStatus, Ticket
 from server.core.queue import QueueState
 from server.core.skm import Tally
 from server.core.visits import Itinerary
@@ -53,6 +53,7 @@ __all__ = [
     "NEXT_COUNT",
     "Scope",
     "building_view",
+    "closure_view",
     "complaint_view",
     "counter_view",
     "event_frame",
@@ -191,9 +192,25 @@ def counter_view(
     if staff:
         out["officer"] = c.officer
         out["officer_name"] = _officer_name(building, c.officer)
+        request = state.closures.get(c.id)
+        out["closure"] = closure_view(request, building) if request is not None else None
     else:
         del out["pause_reason"]
     return out
+
+
+def closure_view(request: ClosureRequest, building: Building) -> dict[str, Any]:
+    """A counter's closure request as staff see it (issue 23): who asked and why, and once
+    approved when and by whom; a reason is free text, never on a TV."""
+    return {
+        "officer": request.officer,
+        "officer_name": _officer_name(building, request.officer),
+        "reason": request.reason,
+        "requested_at": _iso(request.requested_at),
+        "approved_at": _iso(request.approved_at),
+        "by": request.by,
+        "by_name": _manager_name(building, request.by),
+    }
 
 
 def _officer_name(building: Building, officer: str | None) -> str | None:
@@ -201,6 +218,13 @@ def _officer_name(building: Building, officer: str | None) -> str | None:
     if officer is None:
         return None
     return next((o.name for o in building.officers if o.id == officer), None)
+
+
+def _manager_name(building: Building, manager: str | None) -> str | None:
+    """The display name of a floor manager's or admin's id (None: nobody, or an unknown id)."""
+    if manager is None:
+        return None
+    return next((m.name for m in building.managers if m.id == manager), None)
 
 
 def next_view(

@@ -28,7 +28,13 @@ from server.config.layout import (
 )
 from server.config.part_week import check_days_served, resolve_part_week
 from server.config.people import read_devices, read_people, read_portals
-from server.config.settings import read_building_table, read_phone, read_policy, read_voice
+from server.config.settings import (
+    check_closure_approval,
+    read_building_table,
+    read_phone,
+    read_policy,
+    read_voice,
+)
 from server.config.survey import read_complaints, read_survey
 from server.config.toml_reader import Key, Reader, parse_toml, read_toml_text, suggest
 from server.config.visits import check_requires
@@ -87,6 +93,7 @@ def _read(doc: dict[str, Any], r: Reader, base: Path) -> Building | None:
     portals = read_portals(doc, r, devices)
     officers, managers = read_people(doc, r, agency_zones)
     policy = read_policy(doc, r)
+    check_closure_approval(policy, managers, r)
     voice = read_voice(doc, r)
     booking = read_booking_settings(doc, r)
     if voice is not None:

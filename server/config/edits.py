@@ -455,6 +455,7 @@ _FIELDS: dict[tuple[str, str], str] = {
     ("special_hours", "end"): "Akhir jam khusus",
     ("device", "zone"): "Zona perangkat",
     ("device", "counter"): "Loket perangkat",
+    ("policy", "closure_approval"): "Penutupan loket perlu persetujuan pengelola",
 }
 _HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -339,6 +339,7 @@ def _settings(b: Building) -> Iterator[str]:
     yield f"estimate_window = {p.estimate_window}"
     yield f"visit_credit_min = {_number(p.visit_credit_min)}"
     yield f"visit_max_stops = {p.visit_max_stops}"
+    yield f"closure_approval = {_bool(p.closure_approval)}"
     v = b.voice
     yield ""
     yield "[voice]"

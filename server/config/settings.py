@@ -8,14 +8,27 @@ The sections `[building]`, `[policy]`, `[voice]` and `[phone]` of the building f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from server.config.toml_reader import MISSING, Key, Reader, describe
-from server.core.building import TIMEZONE_OFFSETS, PhoneSettings, PolicySettings, VoiceConfig
+from server.core.building import (
+    TIMEZONE_OFFSETS,
+    Manager,
+    PhoneSettings,
+    PolicySettings,
+    VoiceConfig,
+)
 from server.core.phone_alerts import MAX_WARN_WHEN_AHEAD
 from server.core.voice_text import ReadingStyle, validate_template
 
-__all__ = ["read_building_table", "read_phone", "read_policy", "read_voice"]
+__all__ = [
+    "check_closure_approval",
+    "read_building_table",
+    "read_phone",
+    "read_policy",
+    "read_voice",
+]
 
 _BUILDING_KEYS = ("name", "timezone", "running_text", "id")  # id: config/delivery.py
 _POLICY_KEYS = tuple(PolicySettings.__dataclass_fields__)
@@ -110,8 +123,24 @@ def read_policy(doc: dict[str, Any], r: Reader) -> PolicySettings | None:
             lambda v, k: _max_stops(r, v, k),
             defaults.visit_max_stops,
         ),
+        closure_approval=r.get(
+            table, key, "closure_approval", r.boolean, defaults.closure_approval
+        ),
     )
     return settings if len(r.problems) == problems_before else None
+
+
+def check_closure_approval(
+    policy: PolicySettings | None, managers: Sequence[Manager], r: Reader
+) -> None:
+    """`closure_approval = true` needs someone to approve (issue 23): a floor manager or an
+    admin (every `[[managers]]` entry is one of the two), or no counter could close in service
+    hours."""
+    if policy is not None and policy.closure_approval and not managers:
+        r.problem(
+            Key() / "policy" / "closure_approval",
+            "closure_approval = true needs someone to approve: add a [[managers]] entry",
+        )
 
 
 def read_voice(doc: dict[str, Any], r: Reader) -> VoiceConfig | None:

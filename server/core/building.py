@@ -351,6 +351,11 @@ class PolicySettings:
     visit_credit_min: float = 15.0
     # The most stops (lines) one visit may hold, 2..6.
     visit_max_stops: int = 4
+    # Issue 23: an officer may not close an open or paused counter during its service hours
+    # (close_counter, logout) without a manager's approval (request_closure); a pause stays
+    # free. Off by default: `[[managers]]` is optional, and nobody could approve
+    # (server/core/closures.py, docs/configuration.md).
+    closure_approval: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,9 @@ from typing import Any, Final
 
 from server.core import policy
 from server.core.booking_decide import BOOKING_DECISIONS, closing_lapses, tick_events
+from server.core.building import Counter
 from server.core.calendar import at_local, day_last_instant
+from server.core.closures import CLOSURE_DECISIONS, approval_by_close, needs_approval
 from server.core.complaints import COMPLAINT_DECISIONS, closing_events
 from server.core.errors import error
 from server.core.events import (
@@ -107,6 +109,28 @@ def _within_noshow_window(state: DayState, ticket: Ticket, now: datetime) -> Non
         raise error("noshow_window_passed", number=ticket.number, minutes=minutes)
 
 
+def _own_closure(
+    state: DayState, counter: Counter, cmd: CloseCounter | LogOut, local: datetime
+) -> None:
+    """An officer closing their own counter (close_counter, logout): refused while its approved
+    closure waits for the active ticket to end, and in service hours without an approval when
+    the building asks for one (`[policy] closure_approval`; server/core/closures.py)."""
+    if cmd.officer is None:
+        return  # a manager, or the system
+    request = state.closures.get(counter.id)
+    if request is not None and request.approved_at is not None:
+        raise error("closure_approved", counter=counter.name)
+    if needs_approval(state, counter, local):
+        raise error("closure_needs_approval", counter=counter.name)
+
+
+def _not_closing(state: DayState, counter: Counter) -> None:
+    """No new call at a counter whose closure is approved: it closes once this ticket ends."""
+    request = state.closures.get(counter.id)
+    if request is not None and request.approved_at is not None:
+        raise error("closure_approved", counter=counter.name)
+
+
 def _reason(text: str) -> str:
     reason = text.strip()
     if not reason:
@@ -197,6 +221,7 @@ def _log_out(state: DayState, cmd: LogOut, now: datetime, local: datetime) -> li
     counter_move(status.state, CounterAction.LOG_OUT, counter.name)
     if status.officer is None:
         raise error("not_logged_in", counter=counter.name)
+    _own_closure(state, counter, cmd, local)
     _not_busy(state, status)
     events: list[Event] = []
     if status.state is not CounterState.CLOSED:
@@ -237,8 +262,11 @@ def _close_counter(
 ) -> list[Event]:
     counter, status = state.known_counter(cmd.counter)
     counter_move(status.state, CounterAction.CLOSE, counter.name)
+    _own_closure(state, counter, cmd, local)
     _not_busy(state, status)
-    return [CounterClosed(at=now, counter=counter.id)]
+    # A manager's close approves the counter's undecided request (one command, both events).
+    approval = approval_by_close(state, counter.id, cmd.by, now) if cmd.by is not None else []
+    return [*approval, CounterClosed(at=now, counter=counter.id)]
 
 
 def _today(state: DayState, local: datetime) -> date:
@@ -249,6 +277,7 @@ def _today(state: DayState, local: datetime) -> date:
 def _call_next(state: DayState, cmd: CallNext, now: datetime, local: datetime) -> list[Event]:
     counter, status = state.known_counter(cmd.counter)
     counter_move(status.state, CounterAction.CALL, counter.name)
+    _not_closing(state, counter)
     _not_busy(state, status)
     counter = desk_on(state.building, counter, _today(state, local))  # a shared desk's day
     choice = policy.choose_next(
@@ -280,6 +309,7 @@ def _call_next(state: DayState, cmd: CallNext, now: datetime, local: datetime) -
 def _call_ticket(state: DayState, cmd: CallTicket, now: datetime, local: datetime) -> list[Event]:
     counter, status = state.known_counter(cmd.counter)
     counter_move(status.state, CounterAction.CALL, counter.name)
+    _not_closing(state, counter)
     _not_busy(state, status)
     note = _reason(cmd.reason)
     ticket = state.known_ticket(cmd.ticket)
@@ -494,4 +524,5 @@ DECISIONS: Final[dict[type[Command], Decision]] = {
     **SURVEY_DECISIONS,
     **COMPLAINT_DECISIONS,
     **VISIT_DECISIONS,
+    **CLOSURE_DECISIONS,
 }

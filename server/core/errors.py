@@ -131,6 +131,16 @@ MESSAGES: Final[dict[str, str]] = {
     "stop_unknown": "Layanan {line} tidak ada dalam kunjungan ini",
     "complaint_not_finished": "Pengaduan tentang nomor {number} dapat disampaikan setelah "
     "nomor itu selesai dilayani",
+    # Counter-closure requests (server.core.closures; issue 23): the officer at the counter
+    # and the floor read these. {counter} is the counter's name ("Loket 3"). The keys U and P
+    # are the counter console's (counter/).
+    "closure_needs_approval": "{counter} masih dalam jam layanan: ajukan penutupan kepada "
+    "pengelola lebih dulu (tombol U), atau jeda loket (P)",
+    "closure_pending": "Permintaan tutup loket sudah diajukan; tunggu keputusan pengelola",
+    "no_closure_request": "Tidak ada permintaan tutup loket untuk {counter}",
+    "closure_note_required": "Tuliskan alasan penolakan",
+    "closure_approved": "Penutupan {counter} sudah disetujui: selesaikan layanan ini, lalu "
+    "loket ditutup",
 }
 
 # How a state reads inside an "illegal_transition" message: "… karena nomor A-017 sudah selesai

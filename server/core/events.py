@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "BOOKING_KINDS",
+    "CLOSURE_KINDS",
     "COMPLAINT_KINDS",
     "DISPLAY_HIDDEN",
     "EDIT_SECRET_KEYS",
@@ -42,6 +43,9 @@ __all__ = [
     "BookingRescheduled",
     "BuildingEdited",
     "CallReason",
+    "ClosureDecided",
+    "ClosureRequested",
+    "ClosureWithdrawn",
     "ComplaintAnswered",
     "ComplaintClosed",
     "ComplaintFiled",
@@ -317,6 +321,43 @@ class CounterResumed(Event):
 class CounterClosed(Event):
     kind: ClassVar[str] = "counter_closed"
     counter: str
+
+
+# Counter-closure requests (issue 23; server/core/closures.py): an officer asks to close their
+# counter with a reason, a floor manager or admin approves or refuses. Staff business with free
+# text (the reason, the note): never on a TV; the floor and the officers of the counter's agency
+# hear of them as of the counter's other events.
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureRequested(Event):
+    kind: ClassVar[str] = "closure_requested"
+    on_displays: ClassVar[bool] = False
+    counter: str
+    officer: str  # who asks
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureWithdrawn(Event):
+    kind: ClassVar[str] = "closure_withdrawn"
+    on_displays: ClassVar[bool] = False
+    counter: str
+    officer: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureDecided(Event):
+    """Approved: the counter closes now (the CounterClosed that follows), or, busy with a
+    ticket, in the command that releases it. Refused: it stays as it is, with the note."""
+
+    kind: ClassVar[str] = "closure_decided"
+    on_displays: ClassVar[bool] = False
+    counter: str
+    officer: str  # who asked
+    approved: bool
+    by: str  # the manager's id
+    note: str | None  # required when refusing
 
 
 @dataclass(frozen=True, slots=True)
@@ -654,6 +695,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CounterPaused,
         CounterResumed,
         CounterClosed,
+        ClosureRequested,
+        ClosureWithdrawn,
+        ClosureDecided,
         DayClosed,
         BookingMade,
         BookingRescheduled,
@@ -676,6 +720,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
 
 # The events of a visit itself (beside its stops' tickets): staff only, scoped to its stops.
 VISIT_KINDS = frozenset(cls.kind for cls in (VisitStarted, StopAdded, StopSkipped, VisitHandedOn))
+
+# The counter-closure requests' events (issue 23).
+CLOSURE_KINDS = frozenset(cls.kind for cls in (ClosureRequested, ClosureWithdrawn, ClosureDecided))
 
 # The events of one booking's life, named by its code: the booking book's own (a restart replays
 # them for every booking of today or later, however long ago they happened).

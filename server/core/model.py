@@ -34,10 +34,12 @@ __all__ = [
     "CheckIn",
     "CloseComplaint",
     "CloseCounter",
+    "ClosureRequest",
     "Command",
     "ConfirmPrinted",
     "CounterState",
     "CounterStatus",
+    "DecideClosure",
     "DomainError",
     "FileComplaint",
     "FinishService",
@@ -51,6 +53,7 @@ __all__ = [
     "Reactivate",
     "Recall",
     "RecordReprint",
+    "RequestClosure",
     "Reschedule",
     "ResumeCounter",
     "RetireRemoved",
@@ -63,6 +66,7 @@ __all__ = [
     "TicketState",
     "Transfer",
     "Visit",
+    "WithdrawClosure",
     "visit_of",
 ]
 
@@ -150,6 +154,20 @@ class CounterStatus:
     ticket: str | None = None  # the active (called or serving) ticket id: at most one
 
 
+@dataclass(slots=True)
+class ClosureRequest:
+    """An officer's request to close their counter (issue 23; server/core/closures.py): pending
+    until a manager decides; once approved (`approved_at`, `by`) the counter closes as soon as
+    it has no active ticket. Kept in `DayState.closures` by counter id, dropped when the counter
+    closes, its officer logs out, the request is withdrawn or refused, or the day ends."""
+
+    officer: str  # who asked
+    reason: str
+    requested_at: datetime
+    approved_at: datetime | None = None
+    by: str | None = None  # the manager who approved it
+
+
 # --------------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------------
@@ -211,6 +229,9 @@ class LogIn(Command):
 @dataclass(frozen=True, slots=True)
 class LogOut(Command):
     counter: str
+    # The officer asking at their own counter: `[policy] closure_approval` applies to them
+    # (server/core/closures.py). None: the system (an officer disabled by an edit), never refused.
+    officer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +253,39 @@ class ResumeCounter(Command):
 @dataclass(frozen=True, slots=True)
 class CloseCounter(Command):
     counter: str
+    # The officer closing their own counter: `[policy] closure_approval` applies to them.
+    officer: str | None = None
+    # The floor manager or admin closing it: approves the counter's pending request, if any.
+    by: str | None = None
+
+
+# Counter-closure requests (issue 23): server/core/closures.py decides these.
+
+
+@dataclass(frozen=True, slots=True)
+class RequestClosure(Command):
+    """An officer asks a manager to close their counter, with a reason."""
+
+    counter: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawClosure(Command):
+    """An officer withdraws their pending, undecided request."""
+
+    counter: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecideClosure(Command):
+    """A floor manager or admin approves or refuses a counter's pending request (a note is
+    required to refuse)."""
+
+    counter: str
+    approve: bool
+    by: str
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

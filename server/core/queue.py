@@ -22,6 +22,7 @@ from datetime import date, datetime, time
 
 from server.core import figures
 from server.core.booking_rules import SlotAvailability, bookable_days, slot_availability
+from server.core.closures import closing_events
 from server.core.decide import DECISIONS, day_close_events
 from server.core.events import Event
 from server.core.figures import LineView
@@ -64,6 +65,14 @@ class QueueState(DayState):
             events = decide(self, command, now, local)
         for event in events:
             self.apply(event)
+        if self.closures:
+            # An approved counter closure happens in the command that leaves its counter idle
+            # (the approval itself, a finish, a no-show, a transfer, a cancel, an expiry…):
+            # checked here once for every command (server/core/closures.py).
+            closing = closing_events(self, now)
+            for event in closing:
+                self.apply(event)
+            events.extend(closing)
         return events
 
     # ----------------------------------------------------------------------------------------

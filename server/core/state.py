@@ -41,6 +41,9 @@ from server.core.events import (
     BookingMade,
     BookingPlacesReleased,
     BookingRescheduled,
+    ClosureDecided,
+    ClosureRequested,
+    ClosureWithdrawn,
     ComplaintAnswered,
     ComplaintClosed,
     ComplaintFiled,
@@ -73,7 +76,7 @@ from server.core.events import (
     VisitStarted,
 )
 from server.core.issuing import QuotaBucket, quota_bucket
-from server.core.model import CounterState, CounterStatus, Ticket, TicketState
+from server.core.model import ClosureRequest, CounterState, CounterStatus, Ticket, TicketState
 from server.core.surveys import SurveyBook
 from server.core.transitions import (
     COUNTER_TRANSITIONS,
@@ -174,6 +177,9 @@ class DayState:
             CounterPaused: self._on_counter_paused,
             CounterResumed: self._on_counter_resumed,
             CounterClosed: self._on_counter_closed,
+            ClosureRequested: self._on_closure_requested,
+            ClosureWithdrawn: self._on_closure_ended,
+            ClosureDecided: self._on_closure_decided,
             DayClosed: self._on_day_closed,
             BookingMade: self._on_booking,
             BookingRescheduled: self._on_booking,
@@ -240,6 +246,9 @@ class DayState:
         self.itineraries: dict[str, Itinerary] = {}
         self.itinerary_of: dict[str, str] = {}
         self.visit_seq = 0
+        # Counter-closure requests (issue 23; server/core/closures.py) by counter id: pending,
+        # or approved and waiting for the counter's active ticket to end.
+        self.closures: dict[str, ClosureRequest] = {}
 
     # ----------------------------------------------------------------------------------------
     # Lookups shared by decisions and figures: the thing asked for, or the refusal naming it.
@@ -580,6 +589,7 @@ class DayState:
         self._move_counter(status, CounterAction.LOG_OUT)
         status.officer = None
         self.officer_at.pop(ev.officer, None)
+        self.closures.pop(ev.counter, None)
 
     def _counter_changed(self, status: CounterStatus, at: datetime) -> None:
         status.since = at
@@ -628,6 +638,29 @@ class DayState:
         status = self._counter(ev.counter)
         self._move_counter(status, CounterAction.CLOSE)
         self._counter_changed(status, ev.at)
+        self.closures.pop(ev.counter, None)  # done: whoever closed it
+
+    def _on_closure_requested(self, ev: ClosureRequested) -> None:
+        status = self._counter(ev.counter)
+        if status.state is CounterState.CLOSED or ev.counter in self.closures:
+            raise ValueError(f"closure request does not fit counter {ev.counter}")
+        self.closures[ev.counter] = ClosureRequest(
+            officer=ev.officer, reason=ev.reason, requested_at=ev.at
+        )
+
+    def _on_closure_ended(self, ev: ClosureWithdrawn) -> None:
+        if self.closures.pop(ev.counter, None) is None:
+            raise ValueError(f"no closure request at counter {ev.counter} to withdraw")
+
+    def _on_closure_decided(self, ev: ClosureDecided) -> None:
+        request = self.closures.get(ev.counter)
+        if request is None or request.approved_at is not None:
+            raise ValueError(f"no undecided closure request at counter {ev.counter}")
+        if ev.approved:
+            request.approved_at = ev.at
+            request.by = ev.by
+        else:
+            del self.closures[ev.counter]
 
     def _on_day_closed(self, ev: DayClosed) -> None:
         self._reset()
@@ -795,6 +828,7 @@ class DayState:
             self.itineraries,
             self.itinerary_of,
             self.visit_seq,
+            self.closures,
         )
 
     def __eq__(self, other: object) -> bool:

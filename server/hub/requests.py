@@ -54,6 +54,7 @@ from server.core.model import (
     CloseCounter,
     Command,
     ConfirmPrinted,
+    DecideClosure,
     DomainError,
     FileComplaint,
     FinishService,
@@ -67,6 +68,7 @@ from server.core.model import (
     Reactivate,
     Recall,
     RecordReprint,
+    RequestClosure,
     ResumeCounter,
     SkipStop,
     StartService,
@@ -74,6 +76,7 @@ from server.core.model import (
     TakeComplaint,
     Transfer,
     Visit,
+    WithdrawClosure,
     visit_of,
 )
 from server.core.visits import Itinerary, propose_order, stop_refusal
@@ -128,13 +131,20 @@ class TokenSource:
 # An officer's commands at their own counter, made from the counter, the officer and the request.
 _AT_COUNTER: dict[str, Callable[[str, Principal, dict[str, Any]], Command]] = {
     "login": lambda counter, officer, msg: LogIn(counter=counter, officer=officer.id),
-    "logout": lambda counter, officer, msg: LogOut(counter=counter),
+    "logout": lambda counter, officer, msg: LogOut(counter=counter, officer=officer.id),
     "open_counter": lambda counter, officer, msg: OpenCounter(counter=counter),
     "pause_counter": lambda counter, officer, msg: PauseCounter(
         counter=counter, reason=msg["reason"]
     ),
     "resume_counter": lambda counter, officer, msg: ResumeCounter(counter=counter),
-    "close_counter": lambda counter, officer, msg: CloseCounter(counter=counter),
+    "close_counter": lambda counter, officer, msg: CloseCounter(
+        counter=counter, officer=officer.id
+    ),
+    # Counter-closure requests (issue 23): asked at the officer's own counter.
+    "request_closure": lambda counter, officer, msg: RequestClosure(
+        counter=counter, reason=msg["reason"]
+    ),
+    "withdraw_closure": lambda counter, officer, msg: WithdrawClosure(counter=counter),
     "call_next": lambda counter, officer, msg: CallNext(counter=counter),
     "recall": lambda counter, officer, msg: Recall(counter=counter),
     "start_service": lambda counter, officer, msg: StartService(counter=counter),
@@ -190,6 +200,7 @@ class Requests:
             "booking_holder": self._booking_holder,
             **dict.fromkeys(_AT_COUNTER, self._at_counter),
             "close_counter": self._close_counter,
+            "decide_closure": self._decide_closure,
             "call_ticket": self._call_ticket,
             "transfer": self._transfer,
             "reactivate": self._reactivate,
@@ -424,7 +435,23 @@ class Requests:
             raise p.ProtocolError(p.ERR_BAD_MESSAGE, refusals.say("counter_required"))
         if self._building.counter(counter) is None:
             raise p.ProtocolError(p.ERR_NOT_FOUND, refusals.say("counter_unknown", counter=counter))
-        events = await self._run(session, msg, CloseCounter(counter=counter))
+        # A manager's close approves the counter's pending closure request, if any (issue 23).
+        events = await self._run(session, msg, CloseCounter(counter=counter, by=principal.id))
+        return self._counter_reply(counter, events)
+
+    async def _decide_closure(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:
+        """A floor manager or admin approves or refuses a counter's pending closure request
+        (issue 23): approved, an idle counter closes in the same command, a busy one when its
+        ticket ends."""
+        principal = session.principal
+        assert principal is not None
+        counter = msg["counter"]
+        if self._building.counter(counter) is None:
+            raise p.ProtocolError(p.ERR_NOT_FOUND, refusals.say("counter_unknown", counter=counter))
+        command = DecideClosure(
+            counter=counter, approve=msg["approve"], by=principal.id, note=msg.get("note")
+        )
+        events = await self._run(session, msg, command)
         return self._counter_reply(counter, events)
 
     async def _call_ticket(self, session: Session, msg: dict[str, Any]) -> dict[str, Any]:

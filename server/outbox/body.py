@@ -44,6 +44,8 @@ __all__ = [
 
 NEVER_SENT = frozenset({"token"})  # the citizen's page credential stays in the building
 # Free text a citizen typed, by kind: personal data (it may hold a name, an address, a story).
+# Staff's own words are not: a pause's reason, a counter-closure request's reason and its
+# decision's note (issue 23: closure_requested, closure_decided) are delivered as they are.
 CITIZEN_TEXT: Mapping[str, frozenset[str]] = {
     "complaint_filed": frozenset({"text"}),
     "survey_answered": frozenset({"suggestion"}),

@@ -37,7 +37,7 @@ HELLO_ROLES: Final = ("kiosk", "display", "officer", "manager", "ticket", "table
 # Requests: client -> server, one table
 # --------------------------------------------------------------------------------------------
 
-FieldKind = Literal["str", "int", "str_or_null", "int_list", "str_list", "json"]
+FieldKind = Literal["str", "int", "bool", "str_or_null", "int_list", "str_list", "json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +128,17 @@ REQUESTS: Final[dict[str, dict[str, Field]]] = {
         "counter": _COUNTER_OPT,
     },
     "recall": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    # Counter-closure requests (issue 23; server/core/closures.py): the officer asks to close
+    # their own counter with a reason, or withdraws the undecided request; a floor manager or
+    # admin decides (`note` required when refusing, which the core checks: its words).
+    "request_closure": {"request_id": _REQUEST_ID, "reason": _REASON, "counter": _COUNTER_OPT},
+    "withdraw_closure": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
+    "decide_closure": {
+        "request_id": _REQUEST_ID,
+        "counter": Field("str", max_len=32),
+        "approve": Field("bool"),
+        "note": Field("str_or_null", required=False, max_len=200),
+    },
     "start_service": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
     "finish_service": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
     "no_show": {"request_id": _REQUEST_ID, "counter": _COUNTER_OPT},
@@ -241,6 +252,8 @@ def _check_field(name: str, spec: Field, value: Any) -> str | None:
         if value < spec.min_value or value > 2**53:
             return f"kolom '{name}' di luar rentang"
         return None
+    if spec.kind == "bool":
+        return None if isinstance(value, bool) else f"kolom '{name}' harus true atau false"
     if spec.kind == "json":
         return None if _json_depth(value) <= _ENTITY_DEPTH else f"kolom '{name}' terlalu bersarang"
     if spec.kind == "str_or_null" and value is None:

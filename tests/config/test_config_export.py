@@ -463,6 +463,7 @@ closing_grace_min = 60
 estimate_window = 20
 visit_credit_min = 15
 visit_max_stops = 4
+closure_approval = false
 
 [voice]
 style = "digits"

@@ -55,6 +55,9 @@ add_stop           .       .        x       .      .      .      .
 skip_stop          .       .        x       x      x      .      .
 visit              .       .        x       x      x      .      .
 close_counter      .       .        x       x      x      .      .
+request_closure    .       .        x       .      .      .      .
+withdraw_closure   .       .        x       .      .      .      .
+decide_closure     .       .        .       x      x      .      .
 reactivate         .       .        x       x      x      .      .
 cancel_ticket      .       .        .       x      x      .      .
 unlock_pin         .       .        .       x      x      .      .
@@ -170,6 +173,10 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "no_show": {"request_id": "m-noshow"},
     "transfer": {"request_id": "m-transfer", "line": "E"},
     "close_counter": {"request_id": "m-close", "counter": "L02"},
+    # Counter-closure requests (issue 23).
+    "request_closure": {"request_id": "m-reqclose", "reason": "Gangguan sistem instansi"},
+    "withdraw_closure": {"request_id": "m-withdraw"},
+    "decide_closure": {"request_id": "m-decide", "counter": "L02", "approve": True},
     "reactivate": {"request_id": "m-react", "ticket": "A-002"},
     "booking_holder": {"ticket": "A-003"},
     "cancel_ticket": {"request_id": "m-cancel", "ticket": "A-003", "reason": "permintaan warga"},
