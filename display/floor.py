@@ -344,6 +344,8 @@ class FloorApp(App[int]):
 
     def action_closures(self) -> None:
         """The closure requests; from a selected `tutup` alert, its counter first."""
+        if isinstance(self.screen, ClosureScreen):
+            return  # already shown (the app's keys stay live under its screens)
         table = self.alerts_table
         counter = None
         if self.focused is table and table.row_count:
