@@ -142,3 +142,29 @@ async def test_refused_with_a_note_then_approved_while_busy(server: Server) -> N
         await siti.act("finish_service")
         await until(pilot, lambda: state_cell(app, "L03") == "tutup")
         assert server.engine.state.counters["L03"].state.value == "closed"
+
+
+async def test_closing_a_counter_with_a_pending_request_approves_it(server: Server) -> None:
+    """`t` on Loket 3 while Siti's request waits: the question says the request is approved
+    with it, and the server logs the approval, then the closing, both as the manager."""
+    siti = await server.officer_at_work("DKP01@L03")
+    await siti.act("request_closure", reason="Pergantian petugas")
+    app = dashboard(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: state_cell(app, "L03") == "buka · minta tutup")
+        app.set_focus(app.counters_table)
+        app.counters_table.move_cursor(row=app.counters_table.get_row_index("L03"))
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert str(app.screen.query_one("#question").render()) == (
+            "Tutup Loket 3? Petugasnya tetap tercatat masuk. Permintaan tutup dari petugas "
+            "(Pergantian petugas) ikut disetujui."
+        )
+        await pilot.click("#yes")
+        await until(pilot, lambda: state_cell(app, "L03") == "tutup")
+        assert "tutup:L03" not in alert_keys(app)
+    stored = await server.engine.events_since(0) or []
+    tail = [(s.event.kind, s.actor) for s in stored][-2:]
+    assert tail == [("closure_decided", "manager:LANTAI"), ("counter_closed", "manager:LANTAI")]
+    decided = next(s.event for s in stored if s.event.kind == "closure_decided")
+    assert (decided.approved, decided.by, decided.officer) == (True, "LANTAI", "DKP01")
