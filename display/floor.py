@@ -25,6 +25,8 @@ from textual_plotext import PlotextPlot
 
 from display.floor_alerts import AlertKind
 from display.floor_bookings import day_split, line_bookings, split_text
+from display.floor_closure_screens import ClosureScreen
+from display.floor_closures import state_words
 from display.floor_complaint_screens import ComplaintScreen, ContactScreen, FileComplaintScreen
 from display.floor_model import FloorModel, FloorSettings
 from display.floor_screens import ConfirmScreen, WaitingScreen, fill_table, mmss
@@ -75,6 +77,7 @@ class FloorApp(App[int]):
         Binding("o", "open_counter", "Buka loket"),
         Binding("u", "unlock_pin", "Buka kunci PIN"),
         Binding("n", "file_complaint", "Pengaduan baru"),
+        Binding("p", "closures", "Permintaan tutup"),
         Binding("q", "quit", "Keluar"),
     ]
 
@@ -187,12 +190,15 @@ class FloorApp(App[int]):
             # A step just taken shows at once on the complaint's screen. (The stack, not
             # `self.screen`: a frame may still arrive while the app shuts down, stack empty.)
             top = self.screen_stack[-1] if self.screen_stack else None
-            if isinstance(top, ComplaintScreen):
+            if isinstance(top, ComplaintScreen | ClosureScreen):
                 top.refresh_view()
         event = message.msg.get("event") or {}
         if message.msg.get("type") == "event" and event.get("kind") == "complaint_filed":
             # A new complaint: the take-in-hand deadline starts now; say so once.
             self.notify(f"Pengaduan baru {event.get('complaint')}", title="Pengaduan")
+        if message.msg.get("type") == "event" and event.get("kind") == "closure_requested":
+            # An officer waits for an answer at their desk: say so once, the alert stays.
+            self._notify_closure(str(event.get("counter")))
 
     # -- drawing -------------------------------------------------------------------------------
 
@@ -236,6 +242,8 @@ class FloorApp(App[int]):
             if c.state == "paused":
                 took = mmss((now - c.since).total_seconds()) if c.since else ""
                 state = f"jeda ({c.pause_reason}) {took}"
+            if (asked := state_words(self.model.closures.requests.get(c.id))) is not None:
+                state = f"{state} · {asked}"
             since = p.format_clock(c.since.astimezone(self.model.tz)) if c.since else "–"
             active = f"{c.number} ({c.ticket_state})" if c.number else "–"
             counters.append(
@@ -322,6 +330,30 @@ class FloorApp(App[int]):
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
+    def _notify_closure(self, counter: str) -> None:
+        row = next(
+            (r for r in self.model.closure_rows(self.now()) if r.request.counter == counter), None
+        )
+        if row is not None:
+            self.notify(
+                f"{row.counter_name} ({row.officer_words}): {row.request.reason}. "
+                "Tekan P untuk menyetujui atau menolak.",
+                title="Permintaan tutup loket",
+                timeout=15,
+            )
+
+    def action_closures(self) -> None:
+        """The closure requests; from a selected `tutup` alert, its counter first."""
+        if isinstance(self.screen, ClosureScreen):
+            return  # already shown (the app's keys stay live under its screens)
+        table = self.alerts_table
+        counter = None
+        if self.focused is table and table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+            if key.startswith(f"{AlertKind.CLOSURE}:"):
+                counter = key.split(":", 1)[1]
+        self.push_screen(ClosureScreen(self.model, self.now, counter))
+
     def action_open_counter(self) -> None:
         # The protocol opens a counter only for the officer logged in there: an open counter
         # without an officer would call citizens to an empty desk.
@@ -336,14 +368,17 @@ class FloorApp(App[int]):
         if counter is None:
             return
         name = next((c.name for c in self.model.counter_figures() if c.id == counter), counter)
+        question = f"Tutup {name}? Petugasnya tetap tercatat masuk."
+        request = self.model.closures.requests.get(counter)
+        if request is not None and not request.approved:
+            # The server counts this close as approving the officer's request (one command).
+            question += f" Permintaan tutup dari petugas ({request.reason}) ikut disetujui."
 
         def confirmed(answer: str | None) -> None:
             if answer is not None:
                 self._act("close_counter", f"{name} ditutup", counter=counter)
 
-        self.push_screen(
-            ConfirmScreen(f"Tutup {name}? Petugasnya tetap tercatat masuk."), confirmed
-        )
+        self.push_screen(ConfirmScreen(question), confirmed)
 
     def action_unlock_pin(self) -> None:
         """Forget the wrong PINs of the id in the selected `PIN …` alert, after confirmation."""

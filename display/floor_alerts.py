@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from display.floor_closures import ago_words, closure_rows
 from display.floor_complaints import Due, category_words
 from display.floor_figures import counter_figures
 from server.protocol import format_clock, format_clock_in_zone, format_date_time
@@ -42,6 +43,7 @@ class AlertKind(StrEnum):
     PIN = "pin"  # someone is guessing an officer's or manager's PIN
     COMPLAINT = "pengaduan"  # a complaint's deadline is near (yellow) or past (red)
     DELIVERY = "pengiriman"  # a webhook or central has been failing too long (issue 21)
+    CLOSURE = "tutup"  # an officer asks to close their counter (issue 23)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +178,7 @@ def find_alerts(model: FloorModel, now: datetime) -> list[Alert]:
     found.extend(_pin_alerts(model, now))
     found.extend(_complaint_alerts(model, now))
     found.extend(_delivery_alerts(model, now))
+    found.extend(_closure_alerts(model, now))
     live = {(a.kind, a.subject) for a in found}
     for key in [k for k in model.alert_starts if k not in live]:
         del model.alert_starts[key]
@@ -281,3 +284,22 @@ def _delivery_alerts(model: FloorModel, now: datetime) -> list[Alert]:
 def _count(n: int) -> str:
     """A count as Indonesian writes it: 1.240."""
     return f"{n:,}".replace(",", ".")
+
+
+def _closure_alerts(model: FloorModel, now: datetime) -> list[Alert]:
+    """Each closure request awaiting the manager, from the instant it was asked: "Permintaan
+    tutup loket: Loket 3 (Dukcapil, Siti Rahmawati) — Gangguan sistem instansi — 4 menit";
+    red when closing would leave citizens waiting with no open counter for their line, yellow
+    otherwise. An approved request is no longer asked for: the counters table says it."""
+    out = []
+    for row in closure_rows(model, now):
+        r = row.request
+        if r.approved:
+            continue
+        who = ", ".join(x for x in (row.agency, row.officer_words) if x)
+        text = (
+            f"Permintaan tutup loket: {row.counter_name} ({who}) — {r.reason} — "
+            f"{ago_words(row.ago_s)}"
+        )
+        out.append(Alert(AlertKind.CLOSURE, r.counter, r.requested_at, text, bool(row.left_alone)))
+    return out

@@ -12,7 +12,8 @@ display/floor_figures.py (lines, counters, agencies, the waiting list), display/
 and display/floor_chart.py; the citizen's voice (issue 20) by display/floor_survey.py (today's
 IKM) and display/floor_complaints.py (complaints and their deadlines), whose state spans days
 as the server's survey and complaint books do; today's visits of several stops (issue 22) by
-display/floor_visits.py.
+display/floor_visits.py; the officers' counter-closure requests (issue 23) by
+display/floor_closures.py, kept from the snapshot's counters' `closure` and three events.
 
 The staffing hint is the server's arithmetic, not a copy of it: each `lines` push carries the
 line's arrival rate, its expected service time (the figure behind the server's own wait
@@ -35,6 +36,7 @@ from typing import Any
 
 from display.floor_alerts import Alert, AlertKind, find_alerts
 from display.floor_chart import half_hour_chart
+from display.floor_closures import ClosureBook, ClosureRow, closure_rows
 from display.floor_complaints import ComplaintDesk, ComplaintRow, complaint_rows
 from display.floor_figures import (
     CounterFigures,
@@ -156,6 +158,8 @@ class FloorModel:
     complaints: ComplaintDesk = field(default_factory=ComplaintDesk)
     # Today's visits of several stops (issue 22): display/floor_visits.py.
     visits: VisitBook = field(default_factory=VisitBook)
+    # Counter-closure requests pending or approved (issue 23): display/floor_closures.py.
+    closures: ClosureBook = field(default_factory=ClosureBook)
 
     # -- feeding -----------------------------------------------------------------------------
 
@@ -262,6 +266,7 @@ class FloorModel:
         self.skm.load(snap.get("skm_today"))
         self.complaints.load(snap.get("complaints"))
         self.visits.load(snap)
+        self.closures.load(snap.get("counters", []))
 
     def apply(self, ev: Mapping[str, Any]) -> None:
         """Move the picture by one pushed event (its staff form), read by the protocol's reader.
@@ -327,6 +332,7 @@ class FloorModel:
                     self._move_ticket(ticket, event, at)
         if isinstance(event, VISIT_MOVES):
             self.visits.apply(event, {tid: t.state for tid, t in self.tickets.items()})
+        self.closures.apply(event)
 
     def _close_day(self, at: datetime) -> None:
         self.skm.clear()
@@ -450,6 +456,9 @@ class FloorModel:
         return complaint_rows(
             self.complaints.items.values(), now, self.tz, self.warn_days(), self.holidays()
         )
+
+    def closure_rows(self, now: datetime) -> list[ClosureRow]:
+        return closure_rows(self, now)
 
     def chart(self, now: datetime) -> tuple[list[str], list[int], list[int]]:
         """Half-hour slots of today up to now, with tickets issued and served in each."""
