@@ -67,8 +67,8 @@ def _dt(text: Any) -> datetime | None:
 
 @dataclass(slots=True)
 class ClosureBook:
-    """Today's closure requests by counter id, and the officers' names the snapshot gave (a
-    pushed event names the officer by id only)."""
+    """Today's closure requests by counter id, and the officers' names the snapshot and the
+    requests gave."""
 
     requests: dict[str, ClosureRequest] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
@@ -105,12 +105,15 @@ class ClosureBook:
         logout and the day's end drop the request."""
         match event:
             case p.ClosureRequested(counter=cid, officer=officer, reason=reason):
+                if event.officer_name:
+                    self.names[officer] = event.officer_name
                 self.requests[cid] = ClosureRequest(
                     cid, officer, reason, event.at, officer_name=self.names.get(officer)
                 )
             case p.ClosureDecided(counter=cid, approved=True, by=by) if cid in self.requests:
                 request = self.requests[cid]
                 request.approved_at, request.by = event.at, by
+                request.by_name = event.by_name or request.by_name
             case (
                 p.ClosureDecided(counter=cid)
                 | p.ClosureWithdrawn(counter=cid)

@@ -133,7 +133,13 @@ def _request_closure(
     reason = _text(cmd.reason)
     if not reason:
         raise error("reason_required")
-    return [ClosureRequested(at=now, counter=counter.id, officer=status.officer, reason=reason)]
+    officer = status.officer
+    name = next((o.name for o in state.building.officers if o.id == officer), None)
+    return [
+        ClosureRequested(
+            at=now, counter=counter.id, officer=officer, reason=reason, officer_name=name
+        )
+    ]
 
 
 def _pending(state: DayState, cid: str, name: str) -> ClosureRequest:

@@ -336,6 +336,9 @@ class ClosureRequested(Event):
     counter: str
     officer: str  # who asks
     reason: str
+    # The officer's name as the building had it: a floor dashboard started before they logged
+    # in has no snapshot naming them.
+    officer_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,8 @@ def test_an_admin_turns_it_on_and_may_not_then_remove_the_last_manager() -> None
     policy = entity(small, "policy")
     with pytest.raises(EditRefused) as refusal:
         apply_edit(small, Edit("policy", policy, {**policy, "closure_approval": True}))
-    assert "closure_approval = true needs someone to approve: add a [[managers]] entry" in (
+    # The admin reads the config check's message in Indonesian (server/config/problem_words.py).
+    assert "closure_approval = true perlu orang yang menyetujui: tambahkan entri [[managers]]" in (
         refusal.value.message
     )
     with_manager = parse_building(BASE, "gedung.toml")

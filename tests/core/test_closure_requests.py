@@ -224,7 +224,11 @@ def test_a_request_is_pending_once_and_may_be_withdrawn() -> None:
     state = _seated()
     assert state.handle(RequestClosure("L01", "  Gangguan sistem instansi "), at("10:00")) == [
         ClosureRequested(
-            at=at("10:00"), counter="L01", officer="OF1", reason="Gangguan sistem instansi"
+            at=at("10:00"),
+            counter="L01",
+            officer="OF1",
+            reason="Gangguan sistem instansi",
+            officer_name="Petugas 1",
         )
     ]
     request = state.closures["L01"]

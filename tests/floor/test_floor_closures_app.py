@@ -138,7 +138,7 @@ async def test_refused_with_a_note_then_approved_while_busy(server: Server) -> N
         await pilot.click("#yes")
         await until(pilot, lambda: state_cell(app, "L03") == "buka · tutup disetujui")
         assert "tutup:L03" not in alert_keys(app)
-        assert closure_cells(app, "L03")[5] == "disetujui oleh LANTAI"
+        assert closure_cells(app, "L03")[5] == "disetujui oleh Bambang Sutrisno"
         await siti.act("finish_service")
         await until(pilot, lambda: state_cell(app, "L03") == "tutup")
         assert server.engine.state.counters["L03"].state.value == "closed"

@@ -65,6 +65,7 @@ async def test_an_officer_asks_and_the_floor_approves_an_idle_counter(server: Se
         "counter": "L01",
         "officer": "DKP01",
         "reason": REASON,
+        "officer_name": "Siti Rahmawati",
     }
     server.clock.advance(240)
     decided = await floor.act("decide_closure", counter="L01", approve=True)
@@ -81,6 +82,7 @@ async def test_an_officer_asks_and_the_floor_approves_an_idle_counter(server: Se
         "approved": True,
         "by": "LANTAI",
         "note": None,
+        "by_name": "Bambang Sutrisno",
     }
     await pushed(officer, "counter_closed")
     # Closed now: the officer leaves freely, in service hours.
