@@ -77,7 +77,7 @@ class ClosureScreen(Screen[None]):
                 f"{format_clock(q.requested_at.astimezone(self.model.tz))} ({ago_words(r.ago_s)})"
             )
             if q.approved:
-                status = f"disetujui oleh {q.by_name or q.by or '–'}"
+                status = f"disetujui oleh {escape(q.by_name or q.by or '–')}"
             else:
                 status = "[b]menunggu[/b]"
             lines = "; ".join(
@@ -121,13 +121,14 @@ class ClosureScreen(Screen[None]):
         """The selected request if it still awaits a decision; else say why not."""
         row = self._selected()
         if row is None:
-            self.notify(NONE_WORDS)
+            self.notify(NONE_WORDS, markup=False)
             return None
         if row.request.approved:
             self.notify(
                 f"Penutupan {row.counter_name} sudah disetujui: loket ditutup setelah "
                 "layanan yang sedang berjalan selesai.",
                 severity="warning",
+                markup=False,
             )
             return None
         return row
