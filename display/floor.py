@@ -68,6 +68,10 @@ class Frame(Message):
         self.msg = msg
 
 
+# The app keys that act on a main table's selected row: see FloorApp.check_action.
+_MAIN_TABLE_ACTIONS = frozenset({"drill", "close_counter", "open_counter", "unlock_pin"})
+
+
 class FloorApp(App[int]):
     CSS_PATH = "floor.tcss"
     TITLE = "Antre — Dasbor Lantai"
@@ -309,6 +313,14 @@ class FloorApp(App[int]):
         chart.refresh()
 
     # -- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The app's keys stay live under every second screen: those acting on a main table's
+        # selected row (T, O, U, Enter) only act while the main tables are shown, never on a
+        # hidden row behind the requests' or a waiting list's screen (nor in their footers).
+        if action in _MAIN_TABLE_ACTIONS:
+            return len(self.screen_stack) == 1
+        return True
 
     def action_drill(self) -> None:
         """A line's waiting list, a complaint with its steps, or a visit with its stops."""

@@ -146,7 +146,9 @@ async def test_refused_with_a_note_then_approved_while_busy(server: Server) -> N
 
 async def test_closing_a_counter_with_a_pending_request_approves_it(server: Server) -> None:
     """`t` on Loket 3 while Siti's request waits: the question says the request is approved
-    with it, and the server logs the approval, then the closing, both as the manager."""
+    with it, and the server logs the approval, then the closing, both as the manager. On the
+    requests' screen (P) the main table's keys T, O, U do nothing, though Loket 3 is the row
+    selected behind it."""
     siti = await server.officer_at_work("DKP01@L03")
     await siti.act("request_closure", reason="Pergantian petugas")
     app = dashboard(server)
@@ -154,6 +156,15 @@ async def test_closing_a_counter_with_a_pending_request_approves_it(server: Serv
         await until(pilot, lambda: state_cell(app, "L03") == "buka · minta tutup")
         app.set_focus(app.counters_table)
         app.counters_table.move_cursor(row=app.counters_table.get_row_index("L03"))
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, ClosureScreen))
+        await pilot.press("t", "o", "u")
+        await pilot.pause()
+        assert isinstance(app.screen, ClosureScreen)
+        assert [n.message for n in app._notifications] == []  # not even "Pilih loket …"
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ClosureScreen))
+        app.set_focus(app.counters_table)
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert str(app.screen.query_one("#question").render()) == (
