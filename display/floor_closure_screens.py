@@ -30,6 +30,9 @@ __all__ = ["CLOSURES_TITLE", "ClosureScreen"]
 
 CLOSURES_TITLE = "Permintaan tutup loket"
 NONE_WORDS = "Tidak ada permintaan tutup loket."
+ALL_COVERED = (
+    "Setiap layanan loket ini masih punya loket lain yang buka, atau tidak ada warga yang menunggu."
+)
 
 
 class ClosureScreen(Screen[None]):
@@ -103,8 +106,7 @@ class ClosureScreen(Screen[None]):
         elif (text := row.warning()) is not None:
             warning.update(f"[b red]Peringatan: {escape(text)}[/]")
         else:
-            warning.update("Setiap layanan loket ini tetap punya loket buka lain, atau tanpa warga "
-                           "menunggu.")  # fmt: skip
+            warning.update(ALL_COVERED)
 
     def on_data_table_row_highlighted(self) -> None:
         self._draw_warning()

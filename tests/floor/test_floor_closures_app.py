@@ -23,7 +23,7 @@ ALERT = (
     "Permintaan tutup loket: Loket 3 (Dukcapil, Siti Rahmawati) — Gangguan sistem instansi — "
     "4 menit"
 )
-WARNING = "Peringatan: Menutup Loket 3 meninggalkan 3 warga di layanan B tanpa loket buka."
+WARNING = "Peringatan: Menutup Loket 3 meninggalkan 3 warga di layanan B tanpa loket yang buka."
 
 
 # The main screen's tables by reference: the requests' screen may be on top.
@@ -71,7 +71,10 @@ async def test_a_request_from_the_snapshot_is_approved(server: Server) -> None:
         assert row[:4] == ["Loket 3", "Dukcapil", "Siti Rahmawati", "Gangguan sistem instansi"]
         assert row[4] == "09.00 (4 menit)"
         assert row[5] == "menunggu"
-        assert row[6] == "A 2 menunggu, juga Loket 1; B 3 menunggu, tidak ada loket lain buka"
+        assert row[6] == (
+            "A 2 menunggu, loket lain yang buka: Loket 1; "
+            "B 3 menunggu, tidak ada loket lain yang buka"
+        )
         assert warning_text(app) == WARNING
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))

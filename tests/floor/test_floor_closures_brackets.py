@@ -11,7 +11,13 @@ from __future__ import annotations
 import pytest
 from hubtest import Server
 from test_floor_app import SIZE, dashboard, until
-from test_floor_closures_app import alert_keys, alert_text, closure_cells, state_cell
+from test_floor_closures_app import (
+    alert_keys,
+    alert_text,
+    closure_cells,
+    state_cell,
+    warning_text,
+)
 from textual.widgets._toast import Toast
 
 from display.floor_closure_screens import ClosureScreen
@@ -49,6 +55,10 @@ async def test_a_reason_in_brackets_is_shown_as_typed(server: Server, reason: st
         await pilot.press("p")
         await until(pilot, lambda: isinstance(app.screen, ClosureScreen))
         assert closure_cells(app, "L03")[3] == reason
+        assert warning_text(app) == (
+            "Setiap layanan loket ini masih punya loket lain yang buka, atau tidak ada warga "
+            "yang menunggu."
+        )
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert question(app) == f"Setujui penutupan Loket 3 (Siti Rahmawati: {reason})?"
