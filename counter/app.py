@@ -219,25 +219,25 @@ class CounterApp(App[None]):
     # -- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static("TERPUTUS — menyambung ulang…", id="offline")
-        yield Static("", id="identity")
+        yield Static("TERPUTUS — menyambung ulang…", id="offline", markup=False)
+        yield Static("", id="identity", markup=False)
         with Horizontal(id="status-row"):
-            yield Static("", id="counter-state")
-            yield Static("", id="connection")
-        yield Static("", id="closure")
+            yield Static("", id="counter-state", markup=False)
+            yield Static("", id="connection", markup=False)
+        yield Static("", id="closure", markup=False)
         with Horizontal(id="body"):
             with Vertical(id="current") as current:
                 current.border_title = "Nomor aktif"
                 with Horizontal(id="big-number"):
-                    yield Static("", id="ticket-prefix")
+                    yield Static("", id="ticket-prefix", markup=False)
                     yield Digits("", id="ticket-digits")
-                yield Static("", id="ticket-detail")
+                yield Static("", id="ticket-detail", markup=False)
             with Vertical(id="queue") as queue:
                 queue.border_title = "Antrean loket ini"
-                yield Static("", id="lines")
-                yield Static("", id="next")
-        yield Static("", id="notice")
-        yield Static("", id="hint")
+                yield Static("", id="lines", markup=False)
+                yield Static("", id="next", markup=False)
+        yield Static("", id="notice", markup=False)
+        yield Static("", id="hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -62,11 +63,15 @@ class LoginScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
-            yield Static(f"Antre — {self._name or 'Loket ' + self._counter_id}", id="login-title")
+            yield Static(
+                f"Antre — {self._name or 'Loket ' + self._counter_id}",
+                id="login-title",
+                markup=False,
+            )
             yield Static("Masuk petugas", id="login-subtitle")
             yield Input(self._officer, placeholder="ID petugas", id="officer")
             yield Input(placeholder="PIN", password=True, id="pin")
-            yield Static(self._message, id="login-error")
+            yield Static(self._message, id="login-error", markup=False)
             yield Static("Enter: masuk", id="login-help")
 
     def on_mount(self) -> None:
@@ -138,7 +143,7 @@ class PickScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-box") as box:
-            box.border_title = self._title
+            box.border_title = escape(self._title)  # names and numbers, never markup
             field = None
             if self._placeholder is not None:
                 field = Input(placeholder=self._placeholder, id="pick-text")
@@ -148,7 +153,7 @@ class PickScreen(ModalScreen[str | None]):
                 yield OptionList(*self._shown(""))
             if field is not None and not self._search:
                 yield field
-            yield Static("", id="pick-error")
+            yield Static("", id="pick-error", markup=False)
             help_text = "↑↓ Enter: pilih · " if self._options else ""
             if self._search:
                 help_text = "Ketik untuk mencari · " + help_text
@@ -172,7 +177,8 @@ class PickScreen(ModalScreen[str | None]):
 
     def _shown(self, text: str) -> list[Option]:
         return [
-            Option(label, id=value, disabled=value is None) for value, label in self._matching(text)
+            Option(escape(label), id=value, disabled=value is None)
+            for value, label in self._matching(text)
         ]
 
     @on(Input.Changed, "#pick-text")

@@ -129,6 +129,9 @@ class ConsoleModel:
     # The floor's last decision on this counter's closure request ({approved, by, by_name,
     # note}), as heard: the console shows it until the officer's next action (`forget_news`).
     closure_news: dict[str, Any] | None = None
+    # The service day of the last snapshot ("2026-11-23"): a snapshot of another day means the
+    # day's end went by unseen (offline at midnight), and yesterday's closure news with it.
+    day: str | None = None
     # Floor managers' names by id, as closure requests named them (snapshot, replies, events):
     # a decision event carries the manager's id, the officer reads their name.
     manager_names: dict[str, str] = field(default_factory=dict)
@@ -352,6 +355,10 @@ class ConsoleModel:
         self.counter_defs = {c["id"]: c for c in building.get("counters", [])}
         mine = next((c for c in snap.get("counters", []) if c["id"] == self.counter_id), None)
         self.counter = dict(mine) if mine else {}
+        day = snap.get("day")
+        if day != self.day:
+            self.closure_news = None  # yesterday's decision (the day_closed missed offline)
+            self.day = day
         for counter in snap.get("counters", []):
             self._learn_names(counter.get("closure"))
         self.tickets = {t["id"]: dict(t) for t in snap.get("tickets", [])}

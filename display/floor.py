@@ -68,6 +68,10 @@ class Frame(Message):
         self.msg = msg
 
 
+# The app keys that act on a main table's selected row: see FloorApp.check_action.
+_MAIN_TABLE_ACTIONS = frozenset({"drill", "close_counter", "open_counter", "unlock_pin"})
+
+
 class FloorApp(App[int]):
     CSS_PATH = "floor.tcss"
     TITLE = "Antre — Dasbor Lantai"
@@ -177,9 +181,16 @@ class FloorApp(App[int]):
         if state is ConnectionState.CLOSED and self.client.close_code == p.CLOSE_AUTH_FAILED:
             refusal = self.client.refusal or {}
             if refusal.get("code") == p.ERR_LOCKED:  # it says until when, and what to do
-                self.notify(refusal.get("message", ""), title="Masuk ditolak", severity="error")
+                self.notify(
+                    refusal.get("message", ""),
+                    title="Masuk ditolak",
+                    severity="error",
+                    markup=False,
+                )
             else:
-                self.notify("Masuk ditolak: periksa ID pengelola dan PIN.", severity="error")
+                self.notify(
+                    "Masuk ditolak: periksa ID pengelola dan PIN.", severity="error", markup=False
+                )
 
     @on(Frame)
     def frame(self, message: Frame) -> None:
@@ -195,7 +206,7 @@ class FloorApp(App[int]):
         event = message.msg.get("event") or {}
         if message.msg.get("type") == "event" and event.get("kind") == "complaint_filed":
             # A new complaint: the take-in-hand deadline starts now; say so once.
-            self.notify(f"Pengaduan baru {event.get('complaint')}", title="Pengaduan")
+            self.notify(f"Pengaduan baru {event.get('complaint')}", title="Pengaduan", markup=False)
         if message.msg.get("type") == "event" and event.get("kind") == "closure_requested":
             # An officer waits for an answer at their desk: say so once, the alert stays.
             self._notify_closure(str(event.get("counter")))
@@ -254,7 +265,7 @@ class FloorApp(App[int]):
                         ",".join(c.serves),
                         escape(state),
                         since,
-                        c.officer or "–",
+                        escape(c.officer or "–"),
                         active,
                     ],
                 )
@@ -303,6 +314,14 @@ class FloorApp(App[int]):
 
     # -- actions -------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The app's keys stay live under every second screen: those acting on a main table's
+        # selected row (T, O, U, Enter) only act while the main tables are shown, never on a
+        # hidden row behind the requests' or a waiting list's screen (nor in their footers).
+        if action in _MAIN_TABLE_ACTIONS:
+            return len(self.screen_stack) == 1
+        return True
+
     def action_drill(self) -> None:
         """A line's waiting list, a complaint with its steps, or a visit with its stops."""
         table = self.focused
@@ -326,7 +345,7 @@ class FloorApp(App[int]):
     def _counter_selected(self) -> str | None:
         table = self.counters_table
         if self.focused is not table or not table.row_count:
-            self.notify("Pilih loket di tabel loket dahulu.")
+            self.notify("Pilih loket di tabel loket dahulu.", markup=False)
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
@@ -340,6 +359,7 @@ class FloorApp(App[int]):
                 "Tekan P untuk menyetujui atau menolak.",
                 title="Permintaan tutup loket",
                 timeout=15,
+                markup=False,
             )
 
     def action_closures(self) -> None:
@@ -361,6 +381,7 @@ class FloorApp(App[int]):
             "Loket hanya dapat dibuka oleh petugas yang masuk di loket itu. "
             "Minta petugas masuk dan membuka loket dari konsol loket.",
             title="Buka loket",
+            markup=False,
         )
 
     def action_close_counter(self) -> None:
@@ -387,7 +408,7 @@ class FloorApp(App[int]):
         if self.focused is table and table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
         if not key.startswith(f"{AlertKind.PIN}:"):
-            self.notify("Pilih peringatan PIN di tabel peringatan dahulu.")
+            self.notify("Pilih peringatan PIN di tabel peringatan dahulu.", markup=False)
             return
         person = key.split(":", 1)[1]
         entry = next((g for g in self.model.pin_guessing if g.get("person") == person), {})
@@ -437,9 +458,9 @@ class FloorApp(App[int]):
         try:
             reply = await self.client.act("file_complaint", **fields)
         except RequestError as exc:
-            self.notify(exc.message or exc.code, title="Ditolak", severity="error")
+            self.notify(exc.message or exc.code, title="Ditolak", severity="error", markup=False)
         except Exception as exc:  # a lost connection: nothing is known to be filed
-            self.notify(f"Tidak terkirim: {exc!r}", severity="error")
+            self.notify(f"Tidak terkirim: {exc!r}", severity="error", markup=False)
         else:
             # The tracking id to give the citizen, and the deadline to take it in hand.
             take_by = datetime.fromisoformat(reply["take_by"]).astimezone(self.model.tz)
@@ -448,6 +469,7 @@ class FloorApp(App[int]):
                 f"Pengaduan {reply.get('complaint')} diterima (dicatat atas nama "
                 f"{self.manager}); batas diproses {p.format_date_time(take_by, zone)}.",
                 timeout=30,
+                markup=False,
             )
 
     @work(group="actions")
@@ -456,9 +478,9 @@ class FloorApp(App[int]):
         try:
             reply = await self.client.act("complaint_contact", complaint=complaint)
         except RequestError as exc:
-            self.notify(exc.message or exc.code, title="Ditolak", severity="error")
+            self.notify(exc.message or exc.code, title="Ditolak", severity="error", markup=False)
         except Exception as exc:
-            self.notify(f"Tidak terkirim: {exc!r}", severity="error")
+            self.notify(f"Tidak terkirim: {exc!r}", severity="error", markup=False)
         else:
             self.push_screen(ContactScreen(complaint, reply.get("name"), reply.get("phone")))
 
@@ -471,11 +493,11 @@ class FloorApp(App[int]):
         try:
             await self.client.act(kind, **fields)
         except RequestError as exc:
-            self.notify(exc.message or exc.code, title="Ditolak", severity="error")
+            self.notify(exc.message or exc.code, title="Ditolak", severity="error", markup=False)
         except Exception as exc:  # a lost connection: the request may be retried by hand
-            self.notify(f"Tidak terkirim: {exc!r}", severity="error")
+            self.notify(f"Tidak terkirim: {exc!r}", severity="error", markup=False)
         else:
-            self.notify(f"{done} (dicatat atas nama {self.manager}).")
+            self.notify(f"{done} (dicatat atas nama {self.manager}).", markup=False)
 
 
 def _hint(staffing: int, open_now: int) -> str:

@@ -30,6 +30,9 @@ __all__ = ["CLOSURES_TITLE", "ClosureScreen"]
 
 CLOSURES_TITLE = "Permintaan tutup loket"
 NONE_WORDS = "Tidak ada permintaan tutup loket."
+ALL_COVERED = (
+    "Setiap layanan loket ini masih punya loket lain yang buka, atau tidak ada warga yang menunggu."
+)
 
 
 class ClosureScreen(Screen[None]):
@@ -77,7 +80,7 @@ class ClosureScreen(Screen[None]):
                 f"{format_clock(q.requested_at.astimezone(self.model.tz))} ({ago_words(r.ago_s)})"
             )
             if q.approved:
-                status = f"disetujui oleh {q.by_name or q.by or '–'}"
+                status = f"disetujui oleh {escape(q.by_name or q.by or '–')}"
             else:
                 status = "[b]menunggu[/b]"
             lines = "; ".join(
@@ -103,8 +106,7 @@ class ClosureScreen(Screen[None]):
         elif (text := row.warning()) is not None:
             warning.update(f"[b red]Peringatan: {escape(text)}[/]")
         else:
-            warning.update("Setiap layanan loket ini tetap punya loket buka lain, atau tanpa warga "
-                           "menunggu.")  # fmt: skip
+            warning.update(ALL_COVERED)
 
     def on_data_table_row_highlighted(self) -> None:
         self._draw_warning()
@@ -121,13 +123,14 @@ class ClosureScreen(Screen[None]):
         """The selected request if it still awaits a decision; else say why not."""
         row = self._selected()
         if row is None:
-            self.notify(NONE_WORDS)
+            self.notify(NONE_WORDS, markup=False)
             return None
         if row.request.approved:
             self.notify(
                 f"Penutupan {row.counter_name} sudah disetujui: loket ditutup setelah "
                 "layanan yang sedang berjalan selesai.",
                 severity="warning",
+                markup=False,
             )
             return None
         return row

@@ -147,11 +147,12 @@ class LineCover:
         return self.waiting > 0 and not self.others_open
 
     def words(self) -> str:
-        """ "A 5 menunggu, juga Loket 1, Loket 2" / "B 3 menunggu, tidak ada loket lain buka"."""
+        """ "A 5 menunggu, loket lain yang buka: Loket 1, Loket 2" / "B 3 menunggu, tidak ada loket
+        lain yang buka"."""
         others = (
-            "juga " + ", ".join(self.others_open)
+            "loket lain yang buka: " + ", ".join(self.others_open)
             if self.others_open
-            else "tidak ada loket lain buka"
+            else "tidak ada loket lain yang buka"
         )
         return f"{self.prefix} {self.waiting} menunggu, {others}"
 
@@ -177,7 +178,8 @@ class ClosureRow:
         return tuple(ln for ln in self.lines if ln.left_alone)
 
     def warning(self) -> str | None:
-        """ "Menutup Loket 3 meninggalkan 3 warga di layanan B tanpa loket buka." — or None."""
+        """ "Menutup Loket 3 meninggalkan 3 warga di layanan B tanpa loket yang
+        buka." — or None."""
         alone = self.left_alone
         if not alone:
             return None
@@ -185,7 +187,7 @@ class ClosureRow:
         prefixes = ", ".join(ln.prefix for ln in alone)
         return (
             f"Menutup {self.counter_name} meninggalkan {people} warga di layanan {prefixes} "
-            "tanpa loket buka."
+            "tanpa loket yang buka."
         )
 
 

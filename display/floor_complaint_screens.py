@@ -96,11 +96,12 @@ class TextScreen(ModalScreen[str | None]):
     def yes(self) -> None:
         text = self._value()
         if self.required and not text:
-            self.notify("Isian wajib diisi.", severity="warning")
+            self.notify("Isian wajib diisi.", severity="warning", markup=False)
         elif len(text) > self.max_len:
             self.notify(
                 f"Terlalu panjang: {len(text)} karakter, paling banyak {self.max_len}.",
                 severity="warning",
+                markup=False,
             )
         else:
             self.dismiss(text)
@@ -171,16 +172,17 @@ class FileComplaintScreen(ModalScreen[dict[str, Any] | None]):
         category = self.query_one("#category", Select).value
         text = self.query_one("#text", TextArea).text.strip()
         if not isinstance(category, str):
-            self.notify("Pilih kategori pengaduan.", severity="warning")
+            self.notify("Pilih kategori pengaduan.", severity="warning", markup=False)
             return
         if not text:
-            self.notify("Isi pengaduan wajib diisi.", severity="warning")
+            self.notify("Isi pengaduan wajib diisi.", severity="warning", markup=False)
             return
         if len(text) > p.COMPLAINT_TEXT_MAX:
             self.notify(
                 f"Isi pengaduan terlalu panjang: {len(text)} karakter, paling banyak "
                 f"{p.COMPLAINT_TEXT_MAX}.",
                 severity="warning",
+                markup=False,
             )
             return
         fields: dict[str, Any] = {"category": category, "text": text}
@@ -302,7 +304,9 @@ class ComplaintScreen(Screen[None]):
         if c is None:
             return None
         if c.state not in allowed:
-            self.notify(refusal.format(state=state_words(c.state)), severity="warning")
+            self.notify(
+                refusal.format(state=state_words(c.state)), severity="warning", markup=False
+            )
             return None
         return c
 

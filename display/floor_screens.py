@@ -59,7 +59,8 @@ class ConfirmScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Label(self.question, id="question")
+            # The question repeats typed texts (a reason, a note, names): shown, never markup.
+            yield Label(self.question, id="question", markup=False)
             if self.reason is not None:
                 yield Input(self.reason, id="reason", placeholder="Alasan")
             with Horizontal(id="buttons"):
@@ -75,7 +76,7 @@ class ConfirmScreen(ModalScreen[str | None]):
         if text:
             self.dismiss(text)
         else:
-            self.notify("Alasan wajib diisi.", severity="warning")
+            self.notify("Alasan wajib diisi.", severity="warning", markup=False)
 
     @on(Button.Pressed, "#no")
     def action_dismiss_none(self) -> None:
@@ -145,6 +146,8 @@ class WaitingScreen(Screen[None]):
         if picked is None:
             return
         if picked[2] != "tidak hadir":
-            self.notify(f"{picked[1]} masih menunggu: tidak perlu diaktifkan kembali.")
+            self.notify(
+                f"{picked[1]} masih menunggu: tidak perlu diaktifkan kembali.", markup=False
+            )
             return
         self.app.run_action_on_ticket("reactivate", picked[0], picked[1])  # type: ignore[attr-defined]

@@ -140,6 +140,7 @@ class VisitScreen(Screen[None]):
                 "Yang dapat dilewati hanya langkah yang belum tiba gilirannya, atau langkah "
                 "sekarang selama nomornya menunggu atau tidak hadir.",
                 severity="warning",
+                markup=False,
             )
             return
 

@@ -111,8 +111,6 @@ REFUSALS: Final[dict[str, str]] = {
     "counter_unknown": "Loket dengan kode {counter} tidak terdaftar.",
     # bad_message a floor manager's console can cause: closing a counter without naming it.
     "counter_required": "Pilih loket yang akan ditutup.",
-    # decide_closure without naming the counter whose request is decided.
-    "closure_counter_required": "Pilih loket yang permintaan tutupnya akan diputuskan.",
     # The hello (server/hub/connection.py, server/roles.py).
     "hello_timeout": "Perangkat tidak memperkenalkan diri; sambungan ditutup.",
     "hello_first": "Perangkat harus memperkenalkan diri lebih dulu.",

@@ -125,3 +125,19 @@ async def test_logout_in_service_hours_shows_the_servers_refusal(server: Server)
         assert app.logged_in and "BUKA" in text(app, "counter-state")
     status = server.engine.state.counters["L05"]
     assert status.officer == "DKP01" and status.state.value == "open"
+
+
+async def test_brackets_in_the_reason_and_the_note_are_shown_as_typed(server: Server) -> None:
+    """Square brackets are text, never markup: a reason holding "[/]" (a closing tag with nothing
+    to close crashed the console) and a note holding a click action are shown literally."""
+    reason = "Printer [/] rusak"
+    note = "[@click=app.quit]x[/]"
+    async with at_work(server, "DKP01@L05") as (app, pilot):
+        await ask(pilot, reason, typed=True)
+        [asked] = await events_of(server, "closure_requested")
+        assert asked.reason == reason
+        floor = await server.client("LANTAI")
+        await floor.act("decide_closure", counter="L05", approve=False, note=note)
+        await until(pilot, lambda: "ditolak" in closure_line(app), "the refusal")
+        assert closure_line(app) == "Permintaan tutup loket ditolak: [@click=app.quit]x[/]"
+        assert app.is_running and "BUKA" in text(app, "counter-state")

@@ -142,3 +142,21 @@ def test_a_paused_counter_may_ask_a_closed_one_may_not() -> None:
     assert Action.REQUEST_CLOSURE in allowed_actions(m)
     m.apply_event(12, ev("counter_closed", 2, counter="L06"))
     assert Action.REQUEST_CLOSURE not in allowed_actions(m)
+
+
+def test_a_snapshot_of_a_new_day_forgets_yesterdays_decision() -> None:
+    """Refused, then the console is offline at midnight (the day_closed never heard): a
+    reconnect the same day still shows the note; the next day's snapshot shows nothing."""
+    m = model()
+    m.apply_event(11, ASKED)
+    m.apply_event(12, refused(2, "Antrean masih panjang"))
+    said = "Permintaan tutup loket ditolak: Antrean masih panjang"
+    assert closure_text(m) == said
+    snap = copy.deepcopy(SNAPSHOT)
+    snap["seq"] = 12
+    m.apply_snapshot(snap)
+    assert closure_text(m) == said
+    snap = copy.deepcopy(SNAPSHOT)
+    snap.update(seq=1, day="2026-11-24")
+    m.apply_snapshot(snap)
+    assert closure_text(m) == ""

@@ -11,9 +11,9 @@ November 2026 (WIB), as docs/operations.md "Closing a counter during service hou
 2. U, the quick pick "Gangguan sistem instansi": the console says it waits for the manager.
 3. 09.04: the floor dashboard (the real app, LANTAI) shows the alert "Permintaan tutup loket:
    Loket 3 (Dukcapil, Siti Rahmawati) — Gangguan sistem instansi — 4 menit" and the counter's
-   state "buka · minta tutup"; P lists the request with its lines — "A 2 menunggu, juga Loket
-   1; B 3 menunggu, tidak ada loket lain buka" — and the warning that B's 3 citizens are left
-   with no open counter; S asks again with the warning, Ya approves.
+   state "buka · minta tutup"; P lists the request with its lines — "A 2 menunggu, loket lain
+   yang buka: Loket 1; B 3 menunggu, tidak ada loket lain yang buka" — and the warning that B's
+   3 citizens are left with no open counter; S asks again with the warning, Ya approves.
 4. The console says "Penutupan disetujui oleh Bambang Sutrisno. Loket ditutup."; the counter is
    closed, and Q now logs Siti out.
 5. `antre report --day 2026-11-23` on the server's store: closures.csv has the row — asked
@@ -42,7 +42,7 @@ from display.floor_screens import ConfirmScreen
 from server.report.cli import report_main
 
 REASON = "Gangguan sistem instansi"
-WARNING = "Peringatan: Menutup Loket 3 meninggalkan 3 warga di layanan B tanpa loket buka."
+WARNING = "Peringatan: Menutup Loket 3 meninggalkan 3 warga di layanan B tanpa loket yang buka."
 
 
 def closure_line(app: CounterApp) -> str:
@@ -95,7 +95,10 @@ async def test_an_officer_asks_the_floor_approves_and_the_report_has_it(
             await floor_until(manager, lambda: isinstance(floor.screen, ClosureScreen))
             row = closure_cells(floor, "L03")
             assert row[:4] == ["Loket 3", "Dukcapil", "Siti Rahmawati", REASON]
-            assert row[6] == "A 2 menunggu, juga Loket 1; B 3 menunggu, tidak ada loket lain buka"
+            assert row[6] == (
+                "A 2 menunggu, loket lain yang buka: Loket 1; "
+                "B 3 menunggu, tidak ada loket lain yang buka"
+            )
             await manager.press("s")
             await floor_until(manager, lambda: isinstance(floor.screen, ConfirmScreen))
             question = str(floor.screen.query_one("#question").render())

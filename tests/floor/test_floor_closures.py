@@ -132,10 +132,12 @@ def test_request_in_the_snapshot_shows_with_its_lines_and_the_warning():
     )
     assert row.ago_s == 240
     assert [ln.words() for ln in row.lines] == [
-        "A 2 menunggu, juga Loket 1",
-        "B 3 menunggu, tidak ada loket lain buka",
+        "A 2 menunggu, loket lain yang buka: Loket 1",
+        "B 3 menunggu, tidak ada loket lain yang buka",
     ]
-    assert row.warning() == "Menutup Loket 3 meninggalkan 3 warga di layanan B tanpa loket buka."
+    assert (
+        row.warning() == "Menutup Loket 3 meninggalkan 3 warga di layanan B tanpa loket yang buka."
+    )
     assert state_words(model.closures.requests.get("L03")) == "minta tutup"
     assert state_words(model.closures.requests.get("L01")) is None
 
@@ -156,8 +158,8 @@ def test_no_warning_when_every_line_keeps_an_open_counter_or_nobody_waits():
     )
     (row,) = model.closure_rows(T0)
     assert [ln.words() for ln in row.lines] == [
-        "A 1 menunggu, juga Loket 7 (Prioritas)",
-        "B 0 menunggu, juga Loket 7 (Prioritas)",
+        "A 1 menunggu, loket lain yang buka: Loket 7 (Prioritas)",
+        "B 0 menunggu, loket lain yang buka: Loket 7 (Prioritas)",
     ]
     assert row.warning() is None
     assert [a[3] for a in closure_alerts(model, T0)] == [False]
@@ -166,8 +168,8 @@ def test_no_warning_when_every_line_keeps_an_open_counter_or_nobody_waits():
     )
     (row,) = model.closure_rows(T0)
     assert [ln.words() for ln in row.lines] == [
-        "A 0 menunggu, tidak ada loket lain buka",
-        "B 0 menunggu, tidak ada loket lain buka",
+        "A 0 menunggu, tidak ada loket lain yang buka",
+        "B 0 menunggu, tidak ada loket lain yang buka",
     ]
     assert row.warning() is None
 
@@ -202,8 +204,8 @@ def test_an_approved_counter_is_leaving_and_covers_no_line():
         ("L07", True),
     ]
     assert [ln.words() for ln in rows[0].lines] == [
-        "A 0 menunggu, tidak ada loket lain buka",
-        "B 1 menunggu, tidak ada loket lain buka",
+        "A 0 menunggu, tidak ada loket lain yang buka",
+        "B 1 menunggu, tidak ada loket lain yang buka",
     ]
     assert rows[1].request.by_name == "Pengelola Lantai"
     assert state_words(model.closures.requests["L07"]) == "tutup disetujui"

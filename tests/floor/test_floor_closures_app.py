@@ -23,7 +23,7 @@ ALERT = (
     "Permintaan tutup loket: Loket 3 (Dukcapil, Siti Rahmawati) — Gangguan sistem instansi — "
     "4 menit"
 )
-WARNING = "Peringatan: Menutup Loket 3 meninggalkan 3 warga di layanan B tanpa loket buka."
+WARNING = "Peringatan: Menutup Loket 3 meninggalkan 3 warga di layanan B tanpa loket yang buka."
 
 
 # The main screen's tables by reference: the requests' screen may be on top.
@@ -71,7 +71,10 @@ async def test_a_request_from_the_snapshot_is_approved(server: Server) -> None:
         assert row[:4] == ["Loket 3", "Dukcapil", "Siti Rahmawati", "Gangguan sistem instansi"]
         assert row[4] == "09.00 (4 menit)"
         assert row[5] == "menunggu"
-        assert row[6] == "A 2 menunggu, juga Loket 1; B 3 menunggu, tidak ada loket lain buka"
+        assert row[6] == (
+            "A 2 menunggu, loket lain yang buka: Loket 1; "
+            "B 3 menunggu, tidak ada loket lain yang buka"
+        )
         assert warning_text(app) == WARNING
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -146,7 +149,9 @@ async def test_refused_with_a_note_then_approved_while_busy(server: Server) -> N
 
 async def test_closing_a_counter_with_a_pending_request_approves_it(server: Server) -> None:
     """`t` on Loket 3 while Siti's request waits: the question says the request is approved
-    with it, and the server logs the approval, then the closing, both as the manager."""
+    with it, and the server logs the approval, then the closing, both as the manager. On the
+    requests' screen (P) the main table's keys T, O, U do nothing, though Loket 3 is the row
+    selected behind it."""
     siti = await server.officer_at_work("DKP01@L03")
     await siti.act("request_closure", reason="Pergantian petugas")
     app = dashboard(server)
@@ -154,6 +159,15 @@ async def test_closing_a_counter_with_a_pending_request_approves_it(server: Serv
         await until(pilot, lambda: state_cell(app, "L03") == "buka · minta tutup")
         app.set_focus(app.counters_table)
         app.counters_table.move_cursor(row=app.counters_table.get_row_index("L03"))
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, ClosureScreen))
+        await pilot.press("t", "o", "u")
+        await pilot.pause()
+        assert isinstance(app.screen, ClosureScreen)
+        assert [n.message for n in app._notifications] == []  # not even "Pilih loket …"
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ClosureScreen))
+        app.set_focus(app.counters_table)
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert str(app.screen.query_one("#question").render()) == (

@@ -254,3 +254,40 @@ async def test_a_tv_never_hears_of_a_request_nor_reads_its_reason(server: Server
 
 def _counter(snapshot: dict[str, Any], cid: str) -> dict[str, Any]:
     return next(c for c in snapshot["counters"] if c["id"] == cid)
+
+
+async def events_until(client: AntreClient, kind: str) -> list[dict[str, Any]]:
+    """Every pushed event up to and including the first of a kind."""
+    seen: list[dict[str, Any]] = []
+    while not seen or seen[-1]["kind"] != kind:
+        seen.append((await client.next_message("event", timeout=5))["event"])
+    return seen
+
+
+async def test_only_the_counters_agency_and_the_floor_hear_of_a_request(server: Server) -> None:
+    """docs/protocol.md: staff pushes reach the officers of the agency whose counter it touches.
+    Budi (Dukcapil, Loket 2) hears Loket 1's request, refusal, second request and withdrawal;
+    Samsat's officer at Loket 8 hears none of it, only their own pause that comes after."""
+    officer, floor = await officer_and_floor(server)
+    colleague = await server.officer_at_work("DKP02@L02")
+    samsat = await server.officer_at_work("SMS01@L08")
+    note = "Antrean masih panjang"
+    await officer.act("request_closure", reason=REASON)
+    await floor.act("decide_closure", counter="L01", approve=False, note=note)
+    await officer.act("request_closure", reason="Petugas sakit")
+    await officer.act("withdraw_closure")
+    await samsat.act("pause_counter", reason="istirahat")
+    heard = await events_until(colleague, "closure_withdrawn")
+    said = [
+        (e["kind"], e.get("reason"), e.get("note")) for e in heard if e["kind"] in CLOSURE_KINDS
+    ]
+    assert said == [
+        ("closure_requested", REASON, None),
+        ("closure_decided", None, note),
+        ("closure_requested", "Petugas sakit", None),
+        ("closure_withdrawn", None, None),
+    ]  # fmt: skip
+    other = await events_until(samsat, "counter_paused")
+    assert not CLOSURE_KINDS & {event["kind"] for event in other}
+    assert REASON not in str(other) and note not in str(other)
+    assert other[-1]["counter"] == "L08"
