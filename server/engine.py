@@ -73,7 +73,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from server.building_identity import BuildingIdentity, Match, compare
 from server.config.building import parse_building
-from server.config.edits import Edit, EditRefused, apply_edits, places
+from server.config.edits import Edit, EditRefused, Place, apply_edits, places
 from server.config.export import building_toml
 from server.config.toml_reader import ConfigError
 from server.core.bookings import Booking
@@ -180,10 +180,10 @@ class Engine:
         # version below it names a building that is no longer served (admin: edit_stale).
         self.file_version = 0
         self.edits: list[StoredEvent] = []  # the `building_edited` events applied, in order
-        # (version, target) → the place in its kind's array of an entity a live edit removed,
+        # (version, target) → the place (neighbours by id) of an entity a live edit removed,
         # under every version of that edit's group (an undo names any of them): where the undo
         # puts it back (`place_of`). Rebuilt from the log at start: the events do not say it.
-        self._places: dict[tuple[int, str], int] = {}
+        self._places: dict[tuple[int, str], Place] = {}
         self._edit_lock = asyncio.Lock()  # one edit at a time
         # Cleared while an edit swaps the building: commands wait for the new state.
         self._open = asyncio.Event()
@@ -445,10 +445,10 @@ class Engine:
         place, as it was made live."""
         event = stored.event
         assert isinstance(event, BuildingEdited)
-        index = None
+        place = None
         if event.undoes is not None and event.before is None:
-            index = self.place_of(event.undoes, event.target)
-        return Edit(event.target, event.before, event.after, index)
+            place = self.place_of(event.undoes, event.target)
+        return Edit(event.target, event.before, event.after, place)
 
     def _note_places(self, building: Building, made: list[Edit], group: list[StoredEvent]) -> None:
         """Where the entities this group of edits removes stood in `building` (before it)."""
@@ -457,10 +457,10 @@ class Engine:
                 for stored in group:
                     self._places[(_version(stored), edit.target)] = place
 
-    def place_of(self, version: int, target: str) -> int | None:
+    def place_of(self, version: int, target: str) -> Place | None:
         """The place in its kind's array `target` had when the edit of `version` (or one made
-        with it) removed it: where its undo puts it back. None when that edit removed no such
-        entity."""
+        with it) removed it (its neighbours by id, and its index): where its undo puts it back.
+        None when that edit removed no such entity."""
         return self._places.get((version, target))
 
     # -- live building edits (issue 23) ---------------------------------------------------------
