@@ -73,7 +73,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from server.building_identity import BuildingIdentity, Match, compare
 from server.config.building import parse_building
-from server.config.edits import Edit, EditRefused, apply_edits, places
+from server.config.edits import Edit, EditRefused, Place, apply_edits, places
 from server.config.export import building_toml
 from server.config.toml_reader import ConfigError
 from server.core.bookings import Booking
@@ -176,14 +176,15 @@ class Engine:
         # from the highest ever recorded (`file_version`).
         self.version = 0
         # The version the building file's building stands at: 0, or the highest edit version
-        # when a start dropped the live edits (`--take-file`) or found them in the file. A
-        # version below it names a building that is no longer served (admin: edit_stale).
+        # + 1 when a start dropped the live edits (`--take-file`) or found them in the file:
+        # the take consumes a number, so no version names two buildings. A version below it
+        # names a building that is no longer served (admin: edit_stale).
         self.file_version = 0
         self.edits: list[StoredEvent] = []  # the `building_edited` events applied, in order
-        # (version, target) → the place in its kind's array of an entity a live edit removed,
+        # (version, target) → the place (neighbours by id) of an entity a live edit removed,
         # under every version of that edit's group (an undo names any of them): where the undo
         # puts it back (`place_of`). Rebuilt from the log at start: the events do not say it.
-        self._places: dict[tuple[int, str], int] = {}
+        self._places: dict[tuple[int, str], Place] = {}
         self._edit_lock = asyncio.Lock()  # one edit at a time
         # Cleared while an edit swaps the building: commands wait for the new state.
         self._open = asyncio.Event()
@@ -374,7 +375,7 @@ class Engine:
         dropped = int(meta.get(DROPPED_THROUGH, "0"))
         every = await store.edit_events()
         edits = [e for e in every if e.seq > dropped]
-        self.file_version = max((_version(e) for e in every if e.seq <= dropped), default=0)
+        self.file_version = _taken_version([e for e in every if e.seq <= dropped])
         recorded = await store.building()
         if not edits or recorded is None:
             return edits
@@ -411,8 +412,9 @@ class Engine:
             )
         # The live edits are history from now on: the building kept as live text is the file's
         # (an empty text: `antre config export --db` has no live building to write).
-        # The file's building takes the highest version so far: the next edit goes on from it.
-        self.file_version = max([self.file_version, *(_version(e) for e in edits)])
+        # The file's building takes a version of its own, past the highest so far: a screen
+        # made against the last live version is stale, and the next edit goes on from it.
+        self.file_version = _taken_version(every)
         await store.set_meta({DROPPED_THROUGH: str(edits[-1].seq), LIVE_TEXT: "",
                               LIVE_VERSION: str(self.file_version), **dropped_now})  # fmt: skip
         return []
@@ -445,10 +447,10 @@ class Engine:
         place, as it was made live."""
         event = stored.event
         assert isinstance(event, BuildingEdited)
-        index = None
+        place = None
         if event.undoes is not None and event.before is None:
-            index = self.place_of(event.undoes, event.target)
-        return Edit(event.target, event.before, event.after, index)
+            place = self.place_of(event.undoes, event.target)
+        return Edit(event.target, event.before, event.after, place)
 
     def _note_places(self, building: Building, made: list[Edit], group: list[StoredEvent]) -> None:
         """Where the entities this group of edits removes stood in `building` (before it)."""
@@ -457,10 +459,10 @@ class Engine:
                 for stored in group:
                     self._places[(_version(stored), edit.target)] = place
 
-    def place_of(self, version: int, target: str) -> int | None:
+    def place_of(self, version: int, target: str) -> Place | None:
         """The place in its kind's array `target` had when the edit of `version` (or one made
-        with it) removed it: where its undo puts it back. None when that edit removed no such
-        entity."""
+        with it) removed it (its neighbours by id, and its index): where its undo puts it back.
+        None when that edit removed no such entity."""
         return self._places.get((version, target))
 
     # -- live building edits (issue 23) ---------------------------------------------------------
@@ -974,6 +976,13 @@ def _version(stored: StoredEvent) -> int:
     event = stored.event
     assert isinstance(event, BuildingEdited)
     return event.version
+
+
+def _taken_version(taken: list[StoredEvent]) -> int:
+    """The version of the building file's building once a start took it over the edits
+    `taken` (dropped or found in the file): one past the highest of them, 0 with none. The
+    last live version N named the live building; the file's is N + 1, never logged."""
+    return max((_version(e) for e in taken), default=-1) + 1
 
 
 def edit_groups(edits: list[StoredEvent]) -> list[list[StoredEvent]]:

@@ -18,9 +18,12 @@ frozen), so nothing is ever half-applied.
 The document is the exporter's, so a line's hours are written only where they differ from its
 agency's: editing an agency's days or hours moves the lines that inherit them, as editing the file
 would. The order of a kind's entities is kept when one is changed; an added one comes last,
-unless the edit names its place (`Edit.index`): the undo of a removal puts the entity back where
+unless the edit names its place (`Edit.place`): the undo of a removal puts the entity back where
 it stood (`places` says where that was, `inverse` carries it), so a line removed and restored
-keeps its place in the kiosk's list.
+keeps its place in the kiosk's list. The place is its neighbours by id, not an index: after the
+one that stood before it if that one is still there, else before the one that followed it, else
+at its old index — removing L03, then L02, then undoing the first puts L03 after L01 and before
+L04, where an index alone would put it after L04.
 
 Pure: no clock, no sockets; loading may read the secret files webhooks and central name.
 """
@@ -47,6 +50,7 @@ __all__ = [
     "SETTINGS_KINDS",
     "Edit",
     "EditRefused",
+    "Place",
     "Target",
     "all_entities",
     "apply_edit",
@@ -93,6 +97,16 @@ _LINE_REF_RE = re.compile(r" \(line \d+\)")  # "already used by counters[L07] (l
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where an entity stood in its kind's array: the ids of its neighbours then (None at an
+    end) and its index, the last resort when both neighbours are gone."""
+
+    index: int
+    after: str | None = None  # the id of the entity just before it
+    before: str | None = None  # the id of the entity just after it
+
+
+@dataclass(frozen=True)
 class Edit:
     """One entity changed: `before` as the editor saw it (None when adding), `after` the new
     value (None when removing). Values are JSON-plain, as `entity` returns them."""
@@ -101,9 +115,9 @@ class Edit:
     before: Any
     after: Any
     # Where an added entity goes in its kind's array: the place a removed one had (the undo of
-    # a removal); None, or past the end: last. Not logged: the engine finds it again in the
-    # log (server/engine.py), from where the removal took the entity out.
-    index: int | None = None
+    # a removal); None: last. Not logged: the engine finds it again in the log
+    # (server/engine.py), from where the removal took the entity out.
+    place: Place | None = None
 
 
 class EditRefused(Exception):
@@ -230,24 +244,50 @@ def all_entities(building: Building) -> dict[str, list[tuple[Target, Any]]]:
     return out
 
 
-def inverse(edit: Edit, index: int | None = None) -> Edit:
+def inverse(edit: Edit, place: Place | None = None) -> Edit:
     """The edit that undoes this one (before and after swapped); the undo of a removal puts
-    the entity back at `index`, the place it had (`places`)."""
-    return Edit(edit.target, edit.after, edit.before, index)
+    the entity back at `place`, the place it had (`places`)."""
+    return Edit(edit.target, edit.after, edit.before, place)
 
 
-def places(building: Building, edits: Sequence[Edit]) -> list[int | None]:
+def places(building: Building, edits: Sequence[Edit]) -> list[Place | None]:
     """Where each edit's entity stands in its kind's array just before it, the edits made in
     order on `building` as `apply_edits` makes them (edits it accepted): for a removal, the
-    index its undo puts the entity back at. None for a settings kind, the running text, or an
+    place its undo puts the entity back at. None for a settings kind, the running text, or an
     entity that is absent."""
     doc = _document(building)
-    out: list[int | None] = []
+    out: list[Place | None] = []
     for edit in edits:
         kind, ident = _parse_target(edit.target)
-        out.append(None if ident is None else _find(doc, kind, ident))
+        out.append(None if ident is None else _place(doc, kind, ident))
         _put(doc, edit, kind, ident)
     return out
+
+
+def _place(doc: dict[str, Any], kind: str, ident: str) -> Place | None:
+    i = _find(doc, kind, ident)
+    if i is None:
+        return None
+    array, key = ARRAY_KINDS[kind]
+    tables = doc.get(array, [])
+    return Place(
+        i,
+        _ident(tables[i - 1], key) if i > 0 else None,
+        _ident(tables[i + 1], key) if i + 1 < len(tables) else None,
+    )
+
+
+def _index(doc: dict[str, Any], kind: str, place: Place | None) -> int:
+    """Where an added entity goes: last, or back in its place — after the neighbour that stood
+    before it, else before the one that followed it, else at its old index."""
+    tables = doc.get(ARRAY_KINDS[kind][0], [])
+    if place is None:
+        return len(tables)
+    if place.after is not None and (i := _find(doc, kind, place.after)) is not None:
+        return i + 1
+    if place.before is not None and (i := _find(doc, kind, place.before)) is not None:
+        return i
+    return max(0, min(place.index, len(tables)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -328,8 +368,8 @@ def _put(doc: dict[str, Any], edit: Edit, kind: str, ident: str | None) -> str:
         return f"{array}[{ident}]"
     table = _table_after(edit, kind, ident)
     if i is None:
-        # Last, or the place a removed entity had (an undo): its neighbours as they were.
-        i = len(tables) if edit.index is None else max(0, min(edit.index, len(tables)))
+        # Last, or the place a removed entity had (an undo): beside its old neighbours.
+        i = _index(doc, kind, edit.place)
         tables.insert(i, table)
     else:
         tables[i] = table

@@ -54,7 +54,8 @@ _HINTS: Table = (
     ("; allowed: {keys}", "; yang boleh: {keys}"),
     ("; known: {ids}", "; yang ada: {ids}"),
     ("; write [{header}]", "; tulis [{header}]"),
-    ("; write {days}", "; tulis salah satu dari {days}"),
+    # part_week.py: the names the file must hold, quoted and in English ("senin" is refused)
+    ("; write {weekdays}", "; tulis nama hari dalam bahasa Inggris: {weekdays}"),
     ('; write the letters as capitals, "{label}"', '; tulis hurufnya kapital, "{label}"'),
     (
         '; times must be quoted, e.g. open = "07:30"',
@@ -75,7 +76,7 @@ _NOUNS: Table = (
     ("prefix", "prefiks layanan"),
     ("counter id", "id loket"),
     ("device id", "id perangkat"),
-    ("token digest", "digest token"),
+    ("token digest", "hash token"),
     ("portal id", "id portal"),
     ("person id", "id pengguna"),
 )
@@ -97,26 +98,26 @@ _UNITS: Table = (
 # The end of "serves line "K" of agency KUA, but …".
 _BELONGS: Table = (
     ("the counter belongs to {agency}", "loket ini milik {agency}"),
-    ("on these days the desk belongs to {agency}", "pada hari itu loket ini milik {agency}"),
+    ("on these days the desk belongs to {agency}", "pada hari-hari itu loket ini milik {agency}"),
 )
 
 # validate_template()'s ValueError messages (server/core/voice_text.py).
 _TEMPLATE_ERRORS: Table = (
     (
         "a phrase template has 1 to {most} characters",
-        "template kalimat panggilan berisi 1 sampai {most} karakter",
+        "templat kalimat panggilan berisi 1 sampai {most} karakter",
     ),
     (
         "unknown placeholder(s) in phrase template: {names}",
-        "isian tidak dikenal dalam template kalimat panggilan: {names}",
+        "isian tidak dikenal dalam templat kalimat panggilan: {names}",
     ),
     (
         "a phrase template must contain {{number}} and {{desk}} (or {{counter}})",
-        "template kalimat panggilan harus memuat {{number}} dan {{desk}} (atau {{counter}})",
+        "templat kalimat panggilan harus memuat {{number}} dan {{desk}} (atau {{counter}})",
     ),
     (
         "unbalanced brackets or braces in phrase template",
-        "kurung siku atau kurung kurawal dalam template kalimat panggilan tidak berpasangan",
+        "kurung siku atau kurung kurawal dalam templat kalimat panggilan tidak berpasangan",
     ),
 )
 
@@ -166,10 +167,13 @@ _NARROW: Mapping[str, str] = {
     ),
     "type": r"[A-Za-z_]\w*",
     "either": r'"[^"]*"(?: or "[^"]*")*',
+    "weekdays": '"{0}"(?:, "{0}")*'.format("(?:" + "|".join(_WEEKDAYS) + ")"),
 }
-# "days" (a list such as "saturday, sunday") is translated word by word, "either" (the choices
-# of `Reader.choice`, '"kiosk" or "tablet"') keeps its values and says "atau"; "name" marks a table
-# name of the file ("lines", "counters"), kept as written like any other placeholder.
+# "days" (a list such as "saturday, sunday") is translated word by word ("Sabtu dan Minggu"),
+# "either" (the choices of `Reader.choice`, '"kiosk" or "tablet"') keeps its values and says
+# "atau", and so does "weekdays" (the quoted names the file must hold: '"monday", … "sunday"',
+# English words the admin writes as they are); "name" marks a table name of the file ("lines",
+# "counters"), kept as written like any other placeholder.
 
 # ---- the messages --------------------------------------------------------------------------
 
@@ -450,7 +454,7 @@ TEMPLATES: Table = (
         "the [voice] template has no {{desk}}, so this would never be said; write {{desk}} "
         'where the desk is named, e.g. template = "Nomor antrean {{number}}, silakan menuju '
         '{{desk}}[, {{agency}}]"',
-        "template [voice] tidak memuat {{desk}}, jadi ini tidak akan pernah diucapkan; tulis "
+        "templat [voice] tidak memuat {{desk}}, jadi ini tidak akan pernah diucapkan; tulis "
         '{{desk}} di tempat loket disebut, misalnya template = "Nomor antrean {{number}}, '
         'silakan menuju {{desk}}[, {{agency}}]"',
     ),
@@ -530,8 +534,8 @@ TEMPLATES: Table = (
         "this is the SHA-256 of an empty token; hash the real token",
         "ini SHA-256 dari token kosong; buat hash dari token yang sebenarnya",
     ),
-    ("not a SHA-256 digest ({got}); " + _TOKEN, "bukan digest SHA-256 ({got}); " + _TOKEN_ID),
-    ("missing token digest; " + _TOKEN, "digest token belum diisi; " + _TOKEN_ID),
+    ("not a SHA-256 digest ({got}); " + _TOKEN, "bukan hash SHA-256 ({got}); " + _TOKEN_ID),
+    ("missing token digest; " + _TOKEN, "hash token belum diisi; " + _TOKEN_ID),
     (
         'required for a tablet: the counter it faces, e.g. counter = "L01"',
         'wajib untuk tablet: loket yang dihadapinya, misalnya counter = "L01"',
@@ -542,7 +546,7 @@ TEMPLATES: Table = (
     ),
     (
         "is also a device's token digest; give each its own",
-        "sama dengan digest token sebuah perangkat; beri masing-masing token sendiri",
+        "sama dengan hash token sebuah perangkat; beri masing-masing token sendiri",
     ),
     # ---- delivery.py ----
     (
@@ -601,7 +605,7 @@ TEMPLATES: Table = (
     (
         '"{value}" has a query or a fragment (after ? or #); the pages add their own paths to '
         f'it: write only the base, such as "{_URL}"',
-        '"{value}" memuat query atau fragmen (sesudah ? atau #); halaman menambahkan jalurnya '
+        '"{value}" memuat kueri atau fragmen (sesudah ? atau #); halaman menambahkan jalurnya '
         f'sendiri: tulis alamat dasarnya saja, seperti "{_URL}"',
     ),
     (
@@ -744,9 +748,16 @@ def _compiled(table: str) -> list[tuple[re.Pattern[str], str]]:
     return [(re.compile(_regex(en, top=True), re.DOTALL), id_) for en, id_ in pairs]
 
 
+def _listed(items: Sequence[str], last: str) -> str:
+    """Indonesian list: "Senin", "Senin dan Jumat", "Senin, Rabu, dan Jumat" (PUEBI's comma)."""
+    if len(items) < 3:
+        return f" {last} ".join(items)
+    return ", ".join(items[:-1]) + f", {last} " + items[-1]
+
+
 def _days(text: str) -> str | None:
     names = [_WEEKDAYS.get(day) for day in text.split(", ")]
-    return ", ".join(n for n in names if n) if all(names) else None
+    return _listed([n for n in names if n], "dan") if all(names) else None
 
 
 def _translate(table: str, text: str) -> str | None:
@@ -763,6 +774,8 @@ def _translate(table: str, text: str) -> str | None:
                 said = _days(value)
             elif kind == "either":
                 said = value.replace('" or "', '" atau "')
+            elif kind == "weekdays":
+                said = _listed(value.split(", "), "atau")
             else:
                 said = value  # an id, a key, a value from the file: as written
             if said is None:

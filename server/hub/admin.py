@@ -131,7 +131,8 @@ class Admin:
             )
         if seen < self._engine.file_version:
             # Seen before a start that served the building file in place of the live edits
-            # (`--take-file`) or found them in the file: what it saw is no longer the building.
+            # (`--take-file`) or found them in the file: what it saw is no longer the building
+            # — the last live version too, since the file's building stands one past it.
             raise DomainError(
                 "edit_stale",
                 f"Versi {seen} sudah tidak berlaku: gedung dimuat ulang dari berkas konfigurasi "

@@ -19,6 +19,7 @@ from server.config.edits import (
     KINDS,
     Edit,
     EditRefused,
+    Place,
     all_entities,
     apply_edit,
     apply_edits,
@@ -382,10 +383,11 @@ def test_undoing_a_removal_puts_the_entity_back_where_it_stood(small: Building) 
         Edit("counter:L02", l02, {**l02, "serves": ["Q"]}),
         Edit("line:P", line_p, None),
     ]
-    assert places(small, removal) == [1, 1]  # L02 second of L01, L02; P second of A, P, Q
+    # L02 second of L01, L02 (last); P second of A, P, Q
+    assert places(small, removal) == [Place(1, "L01", None), Place(1, "A", "Q")]
     removed = apply_edits(small, removal)
     assert [line.prefix for line in removed.lines] == ["A", "Q"]
-    undo = [inverse(removal[1], 1), inverse(removal[0], 1)]
+    undo = [inverse(removal[1], Place(1, "A", "Q")), inverse(removal[0])]
     back = apply_edits(removed, undo)
     assert [line.prefix for line in back.lines] == ["A", "P", "Q"]
     assert back == small
@@ -397,14 +399,55 @@ def test_undoing_a_removal_puts_the_entity_back_where_it_stood(small: Building) 
     ]
 
     both = [Edit("counter:L01", COUNTER_L01, None), Edit("line:A", LINE_A, None)]
-    assert places(small, both) == [0, 0]
+    assert places(small, both) == [Place(0, None, "L02"), Place(0, None, "P")]
     gone = apply_edits(small, both)
-    back = apply_edits(gone, [inverse(both[1], 0), inverse(both[0], 0)])
+    back = apply_edits(gone, [inverse(both[1], Place(0, None, "P")), inverse(both[0], Place(0))])
     assert [line.prefix for line in back.lines] == ["A", "P", "Q"]
     assert [counter.id for counter in back.counters] == ["L01", "L02"]
-    # A place past the end (the array shrank since) is last.
-    far = apply_edits(gone, [inverse(both[1], 0), inverse(both[0], 9)])
+    # Both neighbours gone and the index past the end (the array shrank since): last.
+    far = apply_edits(gone, [inverse(both[1], Place(0)), inverse(both[0], Place(9, "L00", "L09"))])
     assert [counter.id for counter in far.counters] == ["L02", "L01"]
+
+
+def test_an_undone_removal_goes_back_beside_its_neighbours_not_at_its_index(
+    small: Building,
+) -> None:
+    """Counters L01 … L05. L03 removed (between L02 and L04), then L02: undoing the first puts
+    L03 before L04 (L02, before it, is gone), so after L01 — an index alone (2) put it after
+    L04. With L02 back first, L03 goes after L02; with both L02 and L04 gone, at its index 2
+    (last of L01, L05)."""
+
+    def counter(n: int) -> dict[str, object]:
+        return {
+            **NEW_COUNTER,
+            "id": f"L0{n}",
+            "name": f"Loket {n}",
+            "number": n,
+            "agency": "IMIGRASI",
+            "serves": ["P", "Q"],
+        }
+
+    five = apply_edits(small, [Edit(f"counter:L0{n}", None, counter(n)) for n in (3, 4, 5)])
+    assert [c.id for c in five.counters] == ["L01", "L02", "L03", "L04", "L05"]
+    l02, l03 = entity(five, "counter:L02"), entity(five, "counter:L03")
+    first, second = Edit("counter:L03", l03, None), Edit("counter:L02", l02, None)
+    (where,) = places(five, [first])
+    assert where == Place(2, "L02", "L04")
+    gone = apply_edits(five, [first, second])
+    assert [c.id for c in gone.counters] == ["L01", "L04", "L05"]
+    back = apply_edits(gone, [inverse(first, where)])
+    assert [c.id for c in back.counters] == ["L01", "L03", "L04", "L05"]
+    # L02 back first, then L03 (the other order): after L02, as it stood.
+    both = apply_edits(gone, [inverse(second, Place(1, "L01", "L04")), inverse(first, where)])
+    assert [c.id for c in both.counters] == ["L01", "L02", "L03", "L04", "L05"]
+    # L02 still gone and L04 gone too: before the one that followed — none left; its index.
+    l04 = entity(gone, "counter:L04")
+    no_l04 = apply_edits(gone, [Edit("counter:L04", l04, None)])
+    assert [c.id for c in apply_edits(no_l04, [inverse(first, where)]).counters] == [
+        "L01",
+        "L05",
+        "L03",
+    ]
 
 
 # --------------------------------------------------------------------------------------------

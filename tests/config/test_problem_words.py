@@ -95,7 +95,9 @@ def test_every_message_of_the_config_reader_has_indonesian_words() -> None:
 
 # What a placeholder holds in the samples below, by kind (a value from the file otherwise).
 _SAMPLES = {
-    "days": ("monday, friday", "Senin, Jumat"),
+    "days": ("monday, wednesday, friday", "Senin, Rabu, dan Jumat"),
+    # the reader's hint lists the names quoted, as the file must hold them (part_week.py)
+    "weekdays": ('"monday", "friday"', '"monday" atau "friday"'),
     "either": ('"kiosk" or "tablet"', '"kiosk" atau "tablet"'),
     "type": ("NoneType", "NoneType"),
     **dict.fromkeys(
@@ -159,7 +161,8 @@ def test_each_template_of_the_source_is_translated_by_its_own_entry() -> None:
                 wrong.append((message.where, english, translate(english), words))
     assert wrong == []
     assert "must be from 7 to 7 minutes, got X7" in tried  # a span and a unit, apart
-    assert "the building is closed on monday, friday (see [hours])" in tried
+    assert "the building is closed on monday, wednesday, friday (see [hours])" in tried
+    assert '"X7" is not a day of the week; write "monday", "friday"' in tried
 
 
 def test_the_table_s_placeholders_are_the_same_in_both_languages() -> None:
@@ -276,6 +279,34 @@ CASES = [
         "gedung tutup pada hari Sabtu (lihat [hours]); layanan tidak dapat buka saat itu",
     ),
     (
+        'days = ["monday", "tuesday"]',
+        'days = ["monday", "saturday", "sunday"]',
+        "agencies[IMIGRASI].days",
+        "the building is closed on saturday, sunday (see [hours]); a service cannot open then",
+        "gedung tutup pada hari Sabtu dan Minggu (lihat [hours]); layanan tidak dapat buka "
+        "saat itu",
+    ),
+    # An Indonesian admin writes the day in Indonesian: the reader's hint names the English
+    # names quoted, which the admin must write as they are.
+    (
+        'days = ["monday", "tuesday"]',
+        'days = ["senin"]',
+        "agencies[IMIGRASI].days",
+        '"senin" is not a day of the week; write "monday", "tuesday", "wednesday", '
+        '"thursday", "friday", "saturday", "sunday"',
+        '"senin" bukan nama hari; tulis nama hari dalam bahasa Inggris: "monday", "tuesday", '
+        '"wednesday", "thursday", "friday", "saturday", atau "sunday"',
+    ),
+    (
+        'days = ["monday", "tuesday"]',
+        'days = ["monday", "jumat"]',
+        "agencies[IMIGRASI].days",
+        '"jumat" is not a day of the week; write "monday", "tuesday", "wednesday", '
+        '"thursday", "friday", "saturday", "sunday"',
+        '"jumat" bukan nama hari; tulis nama hari dalam bahasa Inggris: "monday", "tuesday", '
+        '"wednesday", "thursday", "friday", "saturday", atau "sunday"',
+    ),
+    (
         'monday = { open = "07:30", close = "16:00" }',
         'monday = { open = "16:00", close = "07:30" }',
         "hours.monday",
@@ -329,6 +360,15 @@ CASES = [
         "policy.priority_counter_first",
         "expected true or false, got integer 1",
         "harus true atau false, bukan bilangan bulat 1",
+    ),
+    (
+        "[[zones]]",
+        '[voice]\ntemplate = "Nomor {number}"\n\n[[zones]]',
+        "voice.template",
+        "a phrase template must contain {number} and {desk} (or {counter}); for example "
+        'template = "Nomor antrean {number}, silakan menuju {desk}[, {agency}]"',
+        "templat kalimat panggilan harus memuat {number} dan {desk} (atau {counter}); misalnya "
+        'template = "Nomor antrean {number}, silakan menuju {desk}[, {agency}]"',
     ),
     (
         "[[zones]]",

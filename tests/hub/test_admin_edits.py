@@ -515,3 +515,29 @@ async def test_undoing_a_removed_line_puts_it_back_in_its_place(start_server, tm
     assert [ln.prefix for ln in server.engine.building.lines] == DEMO_ORDER
     kiosk = await server.client("KIOSK-1")
     assert [ln["prefix"] for ln in (await kiosk.snapshot())["building"]["lines"]] == DEMO_ORDER
+
+
+async def test_an_undone_removal_goes_back_beside_its_neighbours_across_restarts(
+    start_server, tmp_path
+) -> None:
+    """Counter L03 (between L02 and L04) removed, then L02; a restart; the first undone: L03
+    stands between L01 and L04 (its old index, 2, would put it after L04). The engine found
+    the place again from the log, and a second restart replays the same order."""
+    db = str(tmp_path / "neighbours.db")
+    server = await start_server(db=db)
+    admin = await admin_of(server)
+    state = await state_of(admin)
+    l02, l03 = value_of(state, "counter", "counter:L02"), value_of(state, "counter", "counter:L03")
+    await edit(admin, "counter:L03", l03, None, 0)
+    await edit(admin, "counter:L02", l02, None, 1)
+    await start_server.stop(server)
+    server = await start_server(db=db)
+    admin = await admin_of(server)
+    await admin.request("admin_undo", version=1)
+    first = ["L01", "L03", "L04", "L05"]
+    targets = [e["target"] for e in (await state_of(admin))["entities"]["counter"]]
+    assert targets[:4] == [f"counter:{c}" for c in first]
+    await start_server.stop(server)
+    server = await start_server(db=db)
+    assert server.engine.version == 3
+    assert [c.id for c in server.engine.building.counters][:4] == first

@@ -111,13 +111,14 @@ async def test_file_changed_after_live_edits(start_on, tmp_path: Path, capsys) -
     assert "line:K: quota_walk_in 60 (file) vs 20 (live)" in output and "Traceback" not in output
 
     # --take-file: the file wins, the edit is dropped (and stays dropped at the next start).
-    # The version stays the highest recorded (1): versions never repeat.
+    # The file's building stands past the highest version recorded (1): 2, never a version
+    # that named the live building (docs/operations.md).
     server = await start_on(file, take_file=True)
-    assert server.engine.version == 1
+    assert server.engine.version == 2
     assert server.engine.building.line("K").quota_walk_in == 60  # type: ignore[union-attr]
     await start_on.stop()  # type: ignore[attr-defined]
     server = await start_on(file)
-    assert server.engine.version == 1 and server.engine.edits == []
+    assert server.engine.version == 2 and server.engine.edits == []
     history = (await (await admin(server)).request("admin_history"))["history"]
     assert history == []
 
@@ -185,9 +186,11 @@ async def test_without_the_live_text_the_refusal_still_says_take_file(
 
 
 async def test_versions_never_repeat_across_take_file(start_on, tmp_path: Path) -> None:
-    """After `--take-file` dropped version 1, the next edit is version 2 (never a second
-    version 1); an edit made against the dropped building (version 0) is stale across the
-    restart, one against the building served now is not; a plain restart keeps it all."""
+    """After `--take-file` dropped version 1, the file's building is version 2 (the take
+    consumes a number) and the next edit is version 3 (never a second version 1 or 2); an edit
+    made against the file before (version 0) or the dropped live building (version 1) is stale
+    across the restart, one against the building served now is not; a plain restart keeps it
+    all."""
     file = tmp_path / "gedung.toml"
     file.write_text(DEMO_TEXT, encoding="utf-8")
     await quota_cut_to_20(start_on, file)  # version 1
@@ -195,45 +198,49 @@ async def test_versions_never_repeat_across_take_file(start_on, tmp_path: Path) 
     server = await start_on(file, take_file=True)
     a = await admin(server)
     state = await a.request("admin_state")
-    assert state["version"] == 1
+    assert state["version"] == 2
     line = next(e["value"] for e in state["entities"]["line"] if e["target"] == "line:K")
     assert line["quota_walk_in"] == 60
-    # Made against version 0 before the restart: the building it saw is gone.
-    with pytest.raises(RequestError) as stale:
-        await a.request("admin_edit", target="line:K", before=line,
-                        after={**line, "quota_walk_in": 30}, version=0)  # fmt: skip
-    assert stale.value.code == "edit_stale"
-    assert "Versi 0 sudah tidak berlaku" in str(stale.value)
+    # Made against version 0 or 1 before the restart: the building it saw is gone. Version 1
+    # was the live building (K at 20): a screen of it must not edit the file's building.
+    for seen in (0, 1):
+        with pytest.raises(RequestError) as stale:
+            await a.request("admin_edit", target="line:K", before=line,
+                            after={**line, "quota_walk_in": 30}, version=seen)  # fmt: skip
+        assert stale.value.code == "edit_stale"
+        assert f"Versi {seen} sudah tidak berlaku" in str(stale.value)
+        assert "(versi 2)" in str(stale.value)
     reply = await a.request("admin_edit", target="line:K", before=line,
-                            after={**line, "quota_walk_in": 30}, version=1)  # fmt: skip
-    assert reply["version"] == 2
+                            after={**line, "quota_walk_in": 30}, version=2)  # fmt: skip
+    assert reply["version"] == 3
     history = (await a.request("admin_history"))["history"]
-    assert [row["version"] for row in history] == [2]
+    assert [row["version"] for row in history] == [3]
     await start_on.stop()  # type: ignore[attr-defined]
 
-    # A plain restart: version 2 live, the dropped building still stale, the next edit 3.
+    # A plain restart: version 3 live, the dropped building still stale, the next edit 4.
     server = await start_on(file)
     a = await admin(server)
-    assert (await a.request("admin_state"))["version"] == 2
+    assert (await a.request("admin_state"))["version"] == 3
     after = {**line, "quota_walk_in": 30}
-    with pytest.raises(RequestError) as stale:
-        await a.request("admin_edit", target="line:K", before=after,
-                        after={**line, "quota_walk_in": 40}, version=0)  # fmt: skip
-    assert stale.value.code == "edit_stale"
+    for seen in (0, 1):
+        with pytest.raises(RequestError) as stale:
+            await a.request("admin_edit", target="line:K", before=after,
+                            after={**line, "quota_walk_in": 40}, version=seen)  # fmt: skip
+        assert stale.value.code == "edit_stale"
     reply = await a.request("admin_edit", target="line:K", before=after,
-                            after={**line, "quota_walk_in": 40}, version=2)  # fmt: skip
-    assert reply["version"] == 3
+                            after={**line, "quota_walk_in": 40}, version=3)  # fmt: skip
+    assert reply["version"] == 4
     await start_on.stop()  # type: ignore[attr-defined]
     with sqlite3.connect(tmp_path / "antre.db") as db:
         versions = [v for (v,) in db.execute(
             "SELECT json_extract(payload, '$.version') FROM events "
             "WHERE kind = 'building_edited' ORDER BY seq")]  # fmt: skip
-    assert versions == [1, 2, 3]
+    assert versions == [1, 3, 4]
 
 
-async def test_the_exported_live_building_keeps_its_version(start_on, tmp_path: Path) -> None:
-    """Started on the exported live building (version 1), the building is still version 1
-    and the next edit is version 2."""
+async def test_the_exported_live_building_takes_the_next_version(start_on, tmp_path: Path) -> None:
+    """Started on the exported live building of version 1 (adopted), the building stands at
+    version 2, as any start that takes the file over the edits: the next edit is version 3."""
     file = tmp_path / "gedung.toml"
     file.write_text(DEMO_TEXT, encoding="utf-8")
     await quota_cut_to_20(start_on, file)
@@ -242,17 +249,18 @@ async def test_the_exported_live_building_keeps_its_version(start_on, tmp_path: 
     server = await start_on(live)
     a = await admin(server)
     state = await a.request("admin_state")
-    assert state["version"] == 1
+    assert state["version"] == 2
     line = next(e["value"] for e in state["entities"]["line"] if e["target"] == "line:K")
     reply = await a.request("admin_edit", target="line:K", before=line,
-                            after={**line, "quota_walk_in": 25}, version=1)  # fmt: skip
-    assert reply["version"] == 2
+                            after={**line, "quota_walk_in": 25}, version=2)  # fmt: skip
+    assert reply["version"] == 3
 
 
 async def test_edits_csv_marks_the_edits_take_file_dropped(start_on, tmp_path: Path) -> None:
-    """Version 1 taken back into the file (its export, started as it is) stays; version 2,
-    dropped by a `--take-file` start, reads `dropped` "ya" in edits.csv; version 3 made after
-    it stays (docs/reports.md, edits.csv)."""
+    """Version 1 taken back into the file (its export, started as it is: the file's building
+    is version 2) stays; version 3, dropped by a `--take-file` start (the file's building
+    version 4), reads `dropped` "ya" in edits.csv; version 5 made after it stays
+    (docs/reports.md, edits.csv)."""
     file = tmp_path / "gedung.toml"
     file.write_text(DEMO_TEXT, encoding="utf-8")
     await quota_cut_to_20(start_on, file)  # version 1
@@ -268,9 +276,9 @@ async def test_edits_csv_marks_the_edits_take_file_dropped(start_on, tmp_path: P
                         after={**line, "quota_walk_in": new}, version=version)  # fmt: skip
         await start_on.stop()  # type: ignore[attr-defined]
 
-    await quota(await start_on(live), 20, 30, 1)  # version 2
+    await quota(await start_on(live), 20, 30, 2)  # version 3
     live.write_text(live.read_text().replace("Selamat datang", "Halo, selamat datang"))
-    await quota(await start_on(live, take_file=True), 20, 40, 2)  # version 3
+    await quota(await start_on(live, take_file=True), 20, 40, 4)  # version 5
 
     out = tmp_path / "out"
     with contextlib.redirect_stdout(io.StringIO()):
@@ -281,6 +289,6 @@ async def test_edits_csv_marks_the_edits_take_file_dropped(start_on, tmp_path: P
         rows = list(csv.DictReader(f))
     assert [(r["version"], r["change"], r["dropped"]) for r in rows] == [
         ("1", "Kuota harian K: 60 → 20", ""),
-        ("2", "Kuota harian K: 20 → 30", "ya"),
-        ("3", "Kuota harian K: 20 → 40", ""),
+        ("3", "Kuota harian K: 20 → 30", "ya"),
+        ("5", "Kuota harian K: 20 → 40", ""),
     ]
