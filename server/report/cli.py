@@ -22,8 +22,9 @@ from typing import Any
 from server.building_identity import EXIT_WRONG_BUILDING, WrongBuilding
 from server.config import ConfigError, demo_building_path, load_building_file
 from server.core.building import Building
+from server.live_building import DROPPED_THROUGH
 from server.report.booking_stats import add_places, add_tickets, replay_bookings, totals
-from server.report.closure_stats import day_closures
+from server.report.closure_stats import EDITED, day_closures, with_edits
 from server.report.edit_rows import EDIT_COLUMNS, dropped_edits, edit_rows, edit_summary
 from server.report.skm_report import skm_summary, write_skm_report
 from server.report.skm_stats import VisitRecord, finished_visits
@@ -314,9 +315,18 @@ def compile_report(
     edits_csv: list[dict[str, Any]] = []
     closures_csv: list[dict[str, Any]] = []
     dropped = dropped_edits(store)
+    # closures.csv judges each closure by the live building of its instant, as the server's
+    # rule did: the file's plus the live edits (closure_stats). The edits through `history`
+    # are history to the server too (a --take-file start dropped them): the file stands.
+    history = int(store.meta(DROPPED_THROUGH) or 0)
+    live: Building | None = None
     for day, entries in read_days(store, first, last):
         edits_csv += edit_rows(day, entries, tz, dropped)
-        closures_csv += closure_rows(day_closures(entries, building), building)
+        if live is None:  # the first day's start: the live edits logged before it
+            earlier = (e for e in store.log(EDITED) if e.seq < entries[0].seq)
+            live = with_edits(building, earlier, history)
+        closures, live = day_closures(entries, live, history)
+        closures_csv += closure_rows(closures, live)
         tickets = replay_tickets(entries)
         visits = replay_visits(entries, tickets)
         days.append(tickets)

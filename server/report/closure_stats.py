@@ -18,7 +18,7 @@ own when `[policy] closure_approval` is off), as long as it falls in the counter
   no `closed_at`;
 - a `counter_closed` of an open or paused counter with no request standing, by a manager
   (`ditutup pengelola`) or an officer (`ditutup petugas`), is a closure without a request. The
-  system's own closures (the day's end, a counter the building file no longer has) are not
+  system's own closures (the day's end, a counter the building no longer has) are not
   anyone's decision and are not listed.
 
 A request is listed when it was made in the counter's service hours, or when the closure it led
@@ -27,16 +27,27 @@ in them. `minutes_left` is the service time the counter gave up: from the closur
 its service hours that day (none when it closed at or after that end). What "service hours"
 are is the core's (`server.core.closures`: the rule `closure_approval` applies is the same).
 
-The building is the report's (the file as it is now, docs/reports.md "Which building file"):
-a day's hours are read from it, as the booking places are.
+Each closure is judged by the building the server served at its instant (the rule judged it
+so): the caller gives the live building at the day's start (`with_edits`: the file's plus the
+live edits logged before), and the walk applies each `building_edited` of the day as it meets
+it, the edits of one request together (as the engine's `edit_groups`; each alone may not make a
+valid building). A live special-hours period that ends today's service at 12:00 makes a closure
+at 13:00 free and a closure at 11:00 cost 60 minutes; a counter added live has hours from its
+edit on. An edit the file no longer takes (a report given another file than the server's) is
+skipped with a log line: its day is judged without it. Edits at or before `history` (the seq a
+`--take-file` start dropped through, or a start found in the file) are not applied: the file
+stands for them, as it does in the server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
+from server.config.edits import Edit, EditRefused, apply_edits
 from server.core.building import Building
 from server.core.closures import in_service_hours, service_minutes_left
 from server.core.events import (
@@ -63,8 +74,14 @@ __all__ = [
     "UNDECIDED",
     "WITHDRAWN",
     "Closure",
+    "ClosureDay",
     "day_closures",
+    "with_edits",
 ]
+
+logger = logging.getLogger(__name__)
+
+EDITED = "building_edited"
 
 # The outcomes, as closures.csv writes them (docs/reports.md).
 APPROVED = "disetujui"
@@ -99,9 +116,63 @@ def _who(actor: str) -> tuple[str, str]:
     return role, rest.split("@", 1)[0]
 
 
-def day_closures(entries: Iterable[LogEntry], building: Building) -> list[Closure]:
+class ClosureDay(NamedTuple):
+    """`day_closures`' answer: the day's rows, and the live building at its end (the next
+    day's start; what names the day's counters)."""
+
+    closures: list[Closure]
+    building: Building
+
+
+def _edit_groups(entries: Iterable[LogEntry], history: int) -> list[list[LogEntry]]:
+    """The live `building_edited` entries as they were made: those of one request together
+    (the engine's `edit_groups`, over the log's rows)."""
+    groups: list[list[LogEntry]] = []
+    for entry in entries:
+        if entry.event.get("kind") != EDITED or entry.seq <= history:
+            continue
+        rid = entry.request_id
+        if groups and rid is not None and groups[-1][-1].request_id == rid:
+            groups[-1].append(entry)
+        else:
+            groups.append([entry])
+    return groups
+
+
+def _applied(building: Building, group: Sequence[LogEntry]) -> Building:
+    """The building with one request's edits made; unchanged, with a log line, when the
+    building (the report's file) no longer takes them."""
+    made = [Edit(e.event["target"], e.event.get("before"), e.event.get("after")) for e in group]
+    try:
+        return apply_edits(building, made)
+    except EditRefused as exc:
+        first = group[0].event
+        logger.warning(
+            "closures.csv: the building edit of seq %d (version %s, %s by %s at %s) no longer "
+            "applies to the building file (%s): the hours are judged without it",
+            group[0].seq, first.get("version"), first.get("target"), first.get("by"),
+            first.get("at"), exc.code,
+        )  # fmt: skip
+        return building
+
+
+def with_edits(building: Building, entries: Iterable[LogEntry], history: int = 0) -> Building:
+    """The live building after the `building_edited` among `entries` (sequence order), made on
+    `building` (the file's): the report's first day's start. `history` as `day_closures`'."""
+    for group in _edit_groups(entries, history):
+        building = _applied(building, group)
+    return building
+
+
+def day_closures(entries: Iterable[LogEntry], building: Building, history: int = 0) -> ClosureDay:
     """One service day's log (sequence order) → its closures in service hours, in the order
-    each began (the request, or the closure without one)."""
+    each began (the request, or the closure without one), each judged by the live building of
+    its instant: `building` at the day's start (`with_edits`), then the day's live edits as the
+    walk meets them. `history`: the seq through which the log's edits are history (the
+    store's `edits_dropped_through`; 0: every edit is live)."""
+    entries = list(entries)
+    # Each request's edits take effect together, at the last of them.
+    group_at = {group[-1].seq: group for group in _edit_groups(entries, history)}
     rows: list[tuple[Closure, bool]] = []  # every request and closure, and whether it is listed
     standing: dict[str, tuple[Closure, int]] = {}  # counter → its open request and its index
     officer_at: dict[str, str | None] = {}
@@ -116,6 +187,9 @@ def day_closures(entries: Iterable[LogEntry], building: Building) -> list[Closur
             rows[index] = (closure, listed)
 
     for entry in entries:
+        if entry.seq in group_at:
+            building = _applied(building, group_at[entry.seq])
+            continue
         event = read_event(entry.event)
         match event:
             case OfficerLoggedIn(counter=counter, officer=officer):
@@ -170,7 +244,7 @@ def day_closures(entries: Iterable[LogEntry], building: Building) -> list[Closur
             case DayClosed():
                 for counter in list(standing):
                     end(counter, None)
-    return [closure for closure, listed in rows if listed]
+    return ClosureDay([closure for closure, listed in rows if listed], building)
 
 
 def _day(building: Building, at: datetime) -> str:
@@ -179,7 +253,7 @@ def _day(building: Building, at: datetime) -> str:
 
 def _in_service(building: Building, counter: str, at: datetime) -> bool:
     """In the counter's service hours (the core's rule, the one `closure_approval` applies); a
-    counter the building file no longer has has no hours to judge by: never."""
+    counter the building does not have (then) has no hours to judge by: never."""
     desk = building.counter(counter)
     return desk is not None and in_service_hours(building, desk, building.local(at))
 

@@ -55,6 +55,9 @@ class LogEntry:
     seq: int
     actor: str
     event: Mapping[str, Any]  # the core's event_to_dict form, as stored
+    # The client's idempotency key (`day_log` and `log` read it): the building edits one
+    # request made together share it, and are applied together (as the engine's edit_groups).
+    request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +157,10 @@ class StoreReader:
     def day_log(self, day: str) -> list[LogEntry]:
         """Every event filed under a service day (ISO date), in sequence order."""
         rows = self._db.execute(
-            "SELECT seq, actor, payload FROM events WHERE service_day = ? ORDER BY seq", (day,)
+            "SELECT seq, actor, payload, request_id FROM events WHERE service_day = ? ORDER BY seq",
+            (day,),
         )
-        return [LogEntry(seq, actor, json.loads(payload)) for seq, actor, payload in rows]
+        return [LogEntry(seq, actor, json.loads(payload), rid) for seq, actor, payload, rid in rows]
 
     def booking_log(self, first: date, last: date) -> list[LogEntry]:
         """The events of the bookings of the days `first` to `last` (inclusive), whenever they
@@ -220,11 +224,11 @@ class StoreReader:
 
     def log(self, kind: str | None = None) -> list[LogEntry]:
         """The whole event log in sequence order, or only the events of one kind."""
-        sql, params = "SELECT seq, actor, payload FROM events", ()
+        sql, params = "SELECT seq, actor, payload, request_id FROM events", ()
         if kind is not None:
             sql, params = sql + " WHERE kind = ?", (kind,)
         rows = self._db.execute(sql + " ORDER BY seq", params)
-        return [LogEntry(seq, actor, json.loads(payload)) for seq, actor, payload in rows]
+        return [LogEntry(seq, actor, json.loads(payload), rid) for seq, actor, payload, rid in rows]
 
     def tickets(self) -> list[Ticket]:
         """Every ticket's current row (the `tickets` table), by day, line and number."""

@@ -22,10 +22,22 @@ At the day's end the system closes L24, L08, L09 and L11: no one's closure, not 
 
 minutes_left, from the closure to 16:00: L18 07:40 → 500.0; L01 09:04 → 416.0; L02 10:15:30 →
 344.5; L14 13:30 → 150.0; L16 14:00 → 120.0; L26 14:40 → 80.0; L29 16:05 → none (after 16:00).
+
+The live day (`live_day`): the hours are the live building's at each closure's instant, as the
+server's rule judged them, not the file's (which says 07:30–16:00 and has no Loket 40):
+
+at     what happens                                                 listed?
+09:00  ADMIN adds special hours for today only: 07:30–12:00         (an edit)
+09:05  ADMIN adds line Y and Loket 40 (BPJSTK) in one request        (two edits, one request)
+09:10  BTK01 opens L40
+11:00  DKP01 closes L01 on her own                                  yes: 60.0 to 12:00 (file: 300.0)
+11:30  LANTAI closes L40, no request                                yes: Loket 40, BPJSTK, 30.0
+13:00  DKP02 closes L02 on her own                                  no: after 12:00 (file: 180.0)
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -33,7 +45,7 @@ from test_report import DOCS, _read_csv, _write_store, small_day
 
 from server.config import load_demo_building
 from server.report.cli import report_main
-from server.report.closure_stats import OUTCOMES, day_closures
+from server.report.closure_stats import OUTCOMES, day_closures, with_edits
 from server.report.summary import closure_summary
 from server.report.tables import CLOSURE_COLUMNS, closure_rows
 from server.store import LogEntry
@@ -169,14 +181,14 @@ KEYS += ("decided_at", "decided_by", "note", "closed_at", "minutes_left")
 
 def test_the_days_closures_in_service_hours_row_by_row() -> None:
     building = load_demo_building()
-    rows = closure_rows(day_closures(closure_day(), building), building)
+    rows = closure_rows(day_closures(closure_day(), building).closures, building)
     assert [tuple(r[k] for k in KEYS) for r in rows] == EXPECTED
     assert {r["day"] for r in rows} == {"2026-11-23"}
 
 
 def test_the_summary_line_counts_them_by_outcome() -> None:
     building = load_demo_building()
-    rows = closure_rows(day_closures(closure_day(), building), building)
+    rows = closure_rows(day_closures(closure_day(), building).closures, building)
     assert closure_summary(rows) == (
         "Tutup loket pada jam layanan: 10 (disetujui 4, ditolak 1, ditarik 1, "
         "tidak diputuskan 2, tanpa pengajuan 2)"
@@ -197,7 +209,7 @@ def test_a_typed_reason_is_never_read_as_a_formula() -> None:
                                        "counter": "L01", "officer": "DKP01", "approved": False,
                                        "by": "LANTAI", "note": "-tunggu"}),
     ]  # fmt: skip
-    (row,) = closure_rows(day_closures(log, building), building)
+    (row,) = closure_rows(day_closures(log, building).closures, building)
     assert (row["reason"], row["note"]) == ('\'=HYPERLINK("x")', "'-tunggu")
 
 
@@ -277,5 +289,137 @@ async def test_closures_played_through_a_real_server(server, tmp_path, capsys) -
     ]  # fmt: skip
     assert (
         "Tutup loket pada jam layanan: 3 (disetujui 1, ditolak 1, ditarik 0, "
+        "tidak diputuskan 0, tanpa pengajuan 1)" in capsys.readouterr().out
+    )
+
+
+# The live day of the docstring: the admin's edits as the server logs them.
+SPECIAL = {
+    "name": "Pemadaman listrik",
+    "start": "2026-11-23",
+    "end": "2026-11-23",
+    "monday": {"open": "07:30", "close": "12:00"},
+}
+NEW_LINE = {"prefix": "Y", "agency": "BPJSTK", "name": "Pendaftaran Peserta Baru",
+            "target_service_min": 10}  # fmt: skip
+NEW_COUNTER = {"id": "L40", "name": "Loket 40", "number": 40, "zone": "1", "agency": "BPJSTK",
+               "serves": ["Y"]}  # fmt: skip
+
+
+def live_day(special_before: Any = None) -> list[LogEntry]:
+    """The live day of the docstring; `special_before`: what the special-hours edit says stood
+    before it (None: nothing, as the file has)."""
+    log: list[LogEntry] = []
+
+    def ev(actor: str, kind: str, at: str, rid: str | None = None, **fields: Any) -> None:
+        log.append(LogEntry(len(log) + 1, actor, {"kind": kind, "at": _t(at), **fields}, rid))
+
+    def edited(at: str, rid: str, version: int, target: str, before: Any, after: Any) -> None:
+        ev("manager:ADMIN", "building_edited", at, f"manager:ADMIN#{rid}", by="manager:ADMIN",
+           version=version, target=target, before=before, after=after, undoes=None)  # fmt: skip
+
+    for officer, counter in (("DKP01", "L01"), ("DKP02", "L02")):
+        ev(f"officer:{officer}@{counter}", "officer_logged_in", "07:30:00", counter=counter,
+           officer=officer)  # fmt: skip
+        ev(f"officer:{officer}@{counter}", "counter_opened", "07:30:00", counter=counter)
+    edited("09:00:00", "r1", 1, "special_hours:2026-11-23", special_before, SPECIAL)
+    edited("09:05:00", "r2", 2, "line:Y", None, NEW_LINE)
+    edited("09:05:00", "r2", 3, "counter:L40", None, NEW_COUNTER)
+    ev("officer:BTK01@L40", "officer_logged_in", "09:10:00", counter="L40", officer="BTK01")
+    ev("officer:BTK01@L40", "counter_opened", "09:10:00", counter="L40")
+    ev("officer:DKP01@L01", "counter_closed", "11:00:00", counter="L01")
+    ev("manager:LANTAI", "counter_closed", "11:30:00", counter="L40")
+    ev("officer:DKP02@L02", "counter_closed", "13:00:00", counter="L02")
+    return log
+
+
+LIVE_EXPECTED = [
+    ("L01", "Loket 1", "DUKCAPIL", "DKP01", "", "", "ditutup petugas", "", "", "",
+     _at("11:00:00"), 60.0),
+    ("L40", "Loket 40", "BPJSTK", "BTK01", "", "", "ditutup pengelola", _at("11:30:00"),
+     "LANTAI", "", _at("11:30:00"), 30.0),
+]  # fmt: skip
+
+
+def test_closures_are_judged_by_the_live_building_of_their_instant() -> None:
+    file = load_demo_building()
+    closures, live = day_closures(live_day(), file)
+    assert [tuple(r[k] for k in KEYS) for r in closure_rows(closures, live)] == LIVE_EXPECTED
+    # The same when the edits were logged before the report's first day (the Friday before):
+    # the start building is the file's with them.
+    log = live_day()
+    start = with_edits(file, log[4:7])
+    closures, live = day_closures(log[:4] + log[7:], start)
+    assert [tuple(r[k] for k in KEYS) for r in closure_rows(closures, live)] == LIVE_EXPECTED
+
+
+def test_edits_a_take_file_start_dropped_leave_the_file_s_hours() -> None:
+    """Through `history` (the store's edits_dropped_through) the file stands, as in the server:
+    L01 at 11:00 has 300.0 minutes to 16:00, L02 at 13:00 180.0, and L40 has no hours."""
+    file = load_demo_building()
+    closures, live = day_closures(live_day(), file, history=7)
+    assert [(c.counter, c.outcome, c.minutes_left) for c in closures] == [
+        ("L01", "ditutup petugas", 300.0),
+        ("L02", "ditutup petugas", 180.0),
+    ]
+    assert live is file
+
+
+def test_an_edit_the_file_no_longer_takes_is_skipped_with_a_log_line(caplog) -> None:
+    """The special-hours edit was made against a period the file does not have (another file
+    than the server's): skipped, said in English; the counter edits still apply."""
+    stale = {**SPECIAL, "monday": {"open": "07:30", "close": "14:00"}}
+    with caplog.at_level(logging.WARNING, logger="server.report.closure_stats"):
+        closures, _live = day_closures(live_day(special_before=stale), load_demo_building())
+    assert [(c.counter, c.minutes_left) for c in closures] == [
+        ("L01", 300.0),
+        ("L40", 270.0),
+        ("L02", 180.0),
+    ]
+    (record,) = caplog.records
+    assert "seq 5 (version 1, special_hours:2026-11-23 by manager:ADMIN" in record.getMessage()
+    assert "no longer applies to the building file" in record.getMessage()
+
+
+async def test_live_edits_played_through_a_real_server(server, tmp_path, capsys) -> None:
+    """The live day through the real server (closure_approval on in the demo): ADMIN's special
+    hours close today at 12:00, Y and Loket 40 added in one request; DKP01 asks at 11:00 and
+    LANTAI approves (idle: closed, 60 minutes before 12:00); LANTAI closes L40 at 11:30 (30);
+    at 13:00 the server lets DKP02 close L02 on her own (out of the live hours), not listed."""
+    admin = await server.client("ADMIN")
+    l01 = await server.officer_at_work("DKP01@L01")
+    l02 = await server.officer_at_work("DKP02@L02")
+    floor = await server.client("LANTAI")
+    await admin.request("admin_edit", version=0, target="special_hours:2026-11-23", before=None,
+                        after=SPECIAL)  # fmt: skip
+    await admin.request(
+        "admin_edit",
+        version=1,
+        edits=[
+            {"target": "line:Y", "before": None, "after": NEW_LINE},
+            {"target": "counter:L40", "before": None, "after": NEW_COUNTER},
+        ],
+    )
+    await server.officer_at_work("BTK01@L40")
+    server.clock.advance(2 * 3600)  # 11:00
+    await l01.act("request_closure", reason="Gangguan sistem instansi")
+    await floor.act("decide_closure", counter="L01", approve=True)
+    server.clock.advance(1800)
+    await floor.act("close_counter", counter="L40")
+    server.clock.advance(5400)  # 13:00
+    await l02.act("close_counter")
+
+    out = tmp_path / "out"
+    db = str(server.engine.db_path)
+    assert report_main(["--day", "2026-11-23", "--db", db, "--out", str(out)]) == 0
+    rows = _read_csv(out / "closures.csv")
+    assert [tuple(r[k] for k in KEYS) for r in rows] == [
+        ("L01", "Loket 1", "DUKCAPIL", "DKP01", _at("11:00:00"), "Gangguan sistem instansi",
+         "disetujui", _at("11:00:00"), "LANTAI", "", _at("11:00:00"), "60.0"),
+        ("L40", "Loket 40", "BPJSTK", "BTK01", "", "",
+         "ditutup pengelola", _at("11:30:00"), "LANTAI", "", _at("11:30:00"), "30.0"),
+    ]  # fmt: skip
+    assert (
+        "Tutup loket pada jam layanan: 2 (disetujui 1, ditolak 0, ditarik 0, "
         "tidak diputuskan 0, tanpa pengajuan 1)" in capsys.readouterr().out
     )
