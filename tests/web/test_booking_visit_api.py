@@ -159,3 +159,23 @@ async def test_a_members_code_answers_with_the_leads_page_url(api: Server) -> No
     status, _, gone = await call(api, "DELETE", f"/api/v1/bookings/{member.code}")
     assert status == 200 and gone["page_url"].endswith("/pesan/" + lead.token)
     assert [s["state"] for s in gone["stops"]] == ["cancelled", "cancelled"]
+
+
+async def test_a_slot_left_to_priority_groups_is_not_bookable_for_a_portal(api: Server) -> None:
+    """J 09:30's three regular places booked (3 + 1): the API's visit 09:30 stays not bookable,
+    with BPJS's stop named full (its citizen's group is unknown until the POST, which books a
+    priority citizen there: /pesan offers that slot to the priority groups)."""
+    for i in range(3):
+        single = {"line": "J", "date": TUESDAY, "slot": "09:30", "name": "Warga"}
+        single |= {"nik": NIKS[i + 1], "phone": f"08123456780{i}"}
+        status, _, made = await call(api, "POST", "/api/v1/bookings", single)
+        assert status == 201, made
+    _, _, slots = await call(api, "GET", f"/api/v1/visits/slots?lines=B,J&date={TUESDAY}")
+    nine = next(s for s in slots["slots"] if s["start"] == "09:30")
+    assert nine["bookable"] is False
+    assert nine["message"].startswith(f"{BPJS}: Jadwal Selasa, 24 November 2026 pukul 09.30 WIB")
+    assert [s["places_left"] for s in nine["stops"]] == [4, 0]
+    status, _, made = await call(
+        api, "POST", "/api/v1/bookings", visit_body(nik=NIKS[5], priority="lansia")
+    )
+    assert status == 201 and [s["slot"] for s in made["stops"]] == ["09:30", "09:30"], made
