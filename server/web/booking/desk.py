@@ -235,7 +235,8 @@ class BookingDesk:
         (each with where every stop would be booked and whether the whole visit may be, else
         the core's words why; `priority_only` where only a priority citizen may); None when
         the day has none: a stop without slots that day, or every slot past its booking window
-        or not open yet. DomainError for lines no visit may hold. `token`: the visit booking being moved (its stops that stay keep their places)."""
+        or not open yet. DomainError for lines no visit may hold. `token`: the visit booking
+        being moved (its stops that stay keep their places)."""
         try:
             found = self._bookings.visit_slots(tuple(lines), day, token=token)
             # The same slots for a priority citizen (which group is the same to the places).
