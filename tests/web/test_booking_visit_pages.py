@@ -438,6 +438,52 @@ async def test_the_change_page_offers_a_time_where_a_stop_stays_in_its_own_full_
     assert mine == {"A": "09:30", "B": "09:30", "J": "09:30"}
 
 
+async def test_a_new_time_left_to_priority_groups_moves_only_a_priority_visit(
+    server: Server,
+) -> None:
+    """Two visits B, J on Tuesday: a lansia's at 10.30, a regular citizen's at 11.30; then J
+    09.30's three regular places are booked (3 + 1). "Ubah jadwal" offers each 09.30 marked
+    "Khusus kelompok prioritas": the regular visit is refused naming BPJS's stop (409, still at
+    11.30); the lansia's moves, B 09.30 and J 09.30."""
+    lansia, regular = Citizen(server), Citizen(server)
+    where = [*VISIT, ("tanggal", TUESDAY), ("jam", "10:30")]
+    form = await lansia.get(query(where))
+    fields = [("csrf", csrf_of(form.text)), *where, ("nama", "Ibu Sumi"), ("nik", NIKS[6])]
+    fields += [("hp", "0813 1111 2222"), ("prioritas", "lansia"), ("lang", "id")]
+    made = {"lansia": await post(lansia, "/pesan", fields)}
+    made["regular"] = await book_visit(regular, slot="11:30")
+    for i in range(3):
+        await book_j_0930(server, i)
+    for who, citizen in (("regular", regular), ("lansia", lansia)):
+        page_path = made[who].headers["location"].split("?")[0]
+        change = await citizen.get(f"{page_path}?ubah=1&tanggal={TUESDAY}")
+        nine = re.search(
+            r'name="jam" value="09:30">.*?<button type="submit">(.*?)</button>', change.text
+        )
+        assert nine, f"09.30 not offered to the {who} visit"
+        assert nine.group(1).endswith(
+            '<small class="why priority-only">Khusus kelompok prioritas</small>'
+        )
+        fields = [("csrf", csrf_of(change.text)), ("aksi", "ubah"), ("tanggal", TUESDAY)]
+        moved = await post(citizen, page_path, [*fields, ("jam", "09:30"), ("lang", "id")])
+        if who == "regular":
+            assert moved.status == 409
+            assert text_of(moved.text, "notice").startswith(
+                f"{BPJS}: Jadwal Selasa, 24 November 2026 pukul 09.30 WIB sudah penuh"
+            )
+        else:
+            assert moved.status == 303, moved.text
+    slots = {
+        (b.name, b.line): b.slot.strftime("%H:%M") for b in bookings(server) if b.name != "Warga"
+    }
+    assert slots == {
+        ("Siti Rahmawati", "B"): "11:30",
+        ("Siti Rahmawati", "J"): "11:30",
+        ("Ibu Sumi", "B"): "09:30",
+        ("Ibu Sumi", "J"): "09:30",
+    }
+
+
 async def test_the_change_page_of_a_visit_the_building_no_longer_books_says_so(
     start_server: StartServer, tmp_path
 ) -> None:
