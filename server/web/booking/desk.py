@@ -72,6 +72,7 @@ class BookingDesk:
         """A live building edit (issue 23): its bookable services from now on."""
         self.building = building
         self._services = [self._service_of(ln) for ln in building.lines if ln.booking is not None]
+        self._by_line = {s.line: s for s in self._services}
 
     def _service_of(self, line: Line) -> ServiceChoice:
         agency = self.building.agency(line.agency)
