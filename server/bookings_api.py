@@ -230,7 +230,22 @@ class BookingsApi:
                 # A past visit's later stop: its token was never shown and its page would
                 # show its own code; only the lead's token opens the visit's page.
                 return None
+            if found is not None:
+                return await self._stored_view(found)
         return None if found is None else self._view(found)
+
+    async def _stored_view(self, b: Booking) -> BookingView:
+        """A booking of a day already closed, read from the store: its visit's stops and the
+        tickets' numbers from the store's rows too (the book and today's tickets in memory no
+        longer hold them)."""
+        store = self._engine.store
+        group = await store.booking_group(b.lead, b.day) if b.lead is not None else []
+        numbers: dict[str, str] = {}
+        for stop in group or [b]:
+            ticket = await store.ticket(stop.ticket) if stop.ticket else None
+            if ticket is not None:
+                numbers[ticket.id] = ticket.number
+        return self._view(b, group=group, numbers=numbers)
 
     # -- changes ----------------------------------------------------------------------------
 
@@ -400,7 +415,15 @@ class BookingsApi:
             raise error("booking_not_found")
         return self._view(booking)
 
-    def _view(self, b: Booking) -> BookingView:
+    def _view(
+        self,
+        b: Booking,
+        *,
+        group: list[Booking] | None = None,
+        numbers: dict[str, str] | None = None,
+    ) -> BookingView:
+        """`group` and `numbers` (ticket id → number): a past booking's visit and tickets as
+        the store keeps them (`_stored_view`); None: today's and later ones, in memory."""
         building = self.building
         line = building.line(b.line)
         rules = line.booking if line is not None else None
@@ -409,7 +432,6 @@ class BookingsApi:
             if rules is not None
             else (datetime.combine(b.day, b.slot, building.tz),) * 2
         )
-        ticket = self._engine.state.tickets.get(b.ticket or "")
         booked = b.state is BookingState.BOOKED
         today = building.service_day(self._clock())
         return BookingView(
@@ -427,26 +449,38 @@ class BookingsApi:
             name=b.name,
             nik_masked=mask_nik(b.nik_last4),
             phone_masked=_mask_phone(b.phone),
-            ticket_number=ticket.number if ticket is not None else None,
+            ticket_number=self._number(b.ticket, numbers),
             check_in_opens=opens,
             check_in_closes=closes,
             documents=rules.documents if rules is not None else None,
             can_reschedule=booked and b.day > today,
             can_cancel=booked,
-            stops=self._stops(b),
+            stops=self._stops(b, group, numbers),
         )
 
-    def _stops(self, b: Booking) -> tuple[BookingStopView, ...]:
-        """A visit booking's stops in order, as its page lists them; () for a plain one."""
+    def _number(self, ticket_id: str | None, numbers: dict[str, str] | None) -> str | None:
+        """A booking's ticket number: from `numbers` when given, else today's tickets."""
+        if ticket_id is None:
+            return None
+        if numbers is not None:
+            return numbers.get(ticket_id)
+        ticket = self._engine.state.tickets.get(ticket_id)
+        return ticket.number if ticket is not None else None
+
+    def _stops(
+        self, b: Booking, group: list[Booking] | None, numbers: dict[str, str] | None
+    ) -> tuple[BookingStopView, ...]:
+        """A visit booking's stops in order, as its page lists them; () for a plain one.
+        `group`: the visit's bookings as the store keeps them (a past day's); None: the book's."""
         if b.lead is None:
             return ()
-        group = self._engine.state.bookings.group(b)
+        if group is None:
+            group = self._engine.state.bookings.group(b)
         if len(group) < 2:
             return ()
         out = []
         for stop in group:
             line = self.building.line(stop.line)
-            ticket = self._engine.state.tickets.get(stop.ticket or "")
             out.append(
                 BookingStopView(
                     line=stop.line,
@@ -455,7 +489,7 @@ class BookingsApi:
                     slot=stop.slot,
                     slot_end=slot_end(line, stop.day, stop.slot) if line is not None else stop.slot,
                     state=stop.state,
-                    ticket_number=ticket.number if ticket is not None else None,
+                    ticket_number=self._number(stop.ticket, numbers),
                 )
             )
         return tuple(out)

@@ -366,6 +366,16 @@ class Store:
         )
         return _booking_from_row(rows[0]) if rows else None
 
+    async def booking_group(self, lead: str, day: date) -> list[Booking]:
+        """A visit's bookings (issue 22) as their rows keep them, stop by stop: the rows of `day`
+        whose `lead` is this code (the lead's own too). A visit's stops share its day (booked,
+        and moved, together), so the day's index finds them: a past visit's page's read."""
+        rows = await self._fetchall(
+            f"SELECT {_BOOKING_COLUMNS} FROM bookings WHERE day = ? AND lead = ? ORDER BY stop",
+            (day.isoformat(), lead),
+        )
+        return [_booking_from_row(r) for r in rows]
+
     async def booking_contacts(self, code: str) -> dict[str, str | None] | None:
         """A booking's personal data as kept (None once purged): for tests and audits."""
         rows = await self._fetchall(

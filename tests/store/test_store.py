@@ -595,3 +595,38 @@ async def test_a_schema_12_store_reads_its_live_edits_by_their_index(tmp_path: P
     )
     db.close()
     assert "USING INDEX events_building_edited" in plan, plan
+
+
+async def test_a_visits_bookings_are_read_back_stop_by_stop(tmp_path: Path) -> None:
+    """A visit's rows (issue 22) by its lead's code and day, in stop order whatever order they
+    were written in: not another visit's, not a plain booking's, not another day's."""
+    path = tmp_path / "antre.db"
+    store = await Store.open(path)
+    try:
+        con = sqlite3.connect(path)
+        rows = [  # code, line, day, lead, stop
+            ("MEMBER02", "J", "2026-11-23", "LEADAAAA", 2),
+            ("LEADAAAA", "B", "2026-11-23", "LEADAAAA", 0),
+            ("OTHERLED", "B", "2026-11-23", "OTHERLED", 0),
+            ("MEMBER01", "A", "2026-11-23", "LEADAAAA", 1),
+            ("PLAINONE", "B", "2026-11-23", None, None),
+            ("LATERDAY", "J", "2026-11-24", "LEADAAAA", 1),
+        ]
+        for seq, (code, line, day, lead, stop) in enumerate(rows, 1):
+            con.execute(
+                "INSERT INTO bookings (code, token, line, day, slot, priority, state, ticket, "
+                "channel, made_at, made_seq, updated_seq, lead, stop) VALUES (?, ?, ?, ?, "
+                "'09:30', NULL, 'booked', NULL, 'web', '2026-11-20T10:00:00+07:00', ?, ?, ?, ?)",
+                (code, "tok-" + code, line, day, seq, seq, lead, stop),
+            )
+        con.commit()
+        con.close()
+        group = await store.booking_group("LEADAAAA", date(2026, 11, 23))
+        assert [(b.code, b.line, b.stop) for b in group] == [
+            ("LEADAAAA", "B", 0),
+            ("MEMBER01", "A", 1),
+            ("MEMBER02", "J", 2),
+        ]
+        assert await store.booking_group("PLAINONE", date(2026, 11, 23)) == []
+    finally:
+        await store.close()

@@ -219,6 +219,26 @@ async def test_what_the_api_cannot_do_is_said_in_json(
     assert got == status and body["error"]["code"] == code
 
 
+async def test_a_line_given_bookings_live_is_bookable_at_once(api: Server) -> None:
+    """The admin gives line C (no bookings in the demo: its days are 404) line A's booking
+    settings live (issue 23, no restart): C's days are served at once, as the list says."""
+    admin = await api.client("ADMIN")
+    state = await admin.request("admin_state")
+    lines = {e["target"]: e["value"] for e in state["entities"]["line"]}
+    c = lines["line:C"]
+    assert "booking" not in c and "booking" in lines["line:A"]
+    status, _, _ = await call(api, "GET", "/api/v1/services/C/days")
+    assert status == 404
+    after = {**c, "booking": lines["line:A"]["booking"]}
+    await admin.request(
+        "admin_edit", target="line:C", before=c, after=after, version=state["version"]
+    )
+    status, _, body = await call(api, "GET", "/api/v1/services")
+    assert status == 200 and "C" in [s["line"] for s in body["services"]]
+    status, _, body = await call(api, "GET", "/api/v1/services/C/days")
+    assert status == 200 and body["days"], body
+
+
 async def test_a_portal_added_or_removed_live_is_served_at_once(api: Server) -> None:
     """The admin adds portal NEWP (issue 23, no restart): its token lists the services (200, not
     the 500 of a portal without a budget); PORTAL-KAB removed: its token is refused (401)."""

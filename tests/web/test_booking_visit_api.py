@@ -12,9 +12,13 @@ import dataclasses
 from typing import Any
 
 import pytest
-from hubtest import Server, StartServer, demo_building
+from hubtest import FakeClock, Server, StartServer, demo_building
 from test_booking_api import OTHER_TOKEN, PORTALS, call
+from test_booking_visit_pages import stops_of
 from web_booking_kit import NIKS, TUESDAY
+from webtest import http_request
+
+from server.core.model import Tick
 
 KK = "Kartu Keluarga dan Pindah Datang"
 BPJS = "Pendaftaran dan Perubahan Data"
@@ -159,3 +163,75 @@ async def test_a_members_code_answers_with_the_leads_page_url(api: Server) -> No
     status, _, gone = await call(api, "DELETE", f"/api/v1/bookings/{member.code}")
     assert status == 200 and gone["page_url"].endswith("/pesan/" + lead.token)
     assert [s["state"] for s in gone["stops"]] == ["cancelled", "cancelled"]
+
+
+async def test_a_slot_left_to_priority_groups_is_not_bookable_for_a_portal(api: Server) -> None:
+    """J 09:30's three regular places booked (3 + 1): the API's visit 09:30 stays not bookable,
+    with BPJS's stop named full (its citizen's group is unknown until the POST, which books a
+    priority citizen there: /pesan offers that slot to the priority groups)."""
+    for i in range(3):
+        single = {"line": "J", "date": TUESDAY, "slot": "09:30", "name": "Warga"}
+        single |= {"nik": NIKS[i + 1], "phone": f"08123456780{i}"}
+        status, _, made = await call(api, "POST", "/api/v1/bookings", single)
+        assert status == 201, made
+    _, _, slots = await call(api, "GET", f"/api/v1/visits/slots?lines=B,J&date={TUESDAY}")
+    nine = next(s for s in slots["slots"] if s["start"] == "09:30")
+    assert nine["bookable"] is False
+    assert nine["message"].startswith(f"{BPJS}: Jadwal Selasa, 24 November 2026 pukul 09.30 WIB")
+    assert [s["places_left"] for s in nine["stops"]] == [4, 0]
+    status, _, made = await call(
+        api, "POST", "/api/v1/bookings", visit_body(nik=NIKS[5], priority="lansia")
+    )
+    assert status == 201 and [s["slot"] for s in made["stops"]] == ["09:30", "09:30"], made
+
+
+async def test_a_past_days_visit_keeps_its_stops_from_the_store(
+    api: Server, clock: FakeClock
+) -> None:
+    """Booked today (Monday) B 10:30 then J 10:30 (expected 10.42); checked in at 10.05 with
+    the one code: B's ticket B-001. The next day, after Monday's close, the book in memory no
+    longer holds the visit: its page and the API read it from the store with both stops, B
+    checked in with its number, J lapsed by the close (its stop was never reached)."""
+    status, _, made = await call(
+        api, "POST", "/api/v1/bookings", visit_body(date="2026-11-23", slot="10:30")
+    )
+    assert status == 201, made
+    token = made["page_url"].rsplit("/", 1)[1]
+    clock.advance(65 * 60)  # 10.05: the window opened at 10.00
+    kiosk = await api.client("KIOSK-1")
+    ticket = await kiosk.check_in(made["code"])
+    await kiosk.confirm_printed(ticket["id"])
+    assert ticket["number"] == "B-001"
+    clock.advance(24 * 3600)
+    await api.hub.execute(Tick(), "system")  # Monday closes
+    assert made["code"] not in api.engine.state.bookings.by_code
+
+    status, _, read = await call(api, "GET", f"/api/v1/bookings/{token}")
+    assert status == 200, read
+    assert read["stops"] == [
+        {
+            "line": "B",
+            "name": KK,
+            "agency": "Dukcapil",
+            "slot": "10:30",
+            "end": "11:30",
+            "state": "checked_in",
+            "ticket_number": "B-001",
+        },
+        {
+            "line": "J",
+            "name": BPJS,
+            "agency": "BPJS Kesehatan",
+            "slot": "10:30",
+            "end": "11:00",
+            "state": "lapsed",
+            "ticket_number": None,
+        },
+    ]
+    status, _, raw = await http_request(api, "GET", f"/pesan/{token}")
+    assert status == 200
+    assert stops_of(raw.decode()) == [
+        f"{KK} — Dukcapil, 10.30–11.30 WIBSudah lapor kedatangan — nomor antrean B-001",
+        f"{BPJS} — BPJS Kesehatan, 10.30–11.00 WIB"
+        "Pesanan hangus (tidak lapor kedatangan tepat waktu)",
+    ]

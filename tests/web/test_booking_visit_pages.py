@@ -258,16 +258,23 @@ async def test_markup_in_the_fields_is_text_and_a_refused_visit_keeps_it(server:
     assert text_of(step.text, "notice") == "Layanan dengan kode <b>x</b> tidak terdaftar"
 
 
+async def book_j_0930(server: Server, i: int, priority: str = "") -> None:
+    """One citizen's single booking of J, Tuesday 09.30 (NIKS[i + 1])."""
+    citizen = Citizen(server)
+    form = await citizen.get(f"/pesan?layanan=J&tanggal={TUESDAY}&jam=09:30")
+    fields = [("csrf", csrf_of(form.text)), ("layanan", "J"), ("tanggal", TUESDAY)]
+    fields += [("jam", "09:30"), ("nama", "Warga"), ("nik", NIKS[i + 1])]
+    fields += [("hp", f"0812 3456 78{i}0"), ("prioritas", priority), ("lang", "id")]
+    assert (await post(citizen, "/pesan", fields)).status == 303
+
+
 async def test_a_full_stop_makes_the_slot_unbookable_with_its_reason(server: Server) -> None:
-    """J 09.30's three regular places taken by single bookings: the visit's 09.30 is shown
-    without a link, with why, naming BPJS's stop; 10.30 still bookable."""
+    """J 09.30's three regular places and its priority place taken by single bookings: the
+    visit's 09.30 is shown without a link, with why, naming BPJS's stop; 10.30 still
+    bookable."""
     for i in range(3):
-        citizen = Citizen(server)
-        form = await citizen.get(f"/pesan?layanan=J&tanggal={TUESDAY}&jam=09:30")
-        fields = [("csrf", csrf_of(form.text)), ("layanan", "J"), ("tanggal", TUESDAY)]
-        fields += [("jam", "09:30"), ("nama", "Warga"), ("nik", NIKS[i + 1])]
-        fields += [("hp", f"0812 3456 78{i}0"), ("lang", "id")]
-        assert (await post(citizen, "/pesan", fields)).status == 303
+        await book_j_0930(server, i)
+    await book_j_0930(server, 3, priority="disabilitas")
     slots = await Citizen(server).get(query([*VISIT, ("tanggal", TUESDAY)]))
     nine = re.search(r'<span class="unavailable">09\.30–10\.30 WIB(.*?)</span>', slots.text)
     assert nine, "09.30 still offered"
@@ -276,6 +283,57 @@ async def test_a_full_stop_makes_the_slot_unbookable_with_its_reason(server: Ser
     assert "10.30–11.30 WIB<small>Dukcapil 10.30 · BPJS Kesehatan 10.30</small></a>" in slots.text
     english = await Citizen(server).get(query([*VISIT, ("tanggal", TUESDAY), ("lang", "en")]))
     assert f"{BPJS}: This time is full." in english.text
+
+
+async def test_a_slot_left_to_priority_groups_is_offered_as_theirs(server: Server) -> None:
+    """J 09.30's three regular places taken, its priority place free (3 + 1): B 09.30 has 4.
+    As one service's slots offer such a slot ("khusus kelompok prioritas"), the visit's 09.30
+    is a link marked "Khusus kelompok prioritas"; its form says so and asks the group. A
+    citizen outside the groups is refused naming BPJS's stop (409, nothing booked); a lansia
+    books B 09.30 and J 09.30 (J's priority place); then 09.30 is full for everyone."""
+    for i in range(3):
+        await book_j_0930(server, i)
+    slots = await Citizen(server).get(query([*VISIT, ("tanggal", TUESDAY)]))
+    nine = re.search(r'<a class="choice" href="([^"]*)">09\.30–10\.30 WIB(.*?)</a>', slots.text)
+    assert nine, "09.30 not offered to the priority groups"
+    assert nine.group(2) == (
+        "<small>Dukcapil 09.30 · BPJS Kesehatan 09.30</small>"
+        '<small class="why priority-only">Khusus kelompok prioritas</small>'
+    )
+    assert "10.30–11.30 WIB<small>Dukcapil 10.30 · BPJS Kesehatan 10.30</small></a>" in slots.text
+    english = await Citizen(server).get(query([*VISIT, ("tanggal", TUESDAY), ("lang", "en")]))
+    assert (
+        'BPJS Kesehatan 09.30</small><small class="why priority-only">For priority groups only'
+        in english.text
+    )
+
+    regular = Citizen(server)
+    form = await regular.get(html.unescape(nine.group(1)))
+    assert form.status == 200, form.text
+    assert text_of(form.text, "priority-only").startswith(
+        "Pada jam ini hanya tersisa tempat untuk kelompok prioritas"
+    )
+    assert '<select id="prioritas" name="prioritas">' in form.text
+    where = [*VISIT, ("tanggal", TUESDAY), ("jam", "09:30")]
+    refused = await post(regular, "/pesan", [("csrf", csrf_of(form.text)), *where, *applicant()])
+    assert refused.status == 409
+    assert text_of(refused.text, "notice").startswith(
+        f"{BPJS}: Jadwal Selasa, 24 November 2026 pukul 09.30 WIB sudah penuh"
+    )
+    assert len(bookings(server)) == 3
+
+    lansia = Citizen(server)
+    form = await lansia.get(query(where))
+    fields = [("csrf", csrf_of(form.text)), *where, *applicant(nik=NIKS[5])]
+    booked = await post(lansia, "/pesan", [*fields, ("prioritas", "lansia")])
+    assert booked.status == 303, booked.text
+    made = {b.line: b for b in bookings(server) if b.lead is not None}
+    assert {x: (b.slot.strftime("%H:%M"), b.priority) for x, b in made.items()} == {
+        "B": ("09:30", "lansia"),
+        "J": ("09:30", "lansia"),
+    }
+    again = await Citizen(server).get(query([*VISIT, ("tanggal", TUESDAY)]))
+    assert re.search(r'<span class="unavailable">09\.30–10\.30 WIB', again.text)
 
 
 async def test_the_visit_steps_in_english(server: Server) -> None:
@@ -378,6 +436,52 @@ async def test_the_change_page_offers_a_time_where_a_stop_stays_in_its_own_full_
     assert moved.status == 303, moved.text
     mine = {b.line: b.slot.strftime("%H:%M") for b in bookings(server) if b.name != "Warga"}
     assert mine == {"A": "09:30", "B": "09:30", "J": "09:30"}
+
+
+async def test_a_new_time_left_to_priority_groups_moves_only_a_priority_visit(
+    server: Server,
+) -> None:
+    """Two visits B, J on Tuesday: a lansia's at 10.30, a regular citizen's at 11.30; then J
+    09.30's three regular places are booked (3 + 1). "Ubah jadwal" offers each 09.30 marked
+    "Khusus kelompok prioritas": the regular visit is refused naming BPJS's stop (409, still at
+    11.30); the lansia's moves, B 09.30 and J 09.30."""
+    lansia, regular = Citizen(server), Citizen(server)
+    where = [*VISIT, ("tanggal", TUESDAY), ("jam", "10:30")]
+    form = await lansia.get(query(where))
+    fields = [("csrf", csrf_of(form.text)), *where, ("nama", "Ibu Sumi"), ("nik", NIKS[6])]
+    fields += [("hp", "0813 1111 2222"), ("prioritas", "lansia"), ("lang", "id")]
+    made = {"lansia": await post(lansia, "/pesan", fields)}
+    made["regular"] = await book_visit(regular, slot="11:30")
+    for i in range(3):
+        await book_j_0930(server, i)
+    for who, citizen in (("regular", regular), ("lansia", lansia)):
+        page_path = made[who].headers["location"].split("?")[0]
+        change = await citizen.get(f"{page_path}?ubah=1&tanggal={TUESDAY}")
+        nine = re.search(
+            r'name="jam" value="09:30">.*?<button type="submit">(.*?)</button>', change.text
+        )
+        assert nine, f"09.30 not offered to the {who} visit"
+        assert nine.group(1).endswith(
+            '<small class="why priority-only">Khusus kelompok prioritas</small>'
+        )
+        fields = [("csrf", csrf_of(change.text)), ("aksi", "ubah"), ("tanggal", TUESDAY)]
+        moved = await post(citizen, page_path, [*fields, ("jam", "09:30"), ("lang", "id")])
+        if who == "regular":
+            assert moved.status == 409
+            assert text_of(moved.text, "notice").startswith(
+                f"{BPJS}: Jadwal Selasa, 24 November 2026 pukul 09.30 WIB sudah penuh"
+            )
+        else:
+            assert moved.status == 303, moved.text
+    slots = {
+        (b.name, b.line): b.slot.strftime("%H:%M") for b in bookings(server) if b.name != "Warga"
+    }
+    assert slots == {
+        ("Siti Rahmawati", "B"): "11:30",
+        ("Siti Rahmawati", "J"): "11:30",
+        ("Ibu Sumi", "B"): "09:30",
+        ("Ibu Sumi", "J"): "09:30",
+    }
 
 
 async def test_the_change_page_of_a_visit_the_building_no_longer_books_says_so(

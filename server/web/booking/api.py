@@ -185,7 +185,9 @@ def stop_json(s: StopView) -> dict[str, Any]:
 def visit_slot_json(c: VisitSlotChoice) -> dict[str, Any]:
     return {
         "start": c.key,
-        "bookable": c.bookable,
+        # Bookable by any citizen: a slot left to the priority groups only is not (as before;
+        # `message` says why), though /pesan offers it to them.
+        "bookable": c.bookable and not c.priority_only,
         "message": c.message,
         "stops": [
             {

@@ -26,6 +26,7 @@ from server.core.booking_rules import SlotAvailability, check_visit_lines, furth
 from server.core.building import Building, Line
 from server.core.calendar import plan_for
 from server.core.dates import format_clock_in_zone
+from server.core.events import PriorityGroup
 from server.core.model import DomainError
 from server.web.booking.fields import Applicant
 from server.web.booking.views import (
@@ -71,6 +72,7 @@ class BookingDesk:
         """A live building edit (issue 23): its bookable services from now on."""
         self.building = building
         self._services = [self._service_of(ln) for ln in building.lines if ln.booking is not None]
+        self._by_line = {s.line: s for s in self._services}
 
     def _service_of(self, line: Line) -> ServiceChoice:
         agency = self.building.agency(line.agency)
@@ -232,19 +234,31 @@ class BookingDesk:
     ) -> list[VisitSlotChoice] | None:
         """The first-stop slots of a day a visit may still be booked at, full ones included
         (each with where every stop would be booked and whether the whole visit may be, else
-        the core's words why); None when the day has none: a stop without slots that day, or
-        every slot past its booking window or not open yet. DomainError for lines no visit may
-        hold. `token`: the visit booking being moved (its stops that stay keep their places)."""
+        the core's words why; `priority_only` where only a priority citizen may); None when
+        the day has none: a stop without slots that day, or every slot past its booking window
+        or not open yet. DomainError for lines no visit may hold. `token`: the visit booking
+        being moved (its stops that stay keep their places)."""
         try:
             found = self._bookings.visit_slots(tuple(lines), day, token=token)
+            # The same slots for a priority citizen (which group is the same to the places).
+            for_priority = self._bookings.visit_slots(
+                tuple(lines), day, PriorityGroup.LANSIA, token=token
+            )
         except DomainError as refused:
             if refused.code == "booking_visit_no_slot":
                 return None
             raise
-        shown = [c for c in found if c.refusal_code not in _WINDOW_SHUT]
-        return [self._visit_choice(c) for c in shown] or None
+        # A priority-only slot only where the form asks the group (every stop has priority
+        # places): elsewhere no citizen could say they are one.
+        asked = all((s := self.service(x)) is not None and s.priority_places > 0 for x in lines)
+        merged = [
+            self._visit_choice(c, priority_only=asked and not c.bookable and p.bookable)
+            for c, p in zip(found, for_priority, strict=True)
+        ]
+        shown = [c for c in merged if c.refusal_code not in _WINDOW_SHUT]
+        return shown or None
 
-    def _visit_choice(self, c: CoreVisitSlot) -> VisitSlotChoice:
+    def _visit_choice(self, c: CoreVisitSlot, *, priority_only: bool = False) -> VisitSlotChoice:
         stops = tuple(
             VisitStopSlot(
                 service=self._service_or_bare(s.line, s.line_name),
@@ -257,9 +271,10 @@ class BookingDesk:
         return VisitSlotChoice(
             start=c.slot,
             stops=stops,
-            bookable=c.bookable,
+            bookable=c.bookable or priority_only,
             message=c.message,
             refusal_code=c.refusal_code,
+            priority_only=priority_only,
         )
 
     def visit_days(self, lines: list[str], now: datetime) -> list[DayChoice]:

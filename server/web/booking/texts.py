@@ -160,6 +160,11 @@ ID: Final[dict[str, str]] = {
         "layanan berikutnya."
     ),
     "visit_slot_closed": "Tidak dapat dipesan",
+    "visit_slot_priority_only": "Khusus kelompok prioritas",
+    "visit_priority_only": (
+        "Pada jam ini hanya tersisa tempat untuk kelompok prioritas (lansia, penyandang "
+        "disabilitas, ibu hamil atau menyusui, membawa anak balita): pilih kelompok Anda di bawah."
+    ),
     "visit": "Kunjungan",
     "visit_one_code": (
         "Satu kode untuk seluruh kunjungan: lapor kedatangan sekali di kios antrean, lalu "
@@ -292,6 +297,12 @@ EN: Final[dict[str, str]] = {
         "service."
     ),
     "visit_slot_closed": "Cannot be booked",
+    "visit_slot_priority_only": "For priority groups only",
+    "visit_priority_only": (
+        "At this time only places for priority groups are left (seniors, persons with a "
+        "disability, pregnant or nursing mothers, those with a child under five): choose your "
+        "group below."
+    ),
     "visit": "Visit",
     "visit_one_code": (
         "One code for the whole visit: check in once at a queue kiosk, then follow the order above."

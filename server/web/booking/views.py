@@ -120,6 +120,10 @@ class VisitSlotChoice:
     bookable: bool
     message: str | None = None  # the core's Indonesian words, naming the stop refused
     refusal_code: str | None = None  # its code ("slot_full"): the English words' key
+    # Bookable by a priority citizen only (a stop's regular places are gone, a priority place
+    # is left): offered as the one-service slots offer theirs, the form asks the group, and
+    # the core refuses a citizen outside the groups. `message` says why a regular one may not.
+    priority_only: bool = False
 
     @property
     def key(self) -> str:

@@ -186,9 +186,12 @@ def visit_slot_label(
     lang: Lang, slot: VisitSlotChoice, stops: Sequence[ServiceChoice], zone: str
 ) -> str:
     """A first-stop slot's words: its time, each stop's time, and why not when it cannot be
-    booked (trusted HTML: every part escaped here)."""
+    booked, or that it is for the priority groups only (trusted HTML: every part escaped)."""
     why = ""
-    if not slot.bookable:
+    if slot.priority_only:
+        words = t(lang, "visit_slot_priority_only")
+        why = f'<small class="why priority-only">{_e(words)}</small>'
+    elif not slot.bookable:
         why = f'<small class="why">{_e(_why(lang, slot))}</small>'
     return f"{_e(_first_words(slot, zone))}<small>{_e(stop_times(slot, stops))}</small>{why}"
 
@@ -207,7 +210,8 @@ def visit_slots_page(
     notice: str = "",
 ) -> str:
     """The first stop's slots of one day; `choose` renders one the whole visit may be booked
-    at (a link, or a POST form's button); any other is shown with why, with nothing to press."""
+    at (a link, or a POST form's button), a priority citizen's only too, marked so, as the
+    one-service slots offer theirs; any other is shown with why, with nothing to press."""
     items = []
     for slot in slots:
         if slot.bookable:
@@ -253,6 +257,10 @@ def visit_form_page(
             for k, s in enumerate(slot.stops, 1)
         ]
     )
+    if slot.priority_only:
+        # Asked after the slot, as one service's form asks it: the slot says what it needs.
+        words = _e(t(lang, "visit_priority_only"))
+        summary += f'\n<p class="priority-only" id="priority-only">{words}</p>'
     hidden = f'<input type="hidden" name="{VISIT_FLAG}" value="1">'
     hidden += "".join(f'<input type="hidden" name="layanan" value="{_e(line)}">' for line in lines)
     hidden += (
