@@ -23,6 +23,7 @@ from factory import replay
 from server.config import load_demo_building
 from server.core.booking_rules import (
     booking_visit_order,
+    day_figures,
     unused_places,
     visit_slot_choices,
     visit_slots,
@@ -529,6 +530,10 @@ def test_a_visit_that_ends_before_a_booked_stop_lapses_it_at_the_next_tick() -> 
     ]
     member = v.q.bookings.get(cmd.codes[1])
     assert member is not None and member.state is BookingState.NOT_REACHED
+    # The floor's figures of J: one not reached, none lapsed, none expected.
+    figures = day_figures(demo(), j, MONDAY, v.q.bookings, 0, at("09:22"))
+    assert figures is not None
+    assert (figures.expected, figures.lapsed, figures.not_reached) == (0, 0, 1)
     assert unused_places(demo(), j, MONDAY, v.q.bookings, at("09:22")) == 16 * 4
     assert replay(demo(), v.log) == v.q
     assert replay(demo(), [read_event(event_to_dict(e)) for e in v.log]) == v.q
