@@ -587,3 +587,28 @@ async def test_a_hand_on_to_a_line_whose_own_hours_ended_skips_it_as_closed(
     assert server.engine.state.seq["E"] == 0  # no E number was issued
     offer = await tablet.next_message("survey_offer", timeout=5)
     assert offer["number"] == "A-001"
+
+
+async def test_after_a_hand_on_the_phones_logs_name_the_ticket_they_follow(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Phones opened on A-001's printed QR (a visit A then E) up to the bound; A-001 is served
+    and handed on to E-001. One more phone makes the oldest room: the log line names the ticket
+    that phone followed then, E-001 — not A-001, left two stops of logs ago."""
+    dukcapil = await server.officer_at_work("DKP01@L01")
+    _kiosk, reply = await _visit(server, ["A", "E"])
+    token = reply["ticket"]["token"]
+    limit = server.hub.limits.phones_per_ticket
+    phones = [await server.raw(p.hello_ticket(token)) for _ in range(limit)]
+    await dukcapil.act("call_next")
+    await dukcapil.act("start_service")
+    finished = await dukcapil.act("finish_service")
+    issued = finished["events"][2]["event"]
+    assert (issued["kind"], issued["number"]) == ("ticket_issued", "E-001")
+    caplog.set_level("INFO", logger="antre.hub")
+    newest = await server.raw(p.hello_ticket(token))
+    assert newest.welcome is not None
+    assert await phones[0].closed() == p.CLOSE_REPLACED
+    (line,) = [r.getMessage() for r in caplog.records if "newer phone" in r.getMessage()]
+    assert f"ticket:{issued['ticket']}" in line
+    assert reply["ticket"]["id"] not in line
