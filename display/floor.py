@@ -148,8 +148,8 @@ class FloorApp(App[int]):
             "Ambil", "Dilayani", "Absen", "Batal", "Kuota", "B/J/T", "Saran",
         )  # fmt: skip
         self.bookings_table.add_columns(
-            "Layanan", "Nama", "Kuota", "Belum datang", "Lapor hadir", "Hangus", "Batal",
-            "Sisa tempat", "Dilepas", "Tiket pesanan/langsung",
+            "Layanan", "Nama", "Kuota", "Belum datang", "Lapor hadir", "Hangus",
+            "Tidak sampai", "Batal", "Sisa tempat", "Dilepas", "Tiket pesanan/langsung",
         )  # fmt: skip
         self.bookings_table.display = False
         self.counters_table.add_columns(
@@ -295,7 +295,8 @@ class FloorApp(App[int]):
             (
                 f"booking:{b.prefix}",
                 [f"  {b.prefix}", escape(b.name[:22]), str(b.places), str(b.expected),
-                 str(b.checked_in), str(b.lapsed), str(b.cancelled), str(b.places_left),
+                 str(b.checked_in), str(b.lapsed), str(b.not_reached), str(b.cancelled),
+                 str(b.places_left),
                  str(b.released), f"{b.split.booked}/{b.split.walk_in}"],
             )
             for b in bookings

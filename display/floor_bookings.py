@@ -53,6 +53,9 @@ class LineBookings:
     places_left: int  # places a citizen could still book now (0 once booking has closed)
     released: int  # places given to walk-in citizens (release_unused_at, lapses after)
     split: BookingSplit  # this line's tickets in the queue today
+    # A visit's later stop the visit ended before (*tidak sampai*): the citizen came, so never
+    # among `lapsed`. 0 from a server that does not send it.
+    not_reached: int = 0
 
 
 def _first_line(number: str, line: str) -> str:
@@ -97,6 +100,7 @@ def line_bookings(model: FloorModel) -> list[LineBookings]:
                 places_left=_int(figures, "places_left"),
                 released=_int(figures, "released"),
                 split=BookingSplit(booked, walk_in),
+                not_reached=_int(figures, "not_reached"),
             )
         )
     return out

@@ -16,7 +16,9 @@ of ordinary bookings: the lead (stop 0, the code the citizen holds) and its memb
 stop at the slot `visit_slots` gives it). The lead's token cancels or reschedules the whole
 group; its check-in starts the visit (`VisitStarted.booking`), and each member's place is used
 at the hand-on (server/core/visits.py). A member never lapses by its own window: it follows its
-lead, or the visit once that is under way (`tick_events`).
+lead, or the visit once that is under way (`tick_events`). A member lapsing after its lead was
+checked in lapses as not reached (`BookingLapsed.reason`, *tidak sampai*): the citizen came, the
+visit ended before that stop — not the absence a lapse otherwise records.
 """
 
 from __future__ import annotations
@@ -37,12 +39,13 @@ from server.core.booking_rules import (
     visit_slot_full,
     visit_slots,
 )
-from server.core.bookings import Booking, BookingState
+from server.core.bookings import Booking, BookingBook, BookingState
 from server.core.building import BookingRules, Line
 from server.core.calendar import day_last_instant
 from server.core.dates import format_clock_in_zone, format_date
 from server.core.errors import error
 from server.core.events import (
+    NOT_REACHED,
     BookingCancelled,
     BookingCheckedIn,
     BookingLapsed,
@@ -454,9 +457,26 @@ def _closed_for_check_in(state: DayState, line: Line, local: datetime) -> Domain
     return refusal if refusal is not None and refusal.code in _NO_SERVICE else None
 
 
-def _lapse(booking: Booking, at: datetime) -> BookingLapsed:
+def _lapse(booking: Booking, at: datetime, book: BookingBook | None = None) -> BookingLapsed:
+    """The lapse of a booking; given the book, a member whose lead was checked in — the
+    citizen came, the visit ended before this stop — lapses as not reached, not as absent."""
+    reason = None
+    if book is not None and booking.is_member:
+        lead = book.get(booking.lead or "")
+        # Checked in with its paper out: a check-in still printing when the day closes lapses.
+        if (
+            lead is not None
+            and lead.state is BookingState.CHECKED_IN
+            and lead.ticket not in book.printing
+        ):
+            reason = NOT_REACHED
     return BookingLapsed(
-        at=at, code=booking.code, line=booking.line, day=booking.day, slot=booking.slot
+        at=at,
+        code=booking.code,
+        line=booking.line,
+        day=booking.day,
+        slot=booking.slot,
+        reason=reason,
     )
 
 
@@ -473,7 +493,7 @@ def tick_events(state: DayState, now: datetime, local: datetime) -> list[Event]:
     for booking in book.booked_on_or_before(today):
         if booking.is_member:
             if booking.code in ended:
-                events.append(_lapse(booking, now))
+                events.append(_lapse(booking, now, book))
             continue  # never by its own window: it follows its lead (below) or its visit
         line = state.lines.get(booking.line)
         rules = line.booking if line is not None else None
@@ -510,7 +530,8 @@ def tick_events(state: DayState, now: datetime, local: datetime) -> list[Event]:
 def ended_members(state: DayState) -> frozenset[str]:
     """The booked members whose lead is no longer booked and whose visit will not reach them:
     the lead checked in but its visit ended (or moved on) without their stop pending, or the
-    lead cancelled or lapsed. A tick lapses them; their places are not held."""
+    lead cancelled or lapsed. A tick lapses them (as not reached when the lead was checked in:
+    `_lapse`); their places are not held."""
     book = state.bookings
     out: set[str] = set()
     for lead_code, codes in book.members.items():
@@ -540,7 +561,8 @@ def closing_lapses(state: DayState, day: date) -> list[Event]:
     (the day's end expires that ticket, which returns the booking to booked)."""
     at = day_last_instant(state.building, day)
     book = state.bookings
-    events: list[Event] = [_lapse(b, at) for b in book.booked_on_or_before(day)]
+    # A member still booked at the close of a visit under way was not reached (`_lapse`).
+    events: list[Event] = [_lapse(b, at, book) for b in book.booked_on_or_before(day)]
     for code in book.printing.values():
         booking = book.by_code[code]
         if booking.day <= day:

@@ -417,10 +417,12 @@ class BookingFigures:
     places: int  # booking places of the day: slots × (places + priority places)
     expected: int  # booked, not yet checked in (some may still lapse)
     checked_in: int
-    lapsed: int
+    lapsed: int  # the citizen did not come
     cancelled: int
     places_left: int  # places a citizen could still book now (0 once booking has closed)
     released: int  # places given to walk-in citizens (release_unused_at), lapses after included
+    # A visit's later stop the visit ended before (issue 22: *tidak sampai*): the citizen came.
+    not_reached: int = 0
 
 
 def day_figures(
@@ -443,6 +445,7 @@ def day_figures(
         cancelled=book.count(line.prefix, day, BookingState.CANCELLED),
         places_left=left,
         released=released,
+        not_reached=book.count(line.prefix, day, BookingState.NOT_REACHED),
     )
 
 

@@ -12,7 +12,7 @@ alike (the engine replays the booking events of every booking of today or later)
 bookings it keeps the indexes the rules read, so that a booking never scans the book:
 
 - the places taken per slot, regular and priority (`taken`): a booking that is booked or checked
-  in holds a place; a cancelled or lapsed one frees it;
+  in holds a place; a cancelled, lapsed or not reached one frees it;
 - who holds a line's day per NIK (`nik_holds`: one booking per NIK hash per line per day);
 - the active (booked, not yet used) bookings per phone hash (`phone_active`);
 - the booked bookings per day (`booked`: what a tick may lapse), and per line and day the count
@@ -39,6 +39,7 @@ from typing import Any
 
 from server.core.building import BookingRules
 from server.core.events import (
+    NOT_REACHED,
     BookingCancelled,
     BookingCheckedIn,
     BookingLapsed,
@@ -66,6 +67,9 @@ class BookingState(StrEnum):
     CHECKED_IN = "checked_in"  # its ticket is in the queue (or printing)
     CANCELLED = "cancelled"
     LAPSED = "lapsed"  # nobody checked in before the window closed: "Pesanan hangus"
+    # A visit's member whose citizen came (its lead checked in) but whose visit ended before
+    # its stop (issue 22): "tidak sampai", not the citizen's absence (BookingLapsed.reason).
+    NOT_REACHED = "not_reached"
 
 
 _BOOKED = BookingState.BOOKED
@@ -194,8 +198,9 @@ class BookingBook:
                 self._put(replace(old, day=event.day, slot=event.slot))
             case BookingCancelled():
                 self._end(event.code, BookingState.CANCELLED)
-            case BookingLapsed():
-                self._end(event.code, BookingState.LAPSED)
+            case BookingLapsed(reason=reason):
+                lapsed = BookingState.NOT_REACHED if reason == NOT_REACHED else BookingState.LAPSED
+                self._end(event.code, lapsed)
             case BookingCheckedIn():
                 old = self._expect(event.code, _BOOKED)
                 self._release(old)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 __all__ = [
     "BOOKING_KINDS",
@@ -30,6 +30,7 @@ __all__ = [
     "EVENT_TYPES",
     "FLOOR_ONLY",
     "KIOSK_KINDS",
+    "NOT_REACHED",
     "PERSONAL_FIELDS",
     "PUBLIC_FIELDS",
     "SURVEY_KINDS",
@@ -452,7 +453,12 @@ class BookingCheckedIn(Event):
 
 @dataclass(frozen=True, slots=True)
 class BookingLapsed(Event):
-    """Nobody checked in before the window closed (or the day ended): the place is gone."""
+    """Nobody checked in before the window closed (or the day ended): the place is gone.
+
+    `reason` None: the citizen did not come. `NOT_REACHED` ("not_reached", *tidak sampai*): a
+    visit's member booking whose citizen came (the lead was checked in) but whose visit ended
+    before this stop — its first stop cancelled or expired, or the day ended first. Logs
+    written before the field read None (issue 22's leftovers)."""
 
     kind: ClassVar[str] = "booking_lapsed"
     on_displays: ClassVar[bool] = False
@@ -460,6 +466,11 @@ class BookingLapsed(Event):
     line: str
     day: date
     slot: time
+    reason: str | None = None
+
+
+# BookingLapsed.reason of a member booking the visit never reached (server/core/booking_decide.py).
+NOT_REACHED: Final = "not_reached"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,11 @@ from the end of the visit by that order, never by a reason's text). A transfer o
 stop's ticket to a line the visit still has pending skips that stop in the same command
 (`transfer_skips`), so no hand-on queues the citizen at that line a second time. A stop finished
 past closing and its grace ends the stops still to come ("layanan sudah tutup"): the visit is
-over rather than left pending. The token of every stop's ticket is the visit's, so the phone
-page (the QR on the printed itinerary) follows the citizen from stop to stop.
+over rather than left pending. A next stop whose line's own hours (a part-week or shorter-hours
+line) ended, with their grace, before the hand-on ends the same way and is passed over for the
+stop after it, rather than queued on a closed line where its ticket would only expire. The token
+of every stop's ticket is the visit's, so the phone page (the QR on the printed itinerary)
+follows the citizen from stop to stop.
 
 The record is `Itinerary` (the name `Visit` is the survey's one-ticket view, server/core/model.py).
 `DayState` (server/core/state.py) keeps `itineraries` and `itinerary_of` and folds the events;
@@ -62,7 +65,7 @@ from server.core.model import (
     Visit,
 )
 from server.core.numbering import next_ticket
-from server.core.part_week import off_day_refusal
+from server.core.part_week import line_hours, off_day_refusal
 
 if TYPE_CHECKING:  # the decisions read the day's state; state.py holds the itineraries
     from server.core.state import DayState
@@ -599,13 +602,14 @@ def hand_on_events(
 ) -> list[Event]:
     """What follows the end of the citizen's stop at `left`: the next pending stop's ticket,
     queued by the credit rule, in the same command; stops whose line is closed today (part-week)
-    or gone from the building are skipped on the way. [] when no stop is left."""
+    or gone from the building are skipped on the way (CLOSED_TODAY), and so are stops whose
+    line's own hours ended, with their grace, before now (CLOSED_NOW). [] when no stop is
+    left."""
     events: list[Event] = []
     day = state.day or local.date()
     plan = state.plan(day)
-    if plan.hours is None or now >= at_local(state.building, day, plan.hours.close) + timedelta(
-        minutes=state.building.policy.closing_grace_min
-    ):
+    grace = timedelta(minutes=state.building.policy.closing_grace_min)
+    if plan.hours is None or now >= at_local(state.building, day, plan.hours.close) + grace:
         # Past closing and its grace nobody would call the next stop: the later stops end now
         # (their places given back), so the visit is over — its survey, the tablet's offer, and
         # the phone page saying why — rather than left pending for the rest of the day.
@@ -618,9 +622,16 @@ def hand_on_events(
         if stop.state != PENDING:
             continue
         line = state.lines.get(stop.line)
-        closed = line is None or off_day_refusal(plan, line) is not None
-        if line is None or closed:
+        own = line_hours(plan.hours, line) if line is not None else None
+        if line is None or own is None or off_day_refusal(plan, line) is not None:
             events += _ended(state, itinerary, stop.line, CLOSED_TODAY, now)
+            continue
+        if now >= at_local(state.building, day, own.close) + grace:
+            # The line's own hours (part-week, shorter hours) ended before the building's, and
+            # its grace too: nobody would call a ticket there — it would only wait to expire at
+            # the building's closing. Ended like the building's closing ends every later stop,
+            # and the hand-on goes on to the next stop still open.
+            events += _ended(state, itinerary, stop.line, CLOSED_NOW, now)
             continue
         seq, number, tid = next_ticket(day, line.prefix, state.seq[line.prefix])
         credit = timedelta(minutes=state.building.policy.visit_credit_min)

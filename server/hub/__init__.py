@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,7 @@ from server.broadcast.broadcaster import Broadcaster
 from server.broadcast.survey_offers import SurveyOffers
 from server.broadcast.ticket_watch import TicketWatch
 from server.core.building import Building
+from server.core.events import VisitHandedOn
 from server.core.model import Command
 from server.engine import Engine, StoredEvent
 from server.hub.connection import Connections
@@ -242,12 +244,37 @@ class Hub:
             log.exception("broadcast of seq %s failed", batch[0].seq if batch else None)
         try:
             self.ticket_watch.publish(batch)
+            self._follow_hand_ons(batch)
         except Exception:
             log.exception("ticket views after seq %s failed", batch[-1].seq if batch else None)
         try:
             self.survey_offers.publish(batch)
         except Exception:
             log.exception("survey offers after seq %s failed", batch[-1].seq if batch else None)
+
+    def _follow_hand_ons(self, batch: list[StoredEvent]) -> None:
+        """A visit handed on (issue 22): the phone sessions of the stop just left now speak for
+        the next stop's ticket, as the ticket watch follows it and as their token's hello would
+        after a reconnect (`ticket_by_token`: the visit's latest ticket). The principal's id is
+        only what the logs name (a session's repr, "replaced by a newer phone"): without this
+        they would name the first stop's ticket for the rest of the visit. The phones' bound
+        counts per the printed QR (`qr`), which a hand-on keeps."""
+        handed = {
+            e.from_ticket: e for stored in batch if isinstance(e := stored.event, VisitHandedOn)
+        }
+        if not handed:
+            return
+        for session in self.connections.sessions():
+            principal = session.principal
+            if principal is None or principal.role is not Role.TICKET or principal.qr is None:
+                continue
+            now = principal
+            while (event := handed.get(now.id)) is not None:  # several hand-ons in one batch
+                now = replace(
+                    now, id=event.ticket, name=event.number, actor=f"ticket:{event.ticket}"
+                )
+            if now is not principal:
+                session.principal = now
 
     async def handler(self, ws: ServerConnection) -> None:
         """websockets' connection handler: one call per client, returns when it is gone."""

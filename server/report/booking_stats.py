@@ -29,6 +29,7 @@ from datetime import date
 from server.core.building import Building
 from server.core.estimates import quantile
 from server.core.events import (
+    NOT_REACHED,
     BookingCancelled,
     BookingCheckedIn,
     BookingLapsed,
@@ -55,6 +56,7 @@ __all__ = [
 
 # The last states of a booking, as the report counts them (server/core/bookings.BookingState).
 _BOOKED, _CHECKED_IN, _CANCELLED, _LAPSED = "booked", "checked_in", "cancelled", "lapsed"
+_NOT_REACHED = "not_reached"  # a visit's member the visit ended before (BookingLapsed.reason)
 
 
 @dataclass(slots=True)
@@ -66,7 +68,8 @@ class BookingDay:
     places: int | None = None  # booking places offered: slots × (places + priority places)
     booked: int = 0  # bookings for this day at the end, whatever became of them
     checked_in: int = 0
-    lapsed: int = 0
+    lapsed: int = 0  # the citizen did not come
+    not_reached: int = 0  # a visit's later stop: the citizen came, the visit ended before it
     cancelled: int = 0
     rescheduled: int = 0  # moved from this day to another day
     released: int = 0  # unused booking places given to walk-in citizens
@@ -80,7 +83,7 @@ class BookingDay:
     @property
     def awaiting_check_in(self) -> int:
         """Bookings still booked: of a day not over yet (a day closed lapses the rest)."""
-        return self.booked - self.checked_in - self.lapsed - self.cancelled
+        return self.booked - self.checked_in - self.lapsed - self.not_reached - self.cancelled
 
     @property
     def booked_share(self) -> float | None:
@@ -102,6 +105,7 @@ class BookingDay:
         self.booked += other.booked
         self.checked_in += other.checked_in
         self.lapsed += other.lapsed
+        self.not_reached += other.not_reached
         self.cancelled += other.cancelled
         self.rescheduled += other.rescheduled
         self.released += other.released
@@ -151,8 +155,9 @@ def replay_bookings(
             case BookingCancelled(code=code, line=line, day=day):
                 held[code] = _Held(line, day, _CANCELLED)
                 freed(line, day)
-            case BookingLapsed(code=code, line=line, day=day):
-                held[code] = _Held(line, day, _LAPSED)
+            case BookingLapsed(code=code, line=line, day=day, reason=reason):
+                # A visit's member the visit never reached is no citizen who did not come.
+                held[code] = _Held(line, day, _NOT_REACHED if reason == NOT_REACHED else _LAPSED)
                 freed(line, day)
             case BookingCheckedIn(code=code, line=line, day=day, ticket=ticket):
                 held[code] = _Held(line, day, _CHECKED_IN)
@@ -184,6 +189,7 @@ def replay_bookings(
         r.booked += 1
         r.checked_in += b.state == _CHECKED_IN
         r.lapsed += b.state == _LAPSED
+        r.not_reached += b.state == _NOT_REACHED
         r.cancelled += b.state == _CANCELLED
     for (line, day), n in rescheduled.items():
         if first <= day <= last:

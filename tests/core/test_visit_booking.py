@@ -23,6 +23,7 @@ from factory import replay
 from server.config import load_demo_building
 from server.core.booking_rules import (
     booking_visit_order,
+    day_figures,
     unused_places,
     visit_slot_choices,
     visit_slots,
@@ -487,10 +488,12 @@ def test_a_member_lapses_with_its_booked_lead_in_the_same_tick() -> None:
     # B 09:30's check-in closes at 09:45; J's own window (09:00–09:45) is never asked.
     assert v.run(Tick(), at("09:44")) == []
     events = v.run(Tick(), at("09:45"))
-    assert [(e.kind, e.code) for e in events] == [  # type: ignore[attr-defined]
-        ("booking_lapsed", cmd.codes[0]),
-        ("booking_lapsed", cmd.codes[1]),
+    # Nobody came: both lapse as absent (no reason), never "not reached".
+    assert [(e.kind, e.code, e.reason) for e in events] == [  # type: ignore[attr-defined]
+        ("booking_lapsed", cmd.codes[0], None),
+        ("booking_lapsed", cmd.codes[1], None),
     ]
+    assert [v.q.bookings.get(c).state for c in cmd.codes] == [BookingState.LAPSED] * 2  # type: ignore[union-attr]
 
 
 def test_a_member_waits_for_its_stop_past_its_own_window() -> None:
@@ -519,11 +522,40 @@ def test_a_visit_that_ends_before_a_booked_stop_lapses_it_at_the_next_tick() -> 
     v.run(CancelTicket(issued.ticket, "salah layanan"), at("09:20"))  # type: ignore[attr-defined]
     j = demo().line("J")
     assert j is not None
-    # The visit ended: the member holds no place any more, and the tick lapses it.
+    # The visit ended: the member holds no place any more, and the tick lapses it — as not
+    # reached (*tidak sampai*): the citizen came, the visit ended before J.
     events = v.run(Tick(), at("09:21"))
-    assert [(e.kind, e.code) for e in events] == [("booking_lapsed", cmd.codes[1])]  # type: ignore[attr-defined]
+    assert [(e.kind, e.code, e.reason) for e in events] == [  # type: ignore[attr-defined]
+        ("booking_lapsed", cmd.codes[1], "not_reached")
+    ]
+    member = v.q.bookings.get(cmd.codes[1])
+    assert member is not None and member.state is BookingState.NOT_REACHED
+    # The floor's figures of J: one not reached, none lapsed, none expected.
+    figures = day_figures(demo(), j, MONDAY, v.q.bookings, 0, at("09:22"))
+    assert figures is not None
+    assert (figures.expected, figures.lapsed, figures.not_reached) == (0, 0, 1)
     assert unused_places(demo(), j, MONDAY, v.q.bookings, at("09:22")) == 16 * 4
     assert replay(demo(), v.log) == v.q
+    assert replay(demo(), [read_event(event_to_dict(e)) for e in v.log]) == v.q
+
+
+def test_a_visit_under_way_at_the_day_close_leaves_its_member_not_reached() -> None:
+    """B checked in at 09:10, never called; no tick until Tuesday 07:00 (the server was
+    down): the close of Monday expires B's ticket and lapses J's member as not reached."""
+    v = Visit()
+    cmd = v.book(("B", "J"))
+    issued = checked_in(v, cmd)[0]
+    v.run(ConfirmPrinted(issued.ticket), at("09:10"))  # type: ignore[attr-defined]
+    events = v.run(Tick(), at("07:00", MONDAY + timedelta(days=1)))
+    lapses = [(e.code, e.reason) for e in events if e.kind == "booking_lapsed"]  # type: ignore[attr-defined]
+    assert lapses == [(cmd.codes[1], "not_reached")]
+
+
+def test_a_lapse_logged_before_the_reason_reads_as_a_plain_lapse() -> None:
+    old = {"kind": "booking_lapsed", "at": at("09:45").isoformat(), "code": "V1JCODE1",
+           "line": "J", "day": "2026-12-07", "slot": "09:30"}  # fmt: skip
+    lapse = read_event(old)
+    assert lapse.reason is None  # type: ignore[attr-defined]
 
 
 def test_a_failed_print_leaves_the_lead_booked_and_the_member_with_it() -> None:

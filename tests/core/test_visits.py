@@ -800,6 +800,71 @@ def test_past_closing_and_its_grace_the_later_stops_end_and_the_survey_opens() -
     assert replay(d.q.building, d.log) == d.q
 
 
+def passport_until_two() -> Day:
+    """The test building with P (Paspor, Imigrasi) serving on its own hours until 14:00, the
+    building until 16:00 (grace 60 min); L02 (A, B) staffed."""
+    base = make_building()
+    own = ServiceHours(close=time(14, 0))
+    lines = tuple(replace(ln, service_hours=own) if ln.prefix == "P" else ln for ln in base.lines)
+    d = Day(QueueState(replace(base, lines=lines)))
+    d.staff(("L02", "OF2"))
+    return d
+
+
+def test_a_hand_on_past_the_next_lines_own_closing_and_grace_skips_it_as_closed() -> None:
+    # B then P, started 08:00. B finished at 16:30: within the building's closing and grace
+    # (16:00–17:00) but P closed at 14:00 and its grace ended at 15:00. Nobody would call a P
+    # ticket now: the stop ends ("layanan sudah tutup", its quota place given back) instead of
+    # P-001 waiting on a closed line until it expires at 17:00. The visit is over.
+    d = passport_until_two()
+    first = d.visit(("B", "P"), at("08:00"))
+    assert d.q.used_walk_in["P"] == 1
+    events = d.serve("L02", first, at("16:00"), at("16:30"))
+    assert kinds(events) == ["service_finished", "stop_skipped"]
+    assert events[1] == StopSkipped(
+        at=at("16:30"), visit=KJ1, line="P", counter=None, by=None, reason="layanan sudah tutup"
+    )
+    assert d.states() == [("B", "done", "B-001"), ("P", "skipped", None)]
+    assert d.q.used_walk_in["P"] == 0 and d.q.seq["P"] == 0
+    assert d.q.itineraries[KJ1].stops_open == 0
+    assert replay(d.q.building, d.log) == d.q
+
+
+def test_a_closed_next_line_is_passed_over_for_the_stop_after_it() -> None:
+    # B, P, A started 08:00; B finished at 15:10, before the building closes but past P's 14:00
+    # and its grace: P ends as closed, A (open until 16:00) is handed on, queued at
+    # max(08:00, 15:10 − 15 min) = 14:55.
+    d = passport_until_two()
+    first = d.visit(("B", "P", "A"), at("08:00"))
+    events = d.serve("L02", first, at("15:00"), at("15:10"))
+    assert kinds(events) == [
+        "service_finished",
+        "stop_skipped",
+        "visit_handed_on",
+        "ticket_issued",
+        "ticket_printed",
+    ]
+    assert (events[1].line, events[1].reason) == ("P", "layanan sudah tutup")  # type: ignore[attr-defined]
+    assert (events[3].number, events[3].queued_at) == ("A-001", at("14:55"))  # type: ignore[attr-defined]
+    assert d.states() == [("B", "done", "B-001"), ("P", "skipped", None), ("A", "waiting", "A-001")]
+
+
+def test_within_the_next_lines_own_grace_the_hand_on_still_queues_there() -> None:
+    # B finished at 14:30: P closed at 14:00, but its officers still serve who waits until its
+    # grace ends (15:00), as the building's own closing does: P-001 is handed on, queued at
+    # max(08:00, 14:30 − 15 min) = 14:15.
+    d = passport_until_two()
+    first = d.visit(("B", "P"), at("08:00"))
+    events = d.serve("L02", first, at("14:20"), at("14:30"))
+    assert kinds(events) == [
+        "service_finished",
+        "visit_handed_on",
+        "ticket_issued",
+        "ticket_printed",
+    ]
+    assert (events[2].number, events[2].queued_at) == ("P-001", at("14:15"))  # type: ignore[attr-defined]
+
+
 def test_a_visit_ended_early_may_be_answered_about_what_was_served() -> None:
     # A served, B called and marked no-show, then the day's closing expires it: P is never
     # reached. The visit is over: its survey is open, filed under A.

@@ -61,16 +61,26 @@ async def test_the_floor_sees_todays_bookings_and_the_split(start_server: StartS
         table = app.query_one("#bookings", DataTable)
         await until(pilot, lambda: table.row_count == 1)
         assert table.display
-        # Kuota, belum datang, lapor hadir, hangus, batal, sisa tempat, dilepas, tiket
+        # Kuota, belum datang, lapor hadir, hangus, tidak sampai, batal, sisa tempat, dilepas,
+        # tiket
         assert cells(app, "bookings", "booking:A")[2:] == [
-            "14", "3", "0", "0", "0", "5", "0", "0/1",
+            "14", "3", "0", "0", "0", "0", "5", "0", "0/1",
         ]  # fmt: skip
 
         server.clock.advance(65 * 60)  # 10.05
         ticket = await kiosk.check_in(b1)  # the kiosk's "Sudah pesan online"
         await kiosk.confirm_printed(ticket["id"])
-        await until(pilot, lambda: cells(app, "bookings", "booking:A")[9] == "1/1")
-        assert cells(app, "bookings", "booking:A")[2:9] == ["14", "2", "1", "0", "0", "5", "0"]
+        await until(pilot, lambda: cells(app, "bookings", "booking:A")[10] == "1/1")
+        assert cells(app, "bookings", "booking:A")[2:10] == [
+            "14",
+            "2",
+            "1",
+            "0",
+            "0",
+            "0",
+            "5",
+            "0",
+        ]
         assert str(table.border_title) == (
             "Pesanan online · Hari ini: 1 tiket dari pesanan online, 1 datang langsung "
             "(50% pesanan)"
@@ -92,3 +102,38 @@ async def test_no_booking_line_no_booking_table(start_server: StartServer) -> No
         await until(pilot, lambda: cells(app, "lines", "line:A")[2] == "1")
         table = app.query_one("#bookings", DataTable)
         assert table.row_count == 0 and not table.display
+
+
+async def test_a_visits_stop_never_reached_is_tidak_sampai_not_hangus(
+    start_server: StartServer,
+) -> None:
+    """Lines A and B take bookings. 09.00 a citizen books the visit A 10.30 → B (A's 10
+    minutes bring them to B at 10.40: B's 10.30 slot); 10.05 checks in (A-001, printed); 10.10
+    the floor cancels A-001: the visit is over before B. The next tick: B's booking is not
+    reached (*Tidak sampai* 1), not lapsed (*Hangus* 0); A's was checked in."""
+    from server.core.model import CancelTicket
+
+    building = booking_demo()
+    lines = tuple(replace(ln, booking=RULES) if ln.prefix == "B" else ln for ln in building.lines)
+    server = await start_server(building=replace(building, lines=lines))
+    kiosk = await server.client("KIOSK-1")
+    api = BookingsApi(server.engine, execute=server.hub.execute)
+    made = await api.book_visit(
+        ["A", "B"], server.clock.now.date(), time(10, 30),
+        name="Warga Kunjungan", phone="0812 3456 7099", nik="3171012301900099",
+    )  # fmt: skip
+    app = dashboard(server)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one("#bookings", DataTable)
+        await until(pilot, lambda: table.row_count == 2)
+        server.clock.advance(65 * 60)  # 10.05
+        ticket = await kiosk.check_in(made.code)
+        await kiosk.confirm_printed(ticket["id"])
+        server.clock.advance(5 * 60)  # 10.10
+        await server.hub.execute(CancelTicket(ticket["id"], "salah layanan"), "floor:test")
+        server.clock.advance(60)  # 10.11
+        await server.hub.execute(Tick(), "system")
+        await until(pilot, lambda: cells(app, "bookings", "booking:B")[6] == "1")
+        # Belum datang, lapor hadir, hangus, tidak sampai, batal
+        assert cells(app, "bookings", "booking:A")[3:8] == ["0", "1", "0", "0", "0"]
+        assert cells(app, "bookings", "booking:B")[3:8] == ["0", "0", "0", "1", "0"]

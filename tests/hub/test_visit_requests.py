@@ -13,7 +13,7 @@ import asyncio
 import random
 
 import pytest
-from hubtest import Server
+from hubtest import Server, StartServer, demo_building
 
 from server import protocol as p
 from server.client import RequestError
@@ -554,3 +554,61 @@ async def test_a_stop_finished_past_closing_ends_the_visit_and_the_tablet_offers
     assert finished["events"][1]["event"]["reason"] == "layanan sudah tutup"
     offer = await tablet.next_message("survey_offer", timeout=5)
     assert offer["number"] == "A-001"
+
+
+async def test_a_hand_on_to_a_line_whose_own_hours_ended_skips_it_as_closed(
+    start_server: StartServer,
+) -> None:
+    """The demo building with E (Samsat) on its own hours until 14:00. A visit A then E from
+    09:00; A-001 served at L01 from 15:50 and finished at 16:30 — inside the building's closing
+    and grace (16:00–17:00), but past E's 14:00 and its hour of grace: E is ended in the same
+    reply ("layanan sudah tutup"), no E ticket is queued on the closed line, the visit is over
+    and TABLET-L01 offers its survey."""
+    from dataclasses import replace
+    from datetime import time
+
+    from server.core.building import ServiceHours
+
+    base = demo_building()
+    own = ServiceHours(close=time(14, 0))
+    lines = tuple(replace(ln, service_hours=own) if ln.prefix == "E" else ln for ln in base.lines)
+    server = await start_server(building=replace(base, lines=lines))
+    tablet = await server.client("TABLET-L01")
+    dukcapil = await server.officer_at_work("DKP01@L01")
+    await _visit(server, ["A", "E"])
+    server.clock.advance(6 * 3600 + 50 * 60)  # 15:50 WIB
+    await dukcapil.act("call_next")
+    await dukcapil.act("start_service")
+    server.clock.advance(40 * 60)  # 16:30 WIB
+    finished = await dukcapil.act("finish_service")
+    assert [e["event"]["kind"] for e in finished["events"]] == ["service_finished", "stop_skipped"]
+    skipped = finished["events"][1]["event"]
+    assert (skipped["line"], skipped["reason"]) == ("E", "layanan sudah tutup")
+    assert server.engine.state.seq["E"] == 0  # no E number was issued
+    offer = await tablet.next_message("survey_offer", timeout=5)
+    assert offer["number"] == "A-001"
+
+
+async def test_after_a_hand_on_the_phones_logs_name_the_ticket_they_follow(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Phones opened on A-001's printed QR (a visit A then E) up to the bound; A-001 is served
+    and handed on to E-001. One more phone makes the oldest room: the log line names the ticket
+    that phone followed then, E-001 — not A-001, left two stops of logs ago."""
+    dukcapil = await server.officer_at_work("DKP01@L01")
+    _kiosk, reply = await _visit(server, ["A", "E"])
+    token = reply["ticket"]["token"]
+    limit = server.hub.limits.phones_per_ticket
+    phones = [await server.raw(p.hello_ticket(token)) for _ in range(limit)]
+    await dukcapil.act("call_next")
+    await dukcapil.act("start_service")
+    finished = await dukcapil.act("finish_service")
+    issued = finished["events"][2]["event"]
+    assert (issued["kind"], issued["number"]) == ("ticket_issued", "E-001")
+    caplog.set_level("INFO", logger="antre.hub")
+    newest = await server.raw(p.hello_ticket(token))
+    assert newest.welcome is not None
+    assert await phones[0].closed() == p.CLOSE_REPLACED
+    (line,) = [r.getMessage() for r in caplog.records if "newer phone" in r.getMessage()]
+    assert f"ticket:{issued['ticket']}" in line
+    assert reply["ticket"]["id"] not in line

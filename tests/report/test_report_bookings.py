@@ -230,6 +230,7 @@ def test_mondays_bookings_per_line(story: dict[str, object]) -> None:
         "booked": 6,
         "checked_in": 3,
         "lapsed": 1,
+        "not_reached": 0,
         "cancelled": 2,
         "awaiting_check_in": 0,
         "rescheduled": 1,
@@ -493,7 +494,7 @@ async def test_the_command_on_a_served_day_of_the_demo_building(server, tmp_path
     rows = {r["line"]: r for r in read_csv(out / "bookings.csv")}
     assert {k: rows["A"][k] for k in BOOKING_COLUMNS[4:]} == {
         "places_offered": "70", "booked": "3", "checked_in": "1", "lapsed": "1",
-        "cancelled": "1", "awaiting_check_in": "0", "rescheduled": "0",
+        "not_reached": "0", "cancelled": "1", "awaiting_check_in": "0", "rescheduled": "0",
         "places_released": "69", "tickets_booked": "1", "tickets_walk_in": "1",
         "booked_pct": "50.0", "booked_calls": "1", "call_vs_slot_median_s": "60.0",
         "call_vs_slot_p90_s": "60.0",
@@ -527,3 +528,71 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
     with path.open(encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
+
+
+# --------------------------------------------------------------------------------------------
+# A visit booked online whose first stop ends the visit (issue 22's leftover): its later stop
+# is "not reached" on its line, not lapsed. The same building with line B taking bookings too.
+#
+# Friday, three citizens each book Monday's visit A 09:30 → B (A's 10 minutes bring them to B at
+# 09:40: B's hourly slot 09:30). Monday:
+#     v1  checks in 09:10 (A-001), the officer cancels A-001 at 09:20 ("salah layanan"): the
+#         visit is over, the 09:21 tick lapses v1's B booking as not reached
+#     v2  never comes: the 09:46 tick lapses both its bookings (A's window closed at 09:45)
+#     v3  checks in 09:15 (A-002), called 09:30, finished 09:40: handed on, B-001 checked in
+# By hand, line A: booked 3, checked in 2 (v1, v3), lapsed 1 (v2), not reached 0;
+#          line B: booked 3, checked in 1 (v3), lapsed 1 (v2), not reached 1 (v1);
+# each booked = checked_in + lapsed + not_reached + cancelled + awaiting: 2+1+0+0+0, 1+1+1+0+0.
+# --------------------------------------------------------------------------------------------
+
+
+def visit_building() -> Building:
+    b = building()
+    a = next(ln.booking for ln in b.lines if ln.prefix == "A")
+    rules = replace(a, places=3)  # three visits in one slot
+    lines = tuple(replace(ln, booking=rules) if ln.prefix in "AB" else ln for ln in b.lines)
+    return replace(b, lines=lines)
+
+
+async def test_a_member_the_visit_never_reached_is_not_reached_not_lapsed(tmp_path: Path) -> None:
+    from server.core.model import BookVisit, CancelTicket
+
+    path = tmp_path / "antre.db"
+    clock = FakeClock(wib(FRIDAY, "10:00"))
+    engine = Engine(visit_building(), str(path), clock=clock)
+    await engine.start()
+    d = Day(engine, clock)
+    try:
+        for k in (1, 2, 3):
+            await d.run(
+                BookVisit(
+                    lines=("A", "B"), day=MONDAY, slot=time(9, 30), priority=None,
+                    name=NAMES[k], phone=f"0812 3456 71{k:02d}", nik_last4=f"{k:04d}",
+                    nik_hash=f"nik-{k}", phone_hash=f"phone-{k}",
+                    codes=(f"VISA000{k}", f"VISB000{k}"), tokens=(f"va-{k}", f"vb-{k}"),
+                    channel="web",
+                )
+            )  # fmt: skip
+        d.at(MONDAY, "07:45")
+        await d.run(LogIn("L01", "DKP01"), "officer:DKP01@L01")
+        await d.run(OpenCounter("L01"), "officer:DKP01@L01")
+        d.at(MONDAY, "09:10")
+        v1 = await d.check_in("VISA0001")
+        d.at(MONDAY, "09:15")
+        await d.check_in("VISA0003")
+        d.at(MONDAY, "09:20")
+        await d.run(CancelTicket(v1, "salah layanan"), "floor:F1")
+        d.at(MONDAY, "09:21")
+        await d.run(Tick())
+        await d.serve_next("09:30", "09:40")
+        d.at(MONDAY, "09:46")
+        await d.run(Tick())
+    finally:
+        await engine.close()
+    with StoreReader.open(path) as reader:
+        report = compile_report(reader, visit_building(), MONDAY, MONDAY)
+    keys = ("booked", "checked_in", "lapsed", "not_reached", "cancelled", "awaiting_check_in")
+    rows = {r["line"]: tuple(r[k] for k in keys) for r in report.bookings}
+    assert rows == {"A": (3, 1 + 1, 1, 0, 0, 0), "B": (3, 1, 1, 1, 0, 0)}
+    (b,) = [r for r in report.scopes["line"] if r["key"] == "B"]
+    assert (b["booked"], b["booking_lapsed"], b["booking_not_reached"]) == (3, 1, 1)

@@ -385,6 +385,32 @@ async def test_the_page_of_a_checked_in_visit_shows_each_stops_state(
     assert 'id="change"' not in page.text and 'id="cancel"' not in page.text
 
 
+async def test_a_stop_the_visit_never_reached_reads_tidak_sampai_not_hangus(
+    server: Server, clock: FakeClock
+) -> None:
+    """As above, checked in at 10.05; at 10.10 the floor cancels B's ticket: the visit is over
+    before J. After the next tick J's stop says so — the citizen came — and not "hangus"."""
+    from server.core.model import CancelTicket, Tick
+
+    citizen = Citizen(server)
+    made = await book_visit(citizen, day="2026-11-23", slot="10:30")
+    page_path = made.headers["location"].split("?")[0]
+    code = text_of((await citizen.get(page_path)).text, "code")
+    clock.advance(65 * 60)  # 10.05
+    kiosk = await server.client("KIOSK-1")
+    ticket = await kiosk.check_in(code)
+    await kiosk.confirm_printed(ticket["id"])
+    clock.advance(5 * 60)  # 10.10
+    await server.hub.execute(CancelTicket(ticket["id"], "salah layanan"), "floor:test")
+    await server.hub.execute(Tick(), "system")
+    page = await citizen.get(page_path)
+    assert stops_of(page.text)[1] == (
+        f"{BPJS} — BPJS Kesehatan, 10.30–11.00 WIB"
+        "Tidak sampai — kunjungan berakhir sebelum layanan ini"
+    )
+    assert "hangus" not in page.text
+
+
 async def test_the_citizen_may_put_a_stop_first_where_requires_allows(server: Server) -> None:
     """KTP-el and Kartu Keluarga need nothing of each other: "Dahulukan layanan ini" puts
     Kartu Keluarga first, and its slots follow (B 09.30 → KTP-el expected 09.42 → 09.30).

@@ -402,6 +402,8 @@ _STATES: Final = {
     "checked_in": "state_checked_in",
     "cancelled": "state_cancelled",
     "lapsed": "state_lapsed",
+    # A visit's later stop the visit ended before (issue 22): the citizen came, never "hangus".
+    "not_reached": "state_not_reached",
 }
 
 
