@@ -191,7 +191,8 @@ async def test_a_past_days_visit_keeps_its_stops_from_the_store(
     """Booked today (Monday) B 10:30 then J 10:30 (expected 10.42); checked in at 10.05 with
     the one code: B's ticket B-001. The next day, after Monday's close, the book in memory no
     longer holds the visit: its page and the API read it from the store with both stops, B
-    checked in with its number, J lapsed by the close (its stop was never reached)."""
+    checked in with its number, J not reached at the close (the citizen came; the visit ended
+    before its stop: docs/bookings.md)."""
     status, _, made = await call(
         api, "POST", "/api/v1/bookings", visit_body(date="2026-11-23", slot="10:30")
     )
@@ -224,7 +225,7 @@ async def test_a_past_days_visit_keeps_its_stops_from_the_store(
             "agency": "BPJS Kesehatan",
             "slot": "10:30",
             "end": "11:00",
-            "state": "lapsed",
+            "state": "not_reached",
             "ticket_number": None,
         },
     ]
@@ -233,5 +234,5 @@ async def test_a_past_days_visit_keeps_its_stops_from_the_store(
     assert stops_of(raw.decode()) == [
         f"{KK} — Dukcapil, 10.30–11.30 WIBSudah lapor kedatangan — nomor antrean B-001",
         f"{BPJS} — BPJS Kesehatan, 10.30–11.00 WIB"
-        "Pesanan hangus (tidak lapor kedatangan tepat waktu)",
+        "Tidak sampai — kunjungan berakhir sebelum layanan ini",
     ]
