@@ -129,6 +129,9 @@ class VoiceFold:
             if b is None:  # known from the first event that names it, as the report does
                 b = self.bookings[code] = Booking(data["line"], day, "booked")
             b.line, b.day, b.state = data["line"], day, _STATE_OF[kind]
+            if kind == "booking_lapsed" and data.get("reason") == "not_reached":
+                # A visit's later stop the visit ended before (issue 22): the citizen came.
+                b.state = "not_reached"
             if kind == "booking_checked_in":
                 b.printing = data["ticket"]
             self.changed.add(code)
@@ -205,6 +208,7 @@ class VoiceFigures:
     checked_in: int = 0
     lapsed: int = 0
     cancelled: int = 0
+    not_reached: int = 0  # a visit's later stop the visit ended before: the citizen came
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -214,6 +218,7 @@ class VoiceFigures:
             "checked_in": self.checked_in,
             "lapsed": self.lapsed,
             "cancelled": self.cancelled,
+            "not_reached": self.not_reached,
         }
 
 
@@ -229,10 +234,11 @@ def voice_figures(
         (list(buildings), first, last),
     ):
         survey[(building, day, line)] = Tally(n, [int(s) for s in element_sums])
-    booked: dict[tuple[str, date, str], tuple[int, int, int, int]] = {}
+    booked: dict[tuple[str, date, str], tuple[int, int, int, int, int]] = {}
     for building, day, line, *counts in conn.execute(
         "SELECT building, day, line, count(*), count(*) FILTER (WHERE state = 'checked_in'), "
-        "count(*) FILTER (WHERE state = 'lapsed'), count(*) FILTER (WHERE state = 'cancelled') "
+        "count(*) FILTER (WHERE state = 'lapsed'), count(*) FILTER (WHERE state = 'cancelled'), "
+        "count(*) FILTER (WHERE state = 'not_reached') "
         "FROM bookings WHERE building = ANY(%s) AND day BETWEEN %s AND %s "
         "GROUP BY building, day, line",
         (list(buildings), first, last),
@@ -241,7 +247,7 @@ def voice_figures(
     out = {}
     for key in survey.keys() | booked.keys():
         tally = survey.get(key)
-        b = booked.get(key, (0, 0, 0, 0))
+        b = booked.get(key, (0, 0, 0, 0, 0))
         out[key] = VoiceFigures(
             tally.respondents if tally else 0, tally.ikm() if tally else None, *b
         )

@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from centraltest import BUILDING, KEY, batch_body, batches, store_log
-from test_report_bookings import FRIDAY, MONDAY, TUESDAY, WEDNESDAY, building
+from test_report_bookings import FRIDAY, MONDAY, TUESDAY, WEDNESDAY, building, play_visit_day
 
 from server.central.batch import read_batch
 from server.central.ingest import ingest_batch, register_buildings
@@ -105,3 +105,21 @@ def test_bookings_per_line_and_day_equal_the_report(booking_story, central_db, r
     # and the story's hand-worked Monday and Tuesday (tests/report/test_report_bookings.py)
     assert got[(MONDAY.isoformat(), "A")] == (6, 3, 1, 2)
     assert got[(TUESDAY.isoformat(), "A")] == (1, 1, 0, 0)
+
+
+async def test_a_visits_stop_never_reached_is_not_lapsed_at_central(tmp_path, central_db, rng):
+    """The visit day worked by hand in tests/report/test_report_bookings.py (three visits of A
+    then B; v1's first stop cancelled, so its B booking is not reached; v2 never comes): line
+    A booked 3, checked in 2, lapsed 1; line B booked 3, checked in 1, lapsed 1, not reached 1
+    — the citizen of v1 came, and central must not count them among those who did not."""
+    path = tmp_path / "antre.db"
+    await play_visit_day(path)
+    with psycopg.connect(central_db, autocommit=True) as conn:
+        await asyncio.to_thread(_deliver, conn, path, rng, KEY)
+        central = await asyncio.to_thread(voice_figures, conn, [BUILDING], MONDAY, MONDAY)
+    got = {
+        line: (v.booked, v.checked_in, v.lapsed, v.cancelled, v.not_reached)
+        for (_b, _d, line), v in central.items()
+        if v.booked
+    }
+    assert got == {"A": (3, 2, 1, 0, 0), "B": (3, 1, 1, 0, 1)}

@@ -554,10 +554,11 @@ def visit_building() -> Building:
     return replace(b, lines=lines)
 
 
-async def test_a_member_the_visit_never_reached_is_not_reached_not_lapsed(tmp_path: Path) -> None:
+async def play_visit_day(path: Path) -> None:
+    """The three visits above, played on a real engine into the store at `path` (central's
+    tests deliver the same store: tests/central/test_central_voice.py)."""
     from server.core.model import BookVisit, CancelTicket
 
-    path = tmp_path / "antre.db"
     clock = FakeClock(wib(FRIDAY, "10:00"))
     engine = Engine(visit_building(), str(path), clock=clock)
     await engine.start()
@@ -589,6 +590,11 @@ async def test_a_member_the_visit_never_reached_is_not_reached_not_lapsed(tmp_pa
         await d.run(Tick())
     finally:
         await engine.close()
+
+
+async def test_a_member_the_visit_never_reached_is_not_reached_not_lapsed(tmp_path: Path) -> None:
+    path = tmp_path / "antre.db"
+    await play_visit_day(path)
     with StoreReader.open(path) as reader:
         report = compile_report(reader, visit_building(), MONDAY, MONDAY)
     keys = ("booked", "checked_in", "lapsed", "not_reached", "cancelled", "awaiting_check_in")
