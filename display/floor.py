@@ -149,7 +149,7 @@ class FloorApp(App[int]):
         )  # fmt: skip
         self.bookings_table.add_columns(
             "Layanan", "Nama", "Kuota", "Belum datang", "Lapor hadir", "Hangus",
-            "Tidak sampai", "Batal", "Sisa tempat", "Dilepas", "Tiket pesanan/langsung",
+            "Tidak dilayani", "Batal", "Sisa tempat", "Dilepas", "Tiket pesanan/langsung",
         )  # fmt: skip
         self.bookings_table.display = False
         self.counters_table.add_columns(

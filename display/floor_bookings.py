@@ -53,7 +53,7 @@ class LineBookings:
     places_left: int  # places a citizen could still book now (0 once booking has closed)
     released: int  # places given to walk-in citizens (release_unused_at, lapses after)
     split: BookingSplit  # this line's tickets in the queue today
-    # A visit's later stop the visit ended before (*tidak sampai*): the citizen came, so never
+    # A visit's later stop the visit ended before (*tidak dilayani*): the citizen came, so never
     # among `lapsed`. 0 from a server that does not send it.
     not_reached: int = 0
 

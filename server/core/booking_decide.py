@@ -17,7 +17,7 @@ stop at the slot `visit_slots` gives it). The lead's token cancels or reschedule
 group; its check-in starts the visit (`VisitStarted.booking`), and each member's place is used
 at the hand-on (server/core/visits.py). A member never lapses by its own window: it follows its
 lead, or the visit once that is under way (`tick_events`). A member lapsing after its lead was
-checked in lapses as not reached (`BookingLapsed.reason`, *tidak sampai*): the citizen came, the
+checked in lapses as not reached (`BookingLapsed.reason`, *tidak dilayani*): the citizen came, the
 visit ended before that stop — not the absence a lapse otherwise records.
 """
 
@@ -113,7 +113,9 @@ def _not_booked(state: DayState, booking: Booking, local: datetime) -> DomainErr
     match booking.state:
         case BookingState.CANCELLED:
             return error("booking_cancelled")
-        case BookingState.LAPSED:
+        case BookingState.LAPSED | BookingState.NOT_REACHED:
+            # NOT_REACHED is a member's (never acted on directly: every command goes by its
+            # lead), refused as lapsed should one ever be named: it is over either way.
             walk_in = _walk_in_now(state, booking.line, local)
             return error("booking_lapsed", line=booking.line, walk_in=walk_in)
         case BookingState.CHECKED_IN:

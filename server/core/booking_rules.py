@@ -421,7 +421,7 @@ class BookingFigures:
     cancelled: int
     places_left: int  # places a citizen could still book now (0 once booking has closed)
     released: int  # places given to walk-in citizens (release_unused_at), lapses after included
-    # A visit's later stop the visit ended before (issue 22: *tidak sampai*): the citizen came.
+    # A visit's later stop the visit ended before (issue 22: *tidak dilayani*): the citizen came.
     not_reached: int = 0
 
 

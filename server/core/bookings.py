@@ -68,7 +68,7 @@ class BookingState(StrEnum):
     CANCELLED = "cancelled"
     LAPSED = "lapsed"  # nobody checked in before the window closed: "Pesanan hangus"
     # A visit's member whose citizen came (its lead checked in) but whose visit ended before
-    # its stop (issue 22): "tidak sampai", not the citizen's absence (BookingLapsed.reason).
+    # its stop (issue 22): "tidak dilayani", not the citizen's absence (BookingLapsed.reason).
     NOT_REACHED = "not_reached"
 
 

@@ -455,7 +455,7 @@ class BookingCheckedIn(Event):
 class BookingLapsed(Event):
     """Nobody checked in before the window closed (or the day ended): the place is gone.
 
-    `reason` None: the citizen did not come. `NOT_REACHED` ("not_reached", *tidak sampai*): a
+    `reason` None: the citizen did not come. `NOT_REACHED` ("not_reached", *tidak dilayani*): a
     visit's member booking whose citizen came (the lead was checked in) but whose visit ended
     before this stop — its first stop cancelled or expired, or the day ended first. Logs
     written before the field read None (issue 22's leftovers)."""

@@ -244,9 +244,12 @@ class Hub:
             log.exception("broadcast of seq %s failed", batch[0].seq if batch else None)
         try:
             self.ticket_watch.publish(batch)
-            self._follow_hand_ons(batch)
         except Exception:
             log.exception("ticket views after seq %s failed", batch[-1].seq if batch else None)
+        try:
+            self._follow_hand_ons(batch)  # apart: a phone follows its visit whatever the views do
+        except Exception:
+            log.exception("phone sessions after seq %s failed", batch[-1].seq if batch else None)
         try:
             self.survey_offers.publish(batch)
         except Exception:

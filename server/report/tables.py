@@ -71,7 +71,6 @@ GROUP_COLUMNS = (
     "booked",
     "booking_checked_in",
     "booking_lapsed",
-    "booking_not_reached",
     "booking_cancelled",
     "booking_rescheduled",
     "places_released",
@@ -81,6 +80,8 @@ GROUP_COLUMNS = (
     "booked_calls",
     "call_vs_slot_median_s",
     "call_vs_slot_p90_s",
+    # Issue 22's later addition, last so that readers by column position keep working.
+    "booking_not_reached",
 )
 # One row per line per day: the line's bookings of the day and its tickets, booked or walk-in.
 BOOKING_COLUMNS = (
@@ -92,7 +93,6 @@ BOOKING_COLUMNS = (
     "booked",
     "checked_in",
     "lapsed",
-    "not_reached",
     "cancelled",
     "awaiting_check_in",
     "rescheduled",
@@ -103,6 +103,7 @@ BOOKING_COLUMNS = (
     "booked_calls",
     "call_vs_slot_median_s",
     "call_vs_slot_p90_s",
+    "not_reached",  # issue 22's later addition, last: readers by position keep working
 )
 _BOOKING_GROUP_COLUMNS = GROUP_COLUMNS[GROUP_COLUMNS.index("places_offered") :]
 HALF_HOUR_COLUMNS = ("day", "slot", "line", "agency", "arrivals", "calls")

@@ -523,7 +523,7 @@ def test_a_visit_that_ends_before_a_booked_stop_lapses_it_at_the_next_tick() -> 
     j = demo().line("J")
     assert j is not None
     # The visit ended: the member holds no place any more, and the tick lapses it — as not
-    # reached (*tidak sampai*): the citizen came, the visit ended before J.
+    # reached (*tidak dilayani*): the citizen came, the visit ended before J.
     events = v.run(Tick(), at("09:21"))
     assert [(e.kind, e.code, e.reason) for e in events] == [  # type: ignore[attr-defined]
         ("booking_lapsed", cmd.codes[1], "not_reached")

@@ -61,7 +61,7 @@ async def test_the_floor_sees_todays_bookings_and_the_split(start_server: StartS
         table = app.query_one("#bookings", DataTable)
         await until(pilot, lambda: table.row_count == 1)
         assert table.display
-        # Kuota, belum datang, lapor hadir, hangus, tidak sampai, batal, sisa tempat, dilepas,
+        # Kuota, belum datang, lapor hadir, hangus, tidak dilayani, batal, sisa tempat, dilepas,
         # tiket
         assert cells(app, "bookings", "booking:A")[2:] == [
             "14", "3", "0", "0", "0", "0", "5", "0", "0/1",
@@ -110,7 +110,7 @@ async def test_a_visits_stop_never_reached_is_tidak_sampai_not_hangus(
     """Lines A and B take bookings. 09.00 a citizen books the visit A 10.30 → B (A's 10
     minutes bring them to B at 10.40: B's 10.30 slot); 10.05 checks in (A-001, printed); 10.10
     the floor cancels A-001: the visit is over before B. The next tick: B's booking is not
-    reached (*Tidak sampai* 1), not lapsed (*Hangus* 0); A's was checked in."""
+    reached (*Tidak dilayani* 1), not lapsed (*Hangus* 0); A's was checked in."""
     from server.core.model import CancelTicket
 
     building = booking_demo()
@@ -134,6 +134,6 @@ async def test_a_visits_stop_never_reached_is_tidak_sampai_not_hangus(
         server.clock.advance(60)  # 10.11
         await server.hub.execute(Tick(), "system")
         await until(pilot, lambda: cells(app, "bookings", "booking:B")[6] == "1")
-        # Belum datang, lapor hadir, hangus, tidak sampai, batal
+        # Belum datang, lapor hadir, hangus, tidak dilayani, batal
         assert cells(app, "bookings", "booking:A")[3:8] == ["0", "1", "0", "0", "0"]
         assert cells(app, "bookings", "booking:B")[3:8] == ["0", "0", "0", "1", "0"]

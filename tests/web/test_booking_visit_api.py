@@ -234,5 +234,5 @@ async def test_a_past_days_visit_keeps_its_stops_from_the_store(
     assert stops_of(raw.decode()) == [
         f"{KK} — Dukcapil, 10.30–11.30 WIBSudah lapor kedatangan — nomor antrean B-001",
         f"{BPJS} — BPJS Kesehatan, 10.30–11.00 WIB"
-        "Tidak sampai — kunjungan berakhir sebelum layanan ini",
+        "Tidak dilayani — kunjungan berakhir sebelum layanan ini",
     ]

@@ -406,7 +406,7 @@ async def test_a_stop_the_visit_never_reached_reads_tidak_sampai_not_hangus(
     page = await citizen.get(page_path)
     assert stops_of(page.text)[1] == (
         f"{BPJS} — BPJS Kesehatan, 10.30–11.00 WIB"
-        "Tidak sampai — kunjungan berakhir sebelum layanan ini"
+        "Tidak dilayani — kunjungan berakhir sebelum layanan ini"
     )
     assert "hangus" not in page.text
 

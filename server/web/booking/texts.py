@@ -116,7 +116,7 @@ ID: Final[dict[str, str]] = {
     "state_checked_in": "Sudah lapor kedatangan — nomor antrean {number}",
     "state_cancelled": "Dibatalkan",
     "state_lapsed": "Pesanan hangus (tidak lapor kedatangan tepat waktu)",
-    "state_not_reached": "Tidak sampai — kunjungan berakhir sebelum layanan ini",
+    "state_not_reached": "Tidak dilayani — kunjungan berakhir sebelum layanan ini",
     "holder": "Nama",
     "nik_masked": "NIK",
     "check_in": "Lapor kedatangan",
