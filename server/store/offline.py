@@ -82,7 +82,7 @@ class BookingRow:
     day: str  # ISO date
     slot: str  # local start, "HH:MM"
     priority: str | None
-    state: str  # booked, checked_in, cancelled, lapsed
+    state: str  # booked, checked_in, cancelled, lapsed, not_reached (a visit's member)
     made_seq: int  # the booking_made event's seq: the order the server decided bookings in
     nik_hash: str | None  # keyed hash of the NIK (booking_contacts); None once purged
 

@@ -96,7 +96,7 @@ class StopView:
     service: ServiceChoice
     start: time
     end: time
-    state: str  # the stop's booking's state: booked, checked_in, cancelled, lapsed
+    state: str  # the stop's booking's state: booked, checked_in, cancelled, lapsed, not_reached
     ticket_number: str | None
 
 
