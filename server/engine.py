@@ -73,7 +73,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from server.building_identity import BuildingIdentity, Match, compare
 from server.config.building import parse_building
-from server.config.edits import Edit, EditRefused, Place, apply_edits, places
+from server.config.edits import Edit, EditRefused, Place, apply_edits, edit_groups, places
 from server.config.export import building_toml
 from server.config.toml_reader import ConfigError
 from server.core.bookings import Booking
@@ -983,19 +983,6 @@ def _taken_version(taken: list[StoredEvent]) -> int:
     `taken` (dropped or found in the file): one past the highest of them, 0 with none. The
     last live version N named the live building; the file's is N + 1, never logged."""
     return max((_version(e) for e in taken), default=-1) + 1
-
-
-def edit_groups(edits: list[StoredEvent]) -> list[list[StoredEvent]]:
-    """The edits as they were made: those of one request (a new line and its counter) together,
-    since each alone may not make a valid building."""
-    groups: list[list[StoredEvent]] = []
-    for stored in edits:
-        rid = stored.request_id
-        if groups and rid is not None and groups[-1][-1].request_id == rid:
-            groups[-1].append(stored)
-        else:
-            groups.append([stored])
-    return groups
 
 
 def _replayed(

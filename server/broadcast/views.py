@@ -191,7 +191,7 @@ def counter_view(
     }
     if staff:
         out["officer"] = c.officer
-        out["officer_name"] = _officer_name(building, c.officer)
+        out["officer_name"] = building.person_name(c.officer)
         request = state.closures.get(c.id)
         out["closure"] = closure_view(request, building) if request is not None else None
     else:
@@ -204,27 +204,13 @@ def closure_view(request: ClosureRequest, building: Building) -> dict[str, Any]:
     approved when and by whom; a reason is free text, never on a TV."""
     return {
         "officer": request.officer,
-        "officer_name": _officer_name(building, request.officer),
+        "officer_name": building.person_name(request.officer),
         "reason": request.reason,
         "requested_at": _iso(request.requested_at),
         "approved_at": _iso(request.approved_at),
         "by": request.by,
-        "by_name": _manager_name(building, request.by),
+        "by_name": building.person_name(request.by),
     }
-
-
-def _officer_name(building: Building, officer: str | None) -> str | None:
-    """The display name of an officer id (None when nobody, or an id the building lacks)."""
-    if officer is None:
-        return None
-    return next((o.name for o in building.officers if o.id == officer), None)
-
-
-def _manager_name(building: Building, manager: str | None) -> str | None:
-    """The display name of a floor manager's or admin's id (None: nobody, or an unknown id)."""
-    if manager is None:
-        return None
-    return next((m.name for m in building.managers if m.id == manager), None)
 
 
 def next_view(

@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import tomli_w
 
@@ -56,6 +56,7 @@ __all__ = [
     "apply_edit",
     "apply_edits",
     "describe",
+    "edit_groups",
     "entities",
     "entity",
     "inverse",
@@ -288,6 +289,28 @@ def _index(doc: dict[str, Any], kind: str, place: Place | None) -> int:
     if place.before is not None and (i := _find(doc, kind, place.before)) is not None:
         return i
     return max(0, min(place.index, len(tables)))
+
+
+class _Logged(Protocol):
+    @property
+    def request_id(self) -> str | None: ...
+
+
+_L = TypeVar("_L", bound=_Logged)
+
+
+def edit_groups(edits: Iterable[_L]) -> list[list[_L]]:
+    """Logged `building_edited` events as they were made: those of one request (a new line and
+    its counter) together, since each alone may not make a valid building. The engine groups
+    its stored events so, `antre report` its log rows."""
+    groups: list[list[_L]] = []
+    for logged in edits:
+        rid = logged.request_id
+        if groups and rid is not None and groups[-1][-1].request_id == rid:
+            groups[-1].append(logged)
+        else:
+            groups.append([logged])
+    return groups
 
 
 # --------------------------------------------------------------------------------------------

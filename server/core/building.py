@@ -514,6 +514,14 @@ class Building:
     def agency(self, code: str) -> Agency | None:
         return self._agencies.get(code)  # type: ignore[attr-defined]
 
+    def person_name(self, person: str | None) -> str | None:
+        """The name of an officer's or manager's id (ids are unique across both); None for
+        nobody, or an id the building lacks."""
+        if person is None:
+            return None
+        people = (*self.officers, *self.managers)
+        return next((p.name for p in people if p.id == person), None)
+
     def counters_on(self, day: date) -> dict[str, Counter | None]:
         """Every counter by id as it stands on `day`: a shared desk as that day's agency's, or
         None when it belongs to nobody that day. Do not change the dict: it is shared."""

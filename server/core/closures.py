@@ -134,7 +134,7 @@ def _request_closure(
     if not reason:
         raise error("reason_required")
     officer = status.officer
-    name = next((o.name for o in state.building.officers if o.id == officer), None)
+    name = state.building.person_name(officer)
     return [
         ClosureRequested(
             at=now, counter=counter.id, officer=officer, reason=reason, officer_name=name
@@ -148,10 +148,6 @@ def _pending(state: DayState, cid: str, name: str) -> ClosureRequest:
     if request is None or request.approved_at is not None:
         raise error("no_closure_request", counter=name)
     return request
-
-
-def _manager_name(state: DayState, manager: str) -> str | None:
-    return next((m.name for m in state.building.managers if m.id == manager), None)
 
 
 def _withdraw_closure(
@@ -179,7 +175,7 @@ def _decide_closure(
             approved=cmd.approve,
             by=cmd.by,
             note=note or None,
-            by_name=_manager_name(state, cmd.by),
+            by_name=state.building.person_name(cmd.by),
         )
     ]
 
@@ -198,7 +194,7 @@ def approval_by_close(state: DayState, cid: str, by: str, now: datetime) -> list
             approved=True,
             by=by,
             note=None,
-            by_name=_manager_name(state, by),
+            by_name=state.building.person_name(by),
         )
     ]
 

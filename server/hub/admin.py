@@ -34,13 +34,14 @@ from server.config.edits import (
     all_entities,
     apply_edits,
     describe,
+    edit_groups,
     entity,
     inverse,
 )
 from server.core.building import Building
 from server.core.events import EDIT_SECRET_KEYS, BuildingEdited, withhold_secrets
 from server.core.model import DomainError
-from server.engine import Engine, StoredEvent, edit_groups
+from server.engine import Engine, StoredEvent
 from server.roles import FLOOR_EDIT_TARGETS, Principal, Role
 from server.sessions import Session, SessionState
 

@@ -27,10 +27,10 @@ in them. `minutes_left` is the service time the counter gave up: from the closur
 its service hours that day (none when it closed at or after that end). What "service hours"
 are is the core's (`server.core.closures`: the rule `closure_approval` applies is the same).
 
-Each closure is judged by the building the server served at its instant (the rule judged it
-so): the caller gives the live building at the day's start (`with_edits`: the file's plus the
-live edits logged before), and the walk applies each `building_edited` of the day as it meets
-it, the edits of one request together (as the engine's `edit_groups`; each alone may not make a
+Each closure is judged by the building the server served at its instant (the rule judged it so):
+the caller gives the live building at the day's start (`with_edits`: the file's plus the live
+edits logged before), and the walk applies each `building_edited` of the day as it meets it, the
+edits of one request together (`edit_groups`, server/config/edits.py: each alone may not make a
 valid building). A live special-hours period that ends today's service at 12:00 makes a closure
 at 13:00 free and a closure at 11:00 cost 60 minutes; a counter added live has hours from its
 edit on. An edit the file no longer takes (a report given another file than the server's) is
@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from server.config.edits import Edit, EditRefused, apply_edits
+from server.config.edits import Edit, EditRefused, apply_edits, edit_groups
 from server.core.building import Building
 from server.core.closures import in_service_hours, service_minutes_left
 from server.core.events import (
@@ -125,18 +125,8 @@ class ClosureDay(NamedTuple):
 
 
 def _edit_groups(entries: Iterable[LogEntry], history: int) -> list[list[LogEntry]]:
-    """The live `building_edited` entries as they were made: those of one request together
-    (the engine's `edit_groups`, over the log's rows)."""
-    groups: list[list[LogEntry]] = []
-    for entry in entries:
-        if entry.event.get("kind") != EDITED or entry.seq <= history:
-            continue
-        rid = entry.request_id
-        if groups and rid is not None and groups[-1][-1].request_id == rid:
-            groups[-1].append(entry)
-        else:
-            groups.append([entry])
-    return groups
+    """The live `building_edited` entries (after `history`), grouped as they were made."""
+    return edit_groups(e for e in entries if e.event.get("kind") == EDITED and e.seq > history)
 
 
 def _applied(building: Building, group: Sequence[LogEntry]) -> Building:

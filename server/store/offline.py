@@ -56,7 +56,8 @@ class LogEntry:
     actor: str
     event: Mapping[str, Any]  # the core's event_to_dict form, as stored
     # The client's idempotency key (`day_log` and `log` read it): the building edits one
-    # request made together share it, and are applied together (as the engine's edit_groups).
+    # request made together share it, and are applied together (`edit_groups`,
+    # server/config/edits.py).
     request_id: str | None = None
 
 
